@@ -6,6 +6,7 @@ export type YamlValue =
   | boolean
   | number
   | string
+  | bigint
   | YamlValue[]
   | { [key: string]: YamlValue };
 
@@ -111,4 +112,10 @@ export interface StatusInfo {
   remote?: string;
   reason?: string;
   pid?: number;
+}
+
+/** A run as listings, filters, commands and the dashboard see it: summary plus derived status. */
+export interface Run extends RunSummary {
+  status: RunStatus;
+  statusInfo: StatusInfo;
 }

@@ -1,6 +1,6 @@
 // Temp Guild homes for tests: fixtures are copied (symlinks kept), never used in place.
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, mkdirSync, rmSync } from 'node:fs';
+import { lstatSync, mkdtempSync, mkdirSync, readdirSync, readFileSync, rmSync, symlinkSync, unlinkSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -25,10 +25,36 @@ export function tempDir(prefix = 'grun-test-'): string {
   return d;
 }
 
-/** A copy of the Guild 0.9.1 fixture home (runs/ and trash/runs/). */
+/**
+ * The shared fixture stores Guild's relative run links (batch trials, pipeline steps, dependency
+ * files) as small regular files holding the link text; a copy turns them back into symlinks.
+ */
+function restoreLinks(runs: string): void {
+  for (const id of readdirSync(runs)) {
+    const dir = join(runs, id);
+    for (const name of readdirSync(dir)) {
+      const p = join(dir, name);
+      const st = lstatSync(p);
+      if (!st.isFile() || st.size > 200) continue;
+      const text = readFileSync(p, 'utf8');
+      if (/^\.\.\/[^\n]+$/.test(text)) {
+        unlinkSync(p);
+        symlinkSync(text, p);
+      }
+    }
+  }
+}
+
+function copyInto(src: string, dst: string): void {
+  execFileSync('cp', ['-a', `${src}/.`, dst]);
+  execFileSync('chmod', ['-R', 'u+w', dst]); // the shared copy is read-only
+}
+
+/** A copy of the Guild 0.9.1 fixture home (runs/ and trash/runs/), with its links restored. */
 export function copyFixtureHome(): string {
   const home = tempDir('grun-home-');
-  execFileSync('cp', ['-a', `${fixtureHome}/.`, home]);
+  copyInto(fixtureHome, home);
+  restoreLinks(join(home, 'runs'));
   return home;
 }
 
@@ -36,7 +62,7 @@ export function copyFixtureHome(): string {
 export function copySampleHome(sample = 'filter-runs'): string {
   const home = tempDir('grun-sample-');
   mkdirSync(join(home, 'runs'), { recursive: true });
-  execFileSync('cp', ['-a', `${join(samplesDir, sample)}/.`, join(home, 'runs')]);
+  copyInto(join(samplesDir, sample), join(home, 'runs'));
   return home;
 }
 

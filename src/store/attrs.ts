@@ -1,0 +1,70 @@
+// `.guild/attrs/<name>` files: one YAML document per attribute, as Guild's Run.write_attr.
+import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
+import { writeFileAtomicSync } from './atomic.js';
+import { GrunError } from './errors.js';
+import type { YamlValue } from './types.js';
+import { encodeYaml, parseYaml11 } from './yaml11.js';
+
+export type AttrRead = { kind: 'ok'; value: YamlValue } | { kind: 'missing' } | { kind: 'corrupt'; message: string };
+
+// PyYAML rejects bytes that are not UTF-8; so do we, rather than reading U+FFFD.
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+function attrsDir(runDir: string): string {
+  return join(runDir, '.guild', 'attrs');
+}
+
+function attrPath(runDir: string, name: string): string {
+  if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
+    throw new GrunError(`invalid attr name '${name}': expected a plain file name`);
+  }
+  return join(attrsDir(runDir), name);
+}
+
+/** Reads one attr; never throws for a missing, unreadable or unparsable file. */
+export function readAttr(runDir: string, name: string): AttrRead {
+  const path = attrPath(runDir, name);
+  let bytes: Buffer;
+  try {
+    bytes = readFileSync(path);
+  } catch (err) {
+    const e = err as NodeJS.ErrnoException;
+    if (e.code === 'ENOENT') return { kind: 'missing' };
+    return { kind: 'corrupt', message: `cannot read ${path}: ${e.message}` };
+  }
+  let text: string;
+  try {
+    text = utf8.decode(bytes);
+  } catch {
+    return { kind: 'corrupt', message: `${path}: not valid UTF-8` };
+  }
+  try {
+    return { kind: 'ok', value: parseYaml11(text) };
+  } catch (err) {
+    return { kind: 'corrupt', message: `${path}: ${(err as Error).message}` };
+  }
+}
+
+/** Writes an attr atomically in Guild's encoding, creating `.guild/attrs` if needed. */
+export function writeAttr(runDir: string, name: string, value: YamlValue): void {
+  const path = attrPath(runDir, name);
+  mkdirSync(attrsDir(runDir), { recursive: true });
+  writeFileAtomicSync(path, encodeYaml(value));
+}
+
+/** Removes an attr; a missing one is fine (Guild's del_attr). */
+export function deleteAttr(runDir: string, name: string): void {
+  rmSync(attrPath(runDir, name), { force: true });
+}
+
+/** Attr names, sorted as Guild's `attr_names` (our own in-flight temp files left out). */
+export function listAttrNames(runDir: string): string[] {
+  try {
+    return readdirSync(attrsDir(runDir))
+      .filter((n) => !n.startsWith('.'))
+      .sort();
+  } catch {
+    return [];
+  }
+}

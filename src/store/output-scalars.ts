@@ -1,0 +1,194 @@
+// Output scalars and attrs: Guild's `summary.OutputScalars` / `OutputAttrs` / `CombinedOutputs`
+// line matching and step rules (format notes §7.1), without the writing.
+
+/** guild.yml `output-scalars` / `output-attrs`: regex strings or `{key: regex}` maps; `no` disables. */
+export type OutputScalarsConfig = null | false | Array<string | Record<string, string>>;
+
+const KEY = String.raw`[_a-zA-Z]\S*`;
+const NUM = String.raw`(?:[-+]?[0-9]*\.?(?:[0-9]+)?(?:[eE][-+]?[0-9]+)?|[nN][aA][nN]|[-+]?[iI][nN][fF])`;
+const TERM = String.raw`\S+`;
+const STEP = '[0-9]+';
+
+export const DEFAULT_OUTPUT_SCALARS: string[] = [
+  String.raw`\key:\s+\value\s+\((?:step\s+)?(?P<step>\step)\)$`,
+  String.raw`^(\key):\s+(\value)(?:\s+\(.*\))?$`,
+];
+export const DEFAULT_OUTPUT_ATTRS: string[] = [String.raw`(\key):\s+(\value)$`];
+
+function replaceAliases(pattern: string, aliases: [string, string][]): string {
+  for (const [alias, repl] of aliases) pattern = pattern.split(alias).join(repl);
+  return pattern;
+}
+
+/**
+ * Python `re` syntax to JS: `(?P<n>` named groups, `(?P=n)` backreferences, `\A`/`\Z`, and
+ * leading inline flags (`(?i)`), which Node 20 regexes do not accept inline.
+ */
+export function pythonRegex(pattern: string): RegExp {
+  let flags = 'g';
+  const inline = /^\(\?([aiLmsux]+)\)/.exec(pattern);
+  if (inline) {
+    for (const f of inline[1]!) {
+      if (f === 'i' || f === 'm' || f === 's') flags += f;
+      else if (f !== 'u' && f !== 'a') throw new Error(`unsupported inline flag (?${f})`);
+    }
+    pattern = pattern.slice(inline[0].length);
+  }
+  const js = pattern
+    .replace(/\(\?P</g, '(?<')
+    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
+    .replace(/\\A/g, '^')
+    .replace(/\\Z/g, '$');
+  return new RegExp(js, flags);
+}
+
+/** Python's `float(s)`: decimal, exponent, underscores between digits, nan/inf; else undefined. */
+function pyFloat(s: string): number | undefined {
+  const t = s.trim();
+  if (/^[-+]?(?:nan|inf|infinity)$/i.test(t)) {
+    if (/nan/i.test(t)) return NaN;
+    return t.startsWith('-') ? -Infinity : Infinity;
+  }
+  const digits = String.raw`[0-9](?:_?[0-9])*`;
+  const re = new RegExp(String.raw`^[-+]?(?:${digits}(?:\.(?:${digits})?)?|\.${digits})(?:[eE][-+]?${digits})?$`);
+  return re.test(t) ? Number(t.replace(/_/g, '')) : undefined;
+}
+
+interface Pattern {
+  key: string | null;
+  re: RegExp;
+  named: boolean; // else exactly 1 (value for `key`) or 2 (key, value) unnamed groups
+}
+
+function countGroups(re: RegExp): number {
+  return new RegExp(`${re.source}|`).exec('')!.length - 1;
+}
+
+function compile(config: Array<string | Record<string, string>>, aliases: [string, string][], warnings: string[]): Pattern[] {
+  const out: Pattern[] = [];
+  const add = (key: string | null, src: unknown): void => {
+    if (typeof src !== 'string') {
+      warnings.push(`invalid output scalar pattern: ${JSON.stringify(src)}`);
+      return;
+    }
+    const expanded = replaceAliases(src, aliases);
+    try {
+      const re = pythonRegex(expanded);
+      const groups = countGroups(re);
+      const named = /\(\?<[A-Za-z_]/.test(re.source);
+      // Guild warns on every match of such a pattern and logs nothing for it; warn once here.
+      if (!named && groups !== 1 && groups !== 2) {
+        warnings.push(`bad unnamed group count ${groups} for '${expanded}' (expected 1 or 2) skipping`);
+        return;
+      }
+      out.push({ key, re, named });
+    } catch (e) {
+      warnings.push(`error compiling pattern ${expanded}: ${(e as Error).message}`);
+    }
+  };
+  for (const item of config) {
+    if (typeof item === 'string') add(null, item);
+    else if (item && typeof item === 'object' && !Array.isArray(item)) {
+      for (const k of Object.keys(item).sort()) add(k, item[k]);
+    } else warnings.push(`invalid item config: ${JSON.stringify(item)}`);
+  }
+  return out;
+}
+
+/** Guild's `_match_line`: every pattern, every match; later matches overwrite earlier keys. */
+function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T | undefined): Map<string, T> {
+  const vals = new Map<string, T>();
+  const put = (key: string | null | undefined, s: string | undefined): void => {
+    if (key == null || s === undefined) return;
+    const v = conv(s);
+    if (v !== undefined) vals.set(key, v);
+  };
+  const text = line.replace(/\s+$/, '');
+  for (const p of patterns) {
+    for (const m of text.matchAll(p.re)) {
+      if (p.named) {
+        const g = m.groups!;
+        if ('_key' in g && '_val' in g) put(g._key, g._val);
+        else for (const [k, s] of Object.entries(g)) put(k, s);
+      } else if (m.length === 2) {
+        put(p.key, m[1]);
+      } else {
+        put(m[1], m[2]);
+      }
+    }
+  }
+  return vals;
+}
+
+function sortedEntries<T>(m: Map<string, T>): [string, T][] {
+  return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+export interface OutputScalarsMatch {
+  scalars: { key: string; value: number; step: number }[];
+  attrs: { key: string; value: string }[];
+}
+
+/**
+ * Parses output lines into scalars and logged attrs as Guild does for one run. Config
+ * `undefined`/`null` means the default patterns, and then `ignoreKeys` (the run's flag names)
+ * are not logged; `false` or an empty list disables. `opts.attrs` configures attrs the same
+ * way. Patterns that do not compile are skipped and described in `warnings`.
+ */
+export class OutputScalarParser {
+  readonly warnings: string[] = [];
+  private readonly scalarPatterns: Pattern[];
+  private readonly attrPatterns: Pattern[];
+  private readonly scalarIgnore: Set<string>;
+  private readonly attrIgnore: Set<string>;
+  private step: number | null = null;
+  private impliedStep: number | null = null;
+  private impliedKeys = new Set<string>();
+
+  constructor(config: OutputScalarsConfig | undefined, opts: { ignoreKeys?: string[]; attrs?: OutputScalarsConfig } = {}) {
+    const scalarAliases: [string, string][] = [['\\key', KEY], ['\\value', NUM], ['\\step', STEP]];
+    const attrAliases: [string, string][] = [['\\key', KEY], ['\\value', TERM]];
+    const ignore = opts.ignoreKeys ?? [];
+    const scalars = config ?? DEFAULT_OUTPUT_SCALARS;
+    const attrs = opts.attrs ?? DEFAULT_OUTPUT_ATTRS;
+    this.scalarPatterns = scalars ? compile(scalars, scalarAliases, this.warnings) : [];
+    this.attrPatterns = attrs ? compile(attrs, attrAliases, this.warnings) : [];
+    this.scalarIgnore = new Set(config == null ? ignore : []);
+    this.attrIgnore = new Set(opts.attrs == null ? ignore : []);
+  }
+
+  parse(line: string): OutputScalarsMatch {
+    const vals = matchLine(line, this.scalarPatterns, pyFloat);
+    let step: number | undefined = vals.get('step');
+    vals.delete('step');
+    if (step !== undefined) this.step = step;
+    const scalars: OutputScalarsMatch['scalars'] = [];
+    if (vals.size) {
+      step = this.stepForLineKeys([...vals.keys()]);
+      for (const [key, value] of sortedEntries(vals)) {
+        if (!this.scalarIgnore.has(key)) scalars.push({ key, value, step });
+      }
+    }
+    // CombinedOutputs: keys captured as scalars (and `step`) are not attrs.
+    const captured = new Set(vals.keys());
+    if (step !== undefined) captured.add('step');
+    const attrs: OutputScalarsMatch['attrs'] = [];
+    for (const [key, value] of sortedEntries(matchLine(line, this.attrPatterns, (s) => s))) {
+      if (!captured.has(key) && !this.attrIgnore.has(key)) attrs.push({ key, value });
+    }
+    return { scalars, attrs };
+  }
+
+  /** Explicit steps are sticky; otherwise a key seen again since the last bump bumps the step. */
+  private stepForLineKeys(keys: string[]): number {
+    if (this.step !== null) return this.step;
+    if (keys.some((k) => this.impliedKeys.has(k))) {
+      this.impliedStep = (this.impliedStep ?? 0) + 1;
+      this.impliedKeys = new Set(keys);
+    } else {
+      this.impliedStep ??= 0;
+      for (const k of keys) this.impliedKeys.add(k);
+    }
+    return this.impliedStep;
+  }
+}

@@ -1,0 +1,396 @@
+// A run's `.guild/output` (raw bytes of both streams) and `.guild/output.index` (one 9-byte
+// `!QB` record per line: big-endian ms time, stream byte), as Guild's RunOutput writes them.
+import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface OutputLine {
+  time: number; // ms since the epoch; 0 when the line has no index record
+  stream: 0 | 1;
+  text: string;
+}
+
+const RECORD = 9;
+const LF = 0x0a;
+const CHUNK = 1 << 20;
+/** Longest line text kept in memory; the rest of a longer line is dropped from the text. */
+export const MAX_LINE_BYTES = 1 << 20;
+/** Below this size `tailOutputLines` counts every line exactly; above it, it trusts the index. */
+const EXACT_COUNT_LIMIT = 64 << 20;
+
+function outputPaths(runDir: string): { output: string; index: string } {
+  return { output: join(runDir, '.guild', 'output'), index: join(runDir, '.guild', 'output.index') };
+}
+
+function openOrNull(path: string): number | null {
+  try {
+    return openSync(path, 'r');
+  } catch {
+    return null;
+  }
+}
+
+function readAt(fd: number, pos: number, len: number): Buffer {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === len ? buf : buf.subarray(0, got);
+}
+
+/** Index records for lines [first, first+count), as far as whole records exist. */
+class IndexFile {
+  private fd: number | null;
+  constructor(path: string) {
+    this.fd = openOrNull(path);
+  }
+  /** Number of whole records; a torn last record is not counted. */
+  count(): number {
+    return this.fd === null ? 0 : Math.floor(fstatSync(this.fd).size / RECORD);
+  }
+  records(first: number, count: number): { time: number; stream: 0 | 1 }[] {
+    if (this.fd === null || count <= 0) return [];
+    const buf = readAt(this.fd, first * RECORD, count * RECORD);
+    const out: { time: number; stream: 0 | 1 }[] = [];
+    for (let off = 0; off + RECORD <= buf.length; off += RECORD) {
+      out.push({ time: Number(buf.readBigUInt64BE(off)), stream: buf[off + 8] === 1 ? 1 : 0 });
+    }
+    return out;
+  }
+  close(): void {
+    if (this.fd !== null) closeSync(this.fd);
+    this.fd = null;
+  }
+}
+
+/** Decodes line bytes (LF excluded): invalid UTF-8 becomes U+FFFD; a CRLF ending is dropped. */
+function lineText(bytes: Buffer): string {
+  const end = bytes.length > 0 && bytes[bytes.length - 1] === 0x0d ? bytes.length - 1 : bytes.length;
+  return bytes.toString('utf8', 0, end);
+}
+
+function pairLines(texts: string[], firstLine: number, index: IndexFile): OutputLine[] {
+  const recs = index.records(firstLine, Math.min(texts.length, index.count() - firstLine));
+  return texts.map((text, i) => {
+    const r = recs[i];
+    return { time: r ? r.time : 0, stream: r ? r.stream : 0, text };
+  });
+}
+
+/** Collects line bytes with a cap, so one endless line cannot exhaust memory. */
+class LineBuffer {
+  private parts: Buffer[] = [];
+  private size = 0;
+  add(b: Buffer): void {
+    const room = MAX_LINE_BYTES - this.size;
+    if (room <= 0 || b.length === 0) return;
+    const part = b.length > room ? b.subarray(0, room) : b;
+    this.parts.push(Buffer.from(part)); // copy: the source is a reused read buffer
+    this.size += part.length;
+  }
+  get empty(): boolean {
+    return this.size === 0;
+  }
+  take(): Buffer {
+    const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    this.parts = [];
+    this.size = 0;
+    return out;
+  }
+}
+
+/**
+ * Reads lines [start, start+limit) of a run's output, paired with their index records. Streams
+ * the file forwards; a trailing line without LF is included (time 0 unless it has a record).
+ */
+export function readOutputLines(runDir: string, opts: { start?: number; limit?: number } = {}): OutputLine[] {
+  const start = Math.max(0, opts.start ?? 0);
+  const limit = opts.limit ?? Infinity;
+  const paths = outputPaths(runDir);
+  const fd = openOrNull(paths.output);
+  if (fd === null || limit <= 0) {
+    if (fd !== null) closeSync(fd);
+    return [];
+  }
+  const texts: string[] = [];
+  const line = new LineBuffer();
+  let lineNo = 0;
+  let lineHasBytes = false;
+  try {
+    const buf = Buffer.alloc(CHUNK);
+    let pos = 0;
+    outer: for (;;) {
+      const n = readSync(fd, buf, 0, CHUNK, pos);
+      if (n === 0) break;
+      pos += n;
+      let i = 0;
+      while (i < n) {
+        const lf = buf.indexOf(LF, i);
+        const end = lf === -1 || lf >= n ? n : lf;
+        if (lineNo >= start) line.add(buf.subarray(i, end));
+        if (end > i) lineHasBytes = true;
+        if (end === n) break;
+        if (lineNo >= start) texts.push(lineText(line.take()));
+        lineNo++;
+        lineHasBytes = false;
+        i = end + 1;
+        if (texts.length >= limit) break outer;
+      }
+    }
+    if (lineHasBytes && lineNo >= start && texts.length < limit) texts.push(lineText(line.take()));
+  } finally {
+    closeSync(fd);
+  }
+  const index = new IndexFile(paths.index);
+  try {
+    return pairLines(texts, start, index);
+  } finally {
+    index.close();
+  }
+}
+
+function countLines(fd: number, size: number): number {
+  const buf = Buffer.alloc(Math.min(CHUNK, Math.max(size, 1)));
+  let count = 0;
+  for (let pos = 0; pos < size; ) {
+    const n = readSync(fd, buf, 0, buf.length, pos);
+    if (n === 0) break;
+    for (let i = buf.indexOf(LF, 0); i !== -1 && i < n; i = buf.indexOf(LF, i + 1)) count++;
+    pos += n;
+  }
+  return count;
+}
+
+/**
+ * The last `n` lines of a run's output. Reads backwards from the end in chunks, so memory stays
+ * bounded by the lines returned. Line numbers (to pair with index records) are counted exactly
+ * for files up to 64 MiB; for larger ones the last complete line is taken to be the last record.
+ */
+export function tailOutputLines(runDir: string, n: number): OutputLine[] {
+  if (n <= 0) return [];
+  const paths = outputPaths(runDir);
+  const fd = openOrNull(paths.output);
+  if (fd === null) return [];
+  const index = new IndexFile(paths.index);
+  try {
+    const size = fstatSync(fd).size;
+    if (size === 0) return [];
+    const endsWithLf = readAt(fd, size - 1, 1)[0] === LF;
+    // Gather chunks from the end until n+1 LFs are seen (or the start of the file).
+    const chunks: Buffer[] = [];
+    let lfs = 0;
+    let pos = size;
+    const need = endsWithLf ? n + 1 : n;
+    let bytesHeld = 0;
+    while (pos > 0 && lfs < need) {
+      const len = Math.min(CHUNK, pos);
+      pos -= len;
+      const chunk = readAt(fd, pos, len);
+      for (let i = chunk.lastIndexOf(LF); i !== -1; i = i > 0 ? chunk.lastIndexOf(LF, i - 1) : -1) {
+        lfs++;
+        if (lfs >= need) {
+          chunks.unshift(chunk.subarray(i + 1));
+          bytesHeld += chunk.length - i - 1;
+          break;
+        }
+      }
+      if (lfs < need) {
+        chunks.unshift(chunk);
+        bytesHeld += chunk.length;
+      }
+      // Inside one huge line: stop here; that line's text then starts mid-line.
+      if (bytesHeld > MAX_LINE_BYTES * (n + 1)) break;
+    }
+    const body = Buffer.concat(chunks);
+    const raw = endsWithLf ? body.subarray(0, body.length - 1) : body;
+    let parts: Buffer[] = [];
+    for (let i = 0; i <= raw.length; ) {
+      const lf = raw.indexOf(LF, i);
+      const end = lf === -1 ? raw.length : lf;
+      parts.push(raw.subarray(i, Math.min(end, i + MAX_LINE_BYTES)));
+      i = end + 1;
+    }
+    parts = parts.slice(-n);
+    const texts = parts.map(lineText);
+    const complete = size <= EXACT_COUNT_LIMIT ? countLines(fd, size) : index.count();
+    const total = complete + (endsWithLf ? 0 : 1);
+    return pairLines(texts, Math.max(0, total - texts.length), index);
+  } finally {
+    closeSync(fd);
+    index.close();
+  }
+}
+
+/**
+ * Follows a growing output incrementally. Each `poll()` returns the lines completed since the
+ * last poll. A complete line whose index record has not been written yet is held back for one
+ * poll (the writer appends the raw chunk before its records); after that it is returned with
+ * time 0 and stream 0, so a missing or torn index never stalls the reader. A final line
+ * without LF is returned once it has a record (Guild records it when the run ends).
+ */
+export class OutputReader {
+  private readonly paths: { output: string; index: string };
+  private offset = 0; // bytes of `output` consumed into `pending`/complete lines
+  private lineNo = 0; // number of the next line to return
+  private partial = new LineBuffer();
+  private partialBytes = 0;
+  private held: { text: string; polls: number }[] = [];
+
+  constructor(runDir: string) {
+    this.paths = outputPaths(runDir);
+  }
+
+  poll(): OutputLine[] {
+    const fd = openOrNull(this.paths.output);
+    if (fd === null) return [];
+    try {
+      const size = fstatSync(fd).size;
+      if (size < this.offset) this.reset(); // replaced or truncated: start over
+      const buf = Buffer.alloc(CHUNK);
+      while (this.offset < size) {
+        const got = readSync(fd, buf, 0, Math.min(CHUNK, size - this.offset), this.offset);
+        if (got === 0) break;
+        this.offset += got;
+        let i = 0;
+        while (i < got) {
+          const lf = buf.indexOf(LF, i);
+          const end = lf === -1 || lf >= got ? got : lf;
+          this.partial.add(buf.subarray(i, end));
+          this.partialBytes += end - i;
+          if (end === got) break;
+          this.held.push({ text: lineText(this.partial.take()), polls: 0 });
+          this.partialBytes = 0;
+          i = end + 1;
+        }
+      }
+    } finally {
+      closeSync(fd);
+    }
+    return this.release();
+  }
+
+  private reset(): void {
+    this.offset = 0;
+    this.lineNo = 0;
+    this.partial = new LineBuffer();
+    this.partialBytes = 0;
+    this.held = [];
+  }
+
+  private release(): OutputLine[] {
+    const index = new IndexFile(this.paths.index);
+    try {
+      const records = index.count();
+      const out: OutputLine[] = [];
+      const recs = index.records(this.lineNo, Math.min(this.held.length + 1, records - this.lineNo));
+      let k = 0;
+      while (k < this.held.length) {
+        const h = this.held[k]!;
+        const r = recs[k];
+        if (!r && h.polls === 0) break;
+        out.push({ time: r ? r.time : 0, stream: r ? r.stream : 0, text: h.text });
+        k++;
+      }
+      for (const h of this.held.slice(k)) h.polls++;
+      this.held = this.held.slice(k);
+      this.lineNo += k;
+      // A record beyond the complete lines belongs to the final partial line: the run ended.
+      const r = recs[k];
+      if (this.held.length === 0 && this.partialBytes > 0 && r) {
+        out.push({ time: r.time, stream: r.stream, text: lineText(this.partial.take()) });
+        this.partialBytes = 0;
+        this.lineNo++;
+      }
+      return out;
+    } finally {
+      index.close();
+    }
+  }
+}
+
+/**
+ * Writes a run's output the way Guild's RunOutput does: every chunk goes raw to the shared
+ * `output` file at once; lines are assembled per stream, and each completed line (LF) appends
+ * a record with the time in ms and the stream. Bytes below 9 (control codes) are kept in
+ * `output` but left out of the assembled line, as Guild does. Line text kept in memory per
+ * stream is capped at MAX_LINE_BYTES; the raw bytes are never capped.
+ */
+export class OutputWriter {
+  private out: number | null;
+  private index: number | null;
+  private readonly lines: [LineBuffer, LineBuffer] = [new LineBuffer(), new LineBuffer()];
+  private readonly hasLine: [boolean, boolean] = [false, false];
+
+  constructor(guildDir: string) {
+    this.out = openSync(join(guildDir, 'output'), 'a');
+    this.index = openSync(join(guildDir, 'output.index'), 'a');
+  }
+
+  /** Appends a chunk; returns the lines (without LF) this chunk completed on that stream. */
+  write(stream: 0 | 1, chunk: Buffer): string[] {
+    if (this.out === null) throw new Error('OutputWriter is closed');
+    writeAll(this.out, chunk);
+    const done: string[] = [];
+    const records: Buffer[] = [];
+    let i = 0;
+    while (i < chunk.length) {
+      const lf = chunk.indexOf(LF, i);
+      const end = lf === -1 ? chunk.length : lf;
+      this.addLineBytes(stream, chunk.subarray(i, end));
+      if (lf === -1) break;
+      done.push(this.finishLine(stream, records));
+      i = lf + 1;
+    }
+    this.writeRecords(records);
+    return done;
+  }
+
+  /** Records the final partial line of each stream (Guild does so at EOF) and returns them. */
+  end(): string[] {
+    const done: string[] = [];
+    const records: Buffer[] = [];
+    for (const s of [0, 1] as const) if (this.hasLine[s]) done.push(this.finishLine(s, records));
+    this.writeRecords(records);
+    return done;
+  }
+
+  close(): void {
+    if (this.out !== null) closeSync(this.out);
+    if (this.index !== null) closeSync(this.index);
+    this.out = this.index = null;
+  }
+
+  private addLineBytes(stream: 0 | 1, bytes: Buffer): void {
+    if (bytes.length === 0) return;
+    this.hasLine[stream] = true;
+    let start = 0;
+    for (let j = 0; j < bytes.length; j++) {
+      if (bytes[j]! < 9) {
+        this.lines[stream].add(bytes.subarray(start, j));
+        start = j + 1;
+      }
+    }
+    this.lines[stream].add(bytes.subarray(start));
+  }
+
+  private finishLine(stream: 0 | 1, records: Buffer[]): string {
+    const text = this.lines[stream].empty ? '' : lineText(this.lines[stream].take());
+    this.hasLine[stream] = false;
+    const rec = Buffer.alloc(RECORD);
+    rec.writeBigUInt64BE(BigInt(Date.now()), 0);
+    rec[8] = stream;
+    records.push(rec);
+    return text;
+  }
+
+  /** The records of one chunk go out in one write, right after the chunk itself. */
+  private writeRecords(records: Buffer[]): void {
+    if (records.length && this.index !== null) writeAll(this.index, Buffer.concat(records));
+  }
+}
+
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+}

@@ -1,0 +1,160 @@
+// Reading one run directory into a RunSummary. Never throws: what cannot be read is listed in
+// `problems` and the run still lists, so one bad directory never hides the others.
+import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { readAttr } from './attrs.js';
+import { formatOperation, parseOpref } from './opref.js';
+import { readProcessRecord } from './proc.js';
+import { deriveStatus } from './status.js';
+import type { Comment, Opref, ReadProblem, Run, RunSummary, YamlValue } from './types.js';
+
+export const PARENT_FILE = 'grun-parent';
+
+export const guildPath = (runDir: string, ...parts: string[]): string => join(runDir, '.guild', ...parts);
+
+export function isRunDir(dir: string): boolean {
+  return existsSync(join(dir, '.guild', 'opref'));
+}
+
+function readText(path: string, max?: number): string | null {
+  try {
+    const text = readFileSync(path, 'utf8');
+    return max === undefined ? text : text.slice(0, max);
+  } catch {
+    return null;
+  }
+}
+
+function readOprefFile(path: string, problems: ReadProblem[], file: string): Opref | null {
+  const text = readText(path);
+  if (text === null) {
+    problems.push({ file, message: 'cannot read opref' });
+    return null;
+  }
+  try {
+    return parseOpref(text);
+  } catch (e) {
+    problems.push({ file, message: (e as Error).message });
+    return null;
+  }
+}
+
+/** Reads attrs, noting unreadable ones; a value of the wrong shape counts as missing. */
+class AttrReader {
+  constructor(
+    private readonly dir: string,
+    readonly problems: ReadProblem[],
+  ) {}
+
+  get(name: string): YamlValue | undefined {
+    const r = readAttr(this.dir, name);
+    if (r.kind === 'ok') return r.value ?? undefined;
+    if (r.kind === 'corrupt') this.problems.push({ file: `.guild/attrs/${name}`, message: r.message });
+    return undefined;
+  }
+
+  int(name: string): number | null {
+    const v = this.get(name);
+    if (typeof v === 'number' && Number.isInteger(v)) return v;
+    if (typeof v === 'bigint') return Number(v);
+    return null;
+  }
+
+  str(name: string): string | null {
+    const v = this.get(name);
+    return typeof v === 'string' ? v : v === undefined || v === null ? null : String(v);
+  }
+}
+
+function asStringList(v: YamlValue | undefined): string[] {
+  return Array.isArray(v) ? v.filter((x) => x !== null && typeof x !== 'object').map(String) : [];
+}
+
+function asComments(v: YamlValue | undefined): Comment[] {
+  if (!Array.isArray(v)) return [];
+  return v.flatMap((c) =>
+    c && typeof c === 'object' && !Array.isArray(c)
+      ? [
+          {
+            body: String(c.body ?? ''),
+            host: String(c.host ?? ''),
+            time: typeof c.time === 'number' ? c.time : 0,
+            user: String(c.user ?? ''),
+          },
+        ]
+      : [],
+  );
+}
+
+/** Relative links `name -> ../<id>` in the run root: batch trials and pipeline steps. */
+function linkedRunIds(dir: string): string[] {
+  const ids: string[] = [];
+  let entries;
+  try {
+    entries = readdirSync(dir, { withFileTypes: true });
+  } catch {
+    return ids;
+  }
+  for (const e of entries) {
+    if (!e.isSymbolicLink()) continue;
+    try {
+      const m = /^\.\.\/([^/]+)\/?$/.exec(readlinkSync(join(dir, e.name)));
+      if (m) ids.push(m[1]!);
+    } catch {
+      // a link that vanished between readdir and readlink
+    }
+  }
+  return ids.sort();
+}
+
+export function loadRunSummary(dir: string, deleted = false): RunSummary {
+  const problems: ReadProblem[] = [];
+  const attrs = new AttrReader(dir, problems);
+  const opref = readOprefFile(guildPath(dir, 'opref'), problems, '.guild/opref');
+  const batch = existsSync(guildPath(dir, 'proto', '.guild', 'opref'));
+  const protoOpref = batch
+    ? readOprefFile(guildPath(dir, 'proto', '.guild', 'opref'), problems, '.guild/proto/.guild/opref')
+    : null;
+  const flags = attrs.get('flags');
+  const marked = attrs.get('marked');
+  const seed = attrs.get('random_seed');
+  const lockText = readText(guildPath(dir, 'LOCK'), 10);
+  const lockPid = lockText !== null && /^\s*\d+\s*$/.test(lockText) ? Number(lockText) : null;
+  const parent = readText(guildPath(dir, PARENT_FILE))?.trim() || null;
+  return {
+    id: basename(dir),
+    dir,
+    deleted,
+    opref,
+    operation: formatOperation(opref, protoOpref),
+    initialized: attrs.int('initialized'),
+    started: attrs.int('started'),
+    stopped: attrs.int('stopped'),
+    exitStatus: attrs.int('exit_status'),
+    label: attrs.str('label'),
+    tags: asStringList(attrs.get('tags')),
+    marked: marked === true,
+    flags: flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : {},
+    comments: asComments(attrs.get('comments')),
+    sourcecodeDigest: attrs.str('sourcecode_digest'),
+    host: attrs.str('host'),
+    user: attrs.str('user'),
+    seed: typeof seed === 'number' || typeof seed === 'bigint' ? String(seed) : null,
+    markers: {
+      lockRemote: readText(guildPath(dir, 'LOCK.remote'))?.trim() ?? null,
+      pending: existsSync(guildPath(dir, 'PENDING')),
+      staged: existsSync(guildPath(dir, 'STAGED')),
+    },
+    lockPid,
+    proc: readProcessRecord(dir),
+    batch,
+    children: linkedRunIds(dir),
+    parent,
+    problems,
+  };
+}
+
+export function toRun(s: RunSummary): Run {
+  const statusInfo = deriveStatus(s);
+  return { ...s, status: statusInfo.status, statusInfo };
+}

@@ -1,0 +1,184 @@
+// A run's scalars and logged attrs, read from every TensorBoard event file under the run dir
+// as Guild's tfevent/index modules do (§3.8 and §7.2 of the format notes).
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { join, relative, sep } from 'node:path';
+import { readEventFile } from './tfevents.js';
+import type { ReadProblem, ScalarPoint, ScalarSummary } from './types.js';
+
+/** Display key of a scalar: bare tag for the run root and `.guild`, else `prefix#tag`. */
+export function scalarKey(prefix: string, tag: string): string {
+  return prefix === '' || prefix === '.guild' ? tag : `${prefix}#${tag}`;
+}
+
+interface EventFileRef {
+  prefix: string;
+  name: string;
+  path: string;
+  size: number;
+  attrs: boolean;
+}
+
+function isEventFileName(name: string): boolean {
+  return name.includes('.tfevents.');
+}
+
+/**
+ * Every event file under the run dir, grouped by directory (sorted by prefix, then name).
+ * Symlinked directories are followed only when they are runs (hold `.guild/opref`).
+ */
+function findEventFiles(runDir: string): EventFileRef[] {
+  const found: EventFileRef[] = [];
+  const seen = new Set<string>();
+  const visit = (dir: string): void => {
+    let real: string;
+    let entries: Dirent[];
+    try {
+      real = realpathSync(dir);
+      if (seen.has(real)) return;
+      seen.add(real);
+      entries = readdirSync(dir, { withFileTypes: true });
+    } catch {
+      return; // unreadable or vanished: nothing to read there
+    }
+    const prefix = relative(runDir, dir).split(sep).join('/');
+    for (const e of entries) {
+      const path = join(dir, e.name);
+      if (e.isDirectory()) {
+        visit(path);
+      } else if (e.isSymbolicLink()) {
+        let st;
+        try {
+          st = statSync(path);
+        } catch {
+          continue; // dangling link
+        }
+        if (st.isDirectory()) {
+          if (existsSync(join(path, '.guild', 'opref'))) visit(path);
+        } else if (st.isFile() && isEventFileName(e.name)) {
+          found.push({ prefix, name: e.name, path, size: st.size, attrs: e.name.endsWith('.attrs') });
+        }
+      } else if (e.isFile() && isEventFileName(e.name)) {
+        let size = 0;
+        try {
+          size = statSync(path).size;
+        } catch {
+          continue;
+        }
+        found.push({ prefix, name: e.name, path, size, attrs: e.name.endsWith('.attrs') });
+      }
+    }
+  };
+  visit(runDir);
+  return found.sort((a, b) =>
+    a.prefix === b.prefix ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.prefix < b.prefix ? -1 : 1,
+  );
+}
+
+/**
+ * Changes whenever an event file is added, removed or grows: md5 over `prefix, name, size` of
+ * every source, the run-wide form of Guild's per-prefix `path_digest`. Callers cache on it.
+ */
+export function scalarSourcesDigest(runDir: string): string {
+  const h = createHash('md5');
+  for (const f of findEventFiles(runDir)) h.update(`${f.prefix}\n${f.name}\n${f.size}\n`);
+  return h.digest('hex');
+}
+
+function problemFor(runDir: string, f: EventFileRef, message: string): ReadProblem {
+  return { file: relative(runDir, f.path).split(sep).join('/'), message };
+}
+
+function newSummary(prefix: string, tag: string, value: number, step: number): ScalarSummary {
+  return {
+    prefix,
+    tag,
+    first: value,
+    firstStep: step,
+    last: value,
+    lastStep: step,
+    min: value,
+    minStep: step,
+    max: value,
+    maxStep: step,
+    avg: value,
+    total: value,
+    count: 1,
+  };
+}
+
+/** Folds one value in: first = lowest step, last = highest step (later event wins ties). */
+function update(s: ScalarSummary, value: number, step: number): void {
+  if (step < s.firstStep) {
+    s.first = value;
+    s.firstStep = step;
+  }
+  if (step >= s.lastStep) {
+    s.last = value;
+    s.lastStep = step;
+  }
+  if (value < s.min) {
+    s.min = value;
+    s.minStep = step;
+  }
+  if (value > s.max) {
+    s.max = value;
+    s.maxStep = step;
+  }
+  s.total += value;
+  s.count += 1;
+  s.avg = s.total / s.count;
+}
+
+/**
+ * Per-tag summaries of every scalar in the run (`sys/*` included; callers hide them), in
+ * prefix order then first appearance. Unreadable or corrupt files are listed as problems.
+ */
+export function readRunScalars(runDir: string): { summaries: ScalarSummary[]; problems: ReadProblem[] } {
+  const byKey = new Map<string, ScalarSummary>();
+  const problems: ReadProblem[] = [];
+  for (const f of findEventFiles(runDir)) {
+    if (f.attrs) continue;
+    const r = readEventFile(f.path);
+    if (r.problem) problems.push(problemFor(runDir, f, r.problem));
+    for (const ev of r.events) {
+      for (const v of ev.values) {
+        if (v.value === undefined) continue;
+        const id = `${f.prefix}\0${v.tag}`;
+        const s = byKey.get(id);
+        if (s) update(s, v.value, ev.step);
+        else byKey.set(id, newSummary(f.prefix, v.tag, v.value, ev.step));
+      }
+    }
+  }
+  return { summaries: [...byKey.values()], problems };
+}
+
+/** All points of one scalar (by display key), in event order. */
+export function readScalarSeries(runDir: string, key: string): ScalarPoint[] {
+  const points: ScalarPoint[] = [];
+  for (const f of findEventFiles(runDir)) {
+    const bare = f.prefix === '' || f.prefix === '.guild';
+    if (f.attrs || (!bare && !key.startsWith(`${f.prefix}#`))) continue;
+    for (const ev of readEventFile(f.path).events) {
+      for (const v of ev.values) {
+        if (v.value !== undefined && scalarKey(f.prefix, v.tag) === key) {
+          points.push({ step: ev.step, value: v.value, wallTime: ev.wallTime });
+        }
+      }
+    }
+  }
+  return points;
+}
+
+/** Logged attrs: text summaries in `*.attrs` event files, by display key; the latest wins. */
+export function readLoggedAttrs(runDir: string): Record<string, string> {
+  const attrs: Record<string, string> = {};
+  for (const f of findEventFiles(runDir)) {
+    if (!f.attrs) continue;
+    for (const ev of readEventFile(f.path).events) {
+      for (const v of ev.values) if (v.text !== undefined) attrs[scalarKey(f.prefix, v.tag)] = v.text;
+    }
+  }
+  return attrs;
+}

@@ -1,0 +1,77 @@
+// Run status: Guild's exact order (guild/run.py: Run.status), plus grun's process record so that
+// a dead supervisor or a reused pid never reads as `running`.
+import {
+  bootId,
+  hostName,
+  isProcessAlive,
+  processRecordAgeMs,
+  processStartedAtMs,
+} from './proc.js';
+import type { RunSummary, StatusInfo } from './types.js';
+
+/** What status derivation asks of the machine; injectable so the rules are testable as a table. */
+export interface ProcessProbe {
+  host: string;
+  bootId: string;
+  isAlive(pid: number, start?: number): boolean;
+  startedAtMs(pid: number): number | null;
+  recordAgeMs(runDir: string): number | null;
+}
+
+export const systemProbe: ProcessProbe = {
+  host: hostName(),
+  bootId: bootId(),
+  isAlive: isProcessAlive,
+  startedAtMs: processStartedAtMs,
+  recordAgeMs: (dir) => processRecordAgeMs(dir),
+};
+
+/** A supervisor on another host touches its record at least this often while it lives. */
+export const HEARTBEAT_STALE_MS = 90_000;
+/** Slack between the `started` attr and the process start seen in /proc. */
+const START_SLACK_MS = 5_000;
+
+function fromExitStatus(code: number): StatusInfo {
+  if (code === 0) return { status: 'completed' };
+  return code < 0 ? { status: 'terminated' } : { status: 'error' };
+}
+
+export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): StatusInfo {
+  if (s.markers.lockRemote !== null) return { status: 'running', remote: s.markers.lockRemote };
+  if (s.markers.pending) return { status: 'pending' };
+  if (s.markers.staged) return { status: 'staged' };
+  if (s.exitStatus !== null) return fromExitStatus(s.exitStatus);
+  const rec = s.proc;
+  if (rec) {
+    if (rec.host !== probe.host) {
+      const age = probe.recordAgeMs(s.dir);
+      if (age !== null && age < HEARTBEAT_STALE_MS) return { status: 'running', pid: rec.child?.pid };
+      return { status: 'error', reason: `no heartbeat from its supervisor on host ${rec.host}` };
+    }
+    if (rec.bootId && probe.bootId && rec.bootId !== probe.bootId) {
+      return { status: 'error', reason: 'the machine restarted while the run was running' };
+    }
+    if (probe.isAlive(rec.supervisor.pid, rec.supervisor.start)) {
+      return { status: 'running', pid: rec.child?.pid ?? s.lockPid ?? undefined };
+    }
+    return {
+      status: 'error',
+      reason: probe.isAlive(rec.supervisor.pid)
+        ? `supervisor gone (pid ${rec.supervisor.pid} now belongs to another process)`
+        : `supervisor gone (pid ${rec.supervisor.pid} exited without recording an exit status)`,
+    };
+  }
+  if (s.lockPid !== null) {
+    if (!probe.isAlive(s.lockPid)) {
+      return { status: 'error', reason: `process ${s.lockPid} exited without recording an exit status` };
+    }
+    // A Guild run has no process record: a process that started before the run did is a reused pid.
+    const startedMs = s.started !== null ? s.started / 1000 : null;
+    const procMs = probe.startedAtMs(s.lockPid);
+    if (startedMs !== null && procMs !== null && procMs < startedMs - START_SLACK_MS) {
+      return { status: 'error', reason: `pid ${s.lockPid} was reused by another process` };
+    }
+    return { status: 'running', pid: s.lockPid };
+  }
+  return { status: 'error', reason: 'no exit status recorded and no process' };
+}

@@ -1,0 +1,124 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawn } from 'node:child_process';
+import { readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { listRuns, summaryCachePath } from '../../src/store/index.js';
+import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js';
+
+const fixtureStatuses: Record<string, string> = {
+  e1cf955019fc498ba318ae5d147456c2: 'completed',
+  c0c40c66b7dd465f88b9cbd7ed522dcd: 'error',
+  '8fa2461079df492da3d07eefeab88a99': 'completed',
+  b473328ab1d347d58b826d1aa977a8d0: 'completed',
+  '00075496577a4109811f47f478382fa3': 'completed',
+  f5d01912e0f14cf9b18f298497aadcf1: 'completed',
+  '2f7d9daee98b42afb1536b1bb36b46e1': 'staged',
+  '479f4462199b4050b820440267f8c771': 'error',
+  '13f6d5be7f9f4468aa7f4bd7ffd35d86': 'error',
+  d87d76a94e344246b6ea3420959d3b7c: 'pending',
+  d79e40108ca4478c95974d7ad399acd1: 'terminated',
+  '5fe4ccc3174c4c9e9a212c98a4f108ec': 'completed',
+};
+
+describe('listing the Guild 0.9.1 fixture home', () => {
+  test('every run is found with its status, newest first', () => {
+    const home = copyFixtureHome();
+    const runs = listRuns(home);
+    assert.equal(runs.length, 20);
+    for (const [id, status] of Object.entries(fixtureStatuses)) {
+      assert.equal(runs.find((r) => r.id === id)?.status, status, id);
+    }
+    for (let i = 1; i < runs.length; i++) assert.ok((runs[i - 1]!.started ?? 0) >= (runs[i]!.started ?? 0));
+    assert.ok(runs.every((r) => r.problems.length === 0), 'no read problems in a clean home');
+  });
+
+  test('operations, labels, tags, marks, comments and batches read as Guild shows them', () => {
+    const runs = listRuns(copyFixtureHome());
+    const by = (id: string) => runs.find((r) => r.id.startsWith(id))!;
+    assert.equal(by('8fa24610').operation, 'train.py+');
+    assert.equal(by('f5d01912').operation, 'train.py+skopt:random');
+    assert.equal(by('5fe4ccc3').operation, 'prepare');
+    assert.equal(by('e1cf9550').operation, 'train.py');
+    assert.equal(by('4cad94ad').label, 'best run');
+    assert.deepEqual(by('4cad94ad').tags, ['exp1', 'fast', 'model']);
+    assert.equal(by('4cad94ad').comments[0]?.body, 'first comment');
+    assert.equal(by('46993680').marked, true);
+    assert.equal(by('e1cf9550').flags.lr, 0.05);
+    assert.equal(by('e1cf9550').flags.fail, false);
+    assert.ok(by('8fa24610').batch);
+    assert.deepEqual(by('8fa24610').children, ['00075496577a4109811f47f478382fa3', 'b473328ab1d347d58b826d1aa977a8d0']);
+    assert.deepEqual(by('5b543c89').children.length, 2, 'pipeline steps');
+    assert.deepEqual(by('abacebc8').children, [], 'a dependency file link is not a child');
+  });
+
+  test('the trash lists separately', () => {
+    const runs = listRuns(copyFixtureHome(), { deleted: true });
+    assert.deepEqual(runs.map((r) => [r.id, r.status, r.deleted]), [['5cc3ae6b0fe44a25a83c9eaa6a0a3a45', 'completed', true]]);
+  });
+
+  test("Guild's filter-runs sample (pre-0.9 layout) lists with Guild's statuses", () => {
+    const runs = listRuns(copySampleHome('filter-runs'));
+    assert.deepEqual(
+      runs.map((r) => `${r.id.slice(0, 8)} ${r.operation} ${r.status}`),
+      [
+        'e394b696 util:test completed',
+        'a5520d13 util:test completed',
+        '2dc1529b train terminated',
+        '79ca9e64 train completed',
+        'ac99cff4 train pending',
+        'fe83a924 train error',
+        'fa6f74ad train staged',
+      ],
+    );
+  });
+});
+
+describe('summary cache', () => {
+  test('warm listing equals cold listing, and an in-place label edit is seen', () => {
+    const home = copyFixtureHome();
+    const cold = listRuns(home, { noCache: true });
+    listRuns(home); // fills the cache
+    assert.ok(statSync(summaryCachePath(home)).size > 0);
+    assert.deepEqual(listRuns(home), cold);
+    // Guild rewrites attrs in place (the attrs dir mtime does not change).
+    const labelFile = join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2', '.guild', 'attrs', 'label');
+    const dirStat = statSync(join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2', '.guild', 'attrs'));
+    writeFileSync(labelFile, 'edited by guild\n');
+    utimesSync(join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2', '.guild', 'attrs'), dirStat.atime, dirStat.mtime);
+    assert.equal(listRuns(home).find((r) => r.id.startsWith('e1cf'))?.label, 'edited by guild');
+  });
+
+  test('a deleted or corrupt cache is rebuilt silently; removed runs drop out', () => {
+    const home = copyFixtureHome();
+    const cold = listRuns(home, { noCache: true });
+    listRuns(home);
+    writeFileSync(summaryCachePath(home), '{"version":1,"runs":{"runs/x": tor');
+    assert.deepEqual(listRuns(home), cold);
+    rmSync(summaryCachePath(home));
+    assert.deepEqual(listRuns(home), cold);
+    rmSync(join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2'), { recursive: true });
+    assert.equal(listRuns(home).length, 19);
+    assert.ok(!readFileSync(summaryCachePath(home), 'utf8').includes('e1cf955019fc498ba318ae5d147456c2'));
+  });
+
+  test('concurrent grun processes never leave a corrupt cache', async () => {
+    const home = copyFixtureHome();
+    const script = `
+      import { listRuns } from ${JSON.stringify(join(projectRoot, 'src/store/index.ts'))};
+      import { utimesSync } from 'node:fs';
+      const home = process.argv[1];
+      for (let i = 0; i < 40; i++) {
+        const t = new Date(Date.now() + i * 1000);
+        utimesSync(home + '/runs/e1cf955019fc498ba318ae5d147456c2/.guild', t, t); // force a rewrite
+        if (listRuns(home).length !== 20) process.exit(2);
+      }`;
+    const procs = Array.from({ length: 4 }, () =>
+      spawn(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script, home], { cwd: projectRoot, stdio: 'inherit' }),
+    );
+    const codes = await Promise.all(procs.map((p) => new Promise((r) => p.once('exit', r))));
+    assert.deepEqual(codes, [0, 0, 0, 0]);
+    const data = JSON.parse(readFileSync(summaryCachePath(home), 'utf8'));
+    assert.equal(Object.keys(data.runs).length, 20);
+  });
+});

@@ -1,0 +1,217 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { appendFileSync, mkdirSync, readFileSync, statSync, truncateSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  MAX_LINE_BYTES,
+  OutputReader,
+  OutputWriter,
+  readOutputLines,
+  tailOutputLines,
+} from '../../src/store/output.js';
+import { copyFixtureHome, tempDir } from '../helpers/home.js';
+
+function record(time: number, stream: 0 | 1): Buffer {
+  const b = Buffer.alloc(9);
+  b.writeBigUInt64BE(BigInt(time));
+  b[8] = stream;
+  return b;
+}
+
+/** A run dir with the given output bytes and index records. */
+function runWith(output: string | Buffer, records: [number, 0 | 1][] | null): string {
+  const run = tempDir('grun-out-');
+  mkdirSync(join(run, '.guild'));
+  writeFileSync(join(run, '.guild', 'output'), output);
+  if (records) writeFileSync(join(run, '.guild', 'output.index'), Buffer.concat(records.map(([t, s]) => record(t, s))));
+  return run;
+}
+
+describe('output reading', () => {
+  test('pairs lines of a real Guild run with their index records (stderr line included)', () => {
+    const home = copyFixtureHome();
+    const lines = readOutputLines(join(home, 'runs', '13f6d5be7f9f4468aa7f4bd7ffd35d86'));
+    assert.equal(lines.length, 10);
+    assert.deepEqual(lines[3], { time: 1795344669209, stream: 1, text: 'boom: simulated failure' });
+    assert.deepEqual(lines[0], { time: 1795344669044, stream: 0, text: 'epoch: 0' });
+    assert.ok(lines.filter((l) => l.stream === 1).length === 1);
+  });
+
+  test('start and limit select a window', () => {
+    const run = runWith('a\nb\nc\nd\n', [[1, 0], [2, 1], [3, 0], [4, 1]]);
+    assert.deepEqual(readOutputLines(run, { start: 1, limit: 2 }), [
+      { time: 2, stream: 1, text: 'b' },
+      { time: 3, stream: 0, text: 'c' },
+    ]);
+    assert.deepEqual(readOutputLines(run, { start: 10 }), []);
+  });
+
+  test('missing index gives stream 0 and time 0; torn last record is ignored', () => {
+    const noIndex = runWith('x\ny\n', null);
+    assert.deepEqual(readOutputLines(noIndex), [
+      { time: 0, stream: 0, text: 'x' },
+      { time: 0, stream: 0, text: 'y' },
+    ]);
+    const torn = runWith('x\ny\n', [[5, 1], [6, 1]]);
+    truncateSync(join(torn, '.guild', 'output.index'), 13);
+    assert.deepEqual(readOutputLines(torn), [
+      { time: 5, stream: 1, text: 'x' },
+      { time: 0, stream: 0, text: 'y' },
+    ]);
+  });
+
+  test('invalid UTF-8 becomes replacement chars, CR inside a line is kept, CRLF ending dropped', () => {
+    const run = runWith(Buffer.concat([Buffer.from('a'), Buffer.from([0xff, 0xfe]), Buffer.from('b\n10%\r50%\r\nend\r\n')]), null);
+    assert.deepEqual(
+      readOutputLines(run).map((l) => l.text),
+      ['a\ufffd\ufffdb', '10%\r50%', 'end'],
+    );
+  });
+
+  test('a final line without LF is read', () => {
+    const run = runWith('one\ntwo', [[1, 0], [2, 0]]);
+    assert.deepEqual(readOutputLines(run).map((l) => [l.text, l.time]), [['one', 1], ['two', 2]]);
+  });
+
+  test('no output file reads as no lines', () => {
+    const run = tempDir();
+    assert.deepEqual(readOutputLines(run), []);
+    assert.deepEqual(tailOutputLines(run, 5), []);
+    assert.deepEqual(new OutputReader(run).poll(), []);
+  });
+});
+
+describe('tailOutputLines', () => {
+  test('returns the last n lines paired with the right records', () => {
+    const n = 5000;
+    const text = Array.from({ length: n }, (_, i) => `line ${i}`).join('\n') + '\n';
+    const recs = Array.from({ length: n }, (_, i) => [1000 + i, (i % 2) as 0 | 1] as [number, 0 | 1]);
+    const run = runWith(text, recs);
+    const tail = tailOutputLines(run, 3);
+    assert.deepEqual(tail, [
+      { time: 1000 + n - 3, stream: (n - 3) % 2, text: `line ${n - 3}` },
+      { time: 1000 + n - 2, stream: (n - 2) % 2, text: `line ${n - 2}` },
+      { time: 1000 + n - 1, stream: (n - 1) % 2, text: `line ${n - 1}` },
+    ]);
+    assert.deepEqual(tailOutputLines(run, n + 10), readOutputLines(run));
+  });
+
+  test('agrees with readOutputLines across chunk boundaries and a trailing partial line', () => {
+    // Lines longer than the 1 MiB read chunk force LFs to straddle chunk edges.
+    const long = 'x'.repeat((1 << 20) - 3);
+    const text = `a\n${long}\nb\n\n${long}y\ntail`;
+    const run = runWith(text, [[1, 0], [2, 1], [3, 0], [4, 1], [5, 0]]);
+    const all = readOutputLines(run);
+    assert.equal(all.length, 6);
+    assert.deepEqual(all[5], { time: 0, stream: 0, text: 'tail' });
+    for (const k of [1, 2, 3, 6]) assert.deepEqual(tailOutputLines(run, k), all.slice(-k), `n=${k}`);
+  });
+
+  test('reads only the end of a large sparse file', () => {
+    const run = runWith('', null);
+    const out = join(run, '.guild', 'output');
+    truncateSync(out, 200 << 20); // 200 MiB of NUL bytes, no LF, stored sparse
+    appendFileSync(out, '\nlast 1\nlast 2\n');
+    const before = process.memoryUsage().rss;
+    const t0 = Date.now();
+    const tail = tailOutputLines(run, 2);
+    assert.deepEqual(tail.map((l) => l.text), ['last 1', 'last 2']);
+    assert.ok(Date.now() - t0 < 2000, 'tail of a large file is quick');
+    assert.ok(process.memoryUsage().rss - before < 100 << 20, 'tail does not load the file');
+  });
+});
+
+describe('OutputReader', () => {
+  test('follows a growing file, waiting one poll for records, and picks up the final partial line', () => {
+    const run = runWith('', null);
+    const out = join(run, '.guild', 'output');
+    const idx = join(run, '.guild', 'output.index');
+    const r = new OutputReader(run);
+    assert.deepEqual(r.poll(), []);
+    appendFileSync(out, 'one\ntw');
+    appendFileSync(idx, record(10, 0));
+    assert.deepEqual(r.poll(), [{ time: 10, stream: 0, text: 'one' }]);
+    appendFileSync(out, 'o\nthree\n');
+    // 'two' and 'three' have no records yet: held for one poll.
+    assert.deepEqual(r.poll(), []);
+    appendFileSync(idx, Buffer.concat([record(11, 1), record(12, 0)]));
+    assert.deepEqual(r.poll(), [
+      { time: 11, stream: 1, text: 'two' },
+      { time: 12, stream: 0, text: 'three' },
+    ]);
+    appendFileSync(out, 'partial');
+    assert.deepEqual(r.poll(), []);
+    appendFileSync(idx, record(13, 1));
+    assert.deepEqual(r.poll(), [{ time: 13, stream: 1, text: 'partial' }]);
+    assert.deepEqual(r.poll(), []);
+  });
+
+  test('without an index, lines come with defaults after one poll', () => {
+    const run = runWith('a\nb\n', null);
+    const r = new OutputReader(run);
+    assert.deepEqual(r.poll(), []);
+    assert.deepEqual(r.poll(), [
+      { time: 0, stream: 0, text: 'a' },
+      { time: 0, stream: 0, text: 'b' },
+    ]);
+  });
+});
+
+describe('OutputWriter', () => {
+  test('writes raw chunks at once, assembles lines per stream, one record per line', () => {
+    const run = tempDir();
+    const g = join(run, '.guild');
+    mkdirSync(g);
+    const w = new OutputWriter(g);
+    const t0 = Date.now();
+    assert.deepEqual(w.write(0, Buffer.from('out-a')), []);
+    assert.equal(readFileSync(join(g, 'output'), 'utf8'), 'out-a');
+    assert.deepEqual(w.write(1, Buffer.from('err-1\nerr-')), ['err-1']);
+    assert.deepEqual(w.write(0, Buffer.from('b\nx\x07y\n')), ['out-ab', 'xy']);
+    assert.deepEqual(w.end(), ['err-']); // stdout has no partial line; stderr does
+    w.close();
+    assert.equal(readFileSync(join(g, 'output'), 'utf8'), 'out-aerr-1\nerr-b\nx\x07y\n');
+    const idx = readFileSync(join(g, 'output.index'));
+    assert.equal(idx.length, 4 * 9);
+    const streams = [0, 1, 2, 3].map((i) => idx[i * 9 + 8]);
+    assert.deepEqual(streams, [1, 0, 0, 1]);
+    const time = Number(idx.readBigUInt64BE(0));
+    assert.ok(time >= t0 && time <= Date.now());
+    // Guild's pairing: n-th line of the file with the n-th record.
+    assert.deepEqual(
+      readOutputLines(run).map((l) => [l.text, l.stream]),
+      [['out-aerr-1', 1], ['err-b', 0], ['x\x07y', 0]],
+    );
+  });
+
+  test('a reader following the writer sees each line with its stream', () => {
+    const run = tempDir();
+    const g = join(run, '.guild');
+    mkdirSync(g);
+    const w = new OutputWriter(g);
+    const r = new OutputReader(run);
+    w.write(0, Buffer.from('hello\n'));
+    w.write(1, Buffer.from('oops\npart'));
+    assert.deepEqual(r.poll().map((l) => [l.text, l.stream]), [['hello', 0], ['oops', 1]]);
+    assert.deepEqual(r.poll(), []);
+    w.write(1, Buffer.from('ial'));
+    w.end();
+    w.close();
+    assert.deepEqual(r.poll().map((l) => [l.text, l.stream]), [['partial', 1]]);
+    assert.deepEqual(tailOutputLines(run, 2).map((l) => [l.text, l.stream]), [['oops', 1], ['partial', 1]]);
+  });
+
+  test('memory stays bounded for one huge line while every byte reaches the file', () => {
+    const run = tempDir();
+    const g = join(run, '.guild');
+    mkdirSync(g);
+    const w = new OutputWriter(g);
+    const chunk = Buffer.alloc(1 << 20, 0x61);
+    for (let i = 0; i < 8; i++) w.write(0, chunk);
+    const [line] = w.write(0, Buffer.from('\n'));
+    w.close();
+    assert.equal(line!.length, MAX_LINE_BYTES);
+    assert.equal(statSync(join(g, 'output')).size, 8 * (1 << 20) + 1);
+    assert.equal(statSync(join(g, 'output.index')).size, 9);
+  });
+});

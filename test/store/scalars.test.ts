@@ -1,0 +1,112 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import {
+  readLoggedAttrs,
+  readRunScalars,
+  readScalarSeries,
+  scalarKey,
+  scalarSourcesDigest,
+} from '../../src/store/scalars.js';
+import { EventFileWriter } from '../../src/store/tfevents.js';
+import type { ScalarSummary } from '../../src/store/types.js';
+import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
+
+function byKey(summaries: ScalarSummary[]): Map<string, ScalarSummary> {
+  return new Map(summaries.map((s) => [scalarKey(s.prefix, s.tag), s]));
+}
+
+function makeRun(dir: string): string {
+  mkdirSync(join(dir, '.guild'), { recursive: true });
+  writeFileSync(join(dir, '.guild', 'opref'), "script:/p '' '' train.py\n");
+  return dir;
+}
+
+function writeOne(dir: string, tag: string, value: number): void {
+  const w = new EventFileWriter(dir, { host: 'h', pid: 1 });
+  w.addScalar(tag, value, 0);
+  w.close();
+}
+
+describe('scalarKey', () => {
+  test('bare tag for root and .guild, prefix#tag otherwise', () => {
+    assert.equal(scalarKey('', 'loss'), 'loss');
+    assert.equal(scalarKey('.guild', 'loss'), 'loss');
+    assert.equal(scalarKey('target/.guild', 'loss'), 'target/.guild#loss');
+  });
+});
+
+describe('readRunScalars', () => {
+  test("Guild's filter-runs sample: last loss per run (format notes §12)", () => {
+    const runs = join(copySampleHome('filter-runs'), 'runs');
+    const last = (id: string, key: string) => byKey(readRunScalars(join(runs, id)).summaries).get(key)?.last;
+    assert.equal(last('e394b696ea204ade95ca29e4b868fdf9', 'target/.guild#loss')!.toFixed(5), '0.52803');
+    assert.equal(last('a5520d132b4148a5bad3c4f795b7c362', 'target/.guild#loss')!.toFixed(5), '0.47875');
+    assert.equal(last('2dc1529ba06c46fda486395a61475dbe', 'loss')!.toFixed(5), '0.47875');
+    assert.equal(last('79ca9e64e4d7453f999a6bbd1e7c03f0', 'loss')!.toFixed(5), '0.43514');
+    assert.equal(last('e394b696ea204ade95ca29e4b868fdf9', 'loss'), undefined);
+  });
+
+  test('summary of a real Guild run matches its index row shape', () => {
+    const run = join(copyFixtureHome(), 'runs', 'e1cf955019fc498ba318ae5d147456c2');
+    const { summaries, problems } = readRunScalars(run);
+    assert.deepEqual(problems, []);
+    assert.deepEqual(byKey(summaries).get('loss'), {
+      prefix: '.guild', tag: 'loss', first: 0.5, firstStep: 0, last: 0.25, lastStep: 1,
+      min: 0.25, minStep: 1, max: 0.5, maxStep: 0, avg: 0.375, total: 0.75, count: 2,
+    });
+    assert.deepEqual(readLoggedAttrs(run), { status: 'done' });
+    assert.ok(!summaries.some((s) => s.tag === 'status'), 'attrs files are not scalars');
+  });
+
+  test('first = lowest step, last = highest step with later event winning ties, min/max steps', () => {
+    const run = makeRun(tempDir());
+    const w = new EventFileWriter(join(run, '.guild'), { host: 'h', pid: 1 });
+    for (const [v, step] of [[4, 3], [2, 1], [8, 5], [1, 5], [3, 1]] as const) w.addScalar('x', v, step, 100 + step);
+    w.close();
+    const s = byKey(readRunScalars(run).summaries).get('x')!;
+    assert.deepEqual(
+      [s.first, s.firstStep, s.last, s.lastStep, s.min, s.minStep, s.max, s.maxStep, s.total, s.count, s.avg],
+      [2, 1, 1, 5, 1, 5, 8, 5, 18, 5, 3.6],
+    );
+    assert.deepEqual(readScalarSeries(run, 'x').map((p) => [p.step, p.value]), [[3, 4], [1, 2], [5, 8], [5, 1], [1, 3]]);
+  });
+
+  test('walks subdirs and symlinked runs, not other symlinked dirs; sys/* kept; problems listed', () => {
+    const root = tempDir();
+    const other = makeRun(join(root, 'other'));
+    writeOne(join(other, '.guild'), 'acc', 0.5);
+    const plain = join(root, 'plain');
+    mkdirSync(plain);
+    writeOne(plain, 'hidden', 1);
+    const run = makeRun(join(root, 'run'));
+    mkdirSync(join(run, 'train', 'logs'), { recursive: true });
+    const w = new EventFileWriter(join(run, 'train', 'logs'), { host: 'h', pid: 4 });
+    w.addScalar('loss', 1, 0);
+    w.addScalar('sys/cpu/util', 0.2, 0);
+    w.close();
+    symlinkSync('../other', join(run, 'upstream'));
+    symlinkSync('../plain', join(run, 'data'));
+    writeFileSync(join(run, 'events.out.tfevents.1.h.9.0'), 'not an event file at all');
+    const { summaries, problems } = readRunScalars(run);
+    assert.deepEqual([...byKey(summaries).keys()].sort(), ['train/logs#loss', 'train/logs#sys/cpu/util', 'upstream/.guild#acc']);
+    assert.equal(problems.length, 1);
+    assert.equal(problems[0]!.file, 'events.out.tfevents.1.h.9.0');
+  });
+});
+
+describe('scalarSourcesDigest', () => {
+  test('changes when an event file grows or is added, not otherwise', () => {
+    const run = makeRun(tempDir());
+    const d0 = scalarSourcesDigest(run);
+    const w = new EventFileWriter(join(run, '.guild'), { host: 'h', pid: 1 });
+    w.addScalar('x', 1, 0);
+    const d1 = scalarSourcesDigest(run);
+    assert.notEqual(d1, d0);
+    assert.equal(scalarSourcesDigest(run), d1);
+    w.addScalar('x', 2, 1);
+    assert.notEqual(scalarSourcesDigest(run), d1);
+    w.close();
+  });
+});
