@@ -1,0 +1,85 @@
+// A sweep on disk as a Guild batch, so that real Guild lists it as one: the parent run dir
+// holds `.guild/proto/` (a full prototype run whose flags keep the list or function values)
+// and one relative link `<child-id> -> ../<child-id>` per child. Guild's trials do not record
+// their parent; grun's children do, in `.guild/grun-parent` (a file Guild never reads, rather
+// than an attr that `guild runs info` would show).
+import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { writeFileAtomicSync } from '../../store/atomic.js';
+import { writeAttr } from '../../store/attrs.js';
+import { encodeOpref } from '../../store/opref.js';
+import { guildPath, PARENT_FILE } from '../../store/run.js';
+import type { Opref, YamlValue } from '../../store/types.js';
+import type { BatchKind } from './guild-sweep.js';
+
+/** The batch oprefs Guild 0.9.1 writes: `builtin:guildai 0.9.1 '' +` and `… skopt random`. */
+export function batchOpref(kind: BatchKind): Opref {
+  return kind === 'grid'
+    ? { pkgType: 'builtin', pkgName: 'guildai', pkgVersion: '0.9.1', modelName: '', opName: '+' }
+    : { pkgType: 'builtin', pkgName: 'guildai', pkgVersion: '0.9.1', modelName: 'skopt', opName: 'random' };
+}
+
+export const protoDir = (batchDir: string): string => guildPath(batchDir, 'proto');
+
+export interface BatchRunSpec {
+  home: string;
+  id: string;
+  kind: BatchKind;
+  /** µs, Guild's `initialized` and `started`. */
+  initialized: number;
+  started?: number;
+  /** The prototype: the operation's opref and attrs, `flags` holding the sweep values. */
+  proto: { opref: Opref; attrs: Record<string, YamlValue> };
+  /** More attrs of the batch run itself (label, tags, host, user, random_seed, op, cmd, …). */
+  attrs?: Record<string, YamlValue>;
+  /** The `objective` attr: Guild's default is `loss`. */
+  objective?: string;
+  /** The `max_trials` attr, when `-m` was given or for a random batch. */
+  maxTrials?: number;
+}
+
+function touch(path: string): void {
+  writeFileSync(path, '');
+}
+
+/**
+ * Creates `runs/<id>` as a batch run with its prototype, in Guild's order (id, initialized,
+ * opref, flags, … then the proto, then started). A failure removes the half-made directory.
+ * The proto's source copy, if any, goes into `protoDir(dir)` afterwards.
+ */
+export function writeBatchRun(spec: BatchRunSpec): string {
+  const dir = join(spec.home, 'runs', spec.id);
+  mkdirSync(join(spec.home, 'runs'), { recursive: true });
+  mkdirSync(dir); // fails if the id is taken
+  try {
+    writeAttr(dir, 'id', spec.id);
+    writeAttr(dir, 'initialized', spec.initialized);
+    writeFileAtomicSync(guildPath(dir, 'opref'), encodeOpref(batchOpref(spec.kind)));
+    writeAttr(dir, 'flags', {});
+    writeAttr(dir, 'user_flags', {});
+    writeAttr(dir, 'objective', spec.objective ?? 'loss');
+    if (spec.maxTrials !== undefined) writeAttr(dir, 'max_trials', spec.maxTrials);
+    for (const [name, value] of Object.entries(spec.attrs ?? {})) writeAttr(dir, name, value);
+    const proto = protoDir(dir);
+    writeAttr(proto, 'id', 'proto');
+    for (const [name, value] of Object.entries(spec.proto.attrs)) writeAttr(proto, name, value);
+    writeFileAtomicSync(guildPath(proto, 'opref'), encodeOpref(spec.proto.opref));
+    touch(guildPath(proto, 'PENDING')); // Guild's proto stays pending for good
+    touch(guildPath(dir, 'manifest'));
+    writeAttr(dir, 'started', spec.started ?? spec.initialized);
+    return dir;
+  } catch (e) {
+    rmSync(dir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/**
+ * Makes an existing run a child of a batch: the child records its parent, then the batch
+ * links it (`<id> -> ../<id>`, relative, as Guild's `_make_trial_link`).
+ */
+export function attachChild(batchDir: string, childDir: string): void {
+  const id = basename(childDir);
+  writeFileAtomicSync(guildPath(childDir, PARENT_FILE), basename(batchDir));
+  symlinkSync(`../${id}`, join(batchDir, id));
+}
