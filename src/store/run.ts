@@ -156,5 +156,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
 
 export function toRun(s: RunSummary): Run {
   const statusInfo = deriveStatus(s);
-  return { ...s, status: statusInfo.status, statusInfo };
+  // Derived fields first: V8 reads properties of `{...s, x}` clones many times slower, and
+  // filters read them over every run on every keystroke.
+  return { status: statusInfo.status, statusInfo, ...s };
 }

@@ -1,0 +1,296 @@
+// Guild 0.9's run filter options (`guild/commands/runs_support.py`, `runs_impl._runs_filter`):
+// `-F EXPR`, `-Fo -Fl -Fu -Ft -Fc -Fm -Fn -Fs -Fd` and the `-S*` status filters. Values of one
+// multi option are OR-ed (`-Fo train -Fo test`), different options AND-ed, status options OR-ed
+// and their `--not-*` forms AND-ed.
+import type { Command } from 'commander';
+import { GrunError } from './errors.js';
+import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
+import { inTimeRange, parseTimeRange } from './timerange.js';
+import type { Run, RunStatus, ScalarSummary } from './types.js';
+
+export interface RunFilterOptions {
+  filter?: string[];
+  operation?: string[];
+  label?: string[];
+  unlabeled?: boolean;
+  tag?: string[];
+  comment?: string[];
+  marked?: boolean;
+  unmarked?: boolean;
+  started?: string;
+  digest?: string;
+  /** Statuses to keep (any of them), from `-S` chars and the long status options. */
+  status?: string[];
+  /** Statuses to drop (all of them), from `--not-*`. */
+  notStatus?: string[];
+}
+
+const STATUS_CHARS: Record<string, RunStatus> = {
+  r: 'running',
+  c: 'completed',
+  e: 'error',
+  t: 'terminated',
+  p: 'pending',
+  s: 'staged',
+};
+const STATUSES = Object.values(STATUS_CHARS);
+
+/** Guild's two-letter short options, which commander (single-letter shorts) cannot declare. */
+const GUILD_SHORT_OPTIONS: Record<string, string> = {
+  '-Fo': '--operation',
+  '-Fl': '--label',
+  '-Fu': '--unlabeled',
+  '-Ft': '--tag',
+  '-Fc': '--comment',
+  '-Fm': '--marked',
+  '-Fn': '--unmarked',
+  '-Fs': '--started',
+  '-Fd': '--digest',
+};
+
+/**
+ * Rewrites Guild's `-Fo VAL`, `-Fl VAL`, … (also `-Fo=VAL`) to their long forms before commander
+ * parses; `-S` needs no rewrite (`-Sec` is `-S ec`). Arguments after `--` are left alone.
+ * `-Fotrain` stays as is: Guild (click) reads it as `-F otrain`, and so does commander.
+ */
+export function normalizeGuildArgs(argv: string[]): string[] {
+  const out: string[] = [];
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]!;
+    if (arg === '--') {
+      out.push(...argv.slice(i));
+      break;
+    }
+    const eq = arg.indexOf('=');
+    const long = GUILD_SHORT_OPTIONS[eq < 0 ? arg : arg.slice(0, eq)];
+    out.push(long ? (eq < 0 ? long : long + arg.slice(eq)) : arg);
+  }
+  return out;
+}
+
+/** `-Sec` → `['error', 'completed']`. */
+export function parseStatusChars(chars: string): RunStatus[] {
+  const out: RunStatus[] = [];
+  for (const c of chars) {
+    const status = STATUS_CHARS[c];
+    if (!status) throw new GrunError(`unrecognized status char '${c}' in option '-S'`);
+    if (!out.includes(status)) out.push(status);
+  }
+  return out;
+}
+
+const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
+
+/** Adds every Guild filter option to a command; read them back with `runFilterOptionsFrom`. */
+export function addRunFilterOptions(cmd: Command): Command {
+  cmd
+    .option('-F, --filter <expr>', "filter runs with an expression, e.g. 'loss < 0.3 and op = train'", collect)
+    .option('--operation <val>', 'filter runs with operations matching VAL (-Fo; * wildcards, ^regex$)', collect)
+    .option('--label <val>', "filter runs with labels containing VAL (-Fl; '-' for unlabeled)", collect)
+    .option('--unlabeled', 'filter only runs without labels (-Fu)')
+    .option('--tag <tag>', 'filter runs with TAG, exact and case-sensitive (-Ft)', collect)
+    .option('--comment <val>', "filter runs with comments matching VAL (-Fc; '-' for none)", collect)
+    .option('--marked', 'filter only marked runs (-Fm)')
+    .option('--unmarked', 'filter only unmarked runs (-Fn)')
+    .option('--started <range>', "filter only runs started within RANGE, e.g. 'last hour', today (-Fs)")
+    .option('--digest <val>', 'filter only runs with a matching source code digest (-Fd)')
+    .option('-S <chars>', 'filter by status chars r c e t p s, combinable: -Sec', (v: string, prev?: string) => (prev ?? '') + v);
+  for (const [c, status] of Object.entries(STATUS_CHARS)) {
+    cmd.option(`--${status}`, `filter only ${status} runs (-S${c})`);
+  }
+  for (const status of STATUSES) cmd.option(`--not-${status}`, `filter out ${status} runs`);
+  return cmd;
+}
+
+/** The `RunFilterOptions` of a command's parsed options (see `addRunFilterOptions`). */
+export function runFilterOptionsFrom(opts: Record<string, unknown>): RunFilterOptions {
+  const out: RunFilterOptions = {};
+  const list = (v: unknown): string[] | undefined => (Array.isArray(v) && v.length ? v.map(String) : undefined);
+  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
+  const assign = <K extends keyof RunFilterOptions>(k: K, v: RunFilterOptions[K] | undefined): void => {
+    if (v !== undefined) out[k] = v;
+  };
+  assign('filter', list(opts.filter));
+  assign('operation', list(opts.operation));
+  assign('label', list(opts.label));
+  assign('unlabeled', opts.unlabeled === true || undefined);
+  assign('tag', list(opts.tag));
+  assign('comment', list(opts.comment));
+  assign('marked', opts.marked === true || undefined);
+  assign('unmarked', opts.unmarked === true || undefined);
+  assign('started', str(opts.started));
+  assign('digest', str(opts.digest));
+  const chars = parseStatusChars(str(opts.S) ?? '');
+  const status = STATUSES.filter((s) => chars.includes(s) || opts[s] === true);
+  const notStatus = STATUSES.filter((s) => opts[`not${s[0]!.toUpperCase()}${s.slice(1)}`] === true);
+  assign('status', status.length ? status : undefined);
+  assign('notStatus', notStatus.length ? notStatus : undefined);
+  return out;
+}
+
+/**
+ * The runs that pass every filter, in their given order. Throws GrunError for a bad expression,
+ * time range or status, or for `--label` with `--unlabeled` and `--marked` with `--unmarked`.
+ * `scalarsFor` is called at most once per run, only for runs a filter expression needs scalars of.
+ */
+export function applyRunFilters(
+  runs: Run[],
+  opts: RunFilterOptions,
+  scalarsFor?: (run: Run) => ScalarSummary[],
+): Run[] {
+  const tests = runTests(opts);
+  const exprs: FilterNode[] = (opts.filter ?? []).filter((e) => e !== '').map(parseFilter);
+  if (tests.length === 0 && exprs.length === 0) return runs;
+  let current: Run | null = null;
+  let scalars: ScalarSummary[] | null = null;
+  const lookup: ScalarLookup = (key) => {
+    if (!scalarsFor || !current) return undefined;
+    scalars ??= scalarsFor(current);
+    return lastScalarValue(scalars, key);
+  };
+  return runs.filter((run) => {
+    for (const t of tests) if (!t(run)) return false;
+    current = run;
+    scalars = null;
+    for (const e of exprs) if (!matchFilter(e, run, lookup)) return false;
+    return true;
+  });
+}
+
+type RunTest = (run: Run) => boolean;
+
+function runTests(opts: RunFilterOptions): RunTest[] {
+  const tests: RunTest[] = [];
+  const { status, notStatus } = opts;
+  if (status?.length) {
+    checkStatuses(status);
+    tests.push((r) => status.includes(r.status));
+  }
+  if (notStatus?.length) {
+    checkStatuses(notStatus);
+    tests.push((r) => !notStatus.includes(r.status));
+  }
+  if (opts.operation?.length) tests.push(operationTest(opts.operation));
+  const labels = opts.label;
+  if (labels?.length && opts.unlabeled) throw new GrunError('--label and --unlabeled cannot both be used');
+  if (labels?.length) {
+    tests.push((r) => {
+      const label = (r.label ?? '').trim();
+      return labels.some((s) => (s === '-' ? !label : label.includes(s)));
+    });
+  } else if (opts.unlabeled) {
+    tests.push((r) => !(r.label ?? '').trim());
+  }
+  const tags = opts.tag;
+  if (tags?.length) tests.push((r) => tags.some((t) => r.tags.includes(t)));
+  const comments = opts.comment;
+  if (comments?.length) {
+    tests.push((r) => {
+      const text = r.comments.map((c) => `${c.user ?? ''}\n${c.host ?? ''}\n${c.body ?? ''}`.toLowerCase()).join('\n');
+      return comments.some((s) => (s === '-' ? !text : text.includes(s.toLowerCase())));
+    });
+  }
+  if (opts.marked && opts.unmarked) throw new GrunError('--marked and --unmarked cannot both be used');
+  if (opts.marked) tests.push((r) => r.marked);
+  if (opts.unmarked) tests.push((r) => !r.marked);
+  if (opts.started) {
+    const range = parseTimeRange(opts.started);
+    tests.push((r) => {
+      const ts = r.started || r.initialized;
+      return !!ts && inTimeRange(ts, range);
+    });
+  }
+  const digest = opts.digest;
+  if (digest) tests.push((r) => (r.sourcecodeDigest ?? '').startsWith(digest));
+  return tests;
+}
+
+function checkStatuses(statuses: string[]): void {
+  for (const s of statuses) {
+    if (!(STATUSES as string[]).includes(s)) {
+      throw new GrunError(`unknown run status '${s}' (expected one of: ${STATUSES.join(', ')})`);
+    }
+  }
+}
+
+// ---- -Fo: Guild's `operation_filter` ------------------------------------------------------
+
+type OpParts = [pkg: string | null, model: string | null, op: string | null];
+
+function operationTest(refs: string[]): RunTest {
+  const matchers = refs.map(opMatcher);
+  // Many runs share an operation: decide once per distinct operation.
+  const decided = new Map<string, boolean>();
+  return (r) => {
+    let ok = decided.get(r.operation);
+    if (ok === undefined) {
+      const parts = splitOpspec(r.operation);
+      ok = matchers.some((m) => m(r.operation, parts));
+      decided.set(r.operation, ok);
+    }
+    return ok;
+  };
+}
+
+/** `^…` or `…$` is a regex search over the operation; anything else matches its pkg/model/op parts. */
+function opMatcher(ref: string): (op: string, parts: OpParts) => boolean {
+  if (ref.startsWith('^') || ref.endsWith('$')) {
+    let re: RegExp | null = null;
+    try {
+      re = new RegExp(ref);
+    } catch {
+      // Guild treats an invalid pattern as matching nothing.
+    }
+    return (op) => !!re && re.test(op);
+  }
+  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? globRegExp(p) : p));
+  return (_op, parts) =>
+    refParts.every((want, i) => {
+      if (!want) return true;
+      const part = parts[i];
+      if (!part) return false;
+      return typeof want === 'string' ? want === part : want.test(part);
+    });
+}
+
+/** Guild's `op_util.parse_opspec` then `_split_model_pkg`: `[pkg/]model:op` → pkg, model, op. */
+function splitOpspec(spec: string): OpParts {
+  const parsed = parseOpspec(spec);
+  if (!parsed) return [null, null, null];
+  const [model, op] = parsed;
+  const slash = model ? model.indexOf('/') : -1;
+  if (model && slash >= 0) return [model.slice(0, slash), model.slice(slash + 1), op];
+  return [null, model, op];
+}
+
+function parseOpspec(spec: string): [string | null, string | null] | null {
+  if (!spec) return [null, null];
+  if (!spec.includes('/') && !spec.includes(':')) return [null, spec];
+  const m =
+    /^([^/:]*):([^/:]+)$/.exec(spec) ??
+    /^([^/:]+\/[^/:?]+):([^/:]+)$/.exec(spec) ??
+    /^([^/:]+\/):?([^/:]+)$/.exec(spec);
+  return m ? [m[1]!, m[2]!] : null;
+}
+
+/** Python `fnmatch` pattern (`*`, `?`, `[seq]`, `[!seq]`) as an anchored RegExp. */
+function globRegExp(pattern: string): RegExp {
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    const c = pattern[i]!;
+    if (c === '*') re += '.*';
+    else if (c === '?') re += '.';
+    else if (c === '[') {
+      const close = pattern.indexOf(']', i + 2);
+      if (close < 0) {
+        re += '\\[';
+        continue;
+      }
+      let body = pattern.slice(i + 1, close).replace(/\\/g, '\\\\');
+      if (body.startsWith('!')) body = `^${body.slice(1)}`;
+      re += `[${body}]`;
+      i = close;
+    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's');
+}
