@@ -1,0 +1,199 @@
+// The child's argv and the flag environment. grun has no `guild.op_main`: Python scripts run
+// directly (`args` dest) or through `helpers/globals_main.py` (`globals` dest); shell and
+// Node scripts get `--name value` too; guild.yml `exec:` templates are expanded here.
+import { accessSync, constants } from 'node:fs';
+import { delimiter, isAbsolute, join } from 'node:path';
+import { GrunError } from '../store/errors.js';
+import { shlexSplit } from '../store/opref.js';
+import type { YamlValue } from '../store/types.js';
+import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
+import { HELPERS_DIR } from './flag-detect.js';
+import type { CmdTarget, FlagDef, FlagsDest } from './plan-types.js';
+
+/** Absolute path of an executable on PATH (what the `cmd` attr records), or the name itself. */
+export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (isAbsolute(name) || name.includes('/')) return name;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return name;
+}
+
+const INT_RE = /^[-+]?(0|[1-9][0-9]*)$/;
+const FLOAT_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
+const YAML_WORDS = new Set(['true', 'false', 'yes', 'no', 'on', 'off', 'null', '~', '.inf', '+.inf', '-.inf', '.nan']);
+
+/** Would `globals_main.decode` (YAML-ish) read this text as something other than itself? */
+function decodesAsNonString(s: string): boolean {
+  const t = s.trim();
+  if (t !== s || t === '') return true;
+  if (INT_RE.test(t) || FLOAT_RE.test(t)) return true;
+  if (YAML_WORDS.has(t.toLowerCase())) return true;
+  if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) return true;
+  return t.startsWith('[') && t.endsWith(']');
+}
+
+function isIntLike(n: number, isFloat: boolean): boolean {
+  return !isFloat && Number.isInteger(n) && !Object.is(n, -0) && Math.abs(n) < 1e16;
+}
+
+/** PyYAML's float form: Python repr with `.0` before a bare exponent (`1.0e-05`), `.inf`, `.nan`. */
+function yamlFloat(n: number): string {
+  if (Number.isNaN(n)) return '.nan';
+  if (!Number.isFinite(n)) return n > 0 ? '.inf' : '-.inf';
+  const r = pyFloatRepr(n);
+  return r.includes('e') && !r.includes('.') ? r.replace('e', '.0e') : r;
+}
+
+/**
+ * Guild's `encode_flag_val` for the command line: YAML-ish, decoded back by globals_main.
+ * `isFloat` says an integral number is a Python float (`0.0`).
+ */
+export function encodeFlagArg(v: YamlValue, isFloat = false): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'number') return isIntLike(v, isFloat) ? String(v) : yamlFloat(v);
+  if (typeof v === 'string') return decodesAsNonString(v) ? `'${v.replace(/'/g, "''")}'` : v;
+  if (Array.isArray(v)) return `[${v.map((x, i) => encodeFlagArg(x, isMarkedFloat(v, i))).join(', ')}]`;
+  return JSON.stringify(v);
+}
+
+/**
+ * argparse encoding (Guild's `op_cmd._encode_flag_arg_for_argparse`): True → `1`,
+ * False/None → ``, strings raw, lists joined by spaces, numbers as Python repr.
+ */
+export function encodeArgparseArg(v: YamlValue, isFloat = false): string {
+  if (v === true) return '1';
+  if (v === false || v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return isIntLike(v, isFloat) ? String(v) : pyFloatRepr(v);
+  if (Array.isArray(v)) return v.map((x, i) => encodeFlagArg(x, isMarkedFloat(v, i))).join(' ');
+  return encodeFlagArg(v);
+}
+
+/** `FLAG_*` values: the argparse encoding, as Guild's `_encode_env_val`. */
+export const encodeEnvValue = encodeArgparseArg;
+
+/** `FLAG_OPERATION_PREPARE` for `operation:prepare`. */
+export function flagEnvName(name: string, def?: FlagDef): string {
+  return def?.envName ?? `FLAG_${name.toUpperCase().replace(/[^A-Z0-9]/g, '_')}`;
+}
+
+/**
+ * `--name value` arguments, sorted by flag name, honouring arg-skip/-name/-switch/-split;
+ * flags whose `--name` is in `shadowed` (the operation's own args) are left out.
+ * Integral floats are those `flags` carries yaml11 float marks for.
+ */
+export function flagArgs(
+  flags: Record<string, YamlValue>,
+  defs: FlagDef[],
+  dest: FlagsDest,
+  shadowed: string[] = [],
+): string[] {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const args: string[] = [];
+  for (const name of Object.keys(flags).sort()) {
+    const v = flags[name]!;
+    const def = byName.get(name);
+    if (def?.argSkip || name.startsWith('operation:')) continue;
+    const arg = `--${def?.argName ?? name}`;
+    if (shadowed.includes(arg)) continue; // the operation's own args set it (Guild warns and skips)
+    if (def?.argSwitch !== undefined) {
+      if (JSON.stringify(def.argSwitch) === JSON.stringify(v)) args.push(arg);
+      continue;
+    }
+    if (v === null) continue;
+    if (Array.isArray(v) && def?.argSplit) {
+      args.push(arg, ...v.map((x) => (dest === 'args' ? encodeArgparseArg(x) : encodeFlagArg(x))));
+      continue;
+    }
+    const isFloat = isMarkedFloat(flags, name);
+    args.push(arg, dest === 'args' ? encodeArgparseArg(v, isFloat) : encodeFlagArg(v, isFloat));
+  }
+  return args;
+}
+
+/** The `FLAG_*` (or `env-name`) environment for the flags. */
+export function flagEnv(flags: Record<string, YamlValue>, defs: FlagDef[]): Record<string, string> {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const env: Record<string, string> = {};
+  for (const [name, v] of Object.entries(flags)) {
+    env[flagEnvName(name, byName.get(name))] = encodeEnvValue(v, isMarkedFloat(flags, name));
+  }
+  return env;
+}
+
+export interface BuiltCommand {
+  /** argv to spawn (no shell). */
+  cmd: string[];
+  /** Guild-shaped `op.op-cmd.cmd-args` template (`__flag_args__` for the flags). */
+  opCmdArgs: string[];
+}
+
+/** Substitute `${name}` in one exec token; unknown names are an error naming them. */
+function expandToken(token: string, vars: Record<string, string>, template: string): string {
+  return token.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
+    if (name in vars) return vars[name]!;
+    throw new GrunError(`exec '${template}': unknown reference \${${name}}: expected a flag name, python_exe or flag_args`);
+  });
+}
+
+/**
+ * grun's stand-in for `guild.op_main`: sets globals, runs modules, and turns Ctrl-C into
+ * exit 1 with a traceback as op_main does (helpers/globals_main.py).
+ */
+export const PY_LAUNCHER = join(HELPERS_DIR, 'globals_main.py');
+
+/** argv for a target with the flags (the python executable already resolved). */
+export function buildCommand(
+  target: CmdTarget,
+  flags: Record<string, YamlValue>,
+  defs: FlagDef[],
+  dest: FlagsDest,
+  python: string,
+): BuiltCommand {
+  const own = target.kind === 'python-module' ? target.args : target.kind === 'exec' ? shlexSplit(target.template) : [];
+  const fargs = flagArgs(flags, defs, dest, own);
+  switch (target.kind) {
+    case 'python-script': {
+      const mod = target.script.replace(/\.py$/, '');
+      const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', mod, '__flag_args__'];
+      const mode = dest === 'globals' ? [] : ['--args'];
+      return { cmd: [python, '-u', PY_LAUNCHER, ...mode, target.script, ...fargs], opCmdArgs };
+    }
+    case 'python-module': {
+      const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', target.module, ...target.args, '--', '__flag_args__'];
+      const run = dest === 'globals' ? [target.moduleFile] : ['--args', '--module', target.module];
+      return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...target.args, ...fargs], opCmdArgs };
+    }
+    case 'shell':
+      return { cmd: ['bash', target.script, ...fargs], opCmdArgs: ['bash', target.script, '__flag_args__'] };
+    case 'node':
+      return { cmd: ['node', target.script, ...fargs], opCmdArgs: ['node', target.script, '__flag_args__'] };
+    case 'exec': {
+      const tokens = shlexSplit(target.template);
+      const vars: Record<string, string> = { python_exe: python, guild_python_exe: python };
+      for (const [name, v] of Object.entries(flags)) vars[name] = encodeArgparseArg(v, isMarkedFloat(flags, name));
+      const cmd: string[] = [];
+      const opCmdArgs: string[] = [];
+      for (const t of tokens) {
+        if (t === '${flag_args}') {
+          cmd.push(...fargs);
+          opCmdArgs.push('__flag_args__');
+        } else {
+          cmd.push(expandToken(t, vars, target.template));
+          opCmdArgs.push(t);
+        }
+      }
+      if (cmd.length === 0) throw new GrunError(`exec '${target.template}': expected a command`);
+      return { cmd, opCmdArgs };
+    }
+  }
+}

@@ -1,0 +1,326 @@
+// Flag values from the command line: `name=value` decoding as Guild's `flag_util`, with a
+// declared type taking precedence, validation against the definitions, and sweep markers for
+// list values and flag functions (expanded later by the sweeps engine).
+import { existsSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { GrunError } from '../store/errors.js';
+import { decodeFlagValue } from '../store/flagfmt.js';
+import type { YamlValue } from '../store/types.js';
+import { isMarkedFloat, markFloat } from '../store/yaml11.js';
+import type { FlagDef, FlagType, SweepSpec } from './plan-types.js';
+
+/** Flag functions grun recognises (Guild's sequence functions and search dimensions). */
+const FLAG_FUNCTIONS = new Set([
+  'range',
+  'linspace',
+  'logspace',
+  'geomspace',
+  'uniform',
+  'loguniform',
+]);
+const FLAG_TYPES = new Set<string>([
+  'int',
+  'float',
+  'number',
+  'string',
+  'boolean',
+  'path',
+  'existing-path',
+  'auto',
+]);
+
+export function isFlagType(s: string): s is FlagType {
+  return FLAG_TYPES.has(s);
+}
+
+/** `name=value` → [name, raw value]. */
+export function splitFlagArg(arg: string): [string, string] {
+  const eq = arg.indexOf('=');
+  if (eq <= 0) throw new GrunError(`invalid flag argument '${arg}': expected NAME=VALUE`);
+  return [arg.slice(0, eq), arg.slice(eq + 1)];
+}
+
+/** Top-level comma split of a list body, honouring quotes and nested brackets. */
+function splitTopLevel(body: string, sep: string): string[] {
+  const parts: string[] = [];
+  let depth = 0;
+  let quote: string | null = null;
+  let cur = '';
+  for (const c of body) {
+    if (quote) {
+      if (c === quote) quote = null;
+    } else if (c === "'" || c === '"') quote = c;
+    else if (c === '[') depth++;
+    else if (c === ']') depth--;
+    else if (c === sep && depth === 0) {
+      parts.push(cur);
+      cur = '';
+      continue;
+    }
+    cur += c;
+  }
+  parts.push(cur);
+  return parts.map((p) => p.trim());
+}
+
+function unquote(s: string): string {
+  if (s.length >= 2 && (s[0] === "'" || s[0] === '"') && s[s.length - 1] === s[0]) {
+    return s.slice(1, -1);
+  }
+  return s;
+}
+
+/**
+ * A flag function or list in a raw value: `uniform[0:1]`, `[1e-4:1e-1]` (anonymous, name ''),
+ * `[0.1,0.2]`, `[1]*3`. Returns null for a plain value.
+ */
+export function parseSweepSyntax(raw: string): { kind: 'list'; items: string[] } | { kind: 'function'; name: string; args: string[] } | null {
+  const s = raw.trim();
+  const repeat = /^(\[.*\])\s*\*\s*(\d+)$/.exec(s);
+  if (repeat) {
+    const inner = parseSweepSyntax(repeat[1]!);
+    if (inner?.kind === 'list') {
+      const n = Number(repeat[2]);
+      return { kind: 'list', items: Array.from({ length: n }, () => inner.items).flat() };
+    }
+  }
+  const fn = /^([A-Za-z_][\w.-]*)?\[(.*)\]$/.exec(s);
+  if (!fn) return null;
+  const name = fn[1] ?? '';
+  const body = fn[2]!.trim();
+  if (name) {
+    if (!FLAG_FUNCTIONS.has(name)) return null;
+    return { kind: 'function', name, args: splitTopLevel(body, ':') };
+  }
+  const commas = splitTopLevel(body, ',');
+  const colons = splitTopLevel(body, ':');
+  if (commas.length === 1 && colons.length > 1) return { kind: 'function', name: '', args: colons };
+  return { kind: 'list', items: body === '' ? [] : commas };
+}
+
+function typeError(name: string, raw: string, expected: string): GrunError {
+  return new GrunError(`invalid value '${raw}' for flag '${name}': expected ${expected}`);
+}
+
+/** One scalar raw value coerced to the flag's declared type (Guild's `_coerce_flag_val`). */
+export function coerceScalar(name: string, raw: string, type: FlagType | undefined): YamlValue {
+  switch (type) {
+    case 'string':
+    case 'path':
+    case 'existing-path':
+      return raw; // declared strings stay exactly as typed: "012" is not 12
+    case 'int': {
+      const t = raw.trim();
+      if (!/^[-+]?\d+$/.test(t)) throw typeError(name, raw, 'an int');
+      return Number(t);
+    }
+    case 'float':
+    case 'number': {
+      const v = decodeFlagValue(raw);
+      if (typeof v === 'number') return v;
+      const n = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+      if (Number.isNaN(n)) throw typeError(name, raw, type === 'float' ? 'a float' : 'a number');
+      return n;
+    }
+    case 'boolean': {
+      const v = decodeFlagValue(raw);
+      if (typeof v === 'boolean') return v;
+      if (v === 1 || v === 0) return v === 1;
+      throw typeError(name, raw, 'a boolean (yes/no, true/false)');
+    }
+    default:
+      return decodeFlagValue(raw);
+  }
+}
+
+export interface DecodedFlag {
+  /** The value for the `flags` attr: a scalar, a list, or a function's text. */
+  value: YamlValue;
+  /** An integral number that Python holds as a float (`1.0`, or any value of a float flag). */
+  isFloat?: boolean;
+  sweep?: SweepSpec;
+}
+
+/** Float syntax in a typed value: `1.0`, `1e3`, `.5` (Guild's decode gives a Python float). */
+function isFloatText(raw: string): boolean {
+  return /^[-+]?(\d+\.\d*|\.\d+|\d+[eE][-+]?\d+|\d+\.\d*[eE][-+]?\d+)$/.test(raw.trim());
+}
+
+/** Decode one `name=value` value for a flag definition (or none, for an open flag). */
+export function decodeCliFlag(name: string, raw: string, def?: FlagDef): DecodedFlag {
+  const sweep = parseSweepSyntax(raw);
+  if (def?.argSplit && !sweep) {
+    // argparse nargs: `layers="3 4"` is one value, a list passed as separate arguments
+    const values = raw.split(/[\s,]+/).filter((s) => s !== '').map((s) => coerceScalar(name, s, def.type));
+    for (const v of values) checkValue(def, v, String(v));
+    return { value: values };
+  }
+  if (sweep?.kind === 'list') {
+    const values = sweep.items.map((item) => coerceScalar(name, unquote(item), def?.type));
+    for (const v of values) if (def) checkValue(def, v, String(v));
+    // `[1.0, 2]`: the integral floats are marked on the list (yaml11 marks)
+    sweep.items.forEach((item, i) => {
+      if (Number.isInteger(values[i]) && (def?.type === 'float' || isFloatText(unquote(item)))) markFloat(values, i);
+    });
+    return { value: values, sweep: { kind: 'list', values } };
+  }
+  if (sweep?.kind === 'function') {
+    const args = sweep.args.map((a) => decodeFlagValue(a));
+    return { value: raw.trim(), sweep: { kind: 'function', name: sweep.name, args, text: raw.trim() } };
+  }
+  const value = coerceScalar(name, raw, def?.type);
+  if (def) checkValue(def, value, raw);
+  const isFloat = typeof value === 'number' && Number.isInteger(value) && (def?.type === 'float' || isFloatText(raw));
+  return isFloat ? { value, isFloat } : { value };
+}
+
+function sameValue(a: YamlValue, b: YamlValue): boolean {
+  return JSON.stringify(a) === JSON.stringify(b);
+}
+
+function showValue(v: YamlValue): string {
+  return typeof v === 'string' ? v : JSON.stringify(v);
+}
+
+/** choices, min, max of one (non-sweep) value. */
+export function checkValue(def: FlagDef, value: YamlValue, raw: string): void {
+  if (def.choices && def.choices.length > 0 && value !== null) {
+    if (!def.choices.some((c) => sameValue(c, value))) {
+      throw typeError(def.name, raw, `one of ${def.choices.map(showValue).join(', ')}`);
+    }
+  }
+  if (typeof value === 'number') {
+    if (def.min !== undefined && value < def.min) throw typeError(def.name, raw, `at least ${def.min}`);
+    if (def.max !== undefined && value > def.max) throw typeError(def.name, raw, `at most ${def.max}`);
+  }
+}
+
+export interface ResolvedFlags {
+  flags: Record<string, YamlValue>;
+  userFlags: Record<string, YamlValue>;
+  sweeps: Record<string, SweepSpec>;
+  /** Flags holding integral floats; `flags` and `userFlags` carry yaml11 float marks for them. */
+  floatFlags: string[];
+}
+
+/**
+ * Defaults overlaid with the user's `name=value` args, validated: unknown flag, wrong type,
+ * choices, min/max and required flags each fail with a GrunError naming the flag.
+ * `aliases` maps alternative names (`prepare`) to flag names (`operation:prepare`).
+ */
+export function resolveFlags(
+  defs: FlagDef[],
+  flagArgs: string[],
+  opts: { operation: string; aliases?: Record<string, string>; cwd?: string },
+): ResolvedFlags {
+  const byName = new Map(defs.map((d) => [d.name, d]));
+  const flags: Record<string, YamlValue> = {};
+  const userFlags: Record<string, YamlValue> = {};
+  const sweeps: Record<string, SweepSpec> = {};
+  const floats = new Set<string>();
+  for (const d of defs) {
+    flags[d.name] = d.default ?? null;
+    if (d.defaultIsFloat || (d.type === 'float' && Number.isInteger(d.default))) floats.add(d.name);
+  }
+  for (const arg of flagArgs) {
+    const [given, raw] = splitFlagArg(arg);
+    const name = byName.has(given) ? given : (opts.aliases?.[given] ?? given);
+    const def = byName.get(name);
+    if (!def) {
+      const known = defs.map((d) => d.name).sort();
+      throw new GrunError(
+        known.length
+          ? `unknown flag '${given}' for ${opts.operation}: expected one of ${known.join(', ')}`
+          : `unknown flag '${given}' for ${opts.operation}: it takes no flags`,
+      );
+    }
+    const decoded = decodeCliFlag(name, raw, def);
+    if (def.type === 'existing-path' && !decoded.sweep && !existsSync(resolve(opts.cwd ?? '.', String(decoded.value)))) {
+      throw typeError(name, raw, `an existing path (relative to ${resolve(opts.cwd ?? '.')})`);
+    }
+    if (decoded.isFloat) floats.add(name);
+    else floats.delete(name);
+    flags[name] = decoded.value;
+    userFlags[name] = decoded.value;
+    if (decoded.sweep) sweeps[name] = decoded.sweep;
+    else delete sweeps[name];
+  }
+  for (const d of defs) {
+    if (d.required && (flags[d.name] === null || flags[d.name] === undefined)) {
+      throw new GrunError(`missing required flag '${d.name}' for ${opts.operation}: expected ${d.name}=VALUE`);
+    }
+  }
+  const floatFlags = [...floats].filter((n) => typeof flags[n] === 'number').sort();
+  return {
+    flags: withFloatMarks(sortKeys(flags), floatFlags),
+    userFlags: withFloatMarks(sortKeys(userFlags), floatFlags),
+    sweeps,
+    floatFlags,
+  };
+}
+
+/** A copy with its keys sorted; float marks of `o` are carried over. */
+export function sortKeys<T extends YamlValue>(o: Record<string, T>): Record<string, T> {
+  const out: Record<string, T> = {};
+  for (const k of Object.keys(o).sort()) {
+    out[k] = o[k]!;
+    if (isMarkedFloat(o, k)) markFloat(out, k);
+  }
+  return out;
+}
+
+/** Marks `names` present in `o` as floats (in place) and returns `o`. */
+export function withFloatMarks<T extends Record<string, YamlValue>>(o: T, names: string[]): T {
+  for (const n of names) if (n in o && typeof o[n] === 'number') markFloat(o, n);
+  return o;
+}
+
+/** A guild.yml `flags:` map → definitions (`name: default` or `name: {default, type, …}`). */
+export function flagDefsFromConfig(flags: YamlValue | undefined, where: string): FlagDef[] {
+  if (flags === undefined || flags === null) return [];
+  if (typeof flags !== 'object' || Array.isArray(flags)) {
+    throw new GrunError(`${where}: 'flags' must be a mapping of flag names`);
+  }
+  const defs: FlagDef[] = [];
+  for (const [name, spec] of Object.entries(flags)) {
+    if (name === '$include') continue;
+    if (spec === null || typeof spec !== 'object' || Array.isArray(spec)) {
+      defs.push({ name, default: spec ?? null, ...(isMarkedFloat(flags, name) ? { defaultIsFloat: true } : {}) });
+      continue;
+    }
+    defs.push(flagDefFromMap(name, spec, where));
+  }
+  return defs;
+}
+
+/** One flag's attribute map (guild.yml or the import-flags JSON) → FlagDef. */
+export function flagDefFromMap(name: string, spec: { [k: string]: YamlValue }, where: string): FlagDef {
+  const def: FlagDef = { name, default: spec.default ?? null };
+  if (spec['default-float'] === true || isMarkedFloat(spec, 'default')) def.defaultIsFloat = true;
+  const type = spec.type;
+  if (typeof type === 'string') {
+    if (!isFlagType(type)) {
+      throw new GrunError(
+        `${where}: flag '${name}' has type '${type}': expected one of ${[...FLAG_TYPES].join(', ')}`,
+      );
+    }
+    def.type = type;
+  }
+  if (typeof spec.description === 'string') def.description = spec.description;
+  if (Array.isArray(spec.choices)) {
+    def.choices = spec.choices.map((c) =>
+      c !== null && typeof c === 'object' && !Array.isArray(c) && 'value' in c ? (c.value ?? null) : c,
+    );
+  }
+  if (spec.required === true) def.required = true;
+  if (typeof spec.min === 'number') def.min = spec.min;
+  if (typeof spec.max === 'number') def.max = spec.max;
+  if (typeof spec['arg-name'] === 'string') def.argName = spec['arg-name'];
+  if (spec['arg-skip'] === true) def.argSkip = true;
+  if (spec['arg-switch'] !== undefined && spec['arg-switch'] !== null) def.argSwitch = spec['arg-switch'];
+  const split = spec['arg-split'];
+  if (split === true || typeof split === 'string') def.argSplit = split;
+  if (typeof spec['env-name'] === 'string') def.envName = spec['env-name'];
+  if (typeof spec['null-label'] === 'string') def.nullLabel = spec['null-label'];
+  return def;
+}

@@ -1,0 +1,50 @@
+// What can be run in a project: guild.yml operations, then runnable scripts at its top level.
+import { readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { loadGuildfile } from './guildfile.js';
+import type { OperationDef } from './plan-types.js';
+
+/** Script kinds grun runs directly, by file extension. */
+export const SCRIPT_EXTENSIONS: Record<string, 'python' | 'shell' | 'node'> = {
+  '.py': 'python',
+  '.sh': 'shell',
+  '.js': 'node',
+  '.mjs': 'node',
+};
+
+export function scriptKind(path: string): 'python' | 'shell' | 'node' | null {
+  const dot = path.lastIndexOf('.');
+  return dot >= 0 ? (SCRIPT_EXTENSIONS[path.slice(dot)] ?? null) : null;
+}
+
+/** guild.yml operations (`model:op` for named models), then `*.py`, `*.sh`, `*.js`, `*.mjs`. */
+export function listOperations(projectDir: string): OperationDef[] {
+  const ops: OperationDef[] = [];
+  const gf = loadGuildfile(projectDir);
+  if (gf) {
+    for (const m of gf.models) {
+      for (const [name, config] of Object.entries(m.operations)) {
+        ops.push({
+          name: m.name ? `${m.name}:${name}` : name,
+          kind: 'guildfile',
+          description: typeof config.description === 'string' ? config.description : '',
+          model: m.name,
+          source: gf.path,
+        });
+      }
+    }
+  }
+  let entries: string[] = [];
+  try {
+    entries = readdirSync(projectDir, { withFileTypes: true })
+      .filter((e) => e.isFile() && !e.name.startsWith('.') && scriptKind(e.name) !== null)
+      .map((e) => e.name)
+      .sort();
+  } catch {
+    // an unreadable project lists its guild.yml operations only
+  }
+  for (const name of entries) {
+    ops.push({ name, kind: 'script', description: '', model: '', source: join(projectDir, name) });
+  }
+  return ops;
+}

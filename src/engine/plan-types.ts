@@ -1,0 +1,175 @@
+// What a launch needs, fully resolved before any run directory exists: `planRun` builds a
+// RunPlan from a RunRequest, and the run writer/supervisor only copies it to disk.
+import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import type { Opref, YamlValue } from '../store/types.js';
+
+/** "What the user asked for": `grun run OPSPEC [flag=value ...] [--label] [-t] [-c]`. */
+export interface RunRequest {
+  home: string;
+  cwd: string;
+  /** `train.py`, `train`, `model:train`. */
+  opspec: string;
+  /** Raw `name=value` arguments as typed. */
+  flagArgs: string[];
+  label?: string;
+  tags?: string[];
+  comment?: string;
+  /** Other `guild run` options for the `run_params` attr (`yes`, `background`, `stage`, …). */
+  runParams?: Record<string, YamlValue>;
+}
+
+/** How the operation's process is made. Paths are as the child sees them from the run dir. */
+export type CmdTarget =
+  | { kind: 'python-script'; script: string }
+  | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
+  | { kind: 'shell'; script: string }
+  | { kind: 'node'; script: string }
+  | { kind: 'exec'; template: string };
+
+/** What `planTrial` needs to redo the flag-dependent parts (cmd, env, label) of a plan. */
+export interface PlanInputs {
+  target: CmdTarget;
+  isPython: boolean;
+  /** `GUILD_OP`: the script path, or the guild.yml operation name. */
+  guildOp: string;
+  /** guild.yml `label:`. */
+  labelTemplate: string | null;
+  /** `--label` as given (a template too). */
+  userLabel: string | null;
+  /** `-t` tags as given (they prefix a label the user did not type). */
+  requestTags: string[];
+  /** guild.yml `env:`. */
+  opEnv: Record<string, string>;
+  cwd: string;
+}
+
+/** Guild's flag types (guild.yml `type:`); argparse `type=int` etc. map onto these. */
+export type FlagType =
+  | 'int'
+  | 'float'
+  | 'number'
+  | 'string'
+  | 'boolean'
+  | 'path'
+  | 'existing-path'
+  | 'auto';
+
+/** Where flag values go in the child: CLI arguments or module globals. */
+export type FlagsDest = 'args' | 'globals';
+
+/** One flag definition, from guild.yml `flags:` or detected from a script. */
+export interface FlagDef {
+  name: string;
+  /** `null` when the flag has no default (Guild then leaves it out of the command). */
+  default: YamlValue;
+  /** The default is an integral Python float (`0.0`), which a JS number cannot tell from `0`. */
+  defaultIsFloat?: boolean;
+  type?: FlagType;
+  description?: string;
+  choices?: YamlValue[];
+  required?: boolean;
+  min?: number;
+  max?: number;
+  /** Argument name when it differs from the flag name (`arg-name`). */
+  argName?: string;
+  /** Not passed as an argument at all (`arg-skip`), e.g. `operation:prepare`. */
+  argSkip?: boolean;
+  /** `--name` alone when the value equals this (argparse `store_true` → `true`). */
+  argSwitch?: YamlValue;
+  /** argparse `nargs`: list values are passed as separate arguments (`arg-split`). */
+  argSplit?: boolean | string;
+  /** Environment variable name instead of `FLAG_<NAME>` (`env-name`). */
+  envName?: string;
+  nullLabel?: string;
+}
+
+/**
+ * A flag value that asks for several runs: a list (`[0.1,0.2]`, grid) or a flag function
+ * (`range[1:5]`, `uniform[0:1]`, `loguniform[1e-4:1e-1]`, …). Kept as parsed here;
+ * expansion belongs to the sweeps engine.
+ */
+export type SweepSpec =
+  | { kind: 'list'; values: YamlValue[] }
+  | { kind: 'function'; name: string; args: YamlValue[]; text: string };
+
+/** One file an operation dependency brings into the run, as a relative symlink. */
+export interface DepLink {
+  /** Path inside the new run dir (e.g. `data.txt`). */
+  target: string;
+  /** Link text, relative to the run dir (e.g. `../5fe4ccc3…/data.txt`). */
+  linkTarget: string;
+  /** Absolute path of the upstream file, for the manifest's sha1. */
+  source: string;
+}
+
+/** A `requires: - operation: X` dependency, resolved to one upstream run. */
+export interface ResolvedDep {
+  /** `operation:prepare`: also the flag name and the `deps` attr key. */
+  name: string;
+  operation: string;
+  runId: string;
+  runDir: string;
+  links: DepLink[];
+  /** Manifest lines to append: `d <target> <sha1> operation:prepare`. */
+  manifestLines: string[];
+}
+
+/** Everything the run writer needs, fully resolved. */
+export interface RunPlan {
+  opref: Opref;
+  /** Display operation: `train.py`, `train`, `model:train`. */
+  operation: string;
+  projectDir: string;
+  /** Child argv (no shell). cmd[0] is the executable. */
+  cmd: string[];
+  /** The `cmd` attr to record. */
+  cmdAttr: string[];
+  /** grun/Guild additions to the environment only (FLAG_*, FLAGS_DEST, GUILD_OP, …). */
+  env: Record<string, string>;
+  /** All flag values (`flags` attr), incl. `operation:X` dependency flags. */
+  flags: Record<string, YamlValue>;
+  /** Only the flags the user typed (`user_flags` attr). */
+  userFlags: Record<string, YamlValue>;
+  /**
+   * Flags whose value is an integral float (`sleep: 0.0`). `flags`/`userFlags` carry
+   * yaml11 float marks for them, which JSON drops: `restoreFloatMarks(plan)` puts them back.
+   */
+  floatFlags: string[];
+  flagDefs: FlagDef[];
+  flagsDest: FlagsDest;
+  label: string | null;
+  /** The `tags` attr: `-t` tags, then the operation's own (e.g. `model` for train scripts). */
+  tags: string[];
+  comment?: string;
+  /**
+   * Files to copy, relative to `root`, into the run dir at `dest` (absent: the run-dir root,
+   * Guild 0.9's default); null for `sourcecode: no`.
+   */
+  sourcecode: { root: string; files: string[]; dest?: string } | null;
+  outputScalars: OutputScalarsConfig;
+  /** Guild's `op` attr (spec §3.3). */
+  opAttr: YamlValue;
+  /** Guild's `run_params` attr. */
+  runParams: YamlValue;
+  deps: ResolvedDep[];
+  /** The `deps` attr value (spec §3.9); `{}` when none. */
+  depsAttr: YamlValue;
+  /** Flags whose values were lists or functions; empty for a single run. */
+  sweeps: Record<string, SweepSpec>;
+  /** guild.yml `resources:` of the model, if present. */
+  resources?: Record<string, YamlValue>;
+  /** guild.yml `unstable: yes`. */
+  unstable: boolean;
+  inputs: PlanInputs;
+}
+
+/** One runnable operation, as `grun operations` and the launch form list them. */
+export interface OperationDef {
+  /** Name to pass as opspec: `train`, `model:train`, `train.py`. */
+  name: string;
+  kind: 'guildfile' | 'script';
+  description: string;
+  model: string;
+  /** guild.yml path, or the script path. */
+  source: string;
+}

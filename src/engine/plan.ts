@@ -1,0 +1,495 @@
+// `planRun`: from "what the user asked for" to a complete, validated RunPlan, with no side
+// effect beyond the import-flags cache. Nothing here creates a run directory, so a bad flag
+// leaves nothing behind.
+import { existsSync, statSync } from 'node:fs';
+import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { GrunError } from '../store/errors.js';
+import { listRuns } from '../store/index.js';
+import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import type { Opref, YamlValue } from '../store/types.js';
+import { isMarkedFloat } from '../store/yaml11.js';
+import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
+import { DEP_RUN_STATUSES, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from './deps.js';
+import { detectPythonFlags, pythonExe } from './flag-detect.js';
+import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
+import {
+  expandFlagIncludes,
+  findOperation,
+  isMap,
+  loadGuildfile,
+  type FoundOperation,
+  type Guildfile,
+  type YamlMap,
+} from './guildfile.js';
+import { makeLabel } from './label.js';
+import { listOperations, scriptKind } from './operations.js';
+import type { CmdTarget, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
+import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+
+/** The operation as resolved from guild.yml or the script, before any flag value. */
+interface OpBase {
+  opref: Opref;
+  operation: string;
+  projectDir: string;
+  target: CmdTarget;
+  isPython: boolean;
+  flagDefs: FlagDef[];
+  flagsDest: FlagsDest;
+  allowOtherFlags: boolean;
+  guildOp: string;
+  labelTemplate: string | null;
+  opTags: string[];
+  sourceSpec: SourceCodeSpec | null;
+  outputScalars: OutputScalarsConfig;
+  opEnv: Record<string, string>;
+  depSpecs: ReturnType<typeof parseRequires>;
+  resources?: Record<string, YamlValue>;
+  unstable: boolean;
+}
+
+/** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
+function scriptTags(name: string): string[] {
+  const base = name.split('/').pop() ?? name;
+  if (base.includes('train')) return ['model'];
+  if (base.includes('prepare')) return ['dataset'];
+  return [];
+}
+
+function noSuchOperation(opspec: string, cwd: string): GrunError {
+  const ops = listOperations(cwd).map((o) => o.name);
+  return new GrunError(
+    `cannot find operation '${opspec}' in ${cwd}: expected ${ops.length ? `one of ${ops.join(', ')}` : 'a guild.yml operation or a script (*.py, *.sh, *.js, *.mjs)'}`,
+  );
+}
+
+async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> {
+  // A script outside the cwd is its own project (its directory is the opref's package).
+  const inCwd = !relative(resolve(req.cwd), scriptPath).startsWith('..');
+  const projectDir = inCwd ? resolve(req.cwd) : dirname(scriptPath);
+  const rel = relative(projectDir, scriptPath).split('\\').join('/');
+  const kind = scriptKind(scriptPath)!;
+  const opref: Opref = { pkgType: 'script', pkgName: projectDir, pkgVersion: '', modelName: '', opName: rel };
+  const base: OpBase = {
+    opref,
+    operation: rel,
+    projectDir,
+    target: { kind: 'python-script', script: rel },
+    isPython: kind === 'python',
+    flagDefs: [],
+    flagsDest: 'args',
+    allowOtherFlags: kind !== 'python',
+    guildOp: scriptPath,
+    labelTemplate: null,
+    opTags: kind === 'python' ? scriptTags(rel) : [],
+    sourceSpec: { rules: [] },
+    outputScalars: null,
+    opEnv: {},
+    depSpecs: [],
+    unstable: false,
+  };
+  if (kind === 'python') {
+    const detected = await detectPythonFlags(req.home, scriptPath);
+    base.flagDefs = detected.defs;
+    base.flagsDest = detected.dest;
+  } else {
+    base.target = { kind, script: rel };
+  }
+  return base;
+}
+
+function outputScalarsConfig(v: YamlValue | undefined, where: string): OutputScalarsConfig {
+  if (v === undefined || v === null) return null;
+  if (v === false) return false;
+  if (typeof v === 'string') return [v];
+  if (Array.isArray(v)) {
+    return v.map((x) => {
+      if (typeof x === 'string') return x;
+      if (isMap(x) && Object.values(x).every((p) => typeof p === 'string')) return x as Record<string, string>;
+      throw new GrunError(`${where}: output-scalars entry ${JSON.stringify(x)}: expected a pattern or {key: pattern}`);
+    });
+  }
+  if (isMap(v) && Object.values(v).every((p) => typeof p === 'string')) {
+    return Object.entries(v).map(([k, p]) => ({ [k]: p as string }));
+  }
+  throw new GrunError(`${where}: output-scalars: expected no, a list of patterns or a mapping`);
+}
+
+function stringMap(v: YamlValue | undefined): Record<string, string> {
+  const out: Record<string, string> = {};
+  if (!isMap(v)) return out;
+  for (const [k, x] of Object.entries(v)) out[k] = x === null ? '' : typeof x === 'string' ? x : String(x);
+  return out;
+}
+
+async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperation): Promise<OpBase> {
+  const { model, name, config } = found;
+  const where = `${gf.path}: operation '${model.name ? `${model.name}:` : ''}${name}'`;
+  if (config.steps !== undefined && config.exec === undefined) {
+    throw new GrunError(`${where}: pipelines (steps) are not supported by grun yet: expected main or exec`);
+  }
+  let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
+  const declaredDest = config['flags-dest'];
+  if (declaredDest !== undefined && declaredDest !== 'args' && declaredDest !== 'globals') {
+    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args or globals`);
+  }
+  let dest: FlagsDest = (declaredDest as FlagsDest | undefined) ?? 'args';
+  const sourceSpec = combineSourceCodeConfig(model.sourcecode, config.sourcecode, where);
+  let target: CmdTarget;
+  let isPython = false;
+  if (typeof config.exec === 'string') {
+    target = { kind: 'exec', template: config.exec };
+  } else if (typeof config.main === 'string') {
+    const [module = '', ...args] = config.main.trim().split(/\s+/);
+    if (!module) throw new GrunError(`${where}: main is empty: expected a Python module name`);
+    const sourceRoot = sourceSpec?.root ?? '.';
+    const moduleFile = `${module.replace(/\./g, '/')}.py`;
+    target = { kind: 'python-module', module, moduleFile, args };
+    isPython = true;
+    const absModule = resolve(gf.dir, sourceRoot, moduleFile);
+    const importing = config['flags-import'] !== undefined && config['flags-import'] !== null;
+    if ((declaredDest === undefined || importing) && existsSync(absModule)) {
+      const detected = await detectPythonFlags(req.home, absModule);
+      if (declaredDest === undefined) dest = detected.dest;
+      defs = mergeImported(defs, detected.defs, config['flags-import'], config['flags-import-skip']);
+    }
+  } else {
+    throw new GrunError(`${where}: expected main or exec`);
+  }
+  const opTags = Array.isArray(config.tags) ? config.tags.map(String) : [];
+  const depSpecs = parseRequires(config.requires, where);
+  const opName = model.name ? `${model.name}:${name}` : name;
+  return {
+    opref: { pkgType: 'guildfile', pkgName: gf.path, pkgVersion: gf.hash, modelName: model.name, opName: name },
+    operation: opName,
+    projectDir: gf.dir,
+    target,
+    isPython,
+    flagDefs: defs,
+    flagsDest: dest,
+    allowOtherFlags: false,
+    guildOp: opName,
+    labelTemplate: typeof config.label === 'string' ? config.label : null,
+    opTags,
+    sourceSpec,
+    outputScalars: outputScalarsConfig(config['output-scalars'], where),
+    opEnv: stringMap(config.env),
+    depSpecs,
+    ...(model.resources ? { resources: model.resources } : {}),
+    unstable: config.unstable === true,
+  };
+}
+
+/** Imported (detected) flags join the declared ones only with `flags-import` (Guild's rule). */
+function mergeImported(declared: FlagDef[], imported: FlagDef[], how: YamlValue | undefined, skip: YamlValue | undefined): FlagDef[] {
+  if (how === undefined || how === null || how === false || how === 'no') return declared;
+  const wanted = how === true || how === 'all' || how === 'yes' ? null : new Set(Array.isArray(how) ? how.map(String) : [String(how)]);
+  const skipped = new Set(Array.isArray(skip) ? skip.map(String) : []);
+  const byName = new Map(declared.map((d) => [d.name, d]));
+  const out = [...declared];
+  for (const d of imported) {
+    if (skipped.has(d.name) || (wanted && !wanted.has(d.name))) continue;
+    const own = byName.get(d.name);
+    if (own) Object.assign(own, { ...d, ...own, default: own.default ?? d.default });
+    else out.push(d);
+  }
+  return out;
+}
+
+async function opBase(req: RunRequest): Promise<OpBase> {
+  const cwd = resolve(req.cwd);
+  const gf = loadGuildfile(cwd);
+  if (gf) {
+    const found = findOperation(gf, req.opspec);
+    if (found) return guildfileBase(req, gf, found);
+  }
+  const scriptPath = isAbsolute(req.opspec) ? req.opspec : resolve(cwd, req.opspec);
+  if (scriptKind(scriptPath) && existsSync(scriptPath) && statSync(scriptPath).isFile()) {
+    return scriptBase({ ...req, cwd }, scriptPath);
+  }
+  throw noSuchOperation(req.opspec, cwd);
+}
+
+/** `operation:X` flags: the chosen upstream run's id, settable as `operation:X=ID` or `X=ID`. */
+function resolveDeps(
+  req: RunRequest,
+  base: OpBase,
+): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[] } {
+  if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
+  const runs = listRuns(req.home);
+  const deps: ResolvedDep[] = [];
+  const defs: FlagDef[] = [];
+  const aliases: Record<string, string> = {};
+  const flagArgs = [...req.flagArgs];
+  // Guild accepts a staged upstream run when the new run is staged too.
+  const statuses = req.runParams?.stage === true ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
+  for (const spec of base.depSpecs) {
+    // `X=ID` names the dependency unless the operation has a flag of its own called X
+    const aliased = !base.flagDefs.some((d) => d.name === spec.operation);
+    const names = aliased ? [spec.name, spec.operation] : [spec.name];
+    if (aliased) aliases[spec.operation] = spec.name;
+    let idPrefix: string | undefined;
+    let argIndex = -1;
+    flagArgs.forEach((a, i) => {
+      const eq = a.indexOf('=');
+      if (eq > 0 && names.includes(a.slice(0, eq))) {
+        idPrefix = a.slice(eq + 1);
+        argIndex = i;
+      }
+    });
+    const run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+    if (argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
+    deps.push(resolveDep(spec, run));
+    defs.push({ name: spec.name, default: run.id, type: 'string', argSkip: true });
+  }
+  return { deps, defs, aliases, flagArgs };
+}
+
+function opAttr(
+  base: OpBase,
+  plan: {
+    flagDefs: FlagDef[];
+    deps: ResolvedDep[];
+    userLabel: string | null;
+    cmdEnv: Record<string, string>;
+    opCmdArgs: string[];
+    sourceDest: string;
+  },
+): YamlValue {
+  const cmdFlags: YamlMap = {};
+  for (const d of [...plan.flagDefs].sort((a, b) => (a.name < b.name ? -1 : 1))) {
+    const f: YamlMap = {};
+    if (d.argName !== undefined) f['arg-name'] = d.argName;
+    if (d.argSkip) f['arg-skip'] = true;
+    if (d.argSplit !== undefined) f['arg-split'] = d.argSplit;
+    if (d.argSwitch !== undefined) f['arg-switch'] = d.argSwitch;
+    if (d.envName !== undefined) f['env-name'] = d.envName;
+    cmdFlags[d.name] = f;
+  }
+  const flagsExtra: YamlMap = {};
+  for (const d of plan.deps) flagsExtra[d.name] = { name: d.name };
+  return {
+    'delete-on-success': false,
+    deps: plan.deps.map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
+    'flag-null-labels': {},
+    'flags-extra': flagsExtra,
+    'label-template': plan.userLabel ?? base.labelTemplate,
+    'op-cmd': {
+      'cmd-args': plan.opCmdArgs,
+      'cmd-env': plan.cmdEnv,
+      'cmd-flags': cmdFlags,
+      'flags-dest': base.flagsDest,
+    },
+    'output-attrs': null,
+    'output-scalars': base.outputScalars,
+    'python-requires': null,
+    sourcecode: { dest: plan.sourceDest },
+  };
+}
+
+/** Guild's `run_params` attr: every `guild run` option, with what grun knows filled in. */
+export function defaultRunParams(req: RunRequest): Record<string, YamlValue> {
+  return {
+    additional_deps: [],
+    background: false,
+    batch_comment: null,
+    batch_label: null,
+    batch_tags: [],
+    break_: [],
+    break_on_error: false,
+    comment: req.comment ?? null,
+    debug_sourcecode: null,
+    edit_batch_comment: false,
+    edit_comment: false,
+    edit_flags: false,
+    fail_on_trial_error: false,
+    flags: [...req.flagArgs],
+    force_deps: false,
+    force_flags: false,
+    force_sourcecode: false,
+    gpus: null,
+    help_model: false,
+    help_op: false,
+    keep_batch: false,
+    keep_run: false,
+    label: req.label ?? null,
+    max_trials: null,
+    maximize: null,
+    minimize: null,
+    needed: false,
+    no_gpus: false,
+    no_wait: false,
+    opspec: req.opspec,
+    opt_flags: [],
+    optimize: false,
+    optimizer: null,
+    pidfile: null,
+    print_cmd: false,
+    print_env: false,
+    print_trials: false,
+    proto: null,
+    quiet: false,
+    random_seed: null,
+    remote: null,
+    restart: null,
+    run_dir: null,
+    run_id: null,
+    save_trials: null,
+    stage: false,
+    stage_trials: false,
+    stop_after: null,
+    tags: [...(req.tags ?? [])],
+    test_flags: false,
+    test_output_attrs: null,
+    test_output_scalars: null,
+    test_sourcecode: false,
+    yes: false,
+    ...(req.runParams ?? {}),
+  };
+}
+
+/** The parts of a plan that depend on flag values: cmd, env, label. */
+function applyFlags(
+  inputs: PlanInputs,
+  plan: Pick<RunPlan, 'projectDir' | 'flagsDest' | 'sourcecode' | 'flagDefs' | 'flags'>,
+): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
+  const { projectDir, flagsDest, sourcecode, flagDefs: defs, flags } = plan;
+  const python = resolveExecutable(pythonExe());
+  const copied = new Set(sourcecode?.files ?? []);
+  // A script the source rules did not copy runs from the project itself.
+  let target = inputs.target;
+  if ((target.kind === 'python-script' || target.kind === 'shell' || target.kind === 'node') && !copied.has(target.script)) {
+    target = { ...target, script: resolve(projectDir, target.script) };
+  }
+  if (target.kind === 'python-module' && sourcecode?.dest) {
+    target = { ...target, moduleFile: `${sourcecode.dest}/${target.moduleFile}` };
+  }
+  const built = buildCommand(target, flags, defs, flagsDest, python);
+  if (target.kind === 'shell' || target.kind === 'node') built.cmd[0] = resolveExecutable(built.cmd[0]!);
+  const cmdEnv: Record<string, string> = { FLAGS_DEST: flagsDest, PROJECT_DIR: projectDir };
+  if (inputs.isPython) cmdEnv.PYTHONPATH = sourcecode ? (sourcecode.dest ?? '.') : projectDir;
+  const env: Record<string, string> = {
+    ...inputs.opEnv,
+    ...flagEnv(flags, defs),
+    ...cmdEnv,
+    // the user's own PYTHONPATH stays reachable after the run's (Guild appends it too)
+    ...(cmdEnv.PYTHONPATH && process.env.PYTHONPATH ? { PYTHONPATH: `${cmdEnv.PYTHONPATH}:${process.env.PYTHONPATH}` } : {}),
+    GUILD_OP: inputs.guildOp,
+    CMD_DIR: inputs.cwd,
+    GUILD_SOURCECODE: sourcecode?.dest ?? '.',
+    LOG_LEVEL: '20',
+  };
+  const label = makeLabel({
+    ...(inputs.userLabel !== null ? { userLabel: inputs.userLabel } : {}),
+    template: inputs.labelTemplate,
+    flags,
+    tags: inputs.requestTags,
+  });
+  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, opCmdArgs: built.opCmdArgs, cmdEnv };
+}
+
+/** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
+export async function planRun(req: RunRequest): Promise<RunPlan> {
+  const base = await opBase(req);
+  const dep = resolveDeps(req, base);
+  const defs = [...base.flagDefs.filter((d) => !dep.defs.some((x) => x.name === d.name)), ...dep.defs];
+  const flagArgs = dep.flagArgs;
+  if (base.allowOtherFlags) {
+    // Shell and Node scripts declare nothing: every flag the user names is theirs.
+    for (const a of flagArgs) {
+      const eq = a.indexOf('=');
+      const name = eq > 0 ? a.slice(0, eq) : a;
+      if (eq > 0 && !defs.some((d) => d.name === name)) defs.push({ name, default: null });
+    }
+  }
+  const { flags, userFlags, sweeps, floatFlags } = resolveFlags(defs, flagArgs, {
+    operation: base.operation,
+    aliases: dep.aliases,
+    cwd: resolve(req.cwd),
+  });
+  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
+  const inputs: PlanInputs = {
+    target: base.target,
+    isPython: base.isPython,
+    guildOp: base.guildOp,
+    labelTemplate: base.labelTemplate,
+    userLabel: req.label ?? null,
+    requestTags: [...(req.tags ?? [])],
+    opEnv: base.opEnv,
+    cwd: resolve(req.cwd),
+  };
+  const { opCmdArgs, cmdEnv, ...applied } = applyFlags(inputs, {
+    projectDir: base.projectDir,
+    flagsDest: base.flagsDest,
+    sourcecode,
+    flagDefs: defs,
+    flags,
+  });
+  return {
+    opref: base.opref,
+    operation: base.operation,
+    projectDir: base.projectDir,
+    ...applied,
+    flags,
+    userFlags,
+    floatFlags,
+    flagDefs: defs,
+    flagsDest: base.flagsDest,
+    tags: [...new Set([...(req.tags ?? []), ...base.opTags])],
+    ...(req.comment !== undefined ? { comment: req.comment } : {}),
+    sourcecode,
+    outputScalars: base.outputScalars,
+    opAttr: opAttr(base, {
+      flagDefs: defs,
+      deps: dep.deps,
+      userLabel: req.label ?? null,
+      cmdEnv,
+      opCmdArgs,
+      sourceDest: sourcecode?.dest ?? '.',
+    }),
+    runParams: defaultRunParams(req),
+    deps: dep.deps,
+    depsAttr: depsAttr(dep.deps),
+    sweeps,
+    ...(base.resources ? { resources: base.resources } : {}),
+    unstable: base.unstable,
+    inputs,
+  };
+}
+
+/** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */
+export function restoreFloatMarks(plan: RunPlan): RunPlan {
+  withFloatMarks(plan.flags, plan.floatFlags);
+  withFloatMarks(plan.userFlags, plan.floatFlags);
+  return plan;
+}
+
+/**
+ * A trial of a batch: the proto plan with `values` (swept flags, or any flag) in place of
+ * its own. Values are checked against choices/min/max; the trial has no sweeps. Its
+ * `userFlags` is `{}`, as Guild records for trials it started (fixture runs b473328a,
+ * ecaf1222). An integral value is a float when its flag is typed `float` or `values`
+ * carries a yaml11 float mark for it. Works on a plan that went through JSON.
+ */
+export function planTrial(proto: RunPlan, values: Record<string, YamlValue>): RunPlan {
+  const byName = new Map(proto.flagDefs.map((d) => [d.name, d]));
+  const flags = { ...proto.flags };
+  const floats = new Set(proto.floatFlags);
+  for (const [name, v] of Object.entries(values)) {
+    const def = byName.get(name);
+    if (!def) throw new GrunError(`unknown flag '${name}' for ${proto.operation}`);
+    checkValue(def, v, typeof v === 'string' ? v : JSON.stringify(v));
+    flags[name] = v;
+    if (Number.isInteger(v) && (def.type === 'float' || isMarkedFloat(values, name))) floats.add(name);
+    else floats.delete(name);
+  }
+  const floatFlags = [...floats].filter((n) => typeof flags[n] === 'number').sort();
+  const trial: RunPlan = {
+    ...proto,
+    flags: withFloatMarks(sortKeys(flags), floatFlags),
+    userFlags: {},
+    floatFlags,
+    sweeps: {},
+  };
+  const { opCmdArgs: _a, cmdEnv: _e, ...applied } = applyFlags(proto.inputs, trial);
+  return { ...trial, ...applied };
+}

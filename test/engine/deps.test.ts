@@ -1,0 +1,73 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from '../../src/engine/deps.js';
+import { listRuns } from '../../src/store/index.js';
+import type { Opref } from '../../src/store/types.js';
+import { parseYaml11 } from '../../src/store/yaml11.js';
+import { copyFixtureHome } from '../helpers/home.js';
+
+const TRAIN: Opref = { pkgType: 'guildfile', pkgName: '/home/alice/mnist/guild.yml', pkgVersion: 'x', modelName: '', opName: 'train' };
+const PREPARE_17 = '5fe4ccc3174c4c9e9a212c98a4f108ec';
+const PREPARE_20 = '9d33df1fe62b4f869c35c1c66bb6c2cd';
+const [SPEC] = parseRequires([{ operation: 'prepare', select: 'data.txt' }], 'guild.yml');
+
+function attr(home: string, id: string, name: string) {
+  return parseYaml11(readFileSync(join(home, 'runs', id, '.guild/attrs', name), 'utf8'));
+}
+
+describe('operation dependencies over the fixture home', () => {
+  let shared: string | undefined;
+  /** One read-only copy for the tests that do not change it. */
+  const sharedHome = () => (shared ??= copyFixtureHome());
+
+  test('the latest started prepare run is chosen; links, manifest and attrs as Guild wrote them', () => {
+    const home = sharedHome();
+    const run = chooseDepRun(listRuns(home, { noCache: true }), SPEC!, depOpref(SPEC!, TRAIN));
+    assert.equal(run.id, PREPARE_20);
+    const dep = resolveDep(SPEC!, run);
+    assert.deepEqual(dep.links, [{ target: 'data.txt', linkTarget: `../${PREPARE_20}/data.txt`, source: join(home, 'runs', PREPARE_20, 'data.txt') }]);
+    // Run c66e6a9a is the train step that Guild resolved against the same prepare run.
+    const manifest = readFileSync(join(home, 'runs/c66e6a9adc7945ee87f50ab05afb16a5/.guild/manifest'), 'utf8');
+    assert.ok(manifest.includes(`${dep.manifestLines[0]}\n`), dep.manifestLines[0]);
+    assert.deepEqual(depsAttr([dep]), attr(home, 'c66e6a9adc7945ee87f50ab05afb16a5', 'deps'));
+    const op = attr(home, 'c66e6a9adc7945ee87f50ab05afb16a5', 'op') as { deps: unknown[] };
+    assert.deepEqual(opAttrDep(SPEC!, dep, '/home/alice/mnist'), op.deps[0]);
+  });
+
+  test('a marked run wins over a later one', () => {
+    const home = copyFixtureHome();
+    execFileSync('chmod', ['-R', 'u+w', home]);
+    writeFileSync(join(home, 'runs', PREPARE_17, '.guild/attrs/marked'), 'true\n');
+    const run = chooseDepRun(listRuns(home, { noCache: true }), SPEC!, depOpref(SPEC!, TRAIN));
+    assert.equal(run.id, PREPARE_17);
+  });
+
+  test('runs in error, staged or pending are not chosen; none left is an error', () => {
+    const home = copyFixtureHome();
+    execFileSync('chmod', ['-R', 'u+w', home]);
+    for (const id of [PREPARE_17, PREPARE_20]) writeFileSync(join(home, 'runs', id, '.guild/attrs/exit_status'), '1\n');
+    assert.throws(() => chooseDepRun(listRuns(home, { noCache: true }), SPEC!, depOpref(SPEC!, TRAIN)), {
+      name: 'GrunError',
+      message: "cannot resolve dependency 'operation:prepare': no completed, running, terminated run of prepare (run prepare first, or pass prepare=RUN_ID)",
+    });
+  });
+
+  test('X=ID picks a run by id prefix', () => {
+    const runs = listRuns(sharedHome(), { noCache: true });
+    assert.equal(chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: '5fe4' }).id, PREPARE_17);
+    assert.throws(() => chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: 'zzz' }), {
+      message: "no run matches 'zzz' for flag 'operation:prepare': expected the id (or a prefix) of a prepare run",
+    });
+    assert.throws(() => chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: '' }), /'' for flag 'operation:prepare' matches 20 runs: expected a longer id prefix/);
+  });
+
+  test('requires entries other than operations are refused by name', () => {
+    assert.throws(() => parseRequires([{ file: 'data.csv' }], 'guild.yml: operation \'train\''), {
+      message: 'guild.yml: operation \'train\': requires entry {"file":"data.csv"}: grun supports \'- operation: NAME\' dependencies only',
+    });
+    assert.deepEqual(parseRequires({ operation: 'm:prep', 'target-path': 'in', name: 'data' }, 'g')[0]!.name, 'data');
+  });
+});
