@@ -1,4 +1,4 @@
 #!/usr/bin/env node
-// JSX-free entry: NODE_ENV must be set before React loads (production React costs 2.3x less CPU).
-process.env.NODE_ENV ??= 'production';
+// JSX-free entry: nothing here may load React. The dashboard path sets NODE_ENV before it
+// imports the UI (src/main.ts), so runs launched by CLI commands never inherit it.
 await import('./main.js');

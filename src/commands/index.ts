@@ -1,4 +1,56 @@
-// Every CLI command, one module each; each module exports `register(program)`.
+// The CLI's commands, one module each (each exports `register(program)`). Modules load on
+// demand: a command pays only for its own imports, and `grun runs` never loads the dashboard.
 import type { Command } from 'commander';
 
-export function registerCommands(_program: Command): void {}
+/** Top-level command name (and alias) → its module, in the order `grun --help` lists them. */
+const COMMANDS: Record<string, string> = {
+  run: './run.js',
+  __supervise: './run.js',
+  runs: './runs.js',
+  ls: './ls.js',
+  cat: './cat.js',
+  watch: './watch.js',
+  stop: './stop.js',
+  compare: './compare.js',
+  label: './label.js',
+  tag: './tag.js',
+  comment: './comment.js',
+  mark: './mark.js',
+  select: './select.js',
+  export: './export.js',
+  import: './import.js',
+  submit: './submit.js',
+  queue: './queue.js',
+  operations: './operations.js',
+  ops: './operations.js',
+  push: './push.js',
+  pull: './pull.js',
+  sync: './sync.js',
+  remote: './remote.js',
+  ui: './dashboard.js',
+};
+
+/** Root options that take a value, so their value is not taken for the command name. */
+const VALUE_OPTIONS = new Set(['-H', '--home']);
+
+/** The first operand of the root command line: the command name, if any. */
+export function commandName(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if (a === '--') return argv[i + 1];
+    if (VALUE_OPTIONS.has(a)) i++;
+    else if (!a.startsWith('-')) return a;
+  }
+  return undefined;
+}
+
+/** Registers the named command only, or every command when there is none (help, no match). */
+export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
+  const name = commandName(argv);
+  if (name === undefined && argv.includes('--version')) return;
+  const modules = name !== undefined && COMMANDS[name] ? [COMMANDS[name]] : [...new Set(Object.values(COMMANDS))];
+  for (const m of modules) {
+    const mod = (await import(m)) as { register(program: Command): void };
+    mod.register(program);
+  }
+}

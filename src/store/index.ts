@@ -6,12 +6,14 @@ import { openCache } from './cache-file.js';
 import { runsDir, trashRunsDir } from './home.js';
 import { isRunDir, loadRunSummary, toRun } from './run.js';
 import type { Run, RunSummary } from './types.js';
+import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
+/** `k`: the stats the entry is valid for; `s`: the summary, compact. */
 interface CacheEntry {
-  key: string;
-  summary: Omit<RunSummary, 'dir' | 'deleted'>;
+  k: string;
+  s: CompactSummary;
 }
 
 interface SummaryCache {
@@ -22,11 +24,12 @@ interface SummaryCache {
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.json');
 
 /**
- * What a listed field can change without: the root (trial links), `.guild` (markers, LOCK,
- * process record), `.guild/attrs` (attrs written by rename or created), and the attrs Guild
- * rewrites in place (label, tags, comments).
+ * What a listed field can change without: `.guild` (markers, LOCK, process record),
+ * `.guild/attrs` (attrs written by rename or created), and the attrs Guild rewrites in place
+ * (label, tags, comments). The run root (trial and step links) counts only for runs that can
+ * still gain links: batches, pipelines, and runs without an exit status.
  */
-const KEY_PATHS = ['', '.guild', '.guild/attrs', '.guild/attrs/label', '.guild/attrs/tags', '.guild/attrs/comments'];
+const KEY_PATHS = ['.guild', '.guild/attrs', '.guild/attrs/label', '.guild/attrs/tags', '.guild/attrs/comments'];
 
 function statOrNull(path: string): Stats | undefined {
   try {
@@ -36,15 +39,21 @@ function statOrNull(path: string): Stats | undefined {
   }
 }
 
-function cacheKey(dir: string): string | null {
+const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}:` : '-:');
+
+/** The stats key of a run dir, or null when it has no `.guild`. */
+function cacheKey(dir: string, withRoot: boolean): string | null {
   let key = '';
   for (const rel of KEY_PATHS) {
-    const st = statOrNull(rel ? join(dir, rel) : dir);
+    const st = statOrNull(join(dir, rel));
     if (!st && rel === '.guild') return null;
-    key += st ? `${st.mtimeMs}.${st.size}:` : '-:';
+    key += stamp(st);
   }
-  return key;
+  return withRoot ? key + stamp(statOrNull(dir)) : key;
 }
+
+const canGainLinks = (s: { batch?: boolean; children?: string[]; exitStatus?: number | null }): boolean =>
+  !!s.batch || (s.children?.length ?? 0) > 0 || s.exitStatus === undefined || s.exitStatus === null;
 
 function listIds(dir: string): string[] {
   try {
@@ -78,22 +87,21 @@ export function listRunSummaries(home: string, opts: ListOptions = {}): RunSumma
   const out: RunSummary[] = [];
   for (const id of listIds(base)) {
     const dir = join(base, id);
-    const key = cacheKey(dir);
-    if (key === null) continue;
     const name = prefix + id;
     const hit = cached[name];
     // A cached entry proves opref existed; removing it would have changed the `.guild` stat.
-    if (hit && hit.key === key) {
+    if (hit && hit.k === cacheKey(dir, canGainLinks(hit.s))) {
       seen.add(name);
-      out.push({ ...hit.summary, id, dir, deleted });
+      out.push(expandSummary(hit.s, id, dir, deleted));
       continue;
     }
     if (!isRunDir(dir)) continue;
-    seen.add(name);
     const summary = loadRunSummary(dir, deleted);
+    const key = cacheKey(dir, canGainLinks(summary));
+    if (key === null) continue;
+    seen.add(name);
     out.push(summary);
-    const { dir: _d, deleted: _x, ...rest } = summary;
-    cached[name] = { key, summary: rest };
+    cached[name] = { k: key, s: compactSummary(summary) };
     dirty = true;
   }
   for (const name of Object.keys(cached)) {

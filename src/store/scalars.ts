@@ -130,19 +130,50 @@ function update(s: ScalarSummary, value: number, step: number): void {
   s.avg = s.total / s.count;
 }
 
+/** What a cached reading of a run's scalars is valid for: dir mtimes and event file sizes. */
+export interface ScalarStamp {
+  dirs: Record<string, number>;
+  files: Record<string, number>;
+}
+
+export interface RunScalarData {
+  summaries: ScalarSummary[];
+  /** Logged attrs: text summaries in `*.attrs` event files, by display key; the latest wins. */
+  attrs: Record<string, string>;
+  problems: ReadProblem[];
+  stamp: ScalarStamp;
+}
+
+function dirMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
+
 /**
- * Per-tag summaries of every scalar in the run (`sys/*` included; callers hide them), in
- * prefix order then first appearance. Unreadable or corrupt files are listed as problems.
+ * Scalars and logged attrs from one walk of the run dir. Summaries are per tag (`sys/*`
+ * included; callers hide them), in prefix order then first appearance. Unreadable or corrupt
+ * files are listed as problems.
  */
-export function readRunScalars(runDir: string): { summaries: ScalarSummary[]; problems: ReadProblem[] } {
+export function readScalarData(runDir: string): RunScalarData {
   const byKey = new Map<string, ScalarSummary>();
+  const attrs: Record<string, string> = {};
   const problems: ReadProblem[] = [];
+  const stamp: ScalarStamp = { dirs: { '': dirMtime(runDir), '.guild': dirMtime(join(runDir, '.guild')) }, files: {} };
   for (const f of findEventFiles(runDir)) {
-    if (f.attrs) continue;
+    const rel = relative(runDir, f.path).split(sep).join('/');
+    stamp.files[rel] = f.size;
+    stamp.dirs[f.prefix] ??= dirMtime(join(runDir, f.prefix));
     const r = readEventFile(f.path);
     if (r.problem) problems.push(problemFor(runDir, f, r.problem));
     for (const ev of r.events) {
       for (const v of ev.values) {
+        if (f.attrs) {
+          if (v.text !== undefined) attrs[scalarKey(f.prefix, v.tag)] = v.text;
+          continue;
+        }
         if (v.value === undefined) continue;
         const id = `${f.prefix}\0${v.tag}`;
         const s = byKey.get(id);
@@ -151,7 +182,25 @@ export function readRunScalars(runDir: string): { summaries: ScalarSummary[]; pr
       }
     }
   }
-  return { summaries: [...byKey.values()], problems };
+  return { summaries: [...byKey.values()], attrs, problems, stamp };
+}
+
+/** Whether nothing a stamp covers changed since it was taken. */
+export function scalarStampValid(runDir: string, stamp: ScalarStamp): boolean {
+  for (const [rel, mtime] of Object.entries(stamp.dirs)) if (dirMtime(rel ? join(runDir, rel) : runDir) !== mtime) return false;
+  for (const [rel, size] of Object.entries(stamp.files)) {
+    try {
+      if (statSync(join(runDir, rel)).size !== size) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
+
+export function readRunScalars(runDir: string): { summaries: ScalarSummary[]; problems: ReadProblem[] } {
+  const { summaries, problems } = readScalarData(runDir);
+  return { summaries, problems };
 }
 
 /** All points of one scalar (by display key), in event order. */
@@ -169,16 +218,4 @@ export function readScalarSeries(runDir: string, key: string): ScalarPoint[] {
     }
   }
   return points;
-}
-
-/** Logged attrs: text summaries in `*.attrs` event files, by display key; the latest wins. */
-export function readLoggedAttrs(runDir: string): Record<string, string> {
-  const attrs: Record<string, string> = {};
-  for (const f of findEventFiles(runDir)) {
-    if (!f.attrs) continue;
-    for (const ev of readEventFile(f.path).events) {
-      for (const v of ev.values) if (v.text !== undefined) attrs[scalarKey(f.prefix, v.tag)] = v.text;
-    }
-  }
-  return attrs;
 }

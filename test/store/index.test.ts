@@ -4,6 +4,7 @@ import { spawn } from 'node:child_process';
 import { readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { listRuns, summaryCachePath } from '../../src/store/index.js';
+import { encodeYaml } from '../../src/store/yaml11.js';
 import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js';
 
 const fixtureStatuses: Record<string, string> = {
@@ -81,6 +82,8 @@ describe('summary cache', () => {
     listRuns(home); // fills the cache
     assert.ok(statSync(summaryCachePath(home)).size > 0);
     assert.deepEqual(listRuns(home), cold);
+    const warmFlags = listRuns(home).find((r) => r.id.startsWith('e1cf'))!.flags;
+    assert.equal(encodeYaml(warmFlags), 'epochs: 2\nfail: false\nlr: 0.05\nsleep: 0.0\n', 'sleep stays a float');
     // Guild rewrites attrs in place (the attrs dir mtime does not change).
     const labelFile = join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2', '.guild', 'attrs', 'label');
     const dirStat = statSync(join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2', '.guild', 'attrs'));

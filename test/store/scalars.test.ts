@@ -1,14 +1,16 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  readLoggedAttrs,
+  readScalarData,
   readRunScalars,
   readScalarSeries,
   scalarKey,
   scalarSourcesDigest,
 } from '../../src/store/scalars.js';
+import { listRuns } from '../../src/store/index.js';
+import { ScalarIndex, scalarCachePath } from '../../src/store/scalar-index.js';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import type { ScalarSummary } from '../../src/store/types.js';
 import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
@@ -56,7 +58,7 @@ describe('readRunScalars', () => {
       prefix: '.guild', tag: 'loss', first: 0.5, firstStep: 0, last: 0.25, lastStep: 1,
       min: 0.25, minStep: 1, max: 0.5, maxStep: 0, avg: 0.375, total: 0.75, count: 2,
     });
-    assert.deepEqual(readLoggedAttrs(run), { status: 'done' });
+    assert.deepEqual(readScalarData(run).attrs, { status: 'done' });
     assert.ok(!summaries.some((s) => s.tag === 'status'), 'attrs files are not scalars');
   });
 
@@ -108,5 +110,24 @@ describe('scalarSourcesDigest', () => {
     w.addScalar('x', 2, 1);
     assert.notEqual(scalarSourcesDigest(run), d1);
     w.close();
+  });
+});
+
+describe('scalar index', () => {
+  test('finished runs are cached across processes; a new event file is read', () => {
+    const home = copyFixtureHome();
+    const run = listRuns(home).find((r) => r.id.startsWith('e1cf9550'))!;
+    const first = new ScalarIndex(home);
+    const before = first.get(run);
+    assert.equal(before.summaries.find((s) => s.tag === 'loss')?.lastStep, 1);
+    first.save();
+    assert.ok(existsSync(scalarCachePath(home)));
+    assert.deepEqual(new ScalarIndex(home).get(run), before, 'a second process reads the cache');
+    // New events after the cache was written (say a later restart of the run) are seen.
+    const guildDir = join(run.dir, '.guild');
+    const writer = new EventFileWriter(guildDir, { host: 'h', pid: 1 });
+    writer.addScalar('loss', 0.125, 7);
+    writer.close();
+    assert.equal(new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'loss')?.lastStep, 7);
   });
 });

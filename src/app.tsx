@@ -1,0 +1,227 @@
+// Ink root of the dashboard: screen stack, global keys, dialogs and the status lines. Every key
+// goes through the pure `appReducer`; effects it queues run here through the store/engine.
+import { Box, Text, useApp, useInput, useStdin } from 'ink';
+import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
+import type { Run } from './store/types.js';
+import { layoutColumns } from './views/columns.js';
+import { CompareScreen } from './views/CompareScreen.js';
+import { DetailScreen, type ScreenMetrics } from './views/DetailScreen.js';
+import { DialogBox, dialogHeight } from './views/DialogBox.js';
+import { Footer } from './views/Footer.js';
+import { HelpScreen, helpLines } from './views/HelpScreen.js';
+import { runEffect } from './views/hooks/actions.js';
+import { ScalarCache } from './views/hooks/scalar-cache.js';
+import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
+import { useTerminalSize, type Size } from './views/hooks/useTerminalSize.js';
+import { splitInput } from './views/keymap.js';
+import { LaunchScreen } from './views/LaunchScreen.js';
+import { PagerScreen } from './views/PagerScreen.js';
+import { RunsTable } from './views/RunsTable.js';
+import {
+  appReducer, currentScreen, cursorRow, initialState, keymapFor, runsView, trashView, windowTop,
+  type AppState, type KeyContext,
+} from './views/state/app.js';
+import { autoScalarColumns, columnLabel, type ScalarLookup } from './views/state/view.js';
+import { makeTheme } from './views/theme.js';
+import { TrashScreen } from './views/TrashScreen.js';
+
+export interface AppProps {
+  home: string;
+  readonly: boolean;
+  /** Where `r` looks for operations (guild.yml, scripts). */
+  projectDir: string;
+  /** Fixed size (tests); otherwise the terminal's, redrawn on resize. */
+  size?: Partial<Size>;
+  env?: NodeJS.ProcessEnv;
+  feed?: FeedOptions;
+  /** Called once the first rows are on screen and when every run is loaded (benchmarks). */
+  onLoaded?: (runs: number) => void;
+}
+
+const FOOTER_LINES = 2;
+
+function useScalarLookup(cache: ScalarCache): ScalarLookup {
+  const version = useSyncExternalStore(
+    (fn) => cache.subscribe(fn),
+    () => cache.lookup().version,
+  );
+  return useMemo(() => cache.lookup(), [cache, version]);
+}
+
+/** Ticks once a second while a run is running (its time column moves). */
+function useClock(active: boolean): number {
+  const [now, setNow] = useState(Date.now);
+  useEffect(() => {
+    if (!active) return;
+    const t = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(t);
+  }, [active]);
+  return now;
+}
+
+export function App(props: AppProps) {
+  const { exit } = useApp();
+  const size = useTerminalSize(props.size);
+  const theme = useMemo(() => makeTheme(props.env ?? process.env), [props.env]);
+  const [state, dispatch] = useReducer(appReducer, props.readonly, initialState);
+  const scalarCache = useMemo(() => new ScalarCache(), []);
+  useEffect(() => () => scalarCache.close(), [scalarCache]);
+  const scalars = useScalarLookup(scalarCache);
+  const feed = useRunsFeed(props.home, dispatch, scalarCache, props.feed);
+  const stateRef = useRef<AppState>(state);
+  stateRef.current = state;
+  const metrics = useRef<ScreenMetrics>({ count: 0, pageSize: 1 });
+
+  const screen = currentScreen(state);
+  const rowsAvail = Math.max(4, size.rows - 1); // a frame of `rows` lines makes Ink clear the screen every frame
+  const dlgH = state.dialog ? dialogHeight(state.dialog, rowsAvail - FOOTER_LINES - 3) : 0;
+  const bodyH = rowsAvail - FOOTER_LINES - dlgH;
+
+  // The runs table (computed even under other screens: the reducer needs the same view).
+  const view = runsView(state, scalars);
+  const tableH = Math.max(1, bodyH - 2);
+  const cur = cursorRow(state.table, view);
+  const top = windowTop(state.table.top, cur, tableH, view.rows.length);
+  const visible = view.rows.slice(top, top + tableH);
+  const scalarCols = state.columns ?? autoScalarColumns(visible, scalars);
+  const columns = useMemo(
+    () => layoutColumns(size.columns, visible, scalarCols, state.runs.length),
+    [size.columns, visible.map((r) => r.run.operation.length + (r.run.marked ? 2 : 0) + r.depth * 2).join(), scalarCols.map(columnLabel).join(), state.runs.length],
+  );
+  const shownScalarCols = columns.flatMap((c) => (c.scalar ? [c.scalar] : []));
+
+  // Scalars for the rows on screen, and for every run when a sort or filter needs them.
+  useEffect(() => {
+    const needAll = view.expression || state.sort.key.startsWith('scalar:');
+    scalarCache.request(needAll ? state.runs : visible.map((r) => r.run));
+  });
+
+  // Read when a key arrives: other screens publish their line counts into `metrics` as they render.
+  const keyContext = (): KeyContext =>
+    screen.kind === 'runs'
+      ? { pageSize: tableH, scalars, count: view.rows.length, columns: shownScalarCols }
+      : screen.kind === 'trash'
+        ? { pageSize: Math.max(1, bodyH - 3), scalars, count: 0, columns: [] }
+        : { ...metrics.current, scalars, columns: shownScalarCols };
+  const ctxRef = useRef(keyContext);
+  ctxRef.current = keyContext;
+
+  const { isRawModeSupported } = useStdin();
+  useInput(
+    (input, key) => {
+      for (const [ch, k] of splitInput(input, key)) dispatch({ type: 'key', input: ch, key: k, ctx: ctxRef.current() });
+    },
+    { isActive: isRawModeSupported === true },
+  );
+
+  // Effects queued by the reducer.
+  const done = useRef(0);
+  useEffect(() => {
+    const todo = state.effects.filter((e) => e.seq > done.current);
+    if (todo.length === 0) return;
+    done.current = todo[todo.length - 1]!.seq;
+    dispatch({ type: 'effectsDone', upTo: done.current });
+    for (const { effect } of todo) {
+      runEffect(effect, {
+        home: props.home,
+        projectDir: props.projectDir,
+        launchPatch: (patch) => dispatch({ type: 'launchPatch', patch }),
+        launched: (id) => dispatch({ type: 'launched', id }),
+        runs: () => stateRef.current.runs,
+        trash: () => stateRef.current.trash,
+        scalarsOf: (r: Run) => [...(scalarCache.lookup().get(r.id) ?? [])],
+        deleted: (ids) => dispatch({ type: 'deleted', ids }),
+        reload: () => feed.reload(),
+        refresh: (ids) => feed.refresh(ids),
+        quit: () => exit(),
+      })
+        .then((text) => text && dispatch({ type: 'message', text }))
+        .catch((e: unknown) => dispatch({ type: 'message', text: e instanceof Error ? e.message : String(e), error: true }));
+    }
+  }, [state.effects]);
+
+  const loadedOnce = useRef(false);
+  useEffect(() => {
+    if (state.loading === null && !loadedOnce.current) {
+      loadedOnce.current = true;
+      props.onLoaded?.(state.runs.length);
+    }
+  }, [state.loading]);
+
+  const anyRunning = state.runs.some((r) => r.status === 'running');
+  const now = useClock(anyRunning);
+
+  const byId = useMemo(() => new Map(state.runs.map((r) => [r.id, r])), [state.runs]);
+  let body: React.ReactNode;
+  switch (screen.kind) {
+    case 'runs':
+      body = (
+        <Box flexDirection="column" height={bodyH}>
+          <Text wrap="truncate-end">
+            <Text bold color={theme.c('cyan')}>grun</Text>
+            {`  ${props.home}`}
+            {state.filter ? `  filter: ${state.filter}` : ''}
+            {state.status !== 'all' ? `  status: ${state.status === 'waiting' ? 'pending/staged' : state.status}` : ''}
+            {`  sort: ${state.sort.key.replace(/^scalar:/, '')} ${state.sort.desc ? '▼' : '▲'}`}
+          </Text>
+          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} />
+        </Box>
+      );
+      break;
+    case 'detail':
+      body = <DetailScreen screen={screen} run={byId.get(screen.id)} width={size.columns} height={bodyH} theme={theme} metrics={metrics} />;
+      break;
+    case 'pager':
+      body = <PagerScreen screen={screen} run={byId.get(screen.id)} width={size.columns} height={bodyH} theme={theme} metrics={metrics} />;
+      break;
+    case 'compare':
+      body = (
+        <CompareScreen
+          screen={screen}
+          runs={screen.ids.map((id) => byId.get(id)).filter((r): r is Run => !!r)}
+          scalarsOf={(r) => scalars.get(r.id) ?? []}
+          width={size.columns}
+          height={bodyH}
+          theme={theme}
+          metrics={metrics}
+        />
+      );
+      break;
+    case 'trash':
+      body = <TrashScreen view={trashView(state)} table={state.trashTable} width={size.columns} height={bodyH} theme={theme} />;
+      break;
+    case 'help': {
+      const lines = helpLines(keymapFor(screen.of), state.readonly);
+      metrics.current = { count: Math.max(0, lines.length - bodyH + 2), pageSize: bodyH - 1 };
+      body = <HelpScreen title={`keys: ${screen.of}${state.readonly ? ' (read-only)' : ''}`} lines={lines} scroll={screen.scroll} height={bodyH} />;
+      break;
+    }
+    case 'launch':
+      body = <LaunchScreen screen={screen} height={bodyH} theme={theme} />;
+      break;
+  }
+
+  const counts = [
+    `${view.matched}/${state.runs.length} runs`,
+    state.table.marks.size > 0 ? `${state.table.marks.size} marked` : '',
+    state.filter || state.draft !== null ? 'FILTER' : '',
+    state.readonly ? 'READONLY' : '',
+    state.loading ? `loading… ${state.loading.loaded}` : '',
+    scalarCache.pending > 0 ? `scalars… ${scalarCache.pending}` : '',
+  ].filter(Boolean);
+  return (
+    <Box flexDirection="column" width={size.columns}>
+      {body}
+      {state.dialog ? <DialogBox dialog={state.dialog} width={Math.min(size.columns, 100)} maxLines={rowsAvail - FOOTER_LINES - 3} theme={theme} /> : null}
+      <Footer
+        left={counts.join(' · ')}
+        input={screen.kind === 'runs' && state.draft !== null ? `/${state.draft}` : null}
+        inputError={view.filterError}
+        message={state.message}
+        keymap={keymapFor(screen.kind)}
+        readonly={state.readonly}
+        theme={theme}
+      />
+    </Box>
+  );
+}

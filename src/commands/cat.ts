@@ -1,0 +1,67 @@
+// `grun cat [RUN] -p PATH | -O/--output [-n/--tail N]`: a run file or the run output, streamed so
+// memory stays bounded however large the file is; `--tail` reads only the end of the output.
+import { createReadStream, statSync } from 'node:fs';
+import { join, relative, resolve, sep } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import type { Command } from 'commander';
+import { GrunError } from '../store/errors.js';
+import { tailOutputLines } from '../store/output.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import { sourceRuns } from './runs.js';
+import { intOption, oneRun } from './run-args.js';
+
+/** Copies a file to stdout; a reader that goes away (`| head`) ends it quietly. */
+async function streamFile(path: string): Promise<void> {
+  try {
+    await pipeline(createReadStream(path), process.stdout, { end: false });
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+  }
+}
+
+function runFile(runDir: string, path: string): string {
+  const full = resolve(runDir, path);
+  const rel = relative(resolve(runDir), full);
+  if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..') throw new GrunError(`path '${path}' is not inside the run directory`);
+  let st;
+  try {
+    st = statSync(full);
+  } catch {
+    throw new GrunError(`${path} does not exist`);
+  }
+  if (st.isDirectory()) throw new GrunError(`${path} is a directory (use grun ls -p ${path})`);
+  return full;
+}
+
+export function register(program: Command): void {
+  addRunFilterOptions(
+    program
+      .command('cat')
+      .description('Show a run file or the run output')
+      .argument('[RUN]', 'run index, range or id prefix (default: 1, the latest)')
+      .option('-p, --path <path>', 'file to show, relative to the run directory')
+      .option('-O, --output', 'show the run output')
+      .option('-n, --tail <N>', 'with --output: only the last N lines', intOption('--tail'))
+      .option('-d, --deleted', 'select from deleted runs')
+      .option('-A, --archive <path>', 'select from an export directory or .zip'),
+  ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+    const path = opts.path as string | undefined;
+    if (!path && !opts.output) throw new GrunError('give a file with -p PATH, or --output');
+    if (path && opts.output) throw new GrunError('-p/--path and -O/--output cannot both be used');
+    if (opts.tail !== undefined && !opts.output) throw new GrunError('--tail needs --output');
+    const run = oneRun(await sourceRuns(cmd, opts), spec);
+    if (path) return streamFile(runFile(run.dir, path));
+    const output = join(run.dir, '.guild', 'output');
+    if (opts.tail !== undefined) {
+      const lines = tailOutputLines(run.dir, opts.tail as number);
+      if (lines.length > 0) process.stdout.write(lines.map((l) => l.text).join('\n') + '\n');
+      return;
+    }
+    try {
+      statSync(output);
+    } catch {
+      throw new GrunError(`run ${run.id} has no output`);
+    }
+    return streamFile(output);
+  });
+}

@@ -1,0 +1,94 @@
+// `grun` with no arguments, or `grun ui [--readonly]`: the dashboard. Ink and the UI are imported
+// lazily, so scriptable commands never pay for React. The alternate screen is entered by hand
+// (Ink 6.8 has no option for it) and left on every way out: q, Ctrl-C, an exception, SIGTERM,
+// SIGHUP.
+import type { Command } from 'commander';
+import { GrunError } from '../store/errors.js';
+import { resolveGuildHome } from '../store/home.js';
+
+const ENTER_ALT = '\x1b[?1049h';
+const LEAVE_ALT = '\x1b[?1049l';
+const SHOW_CURSOR = '\x1b[?25h';
+
+export interface DashboardOptions {
+  home: string;
+  readonly: boolean;
+}
+
+/**
+ * Ink writes nothing while `CI` is set (it renders only the last frame on exit). On a real
+ * terminal the dashboard must draw anyway, so CI is hidden from Ink's check at import time
+ * and put back for the runs the dashboard starts.
+ */
+async function importInkOnTerminal(): Promise<typeof import('ink')> {
+  const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
+  delete process.env.CI;
+  delete process.env.CONTINUOUS_INTEGRATION;
+  try {
+    return await import('ink');
+  } finally {
+    for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
+  }
+}
+
+export async function openDashboard(opts: DashboardOptions): Promise<void> {
+  const { stdin, stdout } = process;
+  if (!stdout.isTTY || !stdin.isTTY) {
+    throw new GrunError('the dashboard needs a terminal (stdin and stdout must be TTYs); use `grun runs` to list runs');
+  }
+  const ink = await importInkOnTerminal();
+  const [{ createElement }, { App }] = await Promise.all([import('react'), import('../app.js')]);
+
+  let restored = false;
+  const restore = (): void => {
+    if (restored) return;
+    restored = true;
+    stdout.write(LEAVE_ALT + SHOW_CURSOR);
+  };
+  stdout.write(ENTER_ALT);
+  process.on('exit', restore);
+
+  const instance = ink.render(createElement(App, { home: opts.home, readonly: opts.readonly, projectDir: process.cwd() }), {
+    exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
+    patchConsole: true,
+  });
+  const onSignal = (signal: NodeJS.Signals, code: number) => () => {
+    instance.unmount();
+    restore();
+    process.exit(code);
+  };
+  const handlers: [NodeJS.Signals, () => void][] = [
+    ['SIGTERM', onSignal('SIGTERM', 143)],
+    ['SIGHUP', onSignal('SIGHUP', 129)],
+  ];
+  for (const [sig, h] of handlers) process.on(sig, h);
+  const onCrash = (e: unknown): void => {
+    instance.unmount();
+    restore();
+    process.stderr.write(`grun: dashboard crashed: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exit(70);
+  };
+  process.on('uncaughtException', onCrash);
+  process.on('unhandledRejection', onCrash);
+  try {
+    await instance.waitUntilExit();
+  } finally {
+    instance.cleanup();
+    restore();
+    for (const [sig, h] of handlers) process.off(sig, h);
+    process.off('uncaughtException', onCrash);
+    process.off('unhandledRejection', onCrash);
+    process.off('exit', restore);
+  }
+}
+
+export function register(program: Command): void {
+  program
+    .command('ui')
+    .description('Open the dashboard (the same as `grun` with no arguments)')
+    .option('--readonly', 'hide and disable every action that changes runs')
+    .action(async (o: { readonly?: boolean }, cmd: Command) => {
+      const home = resolveGuildHome({ home: cmd.optsWithGlobals().home });
+      await openDashboard({ home, readonly: !!o.readonly });
+    });
+}

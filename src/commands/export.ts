@@ -1,0 +1,37 @@
+// `grun export DEST [RUN...] [-m/--move] [-y]`: copies (or moves) runs to a directory or a
+// `.zip` (Guild's export); ids already in DEST are skipped.
+import type { Command } from 'commander';
+import { exportRuns } from '../store/archive.js';
+import { listRuns } from '../store/index.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+
+export function register(program: Command): void {
+  addRunFilterOptions(
+    program
+      .command('export')
+      .description('Export runs to a directory or a .zip file')
+      .argument('<dest>', 'directory, or a path ending in .zip')
+      .argument('[RUN...]', 'runs to export (default: all)')
+      .option('-m, --move', 'move the runs instead of copying them')
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(async (dest: string, specs: string[], opts: Record<string, unknown>, c: Command) => {
+    const move = Boolean(opts.move);
+    const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, [':']);
+    await runsOp(
+      selected,
+      {
+        yes: Boolean(opts.yes),
+        preview: `You are about to ${move ? 'move' : 'copy'} the following runs to '${dest}':`,
+        prompt: 'Continue?',
+        noRuns: 'No runs to export.',
+        defaultYes: true,
+      },
+      async (runs) => {
+        const { exported, skipped } = await exportRuns(dest, runs, { move });
+        for (const id of skipped) process.stderr.write(`grun: ${id} exists in ${dest}, skipping\n`);
+        process.stdout.write(`Exported ${exported.length} run(s)\n`);
+      },
+    );
+  });
+}

@@ -1,0 +1,126 @@
+// Text formatting shared by the commands: Guild's timestamps, durations, paths and tables.
+import { homedir } from 'node:os';
+import { readFileSync } from 'node:fs';
+import { dirname, join, relative, sep } from 'node:path';
+import { parseOpref } from '../store/opref.js';
+import type { Opref, Run } from '../store/types.js';
+
+const pad2 = (n: number): string => String(n).padStart(2, '0');
+
+/** Guild's `util.format_timestamp`: µs since the epoch as local `%Y-%m-%d %H:%M:%S`, '' if none. */
+export function formatTimestamp(us: number | null | undefined): string {
+  if (us === null || us === undefined || !Number.isFinite(us)) return '';
+  const d = new Date(Math.floor(us / 1000));
+  return (
+    `${d.getFullYear()}-${pad2(d.getMonth() + 1)}-${pad2(d.getDate())} ` +
+    `${pad2(d.getHours())}:${pad2(d.getMinutes())}:${pad2(d.getSeconds())}`
+  );
+}
+
+/** Guild's `util.format_duration`: `H:MM:SS` from µs timestamps; to now while not stopped. */
+export function formatDuration(startUs: number | null, stopUs: number | null, nowUs = Date.now() * 1000): string {
+  if (startUs === null) return '';
+  const seconds = Math.max(0, Math.floor(((stopUs ?? nowUs) - startUs) / 1_000_000));
+  const h = Math.floor(seconds / 3600);
+  return `${h}:${pad2(Math.floor(seconds / 60) % 60)}:${pad2(seconds % 60)}`;
+}
+
+/** Guild's `util.format_dir`: the user's home directory shown as `~`. */
+export function formatDir(path: string): string {
+  const home = homedir();
+  if (path === home) return '~';
+  return path.startsWith(home + sep) ? `~${path.slice(home.length)}` : path;
+}
+
+/** Guild's `util.shorten_path` (max 28 chars): keeps the first and last parts around `…`. */
+export function shortenPath(path: string, maxLen = 28): string {
+  if (path.length <= maxLen) return path;
+  const parts = path.split(sep);
+  if (parts.length <= 2) return path;
+  const head = parts[0] === '' ? `${sep}${parts[1]}` : parts[0]!;
+  const rest = parts.slice(parts[0] === '' ? 2 : 1);
+  const tail: string[] = [rest.pop()!];
+  while (rest.length > 0 && head.length + tail.join(sep).length + rest[rest.length - 1]!.length + 4 <= maxLen) {
+    tail.unshift(rest.pop()!);
+  }
+  return rest.length === 0 ? path : [head, '\u2026', ...tail].join(sep);
+}
+
+/** A batch run's proto opref (`.guild/proto/.guild/opref`), or null. */
+function protoOpref(run: Run): Opref | null {
+  try {
+    return parseOpref(readFileSync(join(run.dir, '.guild', 'proto', '.guild', 'opref'), 'utf8'));
+  } catch {
+    return null;
+  }
+}
+
+/** The project dir of a run's operation, the proto's for a batch (`runs_impl._run_op_dir`), or null. */
+export function runOpDir(run: Run): string | null {
+  const o = (run.batch ? protoOpref(run) : null) ?? run.opref;
+  if (!o) return null;
+  if (o.pkgType === 'guildfile') return dirname(o.pkgName);
+  if (o.pkgType === 'script') return o.pkgName;
+  return null;
+}
+
+/** Guild's `run_util.shorten_op_dir`: relative to cwd when below it or a peer, else `~` form. */
+export function shortenOpDir(opDir: string, cwd = process.cwd()): string {
+  const rel = relative(cwd, opDir);
+  let shown: string;
+  if (rel !== '' && !rel.startsWith('..')) shown = rel;
+  else if (opDir === dirname(cwd)) shown = `..${sep}`;
+  else if (rel.startsWith(`..${sep}`) && !relative(dirname(cwd), opDir).startsWith('..')) shown = rel;
+  else shown = formatDir(opDir);
+  return shortenPath(shown);
+}
+
+const useStyle = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO_COLOR;
+export const dim = (s: string): string => (s && useStyle() ? `\x1b[2m${s}\x1b[0m` : s);
+
+/** Display width: ANSI styles take no columns. */
+const visibleLength = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+
+/** Guild's `runs list` op column: the op, ` (project dir)` when not the cwd, ` [marked]`. */
+export function opDesc(run: Run, cwd = process.cwd()): string {
+  const dir = runOpDir(run);
+  const suffix = dir && dir !== cwd ? dim(` (${shortenOpDir(dir, cwd)})`) : '';
+  return run.operation + suffix + (run.marked ? ' [marked]' : '');
+}
+
+/** `completed`, or `running (myremote)` for a remote run. */
+export function statusWithRemote(run: Run): string {
+  return run.statusInfo.remote ? `${run.status} (${run.statusInfo.remote})` : run.status;
+}
+
+/**
+ * Rows lined up in columns two spaces apart, as Guild's `cli.table`: every column but the last
+ * padded to its widest cell, trailing spaces trimmed.
+ */
+export function formatTable(rows: string[][], indent = 0): string[] {
+  const widths: number[] = [];
+  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(c))));
+  const prefix = ' '.repeat(indent);
+  return rows.map(
+    (row) =>
+      prefix +
+      row
+        .map((c, i) => (i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleLength(c))))
+        .join('  ')
+        .trimEnd(),
+  );
+}
+
+/** Writes lines to stdout, one `\n` each. */
+export function printLines(lines: string[]): void {
+  if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+}
+
+/** Guild's `run_util._format_command`: args joined, those empty or with spaces in double quotes. */
+export function formatCommand(cmd: unknown): string {
+  if (!Array.isArray(cmd)) return '';
+  return cmd.map((a) => {
+    const s = a === null ? 'None' : String(a);
+    return s === '' || s.includes(' ') ? `"${s}"` : s;
+  }).join(' ');
+}

@@ -1,0 +1,37 @@
+// `grun mark [RUN...] [-c/--clear]`: writes `marked: true`, or removes the attr (Guild's mark).
+import type { Command } from 'commander';
+import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { listRuns } from '../store/index.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+
+export function register(program: Command): void {
+  addRunFilterOptions(
+    program
+      .command('mark')
+      .description('Mark runs (preferred when resolving operation dependencies)')
+      .argument('[RUN...]', 'runs to mark (default: 1, the latest)')
+      .option('-c, --clear', 'unmark the runs')
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
+    const clear = Boolean(opts.clear);
+    const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, ['1']);
+    await runsOp(
+      selected,
+      {
+        yes: Boolean(opts.yes),
+        preview: `You are about to ${clear ? 'unmark' : 'mark'} the following runs:`,
+        prompt: 'Continue?',
+        noRuns: `No runs to ${clear ? 'unmark' : 'mark'}.`,
+        defaultYes: true,
+      },
+      (runs) => {
+        for (const run of runs) {
+          if (clear) deleteAttr(run.dir, 'marked');
+          else writeAttr(run.dir, 'marked', true);
+        }
+        process.stdout.write(`${clear ? 'Unmarked' : 'Marked'} ${runs.length} run(s)\n`);
+      },
+    );
+  });
+}

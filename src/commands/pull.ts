@@ -1,0 +1,36 @@
+// `grun pull REMOTE [RUN...]` (Guild's `pull`): copies whole run directories from an ssh remote's
+// Guild home (RUN specs select from the remote's listing); a batch brings its trials, runs still
+// running there are marked `LOCK.remote`. `-d/--delete` mirrors deletions.
+import type { Command } from 'commander';
+import { connect, listRemoteRuns, pullRuns } from '../engine/remote/runs.js';
+import { formatTable, formatTimestamp } from './format.js';
+import { confirm } from './run-args.js';
+import { selectRuns } from '../store/select.js';
+import type { Run } from '../store/types.js';
+import { homeOf } from './run-args.js';
+
+export function register(program: Command): void {
+  program
+    .command('pull')
+    .description('Copy runs from a remote (rsync over ssh; a batch brings its trials)')
+    .argument('<remote>', 'remote name (config.yml remotes)')
+    .argument('[runs...]', "runs to copy, as the remote's listing numbers them (default: all)")
+    .option('-d, --delete', 'delete local files that are missing on the remote')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .action(async (remote: string, specs: string[], o: { delete?: boolean; yes?: boolean }, cmd: Command) => {
+      const home = homeOf(cmd);
+      const listing = await listRemoteRuns(connect(home, remote));
+      const selected = specs.length === 0 ? listing : (selectRuns(listing as unknown as Run[], specs) as unknown as typeof listing);
+      if (selected.length === 0) {
+        process.stderr.write('Nothing to copy.\n');
+        return;
+      }
+      if (!o.yes) {
+        const rows = selected.map((r) => [`[${r.id.slice(0, 8)}]`, r.operation, formatTimestamp(r.started), r.status, r.label ?? '']);
+        process.stdout.write(`You are about to copy (pull) the following runs from ${remote}:\n${formatTable(rows, 2).join('\n')}\n`);
+        if (!confirm('Continue?', true)) return;
+      }
+      const { ids } = await pullRuns(home, remote, selected.map((r) => r.id), { delete: Boolean(o.delete), listing });
+      for (const id of ids) process.stdout.write(`Copied ${id} from ${remote}\n`);
+    });
+}

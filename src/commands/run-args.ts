@@ -1,0 +1,157 @@
+// What most commands share: the home from `-H`, runs filtered then selected the Guild way
+// (filters first, then RUN specs against the filtered, newest-first list), and confirmations.
+import { readSync } from 'node:fs';
+import type { Command } from 'commander';
+import { readAttr } from '../store/attrs.js';
+import { GrunError } from '../store/errors.js';
+import { resolveGuildHome } from '../store/home.js';
+import { listRuns } from '../store/index.js';
+import { applyRunFilters, runFilterOptionsFrom } from '../store/run-filters.js';
+import { runScalarData } from '../store/scalar-index.js';
+import { selectRuns } from '../store/select.js';
+import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
+
+export function homeOf(cmd: Command): string {
+  return resolveGuildHome({ home: cmd.optsWithGlobals().home as string | undefined });
+}
+
+/** Scalars through the home's scalar index: read once per process, cached for finished runs. */
+export function scalarsOf(run: Run): ScalarSummary[] {
+  return runScalarData(run).summaries;
+}
+
+export function loggedAttrsOf(run: Run): Record<string, string> {
+  return runScalarData(run).attrs;
+}
+
+const flagsCache = new Map<string, Record<string, YamlValue>>();
+/**
+ * The flags attr read afresh: its values keep the parser's integral-float marks (`0.0` stays a
+ * float), which a cached summary loses.
+ */
+export function flagsOf(run: Run): Record<string, YamlValue> {
+  let f = flagsCache.get(run.dir);
+  if (!f) {
+    const r = readAttr(run.dir, 'flags');
+    f = r.kind === 'ok' && r.value && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value : run.flags;
+    flagsCache.set(run.dir, f);
+  }
+  return f;
+}
+
+/** Runs of the home (or its trash) after the command's filter options, newest first. */
+export function filteredRuns(home: string, opts: Record<string, unknown>, deleted = false): Run[] {
+  return filterRuns(listRuns(home, { deleted }), opts);
+}
+
+export function filterRuns(runs: Run[], opts: Record<string, unknown>): Run[] {
+  return applyRunFilters(runs, runFilterOptionsFrom(opts), scalarsOf);
+}
+
+/** RUN specs (duplicates dropped) against the filtered list; `defaults` when none are given. */
+export function selectFrom(runs: Run[], specs: string[], defaults: string[]): Run[] {
+  const wanted = [...new Set(specs.length > 0 ? specs : defaults)];
+  return selectRuns(runs, wanted);
+}
+
+/** Exactly one run: `runs info`, `cat`, `ls`, `select` (default: the latest). */
+export function oneRun(runs: Run[], spec: string | undefined): Run {
+  if (runs.length === 0) throw new GrunError('no matching runs');
+  const selected = selectRuns(runs, [spec ?? '1']);
+  if (selected.length !== 1) {
+    throw new GrunError(`'${spec}' matches ${selected.length} runs; give one run`);
+  }
+  return selected[0]!;
+}
+
+/** Guild's preview table before a confirmation: `[short_id]  op  started  status  label`. */
+export function previewLines(runs: Run[]): string[] {
+  return formatTable(
+    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), r.label ?? '']),
+    2,
+  );
+}
+
+/** One line from stdin, synchronously; null at end of input. */
+function readLine(): string | null {
+  const buf = Buffer.alloc(1);
+  let line = '';
+  for (;;) {
+    let n: number;
+    try {
+      n = readSync(0, buf, 0, 1, null);
+    } catch (e) {
+      if ((e as NodeJS.ErrnoException).code === 'EAGAIN') continue;
+      return line === '' ? null : line;
+    }
+    if (n === 0) return line === '' ? null : line;
+    const ch = buf.toString('utf8');
+    if (ch === '\n') return line;
+    line += ch;
+  }
+}
+
+/** click.confirm: `Prompt? [Y/n] `; empty answer takes the default, end of input aborts. */
+export function confirm(prompt: string, defaultYes: boolean): boolean {
+  for (;;) {
+    process.stdout.write(`${prompt} ${defaultYes ? '[Y/n]' : '[y/N]'}: `);
+    const answer = readLine();
+    if (answer === null) {
+      process.stdout.write('\n');
+      throw new GrunError('Aborted!');
+    }
+    const a = answer.trim().toLowerCase();
+    if (a === '') return defaultYes;
+    if (a === 'y' || a === 'yes') return true;
+    if (a === 'n' || a === 'no') return false;
+    process.stdout.write('Error: invalid input\n');
+  }
+}
+
+/**
+ * Guild's `runs_op`: preview and confirm unless `-y`, then act. Nothing selected prints
+ * `noRuns` to stderr and exits 0, as Guild does.
+ */
+export async function runsOp(
+  selected: Run[],
+  o: { yes?: boolean; preview: string; prompt: string; noRuns: string; defaultYes: boolean },
+  act: (runs: Run[]) => void | Promise<void>,
+): Promise<void> {
+  if (selected.length === 0) {
+    process.stderr.write(`${o.noRuns}\n`);
+    return;
+  }
+  if (!o.yes) {
+    process.stdout.write(`${o.preview}\n${previewLines(selected).join('\n')}\n`);
+    if (!confirm(o.prompt.replace('{count}', String(selected.length)), o.defaultYes)) return;
+  }
+  try {
+    await act(selected);
+  } catch (e) {
+    // A file system refusal (permissions, a full disk) is the user's to fix: no stack trace.
+    const code = (e as NodeJS.ErrnoException).code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new GrunError((e as Error).message);
+    throw e;
+  }
+}
+
+/** Commander collector for repeatable options. */
+export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
+
+/** Commander parser for a non-negative integer option. */
+export function intOption(name: string): (v: string) => number {
+  return (v: string) => {
+    if (!/^\d+$/.test(v)) throw new GrunError(`invalid value '${v}' for ${name}: expected a whole number`);
+    return Number(v);
+  };
+}
+
+/**
+ * Guild's two-letter short options (`-cc`, `-rm`) cannot be declared in commander; they are
+ * rewritten to their long form before the command parses its arguments.
+ */
+export function aliasShortArgs(cmd: Command, aliases: Record<string, string>): void {
+  const parse = cmd.parseOptions.bind(cmd);
+  cmd.parseOptions = (argv: string[]) => parse(argv.map((a) => aliases[a] ?? a));
+}

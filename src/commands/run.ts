@@ -1,0 +1,184 @@
+// `grun run [OPSPEC] [FLAG=VAL...]`: plan, preview, then start (foreground, background or staged);
+// `--start RUN` starts a staged run. Also the hidden `__supervise` mode the engine spawns.
+import { isDeepStrictEqual } from 'node:util';
+import type { Command } from 'commander';
+import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
+import { planRun } from '../engine/plan.js';
+import type { RunPlan } from '../engine/plan-types.js';
+import { supervise } from '../engine/supervisor.js';
+import { GrunError } from '../store/errors.js';
+import { formatFlagValue } from '../store/flagfmt.js';
+import { listRuns } from '../store/index.js';
+import { encodeOpref, shlexQuote } from '../store/opref.js';
+import type { Run, YamlValue } from '../store/types.js';
+import { encodeYaml } from '../store/yaml11.js';
+import { dim } from './format.js';
+import { collect, confirm, homeOf, oneRun, previewLines } from './run-args.js';
+
+interface RunOptions {
+  yes?: boolean;
+  stage?: boolean;
+  start?: string;
+  label?: string;
+  tag?: string[];
+  comment?: string;
+  background?: boolean;
+  pidfile?: string;
+  needed?: boolean;
+  printCmd?: boolean;
+  testFlags?: boolean;
+  quiet?: boolean;
+}
+
+/** Flag lines for the preview: the value, and the default where the value differs from it. */
+function flagPreview(plan: RunPlan): string[] {
+  const defaults = new Map(plan.flagDefs.map((d) => [d.name, d.default]));
+  return Object.keys(plan.flags)
+    .sort()
+    .map((name) => {
+      const v = plan.flags[name]!;
+      const line = `  ${name}: ${formatFlagValue(v)}`;
+      if (!defaults.has(name)) return line;
+      const d = defaults.get(name)!;
+      return isDeepStrictEqual(d, v) ? line : `${line}  ${dim(`(default ${formatFlagValue(d)})`)}`;
+    });
+}
+
+/** Enter (or y) goes, n cancels; without a terminal there is nobody to ask. */
+function confirmed(what: string, lines: string[], yes: boolean | undefined): boolean {
+  if (yes) return true;
+  if (!process.stdin.isTTY) {
+    throw new GrunError(`${what} needs a confirmation and stdin is not a terminal: add -y/--yes to go ahead`);
+  }
+  process.stdout.write(lines.join('\n') + '\n');
+  return confirm('Continue?', true);
+}
+
+/** Guild's --needed: a run of the same operation with the same flags (here: a completed one). */
+function matchingRuns(home: string, plan: RunPlan): Run[] {
+  const opref = encodeOpref(plan.opref);
+  return listRuns(home).filter(
+    (r) => r.status === 'completed' && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
+  );
+}
+
+/** The launch options only this command knows, for the `run_params` attr. */
+function runParams(o: RunOptions): Record<string, YamlValue> {
+  return {
+    background: !!o.background,
+    needed: !!o.needed,
+    pidfile: o.pidfile ?? null,
+    print_cmd: !!o.printCmd,
+    quiet: !!o.quiet,
+    stage: !!o.stage,
+    test_flags: !!o.testFlags,
+    yes: !!o.yes,
+  };
+}
+
+function report(op: string, r: LaunchResult, o: RunOptions): void {
+  if (o.stage) {
+    process.stdout.write(`${op} staged as ${r.runId}\nTo start the operation, use 'grun run --start ${r.runId}'\n`);
+  } else if (o.background || o.pidfile) {
+    const where = o.pidfile ? `pidfile ${o.pidfile}` : `pid ${r.supervisorPid}`;
+    process.stdout.write(`${op} started in background as ${r.runId} (${where})\n`);
+  } else if (!r.detached) {
+    process.exitCode = r.status === 'completed' ? 0 : r.exitStatus ? exitCodeOf(r.exitStatus) : 1;
+  }
+}
+
+/** The shell's convention: a positive exit status as is, a signal as 128 + its number. */
+function exitCodeOf(exitStatus: number): number {
+  return exitStatus > 0 ? Math.min(exitStatus, 255) : 128 + Math.min(-exitStatus, 127);
+}
+
+function launchOptions(home: string, o: RunOptions): LaunchOptions {
+  return { home, background: !!(o.background || o.pidfile), pidfile: o.pidfile, stage: o.stage, quiet: o.quiet };
+}
+
+async function startStaged(home: string, spec: string, o: RunOptions): Promise<void> {
+  const run = oneRun(listRuns(home), spec);
+  if (run.status !== 'staged') throw new GrunError(`run ${run.id} is ${run.status}: only a staged run can be started`);
+  if (!confirmed('grun run --start', [`You are about to start ${run.operation}`, ...previewLines([run])], o.yes)) return;
+  const r = await startStagedRun(run, launchOptions(home, o));
+  report(run.operation, r, { ...o, stage: false });
+}
+
+async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
+  const home = homeOf(cmd);
+  if (o.start) {
+    if (opspec !== undefined || flagArgs.length) throw new GrunError('--start takes a run, not an operation or flags');
+    return startStaged(home, o.start, o);
+  }
+  if (opspec === undefined || opspec.includes('=')) {
+    throw new GrunError("missing operation: give a script or a guild.yml operation before the flags (see 'grun operations')");
+  }
+  const plan = await planRun({
+    home,
+    cwd: process.cwd(),
+    opspec,
+    flagArgs,
+    label: o.label,
+    tags: o.tag,
+    comment: o.comment,
+    runParams: runParams(o),
+  });
+  const sweeps = Object.keys(plan.sweeps);
+  if (sweeps.length) {
+    throw new GrunError(`flag ${sweeps.join(', ')} asks for a batch of runs, which 'grun run' does not start yet`);
+  }
+  if (o.printCmd) {
+    process.stdout.write(plan.cmd.map(shlexQuote).join(' ') + '\n');
+    return;
+  }
+  if (o.testFlags) {
+    process.stdout.write(encodeYaml(plan.flags));
+    return;
+  }
+  if (o.needed) {
+    const matches = matchingRuns(home, plan);
+    if (matches.length) {
+      process.stdout.write(
+        'Skipping run because the following runs match this operation (--needed specified):\n' +
+          previewLines(matches).join('\n') +
+          '\n',
+      );
+      return;
+    }
+  }
+  const verb = o.stage ? 'stage' : 'run';
+  const preview = [`You are about to ${verb} ${plan.operation}`, ...flagPreview(plan)];
+  if (!confirmed(`grun run ${plan.operation}`, preview, o.yes)) return;
+  const r = await startRun(plan, launchOptions(home, o));
+  report(plan.operation, r, o);
+}
+
+export function register(program: Command): void {
+  program
+    .command('run')
+    .description('Start a run: a script or a guild.yml operation, with flags as NAME=VALUE')
+    .argument('[opspec]', 'script (train.py) or operation (train, model:train)')
+    .argument('[flags...]', 'flag values as NAME=VALUE')
+    .option('-y, --yes', 'start without the preview and confirmation')
+    .option('--stage', 'stage the run (start it later with --start)')
+    .option('--start <run>', 'start a staged run')
+    .option('-l, --label <label>', 'label for the run')
+    .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
+    .option('-c, --comment <comment>', 'comment for the run')
+    .option('-b, --background', 'run in the background and return at once')
+    .option('--pidfile <path>', "write the run supervisor's pid here (implies --background)")
+    .option('--needed', 'skip when a completed run of the operation with the same flags exists')
+    .option('--print-cmd', 'print the command the run would execute and exit')
+    .option('--test-flags', 'print the resolved flags and exit')
+    .option('-q, --quiet', "do not print the run's output")
+    .action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
+      runCommand(cmd, opspec, flags, o),
+    );
+  program
+    .command('__supervise', { hidden: true })
+    .argument('<runDir>')
+    .requiredOption('--job <file>')
+    .action(async (runDir: string, o: { job: string }) => {
+      process.exitCode = await supervise(runDir, o.job);
+    });
+}

@@ -1,0 +1,368 @@
+// `grun runs [list]`, `runs info`, `runs delete|rm`, `runs restore`, `runs purge` (Guild's
+// runs_impl). `--json` shapes are stable:
+//   runs list --json: [{id, run_dir, opref, exit_status, cmd, comments, marked, label, started,
+//     status, stopped, tags, batch_proto?}] as Guild 0.9 (raw attr values, µs ints, null when
+//     missing), plus grun's `operation` (display op), `status_reason` (why a run shows error, or
+//     null) and `problems` ([{file, message}] for unreadable files).
+//   runs info --json: {id, operation, from, status, started, stopped, marked, label,
+//     sourcecode_digest, vcs_commit, run_dir, command, exit_status, pid, <other attrs>, tags,
+//     flags, proto-flags?, scalars: {key: [last, step]}, attributes: {name: value}} as Guild,
+//     plus `status_reason` and `problems`.
+import { join } from 'node:path';
+import type { Command } from 'commander';
+import { readAttr, listAttrNames } from '../store/attrs.js';
+import { listArchiveRuns } from '../store/archive.js';
+import { GrunError } from '../store/errors.js';
+import { formatFlagValue } from '../store/flagfmt.js';
+import { encodeOpref } from '../store/opref.js';
+import { listRuns, loadRun } from '../store/index.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import { readScalarData, scalarKey } from '../store/scalars.js';
+import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
+import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
+import type { Run, YamlValue } from '../store/types.js';
+import { stopRuns } from '../engine/stop.js';
+import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
+import { filterRuns, homeOf, intOption, oneRun, runsOp, selectFrom } from './run-args.js';
+import { registerSetMeta } from './set-meta.js';
+
+const RUNS_PER_GROUP = 20;
+
+/** Attrs that `runs info` shows in their own fields, or never (runs_impl.CORE_RUN_ATTRS + legacy). */
+const CORE_RUN_ATTRS = new Set([
+  'cmd', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
+  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
+  'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
+  'resolved_deps', 'opdef',
+]);
+
+function attrValue(run: { dir: string }, name: string): YamlValue {
+  const r = readAttr(run.dir, name);
+  return r.kind === 'ok' ? r.value : null;
+}
+
+/** Runs the list options name: the home, its trash (`-d`) or an export (`-A`), then filters. */
+export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
+  const archive = opts.archive as string | undefined;
+  if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
+  const runs = archive ? await listArchiveRuns(archive) : listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) });
+  return filterRuns(runs, opts);
+}
+
+/** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */
+function reportProblems(runs: Run[]): void {
+  for (const r of runs) {
+    for (const p of r.problems) process.stderr.write(`grun: warning: run ${r.id}: ${p.file}: ${p.message}\n`);
+  }
+}
+
+const listedOp = (r: Run): string => opDesc(r) + (r.problems.length > 0 ? ' [corrupt]' : '');
+
+/** Guild's `format_pkg_name`: where the run's operation came from. */
+function fromOf(run: Run): string {
+  const o = run.opref;
+  if (!o) return '';
+  if (o.pkgType === 'guildfile') return formatDir(o.pkgName.replace(/\/guild\.ya?ml$/, ''));
+  if (o.pkgType === 'script') return formatDir(o.pkgName);
+  if (o.pkgType === 'package') return `${o.pkgName}==${o.pkgVersion}`;
+  return o.pkgName;
+}
+
+/** RUN_DETAIL fields of `runs -v` and `runs info`, formatted as Guild's `format_run`. */
+function runDetail(run: Run): [string, string | number][] {
+  const vcs = attrValue(run, 'vcs_commit');
+  return [
+    ['id', run.id],
+    ['operation', run.operation],
+    ['from', fromOf(run)],
+    ['status', statusWithRemote(run)],
+    ...(run.statusInfo.reason ? ([['status_reason', run.statusInfo.reason]] as [string, string][]) : []),
+    ['started', formatTimestamp(run.started)],
+    ['stopped', formatTimestamp(run.stopped)],
+    ['marked', run.marked ? 'yes' : 'no'],
+    ['label', run.label ?? ''],
+    ['sourcecode_digest', run.sourcecodeDigest ?? ''],
+    ['vcs_commit', typeof vcs === 'string' ? vcs : ''],
+    ['run_dir', formatDir(run.dir)],
+    ['command', formatCommand(attrValue(run, 'cmd'))],
+    ['exit_status', run.exitStatus ?? ''],
+    ['pid', run.status === 'running' && run.statusInfo.pid ? run.statusInfo.pid : ''],
+  ];
+}
+
+function listJson(run: Run): Record<string, unknown> {
+  const data: Record<string, unknown> = {
+    id: run.id,
+    run_dir: run.dir,
+    opref: run.opref ? encodeOpref(run.opref) : '',
+    exit_status: run.exitStatus,
+    cmd: attrValue(run, 'cmd'),
+    // From the summary (no extra reads): Guild gives null for a missing attr.
+    comments: run.comments.length > 0 ? run.comments : null,
+    marked: run.marked ? true : null,
+    label: run.label,
+    started: run.started,
+    status: run.status,
+    stopped: run.stopped,
+    tags: run.tags.length > 0 ? run.tags : null,
+    operation: run.operation,
+    status_reason: run.statusInfo.reason ?? null,
+    problems: run.problems,
+  };
+  if (run.batch) data.batch_proto = listJson(loadRun(join(run.dir, '.guild', 'proto')));
+  return data;
+}
+
+function limitRuns(runs: Run[], opts: { all?: boolean; limit?: number; more?: number }): Run[] {
+  if (opts.all) {
+    if (opts.limit !== undefined) throw new GrunError('--all and --limit cannot both be used');
+    return runs;
+  }
+  if (opts.limit !== undefined && opts.limit > 0) return runs.slice(0, opts.limit);
+  const limited = runs.slice(0, ((opts.more ?? 0) + 1) * RUNS_PER_GROUP);
+  if (limited.length < runs.length) {
+    process.stderr.write(
+      `Showing the first ${limited.length} runs (${runs.length} total) - use --all to show all or -m to show more\n`,
+    );
+  }
+  return limited;
+}
+
+async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const runs = await sourceRuns(cmd, opts);
+  if (opts.json) {
+    if (opts.limit !== undefined || opts.more || opts.all) process.stderr.write('--json option always shows all runs\n');
+    process.stdout.write(JSON.stringify(runs.map(listJson)) + '\n');
+    return;
+  }
+  const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
+  reportProblems(shown);
+  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? '']);
+  const lines = formatTable(rows);
+  if (!opts.verbose) {
+    printLines(lines);
+    return;
+  }
+  const out: string[] = [];
+  shown.forEach((r, i) => {
+    out.push(lines[i]!);
+    for (const [k, v] of runDetail(r)) out.push(`  ${k}: ${v}`.trimEnd());
+  });
+  printLines(out);
+}
+
+/** Guild's `run_util.format_attr` for the extra attrs of `runs info`. */
+function formatAttr(v: YamlValue): string {
+  if (v === null) return '';
+  if (typeof v === 'string') return v;
+  if (typeof v !== 'object') return formatFlagValue(v);
+  if (Array.isArray(v)) return '\n' + v.map((x) => `  ${formatAttr(x)}`).join('\n');
+  return '\n' + Object.keys(v).sort().map((k) => `  ${k}: ${formatAttr(v[k]!)}`).join('\n');
+}
+
+function infoData(run: Run, allScalars: boolean): [string, unknown][] {
+  const data: [string, unknown][] = runDetail(run);
+  const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
+  for (const name of others) data.push([name, attrValue(run, name)]);
+  data.push(['tags', run.tags]);
+  const flags = attrValue(run, 'flags');
+  data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
+  if (run.batch) {
+    const proto = attrValue({ dir: join(run.dir, '.guild', 'proto') }, 'flags');
+    data.push(['proto-flags', proto && typeof proto === 'object' ? proto : {}]);
+  }
+  const scalars: Record<string, [number, number]> = {};
+  const { summaries, problems, attrs: loggedAttrs } = readScalarData(run.dir);
+  const sorted = [...summaries].sort((a, b) => cmpStr(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || cmpStr(a.tag, b.tag));
+  for (const s of sorted) {
+    if (!allScalars && s.tag.startsWith('sys/')) continue;
+    scalars[scalarKey(s.prefix, s.tag)] = [s.last, s.lastStep];
+  }
+  data.push(['scalars', scalars]);
+  data.push(['attributes', loggedAttrs]);
+  const allProblems = [...run.problems, ...problems];
+  if (allProblems.length > 0) data.push(['problems', allProblems]);
+  return data;
+}
+
+const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** `%f` of Python: six decimals, `nan`/`inf` spelled as Python does. */
+function pyPercentF(v: number): string {
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  return v.toFixed(6);
+}
+
+function printInfo(data: [string, unknown][]): void {
+  const out: string[] = [];
+  for (const [name, val] of data) {
+    if (name === 'problems') {
+      out.push('problems:');
+      for (const p of val as { file: string; message: string }[]) out.push(`  ${p.file}: ${p.message}`);
+    } else if (name === 'scalars') {
+      out.push('scalars:');
+      for (const [k, [v, step]] of Object.entries(val as Record<string, [number, number]>)) {
+        out.push(`  ${k}: ${pyPercentF(v)} (step ${step})`);
+      }
+    } else if (Array.isArray(val) && (name === 'tags')) {
+      out.push(`${name}:`);
+      for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
+    } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
+      out.push(`${name}:`);
+      const obj = val as Record<string, YamlValue>;
+      for (const k of Object.keys(obj).sort()) {
+        const v = obj[k]!;
+        if (Array.isArray(v)) {
+          out.push(`  ${k}:`);
+          for (const item of v) out.push(`    - ${formatFlagValue(item)}`);
+        } else if (v && typeof v === 'object') {
+          out.push(`  ${k}:`);
+          out.push(...encodeYaml(v).trimEnd().split('\n').map((l) => `    ${l}`));
+        } else out.push(`  ${k}: ${formatFlagValue(v, { float: isMarkedFloat(obj, k) })}`);
+      }
+    } else if (typeof val === 'string' || typeof val === 'number') {
+      out.push(`${name}: ${val}`);
+    } else {
+      out.push(`${name}: ${formatAttr(val as YamlValue)}`);
+    }
+  }
+  printLines(out);
+}
+
+async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const run = oneRun(await sourceRuns(cmd, opts), spec);
+  const data = infoData(run, Boolean(opts.allScalars));
+  if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
+  else printInfo(data);
+}
+
+async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const home = homeOf(cmd);
+  const selected = selectFrom(filterRuns(listRuns(home), opts), specs, [':']);
+  const permanent = Boolean(opts.permanent);
+  const running = selected.filter((r) => r.status === 'running' && !r.statusInfo.remote);
+  if (running.length > 0 && !opts.stop) {
+    throw new GrunError(
+      `${running.length} selected run(s) still running (${running.map((r) => r.id.slice(0, 8)).join(', ')}): ` +
+        'stop them first (grun stop) or pass --stop',
+    );
+  }
+  await runsOp(
+    selected,
+    {
+      yes: Boolean(opts.yes),
+      preview: permanent
+        ? 'WARNING: You are about to permanently delete the following runs:'
+        : 'You are about to delete the following runs:',
+      prompt: permanent ? 'Permanently delete {count} run(s)?' : 'Delete {count} run(s)?',
+      noRuns: 'Nothing to delete.',
+      defaultYes: !permanent,
+    },
+    async (runs) => {
+      if (running.length > 0) {
+        const reports = await stopRuns(running, {}, (run, pid) => process.stdout.write(`Stopping ${run.id} (pid ${pid})\n`));
+        const stuck = reports.filter((r) => r.outcome.kind === 'timed-out').map((r) => r.run.id.slice(0, 8));
+        if (stuck.length > 0) throw new GrunError(`could not stop ${stuck.join(', ')}: nothing deleted (try grun stop --force)`);
+      }
+      const done = deleteRuns(home, runs, { permanent });
+      process.stdout.write(`${permanent ? 'Permanently deleted' : 'Deleted'} ${done.length} run(s)\n`);
+    },
+  );
+}
+
+async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const home = homeOf(cmd);
+  const selected = selectFrom(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
+  await runsOp(
+    selected,
+    {
+      yes: Boolean(opts.yes),
+      preview: 'You are about to restore the following runs:',
+      prompt: 'Restore {count} run(s)?',
+      noRuns: 'Nothing to restore.',
+      defaultYes: true,
+    },
+    (runs) => {
+      const done = restoreRuns(home, runs);
+      process.stdout.write(`Restored ${done.length} run(s)\n`);
+    },
+  );
+}
+
+async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  const home = homeOf(cmd);
+  const selected = selectFrom(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
+  await runsOp(
+    selected,
+    {
+      yes: Boolean(opts.yes),
+      preview: 'WARNING: You are about to permanently delete the following runs:',
+      prompt: 'Permanently delete {count} run(s)?',
+      noRuns: 'Nothing to purge.',
+      defaultYes: false,
+    },
+    (runs) => {
+      const done = purgeRuns(home, runs);
+      process.stdout.write(`Permanently deleted ${done.length} run(s)\n`);
+    },
+  );
+}
+
+function addListOptions(c: Command): Command {
+  return addRunFilterOptions(
+    c
+      .option('-a, --all', 'show all runs')
+      .option('-m, --more', 'show 20 more runs (repeatable)', (_v: string, prev: number) => prev + 1, 0)
+      .option('-n, --limit <N>', 'show at most N runs', intOption('--limit'))
+      .option('-v, --verbose', 'show run details')
+      .option('-d, --deleted', 'show deleted runs (the trash)')
+      .option('-A, --archive <path>', 'show runs in an export directory or .zip')
+      .option('--json', "print all runs as JSON: Guild's fields plus operation, status_reason, problems"),
+  );
+}
+
+export function register(program: Command): void {
+  const runs = program.command('runs').description('Show or manage runs');
+  addListOptions(runs.command('list', { isDefault: true }).description('List runs (newest first)')).action(listAction);
+
+  addRunFilterOptions(
+    runs
+      .command('info')
+      .description('Show run details')
+      .argument('[RUN]', 'run index, range or id prefix (default: 1, the latest)')
+      .option('-d, --deleted', 'select from deleted runs')
+      .option('-A, --archive <path>', 'select from an export directory or .zip')
+      .option('-s, --all-scalars', 'include sys/* scalars')
+      .option('--json', 'print as JSON'),
+  ).action(infoAction);
+
+  addRunFilterOptions(
+    runs
+      .command('delete')
+      .alias('rm')
+      .description('Delete runs (move them to the trash)')
+      .argument('[RUN...]', 'runs to delete (default: all runs matching the filters)')
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option('-p, --permanent', 'remove the runs for good instead of moving them to the trash')
+      .option('--stop', 'stop selected running runs first'),
+  ).action(deleteAction);
+
+  addRunFilterOptions(
+    runs
+      .command('restore')
+      .description('Restore deleted runs')
+      .argument('[RUN...]', 'runs from `grun runs --deleted` (default: all)')
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(restoreAction);
+
+  addRunFilterOptions(
+    runs
+      .command('purge')
+      .description('Permanently remove deleted runs')
+      .argument('[RUN...]', 'runs from `grun runs --deleted` (default: all)')
+      .option('-y, --yes', 'do not ask for confirmation'),
+  ).action(purgeAction);
+
+  registerSetMeta(runs);
+}

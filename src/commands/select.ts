@@ -1,0 +1,68 @@
+// `grun select [RUN] [--min|--max COL] [-s/--short-id] [-a/--attr NAME] [-p/--path] [--all]`:
+// prints the selected run's id (Guild's select). `--min/--max` pick, among the selected runs,
+// the one with the smallest/largest value of a compare column (runs without one are skipped).
+import type { Command } from 'commander';
+import { GrunError } from '../store/errors.js';
+import { formatFlagValue } from '../store/flagfmt.js';
+import { encodeYaml } from '../store/yaml11.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import type { Run, YamlValue } from '../store/types.js';
+import { cellNumber, cellValue, parseColSpec } from './compare.js';
+import { printLines } from './format.js';
+import { sourceRuns } from './runs.js';
+import { oneRun, selectFrom } from './run-args.js';
+import { readAttr } from '../store/attrs.js';
+
+function pickBy(runs: Run[], col: string, dir: 1 | -1): Run {
+  const spec = parseColSpec(col);
+  let best: { run: Run; v: number } | null = null;
+  for (const run of runs) {
+    const v = cellNumber(cellValue(run, spec));
+    if (v !== null && (best === null || dir * (v - best.v) < 0)) best = { run, v };
+  }
+  if (!best) throw new GrunError(`no selected run has a value for '${col}'`);
+  return best.run;
+}
+
+function attrText(run: Run, name: string): string {
+  const r = readAttr(run.dir, name);
+  if (r.kind === 'missing') throw new GrunError(`run ${run.id} has no attribute '${name}'`);
+  if (r.kind === 'corrupt') throw new GrunError(`run ${run.id}: cannot read attribute '${name}': ${r.message}`);
+  const v: YamlValue = r.value;
+  if (typeof v === 'string') return v;
+  return v !== null && typeof v === 'object' ? encodeYaml(v).trimEnd() : formatFlagValue(v);
+}
+
+export function register(program: Command): void {
+  addRunFilterOptions(
+    program
+      .command('select')
+      .description('Print the id of a run')
+      .argument('[RUN]', 'run index, range or id prefix (default: 1, the latest)')
+      .option('--min <col>', 'the run with the smallest value of COL')
+      .option('--max <col>', 'the run with the largest value of COL')
+      .option('-s, --short-id', 'print the short id')
+      .option('-a, --attr <name>', 'print this attribute instead of the id')
+      .option('-p, --path', 'print the run directory')
+      .option('--all', 'print every selected run, not just one')
+      .option('-d, --deleted', 'select from deleted runs')
+      .option('-A, --archive <path>', 'select from an export directory or .zip'),
+  ).action(async (spec: string | undefined, opts: Record<string, unknown>, c: Command) => {
+    const min = opts.min as string | undefined;
+    const max = opts.max as string | undefined;
+    if (min !== undefined && max !== undefined) throw new GrunError('--min and --max cannot both be used');
+    const runs = await sourceRuns(c, opts);
+    let chosen: Run[];
+    if (min !== undefined || max !== undefined) {
+      const pool = selectFrom(runs, spec ? [spec] : [], [':']);
+      chosen = [pickBy(pool, (min ?? max)!, min !== undefined ? 1 : -1)];
+    } else if (opts.all) {
+      chosen = selectFrom(runs, spec ? [spec] : [], ['1']);
+    } else chosen = [oneRun(runs, spec)];
+    printLines(
+      chosen.map((run) =>
+        opts.attr ? attrText(run, opts.attr as string) : opts.path ? run.dir : opts.shortId ? run.id.slice(0, 8) : run.id,
+      ),
+    );
+  });
+}

@@ -1,0 +1,51 @@
+// `grun stop [RUN...]`: SIGTERM to each run's process group, a grace period, SIGKILL with --force.
+import type { Command } from 'commander';
+import { stopRuns } from '../engine/stop.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import { filteredRuns, homeOf, intOption, runsOp, selectFrom } from './run-args.js';
+
+interface StopCmdOptions {
+  yes?: boolean;
+  force?: boolean;
+  timeout?: number;
+  wait?: boolean;
+  [filter: string]: unknown;
+}
+
+export function register(program: Command): void {
+  const cmd = program
+    .command('stop')
+    .description('Stop running runs (default: all running runs)')
+    .argument('[runs...]', 'runs to stop (index, range or id prefix)')
+    .option('-y, --yes', 'do not ask for confirmation')
+    .option('--force', 'kill runs that are still running when the timeout passes')
+    .option('--timeout <seconds>', 'seconds to wait for each run to stop', intOption('--timeout'), 30)
+    .option('-n, --no-wait', 'signal the runs and return at once');
+  addRunFilterOptions(cmd);
+  cmd.action(async (specs: string[], o: StopCmdOptions, self: Command) => {
+    const all = filteredRuns(homeOf(self), o);
+    const selected = specs.length ? selectFrom(all, specs, []) : all.filter((r) => r.status === 'running');
+    await runsOp(
+      selected,
+      {
+        yes: o.yes,
+        preview: 'You are about to stop the following runs:',
+        prompt: 'Stop {count} run(s)?',
+        noRuns: 'Nothing to stop.',
+        defaultYes: true,
+      },
+      async (runs) => {
+        const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, pid) =>
+          process.stdout.write(`Stopping ${run.id} (pid ${pid})\n`),
+        );
+        for (const { run, outcome } of reports) {
+          if (outcome.kind === 'not-running') process.stderr.write(`${outcome.message}\n`);
+          else if (outcome.kind === 'timed-out') {
+            process.stderr.write(`Run ${run.id} is still running after ${o.timeout} seconds (use --force to kill it)\n`);
+            process.exitCode = 1;
+          }
+        }
+      },
+    );
+  });
+}

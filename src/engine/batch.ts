@@ -1,0 +1,414 @@
+// Sweeps on disk: a parent batch run (Guild's layout: proto + trial links, so `guild runs`
+// shows it) and one staged child per trial, which the scheduler (queue.ts) starts. The
+// parent is never executed: it stays PENDING while its children wait or run, and gets its
+// `exit_status`/`stopped` from them (Accio's aggregation) when the last one ends.
+import { randomUUID } from 'node:crypto';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { userInfo } from 'node:os';
+import { dirname, join } from 'node:path';
+import { readAttr, writeAttr } from '../store/attrs.js';
+import { writeFileAtomicSync } from '../store/atomic.js';
+import { GrunError } from '../store/errors.js';
+import { loadRun } from '../store/index.js';
+import { hostName } from '../store/proc.js';
+import { guildPath, PARENT_FILE } from '../store/run.js';
+import { deleteRuns } from '../store/trash.js';
+import type { Run, RunStatus, YamlValue } from '../store/types.js';
+import { isMarkedFloat, markFloat } from '../store/yaml11.js';
+import { planTrial } from './plan.js';
+import type { RunPlan } from './plan-types.js';
+import { guildTimestamp, runEnv, writeRunDir } from './run-writer.js';
+import { attachChild, writeBatchRun } from './sweep/batch-layout.js';
+import type { Expansion } from './sweep/expand.js';
+import {
+  batchKind,
+  DEFAULT_RANDOM_TRIALS,
+  gridTrials,
+  randomTrials,
+  sampleTrials,
+  type BatchKind,
+} from './sweep/guild-sweep.js';
+import { childSeeds, newSeed } from './sweep/seeds.js';
+
+/** A run id as Guild makes them: a UUID4 without dashes. */
+export function newRunId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/**
+ * A parent's status from its children's (Accio's `updateParentProgress`): staged while none
+ * has started, running while any runs or waits after others started, then completed when
+ * all completed, terminated if any was terminated, else error.
+ */
+export function aggregateStatus(children: RunStatus[]): RunStatus {
+  if (children.length === 0) return 'error';
+  const waiting = children.filter((s) => s === 'staged').length;
+  if (children.some((s) => s === 'running' || s === 'pending')) return 'running';
+  if (waiting === children.length) return 'staged';
+  if (waiting > 0) return 'running';
+  if (children.every((s) => s === 'completed')) return 'completed';
+  return children.includes('terminated') ? 'terminated' : 'error';
+}
+
+/** The `exit_status` a finished parent records, so Guild derives the same status. */
+const PARENT_EXIT: Partial<Record<RunStatus, number>> = { completed: 0, terminated: -15, error: 1 };
+
+/** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */
+export function childrenOf(parent: Run, runs: Run[]): Run[] {
+  const linked = new Set(parent.children);
+  return runs.filter((r) => r.id !== parent.id && (r.parent === parent.id || (parent.batch && linked.has(r.id))));
+}
+
+/** Runs with each grun parent's status aggregated from its children (for listings). */
+export function withAggregatedStatus(runs: Run[]): Run[] {
+  return runs.map((r) => {
+    if (!r.batch || r.exitStatus !== null) return r;
+    const kids = runs.filter((c) => c.parent === r.id);
+    if (kids.length === 0) return r;
+    const status = aggregateStatus(kids.map((c) => c.status));
+    return { ...r, status, statusInfo: { status } };
+  });
+}
+
+/**
+ * Selected runs with every parent followed by its children (commands that act on runs act on
+ * a parent's children too: stop, delete, restore, export, compare). Order kept, no duplicates.
+ */
+export function withChildren(selected: Run[], all: Run[]): Run[] {
+  const out = new Map<string, Run>();
+  for (const r of selected) {
+    out.set(r.id, r);
+    for (const c of childrenOf(r, all)) out.set(c.id, c);
+  }
+  return [...out.values()];
+}
+
+/** The parent dir a child records, or null (a single run, a Guild trial, a missing parent). */
+export function parentDirOf(runDir: string): string | null {
+  let id: string;
+  try {
+    id = readFileSync(guildPath(runDir, PARENT_FILE), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  if (!/^[\w-]+$/.test(id)) return null;
+  const dir = join(dirname(runDir), id);
+  return existsSync(guildPath(dir, 'opref')) ? dir : null;
+}
+
+/** The run whose metadata (name, notes, tags) a run shows and edits: a child's is its parent's. */
+export function metadataRunDir(runDir: string): string {
+  return parentDirOf(runDir) ?? runDir;
+}
+
+/**
+ * Called when a child has ended (by its supervisor, or a scheduler that saw it end): when
+ * every child of its parent has ended, the parent records the aggregated outcome; a
+ * successful Guild-syntax batch then goes to the trash unless it was made with --keep-batch
+ * (Guild's rule). Returns the parent's final status, or null while children are left.
+ */
+export function finalizeParentIfDone(childDir: string): RunStatus | null {
+  const parentDir = parentDirOf(childDir);
+  if (!parentDir || readAttr(parentDir, 'exit_status').kind === 'ok') return null;
+  const parent = loadRun(parentDir);
+  const runsRoot = dirname(parentDir);
+  const kids = parent.children
+    .map((id) => join(runsRoot, id))
+    .filter((d) => existsSync(guildPath(d, 'opref')))
+    .map((d) => loadRun(d));
+  const status = aggregateStatus(kids.map((k) => k.status));
+  const exit = PARENT_EXIT[status];
+  if (exit === undefined) return null;
+  writeAttr(parentDir, 'exit_status', exit);
+  writeAttr(parentDir, 'stopped', guildTimestamp());
+  rmSync(guildPath(parentDir, 'PENDING'), { force: true });
+  const params = readAttr(parentDir, 'run_params');
+  const keep = params.kind === 'ok' && isMap(params.value) ? params.value.keep_batch !== false : true;
+  if (status === 'completed' && !keep) deleteRuns(dirname(runsRoot), [loadRun(parentDir)]);
+  return status;
+}
+
+function isMap(v: YamlValue | undefined): v is Record<string, YamlValue> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v);
+}
+
+/** `.guild/ENV` as Guild writes it for a staged run: sorted `export K=V`, minus PWD and `_`. */
+export function envFileText(env: Record<string, string>): string {
+  return Object.keys(env)
+    .filter((k) => k !== 'PWD' && k !== '_')
+    .sort()
+    .map((k) => `export ${k}=${env[k]}\n`)
+    .join('');
+}
+
+/**
+ * A trial of `proto` whose `seed` flag, when the operation declares one and the user did not
+ * set it, holds the run's seed (which also reaches every run as `SEED`). It is the decimal
+ * text: the command line gets the exact digits, while the engine's argument and check code
+ * (cmd-args, planTrial) cannot take a bigint yet.
+ */
+export function seededTrial(
+  proto: RunPlan,
+  values: Record<string, YamlValue>,
+  seed: string,
+  userFlags: Record<string, YamlValue>,
+): RunPlan {
+  if (!proto.flagDefs.some((d) => d.name === 'seed') || 'seed' in userFlags) return planTrial(proto, values);
+  const rest: Record<string, YamlValue> = {};
+  for (const k of Object.keys(values)) {
+    if (k === 'seed') continue;
+    rest[k] = values[k]!;
+    if (isMarkedFloat(values, k)) markFloat(rest, k);
+  }
+  return planTrial({ ...proto, flags: { ...proto.flags, seed } }, rest);
+}
+
+/** What one child gets beyond its plan. */
+export interface ChildSpec {
+  plan: RunPlan;
+  /** Signed 64-bit decimal: the `random_seed` attr and `SEED` in the run's environment. */
+  seed: string;
+  /** Extra files of `.guild/` (e.g. the memo key), written before the run is visible as staged. */
+  extraFiles?: Record<string, string>;
+}
+
+/**
+ * Writes one staged run: the run writer's directory (without its marker), then the seed, the
+ * parent link and `.guild/ENV` with `SEED`, and STAGED last, so that no scheduler can start a
+ * run whose setup is unfinished.
+ */
+export function writeStagedRun(home: string, parentDir: string | null, child: ChildSpec, runId = newRunId()): string {
+  const runDir = writeRunDir(child.plan, { home, runId });
+  try {
+    writeAttr(runDir, 'random_seed', BigInt(child.seed));
+    for (const [name, text] of Object.entries(child.extraFiles ?? {})) writeFileAtomicSync(guildPath(runDir, name), text);
+    if (parentDir) attachChild(parentDir, runDir);
+    const env = { ...(process.env as Record<string, string>), ...runEnv(child.plan, home, runDir, runId), SEED: child.seed };
+    writeFileAtomicSync(guildPath(runDir, 'ENV'), envFileText(env));
+    writeFileSync(guildPath(runDir, 'STAGED'), '');
+    return runDir;
+  } catch (e) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** A run the sweep made: staged, or (a memo hit) already completed. */
+export interface CreatedRun {
+  id: string;
+  dir: string;
+  memoOf?: string;
+}
+
+export interface CreatedSweep {
+  /** null when the definition gave a single run. */
+  parent: CreatedRun | null;
+  children: CreatedRun[];
+}
+
+/** Makes a child's run dir; a memoizer may make a completed copy instead of a staged run. */
+export type ChildWriter = (home: string, parentDir: string | null, child: ChildSpec) => CreatedRun;
+
+export const stagedChildWriter: ChildWriter = (home, parentDir, child) => {
+  const dir = writeStagedRun(home, parentDir, child);
+  return { id: dir.slice(dir.lastIndexOf('/') + 1), dir };
+};
+
+interface ParentSpec {
+  home: string;
+  kind: BatchKind;
+  proto: RunPlan;
+  protoFlags: Record<string, YamlValue>;
+  seed: string;
+  attrs: Record<string, YamlValue>;
+  maxTrials?: number;
+}
+
+function writeParent(p: ParentSpec): CreatedRun {
+  const id = newRunId();
+  const { proto } = p;
+  const protoAttrs: Record<string, YamlValue> = {
+    flags: p.protoFlags,
+    user_flags: proto.userFlags,
+    cmd: proto.cmdAttr,
+    op: proto.opAttr,
+    run_params: proto.runParams,
+    deps: proto.depsAttr,
+  };
+  const dir = writeBatchRun({
+    home: p.home,
+    id,
+    kind: p.kind,
+    initialized: guildTimestamp(),
+    proto: { opref: proto.opref, attrs: protoAttrs },
+    attrs: { host: hostName(), user: process.env.USER ?? userInfo().username, random_seed: BigInt(p.seed), ...p.attrs },
+    ...(p.maxTrials !== undefined ? { maxTrials: p.maxTrials } : {}),
+  });
+  // Never executed: pending until its last child ends (Guild and grun's queue both skip it)
+  writeFileSync(guildPath(dir, 'PENDING'), '');
+  return { id, dir };
+}
+
+function writeChildren(
+  home: string,
+  parent: CreatedRun,
+  children: ChildSpec[],
+  write: ChildWriter,
+): CreatedSweep {
+  const created: CreatedRun[] = [];
+  try {
+    for (const c of children) created.push(write(home, parent.dir, c));
+  } catch (e) {
+    // all or nothing: a sweep half made would run half
+    for (const c of created) rmSync(c.dir, { recursive: true, force: true });
+    rmSync(parent.dir, { recursive: true, force: true });
+    throw e;
+  }
+  // Every child a memo hit: nothing will run, so the parent ends now
+  if (created.length && created.every((c) => c.memoOf)) finalizeParentIfDone(created[0]!.dir);
+  return { parent, children: created };
+}
+
+/** Options of a Guild-syntax sweep (`grun run OP lr=[0.1,0.2] -m 3 -o random …`). */
+export interface GuildSweepOptions {
+  home: string;
+  /** `-m/--max-trials`: a sample of a grid, or the size of a random search. */
+  maxTrials?: number;
+  /** `-o/--optimizer`: only `random`. */
+  optimizer?: string;
+  /** `--random-seed`: the batch seed (sampling, random draws, child seeds). */
+  randomSeed?: string;
+  /** `--keep-batch`: keep a successful batch run out of the trash. */
+  keepBatch?: boolean;
+  stageTrials?: boolean;
+  write?: ChildWriter;
+}
+
+/**
+ * `grun run OP lr=[0.1,0.2]`: the trials of `plan.sweeps` (grid, `-m` sample, or random
+ * search), each planned and checked before any directory exists, then the batch run and one
+ * staged child per trial.
+ */
+export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSweep {
+  const kind = batchKind(plan.sweeps, o.optimizer);
+  if (kind === null) throw new GrunError(`no flag of ${plan.operation} asks for a sweep`);
+  const seed = o.randomSeed ?? newSeed();
+  let maxTrials = o.maxTrials;
+  let trials: Record<string, YamlValue>[];
+  if (kind === 'grid') {
+    trials = gridTrials(plan.flags, plan.sweeps);
+    if (maxTrials !== undefined) trials = sampleTrials(trials, maxTrials, seed);
+  } else {
+    maxTrials ??= DEFAULT_RANDOM_TRIALS;
+    trials = randomTrials(plan.flags, plan.sweeps, maxTrials, seed);
+  }
+  if (trials.length === 0) throw new GrunError(`the sweep of ${plan.operation} gives no trials`);
+  const seeds = childSeeds(seed, trials.length);
+  const children = trials.map((t, i) => ({ plan: seededTrial(plan, t, seeds[i]!, plan.userFlags), seed: seeds[i]! }));
+  const runParams = {
+    ...(isMap(plan.runParams) ? plan.runParams : {}),
+    keep_batch: !!o.keepBatch,
+    max_trials: maxTrials ?? null,
+    optimizer: o.optimizer ?? null,
+    random_seed: BigInt(seed),
+    stage_trials: !!o.stageTrials,
+  };
+  const parent = writeParent({
+    home: o.home,
+    kind,
+    proto: plan,
+    protoFlags: plan.flags,
+    seed,
+    attrs: { run_params: runParams },
+    ...(maxTrials !== undefined ? { maxTrials } : {}),
+  });
+  return writeChildren(o.home, parent, children, o.write ?? stagedChildWriter);
+}
+
+/** Metadata recorded on a submission's parent (or its single run). */
+export interface SubmitMeta {
+  /** Accio's owner; Guild's `user` attr. */
+  owner?: string;
+}
+
+/**
+ * The runs of an Accio run definition: one staged run, or a parent holding the definition's
+ * name (label), notes, tags and seed, with one staged child per expanded run. `proto` is the
+ * operation's plan; each child's flags are the expansion's.
+ */
+export function createSubmission(
+  home: string,
+  proto: RunPlan,
+  exp: Expansion,
+  o: SubmitMeta & { write?: ChildWriter } = {},
+): CreatedSweep {
+  const write = o.write ?? stagedChildWriter;
+  const specs = exp.runs.map((r): ChildSpec => {
+    const trial = seededTrial(proto, r.flags, r.seed, r.userFlags);
+    const label = exp.kind === 'single' ? exp.name : r.name;
+    const plan: RunPlan = {
+      ...trial,
+      userFlags: r.userFlags,
+      label,
+      tags: exp.kind === 'single' ? [...new Set([...exp.tags, ...proto.tags])] : proto.tags,
+      runParams: { ...(isMap(proto.runParams) ? proto.runParams : {}), flags: [], random_seed: BigInt(r.seed) },
+    };
+    return { plan, seed: r.seed };
+  });
+  const owner = o.owner ?? process.env.USER ?? userInfo().username;
+  if (exp.kind === 'single') {
+    const run = write(home, null, specs[0]!);
+    writeAttr(run.dir, 'user', owner);
+    if (exp.notes !== null) writeAttr(run.dir, 'notes', exp.notes);
+    return { parent: null, children: [run] };
+  }
+  // The proto's flags: every default, the swept params as their lists of values
+  const protoFlags: Record<string, YamlValue> = { ...exp.runs[0]!.flags };
+  for (const name of exp.varying) {
+    const values: YamlValue[] = [];
+    for (const r of exp.runs) {
+      const v = r.flags[name]!;
+      if (!values.some((x) => JSON.stringify(x, bigintJson) === JSON.stringify(v, bigintJson))) values.push(v);
+    }
+    const type = proto.flagDefs.find((d) => d.name === name)?.type;
+    if (type === 'float') values.forEach((v, i) => Number.isInteger(v) && markFloat(values, i));
+    protoFlags[name] = values;
+  }
+  const attrs: Record<string, YamlValue> = {
+    user: owner,
+    run_params: { ...(isMap(proto.runParams) ? proto.runParams : {}), keep_batch: true, random_seed: BigInt(exp.seed) },
+  };
+  if (exp.name !== null) attrs.label = exp.name;
+  if (exp.tags.length) attrs.tags = exp.tags;
+  if (exp.notes !== null) attrs.notes = exp.notes;
+  const parent = writeParent({ home, kind: 'grid', proto, protoFlags, seed: exp.seed, attrs });
+  return writeChildren(home, parent, specs, write);
+}
+
+const bigintJson = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
+
+/** What a run shows as its metadata; a child shows its parent's (Accio's rule). */
+export interface RunMetadata {
+  /** The run that holds it: the run itself, or a child's parent. */
+  from: string;
+  name: string | null;
+  notes: string | null;
+  tags: string[];
+  owner: string | null;
+  /** µs (Guild's `initialized`). */
+  created: number | null;
+}
+
+export function runMetadata(runDir: string): RunMetadata {
+  const dir = metadataRunDir(runDir);
+  const run = loadRun(dir);
+  const notes = readAttr(dir, 'notes');
+  return {
+    from: run.id,
+    name: run.label,
+    notes: notes.kind === 'ok' && typeof notes.value === 'string' ? notes.value : null,
+    tags: run.tags,
+    owner: run.user,
+    created: run.initialized,
+  };
+}

@@ -1,0 +1,71 @@
+// The one seam between grun and the processes of its runs. Everything outside an executor
+// (commands, watch, stop, the dashboard) goes through this interface and never assumes that a
+// run's process lives on this machine: SSH and Slurm executors plug in here later.
+import { GrunError } from '../store/errors.js';
+import type { OutputLine } from '../store/output.js';
+import type { Run, StatusInfo } from '../store/types.js';
+import { localExecutor } from './local-executor.js';
+import type { RunPlan } from './plan-types.js';
+
+export interface StartOptions {
+  home: string;
+  /** Write the run staged (STAGED + `.guild/ENV`) and stop there. */
+  stage?: boolean;
+  /** File that receives the supervisor's pid. */
+  pidfile?: string;
+}
+
+export interface StartedRun {
+  runId: string;
+  runDir: string;
+  supervisorPid: number;
+}
+
+export interface StopOptions {
+  /** Seconds to wait for the run to end after SIGTERM (default 30). */
+  timeout?: number;
+  /** SIGKILL the run's processes when the timeout passes. */
+  force?: boolean;
+  /** Signal and return at once. */
+  noWait?: boolean;
+}
+
+export type StopOutcome =
+  | { kind: 'not-running'; message: string }
+  | { kind: 'signalled'; pid: number } // noWait
+  | { kind: 'stopped'; pid: number; status: StatusInfo }
+  | { kind: 'timed-out'; pid: number; status: StatusInfo };
+
+/** Incremental reader of a run's output: each poll returns the lines completed since the last. */
+export interface OutputFollower {
+  poll(): OutputLine[];
+}
+
+export interface Executor {
+  readonly name: string;
+  /** Creates the run and starts its supervisor; resolves once the run directory is prepared. */
+  start(plan: RunPlan, opts: StartOptions): Promise<StartedRun>;
+  /** Starts a staged run in its own directory. */
+  startStaged(run: Run, opts: { pidfile?: string }): Promise<StartedRun>;
+  /** SIGTERM to the run's processes, then waits (`timeout`), then SIGKILL with `force`. */
+  stop(run: Run, opts?: StopOptions, onSignal?: (pid: number) => void): Promise<StopOutcome>;
+  /** Sends SIGINT to the run's process group, as Ctrl-C of a foreground Guild run does. */
+  interrupt(run: Run): boolean;
+  status(run: Run): StatusInfo;
+  /**
+   * Resolves once the supervisor of a run that is no longer running has finished writing it
+   * (`exit_status` comes before `stopped` and LOCK's removal), or after `ms`. Optional: an
+   * executor whose runs are finalized in one step needs none.
+   */
+  settled?(run: Run, ms?: number): Promise<void>;
+  /** Lines `from` onwards (0-based line numbers). */
+  readOutput(run: Run, from: number): OutputLine[];
+  followOutput(run: Run): OutputFollower;
+}
+
+/** The executor that owns a run, by its process record (Guild's own runs are local). */
+export function executorFor(run: Run): Executor {
+  const name = run.proc?.executor ?? 'local';
+  if (name === 'local') return localExecutor;
+  throw new GrunError(`run ${run.id} belongs to executor '${name}', which this grun does not have`);
+}

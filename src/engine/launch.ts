@@ -1,0 +1,112 @@
+// Starting runs: through the run's executor, then (in the foreground) attached to it: output
+// streams to the terminal, Ctrl-C interrupts the run as Guild's does, a lost terminal detaches.
+import { setTimeout as sleep } from 'node:timers/promises';
+import { loadRunSummary, toRun } from '../store/run.js';
+import type { Run, RunStatus } from '../store/types.js';
+import { executorFor, type Executor, type StartedRun } from './executor.js';
+import { localExecutor } from './local-executor.js';
+import type { RunPlan } from './plan-types.js';
+
+export interface LaunchOptions {
+  home: string;
+  /** Return once the run has started instead of attaching to it. */
+  background?: boolean;
+  pidfile?: string;
+  stage?: boolean;
+  /** Attach without printing the run's output. */
+  quiet?: boolean;
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+}
+
+export interface LaunchResult extends StartedRun {
+  /** Final status when attached to the end; `running` or `staged` otherwise. */
+  status: RunStatus;
+  exitStatus: number | null;
+  /** The terminal went away (SIGHUP) while attached: the run goes on without us. */
+  detached: boolean;
+}
+
+const ATTACH_POLL_MS = 100;
+/** Guild says it is waiting for the process after this long (op._handle_proc_keyboard_interrupt). */
+const INTERRUPT_NOTICE_MS = 2000;
+
+export async function startRun(plan: RunPlan, opts: LaunchOptions): Promise<LaunchResult> {
+  const start = { home: opts.home, stage: opts.stage, pidfile: opts.pidfile };
+  return launch(localExecutor, () => localExecutor.start(plan, start), opts);
+}
+
+/** `grun run --start RUN`: starts a staged run in its own directory. */
+export async function startStagedRun(run: Run, opts: LaunchOptions): Promise<LaunchResult> {
+  const executor = executorFor(run);
+  return launch(executor, () => executor.startStaged(run, { pidfile: opts.pidfile }), { ...opts, stage: false });
+}
+
+async function launch(executor: Executor, start: () => Promise<StartedRun>, opts: LaunchOptions): Promise<LaunchResult> {
+  // Ctrl-C while the supervisor prepares the run must still reach the run once it has started.
+  let interruptedAt = 0;
+  const onInt = (): void => {
+    interruptedAt ||= Date.now();
+  };
+  process.on('SIGINT', onInt);
+  let started: StartedRun;
+  try {
+    started = await start();
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+  if (opts.stage) return { ...started, status: 'staged', exitStatus: null, detached: false };
+  const run = toRun(loadRunSummary(started.runDir));
+  if (interruptedAt) executor.interrupt(run);
+  if (opts.background) return { ...started, status: run.status, exitStatus: run.exitStatus, detached: false };
+  return { ...started, ...(await attach(executor, run, opts, interruptedAt)) };
+}
+
+/** Follows a run to its end, printing its output; Ctrl-C interrupts it, SIGHUP only detaches. */
+export async function attach(
+  executor: Executor,
+  run: Run,
+  opts: Pick<LaunchOptions, 'quiet' | 'stdout' | 'stderr'> = {},
+  interruptedAt = 0,
+): Promise<{ status: RunStatus; exitStatus: number | null; detached: boolean }> {
+  const out = opts.stdout ?? process.stdout;
+  const err = opts.stderr ?? process.stderr;
+  const follower = executor.followOutput(run);
+  let detached = false;
+  let noticed = false;
+  const onInt = (): void => {
+    interruptedAt ||= Date.now();
+    executor.interrupt(run);
+  };
+  const onHup = (): void => {
+    detached = true;
+  };
+  process.on('SIGINT', onInt);
+  process.on('SIGHUP', onHup);
+  const print = (): void => {
+    for (const line of follower.poll()) {
+      if (!opts.quiet) (line.stream === 1 ? err : out).write(line.text + '\n');
+    }
+  };
+  try {
+    for (;;) {
+      if (detached) return { status: 'running', exitStatus: null, detached };
+      print();
+      const st = executor.status(run);
+      if (st.status !== 'running') {
+        await executor.settled?.(run);
+        print();
+        const final = toRun(loadRunSummary(run.dir, run.deleted));
+        return { status: final.status, exitStatus: final.exitStatus, detached };
+      }
+      if (interruptedAt && !noticed && Date.now() - interruptedAt >= INTERRUPT_NOTICE_MS) {
+        noticed = true;
+        err.write('Operation interrupted - waiting for process to exit\n');
+      }
+      await sleep(ATTACH_POLL_MS);
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+    process.off('SIGHUP', onHup);
+  }
+}

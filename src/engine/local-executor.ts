@@ -1,0 +1,211 @@
+// Runs on this machine: a detached supervisor process per run (see supervisor.ts), liveness
+// from /proc with start times, signals to the command's process group.
+import { randomUUID } from 'node:crypto';
+import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { dirname, extname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { readAttr } from '../store/attrs.js';
+import { GrunError } from '../store/errors.js';
+import { OutputReader, readOutputLines, type OutputLine } from '../store/output.js';
+import { bootId, hostName, isProcessAlive, readProcessRecord } from '../store/proc.js';
+import { loadRunSummary, guildPath } from '../store/run.js';
+import { deriveStatus } from '../store/status.js';
+import type { Run, StatusInfo } from '../store/types.js';
+import type { Executor, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor.js';
+import type { RunPlan } from './plan-types.js';
+import { signalGroup, type SupervisorJob } from './supervisor.js';
+
+const POLL_MS = 20;
+
+/** argv that runs this grun again: the built cli.js, or cli.ts under the same loader (tests). */
+function grunArgv(): string[] {
+  const here = fileURLToPath(import.meta.url);
+  const ext = extname(here);
+  const cli = join(dirname(here), '..', `cli${ext}`);
+  if (ext !== '.ts') return [cli];
+  const loaders: string[] = [];
+  const argv = process.execArgv;
+  for (let i = 0; i < argv.length; i++) {
+    const a = argv[i]!;
+    if ((a === '--import' || a === '--require' || a === '--loader') && argv[i + 1]) loaders.push(a, argv[++i]!);
+    else if (/^--(import|require|loader)=/.test(a)) loaders.push(a);
+  }
+  return [...loaders, cli];
+}
+
+function newRunId(): string {
+  return randomUUID().replaceAll('-', '');
+}
+
+/** What to signal for a run: the command's process group, or its supervisor before it spawned. */
+interface Target {
+  pid: number;
+  start?: number;
+  group: boolean;
+}
+
+/** The process to signal, checked against grun's process record (start time, host, boot). */
+function signalTarget(run: Run): Target | { error: string } {
+  const notRunning = { error: `Run ${run.id} is not running` };
+  const rec = readProcessRecord(run.dir);
+  if (rec) {
+    if (rec.host !== hostName()) return { error: `Run ${run.id} runs on host ${rec.host}, not on this one` };
+    if (rec.bootId && rec.bootId !== bootId()) return notRunning;
+    if (rec.child && isProcessAlive(rec.child.pid, rec.child.start)) {
+      return { pid: rec.child.pid, start: rec.child.start, group: true };
+    }
+    // No live child known yet: the supervisor forwards SIGTERM/SIGINT once it has spawned it.
+    if (isProcessAlive(rec.supervisor.pid, rec.supervisor.start)) {
+      return { pid: rec.supervisor.pid, start: rec.supervisor.start, group: false };
+    }
+    return notRunning;
+  }
+  // A Guild run: its LOCK pid, while the store's status still calls it running.
+  const st = deriveStatus(loadRunSummary(run.dir, run.deleted));
+  if (st.status === 'running' && !st.remote && st.pid) return { pid: st.pid, group: true };
+  return notRunning;
+}
+
+function sendSignal(t: Target, sig: NodeJS.Signals): void {
+  if (t.group) signalGroup(t.pid, sig);
+  else {
+    try {
+      process.kill(t.pid, sig);
+    } catch {
+      // gone meanwhile
+    }
+  }
+}
+
+function currentStatus(dir: string, deleted: boolean): StatusInfo {
+  return deriveStatus(loadRunSummary(dir, deleted));
+}
+
+/** True while grun's supervisor of the run is alive (it still has the run to finalize). */
+function supervisorAlive(runDir: string): boolean {
+  const rec = readProcessRecord(runDir);
+  return !!rec && isProcessAlive(rec.supervisor.pid, rec.supervisor.start);
+}
+
+function finalized(runDir: string): boolean {
+  return !existsSync(guildPath(runDir, 'LOCK')) || !supervisorAlive(runDir);
+}
+
+/** Waits until the run has ended: its process gone and, with a live supervisor, finalized. */
+async function waitEnded(run: Run, t: Target, ms: number): Promise<boolean> {
+  const until = Date.now() + ms;
+  for (;;) {
+    const st = currentStatus(run.dir, run.deleted).status;
+    if (st !== 'running' && !isProcessAlive(t.pid, t.start) && finalized(run.dir)) return true;
+    if (Date.now() >= until) return false;
+    await sleep(50);
+  }
+}
+
+async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: string): Promise<StartedRun> {
+  const tmp = mkdtempSync(join(tmpdir(), 'grun-launch-'));
+  const jobFile = join(tmp, 'job.json');
+  const logFile = join(tmp, 'supervisor.log');
+  writeFileSync(jobFile, JSON.stringify(job));
+  // Plain fds, never execa's {file}: a piped stream would die with this process (stack notes §1.6).
+  // (execa's types list fds 3-9 only; any open fd works.)
+  const log = openSync(logFile, 'a') as 3;
+  // Imported here: execa costs ~80 ms to load, which commands that start nothing should not pay.
+  const { execa } = await import('execa');
+  let exited = false;
+  let sup;
+  try {
+    sup = execa(process.execPath, [...grunArgv(), '__supervise', runDir, '--job', jobFile], {
+      detached: true,
+      cleanup: false,
+      stdin: 'ignore',
+      stdout: log,
+      stderr: log,
+      reject: false,
+    });
+  } finally {
+    closeSync(log);
+  }
+  void sup.then(() => (exited = true));
+  sup.unref();
+  const staged = (): boolean => existsSync(guildPath(runDir, 'STAGED'));
+  // Started (LOCK), or already over; a staged run is ready once STAGED is there. (A run being
+  // started from staging may hold a stale exit_status until its supervisor unstages it.)
+  const ready = (): boolean =>
+    existsSync(guildPath(runDir, 'LOCK')) ||
+    (job.stage ? staged() : readAttr(runDir, 'exit_status').kind === 'ok' && !staged());
+  try {
+    const pid = sup.pid;
+    if (pid === undefined) throw new GrunError(`cannot start the run supervisor: ${(await sup).shortMessage}`);
+    if (pidfile) writeFileSync(pidfile, String(pid));
+    for (;;) {
+      if (ready()) return { runId: job.runId, runDir, supervisorPid: pid };
+      if (exited) {
+        if (ready()) return { runId: job.runId, runDir, supervisorPid: pid };
+        // It exited before the run was ready, and wrote why.
+        const why = readFileSync(logFile, 'utf8').trim().replace(/^grun: /, '');
+        throw new GrunError(why || `the run supervisor exited before run ${job.runId} started`);
+      }
+      await sleep(POLL_MS);
+    }
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
+
+export const localExecutor: Executor = {
+  name: 'local',
+
+  async start(plan: RunPlan, opts: StartOptions): Promise<StartedRun> {
+    const runId = newRunId();
+    const runDir = join(opts.home, 'runs', runId);
+    return spawnSupervisor(runDir, { home: opts.home, runId, plan, stage: opts.stage }, opts.pidfile);
+  },
+
+  async startStaged(run: Run, opts: { pidfile?: string }): Promise<StartedRun> {
+    if (run.status !== 'staged') throw new GrunError(`run ${run.id} is ${run.status}, not staged`);
+    const home = dirname(dirname(run.dir));
+    return spawnSupervisor(run.dir, { home, runId: run.id }, opts.pidfile);
+  },
+
+  async stop(run: Run, opts: StopOptions = {}, onSignal?: (pid: number) => void): Promise<StopOutcome> {
+    const t = signalTarget(run);
+    if ('error' in t) return { kind: 'not-running', message: t.error };
+    sendSignal(t, 'SIGTERM');
+    onSignal?.(t.pid);
+    if (opts.noWait) return { kind: 'signalled', pid: t.pid };
+    let ended = await waitEnded(run, t, (opts.timeout ?? 30) * 1000);
+    if (!ended && opts.force) {
+      sendSignal(t, 'SIGKILL');
+      ended = await waitEnded(run, t, 5000);
+    }
+    const status = currentStatus(run.dir, run.deleted);
+    return { kind: ended ? 'stopped' : 'timed-out', pid: t.pid, status };
+  },
+
+  interrupt(run: Run): boolean {
+    const t = signalTarget(run);
+    if ('error' in t) return false;
+    sendSignal(t, 'SIGINT');
+    return true;
+  },
+
+  status(run: Run): StatusInfo {
+    return currentStatus(run.dir, run.deleted);
+  },
+
+  async settled(run: Run, ms = 5000): Promise<void> {
+    const until = Date.now() + ms;
+    while (!finalized(run.dir) && Date.now() < until) await sleep(10);
+  },
+
+  readOutput(run: Run, from: number): OutputLine[] {
+    return readOutputLines(run.dir, { start: from });
+  },
+
+  followOutput(run: Run): OutputFollower {
+    return new OutputReader(run.dir);
+  },
+};

@@ -1,0 +1,201 @@
+// Writes a run directory in Guild's order (format notes §10 and §15 item 2) from a RunPlan, and
+// finalizes it when the process ends. Only the run's supervisor calls these (one writer per run).
+import { execFileSync } from 'node:child_process';
+import { randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { delimiter, dirname, join } from 'node:path';
+import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { writeFileAtomicSync } from '../store/atomic.js';
+import { encodeOpref } from '../store/opref.js';
+import { hostName } from '../store/proc.js';
+import { guildPath } from '../store/run.js';
+import type { YamlValue } from '../store/types.js';
+import type { RunPlan } from './plan-types.js';
+import { copySourceCode } from './sourcecode.js';
+
+let lastTimestamp = 0;
+
+/** Guild's `run.timestamp()`: µs since the epoch, strictly increasing within a process. */
+export function guildTimestamp(): number {
+  let t = Math.floor((performance.timeOrigin + performance.now()) * 1000);
+  if (t <= lastTimestamp) t = lastTimestamp + 1;
+  lastTimestamp = t;
+  return t;
+}
+
+function touch(path: string): void {
+  writeFileSync(path, '');
+}
+
+function onPath(exe: string): boolean {
+  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, exe)));
+}
+
+/** GPUs as nvidia-smi lists them; empty where there is no nvidia-smi or it fails. */
+function gpus(): YamlValue[] {
+  if (!onPath('nvidia-smi')) return [];
+  try {
+    const out = execFileSync('nvidia-smi', ['--query-gpu=index,name,memory.total', '--format=csv,noheader'], {
+      encoding: 'utf8',
+      timeout: 5000,
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    return out
+      .split('\n')
+      .filter((l) => l.trim())
+      .map((l) => {
+        const [index, name, memory] = l.split(',').map((s) => s.trim());
+        return { index: Number(index), memory: memory ?? '', name: name ?? '' };
+      });
+  } catch {
+    return [];
+  }
+}
+
+/** The `platform` attr: Guild's keys (Python's platform module), plus GPUs when present. */
+export function platformAttr(): Record<string, YamlValue> {
+  const attr: Record<string, YamlValue> = {
+    architecture: `${os.arch().endsWith('64') ? '64bit' : '32bit'} ELF`,
+    cpus: os.cpus().length,
+    processor: '',
+    // Python's " ".join(platform.uname()): the empty processor field leaves a trailing space.
+    uname: [os.type(), os.hostname(), os.release(), os.version(), os.machine(), ''].join(' '),
+  };
+  const g = gpus();
+  if (g.length) attr.gpus = g;
+  return attr;
+}
+
+/** Names Guild (and grun) never record in the `env` attr. */
+export function isSecretName(name: string): boolean {
+  return /KEY|TOKEN|SECRET|PASSWORD/i.test(name);
+}
+
+/** The `env` attr: the child's environment minus secret-looking names. */
+export function envAttr(env: Record<string, string>): Record<string, string> {
+  return Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretName(k)));
+}
+
+/** The environment added for the child on top of the launching process's own. */
+export function runEnv(plan: RunPlan, home: string, runDir: string, runId: string): Record<string, string> {
+  return { ...plan.env, RUN_DIR: runDir, RUN_ID: runId, GUILD_HOME: home };
+}
+
+function userName(): string {
+  return process.env.USER ?? '';
+}
+
+function writeDeps(runDir: string, plan: RunPlan): void {
+  for (const dep of plan.deps) {
+    for (const link of dep.links) {
+      const at = join(runDir, link.target);
+      mkdirSync(dirname(at), { recursive: true });
+      rmSync(at, { force: true }); // a source file of the same name gives way to the dependency
+      symlinkSync(link.linkTarget, at);
+    }
+  }
+}
+
+/** `.guild/ENV` of a staged run: `export NAME=value` lines, sorted, minus PWD and `_` (as Guild). */
+function stagedEnvText(env: Record<string, string>): string {
+  return Object.keys(env)
+    .filter((k) => k !== 'PWD' && k !== '_')
+    .sort()
+    .map((k) => `export ${k}=${env[k]}\n`)
+    .join('');
+}
+
+/** Reads a staged run's `.guild/ENV` back into a map. */
+export function readStagedEnv(runDir: string): Record<string, string> {
+  const env: Record<string, string> = {};
+  let text: string;
+  try {
+    text = readFileSync(guildPath(runDir, 'ENV'), 'utf8');
+  } catch {
+    return env;
+  }
+  for (const line of text.split('\n')) {
+    const m = /^export ([^=]+)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+export interface WriteRunOptions {
+  home: string;
+  runId: string;
+  /** Stop after the STAGED marker and `.guild/ENV` instead of preparing to start. */
+  stage?: boolean;
+}
+
+/**
+ * Creates `runs/<id>` up to `started` (or STAGED + ENV), in Guild's order. Any failure removes
+ * the half-made directory and rethrows: a run dir exists only once it is fully prepared.
+ */
+export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
+  const runDir = join(opts.home, 'runs', opts.runId);
+  mkdirSync(join(opts.home, 'runs'), { recursive: true });
+  mkdirSync(runDir); // fails if the id is taken: never write into someone else's run
+  try {
+    mkdirSync(guildPath(runDir, 'attrs'), { recursive: true });
+    writeAttr(runDir, 'id', opts.runId);
+    writeAttr(runDir, 'initialized', guildTimestamp());
+    touch(guildPath(runDir, 'PENDING'));
+    writeFileAtomicSync(guildPath(runDir, 'opref'), encodeOpref(plan.opref));
+    writeAttr(runDir, 'cmd', plan.cmdAttr);
+    writeAttr(runDir, 'flags', plan.flags);
+    writeAttr(runDir, 'user_flags', plan.userFlags);
+    if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
+    if (plan.tags.length) writeAttr(runDir, 'tags', plan.tags);
+    if (plan.comment) {
+      const comment = { body: plan.comment, host: hostName(), time: guildTimestamp(), user: userName() };
+      writeAttr(runDir, 'comments', [comment]);
+    }
+    writeAttr(runDir, 'host', hostName());
+    writeAttr(runDir, 'user', userName());
+    writeAttr(runDir, 'platform', platformAttr());
+    writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
+    writeAttr(runDir, 'run_params', plan.runParams);
+    writeAttr(runDir, 'op', plan.opAttr);
+    const manifest: string[] = [];
+    const copied = copySourceCode(plan, runDir);
+    manifest.push(...copied.manifestLines);
+    if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+    // Guild resolves operation dependencies of a staged run when it starts; grun links them
+    // at staging, so that a staged run starts from its directory alone.
+    writeDeps(runDir, plan);
+    for (const dep of plan.deps) manifest.push(...dep.manifestLines);
+    writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
+    writeAttr(runDir, 'deps', plan.depsAttr);
+    unlinkSync(guildPath(runDir, 'PENDING'));
+    writeAttr(runDir, 'started', guildTimestamp());
+    if (opts.stage) {
+      touch(guildPath(runDir, 'STAGED'));
+      const env = { ...(process.env as Record<string, string>), ...runEnv(plan, opts.home, runDir, opts.runId) };
+      writeFileAtomicSync(guildPath(runDir, 'ENV'), stagedEnvText(env));
+    }
+    return runDir;
+  } catch (e) {
+    rmSync(runDir, { recursive: true, force: true });
+    throw e;
+  }
+}
+
+/** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */
+export function unstageRunDir(runDir: string): void {
+  touch(guildPath(runDir, 'PENDING'));
+  rmSync(guildPath(runDir, 'STAGED'), { force: true });
+  // What a previous attempt left must not decide the new one's status.
+  deleteAttr(runDir, 'exit_status');
+  deleteAttr(runDir, 'stopped');
+  unlinkSync(guildPath(runDir, 'PENDING'));
+  writeAttr(runDir, 'started', guildTimestamp());
+}
+
+/** Guild's finalize: `exit_status`, then `stopped`, then LOCK goes. */
+export function finishRunDir(runDir: string, exitStatus: number): void {
+  writeAttr(runDir, 'exit_status', exitStatus);
+  writeAttr(runDir, 'stopped', guildTimestamp());
+  rmSync(guildPath(runDir, 'LOCK'), { force: true });
+}

@@ -1,0 +1,165 @@
+// Slurm's command-line tools: sbatch, squeue, scontrol, sacct, scancel. Text outputs only.
+// One squeue call answers for all of the user's jobs; scontrol and sacct are asked only about
+// jobs squeue no longer lists.
+import { execFileSync } from 'node:child_process';
+import { userInfo } from 'node:os';
+import { execa } from 'execa';
+import { GrunError } from '../../store/errors.js';
+import {
+  parseSacct,
+  parseScontrol,
+  parseSqueue,
+  SACCT_FIELDS,
+  SQUEUE_FORMAT,
+  type JobState,
+} from './states.js';
+
+export interface SubmitOptions {
+  /** The batch script's path. */
+  script: string;
+  /** `-D`: the job's working directory. */
+  workDir: string;
+  /** `-o`: the batch script's own output (never the default slurm-%j.out in the cwd). */
+  output: string;
+  jobName?: string;
+  partition?: string;
+  account?: string;
+  time?: string;
+  /** `--array=0-N%K`. */
+  array?: string;
+  /** Further sbatch options, each one argument. */
+  extra?: string[];
+  env?: NodeJS.ProcessEnv;
+}
+
+export interface Submitted {
+  jobId: string;
+  /** The cluster sbatch names after `;` (multi-cluster setups), else ''. */
+  cluster: string;
+}
+
+function missingTool(tool: string, e: unknown): GrunError | null {
+  if ((e as NodeJS.ErrnoException)?.code === 'ENOENT' || /ENOENT/.test(String((e as Error)?.message))) {
+    return new GrunError(`Slurm's ${tool} is not installed here (or not on PATH)`);
+  }
+  return null;
+}
+
+function lastLine(s: string): string {
+  return s.trim().split('\n').filter(Boolean).pop() ?? '';
+}
+
+export function sbatchArgs(o: SubmitOptions): string[] {
+  // A run happens once: a job lost with its node ends NODE_FAIL instead of being requeued into
+  // a run directory that has already started (extra options may still say --requeue).
+  const args = ['--parsable', '--no-requeue', '-D', o.workDir, '-o', o.output];
+  if (o.jobName) args.push('-J', o.jobName);
+  if (o.partition) args.push('--partition', o.partition);
+  if (o.account) args.push('--account', o.account);
+  if (o.time) args.push('--time', o.time);
+  if (o.array) args.push(`--array=${o.array}`);
+  args.push(...(o.extra ?? []), o.script);
+  return args;
+}
+
+/** `sbatch --parsable … SCRIPT` → the job id. */
+export async function sbatch(o: SubmitOptions): Promise<Submitted> {
+  const r = await execa('sbatch', sbatchArgs(o), { reject: false, env: o.env, stdin: 'ignore', cwd: o.workDir });
+  const err = missingTool('sbatch', r);
+  if (err) throw err;
+  if (r.exitCode !== 0) throw new GrunError(`sbatch refused the job: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`);
+  const [jobId = '', cluster = ''] = String(r.stdout).trim().split(';');
+  if (!/^\d+$/.test(jobId)) throw new GrunError(`sbatch printed no job id: ${String(r.stdout).trim()}`);
+  return { jobId, cluster };
+}
+
+export interface QueryCounts {
+  squeue: number;
+  scontrol: number;
+  sacct: number;
+}
+
+/** How often each tool was asked, in this process (the benchmark reports squeue calls per minute). */
+export const queryCounts: QueryCounts = { squeue: 0, scontrol: 0, sacct: 0 };
+
+function runSync(tool: string, args: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+  try {
+    const stdout = execFileSync(tool, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    return { code: 0, stdout, stderr: '' };
+  } catch (e) {
+    const err = missingTool(tool, e);
+    if (err) throw err;
+    const x = e as { status?: number | null; stdout?: string; stderr?: string };
+    return { code: x.status ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+  }
+}
+
+/**
+ * All of the user's jobs in one call (`squeue -h -r -t all -u USER`): pending array tasks one per
+ * line, finished jobs for as long as Slurm keeps them (MinJobAge).
+ */
+export function squeueAll(env?: NodeJS.ProcessEnv): Map<string, JobState> {
+  queryCounts.squeue++;
+  const r = runSync('squeue', ['-h', '-r', '-t', 'all', '-u', userInfo().username, '-o', SQUEUE_FORMAT], env);
+  if (r.code !== 0) throw new GrunError(`squeue failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
+  return parseSqueue(r.stdout);
+}
+
+/** `scontrol show job ID`; null when Slurm no longer knows the id. */
+export function scontrolJob(jobId: string, env?: NodeJS.ProcessEnv): JobState | null {
+  queryCounts.scontrol++;
+  const r = runSync('scontrol', ['show', 'job', jobId], env);
+  if (r.code !== 0) return null; // "Invalid job id specified": purged
+  const all = parseScontrol(r.stdout);
+  return all.get(jobId) ?? [...all.values()][0] ?? null;
+}
+
+/** Whether `sacct` works here: false with `AccountingStorageType=accounting_storage/none`. */
+let sacctWorks: boolean | undefined;
+
+/** `sacct -P -n -X -j IDS`; an empty map where there is no accounting. */
+export function sacctJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Map<string, JobState> {
+  if (jobIds.length === 0 || sacctWorks === false) return new Map();
+  queryCounts.sacct++;
+  const r = runSync('sacct', ['-P', '-n', '-X', '-o', SACCT_FIELDS, '-j', jobIds.join(',')], env);
+  if (r.code !== 0) {
+    if (/accounting storage is disabled|slurmdbd|Connection refused/i.test(r.stderr)) sacctWorks = false;
+    return new Map();
+  }
+  sacctWorks = true;
+  return parseSacct(r.stdout);
+}
+
+/**
+ * The state of each job: squeue (one call), then scontrol for the ones it does not list, then
+ * sacct where accounting exists; a job none of them knows is `unknown` (not failed).
+ */
+export function queryJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Map<string, JobState> {
+  const queue = squeueAll(env);
+  const out = new Map<string, JobState>();
+  const missing: string[] = [];
+  for (const id of jobIds) {
+    const s = queue.get(id);
+    if (s) out.set(id, s);
+    else missing.push(id);
+  }
+  const stillMissing: string[] = [];
+  for (const id of missing) {
+    const s = scontrolJob(id, env);
+    if (s) out.set(id, s);
+    else stillMissing.push(id);
+  }
+  const acct = sacctJobs(stillMissing, env);
+  for (const id of stillMissing) out.set(id, acct.get(id) ?? { jobId: id, phase: 'unknown', state: '' });
+  return out;
+}
+
+/** `scancel` with a signal to the batch script and its children (`--full`), or plain (kill). */
+export async function scancel(jobId: string, opts: { signal?: 'TERM' | 'INT' | 'KILL'; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
+  const args = opts.signal ? [`--signal=${opts.signal}`, '--full', jobId] : [jobId];
+  const r = await execa('scancel', args, { reject: false, env: opts.env, stdin: 'ignore' });
+  const err = missingTool('scancel', r);
+  if (err) throw err;
+  // scancel exits 0 silently for an unknown id; a non-zero exit is a real refusal.
+  if (r.exitCode !== 0) throw new GrunError(`scancel ${args.join(' ')} failed: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`);
+}

@@ -1,0 +1,260 @@
+// The detached supervisor (`grun __supervise <runDir> --job FILE`): the one writer of a run
+// directory. It lives in its own session, ignores SIGHUP, writes the run dir in Guild's order,
+// spawns the command (never through a shell), tees its output into `output` + `output.index`,
+// logs output scalars to tfevents, and finalizes the run when the command ends.
+import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import { constants as osConstants } from 'node:os';
+import { basename, dirname } from 'node:path';
+import { readAttr, writeAttr } from '../store/attrs.js';
+import { OutputWriter } from '../store/output.js';
+import { OutputScalarParser, type OutputScalarsConfig } from '../store/output-scalars.js';
+import {
+  bootId,
+  hostName,
+  PROC_RECORD_FILE,
+  procStartTime,
+  selfProcess,
+  writeProcessRecord,
+} from '../store/proc.js';
+import { guildPath } from '../store/run.js';
+import { EventFileWriter } from '../store/tfevents.js';
+import type { ProcessRecord, YamlValue } from '../store/types.js';
+import { restoreFloatMarks } from './plan.js';
+import type { RunPlan } from './plan-types.js';
+import { envAttr, finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
+
+/**
+ * What the launcher hands the supervisor: a JSON file alone in a temp dir that also holds the
+ * supervisor's early log. The supervisor removes that dir once the command has started.
+ */
+export interface SupervisorJob {
+  home: string;
+  runId: string;
+  /** The plan to write a new run from; absent to start the staged run in `runs/<runId>`. */
+  plan?: RunPlan;
+  stage?: boolean;
+}
+
+/** Exit codes of the supervisor itself (the run's own status is in its attrs). */
+const SUPERVISOR_SETUP_FAILED = 2;
+
+/** How often the supervisor touches its process record, for readers on other hosts. */
+const HEARTBEAT_MS = 30_000;
+
+interface ChildSpec {
+  cmd: string[];
+  env: Record<string, string>;
+  outputScalars: OutputScalarsConfig | undefined;
+  flagNames: string[];
+}
+
+function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
+  return v && typeof v === 'object' && !Array.isArray(v) ? v : {};
+}
+
+function attrValue(runDir: string, name: string): YamlValue | undefined {
+  const a = readAttr(runDir, name);
+  return a.kind === 'ok' ? a.value : undefined;
+}
+
+/** A staged run starts from what its directory holds: `cmd`, `.guild/ENV`, `op`, `flags`. */
+function stagedChildSpec(runDir: string): ChildSpec {
+  const cmd = attrValue(runDir, 'cmd');
+  if (!Array.isArray(cmd) || cmd.length === 0 || !cmd.every((a) => typeof a === 'string')) {
+    throw new Error(`${guildPath(runDir, 'attrs', 'cmd')}: expected a non-empty list of strings`);
+  }
+  const op = asRecord(attrValue(runDir, 'op'));
+  return {
+    cmd: cmd as string[],
+    env: readStagedEnv(runDir),
+    outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
+    flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
+  };
+}
+
+function prepare(runDir: string, job: SupervisorJob): ChildSpec | null {
+  if (job.plan) {
+    const plan = restoreFloatMarks(job.plan); // float marks (`1.0` vs `1`) do not survive JSON
+    writeRunDir(plan, { home: job.home, runId: job.runId, stage: job.stage });
+    if (job.stage) return null;
+    return {
+      cmd: plan.cmd,
+      env: runEnv(plan, job.home, runDir, job.runId),
+      outputScalars: plan.outputScalars,
+      flagNames: Object.keys(plan.flags),
+    };
+  }
+  if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
+  const spec = stagedChildSpec(runDir);
+  unstageRunDir(runDir);
+  return spec;
+}
+
+function signalNumber(name: string | undefined): number {
+  const n = name ? (osConstants.signals as Record<string, number>)[name] : undefined;
+  return n ?? osConstants.signals.SIGKILL;
+}
+
+/** Tees both streams into the run's output and feeds each completed line to the scalar parser. */
+class OutputTee {
+  private readonly out: OutputWriter;
+  private readonly parser: OutputScalarParser;
+  private readonly scalars: EventFileWriter;
+  private readonly attrs: EventFileWriter;
+  private step = 0;
+  private failed = false;
+
+  constructor(runDir: string, spec: ChildSpec) {
+    const dir = guildPath(runDir);
+    this.out = new OutputWriter(dir);
+    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames });
+    const ids = { host: hostName(), pid: process.pid };
+    this.scalars = new EventFileWriter(dir, ids);
+    this.attrs = new EventFileWriter(dir, { ...ids, attrs: true });
+  }
+
+  /** A failed write (disk full, run dir removed) is reported once; the pipes keep draining. */
+  write(stream: 0 | 1, chunk: Buffer): void {
+    this.guard(() => {
+      for (const line of this.out.write(stream, chunk)) this.parse(line);
+    });
+  }
+
+  end(): void {
+    this.guard(() => {
+      for (const line of this.out.end()) this.parse(line);
+    });
+    this.out.close();
+    this.scalars.close();
+    this.attrs.close();
+  }
+
+  private guard(f: () => void): void {
+    if (this.failed) return;
+    try {
+      f();
+    } catch (e) {
+      this.failed = true;
+      process.stderr.write(`grun: output of the run is no longer recorded: ${(e as Error).message}\n`);
+    }
+  }
+
+  private parse(line: string): void {
+    const { scalars, attrs } = this.parser.parse(line);
+    for (const s of scalars) {
+      this.scalars.addScalar(s.key, s.value, s.step);
+      this.step = s.step;
+    }
+    for (const a of attrs) this.attrs.addText(a.key, a.value, this.step);
+  }
+}
+
+function readJob(file: string): SupervisorJob {
+  try {
+    return JSON.parse(readFileSync(file, 'utf8')) as SupervisorJob;
+  } finally {
+    rmSync(file, { force: true });
+  }
+}
+
+/** Runs one run to its end. Returns the supervisor's exit code. */
+export async function supervise(runDir: string, jobFile: string): Promise<number> {
+  process.title = `grun supervise ${basename(runDir)}`;
+  process.on('SIGHUP', () => {}); // a lost terminal must not end the run
+  let pendingSignal: NodeJS.Signals | null = null;
+  let childPid: number | undefined;
+  const forward = (sig: NodeJS.Signals): void => {
+    if (childPid === undefined) pendingSignal = sig;
+    else signalGroup(childPid, sig);
+  };
+  process.on('SIGTERM', () => forward('SIGTERM'));
+  process.on('SIGINT', () => forward('SIGINT'));
+
+  let job: SupervisorJob;
+  let spec: ChildSpec | null;
+  try {
+    job = readJob(jobFile);
+    spec = prepare(runDir, job);
+  } catch (e) {
+    process.stderr.write(`grun: ${(e as Error).message}\n`);
+    return SUPERVISOR_SETUP_FAILED;
+  }
+  if (spec === null) return 0; // staged
+
+  const env = { ...(process.env as Record<string, string>), ...spec.env };
+  const { execa } = await import('execa'); // loaded only where a process is started
+  const child = execa(spec.cmd[0]!, spec.cmd.slice(1), {
+    cwd: runDir,
+    env,
+    extendEnv: false,
+    // Its own process group, so that stop and Ctrl-C reach the command and its children only.
+    detached: true,
+    cleanup: false,
+    stdin: 'ignore',
+    stdout: 'pipe',
+    stderr: 'pipe',
+    buffer: false,
+    reject: false,
+    stripFinalNewline: false,
+  });
+  if (child.pid === undefined) {
+    const result = await child;
+    process.stderr.write(`grun: cannot start ${spec.cmd[0]}: ${result.shortMessage ?? result.message}\n`);
+    // A new run never started leaves nothing; a staged one stays staged, to be fixed and retried.
+    if (job.plan) rmSync(runDir, { recursive: true, force: true });
+    else writeFileSync(guildPath(runDir, 'STAGED'), '');
+    return SUPERVISOR_SETUP_FAILED;
+  }
+  childPid = child.pid;
+  const record: ProcessRecord = {
+    version: 1,
+    executor: 'local',
+    host: hostName(),
+    bootId: bootId(),
+    supervisor: selfProcess(),
+  };
+  const childStart = procStartTime(childPid);
+  if (childStart !== null) record.child = { pid: childPid, start: childStart };
+  writeProcessRecord(runDir, record);
+  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
+  writeAttr(runDir, 'env', envAttr(env));
+  if (pendingSignal) signalGroup(childPid, pendingSignal);
+  // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
+  rmSync(dirname(jobFile), { recursive: true, force: true });
+
+  const recordPath = guildPath(runDir, PROC_RECORD_FILE);
+  const heartbeat = setInterval(() => {
+    const now = new Date();
+    try {
+      utimesSync(recordPath, now, now);
+    } catch {
+      // the run dir was moved or deleted under us; the run still ends normally
+    }
+  }, HEARTBEAT_MS);
+
+  const tee = new OutputTee(runDir, spec);
+  child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
+  child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
+  const result = await child;
+  clearInterval(heartbeat);
+  tee.end();
+  const exitStatus = result.exitCode ?? -signalNumber(result.signal);
+  // A run moved away meanwhile (deleted to the trash) must not be recreated here.
+  if (existsSync(guildPath(runDir, 'opref'))) finishRunDir(runDir, exitStatus);
+  return 0;
+}
+
+/** Signals a process group (the command and what it spawned); the pid alone if it has none. */
+export function signalGroup(pid: number, sig: NodeJS.Signals): boolean {
+  try {
+    process.kill(-pid, sig);
+    return true;
+  } catch {
+    try {
+      process.kill(pid, sig);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+}

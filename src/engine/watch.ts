@@ -1,0 +1,43 @@
+// `grun watch`: follow a run's output until it ends (or the watcher is interrupted).
+import { setTimeout as sleep } from 'node:timers/promises';
+import type { Run, RunStatus } from '../store/types.js';
+import { executorFor } from './executor.js';
+
+export interface WatchOptions {
+  out?: NodeJS.WritableStream;
+  /** Aborting stops watching; the run goes on. */
+  signal?: AbortSignal;
+  pollMs?: number;
+}
+
+export interface WatchResult {
+  /** The run's status when watching ended. */
+  status: RunStatus;
+  /** Watching was aborted while the run was still running. */
+  stoppedWatching: boolean;
+}
+
+/** Prints the run's output so far, then follows it while the run is running. */
+export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<WatchResult> {
+  const out = opts.out ?? process.stdout;
+  const executor = executorFor(run);
+  const follower = executor.followOutput(run);
+  const print = (): void => {
+    for (const line of follower.poll()) out.write(line.text + '\n');
+  };
+  for (;;) {
+    print();
+    const st = executor.status(run);
+    if (st.status !== 'running') {
+      await executor.settled?.(run);
+      print();
+      return { status: st.status, stoppedWatching: false };
+    }
+    if (opts.signal?.aborted) return { status: st.status, stoppedWatching: true };
+    try {
+      await sleep(opts.pollMs ?? 100, undefined, { signal: opts.signal });
+    } catch {
+      // aborted: the next turn prints what is new and reports
+    }
+  }
+}

@@ -1,0 +1,64 @@
+// Delete to trash, restore, purge (guild/var.py): a run moves between `runs/<id>` and
+// `trash/runs/<id>` by rename; permanent deletes remove only directories under those two.
+import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { randomBytes } from 'node:crypto';
+import { basename, dirname, join, resolve, sep } from 'node:path';
+import { GrunError } from './errors.js';
+import { runsDir, trashRunsDir } from './home.js';
+import type { Run } from './types.js';
+
+function isDirectChild(parent: string, path: string): boolean {
+  const p = resolve(path);
+  return dirname(p) === resolve(parent) && !p.endsWith(sep);
+}
+
+/** The run's current dir, checked to be `<parent>/<id>` so nothing else can be moved or removed. */
+function runPathIn(parent: string, run: Run, where: string): string {
+  const path = join(parent, run.id);
+  if (!isDirectChild(parent, path) || basename(path) !== run.id || resolve(run.dir) !== resolve(path)) {
+    throw new GrunError(`run ${run.id} is not in ${where} (${run.dir})`);
+  }
+  return path;
+}
+
+/** Moves `src` to `dest`; an existing `dest` is first renamed aside to `<id>_XXXX` (Guild's `_move`). */
+function moveRun(src: string, dest: string): void {
+  mkdirSync(dirname(dest), { recursive: true });
+  if (existsSync(dest)) renameSync(dest, `${dest}_${randomBytes(2).toString('hex')}`);
+  renameSync(src, dest);
+}
+
+function removeRun(parent: string, path: string): void {
+  if (!isDirectChild(parent, path)) throw new GrunError(`refusing to remove ${path}: not a run directory under ${parent}`);
+  rmSync(path, { recursive: true, force: true });
+}
+
+/** Moves runs to the trash, or removes them with `permanent`. Returns the ids handled. */
+export function deleteRuns(home: string, runs: Run[], opts: { permanent?: boolean } = {}): string[] {
+  const from = runsDir(home);
+  const srcs = runs.map((run) => runPathIn(from, run, 'runs/')); // all checked before any moves
+  runs.forEach((run, i) => {
+    if (opts.permanent) removeRun(from, srcs[i]!);
+    else moveRun(srcs[i]!, join(trashRunsDir(home), run.id));
+  });
+  return runs.map((r) => r.id);
+}
+
+/** Moves trashed runs back to `runs/`. A run whose id is in `runs/` already is refused. */
+export function restoreRuns(home: string, runs: Run[]): string[] {
+  const from = trashRunsDir(home);
+  const srcs = runs.map((run) => runPathIn(from, run, 'the trash'));
+  for (const run of runs) {
+    if (existsSync(join(runsDir(home), run.id))) throw new GrunError(`cannot restore ${run.id}: runs/${run.id} exists`);
+  }
+  runs.forEach((run, i) => moveRun(srcs[i]!, join(runsDir(home), run.id)));
+  return runs.map((r) => r.id);
+}
+
+/** Removes trashed runs for good. */
+export function purgeRuns(home: string, runs: Run[]): string[] {
+  const from = trashRunsDir(home);
+  const paths = runs.map((run) => runPathIn(from, run, 'the trash'));
+  for (const p of paths) removeRun(from, p);
+  return runs.map((r) => r.id);
+}

@@ -1,0 +1,67 @@
+// Launch: pick an operation, edit flags (checked as you type; a list makes a sweep), preview.
+import { Box, Text } from 'ink';
+import { fit } from './format.js';
+import { checkField, type LaunchState } from './state/launch.js';
+import type { Theme } from './theme.js';
+
+export function LaunchScreen({ screen: l, height, theme }: { screen: LaunchState; height: number; theme: Theme }) {
+  const body = height - 2;
+  let lines: React.ReactNode[] = [];
+  if (l.step === 'pick') {
+    const ops = l.ops ?? [];
+    const start = Math.max(0, Math.min(l.sel - body + 1, ops.length - body));
+    lines = ops.length === 0 && !l.busy
+      ? [<Text key="none" dimColor>no operations here: add a guild.yml or a script (.py, .sh, .js)</Text>]
+      : ops.slice(start, start + body).map((op, i) => (
+          <Text key={op.name} wrap="truncate-end" inverse={start + i === l.sel}>
+            {`${fit(op.name, 24)} ${fit(op.kind, 9)} ${op.description}`}
+          </Text>
+        ));
+  } else if (l.step === 'form') {
+    const defs = l.defs ?? [];
+    const nameW = Math.min(20, Math.max(4, ...defs.map((d) => d.name.length)));
+    const start = Math.max(0, Math.min(l.field - body + 1, defs.length - body));
+    lines = defs.length === 0
+      ? [<Text key="none" dimColor>this operation has no flags: Enter to preview</Text>]
+      : defs.slice(start, start + body).map((d, k) => {
+          const i = start + k;
+          const raw = l.values[i] ?? '';
+          const check = checkField(d, raw);
+          const info = d.choices ? `one of ${d.choices.map(String).join(', ')}` : (d.type ?? '');
+          return (
+            <Text key={d.name} wrap="truncate-end">
+              <Text inverse={i === l.field}>{fit(d.name, nameW)}</Text>
+              {' = '}
+              {raw}
+              {i === l.field ? <Text inverse> </Text> : ''}
+              {check.error ? <Text color={theme.c('red')}>{`  ✖ ${check.error}`}</Text> : null}
+              {check.sweep !== null ? <Text color={theme.c('cyan')}>{`  sweep: ${check.sweep < 0 ? 'search' : `${check.sweep} runs`}`}</Text> : null}
+              {!check.error && check.sweep === null && info ? <Text dimColor>{`  ${info}`}</Text> : null}
+            </Text>
+          );
+        });
+  } else {
+    lines = (l.preview ?? []).slice(0, body).map((p, i) => (
+      <Text key={i} wrap="truncate-end">
+        {p}
+      </Text>
+    ));
+  }
+  const title = l.step === 'pick' ? 'launch: pick an operation' : l.step === 'form' ? `launch ${l.opspec}: flags (type to edit)` : `launch ${l.opspec}: Enter starts the run`;
+  return (
+    <Box flexDirection="column" height={height}>
+      <Text bold wrap="truncate-end">
+        {title}
+        {l.busy ? <Text color={theme.c('yellow')}>{'  working…'}</Text> : null}
+      </Text>
+      {l.error ? (
+        <Text color={theme.c('red')} wrap="truncate-end">
+          {`✖ ${l.error}`}
+        </Text>
+      ) : (
+        <Text> </Text>
+      )}
+      {lines}
+    </Box>
+  );
+}

@@ -1,0 +1,32 @@
+// A window of output lines: follows the end, or stays where the user scrolled. stderr lines
+// get a red `▌` gutter (the gutter alone keeps them distinct without colour).
+import { Box, Text } from 'ink';
+import type { OutputView } from './hooks/useRunData.js';
+import type { Theme } from './theme.js';
+
+export interface OutputLinesProps {
+  view: OutputView;
+  follow: boolean;
+  /** First line shown when not following, counted over every line the run printed. */
+  scroll: number;
+  width: number;
+  height: number;
+  theme: Theme;
+}
+
+export function OutputLines({ view, follow, scroll, height, theme }: OutputLinesProps) {
+  const total = view.first + view.lines.length;
+  const start = follow ? Math.max(view.first, total - height) : Math.max(view.first, Math.min(scroll, total - height));
+  const shown = view.lines.slice(start - view.first, start - view.first + height);
+  if (total === 0) return <Text dimColor>(no output yet)</Text>;
+  return (
+    <Box flexDirection="column" height={height}>
+      {shown.map((l, i) => (
+        <Text key={start + i} wrap="truncate-end">
+          {l.stream === 1 ? <Text color={theme.c('red')}>▌</Text> : ' '}
+          {l.stream === 1 ? <Text color={theme.c('red')}>{l.text}</Text> : l.text}
+        </Text>
+      ))}
+    </Box>
+  );
+}

@@ -1,0 +1,111 @@
+// The runs table: only the visible window of rows is rendered, each row memoised.
+import { Box, Text } from 'ink';
+import { memo } from 'react';
+import type { Run } from '../store/types.js';
+import { PREFIX_WIDTH, type Column } from './columns.js';
+import { fit, formatDuration, formatNumber, formatStarted, runDurationMs, shortId } from './format.js';
+import { findScalar, scalarValue, type Row, type ScalarLookup, type Sort } from './state/view.js';
+import { GUILD_MARKED_GLYPH, MARK_GLYPH, STATUS_COLOR, STATUS_GLYPH, type Theme } from './theme.js';
+
+export interface RunsTableProps {
+  rows: readonly Row[];
+  top: number;
+  cursor: number;
+  height: number;
+  columns: readonly Column[];
+  marks: ReadonlySet<string>;
+  scalars: ScalarLookup;
+  sort: Sort;
+  theme: Theme;
+  /** Re-render running rows' time once a second. */
+  now: number;
+}
+
+export function RunsTable(p: RunsTableProps) {
+  const visible = p.rows.slice(p.top, p.top + p.height);
+  return (
+    <Box flexDirection="column" height={p.height + 1}>
+      <Header columns={p.columns} sort={p.sort} />
+      {visible.map((row, i) => {
+        const run = row.run;
+        const cells = p.columns.map((c) => cellText(c, row, p.scalars, p.now));
+        return (
+          // keyed by position: a new filter updates the rows in place instead of remounting them
+          <RunRow
+            key={i}
+            row={row}
+            cells={cells.join('\u0000')}
+            columns={p.columns}
+            selected={p.top + i === p.cursor}
+            marked={p.marks.has(run.id)}
+            theme={p.theme}
+          />
+        );
+      })}
+      {p.rows.length === 0 ? <Text dimColor>  no runs</Text> : null}
+    </Box>
+  );
+}
+
+function Header({ columns, sort }: { columns: readonly Column[]; sort: Sort }) {
+  const text = columns
+    .map((c) => {
+      const arrow = c.sortKey === sort.key && c.id !== 'index' ? (sort.desc ? '▼' : '▲') : '';
+      return fit(c.title + arrow, c.width, c.align);
+    })
+    .join(' ');
+  return (
+    <Text bold wrap="truncate-end">
+      {' '.repeat(PREFIX_WIDTH)}
+      {text}
+    </Text>
+  );
+}
+
+function cellText(c: Column, row: Row, scalars: ScalarLookup, now: number): string {
+  const run = row.run;
+  switch (c.id) {
+    case 'index': return String(row.index);
+    case 'id': return shortId(run.id);
+    case 'operation': return (row.depth ? '└ ' : '') + run.operation + (run.marked ? ` ${GUILD_MARKED_GLYPH}` : '');
+    case 'started': return formatStarted(run.started ?? run.initialized, c.short);
+    case 'time': return formatDuration(runDurationMs(run, now));
+    case 'status': return statusText(run);
+    case 'label': return run.label ?? '';
+  }
+  const s = c.scalar && findScalar(scalars.get(run.id), c.scalar.key);
+  return s && c.scalar ? formatNumber(scalarValue(s, c.scalar.agg), c.width) : '';
+}
+
+export const statusText = (run: Run): string =>
+  `${STATUS_GLYPH[run.status]} ${run.status}${run.statusInfo.remote ? ` (${run.statusInfo.remote})` : ''}`;
+
+interface RowProps {
+  row: Row;
+  cells: string;
+  columns: readonly Column[];
+  selected: boolean;
+  marked: boolean;
+  theme: Theme;
+}
+
+const RunRow = memo(
+  function RunRow({ row, cells, columns, selected, marked, theme }: RowProps) {
+    const texts = cells.split('\u0000');
+    const si = columns.findIndex((c) => c.id === 'status');
+    const cell = (i: number) => fit(texts[i]!, columns[i]!.width, columns[i]!.align);
+    const before = columns.slice(0, si).map((_, i) => cell(i) + ' ').join('');
+    const after = columns.slice(si + 1).map((_, k) => ' ' + cell(si + 1 + k)).join('');
+    // the cursor glyph keeps the selection visible where inverse video is not shown
+    const prefix = (selected ? '›' : ' ') + (marked ? theme.paint(MARK_GLYPH, 'yellow') : ' ') + (row.fold ?? ' ');
+    const status = si >= 0 ? theme.paint(cell(si), STATUS_COLOR[row.run.status]) : '';
+    return (
+      <Text wrap="truncate-end" inverse={selected}>
+        {prefix + before + status + after}
+      </Text>
+    );
+  },
+  (a, b) =>
+    a.row.run === b.row.run && a.row.fold === b.row.fold && a.row.index === b.row.index && a.cells === b.cells &&
+    a.columns === b.columns && a.selected === b.selected && a.marked === b.marked && a.theme === b.theme,
+);

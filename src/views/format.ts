@@ -1,0 +1,78 @@
+// Pure text formatting for the dashboard: times, durations, padding.
+import type { Run } from '../store/types.js';
+
+export const shortId = (id: string): string => id.slice(0, 8);
+
+const two = (n: number): string => String(n).padStart(2, '0');
+
+/** Local time from µs: `2026-11-22 10:51:02`, or `11-22 10:51` when `short`. */
+export function formatStarted(us: number | null, short = false): string {
+  if (us === null) return '';
+  const d = new Date(us / 1000);
+  const date = `${two(d.getMonth() + 1)}-${two(d.getDate())}`;
+  if (short) return `${date} ${two(d.getHours())}:${two(d.getMinutes())}`;
+  return `${d.getFullYear()}-${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+}
+
+/** Guild's `H:MM:SS`; empty for runs that never started. */
+export function formatDuration(ms: number | null): string {
+  if (ms === null || !Number.isFinite(ms) || ms < 0) return '';
+  const s = Math.floor(ms / 1000);
+  return `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+}
+
+/** Run time in ms: stopped − started, or now − started while it runs. */
+export function runDurationMs(run: Run, now = Date.now()): number | null {
+  if (run.started === null) return null;
+  if (run.stopped !== null) return (run.stopped - run.started) / 1000;
+  if (run.status === 'running') return now - run.started / 1000;
+  return null;
+}
+
+/** A number in at most `width` columns. */
+export function formatNumber(v: number | undefined, width = 10): string {
+  if (v === undefined) return '';
+  if (Number.isNaN(v)) return 'nan';
+  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
+  if (Number.isInteger(v) && Math.abs(v) < 1e9) return String(v);
+  for (let p = 6; p >= 1; p--) {
+    const s = v.toPrecision(p).replace(/(\.\d*?)0+(e|$)/, '$1$2').replace(/\.(e|$)/, '$1');
+    if (s.length <= width) return s;
+  }
+  return v.toExponential(0);
+}
+
+/** Pads or cuts `s` to exactly `width` columns (cut with `…`). */
+export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+  if (width <= 0) return '';
+  const chars = [...s];
+  if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
+  const pad = ' '.repeat(width - chars.length);
+  return align === 'left' ? s + pad : pad + s;
+}
+
+const SPARK = '▁▂▃▄▅▆▇█';
+
+/** A one-line sparkline of the finite values, downsampled to `width` points. */
+export function sparkline(values: readonly number[], width: number): string {
+  const vs = values.filter(Number.isFinite);
+  if (vs.length === 0 || width <= 0) return '';
+  const pts = downsample(vs, width);
+  const lo = Math.min(...pts);
+  const hi = Math.max(...pts);
+  return pts.map((v) => SPARK[hi === lo ? 3 : Math.round(((v - lo) / (hi - lo)) * 7)]).join('');
+}
+
+/** At most `n` points, each the mean of its bucket (keeps the shape of long series). */
+export function downsample(vs: readonly number[], n: number): number[] {
+  if (vs.length <= n) return [...vs];
+  const out: number[] = [];
+  for (let i = 0; i < n; i++) {
+    const a = Math.floor((i * vs.length) / n);
+    const b = Math.max(a + 1, Math.floor(((i + 1) * vs.length) / n));
+    let sum = 0;
+    for (let k = a; k < b; k++) sum += vs[k]!;
+    out.push(sum / (b - a));
+  }
+  return out;
+}

@@ -1,0 +1,176 @@
+// The dashboard's side effects: every change to a run goes through the store or the engine
+// here, never from a view. Each returns the status line message; errors propagate to it.
+import { userInfo } from 'node:os';
+import { writeFileAtomicSync } from '../../store/atomic.js';
+import { deleteAttr, writeAttr } from '../../store/attrs.js';
+import { GrunError } from '../../store/errors.js';
+import { runsDir, trashRunsDir } from '../../store/home.js';
+import { loadRun } from '../../store/index.js';
+import { hostName } from '../../store/proc.js';
+import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
+import type { Run, YamlValue } from '../../store/types.js';
+import { startRun } from '../../engine/launch.js';
+import { listOperations } from '../../engine/operations.js';
+import { planRun } from '../../engine/plan.js';
+import type { RunPlan } from '../../engine/plan-types.js';
+import { stopRuns } from '../../engine/stop.js';
+import { compareCsv } from '../compare-model.js';
+import { shortId } from '../format.js';
+import type { Effect } from '../state/app.js';
+import { editableDefs, rawValue, type LaunchState } from '../state/launch.js';
+
+export interface ActionContext {
+  home: string;
+  /** Where launch looks for guild.yml and scripts. */
+  projectDir: string;
+  launchPatch(patch: Partial<LaunchState>): void;
+  launched(id: string): void;
+  runs(): readonly Run[];
+  trash(): readonly Run[];
+  scalarsOf(run: Run): import('../../store/types.js').ScalarSummary[];
+  /** The last delete, for `u`. */
+  deleted(ids: string[]): void;
+  reload(): void;
+  /** Re-read runs the dashboard just changed. */
+  refresh(ids: readonly string[]): void;
+  quit(): void;
+}
+
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+
+function pick(all: readonly Run[], ids: readonly string[]): Run[] {
+  const byId = new Map(all.map((r) => [r.id, r]));
+  const out = ids.map((id) => byId.get(id)).filter((r): r is Run => !!r);
+  if (out.length === 0) throw new GrunError('the selected runs are gone (deleted or moved by another process)');
+  return out;
+}
+
+/** Runs re-read from disk: the table may be a debounce behind. */
+function fresh(home: string, ids: readonly string[], deleted: boolean): Run[] {
+  return ids.map((id) => loadRun(`${deleted ? trashRunsDir(home) : runsDir(home)}/${id}`, deleted));
+}
+
+async function stopAll(runs: Run[]): Promise<string> {
+  const reports = await stopRuns(runs.filter((r) => r.status === 'running'), { timeout: 15 });
+  const stuck = reports.find((r) => r.outcome.kind === 'timed-out');
+  if (stuck) throw new GrunError(`${shortId(stuck.run.id)} did not stop in time (stop it again to force)`);
+  const stopped = reports.filter((r) => r.outcome.kind === 'stopped' || r.outcome.kind === 'signalled').length;
+  return `stopped ${plural(stopped, 'run')}`;
+}
+
+const plan = (ctx: ActionContext, opspec: string, flagArgs: string[]): Promise<RunPlan> =>
+  planRun({ home: ctx.home, cwd: ctx.projectDir, opspec, flagArgs });
+
+/** What the preview shows before a run starts. */
+export function previewLines(p: RunPlan): string[] {
+  const sweeps = Object.keys(p.sweeps);
+  return [
+    `operation  ${p.operation}`,
+    `project    ${p.projectDir}`,
+    ...Object.entries(p.flags).map(([k, v]) => `flag       ${k}=${rawValue(v)}${sweeps.includes(k) ? '   (sweep)' : ''}`),
+    `label      ${p.label ?? ''}`,
+    `command    ${p.cmd.join(' ')}`,
+    ...(sweeps.length ? [`sweep over ${sweeps.join(', ')}: a batch of runs`] : []),
+  ];
+}
+
+/** Launch effects report into the launch screen itself, errors included. */
+async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx: ActionContext): Promise<string | null> {
+  try {
+    switch (e.kind) {
+      case 'launchOps':
+        ctx.launchPatch({ ops: listOperations(ctx.projectDir), busy: false });
+        return null;
+      case 'launchDefs': {
+        const defs = editableDefs((await plan(ctx, e.opspec, [])).flagDefs);
+        ctx.launchPatch({ step: 'form', defs, values: defs.map((d) => rawValue(d.default, d.defaultIsFloat)), field: 0, busy: false });
+        return null;
+      }
+      case 'launchPreview':
+        ctx.launchPatch({ step: 'preview', preview: previewLines(await plan(ctx, e.opspec, e.flagArgs)), busy: false });
+        return null;
+      case 'launchStart': {
+        const p = await plan(ctx, e.opspec, e.flagArgs);
+        if (Object.keys(p.sweeps).length > 0) throw new GrunError('sweeps cannot be started from the dashboard yet (the engine starts single runs only)');
+        const r = await startRun(p, { home: ctx.home, background: true });
+        ctx.launched(r.runId);
+        return `started ${shortId(r.runId)} ${p.operation}`;
+      }
+    }
+  } catch (err) {
+    ctx.launchPatch({ busy: false, error: err instanceof Error ? err.message : String(err) });
+    return null;
+  }
+}
+
+export async function runEffect(e: Effect, ctx: ActionContext): Promise<string | null> {
+  switch (e.kind) {
+    case 'launchOps':
+    case 'launchDefs':
+    case 'launchPreview':
+    case 'launchStart':
+      return launchEffect(e, ctx);
+    case 'quit':
+      ctx.quit();
+      return null;
+    case 'reload':
+      ctx.reload();
+      return null;
+    case 'stop':
+      return stopAll(pick(ctx.runs(), e.ids));
+    case 'delete': {
+      const runs = pick(ctx.runs(), e.ids);
+      if (e.stopFirst) await stopAll(runs);
+      const ids = deleteRuns(ctx.home, fresh(ctx.home, runs.map((r) => r.id), false));
+      ctx.deleted(ids);
+      return `deleted ${plural(ids.length, 'run')} to the trash (u undoes)`;
+    }
+    case 'restore': {
+      const ids = restoreRuns(ctx.home, fresh(ctx.home, e.ids, true));
+      return `${e.undo ? 'undone: restored' : 'restored'} ${plural(ids.length, 'run')}`;
+    }
+    case 'purge': {
+      const ids = purgeRuns(ctx.home, pick(ctx.trash(), e.ids));
+      return `purged ${plural(ids.length, 'run')}`;
+    }
+    case 'label': {
+      for (const r of pick(ctx.runs(), e.ids)) {
+        if (e.label === '') deleteAttr(r.dir, 'label');
+        else writeAttr(r.dir, 'label', e.label);
+      }
+      ctx.refresh(e.ids);
+      return e.label === '' ? 'label cleared' : `label set on ${plural(e.ids.length, 'run')}`;
+    }
+    case 'tags': {
+      for (const r of pick(ctx.runs(), e.ids)) {
+        const tags = [...new Set([...r.tags.filter((t) => !e.remove.includes(t)), ...e.add])].sort();
+        writeAttr(r.dir, 'tags', tags);
+      }
+      ctx.refresh(e.ids);
+      return `tags updated on ${plural(e.ids.length, 'run')}`;
+    }
+    case 'comment': {
+      const time = Date.now() * 1000;
+      const entry: YamlValue = { body: e.body, host: hostName(), time, user: userInfo().username };
+      for (const r of pick(ctx.runs(), e.ids)) {
+        const comments: YamlValue[] = r.comments.map((c) => ({ body: c.body, host: c.host, time: c.time, user: c.user }));
+        writeAttr(r.dir, 'comments', [...comments, entry]);
+      }
+      ctx.refresh(e.ids);
+      return `comment added to ${plural(e.ids.length, 'run')}`;
+    }
+    case 'guildMark': {
+      for (const r of pick(ctx.runs(), e.ids)) {
+        if (e.on) writeAttr(r.dir, 'marked', true);
+        else deleteAttr(r.dir, 'marked');
+      }
+      ctx.refresh(e.ids);
+      return `${e.on ? 'marked' : 'unmarked'} ${plural(e.ids.length, 'run')}`;
+    }
+    case 'exportCsv': {
+      const runs = pick(ctx.runs(), e.ids);
+      writeFileAtomicSync(e.path, compareCsv(runs, ctx.scalarsOf));
+      return `wrote ${e.path}`;
+    }
+  }
+}

@@ -1,0 +1,167 @@
+// The run list, kept live: listed once through the store, then patched per run on watcher
+// events (debounced), with running runs re-read every few seconds (a run whose process died
+// without writing anything changes status only by time).
+//
+// With a summary cache, `listRuns` lists 10k runs in about 0.7 s. Without one (first start on
+// a home) it takes seconds, so runs are then loaded in slices between frames: the first rows
+// show at once, with a progress count, while the rest load.
+import { existsSync, readdirSync } from 'node:fs';
+import { useEffect, useMemo, useRef } from 'react';
+import { runsDir, trashRunsDir } from '../../store/home.js';
+import { compareRunsNewestFirst, listRuns, loadRun, summaryCachePath } from '../../store/index.js';
+import { isRunDir } from '../../store/run.js';
+import type { Run } from '../../store/types.js';
+import { watchHome, type HomeEvent } from '../../store/watcher.js';
+import type { AppAction } from '../state/app.js';
+import type { ScalarCache } from './scalar-cache.js';
+
+/** Work per slice of a cold load before a frame may render. */
+const SLICE_MS = 40;
+/** How often a cold load shows its progress. */
+const PUBLISH_MS = 500;
+
+export interface FeedOptions {
+  /** Debounce of watcher events before the table updates. */
+  debounceMs?: number;
+  /** Slow poll of the watcher (network file systems). */
+  pollMs?: number;
+  /** Re-read running runs this often. */
+  runningMs?: number;
+}
+
+export interface Feed {
+  reload(): void;
+  /** Re-reads these runs now (after the dashboard changed them: finished runs are polled only). */
+  refresh(ids: readonly string[], deleted?: boolean): void;
+}
+
+const message = (e: unknown): string => (e instanceof Error ? e.message : String(e));
+
+export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scalars: ScalarCache, opts: FeedOptions = {}): Feed {
+  const feed = useRef<Feed>({ reload: () => {}, refresh: () => {} });
+  useEffect(() => {
+    let closed = false;
+    const live = new Map<string, Run>();
+    const trash = new Map<string, Run>();
+    let loading = false;
+    const publish = (deleted: boolean) => {
+      if (closed) return;
+      const runs = [...(deleted ? trash : live).values()].sort(compareRunsNewestFirst);
+      dispatch(deleted ? { type: 'trash', runs } : { type: 'runs', runs, done: !loading });
+    };
+    /** Cold start: run directories read a slice at a time, each slice published. */
+    const loadInSlices = (): void => {
+      let ids: string[];
+      try {
+        ids = readdirSync(runsDir(home));
+      } catch {
+        ids = [];
+      }
+      loading = true;
+      let next = 0;
+      let published = 0;
+      const slice = (): void => {
+        if (closed) return;
+        const t0 = performance.now();
+        while (next < ids.length && performance.now() - t0 < SLICE_MS) {
+          const dir = `${runsDir(home)}/${ids[next++]}`;
+          if (!isRunDir(dir)) continue;
+          try {
+            live.set(ids[next - 1]!, loadRun(dir));
+          } catch {
+            // loadRun lists bad runs with their problems; a dir that vanished is skipped
+          }
+        }
+        loading = next < ids.length;
+        // the first rows at once, then a refresh now and then: each one re-sorts and redraws
+        if (!loading || published === 0 || performance.now() - published > PUBLISH_MS) {
+          publish(false);
+          published = performance.now();
+        }
+        if (loading) setImmediate(slice);
+      };
+      slice();
+    };
+    const loadAll = (progressive = false) => {
+      for (const [map, deleted] of [[live, false], [trash, true]] as const) {
+        map.clear();
+        if (progressive && !deleted) {
+          loadInSlices();
+          continue;
+        }
+        try {
+          for (const r of listRuns(home, { deleted })) map.set(r.id, r);
+        } catch (e) {
+          dispatch({ type: 'message', text: `cannot list runs: ${message(e)}`, error: true });
+        }
+        publish(deleted);
+      }
+    };
+    feed.current = {
+      reload: () => {
+        loadAll();
+        dispatch({ type: 'message', text: `reloaded ${live.size} runs` });
+      },
+      refresh: (ids, deleted = false) => {
+        for (const id of ids) pending.set(`${deleted}:${id}`, { kind: 'changed', id, deleted });
+        timer ??= setTimeout(flush, 0);
+      },
+    };
+    const first = setImmediate(() => loadAll(!existsSync(summaryCachePath(home))));
+
+    let pending = new Map<string, HomeEvent>();
+    let timer: NodeJS.Timeout | null = null;
+    const flush = () => {
+      timer = null;
+      const events = pending;
+      pending = new Map();
+      const touched = new Set<boolean>();
+      for (const e of events.values()) {
+        const map = e.deleted ? trash : live;
+        const dir = `${e.deleted ? trashRunsDir(home) : runsDir(home)}/${e.id}`;
+        touched.add(e.deleted);
+        scalars.invalidate(e.id);
+        if (e.kind === 'removed' || !isRunDir(dir)) {
+          map.delete(e.id);
+          continue;
+        }
+        try {
+          map.set(e.id, loadRun(dir, e.deleted));
+        } catch {
+          map.delete(e.id); // loadRun does not throw on bad runs; a vanished dir may
+        }
+      }
+      for (const d of touched) publish(d);
+    };
+    const w = watchHome(
+      home,
+      (e) => {
+        pending.set(`${e.deleted}:${e.id}`, e);
+        timer ??= setTimeout(flush, opts.debounceMs ?? 150);
+      },
+      opts.pollMs !== undefined ? { pollMs: opts.pollMs } : {},
+    );
+    const ticker = setInterval(() => {
+      let changed = false;
+      for (const r of live.values()) {
+        if (r.status !== 'running') continue;
+        try {
+          const next = loadRun(r.dir);
+          live.set(r.id, next);
+          changed = true;
+        } catch {
+          // the next watcher event settles it
+        }
+      }
+      if (changed) publish(false);
+    }, opts.runningMs ?? 2000);
+    return () => {
+      closed = true;
+      clearImmediate(first);
+      if (timer) clearTimeout(timer);
+      clearInterval(ticker);
+      void w.close();
+    };
+  }, [home]);
+  return useMemo(() => ({ reload: () => feed.current.reload(), refresh: (ids, d) => feed.current.refresh(ids, d) }), []);
+}

@@ -1,0 +1,321 @@
+// The rows the runs table shows: sort (memoised per run list and sort), then filter (text or
+// a Guild filter expression, plus the quick status filter), then sweep folding. Pure.
+import { matchFilter, parseFilter, scalarLookup, type FilterNode } from '../../store/filter/index.js';
+import { scalarKey } from '../../store/scalars.js';
+import type { Run, RunStatus, ScalarSummary } from '../../store/types.js';
+import { runDurationMs } from '../format.js';
+
+export type ScalarAgg = 'last' | 'min' | 'max' | 'first' | 'avg';
+
+export interface ScalarColumn {
+  agg: ScalarAgg;
+  key: string;
+}
+
+/** Scalars loaded so far; `version` changes whenever more arrive. */
+export interface ScalarLookup {
+  version: number;
+  get(id: string): readonly ScalarSummary[] | undefined;
+}
+
+export const NO_SCALARS: ScalarLookup = { version: 0, get: () => undefined };
+
+export type StatusQuick = 'all' | 'running' | 'completed' | 'error' | 'terminated' | 'waiting';
+export const STATUS_QUICK: readonly StatusQuick[] = ['all', 'running', 'completed', 'error', 'terminated', 'waiting'];
+const QUICK_MATCH: Record<StatusQuick, (s: RunStatus) => boolean> = {
+  all: () => true,
+  running: (s) => s === 'running',
+  completed: (s) => s === 'completed',
+  error: (s) => s === 'error',
+  terminated: (s) => s === 'terminated',
+  waiting: (s) => s === 'pending' || s === 'staged',
+};
+
+/** Core sort keys, then `scalar:<agg> <key>`. */
+export const CORE_SORT_KEYS = ['started', 'operation', 'status', 'time', 'label', 'id'] as const;
+
+export interface Sort {
+  key: string;
+  desc: boolean;
+}
+
+export const DEFAULT_SORT: Sort = { key: 'started', desc: true };
+
+export interface ViewSpec {
+  filter: string;
+  status: StatusQuick;
+  sort: Sort;
+  expanded: ReadonlySet<string>;
+}
+
+export interface Row {
+  run: Run;
+  /** 1-based position in the full newest-first list (Guild's index for `grun runs`). */
+  index: number;
+  /** 1 for a trial shown under its expanded batch. */
+  depth: 0 | 1;
+  /** Batch with children: folded (`+`) or expanded (`-`). */
+  fold: '+' | '-' | null;
+}
+
+export interface View {
+  rows: Row[];
+  /** Row of a run id, if shown. */
+  indexOf(id: string): number | undefined;
+  /** Runs matching the filter (before folding hides trials). */
+  matched: number;
+  filterError: string | null;
+  /** The filter is an expression (it may need every run's scalars). */
+  expression: boolean;
+}
+
+export function scalarValue(s: ScalarSummary, agg: ScalarAgg): number {
+  return agg === 'first' ? s.first : agg === 'min' ? s.min : agg === 'max' ? s.max : agg === 'avg' ? s.avg : s.last;
+}
+
+export function findScalar(list: readonly ScalarSummary[] | undefined, key: string): ScalarSummary | undefined {
+  return list?.find((s) => scalarKey(s.prefix, s.tag) === key);
+}
+
+export function columnLabel(c: ScalarColumn): string {
+  return c.agg === 'last' ? c.key : `${c.agg} ${c.key}`;
+}
+
+/** `loss`, `min val_loss`, `max acc` → a column; null when the text is not one. */
+export function parseScalarColumn(text: string): ScalarColumn | null {
+  const m = /^\s*(?:(last|min|max|first|avg)\s+)?(\S+)\s*$/.exec(text);
+  return m ? { agg: (m[1] as ScalarAgg | undefined) ?? 'last', key: m[2]! } : null;
+}
+
+const EXPRESSION = /[=<>!]|\s(contains|in|is|and|or|not)\s|^not\s/i;
+
+/** Whether filter text is meant as an expression rather than plain text. */
+export const looksLikeExpression = (text: string): boolean => EXPRESSION.test(text);
+
+type Cmp = (a: Run, b: Run) => number;
+
+function sortValue(run: Run, key: string, scalars: ScalarLookup, now: number): string | number | undefined {
+  switch (key) {
+    case 'started':
+      return run.started ?? run.initialized ?? undefined;
+    case 'operation':
+      return run.operation.toLowerCase();
+    case 'status':
+      return run.status;
+    case 'time':
+      return runDurationMs(run, now) ?? undefined;
+    case 'label':
+      return run.label?.toLowerCase() || undefined;
+    case 'id':
+      return run.id;
+  }
+  if (key.startsWith('scalar:')) {
+    const col = parseScalarColumn(key.slice(7));
+    const s = col && findScalar(scalars.get(run.id), col.key);
+    return s && col ? scalarValue(s, col.agg) : undefined;
+  }
+  return undefined;
+}
+
+function comparator(sort: Sort, scalars: ScalarLookup): Cmp {
+  const now = Date.now();
+  const cache = new Map<Run, string | number | undefined>();
+  const val = (r: Run) => {
+    if (!cache.has(r)) cache.set(r, sortValue(r, sort.key, scalars, now));
+    return cache.get(r);
+  };
+  return (a, b) => {
+    const x = val(a);
+    const y = val(b);
+    // missing values (and NaN) last in both directions
+    const xm = x === undefined || (typeof x === 'number' && Number.isNaN(x));
+    const ym = y === undefined || (typeof y === 'number' && Number.isNaN(y));
+    if (xm || ym) return xm && ym ? 0 : xm ? 1 : -1;
+    const c = x! < y! ? -1 : x! > y! ? 1 : 0;
+    return sort.desc ? -c : c;
+  };
+}
+
+interface Memo {
+  runs?: readonly Run[];
+  sortKey?: string;
+  scalarsVersion?: number;
+  /** Rows (depth 0) in sort order, and their lowercased search text, built once per sort. */
+  sorted?: Row[];
+  hay?: string[];
+  /** Trials of each batch (in sort order), and which runs are trials. */
+  fold?: { trialOf: Map<string, string>; childrenOf: Map<string, Row[]> };
+  spec?: ViewSpec;
+  view?: View & { matchedIdx: number[] | null };
+}
+
+/**
+ * A memoised `computeView`: one per table. Built to keep a keystroke in the filter bar cheap
+ * at 100k runs: rows and search text are made once per run list and sort, in flat arrays; a
+ * filter that extends the previous text only narrows the previous matches.
+ */
+export function makeViewMemo(): (runs: readonly Run[], spec: ViewSpec, scalars: ScalarLookup) => View {
+  const m: Memo = {};
+  return (runs, spec, scalars) => {
+    const sortUsesScalars = spec.sort.key.startsWith('scalar:');
+    const sortKey = `${spec.sort.key}\0${spec.sort.desc}`;
+    const newRuns = m.runs !== runs;
+    if (newRuns || m.sortKey !== sortKey || (sortUsesScalars && m.scalarsVersion !== scalars.version)) {
+      const rows = runs.map((run, i): Row => ({ run, index: i + 1, depth: 0, fold: null }));
+      const isDefault = spec.sort.key === 'started' && spec.sort.desc;
+      if (!isDefault) {
+        const cmp = comparator(spec.sort, scalars);
+        rows.sort((a, b) => cmp(a.run, b.run));
+      }
+      m.sorted = rows;
+      m.hay = undefined;
+      searchTexts(m); // now rather than on the first keystroke of a filter
+      m.fold = undefined;
+      m.view = undefined;
+    }
+    const expression = spec.filter.trim() !== '' && looksLikeExpression(spec.filter);
+    const stale =
+      !m.view ||
+      m.spec?.filter !== spec.filter ||
+      m.spec.status !== spec.status ||
+      m.spec.expanded !== spec.expanded ||
+      (expression && m.scalarsVersion !== scalars.version);
+    if (stale) {
+      // Typing forward in plain text: the new matches are among the previous ones.
+      const prev = m.view?.matchedIdx && m.spec && m.spec.status === spec.status && !expression ? m.spec.filter.trim().toLowerCase() : null;
+      const narrow = prev !== null && spec.filter.trim().toLowerCase().startsWith(prev) ? m.view!.matchedIdx : null;
+      m.view = filterAndFold(m, spec, scalars, narrow);
+    }
+    m.runs = runs;
+    m.sortKey = sortKey;
+    m.spec = spec;
+    m.scalarsVersion = scalars.version;
+    return m.view!;
+  };
+}
+
+function searchTexts(m: Memo): string[] {
+  m.hay ??= m.sorted!.map(({ run: r }) => `${r.operation}\0${r.label ?? ''}\0${r.tags.join('\0')}`.toLowerCase());
+  return m.hay;
+}
+
+function foldInfo(m: Memo): NonNullable<Memo['fold']> {
+  if (m.fold) return m.fold;
+  const sorted = m.sorted!;
+  const byId = new Map<string, Run>();
+  for (const r of sorted) if (r.run.batch) byId.set(r.run.id, r.run);
+  const trialOf = new Map<string, string>();
+  for (const b of byId.values()) for (const c of b.children) trialOf.set(c, b.id);
+  for (const r of sorted) if (r.run.parent && byId.has(r.run.parent)) trialOf.set(r.run.id, r.run.parent);
+  const childrenOf = new Map<string, Row[]>();
+  for (const r of sorted) {
+    const p = trialOf.get(r.run.id);
+    if (p) childrenOf.set(p, [...(childrenOf.get(p) ?? []), r]);
+  }
+  // a link to a run that is not listed makes nothing a trial
+  const listed = new Set<string>();
+  for (const kids of childrenOf.values()) for (const k of kids) listed.add(k.run.id);
+  for (const id of [...trialOf.keys()]) if (!listed.has(id)) trialOf.delete(id);
+  return (m.fold = { trialOf, childrenOf });
+}
+
+function filterAndFold(m: Memo, spec: ViewSpec, scalars: ScalarLookup, narrow: number[] | null): View & { matchedIdx: number[] | null } {
+  const text = spec.filter.trim();
+  const sorted = m.sorted!;
+  let filterError: string | null = null;
+  let pred: ((i: number) => boolean) | null = null;
+  const expression = text !== '' && looksLikeExpression(text);
+  if (expression) {
+    let node: FilterNode | null = null;
+    try {
+      node = parseFilter(text);
+    } catch (e) {
+      filterError = (e as Error).message;
+    }
+    if (node) {
+      const n = node;
+      pred = (i) => {
+        const r = sorted[i]!.run;
+        try {
+          return matchFilter(n, r, scalarLookup(scalars.get(r.id) ?? []));
+        } catch {
+          return false;
+        }
+      };
+    }
+  }
+  if (!pred && text !== '') {
+    const t = text.toLowerCase();
+    const hay = searchTexts(m);
+    pred = (i) => hay[i]!.includes(t) || sorted[i]!.run.id.startsWith(t);
+  }
+  const quick = QUICK_MATCH[spec.status];
+  let matchedIdx: number[] | null = null;
+  let matched: Row[];
+  if (spec.status === 'all' && !pred) matched = sorted;
+  else {
+    matchedIdx = [];
+    const test = (i: number) => quick(sorted[i]!.run.status) && (!pred || pred(i));
+    if (narrow) {
+      for (const i of narrow) if (test(i)) matchedIdx.push(i);
+    } else {
+      for (let i = 0; i < sorted.length; i++) if (test(i)) matchedIdx.push(i);
+    }
+    matched = matchedIdx.map((i) => sorted[i]!);
+  }
+  const flat = text !== '' || spec.status !== 'all';
+  let rows: Row[];
+  if (flat) rows = matched;
+  else {
+    // Trials sit folded under their batch; a trial whose batch is gone shows on its own.
+    const { trialOf, childrenOf } = foldInfo(m);
+    if (trialOf.size === 0) rows = matched;
+    else {
+      rows = [];
+      for (const row of matched) {
+        if (trialOf.has(row.run.id)) continue;
+        const kids = childrenOf.get(row.run.id);
+        if (!kids) {
+          rows.push(row);
+          continue;
+        }
+        const open = spec.expanded.has(row.run.id);
+        rows.push({ ...row, fold: open ? '-' : '+' });
+        if (open) for (const k of kids) rows.push({ ...k, depth: 1 });
+      }
+    }
+  }
+  return {
+    rows, matched: matched.length, filterError, expression, indexOf: lazyIndex(rows), matchedIdx,
+  };
+}
+
+/** Row of a run id; the map is built on first use, once per view. */
+function lazyIndex(rows: readonly Row[]): (id: string) => number | undefined {
+  let pos: Map<string, number> | null = null;
+  return (id) => {
+    if (!pos) {
+      pos = new Map();
+      for (let i = 0; i < rows.length; i++) pos.set(rows[i]!.run.id, i);
+    }
+    return pos.get(id);
+  };
+}
+
+/** Scalar columns to show when none were chosen: the two most common tags (loss first). */
+export function autoScalarColumns(rows: readonly Row[], scalars: ScalarLookup, max = 2): ScalarColumn[] {
+  const counts = new Map<string, number>();
+  for (const r of rows) {
+    for (const s of scalars.get(r.run.id) ?? []) {
+      if (s.tag.startsWith('sys/')) continue;
+      const k = scalarKey(s.prefix, s.tag);
+      counts.set(k, (counts.get(k) ?? 0) + 1);
+    }
+  }
+  // keys of linked runs (`<dir>#tag`) and counters rank last
+  const rank = (k: string) => (k.includes('#') ? 4 : k === 'loss' ? 0 : k.includes('loss') ? 1 : k === 'step' || k === 'epoch' ? 3 : 2);
+  return [...counts.entries()]
+    .sort((a, b) => rank(a[0]) - rank(b[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
+    .slice(0, max)
+    .map(([key]) => ({ agg: 'last' as const, key }));
+}

@@ -1,0 +1,99 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
+import { fails, ok } from './cli-helpers.js';
+
+const csvRows = (out: string): string[][] => out.trimEnd().split('\n').map((l) => l.split(','));
+
+describe('grun compare', () => {
+  test('--csv: core and op columns, batch runs left out, Guild float and boolean formats', () => {
+    const home = copyFixtureHome();
+    const rows = csvRows(ok(home, ['compare', '--csv']));
+    const header = rows[0]!;
+    assert.deepEqual(header.slice(0, 6), ['run', 'operation', 'started', 'time', 'status', 'label']);
+    // The newest run is a guild.yml train: its columns come first, then the script's.
+    assert.deepEqual(header.slice(6, 13), ['epochs', 'lr', 'operation:prepare', 'optimizer', 'step', 'loss', 'val_acc']);
+    for (const col of ['size', 'fail', 'sleep', 'acc', 'epoch']) assert.ok(header.includes(col), col);
+    assert.ok(!header.includes('status', 5), 'the logged `status` attr merges into the core column');
+    const body = rows.slice(1);
+    assert.equal(body.length, 17, '20 runs minus 3 batch runs');
+    const ids = body.map((r) => r[0]);
+    for (const batch of ['8fa24610', 'f5d01912', '479f4462']) assert.ok(!ids.includes(batch), batch);
+    const col = (name: string): number => header.indexOf(name);
+    const e1 = body.find((r) => r[0] === 'e1cf9550')!;
+    assert.deepEqual(
+      [e1[1], e1[2], e1[4], e1[5]],
+      ['train.py', '2026-11-22 10:50:59', 'completed', 'epochs=2 fail=no lr=0.05 sleep=0.0'],
+    );
+    assert.match(e1[3]!, /^0:00:0\d$/);
+    assert.equal(e1[col('fail')], 'False');
+    assert.equal(e1[col('lr')], '0.05');
+    assert.equal(e1[col('epochs')], '2');
+    assert.equal(e1[col('step')], '1');
+    assert.equal(e1[col('epoch')], '1.0');
+    assert.equal(body.find((r) => r[0] === 'c0c40c66')![col('fail')], 'True');
+    // float32 values print at full precision: never a short decimal like 0.3 for a non-dyadic value.
+    for (const r of body) {
+      const v = r[col('loss')];
+      if (v) assert.match(v, /^-?\d+\.\d+(e[-+]\d+)?$/);
+    }
+    const staged = body.find((r) => r[0] === '2f7d9dae')!;
+    assert.equal(staged[3], '', 'no time for a staged run');
+    assert.equal(staged[col('loss')], '');
+    assert.equal(body.find((r) => r[0] === 'd87d76a9')![3], '', 'no time for a pending run');
+    const withBatch = csvRows(ok(home, ['compare', '--csv', '-', '--include-batch']));
+    assert.equal(withBatch.length - 1, 20);
+  });
+
+  test('--table lines up and truncates floats to 6 decimals; --json rows start with the header', () => {
+    const home = copyFixtureHome();
+    const table = ok(home, ['compare', '--table', '-Fo', 'train.py']).trimEnd().split('\n');
+    assert.match(table[0]!, /^run {7}operation {2}/);
+    const lossAt = table[0]!.indexOf(' loss') + 1;
+    for (const line of table.slice(1)) {
+      const cell = line.slice(lossAt).split(/\s+/)[0]!;
+      if (cell) assert.match(cell, /^-?\d+\.\d{1,6}$/, line);
+    }
+    const json = JSON.parse(ok(home, ['compare', '--json', '-Fo', 'train.py'])) as unknown[][];
+    assert.deepEqual(json[0]!.slice(0, 6), ['run', 'operation', 'started', 'time', 'status', 'label']);
+    const e1 = json.find((r) => r[0] === 'e1cf9550')!;
+    const h = json[0] as string[];
+    assert.equal(e1[h.indexOf('fail')], false);
+    assert.equal(e1[h.indexOf('epochs')], 2);
+    assert.equal(typeof e1[h.indexOf('loss')], 'number');
+  });
+
+  test('column specs: -c adds, --strict-cols and -cc keep only those, qualifiers and step', () => {
+    const home = copySampleHome('filter-runs');
+    const strict = csvRows(ok(home, ['compare', '--csv', '-cc', '=x,min loss as min_loss,loss step,count loss', '-Fo', 'train']));
+    assert.deepEqual(strict[0], ['x', 'min_loss', 'loss step', 'count loss']);
+    const r79 = csvRows(ok(home, ['compare', '--csv', '--strict-cols', '.id,=x,loss', '79ca']));
+    assert.deepEqual(r79, [['id', 'x', 'loss'], ['79ca9e64e4d7453f999a6bbd1e7c03f0', '0.1', r79[1]![2]!]]);
+    assert.match(r79[1]![2]!, /^0\.4351/);
+    const extra = csvRows(ok(home, ['compare', '--csv', '-c', 'first loss as first_loss', '-Fo', 'train']));
+    assert.equal(extra[0]!.at(-1), 'first_loss');
+    fails(home, ['compare', '--csv', '-c', 'min loss extra words'], /invalid column spec 'min loss extra words'/);
+  });
+
+  test('--min/--max sort, -n limits, -u drops unchanged columns, CSV to a file', () => {
+    const home = copySampleHome('filter-runs');
+    const min = csvRows(ok(home, ['compare', '--csv', '--min', 'loss', '-n', '1']));
+    assert.equal(min.length, 2);
+    assert.equal(min[1]![0], '79ca9e64');
+    const max = csvRows(ok(home, ['compare', '--csv', '--max', 'loss']));
+    assert.notEqual(max[1]![0], '79ca9e64');
+    assert.equal(max.at(-1)![0], '79ca9e64');
+    const all = csvRows(ok(home, ['compare', '--csv', '-Fo', 'train']))[0]!;
+    const changed = csvRows(ok(home, ['compare', '--csv', '-u', '-Fo', 'train']))[0]!;
+    assert.ok(all.length > changed.length);
+    assert.ok(changed.includes('x') && changed.includes('loss'));
+    const path = join(tempDir(), 'out.csv');
+    assert.equal(ok(home, ['compare', '--csv', path]), '');
+    assert.match(readFileSync(path, 'utf8'), /^run,operation,started,time,status,label,/);
+    fails(home, ['compare', '--min', 'loss', '--max', 'loss'], /--min and --max cannot both be used/);
+    fails(home, ['compare', '--csv', '--json'], /cannot be combined/);
+    fails(home, ['compare', 'nosuchrun'], /could not find a run matching 'nosuchrun'/);
+  });
+});

@@ -1,0 +1,162 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { pipeline } from 'node:stream/promises';
+import yazl from 'yazl';
+import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
+import { fails, grun, listedShortIds, ok } from './cli-helpers.js';
+
+const E1 = 'e1cf955019fc498ba318ae5d147456c2';
+const attr = (home: string, id: string, name: string): string => readFileSync(join(home, 'runs', id, '.guild/attrs', name), 'utf8');
+const hasAttr = (home: string, id: string, name: string): boolean => existsSync(join(home, 'runs', id, '.guild/attrs', name));
+
+describe('grun label', () => {
+  test('set, prepend, append, remove, clear: attr bytes as PyYAML writes them', () => {
+    const home = copyFixtureHome();
+    assert.equal(ok(home, ['label', '-y', '-s', 'new label', 'e1cf']), 'Labeled 1 run(s)\n');
+    assert.equal(attr(home, E1, 'label'), 'new label\n');
+    ok(home, ['label', '-y', '-s', 'yes', 'e1cf']);
+    assert.equal(attr(home, E1, 'label'), "'yes'\n");
+    ok(home, ['label', '-y', '-s', 'lr is ${lr}', 'e1cf']);
+    assert.equal(attr(home, E1, 'label'), 'lr is 0.05\n');
+    ok(home, ['label', '-y', '--prepend', 'first', 'e1cf']);
+    ok(home, ['label', '-y', '-a', 'last', 'e1cf']);
+    assert.equal(attr(home, E1, 'label'), 'first lr is 0.05 last\n');
+    ok(home, ['label', '-y', '-rm', 'is', 'e1cf']);
+    assert.equal(attr(home, E1, 'label'), 'first lr 0.05 last\n');
+    assert.match(ok(home, ['runs', 'info', 'e1cf']), /^label: first lr 0\.05 last$/m);
+    assert.equal(ok(home, ['label', '-y', '-c', 'e1cf']), 'Cleared label for 1 run(s)\n');
+    assert.ok(!hasAttr(home, E1, 'label'));
+    fails(home, ['label', '-y', 'e1cf'], /specify one of --set/);
+    fails(home, ['label', '-y', '-s', 'a', '-a', 'b', 'e1cf'], /cannot be used together/);
+    fails(home, ['label', '-y', '-s', 'a', 'zzzz'], /could not find a run matching 'zzzz'/);
+  });
+
+  test('the latest run is the default; a no at the prompt changes nothing', () => {
+    const home = copyFixtureHome();
+    const latest = 'c66e6a9adc7945ee87f50ab05afb16a5';
+    const before = attr(home, latest, 'label');
+    const r = grun(home, ['label', '-s', 'x'], { input: 'n\n' });
+    assert.equal(r.code, 0);
+    assert.match(r.out, /You are about to label the following runs with 'x':\n {2}\[c66e6a9a\]/);
+    assert.equal(attr(home, latest, 'label'), before);
+    ok(home, ['label', '-s', 'x'], { input: 'y\n' });
+    assert.equal(attr(home, latest, 'label'), 'x\n');
+  });
+});
+
+describe('grun tag, comment, mark', () => {
+  test('tags are written sorted; --sync-labels edits the label', () => {
+    const home = copyFixtureHome();
+    assert.equal(ok(home, ['tag', '-y', '-a', 'zeta', '-a', 'alpha', '-d', 'model', 'e1cf']), 'Modified tags for 1 run(s)\n');
+    assert.equal(attr(home, E1, 'tags'), '- alpha\n- zeta\n');
+    ok(home, ['tag', '-y', '-c', '-a', 'only', '-s', 'e1cf']);
+    assert.equal(attr(home, E1, 'tags'), '- only\n');
+    assert.equal(attr(home, E1, 'label'), 'only epochs=2 fail=no lr=0.05 sleep=0.0\n');
+    assert.deepEqual(listedShortIds(ok(home, ['runs', '-Ft', 'only'])), ['e1cf9550']);
+    ok(home, ['tag', '-y', '-d', 'only', '-s', 'e1cf']);
+    assert.equal(attr(home, E1, 'tags'), '[]\n');
+    assert.equal(attr(home, E1, 'label'), 'epochs=2 fail=no lr=0.05 sleep=0.0\n');
+    assert.match(ok(home, ['tag', '--list-all']), /^exp1\nextra\nfast\nmodel\ntagA\ntagB\n$/);
+  });
+
+  test('comments: add keeps existing entries byte for byte; list; delete; clear', () => {
+    const home = copyFixtureHome();
+    const id = '4cad94ad746246858852b7eb8736ac22';
+    const before = attr(home, id, 'comments');
+    assert.equal(ok(home, ['comment', '-y', '-a', 'looks good', '-u', 'bob@box', '4cad']), 'Added comment to 1 run(s)\n');
+    const after = attr(home, id, 'comments');
+    assert.ok(after.startsWith(before), 'existing entry unchanged');
+    assert.match(after.slice(before.length), /^- body: looks good\n {2}host: box\n {2}time: \d{16}\n {2}user: bob\n$/);
+    const list = ok(home, ['comment', '-l', '4cad']);
+    assert.match(list, /\[1\] alice@gpu-box 2026-11-22 \d\d:\d\d:\d\d\n\n {2}first comment\n/);
+    assert.match(list, /\[2\] bob@box \d{4}-\d\d-\d\d \d\d:\d\d:\d\d\n\n {2}looks good\n/);
+    assert.match(ok(home, ['runs', '-Fc', 'looks good']), /\[1:4cad94ad\]/);
+    ok(home, ['comment', '-y', '-d', '1', '4cad']);
+    assert.match(attr(home, id, 'comments'), /^- body: looks good\n/);
+    fails(home, ['comment', '-y', '-d', '5', '4cad'], /has no comment 5/);
+    ok(home, ['comment', '-y', '-c', '4cad']);
+    assert.ok(!hasAttr(home, id, 'comments'));
+    fails(home, ['comment', '4cad'], /specify --list/);
+  });
+
+  test('mark writes `true`, --clear removes it', () => {
+    const home = copyFixtureHome();
+    assert.equal(ok(home, ['mark', '-y', 'e1cf']), 'Marked 1 run(s)\n');
+    assert.equal(attr(home, E1, 'marked'), 'true\n');
+    assert.match(ok(home, ['runs', '-Fm']), /e1cf9550\] +train\.py \(\/home\/alice\/sandbox\) \[marked\]/);
+    assert.equal(ok(home, ['mark', '-y', '-c', 'e1cf']), 'Unmarked 1 run(s)\n');
+    assert.ok(!hasAttr(home, E1, 'marked'));
+  });
+});
+
+describe('grun select', () => {
+  test('id, short id, attr, path, --min/--max', () => {
+    const home = copySampleHome('filter-runs');
+    assert.equal(ok(home, ['select']), 'e394b696ea204ade95ca29e4b868fdf9\n');
+    assert.equal(ok(home, ['select', '-s', '3']), '2dc1529b\n');
+    assert.equal(ok(home, ['select', '--min', 'loss']), '79ca9e64e4d7453f999a6bbd1e7c03f0\n');
+    assert.equal(ok(home, ['select', '--max', 'loss', '-s', '3:4']), '2dc1529b\n');
+    assert.notEqual(ok(home, ['select', '--max', 'loss']), '79ca9e64e4d7453f999a6bbd1e7c03f0\n');
+    assert.equal(ok(home, ['select', '-a', 'label', '3']), 'noise=0.1 x=1.1\n');
+    assert.equal(ok(home, ['select', '-p', '2dc1']), `${join(home, 'runs', '2dc1529ba06c46fda486395a61475dbe')}\n`);
+    assert.equal(ok(home, ['select', '--all', '-s', '1:2']), 'e394b696\na5520d13\n');
+    fails(home, ['select', '--min', 'nosuchscalar'], /no selected run has a value for 'nosuchscalar'/);
+    fails(home, ['select', '-a', 'nosuchattr'], /has no attribute 'nosuchattr'/);
+  });
+});
+
+describe('grun export and import', () => {
+  test('directory round trip; grun runs -A reads the export; existing ids skipped', () => {
+    const home = copyFixtureHome();
+    const dest = join(tempDir(), 'exported');
+    assert.equal(ok(home, ['export', '-y', dest, 'e1cf', 'abac']), 'Exported 2 run(s)\n');
+    assert.ok(existsSync(join(dest, '.guild-nocopy')));
+    assert.deepEqual(listedShortIds(ok(home, ['runs', '-A', dest])), ['abacebc8', 'e1cf9550']);
+    const r = grun(home, ['export', '-y', dest, 'e1cf']);
+    assert.equal(r.out, 'Exported 0 run(s)\n');
+    assert.match(r.err, /e1cf955019fc498ba318ae5d147456c2 exists/);
+    const target = emptyHome();
+    assert.equal(ok(target, ['import', '-y', dest]), 'Imported 2 run(s)\n');
+    assert.deepEqual(listedShortIds(ok(target, ['runs'])), ['abacebc8', 'e1cf9550']);
+    assert.equal(attr(target, E1, 'flags'), attr(home, E1, 'flags'));
+    assert.equal(readFileSync(join(target, 'runs/abacebc867a84360bdcda39bf9cd45a9/data.txt'), 'utf8').slice(0, 4), '0\n1\n');
+    const again = grun(target, ['import', '-y', dest]);
+    assert.equal(again.out, 'Imported 0 run(s)\n');
+    assert.match(again.err, /exists, skipping/);
+  });
+
+  test('zip round trip, export --move, and moving out of a zip refused', () => {
+    const home = copyFixtureHome();
+    const zip = join(tempDir(), 'runs.zip');
+    ok(home, ['export', '-y', zip, '-Fo', 'prepare']);
+    assert.deepEqual(listedShortIds(ok(home, ['runs', '-A', zip])), ['9d33df1f', '5fe4ccc3']);
+    const target = emptyHome();
+    fails(target, ['import', '-y', '-m', zip], /cannot move runs out of a zip archive/);
+    assert.equal(ok(target, ['import', '-y', zip, '5fe4']), 'Imported 1 run(s)\n');
+    assert.deepEqual(readdirSync(join(target, 'runs')), ['5fe4ccc3174c4c9e9a212c98a4f108ec']);
+    assert.equal(readFileSync(join(target, 'runs/5fe4ccc3174c4c9e9a212c98a4f108ec/data.txt'), 'utf8').length, 20);
+    const moved = join(tempDir(), 'moved');
+    assert.equal(ok(home, ['export', '-y', '-m', moved, 'e1cf']), 'Exported 1 run(s)\n');
+    assert.ok(!existsSync(join(home, 'runs', E1)));
+    assert.ok(existsSync(join(moved, E1, '.guild/opref')));
+  });
+
+  test('a zip with ../ entries is rejected and nothing is written outside the home', async () => {
+    const dir = tempDir();
+    const zip = join(dir, 'evil.zip');
+    const z = new yazl.ZipFile();
+    z.addBuffer(Buffer.from("script:/p '' '' train.py"), 'aaaabbbbccccddddeeeeffff00001111/.guild/opref');
+    z.addBuffer(Buffer.from('pwned'), 'aaaabbbbccccddddeeeeffff00001111/xx/xx/evil');
+    z.end();
+    await pipeline(z.outputStream, createWriteStream(zip));
+    writeFileSync(zip, Buffer.from(readFileSync(zip).toString('latin1').split('xx/xx/').join('../../'), 'latin1'));
+    const home = emptyHome();
+    fails(home, ['import', '-y', zip], /refusing zip archive .*invalid relative path/);
+    fails(home, ['runs', '-A', zip], /invalid relative path/);
+    assert.deepEqual(readdirSync(join(home, 'runs')), []);
+    assert.ok(!existsSync(join(home, 'evil')) && !existsSync(join(home, 'runs', 'evil')) && !existsSync(join(dir, 'evil')));
+    fails(home, ['import', '-y', join(dir, 'missing.zip')], /archive '.*missing\.zip' does not exist/);
+  });
+});

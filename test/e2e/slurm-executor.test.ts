@@ -1,0 +1,220 @@
+// The Slurm executor against the real single-node Slurm of scripts/cluster/start.sh (skips
+// without it): a run that completes, one that fails, one cancelled while running, one cancelled
+// while pending (with its reason), a job Slurm does not know; plus the text parsers, which need
+// no cluster.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { planRun, planTrial } from '../../src/engine/plan.js';
+import { queryCounts, scontrolJob } from '../../src/engine/slurm/cli.js';
+import {
+  batchScript,
+  invalidateJobStates,
+  readSlurmRecord,
+  resourceOptions,
+  slurmExecutor,
+  slurmStatus,
+  submitArray,
+  submitRun,
+  SLURM_RECORD_FILE,
+} from '../../src/engine/slurm/executor.js';
+import { SlurmPoller } from '../../src/engine/slurm/poller.js';
+import { describeJobState, FINISHED_PHASES, parseSacct, parseScontrol, parseSqueue, phaseOf, type JobState } from '../../src/engine/slurm/states.js';
+import { readAttr } from '../../src/store/attrs.js';
+import { loadRun } from '../../src/store/index.js';
+import type { Run, StatusInfo } from '../../src/store/types.js';
+import { emptyHome } from '../helpers/home.js';
+import { ok } from './cli-helpers.js';
+import { project } from './engine-helpers.js';
+import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
+
+describe('slurm text outputs (no cluster needed)', () => {
+  test('squeue lines: pending with reason, running on a node, array tasks, finished', () => {
+    const q = parseSqueue('2_1|PENDING|JobArrayTaskLimit|\n3|PENDING|Resources|\n1|RUNNING|None|vm\n4|CANCELLED|Resources|vm\n5|NODE_FAIL|NodeDown|n2\n');
+    assert.deepEqual(q.get('3'), { jobId: '3', phase: 'pending', state: 'PENDING', reason: 'Resources', node: undefined });
+    assert.deepEqual(q.get('1'), { jobId: '1', phase: 'running', state: 'RUNNING', reason: undefined, node: 'vm' });
+    assert.equal(q.get('2_1')?.reason, 'JobArrayTaskLimit');
+    assert.equal(describeJobState(q.get('3')!), 'PENDING (Resources)');
+    assert.equal(describeJobState(q.get('1')!), 'RUNNING on vm');
+    assert.equal(describeJobState(q.get('4')!), 'CANCELLED', 'a stale pending reason is not shown');
+    assert.equal(describeJobState(q.get('5')!), 'NODE_FAIL (NodeDown)');
+  });
+
+  test('scontrol show job and sacct -P records', () => {
+    const sc = parseScontrol(
+      'JobId=5 ArrayJobId=2 ArrayTaskId=1 ArrayTaskThrottle=1 JobName=wrap\n   JobState=FAILED Reason=JobLaunchFailure Dependency=(null)\n' +
+        '   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n   NodeList=vm\n   BatchHost=vm\n',
+    );
+    assert.deepEqual(sc.get('2_1'), { jobId: '2_1', phase: 'failed', state: 'FAILED', reason: 'JobLaunchFailure', node: 'vm', exitCode: 0, signal: 15 });
+    const sa = parseSacct('7|CANCELLED by 0|None|vm|0:15\n8|TIMEOUT|TimeLimit|vm|0:0\n8|COMPLETED|None|vm|0:0\n');
+    assert.equal(sa.get('7')?.phase, 'cancelled');
+    assert.equal(sa.get('7')?.state, 'CANCELLED');
+    assert.equal(sa.get('8')?.phase, 'completed', 'the last record of a requeued job wins');
+    assert.deepEqual(['PENDING', 'COMPLETING', 'OUT_OF_MEMORY', 'PREEMPTED', 'NODE_FAIL', 'WHATEVER'].map(phaseOf), [
+      'pending', 'running', 'failed', 'cancelled', 'node_fail', 'unknown',
+    ]);
+  });
+
+  test('resources map to sbatch options; the batch script waits on a trapped supervisor', () => {
+    assert.deepEqual(resourceOptions({ cpus: 4, memory: '8G', gpus: 2, time: '1:00:00' }), [
+      '--cpus-per-task=4', '--mem=8G', '--gres=gpu:2', '--time=1:00:00',
+    ]);
+    const s = batchScript(['/usr/bin/node', '/opt/grun/dist/cli.js'], '/h/runs/abc', '/h/runs/abc/.guild/grun-slurm-job/job.json');
+    assert.match(s, /^\/usr\/bin\/node \/opt\/grun\/dist\/cli\.js __supervise \/h\/runs\/abc --job \S+job\.json &$/m);
+    assert.match(s, /trap 'kill -TERM \$sup 2>\/dev\/null' TERM/);
+  });
+});
+
+const skip = slurmSkipReason();
+
+async function until(run: Run, done: (s: StatusInfo) => boolean, ms = 30_000): Promise<StatusInfo> {
+  const end = Date.now() + ms;
+  for (;;) {
+    invalidateJobStates();
+    const s = slurmStatus(run);
+    if (done(s)) return s;
+    assert.ok(Date.now() < end, `still ${JSON.stringify(s)} after ${ms} ms`);
+    await sleep(200);
+  }
+}
+
+/** Slurm's final word on a job (the batch script ends a moment after the run is recorded). */
+async function jobEnd(run: Run): Promise<JobState> {
+  const id = readSlurmRecord(run.dir)!.jobId;
+  for (let i = 0; ; i++) {
+    const st = scontrolJob(id);
+    if (st && FINISHED_PHASES.has(st.phase)) return st;
+    assert.ok(i < 50, `job ${id} still ${JSON.stringify(st)}`);
+    await sleep(200);
+  }
+}
+
+const ended = (s: StatusInfo): boolean => !['pending', 'running'].includes(s.status);
+
+describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }, () => {
+  let home: string;
+  let proj: string;
+  before(() => {
+    const env = clusterEnv();
+    if (typeof env === 'string') throw new Error(env);
+    process.env.SLURM_CONF = env.slurmConf;
+    home = emptyHome();
+    proj = project({
+      'ok.py': 'print("loss: 0.25")\nprint("done")\n',
+      'fail.py': 'import sys\nprint("failing")\nsys.exit(3)\n',
+      'slow.py': 'import time\nprint("started", flush=True)\ntime.sleep(60)\n',
+      'sweep.py': 'import time\nx = 0\ntime.sleep(0.5)\nprint("x:", x)\n',
+    });
+  });
+
+  async function submit(script: string, sbatchOptions: string[] = []): Promise<Run> {
+    const plan = await planRun({ home, cwd: proj, opspec: script, flagArgs: [] });
+    const started = await submitRun(plan, { home, sbatchOptions });
+    assert.match(started.jobId, /^\d+$/);
+    assert.equal(readSlurmRecord(started.runDir)?.jobId, started.jobId);
+    return loadRun(started.runDir);
+  }
+
+  test('a run completes: output, scalars and exit status written by the supervisor in the job', async () => {
+    const run = await submit('ok.py');
+    const s = await until(run, ended);
+    assert.equal(s.status, 'completed', JSON.stringify(s));
+    assert.equal(readFileSync(join(run.dir, '.guild', 'output'), 'utf8'), 'loss: 0.25\ndone\n');
+    assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: 0 });
+    assert.deepEqual([(await jobEnd(run)).state, (await jobEnd(run)).exitCode], ['COMPLETED', 0]);
+    const listed = JSON.parse(ok(home, ['runs', '--json'])) as { id: string; status: string }[];
+    assert.equal(listed.find((r) => r.id === run.id)?.status, 'completed');
+  });
+
+  test('a failing run: error, its exit status, and Slurm says FAILED', async () => {
+    const run = await submit('fail.py');
+    const s = await until(run, ended);
+    assert.equal(s.status, 'error');
+    assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: 3 });
+    const st = await jobEnd(run);
+    assert.deepEqual([st.state, st.exitCode], ['FAILED', 3]);
+  });
+
+  test('stop cancels a running job with TERM first: terminated, -15', async () => {
+    const run = await submit('slow.py');
+    const s = await until(run, (x) => x.status === 'running' && readOutput(run).includes('started'));
+    assert.match(s.reason ?? '', /^Slurm job \d+ RUNNING on \S+$/);
+    const t0 = Date.now();
+    const out = await slurmExecutor.stop(run, { timeout: 10 });
+    assert.equal(out.kind, 'stopped');
+    assert.ok(Date.now() - t0 < 10_000, 'TERM ended it before the grace period');
+    assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: -15 });
+    assert.equal(loadRun(run.dir).status, 'terminated');
+  });
+
+  test('a queued job is pending with its reason; cancelling it finalizes the run', async () => {
+    const run = await submit('ok.py', ['--begin=now+3600']);
+    const s = await until(run, (x) => x.status === 'pending' && /BeginTime/.test(x.reason ?? ''));
+    assert.match(s.reason!, /^Slurm job \d+ PENDING \(BeginTime\)$/);
+    assert.equal(loadRun(run.dir).status, 'pending', 'Guild reads it as pending too');
+    const out = await slurmExecutor.stop(run, { timeout: 10 });
+    assert.equal(out.kind, 'stopped');
+    const after = loadRun(run.dir);
+    assert.equal(after.status, 'terminated');
+    assert.equal(readSlurmRecord(run.dir)?.finalState, 'CANCELLED');
+  });
+
+  test('a job Slurm has never heard of is unknown, not failed', async () => {
+    const run = await submit('ok.py', ['--begin=now+3600']);
+    const rec = readSlurmRecord(run.dir)!;
+    await slurmExecutor.stop(run, { noWait: true });
+    writeFileSync(join(run.dir, '.guild', 'PENDING'), '');
+    writeFileSync(join(run.dir, '.guild', SLURM_RECORD_FILE), JSON.stringify({ ...rec, jobId: '987654321' }));
+    invalidateJobStates();
+    const s = slurmStatus(loadRun(run.dir));
+    assert.equal(s.status, 'pending');
+    assert.match(s.reason!, /987654321 UNKNOWN/);
+  });
+
+  test('a sweep is one job array, throttled: task i runs trial i, one at a time', async () => {
+    const proto = await planRun({ home, cwd: proj, opspec: 'sweep.py', flagArgs: [] });
+    const plans = [1, 2, 3].map((x) => planTrial(proto, { x }));
+    const { runs, arrayJobIds } = await submitArray(plans, { home, maxParallel: 1, scriptDir: join(home, 'sweep-1') });
+    assert.equal(arrayJobIds.length, 1);
+    assert.deepEqual(runs.map((r) => r.jobId), [0, 1, 2].map((i) => `${arrayJobIds[0]}_${i}`));
+    let throttled = false;
+    let maxRunning = 0;
+    for (let i = 0; ; i++) {
+      invalidateJobStates();
+      const st = runs.map((r) => slurmStatus(loadRun(r.runDir)));
+      throttled ||= st.some((s) => /PENDING \(JobArrayTaskLimit\)/.test(s.reason ?? ''));
+      maxRunning = Math.max(maxRunning, st.filter((s) => /RUNNING/.test(s.reason ?? '')).length);
+      if (st.every(ended)) break;
+      assert.ok(i < 150, JSON.stringify(st));
+      await sleep(100);
+    }
+    assert.ok(throttled, 'waiting tasks say JobArrayTaskLimit');
+    assert.equal(maxRunning, 1);
+    runs.forEach((r, i) => {
+      assert.equal(loadRun(r.runDir).status, 'completed');
+      assert.equal(readFileSync(join(r.runDir, '.guild', 'output'), 'utf8'), `x: ${i + 1}\n`);
+    });
+  });
+
+  test('one squeue call per pass for all tracked jobs, backing off while nothing changes', () => {
+    const poller = new SlurmPoller({ minMs: 100, maxMs: 800 });
+    poller.track(['987654321', '987654322', '987654323']);
+    const before = queryCounts.squeue;
+    poller.pollOnce();
+    poller.pollOnce();
+    poller.pollOnce();
+    assert.equal(queryCounts.squeue - before, 3);
+    assert.equal(poller.state('987654322')?.phase, 'unknown');
+    assert.equal(poller.currentIntervalMs, 400, 'doubled after each unchanged pass');
+  });
+});
+
+function readOutput(run: Run): string {
+  try {
+    return readFileSync(join(run.dir, '.guild', 'output'), 'utf8');
+  } catch {
+    return '';
+  }
+}

@@ -1,0 +1,70 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { geoiProject, SEED_EXAMPLE } from './sweep-helpers.js';
+import { tempDir } from '../helpers/home.js';
+import { grun } from './engine-helpers.js';
+
+const runsOf = (home: string): string[] => (existsSync(join(home, 'runs')) ? readdirSync(join(home, 'runs')) : []);
+const attrText = (dir: string, name: string): string => readFileSync(join(dir, '.guild/attrs', name), 'utf8');
+
+describe('grun submit (CLI)', () => {
+  test("the seed document's example: one parent and 36 children laid out as a Guild batch", async () => {
+    const cwd = geoiProject();
+    writeFileSync(join(cwd, 'run.json'), SEED_EXAMPLE);
+    const home = tempDir('grun-submit-home-');
+    const r = await grun(['submit', 'run.json', '-y', '--stage'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.match(/^Created run [0-9a-f]{32}$/gm)?.length, 37);
+    assert.match(r.stdout, /^Created 37 runs successfully$/m);
+    const ids = runsOf(home);
+    assert.equal(ids.length, 37);
+    const parents = ids.filter((id) => existsSync(join(home, 'runs', id, '.guild/proto/.guild/opref')));
+    assert.equal(parents.length, 1);
+    const parent = join(home, 'runs', parents[0]!);
+    const links = readdirSync(parent).filter((n) => n !== '.guild');
+    assert.equal(links.length, 36);
+    for (const l of links) assert.equal(readlinkSync(join(parent, l)), `../${l}`);
+    assert.equal(readFileSync(join(parent, '.guild/proto/.guild/opref'), 'utf8').split(' ').pop(), 'geoi');
+    const list = await grun(['runs', '--all'], { cwd, home });
+    assert.match(list.stdout, /geoi\+\s.*\spending\s+Geo-I sweep/);
+    assert.equal(list.stdout.match(/\bstaged\b/g)?.length, 36);
+  });
+
+  test('every validation error at once, with its path; exit 2 and no run created', async () => {
+    const cwd = geoiProject();
+    const bad = { workflow: 'geoi', repeat: 0, colour: 'red', params: { epsilon: { from: 1, to: 2, step: 0 }, uri: 3, foo: 1 } };
+    writeFileSync(join(cwd, 'bad.json'), JSON.stringify(bad));
+    const home = tempDir('grun-submit-home-');
+    const r = await grun(['submit', 'bad.json', '-y'], { cwd, home });
+    assert.equal(r.code, 2);
+    for (const line of [/colour: unknown field/, /repeat: must be an integer >= 1/, /params\.epsilon\.step: step must not be 0/, /params\.uri: expected a string, got 3/, /params\.foo: unknown flag of geoi/]) {
+      assert.match(r.stderr, line);
+    }
+    assert.doesNotMatch(r.stderr, /\n\s+at .+:\d+:\d+/, 'no stack trace');
+    const unknown = await grun(['submit', '{"workflow": "nope"}', '-y'], { cwd, home });
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /workflow: unknown operation 'nope'/);
+    assert.deepEqual(runsOf(home), []);
+  });
+
+  test("an operation with params and Accio's single-dash flags; -y is needed without a terminal", async () => {
+    const cwd = geoiProject();
+    const home = tempDir('grun-submit-home-');
+    const args = ['submit', 'geoi', 'epsilon=0.5', 'uri=/data/d', '-name=two', '-repeat=2', '-tags=a,b', '-seed=42', '-notes', 'n1', '--stage'];
+    const noYes = await grun(args, { cwd, home });
+    assert.notEqual(noYes.code, 0);
+    assert.match(noYes.stderr, /add -y\/--yes/);
+    assert.deepEqual(runsOf(home), []);
+    const r = await grun([...args, '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    const parentId = /^Created run ([0-9a-f]{32})$/m.exec(r.stdout)![1]!;
+    const parent = join(home, 'runs', parentId);
+    assert.deepEqual(
+      ['label', 'tags', 'notes', 'random_seed'].map((a) => attrText(parent, a)),
+      ['two\n', '- a\n- b\n', 'n1\n', '42\n'],
+    );
+    assert.equal(runsOf(home).length, 3);
+  });
+});

@@ -1,0 +1,272 @@
+import { test, describe, afterEach } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, mkdirSync, writeFileSync, cpSync } from 'node:fs';
+import { join } from 'node:path';
+import { stripVTControlCharacters } from 'node:util';
+import { render, cleanup } from 'ink-testing-library';
+import { App } from '../../src/app.js';
+import { makeTheme } from '../../src/views/theme.js';
+import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
+import { KEY, typeKeys, waitFor, waitForFrame } from './helpers.js';
+
+const BEST = '4cad94ad'; // "best run" in the fixture home
+const FEED = { debounceMs: 20, pollMs: 60_000, runningMs: 60_000 };
+
+function open(home: string, opts: { readonly?: boolean; columns?: number; rows?: number; projectDir?: string } = {}) {
+  return render(
+    <App
+      home={home}
+      readonly={!!opts.readonly}
+      projectDir={opts.projectDir ?? home}
+      size={{ columns: opts.columns ?? 120, rows: opts.rows ?? 30 }}
+      feed={FEED}
+      env={{}}
+    />,
+  );
+}
+
+afterEach(() => cleanup());
+
+describe('dashboard: runs screen', () => {
+  test('lists the fixture runs newest first with glyphs, counts and keys', async () => {
+    const { lastFrame } = open(copyFixtureHome());
+    const f = await waitForFrame(lastFrame, /20\/20 runs/);
+    assert.match(f, /✔ completed/);
+    assert.match(f, /✖ error/);
+    assert.match(f, /■ terminated/);
+    assert.match(f, /◆ staged/);
+    assert.match(f, /best run/);
+    // the newest run (pipeline step 2, c66e6a9a) is the first row
+    const rows = f.split('\n').filter((l) => /^.{3} *\d+ [0-9a-f]{8} /.test(l));
+    assert.match(rows[0]!, /c66e6a9a/);
+    // batches fold their trials: b473328a is a trial of 8fa24610
+    assert.doesNotMatch(f, /b473328a/);
+    assert.match(f, /Enter open/);
+  });
+
+  test('the frame is at most rows−1 lines, at 80x24 too', async () => {
+    const { lastFrame } = open(copyFixtureHome(), { columns: 80, rows: 24 });
+    const f = await waitForFrame(lastFrame, /20\/20 runs/);
+    assert.ok(f.split('\n').length <= 23, `frame has ${f.split('\n').length} lines`);
+    for (const line of stripVTControlCharacters(f).split('\n')) assert.ok([...line].length <= 80, `line too wide: ${line}`);
+  });
+
+  test('→ expands a batch to show its trials', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    // move to the grid batch 8fa24610 and expand it
+    for (let i = 0; i < 20 && !selectedLine(lastFrame()).includes('8fa24610'); i++) await typeKeys(stdin, 'j');
+    await typeKeys(stdin, KEY.right);
+    const f = await waitForFrame(lastFrame, /b473328a/);
+    assert.match(f, /00075496/);
+  });
+
+  test('typing a filter narrows the table live; Esc restores it; Enter keeps it', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, '/best');
+    let f = await waitForFrame(lastFrame, /1\/20 runs/);
+    assert.match(f, /\/best/);
+    assert.match(f, /FILTER/);
+    await typeKeys(stdin, KEY.esc);
+    f = await waitForFrame(lastFrame, /20\/20 runs/);
+    assert.doesNotMatch(f, /FILTER/);
+    await typeKeys(stdin, '/status = error', KEY.enter);
+    f = await waitForFrame(lastFrame, /3\/20 runs · FILTER/);
+    assert.match(f, /filter: status = error/);
+  });
+
+  test('a filter expression with scalars (Guild sample: loss > 0.5)', async () => {
+    const { lastFrame, stdin } = open(copySampleHome('filter-runs'));
+    await waitForFrame(lastFrame, /7\/7 runs/);
+    await typeKeys(stdin, '/loss <= 0.5', KEY.enter);
+    await waitForFrame(lastFrame, /3\/7 runs/, 5000);
+  });
+
+  test('s sorts by the next column and shows it in the header', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, 's');
+    const f = await waitForFrame(lastFrame, /sort: operation ▲/);
+    assert.match(f, /operation▲/);
+  });
+
+  test('? shows help from the keymap; Esc closes it', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, '?');
+    const f = await waitForFrame(lastFrame, /keys: runs/);
+    assert.match(f, /delete the marked runs/);
+    await typeKeys(stdin, KEY.esc);
+    await waitForFrame(lastFrame, /20\/20 runs/);
+  });
+
+  test('read-only hides changing actions and refuses their keys', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { readonly: true });
+    let f = await waitForFrame(lastFrame, /READONLY/);
+    assert.doesNotMatch(f, /d del/);
+    await typeKeys(stdin, 'd');
+    f = await waitForFrame(lastFrame, /read-only: this action is disabled/);
+    assert.doesNotMatch(f, /Delete/);
+  });
+
+  test('a new run appears without a keypress; the cursor stays on its run', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = open(home);
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, 'j', 'j');
+    const before = selectedLine(lastFrame());
+    const id = 'feedbeef' + '0'.repeat(24);
+    const dir = join(home, 'runs', id);
+    cpSync(join(home, 'runs', '4cad94ad746246858852b7eb8736ac22'), dir, { recursive: true });
+    writeFileSync(join(dir, '.guild', 'attrs', 'started'), `${Date.now() * 1000}\n`);
+    const f = await waitForFrame(lastFrame, /21\/21 runs/, 5000);
+    assert.match(f, /feedbeef/);
+    const shortOf = (l: string) => /\b[0-9a-f]{8}\b/.exec(l)?.[0];
+    assert.ok(shortOf(before));
+    assert.equal(shortOf(selectedLine(f)), shortOf(before));
+  });
+
+  test('a broken run directory lists without crashing', async () => {
+    const home = emptyHome();
+    mkdirSync(join(home, 'runs', 'broken01', '.guild', 'attrs'), { recursive: true });
+    writeFileSync(join(home, 'runs', 'broken01', '.guild', 'opref'), 'not an opref at all');
+    writeFileSync(join(home, 'runs', 'broken01', '.guild', 'attrs', 'flags'), ': : [');
+    writeFileSync(join(home, 'runs', 'broken01', '.guild', 'attrs', 'started'), 'yesterday');
+    const { lastFrame, stdin } = open(home);
+    await waitForFrame(lastFrame, /1\/1 runs/);
+    await typeKeys(stdin, KEY.enter);
+    await waitForFrame(lastFrame, /problems reading this run/);
+  });
+});
+
+/** The cursor row (its `›` glyph; test frames carry no inverse video). */
+function selectedLine(frame: string | undefined): string {
+  return (frame ?? '').split('\n').find((l) => l.startsWith('›')) ?? '';
+}
+
+describe('dashboard: actions', () => {
+  test('Space marks, c compares flags side by side with differences flagged', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 140, rows: 40 });
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, '/train.py', KEY.enter);
+    await waitForFrame(lastFrame, /FILTER/);
+    await typeKeys(stdin, ' ', ' ');
+    await waitForFrame(lastFrame, /2 marked/);
+    await typeKeys(stdin, 'c');
+    let f = await waitForFrame(lastFrame, /compare 2 runs/);
+    assert.match(f, /≠ epochs/);
+    assert.match(f, /· operati… +train\.py +train\.py/);
+    await typeKeys(stdin, 'u');
+    f = await waitForFrame(lastFrame, /only rows that differ/);
+    assert.doesNotMatch(f, /operation/);
+  });
+
+  test('d asks naming the run, moves it to the trash; u undoes', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = open(home);
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, `/${BEST}`, KEY.enter);
+    await waitForFrame(lastFrame, /1\/20 runs/);
+    await typeKeys(stdin, 'd');
+    const f = await waitForFrame(lastFrame, /Delete 1 run to the trash\?/);
+    assert.match(f, new RegExp(`${BEST}  train.py  completed  best run`));
+    await typeKeys(stdin, 'y');
+    await waitForFrame(lastFrame, /deleted 1 run to the trash/);
+    await waitFor(() => existsSync(join(home, 'trash', 'runs', `${BEST}746246858852b7eb8736ac22`)), 3000, 'run in trash');
+    await waitForFrame(lastFrame, /0\/19 runs/);
+    await typeKeys(stdin, 'u');
+    await waitForFrame(lastFrame, /undone: restored 1 run/);
+    await waitForFrame(lastFrame, /1\/20 runs/);
+    assert.ok(existsSync(join(home, 'runs', `${BEST}746246858852b7eb8736ac22`)));
+  });
+
+  test('T shows the trash; purge asks to type the word', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = open(home);
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, 'T');
+    await waitForFrame(lastFrame, /trash: 1 deleted run/);
+    await waitForFrame(lastFrame, /5cc3ae6b/);
+    await typeKeys(stdin, 'P');
+    await waitForFrame(lastFrame, /Type purge/);
+    await typeKeys(stdin, 'purge', KEY.enter);
+    await waitForFrame(lastFrame, /purged 1 run/);
+    assert.ok(!existsSync(join(home, 'trash', 'runs', '5cc3ae6b0fe44a25a83c9eaa6a0a3a45')));
+  });
+
+  test('l sets a label through a prompt', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = open(home);
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, `/${BEST}`, KEY.enter, 'l');
+    await waitForFrame(lastFrame, /Label for 4cad94ad/);
+    await typeKeys(stdin, '\u0015', 'great run', KEY.enter);
+    await waitForFrame(lastFrame, /great run/);
+  });
+});
+
+describe('dashboard: run detail', () => {
+  test('Enter opens the overview; tabs show flags, scalars with a plot, output, files', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 120, rows: 40 });
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, `/${BEST}`, KEY.enter, KEY.enter);
+    let f = await waitForFrame(lastFrame, /1 overview/);
+    assert.match(f, /label +best run/);
+    assert.match(f, /first comment/);
+    await waitForFrame(lastFrame, /command +\/home\/alice\/\.venv\/bin\/python -um guild\.op_main train/);
+    await typeKeys(stdin, '2');
+    f = await waitForFrame(lastFrame, /lr +0\.3/);
+    await typeKeys(stdin, '3');
+    await typeKeys(stdin, 'j');
+    f = await waitForFrame(lastFrame, /loss: 3 points/);
+    assert.match(f, /[┼┤]/, 'an asciichart plot');
+    await typeKeys(stdin, '4');
+    f = await waitForFrame(lastFrame, /status: done/);
+    await typeKeys(stdin, '5');
+    f = await waitForFrame(lastFrame, /train\.py/);
+    await typeKeys(stdin, KEY.enter);
+    f = await waitForFrame(lastFrame, /4cad94ad: train\.py/);
+    await typeKeys(stdin, KEY.esc);
+    await waitForFrame(lastFrame, /5 files/);
+    await typeKeys(stdin, KEY.esc);
+    await waitForFrame(lastFrame, /1\/20 runs/);
+  });
+
+  test('stderr lines are marked in the output', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, '/c0c40c66', KEY.enter, KEY.enter, '4');
+    const f = await waitForFrame(lastFrame, /boom: simulated failure/);
+    assert.match(f, /▌boom: simulated failure/);
+  });
+});
+
+describe('dashboard: launch', () => {
+  test('r picks an operation, validates flags as typed, previews and starts the run', async () => {
+    const project = tempDir('grun-proj-');
+    writeFileSync(join(project, 'guild.yml'), 'hello:\n  main: hello\n  flags:\n    n:\n      default: 2\n      type: int\n');
+    writeFileSync(join(project, 'hello.py'), 'n = 2\nprint("hello", n)\n');
+    const home = emptyHome();
+    const { lastFrame, stdin } = open(home, { projectDir: project });
+    await waitForFrame(lastFrame, /0\/0 runs/);
+    await typeKeys(stdin, 'r');
+    await waitForFrame(lastFrame, /hello +guildfile/);
+    await typeKeys(stdin, KEY.enter);
+    await waitForFrame(lastFrame, /n += 2/, 10_000);
+    await typeKeys(stdin, 'x');
+    await waitForFrame(lastFrame, /expected an int/);
+    await typeKeys(stdin, KEY.backspace, KEY.backspace, '3');
+    await waitForFrame(lastFrame, /n += 3/);
+    await typeKeys(stdin, KEY.enter);
+    await waitForFrame(lastFrame, /flag +n=3/, 10_000);
+  });
+});
+
+describe('theme', () => {
+  test('NO_COLOR drops colours; status glyphs stay', () => {
+    assert.equal(makeTheme({ NO_COLOR: '1' }).c('red'), undefined);
+    assert.equal(makeTheme({ NO_COLOR: '' }).c('red'), 'red');
+    assert.equal(makeTheme({}).c('red'), 'red');
+  });
+});

@@ -1,0 +1,197 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import type { Key } from 'ink';
+import { appReducer, initialState, runsView, cursorRow, currentScreen, type AppState, type KeyContext } from '../../src/views/state/app.js';
+import { NO_SCALARS } from '../../src/views/state/view.js';
+import { helpLines } from '../../src/views/HelpScreen.js';
+import { runsKeymap, keyName, splitInput } from '../../src/views/keymap.js';
+import { fakeRun } from './helpers.js';
+
+const noKey: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false,
+  hyper: false, capsLock: false, numLock: false,
+} as Key;
+const ctx: KeyContext = { pageSize: 10, scalars: NO_SCALARS, count: 0, columns: [] };
+
+function press(s: AppState, ...keys: (string | Partial<Key>)[]): AppState {
+  for (const k of keys) {
+    if (typeof k === 'string') {
+      for (const [ch, key] of splitInput(k, noKey)) s = appReducer(s, { type: 'key', input: ch, key, ctx });
+    } else s = appReducer(s, { type: 'key', input: '', key: { ...noKey, ...k }, ctx });
+  }
+  return s;
+}
+
+const runs = [
+  fakeRun({ operation: 'train', status: 'running', label: 'lr=0.1' }),
+  fakeRun({ operation: 'prepare' }),
+  fakeRun({ operation: 'train', label: 'best' }),
+  fakeRun({ operation: 'eval', status: 'error' }),
+];
+const loaded = (readonly = false): AppState => appReducer(initialState(readonly), { type: 'runs', runs, done: true });
+const cursorId = (s: AppState) => runsView(s).rows[cursorRow(s.table, runsView(s))]!.run.id;
+
+describe('app reducer', () => {
+  test('a chunk with Enter in it is text then the Enter key', () => {
+    const s = press(loaded(), '/best\r ');
+    assert.equal(s.filter, 'best');
+    assert.equal(s.draft, null);
+    assert.equal(s.table.marks.size, 1);
+  });
+
+  test('Alt+key (Esc typed just before a key) is Esc then the key', () => {
+    const pairs = splitInput('q', { ...noKey, meta: true });
+    assert.deepEqual(pairs.map(([i, k]) => keyName(i, k)), ['esc', 'q']);
+  });
+
+  test('keys map to names', () => {
+    assert.equal(keyName('', { ...noKey, downArrow: true }), 'down');
+    assert.equal(keyName('c', { ...noKey, ctrl: true }), 'ctrl+c');
+    assert.equal(keyName(' ', noKey), 'space');
+    assert.equal(keyName('', { ...noKey, escape: true, meta: true }), 'esc');
+  });
+
+  test('navigation moves the cursor; the cursor follows its run across refreshes', () => {
+    let s = press(loaded(), 'j', 'j');
+    assert.equal(cursorId(s), runs[2]!.id);
+    // a new run arrives at the top: the cursor stays on the same run
+    s = appReducer(s, { type: 'runs', runs: [fakeRun({ operation: 'new' }), ...runs], done: true });
+    assert.equal(cursorId(s), runs[2]!.id);
+    s = press(s, 'G');
+    assert.equal(cursorId(s), runs[3]!.id);
+    s = press(s, 'g');
+    assert.equal(runsView(s).rows[cursorRow(s.table, runsView(s))]!.run.operation, 'new');
+  });
+
+  test('Space marks and moves down; Esc clears marks; marks survive refreshes', () => {
+    let s = press(loaded(), ' ', ' ');
+    assert.deepEqual([...s.table.marks], [runs[0]!.id, runs[1]!.id]);
+    s = appReducer(s, { type: 'runs', runs: [...runs].reverse(), done: true });
+    assert.equal(s.table.marks.size, 2);
+    s = press(s, { escape: true, meta: true });
+    assert.equal(s.table.marks.size, 0);
+  });
+
+  test('filter typed in one chunk is live, Esc drops the draft, Enter keeps it', () => {
+    let s = press(loaded(), '/trai');
+    assert.equal(s.draft, 'trai');
+    assert.equal(runsView(s).rows.length, 2);
+    s = press(s, { escape: true, meta: true });
+    assert.equal(s.draft, null);
+    assert.equal(s.filter, '');
+    assert.equal(runsView(s).rows.length, 4);
+    s = press(s, '/best', { return: true });
+    assert.equal(s.filter, 'best');
+    assert.equal(runsView(s).rows.length, 1);
+    s = press(s, '/', { backspace: true }, { backspace: true }, { return: true });
+    assert.equal(s.filter, 'be');
+  });
+
+  test('quick status filter cycles', () => {
+    const s = press(loaded(), 'f');
+    assert.equal(s.status, 'running');
+    assert.deepEqual(runsView(s).rows.map((r) => r.run.id), [runs[0]!.id]);
+  });
+
+  test('s cycles the sort column, S reverses it', () => {
+    let s = press(loaded(), 's');
+    assert.equal(s.sort.key, 'operation');
+    s = press(s, 'S');
+    assert.equal(s.sort.desc, true);
+    assert.equal(runsView(s).rows[0]!.run.operation, 'train');
+  });
+
+  test('delete asks first, naming the runs; running runs are stopped first', () => {
+    let s = press(loaded(), 'd');
+    assert.equal(s.dialog?.kind, 'confirm');
+    assert.match(s.dialog!.kind === 'confirm' ? s.dialog!.title : '', /running: stop and delete 1 run/);
+    assert.match((s.dialog as { lines: string[] }).lines[0]!, new RegExp(runs[0]!.id.slice(0, 8)));
+    s = press(s, 'n');
+    assert.equal(s.dialog, null);
+    assert.equal(s.effects.length, 0);
+    s = press(s, 'j', ' ', ' ', 'd', 'y');
+    assert.deepEqual(s.effects.map((e) => e.effect), [{ kind: 'delete', ids: [runs[1]!.id, runs[2]!.id], stopFirst: false }]);
+  });
+
+  test('u undoes the last delete', () => {
+    let s = appReducer(loaded(), { type: 'deleted', ids: ['x1'] });
+    s = press(s, 'u');
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'restore', ids: ['x1'], undo: true });
+    s = press(s, 'u');
+    assert.equal(s.message?.text, 'nothing to undo');
+  });
+
+  test('read-only disables every changing key and hides it from help', () => {
+    let s = press(loaded(true), 'd', 'x', 'l', 't', 'n', 'm', 'r', 'u');
+    assert.equal(s.dialog, null);
+    assert.equal(s.effects.length, 0);
+    assert.equal(currentScreen(s).kind, 'runs');
+    assert.match(s.message?.text ?? '', /read-only/);
+    const help = helpLines(runsKeymap, true).join('\n');
+    assert.doesNotMatch(help, /delete the marked|stop the marked|set the label|add a comment/);
+    assert.match(helpLines(runsKeymap, false).join('\n'), /delete the marked runs/);
+  });
+
+  test('label prompt edits text and queues the change', () => {
+    let s = press(loaded(), 'l');
+    assert.equal(s.dialog?.kind, 'prompt');
+    assert.equal((s.dialog as { value: string }).value, 'lr=0.1');
+    s = press(s, { ctrl: true }, 'x');
+    s = press(s, { return: true });
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'label', ids: [runs[0]!.id], label: 'lr=0.1x' });
+  });
+
+  test('tags prompt: +add -remove', () => {
+    const s = press(loaded(), 't', '+best -old new', { return: true });
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'tags', ids: [runs[0]!.id], add: ['best', 'new'], remove: ['old'] });
+  });
+
+  test('command line: sort by a scalar adds its column; unknown commands say so', () => {
+    let s = press(loaded(), ':sort min val_loss asc', { return: true });
+    assert.deepEqual(s.sort, { key: 'scalar:min val_loss', desc: false });
+    assert.deepEqual(s.columns, [{ agg: 'min', key: 'val_loss' }]);
+    s = press(s, ':bogus', { return: true });
+    assert.match(s.message!.text, /unknown command 'bogus'/);
+  });
+
+  test('Enter opens the detail, tabs switch, Esc goes back; ? opens help for the screen', () => {
+    let s = press(loaded(), { return: true });
+    assert.equal(currentScreen(s).kind, 'detail');
+    s = press(s, '4');
+    assert.equal((currentScreen(s) as { tab: string }).tab, 'output');
+    s = press(s, '?');
+    assert.deepEqual(currentScreen(s), { kind: 'help', of: 'detail', scroll: 0 });
+    s = press(s, { escape: true, meta: true }, { escape: true, meta: true });
+    assert.equal(currentScreen(s).kind, 'runs');
+  });
+
+  test('output follow: scrolling up leaves follow mode, End/G turns it back on', () => {
+    const c: KeyContext = { ...ctx, count: 100, pageSize: 10 };
+    let s = press(loaded(), { return: true }, '4');
+    s = appReducer(s, { type: 'key', input: '', key: { ...noKey, upArrow: true }, ctx: c });
+    assert.deepEqual({ ...currentScreen(s) }, { ...currentScreen(s), follow: false, scroll: 89 });
+    s = appReducer(s, { type: 'key', input: 'G', key: { ...noKey, shift: true }, ctx: c });
+    assert.equal((currentScreen(s) as { follow: boolean }).follow, true);
+  });
+
+  test('q and Ctrl-C quit; Ctrl-C in a dialog only cancels it', () => {
+    assert.equal(press(loaded(), 'q').effects.at(-1)!.effect.kind, 'quit');
+    const s = press(loaded(), 'd', { ctrl: true });
+    assert.equal(s.dialog?.kind, 'confirm'); // ctrl with no input is not ctrl+c
+    const t = appReducer(s, { type: 'key', input: 'c', key: { ...noKey, ctrl: true }, ctx });
+    assert.equal(t.dialog, null);
+    assert.equal(t.effects.length, 0);
+  });
+
+  test('purge asks to type the word', () => {
+    const trash = [fakeRun({ deleted: true })];
+    let s = appReducer(loaded(), { type: 'trash', runs: trash });
+    s = press(s, 'T', 'P');
+    assert.equal(s.dialog?.kind, 'typed');
+    s = press(s, 'purg', { return: true });
+    assert.equal(s.effects.length, 0);
+    s = press(s, 'e', { return: true });
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'purge', ids: [trash[0]!.id] });
+  });
+});
