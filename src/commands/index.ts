@@ -12,6 +12,7 @@ const COMMANDS: Record<string, string> = {
   watch: './watch.js',
   stop: './stop.js',
   compare: './compare.js',
+  diff: './diff.js',
   label: './label.js',
   tag: './tag.js',
   comment: './comment.js',

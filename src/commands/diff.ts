@@ -1,0 +1,97 @@
+// `grun diff [RUN1 RUN2]`: Guild's diff of two runs (default: the two latest) through an
+// external diff program (`-c/--cmd`, default `diff -ru`), run without a shell. What is compared:
+// the run directories (default), or their flags, attrs, env, deps, output, source code, or one
+// path. Attr-like views are written as YAML into a temp dir so any diff tool can show them.
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve, relative, sep } from 'node:path';
+import type { Command } from 'commander';
+import { listAttrNames, readAttr } from '../store/attrs.js';
+import { GrunError } from '../store/errors.js';
+import { shlexSplit } from '../store/opref.js';
+import { addRunFilterOptions } from '../store/run-filters.js';
+import type { Run, YamlValue } from '../store/types.js';
+import { encodeYaml } from '../store/yaml11.js';
+import { filteredRuns, homeOf, oneRun } from './run-args.js';
+
+type View = 'dir' | 'flags' | 'attrs' | 'env' | 'deps' | 'output' | 'sourcecode' | 'path';
+
+function attrText(run: Run, names: string[]): string {
+  const data: Record<string, YamlValue> = {};
+  for (const n of names) {
+    const r = readAttr(run.dir, n);
+    if (r.kind === 'ok') data[n] = r.value;
+    else if (r.kind === 'corrupt') data[n] = `<unreadable: ${r.message}>`;
+  }
+  return names.length === 1 ? encodeYaml(data[names[0]!] ?? null) : encodeYaml(data);
+}
+
+/** The two paths the diff program compares for a view; attr views are rendered to `tmp`. */
+function sides(view: View, runs: [Run, Run], tmp: string, path?: string): [string, string] {
+  const pick = (run: Run, i: number): string => {
+    switch (view) {
+      case 'dir':
+        return run.dir;
+      case 'output':
+        return join(run.dir, '.guild', 'output');
+      case 'sourcecode':
+        return run.dir; // since Guild 0.9 the source copy is the run root
+      case 'path': {
+        const full = resolve(run.dir, path!);
+        const rel = relative(run.dir, full);
+        if (rel.startsWith(`..${sep}`) || rel === '..') throw new GrunError(`path '${path}' is not inside the run directory`);
+        return full;
+      }
+      default: {
+        const names = view === 'attrs' ? listAttrNames(run.dir).filter((n) => !['env', 'deps'].includes(n)) : [view];
+        const file = join(tmp, `${i + 1}-${run.id.slice(0, 8)}-${view}.yml`);
+        writeFileSync(file, attrText(run, names));
+        return file;
+      }
+    }
+  };
+  return [pick(runs[0], 0), pick(runs[1], 1)];
+}
+
+function viewOf(opts: Record<string, unknown>): View {
+  const chosen = (['flags', 'attrs', 'env', 'deps', 'output', 'sourcecode'] as const).filter((v) => opts[v]);
+  if (opts.path) chosen.push('path' as never);
+  if (chosen.length > 1) throw new GrunError(`choose one of --flags, --attrs, --env, --deps, --output, --sourcecode, --path (got ${chosen.length})`);
+  return (chosen[0] as View | undefined) ?? 'dir';
+}
+
+export function register(program: Command): void {
+  addRunFilterOptions(
+    program
+      .command('diff')
+      .description('Compare two runs with a diff program (default: the two latest runs)')
+      .argument('[RUN...]', 'two runs (index, range or id prefix)')
+      .option('-O, --output', 'compare run output')
+      .option('-s, --sourcecode', 'compare source code')
+      .option('-e, --env', 'compare the env attr')
+      .option('-f, --flags', 'compare flags')
+      .option('-a, --attrs', 'compare attrs (env and deps left out)')
+      .option('-D, --deps', 'compare resolved dependencies')
+      .option('-p, --path <path>', 'compare one path, relative to the run directories')
+      .option('-c, --cmd <cmd>', 'diff program and options', 'diff -ru'),
+  ).action((specs: string[], opts: Record<string, unknown>, cmd: Command) => {
+    if (specs.length === 1 || specs.length > 2) throw new GrunError(`give two runs to compare (got ${specs.length})`);
+    const all = filteredRuns(homeOf(cmd), opts);
+    const runs = (specs.length === 2 ? specs : ['1', '2']).map((spec) => oneRun(all, spec));
+    const view = viewOf(opts);
+    const argv = shlexSplit(opts.cmd as string);
+    if (argv.length === 0) throw new GrunError('--cmd is empty');
+    const tmp = mkdtempSync(join(tmpdir(), 'grun-diff-'));
+    try {
+      // Guild lists older first: the second selected run on the left.
+      const [left, right] = sides(view, [runs[1]!, runs[0]!], tmp, opts.path as string | undefined);
+      for (const p of [left, right]) if (!existsSync(p)) throw new GrunError(`${p} does not exist`);
+      const r = spawnSync(argv[0]!, [...argv.slice(1), left, right], { stdio: 'inherit' });
+      if (r.error) throw new GrunError(`cannot run '${argv[0]}': ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
+      process.exitCode = r.status ?? 1;
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
+}
