@@ -17,6 +17,7 @@ import { dirname, join, posix, relative, resolve, sep } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { shlexQuote } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
+import { fnmatch } from '../store/fnmatch.js';
 
 export const MAX_SOURCE_FILE_SIZE = 1024 * 1024;
 export const MAX_SOURCE_FILES = 100;
@@ -62,27 +63,6 @@ function isTextFile(path: string): boolean {
   } finally {
     if (fd !== null) closeSync(fd);
   }
-}
-
-/** Python's fnmatch: `*` and `?` cross `/`, `[...]` classes. */
-export function fnmatch(path: string, pattern: string): boolean {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const end = pattern.indexOf(']', i + 2);
-      if (end < 0) re += '\\[';
-      else {
-        let cls = pattern.slice(i + 1, end).replace(/\\/g, '\\\\');
-        if (cls.startsWith('!')) cls = `^${cls.slice(1)}`;
-        re += `[${cls}]`;
-        i = end;
-      }
-    } else re += c.replace(/[.+^${}()|\\/]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's').test(path);
 }
 
 function patternList(v: YamlValue | undefined, where: string): { patterns: string[]; dir: boolean } {

@@ -7,6 +7,7 @@ import { GrunError } from './errors.js';
 import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run, RunStatus, ScalarSummary } from './types.js';
+import { fnmatchRegExp } from './fnmatch.js';
 
 export interface RunFilterOptions {
   filter?: string[];
@@ -243,7 +244,7 @@ function opMatcher(ref: string): (op: string, parts: OpParts) => boolean {
     }
     return (op) => !!re && re.test(op);
   }
-  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? globRegExp(p) : p));
+  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchRegExp(p) : p));
   return (_op, parts) =>
     refParts.every((want, i) => {
       if (!want) return true;
@@ -273,24 +274,3 @@ function parseOpspec(spec: string): [string | null, string | null] | null {
   return m ? [m[1]!, m[2]!] : null;
 }
 
-/** Python `fnmatch` pattern (`*`, `?`, `[seq]`, `[!seq]`) as an anchored RegExp. */
-function globRegExp(pattern: string): RegExp {
-  let re = '';
-  for (let i = 0; i < pattern.length; i++) {
-    const c = pattern[i]!;
-    if (c === '*') re += '.*';
-    else if (c === '?') re += '.';
-    else if (c === '[') {
-      const close = pattern.indexOf(']', i + 2);
-      if (close < 0) {
-        re += '\\[';
-        continue;
-      }
-      let body = pattern.slice(i + 1, close).replace(/\\/g, '\\\\');
-      if (body.startsWith('!')) body = `^${body.slice(1)}`;
-      re += `[${body}]`;
-      i = close;
-    } else re += c.replace(/[.+^${}()|\\\]]/g, '\\$&');
-  }
-  return new RegExp(`^${re}$`, 's');
-}

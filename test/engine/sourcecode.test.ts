@@ -6,11 +6,11 @@ import { join } from 'node:path';
 import {
   combineSourceCodeConfig,
   copySourceCode,
-  fnmatch,
   parseSourceCodeConfig,
   selectSourceFiles,
   sourcecodeDigest,
 } from '../../src/engine/sourcecode.js';
+import { fnmatch } from '../../src/store/fnmatch.js';
 import { parseYaml11 } from '../../src/store/yaml11.js';
 import { fixtureHome, tempDir } from '../helpers/home.js';
 
