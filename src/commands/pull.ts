@@ -2,12 +2,9 @@
 // Guild home (RUN specs select from the remote's listing); a batch brings its trials, runs still
 // running there are marked `LOCK.remote`. `-d/--delete` mirrors deletions.
 import type { Command } from 'commander';
-import { connect, listRemoteRuns, pullRuns } from '../engine/remote/runs.js';
+import { connect, listRemoteRuns, pullRuns, selectRemoteRuns } from '../engine/remote/runs.js';
 import { formatTable, formatTimestamp } from './format.js';
-import { confirm } from './run-args.js';
-import { selectRuns } from '../store/select.js';
-import type { Run } from '../store/types.js';
-import { homeOf } from './run-args.js';
+import { confirm, homeOf } from './run-args.js';
 
 export function register(program: Command): void {
   program
@@ -20,7 +17,7 @@ export function register(program: Command): void {
     .action(async (remote: string, specs: string[], o: { delete?: boolean; yes?: boolean }, cmd: Command) => {
       const home = homeOf(cmd);
       const listing = await listRemoteRuns(connect(home, remote));
-      const selected = specs.length === 0 ? listing : (selectRuns(listing as unknown as Run[], specs) as unknown as typeof listing);
+      const selected = selectRemoteRuns(listing, specs);
       if (selected.length === 0) {
         process.stderr.write('Nothing to copy.\n');
         return;

@@ -1,7 +1,11 @@
-// `grun remote status REMOTE`: whether the remote answers, whether grun is installed there and
-// which version (`--json`: {remote, host, reachable, installed, version?, message}).
+// `grun remote status REMOTE`: for an ssh remote, whether it answers, whether grun is installed
+// there and which version (`--json`: {remote, host, reachable, installed, version?, message});
+// for a slurm remote, Slurm's version and the state of its partition (`--json`: {remote,
+// reachable, version?, partitions, message}).
 import type { Command } from 'commander';
+import { getRemote } from '../engine/remote/config.js';
 import { remoteStatus } from '../engine/remote/runs.js';
+import { clusterStatus } from '../engine/slurm/cli.js';
 import { GrunError } from '../store/errors.js';
 import { homeOf } from './run-args.js';
 
@@ -9,11 +13,21 @@ export function register(program: Command): void {
   const remote = program.command('remote').description('Remotes declared in config.yml');
   remote
     .command('status')
-    .description('Say whether a remote answers and which grun it has')
+    .description('Say whether a remote answers and which grun (or Slurm) it has')
     .argument('<remote>', 'remote name')
     .option('--json', 'print as JSON')
     .action(async (name: string, o: { json?: boolean }, cmd: Command) => {
-      const s = await remoteStatus(homeOf(cmd), name);
+      const home = homeOf(cmd);
+      const config = getRemote(home, name);
+      if (config.type === 'slurm') {
+        const s = clusterStatus(config.partition);
+        if (o.json) process.stdout.write(JSON.stringify({ remote: name, ...s }) + '\n');
+        else if (s.reachable) process.stdout.write(`${name} (slurm): ${s.message}\n`);
+        if (!s.reachable && !o.json) throw new GrunError(`remote '${name}': ${s.message}`);
+        if (!s.reachable || s.partitions.length === 0) process.exitCode = 1;
+        return;
+      }
+      const s = await remoteStatus(home, name);
       if (o.json) process.stdout.write(JSON.stringify(s) + '\n');
       else if (s.reachable) process.stdout.write(`${name} (${s.host}): ${s.message}\n`);
       if (!s.reachable && !o.json) throw new GrunError(s.message);

@@ -5,6 +5,9 @@ import type { Command } from 'commander';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
 import { planRun } from '../engine/plan.js';
 import type { RunPlan } from '../engine/plan-types.js';
+import { getRemote } from '../engine/remote/config.js';
+import { startRemoteRun } from '../engine/remote/remote-run.js';
+import { submitRun } from '../engine/slurm/executor.js';
 import { supervise } from '../engine/supervisor.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
@@ -28,6 +31,8 @@ interface RunOptions {
   printCmd?: boolean;
   testFlags?: boolean;
   quiet?: boolean;
+  remote?: string;
+  executor?: string;
 }
 
 /** Flag lines for the preview: the value, and the default where the value differs from it. */
@@ -113,6 +118,16 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   if (opspec === undefined || opspec.includes('=')) {
     throw new GrunError("missing operation: give a script or a guild.yml operation before the flags (see 'grun operations')");
   }
+  if (o.executor !== undefined && o.executor !== 'local' && o.executor !== 'slurm') {
+    throw new GrunError(`--executor '${o.executor}': expected local or slurm`);
+  }
+  const remote = o.remote ? getRemote(home, o.remote) : null;
+  if (remote?.type === 'ssh') {
+    // The remote grun plans and supervises the run; here a mirror follows it.
+    const r = await startRemoteRun(home, remote.name, { cwd: process.cwd(), opspec, flagArgs, label: o.label, tags: o.tag, comment: o.comment });
+    process.stdout.write(`${opspec} started on ${remote.name} as ${r.runId}\n`);
+    return;
+  }
   const plan = await planRun({
     home,
     cwd: process.cwd(),
@@ -149,6 +164,11 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const verb = o.stage ? 'stage' : 'run';
   const preview = [`You are about to ${verb} ${plan.operation}`, ...flagPreview(plan)];
   if (!confirmed(`grun run ${plan.operation}`, preview, o.yes)) return;
+  if (remote?.type === 'slurm' || o.executor === 'slurm') {
+    const r = await submitRun(plan, { home, pidfile: o.pidfile, remote: remote?.type === 'slurm' ? remote : undefined });
+    process.stdout.write(`${plan.operation} submitted to Slurm as ${r.runId} (job ${r.jobId})\n`);
+    return;
+  }
   const r = await startRun(plan, launchOptions(home, o));
   report(plan.operation, r, o);
 }
@@ -171,6 +191,8 @@ export function register(program: Command): void {
     .option('--print-cmd', 'print the command the run would execute and exit')
     .option('--test-flags', 'print the resolved flags and exit')
     .option('-q, --quiet', "do not print the run's output")
+    .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
+    .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
       runCommand(cmd, opspec, flags, o),
     );

@@ -129,6 +129,11 @@ function limitRuns(runs: Run[], opts: { all?: boolean; limit?: number; more?: nu
 }
 
 async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  if (opts.remote) {
+    const { remoteRunsArgs, remoteRunsList } = await import('../engine/remote/runs.js');
+    process.exitCode = await remoteRunsList(homeOf(cmd), opts.remote as string, remoteRunsArgs(process.argv.slice(2)));
+    return;
+  }
   const runs = await sourceRuns(cmd, opts);
   if (opts.json) {
     if (opts.limit !== undefined || opts.more || opts.all) process.stderr.write('--json option always shows all runs\n');
@@ -318,6 +323,7 @@ function addListOptions(c: Command): Command {
       .option('-v, --verbose', 'show run details')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
+      .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')
       .option('--json', "print all runs as JSON: Guild's fields plus operation, status_reason, problems"),
   );
 }

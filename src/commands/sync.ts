@@ -11,6 +11,7 @@ function print(reports: SyncReport[]): void {
     else {
       const open = r.ids.length - r.finished.length;
       process.stdout.write(`${r.remote}: synced ${r.ids.length} run(s), ${r.finished.length} finished, ${open} running\n`);
+      for (const id of r.missing) process.stderr.write(`grun: run ${id} is no longer on remote '${r.remote}'\n`);
     }
   }
 }

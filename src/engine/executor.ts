@@ -5,6 +5,8 @@ import { GrunError } from '../store/errors.js';
 import type { OutputLine } from '../store/output.js';
 import type { Run, StatusInfo } from '../store/types.js';
 import { localExecutor } from './local-executor.js';
+import { mirrorExecutor } from './remote/mirror-executor.js';
+import { isSlurmRun, slurmExecutor } from './slurm/executor.js';
 import type { RunPlan } from './plan-types.js';
 
 export interface StartOptions {
@@ -65,6 +67,10 @@ export interface Executor {
 
 /** The executor that owns a run, by its process record (Guild's own runs are local). */
 export function executorFor(run: Run): Executor {
+  // A mirror of a remote run, and a Slurm job, are judged by where they run: the supervisor
+  // inside a Slurm job records itself as `local` to the node it runs on.
+  if (run.markers.lockRemote !== null) return mirrorExecutor;
+  if (isSlurmRun(run.dir)) return slurmExecutor;
   const name = run.proc?.executor ?? 'local';
   if (name === 'local') return localExecutor;
   throw new GrunError(`run ${run.id} belongs to executor '${name}', which this grun does not have`);

@@ -28,7 +28,9 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
   for (;;) {
     print();
     const st = executor.status(run);
-    if (st.status !== 'running') {
+    // A Slurm job waits in the queue as `pending`: keep watching until it has run.
+    const waiting = st.status === 'pending' && executor.name === 'slurm';
+    if (st.status !== 'running' && !waiting) {
       await executor.settled?.(run);
       print();
       return { status: st.status, stoppedWatching: false };

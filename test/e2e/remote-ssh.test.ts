@@ -2,7 +2,7 @@
 // scripts/cluster/start.sh starts (through ~/.ssh/config, non-default port). Skips without it.
 import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
@@ -135,6 +135,14 @@ describe('ssh remote (loopback sshd)', { skip }, () => {
     assert.equal(run.markers.lockRemote, null);
     assert.match(readFileSync(join(dir, '.guild', 'output'), 'utf8'), /step: 1\ndone\n/);
     assert.deepEqual(readdirSync(join(mirror, 'runs')), [id]);
+
+    // A mirror whose run was deleted on the remote is unmarked instead of running for ever.
+    const gone = 'f'.repeat(32);
+    cpSync(dir, join(mirror, 'runs', gone), { recursive: true });
+    writeFileAtomicSync(join(mirror, 'runs', gone, '.guild', 'LOCK.remote'), 'loop');
+    const [rep] = await syncRemoteRuns(mirror);
+    assert.deepEqual([rep!.ids, rep!.missing], [[], [gone]]);
+    assert.equal(loadRun(join(mirror, 'runs', gone)).markers.lockRemote, null);
   });
 
   test('run --remote: the project goes there, the run starts detached, watch follows it to its end', async () => {

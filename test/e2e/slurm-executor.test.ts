@@ -1,7 +1,6 @@
 // The Slurm executor against the real single-node Slurm of scripts/cluster/start.sh (skips
 // without it): a run that completes, one that fails, one cancelled while running, one cancelled
-// while pending (with its reason), a job Slurm does not know; plus the text parsers, which need
-// no cluster.
+// while pending (with its reason), a job Slurm does not know.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync, writeFileSync } from 'node:fs';
@@ -10,10 +9,8 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { planRun, planTrial } from '../../src/engine/plan.js';
 import { queryCounts, scontrolJob } from '../../src/engine/slurm/cli.js';
 import {
-  batchScript,
   invalidateJobStates,
   readSlurmRecord,
-  resourceOptions,
   slurmExecutor,
   slurmStatus,
   submitArray,
@@ -21,51 +18,14 @@ import {
   SLURM_RECORD_FILE,
 } from '../../src/engine/slurm/executor.js';
 import { SlurmPoller } from '../../src/engine/slurm/poller.js';
-import { describeJobState, FINISHED_PHASES, parseSacct, parseScontrol, parseSqueue, phaseOf, type JobState } from '../../src/engine/slurm/states.js';
+import { FINISHED_PHASES, type JobState } from '../../src/engine/slurm/states.js';
 import { readAttr } from '../../src/store/attrs.js';
 import { loadRun } from '../../src/store/index.js';
 import type { Run, StatusInfo } from '../../src/store/types.js';
 import { emptyHome } from '../helpers/home.js';
-import { ok } from './cli-helpers.js';
+import { grun, ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
 import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
-
-describe('slurm text outputs (no cluster needed)', () => {
-  test('squeue lines: pending with reason, running on a node, array tasks, finished', () => {
-    const q = parseSqueue('2_1|PENDING|JobArrayTaskLimit|\n3|PENDING|Resources|\n1|RUNNING|None|vm\n4|CANCELLED|Resources|vm\n5|NODE_FAIL|NodeDown|n2\n');
-    assert.deepEqual(q.get('3'), { jobId: '3', phase: 'pending', state: 'PENDING', reason: 'Resources', node: undefined });
-    assert.deepEqual(q.get('1'), { jobId: '1', phase: 'running', state: 'RUNNING', reason: undefined, node: 'vm' });
-    assert.equal(q.get('2_1')?.reason, 'JobArrayTaskLimit');
-    assert.equal(describeJobState(q.get('3')!), 'PENDING (Resources)');
-    assert.equal(describeJobState(q.get('1')!), 'RUNNING on vm');
-    assert.equal(describeJobState(q.get('4')!), 'CANCELLED', 'a stale pending reason is not shown');
-    assert.equal(describeJobState(q.get('5')!), 'NODE_FAIL (NodeDown)');
-  });
-
-  test('scontrol show job and sacct -P records', () => {
-    const sc = parseScontrol(
-      'JobId=5 ArrayJobId=2 ArrayTaskId=1 ArrayTaskThrottle=1 JobName=wrap\n   JobState=FAILED Reason=JobLaunchFailure Dependency=(null)\n' +
-        '   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n   NodeList=vm\n   BatchHost=vm\n',
-    );
-    assert.deepEqual(sc.get('2_1'), { jobId: '2_1', phase: 'failed', state: 'FAILED', reason: 'JobLaunchFailure', node: 'vm', exitCode: 0, signal: 15 });
-    const sa = parseSacct('7|CANCELLED by 0|None|vm|0:15\n8|TIMEOUT|TimeLimit|vm|0:0\n8|COMPLETED|None|vm|0:0\n');
-    assert.equal(sa.get('7')?.phase, 'cancelled');
-    assert.equal(sa.get('7')?.state, 'CANCELLED');
-    assert.equal(sa.get('8')?.phase, 'completed', 'the last record of a requeued job wins');
-    assert.deepEqual(['PENDING', 'COMPLETING', 'OUT_OF_MEMORY', 'PREEMPTED', 'NODE_FAIL', 'WHATEVER'].map(phaseOf), [
-      'pending', 'running', 'failed', 'cancelled', 'node_fail', 'unknown',
-    ]);
-  });
-
-  test('resources map to sbatch options; the batch script waits on a trapped supervisor', () => {
-    assert.deepEqual(resourceOptions({ cpus: 4, memory: '8G', gpus: 2, time: '1:00:00' }), [
-      '--cpus-per-task=4', '--mem=8G', '--gres=gpu:2', '--time=1:00:00',
-    ]);
-    const s = batchScript(['/usr/bin/node', '/opt/grun/dist/cli.js'], '/h/runs/abc', '/h/runs/abc/.guild/grun-slurm-job/job.json');
-    assert.match(s, /^\/usr\/bin\/node \/opt\/grun\/dist\/cli\.js __supervise \/h\/runs\/abc --job \S+job\.json &$/m);
-    assert.match(s, /trap 'kill -TERM \$sup 2>\/dev\/null' TERM/);
-  });
-});
 
 const skip = slurmSkipReason();
 
@@ -196,6 +156,14 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
       assert.equal(loadRun(r.runDir).status, 'completed');
       assert.equal(readFileSync(join(r.runDir, '.guild', 'output'), 'utf8'), `x: ${i + 1}\n`);
     });
+  });
+
+  test('grun remote status of a slurm remote: version and partition', () => {
+    writeFileSync(join(home, 'config.yml'), 'remotes:\n  hpc: {type: slurm, partition: debug}\n  gpu: {type: slurm, partition: gpu}\n');
+    assert.match(ok(home, ['remote', 'status', 'hpc']), /^hpc \(slurm\): slurm-wlm 22\.\d+\.\d+; debug\*: up, 1 node\(s\) \w+\n$/);
+    const r = grun(home, ['remote', 'status', 'gpu']);
+    assert.equal(r.code, 1);
+    assert.match(r.out, /no partition named 'gpu'/);
   });
 
   test('one squeue call per pass for all tracked jobs, backing off while nothing changes', () => {

@@ -89,6 +89,36 @@ export async function passThroughGrun(
   return r.code;
 }
 
+/** RUN specs (`1`, `2:5`, id prefixes) against a remote listing, as against a local one. */
+export function selectRemoteRuns(listing: RemoteRun[], specs: string[]): RemoteRun[] {
+  if (specs.length === 0) return listing;
+  // Selection reads only ids and the listing's order.
+  return selectRuns(listing as unknown as Run[], specs) as unknown as RemoteRun[];
+}
+
+/** `grun runs --remote NAME …`: the remote grun's `runs list …` (one ssh call), output passed through. */
+export async function remoteRunsList(home: string, remoteName: string, args: string[]): Promise<number> {
+  return passThroughGrun(connect(home, remoteName), ['runs', 'list', ...args]);
+}
+
+/**
+ * The list arguments to forward from grun's own argv (`process.argv.slice(2)`): what follows
+ * `runs` (and `list`), less `-r/--remote NAME`.
+ */
+export function remoteRunsArgs(argv: string[]): string[] {
+  let i = argv.indexOf('runs');
+  if (i < 0) return [];
+  if (argv[i + 1] === 'list' || argv[i + 1] === 'ls') i++;
+  const out: string[] = [];
+  const rest = argv.slice(i + 1);
+  for (let j = 0; j < rest.length; j++) {
+    const a = rest[j]!;
+    if (a === '-r' || a === '--remote') j++;
+    else if (!a.startsWith('--remote=')) out.push(a);
+  }
+  return out;
+}
+
 /** `ids` plus the runs their directories link to as children, transitively (local runs). */
 function withLocalChildren(runsDir: string, ids: string[]): string[] {
   const all = new Set<string>();
@@ -143,8 +173,7 @@ export async function pullRuns(
 ): Promise<TransferResult> {
   const conn = connect(home, remoteName);
   const listing = opts.listing ?? (await listRemoteRuns(conn));
-  // Selection needs only ids and the listing's order.
-  const selected = specs.length === 0 ? listing : (selectRuns(listing as unknown as Run[], specs) as unknown as RemoteRun[]);
+  const selected = selectRemoteRuns(listing, specs);
   const localRuns = join(home, 'runs');
   const done = new Set<string>();
   let batch = selected.map((r) => r.id);
@@ -179,6 +208,8 @@ export interface SyncReport {
   unreachable?: string;
   /** Mirrors whose remote run has ended (LOCK.remote removed). */
   finished: string[];
+  /** Mirrors whose run is no longer on the remote (deleted there): unmarked, never followed again. */
+  missing: string[];
 }
 
 /** One pass of `grun sync`: every local mirror marked `LOCK.remote` follows its remote run. */
@@ -194,19 +225,22 @@ export async function syncRemoteRuns(home: string, opts: { remote?: string } = {
   const reports: SyncReport[] = [];
   for (const [name, ids] of byRemote) {
     if (known.get(name)?.type !== 'ssh') {
-      reports.push({ remote: name, ids, finished: [], unreachable: `no ssh remote named '${name}' is declared` });
+      reports.push({ remote: name, ids, finished: [], missing: [], unreachable: `no ssh remote named '${name}' is declared` });
       continue;
     }
     try {
       const listing = await listRemoteRuns(connect(home, name));
       const here = new Set(listing.map((r) => r.id));
       const present = ids.filter((id) => here.has(id));
+      const missing = ids.filter((id) => !here.has(id));
       await pullRuns(home, name, present, { listing });
+      // Otherwise it would show `running (remote)` for ever (Guild's issue #188).
+      for (const id of missing) markMirror(home, id, name, undefined);
       const finished = present.filter((id) => listing.find((r) => r.id === id)?.status !== 'running');
-      reports.push({ remote: name, ids: present, finished });
+      reports.push({ remote: name, ids: present, finished, missing });
     } catch (e) {
       if (!(e instanceof RemoteUnreachable)) throw e;
-      reports.push({ remote: name, ids, finished: [], unreachable: e.message });
+      reports.push({ remote: name, ids, finished: [], missing: [], unreachable: e.message });
     }
   }
   return reports;

@@ -2,6 +2,7 @@
 // One squeue call answers for all of the user's jobs; scontrol and sacct are asked only about
 // jobs squeue no longer lists.
 import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { execa } from 'execa';
 import { GrunError } from '../../store/errors.js';
@@ -82,15 +83,21 @@ export interface QueryCounts {
 /** How often each tool was asked, in this process (the benchmark reports squeue calls per minute). */
 export const queryCounts: QueryCounts = { squeue: 0, scontrol: 0, sacct: 0 };
 
-function runSync(tool: string, args: string[], env?: NodeJS.ProcessEnv): { code: number; stdout: string; stderr: string } {
+function runSync(
+  tool: string,
+  args: string[],
+  env?: NodeJS.ProcessEnv,
+  timeoutMs = 30_000,
+): { code: number; stdout: string; stderr: string } {
   try {
-    const stdout = execFileSync(tool, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: 30_000 });
+    const stdout = execFileSync(tool, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
     return { code: 0, stdout, stderr: '' };
   } catch (e) {
     const err = missingTool(tool, e);
     if (err) throw err;
-    const x = e as { status?: number | null; stdout?: string; stderr?: string };
-    return { code: x.status ?? 1, stdout: x.stdout ?? '', stderr: x.stderr ?? '' };
+    const x = e as { status?: number | null; stdout?: string; stderr?: string; signal?: string | null };
+    const stderr = x.signal === 'SIGTERM' ? `no answer within ${timeoutMs / 1000} s` : (x.stderr ?? '');
+    return { code: x.status ?? 1, stdout: x.stdout ?? '', stderr };
   }
 }
 
@@ -162,4 +169,40 @@ export async function scancel(jobId: string, opts: { signal?: 'TERM' | 'INT' | '
   if (err) throw err;
   // scancel exits 0 silently for an unknown id; a non-zero exit is a real refusal.
   if (r.exitCode !== 0) throw new GrunError(`scancel ${args.join(' ')} failed: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`);
+}
+
+export interface ClusterStatus {
+  reachable: boolean;
+  /** `slurm 22.05.8`. */
+  version?: string;
+  /** `debug: up, 1 node(s) idle` per partition (the remote's own partition only, when it names one). */
+  partitions: string[];
+  message: string;
+}
+
+/** `grun remote status` of a `type: slurm` remote: sinfo's version and its partitions. */
+export function clusterStatus(partition?: string, env: NodeJS.ProcessEnv = process.env): ClusterStatus {
+  // Slurm's tools retry a missing config for a minute: say so at once.
+  if (env.SLURM_CONF && !existsSync(env.SLURM_CONF)) {
+    return { reachable: false, partitions: [], message: `SLURM_CONF names ${env.SLURM_CONF}, which does not exist` };
+  }
+  const v = runSync('sinfo', ['--version'], env, 10_000);
+  if (v.code !== 0) {
+    return { reachable: false, partitions: [], message: `Slurm does not answer: ${lastLine(v.stderr) || `sinfo exited ${v.code}`}` };
+  }
+  const version = v.stdout.trim();
+  const args = ['-h', '-o', '%P|%a|%D|%t', ...(partition ? ['-p', partition] : [])];
+  const p = runSync('sinfo', args, env);
+  if (p.code !== 0) return { reachable: false, version, partitions: [], message: `sinfo failed: ${lastLine(p.stderr)}` };
+  const partitions = p.stdout
+    .split('\n')
+    .filter(Boolean)
+    .map((l) => {
+      const [name, avail, nodes, st] = l.split('|');
+      return `${name}: ${avail}, ${nodes} node(s) ${st}`;
+    });
+  if (partition && partitions.length === 0) {
+    return { reachable: true, version, partitions, message: `${version}; no partition named '${partition}'` };
+  }
+  return { reachable: true, version, partitions, message: `${version}; ${partitions.join('; ')}` };
 }

@@ -1,0 +1,68 @@
+// The remote commands through the built binary against the loopback sshd: `remote status`,
+// `push`, `pull`, `sync`, `runs --remote`. Skips without the cluster.
+import { before, describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { remoteRunsArgs } from '../../src/engine/remote/runs.js';
+import { version } from '../../src/version.js';
+import { copyFixtureHome, emptyHome } from '../helpers/home.js';
+import { fails, grun, ok } from './cli-helpers.js';
+import { clusterEnv, remoteGrunCommand, sshSkipReason } from './remote-helpers.js';
+
+const ssh = sshSkipReason();
+test('runs --remote forwards the list options, less the remote', () => {
+  assert.deepEqual(remoteRunsArgs(['-H', 'h', 'runs', '-r', 'loop', '-Fo', 'train.py', '--json']), ['-Fo', 'train.py', '--json']);
+  assert.deepEqual(remoteRunsArgs(['runs', 'list', '--remote=loop', '-a']), ['-a']);
+});
+
+describe('remote commands (loopback sshd)', { skip: ssh }, () => {
+  let local: string;
+  let remoteHome: string;
+  let config: string;
+  before(() => {
+    const env = clusterEnv();
+    if (typeof env === 'string') throw new Error(env);
+    local = copyFixtureHome();
+    remoteHome = emptyHome();
+    config =
+      'remotes:\n' +
+      `  loop: {type: ssh, host: ${env.sshHost}, guild-home: ${JSON.stringify(remoteHome)}, grun-command: ${JSON.stringify(remoteGrunCommand)}}\n` +
+      '  dead: {type: ssh, host: 127.0.0.1, port: 1, connect-timeout: 2}\n';
+    writeFileSync(join(local, 'config.yml'), config);
+  });
+
+  test('grun remote status', () => {
+    assert.equal(ok(local, ['remote', 'status', 'loop']), `loop (grun-loopback): grun ${version} is installed on grun-loopback\n`);
+    fails(local, ['remote', 'status', 'dead'], /^grun: remote 'dead' cannot be reached: /);
+    fails(local, ['remote', 'status', 'nope'], /^grun: no remote named 'nope' in .*\(remotes: dead, loop\)/);
+  });
+
+  test('grun push, then grun runs --remote and grun pull', () => {
+    const out = ok(local, ['push', 'loop', '-y']);
+    const local_ids = readdirSync(join(local, 'runs')).sort();
+    assert.equal(out.trim().split('\n').length, local_ids.length);
+    assert.deepEqual(readdirSync(join(remoteHome, 'runs')).sort(), local_ids);
+
+    const mirror = emptyHome();
+    writeFileSync(join(mirror, 'config.yml'), config);
+    assert.match(ok(mirror, ['pull', 'loop', '1', '-y']), /^Copied [0-9a-f]{32} from loop\n/);
+    assert.equal(readdirSync(join(mirror, 'runs')).length >= 1, true);
+    fails(mirror, ['pull', 'dead', '-y'], /^grun: remote 'dead' cannot be reached/);
+  });
+
+  test('grun runs --remote', () => {
+    const remote = ok(local, ['runs', '--remote', 'loop', '--json']);
+    const direct = ok(remoteHome, ['runs', '--json']);
+    assert.deepEqual(
+      (JSON.parse(remote) as { id: string }[]).map((r) => r.id),
+      (JSON.parse(direct) as { id: string }[]).map((r) => r.id),
+    );
+  });
+
+  test('grun sync with no remote runs', () => {
+    const r = grun(emptyHome(), ['sync']);
+    assert.equal(r.code, 0);
+    assert.equal(r.err, 'No remote runs to sync.\n');
+  });
+});

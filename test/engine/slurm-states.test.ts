@@ -1,0 +1,43 @@
+// Slurm's text outputs and the batch script: no cluster needed.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { batchScript, resourceOptions } from '../../src/engine/slurm/executor.js';
+import { describeJobState, parseSacct, parseScontrol, parseSqueue, phaseOf } from '../../src/engine/slurm/states.js';
+
+describe('slurm text outputs (no cluster needed)', () => {
+  test('squeue lines: pending with reason, running on a node, array tasks, finished', () => {
+    const q = parseSqueue('2_1|PENDING|JobArrayTaskLimit|\n3|PENDING|Resources|\n1|RUNNING|None|vm\n4|CANCELLED|Resources|vm\n5|NODE_FAIL|NodeDown|n2\n');
+    assert.deepEqual(q.get('3'), { jobId: '3', phase: 'pending', state: 'PENDING', reason: 'Resources', node: undefined });
+    assert.deepEqual(q.get('1'), { jobId: '1', phase: 'running', state: 'RUNNING', reason: undefined, node: 'vm' });
+    assert.equal(q.get('2_1')?.reason, 'JobArrayTaskLimit');
+    assert.equal(describeJobState(q.get('3')!), 'PENDING (Resources)');
+    assert.equal(describeJobState(q.get('1')!), 'RUNNING on vm');
+    assert.equal(describeJobState(q.get('4')!), 'CANCELLED', 'a stale pending reason is not shown');
+    assert.equal(describeJobState(q.get('5')!), 'NODE_FAIL (NodeDown)');
+  });
+
+  test('scontrol show job and sacct -P records', () => {
+    const sc = parseScontrol(
+      'JobId=5 ArrayJobId=2 ArrayTaskId=1 ArrayTaskThrottle=1 JobName=wrap\n   JobState=FAILED Reason=JobLaunchFailure Dependency=(null)\n' +
+        '   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n   NodeList=vm\n   BatchHost=vm\n',
+    );
+    assert.deepEqual(sc.get('2_1'), { jobId: '2_1', phase: 'failed', state: 'FAILED', reason: 'JobLaunchFailure', node: 'vm', exitCode: 0, signal: 15 });
+    const sa = parseSacct('7|CANCELLED by 0|None|vm|0:15\n8|TIMEOUT|TimeLimit|vm|0:0\n8|COMPLETED|None|vm|0:0\n');
+    assert.equal(sa.get('7')?.phase, 'cancelled');
+    assert.equal(sa.get('7')?.state, 'CANCELLED');
+    assert.equal(sa.get('8')?.phase, 'completed', 'the last record of a requeued job wins');
+    assert.deepEqual(['PENDING', 'COMPLETING', 'OUT_OF_MEMORY', 'PREEMPTED', 'NODE_FAIL', 'WHATEVER'].map(phaseOf), [
+      'pending', 'running', 'failed', 'cancelled', 'node_fail', 'unknown',
+    ]);
+  });
+
+  test('resources map to sbatch options; the batch script waits on a trapped supervisor', () => {
+    assert.deepEqual(resourceOptions({ cpus: 4, memory: '8G', gpus: 2, time: '1:00:00' }), [
+      '--cpus-per-task=4', '--mem=8G', '--gres=gpu:2', '--time=1:00:00',
+    ]);
+    const s = batchScript(['/usr/bin/node', '/opt/grun/dist/cli.js'], '/h/runs/abc', '/h/runs/abc/.guild/grun-slurm-job/job.json');
+    assert.match(s, /^\/usr\/bin\/node \/opt\/grun\/dist\/cli\.js __supervise \/h\/runs\/abc --job \S+job\.json &$/m);
+    assert.match(s, /trap 'kill -TERM \$sup 2>\/dev\/null' TERM/);
+  });
+});
+
