@@ -94,6 +94,7 @@ export function App(props: AppProps) {
   useEffect(() => {
     const needAll = view.expression || state.sort.key.startsWith('scalar:');
     scalarCache.request(needAll ? state.runs : visible.map((r) => r.run));
+    if (screen.kind === 'compare') scalarCache.request(screen.ids.flatMap((id) => byId.get(id) ?? []));
   });
 
   // Read when a key arrives: other screens publish their line counts into `metrics` as they render.
@@ -130,7 +131,10 @@ export function App(props: AppProps) {
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,
         scalarsOf: (r: Run) => [...(scalarCache.lookup().get(r.id) ?? [])],
-        deleted: (ids) => dispatch({ type: 'deleted', ids }),
+        deleted: (ids) => {
+          dispatch({ type: 'deleted', ids });
+          feed.refresh(ids, true); // the trash may not have existed (and been watched) before
+        },
         reload: () => feed.reload(),
         refresh: (ids) => feed.refresh(ids),
         quit: () => exit(),

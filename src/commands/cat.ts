@@ -10,12 +10,17 @@ import { addRunFilterOptions } from '../store/run-filters.js';
 import { sourceRuns } from './runs.js';
 import { intOption, oneRun } from './run-args.js';
 
+/** A file that cannot be read (a directory in its place, no permission) is reported, not a crash. */
+function unreadable(path: string, e: unknown): GrunError {
+  return new GrunError(`cannot read ${path}: ${(e as Error).message}`);
+}
+
 /** Copies a file to stdout; a reader that goes away (`| head`) ends it quietly. */
 async function streamFile(path: string): Promise<void> {
   try {
     await pipeline(createReadStream(path), process.stdout, { end: false });
   } catch (e) {
-    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw e;
+    if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw unreadable(path, e);
   }
 }
 
@@ -53,7 +58,12 @@ export function register(program: Command): void {
     if (path) return streamFile(runFile(run.dir, path));
     const output = join(run.dir, '.guild', 'output');
     if (opts.tail !== undefined) {
-      const lines = tailOutputLines(run.dir, opts.tail as number);
+      let lines;
+      try {
+        lines = tailOutputLines(run.dir, opts.tail as number);
+      } catch (e) {
+        throw unreadable(output, e);
+      }
       if (lines.length > 0) process.stdout.write(lines.map((l) => l.text).join('\n') + '\n');
       return;
     }

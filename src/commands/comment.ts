@@ -7,6 +7,7 @@ import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { hostName } from '../store/proc.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
+import { withRunLock } from '../store/run-lock.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { formatTimestamp, printLines } from './format.js';
 import { filterRuns, homeOf, intOption, previewLines, runsOp, selectFrom } from './run-args.js';
@@ -83,7 +84,8 @@ export function register(program: Command): void {
       selected,
       { yes: Boolean(opts.yes), preview: `You are about to ${what} the following runs:`, prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
       (runs) => {
-        for (const run of runs) {
+        // Each run under its lock: two grun adding a comment at once must keep both.
+        for (const run of runs) withRunLock(run.dir, () => {
           const comments = rawComments(run);
           if (body !== undefined) {
             comments.push({ body, ...author(opts.user as string | undefined), time: nowMicros() });
@@ -96,7 +98,7 @@ export function register(program: Command): void {
             if (comments.length > 0) writeAttr(run.dir, 'comments', comments);
             else deleteAttr(run.dir, 'comments');
           } else deleteAttr(run.dir, 'comments');
-        }
+        });
         const done = body !== undefined ? 'Added comment to' : index !== undefined ? 'Deleted comment from' : 'Deleted all comments from';
         process.stdout.write(`${done} ${runs.length} run(s)\n`);
       },

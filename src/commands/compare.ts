@@ -15,7 +15,7 @@ import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { formatDuration, formatTable, formatTimestamp, printLines } from './format.js';
 import { sourceRuns } from './runs.js';
-import { aliasShortArgs, collect, flagsOf, intOption, loggedAttrsOf, scalarsOf, selectFrom } from './run-args.js';
+import { aliasShortArgs, collect, flagsOf, intOption, loggedAttrsOf, scalarsOf, selectWithChildren } from './run-args.js';
 
 export type Qualifier = 'first' | 'last' | 'min' | 'max' | 'avg' | 'total' | 'count';
 const QUALIFIERS = new Set<string>(['first', 'last', 'min', 'max', 'avg', 'total', 'count']);
@@ -312,7 +312,7 @@ export function register(program: Command): void {
     if ([o.csv !== undefined, Boolean(o.json), Boolean(o.table)].filter(Boolean).length > 1) {
       throw new GrunError('--table, --csv and --json cannot be combined');
     }
-    let runs = selectFrom(await sourceRuns(c, opts), specs, [':']);
+    let runs = selectWithChildren(await sourceRuns(c, opts), specs, [':']);
     if (!o.includeBatch) runs = runs.filter((r) => !r.batch);
     if (o.printScalars) return printScalars(runs, Boolean(o.allScalars));
     const { columns, rows } = compareTable(runs, o);

@@ -87,8 +87,9 @@ export function register(program: Command): void {
     .command('ui')
     .description('Open the dashboard (the same as `grun` with no arguments)')
     .option('--readonly', 'hide and disable every action that changes runs')
-    .action(async (o: { readonly?: boolean }, cmd: Command) => {
-      const home = resolveGuildHome({ home: cmd.optsWithGlobals().home });
-      await openDashboard({ home, readonly: !!o.readonly });
+    .action(async (_o: unknown, cmd: Command) => {
+      // `--readonly` after `ui` may be taken by the root program's option of the same name
+      const opts = cmd.optsWithGlobals<{ home?: string; readonly?: boolean }>();
+      await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly });
     });
 }

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { exportRuns } from '../store/archive.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
-import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+import { filterRuns, homeOf, runsOp, selectWithChildren } from './run-args.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(
@@ -17,7 +17,7 @@ export function register(program: Command): void {
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (dest: string, specs: string[], opts: Record<string, unknown>, c: Command) => {
     const move = Boolean(opts.move);
-    const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, [':']);
+    const selected = selectWithChildren(filterRuns(listRuns(homeOf(c)), opts), specs, [':']);
     await runsOp(
       selected,
       {

@@ -4,8 +4,9 @@ import type { Command } from 'commander';
 import { deleteAttr, writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
-import { listRuns } from '../store/index.js';
+import { listRuns, loadRun } from '../store/index.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
+import { withRunLock } from '../store/run-lock.js';
 import type { Run } from '../store/types.js';
 import { aliasShortArgs, collect, filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
@@ -84,9 +85,13 @@ export function register(program: Command): void {
       selected,
       { yes: opts.yes, preview: preview(opts), prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
       (runs) => {
-        for (const run of runs) {
-          if (opts.clear) deleteAttr(run.dir, 'label');
-          else writeAttr(run.dir, 'label', newLabel(run, opts));
+        for (const listed of runs) {
+          // Under the run's lock, from the label as it is now (--append/--prepend/--remove
+          // build on it; another grun may have changed it since the listing).
+          withRunLock(listed.dir, () => {
+            if (opts.clear) deleteAttr(listed.dir, 'label');
+            else writeAttr(listed.dir, 'label', newLabel(loadRun(listed.dir, listed.deleted), opts));
+          });
         }
         process.stdout.write(opts.clear ? `Cleared label for ${runs.length} run(s)\n` : `Labeled ${runs.length} run(s)\n`);
       },

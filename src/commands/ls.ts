@@ -1,11 +1,12 @@
 // `grun ls [RUN] [-a] [-p PATH] [-L] [-f] [-n]`: a run's files (Guild's ls_impl). `.guild` is left
 // out unless `-a`; output is `<run_dir>:` then one indented run-relative path per line, dirs
 // with a trailing `/`, sorted.
-import { lstatSync, readdirSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { statSync } from 'node:fs';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
+import { walkRunFiles } from '../store/run-files.js';
 import { printLines } from './format.js';
 import { sourceRuns } from './runs.js';
 import { oneRun } from './run-args.js';
@@ -18,43 +19,22 @@ interface LsOptions {
   noFormat?: boolean;
 }
 
-/** Run-relative paths under `rel` (a file gives itself), depth first, sorted per directory. */
+/** Run-relative paths under `rel` (a file gives itself), dirs with a trailing `/`. */
 function listPaths(runDir: string, rel: string, opts: LsOptions): string[] {
-  const out: string[] = [];
-  const walk = (relDir: string): void => {
-    let names: string[];
-    try {
-      names = readdirSync(join(runDir, relDir)).sort();
-    } catch {
-      return;
-    }
-    for (const name of names) {
-      if (relDir === '' && name === '.guild' && !opts.all) continue;
-      const r = relDir ? `${relDir}/${name}` : name;
-      const p = join(runDir, r);
-      let isDir = false;
-      try {
-        const st = lstatSync(p);
-        isDir = st.isDirectory() || (st.isSymbolicLink() && Boolean(opts.followLinks) && statSync(p).isDirectory());
-      } catch {
-        // a dangling link lists as a file
-      }
-      out.push(isDir ? `${r}/` : r);
-      if (isDir) walk(r);
-    }
-  };
-  if (rel === '') walk('');
-  else {
-    let st;
-    try {
-      st = statSync(join(runDir, rel));
-    } catch {
-      throw new GrunError(`${rel} does not exist in run ${runDir}`);
-    }
-    if (st.isDirectory()) walk(rel.replace(/\/+$/, ''));
-    else out.push(rel);
+  if (rel === '') return walkRunFiles(runDir, '', opts).map((e) => (e.dir ? `${e.path}/` : e.path));
+  // `-p ../..` or `-p /etc` would list what is outside the run (the whole home, or more).
+  const inside = relative(resolve(runDir), resolve(runDir, rel));
+  if (inside === '..' || inside.startsWith(`..${sep}`) || isAbsolute(inside)) {
+    throw new GrunError(`path '${rel}' is not inside the run directory`);
   }
-  return out;
+  let st;
+  try {
+    st = statSync(join(runDir, rel));
+  } catch {
+    throw new GrunError(`${rel} does not exist in run ${runDir}`);
+  }
+  if (!st.isDirectory()) return [rel];
+  return walkRunFiles(runDir, rel, { ...opts, all: true }).map((e) => (e.dir ? `${e.path}/` : e.path));
 }
 
 export function register(program: Command): void {

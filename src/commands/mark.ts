@@ -3,6 +3,7 @@ import type { Command } from 'commander';
 import { deleteAttr, writeAttr } from '../store/attrs.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
+import { withRunLock } from '../store/run-lock.js';
 import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
 export function register(program: Command): void {
@@ -26,9 +27,9 @@ export function register(program: Command): void {
         defaultYes: true,
       },
       (runs) => {
+        // Under the run's lock: a run moved to the trash meanwhile fails instead of being recreated.
         for (const run of runs) {
-          if (clear) deleteAttr(run.dir, 'marked');
-          else writeAttr(run.dir, 'marked', true);
+          withRunLock(run.dir, () => (clear ? deleteAttr(run.dir, 'marked') : writeAttr(run.dir, 'marked', true)));
         }
         process.stdout.write(`${clear ? 'Unmarked' : 'Marked'} ${runs.length} run(s)\n`);
       },

@@ -11,6 +11,7 @@ import { runScalarData } from '../store/scalar-index.js';
 import { selectRuns } from '../store/select.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
+import { withChildren } from '../engine/batch.js';
 
 export function homeOf(cmd: Command): string {
   return resolveGuildHome({ home: cmd.optsWithGlobals().home as string | undefined });
@@ -53,6 +54,14 @@ export function filterRuns(runs: Run[], opts: Record<string, unknown>): Run[] {
 export function selectFrom(runs: Run[], specs: string[], defaults: string[]): Run[] {
   const wanted = [...new Set(specs.length > 0 ? specs : defaults)];
   return selectRuns(runs, wanted);
+}
+
+/**
+ * Like `selectFrom`, for commands that act on a parent's children too (stop, delete, restore,
+ * purge, export, compare): each selected sweep parent or batch brings its children.
+ */
+export function selectWithChildren(runs: Run[], specs: string[], defaults: string[]): Run[] {
+  return withChildren(selectFrom(runs, specs, defaults), runs);
 }
 
 /** Exactly one run: `runs info`, `cat`, `ls`, `select` (default: the latest). */

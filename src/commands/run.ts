@@ -9,6 +9,8 @@ import { getRemote } from '../engine/remote/config.js';
 import { startRemoteRun } from '../engine/remote/remote-run.js';
 import { submitRun } from '../engine/slurm/executor.js';
 import { supervise } from '../engine/supervisor.js';
+import { memoizeRun } from '../engine/memo.js';
+import { addSweepOptions, runSweep, type SweepRunOptions } from './submit.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { listRuns } from '../store/index.js';
@@ -18,7 +20,7 @@ import { encodeYaml } from '../store/yaml11.js';
 import { dim } from './format.js';
 import { collect, confirm, homeOf, oneRun, previewLines } from './run-args.js';
 
-interface RunOptions {
+interface RunOptions extends SweepRunOptions {
   yes?: boolean;
   stage?: boolean;
   start?: string;
@@ -138,9 +140,11 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     comment: o.comment,
     runParams: runParams(o),
   });
-  const sweeps = Object.keys(plan.sweeps);
-  if (sweeps.length) {
-    throw new GrunError(`flag ${sweeps.join(', ')} asks for a batch of runs, which 'grun run' does not start yet`);
+  if (Object.keys(plan.sweeps).length) {
+    if (o.stage || o.remote || o.executor === 'slurm') {
+      throw new GrunError('a sweep runs here through grun\'s scheduler: use --stage-trials to stage its trials');
+    }
+    return runSweep(home, plan, o);
   }
   if (o.printCmd) {
     process.stdout.write(plan.cmd.map(shlexQuote).join(' ') + '\n');
@@ -161,6 +165,13 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
       return;
     }
   }
+  if (o.memo) {
+    const hit = memoizeRun(home, plan);
+    if (hit) {
+      process.stdout.write(`${plan.operation} memoized as ${hit.id}: outputs of completed run ${hit.memoOf}\n`);
+      return;
+    }
+  }
   const verb = o.stage ? 'stage' : 'run';
   const preview = [`You are about to ${verb} ${plan.operation}`, ...flagPreview(plan)];
   if (!confirmed(`grun run ${plan.operation}`, preview, o.yes)) return;
@@ -174,7 +185,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
 }
 
 export function register(program: Command): void {
-  program
+  const run = program
     .command('run')
     .description('Start a run: a script or a guild.yml operation, with flags as NAME=VALUE')
     .argument('[opspec]', 'script (train.py) or operation (train, model:train)')
@@ -192,8 +203,8 @@ export function register(program: Command): void {
     .option('--test-flags', 'print the resolved flags and exit')
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
-    .option('--executor <name>', 'where the run executes: local (default) or slurm')
-    .action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
+    .option('--executor <name>', 'where the run executes: local (default) or slurm');
+  addSweepOptions(run).action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
       runCommand(cmd, opspec, flags, o),
     );
   program

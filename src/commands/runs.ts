@@ -23,8 +23,9 @@ import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { stopRuns } from '../engine/stop.js';
 import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
-import { filterRuns, homeOf, intOption, oneRun, runsOp, selectFrom } from './run-args.js';
+import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
+import { runMetadata } from '../engine/batch.js';
 
 const RUNS_PER_GROUP = 20;
 
@@ -169,7 +170,15 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   const data: [string, unknown][] = runDetail(run);
   const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
   for (const name of others) data.push([name, attrValue(run, name)]);
-  data.push(['tags', run.tags]);
+  if (run.seed !== null) data.push(['seed', run.seed]);
+  // A sweep child has no metadata of its own: it shows its parent's.
+  const meta = run.parent !== null ? runMetadata(run.dir) : null;
+  if (meta) {
+    data.push(['parent', meta.from]);
+    data.push(['name', meta.name ?? '']);
+    if (meta.notes !== null) data.push(['notes', meta.notes]);
+  }
+  data.push(['tags', meta ? meta.tags : run.tags]);
   const flags = attrValue(run, 'flags');
   data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
   if (run.batch) {
@@ -185,7 +194,15 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   }
   data.push(['scalars', scalars]);
   data.push(['attributes', loggedAttrs]);
-  const allProblems = [...run.problems, ...problems];
+  // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
+  // just show empty).
+  const attrProblems = listAttrNames(run.dir)
+    .filter((n) => !run.problems.some((p) => p.file === `.guild/attrs/${n}`))
+    .flatMap((n) => {
+      const r = readAttr(run.dir, n);
+      return r.kind === 'corrupt' ? [{ file: `.guild/attrs/${n}`, message: r.message }] : [];
+    });
+  const allProblems = [...run.problems, ...attrProblems, ...problems];
   if (allProblems.length > 0) data.push(['problems', allProblems]);
   return data;
 }
@@ -244,7 +261,7 @@ async function infoAction(spec: string | undefined, opts: Record<string, unknown
 
 async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
-  const selected = selectFrom(filterRuns(listRuns(home), opts), specs, [':']);
+  const selected = selectWithChildren(filterRuns(listRuns(home), opts), specs, [':']);
   const permanent = Boolean(opts.permanent);
   const running = selected.filter((r) => r.status === 'running' && !r.statusInfo.remote);
   if (running.length > 0 && !opts.stop) {
@@ -278,7 +295,7 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
 
 async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
-  const selected = selectFrom(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
+  const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
   await runsOp(
     selected,
     {
@@ -297,7 +314,7 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
 
 async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
-  const selected = selectFrom(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
+  const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
   await runsOp(
     selected,
     {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { stopRuns } from '../engine/stop.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
-import { filteredRuns, homeOf, intOption, runsOp, selectFrom } from './run-args.js';
+import { filteredRuns, homeOf, intOption, runsOp, selectWithChildren } from './run-args.js';
 
 interface StopCmdOptions {
   yes?: boolean;
@@ -24,7 +24,7 @@ export function register(program: Command): void {
   addRunFilterOptions(cmd);
   cmd.action(async (specs: string[], o: StopCmdOptions, self: Command) => {
     const all = filteredRuns(homeOf(self), o);
-    const selected = specs.length ? selectFrom(all, specs, []) : all.filter((r) => r.status === 'running');
+    const selected = specs.length ? selectWithChildren(all, specs, []) : all.filter((r) => r.status === 'running');
     await runsOp(
       selected,
       {

@@ -199,7 +199,7 @@ export interface SweepRunOptions {
   memo?: boolean;
 }
 
-/** Adds the sweep options to `grun run`. */
+/** Adds the sweep (and memo) options to `grun run`. */
 export function addSweepOptions(cmd: Command): Command {
   return cmd
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', intOption('--max-trials'))
@@ -207,7 +207,8 @@ export function addSweepOptions(cmd: Command): Command {
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
-    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1)', intOption('--max-parallel'));
+    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1)', intOption('--max-parallel'))
+    .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running');
 }
 
 /** Follows the output of the trials it is told about, printing their completed lines. */

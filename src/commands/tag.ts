@@ -4,8 +4,9 @@
 import type { Command } from 'commander';
 import { writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
-import { listRuns } from '../store/index.js';
+import { listRuns, loadRun } from '../store/index.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
+import { withRunLock } from '../store/run-lock.js';
 import type { Run } from '../store/types.js';
 import { printLines } from './format.js';
 import { removeLabelPart } from './label.js';
@@ -60,10 +61,15 @@ export function register(program: Command): void {
       selected,
       { yes: opts.yes, preview: 'You are about to modify tags for the following runs:', prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
       (runs) => {
-        for (const run of runs) {
-          const after = newTags(run.tags, opts);
-          writeAttr(run.dir, 'tags', after);
-          if (opts.syncLabels) writeAttr(run.dir, 'label', syncedLabel(run, run.tags, after));
+        for (const listed of runs) {
+          // Read again under the run's lock: tags listed a moment ago may have changed since,
+          // and another grun tagging the same run at once must not lose its tag.
+          withRunLock(listed.dir, () => {
+            const run = loadRun(listed.dir, listed.deleted);
+            const after = newTags(run.tags, opts);
+            writeAttr(run.dir, 'tags', after);
+            if (opts.syncLabels) writeAttr(run.dir, 'label', syncedLabel(run, run.tags, after));
+          });
         }
         process.stdout.write(`Modified tags for ${runs.length} run(s)\n`);
       },

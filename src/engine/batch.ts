@@ -5,13 +5,14 @@
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { dirname, join } from 'node:path';
+import { basename, dirname, join } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
 import { writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
 import { loadRun } from '../store/index.js';
 import { hostName } from '../store/proc.js';
 import { guildPath, PARENT_FILE } from '../store/run.js';
+import { aggregateStatus } from '../store/status.js';
 import { deleteRuns } from '../store/trash.js';
 import type { Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
@@ -35,21 +36,6 @@ export function newRunId(): string {
   return randomUUID().replaceAll('-', '');
 }
 
-/**
- * A parent's status from its children's (Accio's `updateParentProgress`): staged while none
- * has started, running while any runs or waits after others started, then completed when
- * all completed, terminated if any was terminated, else error.
- */
-export function aggregateStatus(children: RunStatus[]): RunStatus {
-  if (children.length === 0) return 'error';
-  const waiting = children.filter((s) => s === 'staged').length;
-  if (children.some((s) => s === 'running' || s === 'pending')) return 'running';
-  if (waiting === children.length) return 'staged';
-  if (waiting > 0) return 'running';
-  if (children.every((s) => s === 'completed')) return 'completed';
-  return children.includes('terminated') ? 'terminated' : 'error';
-}
-
 /** The `exit_status` a finished parent records, so Guild derives the same status. */
 const PARENT_EXIT: Partial<Record<RunStatus, number>> = { completed: 0, terminated: -15, error: 1 };
 
@@ -57,17 +43,6 @@ const PARENT_EXIT: Partial<Record<RunStatus, number>> = { completed: 0, terminat
 export function childrenOf(parent: Run, runs: Run[]): Run[] {
   const linked = new Set(parent.children);
   return runs.filter((r) => r.id !== parent.id && (r.parent === parent.id || (parent.batch && linked.has(r.id))));
-}
-
-/** Runs with each grun parent's status aggregated from its children (for listings). */
-export function withAggregatedStatus(runs: Run[]): Run[] {
-  return runs.map((r) => {
-    if (!r.batch || r.exitStatus !== null) return r;
-    const kids = runs.filter((c) => c.parent === r.id);
-    if (kids.length === 0) return r;
-    const status = aggregateStatus(kids.map((c) => c.status));
-    return { ...r, status, statusInfo: { status } };
-  });
 }
 
 /**
@@ -112,11 +87,16 @@ export function finalizeParentIfDone(childDir: string): RunStatus | null {
   if (!parentDir || readAttr(parentDir, 'exit_status').kind === 'ok') return null;
   const parent = loadRun(parentDir);
   const runsRoot = dirname(parentDir);
-  const kids = parent.children
-    .map((id) => join(runsRoot, id))
-    .filter((d) => existsSync(guildPath(d, 'opref')))
-    .map((d) => loadRun(d));
-  const status = aggregateStatus(kids.map((k) => k.status));
+  const dirs = parent.children.map((id) => join(runsRoot, id)).filter((d) => existsSync(guildPath(d, 'opref')));
+  // Called at every child's end: leave at the first child still waiting or running, by its
+  // markers first, so that a big sweep is not read whole each time
+  for (const d of dirs) {
+    if (existsSync(guildPath(d, 'STAGED')) || existsSync(guildPath(d, 'PENDING'))) return null;
+  }
+  for (const d of dirs) {
+    if (!existsSync(guildPath(d, 'attrs', 'exit_status')) && loadRun(d).status === 'running') return null;
+  }
+  const status = aggregateStatus(dirs.map((d) => loadRun(d).status));
   const exit = PARENT_EXIT[status];
   if (exit === undefined) return null;
   writeAttr(parentDir, 'exit_status', exit);
@@ -124,7 +104,13 @@ export function finalizeParentIfDone(childDir: string): RunStatus | null {
   rmSync(guildPath(parentDir, 'PENDING'), { force: true });
   const params = readAttr(parentDir, 'run_params');
   const keep = params.kind === 'ok' && isMap(params.value) ? params.value.keep_batch !== false : true;
-  if (status === 'completed' && !keep) deleteRuns(dirname(runsRoot), [loadRun(parentDir)]);
+  if (status === 'completed' && !keep && existsSync(parentDir)) {
+    try {
+      deleteRuns(dirname(runsRoot), [loadRun(parentDir)]);
+    } catch {
+      // the last two children ended together and the other one moved it first
+    }
+  }
   return status;
 }
 
@@ -211,7 +197,7 @@ export type ChildWriter = (home: string, parentDir: string | null, child: ChildS
 
 export const stagedChildWriter: ChildWriter = (home, parentDir, child) => {
   const dir = writeStagedRun(home, parentDir, child);
-  return { id: dir.slice(dir.lastIndexOf('/') + 1), dir };
+  return { id: basename(dir), dir };
 };
 
 interface ParentSpec {

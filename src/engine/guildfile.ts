@@ -56,8 +56,15 @@ export function loadGuildfile(projectDir: string): Guildfile | null {
 export function parseGuildfile(bytes: Buffer, path: string, dir: string): Guildfile {
   const hash = createHash('md5').update(bytes).digest('hex');
   let data: YamlValue;
+  let text: string;
   try {
-    data = parseYaml11(bytes.toString('utf8'));
+    // PyYAML refuses bytes that are not UTF-8; decoding them leniently would show U+FFFD.
+    text = new TextDecoder('utf-8', { fatal: true }).decode(bytes);
+  } catch {
+    throw new GrunError(`${path}: not valid UTF-8`);
+  }
+  try {
+    data = parseYaml11(text);
   } catch (e) {
     throw new GrunError(`${path}: ${(e as Error).message}`);
   }

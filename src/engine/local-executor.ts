@@ -3,8 +3,7 @@
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
@@ -16,24 +15,9 @@ import type { Run, StatusInfo } from '../store/types.js';
 import type { Executor, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor.js';
 import type { RunPlan } from './plan-types.js';
 import { signalGroup, type SupervisorJob } from './supervisor.js';
+import { grunArgv } from './self-command.js';
 
 const POLL_MS = 20;
-
-/** argv that runs this grun again: the built cli.js, or cli.ts under the same loader (tests). */
-function grunArgv(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  const ext = extname(here);
-  const cli = join(dirname(here), '..', `cli${ext}`);
-  if (ext !== '.ts') return [cli];
-  const loaders: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '--import' || a === '--require' || a === '--loader') && argv[i + 1]) loaders.push(a, argv[++i]!);
-    else if (/^--(import|require|loader)=/.test(a)) loaders.push(a);
-  }
-  return [...loaders, cli];
-}
 
 function newRunId(): string {
   return randomUUID().replaceAll('-', '');
@@ -104,7 +88,17 @@ async function waitEnded(run: Run, t: Target, ms: number): Promise<boolean> {
   }
 }
 
+/** Opens the pidfile before anything starts: a path that cannot be written fails the launch cleanly. */
+function openPidfile(path: string): number {
+  try {
+    return openSync(path, 'w');
+  } catch (e) {
+    throw new GrunError(`cannot write pidfile '${path}': ${(e as Error).message}`);
+  }
+}
+
 async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: string): Promise<StartedRun> {
+  const pidFd = pidfile ? openPidfile(pidfile) : undefined;
   const tmp = mkdtempSync(join(tmpdir(), 'grun-launch-'));
   const jobFile = join(tmp, 'job.json');
   const logFile = join(tmp, 'supervisor.log');
@@ -139,7 +133,7 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
   try {
     const pid = sup.pid;
     if (pid === undefined) throw new GrunError(`cannot start the run supervisor: ${(await sup).shortMessage}`);
-    if (pidfile) writeFileSync(pidfile, String(pid));
+    if (pidFd !== undefined) writeFileSync(pidFd, String(pid));
     for (;;) {
       if (ready()) return { runId: job.runId, runDir, supervisorPid: pid };
       if (exited) {
@@ -151,6 +145,7 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
       await sleep(POLL_MS);
     }
   } finally {
+    if (pidFd !== undefined) closeSync(pidFd);
     rmSync(tmp, { recursive: true, force: true });
   }
 }

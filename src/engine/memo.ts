@@ -13,6 +13,7 @@ import {
   mkdirSync,
   readdirSync,
   readFileSync,
+  rmSync,
   writeFileSync,
 } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
@@ -169,7 +170,7 @@ export class MemoIndex {
 
   static open(home: string): MemoIndex {
     const index = new MemoIndex(home);
-    index.update();
+    index.refresh();
     return index;
   }
 
@@ -178,7 +179,7 @@ export class MemoIndex {
   }
 
   /** Reads the runs not seen yet; a completed one is indexed under its key. */
-  private update(): void {
+  refresh(): void {
     const runs = join(this.home, 'runs');
     let ids: string[];
     try {
@@ -186,9 +187,14 @@ export class MemoIndex {
     } catch {
       return;
     }
-    // Oldest first, so that an upstream run is keyed before the runs that depend on it
+    // Only runs that have ended are read (a big staged sweep costs a stat per run); oldest
+    // first, so that an upstream run is keyed before the runs that depend on it
+    const ended = (dir: string): boolean =>
+      existsSync(guildPath(dir, 'attrs', 'exit_status')) &&
+      !existsSync(guildPath(dir, 'STAGED')) &&
+      !existsSync(guildPath(dir, 'PENDING'));
     const fresh = ids
-      .filter((id) => !this.data.seen[id] && existsSync(guildPath(join(runs, id), 'opref')))
+      .filter((id) => !this.data.seen[id] && ended(join(runs, id)))
       .map((id) => loadRun(join(runs, id)))
       .sort((a, b) => (a.started ?? a.initialized ?? 0) - (b.started ?? b.initialized ?? 0));
     for (const run of fresh) {
@@ -297,12 +303,41 @@ export function writeMemoRun(
   writeAttr(dir, 'random_seed', BigInt(child.seed));
   writeFileSync(guildPath(dir, MEMO_KEY_FILE), key);
   if (parentDir) attachChild(parentDir, dir);
+  return { id, dir, memoOf: completeFromMemo(dir, originalDir) };
+}
+
+/** Gives a prepared run the original's outputs and ends it completed; returns `memo_of`. */
+function completeFromMemo(dir: string, originalDir: string): string {
   linkOutputs(originalDir, dir);
   const memoOf = basename(originalDir);
   writeAttr(dir, 'memo_of', memoOf);
   writeAttr(dir, 'exit_status', 0);
   writeAttr(dir, 'stopped', guildTimestamp());
-  return { id, dir, memoOf };
+  return memoOf;
+}
+
+/** `.guild/grun-no-memo`: the run was submitted with --no-memo; it runs whatever the index says. */
+export const NO_MEMO_FILE = 'grun-no-memo';
+
+/**
+ * At the moment a claimed staged run would start: when a completed run now has its key (a
+ * repeat whose twin has finished meanwhile, as Accio checks its cache when a node is
+ * scheduled), the run is completed from it instead of started. Returns `memo_of`, or null.
+ */
+export function memoizeStaged(runDir: string, index: MemoIndex): string | null {
+  if (existsSync(guildPath(runDir, NO_MEMO_FILE))) return null;
+  let key: string;
+  try {
+    key = readFileSync(guildPath(runDir, MEMO_KEY_FILE), 'utf8').trim();
+  } catch {
+    return null;
+  }
+  index.refresh();
+  const original = key ? index.lookup(key) : null;
+  if (!original || original === runDir) return null;
+  rmSync(guildPath(runDir, 'STAGED'), { force: true });
+  writeAttr(runDir, 'started', guildTimestamp());
+  return completeFromMemo(runDir, original);
 }
 
 /**
@@ -315,7 +350,8 @@ export function memoChildWriter(home: string, opts: { reuse: boolean }, index = 
     const key = planMemoKey(child.plan, child.seed, index);
     const original = opts.reuse ? index.lookup(key) : null;
     if (original) return writeMemoRun(h, parentDir, child, key, original);
-    return stagedChildWriter(h, parentDir, { ...child, extraFiles: { ...child.extraFiles, [MEMO_KEY_FILE]: key } });
+    const extraFiles = { ...child.extraFiles, [MEMO_KEY_FILE]: key, ...(opts.reuse ? {} : { [NO_MEMO_FILE]: '' }) };
+    return stagedChildWriter(h, parentDir, { ...child, extraFiles });
   };
 }
 

@@ -7,8 +7,7 @@
 import { randomBytes } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
 import { writeFileAtomicSync } from '../store/atomic.js';
@@ -21,7 +20,9 @@ import type { Run, YamlValue } from '../store/types.js';
 import { envFileText, finalizeParentIfDone } from './batch.js';
 import { executorFor } from './executor.js';
 import { findOperation, isMap, parseGuildfile } from './guildfile.js';
+import { memoizeStaged, MemoIndex } from './memo.js';
 import { readStagedEnv } from './run-writer.js';
+import { grunArgv } from './self-command.js';
 
 export const CLAIM_FILE = 'grun-claim';
 /** A claim from another host is taken for stale after this long (claims last one start). */
@@ -34,7 +35,7 @@ export interface ClaimOwner {
   start: number;
   host: string;
   bootId: string;
-  /** Unique per claim, so that an owner releases only its own. */
+  /** Unique per scheduler, so that it releases only its own claims. */
   nonce: string;
 }
 
@@ -226,6 +227,8 @@ export interface SchedulerOptions {
   only?: Set<string>;
   signal?: AbortSignal;
   log?: (line: string) => void;
+  /** false: start every run, even one whose inputs a completed run had (default: memoize). */
+  memo?: boolean;
   onStarted?: (run: Run) => void;
   onEnded?: (run: Run) => void;
 }
@@ -261,6 +264,7 @@ export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult
   let queue: Run[] = [];
   let lastScan = 0;
   let wake: (() => void) | null = null;
+  let memo: MemoIndex | undefined;
 
   const requestOf = (r: Run): ResourceRequest => {
     const req = requests.requestOf(r.dir);
@@ -298,6 +302,14 @@ export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult
     }
   };
 
+  const finalize = (dir: string): void => {
+    try {
+      finalizeParentIfDone(dir);
+    } catch (e) {
+      log(`Cannot finalize the parent of ${dir}: ${(e as Error).message}`);
+    }
+  };
+
   const reap = (): void => {
     for (const a of active.values()) {
       if (!a.started) continue;
@@ -307,11 +319,7 @@ export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult
       active.delete(a.id);
       freeGpus.push(...a.gpuIds);
       if (!run) continue;
-      try {
-        finalizeParentIfDone(a.dir);
-      } catch (e) {
-        log(`Cannot finalize the parent of ${a.id}: ${(e as Error).message}`);
-      }
+      finalize(a.dir);
       log(`Run ${a.id} ended: ${run.status}`);
       o.onEnded?.(run);
     }
@@ -335,6 +343,14 @@ export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult
       // Claimed: it may have been started (and its claim released) since the scan
       if (!existsSync(guildPath(run.dir, 'STAGED')) || existsSync(guildPath(run.dir, 'PENDING'))) {
         releaseClaim(run.dir, owner);
+        continue;
+      }
+      const memoOf = o.memo === false ? null : memoizeStaged(run.dir, (memo ??= MemoIndex.open(o.home)));
+      if (memoOf) {
+        releaseClaim(run.dir, owner);
+        log(`Memoized ${run.id}: outputs of ${memoOf}`);
+        finalize(run.dir);
+        o.onEnded?.(loadRun(run.dir));
         continue;
       }
       void start(run, requestOf(run));
@@ -372,22 +388,6 @@ export function parseGpuList(text: string): string[] {
     throw new GrunError(`invalid value '${text}' for --gpus: expected GPU indexes like 0,1`);
   }
   return [...new Set(ids)];
-}
-
-/** argv that runs this grun again: the built cli.js, or cli.ts under the same loaders (tests). */
-function grunArgv(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  const ext = extname(here);
-  const cli = join(dirname(here), '..', `cli${ext}`);
-  if (ext !== '.ts') return [cli];
-  const loaders: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '--import' || a === '--require' || a === '--loader') && argv[i + 1]) loaders.push(a, argv[++i]!);
-    else if (/^--(import|require|loader)=/.test(a)) loaders.push(a);
-  }
-  return [...loaders, cli];
 }
 
 export const schedulerLogPath = (home: string): string => join(home, 'cache', 'grun', 'queue.log');

@@ -67,9 +67,9 @@ export function platformAttr(): Record<string, YamlValue> {
   return attr;
 }
 
-/** Names Guild (and grun) never record in the `env` attr. */
+/** Names Guild (and grun) never record in the `env` attr; grun adds the usual other spellings. */
 export function isSecretName(name: string): boolean {
-  return /KEY|TOKEN|SECRET|PASSWORD/i.test(name);
+  return /KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL/i.test(name);
 }
 
 /** The `env` attr: the child's environment minus secret-looking names. */
@@ -173,7 +173,8 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
     if (opts.stage) {
       touch(guildPath(runDir, 'STAGED'));
       const env = { ...(process.env as Record<string, string>), ...runEnv(plan, opts.home, runDir, opts.runId) };
-      writeFileAtomicSync(guildPath(runDir, 'ENV'), stagedEnvText(env));
+      // The whole environment, secrets included (the run needs them when it starts): owner only.
+      writeFileAtomicSync(guildPath(runDir, 'ENV'), stagedEnvText(env), { mode: 0o600 });
     }
     return runDir;
   } catch (e) {

@@ -3,7 +3,6 @@
 import { createHash } from 'node:crypto';
 import {
   closeSync,
-  copyFileSync,
   existsSync,
   mkdirSync,
   openSync,
@@ -11,6 +10,7 @@ import {
   readSync,
   readdirSync,
   statSync,
+  writeFileSync,
   type Dirent,
 } from 'node:fs';
 import { dirname, join, posix, relative, resolve, sep } from 'node:path';
@@ -239,6 +239,14 @@ export function manifestSourceLine(runPath: string, sha1: string, sourcePath: st
  * lines (in copy order), the `sourcecode_digest` and the run-relative paths copied. Files
  * that vanished since planning are skipped.
  */
+/**
+ * Copies a file creating the copy under the user's umask: copyFileSync gives it the source's
+ * mode as is, so a world-writable project file would be world-writable in the run.
+ */
+function copyUnderUmask(src: string, dst: string): void {
+  writeFileSync(dst, readFileSync(src), { mode: statSync(src).mode & 0o777 });
+}
+
 export function copySourceCode(
   plan: { sourcecode: SourceSelection | null },
   runDir: string,
@@ -254,7 +262,7 @@ export function copySourceCode(
     if (relative(runDir, dst).startsWith('..')) continue;
     try {
       mkdirSync(dirname(dst), { recursive: true });
-      copyFileSync(src, dst);
+      copyUnderUmask(src, dst);
     } catch {
       continue;
     }

@@ -19,6 +19,7 @@ import {
 import { guildPath } from '../store/run.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
+import { finalizeParentIfDone } from './batch.js';
 import { restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { envAttr, finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
@@ -240,7 +241,15 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   tee.end();
   const exitStatus = result.exitCode ?? -signalNumber(result.signal);
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
-  if (existsSync(guildPath(runDir, 'opref'))) finishRunDir(runDir, exitStatus);
+  if (existsSync(guildPath(runDir, 'opref'))) {
+    finishRunDir(runDir, exitStatus);
+    // The last child of a sweep to end records its parent's outcome, whoever started it.
+    try {
+      finalizeParentIfDone(runDir);
+    } catch {
+      // the parent was deleted or is unreadable: the child's own outcome stands
+    }
+  }
   return 0;
 }
 

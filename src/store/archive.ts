@@ -27,6 +27,7 @@ import { pipeline } from 'node:stream/promises';
 import yauzl from 'yauzl';
 import yazl from 'yazl';
 import { GrunError } from './errors.js';
+import { TEMP_PREFIX } from './temp-name.js';
 import { runsDir } from './home.js';
 import { compareRunsNewestFirst } from './index.js';
 import { isRunDir, loadRunSummary, toRun } from './run.js';
@@ -38,8 +39,7 @@ const S_IFLNK = 0o120000;
 const S_IFDIR = 0o040000;
 
 export const isZipPath = (p: string): boolean => p.toLowerCase().endsWith('.zip');
-const tempName = (dir: string, what: string): string =>
-  join(dir, `.grun-tmp-${what}-${randomBytes(4).toString('hex')}`);
+const tempName = (dir: string, what: string): string => join(dir, `${TEMP_PREFIX}${what}-${randomBytes(4).toString('hex')}`);
 
 
 /** Moves a directory; across filesystems, copies (keeping links) then removes. */

@@ -1,8 +1,9 @@
 // `.guild/attrs/<name>` files: one YAML document per attribute, as Guild's Run.write_attr.
-import { mkdirSync, readdirSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { GrunError } from './errors.js';
+import { readSmallFile } from './small-file.js';
 import type { YamlValue } from './types.js';
 import { encodeYaml, parseYaml11 } from './yaml11.js';
 
@@ -27,7 +28,7 @@ export function readAttr(runDir: string, name: string): AttrRead {
   const path = attrPath(runDir, name);
   let bytes: Buffer;
   try {
-    bytes = readFileSync(path);
+    bytes = readSmallFile(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'missing' };
@@ -46,10 +47,22 @@ export function readAttr(runDir: string, name: string): AttrRead {
   }
 }
 
-/** Writes an attr atomically in Guild's encoding, creating `.guild/attrs` if needed. */
+/**
+ * Writes an attr atomically in Guild's encoding, creating `.guild/attrs` if needed but never
+ * the run dir itself: a writer racing a delete to the trash must fail, not recreate a ghost
+ * `runs/<id>` that would then block restoring the run.
+ */
 export function writeAttr(runDir: string, name: string, value: YamlValue): void {
   const path = attrPath(runDir, name);
-  mkdirSync(attrsDir(runDir), { recursive: true });
+  for (const dir of [join(runDir, '.guild'), attrsDir(runDir)]) {
+    try {
+      mkdirSync(dir);
+    } catch (e) {
+      const code = (e as NodeJS.ErrnoException).code;
+      if (code === 'ENOENT') throw new GrunError(`cannot write attr '${name}': run ${runDir} was moved or deleted`);
+      if (code !== 'EEXIST') throw e;
+    }
+  }
   writeFileAtomicSync(path, encodeYaml(value));
 }
 

@@ -5,6 +5,8 @@ import { join } from 'node:path';
 import { openCache } from './cache-file.js';
 import { runsDir, trashRunsDir } from './home.js';
 import { isRunDir, loadRunSummary, toRun } from './run.js';
+import { TEMP_PREFIX } from './temp-name.js';
+import { aggregateStatus } from './status.js';
 import type { Run, RunSummary } from './types.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 
@@ -55,9 +57,13 @@ function cacheKey(dir: string, withRoot: boolean): string | null {
 const canGainLinks = (s: { batch?: boolean; children?: string[]; exitStatus?: number | null }): boolean =>
   !!s.batch || (s.children?.length ?? 0) > 0 || s.exitStatus === undefined || s.exitStatus === null;
 
+/**
+ * Run dir names, leaving out grun's own in-flight copies (`.grun-tmp-*`, see archive.ts): an
+ * import killed mid-copy leaves one behind, and listing it would show the run twice.
+ */
 function listIds(dir: string): string[] {
   try {
-    return readdirSync(dir);
+    return readdirSync(dir).filter((n) => !n.startsWith(TEMP_PREFIX));
   } catch {
     return [];
   }
@@ -76,52 +82,112 @@ export function compareRunsNewestFirst(a: RunSummary, b: RunSummary): number {
   return tb - ta || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
+/**
+ * One pass over a runs directory through the summary cache, in steps: `step(budgetMs)` reads
+ * runs until the budget is spent, so a caller can show what it has between steps (a dashboard
+ * opening a big home with a cold cache). The cache is written once, when the pass ends.
+ */
+export class RunScan {
+  readonly summaries: RunSummary[] = [];
+  private readonly base: string;
+  private readonly prefix: string;
+  private readonly db: ReturnType<typeof openCache<SummaryCache>> | null;
+  private readonly ids: string[];
+  private readonly seen = new Set<string>();
+  private next = 0;
+  private dirty = false;
+
+  constructor(
+    home: string,
+    private readonly opts: ListOptions = {},
+  ) {
+    this.base = opts.deleted ? trashRunsDir(home) : runsDir(home);
+    this.prefix = opts.deleted ? 'trash/runs/' : 'runs/';
+    this.db = opts.noCache ? null : openCache<SummaryCache>(summaryCachePath(home), { version: CACHE_VERSION, runs: {} });
+    this.ids = listIds(this.base);
+  }
+
+  get done(): boolean {
+    return this.next >= this.ids.length;
+  }
+
+  /** Reads runs for about `budgetMs` (all of them without a budget); true once all are read. */
+  step(budgetMs = Infinity): boolean {
+    const deleted = !!this.opts.deleted;
+    const cached = this.db?.data.runs ?? {};
+    const t0 = performance.now();
+    while (this.next < this.ids.length) {
+      if ((this.next & 63) === 0 && performance.now() - t0 > budgetMs) return false;
+      const id = this.ids[this.next++]!;
+      const dir = join(this.base, id);
+      const name = this.prefix + id;
+      const hit = cached[name];
+      // A cached entry proves opref existed; removing it would have changed the `.guild` stat.
+      if (hit && hit.k === cacheKey(dir, canGainLinks(hit.s))) {
+        this.seen.add(name);
+        this.summaries.push(expandSummary(hit.s, id, dir, deleted));
+        continue;
+      }
+      if (!isRunDir(dir)) continue;
+      const summary = loadRunSummary(dir, deleted);
+      const key = cacheKey(dir, canGainLinks(summary));
+      if (key === null) continue;
+      this.seen.add(name);
+      this.summaries.push(summary);
+      cached[name] = { k: key, s: compactSummary(summary) };
+      this.dirty = true;
+    }
+    this.finish(cached);
+    return true;
+  }
+
+  private finish(cached: Record<string, CacheEntry>): void {
+    for (const name of Object.keys(cached)) {
+      if (name.startsWith(this.prefix) && !this.seen.has(name)) {
+        delete cached[name];
+        this.dirty = true;
+      }
+    }
+    if (this.db && this.dirty) {
+      this.dirty = false;
+      try {
+        this.db.write();
+      } catch {
+        // a read-only home still lists; the cache just stays cold
+      }
+    }
+  }
+}
+
 export function listRunSummaries(home: string, opts: ListOptions = {}): RunSummary[] {
-  const deleted = !!opts.deleted;
-  const base = deleted ? trashRunsDir(home) : runsDir(home);
-  const prefix = deleted ? 'trash/runs/' : 'runs/';
-  const db = opts.noCache ? null : openCache<SummaryCache>(summaryCachePath(home), { version: CACHE_VERSION, runs: {} });
-  const cached = db?.data.runs ?? {};
-  let dirty = false;
-  const seen = new Set<string>();
-  const out: RunSummary[] = [];
-  for (const id of listIds(base)) {
-    const dir = join(base, id);
-    const name = prefix + id;
-    const hit = cached[name];
-    // A cached entry proves opref existed; removing it would have changed the `.guild` stat.
-    if (hit && hit.k === cacheKey(dir, canGainLinks(hit.s))) {
-      seen.add(name);
-      out.push(expandSummary(hit.s, id, dir, deleted));
-      continue;
-    }
-    if (!isRunDir(dir)) continue;
-    const summary = loadRunSummary(dir, deleted);
-    const key = cacheKey(dir, canGainLinks(summary));
-    if (key === null) continue;
-    seen.add(name);
-    out.push(summary);
-    cached[name] = { k: key, s: compactSummary(summary) };
-    dirty = true;
-  }
-  for (const name of Object.keys(cached)) {
-    if (name.startsWith(prefix) && !seen.has(name)) {
-      delete cached[name];
-      dirty = true;
-    }
-  }
-  if (db && dirty) {
-    try {
-      db.write();
-    } catch {
-      // a read-only home still lists; the cache just stays cold
-    }
-  }
-  return out.sort(compareRunsNewestFirst);
+  const scan = new RunScan(home, opts);
+  scan.step();
+  return scan.summaries.sort(compareRunsNewestFirst);
 }
 
 export function listRuns(home: string, opts: ListOptions = {}): Run[] {
-  return listRunSummaries(home, opts).map(toRun);
+  return runsOf(listRunSummaries(home, opts));
+}
+
+/** Runs with their derived status (a sweep parent's from its children), newest first. */
+export function runsOf(summaries: RunSummary[]): Run[] {
+  return withParentStatus(summaries.map(toRun));
+}
+
+/**
+ * A grun parent that has not recorded its own outcome yet takes its status from its children
+ * (running while any runs, …; see `aggregateStatus`). Children name their parent.
+ */
+function withParentStatus(runs: Run[]): Run[] {
+  const kids = new Map<string, Run[]>();
+  for (const r of runs) if (r.parent !== null) kids.get(r.parent)?.push(r) ?? kids.set(r.parent, [r]);
+  if (kids.size === 0) return runs;
+  return runs.map((r) => {
+    const children = kids.get(r.id);
+    if (!children || !r.batch || r.exitStatus !== null) return r;
+    const status = aggregateStatus(children.map((c) => c.status));
+    return { ...r, status, statusInfo: { status } };
+  });
 }
 
 export function loadRun(dir: string, deleted = false): Run {

@@ -139,6 +139,8 @@ export class OutputScalarParser {
   readonly warnings: string[] = [];
   private readonly scalarPatterns: Pattern[];
   private readonly attrPatterns: Pattern[];
+  /** Set when only the default patterns apply: every one of them needs `: ` in the line. */
+  private readonly defaultsOnly: boolean;
   private readonly scalarIgnore: Set<string>;
   private readonly attrIgnore: Set<string>;
   private step: number | null = null;
@@ -153,11 +155,16 @@ export class OutputScalarParser {
     const attrs = opts.attrs ?? DEFAULT_OUTPUT_ATTRS;
     this.scalarPatterns = scalars ? compile(scalars, scalarAliases, this.warnings) : [];
     this.attrPatterns = attrs ? compile(attrs, attrAliases, this.warnings) : [];
+    this.defaultsOnly = (config == null || config === false) && (opts.attrs == null || opts.attrs === false);
     this.scalarIgnore = new Set(config == null ? ignore : []);
     this.attrIgnore = new Set(opts.attrs == null ? ignore : []);
   }
 
   parse(line: string): OutputScalarsMatch {
+    // The unanchored default patterns try `\key` at every start: quadratic on a long line without
+    // spaces (a progress bar, base64), which made a run printing such lines crawl at ~1 MB/s.
+    // None of them can match a line without a colon followed by whitespace.
+    if (this.defaultsOnly && !/:\s/.test(line)) return { scalars: [], attrs: [] };
     const vals = matchLine(line, this.scalarPatterns, pyFloat);
     let step: number | undefined = vals.get('step');
     vals.delete('step');

@@ -3,6 +3,7 @@ import { readFileSync, statSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
+import { readSmallFile } from './small-file.js';
 import type { ProcessRecord } from './types.js';
 
 export const PROC_RECORD_FILE = 'grun-proc';
@@ -70,6 +71,22 @@ export function processStartedAtMs(pid: number): number | null {
   return bootTimeMs() + (st.start * 1000) / CLOCK_TICKS;
 }
 
+/**
+ * The `RUN_ID` a process was started with (Guild and grun both set it for a run's command), null
+ * when it has none, undefined when its environment cannot be read (gone, another user's).
+ */
+export function processRunId(pid: number): string | null | undefined {
+  if (!Number.isInteger(pid) || pid <= 0) return undefined;
+  let env: string;
+  try {
+    env = readFileSync(`/proc/${pid}/environ`, 'latin1');
+  } catch {
+    return undefined;
+  }
+  const m = /(?:^|\0)RUN_ID=([^\0]*)/.exec(env);
+  return m ? m[1]! : null;
+}
+
 export function hostName(): string {
   return hostname();
 }
@@ -80,7 +97,7 @@ export function selfProcess(): { pid: number; start: number } {
 
 export function readProcessRecord(runDir: string): ProcessRecord | null {
   try {
-    const rec = JSON.parse(readFileSync(join(runDir, '.guild', PROC_RECORD_FILE), 'utf8'));
+    const rec = JSON.parse(readSmallFile(join(runDir, '.guild', PROC_RECORD_FILE)).toString('utf8'));
     if (rec && rec.version === 1 && rec.supervisor && Number.isInteger(rec.supervisor.pid)) return rec;
   } catch {
     // missing or torn: the run is judged by Guild's rules alone

@@ -1,10 +1,11 @@
 // Reading one run directory into a RunSummary. Never throws: what cannot be read is listed in
 // `problems` and the run still lists, so one bad directory never hides the others.
-import { existsSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { existsSync, readdirSync, readlinkSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readAttr } from './attrs.js';
 import { formatOperation, parseOpref } from './opref.js';
-import { readProcessRecord } from './proc.js';
+import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
+import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
 import type { Comment, Opref, ReadProblem, Run, RunSummary, YamlValue } from './types.js';
 
@@ -18,7 +19,7 @@ export function isRunDir(dir: string): boolean {
 
 function readText(path: string, max?: number): string | null {
   try {
-    const text = readFileSync(path, 'utf8');
+    const text = readSmallFile(path).toString('utf8');
     return max === undefined ? text : text.slice(0, max);
   } catch {
     return null;
@@ -39,14 +40,31 @@ function readOprefFile(path: string, problems: ReadProblem[], file: string): Opr
   }
 }
 
-/** Reads attrs, noting unreadable ones; a value of the wrong shape counts as missing. */
+/** The names in a directory, or null when it cannot be listed (then every file is tried). */
+function listNames(dir: string): Set<string> | null {
+  try {
+    return new Set(readdirSync(dir));
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Reads attrs, noting unreadable ones; a value of the wrong shape counts as missing. Names not
+ * in the attrs listing are not opened: a listing of thousands of runs skips most failed opens.
+ */
 class AttrReader {
+  private readonly present: Set<string> | null;
+
   constructor(
     private readonly dir: string,
     readonly problems: ReadProblem[],
-  ) {}
+  ) {
+    this.present = listNames(guildPath(dir, 'attrs'));
+  }
 
   get(name: string): YamlValue | undefined {
+    if (this.present && !this.present.has(name)) return undefined;
     const r = readAttr(this.dir, name);
     if (r.kind === 'ok') return r.value ?? undefined;
     if (r.kind === 'corrupt') this.problems.push({ file: `.guild/attrs/${name}`, message: r.message });
@@ -110,17 +128,19 @@ function linkedRunIds(dir: string): string[] {
 export function loadRunSummary(dir: string, deleted = false): RunSummary {
   const problems: ReadProblem[] = [];
   const attrs = new AttrReader(dir, problems);
+  const meta = listNames(guildPath(dir)); // markers, LOCK, records: one listing, not a probe each
+  const has = (name: string): boolean => (meta ? meta.has(name) : existsSync(guildPath(dir, name)));
   const opref = readOprefFile(guildPath(dir, 'opref'), problems, '.guild/opref');
-  const batch = existsSync(guildPath(dir, 'proto', '.guild', 'opref'));
+  const batch = has('proto') && existsSync(guildPath(dir, 'proto', '.guild', 'opref'));
   const protoOpref = batch
     ? readOprefFile(guildPath(dir, 'proto', '.guild', 'opref'), problems, '.guild/proto/.guild/opref')
     : null;
   const flags = attrs.get('flags');
   const marked = attrs.get('marked');
   const seed = attrs.get('random_seed');
-  const lockText = readText(guildPath(dir, 'LOCK'), 10);
+  const lockText = has('LOCK') ? readText(guildPath(dir, 'LOCK'), 10) : null;
   const lockPid = lockText !== null && /^\s*\d+\s*$/.test(lockText) ? Number(lockText) : null;
-  const parent = readText(guildPath(dir, PARENT_FILE))?.trim() || null;
+  const parent = (has(PARENT_FILE) && readText(guildPath(dir, PARENT_FILE))?.trim()) || null;
   return {
     id: basename(dir),
     dir,
@@ -141,12 +161,12 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     user: attrs.str('user'),
     seed: typeof seed === 'number' || typeof seed === 'bigint' ? String(seed) : null,
     markers: {
-      lockRemote: readText(guildPath(dir, 'LOCK.remote'))?.trim() ?? null,
-      pending: existsSync(guildPath(dir, 'PENDING')),
-      staged: existsSync(guildPath(dir, 'STAGED')),
+      lockRemote: has('LOCK.remote') ? (readText(guildPath(dir, 'LOCK.remote'))?.trim() ?? null) : null,
+      pending: has('PENDING'),
+      staged: has('STAGED'),
     },
     lockPid,
-    proc: readProcessRecord(dir),
+    proc: has(PROC_RECORD_FILE) ? readProcessRecord(dir) : null,
     batch,
     children: linkedRunIds(dir),
     parent,

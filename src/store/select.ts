@@ -35,8 +35,10 @@ interface Slice {
 
 // Python's `int()` accepts surrounding whitespace, a sign and `_` between digits.
 const INT_RE = /^\s*[+-]?\d+(?:_\d+)*\s*$/;
-// Guild matches `(\d+)?:(\d+)?` at the start of the spec only, ignoring what follows.
-const SLICE_RE = /^(\d+)?:(\d+)?/;
+// Guild matches `(\d+)?:(\d+)?` at the start of the spec only, ignoring what follows, so a typo
+// such as `1:x` or `1:2:3` selects a range (`grun runs rm -y 1:x` deleted every run). grun
+// takes a range only when the whole spec is one; anything else must match an id prefix.
+const SLICE_RE = /^(\d+)?:(\d+)?$/;
 
 function parseSlice(spec: string): Slice | null {
   if (INT_RE.test(spec)) {

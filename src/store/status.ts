@@ -5,9 +5,10 @@ import {
   hostName,
   isProcessAlive,
   processRecordAgeMs,
+  processRunId,
   processStartedAtMs,
 } from './proc.js';
-import type { RunSummary, StatusInfo } from './types.js';
+import type { RunStatus, RunSummary, StatusInfo } from './types.js';
 
 /** What status derivation asks of the machine; injectable so the rules are testable as a table. */
 export interface ProcessProbe {
@@ -16,6 +17,8 @@ export interface ProcessProbe {
   isAlive(pid: number, start?: number): boolean;
   startedAtMs(pid: number): number | null;
   recordAgeMs(runDir: string): number | null;
+  /** The RUN_ID in a process's environment: null without one, undefined when unreadable. */
+  runIdOf?(pid: number): string | null | undefined;
 }
 
 export const systemProbe: ProcessProbe = {
@@ -24,6 +27,7 @@ export const systemProbe: ProcessProbe = {
   isAlive: isProcessAlive,
   startedAtMs: processStartedAtMs,
   recordAgeMs: (dir) => processRecordAgeMs(dir),
+  runIdOf: processRunId,
 };
 
 /** A supervisor on another host touches its record at least this often while it lives. */
@@ -65,7 +69,14 @@ export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): 
     if (!probe.isAlive(s.lockPid)) {
       return { status: 'error', reason: `process ${s.lockPid} exited without recording an exit status` };
     }
-    // A Guild run has no process record: a process that started before the run did is a reused pid.
+    // A Guild run has no process record. Its command was started with RUN_ID set to the run's
+    // id: a readable environment without it is a pid reused by an unrelated process, even one
+    // started after the run (the start-time rule below cannot see that case).
+    const envRunId = probe.runIdOf?.(s.lockPid);
+    if (envRunId !== undefined && envRunId !== s.id) {
+      return { status: 'error', reason: `pid ${s.lockPid} was reused by another process` };
+    }
+    // A process that started before the run did is a reused pid.
     const startedMs = s.started !== null ? s.started / 1000 : null;
     const procMs = probe.startedAtMs(s.lockPid);
     if (startedMs !== null && procMs !== null && procMs < startedMs - START_SLACK_MS) {
@@ -75,3 +86,19 @@ export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): 
   }
   return { status: 'error', reason: 'no exit status recorded and no process' };
 }
+
+/**
+ * A parent's status from its children's (Accio's `updateParentProgress`): staged while none
+ * has started, running while any runs or waits after others started, then completed when
+ * all completed, terminated if any was terminated, else error.
+ */
+export function aggregateStatus(children: RunStatus[]): RunStatus {
+  if (children.length === 0) return 'error';
+  const waiting = children.filter((s) => s === 'staged').length;
+  if (children.some((s) => s === 'running' || s === 'pending')) return 'running';
+  if (waiting === children.length) return 'staged';
+  if (waiting > 0) return 'running';
+  if (children.every((s) => s === 'completed')) return 'completed';
+  return children.includes('terminated') ? 'terminated' : 'error';
+}
+

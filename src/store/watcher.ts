@@ -1,14 +1,15 @@
 // Watches a Guild home for runs added, changed (status, attrs, output growth) and removed.
 //
-// Two chokidar watchers (directories plus an `ignored` function: chokidar 4 drops globs
-// silently): `top` sees run directories appear and vanish under runs/ and trash/runs/;
-// `live` watches `.guild/` and `.guild/attrs/` of runs that can still change by themselves
+// chokidar watchers on directories (chokidar 4 drops globs silently): one per existing root
+// (runs/, trash/runs/) at depth 0, which sees run directories appear and vanish with a single
+// inotify watch per root; `live` watches `.guild/` and `.guild/attrs/` (an `ignored` function
+// picks them) of runs that can still change by themselves
 // (no `exit_status` yet, or added while we watch). Watching every finished run would need
 // three inotify watches per run, which a 100k-run home does not have. A slow poll covers
 // what inotify misses: network file systems, finished runs edited by another process, and
 // a watcher that failed (ENOSPC).
 import { existsSync, readdirSync, statSync } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import { watch, type FSWatcher } from 'chokidar';
 
 export type HomeEventKind = 'added' | 'changed' | 'removed';
@@ -119,31 +120,28 @@ export function watchHome(
     emit({ kind: 'removed', id, deleted });
   };
 
-  const topWatcher: FSWatcher = watch(home, {
-    ignoreInitial: true,
-    depth: 2,
-    ignored: (p) => {
-      const rel = relative(home, p);
-      if (rel === '') return false;
-      const parts = rel.split(sep);
-      if (parts[0] === 'runs') return parts.length > 2;
-      if (parts[0] === 'trash') return parts.length > 1 && (parts[1] !== 'runs' || parts.length > 3);
-      return true;
-    },
-  });
-  topWatcher.on('addDir', (p) => {
-    const w = locate(p);
-    if (w && w.rest.length === 0) runAdded(w.id, w.deleted);
-  });
-  topWatcher.on('unlinkDir', (p) => {
-    const w = locate(p);
-    if (w && w.rest.length === 0) runRemoved(w.id, w.deleted);
-    // runs/ or trash/runs/ itself removed: every run under it is gone
-    for (const r of roots) {
-      if (p === r.dir) for (const id of [...known[rootIndex(r.deleted)]!.keys()]) runRemoved(id, r.deleted);
-    }
-  });
-  topWatcher.on('error', () => {});
+  // A root that does not exist yet (no trash before the first delete) is watched once the
+  // poll finds it: chokidar 4 does not wait for a missing path to appear.
+  const tops = new Map<number, FSWatcher>();
+  const watchRoot = (i: number): void => {
+    const r = roots[i]!;
+    if (closed || tops.has(i) || !existsSync(r.dir)) return;
+    const w = watch(r.dir, { ignoreInitial: true, depth: 0 });
+    w.on('addDir', (p) => {
+      if (dirname(p) === r.dir) runAdded(basename(p), r.deleted);
+    });
+    w.on('unlinkDir', (p) => {
+      if (dirname(p) === r.dir) runRemoved(basename(p), r.deleted);
+      if (p !== r.dir) return;
+      // the root itself removed: every run under it is gone
+      for (const id of [...known[i]!.keys()]) runRemoved(id, r.deleted);
+      tops.delete(i);
+      void w.close();
+    });
+    w.on('ready', diffNames);
+    w.on('error', () => {});
+    tops.set(i, w);
+  };
 
   // Initial state, then deep watches for runs that can still change on their own.
   const pending: string[] = [];
@@ -162,7 +160,7 @@ export function watchHome(
   };
   setImmediate(startLive);
 
-  // Names diff on both roots: in the poll, and once the top watcher is ready (runs made
+  // Names diff on both roots: in the poll, and once a root watcher is ready (runs made
   // during its initial scan count as initial, so chokidar never reports them).
   const diffNames = (): void => {
     roots.forEach((r, i) => {
@@ -171,11 +169,12 @@ export function watchHome(
       for (const id of [...known[i]!.keys()]) if (!now.has(id)) runRemoved(id, r.deleted);
     });
   };
-  topWatcher.on('ready', diffNames);
+  roots.forEach((_, i) => watchRoot(i));
 
   // The poll: names, then `.guild` and `.guild/attrs` mtimes of a slice of the runs.
   let cursor = 0;
   const poll = (): void => {
+    roots.forEach((_, i) => watchRoot(i));
     diffNames();
     const ids = [...known[0]!.keys()];
     const n = Math.min(ids.length, POLL_STAT_BATCH);
@@ -197,7 +196,7 @@ export function watchHome(
     async close() {
       closed = true;
       clearInterval(timer);
-      await Promise.all([topWatcher.close(), liveWatcher.close()]);
+      await Promise.all([...[...tops.values()].map((w) => w.close()), liveWatcher.close()]);
     },
   };
 }

@@ -5,6 +5,7 @@ import { Box, Text } from 'ink';
 import { scalarKey } from '../store/scalars.js';
 import type { Run } from '../store/types.js';
 import { formatFlagValue } from '../store/flagfmt.js';
+import { isMarkedFloat } from '../store/yaml11.js';
 import { downsample, fit, formatDuration, formatNumber, formatStarted, runDurationMs, sparkline } from './format.js';
 import { useOutput, useRunCommand, useRunFiles, useRunScalars, useScalarSeries } from './hooks/useRunData.js';
 import { OutputLines } from './OutputLines.js';
@@ -85,7 +86,7 @@ function OverviewTab(p: { screen: DetailState; run: Run; height: number; metrics
   return <Lines lines={overviewLines(p.run, cmd)} {...p} />;
 }
 
-export function overviewLines(run: Run, command: string | null = null): string[] {
+function overviewLines(run: Run, command: string | null = null): string[] {
   const kv: [string, string][] = [
     ['id', run.id],
     ['operation', run.operation],
@@ -122,7 +123,7 @@ function flagLines(run: Run): string[] {
   const names = Object.keys(run.flags).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
   if (names.length === 0) return ['(no flags)'];
   const w = Math.min(30, Math.max(...names.map((n) => n.length)));
-  return names.map((n) => `${n.padEnd(w)}  ${formatFlagValue(run.flags[n]!)}`);
+  return names.map((n) => `${n.padEnd(w)}  ${formatFlagValue(run.flags[n]!, { float: isMarkedFloat(run.flags, n) })}`);
 }
 
 const SPARK_WIDTH = 20;

@@ -1,6 +1,6 @@
 // Column layout of the runs table: which columns fit the width, in a sensible drop order
-// (extra scalar columns, then the long start time, run time, the start time, the first
-// scalar, the id), with the label taking what is left. Pure.
+// (extra scalar columns, then the long start time, run time, the first scalar, the start
+// time, the id), with the label taking what is left. Pure.
 import type { Row, ScalarColumn } from './state/view.js';
 import { columnLabel } from './state/view.js';
 
@@ -50,8 +50,8 @@ export function layoutColumns(width: number, rows: readonly Row[], scalarCols: r
       if (c) Object.assign(c, { width: 11, short: true });
     },
     () => drop('time'),
-    () => drop('started'),
     () => drop('scalar0'),
+    () => drop('started'),
     () => drop('id'),
     () => {
       const c = cols.find((x) => x.id === 'operation');

@@ -21,6 +21,17 @@ async function withGrun(opts: ConstructorParameters<typeof TmuxGrun>[0], fn: (t:
 /** SGR colour parameters (30–37, 90–97, 38;…) in captured escapes. */
 const COLOUR = /\x1b\[[0-9;]*(?:3[0-7]|9[0-7]|38;[25])[0-9;]*m/;
 
+/** A guild.yml project with one operation printing `n` ticks, `sleep` seconds apart. */
+function countProject(): string {
+  const project = tempDir('grun-proj-');
+  writeFileSync(
+    join(project, 'guild.yml'),
+    'count:\n  main: count\n  flags:\n    n:\n      default: 3\n      type: int\n    sleep:\n      default: 0.05\n',
+  );
+  writeFileSync(join(project, 'count.py'), 'import time\nn = 3\nsleep = 0.05\nfor i in range(n):\n    print("tick", i, flush=True)\n    time.sleep(sleep)\nprint("loss: 0.25")\n');
+  return project;
+}
+
 describe('dashboard in tmux', { skip }, () => {
   for (const [columns, rows] of [[80, 24], [160, 48]] as const) {
     for (const noColor of [false, true]) {
@@ -117,12 +128,7 @@ describe('dashboard in tmux', { skip }, () => {
   });
 
   test('launch a script from the form, watch its output and status; stop a long run', async () => {
-    const project = tempDir('grun-proj-');
-    writeFileSync(
-      join(project, 'guild.yml'),
-      'count:\n  main: count\n  flags:\n    n:\n      default: 3\n      type: int\n    sleep:\n      default: 0.05\n',
-    );
-    writeFileSync(join(project, 'count.py'), 'import time\nn = 3\nsleep = 0.05\nfor i in range(n):\n    print("tick", i, flush=True)\n    time.sleep(sleep)\nprint("loss: 0.25")\n');
+    const project = countProject();
     const home = emptyHome();
     await withGrun({ columns: 160, rows: 48, cwd: project, env: { GUILD_HOME: home } }, async (t) => {
       await t.waitFor(/0\/0 runs/);
@@ -158,6 +164,27 @@ describe('dashboard in tmux', { skip }, () => {
       await t.waitFor(/Stop 1 run\?/);
       t.keys('y');
       await t.waitFor(/■ terminated/, 30000);
+      t.keys('q');
+      await t.waitFor(/EXIT=0/);
+    });
+  });
+
+  test('a list value in the launch form starts a sweep', async () => {
+    await withGrun({ columns: 160, rows: 48, cwd: countProject(), env: { GUILD_HOME: emptyHome() } }, async (t) => {
+      await t.waitFor(/0\/0 runs/);
+      t.keys('r');
+      await t.waitFor(/count +guildfile/);
+      t.keys('Enter');
+      await t.waitFor(/n += 3/, 15000);
+      t.keys('BSpace');
+      t.type('[1,2]');
+      await t.waitFor(/sweep: 2 runs/);
+      t.keys('Enter');
+      await t.waitFor(/flag +n=\[1, ?2\] +\(sweep\)/, 15000);
+      t.keys('Enter');
+      await t.waitFor(/started a batch of 2 trials/, 15000);
+      // both trials complete; the batch then goes to the trash, as a Guild batch does on success
+      await t.waitFor(/✔ completed .*n=2 sleep=0\.05\n.*✔ completed .*n=1 sleep=0\.05/, 30000);
       t.keys('q');
       await t.waitFor(/EXIT=0/);
     });

@@ -242,7 +242,8 @@ describe('grun runs delete | restore | purge', () => {
     const home = copyFixtureHome();
     const id = 'e1cf955019fc498ba318ae5d147456c2';
     const dir = join(home, 'runs', id);
-    const child = spawn('sleep', ['60'], { stdio: 'ignore' });
+    // The run's own process: Guild starts it with RUN_ID set (an unrelated pid is not running).
+    const child = spawn('sleep', ['60'], { stdio: 'ignore', env: { ...process.env, RUN_ID: id } });
     try {
       rmSync(join(dir, '.guild/attrs/exit_status'));
       writeFileSync(join(dir, '.guild/attrs/started'), `${Date.now() * 1000}\n`);

@@ -70,4 +70,21 @@ describe('sweeps and the queue (CLI, real processes)', () => {
     assert.deepEqual(parents.map(exitStatus), ['0', '0'], 'an all-memoized sweep is completed at once');
     assert.equal(readFileSync(log, 'utf8').trim().split('\n').length, 3, 'nothing ran again');
   });
+
+  test('a repeat that waits behind its completed twin is memoized when its turn comes', async () => {
+    const { cwd, log, env } = loggerProject();
+    const home = tempDir('grun-memo-home-');
+    const sub = await grun(['submit', 'job', 'x=1', '--repeat', '3', '--stage', '-y'], { cwd, home, env });
+    assert.equal(sub.code, 0, sub.stderr);
+    const q = await grun(['queue', '--once', '--poll', '0.1'], { cwd, home, env });
+    assert.equal(q.code, 0, q.stderr);
+    assert.equal(q.stdout.match(/Memoized [0-9a-f]{32}: outputs of/g)?.length, 2);
+    const ran = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(ran.length, 1, 'the operation ran once');
+    const memoOf = runDirs(home)
+      .filter((d) => !isParent(d))
+      .map((d) => (existsSync(join(d, '.guild/attrs/memo_of')) ? readFileSync(join(d, '.guild/attrs/memo_of'), 'utf8').trim() : null));
+    assert.deepEqual(memoOf.filter((m) => m !== null), [ran[0], ran[0]]);
+    assert.equal(exitStatus(runDirs(home).find(isParent)!), '0');
+  });
 });

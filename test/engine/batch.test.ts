@@ -3,12 +3,10 @@ import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync, readlinkSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import {
-  aggregateStatus,
   createGuildSweep,
   createSubmission,
   finalizeParentIfDone,
   runMetadata,
-  withAggregatedStatus,
   withChildren,
 } from '../../src/engine/batch.js';
 import { planRun } from '../../src/engine/plan.js';
@@ -22,6 +20,7 @@ import { listRuns, loadRun } from '../../src/store/index.js';
 import type { RunStatus } from '../../src/store/types.js';
 import { emptyHome } from '../helpers/home.js';
 import { geoiProject, SEED_EXAMPLE } from '../e2e/sweep-helpers.js';
+import { aggregateStatus } from '../../src/store/status.js';
 
 const attrText = (dir: string, name: string): string => readFileSync(join(dir, '.guild/attrs', name), 'utf8');
 
@@ -85,7 +84,7 @@ describe('grun submit: an Accio definition as a Guild batch', () => {
     assert.equal(attrText(created.children[3]!.dir, 'flags'), 'epsilon: 1.0e-05\nlevel: 15\nuri: /path/to/cabspotting\n');
     assert.ok(!existsSync(join(created.children[0]!.dir, '.guild/attrs/tags')), 'a child has no tags of its own');
     // Listing: FIFO order of creation is child order; the parent aggregates its children
-    const runs = withAggregatedStatus(listRuns(home));
+    const runs = listRuns(home);
     assert.equal(runs.find((r) => r.id === parent.id)!.status, 'staged');
     assert.equal(withChildren([loadRun(parent.dir)], listRuns(home)).length, 37);
   });
@@ -125,7 +124,7 @@ describe('grun submit: an Accio definition as a Guild batch', () => {
     const { parent, children } = await submitExample(home, geoiProject(), text);
     endRun(children[0]!.dir, 0);
     assert.equal(finalizeParentIfDone(children[0]!.dir), null);
-    assert.equal(withAggregatedStatus(listRuns(home)).find((r) => r.id === parent!.id)!.status, 'running');
+    assert.equal(listRuns(home).find((r) => r.id === parent!.id)!.status, 'running');
     endRun(children[1]!.dir, -15);
     endRun(children[2]!.dir, 1);
     assert.equal(finalizeParentIfDone(children[2]!.dir), 'terminated');

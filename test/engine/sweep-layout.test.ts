@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { attachChild, batchOpref, protoDir, writeBatchRun } from '../../src/engine/sweep/batch-layout.js';
 import { gridTrials } from '../../src/engine/sweep/guild-sweep.js';
@@ -16,6 +16,7 @@ const TRAIN: Opref = { pkgType: 'script', pkgName: '/home/alice/sandbox', pkgVer
 /** A minimal trial run dir as the engine would stage it. */
 function writeTrial(home: string, id: string, flags: Record<string, number>, started: number): string {
   const dir = join(home, 'runs', id);
+  mkdirSync(guildPath(dir), { recursive: true });
   writeAttr(dir, 'id', id);
   writeAttr(dir, 'initialized', started);
   writeFileSync(guildPath(dir, 'opref'), encodeOpref(TRAIN));

@@ -85,12 +85,20 @@ describe('status against real processes', () => {
     assert.match(run.statusInfo.reason ?? '', /reused/);
   });
 
-  test('a Guild LOCK naming our own live process is running', () => {
+  test('a Guild LOCK naming the run own live process (RUN_ID in its environment) is running', async () => {
     const home = emptyHome();
     const dir = makeRun(home, 'cccc', (Date.now() - 60_000) * 1000);
-    writeFileSync(join(dir, '.guild', 'LOCK'), String(process.pid));
-    // This test process may have started before `started`; give it a run started long ago.
-    writeFileSync(join(dir, '.guild', 'attrs', 'started'), '1000000\n');
-    assert.equal(loadRun(dir).status, 'running');
+    const own = spawn('sleep', ['30'], { stdio: 'ignore', env: { ...process.env, RUN_ID: 'cccc' } });
+    try {
+      writeFileSync(join(dir, '.guild', 'LOCK'), String(own.pid));
+      // Give it a run started long ago, so that the start-time rule cannot decide.
+      writeFileSync(join(dir, '.guild', 'attrs', 'started'), '1000000\n');
+      assert.equal(loadRun(dir).status, 'running');
+      // Another run's process (or none's) under that pid is a reused pid, whenever it started.
+      writeFileSync(join(dir, '.guild', 'LOCK'), String(process.pid));
+      assert.equal(loadRun(dir).status, 'error');
+    } finally {
+      own.kill('SIGKILL');
+    }
   });
 });

@@ -1,10 +1,12 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { render, cleanup } from 'ink-testing-library';
 import { App } from '../../src/app.js';
+import { OutputWriter } from '../../src/store/output.js';
+import { bootId, hostName, selfProcess, writeProcessRecord } from '../../src/store/proc.js';
 import { makeTheme } from '../../src/views/theme.js';
 import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
 import { KEY, typeKeys, waitFor, waitForFrame } from './helpers.js';
@@ -156,10 +158,20 @@ describe('dashboard: actions', () => {
     await typeKeys(stdin, 'c');
     let f = await waitForFrame(lastFrame, /compare 2 runs/);
     assert.match(f, /≠ epochs/);
-    assert.match(f, /· operati… +train\.py +train\.py/);
+    assert.match(f, /· operation +train\.py +train\.py/);
     await typeKeys(stdin, 'u');
     f = await waitForFrame(lastFrame, /only rows that differ/);
     assert.doesNotMatch(f, /operation/);
+    await typeKeys(stdin, 'u');
+    f = await waitForFrame(lastFrame, /trend loss +[▁-█]+ +[▁-█]+/);
+    const csv = join(tempDir(), 'cmp.csv');
+    await typeKeys(stdin, 'e');
+    await waitForFrame(lastFrame, /Export CSV to/);
+    await typeKeys(stdin, '\u0015', csv, KEY.enter);
+    await waitForFrame(lastFrame, /wrote /);
+    const text = readFileSync(csv, 'utf8').split('\n');
+    assert.equal(text[0], 'run,operation,started,time,status,label,epochs,fail,lr,sleep,acc,epoch,loss');
+    assert.match(text[1]!, /^d79e4010,train\.py,.*,terminated,.*,100,False,0\.1,0\.5,/);
   });
 
   test('d asks naming the run, moves it to the trash; u undoes', async () => {
@@ -218,13 +230,14 @@ describe('dashboard: run detail', () => {
     await typeKeys(stdin, '2');
     f = await waitForFrame(lastFrame, /lr +0\.3/);
     await typeKeys(stdin, '3');
+    await waitForFrame(lastFrame, /epoch: 3 points/);
     await typeKeys(stdin, 'j');
     f = await waitForFrame(lastFrame, /loss: 3 points/);
     assert.match(f, /[┼┤]/, 'an asciichart plot');
     await typeKeys(stdin, '4');
     f = await waitForFrame(lastFrame, /status: done/);
     await typeKeys(stdin, '5');
-    f = await waitForFrame(lastFrame, /train\.py/);
+    f = await waitForFrame(lastFrame, /\d+  train\.py/);
     await typeKeys(stdin, KEY.enter);
     f = await waitForFrame(lastFrame, /4cad94ad: train\.py/);
     await typeKeys(stdin, KEY.esc);
@@ -239,6 +252,40 @@ describe('dashboard: run detail', () => {
     await typeKeys(stdin, '/c0c40c66', KEY.enter, KEY.enter, '4');
     const f = await waitForFrame(lastFrame, /boom: simulated failure/);
     assert.match(f, /▌boom: simulated failure/);
+  });
+});
+
+describe('dashboard: attach', () => {
+  test('live output follows; scrolling up stops following; G follows again; \\r progress collapses', async () => {
+    const home = emptyHome();
+    const dir = join(home, 'runs', 'live0000' + '0'.repeat(24));
+    mkdirSync(join(dir, '.guild', 'attrs'), { recursive: true });
+    writeFileSync(join(dir, '.guild', 'opref'), "script:/tmp '' '' print.py");
+    writeFileSync(join(dir, '.guild', 'attrs', 'started'), `${Date.now() * 1000}\n`);
+    // this process as the run's supervisor: the run shows running
+    writeProcessRecord(dir, { version: 1, executor: 'local', host: hostName(), bootId: bootId(), supervisor: selfProcess() });
+    const out = new OutputWriter(join(dir, '.guild'));
+    try {
+      out.write(0, Buffer.from(Array.from({ length: 40 }, (_, i) => `line ${i}\n`).join('')));
+      out.write(1, Buffer.from('warn: something\n'));
+      out.write(0, Buffer.from('progress 10%\rprogress 50%\rprogress 100%\n'));
+      const { lastFrame, stdin } = open(home, { rows: 20 });
+      await waitForFrame(lastFrame, /▶ running/);
+      await typeKeys(stdin, 'w');
+      let f = await waitForFrame(lastFrame, /attached to live0000.*FOLLOW/);
+      assert.match(f, /▌warn: something/);
+      assert.match(f, /^ progress 100%$/m);
+      assert.doesNotMatch(f, /progress 10%/);
+      await typeKeys(stdin, KEY.up);
+      f = await waitForFrame(lastFrame, /attached to live0000 print\.py +▶ running\s*\n/);
+      out.write(0, Buffer.from('fresh line\n'));
+      await new Promise((r) => setTimeout(r, 300));
+      assert.doesNotMatch(lastFrame()!, /fresh line/, 'not following: the new line stays below');
+      await typeKeys(stdin, 'G');
+      await waitForFrame(lastFrame, /FOLLOW[^]*fresh line/);
+    } finally {
+      out.close();
+    }
   });
 });
 

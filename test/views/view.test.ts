@@ -91,6 +91,7 @@ describe('column layout', () => {
     const cols = layoutColumns(80, rows, [{ agg: 'last', key: 'loss' }, { agg: 'min', key: 'val_loss' }], 340);
     const ids = cols.map((c) => c.id);
     assert.ok(!ids.includes('scalar1'));
+    assert.equal(cols.find((c) => c.id === 'started')?.short, true);
     assert.ok(ids.includes('status') && ids.includes('label') && ids.includes('operation') && ids.includes('index'));
     assert.ok(width(cols) <= 80, `width ${width(cols)}`);
   });

@@ -6,8 +6,7 @@
 // exit status, never from a local pid.
 import { randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, extname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { writeFileAtomicSync } from '../../store/atomic.js';
 import { readAttr } from '../../store/attrs.js';
@@ -24,6 +23,7 @@ import type { SupervisorJob } from '../supervisor.js';
 import type { SlurmRemote } from '../remote/config.js';
 import { sacctJobs, sbatch, scancel, scontrolJob, squeueAll } from './cli.js';
 import { describeJobState, FINISHED_PHASES, type JobState } from './states.js';
+import { grunArgv } from '../self-command.js';
 
 /** `.guild/grun-slurm`: which job runs this run (JSON). */
 export const SLURM_RECORD_FILE = 'grun-slurm';
@@ -56,32 +56,6 @@ export function isSlurmRun(runDir: string): boolean {
 
 function writeSlurmRecord(runDir: string, rec: SlurmRecord): void {
   writeFileAtomicSync(guildPath(runDir, SLURM_RECORD_FILE), JSON.stringify(rec) + '\n');
-}
-
-/** A loader named as a package (`tsx`) resolves from the job's cwd, the run dir: pin it here. */
-function absolute(spec: string): string {
-  if (/^(\.|\/|file:)/.test(spec)) return spec;
-  try {
-    return import.meta.resolve(spec);
-  } catch {
-    return spec;
-  }
-}
-
-/** argv that runs this grun again: the built cli.js, or cli.ts under the same loaders (tests). */
-function grunArgv(): string[] {
-  const here = fileURLToPath(import.meta.url);
-  const ext = extname(here);
-  const cli = join(dirname(here), '..', '..', `cli${ext}`);
-  if (ext !== '.ts') return [process.execPath, cli];
-  const loaders: string[] = [];
-  const argv = process.execArgv;
-  for (let i = 0; i < argv.length; i++) {
-    const a = argv[i]!;
-    if ((a === '--import' || a === '--require' || a === '--loader') && argv[i + 1]) loaders.push(a, absolute(argv[++i]!));
-    else if (/^--(import|require|loader)=/.test(a)) loaders.push(a);
-  }
-  return [process.execPath, ...loaders, cli];
 }
 
 /** The supervisor as `cmd & wait` (so that a trapped TERM is forwarded at once), then the run's status as the job's. */
@@ -190,7 +164,7 @@ export async function submitRun(plan: RunPlan, opts: SlurmStartOptions): Promise
   const { runId, runDir, jobFile } = prepareRun(plan, opts.home);
   try {
     const script = guildPath(runDir, 'grun-slurm.sh');
-    writeFileSync(script, batchScript(grunArgv(), runDir, jobFile), { mode: 0o755 });
+    writeFileSync(script, batchScript([process.execPath, ...grunArgv()], runDir, jobFile), { mode: 0o755 });
     const r = opts.remote;
     const submitted = await sbatch({
       script,
@@ -242,7 +216,7 @@ export async function submitArray(
       const list = join(opts.scriptDir, `grun-slurm-array-${part}.txt`);
       writeFileSync(list, chunk.map((c) => c.runDir + '\n').join(''));
       const script = join(opts.scriptDir, `grun-slurm-array-${part}.sh`);
-      writeFileSync(script, arrayScript(grunArgv(), list), { mode: 0o755 });
+      writeFileSync(script, arrayScript([process.execPath, ...grunArgv()], list), { mode: 0o755 });
       const throttle = opts.maxParallel ? `%${opts.maxParallel}` : '';
       const r = opts.remote;
       const submitted = await sbatch({

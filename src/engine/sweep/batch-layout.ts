@@ -52,6 +52,7 @@ export function writeBatchRun(spec: BatchRunSpec): string {
   mkdirSync(join(spec.home, 'runs'), { recursive: true });
   mkdirSync(dir); // fails if the id is taken
   try {
+    mkdirSync(guildPath(dir)); // writeAttr makes only `.guild/attrs`
     writeAttr(dir, 'id', spec.id);
     writeAttr(dir, 'initialized', spec.initialized);
     writeFileAtomicSync(guildPath(dir, 'opref'), encodeOpref(batchOpref(spec.kind)));
@@ -61,6 +62,7 @@ export function writeBatchRun(spec: BatchRunSpec): string {
     if (spec.maxTrials !== undefined) writeAttr(dir, 'max_trials', spec.maxTrials);
     for (const [name, value] of Object.entries(spec.attrs ?? {})) writeAttr(dir, name, value);
     const proto = protoDir(dir);
+    mkdirSync(guildPath(proto), { recursive: true }); // writeAttr makes only `.guild/attrs`
     writeAttr(proto, 'id', 'proto');
     for (const [name, value] of Object.entries(spec.proto.attrs)) writeAttr(proto, name, value);
     writeFileAtomicSync(guildPath(proto, 'opref'), encodeOpref(spec.proto.opref));

@@ -36,7 +36,14 @@ const TERM_START = new Set<TokenType>(['number', 'string', 'id', 'true', 'false'
 const RUNTEST_OPS = new Set<TokenType>([...COMPARE_OPS, 'is', 'in', 'not', 'contains']);
 
 export function parseFilter(expr: string): FilterNode {
-  return new Parser(expr).parse();
+  try {
+    return new Parser(expr).parse();
+  } catch (e) {
+    // The grammar is recursive (parens, `not`, right-associative and/or chains): an expression
+    // nested deeply enough overflows the stack, which must read as a bad filter, not a crash.
+    if (e instanceof RangeError) throw new FilterSyntaxError(expr.length > 80 ? `${expr.slice(0, 77)}...` : expr, 0, 'expression nested too deeply');
+    throw e;
+  }
 }
 
 function valueRef(text: string): ValueRef {

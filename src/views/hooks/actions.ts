@@ -9,9 +9,11 @@ import { loadRun } from '../../store/index.js';
 import { hostName } from '../../store/proc.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
 import type { Run, YamlValue } from '../../store/types.js';
+import { createGuildSweep } from '../../engine/batch.js';
 import { startRun } from '../../engine/launch.js';
 import { listOperations } from '../../engine/operations.js';
 import { planRun } from '../../engine/plan.js';
+import { spawnScheduler } from '../../engine/queue.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { compareCsv } from '../compare-model.js';
@@ -91,7 +93,14 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
         return null;
       case 'launchStart': {
         const p = await plan(ctx, e.opspec, e.flagArgs);
-        if (Object.keys(p.sweeps).length > 0) throw new GrunError('sweeps cannot be started from the dashboard yet (the engine starts single runs only)');
+        if (Object.keys(p.sweeps).length > 0) {
+          // a batch with one staged trial per combination, run one at a time by a detached scheduler
+          const created = createGuildSweep(p, { home: ctx.home });
+          const id = created.parent?.id ?? created.children[0]!.id;
+          spawnScheduler(ctx.home, [id], { maxParallel: 1 });
+          ctx.launched(id);
+          return `started a batch of ${plural(created.children.length, 'trial')} of ${p.operation} (${shortId(id)})`;
+        }
         const r = await startRun(p, { home: ctx.home, background: true });
         ctx.launched(r.runId);
         return `started ${shortId(r.runId)} ${p.operation}`;

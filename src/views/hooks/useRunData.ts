@@ -1,16 +1,16 @@
 // Per-run data for the detail, attach and file screens: scalars, a scalar's series, live
 // output (bounded ring), the run's files and a file's text.
-import { closeSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
-import { join, relative } from 'node:path';
+import { join } from 'node:path';
 import { useEffect, useState } from 'react';
 import { readAttr } from '../../store/attrs.js';
 import { shlexQuote } from '../../store/opref.js';
 import { OutputReader, tailOutputLines, type OutputLine } from '../../store/output.js';
+import { readFileHead, walkRunFiles, type RunFileEntry } from '../../store/run-files.js';
 import { readRunScalars, readScalarSeries } from '../../store/scalars.js';
 import type { Run, ScalarPoint, ScalarSummary } from '../../store/types.js';
 
 /** Lines of output kept in memory per view. */
-export const OUTPUT_RING = 5000;
+const OUTPUT_RING = 5000;
 const OUTPUT_POLL_MS = 100;
 
 /** The run's command line from its `cmd` attr (not in the listing summary). */
@@ -48,6 +48,26 @@ export function useScalarSeries(run: Run | undefined, key: string | undefined): 
     }
   }, [run, key]);
   return series;
+}
+
+/** Every scalar series of each run (compare's sparklines), keyed `runId\0key`. */
+export function useSeriesOf(runs: readonly Run[], keysOf: (r: Run) => string[]): Map<string, number[]> {
+  const [map, setMap] = useState(new Map<string, number[]>());
+  const sig = runs.map((r) => `${r.id}:${keysOf(r).join(',')}`).join(';');
+  useEffect(() => {
+    const next = new Map<string, number[]>();
+    for (const r of runs) {
+      for (const k of keysOf(r)) {
+        try {
+          next.set(`${r.id}\0${k}`, readScalarSeries(r.dir, k).map((p) => p.value));
+        } catch {
+          // a run without readable events has no trend
+        }
+      }
+    }
+    setMap(next);
+  }, [sig]);
+  return map;
 }
 
 /** Progress bars redraw with `\r`: keep what the terminal would show, the last segment. */
@@ -107,73 +127,16 @@ export function useOutput(run: Run | undefined, live: boolean): OutputView {
   return view;
 }
 
-export interface RunFile {
-  path: string; // relative to the run dir
-  size: number;
-  link: boolean;
-}
+export type RunFile = RunFileEntry;
 
 const MAX_FILES = 2000;
-
-/** The run's files as `grun ls` lists them: `.guild` left out, links shown, not followed. */
-export function listRunFiles(runDir: string): RunFile[] {
-  const out: RunFile[] = [];
-  const walk = (dir: string): void => {
-    let entries;
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return;
-    }
-    entries.sort((a, b) => (a.name < b.name ? -1 : 1));
-    for (const e of entries) {
-      if (out.length >= MAX_FILES) return;
-      const p = join(dir, e.name);
-      const rel = relative(runDir, p);
-      if (rel === '.guild') continue;
-      if (e.isDirectory()) walk(p);
-      else {
-        let size = 0;
-        try {
-          size = statSync(p).size;
-        } catch {
-          // a dangling link
-        }
-        out.push({ path: rel, size, link: e.isSymbolicLink() });
-      }
-    }
-  };
-  walk(runDir);
-  return out;
-}
 
 export function useRunFiles(run: Run | undefined, active: boolean): RunFile[] {
   const [files, setFiles] = useState<RunFile[]>([]);
   useEffect(() => {
-    if (run && active) setFiles(listRunFiles(run.dir));
+    if (run && active) setFiles(walkRunFiles(run.dir, '', { limit: MAX_FILES }).filter((f) => !f.dir));
   }, [run?.dir, active]);
   return files;
-}
-
-const MAX_VIEW_BYTES = 512 * 1024;
-
-/** The first 512 KiB of a file as lines; binary files say so. */
-export function readFileHead(path: string): string[] {
-  let fd: number | null = null;
-  try {
-    fd = openSync(path, 'r');
-    const buf = Buffer.alloc(MAX_VIEW_BYTES);
-    const n = readSync(fd, buf, 0, MAX_VIEW_BYTES, 0);
-    const bytes = buf.subarray(0, n);
-    if (bytes.includes(0)) return [`(binary file, ${statSync(path).size} bytes)`];
-    const lines = bytes.toString('utf8').split('\n');
-    if (n === MAX_VIEW_BYTES) lines.push(`… (first ${MAX_VIEW_BYTES / 1024} KiB shown)`);
-    return lines;
-  } catch (e) {
-    return [`cannot read: ${(e as Error).message}`];
-  } finally {
-    if (fd !== null) closeSync(fd);
-  }
 }
 
 export function useFileText(runDir: string | undefined, file: string | null): string[] {

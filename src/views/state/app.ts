@@ -122,7 +122,7 @@ export type AppAction =
 const viewMemo = makeViewMemo();
 const trashMemo = makeViewMemo();
 
-export const viewSpec = (s: AppState): ViewSpec => specMemo(s.draft ?? s.filter, s.status, s.sort, s.expanded);
+const viewSpec = (s: AppState): ViewSpec => specMemo(s.draft ?? s.filter, s.status, s.sort, s.expanded);
 
 let lastSpec: ViewSpec | null = null;
 function specMemo(filter: string, status: StatusQuick, sort: Sort, expanded: ReadonlySet<string>): ViewSpec {
@@ -183,11 +183,6 @@ function targets(s: AppState, view: View): Run[] {
   const row = view.rows[cursorRow(s.table, view)];
   return row ? [row.run] : [];
 }
-
-export const nameRuns = (runs: readonly Run[], max = 4): string => {
-  const names = runs.slice(0, max).map((r) => `${shortId(r.id)} ${r.operation}`);
-  return names.join(', ') + (runs.length > max ? ` and ${runs.length - max} more` : '');
-};
 
 export function appReducer(s: AppState, a: AppAction): AppState {
   switch (a.type) {

@@ -90,7 +90,7 @@ export function parseScalarColumn(text: string): ScalarColumn | null {
 const EXPRESSION = /[=<>!]|\s(contains|in|is|and|or|not)\s|^not\s/i;
 
 /** Whether filter text is meant as an expression rather than plain text. */
-export const looksLikeExpression = (text: string): boolean => EXPRESSION.test(text);
+const looksLikeExpression = (text: string): boolean => EXPRESSION.test(text);
 
 type Cmp = (a: Run, b: Run) => number;
 

@@ -1,0 +1,74 @@
+// A run's own files, as `grun ls` and the dashboard's files tab show them.
+import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+
+export interface RunFileEntry {
+  path: string; // run-relative, `/`-separated
+  dir: boolean;
+  link: boolean;
+  size: number;
+}
+
+export interface WalkOptions {
+  /** Include `.guild` (left out by default, as Guild's `ls`). */
+  all?: boolean;
+  /** Descend into linked directories. */
+  followLinks?: boolean;
+  /** Stop after this many entries (a run with a data set inside must not hang a screen). */
+  limit?: number;
+}
+
+/** Entries under the run-relative dir `rel` ('' for the root), depth first, sorted per dir. */
+export function walkRunFiles(runDir: string, rel = '', opts: WalkOptions = {}): RunFileEntry[] {
+  const out: RunFileEntry[] = [];
+  const limit = opts.limit ?? Infinity;
+  const walk = (relDir: string): void => {
+    let names: string[];
+    try {
+      names = readdirSync(join(runDir, relDir)).sort();
+    } catch {
+      return;
+    }
+    for (const name of names) {
+      if (out.length >= limit) return;
+      if (relDir === '' && name === '.guild' && !opts.all) continue;
+      const r = relDir ? `${relDir}/${name}` : name;
+      const p = join(runDir, r);
+      let dir = false;
+      let link = false;
+      let size = 0;
+      try {
+        const st = lstatSync(p);
+        link = st.isSymbolicLink();
+        const target = link ? statSync(p) : st;
+        dir = target.isDirectory() && (!link || !!opts.followLinks);
+        size = target.isDirectory() ? 0 : target.size;
+      } catch {
+        // a dangling link lists as an empty file
+      }
+      out.push({ path: r, dir, link, size });
+      if (dir) walk(r);
+    }
+  };
+  walk(rel.replace(/\/+$/, ''));
+  return out;
+}
+
+/** The first `maxBytes` of a file as lines; a binary file (a NUL byte) says so instead. */
+export function readFileHead(path: string, maxBytes = 512 * 1024): string[] {
+  let fd: number | null = null;
+  try {
+    fd = openSync(path, 'r');
+    const buf = Buffer.alloc(maxBytes);
+    const n = readSync(fd, buf, 0, maxBytes, 0);
+    const bytes = buf.subarray(0, n);
+    if (bytes.includes(0)) return [`(binary file, ${statSync(path).size} bytes)`];
+    const lines = bytes.toString('utf8').split('\n');
+    if (n === maxBytes) lines.push(`… (first ${Math.round(maxBytes / 1024)} KiB shown)`);
+    return lines;
+  } catch (e) {
+    return [`cannot read: ${(e as Error).message}`];
+  } finally {
+    if (fd !== null) closeSync(fd);
+  }
+}

@@ -1,0 +1,30 @@
+// Reading the small files of a run dir (attrs, opref, LOCK, the process record) without trusting
+// what is there: a FIFO or a link to /dev/zero in their place must not hang or exhaust a reader.
+import { closeSync, fstatSync, openSync, readSync, constants } from 'node:fs';
+
+/** Far above any real attr (a 10k-flag `flags` is ~1 MB) and small enough to hold. */
+export const SMALL_FILE_MAX = 64 * 1024 * 1024;
+
+/**
+ * The bytes of a regular file of at most `max` bytes. Throws (ENOENT and the like as fs does)
+ * with a message naming the problem for anything else; never blocks on a FIFO.
+ */
+export function readSmallFile(path: string, max = SMALL_FILE_MAX): Buffer {
+  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  try {
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EGRUNNOTFILE' });
+    if (st.size > max) throw Object.assign(new Error(`too large (${st.size} bytes)`), { code: 'EGRUNTOOBIG' });
+    const buf = Buffer.alloc(st.size);
+    let n = 0;
+    while (n < buf.length) {
+      const got = readSync(fd, buf, n, buf.length - n, n);
+      if (got === 0) break; // shrank meanwhile
+      n += got;
+    }
+    return buf.subarray(0, n);
+  } finally {
+    closeSync(fd);
+  }
+}

@@ -1,0 +1,56 @@
+import { test, describe } from 'node:test';
+import assert from 'node:assert/strict';
+import { downsample, fit, formatDuration, formatNumber, sparkline } from '../../src/views/format.js';
+import { plotLines } from '../../src/views/DetailScreen.js';
+import { collapseCarriageReturns } from '../../src/views/hooks/useRunData.js';
+import { compareCsv, compareRows } from '../../src/views/compare-model.js';
+import { fakeRun } from './helpers.js';
+
+describe('dashboard formatting', () => {
+  test('plots only finite values (asciichart throws on NaN, Infinity and empty series)', () => {
+    assert.deepEqual(plotLines([], 60, 10), []);
+    assert.deepEqual(plotLines([NaN, Infinity], 60, 10), []);
+    const lines = plotLines([1, NaN, 3, -Infinity, 2], 60, 6);
+    assert.equal(lines.length, 6, 'one line per row of the given height');
+    assert.ok(lines.every((l) => [...l].length <= 60));
+  });
+
+  test('a long series is downsampled to the plot width', () => {
+    const lines = plotLines(Array.from({ length: 5000 }, (_, i) => Math.sin(i / 100)), 80, 8);
+    assert.ok(lines.every((l) => [...l].length <= 80), 'no line wider than the plot');
+    assert.equal(downsample([1, 2, 3, 4], 2).length, 2);
+    assert.deepEqual(downsample([1, 3, 5, 7], 2), [2, 6]);
+  });
+
+  test('sparklines skip non-finite values; flat series draw mid-height', () => {
+    assert.equal(sparkline([0, NaN, 7], 10), '▁█');
+    assert.equal(sparkline([2, 2, 2], 10), '▄▄▄');
+    assert.equal(sparkline([], 10), '');
+  });
+
+  test('\\r progress lines keep what the terminal would show', () => {
+    assert.equal(collapseCarriageReturns('10%\r50%\r100%'), '100%');
+    assert.equal(collapseCarriageReturns('done\r'), 'done');
+    assert.equal(collapseCarriageReturns('plain'), 'plain');
+  });
+
+  test('numbers, durations and cells', () => {
+    assert.equal(formatNumber(0.123456789), '0.123457');
+    assert.equal(formatNumber(NaN), 'nan');
+    assert.equal(formatNumber(3), '3');
+    assert.equal(formatDuration(3_723_000), '1:02:03');
+    assert.equal(fit('abcdef', 4), 'abc…');
+    assert.equal(fit('ab', 4, 'right'), '  ab');
+  });
+
+  test('compare flags differences and writes Guild-style CSV', () => {
+    const a = fakeRun({ id: 'aaaaaaaa' + '0'.repeat(24), flags: { lr: 0.1, fast: true }, label: 'x, "y"' });
+    const b = fakeRun({ id: 'bbbbbbbb' + '0'.repeat(24), flags: { lr: 0.2, fast: true } });
+    const rows = compareRows([a, b], () => []);
+    assert.equal(rows.find((r) => r.name === 'lr')!.differs, true);
+    assert.equal(rows.find((r) => r.name === 'fast')!.differs, false);
+    const csv = compareCsv([a, b], () => []).split('\n');
+    assert.equal(csv[0], 'run,operation,started,time,status,label,fast,lr');
+    assert.match(csv[1]!, /^aaaaaaaa,train\.py,.*,"x, ""y""",True,0\.1$/);
+  });
+});
