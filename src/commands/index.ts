@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 /** Top-level command name (and alias) → its module, in the order `grun --help` lists them. */
 const COMMANDS: Record<string, string> = {
   run: './run.js',
-  __supervise: './run.js',
+  __supervise: './supervise.js',
   runs: './runs.js',
   ls: './ls.js',
   cat: './cat.js',

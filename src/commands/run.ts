@@ -1,5 +1,5 @@
 // `grun run [OPSPEC] [FLAG=VAL...]`: plan, preview, then start (foreground, background or staged);
-// `--start RUN` starts a staged run. Also the hidden `__supervise` mode the engine spawns.
+// `--start RUN` starts a staged run.
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
@@ -8,7 +8,6 @@ import type { RunPlan } from '../engine/plan-types.js';
 import { getRemote } from '../engine/remote/config.js';
 import { startRemoteRun } from '../engine/remote/remote-run.js';
 import { submitRun } from '../engine/slurm/executor.js';
-import { supervise } from '../engine/supervisor.js';
 import { memoizeRun } from '../engine/memo.js';
 import { addSweepOptions, runSweep, type SweepRunOptions } from './submit.js';
 import { GrunError } from '../store/errors.js';
@@ -205,13 +204,6 @@ export function register(program: Command): void {
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm');
   addSweepOptions(run).action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
-      runCommand(cmd, opspec, flags, o),
-    );
-  program
-    .command('__supervise', { hidden: true })
-    .argument('<runDir>')
-    .requiredOption('--job <file>')
-    .action(async (runDir: string, o: { job: string }) => {
-      process.exitCode = await supervise(runDir, o.job);
-    });
+    runCommand(cmd, opspec, flags, o),
+  );
 }

@@ -135,22 +135,18 @@ describe('grun run (engine e2e)', () => {
     assert.equal(r.code, 1);
   });
 
-  test(
-    'Ctrl-C of a plain Python script ends it as Guild does: exit 1 (error), traceback in output',
-    { todo: 'needs the Python launcher (helpers/globals_main.py) to exit 1 on KeyboardInterrupt as op_main does' },
-    async () => {
-      const home = emptyHome();
-      const cwd = project({ 'sleeper.py': SLEEPER });
-      const { proc, done } = grunSpawn(['run', 'sleeper.py', '-y'], { cwd, home });
-      await waitFor('run output', () => runIds(home).length === 1 && outputHas(onlyRunDir(home), 'ready'));
-      proc.kill('SIGINT');
-      const r = await done;
-      assert.match(r.stderr, /KeyboardInterrupt/);
-      const run = loadRun(onlyRunDir(home));
-      assert.equal(run.exitStatus, 1);
-      assert.equal(run.status, 'error');
-    },
-  );
+  test('Ctrl-C of a plain Python script ends it as Guild does: exit 1 (error), traceback in output', async () => {
+    const home = emptyHome();
+    const cwd = project({ 'sleeper.py': SLEEPER });
+    const { proc, done } = grunSpawn(['run', 'sleeper.py', '-y'], { cwd, home });
+    await waitFor('run output', () => runIds(home).length === 1 && outputHas(onlyRunDir(home), 'ready'));
+    proc.kill('SIGINT');
+    const r = await done;
+    assert.match(r.stderr, /KeyboardInterrupt/);
+    const run = loadRun(onlyRunDir(home));
+    assert.equal(run.exitStatus, 1);
+    assert.equal(run.status, 'error');
+  });
 
   test('SIGHUP to a foreground grun only detaches: the run goes on', async () => {
     const home = emptyHome();
