@@ -1,6 +1,6 @@
 // Listing runs through the summary cache: a run directory is re-read only when one of the
 // stats that cover its listed fields changed. The run directories stay the truth.
-import { readdirSync, statSync, type Stats } from 'node:fs';
+import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { openCache } from './cache-file.js';
 import { runsDir, trashRunsDir } from './home.js';
@@ -24,6 +24,9 @@ interface SummaryCache {
 }
 
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.json');
+
+/** Whether a summary cache exists (a listing then costs stats, not reads). */
+export const hasSummaryCache = (home: string): boolean => existsSync(summaryCachePath(home));
 
 /**
  * What a listed field can change without: `.guild` (markers, LOCK, process record),

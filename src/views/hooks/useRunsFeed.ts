@@ -7,7 +7,7 @@
 // show at once, with a progress count, while the rest load and the cache is written.
 import { useEffect, useMemo, useRef } from 'react';
 import { runsDir, trashRunsDir } from '../../store/home.js';
-import { compareRunsNewestFirst, listRuns, loadRun, RunScan, runsOf } from '../../store/index.js';
+import { compareRunsNewestFirst, hasSummaryCache, listRuns, loadRun, RunScan, runsOf } from '../../store/index.js';
 import { isRunDir } from '../../store/run.js';
 import type { Run } from '../../store/types.js';
 import { watchHome, type HomeEvent } from '../../store/watcher.js';
@@ -92,7 +92,8 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
         timer ??= setTimeout(flush, 0);
       },
     };
-    const first = setImmediate(() => loadAll(true));
+    // With a summary cache one pass is quickest; without one, slices show the first rows at once.
+    const first = setImmediate(() => loadAll(!hasSummaryCache(home)));
 
     let pending = new Map<string, HomeEvent>();
     let timer: NodeJS.Timeout | null = null;
