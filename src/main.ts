@@ -42,6 +42,13 @@ async function main(argv: string[]): Promise<number> {
       process.stderr.write(`grun: ${e.message}\n`);
       return e.exitCode;
     }
+    // A file system refusal that no command turned into a GrunError (permissions, a full
+    // disk, a path that vanished) is still the user's to read, not a stack trace.
+    const code = (e as NodeJS.ErrnoException | null)?.code;
+    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
+      process.stderr.write(`grun: ${(e as Error).message}\n`);
+      return 1;
+    }
     throw e;
   }
 }

@@ -8,7 +8,7 @@ import { parseGpuList, runScheduler } from '../engine/queue.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { selectRuns } from '../store/select.js';
-import { homeOf, intOption } from './run-args.js';
+import { homeOf, positiveIntOption } from './run-args.js';
 
 interface QueueOptions {
   maxParallel?: number;
@@ -31,7 +31,6 @@ function timestamp(): string {
 async function queueCommand(cmd: Command, specs: string[], o: QueueOptions): Promise<void> {
   const home = homeOf(cmd);
   const maxParallel = o.maxParallel ?? 1;
-  if (maxParallel < 1) throw new GrunError('invalid value 0 for --max-parallel: expected at least 1');
   const gpus = o.gpus !== undefined ? parseGpuList(o.gpus) : undefined;
   let only: Set<string> | undefined;
   if (specs.length) {
@@ -66,8 +65,8 @@ export function register(program: Command): void {
     .command('queue')
     .description('Start staged runs first come, first served, as slots and GPUs allow')
     .argument('[RUN...]', 'only these runs (a parent stands for its children); ends when they have ended')
-    .option('--max-parallel <n>', 'runs at once (default 1)', intOption('--max-parallel'))
-    .option('--gpus <ids>', 'GPUs to hand out through CUDA_VISIBLE_DEVICES, e.g. 0,1')
+    .option('--max-parallel <n>', 'runs at once (default 1)', positiveIntOption('--max-parallel'))
+    .option('--gpus <ids>', 'GPUs to hand out through CUDA_VISIBLE_DEVICES, e.g. 0,1', (v: string) => (parseGpuList(v), v))
     .option('--once', 'end when no staged run is left and the runs started have ended')
     .option('--poll <seconds>', 'how often to look for newly staged runs (default 2)')
     .action(async (specs: string[], o: QueueOptions, c: Command) => queueCommand(c, specs, o));

@@ -135,14 +135,7 @@ export async function runsOp(
     process.stdout.write(`${o.preview}\n${previewLines(selected).join('\n')}\n`);
     if (!confirm(o.prompt.replace('{count}', String(selected.length)), o.defaultYes)) return;
   }
-  try {
-    await act(selected);
-  } catch (e) {
-    // A file system refusal (permissions, a full disk) is the user's to fix: no stack trace.
-    const code = (e as NodeJS.ErrnoException).code;
-    if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) throw new GrunError((e as Error).message);
-    throw e;
-  }
+  await act(selected); // a file system refusal reaches the user as `grun: <message>` (main.ts)
 }
 
 /** Commander collector for repeatable options. */
@@ -153,6 +146,16 @@ export function intOption(name: string): (v: string) => number {
   return (v: string) => {
     if (!/^\d+$/.test(v)) throw new GrunError(`invalid value '${v}' for ${name}: expected a whole number`);
     return Number(v);
+  };
+}
+
+/** Like `intOption`, for counts that must be at least 1 (parallelism, trials). */
+export function positiveIntOption(name: string): (v: string) => number {
+  const parse = intOption(name);
+  return (v: string) => {
+    const n = parse(v);
+    if (n < 1) throw new GrunError(`invalid value '${v}' for ${name}: expected at least 1`);
+    return n;
   };
 }
 

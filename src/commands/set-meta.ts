@@ -7,6 +7,7 @@ import { deleteAttr, writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { homeOf, oneRun } from './run-args.js';
+import { withRunLock } from '../store/run-lock.js';
 
 interface SetMetaOptions {
   name?: string;
@@ -17,6 +18,12 @@ interface SetMetaOptions {
 /** Writes the given fields on the run that holds `runDir`'s metadata; returns that run's dir. */
 export function setRunMeta(runDir: string, o: SetMetaOptions): string {
   const target = metadataRunDir(runDir);
+  // Under the run's lock, as label/tag/comment: a concurrent edit is never lost.
+  withRunLock(target, () => writeMeta(target, o));
+  return target;
+}
+
+function writeMeta(target: string, o: SetMetaOptions): void {
   if (o.name !== undefined) {
     if (o.name === '') deleteAttr(target, 'label');
     else writeAttr(target, 'label', o.name);
@@ -29,7 +36,6 @@ export function setRunMeta(runDir: string, o: SetMetaOptions): string {
     const tags = [...new Set(o.tags.split(',').map((t) => t.trim()).filter(Boolean))];
     writeAttr(target, 'tags', tags);
   }
-  return target;
 }
 
 export function registerSetMeta(runs: Command): void {

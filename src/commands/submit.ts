@@ -24,7 +24,7 @@ import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { loadRun } from '../store/index.js';
 import type { Run } from '../store/types.js';
-import { confirm, homeOf, intOption } from './run-args.js';
+import { confirm, homeOf, positiveIntOption } from './run-args.js';
 
 /**
  * The first argument: a definition file, inline JSON, or an operation name (Accio's rule),
@@ -174,8 +174,8 @@ export function register(program: Command): void {
     .option('--seed <seed>', 'seed (64-bit integer); a sweep draws its children\'s from it')
     .option('--no-memo', 'run even when a completed run has the same inputs')
     .option('--stage', 'only create the runs: they wait for `grun queue`')
-    .option('--max-parallel <n>', 'runs at once for the scheduler started for them (default 1)', intOption('--max-parallel'))
-    .option('--gpus <ids>', 'GPUs the scheduler hands out (CUDA_VISIBLE_DEVICES), e.g. 0,1')
+    .option('--max-parallel <n>', 'runs at once for the scheduler started for them (default 1)', positiveIntOption('--max-parallel'))
+    .option('--gpus <ids>', 'GPUs the scheduler hands out (CUDA_VISIBLE_DEVICES), e.g. 0,1', (v: string) => (parseGpuList(v), v))
     .option('-y, --yes', 'submit without the preview and confirmation')
     .action(async (definition: string, params: string[], o: SubmitOptions, c: Command) =>
       submitCommand(c, definition, params, o),
@@ -202,12 +202,12 @@ export interface SweepRunOptions {
 /** Adds the sweep (and memo) options to `grun run`. */
 export function addSweepOptions(cmd: Command): Command {
   return cmd
-    .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', intOption('--max-trials'))
+    .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
     .option('-o, --optimizer <name>', 'sweep optimizer: random')
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
-    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1)', intOption('--max-parallel'))
+    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1)', positiveIntOption('--max-parallel'))
     .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running');
 }
 

@@ -22,7 +22,7 @@ describe('reliability: concurrency', () => {
   after(() => homes.forEach(killAllOf));
 
   test('8 processes launching, tagging, commenting, labelling, staging and deleting at once lose nothing', { timeout: 300_000 }, async () => {
-    const rounds = size(4, 25);
+    const rounds = size(3, 25);
     const home = emptyHome();
     homes.push(home);
     const cwd = tempDir('grun-cproj-');
@@ -119,7 +119,7 @@ describe('reliability: concurrency', () => {
     writeFileSync(join(cwd, 'work.sh'), 'echo hi\n');
     assert.equal((await runGrun(['run', '-y', '-q', 'work.sh'], { home, cwd })).code, 0);
     const [id] = readdirSync(join(home, 'runs'));
-    for (let k = 0; k < size(8, 40); k++) {
+    for (let k = 0; k < size(5, 40); k++) {
       const writers = ['tag -a x', 'comment -a c', 'mark', 'label -s l'].map((a) => runGrun([...a.split(' '), '-y', id!], { home, cwd }));
       await sleep(150 + ((k * 53) % 250)); // spread the delete over the writers' lifetimes
       const del = await runGrun(['runs', 'delete', '-y', id!], { home, cwd });

@@ -134,6 +134,18 @@ export function killAllOf(home: string): void {
   }
 }
 
+const pause = new Int32Array(new SharedArrayBuffer(4));
+const sleepSync = (ms: number): void => void Atomics.wait(pause, 0, 0, ms);
+
+/** True when the run stays in both runs/ and the trash (not only while being moved). */
+function inBoth(home: string, id: string): boolean {
+  for (let tries = 0; tries < 20; tries++) {
+    if (!isRunDir(join(home, 'runs', id)) || !isRunDir(join(home, 'trash', 'runs', id))) return false;
+    sleepSync(50);
+  }
+  return true;
+}
+
 export interface Violation {
   where: string;
   what: string;
@@ -181,11 +193,23 @@ export function checkHome(home: string, o: CheckOptions = {}): { violations: Vio
     if (dup.length) add(where, `listed twice: ${dup.join(', ')}`);
     for (const id of ids) if (id.startsWith('.')) add(where + id, 'a temporary directory is listed as a run');
   }
-  for (const id of listedIds) if (deletedIds.includes(id)) add(id, 'listed both in runs/ and in the trash');
+  for (const id of listedIds) {
+    // The two listings are taken one after the other: a run moved between them shows in both.
+    if (deletedIds.includes(id) && inBoth(home, id)) add(id, 'listed both in runs/ and in the trash');
+  }
   for (const id of o.expected ?? []) {
-    const n = (live.includes(id) && isRunDir(join(home, 'runs', id)) ? 1 : 0) + (trash.includes(id) && isRunDir(join(home, 'trash', 'runs', id)) ? 1 : 0);
+    // Another process may be moving the run (delete, restore) while this looks: a run in flight
+    // is seen in neither or both places for an instant. A lost or duplicated run stays so.
+    let n = 0;
+    for (let tries = 0; tries < 20; tries++) {
+      n = (isRunDir(join(home, 'runs', id)) ? 1 : 0) + (isRunDir(join(home, 'trash', 'runs', id)) ? 1 : 0);
+      if (n === 1) break;
+      sleepSync(50);
+    }
     if (n !== 1) add(id, n === 0 ? 'run lost: in neither runs/ nor the trash' : 'run duplicated: in runs/ and in the trash');
-    else if (!listedIds.includes(id) && !deletedIds.includes(id)) add(id, 'run present but not listed');
+    else if (!listedIds.includes(id) && !deletedIds.includes(id) && !listRuns(home).concat(listRuns(home, { deleted: true })).some((r) => r.id === id)) {
+      add(id, 'run present but not listed');
+    }
   }
   let runs = 0;
   let halfMade = 0;

@@ -7,6 +7,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { listAttrNames } from '../../src/store/attrs.js';
+import { isProcessAlive } from '../../src/store/proc.js';
 import { copyFixtureHome, emptyHome, tempDir } from '../helpers/home.js';
 import {
   checkHome,
@@ -157,6 +158,9 @@ async function oneKill(home: string, lane: Lane, r: () => number): Promise<{ op:
     if (pid !== null) {
       await sleep(r() * 400);
       killed = kill(pid);
+      // SIGKILL is delivered at once but the process takes a moment to die; a reader in that
+      // moment rightly sees it alive. Check the home once it is gone.
+      if (killed) await waitUntil('the killed supervisor to die', () => !isProcessAlive(pid), 10_000);
     }
   } else {
     const d = durations.get(job.op) ?? 400;
