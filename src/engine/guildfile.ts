@@ -154,7 +154,8 @@ function mergeFlags(a: YamlValue | undefined, b: YamlValue | undefined): YamlVal
  * `flags:`) or an operation (`op` or `model:op`) whose flags are included; own flags win.
  */
 export function expandFlagIncludes(gf: Guildfile, flags: YamlValue | undefined, seen: string[] = []): YamlMap {
-  if (!isMap(flags)) return {};
+  if (flags === undefined || flags === null) return {};
+  if (!isMap(flags)) throw new GrunError(`${gf.path}: 'flags' must be a mapping of flag names, not ${JSON.stringify(flags)}`);
   const inc = flags.$include;
   const names = typeof inc === 'string' ? [inc] : Array.isArray(inc) ? inc : [];
   const out: YamlMap = {};

@@ -129,11 +129,19 @@ class Parser {
     const s = this.s;
     for (;;) {
       const c = s[this.pos];
+      // PyYAML skips only spaces between tokens: a tab in a line's indentation is an error.
+      if (c === '\t' && this.inIndentation()) this.fail("found character '\\t' that cannot start any token");
       if (c === ' ' || c === '\t' || c === '\n') this.pos++;
       else if (c === '#' && (this.pos === 0 || isBlankOrEnd(s[this.pos - 1]))) {
         this.pos = this.lineEnd(this.pos);
       } else return;
     }
+  }
+
+  /** Whether only spaces and tabs stand between the line's start and the current position. */
+  private inIndentation(): boolean {
+    for (let p = this.pos - 1; p >= 0 && this.s[p] !== '\n'; p--) if (this.s[p] !== ' ' && this.s[p] !== '\t') return false;
+    return true;
   }
 
   private newlineSince(at: number): boolean {
