@@ -230,6 +230,19 @@ export function tailOutputLines(runDir: string, n: number): OutputLine[] {
  * time 0 and stream 0, so a missing or torn index never stalls the reader. A final line
  * without LF is returned once it has a record (Guild records it when the run ends).
  */
+/** The offset just after the first LF at or after `from` (or `end` when there is none). */
+function lineStartAfter(fd: number, from: number, end: number): number {
+  const buf = Buffer.alloc(CHUNK);
+  for (let pos = from; pos < end; ) {
+    const got = readSync(fd, buf, 0, Math.min(CHUNK, end - pos), pos);
+    if (got === 0) break;
+    const lf = buf.subarray(0, got).indexOf(LF);
+    if (lf !== -1) return pos + lf + 1;
+    pos += got;
+  }
+  return end;
+}
+
 export class OutputReader {
   private readonly paths: { output: string; index: string };
   private offset = 0; // bytes of `output` consumed into `pending`/complete lines
@@ -238,8 +251,18 @@ export class OutputReader {
   private partialBytes = 0;
   private held: { text: string; polls: number }[] = [];
 
-  constructor(runDir: string) {
+  /** Set until the first poll when only the end of a long output is wanted. */
+  private tailBytes: number | undefined;
+  /** The first poll skipped ahead: its lines pair with the index counted from the end. */
+  private alignToEnd = false;
+
+  /**
+   * `tailBytes`: when the output is longer, the first poll starts at the first line within the
+   * last `tailBytes` (a dashboard following a 2 GB output holds only its end).
+   */
+  constructor(runDir: string, opts: { tailBytes?: number } = {}) {
     this.paths = outputPaths(runDir);
+    this.tailBytes = opts.tailBytes;
   }
 
   poll(): OutputLine[] {
@@ -248,6 +271,11 @@ export class OutputReader {
     try {
       const size = fstatSync(fd).size;
       if (size < this.offset) this.reset(); // replaced or truncated: start over
+      if (this.tailBytes !== undefined && this.offset === 0 && size > this.tailBytes) {
+        this.offset = lineStartAfter(fd, size - this.tailBytes, size);
+        this.alignToEnd = true;
+      }
+      this.tailBytes = undefined;
       const buf = Buffer.alloc(CHUNK);
       while (this.offset < size) {
         const got = readSync(fd, buf, 0, Math.min(CHUNK, size - this.offset), this.offset);
@@ -283,6 +311,11 @@ export class OutputReader {
     const index = new IndexFile(this.paths.index);
     try {
       const records = index.count();
+      if (this.alignToEnd) {
+        // Lines read so far are the last ones written: their records are the last ones too.
+        this.lineNo = Math.max(0, records - this.held.length);
+        this.alignToEnd = false;
+      }
       const out: OutputLine[] = [];
       const recs = index.records(this.lineNo, Math.min(this.held.length + 1, records - this.lineNo));
       let k = 0;

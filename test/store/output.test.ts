@@ -146,6 +146,21 @@ describe('OutputReader', () => {
     assert.deepEqual(r.poll(), []);
   });
 
+  test('tailBytes: a long output is followed from its end, lines paired with the last records', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${String(i).padStart(4, '0')}`);
+    const run = runWith(lines.join('\n') + '\n', lines.map((_, i) => [i, (i % 2) as 0 | 1]));
+    const r = new OutputReader(run, { tailBytes: 100 }); // each line is 10 bytes
+    const first = r.poll();
+    assert.ok(first.length <= 10 && first.length >= 9, `${first.length} lines`);
+    assert.deepEqual(first.at(-1), { time: 999, stream: 1, text: 'line 0999' });
+    for (const l of first) assert.equal(l.time, Number(l.text.slice(5)), 'each line keeps its own record');
+    appendFileSync(join(run, '.guild', 'output'), 'next\n');
+    appendFileSync(join(run, '.guild', 'output.index'), record(1000, 0));
+    assert.deepEqual(r.poll(), [{ time: 1000, stream: 0, text: 'next' }]);
+    const short = new OutputReader(runWith('a\nb\n', [[1, 0], [2, 1]]), { tailBytes: 100 });
+    assert.equal(short.poll().length, 2, 'a short output is read whole');
+  });
+
   test('without an index, lines come with defaults after one poll', () => {
     const run = runWith('a\nb\n', null);
     const r = new OutputReader(run);

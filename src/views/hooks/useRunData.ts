@@ -87,6 +87,9 @@ export interface OutputView {
  * A run's output: the last OUTPUT_RING lines, then, while `live`, new lines every 100 ms.
  * Finished runs are read from the end (bounded memory however long the output is).
  */
+/** A live view starts this far from the end of a long output: memory stays bounded. */
+const OUTPUT_TAIL_BYTES = 4 * 1024 * 1024;
+
 export function useOutput(run: Run | undefined, live: boolean): OutputView {
   const [view, setView] = useState<OutputView>({ lines: [], first: 0 });
   const dir = run?.dir;
@@ -104,7 +107,7 @@ export function useOutput(run: Run | undefined, live: boolean): OutputView {
     }
     let lines: OutputLine[] = [];
     let first = 0;
-    const reader = new OutputReader(dir);
+    const reader = new OutputReader(dir, { tailBytes: OUTPUT_TAIL_BYTES });
     const poll = () => {
       let got: OutputLine[];
       try {
