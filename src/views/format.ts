@@ -1,24 +1,20 @@
 // Pure text formatting for the dashboard: times, durations, padding.
+import { formatDuration as formatGuildDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run } from '../store/types.js';
 
 export const shortId = (id: string): string => id.slice(0, 8);
 
-const two = (n: number): string => String(n).padStart(2, '0');
 
 /** Local time from µs: `2026-11-22 10:51:02`, or `11-22 10:51` when `short`. */
 export function formatStarted(us: number | null, short = false): string {
-  if (us === null) return '';
-  const d = new Date(us / 1000);
-  const date = `${two(d.getMonth() + 1)}-${two(d.getDate())}`;
-  if (short) return `${date} ${two(d.getHours())}:${two(d.getMinutes())}`;
-  return `${d.getFullYear()}-${date} ${two(d.getHours())}:${two(d.getMinutes())}:${two(d.getSeconds())}`;
+  const full = formatTimestamp(us);
+  return short ? full.slice(5, 16) : full;
 }
 
-/** Guild's `H:MM:SS`; empty for runs that never started. */
+/** Guild's `H:MM:SS` from ms; empty for runs that never started. */
 export function formatDuration(ms: number | null): string {
   if (ms === null || !Number.isFinite(ms) || ms < 0) return '';
-  const s = Math.floor(ms / 1000);
-  return `${Math.floor(s / 3600)}:${two(Math.floor(s / 60) % 60)}:${two(s % 60)}`;
+  return formatGuildDuration(0, ms * 1000);
 }
 
 /** Run time in ms: stopped − started, or now − started while it runs. */

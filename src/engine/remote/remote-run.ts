@@ -9,19 +9,13 @@ import { hostName } from '../../store/proc.js';
 import type { Run } from '../../store/types.js';
 import { connect, lockRemoteName, pullRuns } from './runs.js';
 import { RemoteUnreachable } from './ssh.js';
+import type { RunRequest } from '../plan-types.js';
 
 /** Never copied with a project: VCS data, Guild homes, caches. */
 const PROJECT_EXCLUDES = ['.git/', '.hg/', '.guild/', '__pycache__/', '*.pyc', 'node_modules/', '.venv/', 'venv/'];
 
-export interface RemoteRunRequest {
-  /** The local project directory, copied whole (less PROJECT_EXCLUDES). */
-  cwd: string;
-  opspec: string;
-  flagArgs: string[];
-  label?: string;
-  tags?: string[];
-  comment?: string;
-}
+/** What `grun run --remote` passes on; `cwd`, the project, is copied whole (less PROJECT_EXCLUDES). */
+export type RemoteRunRequest = Pick<RunRequest, 'cwd' | 'opspec' | 'flagArgs' | 'label' | 'tags' | 'comment'>;
 
 export interface RemoteRunStarted {
   runId: string;

@@ -328,19 +328,28 @@ const sortKeys = (ctx: KeyContext): string[] => [...CORE_SORT_KEYS, ...ctx.colum
 const openDetail = (id: string): Screen => ({ kind: 'detail', id, tab: 'overview', scroll: 0, sel: 0, follow: true });
 const attach = (id: string): Screen => ({ kind: 'pager', what: 'attach', id, file: null, scroll: 0, follow: true });
 
+/** The row a cursor movement goes to, or null when `action` moves nothing. */
+function movedRow(action: string, row: number, rows: number, page: number): number | null {
+  switch (action) {
+    case 'up': return row - 1;
+    case 'down': return row + 1;
+    case 'pageUp': return row - page;
+    case 'pageDown': return row + page;
+    case 'top': return 0;
+    case 'bottom': return rows - 1;
+    default: return null;
+  }
+}
+
 function onRunsAction(s: AppState, action: string, ctx: KeyContext): AppState {
   const view = runsView(s, ctx.scalars);
   const row = cursorRow(s.table, view);
   const h = Math.max(1, ctx.pageSize);
   const move = (to: number): AppState => ({ ...s, table: moveTable(s.table, view, to, h) });
   const cur = view.rows[row]?.run;
+  const to = movedRow(action, row, view.rows.length, h);
+  if (to !== null) return move(to);
   switch (action) {
-    case 'up': return move(row - 1);
-    case 'down': return move(row + 1);
-    case 'pageUp': return move(row - h);
-    case 'pageDown': return move(row + h);
-    case 'top': return move(0);
-    case 'bottom': return move(view.rows.length - 1);
     case 'open':
       return cur ? push(s, openDetail(cur.id)) : s;
     case 'expand':
@@ -518,13 +527,9 @@ function onTrashAction(s: AppState, action: string, ctx: KeyContext): AppState {
   const move = (to: number): AppState => ({ ...s, trashTable: moveTable(s.trashTable, view, to, h) });
   const targetsT = (): Run[] =>
     s.trashTable.marks.size > 0 ? s.trash.filter((r) => s.trashTable.marks.has(r.id)) : view.rows[row] ? [view.rows[row]!.run] : [];
+  const to = movedRow(action, row, view.rows.length, h);
+  if (to !== null) return move(to);
   switch (action) {
-    case 'up': return move(row - 1);
-    case 'down': return move(row + 1);
-    case 'pageUp': return move(row - h);
-    case 'pageDown': return move(row + h);
-    case 'top': return move(0);
-    case 'bottom': return move(view.rows.length - 1);
     case 'back': return pop(s);
     case 'mark': {
       const cur = view.rows[row]?.run;
