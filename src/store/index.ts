@@ -10,7 +10,7 @@ import { aggregateStatus } from './status.js';
 import type { Run, RunSummary } from './types.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
 /** `k`: the stats the entry is valid for; `s`: the summary, compact. */
 interface CacheEntry {
@@ -29,12 +29,13 @@ export const summaryCachePath = (home: string): string => join(home, 'cache', 'g
 export const hasSummaryCache = (home: string): boolean => existsSync(summaryCachePath(home));
 
 /**
- * What a listed field can change without: `.guild` (markers, LOCK, process record),
- * `.guild/attrs` (attrs written by rename or created), and the attrs Guild rewrites in place
- * (label, tags, comments). The run root (trial and step links) counts only for runs that can
- * still gain links: batches, pipelines, and runs without an exit status.
+ * What a listed field can change without: `.guild` (markers, LOCK, process record) and
+ * `.guild/attrs` (attrs written by rename, created or deleted), plus the attrs Guild rewrites
+ * in place (label, tags, comments) where they exist: creating one changes `.guild/attrs`. The
+ * run root (trial and step links) counts only for runs that can still gain links: batches,
+ * pipelines, and runs without an exit status.
  */
-const KEY_PATHS = ['.guild', '.guild/attrs', '.guild/attrs/label', '.guild/attrs/tags', '.guild/attrs/comments'];
+type KeyedFields = Pick<CompactSummary, 'label' | 'tags' | 'comments' | 'batch' | 'children' | 'exitStatus'>;
 
 function statOrNull(path: string): Stats | undefined {
   try {
@@ -46,15 +47,16 @@ function statOrNull(path: string): Stats | undefined {
 
 const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}:` : '-:');
 
-/** The stats key of a run dir, or null when it has no `.guild`. */
-function cacheKey(dir: string, withRoot: boolean): string | null {
-  let key = '';
-  for (const rel of KEY_PATHS) {
-    const st = statOrNull(join(dir, rel));
-    if (!st && rel === '.guild') return null;
-    key += stamp(st);
-  }
-  return withRoot ? key + stamp(statOrNull(dir)) : key;
+/** The stats key of a run dir as its summary `s` says it stands, or null without `.guild`. */
+function cacheKey(dir: string, s: KeyedFields): string | null {
+  const guild = statOrNull(join(dir, '.guild'));
+  if (!guild) return null;
+  let key = stamp(guild) + stamp(statOrNull(join(dir, '.guild', 'attrs')));
+  if (s.label != null) key += 'l' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'label')));
+  if (s.tags?.length) key += 't' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'tags')));
+  if (s.comments?.length) key += 'c' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'comments')));
+  if (canGainLinks(s)) key += 'r' + stamp(statOrNull(dir));
+  return key;
 }
 
 const canGainLinks = (s: { batch?: boolean; children?: string[]; exitStatus?: number | null }): boolean =>
@@ -126,14 +128,14 @@ export class RunScan {
       const name = this.prefix + id;
       const hit = cached[name];
       // A cached entry proves opref existed; removing it would have changed the `.guild` stat.
-      if (hit && hit.k === cacheKey(dir, canGainLinks(hit.s))) {
+      if (hit && hit.k === cacheKey(dir, hit.s)) {
         this.seen.add(name);
         this.summaries.push(expandSummary(hit.s, id, dir, deleted));
         continue;
       }
       if (!isRunDir(dir)) continue;
       const summary = loadRunSummary(dir, deleted);
-      const key = cacheKey(dir, canGainLinks(summary));
+      const key = cacheKey(dir, summary);
       if (key === null) continue;
       this.seen.add(name);
       this.summaries.push(summary);
