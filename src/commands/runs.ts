@@ -26,6 +26,7 @@ import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLi
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/batch.js';
+import { withExecutorStatus } from '../engine/executor.js';
 
 const RUNS_PER_GROUP = 20;
 
@@ -46,7 +47,7 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
-  const runs = archive ? await listArchiveRuns(archive) : listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) });
+  const runs = archive ? await listArchiveRuns(archive) : withExecutorStatus(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
   return filterRuns(runs, opts);
 }
 

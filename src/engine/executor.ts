@@ -6,7 +6,7 @@ import type { OutputLine } from '../store/output.js';
 import type { Run, StatusInfo } from '../store/types.js';
 import { localExecutor } from './local-executor.js';
 import { mirrorExecutor } from './remote/mirror-executor.js';
-import { isSlurmRun, slurmExecutor } from './slurm/executor.js';
+import { isSlurmRun, slurmExecutor, slurmStatus } from './slurm/executor.js';
 import type { RunPlan } from './plan-types.js';
 
 export interface StartOptions {
@@ -74,4 +74,17 @@ export function executorFor(run: Run): Executor {
   const name = run.proc?.executor ?? 'local';
   if (name === 'local') return localExecutor;
   throw new GrunError(`run ${run.id} belongs to executor '${name}', which this grun does not have`);
+}
+
+/**
+ * Runs with the status their executor knows better than their directory: an unfinished Slurm
+ * run takes its job's state and reason (`Slurm job 12 PENDING (Resources)`), from one batched
+ * squeue call. Finished runs and everything else are passed through untouched.
+ */
+export function withExecutorStatus(runs: Run[]): Run[] {
+  return runs.map((r) => {
+    if (r.exitStatus !== null || r.markers.lockRemote !== null || !isSlurmRun(r.dir)) return r;
+    const statusInfo = slurmStatus(r);
+    return { ...r, status: statusInfo.status, statusInfo };
+  });
 }

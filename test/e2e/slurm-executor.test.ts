@@ -3,7 +3,7 @@
 // while pending (with its reason), a job Slurm does not know.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, writeFileSync } from 'node:fs';
+import { readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planRun, planTrial } from '../../src/engine/plan.js';
@@ -114,6 +114,10 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     const s = await until(run, (x) => x.status === 'pending' && /BeginTime/.test(x.reason ?? ''));
     assert.match(s.reason!, /^Slurm job \d+ PENDING \(BeginTime\)$/);
     assert.equal(loadRun(run.dir).status, 'pending', 'Guild reads it as pending too');
+    // The CLI shows the job's state and reason, not only grun's markers.
+    const info = JSON.parse(ok(home, ['runs', 'info', run.id, '--json'])) as { status: string; status_reason?: string };
+    assert.equal(info.status, 'pending');
+    assert.match(info.status_reason ?? '', /^Slurm job \d+ PENDING \(BeginTime\)$/);
     const out = await slurmExecutor.stop(run, { timeout: 10 });
     assert.equal(out.kind, 'stopped');
     const after = loadRun(run.dir);
@@ -125,6 +129,8 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     const run = await submit('ok.py', ['--begin=now+3600']);
     const rec = readSlurmRecord(run.dir)!;
     await slurmExecutor.stop(run, { noWait: true });
+    // A listing running meanwhile (tests share the home) may have finalized the cancelled job.
+    for (const a of ['exit_status', 'stopped']) rmSync(join(run.dir, '.guild', 'attrs', a), { force: true });
     writeFileSync(join(run.dir, '.guild', 'PENDING'), '');
     writeFileSync(join(run.dir, '.guild', SLURM_RECORD_FILE), JSON.stringify({ ...rec, jobId: '987654321' }));
     invalidateJobStates();

@@ -6,6 +6,7 @@
 // take well under a second; without one (first start on a home) seconds, and the first rows
 // show at once, with a progress count, while the rest load and the cache is written.
 import { useEffect, useMemo, useRef } from 'react';
+import { withExecutorStatus } from '../../engine/executor.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
 import { compareRunsNewestFirst, hasSummaryCache, listRuns, loadRun, RunScan, runsOf } from '../../store/index.js';
 import { isRunDir } from '../../store/run.js';
@@ -45,7 +46,8 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
     let loading = false;
     const publish = (deleted: boolean) => {
       if (closed) return;
-      const runs = [...(deleted ? trash : live).values()].sort(compareRunsNewestFirst);
+      // Slurm runs take their job's state and reason (one batched squeue call).
+      const runs = withExecutorStatus([...(deleted ? trash : live).values()].sort(compareRunsNewestFirst));
       dispatch(deleted ? { type: 'trash', runs } : { type: 'runs', runs, done: !loading });
     };
     /** Runs read a slice at a time through the summary cache, the first rows shown at once. */
