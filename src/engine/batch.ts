@@ -93,8 +93,11 @@ export function finalizeParentIfDone(childDir: string): RunStatus | null {
   for (const d of dirs) {
     if (existsSync(guildPath(d, 'STAGED')) || existsSync(guildPath(d, 'PENDING'))) return null;
   }
+  // Only children that recorded their end count as ended: one a scheduler has just claimed has
+  // no STAGED marker and no process yet, and reads `error` for that moment. (A child whose
+  // supervisor died never records one; listings still aggregate the parent's status.)
   for (const d of dirs) {
-    if (!existsSync(guildPath(d, 'attrs', 'exit_status')) && loadRun(d).status === 'running') return null;
+    if (!existsSync(guildPath(d, 'attrs', 'exit_status'))) return null;
   }
   const status = aggregateStatus(dirs.map((d) => loadRun(d).status));
   const exit = PARENT_EXIT[status];
