@@ -22,6 +22,15 @@ async function withGrun(opts: ConstructorParameters<typeof TmuxGrun>[0], fn: (t:
 const COLOUR = /\x1b\[[0-9;]*(?:3[0-7]|9[0-7]|38;[25])[0-9;]*m/;
 
 /** A guild.yml project with one operation printing `n` ticks, `sleep` seconds apart. */
+/** `r`, pick the project's `count` operation, and clear the `n` field of its form. */
+async function openCountForm(t: TmuxGrun): Promise<void> {
+  t.keys('r');
+  await t.waitFor(/count +guildfile/);
+  t.keys('Enter');
+  await t.waitFor(/n += 3/, 15000);
+  t.keys('BSpace');
+}
+
 function countProject(): string {
   const project = tempDir('grun-proj-');
   writeFileSync(
@@ -132,11 +141,7 @@ describe('dashboard in tmux', { skip }, () => {
     const home = emptyHome();
     await withGrun({ columns: 160, rows: 48, cwd: project, env: { GUILD_HOME: home } }, async (t) => {
       await t.waitFor(/0\/0 runs/);
-      t.keys('r');
-      await t.waitFor(/count +guildfile/);
-      t.keys('Enter');
-      await t.waitFor(/n += 3/, 15000);
-      t.keys('BSpace');
+      await openCountForm(t);
       t.type('5');
       await t.waitFor(/n += 5/);
       t.keys('Enter');
@@ -148,11 +153,7 @@ describe('dashboard in tmux', { skip }, () => {
       await t.waitFor(/tick 4/);
       t.keys('Escape');
       // a long run, stopped from the table
-      t.keys('r');
-      await t.waitFor(/count +guildfile/);
-      t.keys('Enter');
-      await t.waitFor(/n += 3/, 15000);
-      t.keys('BSpace');
+      await openCountForm(t);
       t.type('1000');
       t.keys('Down', 'BSpace', 'BSpace', 'BSpace', 'BSpace');
       t.type('0.2');
@@ -172,11 +173,7 @@ describe('dashboard in tmux', { skip }, () => {
   test('a list value in the launch form starts a sweep', async () => {
     await withGrun({ columns: 160, rows: 48, cwd: countProject(), env: { GUILD_HOME: emptyHome() } }, async (t) => {
       await t.waitFor(/0\/0 runs/);
-      t.keys('r');
-      await t.waitFor(/count +guildfile/);
-      t.keys('Enter');
-      await t.waitFor(/n += 3/, 15000);
-      t.keys('BSpace');
+      await openCountForm(t);
       t.type('[1,2]');
       await t.waitFor(/sweep: 2 runs/);
       t.keys('Enter');

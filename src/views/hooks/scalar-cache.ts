@@ -1,6 +1,7 @@
 // Scalars of runs, loaded on demand (visible rows, a scalar sort, a filter expression) in
-// small slices between frames, and dropped when the watcher says a run changed.
-import { readRunScalars } from '../../store/scalars.js';
+// small slices between frames, and dropped when the watcher says a run changed. Reading goes
+// through the store's scalar index, so finished runs come from its cross-process cache.
+import { runScalarData, scalarIndexFor } from '../../store/scalar-index.js';
 import type { Run, ScalarSummary } from '../../store/types.js';
 import type { ScalarLookup } from '../state/view.js';
 
@@ -9,7 +10,8 @@ const SLICE_MS = 12;
 
 export class ScalarCache {
   private readonly loaded = new Map<string, readonly ScalarSummary[]>();
-  private readonly queue = new Map<string, string>(); // id → run dir
+  private readonly queue = new Map<string, Run>();
+  private readonly runs = new Map<string, Run>(); // loaded ones, to forget them in the index
   private readonly listeners = new Set<() => void>();
   private version = 0;
   private pumping = false;
@@ -26,7 +28,7 @@ export class ScalarCache {
     let added = false;
     for (const r of runs) {
       if (this.loaded.has(r.id) || this.queue.has(r.id)) continue;
-      this.queue.set(r.id, r.dir);
+      this.queue.set(r.id, r);
       added = true;
     }
     if (added) this.pump();
@@ -34,6 +36,8 @@ export class ScalarCache {
 
   invalidate(id: string): void {
     this.loaded.delete(id);
+    const run = this.runs.get(id);
+    if (run) scalarIndexFor(run).forget(run.dir);
   }
 
   subscribe(fn: () => void): () => void {
@@ -55,10 +59,11 @@ export class ScalarCache {
     this.pumping = true;
     setImmediate(() => {
       const t0 = performance.now();
-      for (const [id, dir] of this.queue) {
+      for (const [id, run] of this.queue) {
         this.queue.delete(id);
+        this.runs.set(id, run);
         try {
-          this.loaded.set(id, readRunScalars(dir).summaries);
+          this.loaded.set(id, runScalarData(run).summaries);
         } catch {
           this.loaded.set(id, []); // a run dir that vanished or is unreadable has no scalars
         }
