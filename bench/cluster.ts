@@ -12,10 +12,11 @@ import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, write
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { planRun, planTrial } from '../src/engine/plan.js';
+import { createGuildSweep } from '../src/engine/batch.js';
+import { planRun } from '../src/engine/plan.js';
 import { closeConnections, connect, listRemoteRuns } from '../src/engine/remote/runs.js';
 import { queryCounts, scancel, squeueAll } from '../src/engine/slurm/cli.js';
-import { submitArray } from '../src/engine/slurm/executor.js';
+import { slurmChildWriter, submitSweep } from '../src/engine/slurm/executor.js';
 import { SlurmPoller } from '../src/engine/slurm/poller.js';
 import { median } from './measure.js';
 
@@ -60,13 +61,13 @@ async function slurmBench(): Promise<void> {
   mkdirSync(join(home, 'runs'), { recursive: true });
   mkdirSync(proj);
   writeFileSync(join(proj, 'sweep.py'), 'x = 0\nprint("x:", x)\n');
-  const proto = await planRun({ home, cwd: proj, opspec: 'sweep.py', flagArgs: [] });
+  const values = Array.from({ length: CHILDREN }, (_, i) => i).join(',');
+  const plan = await planRun({ home, cwd: proj, opspec: 'sweep.py', flagArgs: [`x=[${values}]`] });
   const t0 = performance.now();
-  const plans = Array.from({ length: CHILDREN }, (_, i) => planTrial(proto, { x: i }));
-  const { runs, arrayJobIds } = await submitArray(plans, {
+  const created = createGuildSweep(plan, { home, keepBatch: true, write: slurmChildWriter() });
+  const { runs, arrayJobIds } = await submitSweep(created, plan, {
     home,
     maxParallel: 2,
-    scriptDir: join(tmp, 'batch'),
     sbatchOptions: ['--begin=now+1hour'], // held: measure submission, not 1,000 runs on 2 cores
   });
   const submitMs = performance.now() - t0;

@@ -3,7 +3,7 @@
 import { Box, Text, useApp, useInput, useStdin } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Run } from './store/types.js';
-import { layoutColumns } from './views/columns.js';
+import { layoutColumns, widthKey } from './views/columns.js';
 import { CompareScreen } from './views/CompareScreen.js';
 import { DetailScreen, type ScreenMetrics } from './views/DetailScreen.js';
 import { DialogBox, dialogHeight } from './views/DialogBox.js';
@@ -86,7 +86,8 @@ export function App(props: AppProps) {
   const scalarCols = state.columns ?? autoScalarColumns(visible, scalars);
   const columns = useMemo(
     () => layoutColumns(size.columns, visible, scalarCols, state.runs.length),
-    [size.columns, visible.map((r) => r.run.operation.length + (r.run.marked ? 2 : 0) + r.depth * 2).join(), scalarCols.map(columnLabel).join(), state.runs.length],
+    // what the widths depend on: operation and executor texts of the rows shown
+    [size.columns, visible.map(widthKey).join(), scalarCols.map(columnLabel).join(), state.runs.length],
   );
   const shownScalarCols = columns.flatMap((c) => (c.scalar ? [c.scalar] : []));
 

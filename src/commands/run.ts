@@ -9,7 +9,7 @@ import { getRemote } from '../engine/remote/config.js';
 import { startRemoteRun } from '../engine/remote/remote-run.js';
 import { submitRun } from '../engine/slurm/executor.js';
 import { memoizeRun } from '../engine/memo.js';
-import { addSweepOptions, runSweep, type SweepRunOptions } from './submit.js';
+import { addSweepOptions, runSweep, slurmTarget, type SweepRunOptions } from './submit.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { listRuns } from '../store/index.js';
@@ -119,16 +119,15 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   if (opspec === undefined || opspec.includes('=')) {
     throw new GrunError("missing operation: give a script or a guild.yml operation before the flags (see 'grun operations')");
   }
-  if (o.executor !== undefined && o.executor !== 'local' && o.executor !== 'slurm') {
-    throw new GrunError(`--executor '${o.executor}': expected local or slurm`);
-  }
   const remote = o.remote ? getRemote(home, o.remote) : null;
   if (remote?.type === 'ssh') {
+    if (o.executor !== undefined) throw new GrunError(`--executor and an ssh remote do not go together: the run executes on ${remote.name}`);
     // The remote grun plans and supervises the run; here a mirror follows it.
     const r = await startRemoteRun(home, remote.name, { cwd: process.cwd(), opspec, flagArgs, label: o.label, tags: o.tag, comment: o.comment });
     process.stdout.write(`${opspec} started on ${remote.name} as ${r.runId}\n`);
     return;
   }
+  const slurm = slurmTarget(o.executor, remote);
   const plan = await planRun({
     home,
     cwd: process.cwd(),
@@ -140,10 +139,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     runParams: runParams(o),
   });
   if (Object.keys(plan.sweeps).length) {
-    if (o.stage || o.remote || o.executor === 'slurm') {
-      throw new GrunError('a sweep runs here through grun\'s scheduler: use --stage-trials to stage its trials');
-    }
-    return runSweep(home, plan, o);
+    if (o.stage) throw new GrunError('--stage stages one run: use --stage-trials to stage the trials of a sweep');
+    return runSweep(home, plan, { ...o, ...(slurm ? { slurm } : {}) });
   }
   if (o.printCmd) {
     process.stdout.write(plan.cmd.map(shlexQuote).join(' ') + '\n');
@@ -174,8 +171,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const verb = o.stage ? 'stage' : 'run';
   const preview = [`You are about to ${verb} ${plan.operation}`, ...flagPreview(plan)];
   if (!confirmed(`grun run ${plan.operation}`, preview, o.yes)) return;
-  if (remote?.type === 'slurm' || o.executor === 'slurm') {
-    const r = await submitRun(plan, { home, pidfile: o.pidfile, remote: remote?.type === 'slurm' ? remote : undefined });
+  if (slurm) {
+    const r = await submitRun(plan, { home, pidfile: o.pidfile, ...slurm });
     process.stdout.write(`${plan.operation} submitted to Slurm as ${r.runId} (job ${r.jobId})\n`);
     return;
   }

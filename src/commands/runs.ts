@@ -284,7 +284,7 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
     },
     async (runs) => {
       if (running.length > 0) {
-        const reports = await stopRuns(running, {}, (run, pid) => process.stdout.write(`Stopping ${run.id} (pid ${pid})\n`));
+        const reports = await stopRuns(running, {}, (run, target) => process.stdout.write(`Stopping ${run.id} (${target})\n`));
         const stuck = reports.filter((r) => r.outcome.kind === 'timed-out').map((r) => r.run.id.slice(0, 8));
         if (stuck.length > 0) throw new GrunError(`could not stop ${stuck.join(', ')}: nothing deleted (try grun stop --force)`);
       }

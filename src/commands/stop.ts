@@ -35,8 +35,8 @@ export function register(program: Command): void {
         defaultYes: true,
       },
       async (runs) => {
-        const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, pid) =>
-          process.stdout.write(`Stopping ${run.id} (pid ${pid})\n`),
+        const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, target) =>
+          process.stdout.write(`Stopping ${run.id} (${target})\n`),
         );
         for (const { run, outcome } of reports) {
           if (outcome.kind === 'not-running') process.stderr.write(`${outcome.message}\n`);

@@ -20,6 +20,8 @@ import {
   type SubmitSource,
 } from '../engine/sweep/rundef.js';
 import { parseSeed } from '../engine/sweep/seeds.js';
+import { getRemote, type RemoteConfig, type SlurmRemote } from '../engine/remote/config.js';
+import { slurmChildWriter, submitSweep } from '../engine/slurm/executor.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { loadRun } from '../store/index.js';
@@ -88,6 +90,43 @@ interface SubmitOptions {
   stage?: boolean;
   maxParallel?: number;
   gpus?: string;
+  executor?: string;
+  remote?: string;
+}
+
+/** Where runs are sent instead of grun's scheduler here: Slurm, through a `type: slurm` remote or not. */
+export interface SlurmTarget {
+  remote?: SlurmRemote;
+}
+
+/**
+ * `--executor local|slurm` and a remote from config.yml, checked: a Slurm target, or null for
+ * here. `remote` is the configured remote, already looked up; an ssh one is not a Slurm target.
+ */
+export function slurmTarget(executor: string | undefined, remote: RemoteConfig | null): SlurmTarget | null {
+  if (executor !== undefined && executor !== 'local' && executor !== 'slurm') {
+    throw new GrunError(`--executor '${executor}': expected local or slurm`);
+  }
+  if (remote && remote.type !== 'slurm') {
+    throw new GrunError(`remote '${remote.name}' is an ssh remote: sweeps and submissions go to a remote of type: slurm`);
+  }
+  if (remote && executor === 'local') throw new GrunError(`--executor local and --remote ${remote.name} (slurm) contradict each other`);
+  return remote || executor === 'slurm' ? (remote ? { remote } : {}) : null;
+}
+
+/** Sends what a sweep made to Slurm and says which jobs run it. */
+async function submitToSlurm(home: string, created: CreatedSweep, proto: RunPlan, target: SlurmTarget, maxParallel?: number): Promise<void> {
+  const { runs, arrayJobIds } = await submitSweep(created, proto, {
+    home,
+    ...(target.remote ? { remote: target.remote } : {}),
+    ...(maxParallel !== undefined ? { maxParallel } : {}),
+  });
+  if (runs.length === 0) return;
+  const jobs = arrayJobIds.length
+    ? `job array${arrayJobIds.length > 1 ? 's' : ''} ${arrayJobIds.join(', ')}`
+    : `job ${runs.map((r) => r.jobId).join(', ')}`;
+  const throttle = maxParallel !== undefined && arrayJobIds.length ? `, at most ${maxParallel} at once` : '';
+  process.stdout.write(`Submitted ${runs.length} run(s) to Slurm as ${jobs}${throttle}\n`);
 }
 
 /** Enter (or y) goes; without a terminal there is nobody to ask, so -y is needed. */
@@ -154,11 +193,16 @@ async function submitCommand(cmd: Command, source: string, params: string[], o: 
     lookup,
   );
   const exp = expandRuns(def);
+  const slurm = slurmTarget(o.executor, o.remote ? getRemote(home, o.remote) : null);
+  if (slurm && (o.stage || o.gpus !== undefined)) {
+    throw new GrunError(`${o.stage ? '--stage' : '--gpus'} and Slurm do not go together: Slurm queues the runs and hands out GPUs itself`);
+  }
   if (!confirmed(previewOf(exp, proto!.operation), o.yes)) return;
-  const write = memoChildWriter(home, { reuse: o.memo !== false });
-  const created = createSubmission(home, proto!, exp, { write });
+  const memo = memoChildWriter(home, { reuse: o.memo !== false });
+  const created = createSubmission(home, proto!, exp, { write: slurm ? slurmChildWriter(memo) : memo });
+  if (slurm) await submitToSlurm(home, created, proto!, slurm, o.maxParallel);
   printCreated(created);
-  schedule(home, created, o);
+  if (!slurm) schedule(home, created, o);
 }
 
 export function register(program: Command): void {
@@ -176,6 +220,8 @@ export function register(program: Command): void {
     .option('--stage', 'only create the runs: they wait for `grun queue`')
     .option('--max-parallel <n>', 'runs at once for the scheduler started for them (default 1)', positiveIntOption('--max-parallel'))
     .option('--gpus <ids>', 'GPUs the scheduler hands out (CUDA_VISIBLE_DEVICES), e.g. 0,1', (v: string) => (parseGpuList(v), v))
+    .option('--executor <name>', 'where the runs execute: local (default) or slurm (a sweep is one job array)')
+    .option('-r, --remote <name>', 'a remote of type: slurm from config.yml (partition, account, time, sbatch options)')
     .option('-y, --yes', 'submit without the preview and confirmation')
     .action(async (definition: string, params: string[], o: SubmitOptions, c: Command) =>
       submitCommand(c, definition, params, o),
@@ -197,6 +243,8 @@ export interface SweepRunOptions {
   background?: boolean;
   quiet?: boolean;
   memo?: boolean;
+  /** Send the trials to Slurm as a job array instead of running them here. */
+  slurm?: SlurmTarget;
 }
 
 /** Adds the sweep (and memo) options to `grun run`. */
@@ -207,7 +255,7 @@ export function addSweepOptions(cmd: Command): Command {
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
-    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1)', positiveIntOption('--max-parallel'))
+    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle)', positiveIntOption('--max-parallel'))
     .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running');
 }
 
@@ -242,7 +290,11 @@ export async function runSweep(home: string, plan: RunPlan, o: SweepRunOptions):
     for (const [name, v] of Object.entries(plan.flags)) lines.push(`  ${name}: ${formatFlagValue(v)}`);
     if (!confirmed(lines, o.yes)) return;
   }
-  const write = o.memo ? memoChildWriter(home, { reuse: true }) : stagedChildWriter;
+  if (o.slurm && o.stageTrials) {
+    throw new GrunError('--stage-trials and Slurm do not go together: Slurm queues the trials itself');
+  }
+  const local = o.memo ? memoChildWriter(home, { reuse: true }) : stagedChildWriter;
+  const write = o.slurm ? slurmChildWriter(local) : local;
   const created = createGuildSweep(plan, {
     home,
     ...(o.maxTrials !== undefined ? { maxTrials: o.maxTrials } : {}),
@@ -252,10 +304,11 @@ export async function runSweep(home: string, plan: RunPlan, o: SweepRunOptions):
     stageTrials: !!o.stageTrials,
     write,
   });
+  if (o.slurm) await submitToSlurm(home, created, plan, o.slurm, o.maxParallel);
   const verb = o.stageTrials ? 'Staged' : 'Created';
   const out = created.children.map((c) => `${verb} trial ${c.id}${c.memoOf ? ` (memoized: outputs of ${c.memoOf})` : ''}\n`);
   process.stdout.write(`Batch ${created.parent!.id}: ${created.children.length} trials\n${out.join('')}`);
-  if (o.stageTrials) return;
+  if (o.stageTrials || o.slurm) return;
   if (o.background) return schedule(home, created, { maxParallel: o.maxParallel ?? 1 });
   const output = new TrialOutput();
   const running = new Map<string, Run>();

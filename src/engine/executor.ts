@@ -3,10 +3,11 @@
 // run's process lives on this machine: SSH and Slurm executors plug in here later.
 import { GrunError } from '../store/errors.js';
 import type { OutputLine } from '../store/output.js';
+import { withParentStatus } from '../store/index.js';
 import type { Run, StatusInfo } from '../store/types.js';
 import { localExecutor } from './local-executor.js';
 import { mirrorExecutor } from './remote/mirror-executor.js';
-import { isSlurmRun, slurmExecutor, slurmStatus } from './slurm/executor.js';
+import { slurmExecutor, slurmStatus, type KnownJobStates } from './slurm/executor.js';
 import type { RunPlan } from './plan-types.js';
 
 export interface StartOptions {
@@ -50,7 +51,8 @@ export interface Executor {
   /** Starts a staged run in its own directory. */
   startStaged(run: Run, opts: { pidfile?: string }): Promise<StartedRun>;
   /** SIGTERM to the run's processes, then waits (`timeout`), then SIGKILL with `force`. */
-  stop(run: Run, opts?: StopOptions, onSignal?: (pid: number) => void): Promise<StopOutcome>;
+  /** `onSignal` is told what was signalled, for `Stopping <id> (…)`: `pid 123`, `Slurm job 45`. */
+  stop(run: Run, opts?: StopOptions, onSignal?: (target: string) => void): Promise<StopOutcome>;
   /** Sends SIGINT to the run's process group, as Ctrl-C of a foreground Guild run does. */
   interrupt(run: Run): boolean;
   status(run: Run): StatusInfo;
@@ -70,7 +72,7 @@ export function executorFor(run: Run): Executor {
   // A mirror of a remote run, and a Slurm job, are judged by where they run: the supervisor
   // inside a Slurm job records itself as `local` to the node it runs on.
   if (run.markers.lockRemote !== null) return mirrorExecutor;
-  if (isSlurmRun(run.dir)) return slurmExecutor;
+  if (run.slurm) return slurmExecutor;
   const name = run.proc?.executor ?? 'local';
   if (name === 'local') return localExecutor;
   throw new GrunError(`run ${run.id} belongs to executor '${name}', which this grun does not have`);
@@ -79,12 +81,15 @@ export function executorFor(run: Run): Executor {
 /**
  * Runs with the status their executor knows better than their directory: an unfinished Slurm
  * run takes its job's state and reason (`Slurm job 12 PENDING (Resources)`), from one batched
- * squeue call. Finished runs and everything else are passed through untouched.
+ * squeue call, or from `known` states; then each unfinished sweep parent takes its status from
+ * its children's. Finished runs and everything else are passed through untouched.
  */
-export function withExecutorStatus(runs: Run[]): Run[] {
-  return runs.map((r) => {
-    if (r.exitStatus !== null || r.markers.lockRemote !== null || !isSlurmRun(r.dir)) return r;
-    const statusInfo = slurmStatus(r);
+export function withExecutorStatus(runs: Run[], known?: KnownJobStates): Run[] {
+  const out = runs.map((r) => {
+    if (r.exitStatus !== null || r.markers.lockRemote !== null || !r.slurm) return r;
+    const statusInfo = slurmStatus(r, undefined, known);
     return { ...r, status: statusInfo.status, statusInfo };
   });
+  // A sweep parent's status follows its children's as they are now, Slurm's states included.
+  return withParentStatus(out);
 }

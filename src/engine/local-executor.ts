@@ -165,11 +165,11 @@ export const localExecutor: Executor = {
     return spawnSupervisor(run.dir, { home, runId: run.id }, opts.pidfile);
   },
 
-  async stop(run: Run, opts: StopOptions = {}, onSignal?: (pid: number) => void): Promise<StopOutcome> {
+  async stop(run: Run, opts: StopOptions = {}, onSignal?: (target: string) => void): Promise<StopOutcome> {
     const t = signalTarget(run);
     if ('error' in t) return { kind: 'not-running', message: t.error };
     sendSignal(t, 'SIGTERM');
-    onSignal?.(t.pid);
+    onSignal?.(`pid ${t.pid}`);
     if (opts.noWait) return { kind: 'signalled', pid: t.pid };
     let ended = await waitEnded(run, t, (opts.timeout ?? 30) * 1000);
     if (!ended && opts.force) {

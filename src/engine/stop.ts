@@ -8,18 +8,19 @@ export interface StopReport {
 }
 
 /**
- * Stops `runs` concurrently. `onSignal` is told as each run is signalled (Guild prints
- * `Stopping <id> (pid N)` then). A run that is not running is reported, never signalled.
+ * Stops `runs` concurrently. `onSignal` is told as each run is signalled, with what was
+ * signalled (Guild prints `Stopping <id> (pid N)` then). A run that is not running is
+ * reported, never signalled.
  */
 export async function stopRuns(
   runs: Run[],
   opts: StopOptions = {},
-  onSignal?: (run: Run, pid: number) => void,
+  onSignal?: (run: Run, target: string) => void,
 ): Promise<StopReport[]> {
   return Promise.all(
     runs.map(async (run) => ({
       run,
-      outcome: await executorFor(run).stop(run, opts, (pid) => onSignal?.(run, pid)),
+      outcome: await executorFor(run).stop(run, opts, (target) => onSignal?.(run, target)),
     })),
   );
 }

@@ -10,7 +10,7 @@ import { aggregateStatus } from './status.js';
 import type { Run, RunSummary } from './types.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 
-const CACHE_VERSION = 3;
+const CACHE_VERSION = 4;
 
 /** `k`: the stats the entry is valid for; `s`: the summary, compact. */
 interface CacheEntry {
@@ -183,7 +183,7 @@ export function runsOf(summaries: RunSummary[]): Run[] {
  * A grun parent that has not recorded its own outcome yet takes its status from its children
  * (running while any runs, …; see `aggregateStatus`). Children name their parent.
  */
-function withParentStatus(runs: Run[]): Run[] {
+export function withParentStatus(runs: Run[]): Run[] {
   const kids = new Map<string, Run[]>();
   for (const r of runs) if (r.parent !== null) kids.get(r.parent)?.push(r) ?? kids.set(r.parent, [r]);
   if (kids.size === 0) return runs;

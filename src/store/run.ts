@@ -5,6 +5,7 @@ import { basename, join } from 'node:path';
 import { readAttr } from './attrs.js';
 import { formatOperation, parseOpref } from './opref.js';
 import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
+import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
 import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
 import type { Comment, Opref, ReadProblem, Run, RunSummary, YamlValue } from './types.js';
@@ -167,6 +168,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     },
     lockPid,
     proc: has(PROC_RECORD_FILE) ? readProcessRecord(dir) : null,
+    slurm: has(SLURM_RECORD_FILE) ? readSlurmRecord(dir) : null,
     batch,
     children: linkedRunIds(dir),
     parent,

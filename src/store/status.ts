@@ -89,14 +89,15 @@ export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): 
 
 /**
  * A parent's status from its children's (Accio's `updateParentProgress`): staged while none
- * has started, running while any runs or waits after others started, then completed when
- * all completed, terminated if any was terminated, else error.
+ * has started, pending while they wait and some are queued (a Slurm job array), running while
+ * any runs or waits after others ended, then completed when all completed, terminated if any
+ * was terminated, else error.
  */
 export function aggregateStatus(children: RunStatus[]): RunStatus {
   if (children.length === 0) return 'error';
-  const waiting = children.filter((s) => s === 'staged').length;
-  if (children.some((s) => s === 'running' || s === 'pending')) return 'running';
-  if (waiting === children.length) return 'staged';
+  if (children.some((s) => s === 'running')) return 'running';
+  const waiting = children.filter((s) => s === 'staged' || s === 'pending').length;
+  if (waiting === children.length) return children.every((s) => s === 'staged') ? 'staged' : 'pending';
   if (waiting > 0) return 'running';
   if (children.every((s) => s === 'completed')) return 'completed';
   return children.includes('terminated') ? 'terminated' : 'error';

@@ -52,6 +52,7 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     markers: { lockRemote: c.lockRemote ?? null, pending: c.pending ?? false, staged: c.staged ?? false },
     lockPid: c.lockPid ?? null,
     proc: c.proc ?? null,
+    slurm: c.slurm ?? null,
     batch: c.batch ?? false,
     children: c.children ?? [],
     parent: c.parent ?? null,

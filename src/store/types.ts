@@ -47,6 +47,21 @@ export interface ScalarPoint {
 }
 
 /** grun's own process record (`.guild/grun-proc`), written by the supervisor beside LOCK. */
+/** grun's Slurm job record (`.guild/grun-slurm`), written by the Slurm executor. */
+export interface SlurmRecord {
+  version: 1;
+  executor: 'slurm';
+  /** `12`, or `12_3` for task 3 of array job 12. */
+  jobId: string;
+  cluster: string;
+  /** The `type: slurm` remote it was submitted through, if any. */
+  remote?: string;
+  submitted: number; // ms
+  /** Slurm's final state word, once grun has finalized a run whose supervisor never did. */
+  finalState?: string;
+  finalReason?: string;
+}
+
 export interface ProcessRecord {
   version: 1;
   executor: string; // 'local' now; remote executors later
@@ -90,6 +105,8 @@ export interface RunSummary {
   markers: { lockRemote: string | null; pending: boolean; staged: boolean };
   lockPid: number | null;
   proc: ProcessRecord | null;
+  /** The Slurm job that runs it (`.guild/grun-slurm`), for runs sent to Slurm. */
+  slurm: SlurmRecord | null;
   /** True for batch runs (`.guild/proto/.guild/opref` exists). */
   batch: boolean;
   /** Ids of runs this one links to as a batch (trial links) or pipeline steps. */
@@ -112,6 +129,8 @@ export interface StatusInfo {
   remote?: string;
   reason?: string;
   pid?: number;
+  /** A Slurm run's job as Slurm last reported it (while it waits or runs). */
+  job?: { state: string; reason?: string; node?: string };
 }
 
 /** A run as listings, filters, commands and the dashboard see it: summary plus derived status. */

@@ -6,7 +6,7 @@ import { scalarKey } from '../store/scalars.js';
 import type { Run } from '../store/types.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { isMarkedFloat } from '../store/yaml11.js';
-import { downsample, fit, formatDuration, formatNumber, formatStarted, runDurationMs, sparkline } from './format.js';
+import { downsample, executorDetail, fit, formatDuration, formatNumber, formatStarted, runDurationMs, sparkline } from './format.js';
 import { useOutput, useRunCommand, useRunFiles, useRunScalars, useScalarSeries } from './hooks/useRunData.js';
 import { OutputLines } from './OutputLines.js';
 import { statusText } from './RunsTable.js';
@@ -95,7 +95,8 @@ function overviewLines(run: Run, command: string | null = null): string[] {
     ['stopped', formatStarted(run.stopped)],
     ['time', formatDuration(runDurationMs(run))],
     ['exit status', run.exitStatus === null ? '' : String(run.exitStatus)],
-    ['pid', String(run.statusInfo.pid ?? run.lockPid ?? '')],
+    ['executor', executorDetail(run)],
+    ['pid', run.slurm ? '' : String(run.statusInfo.pid ?? run.lockPid ?? '')],
     ['seed', run.seed ?? ''],
     ['parent', run.parent ?? ''],
     ['trials', run.batch ? run.children.map((c) => c.slice(0, 8)).join(' ') : ''],

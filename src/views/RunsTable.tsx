@@ -3,7 +3,7 @@ import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Run } from '../store/types.js';
 import { PREFIX_WIDTH, type Column } from './columns.js';
-import { fit, formatDuration, formatNumber, formatStarted, runDurationMs, shortId } from './format.js';
+import { executorText, fit, formatDuration, formatNumber, formatStarted, runDurationMs, shortId } from './format.js';
 import { findScalar, scalarValue, type Row, type ScalarLookup, type Sort } from './state/view.js';
 import { GUILD_MARKED_GLYPH, MARK_GLYPH, STATUS_COLOR, STATUS_GLYPH, type Theme } from './theme.js';
 
@@ -71,6 +71,7 @@ function cellText(c: Column, row: Row, scalars: ScalarLookup, now: number): stri
     case 'started': return formatStarted(run.started ?? run.initialized, c.short);
     case 'time': return formatDuration(runDurationMs(run, now));
     case 'status': return statusText(run);
+    case 'executor': return executorText(run);
     case 'label': return run.label ?? '';
   }
   const s = c.scalar && findScalar(scalars.get(run.id), c.scalar.key);

@@ -25,6 +25,33 @@ export function runDurationMs(run: Run, now = Date.now()): number | null {
   return null;
 }
 
+/** Whether a run executes elsewhere than here: a Slurm job, or a mirror of a remote run. */
+export const runsElsewhere = (run: Run): boolean => run.slurm !== null || run.markers.lockRemote !== null;
+
+/**
+ * Where a run executes, for the runs table: `local`, `ssh gpu1` (a remote's mirror), or
+ * `slurm 12_3` with what Slurm says of the job while it waits or runs (`(Resources)`, `@node1`),
+ * and how it ended when it did not end by itself (`NODE_FAIL`).
+ */
+export function executorText(run: Run): string {
+  if (run.batch) return ''; // a batch's trials execute, each where it says
+  if (run.markers.lockRemote !== null) return `ssh ${run.markers.lockRemote}`;
+  if (!run.slurm) return 'local';
+  const base = `slurm ${run.slurm.jobId}`;
+  const job = run.statusInfo.job;
+  if (job && run.status === 'pending') return job.reason ? `${base} (${job.reason})` : base;
+  if (job && run.status === 'running') return job.node ? `${base} @${job.node}` : base;
+  if (job && !job.state) return `${base} ?`; // in neither squeue nor the accounting
+  return run.slurm.finalState ? `${base} ${run.slurm.finalState}` : base;
+}
+
+/** The overview's executor line: the job, its cluster and the remote it went through. */
+export function executorDetail(run: Run): string {
+  if (!run.slurm) return executorText(run);
+  const s = run.slurm;
+  return `slurm: job ${s.jobId}${s.cluster ? ` on cluster ${s.cluster}` : ''}${s.remote ? ` (remote ${s.remote})` : ''}`;
+}
+
 /** A number in at most `width` columns. */
 export function formatNumber(v: number | undefined, width = 10): string {
   if (v === undefined) return '';

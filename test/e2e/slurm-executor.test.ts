@@ -1,29 +1,28 @@
 // The Slurm executor against the real single-node Slurm of scripts/cluster/start.sh (skips
 // without it): a run that completes, one that fails, one cancelled while running, one cancelled
-// while pending (with its reason), a job Slurm does not know.
+// while pending (with its reason), a job Slurm does not know, and a sweep from `grun run` as one
+// throttled job array.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { planRun, planTrial } from '../../src/engine/plan.js';
+import { planRun } from '../../src/engine/plan.js';
 import { queryCounts, scontrolJob } from '../../src/engine/slurm/cli.js';
 import {
   invalidateJobStates,
-  readSlurmRecord,
   slurmExecutor,
   slurmStatus,
-  submitArray,
   submitRun,
-  SLURM_RECORD_FILE,
 } from '../../src/engine/slurm/executor.js';
 import { SlurmPoller } from '../../src/engine/slurm/poller.js';
 import { FINISHED_PHASES, type JobState } from '../../src/engine/slurm/states.js';
 import { readAttr } from '../../src/store/attrs.js';
+import { readSlurmRecord, SLURM_RECORD_FILE } from '../../src/store/slurm-record.js';
 import { loadRun } from '../../src/store/index.js';
 import type { Run, StatusInfo } from '../../src/store/types.js';
 import { emptyHome } from '../helpers/home.js';
-import { grun, ok } from './cli-helpers.js';
+import { fails, grun, ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
 import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
 
@@ -139,17 +138,20 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.match(s.reason!, /987654321 UNKNOWN/);
   });
 
-  test('a sweep is one job array, throttled: task i runs trial i, one at a time', async () => {
-    const proto = await planRun({ home, cwd: proj, opspec: 'sweep.py', flagArgs: [] });
-    const plans = [1, 2, 3].map((x) => planTrial(proto, { x }));
-    const { runs, arrayJobIds } = await submitArray(plans, { home, maxParallel: 1, scriptDir: join(home, 'sweep-1') });
-    assert.equal(arrayJobIds.length, 1);
-    assert.deepEqual(runs.map((r) => r.jobId), [0, 1, 2].map((i) => `${arrayJobIds[0]}_${i}`));
+  test('grun run with a sweep and --executor slurm: one job array, throttled, task i runs trial i', async () => {
+    const out = ok(home, ['run', 'sweep.py', 'x=[1,2,3]', '--executor', 'slurm', '--max-parallel', '1', '--keep-batch', '-y'], { cwd: proj });
+    const m = /^Submitted 3 run\(s\) to Slurm as job array (\d+), at most 1 at once$/m.exec(out);
+    assert.ok(m, out);
+    const batchId = /^Batch (\w+): 3 trials$/m.exec(out)![1]!;
+    const ids = [...out.matchAll(/^Created trial (\w+)$/gm)].map((x) => x[1]!);
+    assert.equal(ids.length, 3);
+    const dirs = ids.map((id) => join(home, 'runs', id));
+    assert.deepEqual(dirs.map((d) => readSlurmRecord(d)?.jobId), [0, 1, 2].map((i) => `${m[1]}_${i}`));
     let throttled = false;
     let maxRunning = 0;
     for (let i = 0; ; i++) {
       invalidateJobStates();
-      const st = runs.map((r) => slurmStatus(loadRun(r.runDir)));
+      const st = dirs.map((d) => slurmStatus(loadRun(d)));
       throttled ||= st.some((s) => /PENDING \(JobArrayTaskLimit\)/.test(s.reason ?? ''));
       maxRunning = Math.max(maxRunning, st.filter((s) => /RUNNING/.test(s.reason ?? '')).length);
       if (st.every(ended)) break;
@@ -158,10 +160,24 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     }
     assert.ok(throttled, 'waiting tasks say JobArrayTaskLimit');
     assert.equal(maxRunning, 1);
-    runs.forEach((r, i) => {
-      assert.equal(loadRun(r.runDir).status, 'completed');
-      assert.equal(readFileSync(join(r.runDir, '.guild', 'output'), 'utf8'), `x: ${i + 1}\n`);
+    dirs.forEach((d, i) => {
+      assert.equal(loadRun(d).status, 'completed');
+      assert.equal(readFileSync(join(d, '.guild', 'output'), 'utf8'), `x: ${i + 1}\n`);
     });
+    // The last task's supervisor records the parent's outcome, as a local sweep's does.
+    assert.deepEqual(readAttr(join(home, 'runs', batchId), 'exit_status'), { kind: 'ok', value: 0 });
+    const listed = JSON.parse(ok(home, ['runs', '--json'])) as { id: string; status: string }[];
+    for (const id of [batchId, ...ids]) assert.equal(listed.find((r) => r.id === id)?.status, 'completed', id);
+  });
+
+  test('a sweep sbatch refuses leaves no run behind; Slurm with --stage-trials is refused', () => {
+    const bad = emptyHome();
+    writeFileSync(join(bad, 'config.yml'), 'remotes:\n  nowhere: {type: slurm, partition: nosuchpartition}\n');
+    fails(bad, ['run', 'sweep.py', 'x=[1,2]', '--remote', 'nowhere', '-y'], /sbatch.*nosuchpartition|invalid partition/i, { cwd: proj });
+    assert.deepEqual(readdirSync(join(bad, 'runs')), [], 'no parent, no child');
+    fails(bad, ['run', 'sweep.py', 'x=[1,2]', '--executor', 'slurm', '--stage-trials', '-y'], /--stage-trials and Slurm/, { cwd: proj });
+    fails(bad, ['run', 'sweep.py', 'x=[1,2]', '--executor', 'cloud', '-y'], /--executor 'cloud': expected local or slurm/, { cwd: proj });
+    assert.deepEqual(readdirSync(join(bad, 'runs')), []);
   });
 
   test('grun remote status of a slurm remote: version and partition', () => {
@@ -182,6 +198,44 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.equal(queryCounts.squeue - before, 3);
     assert.equal(poller.state('987654322')?.phase, 'unknown');
     assert.equal(poller.currentIntervalMs, 400, 'doubled after each unchanged pass');
+  });
+});
+
+// Apart from the tests above: its `grun stop` blocks this process while it waits, which would
+// hide the short states the concurrent tests above watch for.
+describe('slurm: a submission as a job array, stopped through its parent', { skip }, () => {
+  let proj: string;
+  before(() => {
+    const env = clusterEnv();
+    if (typeof env === 'string') throw new Error(env);
+    process.env.SLURM_CONF = env.slurmConf;
+    proj = project({ 'sweep.py': 'x = 0\nprint("x:", x)\n' });
+  });
+
+  test('grun submit through a slurm remote: a job array held by its sbatch options; stopping the parent cancels it', async () => {
+    const held = emptyHome();
+    writeFileSync(join(held, 'config.yml'), 'remotes:\n  later: {type: slurm, partition: debug, sbatch-options: --begin=now+3600}\n');
+    const def = JSON.stringify({ workflow: 'sweep.py', name: 'xs', params: { x: { values: [1, 2] } } });
+    const out = ok(held, ['submit', def, '--remote', 'later', '-y'], { cwd: proj });
+    assert.match(out, /^Submitted 2 run\(s\) to Slurm as job array \d+$/m);
+    invalidateJobStates();
+    const listed = (): { id: string; status: string; label: string | null }[] => JSON.parse(ok(held, ['runs', '--json']));
+    const parent = listed().find((r) => r.label === 'xs')!;
+    assert.deepEqual(listed().map((r) => r.status), ['pending', 'pending', 'pending']);
+    // Slurm gives the reason once its scheduler has looked at the job (`None` until then).
+    const child = listed().find((r) => r.id !== parent.id)!.id;
+    for (let i = 0; ; i++) {
+      const info = JSON.parse(ok(held, ['runs', 'info', child, '--json'])) as { status_reason?: string };
+      if (/\(BeginTime\)$/.test(info.status_reason ?? '')) {
+        assert.match(info.status_reason!, /^Slurm job \d+_[01] PENDING \(BeginTime\)$/);
+        break;
+      }
+      assert.ok(i < 40, `no BeginTime reason: ${info.status_reason}`);
+      await sleep(250);
+    }
+    ok(held, ['stop', parent.id, '-y', '--timeout', '10']);
+    assert.deepEqual(listed().map((r) => r.status), ['terminated', 'terminated', 'terminated']);
+    assert.deepEqual(readAttr(join(held, 'runs', parent.id), 'exit_status'), { kind: 'ok', value: -15 });
   });
 });
 

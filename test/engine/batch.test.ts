@@ -43,6 +43,8 @@ describe('aggregateStatus (Accio parent status)', () => {
     [['running', 'staged'], 'running'],
     [['completed', 'staged'], 'running'],
     [['completed', 'pending'], 'running'],
+    [['pending', 'staged'], 'pending'],
+    [['pending', 'pending'], 'pending'],
     [['completed', 'completed'], 'completed'],
     [['completed', 'terminated', 'error'], 'terminated'],
     [['completed', 'error'], 'error'],

@@ -2,7 +2,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchScript, resourceOptions } from '../../src/engine/slurm/executor.js';
-import { describeJobState, parseSacct, parseScontrol, parseSqueue, phaseOf } from '../../src/engine/slurm/states.js';
+import { arrayTaskState, describeJobState, parseSacct, parseScontrol, parseSqueue, phaseOf } from '../../src/engine/slurm/states.js';
 
 describe('slurm text outputs (no cluster needed)', () => {
   test('squeue lines: pending with reason, running on a node, array tasks, finished', () => {
@@ -22,6 +22,14 @@ describe('slurm text outputs (no cluster needed)', () => {
         '   Requeue=1 Restarts=0 BatchFlag=1 Reboot=0 ExitCode=0:15\n   NodeList=vm\n   BatchHost=vm\n',
     );
     assert.deepEqual(sc.get('2_1'), { jobId: '2_1', phase: 'failed', state: 'FAILED', reason: 'JobLaunchFailure', node: 'vm', exitCode: 0, signal: 15 });
+    // Tasks never split off their array: the array's own record answers for them.
+    const whole = parseScontrol('JobId=32 ArrayJobId=32 ArrayTaskId=4294967294 JobName=x\n   JobState=CANCELLED Reason=BeginTime\n');
+    assert.deepEqual(arrayTaskState(whole, '32_1'), { jobId: '32_1', phase: 'cancelled', state: 'CANCELLED', reason: 'BeginTime', node: undefined });
+    const held = parseScontrol('JobId=40 ArrayJobId=40 ArrayTaskId=2-5,9%2 JobName=x\n   JobState=PENDING Reason=JobArrayTaskLimit\n');
+    assert.equal(arrayTaskState(held, '40_4')?.reason, 'JobArrayTaskLimit');
+    assert.equal(arrayTaskState(held, '40_9')?.phase, 'pending');
+    assert.equal(arrayTaskState(held, '40_7'), null);
+    assert.equal(arrayTaskState(held, '41_4'), null);
     const sa = parseSacct('7|CANCELLED by 0|None|vm|0:15\n8|TIMEOUT|TimeLimit|vm|0:0\n8|COMPLETED|None|vm|0:0\n');
     assert.equal(sa.get('7')?.phase, 'cancelled');
     assert.equal(sa.get('7')?.state, 'CANCELLED');

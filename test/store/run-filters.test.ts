@@ -21,7 +21,7 @@ function makeRun(id: string, over: Partial<Run> = {}): Run {
     id, dir: `/nowhere/${id}`, deleted: false, opref: null, operation: 'train.py', initialized: null, started: null,
     stopped: null, exitStatus: 0, label: null, tags: [], marked: false, flags: {}, comments: [],
     sourcecodeDigest: null, host: null, user: null, seed: null,
-    markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, batch: false,
+    markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, slurm: null, batch: false,
     children: [], parent: null, problems: [], statusInfo: { status }, ...over, status,
   };
 }

@@ -13,7 +13,7 @@ const base: RunSummary = {
   id: 'r', dir: '/nowhere/r', deleted: false, opref: null, operation: 'x', initialized: null,
   started: 1_000_000_000_000_000, stopped: null, exitStatus: null, label: null, tags: [], marked: false,
   flags: {}, comments: [], sourcecodeDigest: null, host: null, user: null, seed: null,
-  markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null,
+  markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, slurm: null,
   batch: false, children: [], parent: null, problems: [],
 };
 

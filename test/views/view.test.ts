@@ -2,6 +2,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeViewMemo, autoScalarColumns, NO_SCALARS, type ScalarLookup, type ViewSpec } from '../../src/views/state/view.js';
 import { layoutColumns } from '../../src/views/columns.js';
+import { executorText } from '../../src/views/format.js';
 import type { ScalarSummary } from '../../src/store/types.js';
 import { fakeRun } from './helpers.js';
 
@@ -94,6 +95,25 @@ describe('column layout', () => {
     assert.equal(cols.find((c) => c.id === 'started')?.short, true);
     assert.ok(ids.includes('status') && ids.includes('label') && ids.includes('operation') && ids.includes('index'));
     assert.ok(width(cols) <= 80, `width ${width(cols)}`);
+  });
+
+  test('the executor column shows only when a run executes elsewhere; at 80 columns it keeps a job id', () => {
+    const slurm = { version: 1 as const, executor: 'slurm' as const, jobId: '1234_56', cluster: 'lab', submitted: 0 };
+    const queued = fakeRun({ status: 'pending', exitStatus: null, slurm, statusInfo: { status: 'pending', job: { state: 'PENDING', reason: 'JobArrayTaskLimit' } } });
+    const onNode = fakeRun({ status: 'running', exitStatus: null, slurm: { ...slurm, jobId: '1234_7' }, statusInfo: { status: 'running', job: { state: 'RUNNING', node: 'gpu3' } } });
+    const lost = fakeRun({ status: 'error', exitStatus: 1, slurm: { ...slurm, jobId: '99', finalState: 'NODE_FAIL' } });
+    const mirror = fakeRun({ markers: { lockRemote: 'gpu1', pending: false, staged: false } });
+    assert.deepEqual([queued, onNode, lost, mirror, fakeRun()].map(executorText), [
+      'slurm 1234_56 (JobArrayTaskLimit)', 'slurm 1234_7 @gpu3', 'slurm 99 NODE_FAIL', 'ssh gpu1', 'local',
+    ]);
+    assert.ok(!layoutColumns(160, rows, [], 9).some((c) => c.id === 'executor'), 'no column when every run is local');
+    const mixed = makeViewMemo()([queued, onNode, lost, fakeRun()], spec(), NO_SCALARS).rows;
+    const wide = layoutColumns(160, mixed, [], 9).find((c) => c.id === 'executor');
+    assert.equal(wide?.width, 'slurm 1234_56 (JobArrayTaskLimit)'.length);
+    assert.ok(layoutColumns(80, mixed, [], 9).some((c) => c.id === 'executor' && c.width === wide?.width), 'whole at 80 columns');
+    const narrow = layoutColumns(80, mixed, [{ agg: 'last', key: 'loss' }], 9);
+    assert.ok(narrow.some((c) => c.id === 'executor' && c.width >= 'slurm 1234_56'.length));
+    assert.ok(width(narrow) <= 80, `width ${width(narrow)}`);
   });
 
   test('still fits at 50 columns', () => {

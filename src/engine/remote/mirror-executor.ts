@@ -32,7 +32,7 @@ export const mirrorExecutor: Executor = {
   },
 
   /** The remote grun stops it (SIGTERM, `timeout`, `force` as there); "pid" is 0. */
-  async stop(run: Run, opts: StopOptions = {}, onSignal?: (pid: number) => void): Promise<StopOutcome> {
+  async stop(run: Run, opts: StopOptions = {}, onSignal?: (target: string) => void): Promise<StopOutcome> {
     let r;
     try {
       r = await stopRemoteRun(homeOf(run), run, opts);
@@ -40,7 +40,7 @@ export const mirrorExecutor: Executor = {
       if (e instanceof RemoteUnreachable) return { kind: 'not-running', message: e.message };
       throw e;
     }
-    onSignal?.(0);
+    onSignal?.(`on ${remoteOf(run)}`);
     if (opts.noWait) return { kind: 'signalled', pid: 0 };
     if (r.code !== 0) return { kind: 'not-running', message: r.output || `Run ${run.id} is not running` };
     const status = deriveStatus(loadRunSummary(run.dir, run.deleted));

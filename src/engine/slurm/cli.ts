@@ -7,6 +7,7 @@ import { userInfo } from 'node:os';
 import { execa } from 'execa';
 import { GrunError } from '../../store/errors.js';
 import {
+  arrayTaskState,
   parseSacct,
   parseScontrol,
   parseSqueue,
@@ -116,9 +117,16 @@ export function squeueAll(env?: NodeJS.ProcessEnv): Map<string, JobState> {
 export function scontrolJob(jobId: string, env?: NodeJS.ProcessEnv): JobState | null {
   queryCounts.scontrol++;
   const r = runSync('scontrol', ['show', 'job', jobId], env);
-  if (r.code !== 0) return null; // "Invalid job id specified": purged
-  const all = parseScontrol(r.stdout);
-  return all.get(jobId) ?? [...all.values()][0] ?? null;
+  if (r.code === 0) {
+    const all = parseScontrol(r.stdout);
+    return all.get(jobId) ?? [...all.values()][0] ?? null;
+  }
+  // An array task not split off its array yet is "not found" by its own id: ask for the array.
+  const array = /^(\d+)_\d+$/.exec(jobId)?.[1];
+  if (!array) return null; // "Invalid job id specified": purged
+  queryCounts.scontrol++;
+  const a = runSync('scontrol', ['show', 'job', array], env);
+  return a.code === 0 ? arrayTaskState(parseScontrol(a.stdout), jobId) : null;
 }
 
 /** Whether `sacct` works here: false with `AccountingStorageType=accounting_storage/none`. */

@@ -5,11 +5,11 @@
 // `.guild/grun-slurm`; its status comes from Slurm's state until the supervisor has recorded an
 // exit status, never from a local pid.
 import { randomUUID } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { writeFileAtomicSync } from '../../store/atomic.js';
 import { readAttr } from '../../store/attrs.js';
+import { readSlurmRecord, writeSlurmRecord } from '../../store/slurm-record.js';
 import { GrunError } from '../../store/errors.js';
 import { shlexQuote } from '../../store/opref.js';
 import { OutputReader, readOutputLines, type OutputLine } from '../../store/output.js';
@@ -17,6 +17,7 @@ import { guildPath, loadRunSummary } from '../../store/run.js';
 import { deriveStatus } from '../../store/status.js';
 import type { Run, StatusInfo, YamlValue } from '../../store/types.js';
 import type { Executor, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor.js';
+import { finalizeParentIfDone, stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
 import type { RunPlan } from '../plan-types.js';
 import { finishRunDir, writeRunDir } from '../run-writer.js';
 import type { SupervisorJob } from '../supervisor.js';
@@ -24,39 +25,6 @@ import type { SlurmRemote } from '../remote/config.js';
 import { sacctJobs, sbatch, scancel, scontrolJob, squeueAll } from './cli.js';
 import { describeJobState, FINISHED_PHASES, type JobState } from './states.js';
 import { grunArgv } from '../self-command.js';
-
-/** `.guild/grun-slurm`: which job runs this run (JSON). */
-export const SLURM_RECORD_FILE = 'grun-slurm';
-
-export interface SlurmRecord {
-  version: 1;
-  executor: 'slurm';
-  jobId: string;
-  cluster: string;
-  /** The `type: slurm` remote it was submitted through, if any. */
-  remote?: string;
-  submitted: number; // ms
-  /** Slurm's final state word, once grun has finalized a run whose supervisor never did. */
-  finalState?: string;
-  finalReason?: string;
-}
-
-export function readSlurmRecord(runDir: string): SlurmRecord | null {
-  try {
-    const rec = JSON.parse(readFileSync(guildPath(runDir, SLURM_RECORD_FILE), 'utf8')) as SlurmRecord;
-    return rec && rec.executor === 'slurm' && typeof rec.jobId === 'string' ? rec : null;
-  } catch {
-    return null;
-  }
-}
-
-export function isSlurmRun(runDir: string): boolean {
-  return existsSync(guildPath(runDir, SLURM_RECORD_FILE));
-}
-
-function writeSlurmRecord(runDir: string, rec: SlurmRecord): void {
-  writeFileAtomicSync(guildPath(runDir, SLURM_RECORD_FILE), JSON.stringify(rec) + '\n');
-}
 
 /** The supervisor as `cmd & wait` (so that a trapped TERM is forwarded at once), then the run's status as the job's. */
 function superviseLines(argv: string[], runDir: string, jobFile: string): string {
@@ -130,22 +98,46 @@ export interface SlurmStartOptions extends StartOptions {
 export interface SlurmStartedRun extends StartedRun {
   jobId: string;
 }
-
 const JOB_DIR = 'grun-slurm-job';
 
-/** Writes the run staged and PENDING (so that a queued job lists as pending), with its job file. */
-function prepareRun(plan: RunPlan, home: string): { runId: string; runDir: string; jobFile: string } {
-  const runId = randomUUID().replaceAll('-', '');
-  const runDir = writeRunDir(plan, { home, runId, stage: true });
-  // PENDING wins over STAGED in Guild's status order. The supervisor clears both when it starts
-  // the run in the allocation, and removes its job file's directory once the command runs.
-  writeFileSync(guildPath(runDir, 'PENDING'), '');
+/** A run written to wait for its job: PENDING, with the job file its supervisor will read. */
+interface WaitingRun {
+  runId: string;
+  runDir: string;
+  jobFile: string;
+}
+
+/** The job file the supervisor in the allocation reads; it removes its directory once the command runs. */
+function writeJobFile(home: string, runId: string, runDir: string): string {
   const jobDir = guildPath(runDir, JOB_DIR);
   mkdirSync(jobDir, { recursive: true });
   const jobFile = join(jobDir, 'job.json');
   const job: SupervisorJob = { home, runId };
   writeFileSync(jobFile, JSON.stringify(job));
-  return { runId, runDir, jobFile };
+  return jobFile;
+}
+
+/** Writes the run staged and PENDING (so that a queued job lists as pending), with its job file. */
+function prepareRun(plan: RunPlan, home: string): WaitingRun {
+  const runId = randomUUID().replaceAll('-', '');
+  const runDir = writeRunDir(plan, { home, runId, stage: true });
+  // PENDING wins over STAGED in Guild's status order. The supervisor clears both when it starts
+  // the run in the allocation.
+  writeFileSync(guildPath(runDir, 'PENDING'), '');
+  return { runId, runDir, jobFile: writeJobFile(home, runId, runDir) };
+}
+
+/**
+ * Writes a sweep's child to wait for Slurm: PENDING before STAGED (so that a local scheduler,
+ * which skips PENDING runs, never takes it), then its job file. `write` makes the run (a memo
+ * writer may make a completed copy instead, which waits for nothing).
+ */
+export function slurmChildWriter(write: ChildWriter = stagedChildWriter): ChildWriter {
+  return (home, parentDir, child) => {
+    const made = write(home, parentDir, { ...child, extraFiles: { ...child.extraFiles, PENDING: '' } });
+    if (!made.memoOf) writeJobFile(home, made.id, made.dir);
+    return made;
+  };
 }
 
 function sbatchExtra(plan: RunPlan, opts: SlurmStartOptions): string[] {
@@ -158,30 +150,36 @@ function recordJob(runDir: string, jobId: string, cluster: string, remote?: Slur
 
 const jobName = (id: string, operation: string): string => `grun-${id.slice(0, 8)}-${operation}`.replace(/[^\w.+-]/g, '_');
 
+/** Submits one waiting run as a batch job of its own and records the job. */
+async function submitWaiting(run: WaitingRun, plan: RunPlan, opts: SlurmStartOptions): Promise<SlurmStartedRun> {
+  const script = guildPath(run.runDir, 'grun-slurm.sh');
+  writeFileSync(script, batchScript([process.execPath, ...grunArgv()], run.runDir, run.jobFile), { mode: 0o755 });
+  const r = opts.remote;
+  const submitted = await sbatch({
+    script,
+    workDir: run.runDir,
+    output: guildPath(run.runDir, 'slurm-%j.out'),
+    jobName: jobName(run.runId, plan.operation),
+    partition: r?.partition,
+    account: r?.account,
+    time: r?.time,
+    extra: sbatchExtra(plan, opts),
+    env: opts.env,
+  });
+  recordJob(run.runDir, submitted.jobId, submitted.cluster, r);
+  return { runId: run.runId, runDir: run.runDir, supervisorPid: 0, jobId: submitted.jobId };
+}
+
 /** Writes the run (PENDING while queued) and submits its supervisor as one batch job. */
 export async function submitRun(plan: RunPlan, opts: SlurmStartOptions): Promise<SlurmStartedRun> {
   if (opts.stage) throw new GrunError('--stage and the slurm executor do not go together: Slurm queues the run itself');
-  const { runId, runDir, jobFile } = prepareRun(plan, opts.home);
+  const run = prepareRun(plan, opts.home);
   try {
-    const script = guildPath(runDir, 'grun-slurm.sh');
-    writeFileSync(script, batchScript([process.execPath, ...grunArgv()], runDir, jobFile), { mode: 0o755 });
-    const r = opts.remote;
-    const submitted = await sbatch({
-      script,
-      workDir: runDir,
-      output: guildPath(runDir, 'slurm-%j.out'),
-      jobName: jobName(runId, plan.operation),
-      partition: r?.partition,
-      account: r?.account,
-      time: r?.time,
-      extra: sbatchExtra(plan, opts),
-      env: opts.env,
-    });
-    recordJob(runDir, submitted.jobId, submitted.cluster, r);
-    if (opts.pidfile) writeFileSync(opts.pidfile, submitted.jobId);
-    return { runId, runDir, supervisorPid: 0, jobId: submitted.jobId };
+    const started = await submitWaiting(run, plan, opts);
+    if (opts.pidfile) writeFileSync(opts.pidfile, started.jobId);
+    return started;
   } catch (e) {
-    rmSync(runDir, { recursive: true, force: true }); // never submitted: no run
+    rmSync(run.runDir, { recursive: true, force: true }); // never submitted: no run
     throw e;
   }
 }
@@ -189,72 +187,106 @@ export async function submitRun(plan: RunPlan, opts: SlurmStartOptions): Promise
 /** Slurm's default MaxArraySize is 1001: indices 0-1000. */
 const MAX_ARRAY_TASKS = 1000;
 
-export interface ArraySubmitted {
-  /** One per plan, in order; each run's job id is `ARRAYJOB_INDEX`. */
+export interface SweepSubmitted {
+  /** One per child that waits for Slurm (memo hits have none); an array task's job id is `ARRAYJOB_INDEX`. */
   runs: SlurmStartedRun[];
-  /** The array job ids (one per 1,000 runs). */
+  /** The array job ids (one per 1,000 children); empty for a single run. */
   arrayJobIds: string[];
 }
 
-/**
- * A sweep as job arrays: every run written first (PENDING), then one `sbatch --array=0-N%K`
- * per 1,000 runs, task i supervising run i. `maxParallel` is the throttle K. The list and
- * script live in `scriptDir` (e.g. the batch run's `.guild`).
- */
-export async function submitArray(
-  plans: RunPlan[],
+/** One `sbatch --array=0-N%K` per 1,000 runs, task i supervising run i; the list and script live in `scriptDir`. */
+async function submitArrays(
+  waiting: WaitingRun[],
+  proto: RunPlan,
   opts: SlurmStartOptions & { maxParallel?: number; scriptDir: string },
-): Promise<ArraySubmitted> {
-  if (plans.length === 0) return { runs: [], arrayJobIds: [] };
-  const prepared = plans.map((p) => prepareRun(p, opts.home));
-  const runs: SlurmStartedRun[] = [];
+  submittedRuns: SlurmStartedRun[],
+): Promise<string[]> {
   const arrayJobIds: string[] = [];
-  mkdirSync(opts.scriptDir, { recursive: true });
+  for (let start = 0, part = 0; start < waiting.length; start += MAX_ARRAY_TASKS, part++) {
+    const chunk = waiting.slice(start, start + MAX_ARRAY_TASKS);
+    const list = join(opts.scriptDir, `grun-slurm-array-${part}.txt`);
+    writeFileSync(list, chunk.map((c) => c.runDir + '\n').join(''));
+    const script = join(opts.scriptDir, `grun-slurm-array-${part}.sh`);
+    writeFileSync(script, arrayScript([process.execPath, ...grunArgv()], list), { mode: 0o755 });
+    const throttle = opts.maxParallel ? `%${opts.maxParallel}` : '';
+    const r = opts.remote;
+    const submitted = await sbatch({
+      script,
+      workDir: opts.scriptDir,
+      output: join(opts.scriptDir, 'slurm-%A_%a.out'),
+      jobName: jobName(chunk[0]!.runId, proto.operation),
+      partition: r?.partition,
+      account: r?.account,
+      time: r?.time,
+      array: `0-${chunk.length - 1}${throttle}`,
+      extra: sbatchExtra(proto, opts),
+      env: opts.env,
+    });
+    arrayJobIds.push(submitted.jobId);
+    chunk.forEach((c, i) => {
+      const jobId = `${submitted.jobId}_${i}`;
+      recordJob(c.runDir, jobId, submitted.cluster, r);
+      submittedRuns.push({ runId: c.runId, runDir: c.runDir, supervisorPid: 0, jobId });
+    });
+  }
+  return arrayJobIds;
+}
+
+/**
+ * Submits what a sweep made with `slurmChildWriter`: the waiting children of a parent as job
+ * arrays (scripts and lists in the parent's `.guild`, `maxParallel` the throttle K), or a
+ * single run as a job of its own. When sbatch fails, the children no job was submitted for
+ * are removed with their trial links, and the parent too when nothing was submitted.
+ */
+export async function submitSweep(
+  created: CreatedSweep,
+  proto: RunPlan,
+  opts: SlurmStartOptions & { maxParallel?: number },
+): Promise<SweepSubmitted> {
+  const waiting: WaitingRun[] = created.children
+    .filter((c) => !c.memoOf)
+    .map((c) => ({ runId: c.id, runDir: c.dir, jobFile: guildPath(c.dir, JOB_DIR, 'job.json') }));
+  const runs: SlurmStartedRun[] = [];
   try {
-    for (let start = 0, part = 0; start < prepared.length; start += MAX_ARRAY_TASKS, part++) {
-      const chunk = prepared.slice(start, start + MAX_ARRAY_TASKS);
-      const list = join(opts.scriptDir, `grun-slurm-array-${part}.txt`);
-      writeFileSync(list, chunk.map((c) => c.runDir + '\n').join(''));
-      const script = join(opts.scriptDir, `grun-slurm-array-${part}.sh`);
-      writeFileSync(script, arrayScript([process.execPath, ...grunArgv()], list), { mode: 0o755 });
-      const throttle = opts.maxParallel ? `%${opts.maxParallel}` : '';
-      const r = opts.remote;
-      const submitted = await sbatch({
-        script,
-        workDir: opts.scriptDir,
-        output: join(opts.scriptDir, 'slurm-%A_%a.out'),
-        jobName: jobName(chunk[0]!.runId, plans[0]!.operation),
-        partition: r?.partition,
-        account: r?.account,
-        time: r?.time,
-        array: `0-${chunk.length - 1}${throttle}`,
-        extra: sbatchExtra(plans[0]!, opts),
-        env: opts.env,
-      });
-      arrayJobIds.push(submitted.jobId);
-      chunk.forEach((c, i) => {
-        const jobId = `${submitted.jobId}_${i}`;
-        recordJob(c.runDir, jobId, submitted.cluster, r);
-        runs.push({ runId: c.runId, runDir: c.runDir, supervisorPid: 0, jobId });
-      });
+    if (!created.parent) {
+      for (const w of waiting) runs.push(await submitWaiting(w, proto, opts));
+      return { runs, arrayJobIds: [] };
     }
+    const arrayJobIds = await submitArrays(waiting, proto, { ...opts, scriptDir: guildPath(created.parent.dir) }, runs);
     return { runs, arrayJobIds };
   } catch (e) {
-    // Runs no array was submitted for are removed; those already submitted stay, recorded.
-    for (const c of prepared.slice(runs.length)) rmSync(c.runDir, { recursive: true, force: true });
+    for (const w of waiting.slice(runs.length)) {
+      rmSync(w.runDir, { recursive: true, force: true });
+      if (created.parent) rmSync(join(created.parent.dir, w.runId), { force: true });
+    }
+    if (created.parent && runs.length === 0 && created.children.every((c) => !c.memoOf)) {
+      rmSync(created.parent.dir, { recursive: true, force: true });
+    }
     throw e;
   }
 }
 
 /** Job states seen recently: one squeue call answers for every run listed within `TTL_MS`. */
 const TTL_MS = 1000;
-let queueSnapshot: { at: number; jobs: Map<string, JobState> } | null = null;
+let queueSnapshot: { at: number; jobs: Map<string, JobState> | Error } | null = null;
 const gone = new Map<string, { at: number; state: JobState }>();
 
-/** A job's state: squeue (shared snapshot), else scontrol, else sacct, else unknown. */
+/**
+ * A job's state: squeue (shared snapshot), else scontrol, else sacct, else unknown. Throws
+ * when squeue cannot answer (Slurm down, or not installed here).
+ */
 export function jobState(jobId: string, env?: NodeJS.ProcessEnv): JobState {
   const now = Date.now();
-  if (!queueSnapshot || now - queueSnapshot.at > TTL_MS) queueSnapshot = { at: now, jobs: squeueAll(env) };
+  if (!queueSnapshot || now - queueSnapshot.at > TTL_MS) {
+    let jobs: Map<string, JobState> | Error;
+    try {
+      jobs = squeueAll(env);
+    } catch (e) {
+      jobs = e as Error; // Slurm unreachable: said once per snapshot, not once per run listed
+    }
+    queueSnapshot = { at: now, jobs };
+  }
+  if (queueSnapshot.jobs instanceof Error) throw queueSnapshot.jobs;
   const q = queueSnapshot.jobs.get(jobId);
   if (q) return q;
   const g = gone.get(jobId);
@@ -284,14 +316,22 @@ export function finalizeFromSlurm(runDir: string, s: JobState): void {
   finishRunDir(runDir, code);
   const rec = readSlurmRecord(runDir);
   if (rec) writeSlurmRecord(runDir, { ...rec, finalState: s.state, ...(s.reason ? { finalReason: s.reason } : {}) });
+  try {
+    finalizeParentIfDone(runDir); // a sweep's last child to end records its parent's outcome
+  } catch {
+    // the parent was deleted or is unreadable: the child's own outcome stands
+  }
 }
+
+/** Job states a caller already holds (a poller's last pass), asked before Slurm is. */
+export type KnownJobStates = (jobId: string) => JobState | undefined;
 
 /**
  * A Slurm run's status: what its directory says once an exit status is recorded, else Slurm's
  * state (`PENDING (Resources)`, `RUNNING on node1`). A job Slurm has finished without the run
  * recording an end is finalized here; a job Slurm does not know is `unknown`, not failed.
  */
-export function slurmStatus(run: Run, env?: NodeJS.ProcessEnv): StatusInfo {
+export function slurmStatus(run: Run, env?: NodeJS.ProcessEnv, known?: KnownJobStates): StatusInfo {
   const rec = readSlurmRecord(run.dir);
   const summary = loadRunSummary(run.dir, run.deleted);
   if (!rec || summary.exitStatus !== null) {
@@ -299,10 +339,17 @@ export function slurmStatus(run: Run, env?: NodeJS.ProcessEnv): StatusInfo {
     if (rec?.finalState) return { ...st, reason: `Slurm job ${rec.jobId} ${rec.finalState}${rec.finalReason ? ` (${rec.finalReason})` : ''}` };
     return rec ? { status: st.status, reason: `Slurm job ${rec.jobId}` } : st;
   }
-  const s = jobState(rec.jobId, env);
+  let s: JobState;
+  try {
+    s = known?.(rec.jobId) ?? jobState(rec.jobId, env);
+  } catch (e) {
+    // Slurm cannot be asked: the run keeps what its directory says, never turned into an error.
+    return { status: summary.markers.pending ? 'pending' : 'running', reason: `Slurm job ${rec.jobId}: ${(e as Error).message}` };
+  }
   const reason = `Slurm job ${rec.jobId} ${describeJobState(s)}`;
-  if (s.phase === 'pending') return { status: 'pending', reason };
-  if (s.phase === 'running') return { status: 'running', reason };
+  const job = { state: s.state, ...(s.reason ? { reason: s.reason } : {}), ...(s.node ? { node: s.node } : {}) };
+  if (s.phase === 'pending') return { status: 'pending', reason, job };
+  if (s.phase === 'running') return { status: 'running', reason, job };
   if (FINISHED_PHASES.has(s.phase)) {
     // COMPLETED means the batch script ended, after its supervisor finalized; on a shared file
     // system the exit status may just not be visible yet, so only the other ends are written.
@@ -311,7 +358,7 @@ export function slurmStatus(run: Run, env?: NodeJS.ProcessEnv): StatusInfo {
     return { ...deriveStatus(loadRunSummary(run.dir, run.deleted)), reason };
   }
   // Unknown to Slurm (not yet, or no longer): say so and keep what the directory says.
-  return { status: summary.markers.pending ? 'pending' : 'running', reason };
+  return { status: summary.markers.pending ? 'pending' : 'running', reason, job };
 }
 
 async function waitFinished(jobId: string, ms: number, env?: NodeJS.ProcessEnv): Promise<JobState> {
@@ -339,7 +386,7 @@ export const slurmExecutor: Executor = {
    * `scancel --signal=TERM --full`, then a plain `scancel` once the grace period (`timeout`,
    * default 30 s) has passed. "pid" in the outcome is the job id.
    */
-  async stop(run: Run, opts: StopOptions = {}, onSignal?: (pid: number) => void): Promise<StopOutcome> {
+  async stop(run: Run, opts: StopOptions = {}, onSignal?: (target: string) => void): Promise<StopOutcome> {
     const rec = readSlurmRecord(run.dir);
     if (!rec) return { kind: 'not-running', message: `Run ${run.id} is not a Slurm run` };
     invalidateJobStates();
@@ -350,7 +397,7 @@ export const slurmExecutor: Executor = {
     const id = Number(rec.jobId.split('_')[0]); // array tasks (`12_3`) report their array job
     // A queued job has nothing to signal: cancel it outright.
     await scancel(rec.jobId, before.phase === 'pending' ? {} : { signal: 'TERM' });
-    onSignal?.(id);
+    onSignal?.(`Slurm job ${rec.jobId}`);
     if (opts.noWait) return { kind: 'signalled', pid: id };
     let s = await waitFinished(rec.jobId, (opts.timeout ?? 30) * 1000);
     if (!FINISHED_PHASES.has(s.phase) && s.phase !== 'unknown') {
@@ -358,8 +405,10 @@ export const slurmExecutor: Executor = {
       s = await waitFinished(rec.jobId, 10_000);
     }
     const ended = FINISHED_PHASES.has(s.phase) || s.phase === 'unknown';
-    // Give the supervisor's own exit status a moment to land before finalizing from Slurm.
-    for (let i = 0; i < 20 && readAttr(run.dir, 'exit_status').kind !== 'ok'; i++) await sleep(100);
+    // Give the supervisor's own exit status a moment to land before finalizing from Slurm (a
+    // job cancelled while queued never had one).
+    const started = before.phase === 'running';
+    for (let i = 0; started && i < 20 && readAttr(run.dir, 'exit_status').kind !== 'ok'; i++) await sleep(100);
     if (ended && s.phase !== 'unknown') finalizeFromSlurm(run.dir, s);
     invalidateJobStates();
     const status = slurmStatus(run);

@@ -30,9 +30,25 @@ export class SlurmPoller {
     this.intervalMs = this.minMs;
   }
 
-  track(jobIds: Iterable<string>): void {
-    for (const id of jobIds) this.tracked.add(id);
-    this.intervalMs = this.minMs; // something new to watch: look soon
+  /**
+   * Adds jobs to watch; ones already watched, or seen finished, are left as they are. Returns
+   * whether any was new (the next pass then comes soon).
+   */
+  track(jobIds: Iterable<string>): boolean {
+    let added = false;
+    for (const id of jobIds) {
+      const last = this.last.get(id);
+      if (this.tracked.has(id) || (last && FINISHED_PHASES.has(last.phase))) continue;
+      this.tracked.add(id);
+      added = true;
+    }
+    if (added) this.intervalMs = this.minMs;
+    return added;
+  }
+
+  /** Whether a `start` loop is polling. */
+  get active(): boolean {
+    return this.timer !== null;
   }
 
   get size(): number {

@@ -102,10 +102,11 @@ export function parseScontrol(text: string): Map<string, JobState> {
     const jobId = kv.get('JobId');
     const state = kv.get('JobState');
     if (!jobId || !state) continue;
-    // Array tasks are `ArrayJobId=12 ArrayTaskId=3`; grun names them `12_3` as squeue does.
+    // Array tasks are `ArrayJobId=12 ArrayTaskId=3`; grun names them `12_3` as squeue does. The
+    // record of tasks not split off their array yet is `12_[0-9%2]`, as squeue shows it.
     const arrayJob = kv.get('ArrayJobId');
     const task = kv.get('ArrayTaskId');
-    const id = arrayJob && task && /^\d+$/.test(task) ? `${arrayJob}_${task}` : jobId;
+    const id = arrayJob && task ? (/^\d+$/.test(task) && task !== NO_VAL ? `${arrayJob}_${task}` : `${arrayJob}_[${task}]`) : jobId;
     const phase = phaseOf(state);
     out.set(id, {
       jobId: id,
@@ -117,6 +118,34 @@ export function parseScontrol(text: string): Map<string, JobState> {
     });
   }
   return out;
+}
+
+/** Slurm's NO_VAL as an `ArrayTaskId`: the record of an array's tasks never split off it. */
+const NO_VAL = '4294967294';
+
+/** Whether `12_[0-3,7%2]` (or `12_[4294967294]`) holds task `12_i`. */
+function taskSetHolds(id: string, arrayJob: string, task: number): boolean {
+  const m = /^(\d+)_\[([^\]]*)\]$/.exec(id);
+  if (!m || m[1] !== arrayJob) return false;
+  const spec = m[2]!.split('%')[0]!;
+  if (spec === NO_VAL) return true;
+  return spec.split(',').some((part) => {
+    const [lo, hi = lo] = part.split('-').map(Number);
+    return lo !== undefined && hi !== undefined && task >= lo && task <= hi;
+  });
+}
+
+/**
+ * Task `A_i`'s state from the records of array `A`: its own, else that of the tasks still held
+ * in the array's record (pending together, or cancelled together before any was split off).
+ */
+export function arrayTaskState(records: Map<string, JobState>, jobId: string): JobState | null {
+  const own = records.get(jobId);
+  if (own) return own;
+  const m = /^(\d+)_(\d+)$/.exec(jobId);
+  if (!m) return null;
+  for (const [id, s] of records) if (taskSetHolds(id, m[1]!, Number(m[2]))) return { ...s, jobId };
+  return null;
 }
 
 /** The `-o` fields grun asks sacct for (`-P -n -X`: parsable, no header, allocations only). */

@@ -1,12 +1,16 @@
 // The run list, kept live: listed once through the store, then patched per run on watcher
 // events (debounced), with running runs re-read every few seconds (a run whose process died
-// without writing anything changes status only by time).
+// without writing anything changes status only by time), and unfinished Slurm runs following
+// their jobs through one batched, backing-off poller (a job's state and reason change in Slurm,
+// not on disk).
 //
 // Runs are loaded in slices between frames (a store `RunScan`): with a summary cache 10k runs
 // take well under a second; without one (first start on a home) seconds, and the first rows
 // show at once, with a progress count, while the rest load and the cache is written.
 import { useEffect, useMemo, useRef } from 'react';
 import { withExecutorStatus } from '../../engine/executor.js';
+import { SlurmPoller } from '../../engine/slurm/poller.js';
+import type { JobState } from '../../engine/slurm/states.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
 import { compareRunsNewestFirst, hasSummaryCache, listRuns, loadRun, RunScan, runsOf } from '../../store/index.js';
 import { isRunDir } from '../../store/run.js';
@@ -27,6 +31,8 @@ export interface FeedOptions {
   pollMs?: number;
   /** Re-read running runs this often. */
   runningMs?: number;
+  /** Shortest interval between two asks of Slurm for the jobs of unfinished Slurm runs. */
+  slurmMs?: number;
 }
 
 export interface Feed {
@@ -44,10 +50,34 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
     const live = new Map<string, Run>();
     const trash = new Map<string, Run>();
     let loading = false;
+    const poller = new SlurmPoller({ minMs: opts.slurmMs ?? 2000 });
+    let polling: { stop(): void } | null = null;
+    let startQueued = false;
+    /** A pass found jobs changed: their runs are re-read and shown with the new states. */
+    const onJobs = (changed: JobState[]): void => {
+      if (closed) return;
+      const ids = new Set(changed.map((s) => s.jobId));
+      for (const r of live.values()) if (r.slurm && ids.has(r.slurm.jobId)) live.set(r.id, loadRun(r.dir));
+      publish(false);
+    };
+    const followJobs = (runs: Run[]): void => {
+      const jobs = runs.filter((r) => r.slurm && r.exitStatus === null).map((r) => r.slurm!.jobId);
+      // Started after this publish (its first pass may publish again); a loop that ran out of
+      // jobs has ended, and starts again for new ones.
+      if (poller.track(jobs) && !poller.active && !startQueued) {
+        startQueued = true;
+        setImmediate(() => {
+          startQueued = false;
+          // An unreachable Slurm shows in each run's status, not as an error here.
+          if (!closed && !poller.active) polling = poller.start(onJobs, () => {});
+        });
+      }
+    };
     const publish = (deleted: boolean) => {
       if (closed) return;
-      // Slurm runs take their job's state and reason (one batched squeue call).
-      const runs = withExecutorStatus([...(deleted ? trash : live).values()].sort(compareRunsNewestFirst));
+      // Slurm runs take their job's state and reason: the poller's, else one batched squeue call.
+      const runs = withExecutorStatus([...(deleted ? trash : live).values()].sort(compareRunsNewestFirst), (id) => poller.state(id));
+      if (!deleted) followJobs(runs);
       dispatch(deleted ? { type: 'trash', runs } : { type: 'runs', runs, done: !loading });
     };
     /** Runs read a slice at a time through the summary cache, the first rows shown at once. */
@@ -148,6 +178,7 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
       clearImmediate(first);
       if (timer) clearTimeout(timer);
       clearInterval(ticker);
+      polling?.stop();
       void w.close();
     };
   }, [home]);

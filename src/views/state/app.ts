@@ -323,6 +323,9 @@ export function runCommand(s: AppState, line: string): AppState {
   }
 }
 
+/** Runs stop can act on: running ones, and Slurm jobs still queued (stop cancels them). */
+export const stoppable = (r: Run): boolean => r.status === 'running' || (r.status === 'pending' && r.slurm !== null);
+
 const sortKeys = (ctx: KeyContext): string[] => [...CORE_SORT_KEYS, ...ctx.columns.map((c) => `scalar:${columnLabel(c)}`)];
 
 const openDetail = (id: string): Screen => ({ kind: 'detail', id, tab: 'overview', scroll: 0, sel: 0, follow: true });
@@ -392,7 +395,7 @@ function onRunsAction(s: AppState, action: string, ctx: KeyContext): AppState {
     case 'reverse':
       return { ...s, sort: { ...s.sort, desc: !s.sort.desc } };
     case 'stop': {
-      const runs = targets(s, view).filter((r) => r.status === 'running');
+      const runs = targets(s, view).filter(stoppable);
       if (runs.length === 0) return say(s, 'no running run selected', true);
       return { ...s, dialog: { kind: 'confirm', title: `Stop ${runs.length} run${runs.length > 1 ? 's' : ''}?`, lines: runs.map(runLine), effect: { kind: 'stop', ids: runs.map((r) => r.id) } } };
     }
@@ -475,7 +478,7 @@ function onDetailAction(s: AppState, d: Extract<Screen, { kind: 'detail' }>, act
     case 'back': return pop(s);
     case 'attach': return push(s, attach(d.id));
     case 'stop':
-      if (!run || run.status !== 'running') return say(s, 'this run is not running', true);
+      if (!run || !stoppable(run)) return say(s, 'this run is not running', true);
       return { ...s, dialog: { kind: 'confirm', title: 'Stop this run?', lines: [runLine(run)], effect: { kind: 'stop', ids: [run.id] } } };
     case 'open':
       if (d.tab !== 'files' || !ctx.selected) return s;

@@ -3,7 +3,7 @@
 import { matchFilter, parseFilter, scalarLookup, type FilterNode } from '../../store/filter/index.js';
 import { scalarKey } from '../../store/scalars.js';
 import type { Run, RunStatus, ScalarSummary } from '../../store/types.js';
-import { runDurationMs } from '../format.js';
+import { executorText, runDurationMs } from '../format.js';
 
 export type ScalarAgg = 'last' | 'min' | 'max' | 'first' | 'avg';
 
@@ -32,7 +32,7 @@ const QUICK_MATCH: Record<StatusQuick, (s: RunStatus) => boolean> = {
 };
 
 /** Core sort keys, then `scalar:<agg> <key>`. */
-export const CORE_SORT_KEYS = ['started', 'operation', 'status', 'time', 'label', 'id'] as const;
+export const CORE_SORT_KEYS = ['started', 'operation', 'status', 'executor', 'time', 'label', 'id'] as const;
 
 export interface Sort {
   key: string;
@@ -102,6 +102,8 @@ function sortValue(run: Run, key: string, scalars: ScalarLookup, now: number): s
       return run.operation.toLowerCase();
     case 'status':
       return run.status;
+    case 'executor':
+      return executorText(run);
     case 'time':
       return runDurationMs(run, now) ?? undefined;
     case 'label':
