@@ -1,7 +1,7 @@
 // Slurm runs seen through the real dashboard in tmux at 80x24, against the local single-node
 // Slurm (skips without it): the executor column with each job's id and what Slurm says of it
-// (queued with its reason, running on its node), the live output of a running job, and a queued
-// job cancelled from the table.
+// (queued with its reason, running on its node, failed), the live output of a running job, and a
+// queued job cancelled from the table.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -29,15 +29,18 @@ describe('slurm runs in the dashboard (tmux, 80x24)', { skip }, () => {
     writeFileSync(join(home, 'config.yml'), 'remotes:\n  later: {type: slurm, partition: debug, sbatch-options: --begin=now+3600}\n');
     const proj = project({
       'held.py': 'print("never")\n',
+      'bad.py': 'import sys\nprint("diverged")\nsys.exit(3)\n',
       'tick.py': 'import time\nx = 0\nfor i in range(40):\n    print("tick", x, i, flush=True)\n    time.sleep(0.25)\n',
     });
     const held = /\(job (\d+)\)$/m.exec(ok(home, ['run', 'held.py', '--remote', 'later', '-y'], { cwd: proj }))![1]!;
+    const bad = /\(job (\d+)\)$/m.exec(ok(home, ['run', 'bad.py', '--executor', 'slurm', '-y'], { cwd: proj }))![1]!;
     const sweep = ok(home, ['run', 'tick.py', 'x=[1,2]', '--executor', 'slurm', '--max-parallel', '1', '-y'], { cwd: proj });
     const array = /as job array (\d+)/.exec(sweep)![1]!;
     const t = new TmuxGrun({ columns: 80, rows: 24, cwd: proj, env: { GUILD_HOME: home, NO_COLOR: '1', SLURM_CONF: slurmConf } });
     try {
       let s = await t.waitFor(new RegExp(`slurm ${held} \\(BeginTime\\)`), 15_000);
       assert.match(s, /executor/, 'the column shows once a run executes elsewhere');
+      await t.waitFor(new RegExp(`✖ error +slurm ${bad}(?!\\d)`), 15_000); // exit 3, recorded in the job
       // The trials, flat under a filter: task 0 runs on the node, task 1 waits for the throttle.
       t.type('/tick');
       s = await t.waitFor(new RegExp(`▶ running +slurm ${array}_0 @\\S+`), 20_000);

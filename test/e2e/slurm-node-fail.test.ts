@@ -13,7 +13,9 @@ import { readSlurmRecord } from '../../src/store/slurm-record.js';
 import { readAttr } from '../../src/store/attrs.js';
 import { loadRun } from '../../src/store/index.js';
 import { readProcessRecord } from '../../src/store/proc.js';
+import { executorText } from '../../src/views/format.js';
 import { emptyHome } from '../helpers/home.js';
+import { ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
 import { clusterEnv, daemonPid, restartSlurmd, slurmSkipReason } from './remote-helpers.js';
 
@@ -85,5 +87,8 @@ describe('slurm: a job lost with its node', { skip }, () => {
     assert.equal(readSlurmRecord(runDir)?.finalState, 'NODE_FAIL');
     assert.deepEqual(readAttr(runDir, 'exit_status'), { kind: 'ok', value: 1 });
     assert.equal(loadRun(runDir).status, 'error', 'Guild reads the same');
+    const listed = JSON.parse(ok(home, ['runs', '--json'])) as { status: string }[];
+    assert.deepEqual(listed.map((r) => r.status), ['error']);
+    assert.equal(executorText(loadRun(runDir)), `slurm ${jobId} NODE_FAIL`, "the dashboard's executor cell");
   });
 });
