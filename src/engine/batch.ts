@@ -7,7 +7,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
-import { writeFileAtomicSync } from '../store/atomic.js';
+import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
 import { loadRun } from '../store/index.js';
 import { hostName } from '../store/proc.js';
@@ -18,7 +18,7 @@ import type { Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
-import { guildTimestamp, runEnv, writeRunDir } from './run-writer.js';
+import { guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
 import { attachChild, writeBatchRun } from './sweep/batch-layout.js';
 import type { Expansion } from './sweep/expand.js';
 import {
@@ -121,15 +121,6 @@ function isMap(v: YamlValue | undefined): v is Record<string, YamlValue> {
   return v !== null && typeof v === 'object' && !Array.isArray(v);
 }
 
-/** `.guild/ENV` as Guild writes it for a staged run: sorted `export K=V`, minus PWD and `_`. */
-export function envFileText(env: Record<string, string>): string {
-  return Object.keys(env)
-    .filter((k) => k !== 'PWD' && k !== '_')
-    .sort()
-    .map((k) => `export ${k}=${env[k]}\n`)
-    .join('');
-}
-
 /**
  * A trial of `proto` whose `seed` flag, when the operation declares one and the user did not
  * set it, holds the run's seed (which also reaches every run as `SEED`). It is the decimal
@@ -167,19 +158,20 @@ export interface ChildSpec {
  * run whose setup is unfinished.
  */
 export function writeStagedRun(home: string, parentDir: string | null, child: ChildSpec, runId = newRunId()): string {
-  const runDir = writeRunDir(child.plan, { home, runId });
-  try {
-    writeAttr(runDir, 'random_seed', BigInt(child.seed));
-    for (const [name, text] of Object.entries(child.extraFiles ?? {})) writeFileAtomicSync(guildPath(runDir, name), text);
-    if (parentDir) attachChild(parentDir, runDir);
-    const env = { ...(process.env as Record<string, string>), ...runEnv(child.plan, home, runDir, runId), SEED: child.seed };
-    writeFileAtomicSync(guildPath(runDir, 'ENV'), envFileText(env));
-    writeFileSync(guildPath(runDir, 'STAGED'), '');
-    return runDir;
-  } catch (e) {
-    rmSync(runDir, { recursive: true, force: true });
-    throw e;
-  }
+  return withDeferredDirSyncs(() => {
+    const runDir = writeRunDir(child.plan, { home, runId });
+    try {
+      writeAttr(runDir, 'random_seed', BigInt(child.seed));
+      for (const [name, text] of Object.entries(child.extraFiles ?? {})) writeFileAtomicSync(guildPath(runDir, name), text);
+      if (parentDir) attachChild(parentDir, runDir);
+      writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(child.plan, home, runDir, runId), SEED: child.seed });
+      writeFileSync(guildPath(runDir, 'STAGED'), '');
+      return runDir;
+    } catch (e) {
+      rmSync(runDir, { recursive: true, force: true });
+      throw e;
+    }
+  });
 }
 
 /** A run the sweep made: staged, or (a memo hit) already completed. */

@@ -10,18 +10,17 @@ import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, sta
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import lockfile from 'proper-lockfile';
-import { writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { parseOpref } from '../store/opref.js';
 import { bootId, hostName, isProcessAlive, selfProcess } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
 import type { Run, YamlValue } from '../store/types.js';
-import { envFileText, finalizeParentIfDone } from './batch.js';
+import { finalizeParentIfDone } from './batch.js';
 import { executorFor } from './executor.js';
 import { findOperation, isMap, parseGuildfile } from './guildfile.js';
 import { memoizeStaged, MemoIndex } from './memo.js';
-import { readStagedEnv } from './run-writer.js';
+import { readStagedEnv, writeStagedEnv } from './run-writer.js';
 import { grunArgv } from './self-command.js';
 
 export const CLAIM_FILE = 'grun-claim';
@@ -210,7 +209,7 @@ export function pickRuns<T>(
 
 /** Sets (or adds) variables in a staged run's `.guild/ENV`. */
 export function setStagedEnv(runDir: string, vars: Record<string, string>): void {
-  writeFileAtomicSync(guildPath(runDir, 'ENV'), envFileText({ ...readStagedEnv(runDir), ...vars }));
+  writeStagedEnv(runDir, { ...readStagedEnv(runDir), ...vars });
 }
 
 export interface SchedulerOptions {

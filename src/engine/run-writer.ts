@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, w
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { deleteAttr, writeAttr } from '../store/attrs.js';
-import { writeFileAtomicSync } from '../store/atomic.js';
+import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { encodeOpref } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
@@ -97,13 +97,18 @@ function writeDeps(runDir: string, plan: RunPlan): void {
   }
 }
 
-/** `.guild/ENV` of a staged run: `export NAME=value` lines, sorted, minus PWD and `_` (as Guild). */
-function stagedEnvText(env: Record<string, string>): string {
-  return Object.keys(env)
+/**
+ * Writes `.guild/ENV` of a staged run as Guild does: `export NAME=value` lines, sorted, minus
+ * PWD and `_`. It is the whole environment, secrets included (the run needs them when it
+ * starts): owner only.
+ */
+export function writeStagedEnv(runDir: string, env: Record<string, string>): void {
+  const text = Object.keys(env)
     .filter((k) => k !== 'PWD' && k !== '_')
     .sort()
     .map((k) => `export ${k}=${env[k]}\n`)
     .join('');
+  writeFileAtomicSync(guildPath(runDir, 'ENV'), text, { mode: 0o600 });
 }
 
 /** Reads a staged run's `.guild/ENV` back into a map. */
@@ -134,53 +139,53 @@ export interface WriteRunOptions {
  * the half-made directory and rethrows: a run dir exists only once it is fully prepared.
  */
 export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
-  const runDir = join(opts.home, 'runs', opts.runId);
-  mkdirSync(join(opts.home, 'runs'), { recursive: true });
-  mkdirSync(runDir); // fails if the id is taken: never write into someone else's run
-  try {
-    mkdirSync(guildPath(runDir, 'attrs'), { recursive: true });
-    writeAttr(runDir, 'id', opts.runId);
-    writeAttr(runDir, 'initialized', guildTimestamp());
-    touch(guildPath(runDir, 'PENDING'));
-    writeFileAtomicSync(guildPath(runDir, 'opref'), encodeOpref(plan.opref));
-    writeAttr(runDir, 'cmd', plan.cmdAttr);
-    writeAttr(runDir, 'flags', plan.flags);
-    writeAttr(runDir, 'user_flags', plan.userFlags);
-    if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
-    if (plan.tags.length) writeAttr(runDir, 'tags', plan.tags);
-    if (plan.comment) {
-      const comment = { body: plan.comment, host: hostName(), time: guildTimestamp(), user: userName() };
-      writeAttr(runDir, 'comments', [comment]);
+  return withDeferredDirSyncs(() => {
+    const runDir = join(opts.home, 'runs', opts.runId);
+    mkdirSync(join(opts.home, 'runs'), { recursive: true });
+    mkdirSync(runDir); // fails if the id is taken: never write into someone else's run
+    try {
+      mkdirSync(guildPath(runDir, 'attrs'), { recursive: true });
+      writeAttr(runDir, 'id', opts.runId);
+      writeAttr(runDir, 'initialized', guildTimestamp());
+      touch(guildPath(runDir, 'PENDING'));
+      writeFileAtomicSync(guildPath(runDir, 'opref'), encodeOpref(plan.opref));
+      writeAttr(runDir, 'cmd', plan.cmdAttr);
+      writeAttr(runDir, 'flags', plan.flags);
+      writeAttr(runDir, 'user_flags', plan.userFlags);
+      if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
+      if (plan.tags.length) writeAttr(runDir, 'tags', plan.tags);
+      if (plan.comment) {
+        const comment = { body: plan.comment, host: hostName(), time: guildTimestamp(), user: userName() };
+        writeAttr(runDir, 'comments', [comment]);
+      }
+      writeAttr(runDir, 'host', hostName());
+      writeAttr(runDir, 'user', userName());
+      writeAttr(runDir, 'platform', platformAttr());
+      writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
+      writeAttr(runDir, 'run_params', plan.runParams);
+      writeAttr(runDir, 'op', plan.opAttr);
+      const manifest: string[] = [];
+      const copied = copySourceCode(plan, runDir);
+      manifest.push(...copied.manifestLines);
+      if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+      // Guild resolves operation dependencies of a staged run when it starts; grun links them
+      // at staging, so that a staged run starts from its directory alone.
+      writeDeps(runDir, plan);
+      for (const dep of plan.deps) manifest.push(...dep.manifestLines);
+      writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
+      writeAttr(runDir, 'deps', plan.depsAttr);
+      unlinkSync(guildPath(runDir, 'PENDING'));
+      writeAttr(runDir, 'started', guildTimestamp());
+      if (opts.stage) {
+        touch(guildPath(runDir, 'STAGED'));
+        writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, opts.home, runDir, opts.runId) });
+      }
+      return runDir;
+    } catch (e) {
+      rmSync(runDir, { recursive: true, force: true });
+      throw e;
     }
-    writeAttr(runDir, 'host', hostName());
-    writeAttr(runDir, 'user', userName());
-    writeAttr(runDir, 'platform', platformAttr());
-    writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
-    writeAttr(runDir, 'run_params', plan.runParams);
-    writeAttr(runDir, 'op', plan.opAttr);
-    const manifest: string[] = [];
-    const copied = copySourceCode(plan, runDir);
-    manifest.push(...copied.manifestLines);
-    if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
-    // Guild resolves operation dependencies of a staged run when it starts; grun links them
-    // at staging, so that a staged run starts from its directory alone.
-    writeDeps(runDir, plan);
-    for (const dep of plan.deps) manifest.push(...dep.manifestLines);
-    writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
-    writeAttr(runDir, 'deps', plan.depsAttr);
-    unlinkSync(guildPath(runDir, 'PENDING'));
-    writeAttr(runDir, 'started', guildTimestamp());
-    if (opts.stage) {
-      touch(guildPath(runDir, 'STAGED'));
-      const env = { ...(process.env as Record<string, string>), ...runEnv(plan, opts.home, runDir, opts.runId) };
-      // The whole environment, secrets included (the run needs them when it starts): owner only.
-      writeFileAtomicSync(guildPath(runDir, 'ENV'), stagedEnvText(env), { mode: 0o600 });
-    }
-    return runDir;
-  } catch (e) {
-    rmSync(runDir, { recursive: true, force: true });
-    throw e;
-  }
+  });
 }
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */

@@ -112,7 +112,7 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['w'], action: 'attach', help: 'attach: full-screen live output (leaving never stops the run)' },
   { keys: ['c'], action: 'compare', help: 'compare the marked runs', hint: 'compare' },
   { keys: ['r'], action: 'launch', help: 'launch a run (pick an operation, edit flags)', mutating: true, hint: 'run' },
-  { keys: [':'], action: 'command', help: 'command line (:sort loss, :cols loss,min val_loss, :filter …)' },
+  { keys: [':'], action: 'command', help: 'command line (:sort loss, :cols loss,min val_loss, :filter …; Up/Down recall)' },
   { keys: ['ctrl+r'], action: 'reload', help: 'reload every run from disk' },
   { keys: ['?'], action: 'help', help: 'this help', hint: 'help' },
   { keys: ['q', 'ctrl+c'], action: 'quit', help: 'quit', hint: 'quit' },

@@ -164,8 +164,11 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
       assert.equal(loadRun(d).status, 'completed');
       assert.equal(readFileSync(join(d, '.guild', 'output'), 'utf8'), `x: ${i + 1}\n`);
     });
-    // The last task's supervisor records the parent's outcome, as a local sweep's does.
-    assert.deepEqual(readAttr(join(home, 'runs', batchId), 'exit_status'), { kind: 'ok', value: 0 });
+    // The last task's supervisor records the parent's outcome (a moment after its own), as a
+    // local sweep's does.
+    const parentDir = join(home, 'runs', batchId);
+    for (let i = 0; readAttr(parentDir, 'exit_status').kind !== 'ok' && i < 50; i++) await sleep(100);
+    assert.deepEqual(readAttr(parentDir, 'exit_status'), { kind: 'ok', value: 0 });
     const listed = JSON.parse(ok(home, ['runs', '--json'])) as { id: string; status: string }[];
     for (const id of [batchId, ...ids]) assert.equal(listed.find((r) => r.id === id)?.status, 'completed', id);
   });

@@ -70,6 +70,13 @@ describe('reliability: secrets and permissions', () => {
     const envFile = join(home, 'runs', staged, '.guild', 'ENV');
     assert.ok(readFileSync(envFile, 'utf8').includes('MY_API_KEY'), 'the staged environment is complete');
     assert.equal(statSync(envFile).mode & 0o077, 0, '.guild/ENV holds secrets: not readable by others');
+    // So does every staged trial of a sweep.
+    const before = new Set(readdirSync(join(home, 'runs')));
+    const t = await grunUmask('022', ['submit', 'work.sh', '--repeat', '2', '--stage', '--no-memo', '-y'], { home, cwd, env });
+    assert.equal(t.code, 0, t.stderr);
+    const trials = readdirSync(join(home, 'runs')).filter((x) => !before.has(x) && existsSync(join(home, 'runs', x, '.guild', 'ENV')));
+    assert.equal(trials.length, 2);
+    for (const x of trials) assert.equal(statSync(join(home, 'runs', x, '.guild', 'ENV')).mode & 0o077, 0, `trial ${x}: .guild/ENV readable by others`);
   });
 
   for (const umask of ['077', '022', '002']) {

@@ -155,6 +155,23 @@ describe('app reducer', () => {
     assert.match(s.message!.text, /unknown command 'bogus'/);
   });
 
+  test('command line history: Up recalls older lines, Down newer ones, then an empty line', () => {
+    let s = press(loaded(), ':sort id', { return: true }, ':filter lr', { return: true }, ':filter lr', { return: true });
+    assert.deepEqual(s.history, ['sort id', 'filter lr'], 'a repeated line is kept once');
+    const value = (x: AppState) => (x.dialog as { value: string }).value;
+    s = press(s, ':', { upArrow: true });
+    assert.equal(value(s), 'filter lr');
+    s = press(s, { upArrow: true }, { upArrow: true });
+    assert.equal(value(s), 'sort id', 'stops at the oldest');
+    s = press(s, { downArrow: true });
+    assert.equal(value(s), 'filter lr');
+    s = press(s, { downArrow: true });
+    assert.equal(value(s), '');
+    s = press(s, { upArrow: true, }, { upArrow: true }, { return: true });
+    assert.deepEqual(s.sort, { key: 'id', desc: true }, 'a recalled line runs on Enter');
+    assert.deepEqual(s.history, ['sort id', 'filter lr', 'sort id']);
+  });
+
   test('Enter opens the detail, tabs switch, Esc goes back; ? opens help for the screen', () => {
     let s = press(loaded(), { return: true });
     assert.equal(currentScreen(s).kind, 'detail');

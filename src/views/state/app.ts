@@ -50,7 +50,7 @@ export type PromptPurpose = 'label' | 'tag' | 'comment' | 'command' | 'export';
 export type Dialog =
   | { kind: 'confirm'; title: string; lines: string[]; effect: Effect }
   | { kind: 'typed'; title: string; lines: string[]; word: string; value: string; effect: Effect }
-  | { kind: 'prompt'; purpose: PromptPurpose; title: string; value: string; ids: string[] };
+  | { kind: 'prompt'; purpose: PromptPurpose; title: string; value: string; ids: string[]; recall?: number };
 
 /** Cursor and window of a table; the cursor follows its run id across refreshes. */
 export interface TableState {
@@ -85,13 +85,15 @@ export interface AppState {
   seq: number;
   /** Ids moved to the trash by the last delete, for `u`. */
   lastDeleted: string[] | null;
+  /** `:` command lines run this session, oldest first (Up and Down recall them). */
+  history: string[];
 }
 
 export function initialState(readonly: boolean): AppState {
   return {
     readonly, runs: [], trash: [], loading: { loaded: 0 }, screens: [{ kind: 'runs' }], table: emptyTable,
     trashTable: emptyTable, filter: '', draft: null, status: 'all', sort: DEFAULT_SORT, expanded: new Set(),
-    columns: null, dialog: null, message: null, effects: [], seq: 0, lastDeleted: null,
+    columns: null, dialog: null, message: null, effects: [], seq: 0, lastDeleted: null, history: [],
   };
 }
 
@@ -250,6 +252,9 @@ function onDialogKey(s: AppState, d: Dialog, name: string, input: string, key: K
     if (name === 'n') return { ...s, dialog: null, message: { text: 'cancelled', error: false } };
     return s;
   }
+  if (d.kind === 'prompt' && d.purpose === 'command' && (name === 'up' || name === 'down')) {
+    return { ...s, dialog: recallCommand(d, s.history, name === 'up' ? -1 : 1) };
+  }
   if (name === 'enter') {
     if (d.kind === 'typed') {
       return d.value === d.word ? queue({ ...s, dialog: null }, d.effect) : say(s, `type ${d.word} to confirm`, true);
@@ -258,6 +263,19 @@ function onDialogKey(s: AppState, d: Dialog, name: string, input: string, key: K
   }
   const next = editText(d.value, name, input, key.ctrl, key.meta && !key.escape);
   return next === null ? s : { ...s, dialog: { ...d, value: next } };
+}
+
+const HISTORY_MAX = 100;
+
+/** The command line moved `step` through the history (Up: older); past the newest, empty. */
+function recallCommand(d: Extract<Dialog, { kind: 'prompt' }>, history: string[], step: number): Dialog {
+  const at = Math.max(0, Math.min(history.length, (d.recall ?? history.length) + step));
+  return { ...d, recall: at, value: history[at] ?? '' };
+}
+
+function remember(history: string[], line: string): string[] {
+  if (!line || history[history.length - 1] === line) return history;
+  return [...history, line].slice(-HISTORY_MAX);
 }
 
 function submitPrompt(s: AppState, d: Extract<Dialog, { kind: 'prompt' }>): AppState {
@@ -276,7 +294,7 @@ function submitPrompt(s: AppState, d: Extract<Dialog, { kind: 'prompt' }>): AppS
     case 'export':
       return v ? queue(s, { kind: 'exportCsv', ids: d.ids, path: v }) : s;
     case 'command':
-      return runCommand(s, v);
+      return runCommand({ ...s, history: remember(s.history, v) }, v);
   }
 }
 
