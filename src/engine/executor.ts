@@ -4,10 +4,11 @@
 import { GrunError } from '../store/errors.js';
 import type { OutputLine } from '../store/output.js';
 import { withParentStatus } from '../store/index.js';
+import { readSlurmRecord } from '../store/slurm-record.js';
 import type { Run, StatusInfo } from '../store/types.js';
 import { localExecutor } from './local-executor.js';
 import { mirrorExecutor } from './remote/mirror-executor.js';
-import { slurmExecutor, slurmStatus, type KnownJobStates } from './slurm/executor.js';
+import { asksSlurm, slurmEndReason, slurmExecutor, slurmStatus, type KnownJobStates } from './slurm/executor.js';
 import type { RunPlan } from './plan-types.js';
 
 export interface StartOptions {
@@ -81,14 +82,17 @@ export function executorFor(run: Run): Executor {
 /**
  * Runs with the status their executor knows better than their directory: an unfinished Slurm
  * run takes its job's state and reason (`Slurm job 12 PENDING (Resources)`), from one batched
- * squeue call, or from `known` states; then each unfinished sweep parent takes its status from
- * its children's. Finished runs and everything else are passed through untouched.
+ * squeue call, or from `known` states, and one ended by a signal gets Slurm's word for why
+ * (`TIMEOUT`), once; then each unfinished sweep parent takes its status from its children's.
+ * Other runs are passed through untouched.
  */
 export function withExecutorStatus(runs: Run[], known?: KnownJobStates): Run[] {
   const out = runs.map((r) => {
-    if (r.exitStatus !== null || r.markers.lockRemote !== null || !r.slurm) return r;
+    if (r.markers.lockRemote !== null || !r.slurm) return r;
+    if (!asksSlurm(r)) return r.slurm.finalState ? { ...r, statusInfo: { ...r.statusInfo, reason: slurmEndReason(r.slurm) } } : r;
     const statusInfo = slurmStatus(r, undefined, known);
-    return { ...r, status: statusInfo.status, statusInfo };
+    // the record may have just taken Slurm's final word for the job
+    return { ...r, status: statusInfo.status, statusInfo, slurm: readSlurmRecord(r.dir) ?? r.slurm };
   });
   // A sweep parent's status follows its children's as they are now, Slurm's states included.
   return withParentStatus(out);

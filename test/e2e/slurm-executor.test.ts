@@ -3,6 +3,7 @@
 // while pending (with its reason), a job Slurm does not know, and a sweep from `grun run` as one
 // throttled job array.
 import { before, describe, test } from 'node:test';
+import { spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -106,6 +107,22 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.ok(Date.now() - t0 < 10_000, 'TERM ended it before the grace period');
     assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: -15 });
     assert.equal(loadRun(run.dir).status, 'terminated');
+  });
+
+  test('a job Slurm ends itself (scancel outside grun, as a time limit): terminated, with Slurm\'s word asked once', async () => {
+    const run = await submit('slow.py');
+    await until(run, (x) => x.status === 'running' && readOutput(run).includes('started'));
+    const jobId = readSlurmRecord(run.dir)!.jobId;
+    spawnSync('scancel', [jobId]); // TERM to every process of the job, as at its time limit
+    await jobEnd(run);
+    for (let i = 0; readAttr(run.dir, 'exit_status').kind !== 'ok'; i++) {
+      assert.ok(i < 50, 'the supervisor records the end');
+      await sleep(100);
+    }
+    assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: -15 });
+    const info = (): { status: string; status_reason?: string } => JSON.parse(ok(home, ['runs', 'info', run.id, '--json']));
+    assert.deepEqual(info(), { ...info(), status: 'terminated', status_reason: `Slurm job ${jobId} CANCELLED` });
+    assert.equal(readSlurmRecord(run.dir)?.finalState, 'CANCELLED', 'kept: later listings do not ask Slurm');
   });
 
   test('a queued job is pending with its reason; cancelling it finalizes the run', async () => {

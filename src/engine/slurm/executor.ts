@@ -15,7 +15,7 @@ import { shlexQuote } from '../../store/opref.js';
 import { OutputReader, readOutputLines, type OutputLine } from '../../store/output.js';
 import { guildPath, loadRunSummary } from '../../store/run.js';
 import { deriveStatus } from '../../store/status.js';
-import type { Run, StatusInfo, YamlValue } from '../../store/types.js';
+import type { Run, SlurmRecord, StatusInfo, YamlValue } from '../../store/types.js';
 import type { Executor, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor.js';
 import { finalizeParentIfDone, stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
 import type { RunPlan } from '../plan-types.js';
@@ -323,6 +323,35 @@ export function finalizeFromSlurm(runDir: string, s: JobState): void {
   }
 }
 
+/**
+ * A run its supervisor ended by a signal was ended by Slurm, or by a stop: Slurm's word for it
+ * (TIMEOUT, CANCELLED, OUT_OF_MEMORY) is asked once and kept in the record ('' when Slurm no
+ * longer knows the job), so that listings say why without asking again.
+ */
+function finalStateOf(runDir: string, rec: SlurmRecord, exitStatus: number, env?: NodeJS.ProcessEnv): SlurmRecord {
+  if (rec.finalState !== undefined || exitStatus >= 0) return rec;
+  let s: JobState;
+  try {
+    s = jobState(rec.jobId, env);
+  } catch {
+    return rec; // Slurm cannot be asked now: the next listing asks again
+  }
+  if (!FINISHED_PHASES.has(s.phase) && s.phase !== 'unknown') return rec; // still ending
+  const next: SlurmRecord = { ...rec, finalState: s.state, ...(s.reason && s.phase !== 'cancelled' ? { finalReason: s.reason } : {}) };
+  writeSlurmRecord(runDir, next);
+  return next;
+}
+
+/** Why a Slurm run ended, by Slurm's word recorded with it: `Slurm job 12 TIMEOUT`. */
+export const slurmEndReason = (rec: SlurmRecord): string =>
+  `Slurm job ${rec.jobId} ${rec.finalState}${rec.finalReason ? ` (${rec.finalReason})` : ''}`;
+
+/** Whether a Slurm run's listed status needs Slurm: unfinished, or ended by a signal whose cause is not recorded yet. */
+export function asksSlurm(run: Run): boolean {
+  if (!run.slurm) return false;
+  return run.exitStatus === null || (run.exitStatus < 0 && run.slurm.finalState === undefined);
+}
+
 /** Job states a caller already holds (a poller's last pass), asked before Slurm is. */
 export type KnownJobStates = (jobId: string) => JobState | undefined;
 
@@ -336,7 +365,8 @@ export function slurmStatus(run: Run, env?: NodeJS.ProcessEnv, known?: KnownJobS
   const summary = loadRunSummary(run.dir, run.deleted);
   if (!rec || summary.exitStatus !== null) {
     const st = deriveStatus(summary);
-    if (rec?.finalState) return { ...st, reason: `Slurm job ${rec.jobId} ${rec.finalState}${rec.finalReason ? ` (${rec.finalReason})` : ''}` };
+    const final = rec && summary.exitStatus !== null ? finalStateOf(run.dir, rec, summary.exitStatus, env) : rec;
+    if (final?.finalState) return { ...st, reason: slurmEndReason(final) };
     return rec ? { status: st.status, reason: `Slurm job ${rec.jobId}` } : st;
   }
   let s: JobState;
