@@ -3,6 +3,7 @@
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
+import { parseSweepSyntax } from '../engine/flags.js';
 import { planRun } from '../engine/plan.js';
 import type { RunPlan } from '../engine/plan-types.js';
 import { getRemote } from '../engine/remote/config.js';
@@ -122,6 +123,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const remote = o.remote ? getRemote(home, o.remote) : null;
   if (remote?.type === 'ssh') {
     if (o.executor !== undefined) throw new GrunError(`--executor and an ssh remote do not go together: the run executes on ${remote.name}`);
+    const swept = flagArgs.find((a) => a.includes('=') && parseSweepSyntax(a.slice(a.indexOf('=') + 1)));
+    if (swept) throw new GrunError(`'${swept}' asks for a sweep: a sweep runs here or on Slurm, not on ssh remote '${remote.name}'`);
     // The remote grun plans and supervises the run; here a mirror follows it.
     const r = await startRemoteRun(home, remote.name, { cwd: process.cwd(), opspec, flagArgs, label: o.label, tags: o.tag, comment: o.comment });
     process.stdout.write(`${opspec} started on ${remote.name} as ${r.runId}\n`);

@@ -176,6 +176,10 @@ function schedule(home: string, created: CreatedSweep, o: { stage?: boolean; max
 
 async function submitCommand(cmd: Command, source: string, params: string[], o: SubmitOptions): Promise<void> {
   const home = homeOf(cmd);
+  const slurm = slurmTarget(o.executor, o.remote ? getRemote(home, o.remote) : null);
+  if (slurm && (o.stage || o.gpus !== undefined)) {
+    throw new GrunError(`${o.stage ? '--stage' : '--gpus'} and Slurm do not go together: Slurm queues the runs and hands out GPUs itself`);
+  }
   const src = readSubmitSource(source);
   const workflow = workflowOf(src);
   const proto = workflow === null ? null : await planOperation(home, process.cwd(), workflow);
@@ -193,10 +197,6 @@ async function submitCommand(cmd: Command, source: string, params: string[], o: 
     lookup,
   );
   const exp = expandRuns(def);
-  const slurm = slurmTarget(o.executor, o.remote ? getRemote(home, o.remote) : null);
-  if (slurm && (o.stage || o.gpus !== undefined)) {
-    throw new GrunError(`${o.stage ? '--stage' : '--gpus'} and Slurm do not go together: Slurm queues the runs and hands out GPUs itself`);
-  }
   if (!confirmed(previewOf(exp, proto!.operation), o.yes)) return;
   const memo = memoChildWriter(home, { reuse: o.memo !== false });
   const created = createSubmission(home, proto!, exp, { write: slurm ? slurmChildWriter(memo) : memo });

@@ -41,7 +41,9 @@ export function LaunchScreen({ screen: l, height, theme }: { screen: LaunchState
           );
         });
   } else {
-    lines = (l.preview ?? []).slice(0, body).map((p, i) => (
+    const where = l.targets[l.target] ?? l.targets[0]!;
+    const preview = [...(l.preview ?? []), `executes   ${where.label}${l.targets.length > 1 ? '   (Tab: elsewhere)' : ''}`];
+    lines = preview.slice(0, body).map((p, i) => (
       <Text key={i} wrap="truncate-end">
         {p}
       </Text>

@@ -188,8 +188,8 @@ export type LaunchAction = 'up' | 'down' | 'next' | 'prev' | 'accept' | 'back' |
 export const launchKeymap: Keymap<LaunchAction> = [
   { keys: ['up'], action: 'up', help: 'previous operation / flag' },
   { keys: ['down'], action: 'down', help: 'next operation / flag' },
-  { keys: ['tab'], action: 'next', help: 'next flag' },
-  { keys: ['shift+tab'], action: 'prev', help: 'previous flag' },
+  { keys: ['tab'], action: 'next', help: 'next flag; in the preview, where the run executes (here, Slurm, a remote)' },
+  { keys: ['shift+tab'], action: 'prev', help: 'previous flag; in the preview, where the run executes' },
   { keys: ['enter'], action: 'accept', help: 'pick the operation; preview the run; start it', hint: 'next', mutating: true },
   { keys: ['esc'], action: 'back', help: 'back a step (the form keeps its values)', hint: 'back' },
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },

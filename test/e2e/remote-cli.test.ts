@@ -16,6 +16,14 @@ test('runs --remote forwards the list options, less the remote', () => {
   assert.deepEqual(remoteRunsArgs(['runs', 'list', '--remote=loop', '-a']), ['-a']);
 });
 
+test('a sweep is refused for an ssh remote before anything is sent; --executor goes with no ssh remote', () => {
+  const home = emptyHome();
+  writeFileSync(join(home, 'config.yml'), 'remotes:\n  gpu: {type: ssh, host: 127.0.0.1, port: 1, connect-timeout: 1}\n');
+  fails(home, ['run', 'train.py', 'lr=[0.1,0.2]', '--remote', 'gpu', '-y'], /'lr=\[0\.1,0\.2\]' asks for a sweep: a sweep runs here or on Slurm, not on ssh remote 'gpu'/);
+  fails(home, ['run', 'train.py', '--remote', 'gpu', '--executor', 'slurm', '-y'], /--executor and an ssh remote do not go together/);
+  fails(home, ['submit', 'train.py', '--remote', 'gpu', '-y'], /remote 'gpu' is an ssh remote: sweeps and submissions go to a remote of type: slurm/);
+});
+
 describe('remote commands (loopback sshd)', { skip: ssh }, () => {
   let local: string;
   let remoteHome: string;

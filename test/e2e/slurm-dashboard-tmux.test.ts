@@ -1,7 +1,7 @@
 // Slurm runs seen through the real dashboard in tmux at 80x24, against the local single-node
 // Slurm (skips without it): the executor column with each job's id and what Slurm says of it
-// (queued with its reason, running on its node, failed), the live output of a running job, and a
-// queued job cancelled from the table.
+// (queued with its reason, running on its node, failed), the live output of a running job, a
+// queued job cancelled from the table, and a run launched from the dashboard to Slurm.
 import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
@@ -66,6 +66,18 @@ describe('slurm runs in the dashboard (tmux, 80x24)', { skip }, () => {
       await t.waitFor(/Stop 1 run\?/);
       t.keys('y');
       await t.waitFor(new RegExp(`■ terminated +slurm ${held} CANCELLED`), 30_000);
+      // Launch from the dashboard to Slurm: pick bad.py, no flags, preview, Tab to Slurm, Enter.
+      t.keys('r');
+      await t.waitFor(/bad\.py +script/);
+      t.keys('Enter');
+      await t.waitFor(/no flags: Enter to preview/, 15_000);
+      t.keys('Enter');
+      await t.waitFor(/executes +here +\(Tab: elsewhere\)/, 15_000);
+      t.keys('Tab');
+      await t.waitFor(/executes +Slurm \(--executor slurm\)/);
+      t.keys('Enter');
+      const launched = /submitted [0-9a-f]{8} bad\.py to Slurm \(job (\d+)\)/.exec(await t.waitFor(/submitted [0-9a-f]{8} bad\.py to Slurm/, 15_000))![1]!;
+      await t.waitFor(new RegExp(`✖ error +slurm ${launched}(?!\\d)`), 20_000);
       t.keys('q');
       await t.waitFor(/EXIT=0/);
     } finally {

@@ -172,6 +172,24 @@ describe('app reducer', () => {
     assert.deepEqual(s.history, ['sort id', 'filter lr', 'sort id']);
   });
 
+  test('launch: Tab in the preview picks where the run executes; Enter sends it there', () => {
+    let s = press(loaded(), 'r');
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'launchOps' });
+    const targets = [{ id: '', label: 'here' }, { id: 'slurm', label: 'Slurm (--executor slurm)' }, { id: 'lab', label: 'lab (Slurm)' }];
+    s = appReducer(s, { type: 'launchPatch', patch: { ops: [{ name: 'train', kind: 'guildfile', description: '', model: '', source: 'guild.yml' }], targets, busy: false } });
+    s = press(s, { return: true });
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'launchDefs', opspec: 'train' });
+    s = appReducer(s, { type: 'launchPatch', patch: { step: 'form', defs: [{ name: 'lr', default: 0.1 }], values: ['0.1'], busy: false } });
+    s = press(s, { return: true });
+    s = appReducer(s, { type: 'launchPatch', patch: { step: 'preview', preview: ['operation  train'], busy: false } });
+    s = press(s, { tab: true }, { tab: true }, { tab: true }, { tab: true });
+    assert.equal((currentScreen(s) as { target: number }).target, 1, 'Tab cycles: here, Slurm, lab, here, Slurm');
+    s = press(s, { tab: true, shift: true }, { tab: true, shift: true });
+    assert.equal((currentScreen(s) as { target: number }).target, 2);
+    s = press(s, { return: true });
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'launchStart', opspec: 'train', flagArgs: [], target: 'lab' });
+  });
+
   test('Enter opens the detail, tabs switch, Esc goes back; ? opens help for the screen', () => {
     let s = press(loaded(), { return: true });
     assert.equal(currentScreen(s).kind, 'detail');

@@ -10,6 +10,10 @@ import { hostName } from '../../store/proc.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
 import type { Run, YamlValue } from '../../store/types.js';
 import { createGuildSweep } from '../../engine/batch.js';
+import { resolveExecutable } from '../../engine/cmd-args.js';
+import { getRemote, loadRemotes, type RemoteConfig } from '../../engine/remote/config.js';
+import { startRemoteRun } from '../../engine/remote/remote-run.js';
+import { slurmChildWriter, submitRun, submitSweep } from '../../engine/slurm/executor.js';
 import { startRun } from '../../engine/launch.js';
 import { listOperations } from '../../engine/operations.js';
 import { planRun } from '../../engine/plan.js';
@@ -19,7 +23,7 @@ import { stopRuns } from '../../engine/stop.js';
 import { compareCsv } from '../compare-model.js';
 import { shortId } from '../format.js';
 import { stoppable, type Effect } from '../state/app.js';
-import { editableDefs, rawValue, type LaunchState } from '../state/launch.js';
+import { editableDefs, HERE, rawValue, type LaunchState, type LaunchTarget } from '../state/launch.js';
 
 export interface ActionContext {
   home: string;
@@ -76,12 +80,51 @@ export function previewLines(p: RunPlan): string[] {
   ];
 }
 
+/** Where the launch form can send a run: here, Slurm (when sbatch is on PATH), each remote. */
+function launchTargets(home: string): LaunchTarget[] {
+  const targets = [HERE];
+  if (resolveExecutable('sbatch') !== 'sbatch') targets.push({ id: 'slurm', label: 'Slurm (--executor slurm)' });
+  let remotes: RemoteConfig[] = [];
+  try {
+    remotes = [...loadRemotes(home).values()];
+  } catch {
+    // a broken config.yml: `grun remote status` names the problem; here the run can stay local
+  }
+  for (const r of remotes) {
+    const what = r.type === 'ssh' ? `ssh ${r.host}` : `Slurm${r.partition ? `, partition ${r.partition}` : ''}`;
+    targets.push({ id: r.name, label: `${r.name} (${what})` });
+  }
+  return targets;
+}
+
+/** A run or sweep sent to Slurm (`--executor slurm` or a slurm remote), or a run to an ssh remote. */
+async function launchElsewhere(p: RunPlan, opspec: string, flagArgs: string[], target: string, ctx: ActionContext): Promise<string> {
+  const remote = target === 'slurm' ? null : getRemote(ctx.home, target);
+  const sweep = Object.keys(p.sweeps).length > 0;
+  if (remote?.type === 'ssh') {
+    if (sweep) throw new GrunError(`a sweep runs here or on Slurm, not on ssh remote '${remote.name}'`);
+    const r = await startRemoteRun(ctx.home, remote.name, { cwd: ctx.projectDir, opspec, flagArgs });
+    ctx.launched(r.runId);
+    return `started ${shortId(r.runId)} ${p.operation} on ${remote.name}`;
+  }
+  const opts = { home: ctx.home, ...(remote ? { remote } : {}) };
+  if (!sweep) {
+    const r = await submitRun(p, opts);
+    ctx.launched(r.runId);
+    return `submitted ${shortId(r.runId)} ${p.operation} to Slurm (job ${r.jobId})`;
+  }
+  const created = createGuildSweep(p, { home: ctx.home, write: slurmChildWriter() });
+  const { runs, arrayJobIds } = await submitSweep(created, p, opts);
+  ctx.launched(created.parent!.id);
+  return `submitted a batch of ${plural(runs.length, 'trial')} to Slurm as job array ${arrayJobIds.join(', ')}`;
+}
+
 /** Launch effects report into the launch screen itself, errors included. */
 async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx: ActionContext): Promise<string | null> {
   try {
     switch (e.kind) {
       case 'launchOps':
-        ctx.launchPatch({ ops: listOperations(ctx.projectDir), busy: false });
+        ctx.launchPatch({ ops: listOperations(ctx.projectDir), targets: launchTargets(ctx.home), busy: false });
         return null;
       case 'launchDefs': {
         const defs = editableDefs((await plan(ctx, e.opspec, [])).flagDefs);
@@ -93,6 +136,7 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
         return null;
       case 'launchStart': {
         const p = await plan(ctx, e.opspec, e.flagArgs);
+        if (e.target) return await launchElsewhere(p, e.opspec, e.flagArgs, e.target, ctx);
         if (Object.keys(p.sweeps).length > 0) {
           // a batch with one staged trial per combination, run one at a time by a detached scheduler
           const created = createGuildSweep(p, { home: ctx.home });

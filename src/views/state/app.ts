@@ -43,7 +43,7 @@ export type Effect =
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
   | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }
-  | { kind: 'launchStart'; opspec: string; flagArgs: string[] };
+  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string };
 
 export type PromptPurpose = 'label' | 'tag' | 'comment' | 'command' | 'export';
 
@@ -607,7 +607,11 @@ function onLaunchKey(s: AppState, l: LaunchState, name: string, input: string, k
   }
   if (l.step === 'preview') {
     if (b?.action === 'back') return set({ step: 'form', preview: null, error: null });
-    if (b?.action === 'accept') return queue(set({ busy: true }), { kind: 'launchStart', opspec: l.opspec!, flagArgs: flagArgs(l) });
+    if (b?.action === 'accept') {
+      return queue(set({ busy: true }), { kind: 'launchStart', opspec: l.opspec!, flagArgs: flagArgs(l), target: l.targets[l.target]?.id ?? '' });
+    }
+    const n = l.targets.length;
+    if (b?.action === 'next' || b?.action === 'prev') return set({ target: (l.target + (b.action === 'next' ? 1 : n - 1)) % n, error: null });
     return s;
   }
   const defs = editableDefs(l.defs ?? []);

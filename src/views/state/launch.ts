@@ -5,6 +5,14 @@ import type { FlagDef, OperationDef } from '../../engine/plan-types.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import type { YamlValue } from '../../store/types.js';
 
+/** Where a launched run executes: here (`''`), Slurm (`'slurm'`), or a remote by name. */
+export interface LaunchTarget {
+  id: string;
+  label: string;
+}
+
+export const HERE: LaunchTarget = { id: '', label: 'here' };
+
 export interface LaunchState {
   kind: 'launch';
   step: 'pick' | 'form' | 'preview';
@@ -17,12 +25,16 @@ export interface LaunchState {
   values: string[];
   field: number;
   preview: string[] | null;
+  /** Where the run can go (Tab in the preview picks); the first is here. */
+  targets: LaunchTarget[];
+  target: number;
   error: string | null;
   busy: boolean;
 }
 
 export const newLaunch = (): LaunchState => ({
-  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, defs: null, values: [], field: 0, preview: null, error: null, busy: true,
+  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, defs: null, values: [], field: 0, preview: null,
+  targets: [HERE], target: 0, error: null, busy: true,
 });
 
 /** A default as one would type it on the command line (`0.0` for Python floats, yes/no). */
