@@ -37,7 +37,7 @@ export function register(program: Command): void {
       const onInt = (): void => stop.abort();
       process.on('SIGINT', onInt);
       try {
-        const r = await watchRun(run, { signal: stop.signal });
+        const r = await watchRun(run, { signal: stop.signal, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
         else process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
       } finally {

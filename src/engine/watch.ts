@@ -8,6 +8,8 @@ export interface WatchOptions {
   /** Aborting stops watching; the run goes on. */
   signal?: AbortSignal;
   pollMs?: number;
+  /** Told each new reason a queued run gives while it waits (`Slurm job 12 PENDING (Resources)`). */
+  onWaiting?: (reason: string) => void;
 }
 
 export interface WatchResult {
@@ -25,11 +27,13 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
   const print = (): void => {
     for (const line of follower.poll()) out.write(line.text + '\n');
   };
+  let said = '';
   for (;;) {
     print();
     const st = executor.status(run);
     // A Slurm job waits in the queue as `pending`: keep watching until it has run.
     const waiting = st.status === 'pending' && executor.name === 'slurm';
+    if (waiting && st.reason && st.reason !== said) opts.onWaiting?.((said = st.reason));
     if (st.status !== 'running' && !waiting) {
       await executor.settled?.(run);
       print();

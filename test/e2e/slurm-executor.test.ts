@@ -3,7 +3,7 @@
 // while pending (with its reason), a job Slurm does not know, and a sweep from `grun run` as one
 // throttled job array.
 import { before, describe, test } from 'node:test';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
@@ -22,7 +22,7 @@ import { readAttr } from '../../src/store/attrs.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from '../../src/store/slurm-record.js';
 import { loadRun } from '../../src/store/index.js';
 import type { Run, StatusInfo } from '../../src/store/types.js';
-import { emptyHome } from '../helpers/home.js';
+import { emptyHome, grunBin } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
 import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
@@ -256,6 +256,29 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     ok(held, ['stop', parent.id, '-y', '--timeout', '10']);
     assert.deepEqual(listed().map((r) => r.status), ['terminated', 'terminated', 'terminated']);
     assert.deepEqual(readAttr(join(held, 'runs', parent.id), 'exit_status'), { kind: 'ok', value: -15 });
+  });
+
+  test('grun watch of a queued job says why it waits, then follows it to its end', async () => {
+    const home = emptyHome();
+    writeFileSync(join(home, 'config.yml'), 'remotes:\n  later: {type: slurm, partition: debug, sbatch-options: --begin=now+3600}\n');
+    const out = ok(home, ['run', 'sweep.py', '--remote', 'later', '-y'], { cwd: proj });
+    const [, id, jobId] = /as (\w+) \(job (\d+)\)/.exec(out)!;
+    const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
+    delete env.NODE_ENV;
+    const watch = spawn(grunBin, ['watch', id!], { env, stdio: ['ignore', 'pipe', 'pipe'] });
+    let stdout = '';
+    let stderr = '';
+    watch.stdout.on('data', (b: Buffer) => (stdout += b));
+    watch.stderr.on('data', (b: Buffer) => (stderr += b));
+    const ended = new Promise<number | null>((res) => watch.on('close', res));
+    for (let i = 0; !/PENDING \(BeginTime\)/.test(stderr); i++) {
+      assert.ok(i < 100, `watch said: ${stderr}`);
+      await sleep(100);
+    }
+    assert.match(stderr, new RegExp(`^Waiting: Slurm job ${jobId} PENDING \\(BeginTime\\)$`, 'm'));
+    spawnSync('scancel', [jobId!]);
+    assert.equal(await ended, 0);
+    assert.match(stdout, new RegExp(`Run ${id} stopped with a status of 'terminated'`));
   });
 });
 
