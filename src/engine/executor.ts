@@ -1,6 +1,7 @@
 // The one seam between grun and the processes of its runs. Everything outside an executor
 // (commands, watch, stop, the dashboard) goes through this interface and never assumes that a
-// run's process lives on this machine: SSH and Slurm executors plug in here later.
+// run's process lives on this machine: local runs, mirrors of runs on an ssh remote, and Slurm
+// jobs each have theirs.
 import { GrunError } from '../store/errors.js';
 import type { OutputLine } from '../store/output.js';
 import { withParentStatus } from '../store/index.js';
