@@ -275,7 +275,7 @@ const gone = new Map<string, { at: number; state: JobState }>();
  * A job's state: squeue (shared snapshot), else scontrol, else sacct, else unknown. Throws
  * when squeue cannot answer (Slurm down, or not installed here).
  */
-export function jobState(jobId: string, env?: NodeJS.ProcessEnv): JobState {
+function jobState(jobId: string, env?: NodeJS.ProcessEnv): JobState {
   const now = Date.now();
   if (!queueSnapshot || now - queueSnapshot.at > TTL_MS) {
     let jobs: Map<string, JobState> | Error;
