@@ -7,9 +7,9 @@ import { fileURLToPath } from 'node:url';
 
 const here = dirname(fileURLToPath(import.meta.url));
 export const projectRoot = resolve(here, '../..');
-export const sharedDir = resolve(projectRoot, '../shared');
-export const fixtureHome = join(sharedDir, 'fixtures/guild-home');
-export const samplesDir = join(sharedDir, 'fixtures/guild-samples');
+const fixturesDir = join(projectRoot, 'test/fixtures');
+export const fixtureHome = join(fixturesDir, 'guild-home');
+export const samplesDir = join(fixturesDir, 'guild-samples');
 export const grunBin = join(projectRoot, 'bin/grun');
 
 const made: string[] = [];
@@ -26,7 +26,7 @@ export function tempDir(prefix = 'grun-test-'): string {
 }
 
 /**
- * The shared fixture stores Guild's relative run links (batch trials, pipeline steps, dependency
+ * The fixture stores Guild's relative run links (batch trials, pipeline steps, dependency
  * files) as small regular files holding the link text; a copy turns them back into symlinks.
  */
 function restoreLinks(runs: string): void {
@@ -47,7 +47,7 @@ function restoreLinks(runs: string): void {
 
 function copyInto(src: string, dst: string): void {
   execFileSync('cp', ['-a', `${src}/.`, dst]);
-  execFileSync('chmod', ['-R', 'u+w', dst]); // the shared copy is read-only
+  execFileSync('chmod', ['-R', 'u+w', dst]); // a checkout may be read-only
 }
 
 /** A copy of the Guild 0.9.1 fixture home (runs/ and trash/runs/), with its links restored. */
