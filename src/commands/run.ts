@@ -35,6 +35,8 @@ interface RunOptions extends SweepRunOptions {
   quiet?: boolean;
   remote?: string;
   executor?: string;
+  runId?: string;
+  runDir?: string;
 }
 
 /** Flag lines for the preview: the value, and the default where the value differs from it. */
@@ -140,6 +142,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     tags: o.tag,
     comment: o.comment,
     runParams: runParams(o),
+    ...(o.runId !== undefined ? { runId: o.runId } : {}),
+    ...(o.runDir !== undefined ? { runDir: o.runDir } : {}),
   });
   if (Object.keys(plan.sweeps).length) {
     if (o.stage) throw new GrunError('--stage stages one run: use --stage-trials to stage the trials of a sweep');
@@ -180,6 +184,12 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     return;
   }
   const r = await startRun(plan, launchOptions(home, o));
+  if (o.stage && o.runDir !== undefined) {
+    // Not in the home, so `--start` cannot find it: its own directory and command start it.
+    const start = `cd ${shlexQuote(r.runDir)} && source .guild/ENV && ${plan.cmdAttr.map(shlexQuote).join(' ')}`;
+    process.stdout.write(`${plan.operation} staged in '${r.runDir}'\nTo start the operation, use "(${start})"\n`);
+    return;
+  }
   report(plan.operation, r, o);
 }
 
@@ -202,7 +212,9 @@ export function register(program: Command): void {
     .option('--test-flags', 'print the resolved flags and exit')
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
-    .option('--executor <name>', 'where the run executes: local (default) or slurm');
+    .option('--executor <name>', 'where the run executes: local (default) or slurm')
+    .option('--run-id <id>', 'use this id for the run instead of a new one')
+    .option('--run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)');
   addSweepOptions(run).action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
     runCommand(cmd, opspec, flags, o),
   );

@@ -92,6 +92,17 @@ function runDetail(run: Run): [string, string | number][] {
   ];
 }
 
+/** Guild's `format_run` fields, the names `select --attr` knows before the raw attrs. */
+export function formattedRunFields(run: Run): Record<string, string | number> {
+  return {
+    ...Object.fromEntries(runDetail(run)),
+    short_id: run.id.slice(0, 8),
+    model: run.opref?.modelName ?? '',
+    op_name: run.opref?.opName ?? '',
+    status_with_remote: statusWithRemote(run),
+  };
+}
+
 function listJson(run: Run): Record<string, unknown> {
   const data: Record<string, unknown> = {
     id: run.id,
@@ -144,7 +155,12 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   }
   const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
   reportProblems(shown);
-  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? '']);
+  // Guild's `-s`: the index without the id, and no start time.
+  const rows = shown.map((r, i) =>
+    opts.simplified
+      ? [`[${i + 1}]`, listedOp(r), statusWithRemote(r), r.label ?? '']
+      : [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? ''],
+  );
   const lines = formatTable(rows);
   if (!opts.verbose) {
     printLines(lines);
@@ -339,6 +355,7 @@ function addListOptions(c: Command): Command {
       .option('-m, --more', 'show 20 more runs (repeatable)', (_v: string, prev: number) => prev + 1, 0)
       .option('-n, --limit <N>', 'show at most N runs', intOption('--limit'))
       .option('-v, --verbose', 'show run details')
+      .option('-s, --simplified', 'show a simplified list (index, operation, status, label)')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
       .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')

@@ -453,7 +453,21 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(base.resources ? { resources: base.resources } : {}),
     unstable: base.unstable,
     inputs,
+    ...runLocation(req),
   };
+}
+
+/** `--run-id` and `--run-dir`, checked: an id is one path segment, a run dir absolute. */
+function runLocation(req: RunRequest): { runId?: string; runDir?: string } {
+  const out: { runId?: string; runDir?: string } = {};
+  if (req.runId !== undefined) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(req.runId) || req.runId === '.' || req.runId === '..') {
+      throw new GrunError(`invalid run ID '${req.runId}': use letters, digits, '_', '-' and '.'`);
+    }
+    out.runId = req.runId;
+  }
+  if (req.runDir !== undefined) out.runDir = resolve(req.cwd, req.runDir);
+  return out;
 }
 
 /** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */

@@ -140,9 +140,11 @@ export interface WriteRunOptions {
  */
 export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
   return withDeferredDirSyncs(() => {
-    const runDir = join(opts.home, 'runs', opts.runId);
-    mkdirSync(join(opts.home, 'runs'), { recursive: true });
-    mkdirSync(runDir); // fails if the id is taken: never write into someone else's run
+    // `--run-dir` may name an existing directory (Guild's rule); only its `.guild` must be new.
+    const runDir = plan.runDir ?? join(opts.home, 'runs', opts.runId);
+    const made = plan.runDir ? join(runDir, '.guild') : runDir;
+    mkdirSync(dirname(made), { recursive: true });
+    mkdirSync(made); // fails if the id is taken: never write into someone else's run
     try {
       mkdirSync(guildPath(runDir, 'attrs'), { recursive: true });
       writeAttr(runDir, 'id', opts.runId);
@@ -182,7 +184,7 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       }
       return runDir;
     } catch (e) {
-      rmSync(runDir, { recursive: true, force: true });
+      rmSync(made, { recursive: true, force: true });
       throw e;
     }
   });

@@ -100,6 +100,12 @@ export function addRunFilterOptions(cmd: Command): Command {
     cmd.option(`--${status}`, `filter only ${status} runs (-S${c})`);
   }
   for (const status of STATUSES) cmd.option(`--not-${status}`, `filter out ${status} runs`);
+  // Guild's `--error/--not-error` is one switch: the last one given wins.
+  for (const status of STATUSES) {
+    const notKey = `not${status[0]!.toUpperCase()}${status.slice(1)}`;
+    cmd.on(`option:${status}`, () => cmd.setOptionValue(notKey, false));
+    cmd.on(`option:not-${status}`, () => cmd.setOptionValue(status, false));
+  }
   return cmd;
 }
 
