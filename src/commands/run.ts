@@ -5,6 +5,9 @@ import type { Command } from 'commander';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
 import { parseSweepSyntax } from '../engine/flags.js';
 import { planRun } from '../engine/plan.js';
+import { restartRequest } from '../engine/restart.js';
+import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
+import { restageRunDir } from '../engine/run-writer.js';
 import type { RunPlan } from '../engine/plan-types.js';
 import { getRemote } from '../engine/remote/config.js';
 import { startRemoteRun } from '../engine/remote/remote-run.js';
@@ -13,7 +16,7 @@ import { memoizeRun } from '../engine/memo.js';
 import { addSweepOptions, runSweep, slurmTarget, type SweepRunOptions } from './submit.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
-import { listRuns } from '../store/index.js';
+import { listRuns, loadRun } from '../store/index.js';
 import { encodeOpref, shlexQuote } from '../store/opref.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { encodeYaml } from '../store/yaml11.js';
@@ -24,6 +27,7 @@ interface RunOptions extends SweepRunOptions {
   yes?: boolean;
   stage?: boolean;
   start?: string;
+  restart?: string;
   label?: string;
   tag?: string[];
   comment?: string;
@@ -105,22 +109,43 @@ function launchOptions(home: string, o: RunOptions): LaunchOptions {
   return { home, background: !!(o.background || o.pidfile), pidfile: o.pidfile, stage: o.stage, quiet: o.quiet };
 }
 
-async function startStaged(home: string, spec: string, o: RunOptions): Promise<void> {
-  const run = oneRun(listRuns(home), spec);
-  if (run.status !== 'staged') throw new GrunError(`run ${run.id} is ${run.status}: only a staged run can be started`);
-  if (!confirmed('grun run --start', [`You are about to start ${run.operation}`, ...previewLines([run])], o.yes)) return;
+/** `--start`/`--restart RUN` (Guild treats them alike): a staged run starts, another restarts. */
+async function startOrRestart(home: string, spec: string, flagArgs: string[], o: RunOptions): Promise<void> {
+  let run = oneRun(listRuns(home), spec);
+  const restart = run.status !== 'staged' || flagArgs.length > 0;
+  const verb = restart ? 'restart' : 'start';
+  if (!confirmed(`grun run --${verb}`, [`You are about to ${verb} ${run.operation}`, ...previewLines([run])], o.yes)) return;
+  if (restart) {
+    const plan = await planRun(
+      restartRequest(run, { home, flagArgs, label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o) }),
+    );
+    if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
+    restageRunDir(plan, run.dir, home, run.id);
+    run = loadRun(run.dir);
+  }
   const r = await startStagedRun(run, launchOptions(home, o));
   report(run.operation, r, { ...o, stage: false });
 }
 
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
-  if (o.start) {
-    if (opspec !== undefined || flagArgs.length) throw new GrunError('--start takes a run, not an operation or flags');
-    return startStaged(home, o.start, o);
+  const restartSpec = o.restart ?? o.start;
+  if (restartSpec !== undefined) {
+    if (o.restart !== undefined && o.start !== undefined) throw new GrunError('--start and --restart cannot both be used');
+    // Guild reads the operands as flags here: there is no operation to name.
+    const given = opspec === undefined ? flagArgs : [opspec, ...flagArgs];
+    const notFlag = given.find((a) => !a.includes('='));
+    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --start/--restart take a run and NAME=VALUE flags, not an operation`);
+    return startOrRestart(home, restartSpec, given, o);
   }
   if (opspec === undefined || opspec.includes('=')) {
-    throw new GrunError("missing operation: give a script or a guild.yml operation before the flags (see 'grun operations')");
+    const gf = loadGuildfile(process.cwd());
+    const dflt = gf ? defaultOperation(gf) : null;
+    if (dflt === null) {
+      throw new GrunError("missing operation: give a script or a guild.yml operation before the flags (see 'grun operations')");
+    }
+    if (opspec !== undefined) flagArgs = [opspec, ...flagArgs];
+    opspec = dflt;
   }
   const remote = o.remote ? getRemote(home, o.remote) : null;
   if (remote?.type === 'ssh') {
@@ -201,7 +226,8 @@ export function register(program: Command): void {
     .argument('[flags...]', 'flag values as NAME=VALUE')
     .option('-y, --yes', 'start without the preview and confirmation')
     .option('--stage', 'stage the run (start it later with --start)')
-    .option('--start <run>', 'start a staged run')
+    .option('--start <run>', 'start a staged run (another run restarts)')
+    .option('--restart <run>', "run a run again in its own directory, with its flags (NAME=VALUE overrides)")
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')

@@ -121,6 +121,9 @@ function stringMap(v: YamlValue | undefined): Record<string, string> {
   return out;
 }
 
+/** Guild's `python_util.safe_module_name`: an operation name as a module name. */
+const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').replace(/-/g, '_');
+
 async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperation): Promise<OpBase> {
   const { model, name, config } = found;
   const where = `${gf.path}: operation '${model.name ? `${model.name}:` : ''}${name}'`;
@@ -138,8 +141,10 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   let isPython = false;
   if (typeof config.exec === 'string') {
     target = { kind: 'exec', template: config.exec };
-  } else if (typeof config.main === 'string') {
-    const [module = '', ...args] = config.main.trim().split(/\s+/);
+  } else if (typeof config.main === 'string' || (config.main === undefined && config.steps === undefined)) {
+    // No main, exec or steps: Guild runs the module named after the operation.
+    const main = typeof config.main === 'string' ? config.main : safeModuleName(name);
+    const [module = '', ...args] = main.trim().split(/\s+/);
     if (!module) throw new GrunError(`${where}: main is empty: expected a Python module name`);
     const sourceRoot = sourceSpec?.root ?? '.';
     const moduleFile = `${module.replace(/\./g, '/')}.py`;

@@ -190,6 +190,21 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
   });
 }
 
+/**
+ * A finished run made staged again for a restart: its command, flags, `op` and label from the
+ * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay.
+ */
+export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string): void {
+  writeAttr(runDir, 'cmd', plan.cmdAttr);
+  writeAttr(runDir, 'flags', plan.flags);
+  writeAttr(runDir, 'op', plan.opAttr);
+  if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
+  // Guild opens a restarted run's output afresh ("wb").
+  for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
+  writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
+  touch(guildPath(runDir, 'STAGED'));
+}
+
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */
 export function unstageRunDir(runDir: string): void {
   touch(guildPath(runDir, 'PENDING'));

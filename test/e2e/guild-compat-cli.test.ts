@@ -69,3 +69,56 @@ describe('run --run-id and --run-dir', () => {
     assert.equal(grun(home, ['runs']).code, 0);
   });
 });
+
+describe('run --restart and the default operation', () => {
+  const guildYml = 'op:\n  exec: python -c "import sys; print(${code}); sys.exit(${code})"\n  flags:\n    code: 0\n';
+
+  test('with no operation, the only operation of guild.yml runs', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml });
+    const r = grun(home, ['run', 'code=3', '-y'], { cwd });
+    assert.equal(r.code, 3, r.err);
+    assert.equal(r.out, '3\n');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}op {2}error {2}code=3\n$/);
+  });
+
+  test('--restart reruns a run in its own directory with its flags, or new ones', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml });
+    assert.equal(grun(home, ['run', 'op', 'code=11', '-y'], { cwd }).code, 11);
+    const id = ok(home, ['select']).trim();
+    writeFileSync(join(home, 'runs', id, 'kept.txt'), 'x');
+    const again = grun(home, ['run', '--restart', id.slice(0, 8), '-y']);
+    assert.equal(again.code, 11, again.err);
+    assert.equal(again.out, '11\n', 'the output starts afresh');
+    const changed = grun(home, ['run', '--restart', id, 'code=22', '-y']);
+    assert.equal(changed.code, 22, changed.err);
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}op {2}error {2}code=22\n$/, 'one run, relabelled');
+    assert.equal(ok(home, ['select', '--attr', 'flags']).trim(), 'code: 22');
+    assert.ok(existsSync(join(home, 'runs', id, 'kept.txt')));
+    assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8'), '22\n');
+    fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --start\/--restart take a run and NAME=VALUE flags/);
+  });
+});
+
+describe('guild.yml: include, anonymous operations entries, main by default', () => {
+  test('- include: pulls in entries of another file; $include in operations; no main runs the module named after the op', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': '- include: more.yml\n- operations:\n    $include: shared\n    say-hi:\n      flags:\n        who: world\n',
+      'more.yml': '- config: shared\n  operations:\n    shout:\n      main: say_hi\n      flags:\n        who: WORLD\n',
+      'say_hi.py': 'who = "nobody"\nprint("hi " + who)\n',
+    });
+    assert.equal(ok(home, ['run', 'say-hi', '-y'], { cwd }), 'hi world\n');
+    assert.equal(ok(home, ['run', 'shout', '-y'], { cwd }), 'hi WORLD\n');
+    assert.match(ok(home, ['operations'], { cwd }), /shout[\s\S]*say-hi/);
+  });
+
+  test('an include cycle and a missing include are refused by name', () => {
+    const home = emptyHome();
+    const loop = project({ 'guild.yml': '- include: b.yml\n', 'b.yml': '- include: guild.yml\n' });
+    fails(home, ['run', 'x', '-y'], /cycle in 'includes'/, { cwd: loop });
+    const missing = project({ 'guild.yml': '- include: nope.yml\n' });
+    fails(home, ['run', 'x', '-y'], /include 'nope\.yml': no such file/, { cwd: missing });
+  });
+});
