@@ -20,7 +20,9 @@ import { listRuns, loadRun } from '../store/index.js';
 import { encodeOpref, shlexQuote } from '../store/opref.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { encodeYaml } from '../store/yaml11.js';
-import { dim } from './format.js';
+import { dim, printLines } from './format.js';
+import { opHelpLines } from './op-help.js';
+import { listOperations } from '../engine/operations.js';
 import { collect, confirm, homeOf, oneRun, previewLines } from './run-args.js';
 
 interface RunOptions extends SweepRunOptions {
@@ -41,6 +43,7 @@ interface RunOptions extends SweepRunOptions {
   executor?: string;
   runId?: string;
   runDir?: string;
+  helpOp?: boolean;
 }
 
 /** Flag lines for the preview: the value, and the default where the value differs from it. */
@@ -169,10 +172,16 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     runParams: runParams(o),
     ...(o.runId !== undefined ? { runId: o.runId } : {}),
     ...(o.runDir !== undefined ? { runDir: o.runDir } : {}),
+    ...(o.helpOp ? { describeOnly: true } : {}),
   });
   if (Object.keys(plan.sweeps).length) {
     if (o.stage) throw new GrunError('--stage stages one run: use --stage-trials to stage the trials of a sweep');
     return runSweep(home, plan, { ...o, ...(slurm ? { slurm } : {}) });
+  }
+  if (o.helpOp) {
+    const op = listOperations(plan.projectDir).find((d) => d.name === plan.operation);
+    printLines(opHelpLines(plan, op?.description ?? ''));
+    return;
   }
   if (o.printCmd) {
     process.stdout.write(plan.cmd.map(shlexQuote).join(' ') + '\n');
@@ -235,6 +244,7 @@ export function register(program: Command): void {
     .option('--pidfile <path>', "write the run supervisor's pid here (implies --background)")
     .option('--needed', 'skip when a completed run of the operation with the same flags exists')
     .option('--print-cmd', 'print the command the run would execute and exit')
+    .option('--help-op', "show the operation's description and flags, and exit")
     .option('--test-flags', 'print the resolved flags and exit')
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')

@@ -20,6 +20,8 @@ export interface RunRequest {
   runId?: string;
   /** Guild's `--run-dir`: a directory outside the home to run in (the run is not listed). */
   runDir?: string;
+  /** A plan to show (`--help-op`), never run: dependencies are not resolved to runs. */
+  describeOnly?: boolean;
 }
 
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */

@@ -122,3 +122,37 @@ describe('guild.yml: include, anonymous operations entries, main by default', ()
     fails(home, ['run', 'x', '-y'], /include 'nope\.yml': no such file/, { cwd: missing });
   });
 });
+
+describe('ls -s/-d/-g and run --help-op', () => {
+  test('ls -s lists source code, -g what the run wrote, -d its dependencies (by the manifest)', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'up:\n  main: write\ndown:\n  main: write\n  flags:\n    name: res.txt\n  requires:\n    - operation: up\n      select: out.txt\n',
+      'write.py': 'name = "out.txt"\nopen(name, "w").write("x")\n',
+    });
+    ok(home, ['run', 'up', '-y'], { cwd });
+    ok(home, ['run', 'down', '-y'], { cwd });
+    assert.equal(ok(home, ['ls', '-ns']), 'guild.yml\nwrite.py\n');
+    assert.equal(ok(home, ['ls', '-ng']), 'res.txt\n');
+    assert.equal(ok(home, ['ls', '-nd']), 'out.txt\n');
+    assert.equal(ok(home, ['ls', '-nsd']), 'guild.yml\nout.txt\nwrite.py\n');
+    assert.equal(ok(home, ['ls', '-nd', '2']), '', 'the upstream run has none');
+    assert.equal(ok(home, ['ls', '-ng', '2']), 'out.txt\n');
+    assert.match(ok(home, ['ls', '-s']), /^.+:\n {2}guild\.yml\n {2}write\.py\n$/);
+  });
+
+  test('--help-op shows usage, description and sorted flags without resolving dependencies', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml':
+        'train:\n  description: Trains it\n  main: t\n  flags:\n    zeta: 1\n    alpha:\n      description: First letter\n      default: 0.5\n    mode:\n      choices: [a, b]\n      default: a\n  requires:\n    - operation: prep\n',
+      't.py': '',
+    });
+    assert.equal(
+      ok(home, ['run', 'train', '--help-op'], { cwd }),
+      "Usage: grun run [OPTIONS] train [FLAG]...\n\n  Trains it\n\n  Use 'grun run --help' for a list of options.\n\n" +
+        'Flags:\n  alpha           First letter (default is 0.5)\n  mode            (default is a)\n                      Choices: a, b\n  zeta            (default is 1)\n  operation:prep\n',
+    );
+    assert.equal(ok(home, ['runs', '-a']), '', 'nothing ran');
+  });
+});
