@@ -1,7 +1,7 @@
 // Argument parsing: no arguments opens the dashboard, anything else is a scriptable command.
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands/index.js';
-import { GrunError } from './store/errors.js';
+import { commandName, registerCommands } from './commands/index.js';
+import { GrunError, UsageError } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
 import { normalizeGuildArgs } from './store/run-filters.js';
 import { version } from './version.js';
@@ -40,6 +40,10 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
     if (e instanceof GrunError) {
       process.stderr.write(`grun: ${e.message}\n`);
+      if (e instanceof UsageError) {
+        const name = commandName(argv);
+        process.stderr.write(`Try 'grun${name ? ` ${name}` : ''} --help' for more information.\n`);
+      }
       return e.exitCode;
     }
     // A file system refusal that no command turned into a GrunError (permissions, a full

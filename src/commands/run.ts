@@ -8,13 +8,14 @@ import { planRun } from '../engine/plan.js';
 import { restartRequest } from '../engine/restart.js';
 import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
 import { restageRunDir } from '../engine/run-writer.js';
-import type { RunPlan } from '../engine/plan-types.js';
+import type { RunPlan, RunRequest } from '../engine/plan-types.js';
+import { setStagedEnv } from '../engine/queue.js';
 import { getRemote } from '../engine/remote/config.js';
 import { startRemoteRun } from '../engine/remote/remote-run.js';
 import { submitRun } from '../engine/slurm/executor.js';
 import { memoizeRun } from '../engine/memo.js';
 import { addSweepOptions, runSweep, slurmTarget, type SweepRunOptions } from './submit.js';
-import { GrunError } from '../store/errors.js';
+import { GrunError, UsageError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { encodeOpref, shlexQuote } from '../store/opref.js';
@@ -44,6 +45,10 @@ interface RunOptions extends SweepRunOptions {
   runId?: string;
   runDir?: string;
   helpOp?: boolean;
+  forceFlags?: boolean;
+  /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
+  gpusGiven?: string;
+  noGpusGiven?: boolean;
 }
 
 /** Flag lines for the preview: the value, and the default where the value differs from it. */
@@ -89,6 +94,12 @@ function runParams(o: RunOptions): Record<string, YamlValue> {
     stage: !!o.stage,
     test_flags: !!o.testFlags,
     yes: !!o.yes,
+    force_flags: !!o.forceFlags,
+    gpus: o.gpusGiven ?? null,
+    no_gpus: !!o.noGpusGiven,
+    run_id: o.runId ?? null,
+    run_dir: o.runDir ?? null,
+    restart: o.restart ?? null,
   };
 }
 
@@ -112,6 +123,15 @@ function launchOptions(home: string, o: RunOptions): LaunchOptions {
   return { home, background: !!(o.background || o.pidfile), pidfile: o.pidfile, stage: o.stage, quiet: o.quiet };
 }
 
+/** The request fields of Guild's `--force-flags`, `--gpus` and `--no-gpus`. */
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
+  if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
+  return {
+    ...(o.forceFlags ? { forceFlags: true } : {}),
+    ...(o.gpusGiven !== undefined ? { gpus: o.gpusGiven } : o.noGpusGiven ? { gpus: null } : {}),
+  };
+}
+
 /** `--start`/`--restart RUN` (Guild treats them alike): a staged run starts, another restarts. */
 async function startOrRestart(home: string, spec: string, flagArgs: string[], o: RunOptions): Promise<void> {
   let run = oneRun(listRuns(home), spec);
@@ -120,11 +140,14 @@ async function startOrRestart(home: string, spec: string, flagArgs: string[], o:
   if (!confirmed(`grun run --${verb}`, [`You are about to ${verb} ${run.operation}`, ...previewLines([run])], o.yes)) return;
   if (restart) {
     const plan = await planRun(
-      restartRequest(run, { home, flagArgs, label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o) }),
+      restartRequest(run, { home, flagArgs, label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o), ...requestExtras(o) }),
     );
     if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
     restageRunDir(plan, run.dir, home, run.id);
     run = loadRun(run.dir);
+  } else {
+    const { gpus } = requestExtras(o);
+    if (gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: gpus ?? '' });
   }
   const r = await startStagedRun(run, launchOptions(home, o));
   report(run.operation, r, { ...o, stage: false });
@@ -134,7 +157,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const home = homeOf(cmd);
   const restartSpec = o.restart ?? o.start;
   if (restartSpec !== undefined) {
-    if (o.restart !== undefined && o.start !== undefined) throw new GrunError('--start and --restart cannot both be used');
+    if (o.restart !== undefined && o.start !== undefined) throw new UsageError('--start and --restart cannot both be used');
     // Guild reads the operands as flags here: there is no operation to name.
     const given = opspec === undefined ? flagArgs : [opspec, ...flagArgs];
     const notFlag = given.find((a) => !a.includes('='));
@@ -173,6 +196,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     ...(o.runId !== undefined ? { runId: o.runId } : {}),
     ...(o.runDir !== undefined ? { runDir: o.runDir } : {}),
     ...(o.helpOp ? { describeOnly: true } : {}),
+    ...requestExtras(o),
   });
   if (Object.keys(plan.sweeps).length) {
     if (o.stage) throw new GrunError('--stage stages one run: use --stage-trials to stage the trials of a sweep');
@@ -245,12 +269,17 @@ export function register(program: Command): void {
     .option('--needed', 'skip when a completed run of the operation with the same flags exists')
     .option('--print-cmd', 'print the command the run would execute and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
+    .option('--force-flags', 'accept flags the operation does not define')
+    .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
+    .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
     .option('--test-flags', 'print the resolved flags and exit')
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .option('--run-id <id>', 'use this id for the run instead of a new one')
     .option('--run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)');
+  run.on('option:gpus', (v: string) => run.setOptionValue('gpusGiven', v));
+  run.on('option:no-gpus', () => run.setOptionValue('noGpusGiven', true));
   addSweepOptions(run).action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
     runCommand(cmd, opspec, flags, o),
   );

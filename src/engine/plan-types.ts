@@ -22,6 +22,10 @@ export interface RunRequest {
   runDir?: string;
   /** A plan to show (`--help-op`), never run: dependencies are not resolved to runs. */
   describeOnly?: boolean;
+  /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
+  forceFlags?: boolean;
+  /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
+  gpus?: string | null;
 }
 
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */

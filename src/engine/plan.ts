@@ -403,8 +403,9 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
   const dep = resolveDeps(req, base);
   const defs = [...base.flagDefs.filter((d) => !dep.defs.some((x) => x.name === d.name)), ...dep.defs];
   const flagArgs = dep.flagArgs;
-  if (base.allowOtherFlags) {
-    // Shell and Node scripts declare nothing: every flag the user names is theirs.
+  if (base.allowOtherFlags || req.forceFlags) {
+    // Shell and Node scripts declare nothing (and --force-flags waives the check): every
+    // flag the user names is theirs.
     for (const a of flagArgs) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(0, eq) : a;
@@ -464,6 +465,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     unstable: base.unstable,
     inputs,
     ...runLocation(req),
+    ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),
   };
 }
 

@@ -2,6 +2,7 @@
 // planned again from its project with its own flags (given ones win), then started again in its
 // own directory, which keeps its files.
 import { dirname } from 'node:path';
+import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import type { Run } from '../store/types.js';
@@ -20,5 +21,9 @@ export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>
   const kept = Object.entries(run.flags)
     .filter(([name]) => !given.has(name))
     .map(([name, v]) => `${name}=${formatFlagValue(v)}`);
-  return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs] };
+  // Without --gpus/--no-gpus a restart keeps the run's own GPU choice.
+  const params = readAttr(run.dir, 'run_params');
+  const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
+  const gpus = req.gpus !== undefined ? req.gpus : p.no_gpus === true ? null : typeof p.gpus === 'string' ? p.gpus : undefined;
+  return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs], ...(gpus !== undefined ? { gpus } : {}) };
 }

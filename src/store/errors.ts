@@ -8,3 +8,14 @@ export class GrunError extends Error {
     this.name = 'GrunError';
   }
 }
+
+/**
+ * A command line that does not make sense (options that exclude each other, a bad option value):
+ * main adds Guild's `Try 'grun CMD --help' for more information.`
+ */
+export class UsageError extends GrunError {
+  constructor(message: string) {
+    super(message, 1);
+    this.name = 'UsageError';
+  }
+}

@@ -3,7 +3,7 @@
 // multi option are OR-ed (`-Fo train -Fo test`), different options AND-ed, status options OR-ed
 // and their `--not-*` forms AND-ed.
 import type { Command } from 'commander';
-import { GrunError } from './errors.js';
+import { GrunError, UsageError } from './errors.js';
 import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run, RunStatus, ScalarSummary } from './types.js';
@@ -74,7 +74,7 @@ export function parseStatusChars(chars: string): RunStatus[] {
   const out: RunStatus[] = [];
   for (const c of chars) {
     const status = STATUS_CHARS[c];
-    if (!status) throw new GrunError(`unrecognized status char '${c}' in option '-S'`);
+    if (!status) throw new UsageError(`unrecognized status char '${c}' in option '-S'`);
     if (!out.includes(status)) out.push(status);
   }
   return out;

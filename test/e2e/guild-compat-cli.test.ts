@@ -156,3 +156,35 @@ describe('ls -s/-d/-g and run --help-op', () => {
     assert.equal(ok(home, ['runs', '-a']), '', 'nothing ran');
   });
 });
+
+describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
+  const script = { 'g.py': 'import os\nprint(os.getenv("CUDA_VISIBLE_DEVICES"))\n' };
+
+  test('--gpus sets CUDA_VISIBLE_DEVICES, --no-gpus empties it; a staged start may change it; a restart keeps the run\'s own', () => {
+    const home = emptyHome();
+    const cwd = project(script);
+    const env = { ...process.env };
+    delete env.CUDA_VISIBLE_DEVICES;
+    assert.equal(ok(home, ['run', 'g.py', '--gpus', '0,1', '-y'], { cwd }), '0,1\n');
+    assert.equal(ok(home, ['run', 'g.py', '--no-gpus', '-y'], { cwd }), '\n');
+    ok(home, ['run', 'g.py', '--run-id', 'bbb', '--gpus', '0,1', '--stage', '-y'], { cwd });
+    assert.equal(ok(home, ['run', '--start', 'bbb', '--gpus', '2', '-y']), '2\n');
+    assert.equal(ok(home, ['run', '--restart', 'bbb', '--no-gpus', '-y']), '\n');
+    assert.equal(ok(home, ['run', '--restart', 'bbb', '-y']), '0,1\n', 'the gpus it was staged with');
+    const r = fails(home, ['run', 'g.py', '--gpus', '0', '--no-gpus', '-y'], /^grun: --no-gpus and --gpus cannot both be used\n/, { cwd });
+    assert.equal(r.err, "grun: --no-gpus and --gpus cannot both be used\nTry 'grun run --help' for more information.\n");
+  });
+
+  test('--force-flags passes a flag the operation does not define', () => {
+    const home = emptyHome();
+    const cwd = project({ 'a.py': 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--x", type=int, default=1)\nprint(p.parse_known_args()[1])\n' });
+    fails(home, ['run', 'a.py', 'extra=3', '-y'], /unknown flag 'extra' for a\.py: expected one of x/, { cwd });
+    assert.equal(ok(home, ['run', 'a.py', 'extra=3', '--force-flags', '-y'], { cwd }), "['--extra', '3']\n");
+  });
+
+  test("a bad -S status char ends with Guild's Try line", () => {
+    const r = grun(copyFixtureHome(), ['runs', '-Sxyz']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, "grun: unrecognized status char 'x' in option '-S'\nTry 'grun runs --help' for more information.\n");
+  });
+});
