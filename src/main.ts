@@ -5,12 +5,14 @@ import { GrunError, UsageError } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
 import { normalizeGuildArgs } from './store/run-filters.js';
 import { version } from './version.js';
+import { addGuildOptionsHelp, refuseUnsupportedGuildOptions } from './commands/guild-options.js';
 
 async function program(argv: string[]): Promise<Command> {
   const p = new Command('grun')
     .description('Terminal-first run manager for machine-learning experiments (Guild home format)')
     .version(version, '--version')
     .option('-H, --home <path>', 'Guild home (default: GUILD_HOME, a .guild up from here, ~/.guild)')
+    .option('-C <path>', 'run the command as if started in PATH')
     .option('--readonly', 'dashboard: hide and disable every action that changes anything')
     .usage('[options] [command]')
     .argument('[command]')
@@ -28,13 +30,26 @@ async function program(argv: string[]): Promise<Command> {
       await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly });
     });
   await registerCommands(p, argv);
+  addGuildOptionsHelp(p);
+  // Guild's `-C PATH`: the command runs as if started there.
+  p.hook('preAction', () => {
+    const dir = p.opts().C as string | undefined;
+    if (dir === undefined) return;
+    try {
+      process.chdir(dir);
+    } catch {
+      throw new GrunError(`-C ${dir}: no such directory`);
+    }
+  });
   return p;
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
     const args = normalizeGuildArgs(argv);
-    await (await program(args)).parseAsync(args, { from: 'user' });
+    const p = await program(args);
+    refuseUnsupportedGuildOptions(p, args);
+    await p.parseAsync(args, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message

@@ -188,3 +188,32 @@ describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
     assert.equal(r.err, "grun: unrecognized status char 'x' in option '-S'\nTry 'grun runs --help' for more information.\n");
   });
 });
+
+describe("Guild's options grun lacks, and -C", () => {
+  test('a Guild option grun lacks is refused by name; an option nobody has stays unknown', () => {
+    const home = copyFixtureHome();
+    const r = grun(home, ['runs', 'info', '--manifest']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, "grun: '--manifest' is a Guild option grun does not support yet\nTry 'grun runs --help' for more information.\n");
+    fails(home, ['--debug', 'runs'], /^grun: '--debug' is a Guild option grun does not support yet/);
+    fails(home, ['run', 'x.py', '--optimize', '-y'], /'--optimize' is a Guild option grun does not support yet/);
+    assert.match(grun(home, ['runs', '--wombat']).err, /unknown option '--wombat'/);
+    // A value that looks like an option is the value of the option before it.
+    assert.equal(grun(home, ['runs', '-Fl', '--manifest']).code, 0);
+  });
+
+  test("each command's help names the Guild options it does not support yet", () => {
+    const home = emptyHome();
+    const help = ok(home, ['runs', 'info', '--help']);
+    assert.match(help, /\nGuild options not supported yet: [^\n]*--manifest/);
+    assert.doesNotMatch(help.slice(help.indexOf('Guild options not supported')), /--all-scalars|-Fo|-Sc/);
+    assert.match(ok(home, ['--help']), /\nGuild options not supported yet: --debug/);
+  });
+
+  test('-C DIR runs the command as if started in DIR', () => {
+    const home = emptyHome();
+    const cwd = project({ 'hi.py': 'print("hi")\n' });
+    assert.equal(ok(home, ['-C', cwd, 'run', 'hi.py', '-y']), 'hi\n');
+    fails(home, ['-C', join(cwd, 'nope'), 'runs'], /-C .*nope: no such directory/);
+  });
+});
