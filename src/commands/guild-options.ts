@@ -138,12 +138,17 @@ const GUILD_OPTIONS: Record<string, string> = {
     '-Fc -Fd -Fl -Fm -Fn -Fo -Fs -Ft -Fu -S -Sc -Se -Sp -Sr -Ss -St -d -y',
 };
 
+/** The two-letter aliases each command was given (`aliasShortArgs`): its own options too. */
+export const shortAliases = new WeakMap<Command, Record<string, string>>();
+
 function guildOptions(path: string): string[] {
   return (GUILD_OPTIONS[path] ?? '').split(' ').filter(Boolean);
 }
 
-const knows = (cmd: Command, name: string): Option | undefined =>
-  cmd.options.find((o) => o.long === name || o.short === name || (o.negate && o.long === name));
+const knows = (cmd: Command, name: string): Option | undefined => {
+  const n = shortAliases.get(cmd)?.[name] ?? name;
+  return cmd.options.find((o) => o.long === n || o.short === n);
+};
 
 /** The command (and its path, `runs info`) that `argv` names; the default subcommand when none. */
 function commandFor(program: Command, argv: readonly string[]): { cmd: Command; path: string; rest: string[] } {

@@ -12,6 +12,7 @@ import { selectRuns } from '../store/select.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
 import { withChildren } from '../engine/batch.js';
+import { shortAliases } from './guild-options.js';
 
 export function homeOf(cmd: Command): string {
   return resolveGuildHome({ home: cmd.optsWithGlobals().home as string | undefined });
@@ -164,6 +165,7 @@ export function positiveIntOption(name: string): (v: string) => number {
  * rewritten to their long form before the command parses its arguments.
  */
 export function aliasShortArgs(cmd: Command, aliases: Record<string, string>): void {
+  shortAliases.set(cmd, { ...(shortAliases.get(cmd) ?? {}), ...aliases });
   const parse = cmd.parseOptions.bind(cmd);
   cmd.parseOptions = (argv: string[]) => parse(argv.map((a) => aliases[a] ?? a));
 }

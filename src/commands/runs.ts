@@ -64,8 +64,8 @@ const listedOp = (r: Run): string => opDesc(r) + (r.problems.length > 0 ? ' [cor
 function fromOf(run: Run): string {
   const o = run.opref;
   if (!o) return '';
-  if (o.pkgType === 'guildfile') return formatDir(o.pkgName.replace(/\/guild\.ya?ml$/, ''));
-  if (o.pkgType === 'script') return formatDir(o.pkgName);
+  // Guild formats the package name as a directory: for a guild.yml op, the file's own path.
+  if (o.pkgType === 'guildfile' || o.pkgType === 'script') return formatDir(o.pkgName);
   if (o.pkgType === 'package') return `${o.pkgName}==${o.pkgVersion}`;
   return o.pkgName;
 }

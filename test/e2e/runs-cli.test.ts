@@ -89,7 +89,7 @@ describe('grun runs (list)', () => {
     const home = copyFixtureHome();
     assert.deepEqual(listedShortIds(ok(home, ['runs', '-d'])), ['5cc3ae6b']);
     const v = ok(home, ['runs', '-v', '-n', '1']);
-    assert.match(v, /^\[1:c66e6a9a\].*\n {2}id: c66e6a9adc7945ee87f50ab05afb16a5\n {2}operation: train\n {2}from: \/home\/alice\/mnist\n {2}status: completed\n/);
+    assert.match(v, /^\[1:c66e6a9a\].*\n {2}id: c66e6a9adc7945ee87f50ab05afb16a5\n {2}operation: train\n {2}from: \/home\/alice\/mnist\/guild\.yml\n {2}status: completed\n/);
     assert.match(v, /\n {2}command: \/home\/alice\/\.venv\/bin\/python -um guild\.op_main train -- --epochs 3/);
   });
 
