@@ -1,9 +1,10 @@
 // Flag values through the real binary: what a script receives and what the run records.
+import { spawn } from 'node:child_process';
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyHome } from '../helpers/home.js';
+import { emptyHome, grunBin } from '../helpers/home.js';
 import { attr, grun, onlyRunDir, project } from './engine-helpers.js';
 
 const GLOBALS = `name = 'no'
@@ -39,5 +40,39 @@ describe('quoted flag values (Guild decodes the quotes)', () => {
       .filter(Boolean)
       .sort();
     assert.deepEqual(names, ["'1'", "'yes'"]);
+  });
+});
+
+describe('float sweeps of a script flag whose default is a float', () => {
+  const F = `lr = 0.1\nprint("lr", repr(lr))\n`;
+
+  test('from 0 to 1 step 0.5 and a log10 range give 0.0, 1.0, 10.0: attrs, labels, the preview', async () => {
+    const home = emptyHome();
+    const dir = project({
+      'f.py': F,
+      'lin.json': JSON.stringify({ workflow: 'f.py', params: { lr: { from: 0, to: 1, step: 0.5 } } }),
+      'log.json': JSON.stringify({ workflow: 'f.py', params: { lr: { from: 10, to: 1000, step: 10, log10: true } } }),
+    });
+    for (const def of ['lin.json', 'log.json']) {
+      const r = await grun(['submit', def, '-y', '--stage'], { cwd: dir, home });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    const children = readdirSync(join(home, 'runs'))
+      .map((id) => join(home, 'runs', id))
+      .filter((run) => attr(run, 'label') !== null);
+    const labels = children.map((run) => attr(run, 'label')!.trim()).sort();
+    assert.deepEqual(labels, ['lr=0.0', 'lr=0.5', 'lr=1.0', 'lr=10.0', 'lr=100.0', 'lr=1000.0']);
+    for (const run of children) assert.equal(attr(run, 'flags'), `${attr(run, 'label')!.trim().replace('=', ': ')}\n`);
+    // the confirmation lists the points as the runs will hold them (a terminal for stdin)
+    const shown = await new Promise<string>((resolve) => {
+      const p = spawn('script', ['-qec', `${grunBin} submit lin.json`, '/dev/null'], { cwd: dir, env: { ...process.env, GUILD_HOME: home } });
+      let out = '';
+      p.stdout.on('data', (c: Buffer) => {
+        out += c.toString();
+        if (out.includes('Continue?')) p.stdin.write('n\n');
+      });
+      p.on('close', () => resolve(out));
+    });
+    assert.match(shown, /lr: 0\.0, 0\.5, 1\.0/);
   });
 });
