@@ -7,7 +7,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { grun, onlyRunDir, project, waitFor } from './engine-helpers.js';
-import { TmuxGrun, distBuilt, tmuxAvailable } from './tmux.js';
+import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
 
 const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
 
@@ -51,13 +51,14 @@ async function stepThrough(t: TmuxGrun, gate: string, after?: (k: number) => Pro
   }
 }
 
-async function withTmux(opts: ConstructorParameters<typeof TmuxGrun>[0], fn: (t: TmuxGrun) => Promise<void>): Promise<void> {
-  const t = new TmuxGrun(opts);
-  try {
-    await fn(t);
-  } finally {
-    t.close();
-  }
+/** The progress script started in the background, waiting at its first gate. */
+async function backgroundProgress(): Promise<{ home: string; gate: string; runDir: string }> {
+  const home = emptyHome();
+  const gate = tempDir('grun-gate-');
+  const dir = project({ 'prog.py': PROGRESS });
+  const r = await grun(['run', 'prog.py', `gate=${gate}`, '-b', '-y'], { cwd: dir, home });
+  assert.equal(r.code, 0, r.stderr);
+  return { home, gate, runDir: onlyRunDir(home) };
 }
 
 describe('a line redrawn with \\r shows live', { skip }, () => {
@@ -74,12 +75,7 @@ describe('a line redrawn with \\r shows live', { skip }, () => {
   });
 
   test('grun watch, after it says which run it watches', async () => {
-    const home = emptyHome();
-    const gate = tempDir('grun-gate-');
-    const dir = project({ 'prog.py': PROGRESS });
-    const r = await grun(['run', 'prog.py', `gate=${gate}`, '-b', '-y'], { cwd: dir, home });
-    assert.equal(r.code, 0, r.stderr);
-    const runDir = onlyRunDir(home);
+    const { home, gate, runDir } = await backgroundProgress();
     const id = runDir.split('/').at(-1)!;
     await withTmux({ columns: 80, rows: 12, env: { GUILD_HOME: home }, args: ['watch'] }, async (t) => {
       await t.waitFor(new RegExp(`^Watching run ${id}\\n`), 15_000);
@@ -91,12 +87,7 @@ describe('a line redrawn with \\r shows live', { skip }, () => {
   });
 
   test("the dashboard's attach and output tab", async () => {
-    const home = emptyHome();
-    const gate = tempDir('grun-gate-');
-    const dir = project({ 'prog.py': PROGRESS });
-    const r = await grun(['run', 'prog.py', `gate=${gate}`, '-b', '-y'], { cwd: dir, home });
-    assert.equal(r.code, 0, r.stderr);
-    const runDir = onlyRunDir(home);
+    const { home, gate, runDir } = await backgroundProgress();
     await withTmux({ columns: 80, rows: 24, env: { GUILD_HOME: home } }, async (t) => {
       await t.waitFor(/1\/1 runs/, 20_000);
       t.keys('w');
