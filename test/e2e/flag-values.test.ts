@@ -43,6 +43,44 @@ describe('quoted flag values (Guild decodes the quotes)', () => {
   });
 });
 
+/** Untyped globals (None) and argparse flags, each value printed with its Python type. */
+const UNTYPED = `a = None
+b = None
+c = None
+d = None
+for v in (a, b, c, d):
+    print(repr(v), type(v).__name__)
+`;
+const ARGS = `import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--s", type=str, default="x")
+p.add_argument("--n", type=int, default=1)
+args = p.parse_args()
+print(repr(args.s), repr(args.n))
+`;
+
+describe("quoting forms of Guild's own tests (quoted-flag-vals)", () => {
+  test('untyped globals: quoted values are strings, unquoted ones YAML', async () => {
+    const home = emptyHome();
+    const dir = project({ 'g.py': UNTYPED });
+    const quoted = await grun(['run', 'g.py', "a='1'", "b='1.1'", "c='[a,b,c]'", "d='yes'", '-y'], { cwd: dir, home });
+    assert.equal(quoted.code, 0, quoted.stderr);
+    assert.match(quoted.stdout, /'1' str\n'1\.1' str\n'\[a,b,c\]' str\n'yes' str\n/);
+    const plain = await grun(['run', 'g.py', 'a=1', 'b=1.1', 'c=hola', 'd=yes', '-y'], { cwd: dir, home });
+    assert.equal(plain.code, 0, plain.stderr);
+    assert.match(plain.stdout, /1 int\n1\.1 float\n'hola' str\nTrue bool\n/);
+  });
+
+  test('argparse: a quoted value reaches a str argument without its quotes, an int one as a number', async () => {
+    const home = emptyHome();
+    const dir = project({ 'a.py': ARGS });
+    const r = await grun(['run', 'a.py', "s='[1,2,3]'", "n='2'", '-y'], { cwd: dir, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /'\[1,2,3\]' 2\n/);
+    assert.equal(attr(onlyRunDir(home), 'flags'), "'n': 2\ns: '[1,2,3]'\n");
+  });
+});
+
 describe('float sweeps of a script flag whose default is a float', () => {
   const F = `lr = 0.1\nprint("lr", repr(lr))\n`;
 
