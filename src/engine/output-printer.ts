@@ -19,7 +19,7 @@ const CONTROL = /[\x00-\x1f\x7f]/g;
  */
 export function liveText(partial: string, columns: number): string {
   const segments = partial.split('\r').filter((p) => p !== '');
-  const text = (segments[segments.length - 1] ?? '').replace(CSI, '').replace(CONTROL, '');
+  const text = (segments[segments.length - 1] ?? '').replace(CSI, '').replace(/\t/g, ' ').replace(CONTROL, '');
   const chars = [...text];
   return chars.length < columns ? text : chars.slice(0, Math.max(0, columns - 1)).join('');
 }
