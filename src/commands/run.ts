@@ -241,6 +241,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     process.stdout.write(`${plan.operation} submitted to Slurm as ${r.runId} (job ${r.jobId})\n`);
     return;
   }
+  // Guild's resolution log, on stderr: which upstream run each dependency uses.
+  for (const d of plan.deps) process.stderr.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
   const r = await startRun(plan, launchOptions(home, o));
   if (o.stage && o.runDir !== undefined) {
     // Not in the home, so `--start` cannot find it: its own directory and command start it.

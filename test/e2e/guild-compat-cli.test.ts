@@ -141,6 +141,18 @@ describe('ls -s/-d/-g and run --help-op', () => {
     assert.match(ok(home, ['ls', '-s']), /^.+:\n {2}guild\.yml\n {2}write\.py\n$/);
   });
 
+  test("a run with an operation dependency logs Guild's resolution lines on stderr", () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': 'up:\n  main: w\ndown:\n  main: w\n  requires:\n    - operation: up\n', 'w.py': 'print("ran")\n' });
+    const up = grun(home, ['run', 'up', '-y'], { cwd });
+    assert.equal(up.err, '', 'nothing to resolve');
+    const upId = ok(home, ['select']).trim();
+    const down = grun(home, ['run', 'down', '-y'], { cwd });
+    assert.equal(down.code, 0, down.err);
+    assert.equal(down.out, 'ran\n');
+    assert.equal(down.err, `Resolving operation:up\nUsing run ${upId} for operation:up\n`);
+  });
+
   test('--help-op shows usage, description and sorted flags without resolving dependencies', () => {
     const home = emptyHome();
     const cwd = project({
