@@ -27,6 +27,7 @@ import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } fro
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/batch.js';
 import { withExecutorStatus } from '../engine/executor.js';
+import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;
 
@@ -47,8 +48,10 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
-  const runs = archive ? await listArchiveRuns(archive) : withExecutorStatus(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
-  return filterRuns(runs, opts);
+  if (archive) return filterRuns(await listArchiveRuns(archive), opts);
+  // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
+  const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
+  return filterRuns(withExecutorStatus(runs, view), opts);
 }
 
 /** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */

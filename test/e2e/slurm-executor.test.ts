@@ -10,12 +10,7 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planRun } from '../../src/engine/plan.js';
 import { queryCounts, scontrolJob } from '../../src/engine/slurm/cli.js';
-import {
-  invalidateJobStates,
-  slurmExecutor,
-  slurmStatus,
-  submitRun,
-} from '../../src/engine/slurm/executor.js';
+import { slurmExecutor, submitRun } from '../../src/engine/slurm/executor.js';
 import { SlurmPoller } from '../../src/engine/slurm/poller.js';
 import { FINISHED_PHASES, type JobState } from '../../src/engine/slurm/states.js';
 import { readAttr } from '../../src/store/attrs.js';
@@ -25,15 +20,14 @@ import type { Run, StatusInfo } from '../../src/store/types.js';
 import { emptyHome, grunBin } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
-import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
+import { clusterEnv, slurmSkipReason, slurmStatusesNow, slurmStatusNow } from './remote-helpers.js';
 
 const skip = slurmSkipReason();
 
 async function until(run: Run, done: (s: StatusInfo) => boolean, ms = 30_000): Promise<StatusInfo> {
   const end = Date.now() + ms;
   for (;;) {
-    invalidateJobStates();
-    const s = slurmStatus(run);
+    const s = await slurmStatusNow(run.dir);
     if (done(s)) return s;
     assert.ok(Date.now() < end, `still ${JSON.stringify(s)} after ${ms} ms`);
     await sleep(200);
@@ -44,7 +38,7 @@ async function until(run: Run, done: (s: StatusInfo) => boolean, ms = 30_000): P
 async function jobEnd(run: Run): Promise<JobState> {
   const id = readSlurmRecord(run.dir)!.jobId;
   for (let i = 0; ; i++) {
-    const st = scontrolJob(id);
+    const st = await scontrolJob(id);
     if (st && FINISHED_PHASES.has(st.phase)) return st;
     assert.ok(i < 50, `job ${id} still ${JSON.stringify(st)}`);
     await sleep(200);
@@ -149,8 +143,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     for (const a of ['exit_status', 'stopped']) rmSync(join(run.dir, '.guild', 'attrs', a), { force: true });
     writeFileSync(join(run.dir, '.guild', 'PENDING'), '');
     writeFileSync(join(run.dir, '.guild', SLURM_RECORD_FILE), JSON.stringify({ ...rec, jobId: '987654321' }));
-    invalidateJobStates();
-    const s = slurmStatus(loadRun(run.dir));
+    const s = await slurmStatusNow(run.dir);
     assert.equal(s.status, 'pending');
     assert.match(s.reason!, /987654321 UNKNOWN/);
   });
@@ -167,8 +160,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     let throttled = false;
     let maxRunning = 0;
     for (let i = 0; ; i++) {
-      invalidateJobStates();
-      const st = dirs.map((d) => slurmStatus(loadRun(d)));
+      const st = await slurmStatusesNow(dirs);
       throttled ||= st.some((s) => /PENDING \(JobArrayTaskLimit\)/.test(s.reason ?? ''));
       maxRunning = Math.max(maxRunning, st.filter((s) => /RUNNING/.test(s.reason ?? '')).length);
       if (st.every(ended)) break;
@@ -208,17 +200,6 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.match(r.out, /no partition named 'gpu'/);
   });
 
-  test('one squeue call per pass for all tracked jobs, backing off while nothing changes', () => {
-    const poller = new SlurmPoller({ minMs: 100, maxMs: 800 });
-    poller.track(['987654321', '987654322', '987654323']);
-    const before = queryCounts.squeue;
-    poller.pollOnce();
-    poller.pollOnce();
-    poller.pollOnce();
-    assert.equal(queryCounts.squeue - before, 3);
-    assert.equal(poller.state('987654322')?.phase, 'unknown');
-    assert.equal(poller.currentIntervalMs, 400, 'doubled after each unchanged pass');
-  });
 });
 
 // Apart from the tests above: its `grun stop` blocks this process while it waits, which would
@@ -238,7 +219,6 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     const def = JSON.stringify({ workflow: 'sweep.py', name: 'xs', params: { x: { values: [1, 2] } } });
     const out = ok(held, ['submit', def, '--remote', 'later', '-y'], { cwd: proj });
     assert.match(out, /^Submitted 2 run\(s\) to Slurm as job array \d+$/m);
-    invalidateJobStates();
     const listed = (): { id: string; status: string; label: string | null }[] => JSON.parse(ok(held, ['runs', '--json']));
     const parent = listed().find((r) => r.label === 'xs')!;
     assert.deepEqual(listed().map((r) => r.status), ['pending', 'pending', 'pending']);
@@ -256,6 +236,19 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     ok(held, ['stop', parent.id, '-y', '--timeout', '10']);
     assert.deepEqual(listed().map((r) => r.status), ['terminated', 'terminated', 'terminated']);
     assert.deepEqual(readAttr(join(held, 'runs', parent.id), 'exit_status'), { kind: 'ok', value: -15 });
+  });
+
+  // Here, not above: the concurrent tests' own squeue calls would be counted with the poller's.
+  test('one squeue call per pass for all tracked jobs, backing off while nothing changes', async () => {
+    const poller = new SlurmPoller({ minMs: 100, maxMs: 800 });
+    poller.track(['987654321', '987654322', '987654323']);
+    const before = queryCounts.squeue;
+    await poller.pollOnce();
+    await poller.pollOnce();
+    await poller.pollOnce();
+    assert.equal(queryCounts.squeue - before, 3);
+    assert.equal(poller.state('987654322')?.phase, 'unknown');
+    assert.equal(poller.currentIntervalMs, 400, 'doubled after each unchanged pass');
   });
 
   test('grun watch of a queued job says why it waits, then follows it to its end', async () => {
