@@ -173,9 +173,14 @@ export async function queryJobs(jobIds: string[], o: QueryOptions = {}): Promise
   return out;
 }
 
-/** `scancel` with a signal to the batch script and its children (`--full`), or plain (kill). */
-export async function scancel(jobId: string, opts: { signal?: 'TERM' | 'INT' | 'KILL'; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
-  const args = opts.signal ? [`--signal=${opts.signal}`, '--full', jobId] : [jobId];
+/** `scancel` with a signal to the batch script and its children (`--full`), or plain (kill); several jobs in one call. */
+export async function scancel(
+  jobIds: string | string[],
+  opts: { signal?: 'TERM' | 'INT' | 'KILL'; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
+  const ids = typeof jobIds === 'string' ? [jobIds] : jobIds;
+  if (ids.length === 0) return;
+  const args = opts.signal ? [`--signal=${opts.signal}`, '--full', ...ids] : ids;
   const r = await execa('scancel', args, { reject: false, env: opts.env, stdin: 'ignore' });
   const err = missingTool('scancel', r);
   if (err) throw err;

@@ -23,7 +23,8 @@ import { writeRunDir } from '../run-writer.js';
 import type { SupervisorJob } from '../supervisor.js';
 import type { SlurmRemote } from '../remote/config.js';
 import { queryJobs, sbatch, scancel } from './cli.js';
-import { JOB_DIR, recordCancelled, recordJobEnds } from './reconcile.js';
+import { cancelQueued } from './cancel.js';
+import { JOB_DIR, recordJobEnds } from './reconcile.js';
 import { describeJobState, FINISHED_PHASES, type JobState } from './states.js';
 import { slurmRunStatus } from './status.js';
 import { grunArgv } from '../self-command.js';
@@ -303,12 +304,14 @@ export const slurmExecutor: Executor = {
       return { kind: 'not-running', message: `Run ${run.id} is not running (Slurm job ${rec.jobId} ${describeJobState(before)})` };
     }
     const id = Number(rec.jobId.split('_')[0]); // array tasks (`12_3`) report their array job
-    // A queued job has nothing to signal: cancel it outright, and record it as grun cancelled it.
-    await scancel(rec.jobId, before.phase === 'pending' ? {} : { signal: 'TERM' });
-    onSignal?.(`Slurm job ${rec.jobId}`);
-    if (before.phase === 'pending' && existsSync(guildPath(run.dir, 'PENDING'))) {
-      recordCancelled(run.dir);
-      return { kind: 'stopped', pid: id, status: slurmRunStatus(loadRun(run.dir, run.deleted)) };
+    if (before.phase === 'pending') {
+      // A queued job has nothing to signal: cancelled outright, and recorded as grun cancelled it.
+      const { cancelled } = await cancelQueued([run]);
+      onSignal?.(`Slurm job ${rec.jobId}`);
+      if (cancelled[0]) return { kind: 'stopped', pid: id, status: slurmRunStatus(cancelled[0]) };
+    } else {
+      await scancel(rec.jobId, { signal: 'TERM' });
+      onSignal?.(`Slurm job ${rec.jobId}`);
     }
     if (opts.noWait) return { kind: 'signalled', pid: id };
     let s = await waitFinished(rec.jobId, (opts.timeout ?? 30) * 1000);

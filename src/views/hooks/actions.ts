@@ -22,7 +22,8 @@ import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { compareCsv } from '../compare-model.js';
 import { shortId } from '../format.js';
-import { stoppable, type Effect } from '../state/app.js';
+import { isStoppable } from '../../engine/stoppable.js';
+import type { Effect } from '../state/app.js';
 import { editableDefs, HERE, rawValue, type LaunchState, type LaunchTarget } from '../state/launch.js';
 
 export interface ActionContext {
@@ -57,7 +58,7 @@ function fresh(home: string, ids: readonly string[], deleted: boolean): Run[] {
 }
 
 async function stopAll(runs: Run[]): Promise<string> {
-  const reports = await stopRuns(runs.filter(stoppable), { timeout: 15 });
+  const reports = await stopRuns(runs.filter(isStoppable), { timeout: 15 });
   const stuck = reports.find((r) => r.outcome.kind === 'timed-out');
   if (stuck) throw new GrunError(`${shortId(stuck.run.id)} did not stop in time (stop it again to force)`);
   const stopped = reports.filter((r) => r.outcome.kind === 'stopped' || r.outcome.kind === 'signalled').length;

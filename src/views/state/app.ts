@@ -2,6 +2,7 @@
 // state captured by a `useInput` closure: Ink re-subscribes handlers after render, so fast keys
 // would hit stale closures). Side effects are queued as `effects` and run by the App.
 import type { Key } from 'ink';
+import { isStoppable as stoppable } from '../../engine/stoppable.js';
 import type { Run } from '../../store/types.js';
 import {
   compareKeymap, detailKeymap, helpKeymap, keyName, launchKeymap, lookup, pagerKeymap, runsKeymap, trashKeymap,
@@ -341,8 +342,6 @@ export function runCommand(s: AppState, line: string): AppState {
   }
 }
 
-/** Runs stop can act on: running ones, and Slurm jobs still queued (stop cancels them). */
-export const stoppable = (r: Run): boolean => r.status === 'running' || (r.status === 'pending' && r.slurm !== null);
 
 const sortKeys = (ctx: KeyContext): string[] => [...CORE_SORT_KEYS, ...ctx.columns.map((c) => `scalar:${columnLabel(c)}`)];
 
