@@ -50,6 +50,14 @@ export function slurmSkipReason(): string | false {
   return /^(idle|mix|alloc)/m.test(r.stdout) ? false : `no cluster: the node is not up (${r.stdout.trim()}); ${START_HINT}`;
 }
 
+/** Why sacct does not answer (slurmdbd or its database down), or false when it does. */
+export function sacctNotAnswering(): string | false {
+  const env = clusterEnv();
+  if (typeof env === 'string') return env;
+  const r = spawnSync('sacct', ['-n', '-X', '-j', '1'], { env: { ...process.env, SLURM_CONF: env.slurmConf }, encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? false : `no accounting: sacct does not answer (${r.error?.message ?? r.stderr.trim()}); ${START_HINT}`;
+}
+
 /** grun on the loopback remote is this checkout's built binary. */
 export const remoteGrunCommand = `${process.execPath} ${grunBin}`;
 
