@@ -61,7 +61,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
       'ok.py': 'print("loss: 0.25")\nprint("done")\n',
       'fail.py': 'import sys\nprint("failing")\nsys.exit(3)\n',
       'slow.py': 'import time\nprint("started", flush=True)\ntime.sleep(60)\n',
-      'sweep.py': 'import time\nx = 0\ntime.sleep(0.5)\nprint("x:", x)\n',
+      'sweep.py': 'import time\nx = 0\ntime.sleep(3)\nprint("x:", x)\n',
     });
   });
 
@@ -159,17 +159,21 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.equal(ids.length, 3);
     const dirs = ids.map((id) => join(home, 'runs', id));
     assert.deepEqual(dirs.map((d) => readSlurmRecord(d)?.jobId), [0, 1, 2].map((i) => `${m[1]}_${i}`));
+    // Each task sleeps 3 s: the tasks behind it wait long enough to be seen waiting, however
+    // slowly this loop samples while the concurrent tests run grun synchronously.
     let throttled = false;
+    const seen: string[] = [];
     let maxRunning = 0;
     for (let i = 0; ; i++) {
       const st = await slurmStatusesNow(dirs);
+      seen.push(st.map((s) => s.reason).join(', '));
       throttled ||= st.some((s) => /PENDING \(JobArrayTaskLimit\)/.test(s.reason ?? ''));
       maxRunning = Math.max(maxRunning, st.filter((s) => /RUNNING/.test(s.reason ?? '')).length);
       if (st.every(ended)) break;
       assert.ok(i < 150, JSON.stringify(st));
       await sleep(100);
     }
-    assert.ok(throttled, 'waiting tasks say JobArrayTaskLimit');
+    assert.ok(throttled, `waiting tasks say JobArrayTaskLimit: ${seen.join(' / ')}`);
     assert.equal(maxRunning, 1);
     dirs.forEach((d, i) => {
       assert.equal(loadRun(d).status, 'completed');

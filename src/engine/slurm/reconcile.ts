@@ -29,8 +29,7 @@ export function finalizeFromSlurm(runDir: string, s: JobState): void {
   rmSync(guildPath(runDir, 'PENDING'), { force: true });
   rmSync(guildPath(runDir, 'STAGED'), { force: true });
   finishRunDir(runDir, exitStatusOfJob(s));
-  const rec = readSlurmRecord(runDir);
-  if (rec) writeSlurmRecord(runDir, { ...rec, finalState: s.state, ...(s.reason ? { finalReason: s.reason } : {}) });
+  recordFinalState(runDir, s);
   try {
     finalizeParentIfDone(runDir); // a sweep's last child to end records its parent's outcome
   } catch {
@@ -43,7 +42,10 @@ export function recordCancelled(runDir: string): void {
   finalizeFromSlurm(runDir, { jobId: '', phase: 'cancelled', state: 'CANCELLED' });
 }
 
-/** A run its supervisor ended by a signal takes Slurm's word for why (TIMEOUT, CANCELLED…; '' when Slurm no longer knows it). */
+/**
+ * Slurm's word for how a run's job ended (TIMEOUT, CANCELLED…; '' when Slurm no longer knows
+ * it), kept in its record once. A cancelled job keeps its last pending reason: only other ends say why.
+ */
 function recordFinalState(runDir: string, s: JobState): void {
   const rec = readSlurmRecord(runDir);
   if (!rec || rec.finalState !== undefined) return;
