@@ -26,6 +26,8 @@ export class SlurmPoller {
   private intervalMs: number;
   private timer: NodeJS.Timeout | null = null;
   private running = false;
+  /** Bumped by each start and stop: a pass of an older loop schedules no more. */
+  private generation = 0;
   private inFlight: AbortController | null = null;
   private lastError: string | undefined;
 
@@ -102,6 +104,7 @@ export class SlurmPoller {
   /** Polls until stopped or nothing is left to track; `onChange` gets each pass's changes. */
   start(onChange: (changed: JobState[]) => void, onError?: (e: Error) => void): { stop(): void } {
     this.running = true;
+    const gen = ++this.generation;
     const loop = async (): Promise<void> => {
       this.timer = null;
       const ctl = (this.inFlight = new AbortController());
@@ -116,12 +119,15 @@ export class SlurmPoller {
       } finally {
         if (this.inFlight === ctl) this.inFlight = null;
       }
+      if (gen !== this.generation) return;
       if (this.tracked.size > 0 && this.running) this.timer = setTimeout(() => void loop(), this.intervalMs);
       else this.running = false;
     };
     void loop();
     return {
       stop: () => {
+        if (gen !== this.generation) return;
+        this.generation++;
         this.running = false;
         if (this.timer) clearTimeout(this.timer);
         this.timer = null;
