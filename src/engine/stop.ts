@@ -80,6 +80,9 @@ function childrenNow(parent: Run): Run[] {
 const STARTING_MS = 100;
 
 async function stopSweep(parent: Run, opts: StopOptions, onSignal?: OnSignal): Promise<StopReport[]> {
+  // A batch that runs as a process of its own (Guild's batch operation) is stopped first, so
+  // that it starts no further trial; it records its own end. grun's parents have no process.
+  const own = parent.proc !== null || parent.lockPid !== null ? await stopEach([parent], opts, onSignal) : null;
   const reports = new Map<string, StopReport>();
   // Rounds until no child waits or runs: a scheduler may start a child between two looks.
   for (let round = 0; round < 50; round++) {
@@ -109,9 +112,9 @@ async function stopSweep(parent: Run, opts: StopOptions, onSignal?: OnSignal): P
     if (opts.noWait) break;
     if (busy) await sleep(STARTING_MS);
   }
+  if (own) return [...own, ...reports.values()];
   const timedOut = [...reports.values()].some((r) => r.outcome.kind === 'timed-out');
-  const parentReport = endSweep(parent, reports.size > 0, timedOut, opts);
-  return [parentReport, ...reports.values()];
+  return [endSweep(parent, reports.size > 0, timedOut, opts), ...reports.values()];
 }
 
 /** The parent's end: terminated, as it was stopped (a child's supervisor may have recorded the aggregate first). */
