@@ -242,6 +242,12 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     ok(held, ['stop', parent.id, '-y', '--timeout', '10']);
     assert.deepEqual(listed().map((r) => r.status), ['terminated', 'terminated', 'terminated']);
     assert.deepEqual(readAttr(join(held, 'runs', parent.id), 'exit_status'), { kind: 'ok', value: -15 });
+    // The queued children were cancelled in Slurm and recorded so by grun itself.
+    for (const c of listed().filter((r) => r.id !== parent.id)) {
+      const rec = readSlurmRecord(join(held, 'runs', c.id))!;
+      assert.equal(rec.finalState, 'CANCELLED');
+      assert.equal((await scontrolJob(rec.jobId))?.state ?? (await sacctJobs([rec.jobId])).get(rec.jobId)?.state, 'CANCELLED');
+    }
   });
 
   // Here, not above: the concurrent tests' own squeue calls would be counted with the poller's.
