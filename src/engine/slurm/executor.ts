@@ -16,7 +16,7 @@ import { OutputReader, readOutputLines, type OutputLine } from '../../store/outp
 import { loadRun } from '../../store/index.js';
 import { guildPath } from '../../store/run.js';
 import type { Run, StatusInfo, YamlValue } from '../../store/types.js';
-import type { Executor, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor.js';
+import type { Executor, FollowOptions, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor.js';
 import { stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
 import type { RunPlan } from '../plan-types.js';
 import { writeRunDir } from '../run-writer.js';
@@ -349,7 +349,7 @@ export const slurmExecutor: Executor = {
     return readOutputLines(run.dir, { start: from });
   },
 
-  followOutput(run: Run): OutputFollower {
-    return new OutputReader(run.dir);
+  followOutput(run: Run, opts: FollowOptions = {}): OutputFollower {
+    return new OutputReader(run.dir, opts);
   },
 };
