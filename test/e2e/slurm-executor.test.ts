@@ -291,7 +291,6 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
 // with Slurm's final state from sacct, not read them UNKNOWN forever.
 // The cluster of scripts/cluster/start.sh has accounting: without it these fail, not skip.
 describe('slurm accounting: jobs that left the queue end with sacct\'s state', { skip, concurrency: true }, () => {
-  let home: string;
   let proj: string;
   before(() => {
     const env = clusterEnv();
@@ -299,14 +298,15 @@ describe('slurm accounting: jobs that left the queue end with sacct\'s state', {
     const noAccounting = sacctNotAnswering();
     if (noAccounting) throw new Error(noAccounting);
     process.env.SLURM_CONF = env.slurmConf;
-    home = emptyHome();
     proj = project({ 'ok.py': 'print("done")\n', 'slow.py': 'import time\nprint("started", flush=True)\ntime.sleep(120)\n' });
   });
 
-  async function submit(script: string, sbatchOptions: string[] = []): Promise<{ run: Run; jobId: string }> {
+  /** A run in a home of its own: a listing in one test must not reconcile another test's run. */
+  async function submit(script: string, sbatchOptions: string[] = []): Promise<{ home: string; run: Run; jobId: string }> {
+    const home = emptyHome();
     const plan = await planRun({ home, cwd: proj, opspec: script, flagArgs: [] });
     const started = await submitRun(plan, { home, sbatchOptions });
-    return { run: loadRun(started.runDir), jobId: started.jobId };
+    return { home, run: loadRun(started.runDir), jobId: started.jobId };
   }
 
   /** Waits until neither squeue nor scontrol knows the job (Slurm purges it MinJobAge after its end). */
@@ -319,26 +319,26 @@ describe('slurm accounting: jobs that left the queue end with sacct\'s state', {
     }
   }
 
-  function listed(id: string): { status: string; reason: string } {
+  function listed(home: string, id: string): { status: string; reason: string } {
     const all = JSON.parse(ok(home, ['runs', '--json'])) as { id: string; status: string }[];
     const info = JSON.parse(ok(home, ['runs', 'info', id, '--json'])) as { status_reason?: string };
     return { status: all.find((r) => r.id === id)!.status, reason: info.status_reason ?? '' };
   }
 
   test('a job cancelled while queued, outside grun: terminated, CANCELLED as sacct says', async () => {
-    const { run, jobId } = await submit('ok.py', ['--hold']);
+    const { home, run, jobId } = await submit('ok.py', ['--hold']);
     spawnSync('scancel', [jobId]);
     await leftQueue(jobId);
     const acct = (await sacctJobs([jobId])).get(jobId);
     assert.equal(acct?.state, 'CANCELLED', 'sacct knows the job');
-    assert.deepEqual(listed(run.id), { status: 'terminated', reason: `Slurm job ${jobId} CANCELLED` });
+    assert.deepEqual(listed(home, run.id), { status: 'terminated', reason: `Slurm job ${jobId} CANCELLED` });
     assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: -15 });
     assert.equal(readSlurmRecord(run.dir)?.finalState, 'CANCELLED');
     assert.equal(loadRun(run.dir).status, 'terminated', 'Guild reads the same');
   });
 
   test('a job that ended, supervisor and all, while no grun was looking: ended with sacct\'s state', async () => {
-    const { run, jobId } = await submit('slow.py');
+    const { home, run, jobId } = await submit('slow.py');
     for (let i = 0; !readOutput(run).includes('started'); i++) {
       assert.ok(i < 300, 'the run should start');
       await sleep(100);
@@ -352,7 +352,7 @@ describe('slurm accounting: jobs that left the queue end with sacct\'s state', {
     assert.equal(readAttr(run.dir, 'exit_status').kind, 'missing', 'the run recorded no end');
     const acct = (await sacctJobs([jobId])).get(jobId)!;
     assert.ok(acct && FINISHED_PHASES.has(acct.phase), `sacct knows how it ended: ${JSON.stringify(acct)}`);
-    const l = listed(run.id);
+    const l = listed(home, run.id);
     assert.equal(l.reason, `Slurm job ${jobId} ${acct.state}`);
     assert.equal(l.status, acct.phase === 'cancelled' || acct.phase === 'timeout' ? 'terminated' : 'error');
     assert.equal(readSlurmRecord(run.dir)?.finalState, acct.state);
