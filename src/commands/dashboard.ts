@@ -1,13 +1,18 @@
 // `grun` with no arguments, or `grun ui [--readonly]`: the dashboard. Ink and the UI are imported
 // lazily, so scriptable commands never pay for React. The alternate screen is entered by hand
 // (Ink 6.8 has no option for it) and left on every way out: q, Ctrl-C, an exception, SIGTERM,
-// SIGHUP.
+// SIGHUP. A terminal that cannot draw it (`TERM=dumb`) gets an error naming what to use instead;
+// a locale that is not UTF-8 gets ASCII glyphs.
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
+import { asciiStream, utf8Locale } from '../views/ascii.js';
 
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
+/** Clears the alternate screen and homes the cursor before leaving it: a terminal resized while
+ * the dashboard was open (tmux) otherwise scrolls the rows above the cursor into the main screen. */
+const CLEAR_HOME = '\x1b[2J\x1b[H';
 const SHOW_CURSOR = '\x1b[?25h';
 
 export interface DashboardOptions {
@@ -36,6 +41,9 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   if (!stdout.isTTY || !stdin.isTTY) {
     throw new GrunError('the dashboard needs a terminal (stdin and stdout must be TTYs); use `grun runs` to list runs');
   }
+  if (process.env.TERM === 'dumb') {
+    throw new GrunError("TERM=dumb: this terminal cannot show the full-screen dashboard; use `grun runs` to list runs (or run grun where TERM names a real terminal, such as xterm-256color)");
+  }
   const ink = await importInkOnTerminal();
   const [{ createElement }, { App }] = await Promise.all([import('react'), import('../app.js')]);
 
@@ -43,12 +51,13 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    stdout.write(LEAVE_ALT + SHOW_CURSOR);
+    stdout.write(CLEAR_HOME + LEAVE_ALT + SHOW_CURSOR);
   };
   stdout.write(ENTER_ALT);
   process.on('exit', restore);
 
   const instance = ink.render(createElement(App, { home: opts.home, readonly: opts.readonly, projectDir: process.cwd() }), {
+    stdout: utf8Locale(process.env) ? stdout : asciiStream(stdout),
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
   });
