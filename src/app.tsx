@@ -169,7 +169,7 @@ export function App(props: AppProps) {
             {state.status !== 'all' ? `  status: ${state.status === 'waiting' ? 'pending/staged' : state.status}` : ''}
             {`  sort: ${state.sort.key.replace(/^scalar:/, '')} ${state.sort.desc ? '▼' : '▲'}`}
           </Text>
-          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} />
+          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} empty={state.loading ? `loading runs… ${state.loading.loaded} read so far` : undefined} />
         </Box>
       );
       break;

@@ -46,6 +46,13 @@ describe('dashboard: runs screen', () => {
     assert.match(f, /Enter open/);
   });
 
+  test('while runs load the table says so, never that there are none', async () => {
+    const { lastFrame, frames } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    assert.match(frames[0]!, /loading runs… 0 read so far/);
+    for (const f of frames) assert.doesNotMatch(f, /no runs/);
+  });
+
   test('the frame is at most rows−1 lines, at 80x24 too', async () => {
     const { lastFrame } = open(copyFixtureHome(), { columns: 80, rows: 24 });
     const f = await waitForFrame(lastFrame, /20\/20 runs/);
