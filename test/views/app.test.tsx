@@ -95,9 +95,28 @@ describe('dashboard: runs screen', () => {
   test('s sorts by the next column and shows it in the header', async () => {
     const { lastFrame, stdin } = open(copyFixtureHome());
     await waitForFrame(lastFrame, /20\/20 runs/);
-    await typeKeys(stdin, 's');
+    await typeKeys(stdin, 's', 's');
     const f = await waitForFrame(lastFrame, /sort: operation ▲/);
     assert.match(f, /operation▲/);
+  });
+
+  test('at 80x24, s goes through the columns shown, left to right, and back to the start', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 80, rows: 24 });
+    let f = await waitForFrame(lastFrame, /20\/20 runs/);
+    const header = (fr: string) => fr.split('\n')[1]!;
+    const titles = header(f).trim().split(/\s+/).map((t) => t.replace(/[▲▼]$/, ''));
+    const sorted: string[] = [];
+    for (let i = 0; i < titles.length - 1; i++) {
+      const before = f;
+      await typeKeys(stdin, 's');
+      f = await waitForFrame(lastFrame, /sort: /);
+      for (let t = 0; t < 100 && f === before; t++) f = await new Promise((r) => setTimeout(() => r(lastFrame()!), 10));
+      const m = /(\S+)[▲▼]/.exec(header(f));
+      assert.ok(m, `the sorted column is not shown:\n${f}`);
+      sorted.push(m[1]!);
+    }
+    // `#` sorts as `started` (the default sort): the cycle ends there, each column once
+    assert.deepEqual(sorted, [...titles.filter((t) => t !== '#' && t !== 'started'), 'started']);
   });
 
   test('? shows help from the keymap; Esc closes it', async () => {
@@ -279,15 +298,15 @@ describe('dashboard: attach', () => {
       const { lastFrame, stdin } = open(home, { rows: 20 });
       await waitForFrame(lastFrame, /▶ running/);
       await typeKeys(stdin, 'w');
-      let f = await waitForFrame(lastFrame, /attached to live0000.*FOLLOW/);
+      let f = await waitForFrame(lastFrame, /attached to live0000.*FOLLOW[^]*progress 100%/);
       assert.match(f, /▌warn: something/);
       assert.match(f, /^ progress 100%$/m);
       assert.doesNotMatch(f, /progress 10%/);
       await typeKeys(stdin, KEY.up);
-      f = await waitForFrame(lastFrame, /attached to live0000 print\.py +▶ running\s*\n/);
+      f = await waitForFrame(lastFrame, /attached to live0000 print\.py +▶ running +42 lines\s*\n/);
       out.write(0, Buffer.from('fresh line\n'));
-      await new Promise((r) => setTimeout(r, 300));
-      assert.doesNotMatch(lastFrame()!, /fresh line/, 'not following: the new line stays below');
+      f = await waitForFrame(lastFrame, /running +43 lines/);
+      assert.doesNotMatch(f, /fresh line/, 'not following: the new line stays below');
       await typeKeys(stdin, 'G');
       await waitForFrame(lastFrame, /FOLLOW[^]*fresh line/);
     } finally {
