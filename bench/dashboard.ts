@@ -81,7 +81,7 @@ async function filterKeystrokes(runs: Run[]): Promise<number[]> {
     const visible = view.rows.slice(0, 40);
     return h(Box, { flexDirection: 'column' },
       h(RunsTable, { rows: view.rows, top: 0, cursor: cur, height: 40, columns: layoutColumns(160, visible, [], runs.length), marks: s.table.marks, scalars: NO_SCALARS, sort: s.sort, theme, now: Date.now() }),
-      h(Footer, { left: `${view.matched}/${runs.length} runs`, input: s.draft, inputError: view.filterError, message: null, keymap: runsKeymap, readonly: true, theme }),
+      h(Footer, { left: `${view.matched}/${runs.length} runs`, input: s.draft, inputError: view.filterError, message: null, keymap: runsKeymap, readonly: true, width: 160, theme }),
     );
   }
   const { lastFrame, unmount } = render(h(Harness));

@@ -263,6 +263,7 @@ export function App(props: AppProps) {
         message={state.message}
         keymap={keymapFor(screen.kind)}
         readonly={state.readonly}
+        width={size.columns}
         theme={theme}
       />
     </Box>

@@ -15,14 +15,18 @@ export interface FooterProps {
   message: { text: string; error: boolean } | null;
   keymap: Keymap;
   readonly: boolean;
+  /** Columns of the terminal. */
+  width: number;
   theme: Theme;
 }
 
 export function Footer(p: FooterProps) {
-  const hints = usable(p.keymap, p.readonly)
+  const pairs = usable(p.keymap, p.readonly)
     .filter((b) => b.hint)
-    .map((b) => `${keyLabel(b.keys[0]!)} ${b.hint}`)
-    .join('  ');
+    .map((b) => `${keyLabel(b.keys[0]!)} ${b.hint}`);
+  // one space apart where two would cut the last keys (the runs screen at 80 columns)
+  const wide = pairs.join('  ');
+  const hints = [...wide].length <= p.width ? wide : pairs.join(' ');
   const message = p.message ? (
     <Text color={p.theme.c(p.message.error ? 'red' : 'green')} bold={p.message.error}>
       {`   ${p.message.error ? '! ' : ''}${p.message.text}`}

@@ -256,7 +256,7 @@ describe('dashboard: actions', () => {
     await waitForFrame(lastFrame, /20\/20 runs/);
     await typeKeys(stdin, ':', 'foo', KEY.enter);
     let f = await waitForFrame(lastFrame, /! unknown command 'foo'/);
-    assert.match(f, /Enter open +Space mark/);
+    assert.match(f, /Enter open +Space mark.* \? help q quit$/m, 'every hint, at 80 columns too');
     f = await waitForFrame(lastFrame, /^(?![^]*unknown command)[^]*20\/20 runs/, 5000);
     assert.match(f, /Enter open +Space mark/);
   });
