@@ -14,7 +14,7 @@ import { useFileText, useOutput, useRunCommand, useRunFiles, useRunScalars, useS
 const NO_RUNS: readonly Run[] = [];
 
 /** Width of each run's column in compare (the name column is 20 wide). */
-export const compareColumnWidth = (width: number, runs: number): number =>
+const compareColumnWidth = (width: number, runs: number): number =>
   Math.max(8, Math.min(20, Math.floor((width - 22) / Math.max(1, runs)) - 1));
 
 export function useScreenContent(

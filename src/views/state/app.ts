@@ -22,13 +22,12 @@ import { emptyTable } from './table.js';
 import { onTrashAction } from './trash.js';
 import { DEFAULT_SORT } from './view.js';
 
-export type { AppState, Dialog, KeyContext, Message, Screen, ScreenKind } from './core.js';
+export type { AppState, Dialog, KeyContext, Screen, ScreenKind } from './core.js';
 export type { Effect } from './effects.js';
 export { top as currentScreen } from './core.js';
 export { runsView, stoppable } from './runs.js';
 export { trashView } from './trash.js';
 export { cursorRow, windowTop, type TableState } from './table.js';
-export { DETAIL_TABS, type DetailTab } from './detail.js';
 
 export function initialState(readonly: boolean): AppState {
   return {

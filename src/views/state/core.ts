@@ -69,9 +69,7 @@ export const push = (s: AppState, screen: Screen): AppState => ({ ...s, screens:
 export const pop = (s: AppState): AppState => (s.screens.length > 1 ? { ...s, screens: s.screens.slice(0, -1) } : s);
 export const say = (s: AppState, text: string, error = false): AppState => ({ ...s, seq: s.seq + 1, message: { text, error, seq: s.seq + 1 } });
 export const queue = (s: AppState, effect: Effect): AppState => ({ ...s, seq: s.seq + 1, effects: [...s.effects, { seq: s.seq + 1, effect }] });
-export const withDialog = (s: AppState, dialog: Dialog | null): AppState => ({ ...s, dialog });
 
-export const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
 export const runLine = (r: Run): string => `${shortId(r.id)}  ${r.operation}  ${r.status}${r.label ? `  ${r.label}` : ''}`;
 
 /** For an exhaustive switch: a value the types say cannot exist. */

@@ -9,7 +9,7 @@ import { openDetail, attach } from './detail.js';
 import { newLaunch } from './launch.js';
 import { cursorRow, moveTable, movedRow, toggleMark } from './table.js';
 import { commandLine } from './command-line.js';
-import { editInput, textInput } from './text-input.js';
+import { editInput, textInput, type TextInput } from './text-input.js';
 import { firstSortDesc, makeViewMemo, NO_SCALARS, STATUS_QUICK, type ScalarLookup, type Sort, type StatusQuick, type View, type ViewSpec } from './view.js';
 
 const viewMemo = makeViewMemo();
@@ -39,7 +39,7 @@ function targets(s: AppState, view: View): Run[] {
 export const sortBy = (key: string): Sort => ({ key, desc: firstSortDesc(key) });
 
 /** Keys while the filter bar is open: the filter applies as it is typed. */
-export function onFilterKey(s: AppState, draft: { text: string; cursor: number }, name: string, input: string, key: Key): AppState {
+export function onFilterKey(s: AppState, draft: TextInput, name: string, input: string, key: Key): AppState {
   const b = lookup(promptKeymap, name, false);
   const action = b?.action;
   switch (action) {

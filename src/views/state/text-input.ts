@@ -12,7 +12,7 @@ export interface TextInput {
 /** `text` with the cursor at its end. */
 export const textInput = (text = ''): TextInput => ({ text, cursor: [...text].length });
 
-export type TextEdit =
+type TextEdit =
   | { kind: 'insert'; text: string }
   | { kind: 'left' }
   | { kind: 'right' }
@@ -25,7 +25,7 @@ export type TextEdit =
   | { kind: 'killWord' };
 
 /** The edit a key makes, or null when it is not one (Enter, Esc, Up…: the caller's keys). */
-export function textEditOf(name: string, input: string, key: Key): TextEdit | null {
+function textEditOf(name: string, input: string, key: Key): TextEdit | null {
   switch (name) {
     case 'left': return { kind: 'left' };
     case 'right': return { kind: 'right' };
@@ -44,7 +44,7 @@ export function textEditOf(name: string, input: string, key: Key): TextEdit | nu
   return { kind: 'insert', text: input };
 }
 
-export function applyEdit(t: TextInput, e: TextEdit): TextInput {
+function applyEdit(t: TextInput, e: TextEdit): TextInput {
   const chars = [...t.text];
   const at = Math.max(0, Math.min(t.cursor, chars.length));
   const make = (before: string[], after: string[]): TextInput => ({ text: [...before, ...after].join(''), cursor: before.length });
