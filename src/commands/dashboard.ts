@@ -10,9 +10,6 @@ import { asciiStream, utf8Locale } from '../views/ascii.js';
 
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
-/** Clears the alternate screen and homes the cursor before leaving it: a terminal resized while
- * the dashboard was open (tmux) otherwise scrolls the rows above the cursor into the main screen. */
-const CLEAR_HOME = '\x1b[2J\x1b[H';
 const SHOW_CURSOR = '\x1b[?25h';
 
 export interface DashboardOptions {
@@ -25,12 +22,12 @@ export interface DashboardOptions {
  * terminal the dashboard must draw anyway, so CI is hidden from Ink's check at import time
  * and put back for the runs the dashboard starts.
  */
-async function importInkOnTerminal(): Promise<typeof import('ink')> {
+async function importInkOnTerminal(): Promise<void> {
   const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   try {
-    return await import('ink');
+    await import('ink');
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   }
@@ -44,20 +41,20 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   if (process.env.TERM === 'dumb') {
     throw new GrunError("TERM=dumb: this terminal cannot show the full-screen dashboard; use `grun runs` to list runs (or run grun where TERM names a real terminal, such as xterm-256color)");
   }
-  const ink = await importInkOnTerminal();
-  const [{ createElement }, { App }] = await Promise.all([import('react'), import('../app.js')]);
+  await importInkOnTerminal();
+  const { renderDashboard } = await import('../views/render-dashboard.js');
 
   let restored = false;
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    stdout.write(CLEAR_HOME + LEAVE_ALT + SHOW_CURSOR);
+    stdout.write(LEAVE_ALT + SHOW_CURSOR);
   };
   stdout.write(ENTER_ALT);
   process.on('exit', restore);
 
-  const instance = ink.render(createElement(App, { home: opts.home, readonly: opts.readonly, projectDir: process.cwd() }), {
-    stdout: utf8Locale(process.env) ? stdout : asciiStream(stdout),
+  const out = utf8Locale(process.env) ? stdout : asciiStream(stdout);
+  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, projectDir: process.cwd() }, out, {
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
   });
