@@ -9,6 +9,7 @@ import type { Screen } from './state/core.js';
 import type { ScrollMetrics } from './state/scroll.js';
 
 export interface OutputView {
+  /** Ended lines, then (while live) the line being written, as a terminal shows it so far. */
   lines: OutputLine[];
   /** Number of lines before `lines[0]` that were dropped (ring) or never read (tail). */
   first: number;
