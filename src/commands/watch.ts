@@ -1,4 +1,5 @@
-// `grun watch [RUN] [--pid PID|PIDFILE]`: follow a run's output; Ctrl-C stops watching, not the run.
+// `grun watch [RUN] [--pid PID|PIDFILE] [--raw]`: follow a run's output; Ctrl-C stops watching, not
+// the run. To a terminal the output is made terminal-safe unless `--raw` is given.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { watchRun } from '../engine/watch.js';
@@ -23,7 +24,8 @@ export function register(program: Command): void {
     .description('Follow the output of a run (default: the latest running run)')
     .argument('[run]', 'run to watch (index, range or id prefix)')
     .option('-p, --pid <pid>', 'watch the run of this pid or pidfile')
-    .action(async (spec: string | undefined, o: { pid?: string }, cmd: Command) => {
+    .option('--raw', 'pass escape sequences to a terminal unchanged')
+    .action(async (spec: string | undefined, o: { pid?: string; raw?: boolean }, cmd: Command) => {
       const runs = listRuns(homeOf(cmd));
       let run: Run;
       if (o.pid) run = runForPid(runs, o.pid);
@@ -37,7 +39,8 @@ export function register(program: Command): void {
       const onInt = (): void => stop.abort();
       process.on('SIGINT', onInt);
       try {
-        const r = await watchRun(run, { signal: stop.signal, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
+        const safe = Boolean(process.stdout.isTTY) && !o.raw;
+        const r = await watchRun(run, { signal: stop.signal, safe, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
         else process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
       } finally {

@@ -17,12 +17,13 @@ import {
   writeProcessRecord,
 } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
+import { redactEnv, writeRedactedEnvNames } from '../store/secrets.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
 import { restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
-import { envAttr, finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
+import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
 
 /**
  * What the launcher hands the supervisor: a JSON file alone in a temp dir that also holds the
@@ -218,7 +219,9 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   if (childStart !== null) record.child = { pid: childPid, start: childStart };
   writeProcessRecord(runDir, record);
   writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
-  writeAttr(runDir, 'env', envAttr(env));
+  const recorded = redactEnv(env);
+  writeAttr(runDir, 'env', recorded.env);
+  writeRedactedEnvNames(runDir, recorded.redacted);
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
   rmSync(dirname(jobFile), { recursive: true, force: true });

@@ -1,5 +1,6 @@
 // `grun watch`: follow a run's output until it ends (or the watcher is interrupted).
 import { setTimeout as sleep } from 'node:timers/promises';
+import { termSafeLine } from '../store/terminal-text.js';
 import type { Run, RunStatus } from '../store/types.js';
 import { executorFor } from './executor.js';
 
@@ -10,6 +11,8 @@ export interface WatchOptions {
   pollMs?: number;
   /** Told each new reason a queued run gives while it waits (`Slurm job 12 PENDING (Resources)`). */
   onWaiting?: (reason: string) => void;
+  /** Make each line terminal-safe (the output goes to a terminal). */
+  safe?: boolean;
 }
 
 export interface WatchResult {
@@ -25,7 +28,7 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
   const executor = executorFor(run);
   const follower = executor.followOutput(run);
   const print = (): void => {
-    for (const line of follower.poll()) out.write(line.text + '\n');
+    for (const line of follower.poll()) out.write((opts.safe ? termSafeLine(line.text) : line.text) + '\n');
   };
   let said = '';
   for (;;) {

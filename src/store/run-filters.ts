@@ -8,6 +8,7 @@ import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type Scalar
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run, RunStatus, ScalarSummary } from './types.js';
 import { fnmatchRegExp } from './fnmatch.js';
+import { PatternError, SafePattern } from './safe-regex.js';
 
 export interface RunFilterOptions {
   filter?: string[];
@@ -236,11 +237,12 @@ function operationTest(refs: string[]): RunTest {
 /** `^…` or `…$` is a regex search over the operation; anything else matches its pkg/model/op parts. */
 function opMatcher(ref: string): (op: string, parts: OpParts) => boolean {
   if (ref.startsWith('^') || ref.endsWith('$')) {
-    let re: RegExp | null = null;
+    let re: SafePattern | null = null;
     try {
-      re = new RegExp(ref);
-    } catch {
-      // Guild treats an invalid pattern as matching nothing.
+      re = SafePattern.compile(ref, { what: '--operation' });
+    } catch (e) {
+      // Guild treats an invalid pattern as matching nothing; one RE2 cannot run is refused.
+      if (e instanceof PatternError && e.feature) throw e;
     }
     return (op) => !!re && re.test(op);
   }

@@ -1,5 +1,6 @@
 // Run detail: overview, flags, scalars (sparklines and a plot of the selected one), live
 // output and files, one tab at a time.
+import { termSafe } from '../store/terminal-text.js';
 import asciichart from 'asciichart';
 import { Box, Text } from 'ink';
 import { scalarKey } from '../store/scalars.js';
@@ -32,13 +33,13 @@ export interface DetailProps {
 
 export function DetailScreen({ screen, run, width, height, theme, metrics }: DetailProps) {
   const body = height - 2;
-  const title = run ? `${run.id.slice(0, 8)}  ${run.operation}  ` : `${screen.id.slice(0, 8)}  `;
+  const title = run ? `${run.id.slice(0, 8)}  ${termSafe(run.operation)}  ` : `${screen.id.slice(0, 8)}  `;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
         <Text bold>{title}</Text>
         {run ? <Text color={theme.c(STATUS_COLOR[run.status])}>{statusText(run)}</Text> : <Text color={theme.c('red')}>run is gone</Text>}
-        {run?.label ? `  ${run.label}` : ''}
+        {run?.label ? `  ${termSafe(run.label)}` : ''}
       </Text>
       <Text wrap="truncate-end">
         {DETAIL_TABS.map((t, i) => (
@@ -74,7 +75,7 @@ function Lines({ lines, screen, height, metrics }: { lines: string[]; screen: De
     <Box flexDirection="column" height={height}>
       {lines.slice(screen.scroll, screen.scroll + height).map((l, i) => (
         <Text key={i} wrap="truncate-end">
-          {l}
+          {termSafe(l)}
         </Text>
       ))}
     </Box>
@@ -204,7 +205,7 @@ function FilesTab({ screen, run, height, metrics }: { screen: DetailState; run: 
     <Box flexDirection="column" height={height}>
       {files.slice(start, start + height).map((f, i) => (
         <Text key={f.path} wrap="truncate-end" inverse={start + i === sel}>
-          {`${fit(String(f.size), 10, 'right')}  ${f.path}${f.link ? ' →' : ''}`}
+          {`${fit(String(f.size), 10, 'right')}  ${termSafe(f.path)}${f.link ? ' →' : ''}`}
         </Text>
       ))}
     </Box>

@@ -1,4 +1,5 @@
 // Confirmations (naming the runs), typed confirmations (purge) and one-line prompts.
+import { termSafe } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
 import type { Dialog } from './state/app.js';
 import type { Theme } from './theme.js';
@@ -16,11 +17,11 @@ export function DialogBox({ dialog: d, width, maxLines, theme }: { dialog: Dialo
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.c(color)} width={width} paddingX={1}>
       <Text bold wrap="truncate-end">
-        {d.title}
+        {termSafe(d.title)}
       </Text>
       {lines.map((l, i) => (
         <Text key={i} wrap="truncate-end">
-          {'  ' + l}
+          {'  ' + termSafe(l)}
         </Text>
       ))}
       {d.kind === 'confirm' ? (
@@ -28,7 +29,7 @@ export function DialogBox({ dialog: d, width, maxLines, theme }: { dialog: Dialo
       ) : (
         <Text wrap="truncate-start">
           {'> '}
-          {d.value}
+          {termSafe(d.value)}
           <Text inverse> </Text>
           {d.kind === 'typed' ? <Text dimColor>{'   Enter: confirm  Esc: cancel'}</Text> : null}
         </Text>

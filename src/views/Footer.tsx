@@ -1,5 +1,6 @@
 // The two bottom lines: counts and modes (`12/340 runs · 3 marked · FILTER · READONLY`) with
 // the filter being typed, then the last message or the screen's context keys.
+import { termSafe } from '../store/terminal-text.js';
 import { Text } from 'ink';
 import { keyLabel, usable, type Keymap } from './keymap.js';
 import type { Theme } from './theme.js';
@@ -37,7 +38,7 @@ export function Footer(p: FooterProps) {
       {p.message ? (
         <Text wrap="truncate-end" color={p.theme.c(p.message.error ? 'red' : 'green')} bold={p.message.error}>
           {p.message.error ? '! ' : ''}
-          {p.message.text}
+          {termSafe(p.message.text)}
         </Text>
       ) : (
         <Text wrap="truncate-end" dimColor>

@@ -1,5 +1,7 @@
 // A window of output lines: follows the end, or stays where the user scrolled. stderr lines
-// get a red `▌` gutter (the gutter alone keeps them distinct without colour).
+// get a red `▌` gutter (the gutter alone keeps them distinct without colour). A run's escape
+// sequences never reach the terminal: each line is made terminal-safe (colours included).
+import { termSafeLine } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
 import type { OutputView } from './hooks/useRunData.js';
 import type { Theme } from './theme.js';
@@ -24,7 +26,7 @@ export function OutputLines({ view, follow, scroll, height, theme }: OutputLines
       {shown.map((l, i) => (
         <Text key={start + i} wrap="truncate-end">
           {l.stream === 1 ? <Text color={theme.c('red')}>▌</Text> : ' '}
-          {l.stream === 1 ? <Text color={theme.c('red')}>{l.text}</Text> : l.text}
+          {l.stream === 1 ? <Text color={theme.c('red')}>{termSafeLine(l.text)}</Text> : termSafeLine(l.text)}
         </Text>
       ))}
     </Box>

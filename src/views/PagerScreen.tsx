@@ -1,4 +1,5 @@
 // Full-screen pagers: attach (live output of a run; leaving never stops it) and a file view.
+import { termSafe, termSafeLine } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
 import type { Run } from '../store/types.js';
 import type { ScreenMetrics } from './DetailScreen.js';
@@ -47,10 +48,10 @@ function FileView({ screen, run, height, metrics }: PagerProps) {
   const start = screen.follow ? max : Math.min(screen.scroll, max);
   return (
     <Box flexDirection="column" height={height}>
-      <Text bold wrap="truncate-end">{`${screen.id.slice(0, 8)}: ${screen.file}  (${lines.length} lines)`}</Text>
+      <Text bold wrap="truncate-end">{`${screen.id.slice(0, 8)}: ${termSafe(screen.file ?? '')}  (${lines.length} lines)`}</Text>
       {lines.slice(start, start + body).map((l, i) => (
         <Text key={start + i} wrap="truncate-end">
-          {l}
+          {termSafeLine(l)}
         </Text>
       ))}
     </Box>
