@@ -1,7 +1,7 @@
 // Argument parsing: no arguments opens the dashboard, anything else is a scriptable command.
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
-import { GrunError } from './store/errors.js';
+import { GrunError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
 import { termSafe } from './store/terminal-text.js';
 import { normalizeGuildArgs } from './store/run-filters.js';
@@ -47,7 +47,8 @@ async function main(argv: string[]): Promise<number> {
     // disk, a path that vanished) is still the user's to read, not a stack trace.
     const code = (e as NodeJS.ErrnoException | null)?.code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      process.stderr.write(`grun: ${termSafe((e as Error).message)}\n`);
+      const reason = systemReason(e);
+      process.stderr.write(`grun: ${reason ? `${reason}: ` : ''}${termSafe((e as Error).message)}\n`);
       return 1;
     }
     throw e;

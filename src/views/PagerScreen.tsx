@@ -31,7 +31,7 @@ function AttachView({ screen, run, width, height, theme, metrics }: PagerProps) 
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
-        <Text bold>{`attached to ${screen.id.slice(0, 8)} ${run?.operation ?? ''}  `}</Text>
+        <Text bold>{`attached to ${screen.id.slice(0, 8)} ${termSafe(run?.operation ?? '')}  `}</Text>
         {run ? <Text color={theme.c(STATUS_COLOR[run.status])}>{statusText(run)}</Text> : <Text color={theme.c('red')}>run is gone</Text>}
         <Text color={theme.c('cyan')}>{screen.follow ? '  FOLLOW' : ''}</Text>
       </Text>
