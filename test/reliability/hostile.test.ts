@@ -10,7 +10,8 @@ import assert from 'node:assert/strict';
 import { readAttr } from '../../src/store/attrs.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { TmuxGrun, distBuilt, tmuxAvailable } from '../e2e/tmux.js';
-import { bin, childEnv, figures, FULL, runGrun, size, waitUntil, type Exit } from './helpers.js';
+import { isProcessAlive } from '../../src/store/proc.js';
+import { bin, childEnv, figures, kill, killAllOf, runGrun, size, spawnGrun, waitUntil, type Exit } from './helpers.js';
 
 /** Every kind of control sequence a hostile run could print or name things with. */
 const ESCAPES: Record<string, string> = {
@@ -124,5 +125,130 @@ describe('reliability: hostile text never reaches the terminal', () => {
     } finally {
       t.close();
     }
+  });
+});
+
+/** `grun ARGS`, killed (and failed) if it has not ended within `ms`. */
+async function grunWithin(ms: number, args: string[], o: { home: string; cwd: string; env?: Record<string, string> }): Promise<Exit> {
+  const { proc, exit } = spawnGrun(args, o);
+  const timer = setTimeout(() => proc.kill('SIGKILL'), ms);
+  const r = await exit;
+  clearTimeout(timer);
+  assert.notEqual(r.signal, 'SIGKILL', `grun ${args.join(' ')} did not end within ${ms} ms`);
+  return r;
+}
+
+function listed(stdout: string): { id: string; status: string; status_reason: string | null; problems: { file: string; message: string }[] }[] {
+  return JSON.parse(stdout);
+}
+
+describe('reliability: resource bombs', () => {
+  const homes: string[] = [];
+  after(() => homes.forEach(killAllOf));
+
+  test('a YAML alias bomb in an attr reads as corrupt and the run still lists, at once', async () => {
+    const home = emptyHome();
+    const cwd = project({ 'work.sh': 'echo ok\n' });
+    ok(await runGrun(['run', '-y', '-q', 'work.sh'], { home, cwd }), 'run');
+    ok(await runGrun(['run', '-y', '-q', 'work.sh'], { home, cwd }), 'run');
+    const id = readdirSync(join(home, 'runs'))[0]!;
+    // Nine levels of nine aliases: 9^9 (387 million) strings once expanded.
+    const levels = ['a: &a ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]'];
+    for (let i = 1; i < 9; i++) {
+      const p = String.fromCharCode(96 + i);
+      const c = String.fromCharCode(97 + i);
+      levels.push(`${c}: &${c} [${Array(9).fill(`*${p}`).join(', ')}]`);
+    }
+    for (const attr of ['flags', 'label']) writeFileSync(join(home, 'runs', id, '.guild', 'attrs', attr), levels.join('\n') + '\n');
+    // And a document too long to be an attr.
+    writeFileSync(join(home, 'runs', id, '.guild', 'attrs', 'tags'), '- x\n'.repeat(9 << 20));
+    for (const args of [['runs'], ['runs', '--json'], ['runs', 'info', id.slice(0, 8)], ['compare', '-t'], ['runs', '-F', 'lol contains lol']]) {
+      const r = await grunWithin(60_000, args, { home, cwd });
+      figures.casesTried++;
+      assert.equal(r.code, 0, `${args.join(' ')}: ${r.stderr}`);
+      if (args[0] === 'runs' && args.length === 1) {
+        assert.match(r.stdout, /\[corrupt\]/);
+        assert.match(r.stderr, /aliases expand to more than/);
+        assert.match(r.stderr, /document longer than/);
+        assert.equal(r.stdout.trim().split('\n').length, 2, 'both runs listed');
+      }
+    }
+  });
+
+  test('a catastrophic output-scalars regex: the run ends when its command does, scalars still logged', async () => {
+    const home = emptyHome();
+    homes.push(home);
+    const cwd = project({
+      'guild.yml': 'op:\n  main: work\n  output-scalars:\n    - ^(a+)+$\n    - loss: loss=(\\value)\n',
+      'work.py': 'print("a" * 60 + "!")\nprint("loss=0.25")\n',
+    });
+    const r = await grunWithin(60_000, ['run', '-y', 'op'], { home, cwd });
+    assert.equal(r.code, 0, r.stderr);
+    const info = ok(await runGrun(['runs', 'info', '--json'], { home, cwd }), 'info');
+    assert.deepEqual(JSON.parse(info.stdout).scalars.loss, [0.25, 0]);
+    figures.casesTried++;
+  });
+
+  test('a catastrophic --operation regex: grun runs answers at once', async () => {
+    const home = emptyHome();
+    const name = 'a'.repeat(40) + '.sh';
+    const cwd = project({ [name]: 'echo ok\n' });
+    ok(await runGrun(['run', '-y', '-q', name], { home, cwd }), 'run');
+    for (const args of [['runs', '-Fo', '^(a+)+$'], ['runs', '--operation', '(a|aa)+$'], ['compare', '-t', '-Fo', '^(a+)+$']]) {
+      const r = await grunWithin(60_000, args, { home, cwd });
+      figures.casesTried++;
+      assert.equal(r.code, 0, r.stderr);
+    }
+  });
+
+  test('a pattern RE2 cannot run is refused, naming the feature', async () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'op:\n  main: work\n  output-scalars:\n    - (?P<w>\\w+)=(?P=w)\n',
+      'work.py': 'print("x")\n',
+    });
+    const run = await runGrun(['run', '-y', 'op'], { home, cwd });
+    assert.equal(run.code, 1);
+    assert.match(run.stderr, /output-scalars pattern .* uses backreferences/);
+    assert.deepEqual(existsSync(join(home, 'runs')) ? readdirSync(join(home, 'runs')) : [], [], 'nothing half-made');
+    const fo = await runGrun(['runs', '-Fo', '^(?=a)b$'], { home, cwd });
+    assert.equal(fo.code, 1);
+    assert.match(fo.stderr, /--operation '\^\(\?=a\)b\$' uses lookahead/);
+    figures.casesTried += 2;
+  });
+});
+
+describe('reliability: a run ends with its main process', () => {
+  const homes: string[] = [];
+  after(() => homes.forEach(killAllOf));
+
+  test('a background child holding stdout does not keep the run running', async () => {
+    const home = emptyHome();
+    homes.push(home);
+    const cwd = project({ 'serve.sh': 'echo start\n(sleep 600; echo late) &\necho $! > daemon.pid\necho main done\n' });
+    const r = await grunWithin(60_000, ['run', '-y', 'serve.sh'], { home, cwd });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /main done/);
+    const [run] = listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout);
+    assert.equal(run!.status, 'completed');
+    const dir = join(home, 'runs', run!.id);
+    assert.ok(!existsSync(join(dir, '.guild', 'LOCK')));
+    const daemon = Number(readFileSync(join(dir, 'daemon.pid'), 'utf8'));
+    assert.ok(isProcessAlive(daemon), 'the child is the user\'s: grun leaves it running');
+    kill(daemon);
+    figures.casesTried++;
+  });
+
+  test('a forced stop of a run that ignores SIGTERM is terminated', async () => {
+    const home = emptyHome();
+    homes.push(home);
+    const cwd = project({ 'stubborn.sh': "trap '' TERM\n(sleep 600) &\necho up\nsleep 600\n" });
+    ok(await runGrun(['run', '-y', '-b', 'stubborn.sh'], { home, cwd }), 'run -b');
+    await waitUntil('the run prints', () => readdirSync(join(home, 'runs')).some((id) => existsSync(join(home, 'runs', id, '.guild', 'output')) && readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8').includes('up')));
+    const stop = await grunWithin(60_000, ['stop', '-y', '--force', '--timeout', '1'], { home, cwd });
+    assert.equal(stop.code, 0, stop.stderr);
+    const [run] = listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout);
+    assert.equal(run!.status, 'terminated');
+    figures.casesTried++;
   });
 });
