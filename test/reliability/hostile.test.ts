@@ -3,11 +3,10 @@
 // catastrophic regexes cannot stall grun, a run ends with its main process, and what the
 // system refuses (a full disk, a read-only home, another user's run) is said.
 import { execFileSync, spawnSync } from 'node:child_process';
-import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, chownSync, existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readAttr } from '../../src/store/attrs.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { TmuxGrun, distBuilt, tmuxAvailable } from '../e2e/tmux.js';
 import { isProcessAlive } from '../../src/store/proc.js';
@@ -250,5 +249,107 @@ describe('reliability: a run ends with its main process', () => {
     const [run] = listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout);
     assert.equal(run!.status, 'terminated');
     figures.casesTried++;
+  });
+});
+
+const asRoot = process.getuid?.() === 0;
+
+/** A fresh tmpfs of `size` at a temp dir, or null where it cannot be mounted (not root). */
+function tmpfs(size: string): string | null {
+  if (!asRoot) return null;
+  const dir = tempDir('grun-tmpfs-');
+  const r = spawnSync('mount', ['-t', 'tmpfs', '-o', `size=${size}`, 'tmpfs', dir]);
+  return r.status === 0 ? dir : null;
+}
+
+function unmount(dir: string | null): void {
+  if (dir) spawnSync('umount', ['-l', dir]);
+}
+
+describe('reliability: what the system refuses is said', { skip: asRoot ? false : 'needs root (tmpfs mounts, another uid)' }, () => {
+  test('a disk that fills up during a run: the reason is said, the record finished, LOCK removed', async () => {
+    const mnt = tmpfs('2m');
+    assert.ok(mnt, 'tmpfs mounted');
+    try {
+      const home = join(mnt, 'home');
+      mkdirSync(home);
+      const cwd = project({ 'fill.py': 'for i in range(60000):\n    print("loss: %d %s" % (i, "x" * 60))\nprint("done")\n' });
+      const r = await grunWithin(120_000, ['run', '-y', 'fill.py'], { home, cwd });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /the disk is full \(ENOSPC\)/);
+      const [run] = listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout);
+      assert.equal(run!.status, 'completed', 'the exit status is recorded');
+      assert.ok(!existsSync(join(home, 'runs', run!.id, '.guild', 'LOCK')));
+      figures.casesTried++;
+    } finally {
+      unmount(mnt);
+    }
+  });
+
+  test('a read-only home: delete, restore and purge say so', async () => {
+    const mnt = tmpfs('8m');
+    assert.ok(mnt, 'tmpfs mounted');
+    try {
+      const home = join(mnt, 'home');
+      mkdirSync(home);
+      const cwd = project({ 'work.sh': 'echo ok\n' });
+      ok(await runGrun(['run', '-y', '-q', 'work.sh'], { home, cwd }), 'run');
+      assert.equal(spawnSync('mount', ['-o', 'remount,ro', mnt]).status, 0);
+      const r = await runGrun(['runs', 'delete', '-y', '1'], { home, cwd });
+      assert.equal(r.code, 1);
+      assert.match(r.stderr, /cannot delete runs: the file system is read-only \(EROFS\)/);
+      assert.equal(listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout).length, 1, 'still listed');
+      figures.casesTried++;
+    } finally {
+      unmount(mnt);
+    }
+  });
+
+  test("another user's run with mode 0700 lists as unreadable, with the reason", async () => {
+    const home = emptyHome();
+    const cwd = project({ 'work.sh': 'echo ok\n' });
+    ok(await runGrun(['run', '-y', '-q', 'work.sh'], { home, cwd }), 'run');
+    ok(await runGrun(['run', '-y', '-q', 'work.sh'], { home, cwd }), 'run');
+    const [foreign, mine] = readdirSync(join(home, 'runs'));
+    // The reader runs as nobody: every other dir readable, the foreign run owned by root, 0700.
+    execFileSync('chmod', ['-R', 'a+rX', home]);
+    for (let d = home; d !== '/'; d = join(d, '..')) chmodSync(d, statSync(d).mode | 0o005);
+    chownSync(join(home, 'runs', mine!), 65534, 65534);
+    chmodSync(join(home, 'runs', foreign!), 0o700);
+    const r = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', bin, 'runs', '--json'], { env: childEnv(home), cwd: '/', encoding: 'utf8' });
+    assert.equal(r.status, 0, r.stderr);
+    const runs = listed(r.stdout);
+    assert.deepEqual(runs.map((x) => x.id).sort(), [foreign, mine].sort(), 'both runs listed');
+    const bad = runs.find((x) => x.id === foreign)!;
+    assert.equal(bad.status, 'error');
+    assert.match(bad.status_reason ?? '', /unreadable: permission denied \(EACCES\): owned by uid 0 with mode 0700/);
+    const text = spawnSync('setpriv', ['--reuid=65534', '--regid=65534', '--clear-groups', bin, 'runs'], { env: childEnv(home), cwd: '/', encoding: 'utf8' });
+    assert.match(text.stderr, /unreadable: permission denied/);
+    figures.casesTried++;
+  });
+});
+
+describe('reliability: memory', () => {
+  const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built' : false;
+  test('the output tab of a run that wrote one huge line without a newline: head, length, tail', { skip }, async () => {
+    const home = emptyHome();
+    const mib = size(256, 1024);
+    const cwd = project({ 'huge.py': `import sys\nsys.stdout.write("HEAD")\nfor _ in range(${mib}):\n    sys.stdout.write("x" * (1 << 20))\nsys.stdout.write("TAIL")\n` });
+    ok(await runGrun(['run', '-y', '-q', 'huge.py'], { home, cwd }), 'run');
+    const t = new TmuxGrun({ columns: 120, rows: 30, cwd, env: { GUILD_HOME: home } });
+    try {
+      await t.waitFor(/huge\.py/);
+      t.keys('Enter', '4');
+      await t.waitFor(new RegExp(`HEADx+ … \\[${mib * (1 << 20) + 8} bytes\\] … x+TAIL`), 120_000);
+      const status = readFileSync(`/proc/${t.grunPid()}/status`, 'utf8');
+      const peakMb = Number(/VmHWM:\s+(\d+) kB/.exec(status)![1]) / 1024;
+      process.stderr.write(`memory: the dashboard peaked at ${peakMb.toFixed(0)} MB showing a ${mib} MiB line\n`);
+      assert.ok(peakMb < 400, `dashboard peaked at ${peakMb.toFixed(0)} MB for a ${mib} MiB line`);
+      t.keys('Escape', 'q');
+      await t.waitFor(/EXIT=0/);
+      figures.casesTried++;
+    } finally {
+      t.close();
+    }
   });
 });
