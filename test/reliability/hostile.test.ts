@@ -238,16 +238,17 @@ describe('reliability: a run ends with its main process', () => {
     figures.casesTried++;
   });
 
-  test('a forced stop of a run that ignores SIGTERM is terminated', async () => {
+  test('a forced stop of a run whose daemon (own session) holds stdout is terminated', async () => {
     const home = emptyHome();
     homes.push(home);
-    const cwd = project({ 'stubborn.sh': "trap '' TERM\n(sleep 600) &\necho up\nsleep 600\n" });
+    const cwd = project({ 'stubborn.sh': "trap '' TERM\nsetsid sh -c 'echo $$ > daemon.pid; exec sleep 600' &\necho up\nsleep 600\n" });
     ok(await runGrun(['run', '-y', '-b', 'stubborn.sh'], { home, cwd }), 'run -b');
     await waitUntil('the run prints', () => readdirSync(join(home, 'runs')).some((id) => existsSync(join(home, 'runs', id, '.guild', 'output')) && readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8').includes('up')));
     const stop = await grunWithin(60_000, ['stop', '-y', '--force', '--timeout', '1'], { home, cwd });
     assert.equal(stop.code, 0, stop.stderr);
     const [run] = listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout);
     assert.equal(run!.status, 'terminated');
+    kill(Number(readFileSync(join(home, 'runs', run!.id, 'daemon.pid'), 'utf8')));
     figures.casesTried++;
   });
 });
