@@ -51,6 +51,11 @@ interface Pattern {
   key: string | null;
   re: Pick<SafePattern, 'groupCount' | 'groupNames' | 'matchAll'>;
   named: boolean; // else exactly 1 (value for `key`) or 2 (key, value) unnamed groups
+  /**
+   * One of Guild's defaults: they try `\key` at every start, quadratic on a long line without
+   * spaces (a progress bar, base64), and none can match a line without a colon then whitespace.
+   */
+  builtin: boolean;
 }
 
 /** Every pattern of a user's config, each with its key (null for a plain pattern). */
@@ -86,7 +91,7 @@ function compile(config: Array<string | Record<string, string>>, aliases: [strin
         warnings.push(`bad unnamed group count ${groups} for '${expanded}' (expected 1 or 2) skipping`);
         continue;
       }
-      out.push({ key, re, named });
+      out.push({ key, re, named, builtin });
     } catch (e) {
       warnings.push(`error compiling pattern ${expanded}: ${(e as Error).message}`);
     }
@@ -112,15 +117,16 @@ export function checkOutputPatterns(config: OutputScalarsConfig, where: string):
 }
 
 /** Guild's `_match_line`: every pattern, every match; later matches overwrite earlier keys. */
-function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T | undefined): Map<string, T> {
+function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T | undefined, colon: boolean): Map<string, T> {
   const vals = new Map<string, T>();
   const put = (key: string | null | undefined, s: string | undefined): void => {
     if (key == null || s === undefined) return;
     const v = conv(s);
     if (v !== undefined) vals.set(key, v);
   };
-  const text = line.replace(/\s+$/, '');
+  const text = line.trimEnd();
   for (const p of patterns) {
+    if (p.builtin && !colon) continue;
     for (const m of p.re.matchAll(text)) {
       const g = m.named;
       if (p.named) {
@@ -155,8 +161,6 @@ export class OutputScalarParser {
   readonly warnings: string[] = [];
   private readonly scalarPatterns: Pattern[];
   private readonly attrPatterns: Pattern[];
-  /** Set when only the default patterns apply: every one of them needs `: ` in the line. */
-  private readonly defaultsOnly: boolean;
   private readonly scalarIgnore: Set<string>;
   private readonly attrIgnore: Set<string>;
   private step: number | null = null;
@@ -171,17 +175,13 @@ export class OutputScalarParser {
     const attrs = opts.attrs ?? DEFAULT_OUTPUT_ATTRS;
     this.scalarPatterns = scalars ? compile(scalars, scalarAliases, this.warnings, config == null) : [];
     this.attrPatterns = attrs ? compile(attrs, attrAliases, this.warnings, opts.attrs == null) : [];
-    this.defaultsOnly = (config == null || config === false) && (opts.attrs == null || opts.attrs === false);
     this.scalarIgnore = new Set(config == null ? ignore : []);
     this.attrIgnore = new Set(opts.attrs == null ? ignore : []);
   }
 
   parse(line: string): OutputScalarsMatch {
-    // The unanchored default patterns try `\key` at every start: quadratic on a long line without
-    // spaces (a progress bar, base64), which made a run printing such lines crawl at ~1 MB/s.
-    // None of them can match a line without a colon followed by whitespace.
-    if (this.defaultsOnly && !/:\s/.test(line)) return { scalars: [], attrs: [] };
-    const vals = matchLine(line, this.scalarPatterns, pyFloat);
+    const colon = /:\s/.test(line);
+    const vals = matchLine(line, this.scalarPatterns, pyFloat, colon);
     let step: number | undefined = vals.get('step');
     vals.delete('step');
     if (step !== undefined) this.step = step;
@@ -196,7 +196,7 @@ export class OutputScalarParser {
     const captured = new Set(vals.keys());
     if (step !== undefined) captured.add('step');
     const attrs: OutputScalarsMatch['attrs'] = [];
-    for (const [key, value] of sortedEntries(matchLine(line, this.attrPatterns, (s) => s))) {
+    for (const [key, value] of sortedEntries(matchLine(line, this.attrPatterns, (s) => s, colon))) {
       if (!captured.has(key) && !this.attrIgnore.has(key)) attrs.push({ key, value });
     }
     return { scalars, attrs };
