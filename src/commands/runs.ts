@@ -21,6 +21,7 @@ import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, YamlValue } from '../store/types.js';
+import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
 import { stopRuns } from '../engine/stop.js';
@@ -208,7 +209,9 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
       const r = readAttr(run.dir, n);
       return r.kind === 'corrupt' ? [{ file: `.guild/attrs/${n}`, message: r.message }] : [];
     });
-  const allProblems = [...run.problems, ...attrProblems, ...problems];
+  const failure = readFailureNote(run.dir);
+  const failureProblems = failure ? [{ file: FAILURE_FILE, message: failure }] : [];
+  const allProblems = [...run.problems, ...attrProblems, ...problems, ...failureProblems];
   if (allProblems.length > 0) data.push(['problems', allProblems]);
   return data;
 }

@@ -7,7 +7,7 @@ import { GrunError } from './errors.js';
 import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run, RunStatus, ScalarSummary } from './types.js';
-import { fnmatchRegExp } from './fnmatch.js';
+import { fnmatchPattern } from './fnmatch.js';
 import { PatternError, SafePattern } from './safe-regex.js';
 
 export interface RunFilterOptions {
@@ -246,7 +246,7 @@ function opMatcher(ref: string): (op: string, parts: OpParts) => boolean {
     }
     return (op) => !!re && re.test(op);
   }
-  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchRegExp(p) : p));
+  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchPattern(p) : p));
   return (_op, parts) =>
     refParts.every((want, i) => {
       if (!want) return true;

@@ -193,7 +193,7 @@ describe('reliability: resource bombs', () => {
     const name = 'a'.repeat(40) + '.sh';
     const cwd = project({ [name]: 'echo ok\n' });
     ok(await runGrun(['run', '-y', '-q', name], { home, cwd }), 'run');
-    for (const args of [['runs', '-Fo', '^(a+)+$'], ['runs', '--operation', '(a|aa)+$'], ['compare', '-t', '-Fo', '^(a+)+$']]) {
+    for (const args of [['runs', '-Fo', '^(a+)+$'], ['runs', '--operation', '(a|aa)+$'], ['compare', '-t', '-Fo', '^(a+)+$'], ['runs', '-Fo', '*a*a*a*a*a*a*a*a*a*b']]) {
       const r = await grunWithin(60_000, args, { home, cwd });
       figures.casesTried++;
       assert.equal(r.code, 0, r.stderr);
@@ -281,6 +281,8 @@ describe('reliability: what the system refuses is said', { skip: asRoot ? false 
       const [run] = listed(ok(await runGrun(['runs', '--json'], { home, cwd }), 'runs').stdout);
       assert.equal(run!.status, 'completed', 'the exit status is recorded');
       assert.ok(!existsSync(join(home, 'runs', run!.id, '.guild', 'LOCK')));
+      const info = ok(await runGrun(['runs', 'info'], { home, cwd }), 'info');
+      assert.match(info.stdout, /problems:\n(?:.*\n)*  \.guild\/grun-failure: its output is recorded only in part: the disk is full \(ENOSPC\)/);
       figures.casesTried++;
     } finally {
       unmount(mnt);
