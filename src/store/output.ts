@@ -113,6 +113,10 @@ class LineBuffer {
   get empty(): boolean {
     return this.total === 0;
   }
+  /** The bytes so far, kept. */
+  peek(): Buffer {
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+  }
   take(): Buffer {
     let out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
     if (this.total > this.size) out = cutLine(out, Buffer.concat(this.tail), this.total);
@@ -203,6 +207,28 @@ function lineAt(fd: number, start: number, end: number): string {
 }
 
 /**
+ * Where the last `n` lines of the first `size` bytes start (a final line without LF is one of
+ * them; with n = 0, that line still is). Scans backwards in chunks and gives up after
+ * MAX_LINE_BYTES·(n+1) bytes: inside one huge line, the lines then start mid-line.
+ */
+function lastLinesStart(fd: number, size: number, n: number): number {
+  if (size === 0) return 0;
+  const endsWithLf = readAt(fd, size - 1, 1)[0] === LF;
+  const need = endsWithLf ? n + 1 : Math.max(n, 1);
+  let lfs = 0;
+  for (let pos = size; pos > 0; ) {
+    const len = Math.min(CHUNK, pos);
+    pos -= len;
+    const chunk = readAt(fd, pos, len);
+    for (let i = chunk.lastIndexOf(LF); i !== -1; i = i > 0 ? chunk.lastIndexOf(LF, i - 1) : -1) {
+      if (++lfs >= need) return pos + i + 1;
+    }
+    if (size - pos > MAX_LINE_BYTES * (n + 1)) return pos;
+  }
+  return 0;
+}
+
+/**
  * The last `n` lines of a run's output. Scans backwards from the end for line breaks, holding
  * only their offsets, then reads each line (a line too long to keep as its head and tail), so
  * memory stays bounded by the lines returned (and TAIL_BUDGET) even for a 1 GiB line. Line
@@ -246,13 +272,6 @@ export function tailOutputLines(runDir: string, n: number): OutputLine[] {
   }
 }
 
-/**
- * Follows a growing output incrementally. Each `poll()` returns the lines completed since the
- * last poll. A complete line whose index record has not been written yet is held back for one
- * poll (the writer appends the raw chunk before its records); after that it is returned with
- * time 0 and stream 0, so a missing or torn index never stalls the reader. A final line
- * without LF is returned once it has a record (Guild records it when the run ends).
- */
 /** The offset just after the first LF at or after `from` (or `end` when there is none). */
 function lineStartAfter(fd: number, from: number, end: number): number {
   const buf = Buffer.alloc(CHUNK);
@@ -266,6 +285,14 @@ function lineStartAfter(fd: number, from: number, end: number): number {
   return end;
 }
 
+/**
+ * Follows a growing output incrementally. Each `poll()` returns the lines completed since the
+ * last poll. A complete line whose index record has not been written yet is held back for one
+ * poll (the writer appends the raw chunk before its records); after that it is returned with
+ * time 0 and stream 0, so a missing or torn index never stalls the reader. A final line
+ * without LF is returned once it has a record (Guild records it when the run ends); until
+ * then `partialLine()` gives it as written so far (a progress bar redrawn with `\r`).
+ */
 export class OutputReader {
   private readonly paths: { output: string; index: string };
   private offset = 0; // bytes of `output` consumed into `pending`/complete lines
@@ -276,16 +303,19 @@ export class OutputReader {
 
   /** Set until the first poll when only the end of a long output is wanted. */
   private tailBytes: number | undefined;
+  private tailLines: number | undefined;
   /** The first poll skipped ahead: its lines pair with the index counted from the end. */
   private alignToEnd = false;
 
   /**
    * `tailBytes`: when the output is longer, the first poll starts at the first line within the
-   * last `tailBytes` (a dashboard following a 2 GB output holds only its end).
+   * last `tailBytes` (a dashboard following a 2 GB output holds only its end). `tailLines`: the
+   * first poll starts at the last `tailLines` lines (`grun watch -n`).
    */
-  constructor(runDir: string, opts: { tailBytes?: number } = {}) {
+  constructor(runDir: string, opts: { tailBytes?: number; tailLines?: number } = {}) {
     this.paths = outputPaths(runDir);
     this.tailBytes = opts.tailBytes;
+    this.tailLines = opts.tailLines;
   }
 
   poll(): OutputLine[] {
@@ -298,7 +328,11 @@ export class OutputReader {
         this.offset = lineStartAfter(fd, size - this.tailBytes, size);
         this.alignToEnd = true;
       }
-      this.tailBytes = undefined;
+      if (this.tailLines !== undefined && this.offset === 0) {
+        this.offset = lastLinesStart(fd, size, this.tailLines);
+        this.alignToEnd = this.offset > 0;
+      }
+      this.tailBytes = this.tailLines = undefined;
       const buf = Buffer.alloc(CHUNK);
       while (this.offset < size) {
         const got = readSync(fd, buf, 0, Math.min(CHUNK, size - this.offset), this.offset);
@@ -320,6 +354,14 @@ export class OutputReader {
       closeSync(fd);
     }
     return this.release();
+  }
+
+  /**
+   * The line being written, as far as the last poll read it (its `\r` redraws included), or ''
+   * when there is none or complete lines are still held back (they come first).
+   */
+  partialLine(): string {
+    return this.held.length === 0 && this.partialBytes > 0 ? lineText(this.partial.peek()) : '';
   }
 
   private reset(): void {
