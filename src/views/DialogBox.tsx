@@ -1,7 +1,8 @@
 // Confirmations (naming the runs), typed confirmations (purge) and one-line prompts.
 import { termSafe } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
-import type { Dialog } from './state/app.js';
+import type { Dialog } from './state/core.js';
+import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
 
 /** Lines the dialog takes for `d` when at most `maxLines` are available. */
@@ -29,9 +30,8 @@ export function DialogBox({ dialog: d, width, maxLines, theme }: { dialog: Dialo
       ) : (
         <Text wrap="truncate-start">
           {'> '}
-          {termSafe(d.value)}
-          <Text inverse> </Text>
-          {d.kind === 'typed' ? <Text dimColor>{'   Enter: confirm  Esc: cancel'}</Text> : null}
+          <TextField input={d.input} />
+          <Text dimColor>{d.kind === 'typed' ? '   Enter: confirm  Esc: cancel' : '   Enter: done  Esc: cancel'}</Text>
         </Text>
       )}
     </Box>
