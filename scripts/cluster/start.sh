@@ -5,7 +5,7 @@
 # $GRUN_CLUSTER_STATE (default /tmp/grun-cluster); a `Host grun-loopback` block appended to
 # ~/.ssh/config. Writes $STATE/env (SLURM_CONF=…, GRUN_SSH_HOST=…) once both answer; the tests
 # skip without it. Idempotent: a cluster that already answers is left as it is. Needs root.
-# Stop with scripts/cluster/stop.sh. Facts behind the settings: ../shared/spec/cluster-notes.md.
+# Stop with scripts/cluster/stop.sh. The settings follow the Slurm docs for a one-node cluster.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=common.sh
