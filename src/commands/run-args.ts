@@ -138,6 +138,13 @@ export async function runsOp(
   await act(selected); // a file system refusal reaches the user as `grun: <message>` (main.ts)
 }
 
+/** `--help` of label, tag and comment: where an edit of a sweep's child goes. */
+export const CHILD_EDIT_HELP = `
+A child of a 'grun submit' sweep (an Accio run definition) has no metadata of
+its own: editing it edits its parent, as 'grun runs set-meta' does. A trial of
+a Guild batch ('grun run OP x=[1,2]', or made by Guild) keeps its own.
+`;
+
 /** Commander collector for repeatable options. */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
