@@ -7,7 +7,7 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeYaml } from '../store/yaml11.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
 import type { Run, YamlValue } from '../store/types.js';
-import { cellNumber, cellValue, parseColSpec } from './compare.js';
+import { cellNumber, cellValue, parseColSpec } from '../engine/compare.js';
 import { printLines } from './format.js';
 import { sourceRuns } from './runs.js';
 import { oneRun, selectFrom } from './run-args.js';

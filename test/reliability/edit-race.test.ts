@@ -28,7 +28,6 @@ describe('reliability: dashboard edits against grun edits', () => {
       launched: () => {},
       runs: () => [loadRun(dir)],
       trash: () => [],
-      scalarsOf: () => [],
       deleted: () => {},
       reload: () => {},
       refresh: () => {},

@@ -8,6 +8,7 @@ import { loadRun } from '../../store/index.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep } from '../../engine/batch.js';
+import { compareCsv, compareRuns } from '../../engine/compare.js';
 import { editRuns, type RunEdit } from '../../engine/edits.js';
 import { resolveExecutable } from '../../engine/cmd-args.js';
 import { getRemote, loadRemotes, type RemoteConfig } from '../../engine/remote/config.js';
@@ -19,7 +20,6 @@ import { planRun } from '../../engine/plan.js';
 import { spawnScheduler } from '../../engine/queue.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
-import { compareCsv } from '../compare-model.js';
 import { shortId } from '../format.js';
 import { stoppable, type Effect } from '../state/app.js';
 import { editableDefs, HERE, rawValue, type LaunchState, type LaunchTarget } from '../state/launch.js';
@@ -32,7 +32,6 @@ export interface ActionContext {
   launched(id: string): void;
   runs(): readonly Run[];
   trash(): readonly Run[];
-  scalarsOf(run: Run): import('../../store/types.js').ScalarSummary[];
   /** The last delete, for `u`. */
   deleted(ids: string[]): void;
   reload(): void;
@@ -204,8 +203,8 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       edit(ctx, e.ids, { kind: 'mark', on: e.on });
       return `${e.on ? 'marked' : 'unmarked'} ${plural(e.ids.length, 'run')}`;
     case 'exportCsv': {
-      const runs = pick(ctx.runs(), e.ids);
-      writeFileAtomicSync(e.path, compareCsv(runs, ctx.scalarsOf));
+      // the same runs and bytes as `grun compare --csv` on them
+      writeFileAtomicSync(e.path, compareCsv(compareRuns(pick(ctx.runs(), e.ids), ctx.runs())));
       return `wrote ${e.path}`;
     }
   }
