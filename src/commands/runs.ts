@@ -20,7 +20,7 @@ import { addRunFilterOptions } from '../store/run-filters.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
-import type { Run, YamlValue } from '../store/types.js';
+import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { stopRuns } from '../engine/stop.js';
 import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
@@ -172,26 +172,27 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
   for (const name of others) data.push([name, attrValue(run, name)]);
   if (run.seed !== null) data.push(['seed', run.seed]);
-  // A sweep child has no metadata of its own: it shows its parent's.
+  // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta) {
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
+    data.push(['parent-tags', meta.tags]);
   }
-  data.push(['tags', meta ? meta.tags : run.tags]);
+  data.push(['tags', run.tags]);
   const flags = attrValue(run, 'flags');
   data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
   if (run.batch) {
     const proto = attrValue({ dir: join(run.dir, '.guild', 'proto') }, 'flags');
     data.push(['proto-flags', proto && typeof proto === 'object' ? proto : {}]);
   }
-  const scalars: Record<string, [number, number]> = {};
+  const scalars: Record<string, ScalarInfo> = {};
   const { summaries, problems, attrs: loggedAttrs } = readScalarData(run.dir);
   const sorted = [...summaries].sort((a, b) => cmpStr(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || cmpStr(a.tag, b.tag));
   for (const s of sorted) {
     if (!allScalars && s.tag.startsWith('sys/')) continue;
-    scalars[scalarKey(s.prefix, s.tag)] = [s.last, s.lastStep];
+    scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
   data.push(['attributes', loggedAttrs]);
@@ -207,6 +208,23 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   if (allProblems.length > 0) data.push(['problems', allProblems]);
   return data;
 }
+
+/** A scalar's `[value, step]`, or with --all-scalars each aggregate's (Guild's `_scalar_vals`). */
+type ScalarInfo = [number, number] | Record<string, [number, number]>;
+
+/** Guild's aggregates; avg and total carry the count where the others carry a step. */
+function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
+  return {
+    first: [s.first, s.firstStep],
+    last: [s.last, s.lastStep],
+    min: [s.min, s.minStep],
+    max: [s.max, s.maxStep],
+    avg: [s.avg, s.count],
+    total: [s.total, s.count],
+  };
+}
+
+const scalarText = ([v, step]: [number, number]): string => `${pyPercentF(v)} (step ${step})`;
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -225,10 +243,15 @@ function printInfo(data: [string, unknown][]): void {
       for (const p of val as { file: string; message: string }[]) out.push(`  ${p.file}: ${p.message}`);
     } else if (name === 'scalars') {
       out.push('scalars:');
-      for (const [k, [v, step]] of Object.entries(val as Record<string, [number, number]>)) {
-        out.push(`  ${k}: ${pyPercentF(v)} (step ${step})`);
+      for (const [k, info] of Object.entries(val as Record<string, ScalarInfo>)) {
+        if (Array.isArray(info)) out.push(`  ${k}: ${scalarText(info)}`);
+        else {
+          // Guild prints the aggregates as YAML, keys sorted
+          out.push(`  ${k}:`);
+          for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
+        }
       }
-    } else if (Array.isArray(val) && (name === 'tags')) {
+    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
     } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
