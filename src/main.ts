@@ -3,7 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
 import { GrunError } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
-import { normalizeGuildArgs } from './store/run-filters.js';
+import { normalizeGuildArgs } from './commands/argv.js';
 import { version } from './version.js';
 
 async function program(argv: string[]): Promise<Command> {

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { checkEdit, editRuns, parseCommentAuthor, type CommentEdit } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
 import { formatTimestamp, printLines } from './format.js';
 import { CHILD_EDIT_HELP, filterRuns, homeOf, intOption, previewLines, runsOp, selectFrom } from './run-args.js';

@@ -5,7 +5,7 @@ import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compareCsv, compareRuns, compareTable, jsonValue, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
 import { GrunError } from '../store/errors.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
 import type { Run } from '../store/types.js';
 import { formatTable, printLines } from './format.js';

@@ -4,7 +4,7 @@ import type { Command } from 'commander';
 import { editRuns } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { aliasShortArgs, CHILD_EDIT_HELP, collect, filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
 interface LabelOptions {

@@ -2,7 +2,7 @@
 import type { Command } from 'commander';
 import { editRuns } from '../engine/edits.js';
 import { listRuns } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
 export function register(program: Command): void {

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeYaml } from '../store/yaml11.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { cellNumber, cellValue, parseColSpec } from '../engine/compare.js';
 import { printLines } from './format.js';
