@@ -1,9 +1,9 @@
 // `grun comment [RUN...] -l/--list | -a/--add BODY | -d/--delete INDEX | -c/--clear [-u USER]`
 // rewrites `attrs/comments`, a list of `{body, host, time (µs), user}` (Guild's comment command).
 import type { Command } from 'commander';
-import { checkEdit, editRuns, parseCommentAuthor, type CommentEdit } from '../engine/edits.js';
+import { checkEdit, editRuns, editTarget, parseCommentAuthor, type CommentEdit } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
-import { listRuns } from '../store/index.js';
+import { listRuns, loadRun } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
 import { formatTimestamp, printLines } from './format.js';
@@ -42,7 +42,13 @@ export function register(program: Command): void {
     if (actions.length === 0) throw new GrunError('specify --list, --add BODY, --delete INDEX or --clear');
     if (actions.length > 1) throw new GrunError(`${actions.map((a) => `--${a}`).join(' and ')} cannot be used together`);
     const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, ['1']);
-    if (opts.list) return listComments(selected);
+    // A `grun submit` child's comments are its parent's: list where they were written
+    if (opts.list) {
+      return listComments(selected.map((r) => {
+        const holder = editTarget(r.dir, { kind: 'comment', clear: true });
+        return holder === r.dir ? r : loadRun(holder);
+      }));
+    }
     const body = opts.add as string | undefined;
     const index = opts.delete as number | undefined;
     const user = opts.user as string | undefined;

@@ -10,7 +10,7 @@ import { hostName } from '../store/proc.js';
 import { withRunLock } from '../store/run-lock.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { isSubmissionChild, metadataRunDir } from './batch.js';
-import { guildTimestamp } from './run-writer.js';
+import { commentEntry } from './run-writer.js';
 
 /** `grun label`: one of set/prepend/append (templates with `${flag}`, `${label}`), remove, clear. */
 export interface LabelEdit {
@@ -156,11 +156,6 @@ export function syncedLabel(run: Run, before: string[], after: string[]): string
   return [...added, label].filter(Boolean).join(' ');
 }
 
-/** Guild's `util.user()`: `$USER`, else '' (no password database lookup). */
-export function commentUser(): string {
-  return process.env.USER || '';
-}
-
 /** `-u user@host` sets both; `-u user` just the user. */
 export function parseCommentAuthor(spec: string): { user: string; host: string } {
   const at = spec.indexOf('@');
@@ -172,7 +167,7 @@ function applyComment(dir: string, e: CommentEdit): void {
   const r = readAttr(dir, 'comments');
   const comments: YamlValue[] = r.kind === 'ok' && Array.isArray(r.value) ? r.value : [];
   if ('add' in e) {
-    comments.push({ body: e.add.trim(), host: e.host ?? hostName(), time: guildTimestamp(), user: e.user ?? commentUser() });
+    comments.push(commentEntry(e.add.trim(), e));
     return writeAttr(dir, 'comments', comments);
   }
   if ('delete' in e) {

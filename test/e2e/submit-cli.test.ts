@@ -93,6 +93,7 @@ describe('editing a sweep child: Accio submission vs Guild batch', () => {
     for (const id of [child!, other!]) {
       assert.ok(!hasAttr(home, id, 'tags') && !hasAttr(home, id, 'label') && !hasAttr(home, id, 'comments'), 'the children keep no metadata');
     }
+    assert.match((await grun(['comment', '-l', child!.slice(0, 8)], { cwd, home })).stdout, /\[1\] @\S+ [^\n]+\n\n {2}hello\n/);
     // runs info lists the child's own tags (none), its parent's metadata beside them
     const info = await grun(['runs', 'info', child!.slice(0, 8)], { cwd, home });
     assert.match(info.stdout, /^parent: [0-9a-f]{32}\nname: renamed\nparent-tags:\n {2}- a\n {2}- b\n {2}- t1\ntags:\n(?! {2}-)/m);
