@@ -24,6 +24,7 @@ import { slurmChildWriter, submitSweep } from '../engine/slurm/executor.js';
 import { GrunError } from '../store/errors.js';
 import { normalizeSingleDashFlags } from './argv.js';
 import { formatFlagValue } from '../store/flagfmt.js';
+import { isMarkedFloat } from '../store/yaml11.js';
 import { loadRun } from '../store/index.js';
 import type { Run } from '../store/types.js';
 import { confirm, homeOf, positiveIntOption } from './run-args.js';
@@ -145,9 +146,9 @@ function previewOf(exp: Expansion, operation: string): string[] {
   const first = exp.runs[0]!;
   for (const name of Object.keys(first.flags)) {
     if (exp.varying.includes(name)) {
-      const values = [...new Set(exp.runs.map((r) => formatFlagValue(r.flags[name]!)))];
+      const values = [...new Set(exp.runs.map((r) => formatFlagValue(r.flags[name]!, { float: isMarkedFloat(r.flags, name) })))];
       lines.push(`  ${name}: ${values.join(', ')}`);
-    } else lines.push(`  ${name}: ${formatFlagValue(first.flags[name]!)}`);
+    } else lines.push(`  ${name}: ${formatFlagValue(first.flags[name]!, { float: isMarkedFloat(first.flags, name) })}`);
   }
   if (exp.repeat > 1) lines.push(`  (each ${exp.repeat} times)`);
   lines.push(`  seed: ${exp.seed}`);

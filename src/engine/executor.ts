@@ -42,8 +42,14 @@ export type StopOutcome =
   | { kind: 'timed-out'; pid: number; status: StatusInfo };
 
 /** Incremental reader of a run's output: each poll returns the lines completed since the last. */
+export interface FollowOptions {
+  tailLines?: number;
+}
+
 export interface OutputFollower {
   poll(): OutputLine[];
+  /** The line being written, not yet ended (a progress bar redrawn with `\r`); '' if none. */
+  partialLine(): string;
 }
 
 export interface Executor {
@@ -66,7 +72,8 @@ export interface Executor {
   settled?(run: Run, ms?: number): Promise<void>;
   /** Lines `from` onwards (0-based line numbers). */
   readOutput(run: Run, from: number): OutputLine[];
-  followOutput(run: Run): OutputFollower;
+  /** `tailLines`: start at the last N lines of what is there (default: the start). */
+  followOutput(run: Run, opts?: FollowOptions): OutputFollower;
 }
 
 /** The executor that owns a run, by its process record (Guild's own runs are local). */

@@ -7,7 +7,7 @@ import { OutputReader, readOutputLines, type OutputLine } from '../../store/outp
 import { loadRunSummary } from '../../store/run.js';
 import { deriveStatus } from '../../store/status.js';
 import type { Run, StatusInfo } from '../../store/types.js';
-import type { Executor, OutputFollower, StartedRun, StopOptions, StopOutcome } from '../executor.js';
+import type { Executor, FollowOptions, OutputFollower, StartedRun, StopOptions, StopOutcome } from '../executor.js';
 import { remoteOf, stopRemoteRun } from './remote-run.js';
 import { pullRuns } from './runs.js';
 import { RemoteUnreachable } from './ssh.js';
@@ -64,8 +64,8 @@ export const mirrorExecutor: Executor = {
     return readOutputLines(run.dir, { start: from });
   },
 
-  followOutput(run: Run): OutputFollower {
-    const reader = new OutputReader(run.dir);
+  followOutput(run: Run, opts: FollowOptions = {}): OutputFollower {
+    const reader = new OutputReader(run.dir, opts);
     const home = homeOf(run);
     const name = remoteOf(run);
     let last = 0;
@@ -82,6 +82,7 @@ export const mirrorExecutor: Executor = {
         }
         return reader.poll();
       },
+      partialLine: () => reader.partialLine(),
     };
   },
 };
