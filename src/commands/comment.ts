@@ -1,13 +1,19 @@
 // `grun comment [RUN...] -l/--list | -a/--add BODY | -d/--delete INDEX | -c/--clear [-u USER]`
 // rewrites `attrs/comments`, a list of `{body, host, time (µs), user}` (Guild's comment command).
 import type { Command } from 'commander';
-import { checkEdit, editRuns, editTarget, parseCommentAuthor, type CommentEdit } from '../engine/edits.js';
+import { checkEdit, editRuns, editTarget, type CommentEdit } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
 import { formatTimestamp, printLines } from './format.js';
 import { CHILD_EDIT_HELP, filterRuns, homeOf, intOption, previewLines, runsOp, selectFrom } from './run-args.js';
+
+/** `-u user@host` sets both; `-u user` just the user (the host is this one). */
+function author(spec: string): { user: string; host?: string } {
+  const at = spec.indexOf('@');
+  return at === -1 ? { user: spec } : { user: spec.slice(0, at), host: spec.slice(at + 1) };
+}
 
 function listComments(runs: Run[]): void {
   const out: string[] = [];
@@ -53,7 +59,7 @@ export function register(program: Command): void {
     const index = opts.delete as number | undefined;
     const user = opts.user as string | undefined;
     const edit: CommentEdit =
-      body !== undefined ? { kind: 'comment', add: body, ...(user ? parseCommentAuthor(user) : {}) }
+      body !== undefined ? { kind: 'comment', add: body, ...(user ? author(user) : {}) }
       : index !== undefined ? { kind: 'comment', delete: index }
       : { kind: 'comment', clear: true };
     checkEdit(edit);

@@ -6,7 +6,6 @@ import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { loadRun } from '../store/index.js';
-import { hostName } from '../store/proc.js';
 import { withRunLock } from '../store/run-lock.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { isSubmissionChild, metadataRunDir } from './batch.js';
@@ -69,10 +68,7 @@ export function checkEdit(edit: RunEdit): void {
 
 /** Applies `edit` to a run under its lock; returns the dir it changed (a child's parent maybe). */
 export function editRun(runDir: string, edit: RunEdit): string {
-  checkEdit(edit);
-  const target = editTarget(runDir, edit);
-  withRunLock(target, () => apply(target, edit));
-  return target;
+  return editRuns([runDir], edit)[0]!;
 }
 
 /** `editRun` on each run; a parent shared by several children is edited once. */
@@ -154,12 +150,6 @@ export function syncedLabel(run: Run, before: string[], after: string[]): string
   const words = label.split(/\s+/);
   const added = after.filter((t) => !before.includes(t) && !words.includes(t));
   return [...added, label].filter(Boolean).join(' ');
-}
-
-/** `-u user@host` sets both; `-u user` just the user. */
-export function parseCommentAuthor(spec: string): { user: string; host: string } {
-  const at = spec.indexOf('@');
-  return at === -1 ? { user: spec, host: hostName() } : { user: spec.slice(0, at), host: spec.slice(at + 1) };
 }
 
 function applyComment(dir: string, e: CommentEdit): void {
