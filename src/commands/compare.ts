@@ -9,6 +9,7 @@ import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
 import type { Run } from '../store/types.js';
 import { formatTable, printLines } from './format.js';
+import { termSafe } from '../store/terminal-text.js';
 import { sourceRuns } from './runs.js';
 import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
 
@@ -67,7 +68,7 @@ export function register(program: Command): void {
     const { columns, rows } = compareTable(runs, o);
     const header = columns.map((col) => col.spec.header);
     if (o.json) process.stdout.write(JSON.stringify([header, ...rows.map((r) => r.map(jsonValue))]) + '\n');
-    else printLines(formatTable([header, ...rows.map((r) => r.map(tableText))]));
+    else printLines(formatTable([header.map(termSafe), ...rows.map((r) => r.map((c) => termSafe(tableText(c))))]));
   });
 }
 

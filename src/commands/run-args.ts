@@ -10,6 +10,7 @@ import { runFilterOptionsFrom } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
 import { selectRuns } from '../store/select.js';
 import type { Run } from '../store/types.js';
+import { termSafe } from '../store/terminal-text.js';
 import { formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
 import { withChildren } from '../engine/batch.js';
 
@@ -53,7 +54,7 @@ export function oneRun(runs: Run[], spec: string | undefined): Run {
 /** Guild's preview table before a confirmation: `[short_id]  op  started  status  label`. */
 export function previewLines(runs: Run[]): string[] {
   return formatTable(
-    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), r.label ?? '']),
+    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), termSafe(r.label ?? '')]),
     2,
   );
 }

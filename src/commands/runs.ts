@@ -21,6 +21,9 @@ import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
+import { readRedactedEnvNames } from '../store/secrets.js';
+import { termSafe } from '../store/terminal-text.js';
 import { stopRuns } from '../engine/stop.js';
 import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
@@ -54,7 +57,7 @@ export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): P
 /** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */
 function reportProblems(runs: Run[]): void {
   for (const r of runs) {
-    for (const p of r.problems) process.stderr.write(`grun: warning: run ${r.id}: ${p.file}: ${p.message}\n`);
+    for (const p of r.problems) process.stderr.write(termSafe(`grun: warning: run ${r.id}: ${p.file}: ${p.message}`) + '\n');
   }
 }
 
@@ -144,7 +147,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   }
   const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
   reportProblems(shown);
-  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? '']);
+  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')]);
   const lines = formatTable(rows);
   if (!opts.verbose) {
     printLines(lines);
@@ -153,7 +156,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   const out: string[] = [];
   shown.forEach((r, i) => {
     out.push(lines[i]!);
-    for (const [k, v] of runDetail(r)) out.push(`  ${k}: ${v}`.trimEnd());
+    for (const [k, v] of runDetail(r)) out.push(termSafe(`  ${k}: ${v}`.trimEnd()));
   });
   printLines(out);
 }
@@ -181,6 +184,9 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
     data.push(['parent-tags', meta.tags]);
   }
   data.push(['tags', run.tags]);
+  // The env attr grun recorded left out or masked these (store/secrets.ts): say so.
+  const redacted = readRedactedEnvNames(run.dir);
+  if (redacted.length > 0) data.push(['env_redacted', redacted]);
   const flags = attrValue(run, 'flags');
   data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
   if (run.batch) {
@@ -204,7 +210,9 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
       const r = readAttr(run.dir, n);
       return r.kind === 'corrupt' ? [{ file: `.guild/attrs/${n}`, message: r.message }] : [];
     });
-  const allProblems = [...run.problems, ...attrProblems, ...problems];
+  const failure = readFailureNote(run.dir);
+  const failureProblems = failure ? [{ file: FAILURE_FILE, message: failure }] : [];
+  const allProblems = [...run.problems, ...attrProblems, ...problems, ...failureProblems];
   if (allProblems.length > 0) data.push(['problems', allProblems]);
   return data;
 }
@@ -251,7 +259,7 @@ function printInfo(data: [string, unknown][]): void {
           for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
         }
       }
-    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags')) {
+    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
     } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
@@ -273,7 +281,7 @@ function printInfo(data: [string, unknown][]): void {
       out.push(`${name}: ${formatAttr(val as YamlValue)}`);
     }
   }
-  printLines(out);
+  printLines(out.map(termSafe));
 }
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
