@@ -15,7 +15,6 @@ import { parseGpuList, runScheduler, spawnScheduler } from '../engine/queue.js';
 import { expandRuns, type Expansion } from '../engine/sweep/expand.js';
 import { parseJsonText } from '../engine/sweep/json-text.js';
 import {
-  normalizeSingleDashFlags,
   resolveRunDefinition,
   type OperationFlags,
   type SubmitSource,
@@ -24,6 +23,7 @@ import { parseSeed } from '../engine/sweep/seeds.js';
 import { getRemote, type RemoteConfig, type SlurmRemote } from '../engine/remote/config.js';
 import { slurmChildWriter, submitSweep } from '../engine/slurm/executor.js';
 import { GrunError } from '../store/errors.js';
+import { normalizeSingleDashFlags } from './argv.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { loadRun } from '../store/index.js';
