@@ -1,9 +1,10 @@
 // Argument parsing: no arguments opens the dashboard, anything else is a scriptable command.
 import { Command, CommanderError } from 'commander';
 import { commandName, registerCommands } from './commands/index.js';
-import { GrunError, UsageError } from './store/errors.js';
+import { GrunError, UsageError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
-import { normalizeGuildArgs } from './store/run-filters.js';
+import { termSafe } from './store/terminal-text.js';
+import { normalizeGuildArgs } from './commands/argv.js';
 import { version } from './version.js';
 import { addGuildOptionsHelp, refuseUnsupportedGuildOptions } from './commands/guild-options.js';
 
@@ -54,7 +55,7 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
     if (e instanceof GrunError) {
-      process.stderr.write(`grun: ${e.message}\n`);
+      process.stderr.write(`grun: ${termSafe(e.message)}\n`);
       if (e instanceof UsageError) {
         const name = commandName(argv);
         process.stderr.write(`Try 'grun${name ? ` ${name}` : ''} --help' for more information.\n`);
@@ -65,7 +66,8 @@ async function main(argv: string[]): Promise<number> {
     // disk, a path that vanished) is still the user's to read, not a stack trace.
     const code = (e as NodeJS.ErrnoException | null)?.code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      process.stderr.write(`grun: ${(e as Error).message}\n`);
+      const reason = systemReason(e);
+      process.stderr.write(`grun: ${reason ? `${reason}: ` : ''}${termSafe((e as Error).message)}\n`);
       return 1;
     }
     throw e;

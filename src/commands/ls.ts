@@ -5,8 +5,9 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filterByManifest, walkRunFiles, type ManifestType } from '../store/run-files.js';
+import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';
 import { sourceRuns } from './runs.js';
 import { oneRun } from './run-args.js';
@@ -78,6 +79,6 @@ export function register(program: Command): void {
       const shown = o.fullPath ? join(run.dir, p) + (p.endsWith('/') ? '/' : '') : p;
       lines.push(o.noFormat || o.fullPath ? shown : `  ${shown}`);
     }
-    printLines(lines);
+    printLines(lines.map(termSafe));
   });
 }

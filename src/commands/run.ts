@@ -2,6 +2,7 @@
 // `--start RUN` starts a staged run.
 import { isDeepStrictEqual } from 'node:util';
 import type { Command } from 'commander';
+import { readFailureNote } from '../store/run-reserve.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
 import { parseSweepSyntax } from '../engine/flags.js';
 import { planRun } from '../engine/plan.js';
@@ -111,6 +112,12 @@ function report(op: string, r: LaunchResult, o: RunOptions): void {
     process.stdout.write(`${op} started in background as ${r.runId} (${where})\n`);
   } else if (!r.detached) {
     process.exitCode = r.status === 'completed' ? 0 : r.exitStatus ? exitCodeOf(r.exitStatus) : 1;
+    // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
+    const failure = readFailureNote(r.runDir);
+    if (failure) {
+      process.stderr.write(`grun: run ${r.runId}: ${failure}\n`);
+      process.exitCode ||= 1;
+    }
   }
 }
 

@@ -1,6 +1,8 @@
 // Confirmations (naming the runs), typed confirmations (purge) and one-line prompts.
+import { termSafe } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
-import type { Dialog } from './state/app.js';
+import type { Dialog } from './state/core.js';
+import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
 
 /** Lines the dialog takes for `d` when at most `maxLines` are available. */
@@ -16,11 +18,11 @@ export function DialogBox({ dialog: d, width, maxLines, theme }: { dialog: Dialo
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.c(color)} width={width} paddingX={1}>
       <Text bold wrap="truncate-end">
-        {d.title}
+        {termSafe(d.title)}
       </Text>
       {lines.map((l, i) => (
         <Text key={i} wrap="truncate-end">
-          {'  ' + l}
+          {'  ' + termSafe(l)}
         </Text>
       ))}
       {d.kind === 'confirm' ? (
@@ -28,9 +30,8 @@ export function DialogBox({ dialog: d, width, maxLines, theme }: { dialog: Dialo
       ) : (
         <Text wrap="truncate-start">
           {'> '}
-          {d.value}
-          <Text inverse> </Text>
-          {d.kind === 'typed' ? <Text dimColor>{'   Enter: confirm  Esc: cancel'}</Text> : null}
+          <TextField input={d.input} />
+          <Text dimColor>{d.kind === 'typed' ? '   Enter: confirm  Esc: cancel' : '   Enter: done  Esc: cancel'}</Text>
         </Text>
       )}
     </Box>
