@@ -1,190 +1,70 @@
-// `grun run [OPSPEC] [FLAG=VAL...]`: plan, preview, then start (foreground, background or staged);
-// `--start RUN` starts a staged run.
-import { isDeepStrictEqual } from 'node:util';
+// `grun run [OPSPEC] [FLAG=VAL...]`: a launch request from the command line (an operation with
+// its flags, or `--start RUN`), handed to the engine's launch service; `--print-cmd` and
+// `--test-flags` only plan and print.
 import type { Command } from 'commander';
-import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from '../engine/launch.js';
-import { parseSweepSyntax } from '../engine/flags.js';
+import { launch, type LaunchMode, type LaunchRequest, type LaunchWork } from '../engine/launch/service.js';
 import { planRun } from '../engine/plan.js';
-import type { RunPlan } from '../engine/plan-types.js';
-import { getRemote } from '../engine/remote/config.js';
-import { startRemoteRun } from '../engine/remote/remote-run.js';
-import { submitRun } from '../engine/slurm/executor.js';
-import { memoizeRun } from '../engine/memo.js';
-import { addSweepOptions, runSweep, slurmTarget, type SweepRunOptions } from './submit.js';
+import type { RunRequest } from '../engine/plan-types.js';
 import { GrunError } from '../store/errors.js';
-import { formatFlagValue } from '../store/flagfmt.js';
 import { listRuns } from '../store/index.js';
-import { encodeOpref, shlexQuote } from '../store/opref.js';
-import type { Run, YamlValue } from '../store/types.js';
+import { shlexQuote } from '../store/opref.js';
+import type { YamlValue } from '../store/types.js';
 import { encodeYaml } from '../store/yaml11.js';
-import { dim } from './format.js';
-import { collect, confirm, homeOf, oneRun, previewLines } from './run-args.js';
+import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
-interface RunOptions extends SweepRunOptions {
-  yes?: boolean;
-  stage?: boolean;
-  start?: string;
-  label?: string;
-  tag?: string[];
-  comment?: string;
-  background?: boolean;
-  pidfile?: string;
-  needed?: boolean;
-  printCmd?: boolean;
-  testFlags?: boolean;
-  quiet?: boolean;
-  remote?: string;
-  executor?: string;
-}
-
-/** Flag lines for the preview: the value, and the default where the value differs from it. */
-function flagPreview(plan: RunPlan): string[] {
-  const defaults = new Map(plan.flagDefs.map((d) => [d.name, d.default]));
-  return Object.keys(plan.flags)
-    .sort()
-    .map((name) => {
-      const v = plan.flags[name]!;
-      const line = `  ${name}: ${formatFlagValue(v)}`;
-      if (!defaults.has(name)) return line;
-      const d = defaults.get(name)!;
-      return isDeepStrictEqual(d, v) ? line : `${line}  ${dim(`(default ${formatFlagValue(d)})`)}`;
-    });
-}
-
-/** Enter (or y) goes, n cancels; without a terminal there is nobody to ask. */
-function confirmed(what: string, lines: string[], yes: boolean | undefined): boolean {
-  if (yes) return true;
-  if (!process.stdin.isTTY) {
-    throw new GrunError(`${what} needs a confirmation and stdin is not a terminal: add -y/--yes to go ahead`);
-  }
-  process.stdout.write(lines.join('\n') + '\n');
-  return confirm('Continue?', true);
-}
-
-/** Guild's --needed: a run of the same operation with the same flags (here: a completed one). */
-function matchingRuns(home: string, plan: RunPlan): Run[] {
-  const opref = encodeOpref(plan.opref);
-  return listRuns(home).filter(
-    (r) => r.status === 'completed' && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
-  );
+interface RunOptions {
+  yes?: boolean; stage?: boolean; start?: string; background?: boolean; pidfile?: string; needed?: boolean;
+  printCmd?: boolean; testFlags?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
+  remote?: string; executor?: string; memo?: boolean; maxParallel?: number;
+  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
 }
 
 /** The launch options only this command knows, for the `run_params` attr. */
-function runParams(o: RunOptions): Record<string, YamlValue> {
-  return {
-    background: !!o.background,
-    needed: !!o.needed,
-    pidfile: o.pidfile ?? null,
-    print_cmd: !!o.printCmd,
-    quiet: !!o.quiet,
-    stage: !!o.stage,
-    test_flags: !!o.testFlags,
-    yes: !!o.yes,
-  };
-}
+const runParams = (o: RunOptions): Record<string, YamlValue> => ({
+  background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
+  quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
+});
 
-function report(op: string, r: LaunchResult, o: RunOptions): void {
-  if (o.stage) {
-    process.stdout.write(`${op} staged as ${r.runId}\nTo start the operation, use 'grun run --start ${r.runId}'\n`);
-  } else if (o.background || o.pidfile) {
-    const where = o.pidfile ? `pidfile ${o.pidfile}` : `pid ${r.supervisorPid}`;
-    process.stdout.write(`${op} started in background as ${r.runId} (${where})\n`);
-  } else if (!r.detached) {
-    process.exitCode = r.status === 'completed' ? 0 : r.exitStatus ? exitCodeOf(r.exitStatus) : 1;
-  }
-}
-
-/** The shell's convention: a positive exit status as is, a signal as 128 + its number. */
-function exitCodeOf(exitStatus: number): number {
-  return exitStatus > 0 ? Math.min(exitStatus, 255) : 128 + Math.min(-exitStatus, 127);
-}
-
-function launchOptions(home: string, o: RunOptions): LaunchOptions {
-  return { home, background: !!(o.background || o.pidfile), pidfile: o.pidfile, stage: o.stage, quiet: o.quiet };
-}
-
-async function startStaged(home: string, spec: string, o: RunOptions): Promise<void> {
-  const run = oneRun(listRuns(home), spec);
-  if (run.status !== 'staged') throw new GrunError(`run ${run.id} is ${run.status}: only a staged run can be started`);
-  if (!confirmed('grun run --start', [`You are about to start ${run.operation}`, ...previewLines([run])], o.yes)) return;
-  const r = await startStagedRun(run, launchOptions(home, o));
-  report(run.operation, r, { ...o, stage: false });
-}
-
-async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
-  const home = homeOf(cmd);
+/** What to launch: `--start RUN`, or an operation with its flags. */
+function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): LaunchWork {
   if (o.start) {
     if (opspec !== undefined || flagArgs.length) throw new GrunError('--start takes a run, not an operation or flags');
-    return startStaged(home, o.start, o);
+    return { kind: 'staged', run: oneRun(listRuns(home), o.start) };
   }
   if (opspec === undefined || opspec.includes('=')) {
     throw new GrunError("missing operation: give a script or a guild.yml operation before the flags (see 'grun operations')");
   }
-  const remote = o.remote ? getRemote(home, o.remote) : null;
-  if (remote?.type === 'ssh') {
-    if (o.executor !== undefined) throw new GrunError(`--executor and an ssh remote do not go together: the run executes on ${remote.name}`);
-    const swept = flagArgs.find((a) => a.includes('=') && parseSweepSyntax(a.slice(a.indexOf('=') + 1)));
-    if (swept) throw new GrunError(`'${swept}' asks for a sweep: a sweep runs here or on Slurm, not on ssh remote '${remote.name}'`);
-    // The remote grun plans and supervises the run; here a mirror follows it.
-    const r = await startRemoteRun(home, remote.name, { cwd: process.cwd(), opspec, flagArgs, label: o.label, tags: o.tag, comment: o.comment });
-    process.stdout.write(`${opspec} started on ${remote.name} as ${r.runId}\n`);
+  const run: RunRequest = { home, cwd: process.cwd(), opspec, flagArgs, label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o) };
+  return { kind: 'operation', run };
+}
+
+async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
+  const home = homeOf(cmd);
+  const w = work(home, opspec, flagArgs, o);
+  if (w.kind === 'operation' && (o.printCmd || o.testFlags)) {
+    const plan = await planRun(w.run);
+    process.stdout.write(o.printCmd ? plan.cmd.map(shlexQuote).join(' ') + '\n' : encodeYaml(plan.flags));
     return;
   }
-  const slurm = slurmTarget(o.executor, remote);
-  const plan = await planRun({
-    home,
-    cwd: process.cwd(),
-    opspec,
-    flagArgs,
-    label: o.label,
-    tags: o.tag,
-    comment: o.comment,
-    runParams: runParams(o),
-  });
-  if (Object.keys(plan.sweeps).length) {
-    if (o.stage) throw new GrunError('--stage stages one run: use --stage-trials to stage the trials of a sweep');
-    return runSweep(home, plan, { ...o, ...(slurm ? { slurm } : {}) });
+  // --pidfile implies --background
+  const mode: LaunchMode = o.stage ? 'stage' : o.background || o.pidfile ? 'background' : 'foreground';
+  const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
+  const req: LaunchRequest = {
+    home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
+    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials },
+  };
+  const what = o.start ? 'grun run --start' : `grun run ${opspec}`;
+  const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm: confirmLaunch(what, o.yes) });
+  if (r.skippedFor) {
+    process.stdout.write(
+      'Skipping run because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
+    );
   }
-  if (o.printCmd) {
-    process.stdout.write(plan.cmd.map(shlexQuote).join(' ') + '\n');
-    return;
-  }
-  if (o.testFlags) {
-    process.stdout.write(encodeYaml(plan.flags));
-    return;
-  }
-  if (o.needed) {
-    const matches = matchingRuns(home, plan);
-    if (matches.length) {
-      process.stdout.write(
-        'Skipping run because the following runs match this operation (--needed specified):\n' +
-          previewLines(matches).join('\n') +
-          '\n',
-      );
-      return;
-    }
-  }
-  if (o.memo) {
-    const hit = memoizeRun(home, plan);
-    if (hit) {
-      process.stdout.write(`${plan.operation} memoized as ${hit.id}: outputs of completed run ${hit.memoOf}\n`);
-      return;
-    }
-  }
-  const verb = o.stage ? 'stage' : 'run';
-  const preview = [`You are about to ${verb} ${plan.operation}`, ...flagPreview(plan)];
-  if (!confirmed(`grun run ${plan.operation}`, preview, o.yes)) return;
-  if (slurm) {
-    const r = await submitRun(plan, { home, pidfile: o.pidfile, ...slurm });
-    process.stdout.write(`${plan.operation} submitted to Slurm as ${r.runId} (job ${r.jobId})\n`);
-    return;
-  }
-  const r = await startRun(plan, launchOptions(home, o));
-  report(plan.operation, r, o);
+  if (r.exitCode !== undefined) process.exitCode = r.exitCode;
 }
 
 export function register(program: Command): void {
-  const run = program
+  program
     .command('run')
     .description('Start a run: a script or a guild.yml operation, with flags as NAME=VALUE')
     .argument('[opspec]', 'script (train.py) or operation (train, model:train)')
@@ -202,8 +82,13 @@ export function register(program: Command): void {
     .option('--test-flags', 'print the resolved flags and exit')
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
-    .option('--executor <name>', 'where the run executes: local (default) or slurm');
-  addSweepOptions(run).action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) =>
-    runCommand(cmd, opspec, flags, o),
-  );
+    .option('--executor <name>', 'where the run executes: local (default) or slurm')
+    .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
+    .option('-o, --optimizer <name>', 'sweep optimizer: random')
+    .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
+    .option('--stage-trials', 'stage the trials of a sweep instead of running them')
+    .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
+    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle)', positiveIntOption('--max-parallel'))
+    .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running')
+    .action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) => runCommand(cmd, opspec, flags, o));
 }

@@ -7,6 +7,7 @@ import { GrunError } from '../store/errors.js';
 import { decodeFlagValue } from '../store/flagfmt.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
+import { Refusal } from './refusal.js';
 import type { FlagDef, FlagType, SweepSpec } from './plan-types.js';
 
 /** Flag functions grun recognises (Guild's sequence functions and search dimensions). */
@@ -247,7 +248,7 @@ export function resolveFlags(
   }
   for (const d of defs) {
     if (d.required && (flags[d.name] === null || flags[d.name] === undefined)) {
-      throw new GrunError(`missing required flag '${d.name}' for ${opts.operation}: expected ${d.name}=VALUE`);
+      throw new Refusal('missing-flag', `missing required flag '${d.name}' for ${opts.operation}: expected ${d.name}=VALUE`, d.name);
     }
   }
   const floatFlags = [...floats].filter((n) => typeof flags[n] === 'number').sort();
