@@ -1,4 +1,4 @@
-// `grun` with no arguments, or `grun ui [--readonly]`: the dashboard. Ink and the UI are imported
+// `grun` with no arguments, or `grun ui [--readonly] [--memo]`: the dashboard. Ink and the UI are imported
 // lazily, so scriptable commands never pay for React. The alternate screen is entered by hand
 // (Ink 6.8 has no option for it) and left on every way out: q, Ctrl-C, an exception, SIGTERM,
 // SIGHUP.
@@ -13,6 +13,8 @@ const SHOW_CURSOR = '\x1b[?25h';
 export interface DashboardOptions {
   home: string;
   readonly: boolean;
+  /** Launches reuse a completed run with the same inputs (`grun run --memo`). */
+  memo?: boolean;
 }
 
 /**
@@ -48,7 +50,7 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   stdout.write(ENTER_ALT);
   process.on('exit', restore);
 
-  const instance = ink.render(createElement(App, { home: opts.home, readonly: opts.readonly, projectDir: process.cwd() }), {
+  const instance = ink.render(createElement(App, { home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd() }), {
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
   });
@@ -87,9 +89,10 @@ export function register(program: Command): void {
     .command('ui')
     .description('Open the dashboard (the same as `grun` with no arguments)')
     .option('--readonly', 'hide and disable every action that changes runs')
+    .option('--memo', 'launches reuse a completed run with the same operation, source, flags and inputs')
     .action(async (_o: unknown, cmd: Command) => {
       // `--readonly` after `ui` may be taken by the root program's option of the same name
-      const opts = cmd.optsWithGlobals<{ home?: string; readonly?: boolean }>();
-      await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly });
+      const opts = cmd.optsWithGlobals<{ home?: string; readonly?: boolean; memo?: boolean }>();
+      await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly, memo: !!opts.memo });
     });
 }
