@@ -15,7 +15,7 @@ import { confirmLaunch, homeOf, positiveIntOption } from './run-args.js';
  * The first argument: a definition file, inline JSON, or an operation name (Accio's rule),
  * where a script (`train.py`) is an operation even though it is a file.
  */
-export function readSubmitSource(arg: string): SubmitSource {
+function readSubmitSource(arg: string): SubmitSource {
   if (existsSync(arg) && statSync(arg).isFile() && !scriptKind(arg)) {
     try {
       return { kind: 'json', text: readFileSync(arg, 'utf8') };

@@ -1,4 +1,4 @@
-// Where does this run go, and how: the one place that decides. Pure: a request, the remote it
+// Where does this run go, and how: the one place that decides it. Pure: a request, the remote it
 // names (read from config.yml) and the operation's plan go in; a LaunchPlan comes out, or a
 // Refusal, the same for every front end.
 import { parseSweepSyntax } from '../flags.js';
@@ -9,7 +9,7 @@ import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
 import type { Destination, LaunchPlan, LaunchRequest, SweepStart } from './request.js';
 
-/** Where the work executes: `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
+/** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
 export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
   const { executor } = req;
   if (req.work.kind === 'staged') return { kind: 'local' }; // a staged run starts in its own directory, here

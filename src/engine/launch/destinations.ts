@@ -10,7 +10,7 @@ export interface LaunchDestination {
   label: string;
 }
 
-export const HERE_ID = '';
+const HERE_ID = '';
 const SLURM_ID = 'slurm';
 
 export function launchDestinations(home: string): LaunchDestination[] {

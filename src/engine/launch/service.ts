@@ -9,9 +9,8 @@ import { decideDestination, decideLaunch } from './decide.js';
 import type { LaunchPlan, LaunchRequest } from './request.js';
 import { resolveSubmission } from './submission.js';
 
-export type { LaunchIO, LaunchReport, LaunchedRun } from './carry.js';
-export type { LaunchPreview, PreviewLine } from './preview.js';
-export type { LaunchMode, LaunchRequest, LaunchWork, SweepRequest } from './request.js';
+export type { LaunchPreview } from './preview.js';
+export type { LaunchMode, LaunchRequest, LaunchWork } from './request.js';
 
 /** The request's plan: where it goes and how, checked (a Refusal otherwise) before anything is written. */
 async function prepareLaunch(req: LaunchRequest): Promise<LaunchPlan> {

@@ -78,7 +78,7 @@ export function previewLines(p: RunPlan): string[] {
 }
 
 /** The launch form's run as a request: what `grun run -y --background OP FLAGS` would ask, sent where the form says. */
-export function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: ActionContext): LaunchRequest {
+function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: ActionContext): LaunchRequest {
   const run = { home: ctx.home, cwd: ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
   return { home: ctx.home, work: { kind: 'operation', run }, ...destinationFields(e.target), mode: 'background', memo: !!ctx.memo };
 }
