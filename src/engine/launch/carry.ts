@@ -10,7 +10,7 @@ import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
 import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
-import { startRun, startStagedRun, type LaunchResult } from './attach.js';
+import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
@@ -96,31 +96,16 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       }
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       if (lp.kind === 'slurm') {
-        const r = await targets.slurm.start(lp.plan, { home, ...(lp.pidfile ? { pidfile: lp.pidfile } : {}), ...(lp.remote ? { remote: lp.remote } : {}) });
+        const r = await targets.slurm.start(lp.plan, { home, pidfile: lp.pidfile, remote: lp.remote });
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
-      const r = await startRun(lp.plan, {
-        home,
-        background: lp.mode === 'background',
-        stage: lp.mode === 'stage',
-        quiet: lp.quiet,
-        ...(lp.pidfile ? { pidfile: lp.pidfile } : {}),
-        ...(io.stdout ? { stdout: io.stdout } : {}),
-        ...(io.stderr ? { stderr: io.stderr } : {}),
-      });
+      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       return startedReport(op, r, lp.mode, lp.pidfile, say);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
-      const r = await startStagedRun(lp.run, {
-        home,
-        background: lp.mode === 'background',
-        quiet: lp.quiet,
-        ...(lp.pidfile ? { pidfile: lp.pidfile } : {}),
-        ...(io.stdout ? { stdout: io.stdout } : {}),
-        ...(io.stderr ? { stderr: io.stderr } : {}),
-      });
+      const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
       return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, say);
     }
     case 'sweep':
@@ -137,7 +122,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       if (waiting.length === 0) return report;
       switch (lp.start.kind) {
         case 'scheduler': {
-          const pid = spawnScheduler(home, [report.focus!], { maxParallel: lp.start.maxParallel, ...(lp.start.gpus ? { gpus: lp.start.gpus } : {}) });
+          const pid = spawnScheduler(home, [report.focus!], lp.start);
           say(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})`);
           return report;
         }
@@ -145,7 +130,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
           const ok = await runTrialsHere(created.children, {
             home,
             maxParallel: lp.start.maxParallel,
-            ...(lp.start.gpus ? { gpus: lp.start.gpus } : {}),
+            gpus: lp.start.gpus,
             quiet: lp.kind === 'sweep' && lp.quiet,
             stdout: io.stdout ?? process.stdout,
             stderr: io.stderr ?? process.stderr,
@@ -160,6 +145,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       }
     }
   }
+}
+
+/** How one run starts here: in the background or attached, its output to the CLI's streams. */
+function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' }>, io: LaunchIO): LaunchOptions {
+  return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
 /** One run started here: staged, in the background, or attached to its end. */

@@ -12,6 +12,8 @@ import type { CreatedRun } from '../batch.js';
 export interface ForegroundOptions {
   home: string;
   maxParallel: number;
+  /** GPU ids handed out (CUDA_VISIBLE_DEVICES); none: GPUs are not managed. */
+  gpus?: string[];
   /** Print the trials' output (default: yes). */
   quiet?: boolean;
   stdout: NodeJS.WritableStream;
@@ -52,6 +54,7 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
     const result = await runScheduler({
       home: o.home,
       maxParallel: o.maxParallel,
+      gpus: o.gpus,
       only: new Set(children.filter((c) => !c.memoOf).map((c) => c.id)),
       pollSeconds: 0.5,
       signal: abort.signal,
