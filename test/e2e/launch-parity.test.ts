@@ -29,15 +29,19 @@ interface Dashboard {
   ctx: ActionContext;
   launched: string[];
   errors: string[];
+  patches: Parameters<ActionContext['launchPatch']>[0][];
 }
 
 function dashboard(home: string, projectDir: string, memo: boolean): Dashboard {
-  const d: Dashboard = { launched: [], errors: [], ctx: undefined as unknown as ActionContext };
+  const d: Dashboard = { launched: [], errors: [], patches: [], ctx: undefined as unknown as ActionContext };
   d.ctx = {
     home,
     projectDir,
     memo,
-    launchPatch: (patch) => void (patch.error && d.errors.push(patch.error)),
+    launchPatch: (patch) => {
+      d.patches.push(patch);
+      if (patch.error) d.errors.push(patch.error);
+    },
     launched: (id) => void d.launched.push(id),
     runs: () => listRuns(home),
     trash: () => [],
@@ -134,5 +138,10 @@ describe('one launch request through the CLI and the dashboard', () => {
       assert.deepEqual(d.launched, []);
     }
     assert.deepEqual(listRuns(home), []);
+    // the form of that operation opens, asking for the required flag, rather than refusing
+    const d = dashboard(home, cwd, false);
+    await runEffect({ kind: 'launchDefs', opspec: 'train' }, d.ctx);
+    assert.deepEqual(d.errors, []);
+    assert.deepEqual(d.patches.map((p) => [p.step, p.defs?.map((f) => [f.name, f.required])]), [['form', [['n', true]]]]);
   });
 });

@@ -64,7 +64,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       if (work.run.status !== 'staged') {
         throw new Refusal('not-staged', `run ${work.run.id} is ${work.run.status}: only a staged run can be started`);
       }
-      return { kind: 'staged', run: work.run, mode: mode === 'foreground' ? 'foreground' : 'background', ...pidfile, quiet };
+      return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };

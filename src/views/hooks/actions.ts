@@ -12,7 +12,7 @@ import type { Run, YamlValue } from '../../store/types.js';
 import { destinationFields, launchDestinations } from '../../engine/launch/destinations.js';
 import { launch, type LaunchRequest } from '../../engine/launch/service.js';
 import { listOperations } from '../../engine/operations.js';
-import { planRun } from '../../engine/plan.js';
+import { planOperation, planRun } from '../../engine/plan.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { compareCsv } from '../compare-model.js';
@@ -91,7 +91,9 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
         ctx.launchPatch({ ops: listOperations(ctx.projectDir), targets: launchDestinations(ctx.home), busy: false });
         return null;
       case 'launchDefs': {
-        const defs = editableDefs((await plan(ctx, e.opspec, [])).flagDefs);
+        // the operation's flags, required ones included (the form asks for them); no such operation: planRun says so
+        const proto = (await planOperation(ctx.home, ctx.projectDir, e.opspec)) ?? (await plan(ctx, e.opspec, []));
+        const defs = editableDefs(proto.flagDefs);
         ctx.launchPatch({ step: 'form', defs, values: defs.map((d) => rawValue(d.default, d.defaultIsFloat)), field: 0, busy: false });
         return null;
       }
