@@ -39,6 +39,16 @@ export function newRunId(): string {
 /** The `exit_status` a finished parent records, so Guild derives the same status. */
 const PARENT_EXIT: Partial<Record<RunStatus, number>> = { completed: 0, terminated: -15, error: 1 };
 
+/** Writes a parent's outcome (`exit_status`, `stopped`, PENDING cleared); false for a status a parent does not end with. */
+export function recordParentEnd(parentDir: string, status: RunStatus): boolean {
+  const exit = PARENT_EXIT[status];
+  if (exit === undefined) return false;
+  writeAttr(parentDir, 'exit_status', exit);
+  writeAttr(parentDir, 'stopped', guildTimestamp());
+  rmSync(guildPath(parentDir, 'PENDING'), { force: true });
+  return true;
+}
+
 /** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */
 export function childrenOf(parent: Run, runs: Run[]): Run[] {
   const linked = new Set(parent.children);
@@ -100,11 +110,7 @@ export function finalizeParentIfDone(childDir: string): RunStatus | null {
     if (!existsSync(guildPath(d, 'attrs', 'exit_status'))) return null;
   }
   const status = aggregateStatus(dirs.map((d) => loadRun(d).status));
-  const exit = PARENT_EXIT[status];
-  if (exit === undefined) return null;
-  writeAttr(parentDir, 'exit_status', exit);
-  writeAttr(parentDir, 'stopped', guildTimestamp());
-  rmSync(guildPath(parentDir, 'PENDING'), { force: true });
+  if (!recordParentEnd(parentDir, status)) return null;
   const params = readAttr(parentDir, 'run_params');
   const keep = params.kind === 'ok' && isMap(params.value) ? params.value.keep_batch !== false : true;
   if (status === 'completed' && !keep && existsSync(parentDir)) {

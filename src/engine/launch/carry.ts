@@ -3,6 +3,7 @@
 // that every front end reads the same way.
 import { isDeepStrictEqual } from 'node:util';
 import { listRuns } from '../../store/index.js';
+import { readFailureNote } from '../../store/run-reserve.js';
 import { encodeOpref } from '../../store/opref.js';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
@@ -101,12 +102,12 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
-      return startedReport(op, r, lp.mode, lp.pidfile, say);
+      return startedReport(op, r, lp.mode, lp.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
-      return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, say);
+      return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'sweep':
     case 'submission': {
@@ -153,7 +154,8 @@ function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | '
 }
 
 /** One run started here: staged, in the background, or attached to its end. */
-function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, say: (text: string) => void): LaunchReport {
+function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
+  const say = (text: string): void => void io.stdout?.write(text + '\n');
   const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `${mode === 'stage' ? 'staged' : 'started'} ${short(r.runId)} ${op}` };
   switch (mode) {
     case 'stage':
@@ -162,9 +164,14 @@ function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: s
     case 'background':
       say(`${op} started in background as ${r.runId} (${pidfile ? `pidfile ${pidfile}` : `pid ${r.supervisorPid}`})`);
       return report;
-    case 'foreground':
+    case 'foreground': {
       // detached (SIGHUP): the run goes on, and this command ends as if it had
-      return r.detached ? report : { ...report, exitCode: exitCodeOf(r) };
+      if (r.detached) return report;
+      // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
+      const failure = readFailureNote(r.runDir);
+      if (failure) io.stderr?.write(`grun: run ${r.runId}: ${failure}\n`);
+      return { ...report, exitCode: exitCodeOf(r) || (failure ? 1 : 0) };
+    }
   }
 }
 

@@ -17,7 +17,8 @@ import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { compareCsv } from '../compare-model.js';
 import { shortId } from '../format.js';
-import { stoppable, type Effect } from '../state/app.js';
+import { isStoppable } from '../../engine/stoppable.js';
+import type { Effect } from '../state/app.js';
 import { editableDefs, rawValue, type LaunchState } from '../state/launch.js';
 
 export interface ActionContext {
@@ -53,8 +54,9 @@ function fresh(home: string, ids: readonly string[], deleted: boolean): Run[] {
   return ids.map((id) => loadRun(`${deleted ? trashRunsDir(home) : runsDir(home)}/${id}`, deleted));
 }
 
-async function stopAll(runs: Run[]): Promise<string> {
-  const reports = await stopRuns(runs.filter(stoppable), { timeout: 15 });
+async function stopAll(runs: Run[], ctx: ActionContext): Promise<string> {
+  const reports = await stopRuns(runs.filter(isStoppable), { timeout: 15 });
+  ctx.refresh(reports.map((r) => r.run.id)); // a sweep's children and parent too: their ends are in attrs the watcher may not see
   const stuck = reports.find((r) => r.outcome.kind === 'timed-out');
   if (stuck) throw new GrunError(`${shortId(stuck.run.id)} did not stop in time (stop it again to force)`);
   const stopped = reports.filter((r) => r.outcome.kind === 'stopped' || r.outcome.kind === 'signalled').length;
@@ -126,10 +128,10 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       ctx.reload();
       return null;
     case 'stop':
-      return stopAll(pick(ctx.runs(), e.ids));
+      return stopAll(pick(ctx.runs(), e.ids), ctx);
     case 'delete': {
       const runs = pick(ctx.runs(), e.ids);
-      if (e.stopFirst) await stopAll(runs);
+      if (e.stopFirst) await stopAll(runs, ctx);
       const ids = deleteRuns(ctx.home, fresh(ctx.home, runs.map((r) => r.id), false));
       ctx.deleted(ids);
       return `deleted ${plural(ids.length, 'run')} to the trash (u undoes)`;
