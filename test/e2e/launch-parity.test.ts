@@ -91,7 +91,7 @@ describe('one launch request through the CLI and the dashboard', () => {
     assert.deepEqual(d.errors, []);
     assert.match(said ?? '', /^started a batch of 2 trials of count\.py/);
     assert.equal(d.launched.length, 1);
-    for (const home of Object.values(homes)) await waitFor('every run completed, the batch in the trash', () => settled(home), 30_000);
+    for (const home of Object.values(homes)) await waitFor('every run completed, the batch in the trash', () => settled(home), 90_000);
     assert.deepEqual(shape(homes.dash), shape(homes.cli));
     assert.equal(listRuns(homes.dash, { deleted: true }).filter((r) => r.batch).length, 1);
     const memoized = shape(homes.cli).filter((s) => JSON.parse(s).memoOf !== null);
@@ -109,7 +109,7 @@ describe('one launch request through the CLI and the dashboard', () => {
       const d = dashboard(homes.dash, cwd, memo);
       const said = await runEffect({ kind: 'launchStart', opspec: 'count.py', flagArgs: ['n=3'], target: '' }, d.ctx);
       assert.match(said ?? '', memo ? /^memoized [0-9a-f]{8} count\.py: outputs of / : /^started [0-9a-f]{8} count\.py$/);
-      for (const home of Object.values(homes)) await waitFor('both runs completed', () => listRuns(home).length === 2 && settled(home), 30_000);
+      for (const home of Object.values(homes)) await waitFor('both runs completed', () => listRuns(home).length === 2 && settled(home), 90_000);
       assert.deepEqual(shape(homes.dash), shape(homes.cli));
       assert.equal(shape(homes.cli).filter((s) => JSON.parse(s).memoOf !== null).length, memo ? 1 : 0);
     }
