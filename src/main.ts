@@ -4,7 +4,7 @@ import { registerCommands } from './commands/index.js';
 import { GrunError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
 import { termSafe } from './store/terminal-text.js';
-import { normalizeGuildArgs } from './store/run-filters.js';
+import { normalizeGuildArgs } from './commands/argv.js';
 import { version } from './version.js';
 
 async function program(argv: string[]): Promise<Command> {

@@ -9,7 +9,7 @@ import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { tailOutputLines } from '../store/output.js';
 import { termSafeLine, termSafeStream } from '../store/terminal-text.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { sourceRuns } from './runs.js';
 import { intOption, oneRun } from './run-args.js';
 

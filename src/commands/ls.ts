@@ -5,7 +5,7 @@ import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { walkRunFiles } from '../store/run-files.js';
 import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';

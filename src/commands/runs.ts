@@ -16,11 +16,11 @@ import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeOpref } from '../store/opref.js';
 import { listRuns, loadRun } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
-import type { Run, YamlValue } from '../store/types.js';
+import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
@@ -178,14 +178,15 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
   for (const name of others) data.push([name, attrValue(run, name)]);
   if (run.seed !== null) data.push(['seed', run.seed]);
-  // A sweep child has no metadata of its own: it shows its parent's.
+  // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta) {
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
+    data.push(['parent-tags', meta.tags]);
   }
-  data.push(['tags', meta ? meta.tags : run.tags]);
+  data.push(['tags', run.tags]);
   // The env attr grun recorded left out or masked these (store/secrets.ts): say so.
   const redacted = readRedactedEnvNames(run.dir);
   if (redacted.length > 0) data.push(['env_redacted', redacted]);
@@ -195,12 +196,12 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
     const proto = attrValue({ dir: join(run.dir, '.guild', 'proto') }, 'flags');
     data.push(['proto-flags', proto && typeof proto === 'object' ? proto : {}]);
   }
-  const scalars: Record<string, [number, number]> = {};
+  const scalars: Record<string, ScalarInfo> = {};
   const { summaries, problems, attrs: loggedAttrs } = readScalarData(run.dir);
   const sorted = [...summaries].sort((a, b) => cmpStr(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || cmpStr(a.tag, b.tag));
   for (const s of sorted) {
     if (!allScalars && s.tag.startsWith('sys/')) continue;
-    scalars[scalarKey(s.prefix, s.tag)] = [s.last, s.lastStep];
+    scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
   data.push(['attributes', loggedAttrs]);
@@ -219,6 +220,23 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   return data;
 }
 
+/** A scalar's `[value, step]`, or with --all-scalars each aggregate's (Guild's `_scalar_vals`). */
+type ScalarInfo = [number, number] | Record<string, [number, number]>;
+
+/** Guild's aggregates; avg and total carry the count where the others carry a step. */
+function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
+  return {
+    first: [s.first, s.firstStep],
+    last: [s.last, s.lastStep],
+    min: [s.min, s.minStep],
+    max: [s.max, s.maxStep],
+    avg: [s.avg, s.count],
+    total: [s.total, s.count],
+  };
+}
+
+const scalarText = ([v, step]: [number, number]): string => `${pyPercentF(v)} (step ${step})`;
+
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** `%f` of Python: six decimals, `nan`/`inf` spelled as Python does. */
@@ -236,10 +254,15 @@ function printInfo(data: [string, unknown][]): void {
       for (const p of val as { file: string; message: string }[]) out.push(`  ${p.file}: ${p.message}`);
     } else if (name === 'scalars') {
       out.push('scalars:');
-      for (const [k, [v, step]] of Object.entries(val as Record<string, [number, number]>)) {
-        out.push(`  ${k}: ${pyPercentF(v)} (step ${step})`);
+      for (const [k, info] of Object.entries(val as Record<string, ScalarInfo>)) {
+        if (Array.isArray(info)) out.push(`  ${k}: ${scalarText(info)}`);
+        else {
+          // Guild prints the aggregates as YAML, keys sorted
+          out.push(`  ${k}:`);
+          for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
+        }
       }
-    } else if (Array.isArray(val) && (name === 'tags' || name === 'env_redacted')) {
+    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
     } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {

@@ -7,8 +7,9 @@ import type { Command } from 'commander';
 import { launch } from '../engine/launch/service.js';
 import { scriptKind } from '../engine/operations.js';
 import { parseGpuList } from '../engine/queue.js';
-import { normalizeSingleDashFlags, type SubmitSource } from '../engine/sweep/rundef.js';
+import type { SubmitSource } from '../engine/sweep/rundef.js';
 import { GrunError } from '../store/errors.js';
+import { normalizeSingleDashFlags } from './argv.js';
 import { confirmLaunch, homeOf, positiveIntOption } from './run-args.js';
 
 /**

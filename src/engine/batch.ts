@@ -86,6 +86,15 @@ export function metadataRunDir(runDir: string): string {
   return parentDirOf(runDir) ?? runDir;
 }
 
+/** Marks the parent of an Accio submission (`grun submit`), apart from a Guild-syntax batch. */
+const SUBMISSION_FILE = 'grun-submission';
+
+/** A child of a `grun submit` sweep: its label, tags and comments are its parent's (Accio). */
+export function isSubmissionChild(runDir: string): boolean {
+  const parent = parentDirOf(runDir);
+  return parent !== null && existsSync(guildPath(parent, SUBMISSION_FILE));
+}
+
 /**
  * Called when a child has ended (by its supervisor, or a scheduler that saw it end): when
  * every child of its parent has ended, the parent records the aggregated outcome; a
@@ -369,6 +378,12 @@ export function createSubmission(
   if (exp.tags.length) attrs.tags = exp.tags;
   if (exp.notes !== null) attrs.notes = exp.notes;
   const parent = writeParent({ home, kind: 'grid', proto, protoFlags, seed: exp.seed, attrs });
+  try {
+    writeFileSync(guildPath(parent.dir, SUBMISSION_FILE), '');
+  } catch (e) {
+    rmSync(parent.dir, { recursive: true, force: true });
+    throw e;
+  }
   return writeChildren(home, parent, specs, write);
 }
 

@@ -72,8 +72,14 @@ export function runEnv(plan: RunPlan, home: string, runDir: string, runId: strin
   return { ...plan.env, RUN_DIR: runDir, RUN_ID: runId, GUILD_HOME: home };
 }
 
-function userName(): string {
-  return process.env.USER ?? '';
+/** Guild's `util.user()`: `$USER`, else '' (no password database lookup). */
+export function guildUser(): string {
+  return process.env.USER || '';
+}
+
+/** One entry of the `comments` attr, stamped as Guild stamps it (µs time). */
+export function commentEntry(body: string, author: { user?: string; host?: string } = {}): { body: string; host: string; time: number; user: string } {
+  return { body, host: author.host ?? hostName(), time: guildTimestamp(), user: author.user ?? guildUser() };
 }
 
 function writeDeps(runDir: string, plan: RunPlan): void {
@@ -145,11 +151,10 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
       if (plan.tags.length) writeAttr(runDir, 'tags', plan.tags);
       if (plan.comment) {
-        const comment = { body: plan.comment, host: hostName(), time: guildTimestamp(), user: userName() };
-        writeAttr(runDir, 'comments', [comment]);
+        writeAttr(runDir, 'comments', [commentEntry(plan.comment)]);
       }
       writeAttr(runDir, 'host', hostName());
-      writeAttr(runDir, 'user', userName());
+      writeAttr(runDir, 'user', guildUser());
       writeAttr(runDir, 'platform', platformAttr());
       writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
       writeAttr(runDir, 'run_params', plan.runParams);

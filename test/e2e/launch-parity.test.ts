@@ -45,7 +45,6 @@ function dashboard(home: string, projectDir: string, memo: boolean): Dashboard {
     launched: (id) => void d.launched.push(id),
     runs: () => listRuns(home),
     trash: () => [],
-    scalarsOf: () => [],
     deleted: () => {},
     reload: () => {},
     refresh: () => {},

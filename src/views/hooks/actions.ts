@@ -1,21 +1,20 @@
 // The dashboard's side effects: every change to a run goes through the store or the engine
 // here, never from a view. Each returns the status line message; errors propagate to it.
-import { userInfo } from 'node:os';
+import { basename } from 'node:path';
 import { writeFileAtomicSync } from '../../store/atomic.js';
-import { deleteAttr, writeAttr } from '../../store/attrs.js';
 import { GrunError } from '../../store/errors.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
 import { loadRun } from '../../store/index.js';
-import { hostName } from '../../store/proc.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
-import type { Run, YamlValue } from '../../store/types.js';
+import type { Run } from '../../store/types.js';
+import { compareCsv, compareRuns } from '../../engine/compare.js';
+import { editRuns, type RunEdit } from '../../engine/edits.js';
 import { destinationFields, launchDestinations } from '../../engine/launch/destinations.js';
 import { launch, type LaunchRequest } from '../../engine/launch/service.js';
 import { listOperations } from '../../engine/operations.js';
 import { planOperation, planRun } from '../../engine/plan.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
-import { compareCsv } from '../compare-model.js';
 import { shortId } from '../format.js';
 import { isStoppable } from '../../engine/stoppable.js';
 import type { Effect } from '../state/app.js';
@@ -31,7 +30,6 @@ export interface ActionContext {
   memo?: boolean;
   runs(): readonly Run[];
   trash(): readonly Run[];
-  scalarsOf(run: Run): import('../../store/types.js').ScalarSummary[];
   /** The last delete, for `u`. */
   deleted(ids: string[]): void;
   reload(): void;
@@ -47,6 +45,12 @@ function pick(all: readonly Run[], ids: readonly string[]): Run[] {
   const out = ids.map((id) => byId.get(id)).filter((r): r is Run => !!r);
   if (out.length === 0) throw new GrunError('the selected runs are gone (deleted or moved by another process)');
   return out;
+}
+
+/** A metadata edit through the engine (under each run's lock); the runs it changed re-read. */
+function edit(ctx: ActionContext, ids: readonly string[], e: RunEdit): void {
+  const changed = editRuns(pick(ctx.runs(), ids).map((r) => r.dir), e);
+  ctx.refresh([...new Set([...ids, ...changed.map((d) => basename(d))])]);
 }
 
 /** Runs re-read from disk: the table may be a debounce behind. */
@@ -144,43 +148,21 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       const ids = purgeRuns(ctx.home, pick(ctx.trash(), e.ids));
       return `purged ${plural(ids.length, 'run')}`;
     }
-    case 'label': {
-      for (const r of pick(ctx.runs(), e.ids)) {
-        if (e.label === '') deleteAttr(r.dir, 'label');
-        else writeAttr(r.dir, 'label', e.label);
-      }
-      ctx.refresh(e.ids);
+    case 'label':
+      edit(ctx, e.ids, e.label === '' ? { kind: 'label', clear: true } : { kind: 'label', set: e.label });
       return e.label === '' ? 'label cleared' : `label set on ${plural(e.ids.length, 'run')}`;
-    }
-    case 'tags': {
-      for (const r of pick(ctx.runs(), e.ids)) {
-        const tags = [...new Set([...r.tags.filter((t) => !e.remove.includes(t)), ...e.add])].sort();
-        writeAttr(r.dir, 'tags', tags);
-      }
-      ctx.refresh(e.ids);
+    case 'tags':
+      edit(ctx, e.ids, { kind: 'tags', add: e.add, delete: e.remove });
       return `tags updated on ${plural(e.ids.length, 'run')}`;
-    }
-    case 'comment': {
-      const time = Date.now() * 1000;
-      const entry: YamlValue = { body: e.body, host: hostName(), time, user: userInfo().username };
-      for (const r of pick(ctx.runs(), e.ids)) {
-        const comments: YamlValue[] = r.comments.map((c) => ({ body: c.body, host: c.host, time: c.time, user: c.user }));
-        writeAttr(r.dir, 'comments', [...comments, entry]);
-      }
-      ctx.refresh(e.ids);
+    case 'comment':
+      edit(ctx, e.ids, { kind: 'comment', add: e.body });
       return `comment added to ${plural(e.ids.length, 'run')}`;
-    }
-    case 'guildMark': {
-      for (const r of pick(ctx.runs(), e.ids)) {
-        if (e.on) writeAttr(r.dir, 'marked', true);
-        else deleteAttr(r.dir, 'marked');
-      }
-      ctx.refresh(e.ids);
+    case 'guildMark':
+      edit(ctx, e.ids, { kind: 'mark', on: e.on });
       return `${e.on ? 'marked' : 'unmarked'} ${plural(e.ids.length, 'run')}`;
-    }
     case 'exportCsv': {
-      const runs = pick(ctx.runs(), e.ids);
-      writeFileAtomicSync(e.path, compareCsv(runs, ctx.scalarsOf));
+      // the same runs and bytes as `grun compare --csv` on them
+      writeFileAtomicSync(e.path, compareCsv(compareRuns(pick(ctx.runs(), e.ids), ctx.runs())));
       return `wrote ${e.path}`;
     }
   }

@@ -146,9 +146,9 @@ function comparator(sort: Sort, scalars: ScalarLookup): Cmp {
   return (a, b) => {
     const x = val(a);
     const y = val(b);
-    // missing values (and NaN) last in both directions
-    const xm = x === undefined || (typeof x === 'number' && Number.isNaN(x));
-    const ym = y === undefined || (typeof y === 'number' && Number.isNaN(y));
+    // missing values, nan and ±inf last in both directions (as grun compare --min/--max)
+    const xm = x === undefined || (typeof x === 'number' && !Number.isFinite(x));
+    const ym = y === undefined || (typeof y === 'number' && !Number.isFinite(y));
     if (xm || ym) return xm && ym ? 0 : xm ? 1 : -1;
     const c = x! < y! ? -1 : x! > y! ? 1 : 0;
     return sort.desc ? -c : c;
