@@ -9,7 +9,7 @@ import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
-import { encodeYaml } from '../store/yaml11.js';
+import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
@@ -17,6 +17,7 @@ interface RunOptions {
   printCmd?: boolean; testFlags?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
+  minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string;
 }
 
 /** The launch options only this command knows, for the `run_params` attr. */
@@ -38,6 +39,18 @@ function work(home: string, opspec: string | undefined, flagArgs: string[], o: R
   return { kind: 'operation', run };
 }
 
+/** `--opt-flag NAME=VALUE` (values read as YAML) and `--random-starts N`. */
+function optFlags(o: RunOptions): Record<string, YamlValue> {
+  const flags: Record<string, YamlValue> = {};
+  for (const a of o.optFlag ?? []) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new GrunError(`invalid optimizer flag '${a}': expected NAME=VALUE`);
+    flags[a.slice(0, eq)] = parseYaml11(a.slice(eq + 1)) as YamlValue;
+  }
+  if (o.randomStarts !== undefined) flags['random-starts'] = o.randomStarts;
+  return flags;
+}
+
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
   const w = work(home, opspec, flagArgs, o);
@@ -51,7 +64,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
     home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
-    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials },
+    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, optFlags: optFlags(o) },
   };
   const what = o.start ? 'grun run --start' : `grun run ${opspec}`;
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm: confirmLaunch(what, o.yes) });
@@ -84,7 +97,12 @@ export function register(program: Command): void {
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
-    .option('-o, --optimizer <name>', 'sweep optimizer: random')
+    .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
+    .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
+    .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
+    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])
+    .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
+    .option('--prune <name>', 'stop trials early on their scalars: median or asha')
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')

@@ -1,6 +1,6 @@
 // The optimizers by name, as `-o NAME` and guild.yml `optimizers:` give them: Guild's names and
 // aliases (`gp`, `bayesian`, `gaussian`; `random`), grun's `tpe`, and their settings under Guild's
-// flag names (`random-starts`, `acq-func`, `xi`, `kappa`, `noise`), parsed and checked here once.
+// flag names (`random-starts`, `acq-func`, `xi`, `kappa`, `noise`), parsed and checked here once (`--opt-flag NAME=VALUE` on the command line).
 import { GrunError } from '../../store/errors.js';
 import type { YamlValue } from '../../store/types.js';
 import { type AcqFunc, GP_DEFAULTS, type GpSettings, proposeGp } from './gp.js';
@@ -50,7 +50,7 @@ function num(name: string, key: string, v: YamlValue, min: number, int = false):
   return x;
 }
 
-/** Settings from Guild's flag names (`-Fo random-starts=5`, guild.yml `optimizers: … flags:`), defaults for the rest. */
+/** Settings from Guild's flag names (`--opt-flag random-starts=5`, guild.yml `optimizers: … flags:`), defaults for the rest. */
 export function optimizerSettings(name: string, flags: Record<string, YamlValue>): OptimizerSettings {
   const opt = optimizerName(name);
   for (const key of Object.keys(flags)) {
