@@ -17,7 +17,7 @@ interface RunOptions {
   printCmd?: boolean; testFlags?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
-  minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string;
+  minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[];
 }
 
 /** The launch options only this command knows, for the `run_params` attr. */
@@ -39,14 +39,20 @@ function work(home: string, opspec: string | undefined, flagArgs: string[], o: R
   return { kind: 'operation', run };
 }
 
-/** `--opt-flag NAME=VALUE` (values read as YAML) and `--random-starts N`. */
-function optFlags(o: RunOptions): Record<string, YamlValue> {
+/** `--opt-flag` / `--prune-flag NAME=VALUE` (values read as YAML). */
+function settingFlags(option: string, args: string[] = []): Record<string, YamlValue> {
   const flags: Record<string, YamlValue> = {};
-  for (const a of o.optFlag ?? []) {
+  for (const a of args) {
     const eq = a.indexOf('=');
-    if (eq <= 0) throw new GrunError(`invalid optimizer flag '${a}': expected NAME=VALUE`);
+    if (eq <= 0) throw new GrunError(`invalid ${option} '${a}': expected NAME=VALUE`);
     flags[a.slice(0, eq)] = parseYaml11(a.slice(eq + 1)) as YamlValue;
   }
+  return flags;
+}
+
+/** The optimizer's settings: `--opt-flag` and `--random-starts N`. */
+function optFlags(o: RunOptions): Record<string, YamlValue> {
+  const flags = settingFlags('--opt-flag', o.optFlag);
   if (o.randomStarts !== undefined) flags['random-starts'] = o.randomStarts;
   return flags;
 }
@@ -64,7 +70,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
     home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
-    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, optFlags: optFlags(o) },
+    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
   };
   const what = o.start ? 'grun run --start' : `grun run ${opspec}`;
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm: confirmLaunch(what, o.yes) });
@@ -103,6 +109,7 @@ export function register(program: Command): void {
     .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])
     .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
     .option('--prune <name>', 'stop trials early on their scalars: median or asha')
+    .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')

@@ -135,7 +135,7 @@ export async function runSearch(plan: RunPlan, o: SearchOptions): Promise<{ pare
     maxTrials: o.maxTrials,
     attrs: { 'grun-optimizer': optimizerAttr, run_params: { max_trials: o.maxTrials, optimizer: o.optimizer, random_seed: BigInt(seed) } },
   });
-  o.say(`Batch ${parent.id}: ${settings.name} search of ${plan.operation}, ${o.maxTrials} trials, ${o.objective.minimize ? 'minimizing' : 'maximizing'} ${o.objective.text}`);
+  o.say(`Batch ${parent.id}: ${settings.name} search of ${plan.operation}, ${maxTrials} trials, ${o.objective.minimize ? 'minimizing' : 'maximizing'} ${o.objective.text}`);
   const trials: Live[] = [];
   let best: Live | null = null;
   const running = () => trials.filter((t) => !t.ended);

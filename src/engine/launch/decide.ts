@@ -51,7 +51,7 @@ function searchOptions(req: LaunchRequest, dest: Destination, s: SweepRequest, r
     maxTrials: s.maxTrials ?? DEFAULT_RANDOM_TRIALS,
     maxParallel: req.maxParallel ?? 1,
     ...(randomSeed !== undefined ? { randomSeed } : {}),
-    ...(s.prune !== undefined ? { prune: { name: s.prune, flags: {} } } : {}),
+    ...(s.prune !== undefined ? { prune: { name: s.prune, flags: s.pruneFlags ?? {} } } : {}),
   };
 }
 

@@ -35,8 +35,9 @@ export interface SweepRequest {
   maximize?: string;
   /** `--opt-flag NAME=VALUE`: the optimizer's settings (`random-starts`, `acq-func`, `xi`, `kappa`, `noise`). */
   optFlags?: Record<string, YamlValue>;
-  /** `--prune median|asha`. */
+  /** `--prune median|asha` and its `--prune-flag NAME=VALUE` settings. */
   prune?: string;
+  pruneFlags?: Record<string, YamlValue>;
 }
 
 export interface LaunchRequest {
