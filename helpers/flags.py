@@ -5,7 +5,7 @@ Usage: python3 flags.py SCRIPT
 Prints one JSON object in the shape of Guild's import-flags cache:
   {"lr": {"default": 0.1, "type": "number"}, ..., "$dest": "globals"}
 A script that imports argparse gets "$dest": "args" and flags from its add_argument calls;
-otherwise its module-level assignments of numbers, strings, bools and lists are the flags.
+otherwise its module-level assignments of numbers, strings, bools, lists and None are the flags.
 """
 
 import ast
@@ -82,7 +82,8 @@ def _global_flags(tree):
         if name.startswith("_"):
             continue
         val = _literal(value, {})
-        if val is _NO_VALUE or not _is_flag_value(val):
+        # `x = None` is a flag without a type, as Guild imports it
+        if val is _NO_VALUE or not (val is None or _is_flag_value(val)):
             # A later non-literal assignment makes the name something else: drop it.
             flags.pop(name, None)
             continue

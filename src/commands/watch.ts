@@ -1,13 +1,23 @@
-// `grun watch [RUN] [--pid PID|PIDFILE]`: follow a run's output; Ctrl-C stops watching, not the run.
+// `grun watch [RUN] [--pid PID|PIDFILE] [-n N]`: follow a run's output; Ctrl-C stops watching, not
+// the run. To a terminal it starts with what fits the screen (as `tail -f`); piped, with all of it.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { watchRun } from '../engine/watch.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import type { Run } from '../store/types.js';
-import { homeOf, oneRun } from './run-args.js';
+import { homeOf, intOption, oneRun } from './run-args.js';
 
 /** `--pid` takes a pid or a pidfile; it matches the run's command, or its supervisor (Guild: parent). */
+/**
+ * Lines of earlier output shown first: `--tail`, else a screenful on a terminal (less the rows
+ * of `Watching run`, the final status line and the prompt, so a finished run fits), else all.
+ */
+function tailOf(tail: number | undefined): number | undefined {
+  if (tail !== undefined) return tail;
+  return process.stdout.isTTY ? Math.max(1, (process.stdout.rows || 24) - 3) : undefined;
+}
+
 function runForPid(runs: Run[], arg: string): Run {
   const text = /^\d+$/.test(arg) ? arg : existsSync(arg) ? readFileSync(arg, 'utf8').trim() : '';
   if (!/^\d+$/.test(text)) throw new GrunError(`--pid: '${arg}' is neither a pid nor a file holding one`);
@@ -23,7 +33,8 @@ export function register(program: Command): void {
     .description('Follow the output of a run (default: the latest running run)')
     .argument('[run]', 'run to watch (index, range or id prefix)')
     .option('-p, --pid <pid>', 'watch the run of this pid or pidfile')
-    .action(async (spec: string | undefined, o: { pid?: string }, cmd: Command) => {
+    .option('-n, --tail <N>', 'start with the last N lines of output (default: a screenful on a terminal, all when piped)', intOption('--tail'))
+    .action(async (spec: string | undefined, o: { pid?: string; tail?: number }, cmd: Command) => {
       const runs = listRuns(homeOf(cmd));
       let run: Run;
       if (o.pid) run = runForPid(runs, o.pid);
@@ -33,11 +44,13 @@ export function register(program: Command): void {
         if (!running) throw new GrunError('nothing to watch: no run is running');
         run = running;
       }
+      // as Guild: on stderr, so the output itself stays clean to pipe (NO_WATCHING_MSG=1 hides it)
+      if (process.env.NO_WATCHING_MSG !== '1') process.stderr.write(`Watching run ${run.id}\n`);
       const stop = new AbortController();
       const onInt = (): void => stop.abort();
       process.on('SIGINT', onInt);
       try {
-        const r = await watchRun(run, { signal: stop.signal, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
+        const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
         else process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
       } finally {

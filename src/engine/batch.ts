@@ -353,10 +353,10 @@ export function createSubmission(
     const values: YamlValue[] = [];
     for (const r of exp.runs) {
       const v = r.flags[name]!;
-      if (!values.some((x) => JSON.stringify(x, bigintJson) === JSON.stringify(v, bigintJson))) values.push(v);
+      if (values.some((x) => JSON.stringify(x, bigintJson) === JSON.stringify(v, bigintJson))) continue;
+      values.push(v);
+      if (isMarkedFloat(r.flags, name)) markFloat(values, values.length - 1);
     }
-    const type = proto.flagDefs.find((d) => d.name === name)?.type;
-    if (type === 'float') values.forEach((v, i) => Number.isInteger(v) && markFloat(values, i));
     protoFlags[name] = values;
   }
   const attrs: Record<string, YamlValue> = {

@@ -34,9 +34,15 @@ export type StopOutcome =
   | { kind: 'stopped'; pid: number; status: StatusInfo }
   | { kind: 'timed-out'; pid: number; status: StatusInfo };
 
+export interface FollowOptions {
+  tailLines?: number;
+}
+
 /** Incremental reader of a run's output: each poll returns the lines completed since the last. */
 export interface OutputFollower {
   poll(): OutputLine[];
+  /** The line being written, not yet ended (a progress bar redrawn with `\r`); '' if none. */
+  partialLine(): string;
 }
 
 /** What follows one run, wherever its process lives: here, in a Slurm job, on an ssh remote. */
@@ -56,5 +62,6 @@ export interface RunHandle {
   settled?(run: Run, ms?: number): Promise<void>;
   /** Lines `from` onwards (0-based line numbers). */
   readOutput(run: Run, from: number): OutputLine[];
-  followOutput(run: Run): OutputFollower;
+  /** `tailLines`: start at the last N lines of what is there (default: the start). */
+  followOutput(run: Run, opts?: FollowOptions): OutputFollower;
 }

@@ -12,7 +12,7 @@ import { mirrorExecutor } from './remote/mirror-executor.js';
 import { sshTarget } from './remote/remote-run.js';
 import { asksSlurm, slurmEndReason, slurmExecutor, slurmStatus, slurmTarget, type KnownJobStates } from './slurm/executor.js';
 
-export type { OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
+export type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
 
 /** Where work starts: this machine, Slurm, an ssh remote. Each has the starts it can do, no other. */
 export const targets = { local: localTarget, slurm: slurmTarget, ssh: sshTarget } as const;

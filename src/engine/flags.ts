@@ -64,11 +64,16 @@ function splitTopLevel(body: string, sep: string): string[] {
   return parts.map((p) => p.trim());
 }
 
-function unquote(s: string): string {
-  if (s.length >= 2 && (s[0] === "'" || s[0] === '"') && s[s.length - 1] === s[0]) {
-    return s.slice(1, -1);
-  }
-  return s;
+/**
+ * The text a typed flag's value is read from. Guild tries the type's own conversion first and,
+ * when that fails, decodes the value as YAML and converts the result: so a quoted `'yes'` or
+ * `"0.5"` gives `yes` / `0.5` for a string or number flag, never the quotes themselves.
+ */
+function typedText(raw: string): string {
+  const t = raw.trim();
+  if (t[0] !== "'" && t[0] !== '"') return raw;
+  const v = decodeFlagValue(t);
+  return typeof v === 'string' ? v : raw;
 }
 
 /**
@@ -105,32 +110,32 @@ function typeError(name: string, raw: string, expected: string): GrunError {
 
 /** One scalar raw value coerced to the flag's declared type (Guild's `_coerce_flag_val`). */
 export function coerceScalar(name: string, raw: string, type: FlagType | undefined): YamlValue {
+  if (type === undefined || type === 'auto') return decodeFlagValue(raw);
+  const text = typedText(raw);
   switch (type) {
     case 'string':
     case 'path':
     case 'existing-path':
-      return raw; // declared strings stay exactly as typed: "012" is not 12
+      return text; // declared strings stay as typed ("012" is not 12), less their quotes
     case 'int': {
-      const t = raw.trim();
+      const t = text.trim();
       if (!/^[-+]?\d+$/.test(t)) throw typeError(name, raw, 'an int');
       return Number(t);
     }
     case 'float':
     case 'number': {
-      const v = decodeFlagValue(raw);
+      const v = decodeFlagValue(text);
       if (typeof v === 'number') return v;
-      const n = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(raw.trim()) ? Number(raw) : NaN;
+      const n = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
       if (Number.isNaN(n)) throw typeError(name, raw, type === 'float' ? 'a float' : 'a number');
       return n;
     }
     case 'boolean': {
-      const v = decodeFlagValue(raw);
+      const v = decodeFlagValue(text);
       if (typeof v === 'boolean') return v;
       if (v === 1 || v === 0) return v === 1;
       throw typeError(name, raw, 'a boolean (yes/no, true/false)');
     }
-    default:
-      return decodeFlagValue(raw);
   }
 }
 
@@ -157,11 +162,12 @@ export function decodeCliFlag(name: string, raw: string, def?: FlagDef): Decoded
     return { value: values };
   }
   if (sweep?.kind === 'list') {
-    const values = sweep.items.map((item) => coerceScalar(name, unquote(item), def?.type));
+    // each item decoded as one value would be: `['1', 2]` holds the string '1'
+    const values = sweep.items.map((item) => coerceScalar(name, item, def?.type));
     for (const v of values) if (def) checkValue(def, v, String(v));
     // `[1.0, 2]`: the integral floats are marked on the list (yaml11 marks)
     sweep.items.forEach((item, i) => {
-      if (Number.isInteger(values[i]) && (def?.type === 'float' || isFloatText(unquote(item)))) markFloat(values, i);
+      if (Number.isInteger(values[i]) && (def?.type === 'float' || isFloatText(typedText(item)))) markFloat(values, i);
     });
     return { value: values, sweep: { kind: 'list', values } };
   }
@@ -173,7 +179,7 @@ export function decodeCliFlag(name: string, raw: string, def?: FlagDef): Decoded
   }
   const value = coerceScalar(name, raw, def?.type);
   if (def) checkValue(def, value, raw);
-  const isFloat = typeof value === 'number' && Number.isInteger(value) && (def?.type === 'float' || isFloatText(raw));
+  const isFloat = typeof value === 'number' && Number.isInteger(value) && (def?.type === 'float' || isFloatText(typedText(raw)));
   return isFloat ? { value, isFloat } : { value };
 }
 

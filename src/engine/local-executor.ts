@@ -12,7 +12,7 @@ import { bootId, hostName, isProcessAlive, readProcessRecord } from '../store/pr
 import { loadRunSummary, guildPath } from '../store/run.js';
 import { deriveStatus } from '../store/status.js';
 import type { Run, StatusInfo } from '../store/types.js';
-import type { OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
+import type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
 import type { RunPlan } from './plan-types.js';
 import { signalGroup, type SupervisorJob } from './supervisor.js';
 import { grunArgv } from './self-command.js';
@@ -206,7 +206,7 @@ export const localExecutor: RunHandle = {
     return readOutputLines(run.dir, { start: from });
   },
 
-  followOutput(run: Run): OutputFollower {
-    return new OutputReader(run.dir);
+  followOutput(run: Run, opts: FollowOptions = {}): OutputFollower {
+    return new OutputReader(run.dir, opts);
   },
 };

@@ -2,6 +2,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Run, RunStatus } from '../store/types.js';
 import { executorFor } from './executor.js';
+import { OutputPrinter } from './output-printer.js';
 
 export interface WatchOptions {
   out?: NodeJS.WritableStream;
@@ -10,6 +11,8 @@ export interface WatchOptions {
   pollMs?: number;
   /** Told each new reason a queued run gives while it waits (`Slurm job 12 PENDING (Resources)`). */
   onWaiting?: (reason: string) => void;
+  /** Print only the last N lines of the output so far (default: all of it). */
+  tail?: number;
 }
 
 export interface WatchResult {
@@ -19,14 +22,13 @@ export interface WatchResult {
   stoppedWatching: boolean;
 }
 
-/** Prints the run's output so far, then follows it while the run is running. */
+/** Prints the run's output so far (or its last `tail` lines), then follows it while the run is running. */
 export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<WatchResult> {
   const out = opts.out ?? process.stdout;
   const executor = executorFor(run);
-  const follower = executor.followOutput(run);
-  const print = (): void => {
-    for (const line of follower.poll()) out.write(line.text + '\n');
-  };
+  const follower = executor.followOutput(run, opts.tail === undefined ? {} : { tailLines: opts.tail });
+  const printer = new OutputPrinter(out);
+  const print = (): void => printer.print(follower);
   let said = '';
   for (;;) {
     print();
@@ -37,9 +39,13 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
     if (st.status !== 'running' && !waiting) {
       await executor.settled?.(run);
       print();
+      printer.finish();
       return { status: st.status, stoppedWatching: false };
     }
-    if (opts.signal?.aborted) return { status: st.status, stoppedWatching: true };
+    if (opts.signal?.aborted) {
+      printer.finish();
+      return { status: st.status, stoppedWatching: true };
+    }
     try {
       await sleep(opts.pollMs ?? 100, undefined, { signal: opts.signal });
     } catch {

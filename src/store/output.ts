@@ -93,6 +93,10 @@ class LineBuffer {
   get empty(): boolean {
     return this.size === 0;
   }
+  /** The bytes so far, kept. */
+  peek(): Buffer {
+    return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+  }
   take(): Buffer {
     const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
     this.parts = [];
@@ -164,6 +168,28 @@ function countLines(fd: number, size: number): number {
 }
 
 /**
+ * Where the last `n` lines of the first `size` bytes start (a final line without LF is one of
+ * them; with n = 0, that line still is). Scans backwards in chunks and gives up after
+ * MAX_LINE_BYTES·(n+1) bytes: inside one huge line, the lines then start mid-line.
+ */
+function lastLinesStart(fd: number, size: number, n: number): number {
+  if (size === 0) return 0;
+  const endsWithLf = readAt(fd, size - 1, 1)[0] === LF;
+  const need = endsWithLf ? n + 1 : Math.max(n, 1);
+  let lfs = 0;
+  for (let pos = size; pos > 0; ) {
+    const len = Math.min(CHUNK, pos);
+    pos -= len;
+    const chunk = readAt(fd, pos, len);
+    for (let i = chunk.lastIndexOf(LF); i !== -1; i = i > 0 ? chunk.lastIndexOf(LF, i - 1) : -1) {
+      if (++lfs >= need) return pos + i + 1;
+    }
+    if (size - pos > MAX_LINE_BYTES * (n + 1)) return pos;
+  }
+  return 0;
+}
+
+/**
  * The last `n` lines of a run's output. Reads backwards from the end in chunks, so memory stays
  * bounded by the lines returned. Line numbers (to pair with index records) are counted exactly
  * for files up to 64 MiB; for larger ones the last complete line is taken to be the last record.
@@ -178,32 +204,8 @@ export function tailOutputLines(runDir: string, n: number): OutputLine[] {
     const size = fstatSync(fd).size;
     if (size === 0) return [];
     const endsWithLf = readAt(fd, size - 1, 1)[0] === LF;
-    // Gather chunks from the end until n+1 LFs are seen (or the start of the file).
-    const chunks: Buffer[] = [];
-    let lfs = 0;
-    let pos = size;
-    const need = endsWithLf ? n + 1 : n;
-    let bytesHeld = 0;
-    while (pos > 0 && lfs < need) {
-      const len = Math.min(CHUNK, pos);
-      pos -= len;
-      const chunk = readAt(fd, pos, len);
-      for (let i = chunk.lastIndexOf(LF); i !== -1; i = i > 0 ? chunk.lastIndexOf(LF, i - 1) : -1) {
-        lfs++;
-        if (lfs >= need) {
-          chunks.unshift(chunk.subarray(i + 1));
-          bytesHeld += chunk.length - i - 1;
-          break;
-        }
-      }
-      if (lfs < need) {
-        chunks.unshift(chunk);
-        bytesHeld += chunk.length;
-      }
-      // Inside one huge line: stop here; that line's text then starts mid-line.
-      if (bytesHeld > MAX_LINE_BYTES * (n + 1)) break;
-    }
-    const body = Buffer.concat(chunks);
+    const start = lastLinesStart(fd, size, n);
+    const body = readAt(fd, start, size - start);
     const raw = endsWithLf ? body.subarray(0, body.length - 1) : body;
     let parts: Buffer[] = [];
     for (let i = 0; i <= raw.length; ) {
@@ -223,13 +225,6 @@ export function tailOutputLines(runDir: string, n: number): OutputLine[] {
   }
 }
 
-/**
- * Follows a growing output incrementally. Each `poll()` returns the lines completed since the
- * last poll. A complete line whose index record has not been written yet is held back for one
- * poll (the writer appends the raw chunk before its records); after that it is returned with
- * time 0 and stream 0, so a missing or torn index never stalls the reader. A final line
- * without LF is returned once it has a record (Guild records it when the run ends).
- */
 /** The offset just after the first LF at or after `from` (or `end` when there is none). */
 function lineStartAfter(fd: number, from: number, end: number): number {
   const buf = Buffer.alloc(CHUNK);
@@ -243,6 +238,14 @@ function lineStartAfter(fd: number, from: number, end: number): number {
   return end;
 }
 
+/**
+ * Follows a growing output incrementally. Each `poll()` returns the lines completed since the
+ * last poll. A complete line whose index record has not been written yet is held back for one
+ * poll (the writer appends the raw chunk before its records); after that it is returned with
+ * time 0 and stream 0, so a missing or torn index never stalls the reader. A final line
+ * without LF is returned once it has a record (Guild records it when the run ends); until
+ * then `partialLine()` gives it as written so far (a progress bar redrawn with `\r`).
+ */
 export class OutputReader {
   private readonly paths: { output: string; index: string };
   private offset = 0; // bytes of `output` consumed into `pending`/complete lines
@@ -253,16 +256,19 @@ export class OutputReader {
 
   /** Set until the first poll when only the end of a long output is wanted. */
   private tailBytes: number | undefined;
+  private tailLines: number | undefined;
   /** The first poll skipped ahead: its lines pair with the index counted from the end. */
   private alignToEnd = false;
 
   /**
    * `tailBytes`: when the output is longer, the first poll starts at the first line within the
-   * last `tailBytes` (a dashboard following a 2 GB output holds only its end).
+   * last `tailBytes` (a dashboard following a 2 GB output holds only its end). `tailLines`: the
+   * first poll starts at the last `tailLines` lines (`grun watch -n`).
    */
-  constructor(runDir: string, opts: { tailBytes?: number } = {}) {
+  constructor(runDir: string, opts: { tailBytes?: number; tailLines?: number } = {}) {
     this.paths = outputPaths(runDir);
     this.tailBytes = opts.tailBytes;
+    this.tailLines = opts.tailLines;
   }
 
   poll(): OutputLine[] {
@@ -275,7 +281,11 @@ export class OutputReader {
         this.offset = lineStartAfter(fd, size - this.tailBytes, size);
         this.alignToEnd = true;
       }
-      this.tailBytes = undefined;
+      if (this.tailLines !== undefined && this.offset === 0) {
+        this.offset = lastLinesStart(fd, size, this.tailLines);
+        this.alignToEnd = this.offset > 0;
+      }
+      this.tailBytes = this.tailLines = undefined;
       const buf = Buffer.alloc(CHUNK);
       while (this.offset < size) {
         const got = readSync(fd, buf, 0, Math.min(CHUNK, size - this.offset), this.offset);
@@ -297,6 +307,14 @@ export class OutputReader {
       closeSync(fd);
     }
     return this.release();
+  }
+
+  /**
+   * The line being written, as far as the last poll read it (its `\r` redraws included), or ''
+   * when there is none or complete lines are still held back (they come first).
+   */
+  partialLine(): string {
+    return this.held.length === 0 && this.partialBytes > 0 ? lineText(this.partial.peek()) : '';
   }
 
   private reset(): void {

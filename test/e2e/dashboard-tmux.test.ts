@@ -4,19 +4,12 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixtureHome, emptyHome, tempDir } from '../helpers/home.js';
-import { TmuxGrun, distBuilt, tmuxAvailable } from './tmux.js';
+import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
 
 const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
 const BEST = '4cad94ad746246858852b7eb8736ac22';
 
-async function withGrun(opts: ConstructorParameters<typeof TmuxGrun>[0], fn: (t: TmuxGrun) => Promise<void>): Promise<void> {
-  const t = new TmuxGrun(opts);
-  try {
-    await fn(t);
-  } finally {
-    t.close();
-  }
-}
+const withGrun = withTmux;
 
 /** SGR colour parameters (30–37, 90–97, 38;…) in captured escapes. */
 const COLOUR = /\x1b\[[0-9;]*(?:3[0-7]|9[0-7]|38;[25])[0-9;]*m/;

@@ -82,3 +82,13 @@ export class TmuxGrun {
     }
   }
 }
+
+/** Runs `fn` with grun started in tmux; the tmux server is gone afterwards, whatever happens. */
+export async function withTmux(opts: TmuxOptions, fn: (t: TmuxGrun) => Promise<void>): Promise<void> {
+  const t = new TmuxGrun(opts);
+  try {
+    await fn(t);
+  } finally {
+    t.close();
+  }
+}

@@ -55,7 +55,7 @@ describe('flag detection (helpers/flags.py, ast only)', () => {
     assert.equal(existsSync(`${script}.RAN`), false, 'the script was never run');
   });
 
-  test('globals of every kind; private names, None, dicts and expressions are not flags', async () => {
+  test('globals of every kind (None: a flag without a type, as Guild); private names, dicts and expressions are not flags', async () => {
     const dir = tempDir();
     const script = join(dir, 'g.py');
     writeFileSync(script, GLOBALS);
@@ -70,6 +70,7 @@ describe('flag detection (helpers/flags.py, ast only)', () => {
       lr: { default: 0.1, type: 'number' },
       name: { default: 'abc', type: 'string' },
       neg: { default: -2, type: 'number' },
+      nothing: { default: null, type: undefined },
       x: { default: 5, type: 'number' },
     });
     assert.equal(existsSync(`${script}.RAN`), false, 'the script was never run');

@@ -26,6 +26,21 @@ describe('decoding name=value as Guild', () => {
     ['no', 'boolean', false],
     ['1', 'boolean', true],
     ['data/x.csv', 'path', 'data/x.csv'],
+    // quoted values: YAML decodes the quotes, then the declared type converts (never kept)
+    ["'yes'", 'string', 'yes'],
+    ['"yes"', 'string', 'yes'],
+    ["'1'", 'string', '1'],
+    ["'it''s'", 'string', "it's"],
+    ['"a\\tb"', 'string', 'a\tb'],
+    ["''", 'string', ''],
+    ["'x.csv'", 'path', 'x.csv'],
+    ["'1'", 'int', 1],
+    ["'0.5'", 'number', 0.5],
+    ['"1.0"', 'number', 1, true],
+    ["'3'", 'float', 3, true],
+    ["'1'", undefined, '1'],
+    ["'yes'", undefined, 'yes'],
+    ['"1.0"', undefined, '1.0'],
   ];
   for (const [raw, type, value, isFloat] of cases) {
     test(`${raw} (${type ?? 'no type'}) → ${JSON.stringify(value)}`, () => {
@@ -42,6 +57,9 @@ describe('decoding name=value as Guild', () => {
     assert.deepEqual(decodeCliFlag('n', '[1, 2, 3]', { name: 'n', default: 1, type: 'int' }).value, [1, 2, 3]);
     assert.deepEqual(decodeCliFlag('s', '[01, 02]', { name: 's', default: 'a', type: 'string' }).value, ['01', '02']);
     assert.deepEqual(decodeCliFlag('o', "['adam', sgd]").value, ['adam', 'sgd']);
+    assert.deepEqual(decodeCliFlag('o', "['1', 2, \"yes\"]").value, ['1', 2, 'yes']);
+    assert.deepEqual(decodeCliFlag('s', "['a', \"b\"]", { name: 's', default: 'a', type: 'string' }).value, ['a', 'b']);
+    assert.deepEqual(decodeCliFlag('n', "['1', 2]", { name: 'n', default: 1, type: 'int' }).value, [1, 2]);
     assert.deepEqual(decodeCliFlag('x', '[1]*3').sweep, { kind: 'list', values: [1, 1, 1] });
     const floats = decodeCliFlag('x', '[1.0, 2]').value as number[];
     assert.equal(isMarkedFloat(floats, 0), true);

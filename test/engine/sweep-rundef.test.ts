@@ -24,6 +24,12 @@ const OPS: Record<string, FlagDef[]> = {
   my_workflow: [],
   defaults: [{ name: 'lr', default: 0.1 }, { name: 'epochs', default: 3, type: 'int' }],
   open: [{ name: 'lr', default: null }, { name: 'opt', default: 'adam', choices: ['adam', 'sgd'] }],
+  // a script's globals `lr = 0.1`, `eps = 1.0`, `n = 2`, as flag detection types them
+  script: [
+    { name: 'eps', default: 1, defaultIsFloat: true, type: 'number' },
+    { name: 'lr', default: 0.1, type: 'number' },
+    { name: 'n', default: 2, type: 'number' },
+  ],
 };
 const lookup: LookupOperation = (name) => (OPS[name] ? { flags: OPS[name]! } : null);
 
@@ -173,6 +179,21 @@ describe('sweep expansion (accio-runs §8.4, parent seed 42)', () => {
       'epsilon=1.0', 'epsilon=0.501187', 'epsilon=0.050119', 'epsilon=0.000501', 'epsilon=0.0002',
       'epsilon=0.000126', 'epsilon=0.0001', 'epsilon=1.0e-07', 'epsilon=1.0e+16',
     ]);
+  });
+
+  test('a number flag whose default is a float sweeps floats: 0.0, 1.0, 10.0 in flags and names', () => {
+    const x = expandRuns(resolve({ workflow: 'script', seed: 1, params: { lr: { from: 0, to: 1, step: 0.5 }, eps: { from: 10, to: 1000, step: 10, log10: true } } }));
+    assert.deepEqual(x.runs.map((r) => r.name).slice(0, 3), ['lr=0.0 eps=10.0', 'lr=0.0 eps=100.0', 'lr=0.0 eps=1000.0']);
+    assert.deepEqual([...new Set(x.runs.map((r) => r.name!.split(' ')[0]))], ['lr=0.0', 'lr=0.5', 'lr=1.0']);
+    assert.equal(encodeYaml(x.runs.at(-1)!.flags), 'eps: 1000.0\nlr: 1.0\n\'n\': 2\n');
+    assert.equal(encodeYaml(x.runs.at(-1)!.userFlags), 'eps: 1000.0\nlr: 1.0\n');
+    // an int default keeps an int range ints; a fractional step makes floats of every point
+    const n = expandRuns(resolve({ workflow: 'script', seed: 1, params: { n: { from: 1, to: 2, step: 1 } } }));
+    assert.deepEqual(n.runs.map((r) => encodeYaml(r.userFlags)), ["'n': 1\n", "'n': 2\n"]);
+    const half = expandRuns(resolve({ workflow: 'script', seed: 1, params: { n: { from: 1, to: 2, step: 0.5 } } }));
+    assert.deepEqual(half.runs.map((r) => r.name), ['n=1.0', 'n=1.5', 'n=2.0']);
+    const values = expandRuns(resolve({ workflow: 'script', seed: 1, params: { eps: { values: [1, 2] } } }));
+    assert.deepEqual(values.runs.map((r) => encodeYaml(r.userFlags)), ['eps: 1.0\n', 'eps: 2.0\n']);
   });
 
   test('untyped flags name values as Guild labels do', () => {

@@ -161,6 +161,46 @@ describe('OutputReader', () => {
     assert.equal(short.poll().length, 2, 'a short output is read whole');
   });
 
+  test('tailLines: the first poll starts at the last N lines (a final line without LF is one)', () => {
+    const lines = Array.from({ length: 1000 }, (_, i) => `line ${i}`);
+    const whole = runWith(lines.join('\n') + '\n', lines.map((_, i) => [i, (i % 2) as 0 | 1]));
+    assert.deepEqual(new OutputReader(whole, { tailLines: 3 }).poll(), [
+      { time: 997, stream: 1, text: 'line 997' },
+      { time: 998, stream: 0, text: 'line 998' },
+      { time: 999, stream: 1, text: 'line 999' },
+    ]);
+    assert.equal(new OutputReader(whole, { tailLines: 5000 }).poll().length, 1000);
+    const zero = new OutputReader(whole, { tailLines: 0 });
+    assert.deepEqual(zero.poll(), []);
+    appendFileSync(join(whole, '.guild', 'output'), 'next\n');
+    appendFileSync(join(whole, '.guild', 'output.index'), record(1000, 0));
+    assert.deepEqual(zero.poll(), [{ time: 1000, stream: 0, text: 'next' }], 'then it follows');
+    const open = runWith('a\nb\n\rbar 10%', [[1, 0], [2, 0]]);
+    const r = new OutputReader(open, { tailLines: 2 });
+    assert.deepEqual(r.poll(), [{ time: 2, stream: 0, text: 'b' }]);
+    assert.equal(r.partialLine(), '\rbar 10%');
+    assert.equal(new OutputReader(open, { tailLines: 0 }).partialLine(), '', 'nothing before a poll');
+  });
+
+  test('partialLine: the line being written, live, until it ends; never ahead of held lines', () => {
+    const run = runWith('', null);
+    const out = join(run, '.guild', 'output');
+    const idx = join(run, '.guild', 'output.index');
+    const r = new OutputReader(run);
+    appendFileSync(out, '\r 10%');
+    assert.deepEqual(r.poll(), []);
+    assert.equal(r.partialLine(), '\r 10%');
+    appendFileSync(out, '\r 20%');
+    assert.deepEqual(r.poll(), []);
+    assert.equal(r.partialLine(), '\r 10%\r 20%');
+    appendFileSync(out, '\r100%\nnext');
+    assert.deepEqual(r.poll(), []);
+    assert.equal(r.partialLine(), '', 'the ended line is held for its record: it comes first');
+    appendFileSync(idx, record(5, 1));
+    assert.deepEqual(r.poll(), [{ time: 5, stream: 1, text: '\r 10%\r 20%\r100%' }]);
+    assert.equal(r.partialLine(), 'next');
+  });
+
   test('without an index, lines come with defaults after one poll', () => {
     const run = runWith('a\nb\n', null);
     const r = new OutputReader(run);

@@ -5,6 +5,7 @@ import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRunSummary, toRun } from '../../store/run.js';
 import type { Run, RunStatus } from '../../store/types.js';
 import { executorFor, targets, type RunHandle, type StartedRun } from '../executor.js';
+import { OutputPrinter } from '../output-printer.js';
 import type { RunPlan } from '../plan-types.js';
 
 export interface LaunchOptions {
@@ -72,6 +73,7 @@ async function attach(
   const out = opts.stdout ?? process.stdout;
   const err = opts.stderr ?? process.stderr;
   const follower = executor.followOutput(run);
+  const printer = new OutputPrinter(out, err);
   let detached = false;
   let noticed = false;
   const onInt = (): void => {
@@ -84,23 +86,27 @@ async function attach(
   process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
   const print = (): void => {
-    for (const line of follower.poll()) {
-      if (!opts.quiet) (line.stream === 1 ? err : out).write(line.text + '\n');
-    }
+    if (opts.quiet) follower.poll();
+    else printer.print(follower);
   };
   try {
     for (;;) {
-      if (detached) return { status: 'running', exitStatus: null, detached };
+      if (detached) {
+        printer.finish();
+        return { status: 'running', exitStatus: null, detached };
+      }
       print();
       const st = executor.status(run);
       if (st.status !== 'running') {
         await executor.settled?.(run);
         print();
+        printer.finish();
         const final = toRun(loadRunSummary(run.dir, run.deleted));
         return { status: final.status, exitStatus: final.exitStatus, detached };
       }
       if (interruptedAt && !noticed && Date.now() - interruptedAt >= INTERRUPT_NOTICE_MS) {
         noticed = true;
+        printer.finish();
         err.write('Operation interrupted - waiting for process to exit\n');
       }
       await sleep(ATTACH_POLL_MS);

@@ -3,7 +3,8 @@
 // data: the CLI renders it, with its own styles.
 import { isDeepStrictEqual } from 'node:util';
 import { formatFlagValue } from '../../store/flagfmt.js';
-import type { Run } from '../../store/types.js';
+import type { Run, YamlValue } from '../../store/types.js';
+import { isMarkedFloat } from '../../store/yaml11.js';
 import type { RunPlan } from '../plan-types.js';
 import type { Expansion } from '../sweep/expand.js';
 import type { LaunchPlan } from './request.js';
@@ -38,7 +39,8 @@ function flagLines(plan: RunPlan): PreviewLine[] {
 function expansionLines(exp: Expansion): PreviewLine[] {
   const first = exp.runs[0]!;
   const lines = Object.keys(first.flags).map((name) => {
-    const values = exp.varying.includes(name) ? [...new Set(exp.runs.map((r) => formatFlagValue(r.flags[name]!)))] : [formatFlagValue(first.flags[name]!)];
+    const value = (flags: Record<string, YamlValue>): string => formatFlagValue(flags[name]!, { float: isMarkedFloat(flags, name) });
+    const values = exp.varying.includes(name) ? [...new Set(exp.runs.map((r) => value(r.flags)))] : [value(first.flags)];
     return { text: `  ${name}: ${values.join(', ')}` };
   });
   if (exp.repeat > 1) lines.push({ text: `  (each ${exp.repeat} times)` });

@@ -6,7 +6,7 @@ import { OutputReader, readOutputLines, type OutputLine } from '../../store/outp
 import { loadRunSummary } from '../../store/run.js';
 import { deriveStatus } from '../../store/status.js';
 import type { Run, StatusInfo } from '../../store/types.js';
-import type { OutputFollower, RunHandle, StopOptions, StopOutcome } from '../executor-types.js';
+import type { FollowOptions, OutputFollower, RunHandle, StopOptions, StopOutcome } from '../executor-types.js';
 import { remoteOf, stopRemoteRun } from './remote-run.js';
 import { pullRuns } from './runs.js';
 import { RemoteUnreachable } from './ssh.js';
@@ -55,8 +55,8 @@ export const mirrorExecutor: RunHandle = {
     return readOutputLines(run.dir, { start: from });
   },
 
-  followOutput(run: Run): OutputFollower {
-    const reader = new OutputReader(run.dir);
+  followOutput(run: Run, opts: FollowOptions = {}): OutputFollower {
+    const reader = new OutputReader(run.dir, opts);
     const home = homeOf(run);
     const name = remoteOf(run);
     let last = 0;
@@ -73,6 +73,7 @@ export const mirrorExecutor: RunHandle = {
         }
         return reader.poll();
       },
+      partialLine: () => reader.partialLine(),
     };
   },
 };

@@ -15,7 +15,7 @@ import { OutputReader, readOutputLines, type OutputLine } from '../../store/outp
 import { guildPath, loadRunSummary } from '../../store/run.js';
 import { deriveStatus } from '../../store/status.js';
 import type { Run, SlurmRecord, StatusInfo, YamlValue } from '../../store/types.js';
-import type { OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor-types.js';
+import type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor-types.js';
 import { finalizeParentIfDone, stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
 import type { RunPlan } from '../plan-types.js';
 import { finishRunDir, writeRunDir } from '../run-writer.js';
@@ -467,7 +467,7 @@ export const slurmExecutor: RunHandle = {
     return readOutputLines(run.dir, { start: from });
   },
 
-  followOutput(run: Run): OutputFollower {
-    return new OutputReader(run.dir);
+  followOutput(run: Run, opts: FollowOptions = {}): OutputFollower {
+    return new OutputReader(run.dir, opts);
   },
 };

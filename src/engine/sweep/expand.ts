@@ -5,7 +5,7 @@
 import type { YamlValue } from '../../store/types.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import { markFloat } from '../../store/yaml11.js';
-import type { FlagDef } from '../plan-types.js';
+import { isFloatFlag } from './params.js';
 import type { RunDefinition } from './rundef.js';
 import { childSeeds, newSeed } from './seeds.js';
 
@@ -36,28 +36,30 @@ export interface Expansion {
 
 /**
  * One value in a child name: as Guild formats flags in labels (floats as Python writes them,
- * `1e-05`; booleans yes/no), except that a path shows only its last part, as Accio names
- * children (`/data/geolife` → `geolife`).
+ * `1e-05`, `1.0`; booleans yes/no), except that a path shows only its last part, as Accio
+ * names children (`/data/geolife` → `geolife`).
  */
-export function formatNameValue(v: YamlValue, flag?: Pick<FlagDef, 'type'>): string {
+export function formatNameValue(v: YamlValue, float: boolean): string {
   const parts = typeof v === 'string' && v.includes('/') ? v.split('/').filter(Boolean) : [];
-  return formatFlagValue(parts.length ? parts[parts.length - 1]! : v, { float: flag?.type === 'float' });
+  return formatFlagValue(parts.length ? parts[parts.length - 1]! : v, { float });
 }
 
 const byKey = ([a]: [string, YamlValue], [b]: [string, YamlValue]): number => (a < b ? -1 : a > b ? 1 : 0);
 
-/** Entries (sorted by key) as a record; integral values of float flags marked, so attrs say `1.0`. */
-function flagRecord(entries: [string, YamlValue][], flags: Map<string, FlagDef>): Record<string, YamlValue> {
+/** Entries (sorted by key) as a record; integral floats marked, so attrs say `1.0`. */
+function flagRecord(entries: [string, YamlValue][], floats: Set<string>): Record<string, YamlValue> {
   const out: Record<string, YamlValue> = {};
   for (const [k, v] of entries) {
     out[k] = v;
-    if (typeof v === 'number' && Number.isInteger(v) && flags.get(k)?.type === 'float') markFloat(out, k);
+    if (typeof v === 'number' && Number.isInteger(v) && floats.has(k)) markFloat(out, k);
   }
   return out;
 }
 
 export function expandRuns(def: RunDefinition): Expansion {
-  const flagByName = new Map(def.flagDefs.map((f) => [f.name, f]));
+  // defaults of float flags, and params whose values are floats (a float range on a number flag)
+  const floats = new Set(def.flagDefs.filter(isFloatFlag).map((f) => f.name));
+  for (const p of def.params) if (p.floats) floats.add(p.name);
   const varying = def.params.filter((p) => p.values.length > 1).map((p) => p.name);
   // Cartesian product, the first param outermost (as itertools.product)
   let combos: [string, YamlValue][][] = [[]];
@@ -73,13 +75,13 @@ export function expandRuns(def: RunDefinition): Expansion {
     const given = new Map(combo);
     const name = single
       ? def.name
-      : varying.map((n) => `${n}=${formatNameValue(given.get(n)!, flagByName.get(n))}`).join(' ') || null;
+      : varying.map((n) => `${n}=${formatNameValue(given.get(n)!, floats.has(n))}`).join(' ') || null;
     const flagEntries = [...new Map([...defaults, ...combo])].sort(byKey);
     const userEntries = [...combo].sort(byKey);
     for (let r = 0; r < def.repeat; r++) {
       runs.push({
-        flags: flagRecord(flagEntries, flagByName),
-        userFlags: flagRecord(userEntries, flagByName),
+        flags: flagRecord(flagEntries, floats),
+        userFlags: flagRecord(userEntries, floats),
         name,
         seed: seeds[runs.length]!,
       });

@@ -19,10 +19,25 @@ export interface ParamError {
   message: string;
 }
 
-export type Expanded = { values: YamlValue[]; errors?: undefined } | { errors: ParamError[]; values?: undefined };
+/** `floats`: the numbers are Python floats (Accio's doubles), so an integral one is written `1.0`. */
+export type Expanded =
+  | { values: YamlValue[]; floats: boolean; errors?: undefined }
+  | { errors: ParamError[]; values?: undefined; floats?: undefined };
 
 /** The flag definition as far as typing and validation need it. */
-export type ParamFlag = Pick<FlagDef, 'type' | 'choices' | 'min' | 'max' | 'required'>;
+export type ParamFlag = Pick<FlagDef, 'type' | 'choices' | 'min' | 'max' | 'required'> &
+  Partial<Pick<FlagDef, 'default' | 'defaultIsFloat'>>;
+
+/**
+ * A flag whose values are doubles: declared `float`, or a number (or untyped) flag whose
+ * default is a float, as a script's `lr = 0.1` or `eps = 1.0` is. Its integral values are
+ * floats too, as Accio's doubles and Guild's `linspace` give them (`1.0`, never `1`).
+ */
+export function isFloatFlag(flag: ParamFlag): boolean {
+  if (flag.type === 'float') return true;
+  if (flag.type !== 'number' && flag.type !== 'auto' && flag.type !== undefined) return false;
+  return flag.defaultIsFloat === true || (typeof flag.default === 'number' && !Number.isInteger(flag.default));
+}
 
 /** Most values one parameter may expand to: beyond this a range is a typo, not a sweep. */
 export const MAX_PARAM_VALUES = 100_000;
@@ -158,10 +173,15 @@ function asNumber(v: YamlValue): number {
  * stay exact. Accio's own quirks (accumulated float error, a lost end point, log ignored for
  * ints) are deliberately not reproduced.
  */
-function expandRange(spec: Extract<ParamSpec, { kind: 'range' }>, flag: ParamFlag, errors: ParamError[]): YamlValue[] {
+function expandRange(
+  spec: Extract<ParamSpec, { kind: 'range' }>,
+  flag: ParamFlag,
+  errors: ParamError[],
+): { values: YamlValue[]; floats: boolean } {
+  const none = { values: [], floats: false };
   if (STRING_TYPES.has(flag.type) || flag.type === 'boolean') {
     errors.push({ at: '', message: `a range needs a numeric flag, not a ${flag.type} flag` });
-    return [];
+    return none;
   }
   const isInt = flag.type === 'int';
   const boundType: FlagType = isInt ? 'int' : 'number';
@@ -183,14 +203,14 @@ function expandRange(spec: Extract<ParamSpec, { kind: 'range' }>, flag: ParamFla
     if (spec.log === null) errors.push({ at: '.step', message: 'required for a linear range' });
     else step = spec.log === 'log2' ? 2 : 10;
   }
-  if (from === undefined || to === undefined || step === undefined) return [];
-  const intValues = isInt || (flag.type !== 'float' && [from, to, step].every(Number.isInteger) && spec.log === null);
+  if (from === undefined || to === undefined || step === undefined) return none;
+  const intValues = isInt || (!isFloatFlag(flag) && [from, to, step].every(Number.isInteger) && spec.log === null);
   let count: number;
   let at: (k: number) => number;
   if (spec.log === null) {
     if (step === 0) {
       errors.push({ at: '.step', message: 'step must not be 0' });
-      return [];
+      return none;
     }
     count = rangeCount((to - from) / step);
     // float noise below the range's own scale is zero (0.3 - 3·0.1 is not -5.6e-17)
@@ -204,11 +224,11 @@ function expandRange(spec: Extract<ParamSpec, { kind: 'range' }>, flag: ParamFla
   } else {
     if (!(step > 0) || step === 1) {
       errors.push({ at: '.step', message: `a log range needs a factor above 0 and other than 1, got ${step}` });
-      return [];
+      return none;
     }
     if (from === 0 || to === 0 || Math.sign(from) !== Math.sign(to)) {
       errors.push({ at: '', message: 'a log range needs from and to non-zero and of the same sign' });
-      return [];
+      return none;
     }
     count = rangeCount(Math.log(to / from) / Math.log(step));
     at = (k) => {
@@ -218,11 +238,11 @@ function expandRange(spec: Extract<ParamSpec, { kind: 'range' }>, flag: ParamFla
   }
   if (count <= 0) {
     errors.push({ at: '', message: `empty sweep: from ${from} to ${to} by ${step} gives no values` });
-    return [];
+    return none;
   }
   if (count > MAX_PARAM_VALUES) {
     errors.push({ at: '', message: `range gives ${count} values, more than ${MAX_PARAM_VALUES}` });
-    return [];
+    return none;
   }
   const values: YamlValue[] = [];
   for (let k = 0; k < count; k++) {
@@ -230,17 +250,18 @@ function expandRange(spec: Extract<ParamSpec, { kind: 'range' }>, flag: ParamFla
     const problem = checkConstraints(v, flag);
     if (problem) {
       errors.push({ at: '', message: problem });
-      return [];
+      return none;
     }
     values.push(v);
   }
-  return values;
+  return { values, floats: !intValues };
 }
 
 /** The typed, de-duplicated values of one parameter, in definition order, or its errors. */
 export function expandParam(spec: ParamSpec, flag: ParamFlag): Expanded {
   const errors: ParamError[] = [];
   let values: YamlValue[] = [];
+  let floats = isFloatFlag(flag);
   switch (spec.kind) {
     case 'value': {
       const v = typed(spec.value, flag, '', errors);
@@ -255,11 +276,11 @@ export function expandParam(spec: ParamSpec, flag: ParamFlag): Expanded {
       });
       break;
     case 'range':
-      values = expandRange(spec, flag, errors);
+      ({ values, floats } = expandRange(spec, flag, errors));
       break;
   }
   if (flag.required) {
     for (const v of values) if (v === null) errors.push({ at: '', message: 'required flag cannot be null' });
   }
-  return errors.length ? { errors } : { values: dedup(values) };
+  return errors.length ? { errors } : { values: dedup(values), floats };
 }

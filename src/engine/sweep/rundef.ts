@@ -53,6 +53,8 @@ export interface ResolvedParam {
   spec: ParamSpec;
   /** Typed, de-duplicated, in order. */
   values: YamlValue[];
+  /** The numbers are Python floats (integral ones written `1.0`). */
+  floats: boolean;
 }
 
 export interface RunDefinition {
@@ -298,7 +300,7 @@ export function resolveRunDefinition(
       if (!spec) continue; // its shape was already reported
       const r = expandParam(spec, flag);
       if (r.errors) for (const e of r.errors) errors.push({ path: `params.${name}${e.at}`, message: e.message });
-      else params.push({ name, spec, values: r.values });
+      else params.push({ name, spec, values: r.values, floats: r.floats });
     }
     for (const flag of op!.flags) {
       if (flag.required && (flag.default === null || flag.default === undefined) && !def.params.has(flag.name)) {

@@ -78,6 +78,7 @@ export function collapseCarriageReturns(text: string): string {
 }
 
 export interface OutputView {
+  /** Ended lines, then (while live) the line being written, as a terminal shows it so far. */
   lines: OutputLine[];
   /** Number of lines before `lines[0]` that were dropped (ring) or never read (tail). */
   first: number;
@@ -107,6 +108,7 @@ export function useOutput(run: Run | undefined, live: boolean): OutputView {
     }
     let lines: OutputLine[] = [];
     let first = 0;
+    let partial = '';
     const reader = new OutputReader(dir, { tailBytes: OUTPUT_TAIL_BYTES });
     const poll = () => {
       let got: OutputLine[];
@@ -115,13 +117,16 @@ export function useOutput(run: Run | undefined, live: boolean): OutputView {
       } catch {
         return;
       }
-      if (got.length === 0) return;
+      const nextPartial = collapseCarriageReturns(reader.partialLine());
+      if (got.length === 0 && nextPartial === partial) return;
+      partial = nextPartial;
       lines = lines.concat(clean(got));
       if (lines.length > OUTPUT_RING) {
         first += lines.length - OUTPUT_RING;
         lines = lines.slice(-OUTPUT_RING);
       }
-      setView({ lines, first });
+      // a progress bar redrawn with \r shows as it moves, not only once its line ends
+      setView({ lines: partial ? [...lines, { time: 0, stream: 0, text: partial }] : lines, first });
     };
     poll();
     const t = setInterval(poll, OUTPUT_POLL_MS);
