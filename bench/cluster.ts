@@ -101,7 +101,7 @@ async function slurmBench(): Promise<void> {
 async function sshBench(): Promise<void> {
   // ---- 3. listing 1,000 runs of an ssh remote ---------------------------------------------
   const remoteHome = join(tmp, 'remote-home');
-  const src = join(root, '../shared/fixtures/guild-home/runs/9d33df1fe62b4f869c35c1c66bb6c2cd');
+  const src = join(root, 'test/fixtures/guild-home/runs/9d33df1fe62b4f869c35c1c66bb6c2cd');
   mkdirSync(join(remoteHome, 'runs'), { recursive: true });
   for (let i = 0; i < CHILDREN; i++) {
     cpSync(src, join(remoteHome, 'runs', `${i.toString(16).padStart(8, '0')}${'0'.repeat(24)}`), { recursive: true });

@@ -5,7 +5,7 @@ import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { join, resolve } from 'node:path';
 
-const fixtureRuns = resolve(import.meta.dirname, '../../shared/fixtures/guild-home/runs');
+const fixtureRuns = resolve(import.meta.dirname, '../test/fixtures/guild-home/runs');
 
 /**
  * Completed non-batch fixture runs, the kind a big home is mostly made of, copied beside the

@@ -5,22 +5,25 @@ import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore 
 import type { Run } from './store/types.js';
 import { layoutColumns, widthKey } from './views/columns.js';
 import { CompareScreen } from './views/CompareScreen.js';
-import { DetailScreen, type ScreenMetrics } from './views/DetailScreen.js';
+import { DetailScreen } from './views/DetailScreen.js';
 import { DialogBox, dialogHeight } from './views/DialogBox.js';
 import { Footer } from './views/Footer.js';
-import { HelpScreen, helpLines } from './views/HelpScreen.js';
+import { HelpScreen } from './views/HelpScreen.js';
 import { runEffect } from './views/hooks/actions.js';
 import { ScalarCache } from './views/hooks/scalar-cache.js';
 import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
+import { useScreenContent } from './views/hooks/useScreenContent.js';
 import { useTerminalSize, type Size } from './views/hooks/useTerminalSize.js';
 import { splitInput } from './views/keymap.js';
 import { LaunchScreen } from './views/LaunchScreen.js';
 import { PagerScreen } from './views/PagerScreen.js';
 import { RunsTable } from './views/RunsTable.js';
+import { screenMetrics } from './views/layout.js';
 import {
   appReducer, currentScreen, cursorRow, initialState, keymapFor, runsView, trashView, windowTop,
   type AppState, type KeyContext,
 } from './views/state/app.js';
+import type { ScrollMetrics } from './views/state/scroll.js';
 import { autoScalarColumns, columnLabel, type ScalarLookup } from './views/state/view.js';
 import { makeTheme } from './views/theme.js';
 import { TrashScreen } from './views/TrashScreen.js';
@@ -38,6 +41,32 @@ export interface AppProps {
   feed?: FeedOptions;
   /** Called once the first rows are on screen and when every run is loaded (benchmarks). */
   onLoaded?: (runs: number) => void;
+  /** How long a status message stays (ms); an error twice as long. */
+  messageMs?: number;
+}
+
+const MESSAGE_MS = 4000;
+
+/** The sort keys of the columns shown, left to right, each once (`#` sorts as `started`). */
+const sortKeysOf = (columns: readonly { sortKey: string }[]): string[] => [...new Set(columns.map((c) => c.sortKey))];
+
+/**
+ * Ink reads both Backspace (0x7f) and Delete (`ESC [3~`) as `key.delete`: the raw input tells
+ * them apart, so that Delete removes the character under a text cursor and Backspace the one before.
+ */
+function useForwardDelete(): { current: boolean } {
+  const { internal_eventEmitter: events } = useStdin();
+  const last = useRef(false);
+  useEffect(() => {
+    const onInput = (data: string) => {
+      last.current = data === '\x1b[3~';
+    };
+    events?.on('input', onInput);
+    return () => {
+      events?.off('input', onInput);
+    };
+  }, [events]);
+  return last;
 }
 
 const FOOTER_LINES = 2;
@@ -72,7 +101,6 @@ export function App(props: AppProps) {
   const feed = useRunsFeed(props.home, dispatch, scalarCache, props.feed);
   const stateRef = useRef<AppState>(state);
   stateRef.current = state;
-  const metrics = useRef<ScreenMetrics>({ count: 0, pageSize: 1 });
 
   const screen = currentScreen(state);
   const rowsAvail = Math.max(4, size.rows - 1); // a frame of `rows` lines makes Ink clear the screen every frame
@@ -91,7 +119,9 @@ export function App(props: AppProps) {
     // what the widths depend on: operation and executor texts of the rows shown
     [size.columns, visible.map(widthKey).join(), scalarCols.map(columnLabel).join(), state.runs.length],
   );
-  const shownScalarCols = columns.flatMap((c) => (c.scalar ? [c.scalar] : []));
+  const byId = useMemo(() => new Map(state.runs.map((r) => [r.id, r])), [state.runs]);
+  const content = useScreenContent(screen, byId, (r) => scalars.get(r.id) ?? [], size.columns, state.readonly);
+  const trashH = Math.max(1, bodyH - 2);
 
   // Scalars for the rows on screen, and for every run when a sort or filter needs them.
   useEffect(() => {
@@ -100,23 +130,36 @@ export function App(props: AppProps) {
     if (screen.kind === 'compare') scalarCache.request(screen.ids.flatMap((id) => byId.get(id) ?? []));
   });
 
-  // Read when a key arrives: other screens publish their line counts into `metrics` as they render.
-  const keyContext = (): KeyContext =>
+  // The layout of this frame, read when a key arrives: what a page is and how far a screen scrolls.
+  const metrics: ScrollMetrics =
     screen.kind === 'runs'
-      ? { pageSize: tableH, scalars, count: view.rows.length, columns: shownScalarCols }
+      ? { count: view.rows.length, pageSize: tableH }
       : screen.kind === 'trash'
-        ? { pageSize: Math.max(1, bodyH - 3), scalars, count: 0, columns: [] }
-        : { ...metrics.current, scalars, columns: shownScalarCols };
+        ? { count: 0, pageSize: trashH }
+        : screenMetrics(screen, content, bodyH);
+  const keyContext: KeyContext = { scalars, metrics, sortKeys: sortKeysOf(columns) };
   const ctxRef = useRef(keyContext);
   ctxRef.current = keyContext;
 
   const { isRawModeSupported } = useStdin();
+  const forwardDelete = useForwardDelete();
   useInput(
     (input, key) => {
-      for (const [ch, k] of splitInput(input, key)) dispatch({ type: 'key', input: ch, key: k, ctx: ctxRef.current() });
+      // Backspace and Delete as two keys (see useForwardDelete)
+      const k0 = key.delete && !forwardDelete.current ? { ...key, delete: false, backspace: true } : key;
+      for (const [ch, k] of splitInput(input, k0)) dispatch({ type: 'key', input: ch, key: k, ctx: ctxRef.current });
     },
     { isActive: isRawModeSupported === true },
   );
+
+  // A status message goes after a while (the key hints stay on their own line meanwhile).
+  const messageMs = props.messageMs ?? MESSAGE_MS;
+  useEffect(() => {
+    const m = state.message;
+    if (!m) return;
+    const t = setTimeout(() => dispatch({ type: 'expireMessage', seq: m.seq }), m.error ? 2 * messageMs : messageMs);
+    return () => clearTimeout(t);
+  }, [state.message?.seq]);
 
   // Effects queued by the reducer.
   const done = useRef(0);
@@ -159,7 +202,6 @@ export function App(props: AppProps) {
   const anyRunning = state.runs.some((r) => r.status === 'running');
   const now = useClock(anyRunning);
 
-  const byId = useMemo(() => new Map(state.runs.map((r) => [r.id, r])), [state.runs]);
   let body: React.ReactNode;
   switch (screen.kind) {
     case 'runs':
@@ -172,38 +214,34 @@ export function App(props: AppProps) {
             {state.status !== 'all' ? `  status: ${state.status === 'waiting' ? 'pending/staged' : state.status}` : ''}
             {`  sort: ${state.sort.key.replace(/^scalar:/, '')} ${state.sort.desc ? '▼' : '▲'}`}
           </Text>
-          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} />
+          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} empty={state.loading ? `loading runs… ${state.loading.loaded} read so far` : undefined} />
         </Box>
       );
       break;
     case 'detail':
-      body = <DetailScreen screen={screen} run={byId.get(screen.id)} width={size.columns} height={bodyH} theme={theme} metrics={metrics} />;
+      body = <DetailScreen screen={screen} run={byId.get(screen.id)} content={content} width={size.columns} height={bodyH} theme={theme} />;
       break;
     case 'pager':
-      body = <PagerScreen screen={screen} run={byId.get(screen.id)} width={size.columns} height={bodyH} theme={theme} metrics={metrics} />;
+      body = <PagerScreen screen={screen} run={byId.get(screen.id)} content={content} width={size.columns} height={bodyH} theme={theme} />;
       break;
     case 'compare':
       body = (
         <CompareScreen
           screen={screen}
           runs={screen.ids.map((id) => byId.get(id)).filter((r): r is Run => !!r)}
-          scalarsOf={(r) => scalars.get(r.id) ?? []}
-          width={size.columns}
+          rows={content.kind === 'compare' ? content.rows : []}
+          colW={content.kind === 'compare' ? content.colW : 8}
           height={bodyH}
           theme={theme}
-          metrics={metrics}
         />
       );
       break;
     case 'trash':
       body = <TrashScreen view={trashView(state)} table={state.trashTable} width={size.columns} height={bodyH} theme={theme} />;
       break;
-    case 'help': {
-      const lines = helpLines(keymapFor(screen.of), state.readonly);
-      metrics.current = { count: Math.max(0, lines.length - bodyH + 2), pageSize: bodyH - 1 };
-      body = <HelpScreen title={`keys: ${screen.of}${state.readonly ? ' (read-only)' : ''}`} lines={lines} scroll={screen.scroll} height={bodyH} />;
+    case 'help':
+      body = <HelpScreen title={`keys: ${screen.of}${state.readonly ? ' (read-only)' : ''}`} lines={content.kind === 'lines' ? content.lines : []} scroll={screen.scroll} height={bodyH} />;
       break;
-    }
     case 'launch':
       body = <LaunchScreen screen={screen} height={bodyH} theme={theme} />;
       break;
@@ -223,11 +261,12 @@ export function App(props: AppProps) {
       {state.dialog ? <DialogBox dialog={state.dialog} width={Math.min(size.columns, 100)} maxLines={rowsAvail - FOOTER_LINES - 3} theme={theme} /> : null}
       <Footer
         left={counts.join(' · ')}
-        input={screen.kind === 'runs' && state.draft !== null ? `/${state.draft}` : null}
+        input={screen.kind === 'runs' ? state.draft : null}
         inputError={view.filterError}
         message={state.message}
         keymap={keymapFor(screen.kind)}
         readonly={state.readonly}
+        width={size.columns}
         theme={theme}
       />
     </Box>

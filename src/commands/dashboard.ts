@@ -1,10 +1,12 @@
 // `grun` with no arguments, or `grun ui [--readonly] [--memo]`: the dashboard. Ink and the UI are imported
 // lazily, so scriptable commands never pay for React. The alternate screen is entered by hand
 // (Ink 6.8 has no option for it) and left on every way out: q, Ctrl-C, an exception, SIGTERM,
-// SIGHUP.
+// SIGHUP. A terminal that cannot draw it (`TERM=dumb`) gets an error naming what to use instead;
+// a locale that is not UTF-8 gets ASCII glyphs.
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
+import { asciiStream, utf8Locale } from '../views/ascii.js';
 
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
@@ -22,12 +24,12 @@ export interface DashboardOptions {
  * terminal the dashboard must draw anyway, so CI is hidden from Ink's check at import time
  * and put back for the runs the dashboard starts.
  */
-async function importInkOnTerminal(): Promise<typeof import('ink')> {
+async function importInkOnTerminal(): Promise<void> {
   const saved = { CI: process.env.CI, CONTINUOUS_INTEGRATION: process.env.CONTINUOUS_INTEGRATION };
   delete process.env.CI;
   delete process.env.CONTINUOUS_INTEGRATION;
   try {
-    return await import('ink');
+    await import('ink');
   } finally {
     for (const [k, v] of Object.entries(saved)) if (v !== undefined) process.env[k] = v;
   }
@@ -38,8 +40,11 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   if (!stdout.isTTY || !stdin.isTTY) {
     throw new GrunError('the dashboard needs a terminal (stdin and stdout must be TTYs); use `grun runs` to list runs');
   }
-  const ink = await importInkOnTerminal();
-  const [{ createElement }, { App }] = await Promise.all([import('react'), import('../app.js')]);
+  if (process.env.TERM === 'dumb') {
+    throw new GrunError("TERM=dumb: this terminal cannot show the full-screen dashboard; use `grun runs` to list runs (or run grun where TERM names a real terminal, such as xterm-256color)");
+  }
+  await importInkOnTerminal();
+  const { renderDashboard } = await import('../views/render-dashboard.js');
 
   let restored = false;
   const restore = (): void => {
@@ -50,7 +55,8 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   stdout.write(ENTER_ALT);
   process.on('exit', restore);
 
-  const instance = ink.render(createElement(App, { home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd() }), {
+  const out = utf8Locale(process.env) ? stdout : asciiStream(stdout);
+  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd() }, out, {
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
   });

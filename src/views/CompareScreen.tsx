@@ -2,34 +2,26 @@
 // only those) and scalars last/min/max with a sparkline per run of the last values' trend.
 import { Box, Text } from 'ink';
 import { Fragment } from 'react';
-import type { Run, ScalarSummary } from '../store/types.js';
-import { scalarKey } from '../store/scalars.js';
-import { compareRows } from './compare-model.js';
-import { useSeriesOf } from './hooks/useRunData.js';
-import type { ScreenMetrics } from './DetailScreen.js';
+import type { Run } from '../store/types.js';
+import type { CompareRow } from './compare-model.js';
 import { fit, shortId } from './format.js';
-import type { Screen } from './state/app.js';
+import { COMPARE_CHROME } from './layout.js';
+import type { CompareScreen as CompareState } from './state/compare.js';
 import type { Theme } from './theme.js';
-
-type CompareState = Extract<Screen, { kind: 'compare' }>;
 
 export function CompareScreen(p: {
   screen: CompareState;
   runs: readonly Run[];
-  scalarsOf: (r: Run) => readonly ScalarSummary[];
-  width: number;
+  /** The rows shown (useScreenContent: all, or those that differ), `colW` wide per run. */
+  rows: readonly CompareRow[];
+  colW: number;
   height: number;
   theme: Theme;
-  metrics: { current: ScreenMetrics };
 }) {
-  const keysOf = (r: Run) => p.scalarsOf(r).filter((s) => !s.tag.startsWith('sys/')).map((s) => scalarKey(s.prefix, s.tag));
-  const series = useSeriesOf(p.runs, keysOf);
   const nameW = 20;
-  const colW = Math.max(8, Math.min(20, Math.floor((p.width - nameW - 2) / Math.max(1, p.runs.length)) - 1));
-  const all = compareRows(p.runs, p.scalarsOf, (r, k) => series.get(`${r.id}\0${k}`), colW - 1);
-  const rows = p.screen.onlyChanged ? all.filter((r) => r.differs) : all;
-  const body = p.height - 2;
-  p.metrics.current = { count: Math.max(0, rows.length - body + 1), pageSize: body };
+  const colW = p.colW;
+  const rows = p.rows;
+  const body = p.height - COMPARE_CHROME;
   const shown = rows.slice(p.screen.scroll, p.screen.scroll + body);
   return (
     <Box flexDirection="column" height={p.height}>

@@ -4,34 +4,24 @@ import asciichart from 'asciichart';
 import { Box, Text } from 'ink';
 import { scalarKey } from '../store/scalars.js';
 import type { Run } from '../store/types.js';
-import { formatFlagValue } from '../store/flagfmt.js';
-import { isMarkedFloat } from '../store/yaml11.js';
-import { downsample, executorDetail, fit, formatDuration, formatNumber, formatStarted, runDurationMs, sparkline } from './format.js';
-import { useOutput, useRunCommand, useRunFiles, useRunScalars, useScalarSeries } from './hooks/useRunData.js';
+import { downsample, fit, formatNumber, sparkline } from './format.js';
+import { DETAIL_CHROME, listStart, scalarListRows, type ScreenContent } from './layout.js';
 import { OutputLines } from './OutputLines.js';
 import { statusText } from './RunsTable.js';
-import { DETAIL_TABS, type Screen } from './state/app.js';
+import { DETAIL_TABS, type DetailScreen as DetailState } from './state/detail.js';
 import { STATUS_COLOR, type Theme } from './theme.js';
-
-export interface ScreenMetrics {
-  count: number;
-  pageSize: number;
-  selected?: string;
-}
-
-type DetailState = Extract<Screen, { kind: 'detail' }>;
 
 export interface DetailProps {
   screen: DetailState;
   run: Run | undefined;
+  content: ScreenContent;
   width: number;
   height: number;
   theme: Theme;
-  metrics: { current: ScreenMetrics };
 }
 
-export function DetailScreen({ screen, run, width, height, theme, metrics }: DetailProps) {
-  const body = height - 2;
+export function DetailScreen({ screen, run, content, width, height, theme }: DetailProps) {
+  const body = height - DETAIL_CHROME;
   const title = run ? `${run.id.slice(0, 8)}  ${run.operation}  ` : `${screen.id.slice(0, 8)}  `;
   return (
     <Box flexDirection="column" height={height}>
@@ -48,31 +38,31 @@ export function DetailScreen({ screen, run, width, height, theme, metrics }: Det
         ))}
         {screen.tab === 'output' ? <Text color={theme.c('cyan')}>{screen.follow ? '  FOLLOW' : '  (End/G follows)'}</Text> : null}
       </Text>
-      {run ? <Tab screen={screen} run={run} width={width} height={body} theme={theme} metrics={metrics} /> : null}
+      {run ? <Tab screen={screen} content={content} width={width} height={body} theme={theme} /> : null}
     </Box>
   );
 }
 
-function Tab(p: { screen: DetailState; run: Run; width: number; height: number; theme: Theme; metrics: { current: ScreenMetrics } }) {
-  switch (p.screen.tab) {
-    case 'overview':
-      return <OverviewTab {...p} />;
-    case 'flags':
-      return <Lines lines={flagLines(p.run)} {...p} />;
+function Tab(p: { screen: DetailState; content: ScreenContent; width: number; height: number; theme: Theme }) {
+  const c = p.content;
+  switch (c.kind) {
+    case 'lines':
+      return <Lines lines={c.lines} scroll={p.screen.scroll} height={p.height} />;
     case 'scalars':
-      return <ScalarsTab {...p} />;
+      return <ScalarsTab content={c} width={p.width} height={p.height} theme={p.theme} />;
     case 'output':
-      return <OutputTab {...p} />;
+      return <OutputLines view={c.view} follow={p.screen.follow} scroll={p.screen.scroll} width={p.width} height={p.height} theme={p.theme} />;
     case 'files':
-      return <FilesTab {...p} />;
+      return <FilesTab files={c.files} sel={p.screen.sel} height={p.height} />;
+    default:
+      return null;
   }
 }
 
-function Lines({ lines, screen, height, metrics }: { lines: string[]; screen: DetailState; height: number; metrics: { current: ScreenMetrics } }) {
-  metrics.current = { count: Math.max(0, lines.length - height + 1), pageSize: height };
+function Lines({ lines, scroll, height }: { lines: string[]; scroll: number; height: number }) {
   return (
     <Box flexDirection="column" height={height}>
-      {lines.slice(screen.scroll, screen.scroll + height).map((l, i) => (
+      {lines.slice(scroll, scroll + height).map((l, i) => (
         <Text key={i} wrap="truncate-end">
           {l}
         </Text>
@@ -81,64 +71,12 @@ function Lines({ lines, screen, height, metrics }: { lines: string[]; screen: De
   );
 }
 
-function OverviewTab(p: { screen: DetailState; run: Run; height: number; metrics: { current: ScreenMetrics } }) {
-  const cmd = useRunCommand(p.run);
-  return <Lines lines={overviewLines(p.run, cmd)} {...p} />;
-}
-
-function overviewLines(run: Run, command: string | null = null): string[] {
-  const kv: [string, string][] = [
-    ['id', run.id],
-    ['operation', run.operation],
-    ['status', run.status + (run.statusInfo.reason ? ` (${run.statusInfo.reason})` : '')],
-    ['started', formatStarted(run.started)],
-    ['stopped', formatStarted(run.stopped)],
-    ['time', formatDuration(runDurationMs(run))],
-    ['exit status', run.exitStatus === null ? '' : String(run.exitStatus)],
-    ['executor', executorDetail(run)],
-    ['pid', run.slurm ? '' : String(run.statusInfo.pid ?? run.lockPid ?? '')],
-    ['seed', run.seed ?? ''],
-    ['parent', run.parent ?? ''],
-    ['trials', run.batch ? run.children.map((c) => c.slice(0, 8)).join(' ') : ''],
-    ['label', run.label ?? ''],
-    ['tags', run.tags.join(', ')],
-    ['marked', run.marked ? 'yes' : ''],
-    ['host', [run.user, run.host].filter(Boolean).join('@')],
-    ['sourcecode', run.sourcecodeDigest ?? ''],
-    ['command', command ?? ''],
-    ['run dir', run.dir],
-  ];
-  const lines = kv.filter(([, v]) => v !== '').map(([k, v]) => `${k.padEnd(12)} ${v}`);
-  if (run.comments.length > 0) {
-    lines.push('', 'comments');
-    for (const c of run.comments) lines.push(`  ${formatStarted(c.time)} ${c.user}@${c.host}: ${c.body}`);
-  }
-  if (run.problems.length > 0) {
-    lines.push('', 'problems reading this run');
-    for (const pr of run.problems) lines.push(`  ${pr.file}: ${pr.message}`);
-  }
-  return lines;
-}
-
-function flagLines(run: Run): string[] {
-  const names = Object.keys(run.flags).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
-  if (names.length === 0) return ['(no flags)'];
-  const w = Math.min(30, Math.max(...names.map((n) => n.length)));
-  return names.map((n) => `${n.padEnd(w)}  ${formatFlagValue(run.flags[n]!, { float: isMarkedFloat(run.flags, n) })}`);
-}
-
 const SPARK_WIDTH = 20;
 
-function ScalarsTab({ screen, run, width, height, theme, metrics }: { screen: DetailState; run: Run; width: number; height: number; theme: Theme; metrics: { current: ScreenMetrics } }) {
-  const list = useRunScalars(run).filter((s) => !s.tag.startsWith('sys/'));
-  const sel = Math.min(screen.sel, Math.max(0, list.length - 1));
-  const selected = list[sel];
-  const key = selected ? scalarKey(selected.prefix, selected.tag) : undefined;
-  const series = useScalarSeries(run, key);
-  const listHeight = Math.min(list.length + 1, Math.max(3, Math.floor(height / 2.5)));
-  const rows = listHeight - 1;
-  const start = Math.max(0, Math.min(sel - rows + 1, list.length - rows));
-  metrics.current = { count: list.length, pageSize: rows };
+function ScalarsTab({ content, width, height, theme }: { content: Extract<ScreenContent, { kind: 'scalars' }>; width: number; height: number; theme: Theme }) {
+  const { list, sel, key, series } = content;
+  const rows = scalarListRows(list.length, height);
+  const start = listStart(sel, rows, list.length);
   if (list.length === 0) return <Text dimColor>(no scalars)</Text>;
   const keyW = Math.min(28, Math.max(6, ...list.map((s) => scalarKey(s.prefix, s.tag).length)));
   return (
@@ -156,7 +94,7 @@ function ScalarsTab({ screen, run, width, height, theme, metrics }: { screen: De
           </Text>
         );
       })}
-      <Plot values={series.map((p) => p.value)} width={width} height={height - listHeight - 1} title={key ?? ''} theme={theme} />
+      <Plot values={series.map((p) => p.value)} width={width} height={height - rows - 2} title={key ?? ''} theme={theme} />
     </Box>
   );
 }
@@ -188,17 +126,9 @@ function Plot({ values, width, height, title, theme }: { values: number[]; width
   );
 }
 
-function OutputTab({ screen, run, width, height, theme, metrics }: { screen: DetailState; run: Run; width: number; height: number; theme: Theme; metrics: { current: ScreenMetrics } }) {
-  const out = useOutput(run, run.status === 'running');
-  metrics.current = { count: out.first + out.lines.length, pageSize: height };
-  return <OutputLines view={out} follow={screen.follow} scroll={screen.scroll} width={width} height={height} theme={theme} />;
-}
-
-function FilesTab({ screen, run, height, metrics }: { screen: DetailState; run: Run; height: number; metrics: { current: ScreenMetrics } }) {
-  const files = useRunFiles(run, true);
-  const sel = Math.min(screen.sel, Math.max(0, files.length - 1));
-  const start = Math.max(0, Math.min(sel - height + 1, files.length - height));
-  metrics.current = { count: files.length, pageSize: height, ...(files[sel] ? { selected: files[sel].path } : {}) };
+function FilesTab({ files, sel: wanted, height }: { files: Extract<ScreenContent, { kind: 'files' }>['files']; sel: number; height: number }) {
+  const sel = Math.min(wanted, Math.max(0, files.length - 1));
+  const start = listStart(sel, height, files.length);
   if (files.length === 0) return <Text dimColor>(no files)</Text>;
   return (
     <Box flexDirection="column" height={height}>

@@ -1,6 +1,7 @@
 // Confirmations (naming the runs), typed confirmations (purge) and one-line prompts.
 import { Box, Text } from 'ink';
-import type { Dialog } from './state/app.js';
+import type { Dialog } from './state/core.js';
+import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
 
 /** Lines the dialog takes for `d` when at most `maxLines` are available. */
@@ -28,9 +29,8 @@ export function DialogBox({ dialog: d, width, maxLines, theme }: { dialog: Dialo
       ) : (
         <Text wrap="truncate-start">
           {'> '}
-          {d.value}
-          <Text inverse> </Text>
-          {d.kind === 'typed' ? <Text dimColor>{'   Enter: confirm  Esc: cancel'}</Text> : null}
+          <TextField input={d.input} />
+          <Text dimColor>{d.kind === 'typed' ? '   Enter: confirm  Esc: cancel' : '   Enter: done  Esc: cancel'}</Text>
         </Text>
       )}
     </Box>

@@ -1,7 +1,8 @@
 // Launch: pick an operation, edit flags (checked as you type; a list makes a sweep), preview.
 import { Box, Text } from 'ink';
 import { fit } from './format.js';
-import { checkField, type LaunchState } from './state/launch.js';
+import { checkField, fieldInput, type LaunchState } from './state/launch.js';
+import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
 
 export function LaunchScreen({ screen: l, height, theme }: { screen: LaunchState; height: number; theme: Theme }) {
@@ -32,8 +33,7 @@ export function LaunchScreen({ screen: l, height, theme }: { screen: LaunchState
             <Text key={d.name} wrap="truncate-end">
               <Text inverse={i === l.field}>{fit(d.name, nameW)}</Text>
               {' = '}
-              {raw}
-              {i === l.field ? <Text inverse> </Text> : ''}
+              {i === l.field ? <TextField input={fieldInput(l)} /> : raw}
               {check.error ? <Text color={theme.c('red')}>{`  ✖ ${check.error}`}</Text> : null}
               {check.sweep !== null ? <Text color={theme.c('cyan')}>{`  sweep: ${check.sweep < 0 ? 'search' : `${check.sweep} runs`}`}</Text> : null}
               {!check.error && check.sweep === null && info ? <Text dimColor>{`  ${info}`}</Text> : null}
@@ -49,7 +49,12 @@ export function LaunchScreen({ screen: l, height, theme }: { screen: LaunchState
       </Text>
     ));
   }
-  const title = l.step === 'pick' ? 'launch: pick an operation' : l.step === 'form' ? `launch ${l.opspec}: flags (type to edit)` : `launch ${l.opspec}: Enter starts the run`;
+  const title =
+    l.step === 'pick'
+      ? 'launch: pick an operation (Enter)'
+      : l.step === 'form'
+        ? `launch ${l.opspec}: type to edit a flag, Enter to preview the run`
+        : `launch ${l.opspec}: Enter starts the run`;
   return (
     <Box flexDirection="column" height={height}>
       <Text bold wrap="truncate-end">

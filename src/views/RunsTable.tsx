@@ -19,6 +19,8 @@ export interface RunsTableProps {
   theme: Theme;
   /** Re-render running rows' time once a second. */
   now: number;
+  /** What an empty table says (`no runs`, or that runs are still being read). */
+  empty?: string;
 }
 
 export function RunsTable(p: RunsTableProps) {
@@ -42,7 +44,7 @@ export function RunsTable(p: RunsTableProps) {
           />
         );
       })}
-      {p.rows.length === 0 ? <Text dimColor>  no runs</Text> : null}
+      {p.rows.length === 0 ? <Text dimColor>{`  ${p.empty ?? 'no runs'}`}</Text> : null}
     </Box>
   );
 }

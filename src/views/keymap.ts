@@ -28,7 +28,8 @@ export function keyName(input: string, key: Key): string {
   if (key.return) return 'enter';
   if (key.escape) return 'esc';
   if (key.tab) return key.shift ? 'shift+tab' : 'tab';
-  if (key.backspace || key.delete) return 'backspace';
+  if (key.backspace) return 'backspace';
+  if (key.delete) return 'delete';
   if (key.ctrl && input) return `ctrl+${input.toLowerCase()}`;
   if (input === ' ') return 'space';
   return input;
@@ -38,7 +39,7 @@ const CONTROL_KEYS: Record<string, Partial<Key>> = {
   '\r': { return: true },
   '\n': { return: true },
   '\t': { tab: true },
-  '\x7f': { delete: true },
+  '\x7f': { backspace: true },
   '\b': { backspace: true },
 };
 
@@ -70,7 +71,7 @@ export const usable = <A extends string>(map: Keymap<A>, readonly: boolean): Bin
 const KEY_LABEL: Record<string, string> = {
   up: '↑', down: '↓', left: '←', right: '→', pageup: 'PgUp', pagedown: 'PgDn', home: 'Home',
   end: 'End', enter: 'Enter', esc: 'Esc', space: 'Space', tab: 'Tab', 'shift+tab': 'S-Tab',
-  backspace: 'Bksp',
+  backspace: 'Bksp', delete: 'Del',
 };
 export const keyLabel = (k: string): string => KEY_LABEL[k] ?? k;
 
@@ -99,7 +100,7 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['esc'], action: 'clear', help: 'clear marks, then the filter' },
   { keys: ['/'], action: 'filter', help: 'filter: text matches op, label, tags, id; or an expression (loss < 0.1 and lr in [0.1, 0.01])', hint: 'filter' },
   { keys: ['f'], action: 'statusFilter', help: 'cycle status filter: all, running, completed, error, terminated, pending/staged' },
-  { keys: ['s'], action: 'sort', help: 'sort by the next column (scalar columns too)', hint: 'sort' },
+  { keys: ['s'], action: 'sort', help: 'sort by the next column shown, left to right (a metric: best first when its objective is known)', hint: 'sort' },
   { keys: ['S'], action: 'reverse', help: 'reverse the sort' },
   { keys: ['x'], action: 'stop', help: 'stop the marked runs (or the cursor run)', mutating: true, hint: 'stop' },
   { keys: ['d'], action: 'delete', help: 'delete the marked runs (or the cursor run) to the trash', mutating: true, hint: 'del' },
@@ -182,15 +183,38 @@ export const helpKeymap: Keymap<HelpAction> = [
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
 ];
 
-export type LaunchAction = 'up' | 'down' | 'next' | 'prev' | 'accept' | 'back' | 'quit';
+export type LaunchAction = 'up' | 'down' | 'next' | 'prev' | 'accept' | 'back' | 'help' | 'quit';
 
-/** Launch: only non-printing keys, since flag values are typed in place. */
+/**
+ * Launch: flag values are typed in place, so only non-printing keys act, and `?`: it opens this
+ * help in every step, as on every other screen (a flag value with a `?` in it is given to
+ * `grun run` on the command line). ← → Home End move in the value being typed.
+ */
 export const launchKeymap: Keymap<LaunchAction> = [
   { keys: ['up'], action: 'up', help: 'previous operation / flag' },
   { keys: ['down'], action: 'down', help: 'next operation / flag' },
   { keys: ['tab'], action: 'next', help: 'next flag; in the preview, where the run executes (here, Slurm, a remote)' },
   { keys: ['shift+tab'], action: 'prev', help: 'previous flag; in the preview, where the run executes' },
-  { keys: ['enter'], action: 'accept', help: 'pick the operation; preview the run; start it', hint: 'next', mutating: true },
+  { keys: ['enter'], action: 'accept', help: 'pick the operation; in the form, preview the run; in the preview, start it', hint: 'next step', mutating: true },
   { keys: ['esc'], action: 'back', help: 'back a step (the form keeps its values)', hint: 'back' },
+  { keys: ['?'], action: 'help', help: 'this help (a flag value with ? in it: use grun run)', hint: 'help' },
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
+];
+
+export type ConfirmAction = 'yes' | 'no';
+
+/** A yes/no question naming what it acts on. */
+export const confirmKeymap: Keymap<ConfirmAction> = [
+  { keys: ['enter', 'y'], action: 'yes', help: 'yes' },
+  { keys: ['esc', 'n', 'ctrl+c'], action: 'no', help: 'no' },
+];
+
+export type PromptAction = 'submit' | 'cancel' | 'older' | 'newer';
+
+/** One line of text (filter bar, prompts, typed confirmation, command line); other keys edit it. */
+export const promptKeymap: Keymap<PromptAction> = [
+  { keys: ['enter'], action: 'submit', help: 'done' },
+  { keys: ['esc', 'ctrl+c'], action: 'cancel', help: 'cancel' },
+  { keys: ['up'], action: 'older', help: 'an older command line' },
+  { keys: ['down'], action: 'newer', help: 'a newer command line' },
 ];

@@ -83,6 +83,48 @@ describe('dashboard in tmux', { skip }, () => {
     });
   }
 
+  test('quitting right after a resize restores the terminal with no dashboard rows left', async () => {
+    // (a frame taller than a shrunk terminal is tested in test/views/resize.test.tsx: tmux keeps
+    // nothing that scrolls off the alternate screen, so it cannot show that defect here)
+    for (const [columns, rows] of [[200, 60], [90, 20]] as const) {
+      await withGrun({ columns: 120, rows: 30, before: '$ grun', env: { GUILD_HOME: copyFixtureHome() } }, async (t) => {
+        await t.waitFor(/20\/20 runs/);
+        t.tmux('resize-window', '-t', 'grun', '-x', String(columns), '-y', String(rows), ';', 'send-keys', '-t', 'grun', 'q');
+        await t.waitFor(/EXIT=0/);
+        assert.equal(t.format('#{alternate_on}'), '0');
+        const all = t.tmux('capture-pane', '-p', '-t', 'grun', '-S', '-200');
+        assert.match(all, /^\$ grun$/m);
+        assert.doesNotMatch(all, /20\/20 runs|c66e6a9a|Enter open/, `dashboard rows left after ${columns}x${rows}:\n${all}`);
+      });
+    }
+  });
+
+  test('TERM=dumb: a clear error naming grun runs, no full screen', async () => {
+    await withGrun({ columns: 100, rows: 30, env: { GUILD_HOME: copyFixtureHome(), TERM: 'dumb' } }, async (t) => {
+      const s = await t.waitFor(/EXIT=\d+/);
+      assert.match(s, /grun: TERM=dumb: .*grun runs/);
+      assert.match(s, /EXIT=1/);
+      assert.doesNotMatch(s, /20\/20 runs/);
+      assert.equal(t.format('#{alternate_on}'), '0');
+    });
+  });
+
+  test('LANG=C: status, marks and borders in ASCII', async () => {
+    const env = { GUILD_HOME: copyFixtureHome(), LANG: 'C', LC_ALL: '', LC_CTYPE: '' };
+    await withGrun({ columns: 80, rows: 24, env }, async (t) => {
+      let s = await t.waitFor(/20\/20 runs/);
+      assert.match(s, /\+ completed/);
+      assert.match(s, /x error/);
+      assert.match(s, /^> /m, 'the cursor row');
+      t.keys('Space', 'd');
+      s = await t.waitFor(/Delete 1 run to the trash\?/);
+      assert.match(s, /^\+-+\+/m, 'the dialog border');
+      for (const line of s.split('\n')) assert.match(line, /^[\x20-\x7e]*$/, `not ASCII: ${line}`);
+      t.keys('Escape', 'q');
+      await t.waitFor(/EXIT=0/);
+    });
+  });
+
   test('resize redraws to the new size', async () => {
     await withGrun({ columns: 120, rows: 30, env: { GUILD_HOME: copyFixtureHome() } }, async (t) => {
       await t.waitFor(/20\/20 runs/);

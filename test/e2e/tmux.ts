@@ -16,6 +16,8 @@ export interface TmuxOptions {
   env?: Record<string, string>;
   cwd?: string;
   args?: string[];
+  /** Printed by the shell before grun starts (what a prompt and earlier commands leave on screen). */
+  before?: string;
 }
 
 const q = (s: string): string => `'${s.replace(/'/g, `'\\''`)}'`;
@@ -27,7 +29,8 @@ export class TmuxGrun {
   constructor(opts: TmuxOptions) {
     const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${q(v)}`).join(' ');
     // CI makes Ink print nothing until exit; the shell stays after grun exits to report its state
-    const cmd = `env -u CI ${env} ${q(process.execPath)} ${q(grunBin)} ${(opts.args ?? []).map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    const before = opts.before === undefined ? '' : `printf '%s\\n' ${q(opts.before)}; `;
+    const cmd = `${before}env -u CI ${env} ${q(process.execPath)} ${q(grunBin)} ${(opts.args ?? []).map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
     this.tmux('new-session', '-d', '-s', this.session, '-x', String(opts.columns), '-y', String(opts.rows), '-c', opts.cwd ?? projectRoot, 'sh', '-c', cmd);
   }
 

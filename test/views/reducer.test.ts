@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import type { Key } from 'ink';
 import { appReducer, initialState, runsView, cursorRow, currentScreen, type AppState, type KeyContext } from '../../src/views/state/app.js';
 import { NO_SCALARS } from '../../src/views/state/view.js';
+import type { PromptDialog } from '../../src/views/state/prompt.js';
 import { helpLines } from '../../src/views/HelpScreen.js';
 import { runsKeymap, keyName, splitInput } from '../../src/views/keymap.js';
 import { fakeRun } from './helpers.js';
@@ -12,7 +13,7 @@ const noKey: Key = {
   return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false,
   hyper: false, capsLock: false, numLock: false,
 } as Key;
-const ctx: KeyContext = { pageSize: 10, scalars: NO_SCALARS, count: 0, columns: [] };
+const ctx: KeyContext = { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 10 }, sortKeys: [] };
 
 function press(s: AppState, ...keys: (string | Partial<Key>)[]): AppState {
   for (const k of keys) {
@@ -75,7 +76,7 @@ describe('app reducer', () => {
 
   test('filter typed in one chunk is live, Esc drops the draft, Enter keeps it', () => {
     let s = press(loaded(), '/trai');
-    assert.equal(s.draft, 'trai');
+    assert.equal(s.draft?.text, 'trai');
     assert.equal(runsView(s).rows.length, 2);
     s = press(s, { escape: true, meta: true });
     assert.equal(s.draft, null);
@@ -94,12 +95,75 @@ describe('app reducer', () => {
     assert.deepEqual(runsView(s).rows.map((r) => r.run.id), [runs[0]!.id]);
   });
 
-  test('s cycles the sort column, S reverses it', () => {
-    let s = press(loaded(), 's');
-    assert.equal(s.sort.key, 'operation');
-    s = press(s, 'S');
+  test('s cycles the sort through the visible columns left to right, S reverses it', () => {
+    // the columns an 80-column table shows: #, operation, status, a metric, label
+    const shown: KeyContext = { ...ctx, sortKeys: ['started', 'operation', 'status', 'scalar:val_acc', 'label'] };
+    const sortKey = (s: AppState, k: string) => appReducer(s, { type: 'key', input: k, key: k === 'S' ? { ...noKey, shift: true } : noKey, ctx: shown });
+    let s = loaded();
+    const seen: [string, boolean][] = [];
+    for (let i = 0; i < 5; i++) {
+      s = sortKey(s, 's');
+      seen.push([s.sort.key, s.sort.desc]);
+    }
+    assert.deepEqual(seen, [
+      ['operation', false], ['status', false], ['scalar:val_acc', true], ['label', false], ['started', true],
+    ], 'no hidden column (executor, time, id); accuracy best first; back to the newest first');
+    s = sortKey(sortKey(loaded(), 's'), 'S');
     assert.equal(s.sort.desc, true);
     assert.equal(runsView(s).rows[0]!.run.operation, 'train');
+  });
+
+  test('a metric sorts best first when its objective is known, else ascending', () => {
+    const sortOf = (line: string) => press(loaded(), `:sort ${line}`, { return: true }).sort;
+    assert.deepEqual(sortOf('loss'), { key: 'scalar:loss', desc: false });
+    assert.deepEqual(sortOf('min val_loss'), { key: 'scalar:min val_loss', desc: false });
+    assert.deepEqual(sortOf('acc'), { key: 'scalar:acc', desc: true });
+    assert.deepEqual(sortOf('max val_accuracy'), { key: 'scalar:max val_accuracy', desc: true });
+    assert.deepEqual(sortOf('epoch'), { key: 'scalar:epoch', desc: false });
+    assert.deepEqual(sortOf('loss desc'), { key: 'scalar:loss', desc: true }, 'an explicit direction wins');
+    assert.deepEqual(sortOf('started'), { key: 'started', desc: true });
+  });
+
+  test('text fields edit at a cursor: ← → Home End, Backspace before it, Delete under it', () => {
+    const del = { delete: true };
+    let s = press(loaded(), '/lrate');
+    s = press(s, { leftArrow: true }, { leftArrow: true }, { leftArrow: true }, { backspace: true });
+    assert.deepEqual(s.draft, { text: 'late', cursor: 1 });
+    s = press(s, '_', { home: true }, del, { end: true }, 'X', { leftArrow: true }, del);
+    assert.deepEqual(s.draft, { text: '_ate', cursor: 4 });
+    s = press(s, { home: true }, 'l', { rightArrow: true }, { rightArrow: true });
+    s = appReducer(s, { type: 'key', input: 'k', key: { ...noKey, ctrl: true }, ctx });
+    assert.deepEqual(s.draft, { text: 'l_a', cursor: 3 }, 'Ctrl-K cuts from the cursor to the end');
+    // the same editing in a prompt and in the launch form
+    let p = press(loaded(), 'n', 'god', { leftArrow: true }, { leftArrow: true }, 'o');
+    assert.deepEqual((p.dialog as PromptDialog).input, { text: 'good', cursor: 2 });
+    p = press(loaded(), 'r');
+    p = appReducer(p, { type: 'launchPatch', patch: { ops: [{ name: 'train', kind: 'guildfile', description: '', model: '', source: 'guild.yml' }], busy: false } });
+    p = press(p, { return: true });
+    p = appReducer(p, { type: 'launchPatch', patch: { step: 'form', defs: [{ name: 'lr', default: 0.1 }], values: ['0.1'], busy: false } });
+    p = press(p, { home: true }, del, '2', { end: true }, '5');
+    assert.deepEqual((currentScreen(p) as { values: string[] }).values, ['2.15']);
+  });
+
+  test('? opens help in every launch step', () => {
+    let s = press(loaded(), 'r');
+    s = appReducer(s, { type: 'launchPatch', patch: { ops: [{ name: 'train', kind: 'guildfile', description: '', model: '', source: 'guild.yml' }], busy: false } });
+    assert.deepEqual(currentScreen(press(s, '?')), { kind: 'help', of: 'launch', scroll: 0 });
+    s = press(s, { return: true });
+    s = appReducer(s, { type: 'launchPatch', patch: { step: 'form', defs: [{ name: 'lr', default: 0.1 }], values: ['0.1'], busy: false } });
+    const h = press(s, '?');
+    assert.equal(currentScreen(h).kind, 'help');
+    assert.deepEqual((currentScreen(press(h, { escape: true, meta: true })) as { values: string[] }).values, ['0.1'], 'not typed into the value');
+  });
+
+  test('a status message expires; a newer one is not cleared by the older one', () => {
+    let s = press(loaded(), ':bogus', { return: true });
+    const first = s.message!.seq;
+    s = press(s, ':other', { return: true });
+    s = appReducer(s, { type: 'expireMessage', seq: first });
+    assert.match(s.message!.text, /unknown command 'other'/);
+    s = appReducer(s, { type: 'expireMessage', seq: s.message!.seq });
+    assert.equal(s.message, null);
   });
 
   test('delete asks first, naming the runs; running runs are stopped first', () => {
@@ -136,7 +200,7 @@ describe('app reducer', () => {
   test('label prompt edits text and queues the change', () => {
     let s = press(loaded(), 'l');
     assert.equal(s.dialog?.kind, 'prompt');
-    assert.equal((s.dialog as { value: string }).value, 'lr=0.1');
+    assert.equal((s.dialog as PromptDialog).input.text, 'lr=0.1');
     s = press(s, { ctrl: true }, 'x');
     s = press(s, { return: true });
     assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'label', ids: [runs[0]!.id], label: 'lr=0.1x' });
@@ -158,7 +222,7 @@ describe('app reducer', () => {
   test('command line history: Up recalls older lines, Down newer ones, then an empty line', () => {
     let s = press(loaded(), ':sort id', { return: true }, ':filter lr', { return: true }, ':filter lr', { return: true });
     assert.deepEqual(s.history, ['sort id', 'filter lr'], 'a repeated line is kept once');
-    const value = (x: AppState) => (x.dialog as { value: string }).value;
+    const value = (x: AppState) => (x.dialog as PromptDialog).input.text;
     s = press(s, ':', { upArrow: true });
     assert.equal(value(s), 'filter lr');
     s = press(s, { upArrow: true }, { upArrow: true });
@@ -168,7 +232,7 @@ describe('app reducer', () => {
     s = press(s, { downArrow: true });
     assert.equal(value(s), '');
     s = press(s, { upArrow: true, }, { upArrow: true }, { return: true });
-    assert.deepEqual(s.sort, { key: 'id', desc: true }, 'a recalled line runs on Enter');
+    assert.deepEqual(s.sort, { key: 'id', desc: false }, 'a recalled line runs on Enter');
     assert.deepEqual(s.history, ['sort id', 'filter lr', 'sort id']);
   });
 
@@ -202,7 +266,7 @@ describe('app reducer', () => {
   });
 
   test('output follow: scrolling up leaves follow mode, End/G turns it back on', () => {
-    const c: KeyContext = { ...ctx, count: 100, pageSize: 10 };
+    const c: KeyContext = { ...ctx, metrics: { count: 100, pageSize: 10 } };
     let s = press(loaded(), { return: true }, '4');
     s = appReducer(s, { type: 'key', input: '', key: { ...noKey, upArrow: true }, ctx: c });
     assert.deepEqual({ ...currentScreen(s) }, { ...currentScreen(s), follow: false, scroll: 89 });

@@ -8,6 +8,14 @@ import type { ScalarLookup } from '../state/view.js';
 /** Work per slice before yielding to input and rendering. */
 const SLICE_MS = 12;
 
+/** `fresh`, plus the known scalars it lacks (a torn or half-written event file reads short). */
+function withKnown(fresh: readonly ScalarSummary[], known: readonly ScalarSummary[] | undefined): readonly ScalarSummary[] {
+  if (!known) return fresh;
+  const keys = new Set(fresh.map((s) => `${s.prefix}\0${s.tag}`));
+  const kept = known.filter((s) => !keys.has(`${s.prefix}\0${s.tag}`));
+  return kept.length === 0 ? fresh : [...fresh, ...kept];
+}
+
 export class ScalarCache {
   private readonly loaded = new Map<string, readonly ScalarSummary[]>();
   private readonly queue = new Map<string, Run>();
@@ -34,10 +42,17 @@ export class ScalarCache {
     if (added) this.pump();
   }
 
+  /**
+   * The run changed: its scalars are read again, and until they are the known ones stay (a
+   * refresh that blanked them would blink the table's cells and reshuffle a sort by them).
+   */
   invalidate(id: string): void {
-    this.loaded.delete(id);
     const run = this.runs.get(id);
-    if (run) scalarIndexFor(run).forget(run.dir);
+    if (!run) return;
+    scalarIndexFor(run).forget(run.dir);
+    if (!this.loaded.has(id)) return;
+    this.queue.set(id, run);
+    this.pump();
   }
 
   subscribe(fn: () => void): () => void {
@@ -62,10 +77,12 @@ export class ScalarCache {
       for (const [id, run] of this.queue) {
         this.queue.delete(id);
         this.runs.set(id, run);
+        const known = this.loaded.get(id);
         try {
-          this.loaded.set(id, runScalarData(run).summaries);
+          this.loaded.set(id, withKnown(runScalarData(run).summaries, known));
         } catch {
-          this.loaded.set(id, []); // a run dir that vanished or is unreadable has no scalars
+          // a run dir that vanished or is unreadable has no scalars, unless some were read before
+          this.loaded.set(id, known ?? []);
         }
         if (performance.now() - t0 > SLICE_MS) break;
       }

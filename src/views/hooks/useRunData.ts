@@ -8,6 +8,9 @@ import { OutputReader, tailOutputLines, type OutputLine } from '../../store/outp
 import { readFileHead, walkRunFiles, type RunFileEntry } from '../../store/run-files.js';
 import { readRunScalars, readScalarSeries } from '../../store/scalars.js';
 import type { Run, ScalarPoint, ScalarSummary } from '../../store/types.js';
+import type { OutputView } from '../layout.js';
+
+export type { OutputView };
 
 /** Lines of output kept in memory per view. */
 const OUTPUT_RING = 5000;
@@ -17,7 +20,7 @@ const OUTPUT_POLL_MS = 100;
 export function useRunCommand(run: Run | undefined): string | null {
   const [cmd, setCmd] = useState<string | null>(null);
   useEffect(() => {
-    if (!run) return;
+    if (!run) return setCmd(null);
     const a = readAttr(run.dir, 'cmd');
     setCmd(a.kind === 'ok' && Array.isArray(a.value) ? a.value.map((x) => shlexQuote(String(x))).join(' ') : null);
   }, [run?.dir]);
@@ -27,7 +30,7 @@ export function useRunCommand(run: Run | undefined): string | null {
 export function useRunScalars(run: Run | undefined): ScalarSummary[] {
   const [list, setList] = useState<ScalarSummary[]>([]);
   useEffect(() => {
-    if (!run) return;
+    if (!run) return setList([]);
     try {
       setList(readRunScalars(run.dir).summaries);
     } catch {
@@ -77,12 +80,6 @@ export function collapseCarriageReturns(text: string): string {
   return parts[parts.length - 1] ?? '';
 }
 
-export interface OutputView {
-  /** Ended lines, then (while live) the line being written, as a terminal shows it so far. */
-  lines: OutputLine[];
-  /** Number of lines before `lines[0]` that were dropped (ring) or never read (tail). */
-  first: number;
-}
 
 /**
  * A run's output: the last OUTPUT_RING lines, then, while `live`, new lines every 100 ms.
@@ -95,7 +92,7 @@ export function useOutput(run: Run | undefined, live: boolean): OutputView {
   const [view, setView] = useState<OutputView>({ lines: [], first: 0 });
   const dir = run?.dir;
   useEffect(() => {
-    if (!dir) return;
+    if (!dir) return setView({ lines: [], first: 0 });
     const clean = (ls: OutputLine[]) => ls.map((l) => (l.text.includes('\r') ? { ...l, text: collapseCarriageReturns(l.text) } : l));
     if (!live) {
       try {
@@ -142,7 +139,7 @@ const MAX_FILES = 2000;
 export function useRunFiles(run: Run | undefined, active: boolean): RunFile[] {
   const [files, setFiles] = useState<RunFile[]>([]);
   useEffect(() => {
-    if (run && active) setFiles(walkRunFiles(run.dir, '', { limit: MAX_FILES }).filter((f) => !f.dir));
+    setFiles(run && active ? walkRunFiles(run.dir, '', { limit: MAX_FILES }).filter((f) => !f.dir) : []);
   }, [run?.dir, active]);
   return files;
 }
@@ -150,7 +147,7 @@ export function useRunFiles(run: Run | undefined, active: boolean): RunFile[] {
 export function useFileText(runDir: string | undefined, file: string | null): string[] {
   const [lines, setLines] = useState<string[]>([]);
   useEffect(() => {
-    if (runDir && file) setLines(readFileHead(join(runDir, file)));
+    setLines(runDir && file ? readFileHead(join(runDir, file)) : []);
   }, [runDir, file]);
   return lines;
 }

@@ -1,9 +1,13 @@
 // The launch screen: pick an operation, edit its flags in a form validated as you type (a list
 // value makes a sweep), preview, confirm. Pure; loading and starting are effects.
+import type { Key } from 'ink';
 import { decodeCliFlag } from '../../engine/flags.js';
 import type { FlagDef, OperationDef } from '../../engine/plan-types.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import type { YamlValue } from '../../store/types.js';
+import { launchKeymap, lookup, type LaunchAction } from '../keymap.js';
+import { pop, queue, replaceTop, unreachable, type AppState } from './core.js';
+import { editInput, textInput, type TextInput } from './text-input.js';
 
 /** Where a launched run executes: here (`''`), Slurm (`'slurm'`), or a remote by name. */
 export interface LaunchTarget {
@@ -24,6 +28,8 @@ export interface LaunchState {
   /** Raw text per flag, as typed. */
   values: string[];
   field: number;
+  /** The text cursor in the focused field's value. */
+  cursor: number;
   preview: string[] | null;
   /** Where the run can go (Tab in the preview picks); the first is here. */
   targets: LaunchTarget[];
@@ -33,7 +39,7 @@ export interface LaunchState {
 }
 
 export const newLaunch = (): LaunchState => ({
-  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, defs: null, values: [], field: 0, preview: null,
+  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, defs: null, values: [], field: 0, cursor: 0, preview: null,
   targets: [HERE], target: 0, error: null, busy: true,
 });
 
@@ -66,3 +72,79 @@ export function flagArgs(l: LaunchState): string[] {
 
 /** Flags a user edits (dependency flags like `operation:prepare` are resolved by the engine). */
 export const editableDefs = (defs: FlagDef[]): FlagDef[] => defs.filter((d) => !d.name.includes(':'));
+
+/** The focused field's value as a text input. */
+export const fieldInput = (l: LaunchState): TextInput => ({ text: l.values[l.field] ?? '', cursor: l.cursor });
+
+/** `l` with `patch` (from a launch effect or a key); a new field or new values put the cursor at the end of its value. */
+export function patchLaunch(l: LaunchState, patch: Partial<LaunchState>): LaunchState {
+  const next = { ...l, ...patch };
+  return 'cursor' in patch || (!('values' in patch) && !('field' in patch)) ? next : { ...next, cursor: textInput(next.values[next.field] ?? '').cursor };
+}
+
+export function onLaunchKey(s: AppState, l: LaunchState, name: string, input: string, key: Key): AppState {
+  const b = lookup(launchKeymap, name, s.readonly);
+  const set = (patch: Partial<LaunchState>): AppState => replaceTop(s, patchLaunch(l, patch));
+  const action = b?.action;
+  if (action === 'help' || action === 'quit') return s; // the App's keys, taken before
+  if (l.busy && action !== 'back') return s;
+  switch (l.step) {
+    case 'pick': return onPick(s, l, action, set);
+    case 'preview': return onPreview(s, l, action, set);
+    case 'form': return onForm(s, l, action, set, name, input, key);
+    default: return unreachable(l.step);
+  }
+}
+
+type Act = Exclude<LaunchAction, 'help' | 'quit'> | undefined;
+type Set = (patch: Partial<LaunchState>) => AppState;
+
+function onPick(s: AppState, l: LaunchState, action: Act, set: Set): AppState {
+  const n = l.ops?.length ?? 0;
+  switch (action) {
+    case 'up': case 'prev': return set({ sel: Math.max(0, l.sel - 1) });
+    case 'down': case 'next': return set({ sel: Math.min(Math.max(0, n - 1), l.sel + 1) });
+    case 'back': return pop(s);
+    case 'accept': {
+      const op = l.ops?.[l.sel];
+      return op ? queue(set({ opspec: op.name, busy: true, error: null }), { kind: 'launchDefs', opspec: op.name }) : s;
+    }
+    case undefined: return s;
+    default: return unreachable(action);
+  }
+}
+
+function onPreview(s: AppState, l: LaunchState, action: Act, set: Set): AppState {
+  const n = l.targets.length;
+  switch (action) {
+    case 'back': return set({ step: 'form', preview: null, error: null });
+    case 'accept':
+      return queue(set({ busy: true }), { kind: 'launchStart', opspec: l.opspec!, flagArgs: flagArgs(l), target: l.targets[l.target]?.id ?? '' });
+    case 'next': return set({ target: (l.target + 1) % n, error: null });
+    case 'prev': return set({ target: (l.target + n - 1) % n, error: null });
+    case 'up': case 'down': case undefined: return s;
+    default: return unreachable(action);
+  }
+}
+
+function onForm(s: AppState, l: LaunchState, action: Act, set: Set, name: string, input: string, key: Key): AppState {
+  const defs = editableDefs(l.defs ?? []);
+  switch (action) {
+    case 'up': case 'prev': return set({ field: Math.max(0, l.field - 1) });
+    case 'down': case 'next': return set({ field: Math.min(Math.max(0, defs.length - 1), l.field + 1) });
+    case 'back': return set({ step: 'pick', defs: null, values: [], field: 0, error: null });
+    case 'accept': {
+      const bad = defs.map((d, i) => checkField(d, l.values[i] ?? '')).find((c) => c.error);
+      if (bad) return set({ error: bad.error });
+      return queue(set({ busy: true, error: null }), { kind: 'launchPreview', opspec: l.opspec!, flagArgs: flagArgs({ ...l, defs }) });
+    }
+    case undefined: break;
+    default: return unreachable(action);
+  }
+  if (defs.length === 0) return s;
+  const next = editInput(fieldInput(l), name, input, key);
+  if (next === null) return s;
+  const values = [...l.values];
+  values[l.field] = next.text;
+  return set({ values, cursor: next.cursor, error: null });
+}

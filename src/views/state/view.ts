@@ -41,6 +41,23 @@ export interface Sort {
 
 export const DEFAULT_SORT: Sort = { key: 'started', desc: true };
 
+/** Metrics where lower is better (`loss`, `val_loss`, `error`, `mse`, `perplexity`…). */
+const LOWER_BETTER = /loss|err|mse|mae|mape|rmse|nll|perplexity|ppl|wer|cer|regret|cost|dist/i;
+/** Metrics where higher is better (`acc`, `val_accuracy`, `f1`, `auc`, `reward`…). */
+const HIGHER_BETTER = /acc|auc|f1|precision|recall|bleu|rouge|reward|return|score|iou|map|r2/i;
+
+/**
+ * The direction a sort key takes first: the newest runs first for `started`; a metric's best
+ * first when its name says its objective (loss-like ascending, accuracy-like descending);
+ * otherwise ascending.
+ */
+export function firstSortDesc(key: string): boolean {
+  if (key === 'started') return true;
+  if (!key.startsWith('scalar:')) return false;
+  const name = parseScalarColumn(key.slice(7))?.key ?? '';
+  return !LOWER_BETTER.test(name) && HIGHER_BETTER.test(name);
+}
+
 export interface ViewSpec {
   filter: string;
   status: StatusQuick;

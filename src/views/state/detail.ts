@@ -1,0 +1,55 @@
+// The run detail screen: five tabs; the output tab scrolls as a pager (follow), the scalars and
+// files tabs move a selection, the others scroll. Pure.
+import type { DetailAction } from '../keymap.js';
+import { pop, push, replaceTop, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
+import type { PagerScreen } from './pager.js';
+import { pagerScroll, scrollBy } from './scroll.js';
+import { stoppable } from './runs.js';
+
+export const DETAIL_TABS = ['overview', 'flags', 'scalars', 'output', 'files'] as const;
+export type DetailTab = (typeof DETAIL_TABS)[number];
+
+export interface DetailScreen {
+  kind: 'detail';
+  id: string;
+  tab: DetailTab;
+  scroll: number;
+  sel: number;
+  follow: boolean;
+}
+
+export const openDetail = (id: string): DetailScreen => ({ kind: 'detail', id, tab: 'overview', scroll: 0, sel: 0, follow: true });
+
+/** Attach: the run's live output full screen (pager.ts). */
+export const attach = (id: string): PagerScreen => ({ kind: 'pager', what: 'attach', id, file: null, scroll: 0, follow: true });
+
+export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<DetailAction, 'help' | 'quit'>, ctx: KeyContext): AppState {
+  const setTab = (i: number): AppState =>
+    replaceTop(s, { ...d, tab: DETAIL_TABS[(i + DETAIL_TABS.length) % DETAIL_TABS.length]!, scroll: 0, sel: 0, follow: true });
+  const tabIdx = DETAIL_TABS.indexOf(d.tab);
+  switch (action) {
+    case 'nextTab': return setTab(tabIdx + 1);
+    case 'prevTab': return setTab(tabIdx - 1);
+    case 'tab1': case 'tab2': case 'tab3': case 'tab4': case 'tab5':
+      return setTab(Number(action.slice(3)) - 1);
+    case 'back': return pop(s);
+    case 'attach': return push(s, attach(d.id));
+    case 'stop': {
+      const run = s.runs.find((r) => r.id === d.id);
+      if (!run || !stoppable(run)) return say(s, 'this run is not running', true);
+      return { ...s, dialog: { kind: 'confirm', title: 'Stop this run?', lines: [runLine(run)], effect: { kind: 'stop', ids: [run.id] } } };
+    }
+    case 'open': {
+      const file = ctx.metrics.selected;
+      if (d.tab !== 'files' || !file) return s;
+      return push(s, { kind: 'pager', what: 'file', id: d.id, file, scroll: 0, follow: false });
+    }
+    case 'up': case 'down': case 'pageUp': case 'pageDown': case 'top': case 'bottom':
+      // output scrolls as the pager does; lists move a selection; the rest scroll
+      if (d.tab === 'output') return replaceTop(s, { ...d, ...pagerScroll(d, action, ctx.metrics) });
+      if (d.tab === 'scalars' || d.tab === 'files') return replaceTop(s, { ...d, sel: scrollBy(d.sel, action, ctx.metrics) });
+      return replaceTop(s, { ...d, scroll: scrollBy(d.scroll, action, ctx.metrics) });
+    default:
+      return unreachable(action);
+  }
+}

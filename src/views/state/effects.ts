@@ -1,0 +1,18 @@
+// What the reducers ask the App to do: each effect is run by src/views/hooks/actions.ts through
+// the store and the engine, and reports back by a message or an action.
+export type Effect =
+  | { kind: 'quit' }
+  | { kind: 'reload' }
+  | { kind: 'stop'; ids: string[] }
+  | { kind: 'delete'; ids: string[]; stopFirst: boolean }
+  | { kind: 'restore'; ids: string[]; undo: boolean }
+  | { kind: 'purge'; ids: string[] }
+  | { kind: 'label'; ids: string[]; label: string }
+  | { kind: 'tags'; ids: string[]; add: string[]; remove: string[] }
+  | { kind: 'comment'; ids: string[]; body: string }
+  | { kind: 'guildMark'; ids: string[]; on: boolean }
+  | { kind: 'exportCsv'; ids: string[]; path: string }
+  | { kind: 'launchOps' }
+  | { kind: 'launchDefs'; opspec: string }
+  | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }
+  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string };

@@ -1,0 +1,23 @@
+// Full-screen pagers: attach (a run's live output; leaving never stops the run) and a file view.
+import type { PagerAction } from '../keymap.js';
+import { pop, replaceTop, unreachable, type AppState, type KeyContext } from './core.js';
+import { pagerScroll } from './scroll.js';
+
+export interface PagerScreen {
+  kind: 'pager';
+  what: 'attach' | 'file';
+  id: string;
+  file: string | null;
+  scroll: number;
+  follow: boolean;
+}
+
+export function onPagerAction(s: AppState, p: PagerScreen, action: Exclude<PagerAction, 'help' | 'quit'>, ctx: KeyContext): AppState {
+  switch (action) {
+    case 'back': return pop(s);
+    case 'up': case 'down': case 'pageUp': case 'pageDown': case 'top': case 'bottom':
+      return replaceTop(s, { ...p, ...pagerScroll(p, action, ctx.metrics) });
+    default:
+      return unreachable(action);
+  }
+}
