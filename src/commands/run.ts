@@ -17,7 +17,7 @@ interface RunOptions {
   printCmd?: boolean; testFlags?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
-  minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[];
+  minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
 }
 
 /** The launch options only this command knows, for the `run_params` attr. */
@@ -70,7 +70,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
     home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
-    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
+    sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
   };
   const what = o.start ? 'grun run --start' : `grun run ${opspec}`;
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm: confirmLaunch(what, o.yes) });
@@ -104,6 +104,7 @@ export function register(program: Command): void {
     .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
     .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
+    .option('--optimize', "use the operation's default optimizer (guild.yml optimizers:)")
     .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
     .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
     .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])

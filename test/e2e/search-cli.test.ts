@@ -64,6 +64,22 @@ describe('searches that learn and prune (CLI, real processes)', () => {
     assert.match(info.stdout, new RegExp(`^pruned: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
   });
 
+  test("guild.yml optimizers: --optimize takes the operation's default section and its settings", async () => {
+    const cwd = project({
+      'quad.py': 'x = 0.5\nprint("loss: %f" % x)\n',
+      'guild.yml': 'quad:\n  main: quad\n  flags:\n    x: 0.5\n  optimizers:\n    fast:\n      algorithm: tpe\n      default: yes\n      random-starts: 2\n',
+    });
+    const home = tempDir('grun-gy-home-');
+    const r = await grun(['run', 'quad', 'x=uniform[0.0:1.0]', '--optimize', '-m', '3', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const parent = runDirs(home).find(isParent)!;
+    const opt = yamlAttr(parent, 'grun-optimizer') as { name: string; objective: string; settings: Record<string, unknown> };
+    assert.equal(opt.name, 'tpe');
+    assert.equal(opt.settings['random-starts'], 2);
+    assert.equal(opt.objective, 'minimize loss', "Guild's default objective");
+    assert.equal(runDirs(home).length, 4);
+  });
+
   test('forest and gbrt are refused naming the optimizers that work; bad columns named', async () => {
     const cwd = project({ 'quad.py': 'x = 0.5\nprint("loss: %f" % x)\n' });
     const home = tempDir('grun-refuse-home-');

@@ -4,7 +4,7 @@ import { GrunError } from '../../src/store/errors.js';
 import { Rng } from '../../src/engine/optimize/rng.js';
 import { decodeValue, encodeValue, pointKey, type Space } from '../../src/engine/optimize/space.js';
 import type { Trial } from '../../src/engine/optimize/trials.js';
-import { optimizerSettings, proposer, settingsAttr } from '../../src/engine/optimize/optimizer.js';
+import { chooseOptimizer, optimizerSettings, proposer, settingsAttr } from '../../src/engine/optimize/optimizer.js';
 import { gammaSplit, proposeTpe, TPE_DEFAULTS, trialWeights } from '../../src/engine/optimize/tpe.js';
 import { acquisition, GP_DEFAULTS, proposeGp } from '../../src/engine/optimize/gp.js';
 import { judge, prunerSettings, valueAt, type TrialCurve } from '../../src/engine/optimize/pruners.js';
@@ -59,6 +59,32 @@ describe('optimizer settings', () => {
     assert.throws(() => optimizerSettings('gp', { 'acq-func': 'UCB' }), /acq-func=UCB: expected EI, PI, LCB or gp_hedge/);
     assert.throws(() => optimizerSettings('tpe', { xi: 1 }), /optimizer tpe: unknown setting 'xi'/);
     assert.throws(() => optimizerSettings('gp', { 'random-starts': 1.5 }), /random-starts=1.5: expected an integer/);
+  });
+});
+
+describe('guild.yml optimizers sections', () => {
+  const sections = {
+    fast: { algorithm: 'gp', default: true, 'random-starts': 2, kappa: 1.5 },
+    'tpe-wide': { algorithm: 'tpe', flags: { candidates: 200 } },
+    gp: { xi: 0.1 },
+  };
+  test('chosen by name, by --optimize (the default one), or an algorithm by name; the command line overrides', () => {
+    const table: [{ name?: string; optimize?: boolean }, Record<string, number>, unknown][] = [
+      [{ name: 'fast' }, {}, { algorithm: 'gp', flags: { 'random-starts': 2, kappa: 1.5 } }],
+      [{ optimize: true }, { kappa: 3 }, { algorithm: 'gp', flags: { 'random-starts': 2, kappa: 3 } }],
+      [{ name: 'tpe-wide' }, {}, { algorithm: 'tpe', flags: { candidates: 200 } }],
+      [{ name: 'gp' }, {}, { algorithm: 'gp', flags: { xi: 0.1 } }],
+      [{ name: 'bayesian' }, { xi: 0.2 }, { algorithm: 'bayesian', flags: { xi: 0.2 } }],
+      [{}, {}, undefined],
+    ];
+    for (const [o, cli, want] of table) assert.deepEqual(chooseOptimizer(o, sections, cli), want, JSON.stringify(o));
+  });
+
+  test('bad sections are named', () => {
+    assert.throws(() => chooseOptimizer({ optimize: true }, {}, {}), /--optimize: the operation has no default optimizer/);
+    assert.throws(() => chooseOptimizer({ name: 'x' }, { x: { algorithm: 'forest' } }, {}), /optimizer 'forest' is not available/);
+    assert.throws(() => chooseOptimizer({ name: 'x' }, { x: 3 }, {}), /optimizers.x: expected a mapping/);
+    assert.throws(() => chooseOptimizer({ optimize: true }, { a: { default: true }, b: { default: 'yes' } }, {}), /more than one is default \(a, b\)/);
   });
 });
 

@@ -30,6 +30,8 @@ export interface SweepRequest {
   randomSeed?: string;
   keepBatch?: boolean;
   stageTrials?: boolean;
+  /** `--optimize`: the operation's default optimizer (guild.yml `optimizers:`). */
+  optimize?: boolean;
   /** `--minimize COL` / `--maximize COL` (Guild's column syntax). */
   minimize?: string;
   maximize?: string;

@@ -111,3 +111,44 @@ export function proposerFor(s: OptimizerSettings): Propose {
 export function proposer(name: string, flags: Record<string, YamlValue>): Propose {
   return proposerFor(optimizerSettings(name, flags));
 }
+
+/** An optimizer chosen by name or alias, or by a guild.yml `optimizers:` section, with its settings. */
+export interface ChosenOptimizer {
+  /** The algorithm: `gp`, `tpe`, `random` or an alias. */
+  algorithm: string;
+  flags: Record<string, YamlValue>;
+}
+
+function isMap(v: YamlValue | undefined): v is Record<string, YamlValue> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
+}
+
+/**
+ * guild.yml `optimizers:` as Guild reads them: `NAME: {algorithm: gp, default: yes, flags: {…}}`
+ * (without `algorithm`, NAME is the algorithm; without `flags`, the other keys are the settings).
+ * `-o NAME` picks a section, or else names an algorithm; `--optimize` picks the `default: yes`
+ * one. The command line's settings override the section's.
+ */
+export function chooseOptimizer(
+  o: { name?: string; optimize?: boolean },
+  sections: YamlValue | undefined,
+  cliFlags: Record<string, YamlValue>,
+): ChosenOptimizer | undefined {
+  if (sections !== undefined && !isMap(sections)) throw new GrunError(`optimizers: expected a mapping of names to optimizer settings`);
+  const defs = sections ?? {};
+  let name = o.name;
+  if (name === undefined && o.optimize) {
+    const dflt = Object.keys(defs).filter((k) => isMap(defs[k]) && [true, 'yes'].includes(defs[k].default as never));
+    if (dflt.length !== 1) throw new GrunError(dflt.length ? `optimizers: more than one is default (${dflt.join(', ')})` : '--optimize: the operation has no default optimizer (optimizers: NAME: {default: yes})');
+    name = dflt[0]!;
+  }
+  if (name === undefined) return Object.keys(cliFlags).length ? { algorithm: 'random', flags: cliFlags } : undefined;
+  const section = defs[name];
+  if (section === undefined) return { algorithm: name, flags: cliFlags };
+  if (section !== null && !isMap(section)) throw new GrunError(`optimizers.${name}: expected a mapping`);
+  const { algorithm, default: _default, flags, ...rest } = section ?? {};
+  if (flags !== undefined && !isMap(flags)) throw new GrunError(`optimizers.${name}.flags: expected a mapping`);
+  const algo = algorithm === undefined ? name : String(algorithm);
+  optimizerName(algo);
+  return { algorithm: algo, flags: { ...(flags ?? rest), ...cliFlags } };
+}
