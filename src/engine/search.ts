@@ -139,11 +139,16 @@ export async function runSearch(plan: RunPlan, o: SearchOptions): Promise<{ pare
   const trials: Live[] = [];
   let best: Live | null = null;
   const running = () => trials.filter((t) => !t.ended);
-  const onInt = () => void stopRuns(running().map((t) => loadRun(t.dir)), { noWait: true });
+  // Ctrl-C: no new trial; the running ones are interrupted and waited for
+  let interrupted = false;
+  const onInt = () => {
+    interrupted = true;
+    void stopRuns(running().map((t) => loadRun(t.dir)), { noWait: true });
+  };
   process.on('SIGINT', onInt);
   try {
-    while (trials.length < maxTrials || running().length) {
-      while (trials.length < maxTrials && running().length < o.maxParallel) {
+    while ((!interrupted && trials.length < maxTrials) || running().length) {
+      while (!interrupted && trials.length < maxTrials && running().length < o.maxParallel) {
         const table: Trial[] = trials.map((t) => (t.value === undefined ? { point: t.point } : { point: t.point, value: t.value }));
         const point = propose(space, table, rng);
         const i = trials.length;
