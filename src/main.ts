@@ -1,8 +1,9 @@
 // Argument parsing: no arguments opens the dashboard, anything else is a scriptable command.
 import { Command, CommanderError } from 'commander';
 import { registerCommands } from './commands/index.js';
-import { GrunError } from './store/errors.js';
+import { GrunError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
+import { termSafe } from './store/terminal-text.js';
 import { normalizeGuildArgs } from './store/run-filters.js';
 import { version } from './version.js';
 
@@ -39,14 +40,15 @@ async function main(argv: string[]): Promise<number> {
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
     if (e instanceof GrunError) {
-      process.stderr.write(`grun: ${e.message}\n`);
+      process.stderr.write(`grun: ${termSafe(e.message)}\n`);
       return e.exitCode;
     }
     // A file system refusal that no command turned into a GrunError (permissions, a full
     // disk, a path that vanished) is still the user's to read, not a stack trace.
     const code = (e as NodeJS.ErrnoException | null)?.code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      process.stderr.write(`grun: ${(e as Error).message}\n`);
+      const reason = systemReason(e);
+      process.stderr.write(`grun: ${reason ? `${reason}: ` : ''}${termSafe((e as Error).message)}\n`);
       return 1;
     }
     throw e;

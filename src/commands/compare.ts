@@ -13,6 +13,7 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { termSafe } from '../store/terminal-text.js';
 import { formatDuration, formatTable, formatTimestamp, printLines } from './format.js';
 import { sourceRuns } from './runs.js';
 import { aliasShortArgs, collect, flagsOf, intOption, loggedAttrsOf, scalarsOf, selectWithChildren } from './run-args.js';
@@ -324,7 +325,7 @@ export function register(program: Command): void {
       if (o.csv === true || o.csv === '-') process.stdout.write(text);
       else writeFileSync(o.csv, text);
     } else {
-      printLines(formatTable([header, ...rows.map((r) => r.map(tableText))]));
+      printLines(formatTable([header.map(termSafe), ...rows.map((r) => r.map((c) => termSafe(tableText(c))))]));
     }
   });
 }

@@ -7,6 +7,7 @@ import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from '../store/run-filters.js';
 import { walkRunFiles } from '../store/run-files.js';
+import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';
 import { sourceRuns } from './runs.js';
 import { oneRun } from './run-args.js';
@@ -66,6 +67,6 @@ export function register(program: Command): void {
       const shown = o.fullPath ? join(run.dir, p) + (p.endsWith('/') ? '/' : '') : p;
       lines.push(o.noFormat || o.fullPath ? shown : `  ${shown}`);
     }
-    printLines(lines);
+    printLines(lines.map(termSafe));
   });
 }

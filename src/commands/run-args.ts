@@ -10,6 +10,7 @@ import { applyRunFilters, runFilterOptionsFrom } from '../store/run-filters.js';
 import { runScalarData } from '../store/scalar-index.js';
 import { selectRuns } from '../store/select.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { termSafe } from '../store/terminal-text.js';
 import { dim, formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
 import { withChildren } from '../engine/batch.js';
 import type { LaunchPreview } from '../engine/launch/service.js';
@@ -78,7 +79,7 @@ export function oneRun(runs: Run[], spec: string | undefined): Run {
 /** Guild's preview table before a confirmation: `[short_id]  op  started  status  label`. */
 export function previewLines(runs: Run[]): string[] {
   return formatTable(
-    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), r.label ?? '']),
+    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), termSafe(r.label ?? '')]),
     2,
   );
 }

@@ -4,6 +4,7 @@
 import type { Command } from 'commander';
 import { launch, type LaunchMode, type LaunchRequest, type LaunchWork } from '../engine/launch/service.js';
 import { planRun } from '../engine/plan.js';
+import { readFailureNote } from '../store/run-reserve.js';
 import type { RunRequest } from '../engine/plan-types.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
@@ -80,6 +81,15 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     );
   }
   if (r.exitCode !== undefined) process.exitCode = r.exitCode;
+  // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
+  const only = r.runs.length === 1 ? r.runs[0]! : null;
+  if (mode === 'foreground' && only && r.exitCode !== undefined) {
+    const failure = readFailureNote(only.dir);
+    if (failure) {
+      process.stderr.write(`grun: run ${only.id}: ${failure}\n`);
+      process.exitCode ||= 1;
+    }
+  }
 }
 
 export function register(program: Command): void {

@@ -22,6 +22,9 @@ import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, YamlValue } from '../store/types.js';
+import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
+import { readRedactedEnvNames } from '../store/secrets.js';
+import { termSafe } from '../store/terminal-text.js';
 import { stopRuns } from '../engine/stop.js';
 import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
@@ -55,7 +58,7 @@ export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): P
 /** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */
 function reportProblems(runs: Run[]): void {
   for (const r of runs) {
-    for (const p of r.problems) process.stderr.write(`grun: warning: run ${r.id}: ${p.file}: ${p.message}\n`);
+    for (const p of r.problems) process.stderr.write(termSafe(`grun: warning: run ${r.id}: ${p.file}: ${p.message}`) + '\n');
   }
 }
 
@@ -147,7 +150,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   }
   const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
   reportProblems(shown);
-  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? '']);
+  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')]);
   const lines = formatTable(rows);
   if (!opts.verbose) {
     printLines(lines);
@@ -156,7 +159,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   const out: string[] = [];
   shown.forEach((r, i) => {
     out.push(lines[i]!);
-    for (const [k, v] of runDetail(r)) out.push(`  ${k}: ${v}`.trimEnd());
+    for (const [k, v] of runDetail(r)) out.push(termSafe(`  ${k}: ${v}`.trimEnd()));
   });
   printLines(out);
 }
@@ -183,6 +186,9 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
     if (meta.notes !== null) data.push(['notes', meta.notes]);
   }
   data.push(['tags', meta ? meta.tags : run.tags]);
+  // The env attr grun recorded left out or masked these (store/secrets.ts): say so.
+  const redacted = readRedactedEnvNames(run.dir);
+  if (redacted.length > 0) data.push(['env_redacted', redacted]);
   const flags = attrValue(run, 'flags');
   data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
   if (run.batch) {
@@ -206,7 +212,9 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
       const r = readAttr(run.dir, n);
       return r.kind === 'corrupt' ? [{ file: `.guild/attrs/${n}`, message: r.message }] : [];
     });
-  const allProblems = [...run.problems, ...attrProblems, ...problems];
+  const failure = readFailureNote(run.dir);
+  const failureProblems = failure ? [{ file: FAILURE_FILE, message: failure }] : [];
+  const allProblems = [...run.problems, ...attrProblems, ...problems, ...failureProblems];
   if (allProblems.length > 0) data.push(['problems', allProblems]);
   return data;
 }
@@ -231,7 +239,7 @@ function printInfo(data: [string, unknown][]): void {
       for (const [k, [v, step]] of Object.entries(val as Record<string, [number, number]>)) {
         out.push(`  ${k}: ${pyPercentF(v)} (step ${step})`);
       }
-    } else if (Array.isArray(val) && (name === 'tags')) {
+    } else if (Array.isArray(val) && (name === 'tags' || name === 'env_redacted')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
     } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
@@ -253,7 +261,7 @@ function printInfo(data: [string, unknown][]): void {
       out.push(`${name}: ${formatAttr(val as YamlValue)}`);
     }
   }
-  printLines(out);
+  printLines(out.map(termSafe));
 }
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {

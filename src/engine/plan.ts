@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
 import type { Opref, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { Refusal } from './refusal.js';
@@ -102,6 +102,12 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
 }
 
 function outputScalarsConfig(v: YamlValue | undefined, where: string): OutputScalarsConfig {
+  const config = outputScalarsShape(v, where);
+  checkOutputPatterns(config, where);
+  return config;
+}
+
+function outputScalarsShape(v: YamlValue | undefined, where: string): OutputScalarsConfig {
   if (v === undefined || v === null) return null;
   if (v === false) return false;
   if (typeof v === 'string') return [v];

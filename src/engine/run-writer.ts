@@ -67,16 +67,6 @@ export function platformAttr(): Record<string, YamlValue> {
   return attr;
 }
 
-/** Names Guild (and grun) never record in the `env` attr; grun adds the usual other spellings. */
-export function isSecretName(name: string): boolean {
-  return /KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL/i.test(name);
-}
-
-/** The `env` attr: the child's environment minus secret-looking names. */
-export function envAttr(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretName(k)));
-}
-
 /** The environment added for the child on top of the launching process's own. */
 export function runEnv(plan: RunPlan, home: string, runDir: string, runId: string): Record<string, string> {
   return { ...plan.env, RUN_DIR: runDir, RUN_ID: runId, GUILD_HOME: home };

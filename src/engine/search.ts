@@ -8,6 +8,7 @@
 import { writeAttr } from '../store/attrs.js';
 import { writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
+import { termSafe } from '../store/terminal-text.js';
 import { loadRun } from '../store/index.js';
 import { guildPath } from '../store/run.js';
 import { PRUNED_FILE, prunedReason } from '../store/pruned.js';
@@ -156,7 +157,7 @@ export async function runSearch(plan: RunPlan, o: SearchOptions): Promise<{ pare
         const run = loadRun(dir);
         await targets.local.startStaged(run, {});
         trials.push({ id: run.id, dir, point, ended: false, curve: [] });
-        o.say(`INFO: [grun] Running trial ${run.id} (${i + 1}/${maxTrials}): ${run.label ?? ''}`);
+        o.say(termSafe(`INFO: [grun] Running trial ${run.id} (${i + 1}/${maxTrials}): ${run.label ?? ''}`));
       }
       await new Promise((r) => setTimeout(r, o.pollMs ?? 300));
       for (const t of running()) {

@@ -13,6 +13,8 @@ export interface WatchOptions {
   onWaiting?: (reason: string) => void;
   /** Print only the last N lines of the output so far (default: all of it). */
   tail?: number;
+  /** Make each line terminal-safe (the output goes to a terminal). */
+  safe?: boolean;
 }
 
 export interface WatchResult {
@@ -27,7 +29,7 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
   const out = opts.out ?? process.stdout;
   const executor = executorFor(run);
   const follower = executor.followOutput(run, opts.tail === undefined ? {} : { tailLines: opts.tail });
-  const printer = new OutputPrinter(out);
+  const printer = new OutputPrinter(out, out, { safe: opts.safe });
   const print = (): void => printer.print(follower);
   let said = '';
   for (;;) {

@@ -7,7 +7,8 @@ import { GrunError } from './errors.js';
 import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run, RunStatus, ScalarSummary } from './types.js';
-import { fnmatchRegExp } from './fnmatch.js';
+import { fnmatchPattern } from './fnmatch.js';
+import { PatternError, SafePattern } from './safe-regex.js';
 
 export interface RunFilterOptions {
   filter?: string[];
@@ -236,15 +237,16 @@ function operationTest(refs: string[]): RunTest {
 /** `^…` or `…$` is a regex search over the operation; anything else matches its pkg/model/op parts. */
 function opMatcher(ref: string): (op: string, parts: OpParts) => boolean {
   if (ref.startsWith('^') || ref.endsWith('$')) {
-    let re: RegExp | null = null;
+    let re: SafePattern | null = null;
     try {
-      re = new RegExp(ref);
-    } catch {
-      // Guild treats an invalid pattern as matching nothing.
+      re = SafePattern.compile(ref, { what: '--operation' });
+    } catch (e) {
+      // Guild treats an invalid pattern as matching nothing; one RE2 cannot run is refused.
+      if (e instanceof PatternError && e.feature) throw e;
     }
     return (op) => !!re && re.test(op);
   }
-  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchRegExp(p) : p));
+  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchPattern(p) : p));
   return (_op, parts) =>
     refParts.every((want, i) => {
       if (!want) return true;
