@@ -4,12 +4,13 @@
 import type { Command } from 'commander';
 import { launch, type LaunchMode, type LaunchRequest, type LaunchWork } from '../engine/launch/service.js';
 import { planRun } from '../engine/plan.js';
+import { readFailureNote } from '../store/run-reserve.js';
 import type { RunRequest } from '../engine/plan-types.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
-import { encodeYaml } from '../store/yaml11.js';
+import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
@@ -17,6 +18,7 @@ interface RunOptions {
   printCmd?: boolean; testFlags?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
+  minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
 }
 
 /** The launch options only this command knows, for the `run_params` attr. */
@@ -38,6 +40,24 @@ function work(home: string, opspec: string | undefined, flagArgs: string[], o: R
   return { kind: 'operation', run };
 }
 
+/** `--opt-flag` / `--prune-flag NAME=VALUE` (values read as YAML). */
+function settingFlags(option: string, args: string[] = []): Record<string, YamlValue> {
+  const flags: Record<string, YamlValue> = {};
+  for (const a of args) {
+    const eq = a.indexOf('=');
+    if (eq <= 0) throw new GrunError(`invalid ${option} '${a}': expected NAME=VALUE`);
+    flags[a.slice(0, eq)] = parseYaml11(a.slice(eq + 1)) as YamlValue;
+  }
+  return flags;
+}
+
+/** The optimizer's settings: `--opt-flag` and `--random-starts N`. */
+function optFlags(o: RunOptions): Record<string, YamlValue> {
+  const flags = settingFlags('--opt-flag', o.optFlag);
+  if (o.randomStarts !== undefined) flags['random-starts'] = o.randomStarts;
+  return flags;
+}
+
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
   const w = work(home, opspec, flagArgs, o);
@@ -51,7 +71,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
     home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
-    sweep: { maxTrials, optimizer, randomSeed, keepBatch, stageTrials },
+    sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
   };
   const what = o.start ? 'grun run --start' : `grun run ${opspec}`;
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm: confirmLaunch(what, o.yes) });
@@ -61,6 +81,15 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     );
   }
   if (r.exitCode !== undefined) process.exitCode = r.exitCode;
+  // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
+  const only = r.runs.length === 1 ? r.runs[0]! : null;
+  if (mode === 'foreground' && only && r.exitCode !== undefined) {
+    const failure = readFailureNote(only.dir);
+    if (failure) {
+      process.stderr.write(`grun: run ${only.id}: ${failure}\n`);
+      process.exitCode ||= 1;
+    }
+  }
 }
 
 export function register(program: Command): void {
@@ -84,7 +113,14 @@ export function register(program: Command): void {
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
-    .option('-o, --optimizer <name>', 'sweep optimizer: random')
+    .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
+    .option('--optimize', "use the operation's default optimizer (guild.yml optimizers:)")
+    .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
+    .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
+    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])
+    .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
+    .option('--prune <name>', 'stop trials early on their scalars: median or asha')
+    .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')

@@ -173,6 +173,8 @@ export function decodeCliFlag(name: string, raw: string, def?: FlagDef): Decoded
   }
   if (sweep?.kind === 'function') {
     const args = sweep.args.map((a) => decodeFlagValue(a));
+    // `uniform[-1.0:1.0]`: integral floats marked, so that the dimension is a float one
+    sweep.args.forEach((a, i) => Number.isInteger(args[i]) && isFloatText(a.trim()) && markFloat(args, i));
     return { value: raw.trim(), sweep: { kind: 'function', name: sweep.name, args, text: raw.trim() } };
   }
   const value = coerceScalar(name, raw, def?.type);

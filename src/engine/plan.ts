@@ -45,6 +45,7 @@ interface OpBase {
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
   resources?: Record<string, YamlValue>;
+  optimizers?: YamlValue;
   unstable: boolean;
 }
 
@@ -184,6 +185,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     opEnv: stringMap(config.env),
     depSpecs,
     ...(model.resources ? { resources: model.resources } : {}),
+    ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
     unstable: config.unstable === true,
   };
 }
@@ -460,6 +462,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     depsAttr: depsAttr(dep.deps),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
+    ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),
     unstable: base.unstable,
     inputs,
   };

@@ -10,6 +10,7 @@ export type RefusalCode =
   | 'unknown-executor'
   | 'ssh-with-executor'
   | 'ssh-sweep'
+  | 'search-here'
   | 'ssh-stage'
   | 'ssh-submission'
   | 'local-with-slurm-remote'

@@ -53,6 +53,13 @@ describe('launch decision', () => {
     ['an unknown executor', request({ executor: 'cloud' }), null, single, 'refused unknown-executor'],
     ['--executor local with a slurm remote', request({ remote: 'lab', executor: 'local' }), slurm, single, 'refused local-with-slurm-remote'],
     ['a bad --random-seed', request({ sweep: { randomSeed: 'x' } }), null, swept, 'refused bad-value'],
+    ['-o gp: a search here', request({ sweep: { optimizer: 'gp' } }), null, swept, 'search'],
+    ['--prune on a grid: a search here', request({ sweep: { prune: 'median' } }), null, swept, 'search'],
+    ['-o random --minimize: a search here', request({ sweep: { optimizer: 'random', minimize: 'loss' } }), null, swept, 'search'],
+    ['-o random alone: a sweep', request({ sweep: { optimizer: 'random' } }), null, swept, 'sweep foreground memo:off'],
+    ['-o gp in the background', request({ mode: 'background', sweep: { optimizer: 'gp' } }), null, swept, 'refused search-here'],
+    ['-o tpe to Slurm', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'refused search-here'],
+    ['--minimize and --maximize', request({ sweep: { minimize: 'loss', maximize: 'acc' } }), null, swept, 'refused bad-value'],
   ];
   for (const [name, req, remote, plan, want] of cases) {
     test(name, () => assert.equal(decided(req, remote, plan), want));

@@ -13,6 +13,7 @@ import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
+import { runSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
 
@@ -108,6 +109,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
       return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, io);
+    }
+    case 'search': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const r = await runSearch(lp.plan, { ...lp.options, home, say });
+      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: `${lp.options.optimizer} search ${short(r.parentId)} of ${lp.plan.operation}`, exitCode: r.ok ? 0 : 1 };
     }
     case 'sweep':
     case 'submission': {

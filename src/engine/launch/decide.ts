@@ -7,7 +7,10 @@ import { Refusal } from '../refusal.js';
 import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
-import type { Destination, LaunchPlan, LaunchRequest, SweepStart } from './request.js';
+import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
+import { chooseOptimizer, type ChosenOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { parseObjective, type SearchOptions } from '../search.js';
+import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
 
 /** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
 export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
@@ -32,6 +35,30 @@ export function decideDestination(req: LaunchRequest, remote: RemoteConfig | nul
   if (req.mode === 'stage') throw new Refusal('slurm-stage', '--stage and Slurm do not go together: Slurm queues the runs itself');
   if (req.gpus !== undefined) throw new Refusal('slurm-gpus', '--gpus and Slurm do not go together: Slurm hands out GPUs itself');
   return remote ? { kind: 'slurm', remote } : { kind: 'slurm' };
+}
+
+/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): here, in the foreground, for now. */
+function searchOptions(
+  req: LaunchRequest,
+  dest: Destination,
+  s: SweepRequest,
+  chosen: ChosenOptimizer | undefined,
+  randomSeed: string | undefined,
+): Omit<SearchOptions, 'home' | 'say'> {
+  if (dest.kind !== 'local' || req.mode !== 'foreground' || s.stageTrials) {
+    throw new Refusal('search-here', 'a model-based or pruned search runs here in the foreground: drop --background, --stage-trials, --executor and --remote');
+  }
+  if (s.minimize !== undefined && s.maximize !== undefined) throw new Refusal('bad-value', '--minimize and --maximize cannot both be used');
+  const objective = s.maximize !== undefined ? parseObjective(s.maximize, false) : parseObjective(s.minimize ?? 'loss', true);
+  return {
+    optimizer: chosen?.algorithm ?? 'random',
+    optFlags: chosen?.flags ?? {},
+    objective,
+    maxTrials: s.maxTrials ?? DEFAULT_RANDOM_TRIALS,
+    maxParallel: req.maxParallel ?? 1,
+    ...(randomSeed !== undefined ? { randomSeed } : {}),
+    ...(s.prune !== undefined ? { prune: { name: s.prune, flags: s.pruneFlags ?? {} } } : {}),
+  };
 }
 
 /** How the runs of a sweep or submission get going, once written. */
@@ -90,9 +117,13 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
+    const chosen = chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers, s.optFlags ?? {});
+    if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && optimizerName(chosen.algorithm) !== 'random')) {
+      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed) };
+    }
     const options = {
       ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
-      ...(s.optimizer !== undefined ? { optimizer: s.optimizer } : {}),
+      ...(chosen ? { optimizer: optimizerName(chosen.algorithm) } : {}),
       ...(randomSeed !== undefined ? { randomSeed } : {}),
       keepBatch: !!s.keepBatch,
       stageTrials: !!s.stageTrials,

@@ -3,8 +3,8 @@
 // leaving the rest staged (as a Guild batch leaves them pending).
 import { existsSync } from 'node:fs';
 import { GrunError } from '../../store/errors.js';
-import { loadRun } from '../../store/index.js';
 import { termSafe } from '../../store/terminal-text.js';
+import { loadRun } from '../../store/index.js';
 import type { Run } from '../../store/types.js';
 import { executorFor, type OutputFollower } from '../executor.js';
 import { runScheduler } from '../queue.js';

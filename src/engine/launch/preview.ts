@@ -65,6 +65,13 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
       const lines = Object.entries(lp.plan.flags).map(([name, v]) => ({ text: `  ${name}: ${formatFlagValue(v)}` }));
       return { headline: `You are about to run ${lp.plan.operation} as a batch (${swept} swept)`, lines, runs: [] };
     }
+    case 'search': {
+      const o = lp.options;
+      const swept = Object.keys(lp.plan.sweeps).join(', ');
+      const lines = Object.entries(lp.plan.flags).map(([name, v]) => ({ text: `  ${name}: ${formatFlagValue(v)}` }));
+      const goal = `${o.objective.minimize ? 'minimizing' : 'maximizing'} ${o.objective.text}`;
+      return { headline: `You are about to run ${lp.plan.operation} as a ${o.optimizer} search of ${o.maxTrials} trials (${swept}; ${goal})`, lines, runs: [] };
+    }
     case 'submission': {
       const exp = lp.expansion;
       const what = exp.kind === 'single' ? 'as one run' : `as a parent with ${exp.runs.length} child runs`;

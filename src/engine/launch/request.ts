@@ -1,8 +1,9 @@
 // What a front end asks of the launch service (a LaunchRequest: built from `grun run`,
 // `grun submit`, `grun run --start` or the dashboard's launch form), and what the service
 // decides to do with it (a LaunchPlan: see decide.ts).
-import type { Run } from '../../store/types.js';
+import type { Run, YamlValue } from '../../store/types.js';
 import type { GuildSweepOptions } from '../batch.js';
+import type { SearchOptions } from '../search.js';
 import type { RunPlan, RunRequest } from '../plan-types.js';
 import type { SlurmRemote } from '../remote/config.js';
 import type { RemoteRunRequest } from '../remote/remote-run.js';
@@ -29,6 +30,16 @@ export interface SweepRequest {
   randomSeed?: string;
   keepBatch?: boolean;
   stageTrials?: boolean;
+  /** `--optimize`: the operation's default optimizer (guild.yml `optimizers:`). */
+  optimize?: boolean;
+  /** `--minimize COL` / `--maximize COL` (Guild's column syntax). */
+  minimize?: string;
+  maximize?: string;
+  /** `--opt-flag NAME=VALUE`: the optimizer's settings (`random-starts`, `acq-func`, `xi`, `kappa`, `noise`). */
+  optFlags?: Record<string, YamlValue>;
+  /** `--prune median|asha` and its `--prune-flag NAME=VALUE` settings. */
+  prune?: string;
+  pruneFlags?: Record<string, YamlValue>;
 }
 
 export interface LaunchRequest {
@@ -87,4 +98,6 @@ export type LaunchPlan =
   /** A Guild-syntax sweep: a batch run and one child per trial. */
   | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean }
   /** An Accio submission: one run, or a parent with its children. */
-  | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart };
+  | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart }
+  /** A model-based search or a pruned one (engine/search.ts), run here in the foreground. */
+  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'> };
