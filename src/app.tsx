@@ -31,6 +31,8 @@ import { TrashScreen } from './views/TrashScreen.js';
 export interface AppProps {
   home: string;
   readonly: boolean;
+  /** Launches from the form reuse a completed run with the same inputs (`grun ui --memo`). */
+  memo?: boolean;
   /** Where `r` looks for operations (guild.yml, scripts). */
   projectDir: string;
   /** Fixed size (tests); otherwise the terminal's, redrawn on resize. */
@@ -170,6 +172,7 @@ export function App(props: AppProps) {
       runEffect(effect, {
         home: props.home,
         projectDir: props.projectDir,
+        memo: !!props.memo,
         launchPatch: (patch) => dispatch({ type: 'launchPatch', patch }),
         launched: (id) => dispatch({ type: 'launched', id }),
         runs: () => stateRef.current.runs,

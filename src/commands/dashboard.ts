@@ -1,4 +1,4 @@
-// `grun` with no arguments, or `grun ui [--readonly]`: the dashboard. Ink and the UI are imported
+// `grun` with no arguments, or `grun ui [--readonly] [--memo]`: the dashboard. Ink and the UI are imported
 // lazily, so scriptable commands never pay for React. The alternate screen is entered by hand
 // (Ink 6.8 has no option for it) and left on every way out: q, Ctrl-C, an exception, SIGTERM,
 // SIGHUP. A terminal that cannot draw it (`TERM=dumb`) gets an error naming what to use instead;
@@ -15,6 +15,8 @@ const SHOW_CURSOR = '\x1b[?25h';
 export interface DashboardOptions {
   home: string;
   readonly: boolean;
+  /** Launches reuse a completed run with the same inputs (`grun run --memo`). */
+  memo?: boolean;
 }
 
 /**
@@ -54,7 +56,7 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   process.on('exit', restore);
 
   const out = utf8Locale(process.env) ? stdout : asciiStream(stdout);
-  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, projectDir: process.cwd() }, out, {
+  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd() }, out, {
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
   });
@@ -93,9 +95,10 @@ export function register(program: Command): void {
     .command('ui')
     .description('Open the dashboard (the same as `grun` with no arguments)')
     .option('--readonly', 'hide and disable every action that changes runs')
+    .option('--memo', 'launches reuse a completed run with the same operation, source, flags and inputs')
     .action(async (_o: unknown, cmd: Command) => {
       // `--readonly` after `ui` may be taken by the root program's option of the same name
-      const opts = cmd.optsWithGlobals<{ home?: string; readonly?: boolean }>();
-      await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly });
+      const opts = cmd.optsWithGlobals<{ home?: string; readonly?: boolean; memo?: boolean }>();
+      await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly, memo: !!opts.memo });
     });
 }

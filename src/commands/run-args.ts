@@ -11,9 +11,10 @@ import { scalarsOf } from '../store/run-values.js';
 import { selectRuns } from '../store/select.js';
 import type { Run } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
-import { formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
+import { dim, formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
 import { withChildren } from '../engine/batch.js';
 import { shortAliases } from './guild-options.js';
+import type { LaunchPreview } from '../engine/launch/service.js';
 
 export function homeOf(cmd: Command): string {
   return resolveGuildHome({ home: cmd.optsWithGlobals().home as string | undefined });
@@ -94,6 +95,22 @@ export function confirm(prompt: string, defaultYes: boolean): boolean {
     if (a === 'n' || a === 'no') return false;
     process.stdout.write('Error: invalid input\n');
   }
+}
+
+/**
+ * The confirmation of a launch: its preview, then Enter (or y) goes and n cancels; with -y
+ * nothing is asked, and without a terminal there is nobody to ask.
+ */
+export function confirmLaunch(what: string, yes: boolean | undefined): (p: LaunchPreview) => boolean {
+  return (p) => {
+    if (yes) return true;
+    if (!process.stdin.isTTY) {
+      throw new GrunError(`${what} needs a confirmation and stdin is not a terminal: add -y/--yes to go ahead`);
+    }
+    const lines = [p.headline, ...p.lines.map((l) => (l.note ? `${l.text}  ${dim(l.note)}` : l.text)), ...previewLines(p.runs)];
+    process.stdout.write(lines.join('\n') + '\n');
+    return confirm('Continue?', true);
+  };
 }
 
 /**

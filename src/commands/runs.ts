@@ -12,6 +12,7 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readAttr, listAttrNames } from '../store/attrs.js';
 import { listArchiveRuns } from '../store/archive.js';
+import { prunedReason } from '../store/pruned.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeOpref } from '../store/opref.js';
@@ -79,12 +80,14 @@ function fromOf(run: Run): string {
 /** RUN_DETAIL fields of `runs -v` and `runs info`, formatted as Guild's `format_run`. */
 function runDetail(run: Run): [string, string | number][] {
   const vcs = attrValue(run, 'vcs_commit');
+  const pruned = run.status === 'terminated' ? prunedReason(run.dir) : null;
   return [
     ['id', run.id],
     ['operation', run.operation],
     ['from', fromOf(run)],
     ['status', statusWithRemote(run)],
     ...(run.statusInfo.reason ? ([['status_reason', run.statusInfo.reason]] as [string, string][]) : []),
+    ...(pruned ? ([['pruned', pruned]] as [string, string][]) : []),
     ['started', formatTimestamp(run.started)],
     ['stopped', formatTimestamp(run.stopped)],
     ['marked', run.marked ? 'yes' : 'no'],

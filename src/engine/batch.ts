@@ -218,9 +218,11 @@ interface ParentSpec {
   seed: string;
   attrs: Record<string, YamlValue>;
   maxTrials?: number;
+  objective?: string;
+  optimizer?: string;
 }
 
-function writeParent(p: ParentSpec): CreatedRun {
+export function writeParent(p: ParentSpec): CreatedRun {
   const id = newRunId();
   const { proto } = p;
   const protoAttrs: Record<string, YamlValue> = {
@@ -239,6 +241,8 @@ function writeParent(p: ParentSpec): CreatedRun {
     proto: { opref: proto.opref, attrs: protoAttrs },
     attrs: { host: hostName(), user: process.env.USER ?? userInfo().username, random_seed: BigInt(p.seed), ...p.attrs },
     ...(p.maxTrials !== undefined ? { maxTrials: p.maxTrials } : {}),
+    ...(p.objective !== undefined ? { objective: p.objective } : {}),
+    ...(p.optimizer !== undefined ? { optimizer: p.optimizer } : {}),
   });
   // Never executed: pending until its last child ends (Guild and grun's queue both skip it)
   writeFileSync(guildPath(dir, 'PENDING'), '');

@@ -7,6 +7,7 @@ import { GrunError } from '../store/errors.js';
 import { decodeFlagValue } from '../store/flagfmt.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
+import { Refusal } from './refusal.js';
 import type { FlagDef, FlagType, SweepSpec } from './plan-types.js';
 
 /** Flag functions grun recognises (Guild's sequence functions and search dimensions). */
@@ -172,6 +173,8 @@ export function decodeCliFlag(name: string, raw: string, def?: FlagDef): Decoded
   }
   if (sweep?.kind === 'function') {
     const args = sweep.args.map((a) => decodeFlagValue(a));
+    // `uniform[-1.0:1.0]`: integral floats marked, so that the dimension is a float one
+    sweep.args.forEach((a, i) => Number.isInteger(args[i]) && isFloatText(a.trim()) && markFloat(args, i));
     return { value: raw.trim(), sweep: { kind: 'function', name: sweep.name, args, text: raw.trim() } };
   }
   const value = coerceScalar(name, raw, def?.type);
@@ -253,7 +256,7 @@ export function resolveFlags(
   }
   for (const d of defs) {
     if (d.required && (flags[d.name] === null || flags[d.name] === undefined)) {
-      throw new GrunError(`missing required flag '${d.name}' for ${opts.operation}: expected ${d.name}=VALUE`);
+      throw new Refusal('missing-flag', `missing required flag '${d.name}' for ${opts.operation}: expected ${d.name}=VALUE`, d.name);
     }
   }
   const floatFlags = [...floats].filter((n) => typeof flags[n] === 'number').sort();

@@ -12,7 +12,7 @@ import { bootId, hostName, isProcessAlive, readProcessRecord } from '../store/pr
 import { loadRunSummary, guildPath } from '../store/run.js';
 import { deriveStatus } from '../store/status.js';
 import type { Run, StatusInfo } from '../store/types.js';
-import type { Executor, FollowOptions, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor.js';
+import type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
 import type { RunPlan } from './plan-types.js';
 import { signalGroup, type SupervisorJob } from './supervisor.js';
 import { grunArgv } from './self-command.js';
@@ -150,7 +150,8 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
   }
 }
 
-export const localExecutor: Executor = {
+/** Starts runs on this machine: a planned run, or one written staged before, each under its own supervisor. */
+export const localTarget = {
   name: 'local',
 
   async start(plan: RunPlan, opts: StartOptions): Promise<StartedRun> {
@@ -168,6 +169,11 @@ export const localExecutor: Executor = {
     const home = dirname(dirname(run.dir));
     return spawnSupervisor(run.dir, { home, runId: run.id }, opts.pidfile);
   },
+} as const;
+
+/** Follows a run whose supervisor lives on this machine. */
+export const localExecutor: RunHandle = {
+  name: 'local',
 
   async stop(run: Run, opts: StopOptions = {}, onSignal?: (target: string) => void): Promise<StopOutcome> {
     const t = signalTarget(run);

@@ -168,6 +168,8 @@ export interface RunPlan {
   sweeps: Record<string, SweepSpec>;
   /** guild.yml `resources:` of the model, if present. */
   resources?: Record<string, YamlValue>;
+  /** guild.yml `optimizers:` of the operation, as written (read by optimize/optimizer.ts). */
+  optimizers?: YamlValue;
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
   inputs: PlanInputs;

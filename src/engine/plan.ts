@@ -8,6 +8,7 @@ import { listRuns } from '../store/index.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
 import type { Opref, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
+import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
 import { DEP_RUN_STATUSES, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
@@ -44,6 +45,7 @@ interface OpBase {
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
   resources?: Record<string, YamlValue>;
+  optimizers?: YamlValue;
   unstable: boolean;
 }
 
@@ -55,10 +57,12 @@ function scriptTags(name: string): string[] {
   return [];
 }
 
-function noSuchOperation(opspec: string, cwd: string): GrunError {
+function noSuchOperation(opspec: string, cwd: string): Refusal {
   const ops = listOperations(cwd).map((o) => o.name);
-  return new GrunError(
+  return new Refusal(
+    'no-operation',
     `cannot find operation '${opspec}' in ${cwd}: expected ${ops.length ? `one of ${ops.join(', ')}` : 'a guild.yml operation or a script (*.py, *.sh, *.js, *.mjs)'}`,
+    opspec,
   );
 }
 
@@ -186,6 +190,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     opEnv: stringMap(config.env),
     depSpecs,
     ...(model.resources ? { resources: model.resources } : {}),
+    ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
     unstable: config.unstable === true,
   };
 }
@@ -468,6 +473,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     depsAttr: depsAttr(dep.deps),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
+    ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),
     unstable: base.unstable,
     inputs,
     ...runLocation(req),
@@ -486,6 +492,26 @@ function runLocation(req: RunRequest): { runId?: string; runDir?: string } {
   }
   if (req.runDir !== undefined) out.runDir = resolve(req.cwd, req.runDir);
   return out;
+}
+
+/**
+ * The operation's plan with its flag definitions, whatever its required flags (the prototype
+ * of a submission, whose flags are set per run by planTrial): planRun insists on a value for
+ * each, so each one it finds missing gets a placeholder (a flag function, which planRun takes
+ * without typing). Null when there is no such operation.
+ */
+export async function planOperation(home: string, cwd: string, opspec: string): Promise<RunPlan | null> {
+  const flagArgs: string[] = [];
+  for (;;) {
+    try {
+      return await planRun({ home, cwd, opspec, flagArgs: [...flagArgs] });
+    } catch (e) {
+      if (!(e instanceof Refusal)) throw e;
+      if (e.code === 'no-operation') return null;
+      if (e.code !== 'missing-flag' || flagArgs.length > 1000) throw e;
+      flagArgs.push(`${e.subject}=uniform[0:1]`);
+    }
+  }
 }
 
 /** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */

@@ -17,7 +17,7 @@ import { bootId, hostName, isProcessAlive, selfProcess } from '../store/proc.js'
 import { guildPath } from '../store/run.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
-import { executorFor } from './executor.js';
+import { targets } from './executor.js';
 import { findOperation, isMap, parseGuildfile } from './guildfile.js';
 import { memoizeStaged, MemoIndex } from './memo.js';
 import { readStagedEnv, writeStagedEnv } from './run-writer.js';
@@ -247,7 +247,7 @@ export interface SchedulerResult {
 
 /**
  * Runs the queue until aborted (or, with `once`/`only`, until it is drained). Each run is
- * claimed, checked to be still staged, given its GPUs, and started through its executor;
+ * claimed, checked to be still staged, given its GPUs, and started by the local target;
  * when it ends, its parent (if any) is finalized.
  */
 export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult> {
@@ -285,7 +285,7 @@ export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult
     active.set(run.id, entry);
     try {
       if (o.gpus) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: gpuIds.join(',') });
-      await executorFor(run).startStaged(loadRun(run.dir), {});
+      await targets.local.startStaged(loadRun(run.dir), {});
       entry.started = true;
       started.push(run.id);
       log(`Started ${run.id} (${run.operation})${gpuIds.length ? ` on GPU ${gpuIds.join(',')}` : ''}`);

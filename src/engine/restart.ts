@@ -6,7 +6,11 @@ import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import type { Run } from '../store/types.js';
+import { loadRun } from '../store/index.js';
 import type { RunRequest } from './plan-types.js';
+import { planRun } from './plan.js';
+import { setStagedEnv } from './queue.js';
+import { restageRunDir } from './run-writer.js';
 
 /** The request that plans `run` again: its project, its operation, its flags then `flagArgs`. */
 export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): RunRequest {
@@ -26,4 +30,20 @@ export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>
   const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
   const gpus = req.gpus !== undefined ? req.gpus : p.no_gpus === true ? null : typeof p.gpus === 'string' ? p.gpus : undefined;
   return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs], ...(gpus !== undefined ? { gpus } : {}) };
+}
+
+/**
+ * `--start`/`--restart RUN` (Guild treats them alike) made ready for the launch service: a staged
+ * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
+ * planned again and restaged in its own directory. Returns the run to start.
+ */
+export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): Promise<Run> {
+  if (run.status === 'staged' && req.flagArgs.length === 0) {
+    if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
+    return run;
+  }
+  const plan = await planRun(restartRequest(run, req));
+  if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
+  restageRunDir(plan, run.dir, req.home, run.id);
+  return loadRun(run.dir);
 }

@@ -174,8 +174,9 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       unlinkSync(guildPath(runDir, 'PENDING'));
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {
-        touch(guildPath(runDir, 'STAGED'));
+        // STAGED last: the launcher returns once it sees it, and a scheduler may start the run
         writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, opts.home, runDir, opts.runId) });
+        touch(guildPath(runDir, 'STAGED'));
       }
       return runDir;
     } catch (e) {

@@ -9,12 +9,11 @@ import {
   runMetadata,
   withChildren,
 } from '../../src/engine/batch.js';
-import { planRun } from '../../src/engine/plan.js';
+import { planOperation, planRun } from '../../src/engine/plan.js';
 import { expandRuns } from '../../src/engine/sweep/expand.js';
 import { resolveRunDefinition } from '../../src/engine/sweep/rundef.js';
 import { childSeeds } from '../../src/engine/sweep/seeds.js';
 import { editRun } from '../../src/engine/edits.js';
-import { planOperation } from '../../src/commands/submit.js';
 import { writeAttr } from '../../src/store/attrs.js';
 import { listRuns, loadRun } from '../../src/store/index.js';
 import type { RunStatus } from '../../src/store/types.js';

@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { localExecutor } from '../../src/engine/local-executor.js';
+import { localTarget } from '../../src/engine/local-executor.js';
 import type { RunPlan } from '../../src/engine/plan-types.js';
 import {
   finishRunDir,
@@ -120,7 +120,7 @@ describe('run writer', () => {
     const home = emptyHome();
     const root = projectWithHello();
     const plan = handPlan(root, { cmd: ['/nonexistent/grun-test-prog'], cmdAttr: ['/nonexistent/grun-test-prog'] });
-    await assert.rejects(localExecutor.start(plan, { home }), /cannot start \/nonexistent\/grun-test-prog/);
+    await assert.rejects(localTarget.start(plan, { home }), /cannot start \/nonexistent\/grun-test-prog/);
     assert.deepEqual(readdirSync(join(home, 'runs')), []);
   });
 });

@@ -2,12 +2,11 @@
 // on the ssh remote, so stopping asks the remote grun, and following its output pulls the mirror
 // every few seconds in the background (the mirror's own reader then sees the new lines). A remote
 // that cannot be reached leaves the mirror as it is: `running (remote)`, never `error`.
-import { GrunError } from '../../store/errors.js';
 import { OutputReader, readOutputLines, type OutputLine } from '../../store/output.js';
 import { loadRunSummary } from '../../store/run.js';
 import { deriveStatus } from '../../store/status.js';
 import type { Run, StatusInfo } from '../../store/types.js';
-import type { Executor, FollowOptions, OutputFollower, StartedRun, StopOptions, StopOutcome } from '../executor.js';
+import type { FollowOptions, OutputFollower, RunHandle, StopOptions, StopOutcome } from '../executor-types.js';
 import { remoteOf, stopRemoteRun } from './remote-run.js';
 import { pullRuns } from './runs.js';
 import { RemoteUnreachable } from './ssh.js';
@@ -20,16 +19,8 @@ function homeOf(run: Run): string {
   return run.dir.replace(/\/runs\/[^/]+\/?$/, '');
 }
 
-export const mirrorExecutor: Executor = {
+export const mirrorExecutor: RunHandle = {
   name: 'ssh',
-
-  async start(): Promise<StartedRun> {
-    throw new GrunError("runs start on an ssh remote with 'grun run --remote REMOTE'");
-  },
-
-  async startStaged(run: Run): Promise<StartedRun> {
-    throw new GrunError(`run ${run.id} is a copy of a run on remote '${remoteOf(run)}': start it there`);
-  },
 
   /** The remote grun stops it (SIGTERM, `timeout`, `force` as there); "pid" is 0. */
   async stop(run: Run, opts: StopOptions = {}, onSignal?: (target: string) => void): Promise<StopOutcome> {

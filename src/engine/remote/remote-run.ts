@@ -45,6 +45,12 @@ export async function startRemoteRun(home: string, remoteName: string, req: Remo
   return { runId, runDir: join(home, 'runs', runId), remoteProject };
 }
 
+/** Starts work on an ssh remote: the remote grun plans and supervises the run, a mirror follows it here. */
+export const sshTarget = {
+  name: 'ssh',
+  start: startRemoteRun,
+} as const;
+
 /** The remote a local mirror belongs to. */
 export function remoteOf(run: Run): string {
   if (run.markers.lockRemote === null) throw new GrunError(`run ${run.id} is not running on a remote`);

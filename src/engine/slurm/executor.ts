@@ -10,13 +10,12 @@ import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readAttr } from '../../store/attrs.js';
 import { readSlurmRecord, writeSlurmRecord } from '../../store/slurm-record.js';
-import { GrunError } from '../../store/errors.js';
 import { shlexQuote } from '../../store/opref.js';
 import { OutputReader, readOutputLines, type OutputLine } from '../../store/output.js';
 import { loadRun } from '../../store/index.js';
 import { guildPath } from '../../store/run.js';
 import type { Run, StatusInfo, YamlValue } from '../../store/types.js';
-import type { Executor, FollowOptions, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor.js';
+import type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor-types.js';
 import { stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
 import type { RunPlan } from '../plan-types.js';
 import { writeRunDir } from '../run-writer.js';
@@ -90,7 +89,7 @@ export function resourceOptions(resources: Record<string, YamlValue> | undefined
   return out;
 }
 
-export interface SlurmStartOptions extends StartOptions {
+export interface SlurmStartOptions extends Omit<StartOptions, 'stage'> {
   /** Partition, account, default time and extra options of a `type: slurm` remote. */
   remote?: SlurmRemote;
   /** Further sbatch options for this run (after the remote's and the operation's). */
@@ -174,7 +173,6 @@ async function submitWaiting(run: WaitingRun, plan: RunPlan, opts: SlurmStartOpt
 
 /** Writes the run (PENDING while queued) and submits its supervisor as one batch job. */
 export async function submitRun(plan: RunPlan, opts: SlurmStartOptions): Promise<SlurmStartedRun> {
-  if (opts.stage) throw new GrunError('--stage and the slurm executor do not go together: Slurm queues the run itself');
   const run = prepareRun(plan, opts.home);
   try {
     const started = await submitWaiting(run, plan, opts);
@@ -281,16 +279,18 @@ async function waitFinished(jobId: string, ms: number): Promise<JobState> {
   }
 }
 
-export const slurmExecutor: Executor = {
+/** Starts work in Slurm: one run as a batch job, a sweep's waiting runs as job arrays. */
+export const slurmTarget = {
   name: 'slurm',
+  start: submitRun,
+  /** How a sweep's children are written to wait for their jobs. */
+  childWriter: slurmChildWriter,
+  submitSweep,
+} as const;
 
-  start(plan: RunPlan, opts: StartOptions): Promise<StartedRun> {
-    return submitRun(plan, opts);
-  },
-
-  async startStaged(run: Run): Promise<StartedRun> {
-    throw new GrunError(`run ${run.id}: the slurm executor submits runs as it writes them; staged runs start locally`);
-  },
+/** Follows a run whose supervisor runs inside a Slurm job. */
+export const slurmExecutor: RunHandle = {
+  name: 'slurm',
 
   /**
    * `scancel --signal=TERM --full`, then a plain `scancel` once the grace period (`timeout`,

@@ -13,10 +13,10 @@ import type { Opref, YamlValue } from '../../store/types.js';
 import type { BatchKind } from './guild-sweep.js';
 
 /** The batch oprefs Guild 0.9.1 writes: `builtin:guildai 0.9.1 '' +` and `… skopt random`. */
-export function batchOpref(kind: BatchKind): Opref {
+export function batchOpref(kind: BatchKind, optimizer = 'random'): Opref {
   return kind === 'grid'
     ? { pkgType: 'builtin', pkgName: 'guildai', pkgVersion: '0.9.1', modelName: '', opName: '+' }
-    : { pkgType: 'builtin', pkgName: 'guildai', pkgVersion: '0.9.1', modelName: 'skopt', opName: 'random' };
+    : { pkgType: 'builtin', pkgName: 'guildai', pkgVersion: '0.9.1', modelName: 'skopt', opName: optimizer };
 }
 
 export const protoDir = (batchDir: string): string => guildPath(batchDir, 'proto');
@@ -36,6 +36,8 @@ export interface BatchRunSpec {
   objective?: string;
   /** The `max_trials` attr, when `-m` was given or for a random batch. */
   maxTrials?: number;
+  /** A model-based search's optimizer (`gp`, `tpe`): the opref's op (`skopt:gp`, as Guild). */
+  optimizer?: string;
 }
 
 function touch(path: string): void {
@@ -55,7 +57,7 @@ export function writeBatchRun(spec: BatchRunSpec): string {
     mkdirSync(guildPath(dir)); // writeAttr makes only `.guild/attrs`
     writeAttr(dir, 'id', spec.id);
     writeAttr(dir, 'initialized', spec.initialized);
-    writeFileAtomicSync(guildPath(dir, 'opref'), encodeOpref(batchOpref(spec.kind)));
+    writeFileAtomicSync(guildPath(dir, 'opref'), encodeOpref(batchOpref(spec.kind, spec.optimizer)));
     writeAttr(dir, 'flags', {});
     writeAttr(dir, 'user_flags', {});
     writeAttr(dir, 'objective', spec.objective ?? 'loss');

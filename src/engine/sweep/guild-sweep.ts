@@ -151,7 +151,10 @@ function searchDimension(name: string, args: YamlValue[]): Dimension {
     if (!(low! > 0)) throw new GrunError(`${fnText(name, args)}: loguniform bounds must be above 0`);
     return { kind: 'loguniform', low: low!, high: high! };
   }
-  const int = args.slice(0, 2).every((a) => typeof a === 'bigint' || (typeof a === 'number' && Number.isInteger(a)));
+  // `uniform[-1.0:1.0]` is a float dimension: its bounds are marked floats
+  const int = args
+    .slice(0, 2)
+    .every((a, i) => typeof a === 'bigint' || (typeof a === 'number' && Number.isInteger(a) && !isMarkedFloat(args, i)));
   return { kind: 'uniform', low: low!, high: high!, int };
 }
 

@@ -7,23 +7,18 @@ import { runsDir, trashRunsDir } from '../../store/home.js';
 import { loadRun } from '../../store/index.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
 import type { Run } from '../../store/types.js';
-import { createGuildSweep } from '../../engine/batch.js';
 import { compareCsv, compareRuns } from '../../engine/compare.js';
 import { editRuns, type RunEdit } from '../../engine/edits.js';
-import { resolveExecutable } from '../../engine/cmd-args.js';
-import { getRemote, loadRemotes, type RemoteConfig } from '../../engine/remote/config.js';
-import { startRemoteRun } from '../../engine/remote/remote-run.js';
-import { slurmChildWriter, submitRun, submitSweep } from '../../engine/slurm/executor.js';
-import { startRun } from '../../engine/launch.js';
+import { destinationFields, launchDestinations } from '../../engine/launch/destinations.js';
+import { launch, type LaunchRequest } from '../../engine/launch/service.js';
 import { listOperations } from '../../engine/operations.js';
-import { planRun } from '../../engine/plan.js';
-import { spawnScheduler } from '../../engine/queue.js';
+import { planOperation, planRun } from '../../engine/plan.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { shortId } from '../format.js';
 import { isStoppable } from '../../engine/stoppable.js';
 import type { Effect } from '../state/app.js';
-import { editableDefs, HERE, rawValue, type LaunchState, type LaunchTarget } from '../state/launch.js';
+import { editableDefs, rawValue, type LaunchState } from '../state/launch.js';
 
 export interface ActionContext {
   home: string;
@@ -31,6 +26,8 @@ export interface ActionContext {
   projectDir: string;
   launchPatch(patch: Partial<LaunchState>): void;
   launched(id: string): void;
+  /** Launches reuse a completed run with the same inputs (`grun run --memo`). */
+  memo?: boolean;
   runs(): readonly Run[];
   trash(): readonly Run[];
   /** The last delete, for `u`. */
@@ -86,43 +83,10 @@ export function previewLines(p: RunPlan): string[] {
   ];
 }
 
-/** Where the launch form can send a run: here, Slurm (when sbatch is on PATH), each remote. */
-function launchTargets(home: string): LaunchTarget[] {
-  const targets = [HERE];
-  if (resolveExecutable('sbatch') !== 'sbatch') targets.push({ id: 'slurm', label: 'Slurm (--executor slurm)' });
-  let remotes: RemoteConfig[] = [];
-  try {
-    remotes = [...loadRemotes(home).values()];
-  } catch {
-    // a broken config.yml: `grun remote status` names the problem; here the run can stay local
-  }
-  for (const r of remotes) {
-    const what = r.type === 'ssh' ? `ssh ${r.host}` : `Slurm${r.partition ? `, partition ${r.partition}` : ''}`;
-    targets.push({ id: r.name, label: `${r.name} (${what})` });
-  }
-  return targets;
-}
-
-/** A run or sweep sent to Slurm (`--executor slurm` or a slurm remote), or a run to an ssh remote. */
-async function launchElsewhere(p: RunPlan, opspec: string, flagArgs: string[], target: string, ctx: ActionContext): Promise<string> {
-  const remote = target === 'slurm' ? null : getRemote(ctx.home, target);
-  const sweep = Object.keys(p.sweeps).length > 0;
-  if (remote?.type === 'ssh') {
-    if (sweep) throw new GrunError(`a sweep runs here or on Slurm, not on ssh remote '${remote.name}'`);
-    const r = await startRemoteRun(ctx.home, remote.name, { cwd: ctx.projectDir, opspec, flagArgs });
-    ctx.launched(r.runId);
-    return `started ${shortId(r.runId)} ${p.operation} on ${remote.name}`;
-  }
-  const opts = { home: ctx.home, ...(remote ? { remote } : {}) };
-  if (!sweep) {
-    const r = await submitRun(p, opts);
-    ctx.launched(r.runId);
-    return `submitted ${shortId(r.runId)} ${p.operation} to Slurm (job ${r.jobId})`;
-  }
-  const created = createGuildSweep(p, { home: ctx.home, write: slurmChildWriter() });
-  const { runs, arrayJobIds } = await submitSweep(created, p, opts);
-  ctx.launched(created.parent!.id);
-  return `submitted a batch of ${plural(runs.length, 'trial')} to Slurm as job array ${arrayJobIds.join(', ')}`;
+/** The launch form's run as a request: what `grun run -y --background OP FLAGS` would ask, sent where the form says. */
+function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: ActionContext): LaunchRequest {
+  const run = { home: ctx.home, cwd: ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
+  return { home: ctx.home, work: { kind: 'operation', run }, ...destinationFields(e.target), mode: 'background', memo: !!ctx.memo };
 }
 
 /** Launch effects report into the launch screen itself, errors included. */
@@ -130,10 +94,12 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
   try {
     switch (e.kind) {
       case 'launchOps':
-        ctx.launchPatch({ ops: listOperations(ctx.projectDir), targets: launchTargets(ctx.home), busy: false });
+        ctx.launchPatch({ ops: listOperations(ctx.projectDir), targets: launchDestinations(ctx.home), busy: false });
         return null;
       case 'launchDefs': {
-        const defs = editableDefs((await plan(ctx, e.opspec, [])).flagDefs);
+        // the operation's flags, required ones included (the form asks for them); no such operation: planRun says so
+        const proto = (await planOperation(ctx.home, ctx.projectDir, e.opspec)) ?? (await plan(ctx, e.opspec, []));
+        const defs = editableDefs(proto.flagDefs);
         ctx.launchPatch({ step: 'form', defs, values: defs.map((d) => rawValue(d.default, d.defaultIsFloat)), field: 0, busy: false });
         return null;
       }
@@ -141,19 +107,9 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
         ctx.launchPatch({ step: 'preview', preview: previewLines(await plan(ctx, e.opspec, e.flagArgs)), busy: false });
         return null;
       case 'launchStart': {
-        const p = await plan(ctx, e.opspec, e.flagArgs);
-        if (e.target) return await launchElsewhere(p, e.opspec, e.flagArgs, e.target, ctx);
-        if (Object.keys(p.sweeps).length > 0) {
-          // a batch with one staged trial per combination, run one at a time by a detached scheduler
-          const created = createGuildSweep(p, { home: ctx.home });
-          const id = created.parent?.id ?? created.children[0]!.id;
-          spawnScheduler(ctx.home, [id], { maxParallel: 1 });
-          ctx.launched(id);
-          return `started a batch of ${plural(created.children.length, 'trial')} of ${p.operation} (${shortId(id)})`;
-        }
-        const r = await startRun(p, { home: ctx.home, background: true });
-        ctx.launched(r.runId);
-        return `started ${shortId(r.runId)} ${p.operation}`;
+        const r = await launch(launchRequest(e, ctx));
+        if (r.focus) ctx.launched(r.focus);
+        return r.summary;
       }
     }
   } catch (err) {

@@ -1,12 +1,12 @@
-// Starting runs: through the run's executor, then (in the foreground) attached to it: output
-// streams to the terminal, Ctrl-C interrupts the run as Guild's does, a lost terminal detaches.
+// Starting one run here, then (in the foreground) attached to it: output streams to the
+// terminal, Ctrl-C interrupts the run as Guild's does (also when pressed while it starts), a
+// lost terminal (SIGHUP) detaches and the run goes on.
 import { setTimeout as sleep } from 'node:timers/promises';
-import { loadRunSummary, toRun } from '../store/run.js';
-import type { Run, RunStatus } from '../store/types.js';
-import { executorFor, type Executor, type StartedRun } from './executor.js';
-import { localExecutor } from './local-executor.js';
-import { OutputPrinter } from './output-printer.js';
-import type { RunPlan } from './plan-types.js';
+import { loadRunSummary, toRun } from '../../store/run.js';
+import type { Run, RunStatus } from '../../store/types.js';
+import { executorFor, targets, type RunHandle, type StartedRun } from '../executor.js';
+import { OutputPrinter } from '../output-printer.js';
+import type { RunPlan } from '../plan-types.js';
 
 export interface LaunchOptions {
   home: string;
@@ -34,16 +34,15 @@ const INTERRUPT_NOTICE_MS = 2000;
 
 export async function startRun(plan: RunPlan, opts: LaunchOptions): Promise<LaunchResult> {
   const start = { home: opts.home, stage: opts.stage, pidfile: opts.pidfile };
-  return launch(localExecutor, () => localExecutor.start(plan, start), opts);
+  return launch(() => targets.local.start(plan, start), opts);
 }
 
 /** `grun run --start RUN`: starts a staged run in its own directory. */
 export async function startStagedRun(run: Run, opts: LaunchOptions): Promise<LaunchResult> {
-  const executor = executorFor(run);
-  return launch(executor, () => executor.startStaged(run, { pidfile: opts.pidfile }), { ...opts, stage: false });
+  return launch(() => targets.local.startStaged(run, { pidfile: opts.pidfile }), { ...opts, stage: false });
 }
 
-async function launch(executor: Executor, start: () => Promise<StartedRun>, opts: LaunchOptions): Promise<LaunchResult> {
+async function launch(start: () => Promise<StartedRun>, opts: LaunchOptions): Promise<LaunchResult> {
   // Ctrl-C while the supervisor prepares the run must still reach the run once it has started.
   let interruptedAt = 0;
   const onInt = (): void => {
@@ -58,14 +57,15 @@ async function launch(executor: Executor, start: () => Promise<StartedRun>, opts
   }
   if (opts.stage) return { ...started, status: 'staged', exitStatus: null, detached: false };
   const run = toRun(loadRunSummary(started.runDir));
+  const executor = executorFor(run);
   if (interruptedAt) executor.interrupt(run);
   if (opts.background) return { ...started, status: run.status, exitStatus: run.exitStatus, detached: false };
   return { ...started, ...(await attach(executor, run, opts, interruptedAt)) };
 }
 
 /** Follows a run to its end, printing its output; Ctrl-C interrupts it, SIGHUP only detaches. */
-export async function attach(
-  executor: Executor,
+async function attach(
+  executor: RunHandle,
   run: Run,
   opts: Pick<LaunchOptions, 'quiet' | 'stdout' | 'stderr'> = {},
   interruptedAt = 0,

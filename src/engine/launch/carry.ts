@@ -1,0 +1,240 @@
+// Carrying out a launch plan: the runs written and started where decide.ts sent them, what
+// happened told line by line to the CLI's stdout (when there is one) and summed up in a report
+// that every front end reads the same way.
+import { shlexQuote } from '../../store/opref.js';
+import { isDeepStrictEqual } from 'node:util';
+import { listRuns } from '../../store/index.js';
+import { readFailureNote } from '../../store/run-reserve.js';
+import { encodeOpref } from '../../store/opref.js';
+import type { Run } from '../../store/types.js';
+import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
+import { targets } from '../executor.js';
+import { memoChildWriter, memoizeRun } from '../memo.js';
+import type { RunPlan } from '../plan-types.js';
+import { spawnScheduler } from '../queue.js';
+import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
+import { runTrialsHere } from './foreground-sweep.js';
+import { runSearch } from '../search.js';
+import { launchPreview, type LaunchPreview } from './preview.js';
+import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
+
+export interface LaunchIO {
+  /** Where the CLI's lines and a foreground run's output go; none: nothing is printed (the dashboard). */
+  stdout?: NodeJS.WritableStream;
+  stderr?: NodeJS.WritableStream;
+  /** Asked once, just before anything is written; false cancels. None: go ahead. */
+  confirm?: (preview: LaunchPreview) => boolean | Promise<boolean>;
+}
+
+/** A run a launch made: staged or started, a memo hit with `memoOf`, a Slurm run with its job. */
+export interface LaunchedRun {
+  id: string;
+  dir: string;
+  memoOf?: string;
+  jobId?: string;
+}
+
+export interface LaunchReport {
+  /** Every run made, a sweep's parent first. */
+  runs: LaunchedRun[];
+  /** The run to show: the single run, or the sweep's parent; null when nothing was made. */
+  focus: string | null;
+  /** What happened, in one line (the dashboard's status line). */
+  summary: string;
+  /** `--needed`: the completed runs that made this one unneeded (nothing was made). */
+  skippedFor?: Run[];
+  /** Declined at the confirmation: nothing was made. */
+  cancelled?: boolean;
+  /** Attached to the end: the exit status the shell should see. */
+  exitCode?: number;
+}
+
+const short = (id: string): string => id.slice(0, 8);
+const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
+const nothing = (summary: string, more: Partial<LaunchReport> = {}): LaunchReport => ({ runs: [], focus: null, summary, ...more });
+
+/** The shell's convention for a run attached to its end: a positive exit status as is, a signal as 128 + its number. */
+function exitCodeOf(r: LaunchResult): number {
+  if (r.status === 'completed') return 0;
+  const s = r.exitStatus;
+  return s ? (s > 0 ? Math.min(s, 255) : 128 + Math.min(-s, 127)) : 1;
+}
+
+/** Guild's --needed: a completed run of the same operation with the same flags. */
+function matchingRuns(home: string, plan: RunPlan): Run[] {
+  const opref = encodeOpref(plan.opref);
+  return listRuns(home).filter(
+    (r) => r.status === 'completed' && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
+  );
+}
+
+function childWriter(home: string, memo: MemoUse, start: SweepStart): ChildWriter {
+  const here = memo === 'off' ? stagedChildWriter : memoChildWriter(home, { reuse: memo === 'reuse' });
+  return start.kind === 'slurm' ? targets.slurm.childWriter(here) : here;
+}
+
+export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}): Promise<LaunchReport> {
+  const say = (text: string): void => void io.stdout?.write(text + '\n');
+  const preview = launchPreview(lp);
+  const go = async (): Promise<boolean> => !preview || !io.confirm || (await io.confirm(preview));
+  switch (lp.kind) {
+    case 'ssh': {
+      const r = await targets.ssh.start(home, lp.remote, lp.request);
+      say(`${lp.request.opspec} started on ${lp.remote} as ${r.runId}`);
+      return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `started ${short(r.runId)} ${lp.request.opspec} on ${lp.remote}` };
+    }
+    case 'local':
+    case 'slurm': {
+      const op = lp.plan.operation;
+      if (lp.needed) {
+        const matches = matchingRuns(home, lp.plan);
+        if (matches.length) return nothing(`${op}: a completed run has these flags (--needed)`, { skippedFor: matches });
+      }
+      if (lp.memo === 'reuse') {
+        const hit = memoizeRun(home, lp.plan);
+        if (hit) {
+          say(`${op} memoized as ${hit.id}: outputs of completed run ${hit.memoOf}`);
+          return { runs: [hit], focus: hit.id, summary: `memoized ${short(hit.id)} ${op}: outputs of ${short(hit.memoOf!)}` };
+        }
+      }
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      if (lp.kind === 'slurm') {
+        const r = await targets.slurm.start(lp.plan, { home, pidfile: lp.pidfile, remote: lp.remote });
+        say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
+        return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
+      }
+      // Guild's resolution log, on stderr: which upstream run each dependency uses.
+      for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
+      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
+      if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
+        // Not in the home, so `--start` cannot find it: its own directory and command start it.
+        const start = `cd ${shlexQuote(r.runDir)} && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
+        say(`${op} staged in '${r.runDir}'\nTo start the operation, use "(${start})"`);
+        return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
+      }
+      return startedReport(op, r, lp.mode, lp.pidfile, io);
+    }
+    case 'staged': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
+      return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, io);
+    }
+    case 'search': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const r = await runSearch(lp.plan, { ...lp.options, home, say });
+      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: `${lp.options.optimizer} search ${short(r.parentId)} of ${lp.plan.operation}`, exitCode: r.ok ? 0 : 1 };
+    }
+    case 'sweep':
+    case 'submission': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const write = childWriter(home, lp.memo, lp.start);
+      const proto = lp.kind === 'sweep' ? lp.plan : lp.proto;
+      const created =
+        lp.kind === 'sweep' ? createGuildSweep(lp.plan, { home, ...lp.options, write }) : createSubmission(home, lp.proto, lp.expansion, { write });
+      const jobs = lp.start.kind === 'slurm' ? await submitToSlurm(home, created, proto, lp.start, say) : null;
+      say(createdLines(lp, created).join('\n'));
+      const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
+      const waiting = created.children.filter((c) => !c.memoOf);
+      if (waiting.length === 0) return report;
+      switch (lp.start.kind) {
+        case 'scheduler': {
+          const pid = spawnScheduler(home, [report.focus!], lp.start);
+          say(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})`);
+          return report;
+        }
+        case 'foreground': {
+          const ok = await runTrialsHere(created.children, {
+            home,
+            maxParallel: lp.start.maxParallel,
+            gpus: lp.start.gpus,
+            quiet: lp.kind === 'sweep' && lp.quiet,
+            stdout: io.stdout ?? process.stdout,
+            stderr: io.stderr ?? process.stderr,
+          });
+          return { ...report, exitCode: ok ? 0 : 1 };
+        }
+        case 'none':
+          if (lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
+          return report;
+        case 'slurm':
+          return report;
+      }
+    }
+  }
+}
+
+/** How one run starts here: in the background or attached, its output to the CLI's streams. */
+function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' }>, io: LaunchIO): LaunchOptions {
+  return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** One run started here: staged, in the background, or attached to its end. */
+function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
+  const say = (text: string): void => void io.stdout?.write(text + '\n');
+  const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `${mode === 'stage' ? 'staged' : 'started'} ${short(r.runId)} ${op}` };
+  switch (mode) {
+    case 'stage':
+      say(`${op} staged as ${r.runId}\nTo start the operation, use 'grun run --start ${r.runId}'`);
+      return report;
+    case 'background':
+      say(`${op} started in background as ${r.runId} (${pidfile ? `pidfile ${pidfile}` : `pid ${r.supervisorPid}`})`);
+      return report;
+    case 'foreground': {
+      // detached (SIGHUP): the run goes on, and this command ends as if it had
+      if (r.detached) return report;
+      // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
+      const failure = readFailureNote(r.runDir);
+      if (failure) io.stderr?.write(`grun: run ${r.runId}: ${failure}\n`);
+      return { ...report, exitCode: exitCodeOf(r) || (failure ? 1 : 0) };
+    }
+  }
+}
+
+interface SlurmJobs {
+  runs: { runId: string; jobId: string }[];
+  arrayJobIds: string[];
+}
+
+/** Sends what a sweep made to Slurm and says which jobs run it. */
+async function submitToSlurm(
+  home: string,
+  created: CreatedSweep,
+  proto: RunPlan,
+  start: Extract<SweepStart, { kind: 'slurm' }>,
+  say: (text: string) => void,
+): Promise<SlurmJobs> {
+  const { maxParallel, remote } = start;
+  const jobs = await targets.slurm.submitSweep(created, proto, {
+    home,
+    ...(remote ? { remote } : {}),
+    ...(maxParallel !== undefined ? { maxParallel } : {}),
+  });
+  const { runs, arrayJobIds } = jobs;
+  if (runs.length === 0) return jobs;
+  const what = arrayJobIds.length ? `job array${arrayJobIds.length > 1 ? 's' : ''} ${arrayJobIds.join(', ')}` : `job ${runs.map((r) => r.jobId).join(', ')}`;
+  const throttle = maxParallel !== undefined && arrayJobIds.length ? `, at most ${maxParallel} at once` : '';
+  say(`Submitted ${runs.length} run(s) to Slurm as ${what}${throttle}`);
+  return jobs;
+}
+
+/** The runs a sweep (`Batch …: N trials`) or a submission (`Created run …`) made, as the CLI lists them. */
+function createdLines(lp: Extract<LaunchPlan, { kind: 'sweep' | 'submission' }>, created: CreatedSweep): string[] {
+  const memo = (r: CreatedRun): string => (r.memoOf ? ` (memoized: outputs of ${r.memoOf})` : '');
+  if (lp.kind === 'sweep') {
+    const verb = lp.options.stageTrials ? 'Staged' : 'Created';
+    return [`Batch ${created.parent!.id}: ${created.children.length} trials`, ...created.children.map((c) => `${verb} trial ${c.id}${memo(c)}`)];
+  }
+  const all = [...(created.parent ? [created.parent] : []), ...created.children];
+  return [...all.map((r) => `Created run ${r.id}${memo(r)}`), ...(all.length > 1 ? [`Created ${all.length} runs successfully`] : [])];
+}
+
+function sweepReport(created: CreatedSweep, op: string, jobs: SlurmJobs | null, staged: boolean): LaunchReport {
+  const jobOf = new Map(jobs?.runs.map((r) => [r.runId, r.jobId]));
+  const runs = [...(created.parent ? [created.parent] : []), ...created.children].map((r) => ({ ...r, ...(jobOf.has(r.id) ? { jobId: jobOf.get(r.id)! } : {}) }));
+  const focus = created.parent?.id ?? created.children[0]!.id;
+  const n = plural(created.children.length, 'trial');
+  const summary = jobs
+    ? `submitted a batch of ${plural(jobs.runs.length, 'trial')} to Slurm as job array ${jobs.arrayJobIds.join(', ')}`
+    : `${staged ? 'staged' : 'started'} a batch of ${n} of ${op} (${short(focus)})`;
+  return { runs, focus, summary };
+}

@@ -1,0 +1,136 @@
+// Where does this run go, and how: the one place that decides it. Pure: a request, the remote it
+// names (read from config.yml) and the operation's plan go in; a LaunchPlan comes out, or a
+// Refusal, the same for every front end.
+import { parseSweepSyntax } from '../flags.js';
+import type { RunPlan } from '../plan-types.js';
+import { Refusal } from '../refusal.js';
+import type { RemoteConfig } from '../remote/config.js';
+import type { Expansion } from '../sweep/expand.js';
+import { parseSeed } from '../sweep/seeds.js';
+import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
+import { chooseOptimizer, type ChosenOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { parseObjective, type SearchOptions } from '../search.js';
+import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
+
+/** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
+export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
+  const { executor } = req;
+  if (req.work.kind === 'staged') return { kind: 'local' }; // a staged run starts in its own directory, here
+  if (remote?.type === 'ssh' && req.work.kind === 'operation') {
+    if (executor !== undefined) {
+      throw new Refusal('ssh-with-executor', `--executor and an ssh remote do not go together: the run executes on ${remote.name}`);
+    }
+    return { kind: 'ssh', remote: remote.name };
+  }
+  if (executor !== undefined && executor !== 'local' && executor !== 'slurm') {
+    throw new Refusal('unknown-executor', `--executor '${executor}': expected local or slurm`);
+  }
+  if (remote?.type === 'ssh') {
+    throw new Refusal('ssh-submission', `remote '${remote.name}' is an ssh remote: sweeps and submissions go to a remote of type: slurm`);
+  }
+  if (remote && executor === 'local') {
+    throw new Refusal('local-with-slurm-remote', `--executor local and --remote ${remote.name} (slurm) contradict each other`);
+  }
+  if (!remote && executor !== 'slurm') return { kind: 'local' };
+  if (req.mode === 'stage') throw new Refusal('slurm-stage', '--stage and Slurm do not go together: Slurm queues the runs itself');
+  if (req.gpus !== undefined) throw new Refusal('slurm-gpus', '--gpus and Slurm do not go together: Slurm hands out GPUs itself');
+  return remote ? { kind: 'slurm', remote } : { kind: 'slurm' };
+}
+
+/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): here, in the foreground, for now. */
+function searchOptions(
+  req: LaunchRequest,
+  dest: Destination,
+  s: SweepRequest,
+  chosen: ChosenOptimizer | undefined,
+  randomSeed: string | undefined,
+): Omit<SearchOptions, 'home' | 'say'> {
+  if (dest.kind !== 'local' || req.mode !== 'foreground' || s.stageTrials) {
+    throw new Refusal('search-here', 'a model-based or pruned search runs here in the foreground: drop --background, --stage-trials, --executor and --remote');
+  }
+  if (s.minimize !== undefined && s.maximize !== undefined) throw new Refusal('bad-value', '--minimize and --maximize cannot both be used');
+  const objective = s.maximize !== undefined ? parseObjective(s.maximize, false) : parseObjective(s.minimize ?? 'loss', true);
+  return {
+    optimizer: chosen?.algorithm ?? 'random',
+    optFlags: chosen?.flags ?? {},
+    objective,
+    maxTrials: s.maxTrials ?? DEFAULT_RANDOM_TRIALS,
+    maxParallel: req.maxParallel ?? 1,
+    ...(randomSeed !== undefined ? { randomSeed } : {}),
+    ...(s.prune !== undefined ? { prune: { name: s.prune, flags: s.pruneFlags ?? {} } } : {}),
+  };
+}
+
+/** How the runs of a sweep or submission get going, once written. */
+function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
+  if (dest.kind === 'slurm') {
+    return { kind: 'slurm', ...(dest.remote ? { remote: dest.remote } : {}), ...(req.maxParallel !== undefined ? { maxParallel: req.maxParallel } : {}) };
+  }
+  if (req.mode === 'stage' || req.sweep?.stageTrials) return { kind: 'none' };
+  const maxParallel = req.maxParallel ?? 1;
+  const gpus = req.gpus ? { gpus: req.gpus } : {};
+  return req.mode === 'foreground' ? { kind: 'foreground', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
+}
+
+/** The first `name=value` whose value asks for a sweep (`lr=[0.1,0.2]`, `x=uniform[0:1]`). */
+function sweptArg(flagArgs: string[]): string | undefined {
+  return flagArgs.find((a) => a.includes('=') && parseSweepSyntax(a.slice(a.indexOf('=') + 1)));
+}
+
+/**
+ * The launch plan of a request going to `dest`. `plan` is the operation's plan, a submission's
+ * prototype with its `expansion`, or null for what is not planned here (a run on an ssh
+ * remote, a staged run).
+ */
+export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPlan | null, expansion?: Expansion): LaunchPlan {
+  const { work, mode } = req;
+  const quiet = !!req.quiet;
+  const pidfile = req.pidfile !== undefined ? { pidfile: req.pidfile } : {};
+  switch (work.kind) {
+    case 'staged':
+      if (work.run.status !== 'staged') {
+        throw new Refusal('not-staged', `run ${work.run.id} is ${work.run.status}: only a staged run can be started`);
+      }
+      return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
+    case 'submission':
+      if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
+      return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };
+    case 'operation':
+      break;
+  }
+  if (dest.kind === 'ssh') {
+    const swept = sweptArg(work.run.flagArgs);
+    if (swept) {
+      throw new Refusal('ssh-sweep', `'${swept}' asks for a sweep: a sweep runs here or on Slurm, not on ssh remote '${dest.remote}'`);
+    }
+    if (mode === 'stage') throw new Refusal('ssh-stage', `--stage and an ssh remote do not go together: the run starts on ${dest.remote}`);
+    const { cwd, opspec, flagArgs, label, tags, comment } = work.run;
+    return { kind: 'ssh', remote: dest.remote, request: { cwd, opspec, flagArgs, label, tags, comment } };
+  }
+  if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
+  const memo = req.memo ? 'reuse' : 'off';
+  if (Object.keys(plan.sweeps).length) {
+    if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
+    if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
+      throw new Refusal('slurm-stage-trials', '--stage-trials and Slurm do not go together: Slurm queues the trials itself');
+    }
+    const s = req.sweep ?? {};
+    const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
+    if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
+    const chosen = chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers, s.optFlags ?? {});
+    if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && optimizerName(chosen.algorithm) !== 'random')) {
+      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed) };
+    }
+    const options = {
+      ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
+      ...(chosen ? { optimizer: optimizerName(chosen.algorithm) } : {}),
+      ...(randomSeed !== undefined ? { randomSeed } : {}),
+      keepBatch: !!s.keepBatch,
+      stageTrials: !!s.stageTrials,
+    };
+    return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
+  }
+  const needed = !!req.needed;
+  if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
+  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet };
+}

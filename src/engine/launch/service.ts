@@ -1,0 +1,36 @@
+// The launch service: what `grun run`, `grun run --start`, `grun submit` and the dashboard's
+// launch form all call. It reads what a request names (the remote in config.yml, the
+// operation's plan, a submission's definition), lets decide.ts take every decision, then
+// carries the plan out.
+import { planRun } from '../plan.js';
+import { getRemote } from '../remote/config.js';
+import { carryOut, type LaunchIO, type LaunchReport } from './carry.js';
+import { decideDestination, decideLaunch } from './decide.js';
+import type { LaunchPlan, LaunchRequest } from './request.js';
+import { resolveSubmission } from './submission.js';
+
+export type { LaunchPreview } from './preview.js';
+export type { LaunchMode, LaunchRequest, LaunchWork } from './request.js';
+
+/** The request's plan: where it goes and how, checked (a Refusal otherwise) before anything is written. */
+async function prepareLaunch(req: LaunchRequest): Promise<LaunchPlan> {
+  const remote = req.remote !== undefined ? getRemote(req.home, req.remote) : null;
+  const dest = decideDestination(req, remote);
+  const { work } = req;
+  switch (work.kind) {
+    case 'staged':
+      return decideLaunch(req, dest, null);
+    case 'submission': {
+      const { proto, expansion } = await resolveSubmission(req.home, work.cwd, work.source, work.overrides);
+      return decideLaunch(req, dest, proto, expansion);
+    }
+    case 'operation':
+      // a run on an ssh remote is planned there, by the remote grun
+      return decideLaunch(req, dest, dest.kind === 'ssh' ? null : await planRun(work.run));
+  }
+}
+
+/** Launches what `req` asks for and reports the runs it made. */
+export async function launch(req: LaunchRequest, io: LaunchIO = {}): Promise<LaunchReport> {
+  return carryOut(await prepareLaunch(req), req.home, io);
+}

@@ -1,0 +1,202 @@
+// A model-based search (`grun run OP x=uniform[0:1] -o gp --minimize loss -m 12 [--prune median]`),
+// run here in the foreground: the batch run is written first, then each trial is proposed from
+// the objective of the trials that finished (their scalars) and the points of those still running,
+// written staged and started through the local target, up to --max-parallel at once. With a pruner,
+// the scalars of running trials are read every poll and a pruned trial is stopped as `grun stop`
+// stops it, the reason written to its `.guild/grun-pruned` first. The batch run records the
+// optimizer, its settings and the best trial so far (attrs `grun-optimizer`, `grun-best`).
+import { writeAttr } from '../store/attrs.js';
+import { writeFileAtomicSync } from '../store/atomic.js';
+import { GrunError } from '../store/errors.js';
+import { termSafe } from '../store/terminal-text.js';
+import { loadRun } from '../store/index.js';
+import { guildPath } from '../store/run.js';
+import { PRUNED_FILE, prunedReason } from '../store/pruned.js';
+import { scalarIndexFor } from '../store/scalar-index.js';
+import { readScalarSeries, scalarKey } from '../store/scalars.js';
+import type { Run, YamlValue } from '../store/types.js';
+import { markFloat } from '../store/yaml11.js';
+import { seededTrial, writeParent, writeStagedRun } from './batch.js';
+import { targets } from './executor.js';
+import { optimizerSettings, proposerFor, settingsAttr } from './optimize/optimizer.js';
+import { judge, prunerSettings, type PrunerSettings, type TrialCurve } from './optimize/pruners.js';
+import { Rng } from './optimize/rng.js';
+import { decodePoint, type Point, type Space, spaceSize } from './optimize/space.js';
+import type { Trial } from './optimize/trials.js';
+import type { RunPlan } from './plan-types.js';
+import { stopRuns } from './stop.js';
+import { dimensionOf } from './sweep/guild-sweep.js';
+import { childSeeds, newSeed } from './sweep/seeds.js';
+
+const QUALIFIERS = ['first', 'last', 'min', 'max', 'avg', 'total', 'count'] as const;
+type Qualifier = (typeof QUALIFIERS)[number];
+
+export interface Objective {
+  /** As typed (`loss`, `min loss`, `last val_acc`). */
+  text: string;
+  qualifier: Qualifier;
+  tag: string;
+  minimize: boolean;
+}
+
+/** `--minimize COL` / `--maximize COL` in Guild's column syntax (`[first|last|min|max|avg|total|count] NAME`, last by default). */
+export function parseObjective(text: string, minimize: boolean): Objective {
+  const words = text.trim().split(/\s+/);
+  const q = words.length === 2 ? words[0]! : 'last';
+  const tag = words[words.length - 1]!;
+  if (!tag || words.length > 2 || !(QUALIFIERS as readonly string[]).includes(q)) {
+    throw new GrunError(`invalid column '${text}' for --${minimize ? 'minimize' : 'maximize'}: expected [${QUALIFIERS.join('|')}] NAME`);
+  }
+  return { text: text.trim(), qualifier: q as Qualifier, tag, minimize };
+}
+
+/** The objective of a finished trial from the store's scalar index (always minimized), or undefined. */
+function objectiveOf(run: Run, o: Objective): number | undefined {
+  const idx = scalarIndexFor(run);
+  idx.forget(run.dir);
+  const s = idx.get(run).summaries.find((x) => x.tag === o.tag && (x.prefix === '' || x.prefix === '.guild'));
+  if (!s) return undefined;
+  const v = s[o.qualifier];
+  return o.minimize ? v : -v;
+}
+
+function curveOf(dir: string, o: Objective): [number, number][] {
+  try {
+    return readScalarSeries(dir, scalarKey('', o.tag)).map((p) => [p.step, p.value] as [number, number]);
+  } catch {
+    return []; // a torn event file: judged again at the next poll
+  }
+}
+
+export interface SearchOptions {
+  home: string;
+  optimizer: string;
+  optFlags: Record<string, YamlValue>;
+  objective: Objective;
+  maxTrials: number;
+  maxParallel: number;
+  randomSeed?: string;
+  prune?: { name: string; flags: Record<string, YamlValue> };
+  pollMs?: number;
+  say: (line: string) => void;
+}
+
+interface Live {
+  id: string;
+  dir: string;
+  point: Point;
+  value?: number;
+  ended: boolean;
+  passedRung?: number;
+  curve: [number, number][];
+}
+
+/** The search space of the plan's swept flags, names sorted. */
+export function searchSpace(plan: RunPlan): Space {
+  const names = Object.keys(plan.sweeps).sort();
+  if (!names.length) throw new GrunError(`no flag of ${plan.operation} gives a search space (use e.g. lr=loguniform[1e-4:1e-1])`);
+  return { names, dims: names.map((n) => dimensionOf(plan.sweeps[n]!)) };
+}
+
+function trialFlags(space: Space, point: Point): Record<string, YamlValue> {
+  const values = decodePoint(space, point);
+  const out: Record<string, YamlValue> = {};
+  space.names.forEach((n, i) => {
+    out[n] = values[i]!;
+    const d = space.dims[i]!;
+    if (d.kind === 'loguniform' || (d.kind === 'uniform' && !d.int)) markFloat(out, n);
+  });
+  return out;
+}
+
+/** Runs the search to its last trial; returns the batch run's id and whether every trial completed or was pruned. */
+export async function runSearch(plan: RunPlan, o: SearchOptions): Promise<{ parentId: string; parentDir: string; ok: boolean }> {
+  const settings = optimizerSettings(o.optimizer, o.optFlags);
+  const pruner: PrunerSettings | null = o.prune ? prunerSettings(o.prune.name, o.prune.flags) : null;
+  const space = searchSpace(plan);
+  const maxTrials = Math.min(o.maxTrials, spaceSize(space));
+  const propose = proposerFor(settings);
+  const seed = o.randomSeed ?? newSeed();
+  const seeds = childSeeds(seed, o.maxTrials);
+  const rng = new Rng(BigInt(seed));
+  const optimizerAttr: Record<string, YamlValue> = {
+    name: settings.name,
+    settings: settingsAttr(settings),
+    objective: `${o.objective.minimize ? 'minimize' : 'maximize'} ${o.objective.text}`,
+    ...(pruner ? { prune: { ...pruner } as Record<string, YamlValue> } : {}),
+  };
+  const parent = writeParent({
+    home: o.home,
+    kind: 'random',
+    optimizer: settings.name,
+    proto: plan,
+    protoFlags: plan.flags,
+    seed,
+    objective: o.objective.minimize ? o.objective.text : `-${o.objective.text}`,
+    maxTrials: o.maxTrials,
+    attrs: { 'grun-optimizer': optimizerAttr, run_params: { max_trials: o.maxTrials, optimizer: o.optimizer, random_seed: BigInt(seed) } },
+  });
+  o.say(`Batch ${parent.id}: ${settings.name} search of ${plan.operation}, ${maxTrials} trials, ${o.objective.minimize ? 'minimizing' : 'maximizing'} ${o.objective.text}`);
+  const trials: Live[] = [];
+  let best: Live | null = null;
+  const running = () => trials.filter((t) => !t.ended);
+  // Ctrl-C: no new trial; the running ones are interrupted and waited for
+  let interrupted = false;
+  const onInt = () => {
+    interrupted = true;
+    void stopRuns(running().map((t) => loadRun(t.dir)), { noWait: true });
+  };
+  process.on('SIGINT', onInt);
+  try {
+    while ((!interrupted && trials.length < maxTrials) || running().length) {
+      while (!interrupted && trials.length < maxTrials && running().length < o.maxParallel) {
+        const table: Trial[] = trials.map((t) => (t.value === undefined ? { point: t.point } : { point: t.point, value: t.value }));
+        const point = propose(space, table, rng);
+        const i = trials.length;
+        const dir = writeStagedRun(o.home, parent.dir, { plan: seededTrial(plan, trialFlags(space, point), seeds[i]!, plan.userFlags), seed: seeds[i]! });
+        const run = loadRun(dir);
+        await targets.local.startStaged(run, {});
+        trials.push({ id: run.id, dir, point, ended: false, curve: [] });
+        o.say(termSafe(`INFO: [grun] Running trial ${run.id} (${i + 1}/${maxTrials}): ${run.label ?? ''}`));
+      }
+      await new Promise((r) => setTimeout(r, o.pollMs ?? 300));
+      for (const t of running()) {
+        const run = loadRun(t.dir);
+        if (run.status === 'running' || run.status === 'staged' || run.status === 'pending') {
+          if (pruner) await maybePrune(t, trials, pruner, o);
+          continue;
+        }
+        t.ended = true;
+        if (pruner) t.curve = curveOf(t.dir, o.objective);
+        const v = run.status === 'completed' ? objectiveOf(run, o.objective) : undefined;
+        if (v !== undefined) t.value = v;
+        const pruned = prunedReason(t.dir);
+        o.say(`INFO: [grun] Trial ${t.id} ${pruned ?? run.status}${v !== undefined ? `: ${o.objective.text} = ${o.objective.minimize ? v : -v}` : ''}`);
+        if (v !== undefined && (!best || v < best.value!)) {
+          best = t;
+          writeAttr(parent.dir, 'grun-best', { run: t.id, value: o.objective.minimize ? v : -v, flags: trialFlags(space, t.point) });
+        }
+      }
+    }
+  } finally {
+    process.off('SIGINT', onInt);
+  }
+  const done = trials.map((t) => loadRun(t.dir));
+  const ok = done.every((r) => r.status === 'completed' || prunedReason(r.dir) !== null);
+  if (best) o.say(`Best trial ${best.id}: ${o.objective.text} = ${o.objective.minimize ? best.value : -best.value!}`);
+  return { parentId: parent.id, parentDir: parent.dir, ok };
+}
+
+async function maybePrune(t: Live, trials: Live[], pruner: PrunerSettings, o: SearchOptions): Promise<void> {
+  t.curve = curveOf(t.dir, o.objective);
+  for (const other of trials) if (other !== t && !other.ended) other.curve = curveOf(other.dir, o.objective);
+  const others: TrialCurve[] = trials.filter((x) => x !== t).map((x) => ({ id: x.id, points: x.curve }));
+  const me: TrialCurve = { id: t.id, points: t.curve, ...(t.passedRung !== undefined ? { passedRung: t.passedRung } : {}) };
+  const verdict = judge(pruner, me, others, { minimize: o.objective.minimize, column: o.objective.tag });
+  if (!verdict.prune) {
+    if (verdict.rung !== undefined) t.passedRung = verdict.rung;
+    return;
+  }
+  writeFileAtomicSync(guildPath(t.dir, PRUNED_FILE), verdict.reason! + '\n');
+  await stopRuns([loadRun(t.dir)], { noWait: true });
+}

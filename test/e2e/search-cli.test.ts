@@ -1,0 +1,94 @@
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { tempDir } from '../helpers/home.js';
+import { parseYaml11 } from '../../src/store/yaml11.js';
+import { attr, grun, project } from './engine-helpers.js';
+
+const runDirs = (home: string): string[] => readdirSync(join(home, 'runs')).map((id) => join(home, 'runs', id));
+const isParent = (dir: string): boolean => existsSync(join(dir, '.guild/proto'));
+const yamlAttr = (dir: string, name: string): Record<string, unknown> => parseYaml11(attr(dir, name)!) as Record<string, unknown>;
+
+/** The loss a trial of quad.py prints: its minimum 0 at x=0.3, y=-0.2. */
+const quad = (x: number, y: number) => (x - 0.3) ** 2 + (y + 0.2) ** 2;
+
+describe('searches that learn and prune (CLI, real processes)', () => {
+  test('-o gp --minimize loss --max-trials 12: distinct trials, the best recorded on the batch run', async () => {
+    const cwd = project({ 'quad.py': 'x = 0.5\ny = 0.5\nprint("loss: %f" % ((x - 0.3) ** 2 + (y + 0.2) ** 2))\n' });
+    const home = tempDir('grun-gp-home-');
+    const r = await grun(
+      ['run', 'quad.py', 'x=uniform[-1.0:1.0]', 'y=uniform[-1.0:1.0]', '-o', 'gp', '--minimize', 'loss', '--max-trials', '12', '--max-parallel', '2', '--random-seed', '5', '-y'],
+      { cwd, home },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const dirs = runDirs(home);
+    const parent = dirs.find(isParent)!;
+    const children = dirs.filter((d) => !isParent(d));
+    assert.equal(children.length, 12);
+    assert.match(readFileSync(join(parent, '.guild/opref'), 'utf8'), /skopt gp/);
+    const flags = children.map((d) => yamlAttr(d, 'flags') as { x: number; y: number });
+    assert.equal(new Set(flags.map((f) => `${f.x},${f.y}`)).size, 12, 'no point proposed twice');
+    const losses = flags.map((f) => quad(f.x, f.y));
+    const best = yamlAttr(parent, 'grun-best') as { run: string; value: number };
+    assert.ok(Math.abs(best.value - Math.min(...losses)) < 1e-5, `best ${best.value} vs ${Math.min(...losses)}`);
+    assert.ok(best.value < 0.05, `the gp found loss ${best.value}`);
+    const opt = yamlAttr(parent, 'grun-optimizer') as { name: string; objective: string; settings: Record<string, unknown> };
+    assert.equal(opt.name, 'gp');
+    assert.equal(opt.objective, 'minimize loss');
+    assert.equal(opt.settings['acq-func'], 'EI');
+    assert.match(r.stdout, new RegExp(`Best trial ${best.run}: loss = `));
+  });
+
+  test('--prune median stops a trial worse than the median; it ends terminated with the reason in runs info', async () => {
+    // a=3 is worse at every step and slower, so it is judged against the finished a=0 curve
+    const cwd = project({
+      'curve.py': 'import time\na = 0.0\nfor step in range(1, 21):\n    time.sleep(0.05 + 0.1 * a)\n    print("step: %d" % step)\n    print("loss: %f" % (a + 1.0 / step), flush=True)\n',
+    });
+    const home = tempDir('grun-prune-home-');
+    const r = await grun(
+      ['run', 'curve.py', 'a=[0.0,3.0]', '--prune', 'median', '--prune-flag', 'warmup-steps=2', '--prune-flag', 'startup-trials=1', '--minimize', 'loss', '--max-parallel', '2', '-y'],
+      { cwd, home },
+    );
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    const bad = children.find((d) => (yamlAttr(d, 'flags') as { a: number }).a === 3)!;
+    const good = children.find((d) => d !== bad)!;
+    assert.equal(attr(good, 'exit_status')?.trim(), '0');
+    const reason = readFileSync(join(bad, '.guild/grun-pruned'), 'utf8').trim();
+    assert.match(reason, /^pruned at step (\d+): loss 3\.\d+ > median 0\.\d+$/);
+    const step = Number(/step (\d+)/.exec(reason)![1]);
+    assert.ok(step >= 2 && step < 20, `pruned after the warm-up and before its end (step ${step})`);
+    const info = await grun(['runs', 'info', bad.split('/').pop()!], { cwd, home });
+    assert.match(info.stdout, /^status: terminated$/m);
+    assert.match(info.stdout, new RegExp(`^pruned: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+  });
+
+  test("guild.yml optimizers: --optimize takes the operation's default section and its settings", async () => {
+    const cwd = project({
+      'quad.py': 'x = 0.5\nprint("loss: %f" % x)\n',
+      'guild.yml': 'quad:\n  main: quad\n  flags:\n    x: 0.5\n  optimizers:\n    fast:\n      algorithm: tpe\n      default: yes\n      random-starts: 2\n',
+    });
+    const home = tempDir('grun-gy-home-');
+    const r = await grun(['run', 'quad', 'x=uniform[0.0:1.0]', '--optimize', '-m', '3', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const parent = runDirs(home).find(isParent)!;
+    const opt = yamlAttr(parent, 'grun-optimizer') as { name: string; objective: string; settings: Record<string, unknown> };
+    assert.equal(opt.name, 'tpe');
+    assert.equal(opt.settings['random-starts'], 2);
+    assert.equal(opt.objective, 'minimize loss', "Guild's default objective");
+    assert.equal(runDirs(home).length, 4);
+  });
+
+  test('forest and gbrt are refused naming the optimizers that work; bad columns named', async () => {
+    const cwd = project({ 'quad.py': 'x = 0.5\nprint("loss: %f" % x)\n' });
+    const home = tempDir('grun-refuse-home-');
+    const forest = await grun(['run', 'quad.py', 'x=uniform[0.0:1.0]', '-o', 'forest', '-y'], { cwd, home });
+    assert.notEqual(forest.code, 0);
+    assert.match(forest.stderr, /optimizer 'forest' is not available in grun: use gp \(bayesian, gaussian\), tpe or random/);
+    const col = await grun(['run', 'quad.py', 'x=uniform[0.0:1.0]', '-o', 'tpe', '--minimize', 'best of loss', '-y'], { cwd, home });
+    assert.notEqual(col.code, 0);
+    assert.match(col.stderr, /invalid column 'best of loss' for --minimize/);
+    assert.ok(!existsSync(join(home, 'runs')) || readdirSync(join(home, 'runs')).length === 0, 'nothing written');
+  });
+});
