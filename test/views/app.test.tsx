@@ -60,12 +60,12 @@ describe('dashboard: runs screen', () => {
     for (const line of stripVTControlCharacters(f).split('\n')) assert.ok([...line].length <= 80, `line too wide: ${line}`);
   });
 
-  test('→ expands a batch to show its trials', async () => {
+  test('+ expands a batch to show its trials', async () => {
     const { lastFrame, stdin } = open(copyFixtureHome());
     await waitForFrame(lastFrame, /20\/20 runs/);
     // move to the grid batch 8fa24610 and expand it
     for (let i = 0; i < 20 && !selectedLine(lastFrame()).includes('8fa24610'); i++) await typeKeys(stdin, 'j');
-    await typeKeys(stdin, KEY.right);
+    await typeKeys(stdin, '+');
     const f = await waitForFrame(lastFrame, /b473328a/);
     assert.match(f, /00075496/);
   });
@@ -233,11 +233,11 @@ describe('dashboard: actions', () => {
     assert.ok(!existsSync(join(home, 'trash', 'runs', '5cc3ae6b0fe44a25a83c9eaa6a0a3a45')));
   });
 
-  test('l sets a label through a prompt', async () => {
+  test('L sets a label through a prompt', async () => {
     const home = copyFixtureHome();
     const { lastFrame, stdin } = open(home);
     await waitForFrame(lastFrame, /20\/20 runs/);
-    await typeKeys(stdin, `/${BEST}`, KEY.enter, 'l');
+    await typeKeys(stdin, `/${BEST}`, KEY.enter, 'L');
     await waitForFrame(lastFrame, /Label for 4cad94ad/);
     await typeKeys(stdin, '\u0015', 'great run', KEY.enter);
     const dir = join(home, 'runs', `${BEST}746246858852b7eb8736ac22`);
