@@ -74,7 +74,7 @@ async function filterKeystrokes(runs: Run[]): Promise<number[]> {
     const [s, dispatch] = useReducer(appReducer, undefined, () => appReducer(initialState(true), { type: 'runs', runs, done: true }));
     send = (input) => {
       const key = input === '\x7f' ? { ...noKey, backspace: true } : noKey; // as the App passes Backspace on
-      for (const [ch, k] of splitInput(input === '\x7f' ? '' : input, key)) dispatch({ type: 'key', input: ch, key: k, ctx: { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 40 }, sortKeys: [], columns: { extras: [], scroll: 0, maxScroll: 0 } } });
+      for (const [ch, k] of splitInput(input === '\x7f' ? '' : input, key)) dispatch({ type: 'key', input: ch, key: k, ctx: { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 40 }, sortKeys: [], columns: { extras: [], maxScroll: 0 } } });
     };
     const view = runsView(s);
     const cur = cursorRow(s.table, view);

@@ -141,7 +141,7 @@ export function App(props: AppProps) {
         ? { count: 0, pageSize: trashH }
         : screenMetrics(screen, content, bodyH);
   const keyContext: KeyContext = {
-    scalars, metrics, sortKeys: sortKeysOf(columns), columns: { extras, scroll: layout.scroll, maxScroll: layout.maxScroll },
+    scalars, metrics, sortKeys: sortKeysOf(columns), columns: { extras, maxScroll: layout.maxScroll },
   };
   const ctxRef = useRef(keyContext);
   ctxRef.current = keyContext;

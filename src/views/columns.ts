@@ -93,8 +93,8 @@ export function layoutColumns(width: number, rows: readonly Row[], extras: reado
     ...extraCols,
   ];
   const span = (list: readonly Column[]) => list.reduce((n, c) => n + c.width + GAP, 0);
-  // the core columns, the label at its least and the first extra column
-  const needed = () => PREFIX_WIDTH + span(cols.filter((c) => !c.id.startsWith('extra'))) - label.width + LABEL_MIN + (extraCols[0] ? extraCols[0].width + GAP : 0);
+  // the core columns, the label (its longest text shown, within bounds) and the first extra column
+  const needed = () => PREFIX_WIDTH + span(cols.filter((c) => !c.id.startsWith('extra'))) + (extraCols[0] ? extraCols[0].width + GAP : 0);
   const drop = (id: ColumnId) => {
     const i = cols.findIndex((c) => c.id === id);
     if (i >= 0) cols.splice(i, 1);
@@ -123,12 +123,16 @@ export function layoutColumns(width: number, rows: readonly Row[], extras: reado
   // sideways: the pinned columns stay; the others are shown from `scroll` on, as many as fit
   const movable = cols.filter((c) => !PINNED.has(c.id));
   const room = width - PREFIX_WIDTH - span(cols.filter((c) => PINNED.has(c.id)));
+  // the label narrows (to LABEL_MIN) before a column after it is hidden
+  const least = (list: readonly Column[]) => span(list) - (list.includes(label) ? label.width - LABEL_MIN : 0);
   let maxScroll = 0;
-  while (maxScroll < movable.length - 1 && span(movable.slice(maxScroll)) > room) maxScroll++;
+  while (maxScroll < movable.length - 1 && least(movable.slice(maxScroll)) > room) maxScroll++;
   const scroll = Math.max(0, Math.min(opts.scroll ?? 0, maxScroll));
   const shown = new Set<Column>();
   let used = 0;
-  for (const c of movable.slice(scroll)) {
+  const rest = movable.slice(scroll);
+  for (const [i, c] of rest.entries()) {
+    if (c === label) label.width = Math.max(LABEL_MIN, Math.min(label.width, room - used - least(rest.slice(i + 1)) - GAP));
     if (used + c.width + GAP > room) {
       // the first column past the pinned ones is always shown, cut to the room left
       if (shown.size === 0 && room > GAP) {

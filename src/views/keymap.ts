@@ -11,6 +11,8 @@ export interface Binding<A extends string = string> {
   mutating?: boolean;
   /** Shown in the status line's context keys. */
   hint?: string;
+  /** The hint is left out where the hints would not fit (80 columns). */
+  minorHint?: boolean;
 }
 
 export type Keymap<A extends string = string> = readonly Binding<A>[];
@@ -98,8 +100,6 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['-'], action: 'collapse', help: 'collapse a sweep/batch' },
   { keys: ['right', 'l'], action: 'scrollRight', help: 'scroll the columns right, one at a time (#, id and status stay)' },
   { keys: ['left', 'h'], action: 'scrollLeft', help: 'scroll the columns left' },
-  { keys: ['C'], action: 'chooseColumns', help: 'choose columns: every flag, attribute and scalar of the runs listed (Space toggles)', hint: 'cols' },
-  { keys: ['v'], action: 'flat', help: 'flat view: rank every run and trial by the sort column (again: the tree of sweeps)' },
   { keys: ['space'], action: 'mark', help: 'mark/unmark the row (actions apply to marked runs)', hint: 'mark' },
   { keys: ['A'], action: 'markAll', help: 'mark every run shown' },
   { keys: ['esc'], action: 'clear', help: 'clear marks, then the filter' },
@@ -107,6 +107,8 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['f'], action: 'statusFilter', help: 'cycle status filter: all, running, completed, error, terminated, pending/staged' },
   { keys: ['s'], action: 'sort', help: 'sort by the next column shown, left to right (a metric: best first when its objective is known)', hint: 'sort' },
   { keys: ['S'], action: 'reverse', help: 'reverse the sort' },
+  { keys: ['C'], action: 'chooseColumns', help: 'choose columns: every flag, attribute and scalar of the runs listed (Space toggles)', hint: 'cols', minorHint: true },
+  { keys: ['v'], action: 'flat', help: 'flat view: rank every run and trial by the sort column (again: the tree of sweeps)' },
   { keys: ['x'], action: 'stop', help: 'stop the marked runs (or the cursor run)', mutating: true, hint: 'stop' },
   { keys: ['d'], action: 'delete', help: 'delete the marked runs (or the cursor run) to the trash', mutating: true, hint: 'del' },
   { keys: ['u'], action: 'undo', help: 'undo the last delete', mutating: true },

@@ -13,7 +13,7 @@ const noKey: Key = {
   return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false,
   hyper: false, capsLock: false, numLock: false,
 } as Key;
-const ctx: KeyContext = { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 10 }, sortKeys: [], columns: { extras: [], scroll: 0, maxScroll: 0 } };
+const ctx: KeyContext = { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 10 }, sortKeys: [], columns: { extras: [], maxScroll: 0 } };
 
 function press(s: AppState, ...keys: (string | Partial<Key>)[]): AppState {
   for (const k of keys) {
@@ -317,7 +317,7 @@ describe('columns: flags, the chooser, sideways scroll', () => {
 
   test('C lists every flag, attribute and scalar with a checkbox; Space toggles; Enter closes', () => {
     const scalars = { version: 1, get: () => [{ prefix: '.guild', tag: 'loss', first: 1, firstStep: 0, last: 1, lastStep: 0, min: 1, minStep: 0, max: 1, maxStep: 0, avg: 1, total: 1, count: 1 }] };
-    const c: KeyContext = { ...ctx, scalars, columns: { extras: [{ kind: 'scalar', agg: 'last', key: 'loss' }], scroll: 0, maxScroll: 0 } };
+    const c: KeyContext = { ...ctx, scalars, columns: { extras: [{ kind: 'scalar', agg: 'last', key: 'loss' }], maxScroll: 0 } };
     let s = appReducer(withFlags(), { type: 'key', input: 'C', key: { ...noKey, shift: true }, ctx: c });
     assert.equal(s.dialog?.kind, 'columns');
     const items = s.dialog?.kind === 'columns' ? s.dialog.items : [];
@@ -333,16 +333,16 @@ describe('columns: flags, the chooser, sideways scroll', () => {
     assert.equal(s.dialog, null);
   });
 
-  test('→/l and ←/h scroll one column at a time within what the layout allows', () => {
-    const c = (scroll: number): KeyContext => ({ ...ctx, columns: { extras: [], scroll, maxScroll: 2 } });
-    let s = appReducer(withFlags(), { type: 'key', input: '', key: { ...noKey, rightArrow: true }, ctx: c(0) });
+  test('→/l and ←/h scroll one column at a time within what the layout allows, keys in one chunk too', () => {
+    const c: KeyContext = { ...ctx, columns: { extras: [], maxScroll: 2 } };
+    const key = (st: AppState, input: string, k: Partial<Key> = {}) => appReducer(st, { type: 'key', input, key: { ...noKey, ...k }, ctx: c });
+    let s = key(withFlags(), '', { rightArrow: true });
     assert.equal(s.hscroll, 1);
-    s = appReducer(s, { type: 'key', input: 'l', key: noKey, ctx: c(1) });
-    s = appReducer(s, { type: 'key', input: 'l', key: noKey, ctx: c(2) });
-    assert.equal(s.hscroll, 2, 'no further than the last column');
-    s = appReducer(s, { type: 'key', input: 'h', key: noKey, ctx: c(2) });
-    s = appReducer(s, { type: 'key', input: '', key: { ...noKey, leftArrow: true }, ctx: c(1) });
-    s = appReducer(s, { type: 'key', input: 'h', key: noKey, ctx: c(0) });
+    s = key(key(s, 'l'), 'l');
+    assert.equal(s.hscroll, 2, 'no further than the last column (the same layout read for each key)');
+    s = key(key(s, 'h'), '', { leftArrow: true });
+    assert.equal(s.hscroll, 0);
+    s = key(s, 'h');
     assert.equal(s.hscroll, 0);
   });
 

@@ -68,7 +68,7 @@ export interface KeyContext {
   /** Sort keys of the runs table's visible columns, left to right (`s` cycles through them). */
   sortKeys: readonly string[];
   /** The runs table's extra columns as shown (chosen or automatic) and how far it scrolls sideways. */
-  columns: { extras: readonly ColumnSpec[]; scroll: number; maxScroll: number };
+  columns: { extras: readonly ColumnSpec[]; maxScroll: number };
 }
 
 export const top = (s: AppState): Screen => s.screens[s.screens.length - 1]!;

@@ -154,8 +154,9 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
       return queue(s, { kind: 'reload' });
     case 'scrollLeft':
     case 'scrollRight': {
-      const { scroll, maxScroll } = ctx.columns;
-      const hscroll = Math.max(0, Math.min(maxScroll, scroll + (action === 'scrollRight' ? 1 : -1)));
+      // from the state, not the layout: keys in one chunk all arrive before the next layout
+      const { maxScroll } = ctx.columns;
+      const hscroll = Math.max(0, Math.min(maxScroll, Math.min(s.hscroll, maxScroll) + (action === 'scrollRight' ? 1 : -1)));
       return { ...s, hscroll };
     }
     case 'chooseColumns': {
