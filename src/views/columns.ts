@@ -93,8 +93,10 @@ export function layoutColumns(width: number, rows: readonly Row[], extras: reado
     ...extraCols,
   ];
   const span = (list: readonly Column[]) => list.reduce((n, c) => n + c.width + GAP, 0);
-  // the core columns, the label (its longest text shown, within bounds) and the first extra column
-  const needed = () => PREFIX_WIDTH + span(cols.filter((c) => !c.id.startsWith('extra'))) + (extraCols[0] ? extraCols[0].width + GAP : 0);
+  // the core columns, the label and the first extra column; the start and run times give way to
+  // the label's longest text shown (within bounds), the operation and executor only to its least
+  const needed = (labelW: number) =>
+    PREFIX_WIDTH + span(cols.filter((c) => !c.id.startsWith('extra'))) - label.width + labelW + (extraCols[0] ? extraCols[0].width + GAP : 0);
   const drop = (id: ColumnId) => {
     const i = cols.findIndex((c) => c.id === id);
     if (i >= 0) cols.splice(i, 1);
@@ -116,8 +118,8 @@ export function layoutColumns(width: number, rows: readonly Row[], extras: reado
     },
     () => drop('executor'),
   ];
-  for (const step of steps) {
-    if (needed() <= width) break;
+  for (const [i, step] of steps.entries()) {
+    if (needed(i < 3 ? label.width : LABEL_MIN) <= width) continue;
     step();
   }
   // sideways: the pinned columns stay; the others are shown from `scroll` on, as many as fit
