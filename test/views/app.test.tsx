@@ -123,6 +123,23 @@ describe('dashboard: runs screen', () => {
     await waitForFrame(lastFrame, /sort: started ▼/);
   });
 
+  test('C: a checkbox per flag, attribute and scalar; Space shows a flag column at once; Esc closes', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 80, rows: 24 });
+    await waitForFrame(lastFrame, / loss +acc\n/);
+    await typeKeys(stdin, 'C');
+    let f = await waitForFrame(lastFrame, /Columns \(Space: show\/hide\)/);
+    assert.match(f, /› \[ \] =epochs/);
+    assert.match(f, /\[ \] \.label/);
+    await typeKeys(stdin, ' ');
+    f = await waitForFrame(lastFrame, /› \[x\] =epochs/);
+    await typeKeys(stdin, KEY.esc);
+    // the new column comes last: scrolled to with → (#, id and status stay)
+    await typeKeys(stdin, KEY.right, KEY.right, KEY.right, KEY.right);
+    f = await waitForFrame(lastFrame, /^‹ +# id +status.* epochs\n/m);
+    assert.doesNotMatch(f, /Columns \(/);
+    assert.ok(f.split('\n').every((l) => [...stripVTControlCharacters(l)].length <= 80));
+  });
+
   test('? shows help from the keymap; Esc closes it', async () => {
     const { lastFrame, stdin } = open(copyFixtureHome());
     await waitForFrame(lastFrame, /20\/20 runs/);
