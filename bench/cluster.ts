@@ -80,7 +80,7 @@ async function slurmBench(): Promise<void> {
   const one: number[] = [];
   for (let i = 0; i < 5; i++) {
     const s = performance.now();
-    const q = squeueAll();
+    const q = await squeueAll();
     one.push(performance.now() - s);
     if (i === 0 && q.size < CHILDREN) throw new Error(`squeue lists ${q.size} jobs, expected ${CHILDREN}+`);
   }

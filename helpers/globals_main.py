@@ -47,6 +47,8 @@ def main():
 
 
 def _run_module(module, args):
+    if module == "guild.pass":
+        return  # Guild's built-in no-op operation module
     sys.argv = [module] + args
     sys.path[0] = os.getcwd()
     runpy.run_module(module, run_name="__main__", alter_sys=True)

@@ -181,7 +181,6 @@ export function App(props: AppProps) {
         launched: (id) => dispatch({ type: 'launched', id }),
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,
-        scalarsOf: (r: Run) => [...(scalarCache.lookup().get(r.id) ?? [])],
         deleted: (ids) => {
           dispatch({ type: 'deleted', ids });
           feed.refresh(ids, true); // the trash may not have existed (and been watched) before

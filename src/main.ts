@@ -1,16 +1,19 @@
 // Argument parsing: no arguments opens the dashboard, anything else is a scriptable command.
 import { Command, CommanderError } from 'commander';
-import { registerCommands } from './commands/index.js';
-import { GrunError } from './store/errors.js';
+import { commandName, registerCommands } from './commands/index.js';
+import { GrunError, UsageError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
-import { normalizeGuildArgs } from './store/run-filters.js';
+import { termSafe } from './store/terminal-text.js';
+import { normalizeGuildArgs } from './commands/argv.js';
 import { version } from './version.js';
+import { addGuildOptionsHelp, refuseUnsupportedGuildOptions } from './commands/guild-options.js';
 
 async function program(argv: string[]): Promise<Command> {
   const p = new Command('grun')
     .description('Terminal-first run manager for machine-learning experiments (Guild home format)')
     .version(version, '--version')
     .option('-H, --home <path>', 'Guild home (default: GUILD_HOME, a .guild up from here, ~/.guild)')
+    .option('-C <path>', 'run the command as if started in PATH')
     .option('--readonly', 'dashboard: hide and disable every action that changes anything')
     .usage('[options] [command]')
     .argument('[command]')
@@ -28,25 +31,43 @@ async function program(argv: string[]): Promise<Command> {
       await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly });
     });
   await registerCommands(p, argv);
+  addGuildOptionsHelp(p);
+  // Guild's `-C PATH`: the command runs as if started there.
+  p.hook('preAction', () => {
+    const dir = p.opts().C as string | undefined;
+    if (dir === undefined) return;
+    try {
+      process.chdir(dir);
+    } catch {
+      throw new GrunError(`-C ${dir}: no such directory`);
+    }
+  });
   return p;
 }
 
 async function main(argv: string[]): Promise<number> {
   try {
     const args = normalizeGuildArgs(argv);
-    await (await program(args)).parseAsync(args, { from: 'user' });
+    const p = await program(args);
+    refuseUnsupportedGuildOptions(p, args);
+    await p.parseAsync(args, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
     if (e instanceof GrunError) {
-      process.stderr.write(`grun: ${e.message}\n`);
+      process.stderr.write(`grun: ${termSafe(e.message)}\n`);
+      if (e instanceof UsageError) {
+        const name = commandName(argv);
+        process.stderr.write(`Try 'grun${name ? ` ${name}` : ''} --help' for more information.\n`);
+      }
       return e.exitCode;
     }
     // A file system refusal that no command turned into a GrunError (permissions, a full
     // disk, a path that vanished) is still the user's to read, not a stack trace.
     const code = (e as NodeJS.ErrnoException | null)?.code;
     if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) {
-      process.stderr.write(`grun: ${(e as Error).message}\n`);
+      const reason = systemReason(e);
+      process.stderr.write(`grun: ${reason ? `${reason}: ` : ''}${termSafe((e as Error).message)}\n`);
       return 1;
     }
     throw e;

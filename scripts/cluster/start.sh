@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
-# Starts a real single-node Slurm (slurmctld + slurmd, munge) and an sshd on 127.0.0.1 for grun's
-# end-to-end tests: Debian's packages, installed when missing; config, keys, logs and pids under
+# Starts a real single-node Slurm (slurmctld + slurmd, munge, accounting through slurmdbd and a
+# private MariaDB, so that `sacct` answers) and an sshd on 127.0.0.1 for grun's end-to-end tests:
+# Debian's packages, installed when missing; config, keys, logs and pids under
 # $GRUN_CLUSTER_STATE (default /tmp/grun-cluster); a `Host grun-loopback` block appended to
 # ~/.ssh/config. Writes $STATE/env (SLURM_CONF=…, GRUN_SSH_HOST=…) once both answer; the tests
 # skip without it. Idempotent: a cluster that already answers is left as it is. Needs root.
-# Stop with scripts/cluster/stop.sh. Facts behind the settings: ../shared/spec/cluster-notes.md.
+# Stop with scripts/cluster/stop.sh. The settings follow the Slurm docs for a one-node cluster.
 set -euo pipefail
 here="$(cd "$(dirname "$0")" && pwd)"
 # shellcheck source=common.sh
@@ -18,11 +19,12 @@ slurm_idle() { SLURM_CONF="$STATE/slurm/slurm.conf" sinfo -h -N -o '%t' 2>/dev/n
 ssh_answers() { ssh -F "$SSH_CONFIG" -o BatchMode=yes -o ConnectTimeout=3 "$SSH_ALIAS" true </dev/null 2>/dev/null; }
 all_recorded_alive() {
   local f
-  for f in slurmctld slurmd sshd; do
+  for f in mariadbd slurmdbd slurmctld slurmd sshd; do
     [[ -f "$STATE/pids/$f" ]] && pid_alive "$(cat "$STATE/pids/$f")" || return 1
   done
 }
-if [[ -f "$STATE/env" ]] && all_recorded_alive && slurm_idle && ssh_answers; then
+sacct_answers() { SLURM_CONF="$STATE/slurm/slurm.conf" sacct -n -X -j 1 >/dev/null 2>&1; }
+if [[ -f "$STATE/env" ]] && all_recorded_alive && slurm_idle && sacct_answers && ssh_answers; then
   say "already running (state in $STATE)"
   exit 0
 fi
@@ -34,7 +36,7 @@ fi
 # ---- packages ---------------------------------------------------------------------------------
 missing=()
 for pair in slurmctld:slurm-wlm slurmd:slurm-wlm sinfo:slurm-client munged:munge sshd:openssh-server \
-  ssh:openssh-client rsync:rsync; do
+  ssh:openssh-client rsync:rsync slurmdbd:slurmdbd mariadbd:mariadb-server; do
   cmd=${pair%%:*}
   command -v "$cmd" >/dev/null 2>&1 || [[ -x "/usr/sbin/$cmd" ]] || missing+=("${pair#*:}")
 done
@@ -50,14 +52,14 @@ fi
 PATH="$PATH:/usr/sbin:/sbin"
 
 # ---- ports ------------------------------------------------------------------------------------
-for port in "$SLURMCTLD_PORT" "$SLURMD_PORT" "$SSH_PORT"; do
+for port in "$SLURMCTLD_PORT" "$SLURMD_PORT" "$SLURMDBD_PORT" "$MARIADB_PORT" "$SSH_PORT"; do
   if ss -Hltn "sport = :$port" 2>/dev/null | grep -q .; then
-    die "port $port is in use by another program (set GRUN_SSH_PORT / GRUN_SLURMCTLD_PORT / GRUN_SLURMD_PORT)"
+    die "port $port is in use by another program (set GRUN_SSH_PORT / GRUN_SLURMCTLD_PORT / GRUN_SLURMD_PORT / GRUN_SLURMDBD_PORT / GRUN_MARIADB_PORT)"
   fi
 done
 
 umask 022
-mkdir -p "$STATE"/{pids,log,slurm/state,slurm/spool,ssh}
+mkdir -p "$STATE"/{pids,log,slurm/state,slurm/spool,ssh,mariadb}
 touch "$STATE/.grun-cluster" # stop.sh empties only a directory with this mark
 host=$(hostname -s)
 user=$(id -un)
@@ -85,12 +87,57 @@ else
   cp /run/munge/munged.pid "$STATE/pids/munged"
 fi
 
+# ---- accounting: a private MariaDB, then slurmdbd's config ------------------------------------
+# Our own server (data, socket and pid under $STATE, TCP on 127.0.0.1 only), whatever the package's
+# system service does. A fresh database each start: stop.sh removes it with the rest of the state.
+db="$STATE/mariadb"
+chown mysql:mysql "$db"
+if [[ ! -d "$db/data/mysql" ]]; then
+  mariadb-install-db --no-defaults --user=mysql --datadir="$db/data" --auth-root-authentication-method=socket \
+    --skip-test-db >"$STATE/log/mariadb-install.log" 2>&1 || die "mariadb-install-db failed: see $STATE/log/mariadb-install.log"
+fi
+db_ping() { mariadb-admin --no-defaults --socket="$db/mariadbd.sock" ping >/dev/null 2>&1; }
+rm -f "$db/mariadbd.pid"
+setsid mariadbd --no-defaults --user=mysql --datadir="$db/data" --socket="$db/mariadbd.sock" \
+  --pid-file="$db/mariadbd.pid" --bind-address=127.0.0.1 --port="$MARIADB_PORT" --skip-name-resolve \
+  --innodb-buffer-pool-size=64M --innodb-lock-wait-timeout=900 --log-error="$STATE/log/mariadb.log" \
+  </dev/null >/dev/null 2>&1 &
+for _ in $(seq 150); do db_ping && [[ -s "$db/mariadbd.pid" ]] && break; sleep 0.2; done
+db_ping || die "mariadbd does not answer (see $STATE/log/mariadb.log)"
+cp "$db/mariadbd.pid" "$STATE/pids/mariadbd"
+[[ -s "$db/slurm.pass" ]] || (umask 077 && head -c 18 /dev/urandom | base64 | tr -d '/+=' >"$db/slurm.pass")
+db_pass=$(cat "$db/slurm.pass")
+mariadb --no-defaults --socket="$db/mariadbd.sock" -u root >/dev/null <<EOF || die "could not create the slurm database user"
+CREATE USER IF NOT EXISTS 'slurm'@'127.0.0.1' IDENTIFIED BY '${db_pass}';
+GRANT ALL ON slurm_acct_db.* TO 'slurm'@'127.0.0.1';
+EOF
+
+# slurmdbd reads slurmdbd.conf beside $SLURM_CONF; it must be private to SlurmUser (it holds the password).
+conf="$STATE/slurm/slurm.conf"
+export SLURM_CONF="$conf"
+(umask 077 && cat >"$STATE/slurm/slurmdbd.conf" <<EOF
+# Written by grun's scripts/cluster/start.sh: accounting for the one-node cluster.
+AuthType=auth/munge
+DbdHost=localhost
+DbdAddr=127.0.0.1
+DbdPort=${SLURMDBD_PORT}
+SlurmUser=root
+PidFile=${STATE}/slurm/slurmdbd.pid
+LogFile=${STATE}/log/slurmdbd.log
+StorageType=accounting_storage/mysql
+StorageHost=127.0.0.1
+StoragePort=${MARIADB_PORT}
+StorageUser=slurm
+StoragePass=${db_pass}
+StorageLoc=slurm_acct_db
+EOF
+)
+
 # ---- slurm ------------------------------------------------------------------------------------
 cpus=$(nproc)
 mem_mb=$(awk '/^MemTotal:/ { m = int($2 / 1024) - 1024; print (m < 256 ? 256 : m) }' /proc/meminfo)
-conf="$STATE/slurm/slurm.conf"
 cat >"$conf" <<EOF
-# Written by grun's scripts/cluster/start.sh: one node, root, no accounting database.
+# Written by grun's scripts/cluster/start.sh: one node, root, accounting through slurmdbd.
 ClusterName=grun
 SlurmctldHost=${host}(127.0.0.1)
 SlurmctldPort=${SLURMCTLD_PORT}
@@ -112,9 +159,13 @@ TaskPlugin=task/none
 SelectType=select/cons_tres
 SelectTypeParameters=CR_Core
 JobAcctGatherType=jobacct_gather/none
-AccountingStorageType=accounting_storage/none
-# Finished jobs stay visible to squeue -t all / scontrol for an hour (default 300 s).
-MinJobAge=3600
+# Jobs are recorded by slurmdbd: sacct answers for a job squeue and scontrol no longer list.
+AccountingStorageType=accounting_storage/slurmdbd
+AccountingStorageHost=127.0.0.1
+AccountingStoragePort=${SLURMDBD_PORT}
+# Finished jobs stay visible to squeue -t all / scontrol for MinJobAge s (default 300), then only
+# to sacct: short, so that tests see jobs leave the queue as they do on a real cluster.
+MinJobAge=${MIN_JOB_AGE}
 # Jobs start at once instead of on the next 3 s scheduler pass.
 SchedulerParameters=batch_sched_delay=0
 # A job that ignores SIGTERM is killed after 2 s instead of 30.
@@ -127,7 +178,6 @@ ReturnToService=2
 NodeName=${host} NodeAddr=127.0.0.1 CPUs=${cpus} RealMemory=${mem_mb} State=UNKNOWN
 PartitionName=debug Nodes=${host} Default=YES MaxTime=INFINITE State=UP
 EOF
-export SLURM_CONF="$conf"
 
 start_daemon() { # name, command...: starts a self-daemonizing daemon, records the pid from its pid file
   local name="$1" pidfile="$STATE/slurm/$1.pid"
@@ -138,6 +188,10 @@ start_daemon() { # name, command...: starts a self-daemonizing daemon, records t
   [[ -s "$pidfile" ]] || die "$name wrote no pid file (see $STATE/log/$name.log)"
   cp "$pidfile" "$STATE/pids/$name"
 }
+start_daemon slurmdbd slurmdbd
+for _ in $(seq 100); do sacctmgr -n show cluster >/dev/null 2>&1 && break; sleep 0.1; done
+sacctmgr -n show cluster >/dev/null 2>&1 || die "slurmdbd does not answer (see $STATE/log/slurmdbd.log)"
+sacctmgr -i add cluster grun >/dev/null 2>&1 || true # already there when the database was kept
 start_daemon slurmctld slurmctld -f "$conf"
 start_daemon slurmd slurmd -f "$conf"
 
@@ -204,6 +258,11 @@ for i in $(seq 150); do
   sleep 0.2
 done
 for i in $(seq 50); do
+  sacct_answers && break
+  ((i < 50)) || die "sacct does not answer: $(sacct -n -X -j 1 2>&1 | tail -1); see $STATE/log/slurmdbd.log"
+  sleep 0.2
+done
+for i in $(seq 50); do
   ssh_answers && break
   ((i < 50)) || die "ssh $SSH_ALIAS does not answer: $(ssh -F "$SSH_CONFIG" -o BatchMode=yes "$SSH_ALIAS" true 2>&1 </dev/null | tail -1)"
   sleep 0.2
@@ -218,5 +277,5 @@ GRUN_SSH_PORT=${SSH_PORT}
 GRUN_SSH_KEY=${STATE}/ssh/id_ed25519
 EOF
 mv "$STATE/env.tmp" "$STATE/env"
-say "slurm $(sinfo --version | awk '{print $2}') node ${host} idle; ssh ${SSH_ALIAS} (127.0.0.1:${SSH_PORT}) answers"
+say "slurm $(sinfo --version | awk '{print $2}') node ${host} idle, sacct answers; ssh ${SSH_ALIAS} (127.0.0.1:${SSH_PORT}) answers"
 say "environment in $STATE/env (export SLURM_CONF=$conf)"

@@ -16,7 +16,7 @@ if [[ -f "$STATE/pids/slurmctld" ]] && pid_alive "$(cat "$STATE/pids/slurmctld")
 fi
 
 pids=()
-for name in sshd slurmd slurmctld munged; do
+for name in sshd slurmd slurmctld slurmdbd mariadbd munged; do
   f="$STATE/pids/$name"
   [[ -f "$f" ]] || continue
   pid=$(cat "$f")

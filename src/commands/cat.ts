@@ -1,12 +1,15 @@
 // `grun cat [RUN] -p PATH | -O/--output [-n/--tail N]`: a run file or the run output, streamed so
 // memory stays bounded however large the file is; `--tail` reads only the end of the output.
+// The output goes to a pipe byte for byte; to a terminal it is made terminal-safe (a run's
+// escape sequences could set the title or the clipboard) unless `--raw` is given.
 import { createReadStream, statSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { tailOutputLines } from '../store/output.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { termSafeLine, termSafeStream } from '../store/terminal-text.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { sourceRuns } from './runs.js';
 import { intOption, oneRun } from './run-args.js';
 
@@ -15,10 +18,11 @@ function unreadable(path: string, e: unknown): GrunError {
   return new GrunError(`cannot read ${path}: ${(e as Error).message}`);
 }
 
-/** Copies a file to stdout; a reader that goes away (`| head`) ends it quietly. */
-async function streamFile(path: string): Promise<void> {
+/** Copies a file to stdout (cleaned when `safe`); a reader that goes away (`| head`) ends it quietly. */
+async function streamFile(path: string, safe = false): Promise<void> {
   try {
-    await pipeline(createReadStream(path), process.stdout, { end: false });
+    if (safe) await pipeline(createReadStream(path), termSafeStream(), process.stdout, { end: false });
+    else await pipeline(createReadStream(path), process.stdout, { end: false });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw unreadable(path, e);
   }
@@ -47,6 +51,7 @@ export function register(program: Command): void {
       .option('-p, --path <path>', 'file to show, relative to the run directory')
       .option('-O, --output', 'show the run output')
       .option('-n, --tail <N>', 'with --output: only the last N lines', intOption('--tail'))
+      .option('--raw', 'with --output: pass escape sequences to a terminal unchanged')
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip'),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
@@ -54,6 +59,8 @@ export function register(program: Command): void {
     if (!path && !opts.output) throw new GrunError('give a file with -p PATH, or --output');
     if (path && opts.output) throw new GrunError('-p/--path and -O/--output cannot both be used');
     if (opts.tail !== undefined && !opts.output) throw new GrunError('--tail needs --output');
+    if (opts.raw && !opts.output) throw new GrunError('--raw needs --output');
+    const safe = Boolean(process.stdout.isTTY) && !opts.raw;
     const run = oneRun(await sourceRuns(cmd, opts), spec);
     if (path) return streamFile(runFile(run.dir, path));
     const output = join(run.dir, '.guild', 'output');
@@ -64,7 +71,7 @@ export function register(program: Command): void {
       } catch (e) {
         throw unreadable(output, e);
       }
-      if (lines.length > 0) process.stdout.write(lines.map((l) => l.text).join('\n') + '\n');
+      if (lines.length > 0) process.stdout.write(lines.map((l) => (safe ? termSafeLine(l.text) : l.text)).join('\n') + '\n');
       return;
     }
     try {
@@ -72,6 +79,6 @@ export function register(program: Command): void {
     } catch {
       throw new GrunError(`run ${run.id} has no output`);
     }
-    return streamFile(output);
+    return streamFile(output, safe);
   });
 }

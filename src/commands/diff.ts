@@ -10,7 +10,7 @@ import type { Command } from 'commander';
 import { listAttrNames, readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { shlexSplit } from '../store/opref.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { encodeYaml } from '../store/yaml11.js';
 import { filteredRuns, homeOf, oneRun } from './run-args.js';

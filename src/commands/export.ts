@@ -3,7 +3,7 @@
 import type { Command } from 'commander';
 import { exportRuns } from '../store/archive.js';
 import { listRuns } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filterRuns, homeOf, runsOp, selectWithChildren } from './run-args.js';
 
 export function register(program: Command): void {

@@ -3,6 +3,7 @@ import { homedir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseOpref } from '../store/opref.js';
+import { termSafe } from '../store/terminal-text.js';
 import type { Opref, Run } from '../store/types.js';
 
 export { formatDuration, formatTimestamp } from '../store/timefmt.js';
@@ -66,8 +67,8 @@ const visibleLength = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').le
 /** Guild's `runs list` op column: the op, ` (project dir)` when not the cwd, ` [marked]`. */
 export function opDesc(run: Run, cwd = process.cwd()): string {
   const dir = runOpDir(run);
-  const suffix = dir && dir !== cwd ? dim(` (${shortenOpDir(dir, cwd)})`) : '';
-  return run.operation + suffix + (run.marked ? ' [marked]' : '');
+  const suffix = dir && dir !== cwd ? dim(` (${termSafe(shortenOpDir(dir, cwd))})`) : '';
+  return termSafe(run.operation) + suffix + (run.marked ? ' [marked]' : '');
 }
 
 /** `completed`, or `running (myremote)` for a remote run. */

@@ -4,7 +4,7 @@
 import type { Command } from 'commander';
 import { importRuns, isZipPath, listArchiveRuns } from '../store/archive.js';
 import { GrunError } from '../store/errors.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
 export function register(program: Command): void {

@@ -32,7 +32,7 @@ const COMMANDS: Record<string, string> = {
 };
 
 /** Root options that take a value, so their value is not taken for the command name. */
-const VALUE_OPTIONS = new Set(['-H', '--home']);
+const VALUE_OPTIONS = new Set(['-H', '--home', '-C']);
 
 /** The first operand of the root command line: the command name, if any. */
 export function commandName(argv: readonly string[]): string | undefined {

@@ -1,9 +1,8 @@
 // `grun mark [RUN...] [-c/--clear]`: writes `marked: true`, or removes the attr (Guild's mark).
 import type { Command } from 'commander';
-import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { editRuns } from '../engine/edits.js';
 import { listRuns } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
-import { withRunLock } from '../store/run-lock.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
 export function register(program: Command): void {
@@ -27,10 +26,7 @@ export function register(program: Command): void {
         defaultYes: true,
       },
       (runs) => {
-        // Under the run's lock: a run moved to the trash meanwhile fails instead of being recreated.
-        for (const run of runs) {
-          withRunLock(run.dir, () => (clear ? deleteAttr(run.dir, 'marked') : writeAttr(run.dir, 'marked', true)));
-        }
+        editRuns(runs.map((r) => r.dir), { kind: 'mark', on: !clear });
         process.stdout.write(`${clear ? 'Unmarked' : 'Marked'} ${runs.length} run(s)\n`);
       },
     );

@@ -1,4 +1,4 @@
-// `grun operations`: what can be run in the project (guild.yml operations, then scripts).
+// `grun operations`: what can be run in the project: its guild.yml operations, else its scripts.
 import type { Command } from 'commander';
 import { listOperations } from '../engine/operations.js';
 import { formatTable, printLines } from './format.js';
@@ -10,7 +10,10 @@ export function register(program: Command): void {
     .description('List the operations of the project in the current directory')
     .option('--json', 'print JSON')
     .action((o: { json?: boolean }) => {
-      const ops = listOperations(process.cwd());
+      // As Guild: a project with a guild.yml lists its operations only, sorted by name.
+      const all = listOperations(process.cwd());
+      const declared = all.filter((op) => op.kind === 'guildfile');
+      const ops = declared.length ? declared.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : all;
       if (o.json) {
         process.stdout.write(JSON.stringify(ops, null, 2) + '\n');
         return;

@@ -2,7 +2,7 @@
 // remote's Guild home with rsync; a batch brings its trials. `-d/--delete` mirrors deletions.
 import type { Command } from 'commander';
 import { pushRuns } from '../engine/remote/runs.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filteredRuns, homeOf, runsOp, selectFrom } from './run-args.js';
 
 export function register(program: Command): void {

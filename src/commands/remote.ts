@@ -20,7 +20,7 @@ export function register(program: Command): void {
       const home = homeOf(cmd);
       const config = getRemote(home, name);
       if (config.type === 'slurm') {
-        const s = clusterStatus(config.partition);
+        const s = await clusterStatus(config.partition);
         if (o.json) process.stdout.write(JSON.stringify({ remote: name, ...s }) + '\n');
         else if (s.reachable) process.stdout.write(`${name} (slurm): ${s.message}\n`);
         if (!s.reachable && !o.json) throw new GrunError(`remote '${name}': ${s.message}`);

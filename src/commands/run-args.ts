@@ -2,43 +2,21 @@
 // (filters first, then RUN specs against the filtered, newest-first list), and confirmations.
 import { readSync } from 'node:fs';
 import type { Command } from 'commander';
-import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
 import { listRuns } from '../store/index.js';
-import { applyRunFilters, runFilterOptionsFrom } from '../store/run-filters.js';
-import { runScalarData } from '../store/scalar-index.js';
+import { applyRunFilters } from '../store/run-filters.js';
+import { runFilterOptionsFrom } from './filter-options.js';
+import { scalarsOf } from '../store/run-values.js';
 import { selectRuns } from '../store/select.js';
-import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import type { Run } from '../store/types.js';
+import { termSafe } from '../store/terminal-text.js';
 import { formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
 import { withChildren } from '../engine/batch.js';
+import { shortAliases } from './guild-options.js';
 
 export function homeOf(cmd: Command): string {
   return resolveGuildHome({ home: cmd.optsWithGlobals().home as string | undefined });
-}
-
-/** Scalars through the home's scalar index: read once per process, cached for finished runs. */
-export function scalarsOf(run: Run): ScalarSummary[] {
-  return runScalarData(run).summaries;
-}
-
-export function loggedAttrsOf(run: Run): Record<string, string> {
-  return runScalarData(run).attrs;
-}
-
-const flagsCache = new Map<string, Record<string, YamlValue>>();
-/**
- * The flags attr read afresh: its values keep the parser's integral-float marks (`0.0` stays a
- * float), which a cached summary loses.
- */
-export function flagsOf(run: Run): Record<string, YamlValue> {
-  let f = flagsCache.get(run.dir);
-  if (!f) {
-    const r = readAttr(run.dir, 'flags');
-    f = r.kind === 'ok' && r.value && typeof r.value === 'object' && !Array.isArray(r.value) ? r.value : run.flags;
-    flagsCache.set(run.dir, f);
-  }
-  return f;
 }
 
 /** Runs of the home (or its trash) after the command's filter options, newest first. */
@@ -77,7 +55,7 @@ export function oneRun(runs: Run[], spec: string | undefined): Run {
 /** Guild's preview table before a confirmation: `[short_id]  op  started  status  label`. */
 export function previewLines(runs: Run[]): string[] {
   return formatTable(
-    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), r.label ?? '']),
+    runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started ?? r.initialized), statusWithRemote(r), termSafe(r.label ?? '')]),
     2,
   );
 }
@@ -138,6 +116,13 @@ export async function runsOp(
   await act(selected); // a file system refusal reaches the user as `grun: <message>` (main.ts)
 }
 
+/** `--help` of label, tag and comment: where an edit of a sweep's child goes. */
+export const CHILD_EDIT_HELP = `
+A child of a 'grun submit' sweep (an Accio run definition) has no metadata of
+its own: editing it edits its parent, as 'grun runs set-meta' does. A trial of
+a Guild batch ('grun run OP x=[1,2]', or made by Guild) keeps its own.
+`;
+
 /** Commander collector for repeatable options. */
 export const collect = (v: string, prev: string[] = []): string[] => [...prev, v];
 
@@ -164,6 +149,7 @@ export function positiveIntOption(name: string): (v: string) => number {
  * rewritten to their long form before the command parses its arguments.
  */
 export function aliasShortArgs(cmd: Command, aliases: Record<string, string>): void {
+  shortAliases.set(cmd, { ...(shortAliases.get(cmd) ?? {}), ...aliases });
   const parse = cmd.parseOptions.bind(cmd);
   cmd.parseOptions = (argv: string[]) => parse(argv.map((a) => aliases[a] ?? a));
 }

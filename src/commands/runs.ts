@@ -16,17 +16,21 @@ import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeOpref } from '../store/opref.js';
 import { listRuns, loadRun } from '../store/index.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
-import type { Run, YamlValue } from '../store/types.js';
+import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
+import { readRedactedEnvNames } from '../store/secrets.js';
+import { termSafe } from '../store/terminal-text.js';
 import { stopRuns } from '../engine/stop.js';
 import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/batch.js';
 import { withExecutorStatus } from '../engine/executor.js';
+import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;
 
@@ -47,14 +51,16 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
-  const runs = archive ? await listArchiveRuns(archive) : withExecutorStatus(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
-  return filterRuns(runs, opts);
+  if (archive) return filterRuns(await listArchiveRuns(archive), opts);
+  // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
+  const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
+  return filterRuns(withExecutorStatus(runs, view), opts);
 }
 
 /** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */
 function reportProblems(runs: Run[]): void {
   for (const r of runs) {
-    for (const p of r.problems) process.stderr.write(`grun: warning: run ${r.id}: ${p.file}: ${p.message}\n`);
+    for (const p of r.problems) process.stderr.write(termSafe(`grun: warning: run ${r.id}: ${p.file}: ${p.message}`) + '\n');
   }
 }
 
@@ -64,8 +70,8 @@ const listedOp = (r: Run): string => opDesc(r) + (r.problems.length > 0 ? ' [cor
 function fromOf(run: Run): string {
   const o = run.opref;
   if (!o) return '';
-  if (o.pkgType === 'guildfile') return formatDir(o.pkgName.replace(/\/guild\.ya?ml$/, ''));
-  if (o.pkgType === 'script') return formatDir(o.pkgName);
+  // Guild formats the package name as a directory: for a guild.yml op, the file's own path.
+  if (o.pkgType === 'guildfile' || o.pkgType === 'script') return formatDir(o.pkgName);
   if (o.pkgType === 'package') return `${o.pkgName}==${o.pkgVersion}`;
   return o.pkgName;
 }
@@ -90,6 +96,17 @@ function runDetail(run: Run): [string, string | number][] {
     ['exit_status', run.exitStatus ?? ''],
     ['pid', run.status === 'running' && run.statusInfo.pid ? run.statusInfo.pid : ''],
   ];
+}
+
+/** Guild's `format_run` fields, the names `select --attr` knows before the raw attrs. */
+export function formattedRunFields(run: Run): Record<string, string | number> {
+  return {
+    ...Object.fromEntries(runDetail(run)),
+    short_id: run.id.slice(0, 8),
+    model: run.opref?.modelName ?? '',
+    op_name: run.opref?.opName ?? '',
+    status_with_remote: statusWithRemote(run),
+  };
 }
 
 function listJson(run: Run): Record<string, unknown> {
@@ -144,7 +161,12 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   }
   const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
   reportProblems(shown);
-  const rows = shown.map((r, i) => [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? '']);
+  // Guild's `-s`: the index without the id, and no start time.
+  const rows = shown.map((r, i) =>
+    opts.simplified
+      ? [`[${i + 1}]`, listedOp(r), statusWithRemote(r), termSafe(r.label ?? '')]
+      : [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')],
+  );
   const lines = formatTable(rows);
   if (!opts.verbose) {
     printLines(lines);
@@ -153,7 +175,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   const out: string[] = [];
   shown.forEach((r, i) => {
     out.push(lines[i]!);
-    for (const [k, v] of runDetail(r)) out.push(`  ${k}: ${v}`.trimEnd());
+    for (const [k, v] of runDetail(r)) out.push(termSafe(`  ${k}: ${v}`.trimEnd()));
   });
   printLines(out);
 }
@@ -172,26 +194,30 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
   for (const name of others) data.push([name, attrValue(run, name)]);
   if (run.seed !== null) data.push(['seed', run.seed]);
-  // A sweep child has no metadata of its own: it shows its parent's.
+  // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta) {
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
+    data.push(['parent-tags', meta.tags]);
   }
-  data.push(['tags', meta ? meta.tags : run.tags]);
+  data.push(['tags', run.tags]);
+  // The env attr grun recorded left out or masked these (store/secrets.ts): say so.
+  const redacted = readRedactedEnvNames(run.dir);
+  if (redacted.length > 0) data.push(['env_redacted', redacted]);
   const flags = attrValue(run, 'flags');
   data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
   if (run.batch) {
     const proto = attrValue({ dir: join(run.dir, '.guild', 'proto') }, 'flags');
     data.push(['proto-flags', proto && typeof proto === 'object' ? proto : {}]);
   }
-  const scalars: Record<string, [number, number]> = {};
+  const scalars: Record<string, ScalarInfo> = {};
   const { summaries, problems, attrs: loggedAttrs } = readScalarData(run.dir);
   const sorted = [...summaries].sort((a, b) => cmpStr(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || cmpStr(a.tag, b.tag));
   for (const s of sorted) {
     if (!allScalars && s.tag.startsWith('sys/')) continue;
-    scalars[scalarKey(s.prefix, s.tag)] = [s.last, s.lastStep];
+    scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
   data.push(['attributes', loggedAttrs]);
@@ -203,10 +229,29 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
       const r = readAttr(run.dir, n);
       return r.kind === 'corrupt' ? [{ file: `.guild/attrs/${n}`, message: r.message }] : [];
     });
-  const allProblems = [...run.problems, ...attrProblems, ...problems];
+  const failure = readFailureNote(run.dir);
+  const failureProblems = failure ? [{ file: FAILURE_FILE, message: failure }] : [];
+  const allProblems = [...run.problems, ...attrProblems, ...problems, ...failureProblems];
   if (allProblems.length > 0) data.push(['problems', allProblems]);
   return data;
 }
+
+/** A scalar's `[value, step]`, or with --all-scalars each aggregate's (Guild's `_scalar_vals`). */
+type ScalarInfo = [number, number] | Record<string, [number, number]>;
+
+/** Guild's aggregates; avg and total carry the count where the others carry a step. */
+function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
+  return {
+    first: [s.first, s.firstStep],
+    last: [s.last, s.lastStep],
+    min: [s.min, s.minStep],
+    max: [s.max, s.maxStep],
+    avg: [s.avg, s.count],
+    total: [s.total, s.count],
+  };
+}
+
+const scalarText = ([v, step]: [number, number]): string => `${pyPercentF(v)} (step ${step})`;
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
@@ -225,10 +270,15 @@ function printInfo(data: [string, unknown][]): void {
       for (const p of val as { file: string; message: string }[]) out.push(`  ${p.file}: ${p.message}`);
     } else if (name === 'scalars') {
       out.push('scalars:');
-      for (const [k, [v, step]] of Object.entries(val as Record<string, [number, number]>)) {
-        out.push(`  ${k}: ${pyPercentF(v)} (step ${step})`);
+      for (const [k, info] of Object.entries(val as Record<string, ScalarInfo>)) {
+        if (Array.isArray(info)) out.push(`  ${k}: ${scalarText(info)}`);
+        else {
+          // Guild prints the aggregates as YAML, keys sorted
+          out.push(`  ${k}:`);
+          for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
+        }
       }
-    } else if (Array.isArray(val) && (name === 'tags')) {
+    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
     } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
@@ -250,7 +300,7 @@ function printInfo(data: [string, unknown][]): void {
       out.push(`${name}: ${formatAttr(val as YamlValue)}`);
     }
   }
-  printLines(out);
+  printLines(out.map(termSafe));
 }
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
@@ -339,6 +389,7 @@ function addListOptions(c: Command): Command {
       .option('-m, --more', 'show 20 more runs (repeatable)', (_v: string, prev: number) => prev + 1, 0)
       .option('-n, --limit <N>', 'show at most N runs', intOption('--limit'))
       .option('-v, --verbose', 'show run details')
+      .option('-s, --simplified', 'show a simplified list (index, operation, status, label)')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
       .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')

@@ -5,11 +5,11 @@ import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeYaml } from '../store/yaml11.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
-import { cellNumber, cellValue, parseColSpec } from './compare.js';
+import { cellNumber, cellValue, parseColSpec } from '../engine/compare.js';
 import { printLines } from './format.js';
-import { sourceRuns } from './runs.js';
+import { formattedRunFields, sourceRuns } from './runs.js';
 import { oneRun, selectFrom } from './run-args.js';
 import { readAttr } from '../store/attrs.js';
 
@@ -24,9 +24,12 @@ function pickBy(runs: Run[], col: string, dir: 1 | -1): Run {
   return best.run;
 }
 
+/** Guild's order: a field of the formatted run (`run_dir`, `status`, …), else the raw attr. */
 function attrText(run: Run, name: string): string {
+  const formatted = formattedRunFields(run);
+  if (Object.hasOwn(formatted, name)) return String(formatted[name]);
   const r = readAttr(run.dir, name);
-  if (r.kind === 'missing') throw new GrunError(`run ${run.id} has no attribute '${name}'`);
+  if (r.kind === 'missing') throw new GrunError(`no such run attribute '${name}'`);
   if (r.kind === 'corrupt') throw new GrunError(`run ${run.id}: cannot read attribute '${name}': ${r.message}`);
   const v: YamlValue = r.value;
   if (typeof v === 'string') return v;

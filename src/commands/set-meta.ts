@@ -2,40 +2,15 @@
 // Guild's `label` and `tags` attrs, and a `notes` attr). A child has none of its own: editing
 // it edits its parent, as Accio's UpdateRunHandler does. Tags are replaced when given.
 import type { Command } from 'commander';
-import { metadataRunDir } from '../engine/batch.js';
-import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { editRun } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { homeOf, oneRun } from './run-args.js';
-import { withRunLock } from '../store/run-lock.js';
 
 interface SetMetaOptions {
   name?: string;
   notes?: string;
   tags?: string;
-}
-
-/** Writes the given fields on the run that holds `runDir`'s metadata; returns that run's dir. */
-export function setRunMeta(runDir: string, o: SetMetaOptions): string {
-  const target = metadataRunDir(runDir);
-  // Under the run's lock, as label/tag/comment: a concurrent edit is never lost.
-  withRunLock(target, () => writeMeta(target, o));
-  return target;
-}
-
-function writeMeta(target: string, o: SetMetaOptions): void {
-  if (o.name !== undefined) {
-    if (o.name === '') deleteAttr(target, 'label');
-    else writeAttr(target, 'label', o.name);
-  }
-  if (o.notes !== undefined) {
-    if (o.notes === '') deleteAttr(target, 'notes');
-    else writeAttr(target, 'notes', o.notes);
-  }
-  if (o.tags !== undefined) {
-    const tags = [...new Set(o.tags.split(',').map((t) => t.trim()).filter(Boolean))];
-    writeAttr(target, 'tags', tags);
-  }
 }
 
 export function registerSetMeta(runs: Command): void {
@@ -51,7 +26,9 @@ export function registerSetMeta(runs: Command): void {
         throw new GrunError('nothing to set: give --name, --notes or --tags');
       }
       const run = oneRun(listRuns(homeOf(cmd)), spec);
-      const target = loadRun(setRunMeta(run.dir, o));
+      const { name, notes } = o;
+      const tags = o.tags === undefined ? undefined : o.tags.split(',');
+      const target = loadRun(editRun(run.dir, { kind: 'meta', name, notes, tags }));
       const via = target.id === run.id ? '' : ` (parent of ${run.id})`;
       process.stdout.write(`Updated ${target.id}${via}\n`);
     });

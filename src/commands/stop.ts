@@ -1,7 +1,7 @@
 // `grun stop [RUN...]`: SIGTERM to each run's process group, a grace period, SIGKILL with --force.
 import type { Command } from 'commander';
 import { stopRuns } from '../engine/stop.js';
-import { addRunFilterOptions } from '../store/run-filters.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { filteredRuns, homeOf, intOption, runsOp, selectWithChildren } from './run-args.js';
 
 interface StopCmdOptions {

@@ -4,6 +4,7 @@
 // `grun run OP lr=[0.1,0.2]` make a sweep (`addSweepOptions`, `runSweep`).
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import type { Command } from 'commander';
+import { termSafe } from '../store/terminal-text.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type CreatedSweep } from '../engine/batch.js';
 import { executorFor, type OutputFollower } from '../engine/executor.js';
 import { memoChildWriter } from '../engine/memo.js';
@@ -14,7 +15,6 @@ import { parseGpuList, runScheduler, spawnScheduler } from '../engine/queue.js';
 import { expandRuns, type Expansion } from '../engine/sweep/expand.js';
 import { parseJsonText } from '../engine/sweep/json-text.js';
 import {
-  normalizeSingleDashFlags,
   resolveRunDefinition,
   type OperationFlags,
   type SubmitSource,
@@ -23,6 +23,7 @@ import { parseSeed } from '../engine/sweep/seeds.js';
 import { getRemote, type RemoteConfig, type SlurmRemote } from '../engine/remote/config.js';
 import { slurmChildWriter, submitSweep } from '../engine/slurm/executor.js';
 import { GrunError } from '../store/errors.js';
+import { normalizeSingleDashFlags } from './argv.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { loadRun } from '../store/index.js';
@@ -329,7 +330,7 @@ export async function runSweep(home: string, plan: RunPlan, o: SweepRunOptions):
       signal: abort.signal,
       onStarted: (run) => {
         running.set(run.id, run);
-        process.stdout.write(`INFO: [grun] Running trial ${run.id}: ${run.operation} (${run.label ?? ''})\n`);
+        process.stdout.write(termSafe(`INFO: [grun] Running trial ${run.id}: ${run.operation} (${run.label ?? ''})`) + '\n');
         if (!o.quiet) output.add(run);
       },
       onEnded: (run) => {

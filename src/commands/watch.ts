@@ -1,5 +1,6 @@
-// `grun watch [RUN] [--pid PID|PIDFILE] [-n N]`: follow a run's output; Ctrl-C stops watching, not
-// the run. To a terminal it starts with what fits the screen (as `tail -f`); piped, with all of it.
+// `grun watch [RUN] [--pid PID|PIDFILE] [-n N] [--raw]`: follow a run's output; Ctrl-C stops
+// watching, not the run. To a terminal it starts with what fits the screen (as `tail -f`) and is
+// made terminal-safe unless `--raw` is given; piped, with all of it.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { watchRun } from '../engine/watch.js';
@@ -34,7 +35,8 @@ export function register(program: Command): void {
     .argument('[run]', 'run to watch (index, range or id prefix)')
     .option('-p, --pid <pid>', 'watch the run of this pid or pidfile')
     .option('-n, --tail <N>', 'start with the last N lines of output (default: a screenful on a terminal, all when piped)', intOption('--tail'))
-    .action(async (spec: string | undefined, o: { pid?: string; tail?: number }, cmd: Command) => {
+    .option('--raw', 'pass escape sequences to a terminal unchanged')
+    .action(async (spec: string | undefined, o: { pid?: string; tail?: number; raw?: boolean }, cmd: Command) => {
       const runs = listRuns(homeOf(cmd));
       let run: Run;
       if (o.pid) run = runForPid(runs, o.pid);
@@ -50,7 +52,8 @@ export function register(program: Command): void {
       const onInt = (): void => stop.abort();
       process.on('SIGINT', onInt);
       try {
-        const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
+        const safe = Boolean(process.stdout.isTTY) && !o.raw;
+        const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), safe, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
         else process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
       } finally {

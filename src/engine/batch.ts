@@ -39,6 +39,16 @@ export function newRunId(): string {
 /** The `exit_status` a finished parent records, so Guild derives the same status. */
 const PARENT_EXIT: Partial<Record<RunStatus, number>> = { completed: 0, terminated: -15, error: 1 };
 
+/** Writes a parent's outcome (`exit_status`, `stopped`, PENDING cleared); false for a status a parent does not end with. */
+export function recordParentEnd(parentDir: string, status: RunStatus): boolean {
+  const exit = PARENT_EXIT[status];
+  if (exit === undefined) return false;
+  writeAttr(parentDir, 'exit_status', exit);
+  writeAttr(parentDir, 'stopped', guildTimestamp());
+  rmSync(guildPath(parentDir, 'PENDING'), { force: true });
+  return true;
+}
+
 /** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */
 export function childrenOf(parent: Run, runs: Run[]): Run[] {
   const linked = new Set(parent.children);
@@ -76,6 +86,15 @@ export function metadataRunDir(runDir: string): string {
   return parentDirOf(runDir) ?? runDir;
 }
 
+/** Marks the parent of an Accio submission (`grun submit`), apart from a Guild-syntax batch. */
+const SUBMISSION_FILE = 'grun-submission';
+
+/** A child of a `grun submit` sweep: its label, tags and comments are its parent's (Accio). */
+export function isSubmissionChild(runDir: string): boolean {
+  const parent = parentDirOf(runDir);
+  return parent !== null && existsSync(guildPath(parent, SUBMISSION_FILE));
+}
+
 /**
  * Called when a child has ended (by its supervisor, or a scheduler that saw it end): when
  * every child of its parent has ended, the parent records the aggregated outcome; a
@@ -100,11 +119,7 @@ export function finalizeParentIfDone(childDir: string): RunStatus | null {
     if (!existsSync(guildPath(d, 'attrs', 'exit_status'))) return null;
   }
   const status = aggregateStatus(dirs.map((d) => loadRun(d).status));
-  const exit = PARENT_EXIT[status];
-  if (exit === undefined) return null;
-  writeAttr(parentDir, 'exit_status', exit);
-  writeAttr(parentDir, 'stopped', guildTimestamp());
-  rmSync(guildPath(parentDir, 'PENDING'), { force: true });
+  if (!recordParentEnd(parentDir, status)) return null;
   const params = readAttr(parentDir, 'run_params');
   const keep = params.kind === 'ok' && isMap(params.value) ? params.value.keep_batch !== false : true;
   if (status === 'completed' && !keep && existsSync(parentDir)) {
@@ -363,6 +378,12 @@ export function createSubmission(
   if (exp.tags.length) attrs.tags = exp.tags;
   if (exp.notes !== null) attrs.notes = exp.notes;
   const parent = writeParent({ home, kind: 'grid', proto, protoFlags, seed: exp.seed, attrs });
+  try {
+    writeFileSync(guildPath(parent.dir, SUBMISSION_FILE), '');
+  } catch (e) {
+    rmSync(parent.dir, { recursive: true, force: true });
+    throw e;
+  }
   return writeChildren(home, parent, specs, write);
 }
 

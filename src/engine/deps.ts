@@ -1,5 +1,6 @@
 // Operation dependencies (`requires: - operation: X`): which upstream run, which of its files
 // are linked in, and the `deps`/`op` attr shapes Guild writes (spec §3.9).
+import { SafePattern } from '../store/safe-regex.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { join, posix, relative, sep } from 'node:path';
@@ -130,8 +131,8 @@ export function resolveDep(spec: OperationDepSpec, run: Run): ResolvedDep {
   let paths: string[];
   if (spec.select.length === 0) paths = walkFiles(run.dir);
   else {
-    const res = spec.select.map((s) => new RegExp(`^(?:${s})$`));
-    paths = walkFiles(run.dir).filter((p) => res.some((re) => re.test(p)));
+    const res = spec.select.map((s) => SafePattern.compile(s, { what: `${spec.name}: select` }));
+    paths = walkFiles(run.dir).filter((p) => res.some((re) => re.fullMatch(p)));
   }
   const links: DepLink[] = paths.map((p) => {
     const target = spec.targetPath ? posix.join(spec.targetPath, p) : p;

@@ -5,11 +5,11 @@
 import { GrunError } from '../store/errors.js';
 import type { OutputLine } from '../store/output.js';
 import { withParentStatus } from '../store/index.js';
-import { readSlurmRecord } from '../store/slurm-record.js';
 import type { Run, StatusInfo } from '../store/types.js';
 import { localExecutor } from './local-executor.js';
 import { mirrorExecutor } from './remote/mirror-executor.js';
-import { asksSlurm, slurmEndReason, slurmExecutor, slurmStatus, type KnownJobStates } from './slurm/executor.js';
+import { slurmExecutor } from './slurm/executor.js';
+import { slurmRunStatus, type SlurmView } from './slurm/status.js';
 import type { RunPlan } from './plan-types.js';
 
 export interface StartOptions {
@@ -88,19 +88,17 @@ export function executorFor(run: Run): Executor {
 }
 
 /**
- * Runs with the status their executor knows better than their directory: an unfinished Slurm
- * run takes its job's state and reason (`Slurm job 12 PENDING (Resources)`), from one batched
- * squeue call, or from `known` states, and one ended by a signal gets Slurm's word for why
- * (`TIMEOUT`), once; then each unfinished sweep parent takes its status from its children's.
- * Other runs are passed through untouched.
+ * Runs with the status their executor knows better than their directory, from what `view`
+ * holds (a reconcile step's answer, a poller's last pass): an unfinished Slurm run takes its
+ * job's state and reason (`Slurm job 12 PENDING (Resources)`), an ended one Slurm's recorded
+ * word for why; then each unfinished sweep parent takes its status from its children's. Pure:
+ * it never asks Slurm and never writes. Other runs are passed through untouched.
  */
-export function withExecutorStatus(runs: Run[], known?: KnownJobStates): Run[] {
+export function withExecutorStatus(runs: Run[], view?: SlurmView): Run[] {
   const out = runs.map((r) => {
     if (r.markers.lockRemote !== null || !r.slurm) return r;
-    if (!asksSlurm(r)) return r.slurm.finalState ? { ...r, statusInfo: { ...r.statusInfo, reason: slurmEndReason(r.slurm) } } : r;
-    const statusInfo = slurmStatus(r, undefined, known);
-    // the record may have just taken Slurm's final word for the job
-    return { ...r, status: statusInfo.status, statusInfo, slurm: readSlurmRecord(r.dir) ?? r.slurm };
+    const statusInfo = slurmRunStatus(r, view);
+    return { ...r, status: statusInfo.status, statusInfo };
   });
   // A sweep parent's status follows its children's as they are now, Slurm's states included.
   return withParentStatus(out);

@@ -4,7 +4,7 @@
 // `$include` in `flags:`.
 import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat, parseYaml11 } from '../store/yaml11.js';
@@ -20,6 +20,8 @@ export interface GuildModel {
   resources?: Record<string, YamlValue>;
   /** Model-level `sourcecode:` (the default for its operations). */
   sourcecode?: YamlValue;
+  /** `default: yes`: the model `grun run` with no operation looks in. */
+  default?: boolean;
 }
 
 export interface Guildfile {
@@ -53,9 +55,7 @@ export function loadGuildfile(projectDir: string): Guildfile | null {
   return null;
 }
 
-export function parseGuildfile(bytes: Buffer, path: string, dir: string): Guildfile {
-  const hash = createHash('md5').update(bytes).digest('hex');
-  let data: YamlValue;
+function parseYamlFile(bytes: Buffer, path: string): YamlValue {
   let text: string;
   try {
     // PyYAML refuses bytes that are not UTF-8; decoding them leniently would show U+FFFD.
@@ -64,25 +64,82 @@ export function parseGuildfile(bytes: Buffer, path: string, dir: string): Guildf
     throw new GrunError(`${path}: not valid UTF-8`);
   }
   try {
-    data = parseYaml11(text);
+    return parseYaml11(text);
   } catch (e) {
     throw new GrunError(`${path}: ${(e as Error).message}`);
   }
-  const gf: Guildfile = { path, dir, hash, models: [], configs: {} };
-  if (data === null) return gf;
+}
+
+/**
+ * The top-level entries of a guild.yml, Guild's way: a mapping is the anonymous model's
+ * operations, an entry with `operations:` and neither `model:` nor `config:` is the anonymous
+ * model, and `- include: FILE` (or a list of files, relative to the including file) is
+ * replaced by the entries of that file.
+ */
+function guildfileItems(data: YamlValue, path: string, included: string[]): YamlMap[] {
+  if (data === null) return [];
   let items: YamlValue[];
   if (Array.isArray(data)) items = data;
   else if (isMap(data)) items = 'model' in data ? [data] : [{ model: '', operations: data }];
   else throw new GrunError(`${path}: expected a mapping of operations or a list of models`);
+  const out: YamlMap[] = [];
   for (const item of items) {
     if (!isMap(item)) throw new GrunError(`${path}: entry ${JSON.stringify(item)}: expected a mapping`);
+    if ('include' in item) {
+      const files = Array.isArray(item.include) ? item.include : [item.include];
+      for (const f of files) {
+        if (typeof f !== 'string') throw new GrunError(`${path}: include: expected a file name, got ${JSON.stringify(f)}`);
+        const incPath = resolve(dirname(path), f);
+        if (incPath === path || included.includes(incPath)) {
+          throw new GrunError(`${path}: cycle in 'includes': ${[...included, path, incPath].join(' -> ')}`);
+        }
+        let bytes: Buffer;
+        try {
+          bytes = readFileSync(incPath);
+        } catch {
+          throw new GrunError(`${path}: include '${f}': no such file ${incPath}`);
+        }
+        out.push(...guildfileItems(parseYamlFile(bytes, incPath), incPath, [...included, path]));
+      }
+      continue;
+    }
+    out.push('operations' in item && !('model' in item) && !('config' in item) ? { ...item, model: '' } : item);
+  }
+  return out;
+}
+
+export function parseGuildfile(bytes: Buffer, path: string, dir: string): Guildfile {
+  const hash = createHash('md5').update(bytes).digest('hex');
+  const items = guildfileItems(parseYamlFile(bytes, path), path, []);
+  const gf: Guildfile = { path, dir, hash, models: [], configs: {} };
+  for (const item of items) {
     if (typeof item.config === 'string') gf.configs[item.config] = item;
   }
-  for (const item of items as YamlMap[]) {
+  for (const item of items) {
     if (!('model' in item)) continue; // config and package entries are not models
     gf.models.push(buildModel(item, gf));
   }
   return gf;
+}
+
+/**
+ * `operations:` with `$include: NAME` expanded: the operations of that `- config:` (or
+ * model) entry come first, the entry's own win (Guild's `_resolve_includes`).
+ */
+function includedOperations(ops: YamlMap, gf: Guildfile, seen: string[]): YamlMap {
+  const inc = ops.$include;
+  if (inc === undefined) return ops;
+  const out: YamlMap = {};
+  for (const ref of Array.isArray(inc) ? inc : [inc]) {
+    if (typeof ref !== 'string' || seen.includes(ref)) continue;
+    const src = gf.configs[ref] ?? undefined;
+    if (!src || !isMap(src.operations)) {
+      throw new GrunError(`${gf.path}: invalid include reference '${ref}': cannot find target`);
+    }
+    Object.assign(out, includedOperations(src.operations, gf, [...seen, ref]));
+  }
+  for (const [k, v] of Object.entries(ops)) if (k !== '$include') out[k] = v;
+  return out;
 }
 
 /** A model entry merged with the configs it `extends:` (the entry's own values win). */
@@ -91,12 +148,14 @@ function buildModel(item: YamlMap, gf: Guildfile): GuildModel {
   const merged = withExtends(item, gf, [name]);
   const opsRaw = merged.operations ?? {};
   if (!isMap(opsRaw)) throw new GrunError(`${gf.path}: model '${name}': operations: expected a mapping`);
+  // `operation-defaults:` are every operation's defaults (Guild's op default config).
+  const defaults = isMap(merged['operation-defaults']) ? merged['operation-defaults'] : {};
   const operations: Record<string, YamlMap> = {};
-  for (const [opName, op] of Object.entries(opsRaw)) {
+  for (const [opName, op] of Object.entries(includedOperations(opsRaw, gf, [name]))) {
     if (opName.startsWith('$')) continue;
-    if (op === null) operations[opName] = {};
-    else if (typeof op === 'string') operations[opName] = { main: op };
-    else if (isMap(op)) operations[opName] = op;
+    if (op === null) operations[opName] = { ...defaults };
+    else if (typeof op === 'string') operations[opName] = { ...defaults, main: op };
+    else if (isMap(op)) operations[opName] = { ...defaults, ...op };
     else throw new GrunError(`${gf.path}: operation '${opName}': expected a mapping`);
   }
   const model: GuildModel = {
@@ -105,6 +164,7 @@ function buildModel(item: YamlMap, gf: Guildfile): GuildModel {
     operations,
   };
   if (isMap(merged.resources)) model.resources = merged.resources;
+  if (merged.default === true) model.default = true;
   if (merged.sourcecode !== undefined) model.sourcecode = merged.sourcecode;
   return model;
 }
@@ -203,4 +263,20 @@ export function findOperation(gf: Guildfile, opspec: string): FoundOperation | n
     if (config) return { model: m, name: opName, config };
   }
   return null;
+}
+
+/**
+ * Guild's default operation (`guild run` with no operation): in the only model, or the one
+ * marked `default: yes`, the operation marked `default: yes`, else its only public one.
+ */
+export function defaultOperation(gf: Guildfile): string | null {
+  const model = gf.models.length === 1 ? gf.models[0] : gf.models.find((m) => m.default);
+  if (!model) return null;
+  const names = Object.keys(model.operations);
+  const chosen = names.find((n) => model.operations[n]!.default === true) ?? (() => {
+    const pub = names.filter((n) => !n.startsWith('_'));
+    return pub.length === 1 ? pub[0] : undefined;
+  })();
+  if (chosen === undefined) return null;
+  return model.name ? `${model.name}:${chosen}` : chosen;
 }

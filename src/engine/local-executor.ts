@@ -154,8 +154,12 @@ export const localExecutor: Executor = {
   name: 'local',
 
   async start(plan: RunPlan, opts: StartOptions): Promise<StartedRun> {
-    const runId = newRunId();
-    const runDir = join(opts.home, 'runs', runId);
+    const runId = plan.runId ?? newRunId();
+    const runDir = plan.runDir ?? join(opts.home, 'runs', runId);
+    // Checked here too: the writer refuses it, but a waiter would take the old run for the new.
+    if (existsSync(guildPath(runDir, plan.runDir ? '' : 'attrs'))) {
+      throw new GrunError(plan.runDir ? `${runDir} already holds a run (.guild exists)` : `run ID '${runId}' is already used (${runDir})`);
+    }
     return spawnSupervisor(runDir, { home: opts.home, runId, plan, stage: opts.stage }, opts.pidfile);
   },
 

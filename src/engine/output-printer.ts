@@ -3,23 +3,22 @@
 // redrawn with `\r` for 30 minutes shows it moves. A pipe gets whole lines only: a log file
 // or `grep` wants each line once, not its redraws.
 import type { OutputLine } from '../store/output.js';
+import { termSafe, termSafeLine } from '../store/terminal-text.js';
 import type { OutputFollower } from './executor.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
 
 /** Back to column 0 and erase the row: the live line is redrawn there. */
 const REDRAW = '\r\x1b[K';
-const CSI = /\x1b\[[0-?]*[ -/]*[@-~]/g;
-const CONTROL = /[\x00-\x1f\x7f]/g;
 
 /**
- * What a terminal shows of a line still being redrawn: its last `\r` segment, without escape
- * sequences or control characters (they would move the cursor off the row being redrawn), cut
- * to one row so the redraw never wraps.
+ * What a terminal shows of a line still being redrawn: its last `\r` segment, made terminal-safe
+ * (an escape sequence or control character would move the cursor off the row being redrawn),
+ * cut to one row so the redraw never wraps.
  */
 export function liveText(partial: string, columns: number): string {
   const segments = partial.split('\r').filter((p) => p !== '');
-  const text = (segments[segments.length - 1] ?? '').replace(CSI, '').replace(/\t/g, ' ').replace(CONTROL, '');
+  const text = termSafe(segments[segments.length - 1] ?? '');
   const chars = [...text];
   return chars.length < columns ? text : chars.slice(0, Math.max(0, columns - 1)).join('');
 }
@@ -28,10 +27,14 @@ export class OutputPrinter {
   private shown = '';
   private readonly live: boolean;
 
-  /** `err`: where stderr lines go (the foreground run keeps the streams apart). */
+  /**
+   * `err`: where stderr lines go (the foreground run keeps the streams apart); `safe`: ended
+   * lines made terminal-safe (`grun watch` on a terminal; a run's escapes stay its own).
+   */
   constructor(
     private readonly out: Out,
     private readonly err: NodeJS.WritableStream = out,
+    private readonly opts: { safe?: boolean } = {},
   ) {
     this.live = out.isTTY === true;
   }
@@ -56,6 +59,6 @@ export class OutputPrinter {
     if (lines.length === 0) return;
     if (this.shown) this.out.write(REDRAW); // the first ended line is the live one, complete
     this.shown = '';
-    for (const line of lines) (line.stream === 1 ? this.err : this.out).write(line.text + '\n');
+    for (const line of lines) (line.stream === 1 ? this.err : this.out).write((this.opts.safe ? termSafeLine(line.text) : line.text) + '\n');
   }
 }

@@ -16,6 +16,16 @@ export interface RunRequest {
   comment?: string;
   /** Other `guild run` options for the `run_params` attr (`yes`, `background`, `stage`, …). */
   runParams?: Record<string, YamlValue>;
+  /** Guild's `--run-id`: the id to give the run instead of a new one. */
+  runId?: string;
+  /** Guild's `--run-dir`: a directory outside the home to run in (the run is not listed). */
+  runDir?: string;
+  /** A plan to show (`--help-op`), never run: dependencies are not resolved to runs. */
+  describeOnly?: boolean;
+  /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
+  forceFlags?: boolean;
+  /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
+  gpus?: string | null;
 }
 
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
@@ -161,6 +171,10 @@ export interface RunPlan {
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
   inputs: PlanInputs;
+  /** The run's id when the request named one (`--run-id`). */
+  runId?: string;
+  /** The run's directory when the request named one (`--run-dir`): absolute. */
+  runDir?: string;
 }
 
 /** One runnable operation, as `grun operations` and the launch form list them. */

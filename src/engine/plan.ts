@@ -5,7 +5,7 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
 import type { Opref, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
@@ -98,6 +98,12 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
 }
 
 function outputScalarsConfig(v: YamlValue | undefined, where: string): OutputScalarsConfig {
+  const config = outputScalarsShape(v, where);
+  checkOutputPatterns(config, where);
+  return config;
+}
+
+function outputScalarsShape(v: YamlValue | undefined, where: string): OutputScalarsConfig {
   if (v === undefined || v === null) return null;
   if (v === false) return false;
   if (typeof v === 'string') return [v];
@@ -121,6 +127,9 @@ function stringMap(v: YamlValue | undefined): Record<string, string> {
   return out;
 }
 
+/** Guild's `python_util.safe_module_name`: an operation name as a module name. */
+const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').replace(/-/g, '_');
+
 async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperation): Promise<OpBase> {
   const { model, name, config } = found;
   const where = `${gf.path}: operation '${model.name ? `${model.name}:` : ''}${name}'`;
@@ -138,8 +147,10 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   let isPython = false;
   if (typeof config.exec === 'string') {
     target = { kind: 'exec', template: config.exec };
-  } else if (typeof config.main === 'string') {
-    const [module = '', ...args] = config.main.trim().split(/\s+/);
+  } else if (typeof config.main === 'string' || (config.main === undefined && config.steps === undefined)) {
+    // No main, exec or steps: Guild runs the module named after the operation.
+    const main = typeof config.main === 'string' ? config.main : safeModuleName(name);
+    const [module = '', ...args] = main.trim().split(/\s+/);
     if (!module) throw new GrunError(`${where}: main is empty: expected a Python module name`);
     const sourceRoot = sourceSpec?.root ?? '.';
     const moduleFile = `${module.replace(/\./g, '/')}.py`;
@@ -215,6 +226,11 @@ function resolveDeps(
   base: OpBase,
 ): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[] } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
+  if (req.describeOnly) {
+    // Shown, not run: each dependency is a flag with no run chosen.
+    const defs = base.depSpecs.map((spec): FlagDef => ({ name: spec.name, default: null, type: 'string', argSkip: true }));
+    return { deps: [], defs, aliases: {}, flagArgs: req.flagArgs };
+  }
   const runs = listRuns(req.home);
   const deps: ResolvedDep[] = [];
   const defs: FlagDef[] = [];
@@ -393,8 +409,9 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
   const dep = resolveDeps(req, base);
   const defs = [...base.flagDefs.filter((d) => !dep.defs.some((x) => x.name === d.name)), ...dep.defs];
   const flagArgs = dep.flagArgs;
-  if (base.allowOtherFlags) {
-    // Shell and Node scripts declare nothing: every flag the user names is theirs.
+  if (base.allowOtherFlags || req.forceFlags) {
+    // Shell and Node scripts declare nothing (and --force-flags waives the check): every
+    // flag the user names is theirs.
     for (const a of flagArgs) {
       const eq = a.indexOf('=');
       const name = eq > 0 ? a.slice(0, eq) : a;
@@ -453,7 +470,22 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(base.resources ? { resources: base.resources } : {}),
     unstable: base.unstable,
     inputs,
+    ...runLocation(req),
+    ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),
   };
+}
+
+/** `--run-id` and `--run-dir`, checked: an id is one path segment, a run dir absolute. */
+function runLocation(req: RunRequest): { runId?: string; runDir?: string } {
+  const out: { runId?: string; runDir?: string } = {};
+  if (req.runId !== undefined) {
+    if (!/^[A-Za-z0-9_.-]+$/.test(req.runId) || req.runId === '.' || req.runId === '..') {
+      throw new GrunError(`invalid run ID '${req.runId}': use letters, digits, '_', '-' and '.'`);
+    }
+    out.runId = req.runId;
+  }
+  if (req.runDir !== undefined) out.runDir = resolve(req.cwd, req.runDir);
+  return out;
 }
 
 /** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */

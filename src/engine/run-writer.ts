@@ -67,23 +67,19 @@ export function platformAttr(): Record<string, YamlValue> {
   return attr;
 }
 
-/** Names Guild (and grun) never record in the `env` attr; grun adds the usual other spellings. */
-export function isSecretName(name: string): boolean {
-  return /KEY|TOKEN|SECRET|PASSWORD|PASSWD|PASSPHRASE|CREDENTIAL/i.test(name);
-}
-
-/** The `env` attr: the child's environment minus secret-looking names. */
-export function envAttr(env: Record<string, string>): Record<string, string> {
-  return Object.fromEntries(Object.entries(env).filter(([k]) => !isSecretName(k)));
-}
-
 /** The environment added for the child on top of the launching process's own. */
 export function runEnv(plan: RunPlan, home: string, runDir: string, runId: string): Record<string, string> {
   return { ...plan.env, RUN_DIR: runDir, RUN_ID: runId, GUILD_HOME: home };
 }
 
-function userName(): string {
-  return process.env.USER ?? '';
+/** Guild's `util.user()`: `$USER`, else '' (no password database lookup). */
+export function guildUser(): string {
+  return process.env.USER || '';
+}
+
+/** One entry of the `comments` attr, stamped as Guild stamps it (µs time). */
+export function commentEntry(body: string, author: { user?: string; host?: string } = {}): { body: string; host: string; time: number; user: string } {
+  return { body, host: author.host ?? hostName(), time: guildTimestamp(), user: author.user ?? guildUser() };
 }
 
 function writeDeps(runDir: string, plan: RunPlan): void {
@@ -140,9 +136,11 @@ export interface WriteRunOptions {
  */
 export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
   return withDeferredDirSyncs(() => {
-    const runDir = join(opts.home, 'runs', opts.runId);
-    mkdirSync(join(opts.home, 'runs'), { recursive: true });
-    mkdirSync(runDir); // fails if the id is taken: never write into someone else's run
+    // `--run-dir` may name an existing directory (Guild's rule); only its `.guild` must be new.
+    const runDir = plan.runDir ?? join(opts.home, 'runs', opts.runId);
+    const made = plan.runDir ? join(runDir, '.guild') : runDir;
+    mkdirSync(dirname(made), { recursive: true });
+    mkdirSync(made); // fails if the id is taken: never write into someone else's run
     try {
       mkdirSync(guildPath(runDir, 'attrs'), { recursive: true });
       writeAttr(runDir, 'id', opts.runId);
@@ -155,11 +153,10 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
       if (plan.tags.length) writeAttr(runDir, 'tags', plan.tags);
       if (plan.comment) {
-        const comment = { body: plan.comment, host: hostName(), time: guildTimestamp(), user: userName() };
-        writeAttr(runDir, 'comments', [comment]);
+        writeAttr(runDir, 'comments', [commentEntry(plan.comment)]);
       }
       writeAttr(runDir, 'host', hostName());
-      writeAttr(runDir, 'user', userName());
+      writeAttr(runDir, 'user', guildUser());
       writeAttr(runDir, 'platform', platformAttr());
       writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
       writeAttr(runDir, 'run_params', plan.runParams);
@@ -182,10 +179,25 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       }
       return runDir;
     } catch (e) {
-      rmSync(runDir, { recursive: true, force: true });
+      rmSync(made, { recursive: true, force: true });
       throw e;
     }
   });
+}
+
+/**
+ * A finished run made staged again for a restart: its command, flags, `op` and label from the
+ * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay.
+ */
+export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string): void {
+  writeAttr(runDir, 'cmd', plan.cmdAttr);
+  writeAttr(runDir, 'flags', plan.flags);
+  writeAttr(runDir, 'op', plan.opAttr);
+  if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
+  // Guild opens a restarted run's output afresh ("wb").
+  for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
+  writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
+  touch(guildPath(runDir, 'STAGED'));
 }
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */

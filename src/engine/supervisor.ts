@@ -3,6 +3,7 @@
 // spawns the command (never through a shell), tees its output into `output` + `output.index`,
 // logs output scalars to tfevents, and finalizes the run when the command ends.
 import { existsSync, readFileSync, rmSync, utimesSync, writeFileSync } from 'node:fs';
+import type { ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
@@ -17,12 +18,15 @@ import {
   writeProcessRecord,
 } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
+import { redactEnv, writeRedactedEnvNames } from '../store/secrets.js';
+import { releaseSpace, reserveSpace, writeFailureNote } from '../store/run-reserve.js';
+import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
 import { restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
-import { envAttr, finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
+import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
 
 /**
  * What the launcher hands the supervisor: a JSON file alone in a temp dir that also holds the
@@ -103,7 +107,8 @@ class OutputTee {
   private readonly scalars: EventFileWriter;
   private readonly attrs: EventFileWriter;
   private step = 0;
-  private failed = false;
+  /** Why output stopped being recorded (a full disk), once it did. */
+  failure: string | null = null;
 
   constructor(runDir: string, spec: ChildSpec) {
     const dir = guildPath(runDir);
@@ -125,18 +130,22 @@ class OutputTee {
     this.guard(() => {
       for (const line of this.out.end()) this.parse(line);
     });
-    this.out.close();
-    this.scalars.close();
-    this.attrs.close();
+    for (const w of [this.out, this.scalars, this.attrs]) {
+      try {
+        w.close(); // flushing may meet the same full disk
+      } catch (e) {
+        this.failure ??= `its output and scalars were not all recorded: ${systemReason(e) ?? (e as Error).message}`;
+      }
+    }
   }
 
   private guard(f: () => void): void {
-    if (this.failed) return;
+    if (this.failure) return;
     try {
       f();
     } catch (e) {
-      this.failed = true;
-      process.stderr.write(`grun: output of the run is no longer recorded: ${(e as Error).message}\n`);
+      this.failure = `its output is recorded only in part: ${systemReason(e) ?? (e as Error).message}`;
+      process.stderr.write(`grun: ${this.failure}\n`);
     }
   }
 
@@ -218,7 +227,10 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   if (childStart !== null) record.child = { pid: childPid, start: childStart };
   writeProcessRecord(runDir, record);
   writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
-  writeAttr(runDir, 'env', envAttr(env));
+  const recorded = redactEnv(env);
+  writeAttr(runDir, 'env', recorded.env);
+  writeRedactedEnvNames(runDir, recorded.redacted);
+  reserveSpace(runDir);
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
   rmSync(dirname(jobFile), { recursive: true, force: true });
@@ -236,13 +248,12 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
-  const result = await child;
+  const exitStatus = await mainProcessExit(child, child);
   clearInterval(heartbeat);
   tee.end();
-  const exitStatus = result.exitCode ?? -signalNumber(result.signal);
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
   if (existsSync(guildPath(runDir, 'opref'))) {
-    finishRunDir(runDir, exitStatus);
+    recordEnd(runDir, exitStatus, tee.failure);
     // The last child of a sweep to end records its parent's outcome, whoever started it.
     try {
       finalizeParentIfDone(runDir);
@@ -251,6 +262,54 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }
   return 0;
+}
+
+/**
+ * Writes the run's end (exit status, stopped, LOCK removed) and what could not be recorded. On a
+ * full disk the space reserved at the start is given back first; LOCK goes whatever happens.
+ */
+function recordEnd(runDir: string, exitStatus: number, failure: string | null): void {
+  if (failure) releaseSpace(runDir);
+  try {
+    try {
+      finishRunDir(runDir, exitStatus);
+    } catch (e) {
+      if (!systemReason(e)) throw e;
+      releaseSpace(runDir);
+      finishRunDir(runDir, exitStatus);
+    }
+    if (failure) writeFailureNote(runDir, failure);
+  } finally {
+    releaseSpace(runDir);
+    rmSync(guildPath(runDir, 'LOCK'), { force: true });
+  }
+}
+
+/** How long output from the group is still collected once the main process has exited. */
+const OUTPUT_GRACE_MS = 2_000;
+
+/**
+ * The run's exit status, once its main process has exited. A run ends with its main process,
+ * not with the last holder of its stdout/stderr (a server or daemon it started in the
+ * background may hold them forever): output still arriving from the group is collected for
+ * OUTPUT_GRACE_MS, then the pipes are closed (what the group writes after that is lost).
+ */
+async function mainProcessExit(child: ChildProcess, streamsClosed: PromiseLike<unknown>): Promise<number> {
+  const [code, signal] = await new Promise<[number | null, NodeJS.Signals | null]>((resolve) => {
+    if (child.exitCode !== null || child.signalCode !== null) resolve([child.exitCode, child.signalCode]);
+    else child.once('exit', (c, s) => resolve([c, s]));
+  });
+  let grace: NodeJS.Timeout | undefined;
+  const drained = await Promise.race([
+    Promise.resolve(streamsClosed).then(() => true),
+    new Promise<boolean>((resolve) => (grace = setTimeout(() => resolve(false), OUTPUT_GRACE_MS))),
+  ]);
+  clearTimeout(grace);
+  if (!drained) {
+    child.stdout?.destroy();
+    child.stderr?.destroy();
+  }
+  return code ?? -signalNumber(signal ?? undefined);
 }
 
 /** Signals a process group (the command and what it spawned); the pid alone if it has none. */

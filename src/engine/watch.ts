@@ -1,8 +1,14 @@
 // `grun watch`: follow a run's output until it ends (or the watcher is interrupted).
 import { setTimeout as sleep } from 'node:timers/promises';
-import type { Run, RunStatus } from '../store/types.js';
+import { loadRun } from '../store/index.js';
+import type { Run, RunStatus, StatusInfo } from '../store/types.js';
 import { executorFor } from './executor.js';
 import { OutputPrinter } from './output-printer.js';
+import { reconcileSlurmRuns } from './slurm/reconcile.js';
+import { slurmRunStatus, type SlurmView } from './slurm/status.js';
+
+/** How often a watch asks Slurm about the job of the run it follows (output is read every poll). */
+const SLURM_ASK_MS = 1000;
 
 export interface WatchOptions {
   out?: NodeJS.WritableStream;
@@ -13,6 +19,8 @@ export interface WatchOptions {
   onWaiting?: (reason: string) => void;
   /** Print only the last N lines of the output so far (default: all of it). */
   tail?: number;
+  /** Make each line terminal-safe (the output goes to a terminal). */
+  safe?: boolean;
 }
 
 export interface WatchResult {
@@ -27,12 +35,23 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
   const out = opts.out ?? process.stdout;
   const executor = executorFor(run);
   const follower = executor.followOutput(run, opts.tail === undefined ? {} : { tailLines: opts.tail });
-  const printer = new OutputPrinter(out);
+  const printer = new OutputPrinter(out, out, { safe: opts.safe });
   const print = (): void => printer.print(follower);
   let said = '';
+  // A Slurm run's state is Slurm's: asked (and its end recorded) now and then, read in between.
+  let view: SlurmView | undefined;
+  let askedAt = 0;
+  const statusNow = async (): Promise<StatusInfo> => {
+    if (executor.name !== 'slurm') return executor.status(run);
+    if (Date.now() - askedAt >= SLURM_ASK_MS) {
+      view = (await reconcileSlurmRuns([loadRun(run.dir, run.deleted)], { signal: opts.signal })).view;
+      askedAt = Date.now();
+    }
+    return slurmRunStatus(loadRun(run.dir, run.deleted), view);
+  };
   for (;;) {
     print();
-    const st = executor.status(run);
+    const st = await statusNow();
     // A Slurm job waits in the queue as `pending`: keep watching until it has run.
     const waiting = st.status === 'pending' && executor.name === 'slurm';
     if (waiting && st.reason && st.reason !== said) opts.onWaiting?.((said = st.reason));

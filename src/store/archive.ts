@@ -2,7 +2,9 @@
 // A directory export holds `.guild-nocopy` and `DEST/<id>` copies made following links; a zip
 // holds `<id>/…` entries. Nothing is half-written: each run (or the new zip) is written under a
 // temp name beside its destination and renamed into place. Imports refuse entries that would
-// land outside the destination (`../`, absolute paths, links pointing out of `runs/`).
+// land outside the destination (`../`, absolute paths, links pointing out of `runs/`). A staged
+// run's `.guild/ENV` (its whole environment, secrets included) is never exported, and a zip is
+// created readable by its owner only.
 import {
   closeSync,
   copyFileSync,
@@ -31,6 +33,7 @@ import { TEMP_PREFIX } from './temp-name.js';
 import { runsDir } from './home.js';
 import { compareRunsNewestFirst } from './index.js';
 import { isRunDir, loadRunSummary, toRun } from './run.js';
+import { STAGED_ENV } from './secrets.js';
 import type { Run } from './types.js';
 
 export const NOCOPY_MARKER = '.guild-nocopy';
@@ -233,12 +236,13 @@ async function exportToZip(dest: string, runs: Run[], move: boolean): Promise<{ 
         continue;
       }
       const { files, emptyDirs } = zipItems(run.dir);
-      for (const [real, rel] of files) zip.addFile(real, `${run.id}/${rel}`);
+      for (const [real, rel] of files) if (rel !== STAGED_ENV) zip.addFile(real, `${run.id}/${rel}`);
       for (const d of emptyDirs) zip.addEmptyDirectory(`${run.id}/${d}`);
       exported.push(run.id);
     }
     zip.end();
-    await pipeline(zip.outputStream, createWriteStream(tmp));
+    // An archive holds whatever the runs hold: only its owner may read it.
+    await pipeline(zip.outputStream, createWriteStream(tmp, { mode: 0o600 }));
     renameSync(tmp, dest);
   } catch (e) {
     rmSync(tmp, { force: true });
@@ -262,11 +266,14 @@ function exportToDir(dest: string, runs: Run[], move: boolean): { exported: stri
       skipped.push(run.id);
       continue;
     }
-    if (move) moveDir(run.dir, target);
-    else {
+    if (move) {
+      moveDir(run.dir, target);
+      rmSync(join(target, STAGED_ENV), { force: true });
+    } else {
       const tmp = tempName(dest, run.id.slice(0, 8));
       try {
         copyTree(run.dir, tmp, { followLinks: true });
+        rmSync(join(tmp, STAGED_ENV), { force: true });
         renameSync(tmp, target);
       } catch (e) {
         rmSync(tmp, { recursive: true, force: true });

@@ -8,12 +8,21 @@ import { dirname } from 'node:path';
 import { LowSync, type SyncAdapter } from 'lowdb';
 import { writeFileAtomicSync } from './atomic.js';
 
-// JSON has no bigint: 64-bit seeds and huge int flags travel as {"$bigint": "…"}.
-const replacer = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? { $bigint: v.toString() } : v);
-const reviver = (_k: string, v: unknown): unknown =>
-  v && typeof v === 'object' && '$bigint' in v && typeof (v as { $bigint: unknown }).$bigint === 'string'
-    ? BigInt((v as { $bigint: string }).$bigint)
-    : v;
+// JSON has no bigint and no NaN or infinities (JSON.stringify writes them as null): 64-bit
+// seeds and huge int flags travel as {"$bigint": "…"}, a loss of nan as {"$float": "nan"}.
+const FLOATS: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity };
+const replacer = (_k: string, v: unknown): unknown => {
+  if (typeof v === 'bigint') return { $bigint: v.toString() };
+  if (typeof v === 'number' && !Number.isFinite(v)) return { $float: Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf' };
+  return v;
+};
+const reviver = (_k: string, v: unknown): unknown => {
+  if (!v || typeof v !== 'object') return v;
+  const tagged = v as { $bigint?: unknown; $float?: unknown };
+  if (typeof tagged.$bigint === 'string') return BigInt(tagged.$bigint);
+  if (typeof tagged.$float === 'string' && tagged.$float in FLOATS) return FLOATS[tagged.$float];
+  return v;
+};
 
 class AtomicJsonAdapter<T extends { version: number }> implements SyncAdapter<T> {
   constructor(

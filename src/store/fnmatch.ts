@@ -1,11 +1,14 @@
 // Python's `fnmatch` (`*` and `?` cross `/`; `[seq]`, `[!seq]` classes), as Guild matches
 // source code rules and operation specs. Compiled patterns are kept: source walks and filters
-// test the same few patterns against many names.
+// test the same few patterns against many names. A pattern with more than two `*` runs on RE2
+// (safe-regex.ts): `*a*a*a*a*a*a*b` backtracks for minutes in a JS RegExp; with one or two a JS
+// RegExp is at worst quadratic in a name and many times faster, so the usual rules stay native.
+import { SafePattern } from './safe-regex.js';
 
-const compiled = new Map<string, RegExp>();
+const compiled = new Map<string, { test(name: string): boolean }>();
 
-/** The anchored RegExp of an fnmatch pattern. */
-export function fnmatchRegExp(pattern: string): RegExp {
+/** The anchored pattern of an fnmatch pattern. */
+export function fnmatchPattern(pattern: string): { test(name: string): boolean } {
   let rx = compiled.get(pattern);
   if (rx) return rx;
   let re = '';
@@ -25,11 +28,12 @@ export function fnmatchRegExp(pattern: string): RegExp {
       i = close;
     } else re += c.replace(/[.+^${}()|\\/\]]/g, '\\$&');
   }
-  rx = new RegExp(`^${re}$`, 's');
+  const stars = pattern.split('*').length - 1;
+  rx = stars > 2 ? SafePattern.compile(`(?s)^${re}$`, { what: `pattern '${pattern}' as the regex` }) : new RegExp(`^${re}$`, 's');
   compiled.set(pattern, rx);
   return rx;
 }
 
 export function fnmatch(name: string, pattern: string): boolean {
-  return fnmatchRegExp(pattern).test(name);
+  return fnmatchPattern(pattern).test(name);
 }

@@ -4,13 +4,13 @@ import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
 import { join } from 'node:path';
 import { openCache } from './cache-file.js';
 import { runsDir, trashRunsDir } from './home.js';
-import { isRunDir, loadRunSummary, toRun } from './run.js';
+import { isRunDir, loadRunSummary, toRun, unreadableRunDir } from './run.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
-import type { Run, RunSummary } from './types.js';
+import { type Run, type RunSummary, UNREADABLE_DIR } from './types.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 
-const CACHE_VERSION = 4;
+const CACHE_VERSION = 5;
 
 /** `k`: the stats the entry is valid for; `s`: the summary, compact. */
 interface CacheEntry {
@@ -133,10 +133,14 @@ export class RunScan {
         this.summaries.push(expandSummary(hit.s, id, dir, deleted));
         continue;
       }
-      if (!isRunDir(dir)) continue;
+      if (!isRunDir(dir) && !unreadableRunDir(dir)) continue;
       const summary = loadRunSummary(dir, deleted);
       const key = cacheKey(dir, summary);
-      if (key === null) continue;
+      if (key === null) {
+        // Another user's run this user cannot read: listed with the reason, never cached.
+        if (summary.problems.some((p) => p.file === UNREADABLE_DIR)) this.summaries.push(summary);
+        continue;
+      }
       this.seen.add(name);
       this.summaries.push(summary);
       cached[name] = { k: key, s: compactSummary(summary) };

@@ -1,5 +1,6 @@
 // Output scalars and attrs: Guild's `summary.OutputScalars` / `OutputAttrs` / `CombinedOutputs`
 // line matching and step rules (format notes §7.1), without the writing.
+import { PatternError, SafePattern } from './safe-regex.js';
 
 /** guild.yml `output-scalars` / `output-attrs`: regex strings or `{key: regex}` maps; `no` disables. */
 export type OutputScalarsConfig = null | false | Array<string | Record<string, string>>;
@@ -20,26 +21,18 @@ function replaceAliases(pattern: string, aliases: [string, string][]): string {
   return pattern;
 }
 
-/**
- * Python `re` syntax to JS: `(?P<n>` named groups, `(?P=n)` backreferences, `\A`/`\Z`, and
- * leading inline flags (`(?i)`), which Node 20 regexes do not accept inline.
- */
-export function pythonRegex(pattern: string): RegExp {
-  let flags = 'g';
-  const inline = /^\(\?([aiLmsux]+)\)/.exec(pattern);
-  if (inline) {
-    for (const f of inline[1]!) {
-      if (f === 'i' || f === 'm' || f === 's') flags += f;
-      else if (f !== 'u' && f !== 'a') throw new Error(`unsupported inline flag (?${f})`);
-    }
-    pattern = pattern.slice(inline[0].length);
-  }
-  const js = pattern
-    .replace(/\(\?P</g, '(?<')
-    .replace(/\(\?P=(\w+)\)/g, '\\k<$1>')
-    .replace(/\\A/g, '^')
-    .replace(/\\Z/g, '$');
-  return new RegExp(js, flags);
+/** Guild's own default patterns (trusted, fixed) run natively; `(?P<n>` is Python's named group. */
+function nativePattern(pattern: string): Pick<SafePattern, 'groupCount' | 'groupNames' | 'matchAll'> {
+  const re = new RegExp(pattern.replace(/\(\?P</g, '(?<'), 'g');
+  return {
+    groupCount: new RegExp(`${re.source}|`).exec('')!.length - 1,
+    groupNames: [...re.source.matchAll(/\(\?<([A-Za-z_]\w*)>/g)].map((m) => m[1]!),
+    *matchAll(text: string) {
+      for (const m of text.matchAll(re)) {
+        yield { groups: [...m].map((g) => g ?? null), named: Object.fromEntries(Object.entries(m.groups ?? {}).map(([k, v]) => [k, v ?? null])) };
+      }
+    },
+  };
 }
 
 /** Python's `float(s)`: decimal, exponent, underscores between digits, nan/inf; else undefined. */
@@ -56,64 +49,93 @@ function pyFloat(s: string): number | undefined {
 
 interface Pattern {
   key: string | null;
-  re: RegExp;
+  re: Pick<SafePattern, 'groupCount' | 'groupNames' | 'matchAll'>;
   named: boolean; // else exactly 1 (value for `key`) or 2 (key, value) unnamed groups
+  /**
+   * One of Guild's defaults: they try `\key` at every start, quadratic on a long line without
+   * spaces (a progress bar, base64), and none can match a line without a colon then whitespace.
+   */
+  builtin: boolean;
 }
 
-function countGroups(re: RegExp): number {
-  return new RegExp(`${re.source}|`).exec('')!.length - 1;
-}
-
-function compile(config: Array<string | Record<string, string>>, aliases: [string, string][], warnings: string[]): Pattern[] {
-  const out: Pattern[] = [];
-  const add = (key: string | null, src: unknown): void => {
-    if (typeof src !== 'string') {
-      warnings.push(`invalid output scalar pattern: ${JSON.stringify(src)}`);
-      return;
-    }
-    const expanded = replaceAliases(src, aliases);
-    try {
-      const re = pythonRegex(expanded);
-      const groups = countGroups(re);
-      const named = /\(\?<[A-Za-z_]/.test(re.source);
-      // Guild warns on every match of such a pattern and logs nothing for it; warn once here.
-      if (!named && groups !== 1 && groups !== 2) {
-        warnings.push(`bad unnamed group count ${groups} for '${expanded}' (expected 1 or 2) skipping`);
-        return;
-      }
-      out.push({ key, re, named });
-    } catch (e) {
-      warnings.push(`error compiling pattern ${expanded}: ${(e as Error).message}`);
-    }
-  };
+/** Every pattern of a user's config, each with its key (null for a plain pattern). */
+function configPatterns(config: Array<string | Record<string, string>>, warnings: string[]): [string | null, unknown][] {
+  const out: [string | null, unknown][] = [];
   for (const item of config) {
-    if (typeof item === 'string') add(null, item);
+    if (typeof item === 'string') out.push([null, item]);
     else if (item && typeof item === 'object' && !Array.isArray(item)) {
-      for (const k of Object.keys(item).sort()) add(k, item[k]);
+      for (const k of Object.keys(item).sort()) out.push([k, item[k]]);
     } else warnings.push(`invalid item config: ${JSON.stringify(item)}`);
   }
   return out;
 }
 
+/**
+ * User patterns run on RE2 (linear time: a catastrophic pattern cannot stall the supervisor);
+ * Guild's defaults, which are ours, natively.
+ */
+function compile(config: Array<string | Record<string, string>>, aliases: [string, string][], warnings: string[], builtin: boolean): Pattern[] {
+  const out: Pattern[] = [];
+  for (const [key, src] of configPatterns(config, warnings)) {
+    if (typeof src !== 'string') {
+      warnings.push(`invalid output scalar pattern: ${JSON.stringify(src)}`);
+      continue;
+    }
+    const expanded = replaceAliases(src, aliases);
+    try {
+      const re = builtin ? nativePattern(expanded) : SafePattern.compile(expanded, { what: 'output-scalars pattern' });
+      const groups = re.groupCount;
+      const named = re.groupNames.length > 0;
+      // Guild warns on every match of such a pattern and logs nothing for it; warn once here.
+      if (!named && groups !== 1 && groups !== 2) {
+        warnings.push(`bad unnamed group count ${groups} for '${expanded}' (expected 1 or 2) skipping`);
+        continue;
+      }
+      out.push({ key, re, named, builtin });
+    } catch (e) {
+      warnings.push(`error compiling pattern ${expanded}: ${(e as Error).message}`);
+    }
+  }
+  return out;
+}
+
+/**
+ * Refuses, before a run starts, a guild.yml pattern that RE2 cannot run (a backreference, a
+ * lookahead): `PatternError` names the feature. A pattern that is merely invalid is skipped at
+ * run time with a warning, as Guild does.
+ */
+export function checkOutputPatterns(config: OutputScalarsConfig, where: string): void {
+  if (!config) return;
+  for (const [, src] of configPatterns(config, [])) {
+    if (typeof src !== 'string') continue;
+    try {
+      SafePattern.compile(src, { what: `${where}: output-scalars pattern` });
+    } catch (e) {
+      if (e instanceof PatternError && e.feature) throw e;
+    }
+  }
+}
+
 /** Guild's `_match_line`: every pattern, every match; later matches overwrite earlier keys. */
-function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T | undefined): Map<string, T> {
+function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T | undefined, colon: boolean): Map<string, T> {
   const vals = new Map<string, T>();
   const put = (key: string | null | undefined, s: string | undefined): void => {
     if (key == null || s === undefined) return;
     const v = conv(s);
     if (v !== undefined) vals.set(key, v);
   };
-  const text = line.replace(/\s+$/, '');
+  const text = line.trimEnd();
   for (const p of patterns) {
-    for (const m of text.matchAll(p.re)) {
+    if (p.builtin && !colon) continue;
+    for (const m of p.re.matchAll(text)) {
+      const g = m.named;
       if (p.named) {
-        const g = m.groups!;
-        if ('_key' in g && '_val' in g) put(g._key, g._val);
-        else for (const [k, s] of Object.entries(g)) put(k, s);
-      } else if (m.length === 2) {
-        put(p.key, m[1]);
+        if ('_key' in g && '_val' in g) put(g._key, g._val ?? undefined);
+        else for (const [k, s] of Object.entries(g)) put(k, s ?? undefined);
+      } else if (m.groups.length === 2) {
+        put(p.key, m.groups[1] ?? undefined);
       } else {
-        put(m[1], m[2]);
+        put(m.groups[1], m.groups[2] ?? undefined);
       }
     }
   }
@@ -139,8 +161,6 @@ export class OutputScalarParser {
   readonly warnings: string[] = [];
   private readonly scalarPatterns: Pattern[];
   private readonly attrPatterns: Pattern[];
-  /** Set when only the default patterns apply: every one of them needs `: ` in the line. */
-  private readonly defaultsOnly: boolean;
   private readonly scalarIgnore: Set<string>;
   private readonly attrIgnore: Set<string>;
   private step: number | null = null;
@@ -153,19 +173,15 @@ export class OutputScalarParser {
     const ignore = opts.ignoreKeys ?? [];
     const scalars = config ?? DEFAULT_OUTPUT_SCALARS;
     const attrs = opts.attrs ?? DEFAULT_OUTPUT_ATTRS;
-    this.scalarPatterns = scalars ? compile(scalars, scalarAliases, this.warnings) : [];
-    this.attrPatterns = attrs ? compile(attrs, attrAliases, this.warnings) : [];
-    this.defaultsOnly = (config == null || config === false) && (opts.attrs == null || opts.attrs === false);
+    this.scalarPatterns = scalars ? compile(scalars, scalarAliases, this.warnings, config == null) : [];
+    this.attrPatterns = attrs ? compile(attrs, attrAliases, this.warnings, opts.attrs == null) : [];
     this.scalarIgnore = new Set(config == null ? ignore : []);
     this.attrIgnore = new Set(opts.attrs == null ? ignore : []);
   }
 
   parse(line: string): OutputScalarsMatch {
-    // The unanchored default patterns try `\key` at every start: quadratic on a long line without
-    // spaces (a progress bar, base64), which made a run printing such lines crawl at ~1 MB/s.
-    // None of them can match a line without a colon followed by whitespace.
-    if (this.defaultsOnly && !/:\s/.test(line)) return { scalars: [], attrs: [] };
-    const vals = matchLine(line, this.scalarPatterns, pyFloat);
+    const colon = /:\s/.test(line);
+    const vals = matchLine(line, this.scalarPatterns, pyFloat, colon);
     let step: number | undefined = vals.get('step');
     vals.delete('step');
     if (step !== undefined) this.step = step;
@@ -180,7 +196,7 @@ export class OutputScalarParser {
     const captured = new Set(vals.keys());
     if (step !== undefined) captured.add('step');
     const attrs: OutputScalarsMatch['attrs'] = [];
-    for (const [key, value] of sortedEntries(matchLine(line, this.attrPatterns, (s) => s))) {
+    for (const [key, value] of sortedEntries(matchLine(line, this.attrPatterns, (s) => s, colon))) {
       if (!captured.has(key) && !this.attrIgnore.has(key)) attrs.push({ key, value });
     }
     return { scalars, attrs };

@@ -12,8 +12,14 @@ export interface OutputLine {
 const RECORD = 9;
 const LF = 0x0a;
 const CHUNK = 1 << 20;
-/** Longest line text kept in memory; the rest of a longer line is dropped from the text. */
+/**
+ * Longest line kept whole in memory. A longer line (a 1 GiB line without LF) keeps its first and
+ * last CUT_KEEP_BYTES with its length between: `head … [1073741824 bytes] … tail`.
+ */
 export const MAX_LINE_BYTES = 1 << 20;
+const CUT_KEEP_BYTES = 2048;
+/** The mark between the head and tail of a line too long to keep; group 1 is its length. */
+export const CUT_MARK = / … \[(\d+) bytes\] … /;
 /** Below this size `tailOutputLines` counts every line exactly; above it, it trusts the index. */
 const EXACT_COUNT_LIMIT = 64 << 20;
 
@@ -79,30 +85,53 @@ function pairLines(texts: string[], firstLine: number, index: IndexFile): Output
   });
 }
 
-/** Collects line bytes with a cap, so one endless line cannot exhaust memory. */
+/**
+ * Collects line bytes with a cap, so one endless line cannot exhaust memory: up to
+ * MAX_LINE_BYTES whole; beyond, only the head and a rolling tail are kept, and the length.
+ */
 class LineBuffer {
   private parts: Buffer[] = [];
   private size = 0;
+  private tail: Buffer[] = [];
+  private tailSize = 0;
+  private total = 0;
   add(b: Buffer): void {
+    if (b.length === 0) return;
+    this.total += b.length;
     const room = MAX_LINE_BYTES - this.size;
-    if (room <= 0 || b.length === 0) return;
     const part = b.length > room ? b.subarray(0, room) : b;
-    this.parts.push(Buffer.from(part)); // copy: the source is a reused read buffer
-    this.size += part.length;
+    if (part.length > 0) {
+      this.parts.push(Buffer.from(part)); // copy: the source is a reused read buffer
+      this.size += part.length;
+    }
+    const rest = b.subarray(part.length);
+    if (rest.length === 0) return;
+    this.tail.push(Buffer.from(rest.subarray(Math.max(0, rest.length - CUT_KEEP_BYTES))));
+    this.tailSize += Math.min(rest.length, CUT_KEEP_BYTES);
+    while (this.tailSize - this.tail[0]!.length >= CUT_KEEP_BYTES) this.tailSize -= this.tail.shift()!.length;
   }
   get empty(): boolean {
-    return this.size === 0;
+    return this.total === 0;
   }
   /** The bytes so far, kept. */
   peek(): Buffer {
     return this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
   }
   take(): Buffer {
-    const out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    let out = this.parts.length === 1 ? this.parts[0]! : Buffer.concat(this.parts, this.size);
+    if (this.total > this.size) out = cutLine(out, Buffer.concat(this.tail), this.total);
     this.parts = [];
-    this.size = 0;
+    this.tail = [];
+    this.size = this.tailSize = this.total = 0;
     return out;
   }
+}
+
+/** A line too long to keep: its head and tail with its length between (see CUT_MARK). */
+function cutLine(start: Buffer, end: Buffer, total: number): Buffer {
+  const head = start.subarray(0, CUT_KEEP_BYTES);
+  const tail = end.length >= CUT_KEEP_BYTES ? end.subarray(end.length - CUT_KEEP_BYTES) : Buffer.concat([start, end]).subarray(-CUT_KEEP_BYTES);
+  return Buffer.concat([head, Buffer.from(` … [${total} bytes] … `), tail]);
 }
 
 /**
@@ -167,6 +196,16 @@ function countLines(fd: number, size: number): number {
   return count;
 }
 
+/** Bytes of line text `tailOutputLines` holds at most, whatever `n` and the lines' lengths. */
+const TAIL_BUDGET = 64 << 20;
+
+/** The text of the line at [start, end): whole, or head and tail when too long to keep. */
+function lineAt(fd: number, start: number, end: number): string {
+  const len = end - start;
+  if (len <= MAX_LINE_BYTES) return lineText(readAt(fd, start, len));
+  return lineText(cutLine(readAt(fd, start, CUT_KEEP_BYTES), readAt(fd, end - CUT_KEEP_BYTES, CUT_KEEP_BYTES), len));
+}
+
 /**
  * Where the last `n` lines of the first `size` bytes start (a final line without LF is one of
  * them; with n = 0, that line still is). Scans backwards in chunks and gives up after
@@ -190,9 +229,11 @@ function lastLinesStart(fd: number, size: number, n: number): number {
 }
 
 /**
- * The last `n` lines of a run's output. Reads backwards from the end in chunks, so memory stays
- * bounded by the lines returned. Line numbers (to pair with index records) are counted exactly
- * for files up to 64 MiB; for larger ones the last complete line is taken to be the last record.
+ * The last `n` lines of a run's output. Scans backwards from the end for line breaks, holding
+ * only their offsets, then reads each line (a line too long to keep as its head and tail), so
+ * memory stays bounded by the lines returned (and TAIL_BUDGET) even for a 1 GiB line. Line
+ * numbers (to pair with index records) are counted exactly for files up to 64 MiB; for larger
+ * ones the last complete line is taken to be the last record.
  */
 export function tailOutputLines(runDir: string, n: number): OutputLine[] {
   if (n <= 0) return [];
@@ -204,18 +245,24 @@ export function tailOutputLines(runDir: string, n: number): OutputLine[] {
     const size = fstatSync(fd).size;
     if (size === 0) return [];
     const endsWithLf = readAt(fd, size - 1, 1)[0] === LF;
-    const start = lastLinesStart(fd, size, n);
-    const body = readAt(fd, start, size - start);
-    const raw = endsWithLf ? body.subarray(0, body.length - 1) : body;
-    let parts: Buffer[] = [];
-    for (let i = 0; i <= raw.length; ) {
-      const lf = raw.indexOf(LF, i);
-      const end = lf === -1 ? raw.length : lf;
-      parts.push(raw.subarray(i, Math.min(end, i + MAX_LINE_BYTES)));
-      i = end + 1;
+    // Line ends, last first: the end of the text, then each LF before it, until n lines are bounded.
+    const ends: number[] = [endsWithLf ? size - 1 : size];
+    const buf = Buffer.alloc(CHUNK);
+    let held = 0;
+    scan: for (let pos = ends[0]!; pos > 0 && ends.length <= n; ) {
+      const len = Math.min(CHUNK, pos);
+      pos -= len;
+      const got = readSync(fd, buf, 0, len, pos);
+      for (let i = buf.subarray(0, got).lastIndexOf(LF); i !== -1; i = i > 0 ? buf.subarray(0, got).lastIndexOf(LF, i - 1) : -1) {
+        held += Math.min(ends[ends.length - 1]! - (pos + i + 1), MAX_LINE_BYTES);
+        ends.push(pos + i);
+        if (ends.length > n || held > TAIL_BUDGET) break scan;
+      }
     }
-    parts = parts.slice(-n);
-    const texts = parts.map(lineText);
+    // ends[k+1] is the LF before line k (or the file start): line k is (ends[k+1], ends[k]).
+    if (ends.length <= n && held <= TAIL_BUDGET) ends.push(-1);
+    const texts: string[] = [];
+    for (let k = ends.length - 2; k >= 0; k--) texts.push(lineAt(fd, ends[k + 1]! + 1, ends[k]!));
     const complete = size <= EXACT_COUNT_LIMIT ? countLines(fd, size) : index.count();
     const total = complete + (endsWithLf ? 0 : 1);
     return pairLines(texts, Math.max(0, total - texts.length), index);

@@ -1,6 +1,7 @@
 // A run's own files, as `grun ls` and the dashboard's files tab show them.
-import { closeSync, lstatSync, openSync, readdirSync, readSync, statSync } from 'node:fs';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { shlexSplit } from './opref.js';
 
 export interface RunFileEntry {
   path: string; // run-relative, `/`-separated
@@ -71,4 +72,42 @@ export function readFileHead(path: string, maxBytes = 512 * 1024): string[] {
   } finally {
     if (fd !== null) closeSync(fd);
   }
+}
+
+/** Guild's manifest entry types: `s` source code, `d` dependency (`g`, generated, is inferred). */
+export type ManifestType = 's' | 'd' | 'g';
+
+/** Run path → manifest type (`s`/`d`) from `.guild/manifest`; empty when it is missing or bad. */
+export function readManifestIndex(runDir: string): Map<string, ManifestType> {
+  const index = new Map<string, ManifestType>();
+  let text: string;
+  try {
+    text = readFileSync(join(runDir, '.guild', 'manifest'), 'utf8');
+  } catch {
+    return index;
+  }
+  for (const line of text.split('\n')) {
+    let parts: string[];
+    try {
+      parts = shlexSplit(line);
+    } catch {
+      continue; // a torn line
+    }
+    const [type, path] = parts;
+    if ((type === 's' || type === 'd') && path) index.set(path, type);
+  }
+  return index;
+}
+
+/**
+ * Guild's `ls -s/-d/-g`: files whose manifest type is one of `types`; a file without an entry
+ * is generated, unless it is under `.guild`. Directories are left out.
+ */
+export function filterByManifest(runDir: string, entries: RunFileEntry[], types: ManifestType[]): RunFileEntry[] {
+  const index = readManifestIndex(runDir);
+  return entries.filter((e) => {
+    if (e.dir) return false;
+    const t = index.get(e.path) ?? (e.path === '.guild' || e.path.startsWith('.guild/') ? null : 'g');
+    return t !== null && types.includes(t);
+  });
 }

@@ -1,13 +1,13 @@
-// Guild 0.9's run filter options (`guild/commands/runs_support.py`, `runs_impl._runs_filter`):
-// `-F EXPR`, `-Fo -Fl -Fu -Ft -Fc -Fm -Fn -Fs -Fd` and the `-S*` status filters. Values of one
-// multi option are OR-ed (`-Fo train -Fo test`), different options AND-ed, status options OR-ed
-// and their `--not-*` forms AND-ed.
-import type { Command } from 'commander';
+// Guild 0.9's run filters (`runs_impl._runs_filter`) over plain values: expressions, operation,
+// label, tag, comment, marked, started, digest, statuses. Values of one multi filter are OR-ed
+// (`-Fo train -Fo test`), different filters AND-ed, statuses OR-ed and `notStatus` AND-ed. The
+// options that fill them are commands/filter-options.ts.
 import { GrunError } from './errors.js';
 import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run, RunStatus, ScalarSummary } from './types.js';
-import { fnmatchRegExp } from './fnmatch.js';
+import { fnmatchPattern } from './fnmatch.js';
+import { PatternError, SafePattern } from './safe-regex.js';
 
 export interface RunFilterOptions {
   filter?: string[];
@@ -26,108 +26,8 @@ export interface RunFilterOptions {
   notStatus?: string[];
 }
 
-const STATUS_CHARS: Record<string, RunStatus> = {
-  r: 'running',
-  c: 'completed',
-  e: 'error',
-  t: 'terminated',
-  p: 'pending',
-  s: 'staged',
-};
-const STATUSES = Object.values(STATUS_CHARS);
-
-/** Guild's two-letter short options, which commander (single-letter shorts) cannot declare. */
-const GUILD_SHORT_OPTIONS: Record<string, string> = {
-  '-Fo': '--operation',
-  '-Fl': '--label',
-  '-Fu': '--unlabeled',
-  '-Ft': '--tag',
-  '-Fc': '--comment',
-  '-Fm': '--marked',
-  '-Fn': '--unmarked',
-  '-Fs': '--started',
-  '-Fd': '--digest',
-};
-
-/**
- * Rewrites Guild's `-Fo VAL`, `-Fl VAL`, … (also `-Fo=VAL`) to their long forms before commander
- * parses; `-S` needs no rewrite (`-Sec` is `-S ec`). Arguments after `--` are left alone.
- * `-Fotrain` stays as is: Guild (click) reads it as `-F otrain`, and so does commander.
- */
-export function normalizeGuildArgs(argv: string[]): string[] {
-  const out: string[] = [];
-  for (let i = 0; i < argv.length; i++) {
-    const arg = argv[i]!;
-    if (arg === '--') {
-      out.push(...argv.slice(i));
-      break;
-    }
-    const eq = arg.indexOf('=');
-    const long = GUILD_SHORT_OPTIONS[eq < 0 ? arg : arg.slice(0, eq)];
-    out.push(long ? (eq < 0 ? long : long + arg.slice(eq)) : arg);
-  }
-  return out;
-}
-
-/** `-Sec` → `['error', 'completed']`. */
-export function parseStatusChars(chars: string): RunStatus[] {
-  const out: RunStatus[] = [];
-  for (const c of chars) {
-    const status = STATUS_CHARS[c];
-    if (!status) throw new GrunError(`unrecognized status char '${c}' in option '-S'`);
-    if (!out.includes(status)) out.push(status);
-  }
-  return out;
-}
-
-const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
-
-/** Adds every Guild filter option to a command; read them back with `runFilterOptionsFrom`. */
-export function addRunFilterOptions(cmd: Command): Command {
-  cmd
-    .option('-F, --filter <expr>', "filter runs with an expression, e.g. 'loss < 0.3 and op = train'", collect)
-    .option('--operation <val>', 'filter runs with operations matching VAL (-Fo; * wildcards, ^regex$)', collect)
-    .option('--label <val>', "filter runs with labels containing VAL (-Fl; '-' for unlabeled)", collect)
-    .option('--unlabeled', 'filter only runs without labels (-Fu)')
-    .option('--tag <tag>', 'filter runs with TAG, exact and case-sensitive (-Ft)', collect)
-    .option('--comment <val>', "filter runs with comments matching VAL (-Fc; '-' for none)", collect)
-    .option('--marked', 'filter only marked runs (-Fm)')
-    .option('--unmarked', 'filter only unmarked runs (-Fn)')
-    .option('--started <range>', "filter only runs started within RANGE, e.g. 'last hour', today (-Fs)")
-    .option('--digest <val>', 'filter only runs with a matching source code digest (-Fd)')
-    .option('-S <chars>', 'filter by status chars r c e t p s, combinable: -Sec', (v: string, prev?: string) => (prev ?? '') + v);
-  for (const [c, status] of Object.entries(STATUS_CHARS)) {
-    cmd.option(`--${status}`, `filter only ${status} runs (-S${c})`);
-  }
-  for (const status of STATUSES) cmd.option(`--not-${status}`, `filter out ${status} runs`);
-  return cmd;
-}
-
-/** The `RunFilterOptions` of a command's parsed options (see `addRunFilterOptions`). */
-export function runFilterOptionsFrom(opts: Record<string, unknown>): RunFilterOptions {
-  const out: RunFilterOptions = {};
-  const list = (v: unknown): string[] | undefined => (Array.isArray(v) && v.length ? v.map(String) : undefined);
-  const str = (v: unknown): string | undefined => (typeof v === 'string' ? v : undefined);
-  const assign = <K extends keyof RunFilterOptions>(k: K, v: RunFilterOptions[K] | undefined): void => {
-    if (v !== undefined) out[k] = v;
-  };
-  assign('filter', list(opts.filter));
-  assign('operation', list(opts.operation));
-  assign('label', list(opts.label));
-  assign('unlabeled', opts.unlabeled === true || undefined);
-  assign('tag', list(opts.tag));
-  assign('comment', list(opts.comment));
-  assign('marked', opts.marked === true || undefined);
-  assign('unmarked', opts.unmarked === true || undefined);
-  assign('started', str(opts.started));
-  assign('digest', str(opts.digest));
-  const chars = parseStatusChars(str(opts.S) ?? '');
-  const status = STATUSES.filter((s) => chars.includes(s) || opts[s] === true);
-  const notStatus = STATUSES.filter((s) => opts[`not${s[0]!.toUpperCase()}${s.slice(1)}`] === true);
-  assign('status', status.length ? status : undefined);
-  assign('notStatus', notStatus.length ? notStatus : undefined);
-  return out;
-}
+/** Every status a filter can name, in Guild's `-S` order (r c e t p s). */
+export const STATUSES: readonly RunStatus[] = ['running', 'completed', 'error', 'terminated', 'pending', 'staged'];
 
 /**
  * The runs that pass every filter, in their given order. Throws GrunError for a bad expression,
@@ -208,7 +108,7 @@ function runTests(opts: RunFilterOptions): RunTest[] {
 
 function checkStatuses(statuses: string[]): void {
   for (const s of statuses) {
-    if (!(STATUSES as string[]).includes(s)) {
+    if (!(STATUSES as readonly string[]).includes(s)) {
       throw new GrunError(`unknown run status '${s}' (expected one of: ${STATUSES.join(', ')})`);
     }
   }
@@ -236,15 +136,16 @@ function operationTest(refs: string[]): RunTest {
 /** `^…` or `…$` is a regex search over the operation; anything else matches its pkg/model/op parts. */
 function opMatcher(ref: string): (op: string, parts: OpParts) => boolean {
   if (ref.startsWith('^') || ref.endsWith('$')) {
-    let re: RegExp | null = null;
+    let re: SafePattern | null = null;
     try {
-      re = new RegExp(ref);
-    } catch {
-      // Guild treats an invalid pattern as matching nothing.
+      re = SafePattern.compile(ref, { what: '--operation' });
+    } catch (e) {
+      // Guild treats an invalid pattern as matching nothing; one RE2 cannot run is refused.
+      if (e instanceof PatternError && e.feature) throw e;
     }
     return (op) => !!re && re.test(op);
   }
-  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchRegExp(p) : p));
+  const refParts = splitOpspec(ref).map((p) => (p && p.includes('*') ? fnmatchPattern(p) : p));
   return (_op, parts) =>
     refParts.every((want, i) => {
       if (!want) return true;

@@ -1,14 +1,15 @@
 // Reading one run directory into a RunSummary. Never throws: what cannot be read is listed in
 // `problems` and the run still lists, so one bad directory never hides the others.
-import { existsSync, readdirSync, readlinkSync } from 'node:fs';
+import { accessSync, constants, existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { readAttr } from './attrs.js';
+import { systemReason } from './errors.js';
 import { formatOperation, parseOpref } from './opref.js';
 import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
 import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
-import type { Comment, Opref, ReadProblem, Run, RunSummary, YamlValue } from './types.js';
+import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
 
 export const PARENT_FILE = 'grun-parent';
 
@@ -16,6 +17,28 @@ export const guildPath = (runDir: string, ...parts: string[]): string => join(ru
 
 export function isRunDir(dir: string): boolean {
   return existsSync(join(dir, '.guild', 'opref'));
+}
+
+/**
+ * Why a directory in runs/ cannot be read as a run (another user's run with mode 0700), or null
+ * when nothing stops it being read (then it is a run or it is not). Such a run is listed as
+ * unreadable, with this reason, rather than vanishing from the list.
+ */
+export function unreadableRunDir(dir: string): string | null {
+  try {
+    accessSync(join(dir, '.guild', 'opref'), constants.R_OK);
+    return null;
+  } catch (e) {
+    const why = systemReason(e);
+    if ((e as NodeJS.ErrnoException).code !== 'EACCES' && (e as NodeJS.ErrnoException).code !== 'EPERM') return null;
+    try {
+      const st = statSync(dir);
+      if (!st.isDirectory()) return null;
+      return `unreadable: ${why}: owned by uid ${st.uid} with mode ${(st.mode & 0o7777).toString(8).padStart(4, '0')}`;
+    } catch {
+      return `unreadable: ${why}`;
+    }
+  }
 }
 
 function readText(path: string, max?: number): string | null {
@@ -132,6 +155,8 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
   const meta = listNames(guildPath(dir)); // markers, LOCK, records: one listing, not a probe each
   const has = (name: string): boolean => (meta ? meta.has(name) : existsSync(guildPath(dir, name)));
   const opref = readOprefFile(guildPath(dir, 'opref'), problems, '.guild/opref');
+  const denied = opref === null ? unreadableRunDir(dir) : null;
+  if (denied) problems.splice(0, problems.length, { file: UNREADABLE_DIR, message: denied });
   const batch = has('proto') && existsSync(guildPath(dir, 'proto', '.guild', 'opref'));
   const protoOpref = batch
     ? readOprefFile(guildPath(dir, 'proto', '.guild', 'opref'), problems, '.guild/proto/.guild/opref')

@@ -6,7 +6,7 @@ import { openCache } from './cache-file.js';
 import { readScalarData, scalarStampValid, type RunScalarData } from './scalars.js';
 import type { Run } from './types.js';
 
-const CACHE_VERSION = 1;
+const CACHE_VERSION = 2;
 
 interface ScalarCacheFile {
   version: number;

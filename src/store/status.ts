@@ -8,7 +8,7 @@ import {
   processRunId,
   processStartedAtMs,
 } from './proc.js';
-import type { RunStatus, RunSummary, StatusInfo } from './types.js';
+import { type RunStatus, type RunSummary, type StatusInfo, UNREADABLE_DIR } from './types.js';
 
 /** What status derivation asks of the machine; injectable so the rules are testable as a table. */
 export interface ProcessProbe {
@@ -84,6 +84,8 @@ export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): 
     }
     return { status: 'running', pid: s.lockPid };
   }
+  const unreadable = s.problems.find((p) => p.file === UNREADABLE_DIR);
+  if (unreadable) return { status: 'error', reason: unreadable.message };
   return { status: 'error', reason: 'no exit status recorded and no process' };
 }
 

@@ -1,9 +1,9 @@
 // Delete to trash, restore, purge (guild/var.py): a run moves between `runs/<id>` and
 // `trash/runs/<id>` by rename; permanent deletes remove only directories under those two.
-import { existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
-import { GrunError } from './errors.js';
+import { GrunError, systemReason } from './errors.js';
 import { runsDir, trashRunsDir } from './home.js';
 import type { Run } from './types.js';
 
@@ -33,14 +33,37 @@ function removeRun(parent: string, path: string): void {
   rmSync(path, { recursive: true, force: true });
 }
 
+/**
+ * Runs `f`, turning what the system refused into the reason: a read-only home is named as such
+ * (a recursive mkdir there fails with a misleading ENOENT), a full disk as full.
+ */
+function changingHome<T>(home: string, what: string, f: () => T): T {
+  try {
+    return f();
+  } catch (e) {
+    if (e instanceof GrunError) throw e;
+    try {
+      accessSync(home, constants.W_OK);
+    } catch (denied) {
+      const why = systemReason(denied);
+      if (why) throw new GrunError(`cannot ${what}: ${why}: ${home}`);
+    }
+    const why = systemReason(e);
+    if (why) throw new GrunError(`cannot ${what}: ${why}: ${(e as Error).message}`);
+    throw e;
+  }
+}
+
 /** Moves runs to the trash, or removes them with `permanent`. Returns the ids handled. */
 export function deleteRuns(home: string, runs: Run[], opts: { permanent?: boolean } = {}): string[] {
   const from = runsDir(home);
   const srcs = runs.map((run) => runPathIn(from, run, 'runs/')); // all checked before any moves
-  runs.forEach((run, i) => {
-    if (opts.permanent) removeRun(from, srcs[i]!);
-    else moveRun(srcs[i]!, join(trashRunsDir(home), run.id));
-  });
+  changingHome(home, 'delete runs', () =>
+    runs.forEach((run, i) => {
+      if (opts.permanent) removeRun(from, srcs[i]!);
+      else moveRun(srcs[i]!, join(trashRunsDir(home), run.id));
+    }),
+  );
   return runs.map((r) => r.id);
 }
 
@@ -51,7 +74,7 @@ export function restoreRuns(home: string, runs: Run[]): string[] {
   for (const run of runs) {
     if (existsSync(join(runsDir(home), run.id))) throw new GrunError(`cannot restore ${run.id}: runs/${run.id} exists`);
   }
-  runs.forEach((run, i) => moveRun(srcs[i]!, join(runsDir(home), run.id)));
+  changingHome(home, 'restore runs', () => runs.forEach((run, i) => moveRun(srcs[i]!, join(runsDir(home), run.id))));
   return runs.map((r) => r.id);
 }
 
@@ -59,6 +82,6 @@ export function restoreRuns(home: string, runs: Run[]): string[] {
 export function purgeRuns(home: string, runs: Run[]): string[] {
   const from = trashRunsDir(home);
   const paths = runs.map((run) => runPathIn(from, run, 'the trash'));
-  for (const p of paths) removeRun(from, p);
+  changingHome(home, 'purge runs', () => paths.forEach((p) => removeRun(from, p)));
   return runs.map((r) => r.id);
 }

@@ -77,6 +77,9 @@ export interface ReadProblem {
   message: string;
 }
 
+/** The problem `file` of a run directory this user cannot read at all (another user's, 0700). */
+export const UNREADABLE_DIR = '.';
+
 /**
  * What listing, filtering, sorting and the dashboard need of one run. Built from the run
  * directory by `loadRunSummary` and cached; `status` is derived afresh on every read.

@@ -57,9 +57,34 @@ interface Scalar {
   plain: boolean;
 }
 
+/**
+ * Bounds against hostile documents (an imported run's attrs are untrusted). Aliases share one
+ * parsed value, so parsing a "billion laughs" is cheap, but every reader that walks the value
+ * (listing, JSON, YAML out) would expand it: the nodes aliases stand for are counted and capped.
+ */
+export const MAX_ALIAS_NODES = 100_000;
+/** Longest document read, in characters (attrs are small; Guild's largest are a few MB). */
+export const MAX_DOCUMENT_CHARS = 32 * 1024 * 1024;
+
+/** Nodes in `v` once every shared value is expanded; `memo` makes it linear in distinct nodes. */
+function expandedSize(v: Parsed, memo: Map<object, number>): number {
+  if (v === null || typeof v !== 'object' || v instanceof IntegralFloat) return 1;
+  const known = memo.get(v);
+  if (known !== undefined) return known;
+  let n = 1;
+  for (const child of Array.isArray(v) ? v : Object.values(v)) {
+    n += expandedSize(child as Parsed, memo);
+    if (n > MAX_ALIAS_NODES) break;
+  }
+  memo.set(v, n);
+  return n;
+}
+
 class Parser {
   private pos = 0;
   private readonly anchors = new Map<string, Parsed>();
+  private aliasNodes = 0;
+  private readonly sizes = new Map<object, number>();
 
   constructor(private readonly s: string) {}
 
@@ -629,7 +654,10 @@ class Parser {
     const at = this.pos;
     const name = this.name();
     if (!this.anchors.has(name)) this.fail(`found undefined alias '${name}'`, at);
-    return this.anchors.get(name)!;
+    const value = this.anchors.get(name)!;
+    this.aliasNodes += expandedSize(value, this.sizes);
+    if (this.aliasNodes > MAX_ALIAS_NODES) this.fail(`aliases expand to more than ${MAX_ALIAS_NODES} nodes (an alias bomb?)`, at);
+    return value;
   }
 
   private tag(): string {
@@ -750,6 +778,7 @@ function put(map: Record<string, YamlValue>, key: string, value: Parsed): void {
  * become their source text. Throws `YamlError` on bad input.
  */
 export function parseYaml11(text: string): YamlValue {
+  if (text.length > MAX_DOCUMENT_CHARS) throw new YamlError(`document longer than ${MAX_DOCUMENT_CHARS} characters`, 1, 1);
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
   const value = new Parser(s).parse();

@@ -1,5 +1,6 @@
 // Run detail: overview, flags, scalars (sparklines and a plot of the selected one), live
 // output and files, one tab at a time.
+import { termSafe } from '../store/terminal-text.js';
 import asciichart from 'asciichart';
 import { Box, Text } from 'ink';
 import { scalarKey } from '../store/scalars.js';
@@ -22,13 +23,13 @@ export interface DetailProps {
 
 export function DetailScreen({ screen, run, content, width, height, theme }: DetailProps) {
   const body = height - DETAIL_CHROME;
-  const title = run ? `${run.id.slice(0, 8)}  ${run.operation}  ` : `${screen.id.slice(0, 8)}  `;
+  const title = run ? `${run.id.slice(0, 8)}  ${termSafe(run.operation)}  ` : `${screen.id.slice(0, 8)}  `;
   return (
     <Box flexDirection="column" height={height}>
       <Text wrap="truncate-end">
         <Text bold>{title}</Text>
         {run ? <Text color={theme.c(STATUS_COLOR[run.status])}>{statusText(run)}</Text> : <Text color={theme.c('red')}>run is gone</Text>}
-        {run?.label ? `  ${run.label}` : ''}
+        {run?.label ? `  ${termSafe(run.label)}` : ''}
       </Text>
       <Text wrap="truncate-end">
         {DETAIL_TABS.map((t, i) => (
@@ -64,7 +65,7 @@ function Lines({ lines, scroll, height }: { lines: string[]; scroll: number; hei
     <Box flexDirection="column" height={height}>
       {lines.slice(scroll, scroll + height).map((l, i) => (
         <Text key={i} wrap="truncate-end">
-          {l}
+          {termSafe(l)}
         </Text>
       ))}
     </Box>
@@ -115,7 +116,7 @@ function Plot({ values, width, height, title, theme }: { values: number[]; width
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text dimColor wrap="truncate-end">
-        {title ? `${title}: ${values.length} points${dropped ? `, ${dropped} not finite (not plotted)` : ''}` : ''}
+        {title ? `${termSafe(title)}: ${values.length} points${dropped ? `, ${dropped} not finite (not plotted)` : ''}` : ''}
       </Text>
       {lines.map((l, i) => (
         <Text key={i} wrap="truncate-end" color={theme.c('cyan')}>
@@ -134,7 +135,7 @@ function FilesTab({ files, sel: wanted, height }: { files: Extract<ScreenContent
     <Box flexDirection="column" height={height}>
       {files.slice(start, start + height).map((f, i) => (
         <Text key={f.path} wrap="truncate-end" inverse={start + i === sel}>
-          {`${fit(String(f.size), 10, 'right')}  ${f.path}${f.link ? ' →' : ''}`}
+          {`${fit(String(f.size), 10, 'right')}  ${termSafe(f.path)}${f.link ? ' →' : ''}`}
         </Text>
       ))}
     </Box>

@@ -1,4 +1,5 @@
 // Confirmations (naming the runs), typed confirmations (purge) and one-line prompts.
+import { termSafe } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
 import { choiceLine } from './state/column-chooser.js';
 import type { ColumnSpec } from './state/column-spec.js';
@@ -44,11 +45,11 @@ export function DialogBox({ dialog: d, chosen, width, maxLines, theme }: DialogP
   return (
     <Box flexDirection="column" borderStyle="round" borderColor={theme.c(color)} width={width} paddingX={1}>
       <Text bold wrap="truncate-end">
-        {d.title}
+        {termSafe(d.title)}
       </Text>
       {lines.map((l, i) => (
         <Text key={i} wrap="truncate-end">
-          {'  ' + l}
+          {'  ' + termSafe(l)}
         </Text>
       ))}
       {d.kind === 'confirm' ? (

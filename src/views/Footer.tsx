@@ -2,6 +2,7 @@
 // the filter being typed and the last message (until it expires), then always the screen's
 // context keys.
 import { Text } from 'ink';
+import { termSafe } from '../store/terminal-text.js';
 import { keyLabel, usable, type Keymap } from './keymap.js';
 import type { TextInput } from './state/text-input.js';
 import { TextField } from './TextField.js';
@@ -28,7 +29,7 @@ export function Footer(p: FooterProps) {
   const hints = [text(hinted, '  '), text(hinted, ' ')].find(fits) ?? text(hinted.filter((b) => !b.minorHint), ' ');
   const message = p.message ? (
     <Text color={p.theme.c(p.message.error ? 'red' : 'green')} bold={p.message.error}>
-      {`   ${p.message.error ? '! ' : ''}${p.message.text}`}
+      {`   ${p.message.error ? '! ' : ''}${termSafe(p.message.text)}`}
     </Text>
   ) : null;
   return (

@@ -1,4 +1,5 @@
 // Full-screen pagers: attach (live output of a run; leaving never stops it) and a file view.
+import { termSafe, termSafeLine } from '../store/terminal-text.js';
 import { Box, Text } from 'ink';
 import type { Run } from '../store/types.js';
 import { PAGER_CHROME, type ScreenContent } from './layout.js';
@@ -23,7 +24,7 @@ export function PagerScreen({ screen, run, content, width, height, theme }: Page
     return (
       <Box flexDirection="column" height={height}>
         <Text wrap="truncate-end">
-          <Text bold>{`attached to ${screen.id.slice(0, 8)} ${run?.operation ?? ''}  `}</Text>
+          <Text bold>{`attached to ${screen.id.slice(0, 8)} ${termSafe(run?.operation ?? '')}  `}</Text>
           {run ? <Text color={theme.c(STATUS_COLOR[run.status])}>{statusText(run)}</Text> : <Text color={theme.c('red')}>run is gone</Text>}
           {`  ${total} line${total === 1 ? '' : 's'}`}
           <Text color={theme.c('cyan')}>{screen.follow ? '  FOLLOW' : ''}</Text>
@@ -37,10 +38,10 @@ export function PagerScreen({ screen, run, content, width, height, theme }: Page
   const start = screen.follow ? max : Math.min(screen.scroll, max);
   return (
     <Box flexDirection="column" height={height}>
-      <Text bold wrap="truncate-end">{`${screen.id.slice(0, 8)}: ${screen.file}  (${lines.length} lines)`}</Text>
+      <Text bold wrap="truncate-end">{`${screen.id.slice(0, 8)}: ${termSafe(screen.file ?? '')}  (${lines.length} lines)`}</Text>
       {lines.slice(start, start + body).map((l, i) => (
         <Text key={start + i} wrap="truncate-end">
-          {l}
+          {termSafeLine(l)}
         </Text>
       ))}
     </Box>

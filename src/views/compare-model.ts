@@ -1,10 +1,10 @@
-// What the compare screen and its CSV show: flags side by side (rows that differ flagged) and
-// each scalar's last/min/max per run. Pure.
-import { formatFlagValue } from '../store/flagfmt.js';
-import { isMarkedFloat } from '../store/yaml11.js';
+// What the compare screen shows: flags side by side (rows that differ flagged) and each
+// scalar's last/min/max per run, as text of the engine's compare model (engine/compare.ts,
+// which also writes the CSV export). Pure: scalars come from the dashboard's cache.
+import { flagCell, natCompare, tableText } from '../engine/compare.js';
 import { scalarKey } from '../store/scalars.js';
-import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
-import { formatDuration, formatNumber, formatStarted, runDurationMs, shortId, sparkline } from './format.js';
+import type { Run, ScalarSummary } from '../store/types.js';
+import { formatDuration, formatStarted, runDurationMs, sparkline } from './format.js';
 
 export interface CompareRow {
   section: 'run' | 'flags' | 'scalars';
@@ -12,16 +12,6 @@ export interface CompareRow {
   values: string[];
   differs: boolean;
 }
-
-/** A run's flag as Guild's compare table shows it (floats cut to 6 decimals, `0.0` kept a float). */
-function flagText(flags: { [name: string]: YamlValue }, name: string, full = false): string {
-  const v = flags[name];
-  if (v === undefined) return '';
-  const float = isMarkedFloat(flags, name);
-  return formatFlagValue(v, full ? { float } : { float, truncateFloats: 6 });
-}
-
-const natural = (a: string, b: string): number => a.localeCompare(b, undefined, { numeric: true });
 
 /**
  * `series(run, key)` gives a run's values of a scalar when loaded; each scalar then gets a
@@ -43,42 +33,19 @@ export function compareRows(
     row('run', 'status', runs.map((r) => r.status)),
     row('run', 'label', runs.map((r) => r.label ?? '')),
   ];
-  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natural);
-  for (const f of flagNames) out.push(row('flags', f, runs.map((r) => flagText(r.flags, f))));
+  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natCompare);
+  for (const f of flagNames) out.push(row('flags', f, runs.map((r) => tableText(flagCell(r.flags, f)))));
   const lists = runs.map((r) => new Map(scalarsOf(r).map((s) => [scalarKey(s.prefix, s.tag), s])));
-  const keys = [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natural);
+  const keys = [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natCompare);
   for (const k of keys) {
     const trend = runs.map((r) => sparkline(series(r, k) ?? [], sparkWidth));
     if (trend.some((t) => t !== '')) out.push({ section: 'scalars', name: `trend ${k}`, values: trend, differs: false });
     for (const agg of ['last', 'min', 'max'] as const) {
       out.push(row('scalars', `${agg} ${k}`, lists.map((m) => {
         const s = m.get(k);
-        return s ? formatNumber(s[agg], 10) : '';
+        return s ? tableText({ scalar: s[agg] }) : '';
       })));
     }
   }
   return out;
-}
-
-const csvCell = (s: string): string => (/[",\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
-
-/** One row per run (as `grun compare --csv`): core columns, flags, last value of each scalar. */
-export function compareCsv(runs: readonly Run[], scalarsOf: (r: Run) => readonly ScalarSummary[]): string {
-  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natural);
-  const lists = runs.map((r) => new Map(scalarsOf(r).map((s) => [scalarKey(s.prefix, s.tag), s])));
-  const keys = [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natural);
-  const header = ['run', 'operation', 'started', 'time', 'status', 'label', ...flagNames, ...keys];
-  const lines = runs.map((r, i) => [
-    shortId(r.id), r.operation, formatStarted(r.started), formatDuration(runDurationMs(r)), r.status, r.label ?? '',
-    ...flagNames.map((f) => {
-      const v = r.flags[f];
-      // full precision and Python's True/False, as Guild's CSV
-      return typeof v === 'boolean' ? (v ? 'True' : 'False') : flagText(r.flags, f, true);
-    }),
-    ...keys.map((k) => {
-      const s = lists[i]!.get(k);
-      return s ? String(s.last) : '';
-    }),
-  ]);
-  return [header, ...lines].map((l) => l.map(csvCell).join(',')).join('\n') + '\n';
 }

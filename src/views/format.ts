@@ -1,4 +1,5 @@
 // Pure text formatting for the dashboard: times, durations, padding.
+import { termSafe } from '../store/terminal-text.js';
 import { formatDuration as formatGuildDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run } from '../store/types.js';
 
@@ -65,9 +66,10 @@ export function formatNumber(v: number | undefined, width = 10): string {
   return v.toExponential(0);
 }
 
-/** Pads or cuts `s` to exactly `width` columns (cut with `…`). */
-export function fit(s: string, width: number, align: 'left' | 'right' = 'left'): string {
+/** `s` made terminal-safe, padded or cut to exactly `width` columns (cut with `…`). */
+export function fit(text: string, width: number, align: 'left' | 'right' = 'left'): string {
   if (width <= 0) return '';
+  const s = termSafe(text);
   const chars = [...s];
   if (chars.length > width) return width === 1 ? '…' : chars.slice(0, width - 1).join('') + '…';
   const pad = ' '.repeat(width - chars.length);

@@ -2,6 +2,7 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
 import { fails, ok } from './cli-helpers.js';
 
@@ -68,10 +69,16 @@ describe('grun compare', () => {
   test('column specs: -c adds, --strict-cols and -cc keep only those, qualifiers and step', () => {
     const home = copySampleHome('filter-runs');
     const strict = csvRows(ok(home, ['compare', '--csv', '-cc', '=x,min loss as min_loss,loss step,count loss', '-Fo', 'train']));
-    assert.deepEqual(strict[0], ['x', 'min_loss', 'loss step', 'count loss']);
+    // Guild's -cc keeps the run column; a scalar's header is its key (and step), not its qualifier
+    assert.deepEqual(strict[0], ['run', 'x', 'min_loss', 'loss step', 'loss']);
     const r79 = csvRows(ok(home, ['compare', '--csv', '--strict-cols', '.id,=x,loss', '79ca']));
-    assert.deepEqual(r79, [['id', 'x', 'loss'], ['79ca9e64e4d7453f999a6bbd1e7c03f0', '0.1', r79[1]![2]!]]);
-    assert.match(r79[1]![2]!, /^0\.4351/);
+    assert.deepEqual(r79, [['run', 'id', 'x', 'loss'], ['79ca9e64', '79ca9e64e4d7453f999a6bbd1e7c03f0', '0.1', r79[1]![3]!]]);
+    assert.match(r79[1]![3]!, /^0\.4351/);
+    // `-c "min loss"` is headed `loss` and takes the place of the last value, as in Guild
+    const withMin = csvRows(ok(home, ['compare', '--csv', '-c', 'min loss', '-Fo', 'train']));
+    assert.equal(withMin[0]!.filter((h) => h === 'loss').length, 1);
+    assert.ok(!withMin[0]!.includes('min loss'));
+    fails(home, ['compare', '--csv', '-c', '=x', '-cc', '=x'], /--cols cannot be used with --strict-cols/);
     const extra = csvRows(ok(home, ['compare', '--csv', '-c', 'first loss as first_loss', '-Fo', 'train']));
     assert.equal(extra[0]!.at(-1), 'first_loss');
     fails(home, ['compare', '--csv', '-c', 'min loss extra words'], /invalid column spec 'min loss extra words'/);
@@ -95,5 +102,26 @@ describe('grun compare', () => {
     fails(home, ['compare', '--min', 'loss', '--max', 'loss'], /--min and --max cannot both be used/);
     fails(home, ['compare', '--csv', '--json'], /cannot be combined/);
     fails(home, ['compare', 'nosuchrun'], /could not find a run matching 'nosuchrun'/);
+  });
+
+  test('nan, inf and -inf survive the scalar cache, show as Guild shows them and sort last', () => {
+    const home = copySampleHome('filter-runs');
+    const logged: Record<string, number> = { '79ca9e64e4d7453f999a6bbd1e7c03f0': NaN, '2dc1529ba06c46fda486395a61475dbe': 0.5, fe83a924ae144693a72b420962a7d9d1: Infinity, e394b696ea204ade95ca29e4b868fdf9: -Infinity };
+    for (const [id, v] of Object.entries(logged)) {
+      const w = new EventFileWriter(join(home, 'runs', id), { host: 'h', pid: 1 });
+      w.addScalar('odd', v, 3);
+      w.close();
+    }
+    const ids = Object.keys(logged).map((id) => id.slice(0, 8));
+    const args = ['compare', '--csv', '-', '-cc', 'odd', ...ids];
+    const first = ok(home, args);
+    assert.equal(ok(home, args), first, 'the second run reads the cache the first one wrote');
+    assert.deepEqual(csvRows(first), [['run', 'odd'], [ids[0]!, 'nan'], [ids[1]!, '0.5'], [ids[2]!, 'inf'], [ids[3]!, '-inf']]);
+    for (const dir of ['--min', '--max']) {
+      const sorted = csvRows(ok(home, [...args, dir, 'odd']));
+      assert.deepEqual(sorted[1], [ids[1]!, '0.5'], `${dir}: the finite value first`);
+    }
+    assert.match(ok(home, ['runs', 'info', ids[0]!]), /^ {2}odd: nan \(step 3\)$/m);
+    assert.doesNotMatch(ok(home, ['compare', '--csv', '-']), /null/);
   });
 });

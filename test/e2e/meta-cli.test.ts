@@ -103,7 +103,7 @@ describe('grun select', () => {
     assert.equal(ok(home, ['select', '-p', '2dc1']), `${join(home, 'runs', '2dc1529ba06c46fda486395a61475dbe')}\n`);
     assert.equal(ok(home, ['select', '--all', '-s', '1:2']), 'e394b696\na5520d13\n');
     fails(home, ['select', '--min', 'nosuchscalar'], /no selected run has a value for 'nosuchscalar'/);
-    fails(home, ['select', '-a', 'nosuchattr'], /has no attribute 'nosuchattr'/);
+    fails(home, ['select', '-a', 'nosuchattr'], /^grun: no such run attribute 'nosuchattr'\n$/);
   });
 });
 

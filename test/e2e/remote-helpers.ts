@@ -3,6 +3,10 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { reconcileSlurmRuns } from '../../src/engine/slurm/reconcile.js';
+import { slurmRunStatus } from '../../src/engine/slurm/status.js';
+import { loadRun } from '../../src/store/index.js';
+import type { StatusInfo } from '../../src/store/types.js';
 import { grunBin } from '../helpers/home.js';
 
 export interface ClusterEnv {
@@ -46,6 +50,14 @@ export function slurmSkipReason(): string | false {
   return /^(idle|mix|alloc)/m.test(r.stdout) ? false : `no cluster: the node is not up (${r.stdout.trim()}); ${START_HINT}`;
 }
 
+/** Why sacct does not answer (slurmdbd or its database down), or false when it does. */
+export function sacctNotAnswering(): string | false {
+  const env = clusterEnv();
+  if (typeof env === 'string') return env;
+  const r = spawnSync('sacct', ['-n', '-X', '-j', '1'], { env: { ...process.env, SLURM_CONF: env.slurmConf }, encoding: 'utf8', timeout: 10_000 });
+  return r.status === 0 ? false : `no accounting: sacct does not answer (${r.error?.message ?? r.stderr.trim()}); ${START_HINT}`;
+}
+
 /** grun on the loopback remote is this checkout's built binary. */
 export const remoteGrunCommand = `${process.execPath} ${grunBin}`;
 
@@ -78,3 +90,11 @@ export function restartSlurmd(env: ClusterEnv): void {
   for (let i = 0; i < 50 && !existsSync(pidFile); i++) spawnSync('sleep', ['0.1']);
   writeFileSync(join(env.state, 'pids', 'slurmd'), readFileSync(pidFile, 'utf8'));
 }
+
+/** Slurm runs' statuses as `grun runs` shows them: Slurm asked once, the ends it reports recorded, then read. */
+export async function slurmStatusesNow(runDirs: string[]): Promise<StatusInfo[]> {
+  const { runs, view } = await reconcileSlurmRuns(runDirs.map((d) => loadRun(d)));
+  return runs.map((r) => slurmRunStatus(r, view));
+}
+
+export const slurmStatusNow = async (runDir: string): Promise<StatusInfo> => (await slurmStatusesNow([runDir]))[0]!;

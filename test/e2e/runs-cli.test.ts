@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome, copySampleHome } from '../helpers/home.js';
 import { cloneRun, fails, grun, listedShortIds, ok } from './cli-helpers.js';
 
@@ -89,7 +90,7 @@ describe('grun runs (list)', () => {
     const home = copyFixtureHome();
     assert.deepEqual(listedShortIds(ok(home, ['runs', '-d'])), ['5cc3ae6b']);
     const v = ok(home, ['runs', '-v', '-n', '1']);
-    assert.match(v, /^\[1:c66e6a9a\].*\n {2}id: c66e6a9adc7945ee87f50ab05afb16a5\n {2}operation: train\n {2}from: \/home\/alice\/mnist\n {2}status: completed\n/);
+    assert.match(v, /^\[1:c66e6a9a\].*\n {2}id: c66e6a9adc7945ee87f50ab05afb16a5\n {2}operation: train\n {2}from: \/home\/alice\/mnist\/guild\.yml\n {2}status: completed\n/);
     assert.match(v, /\n {2}command: \/home\/alice\/\.venv\/bin\/python -um guild\.op_main train -- --epochs 3/);
   });
 
@@ -157,6 +158,19 @@ describe('grun runs info', () => {
     assert.match(out, /\nproto-flags:\n {2}epochs: 2\n[^]*\n {2}lr:\n {4}- 0\.1\n {4}- 0\.2\n/);
     assert.match(out, /^from: guildai$/m);
     assert.match(ok(home, ['runs', 'info']), /^id: c66e6a9adc7945ee87f50ab05afb16a5$/m);
+  });
+
+  test('--all-scalars shows first, last, min, max, avg and total (with the count) as Guild does', () => {
+    const home = copyFixtureHome();
+    const run = join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2');
+    const w = new EventFileWriter(join(run, '.guild'), { host: 'h', pid: 1 });
+    [4, 1, 7, 2].forEach((v, step) => w.addScalar('agg', v, step + 10));
+    w.close();
+    const out = ok(home, ['runs', 'info', 'e1cf', '--all-scalars']);
+    assert.match(out, /\n {2}agg:\n {4}avg: 3\.500000 \(step 4\)\n {4}first: 4\.000000 \(step 10\)\n {4}last: 2\.000000 \(step 13\)\n {4}max: 7\.000000 \(step 12\)\n {4}min: 1\.000000 \(step 11\)\n {4}total: 14\.000000 \(step 4\)\n/);
+    assert.match(ok(home, ['runs', 'info', 'e1cf']), /\n {2}agg: 2\.000000 \(step 13\)\n/);
+    const json = JSON.parse(ok(home, ['runs', 'info', 'e1cf', '--all-scalars', '--json'])) as { scalars: Record<string, Record<string, number[]>> };
+    assert.deepEqual(json.scalars.agg, { first: [4, 10], last: [2, 13], min: [1, 11], max: [7, 12], avg: [3.5, 4], total: [14, 4] });
   });
 
   test('unknown run, ambiguous prefix', () => {

@@ -9,31 +9,27 @@ import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planRun } from '../../src/engine/plan.js';
-import { queryCounts, scontrolJob } from '../../src/engine/slurm/cli.js';
-import {
-  invalidateJobStates,
-  slurmExecutor,
-  slurmStatus,
-  submitRun,
-} from '../../src/engine/slurm/executor.js';
+import { queryCounts, sacctJobs, scontrolJob } from '../../src/engine/slurm/cli.js';
+import { slurmExecutor, submitRun } from '../../src/engine/slurm/executor.js';
 import { SlurmPoller } from '../../src/engine/slurm/poller.js';
+import { asksSlurm, slurmRunStatus } from '../../src/engine/slurm/status.js';
 import { FINISHED_PHASES, type JobState } from '../../src/engine/slurm/states.js';
 import { readAttr } from '../../src/store/attrs.js';
+import { readProcessRecord } from '../../src/store/proc.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from '../../src/store/slurm-record.js';
 import { loadRun } from '../../src/store/index.js';
 import type { Run, StatusInfo } from '../../src/store/types.js';
 import { emptyHome, grunBin } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
-import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
+import { clusterEnv, sacctNotAnswering, slurmSkipReason, slurmStatusesNow, slurmStatusNow } from './remote-helpers.js';
 
 const skip = slurmSkipReason();
 
 async function until(run: Run, done: (s: StatusInfo) => boolean, ms = 30_000): Promise<StatusInfo> {
   const end = Date.now() + ms;
   for (;;) {
-    invalidateJobStates();
-    const s = slurmStatus(run);
+    const s = await slurmStatusNow(run.dir);
     if (done(s)) return s;
     assert.ok(Date.now() < end, `still ${JSON.stringify(s)} after ${ms} ms`);
     await sleep(200);
@@ -44,7 +40,7 @@ async function until(run: Run, done: (s: StatusInfo) => boolean, ms = 30_000): P
 async function jobEnd(run: Run): Promise<JobState> {
   const id = readSlurmRecord(run.dir)!.jobId;
   for (let i = 0; ; i++) {
-    const st = scontrolJob(id);
+    const st = await scontrolJob(id);
     if (st && FINISHED_PHASES.has(st.phase)) return st;
     assert.ok(i < 50, `job ${id} still ${JSON.stringify(st)}`);
     await sleep(200);
@@ -65,7 +61,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
       'ok.py': 'print("loss: 0.25")\nprint("done")\n',
       'fail.py': 'import sys\nprint("failing")\nsys.exit(3)\n',
       'slow.py': 'import time\nprint("started", flush=True)\ntime.sleep(60)\n',
-      'sweep.py': 'import time\nx = 0\ntime.sleep(0.5)\nprint("x:", x)\n',
+      'sweep.py': 'import time\nx = 0\ntime.sleep(3)\nprint("x:", x)\n',
     });
   });
 
@@ -149,8 +145,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     for (const a of ['exit_status', 'stopped']) rmSync(join(run.dir, '.guild', 'attrs', a), { force: true });
     writeFileSync(join(run.dir, '.guild', 'PENDING'), '');
     writeFileSync(join(run.dir, '.guild', SLURM_RECORD_FILE), JSON.stringify({ ...rec, jobId: '987654321' }));
-    invalidateJobStates();
-    const s = slurmStatus(loadRun(run.dir));
+    const s = await slurmStatusNow(run.dir);
     assert.equal(s.status, 'pending');
     assert.match(s.reason!, /987654321 UNKNOWN/);
   });
@@ -164,18 +159,21 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.equal(ids.length, 3);
     const dirs = ids.map((id) => join(home, 'runs', id));
     assert.deepEqual(dirs.map((d) => readSlurmRecord(d)?.jobId), [0, 1, 2].map((i) => `${m[1]}_${i}`));
+    // Each task sleeps 3 s: the tasks behind it wait long enough to be seen waiting, however
+    // slowly this loop samples while the concurrent tests run grun synchronously.
     let throttled = false;
+    const seen: string[] = [];
     let maxRunning = 0;
     for (let i = 0; ; i++) {
-      invalidateJobStates();
-      const st = dirs.map((d) => slurmStatus(loadRun(d)));
+      const st = await slurmStatusesNow(dirs);
+      seen.push(st.map((s) => s.reason).join(', '));
       throttled ||= st.some((s) => /PENDING \(JobArrayTaskLimit\)/.test(s.reason ?? ''));
       maxRunning = Math.max(maxRunning, st.filter((s) => /RUNNING/.test(s.reason ?? '')).length);
       if (st.every(ended)) break;
       assert.ok(i < 150, JSON.stringify(st));
       await sleep(100);
     }
-    assert.ok(throttled, 'waiting tasks say JobArrayTaskLimit');
+    assert.ok(throttled, `waiting tasks say JobArrayTaskLimit: ${seen.join(' / ')}`);
     assert.equal(maxRunning, 1);
     dirs.forEach((d, i) => {
       assert.equal(loadRun(d).status, 'completed');
@@ -208,17 +206,6 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.match(r.out, /no partition named 'gpu'/);
   });
 
-  test('one squeue call per pass for all tracked jobs, backing off while nothing changes', () => {
-    const poller = new SlurmPoller({ minMs: 100, maxMs: 800 });
-    poller.track(['987654321', '987654322', '987654323']);
-    const before = queryCounts.squeue;
-    poller.pollOnce();
-    poller.pollOnce();
-    poller.pollOnce();
-    assert.equal(queryCounts.squeue - before, 3);
-    assert.equal(poller.state('987654322')?.phase, 'unknown');
-    assert.equal(poller.currentIntervalMs, 400, 'doubled after each unchanged pass');
-  });
 });
 
 // Apart from the tests above: its `grun stop` blocks this process while it waits, which would
@@ -238,7 +225,6 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     const def = JSON.stringify({ workflow: 'sweep.py', name: 'xs', params: { x: { values: [1, 2] } } });
     const out = ok(held, ['submit', def, '--remote', 'later', '-y'], { cwd: proj });
     assert.match(out, /^Submitted 2 run\(s\) to Slurm as job array \d+$/m);
-    invalidateJobStates();
     const listed = (): { id: string; status: string; label: string | null }[] => JSON.parse(ok(held, ['runs', '--json']));
     const parent = listed().find((r) => r.label === 'xs')!;
     assert.deepEqual(listed().map((r) => r.status), ['pending', 'pending', 'pending']);
@@ -256,6 +242,25 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     ok(held, ['stop', parent.id, '-y', '--timeout', '10']);
     assert.deepEqual(listed().map((r) => r.status), ['terminated', 'terminated', 'terminated']);
     assert.deepEqual(readAttr(join(held, 'runs', parent.id), 'exit_status'), { kind: 'ok', value: -15 });
+    // The queued children were cancelled in Slurm and recorded so by grun itself.
+    for (const c of listed().filter((r) => r.id !== parent.id)) {
+      const rec = readSlurmRecord(join(held, 'runs', c.id))!;
+      assert.equal(rec.finalState, 'CANCELLED');
+      assert.equal((await scontrolJob(rec.jobId))?.state ?? (await sacctJobs([rec.jobId])).get(rec.jobId)?.state, 'CANCELLED');
+    }
+  });
+
+  // Here, not above: the concurrent tests' own squeue calls would be counted with the poller's.
+  test('one squeue call per pass for all tracked jobs, backing off while nothing changes', async () => {
+    const poller = new SlurmPoller({ minMs: 100, maxMs: 800 });
+    poller.track(['987654321', '987654322', '987654323']);
+    const before = queryCounts.squeue;
+    await poller.pollOnce();
+    await poller.pollOnce();
+    await poller.pollOnce();
+    assert.equal(queryCounts.squeue - before, 3);
+    assert.equal(poller.state('987654322')?.phase, 'unknown');
+    assert.equal(poller.currentIntervalMs, 400, 'doubled after each unchanged pass');
   });
 
   test('grun watch of a queued job says why it waits, then follows it to its end', async () => {
@@ -279,6 +284,89 @@ describe('slurm: a submission as a job array, stopped through its parent', { ski
     spawnSync('scancel', [jobId!]);
     assert.equal(await ended, 0);
     assert.match(stdout, new RegExp(`Run ${id} stopped with a status of 'terminated'`));
+  });
+});
+
+// Jobs that leave squeue (after MinJobAge) are known only to the accounting: grun must end them
+// with Slurm's final state from sacct, not read them UNKNOWN forever.
+// The cluster of scripts/cluster/start.sh has accounting: without it these fail, not skip.
+describe('slurm accounting: jobs that left the queue end with sacct\'s state', { skip, concurrency: true }, () => {
+  let proj: string;
+  before(() => {
+    const env = clusterEnv();
+    if (typeof env === 'string') throw new Error(env);
+    const noAccounting = sacctNotAnswering();
+    if (noAccounting) throw new Error(noAccounting);
+    process.env.SLURM_CONF = env.slurmConf;
+    proj = project({ 'ok.py': 'print("done")\n', 'slow.py': 'import time\nprint("started", flush=True)\ntime.sleep(120)\n' });
+  });
+
+  /** A run in a home of its own: a listing in one test must not reconcile another test's run. */
+  async function submit(script: string, sbatchOptions: string[] = []): Promise<{ home: string; run: Run; jobId: string }> {
+    const home = emptyHome();
+    const plan = await planRun({ home, cwd: proj, opspec: script, flagArgs: [] });
+    const started = await submitRun(plan, { home, sbatchOptions });
+    return { home, run: loadRun(started.runDir), jobId: started.jobId };
+  }
+
+  /** Waits until neither squeue nor scontrol knows the job (Slurm purges it MinJobAge after its end). */
+  async function leftQueue(jobId: string): Promise<void> {
+    for (let i = 0; ; i++) {
+      const q = spawnSync('squeue', ['-h', '-t', 'all', '-j', jobId, '-o', '%i'], { encoding: 'utf8' });
+      if (q.stdout.trim() === '' && (await scontrolJob(jobId)) === null) return;
+      assert.ok(i < 600, `job ${jobId} still in squeue after 300 s (MinJobAge is set by scripts/cluster/start.sh)`);
+      await sleep(500);
+    }
+  }
+
+  function listed(home: string, id: string): { status: string; reason: string } {
+    const all = JSON.parse(ok(home, ['runs', '--json'])) as { id: string; status: string }[];
+    const info = JSON.parse(ok(home, ['runs', 'info', id, '--json'])) as { status_reason?: string };
+    return { status: all.find((r) => r.id === id)!.status, reason: info.status_reason ?? '' };
+  }
+
+  test('a job cancelled while queued, outside grun: terminated, CANCELLED as sacct says', async () => {
+    const { home, run, jobId } = await submit('ok.py', ['--hold']);
+    spawnSync('scancel', [jobId]);
+    await leftQueue(jobId);
+    const acct = (await sacctJobs([jobId])).get(jobId);
+    assert.equal(acct?.state, 'CANCELLED', 'sacct knows the job');
+    assert.deepEqual(listed(home, run.id), { status: 'terminated', reason: `Slurm job ${jobId} CANCELLED` });
+    assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: -15 });
+    assert.equal(readSlurmRecord(run.dir)?.finalState, 'CANCELLED');
+    assert.equal(loadRun(run.dir).status, 'terminated', 'Guild reads the same');
+  });
+
+  test('a job that ended, supervisor and all, while no grun was looking: ended with sacct\'s state', async () => {
+    const { home, run, jobId } = await submit('slow.py');
+    for (let i = 0; !readOutput(run).includes('started'); i++) {
+      assert.ok(i < 300, 'the run should start');
+      await sleep(100);
+    }
+    // The supervisor and its command are killed (as by the OOM killer): nothing is left to record
+    // an end, and the batch script ends the job.
+    const proc = readProcessRecord(run.dir)!;
+    process.kill(proc.supervisor.pid, 'SIGKILL');
+    process.kill(proc.child!.pid, 'SIGKILL');
+    await leftQueue(jobId);
+    assert.equal(readAttr(run.dir, 'exit_status').kind, 'missing', 'the run recorded no end');
+    const acct = (await sacctJobs([jobId])).get(jobId)!;
+    assert.ok(acct && FINISHED_PHASES.has(acct.phase), `sacct knows how it ended: ${JSON.stringify(acct)}`);
+    const l = listed(home, run.id);
+    assert.equal(l.reason, `Slurm job ${jobId} ${acct.state}`);
+    assert.equal(l.status, acct.phase === 'cancelled' || acct.phase === 'timeout' ? 'terminated' : 'error');
+    assert.equal(readSlurmRecord(run.dir)?.finalState, acct.state);
+    assert.equal(loadRun(run.dir).status, l.status, 'Guild reads the same');
+  });
+
+  test('a queued job grun cancels is recorded terminated at once, without asking Slurm again', async () => {
+    const { run, jobId } = await submit('ok.py', ['--hold']);
+    const out = await slurmExecutor.stop(run, { timeout: 10 });
+    assert.equal(out.kind, 'stopped');
+    assert.deepEqual(readAttr(run.dir, 'exit_status'), { kind: 'ok', value: -15 });
+    assert.equal(readSlurmRecord(run.dir)?.finalState, 'CANCELLED');
+    assert.equal(asksSlurm(loadRun(run.dir)), false, 'an ended run is not asked about again');
+    assert.equal(slurmRunStatus(loadRun(run.dir)).reason, `Slurm job ${jobId} CANCELLED`);
   });
 });
 

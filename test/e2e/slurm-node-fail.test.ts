@@ -8,7 +8,7 @@ import { spawnSync } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planRun } from '../../src/engine/plan.js';
-import { invalidateJobStates, slurmStatus, submitRun } from '../../src/engine/slurm/executor.js';
+import { submitRun } from '../../src/engine/slurm/executor.js';
 import { readSlurmRecord } from '../../src/store/slurm-record.js';
 import { readAttr } from '../../src/store/attrs.js';
 import { loadRun } from '../../src/store/index.js';
@@ -17,7 +17,7 @@ import { executorText } from '../../src/views/format.js';
 import { emptyHome } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
-import { clusterEnv, daemonPid, restartSlurmd, slurmSkipReason } from './remote-helpers.js';
+import { clusterEnv, daemonPid, restartSlurmd, slurmSkipReason, slurmStatusNow } from './remote-helpers.js';
 
 const skip = slurmSkipReason();
 
@@ -76,8 +76,7 @@ describe('slurm: a job lost with its node', { skip }, () => {
 
     let s;
     for (let i = 0; ; i++) {
-      invalidateJobStates();
-      s = slurmStatus(loadRun(runDir));
+      s = await slurmStatusNow(runDir);
       if (s.status !== 'running' && s.status !== 'pending') break;
       assert.ok(i < 300, `still ${JSON.stringify(s)} after 60 s`);
       await sleep(200);

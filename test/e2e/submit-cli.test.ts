@@ -69,3 +69,59 @@ describe('grun submit (CLI)', () => {
     assert.equal(runsOf(home).length, 3);
   });
 });
+
+describe('editing a sweep child: Accio submission vs Guild batch', () => {
+  const childrenOf = (home: string): string[] => runsOf(home).filter((id) => existsSync(join(home, 'runs', id, '.guild/grun-parent')));
+  const parentOf = (home: string, child: string): string => readFileSync(join(home, 'runs', child, '.guild/grun-parent'), 'utf8').trim();
+  const hasAttr = (home: string, id: string, name: string): boolean => existsSync(join(home, 'runs', id, '.guild/attrs', name));
+
+  test("label, tag and comment of a grun submit child edit its parent; -Ft then matches what Guild's files say", async () => {
+    const cwd = geoiProject();
+    const home = tempDir('grun-submit-home-');
+    const made = await grun(['submit', 'geoi', 'epsilon=0.5', 'uri=/d', '-name=two', '-repeat=2', '-tags=a,b', '-y', '--stage'], { cwd, home });
+    assert.equal(made.code, 0, made.stderr);
+    const [child, other] = childrenOf(home);
+    const parent = parentOf(home, child!);
+    for (const args of [['label', '-y', '-s', 'renamed'], ['tag', '-y', '-a', 't1'], ['comment', '-y', '-a', 'hello']]) {
+      // Guild's comment user is $USER or '' (no password database lookup)
+      const r = await grun([...args, child!.slice(0, 8)], { cwd, home, env: { USER: '', LOGNAME: '' } });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal(attrText(join(home, 'runs', parent), 'label'), 'renamed\n');
+    assert.equal(attrText(join(home, 'runs', parent), 'tags'), '- a\n- b\n- t1\n');
+    assert.match(attrText(join(home, 'runs', parent), 'comments'), /^- body: hello\n {2}host: .+\n {2}time: \d{16}\n {2}user: ''\n$/);
+    for (const id of [child!, other!]) {
+      assert.ok(!hasAttr(home, id, 'tags') && !hasAttr(home, id, 'label') && !hasAttr(home, id, 'comments'), 'the children keep no metadata');
+    }
+    assert.match((await grun(['comment', '-l', child!.slice(0, 8)], { cwd, home })).stdout, /\[1\] @\S+ [^\n]+\n\n {2}hello\n/);
+    // runs info lists the child's own tags (none), its parent's metadata beside them
+    const info = await grun(['runs', 'info', child!.slice(0, 8)], { cwd, home });
+    assert.match(info.stdout, /^parent: [0-9a-f]{32}\nname: renamed\nparent-tags:\n {2}- a\n {2}- b\n {2}- t1\ntags:\n(?! {2}-)/m);
+    const tagged = await grun(['runs', '--all', '-Ft', 't1'], { cwd, home });
+    assert.deepEqual(tagged.stdout.match(/\[\d+:([0-9a-f]{8})\]/g)?.map((s) => s.slice(-9, -1)), [parent.slice(0, 8)]);
+  });
+
+  test('a trial of a Guild batch keeps its own label and tags; the help says which is which', async () => {
+    const cwd = geoiProject();
+    const home = tempDir('grun-submit-home-');
+    const made = await grun(['run', 'train', 'lr=[0.1,0.2]', '--stage-trials', '-y'], { cwd, home });
+    assert.equal(made.code, 0, made.stderr);
+    const [trial] = childrenOf(home);
+    const parent = parentOf(home, trial!);
+    const parentLabel = (): string | null => (hasAttr(home, parent, 'label') ? attrText(join(home, 'runs', parent), 'label') : null);
+    const labelBefore = parentLabel();
+    for (const args of [['label', '-y', '-s', 'own'], ['tag', '-y', '-a', 'mine']]) {
+      const r = await grun([...args, trial!.slice(0, 8)], { cwd, home });
+      assert.equal(r.code, 0, r.stderr);
+    }
+    assert.equal(attrText(join(home, 'runs', trial!), 'label'), 'own\n');
+    assert.equal(attrText(join(home, 'runs', trial!), 'tags'), '- mine\n');
+    assert.equal(parentLabel(), labelBefore);
+    assert.ok(!hasAttr(home, parent, 'tags'));
+    for (const cmd of ['label', 'tag', 'comment']) {
+      const help = (await grun([cmd, '--help'], { cwd, home })).stdout.replace(/\s+/g, ' ');
+      assert.match(help, /A child of a 'grun submit' sweep .* editing it edits its parent/);
+      assert.match(help, /A trial of a Guild batch .* keeps its own/);
+    }
+  });
+});

@@ -6,7 +6,7 @@ import { tempDir } from '../helpers/home.js';
 import { grun, waitFor } from './engine-helpers.js';
 
 /** An operation that appends its run id to `$JOB_LOG` (outside the project: a source file would change its digest). */
-function loggerProject(): { cwd: string; log: string; env: Record<string, string> } {
+function loggerProject(after = ''): { cwd: string; log: string; env: Record<string, string> } {
   const dir = tempDir('grun-sweep-proj-');
   const log = join(tempDir('grun-sweep-log-'), 'log');
   writeFileSync(
@@ -15,7 +15,7 @@ function loggerProject(): { cwd: string; log: string; env: Record<string, string
   );
   writeFileSync(
     join(dir, 'job.py'),
-    'import os\nwith open(os.environ["JOB_LOG"], "a") as f:\n    f.write(os.environ["RUN_ID"] + "\\n")\nprint("result: 1")\n',
+    'import os\nwith open(os.environ["JOB_LOG"], "a") as f:\n    f.write(os.environ["RUN_ID"] + "\\n")\nprint("result: 1")\n' + after,
   );
   return { cwd: dir, log, env: { JOB_LOG: log } };
 }
@@ -86,5 +86,31 @@ describe('sweeps and the queue (CLI, real processes)', () => {
       .map((d) => (existsSync(join(d, '.guild/attrs/memo_of')) ? readFileSync(join(d, '.guild/attrs/memo_of'), 'utf8').trim() : null));
     assert.deepEqual(memoOf.filter((m) => m !== null), [ran[0], ran[0]]);
     assert.equal(exitStatus(runDirs(home).find(isParent)!), '0');
+  });
+
+  test('grun stop PARENT stops the whole sweep: the running child stopped, the staged ones never started, the parent terminated', async () => {
+    const { cwd, log, env } = loggerProject('import time\ntime.sleep(60)\n');
+    const home = tempDir('grun-stop-sweep-home-');
+    const sub = await grun(['submit', 'job', 'x=1', '--repeat', '3', '--no-memo', '--max-parallel', '1', '-y'], { cwd, home, env });
+    assert.equal(sub.code, 0, sub.stderr);
+    const scheduler = Number(/scheduler pid (\d+)/.exec(sub.stdout)![1]);
+    await waitFor('the first child to run', () => existsSync(log) && readFileSync(log, 'utf8').trim() !== '', 30_000);
+    const parent = runDirs(home).find(isParent)!;
+    const stop = await grun(['stop', parent.split('/').pop()!, '-y', '--timeout', '10'], { cwd, home, env });
+    assert.equal(stop.code, 0, stop.stderr);
+    // The scheduler finds nothing left to start and exits: only then is "never started" known.
+    await waitFor('the scheduler to exit', () => !existsSync(`/proc/${scheduler}`) || readFileSync(`/proc/${scheduler}/stat`, 'utf8').split(' ')[2] === 'Z', 15_000);
+    const ran = readFileSync(log, 'utf8').trim().split('\n');
+    assert.equal(ran.length, 1, 'only the first child ever ran');
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.deepEqual(children.map(exitStatus), ['-15', '-15', '-15'], 'every child terminated');
+    const neverStarted = children.filter((d) => !ran.includes(d.split('/').pop()!));
+    assert.equal(neverStarted.length, 2);
+    for (const d of neverStarted) {
+      assert.ok(!existsSync(join(d, '.guild/grun-proc')) && !existsSync(join(d, '.guild/STAGED')), `${d} never started, no longer staged`);
+    }
+    assert.equal(exitStatus(parent), '-15', 'the parent is terminated');
+    const listed = JSON.parse((await grun(['runs', '--json'], { cwd, home, env })).stdout) as { status: string }[];
+    assert.deepEqual(listed.map((r) => r.status), ['terminated', 'terminated', 'terminated', 'terminated']);
   });
 });

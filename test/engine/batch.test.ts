@@ -13,7 +13,7 @@ import { planRun } from '../../src/engine/plan.js';
 import { expandRuns } from '../../src/engine/sweep/expand.js';
 import { resolveRunDefinition } from '../../src/engine/sweep/rundef.js';
 import { childSeeds } from '../../src/engine/sweep/seeds.js';
-import { setRunMeta } from '../../src/commands/set-meta.js';
+import { editRun } from '../../src/engine/edits.js';
 import { planOperation } from '../../src/commands/submit.js';
 import { writeAttr } from '../../src/store/attrs.js';
 import { listRuns, loadRun } from '../../src/store/index.js';
@@ -100,7 +100,7 @@ describe('grun submit: an Accio definition as a Guild batch', () => {
       { ...runMetadata(child), created: null },
       { from: a.parent!.id, name: 'Geo-I sweep', notes: 'epsilon by decade', tags: ['geoi', 'paper'], owner: 'alice', created: null },
     );
-    assert.equal(setRunMeta(child, { name: 'renamed', tags: 'x,y' }), a.parent!.dir);
+    assert.equal(editRun(child, { kind: 'meta', name: 'renamed', tags: ['x', 'y'] }), a.parent!.dir);
     assert.equal(attrText(a.parent!.dir, 'label'), 'renamed\n');
     assert.equal(attrText(child, 'label'), 'epsilon=1.0e-05 uri=cabspotting\n', "the child's generated name stays");
     assert.deepEqual(runMetadata(child).tags, ['x', 'y']);

@@ -1,10 +1,10 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import type { FlagDef } from '../../src/engine/plan-types.js';
+import { normalizeSingleDashFlags } from '../../src/commands/argv.js';
 import { expandRuns } from '../../src/engine/sweep/expand.js';
 import {
   formatDefinitionError,
-  normalizeSingleDashFlags,
   resolveRunDefinition,
   RunDefinitionError,
   type LookupOperation,

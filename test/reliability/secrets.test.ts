@@ -1,7 +1,7 @@
 // Secrets and permissions: the recorded env leaves out secret-looking variables, files a run
 // is made of follow the user's umask and are never world-writable, and a flag value is never
 // run through a shell.
-import { spawn } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { chmodSync, existsSync, lstatSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
@@ -121,5 +121,61 @@ describe('reliability: secrets and permissions', () => {
         assert.ok(!existsSync(marker), `${op} msg=${v} ran a shell`);
       }
     }
+  });
+
+  test('secrets by shape: credentials in URLs, webhooks and tokens are redacted, and runs info says so', async () => {
+    const home = emptyHome();
+    const cwd = tempDir('grun-sproj-');
+    writeFileSync(join(cwd, 'work.sh'), 'echo ok\n');
+    const env = {
+      DATABASE_URL: 'postgres://app:db-pw-1@db.internal/prod',
+      HTTPS_PROXY: 'http://proxyuser:proxy-pw-2@proxy:3128',
+      PIP_INDEX_URL: 'https://__token__:pypi-pw-3@pypi.internal/simple',
+      SLACK_HOOK: 'https://hooks.slack.com/services/T0/B0/slack-secret-4',
+      SLACK_WEBHOOK_URL: 'https://hooks.slack.com/services/T0/B0/slack-secret-5',
+      SOME_SETTING: 'ghp_' + 'Z'.repeat(36),
+      PLAIN_URL: 'https://example.com/data',
+    };
+    const r = await grunUmask('022', ['run', '-y', '-q', 'work.sh'], { home, cwd, env });
+    assert.equal(r.code, 0, r.stderr);
+    const [id] = readdirSync(join(home, 'runs'));
+    const attr = readAttr(join(home, 'runs', id!), 'env');
+    const recorded = attr.kind === 'ok' ? (attr.value as Record<string, string>) : {};
+    assert.equal(recorded.DATABASE_URL, 'postgres://app:***@db.internal/prod');
+    assert.equal(recorded.HTTPS_PROXY, 'http://proxyuser:***@proxy:3128');
+    assert.equal(recorded.SLACK_HOOK, 'https://hooks.slack.com/services/***');
+    assert.equal(recorded.SOME_SETTING, '***');
+    assert.equal(recorded.PLAIN_URL, 'https://example.com/data');
+    assert.ok(!('SLACK_WEBHOOK_URL' in recorded));
+    const everything = walk(join(home, 'runs', id!)).filter((p) => statSync(p).isFile()).map((p) => readFileSync(p, 'latin1')).join('\n');
+    for (const secret of ['db-pw-1', 'proxy-pw-2', 'pypi-pw-3', 'slack-secret-4', 'slack-secret-5', 'Z'.repeat(36)]) {
+      assert.ok(!everything.includes(secret), `${secret} written in the run`);
+    }
+    const info = await grunUmask('022', ['runs', 'info'], { home, cwd });
+    assert.match(info.stdout, /env_redacted:\n(?:  - .*\n)*  - DATABASE_URL\n/);
+    assert.match(info.stdout, /  - SLACK_WEBHOOK_URL\n/);
+  });
+
+  test("an export never holds a staged run's .guild/ENV, and a zip is readable by its owner only", async () => {
+    const home = emptyHome();
+    const cwd = tempDir('grun-sproj-');
+    writeFileSync(join(cwd, 'work.sh'), 'echo ok\n');
+    const env = { AWS_SECRET_ACCESS_KEY: 'aws-secret-6' };
+    assert.equal((await grunUmask('022', ['run', '--stage', '-y', 'work.sh'], { home, cwd, env })).code, 0);
+    const out = tempDir('grun-export-');
+    const zip = join(out, 'runs.zip');
+    const z = await grunUmask('022', ['export', zip, '-y'], { home, cwd });
+    assert.equal(z.code, 0, z.stderr);
+    assert.equal(statSync(zip).mode & 0o777, 0o600);
+    const listing = spawnSync('python3', ['-c', 'import sys, zipfile; print("\\n".join(zipfile.ZipFile(sys.argv[1]).namelist()))', zip], { encoding: 'utf8' });
+    assert.equal(listing.status, 0, listing.stderr);
+    assert.match(listing.stdout, /\.guild\/opref/);
+    assert.doesNotMatch(listing.stdout, /\.guild\/ENV/);
+    assert.ok(!readFileSync(zip, 'latin1').includes('aws-secret-6'));
+    const dir = join(out, 'dir');
+    assert.equal((await grunUmask('022', ['export', dir, '-y'], { home, cwd })).code, 0);
+    const [id] = readdirSync(join(home, 'runs'));
+    assert.ok(existsSync(join(dir, id!, '.guild', 'opref')));
+    assert.ok(!existsSync(join(dir, id!, '.guild', 'ENV')));
   });
 });

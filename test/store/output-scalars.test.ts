@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { OutputScalarParser, pythonRegex, type OutputScalarsConfig } from '../../src/store/output-scalars.js';
+import { checkOutputPatterns, OutputScalarParser, type OutputScalarsConfig } from '../../src/store/output-scalars.js';
 
 /** Feeds lines, returns [key, value, step] of every scalar logged (Guild's doctest shape). */
 function scalarsOf(config: OutputScalarsConfig | undefined, text: string, ignoreKeys?: string[]): [string, number, number][] {
@@ -98,11 +98,17 @@ describe('output attrs', () => {
   });
 });
 
-describe('pythonRegex', () => {
-  test('converts named groups, backreferences and anchors', () => {
-    const re = pythonRegex(String.raw`\A(?P<w>\w+) (?P=w)\Z`);
-    assert.equal(re.exec('ab ab')?.groups?.w, 'ab');
-    re.lastIndex = 0;
-    assert.equal(re.exec('ab cd'), null);
+describe('user patterns run on RE2', () => {
+  test('a catastrophic pattern matches in linear time', () => {
+    const p = new OutputScalarParser([String.raw`^(a+)+$`, String.raw`(\key)=(\value)`]);
+    const started = Date.now();
+    assert.deepEqual(p.parse('a'.repeat(50_000) + 'b x=1').scalars, [{ key: 'x', value: 1, step: 0 }]);
+    assert.ok(Date.now() - started < 5000, 'a backtracking engine takes forever here');
+  });
+
+  test('a pattern RE2 cannot run is refused with the feature named', () => {
+    assert.throws(() => checkOutputPatterns([String.raw`\A(?P<w>\w+) (?P=w)\Z`], 'guild.yml op'), /guild.yml op: output-scalars pattern .* uses backreferences/);
+    assert.throws(() => checkOutputPatterns([{ loss: String.raw`loss(?=:) (\value)` }], 'op'), /lookahead/);
+    assert.doesNotThrow(() => checkOutputPatterns(['(unclosed', String.raw`\A(?P<loss>\value)\Z`], 'op'));
   });
 });

@@ -262,8 +262,28 @@ describe('OutputWriter', () => {
     for (let i = 0; i < 8; i++) w.write(0, chunk);
     const [line] = w.write(0, Buffer.from('\n'));
     w.close();
-    assert.equal(line!.length, MAX_LINE_BYTES);
+    assert.ok(line!.length < 8192, 'the line kept is its head and tail');
+    assert.match(line!, /^a+ … \[8388608 bytes\] … a+$/);
     assert.equal(statSync(join(g, 'output')).size, 8 * (1 << 20) + 1);
     assert.equal(statSync(join(g, 'output.index')).size, 9);
+  });
+
+  test('a line too long to keep reads as its head and tail with its length, from either end', () => {
+    const run = tempDir();
+    const g = join(run, '.guild');
+    mkdirSync(g);
+    const w = new OutputWriter(g);
+    w.write(0, Buffer.from('first\nHEAD'));
+    for (let i = 0; i < 3; i++) w.write(0, Buffer.alloc(MAX_LINE_BYTES, 0x78));
+    w.write(0, Buffer.from('TAIL'));
+    w.end();
+    w.close();
+    const length = 3 * MAX_LINE_BYTES + 8;
+    const cut = new RegExp(`^HEADx+ … \\[${length} bytes\\] … x+TAIL$`);
+    for (const lines of [tailOutputLines(run, 2), readOutputLines(run), new OutputReader(run).poll()]) {
+      assert.deepEqual(lines.map((l) => l.text.length < 8192), [true, true]);
+      assert.equal(lines[0]!.text, 'first');
+      assert.match(lines[1]!.text, cut);
+    }
   });
 });

@@ -1,14 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { Command } from 'commander';
-import {
-  addRunFilterOptions,
-  applyRunFilters,
-  normalizeGuildArgs,
-  parseStatusChars,
-  runFilterOptionsFrom,
-  type RunFilterOptions,
-} from '../../src/store/run-filters.js';
+import { normalizeGuildArgs } from '../../src/commands/argv.js';
+import { addRunFilterOptions, parseStatusChars, runFilterOptionsFrom } from '../../src/commands/filter-options.js';
+import { applyRunFilters, type RunFilterOptions } from '../../src/store/run-filters.js';
 import { GrunError } from '../../src/store/errors.js';
 import { listRuns } from '../../src/store/index.js';
 import { readRunScalars } from '../../src/store/scalars.js';

@@ -130,4 +130,21 @@ describe('scalar index', () => {
     writer.close();
     assert.equal(new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'loss')?.lastStep, 7);
   });
+
+  test('nan, inf and -inf come back from the cache as they were logged', () => {
+    const home = copyFixtureHome();
+    const run = listRuns(home).find((r) => r.id.startsWith('e1cf9550'))!;
+    const writer = new EventFileWriter(join(run.dir, '.guild'), { host: 'h', pid: 1 });
+    writer.addScalar('odd', NaN, 0);
+    writer.addScalar('odd', Infinity, 1);
+    writer.addScalar('odd', -Infinity, 2);
+    writer.addScalar('odd', NaN, 3);
+    writer.close();
+    const first = new ScalarIndex(home);
+    const fresh = first.get(run).summaries.find((s) => s.tag === 'odd')!;
+    first.save();
+    const cached = new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'odd')!;
+    assert.deepEqual(cached, fresh);
+    assert.ok(Number.isNaN(cached.last) && Number.isNaN(cached.first));
+  });
 });

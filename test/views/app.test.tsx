@@ -1,5 +1,6 @@
 import { test, describe, afterEach } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync, cpSync } from 'node:fs';
 import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
@@ -8,7 +9,7 @@ import { App } from '../../src/app.js';
 import { OutputWriter } from '../../src/store/output.js';
 import { bootId, hostName, selfProcess, writeProcessRecord } from '../../src/store/proc.js';
 import { makeTheme } from '../../src/views/theme.js';
-import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
+import { copyFixtureHome, copySampleHome, emptyHome, grunBin, tempDir } from '../helpers/home.js';
 import { KEY, typeKeys, waitFor, waitForFrame } from './helpers.js';
 
 const BEST = '4cad94ad'; // "best run" in the fixture home
@@ -195,8 +196,9 @@ function selectedLine(frame: string | undefined): string {
 }
 
 describe('dashboard: actions', () => {
-  test('Space marks, c compares flags side by side with differences flagged', async () => {
-    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 140, rows: 40 });
+  test('Space marks, c compares flags side by side with differences flagged; e exports what grun compare --csv writes', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = open(home, { columns: 140, rows: 40 });
     await waitForFrame(lastFrame, /20\/20 runs/);
     await typeKeys(stdin, '/train.py', KEY.enter);
     await waitForFrame(lastFrame, /FILTER/);
@@ -216,9 +218,15 @@ describe('dashboard: actions', () => {
     await waitForFrame(lastFrame, /Export CSV to/);
     await typeKeys(stdin, '\u0015', csv, KEY.enter);
     await waitForFrame(lastFrame, /wrote /);
-    const text = readFileSync(csv, 'utf8').split('\n');
-    assert.equal(text[0], 'run,operation,started,time,status,label,epochs,fail,lr,sleep,acc,epoch,loss');
+    const bytes = readFileSync(csv, 'utf8');
+    const text = bytes.split('\n');
+    assert.equal(text[0], 'run,operation,started,time,status,label,epochs,fail,lr,sleep,step,acc,epoch,loss');
     assert.match(text[1]!, /^d79e4010,train\.py,.*,terminated,.*,100,False,0\.1,0\.5,/);
+    // byte for byte what `grun compare --csv` writes for the same runs
+    const ids = text.slice(1, -1).map((l) => l.split(',')[0]!);
+    const cli = spawnSync(grunBin, ['-H', home, 'compare', '--csv', '-', ...ids], { encoding: 'utf8', env: { ...process.env, NODE_ENV: '' } });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(bytes, cli.stdout);
   });
 
   test('d asks naming the run, moves it to the trash; u undoes', async () => {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { downsample, fit, formatDuration, formatNumber, sparkline } from '../../src/views/format.js';
 import { plotLines } from '../../src/views/DetailScreen.js';
 import { collapseCarriageReturns } from '../../src/views/hooks/useRunData.js';
-import { compareCsv, compareRows } from '../../src/views/compare-model.js';
+import { compareCsv } from '../../src/engine/compare.js';
+import { compareRows } from '../../src/views/compare-model.js';
+import { makeViewMemo } from '../../src/views/state/view.js';
 import { fakeRun } from './helpers.js';
 
 describe('dashboard formatting', () => {
@@ -49,8 +51,23 @@ describe('dashboard formatting', () => {
     const rows = compareRows([a, b], () => []);
     assert.equal(rows.find((r) => r.name === 'lr')!.differs, true);
     assert.equal(rows.find((r) => r.name === 'fast')!.differs, false);
-    const csv = compareCsv([a, b], () => []).split('\n');
+    const csv = compareCsv([a, b]).split('\n');
     assert.equal(csv[0], 'run,operation,started,time,status,label,fast,lr');
     assert.match(csv[1]!, /^aaaaaaaa,train\.py,.*,"x, ""y""",True,0\.1$/);
+  });
+});
+
+describe('dashboard sort by a scalar', () => {
+  test('nan, inf and -inf sort last in both directions', () => {
+    const vals: Record<string, number> = { a: -Infinity, b: 2, c: NaN, d: 1, e: Infinity };
+    const runs = Object.keys(vals).map((k) => fakeRun({ id: k.repeat(32) }));
+    const scalars = {
+      version: 1,
+      get: (id: string) => [{ prefix: '', tag: 'loss', first: 0, firstStep: 0, last: vals[id[0]!]!, lastStep: 0, min: 0, minStep: 0, max: 0, maxStep: 0, avg: 0, total: 0, count: 1 }],
+    };
+    for (const [desc, best] of [[false, ['d', 'b']], [true, ['b', 'd']]] as const) {
+      const view = makeViewMemo()(runs, { filter: '', status: 'all', sort: { key: 'scalar:loss', desc }, expanded: new Set(), flat: false }, scalars);
+      assert.deepEqual(view.rows.slice(0, 2).map((r) => r.run.id[0]), best, `desc=${desc}`);
+    }
   });
 });

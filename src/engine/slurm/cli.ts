@@ -1,7 +1,7 @@
-// Slurm's command-line tools: sbatch, squeue, scontrol, sacct, scancel. Text outputs only.
-// One squeue call answers for all of the user's jobs; scontrol and sacct are asked only about
-// jobs squeue no longer lists.
-import { execFileSync } from 'node:child_process';
+// Slurm's command-line tools: sbatch, squeue, scontrol, sacct, scancel. Text outputs only, each
+// run without blocking (a hung slurmctld holds a promise, never the event loop). One squeue call
+// answers for all of the user's jobs; scontrol and sacct are asked only about jobs squeue no
+// longer lists.
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { execa } from 'execa';
@@ -84,39 +84,42 @@ export interface QueryCounts {
 /** How often each tool was asked, in this process (the benchmark reports squeue calls per minute). */
 export const queryCounts: QueryCounts = { squeue: 0, scontrol: 0, sacct: 0 };
 
-function runSync(
-  tool: string,
-  args: string[],
-  env?: NodeJS.ProcessEnv,
-  timeoutMs = 30_000,
-): { code: number; stdout: string; stderr: string } {
-  try {
-    const stdout = execFileSync(tool, args, { env, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'], timeout: timeoutMs });
-    return { code: 0, stdout, stderr: '' };
-  } catch (e) {
-    const err = missingTool(tool, e);
-    if (err) throw err;
-    const x = e as { status?: number | null; stdout?: string; stderr?: string; signal?: string | null };
-    const stderr = x.signal === 'SIGTERM' ? `no answer within ${timeoutMs / 1000} s` : (x.stderr ?? '');
-    return { code: x.status ?? 1, stdout: x.stdout ?? '', stderr };
-  }
+/** How long a query may take before it counts as no answer (a hung slurmctld must not hang grun). */
+const QUERY_TIMEOUT_MS = 30_000;
+
+export interface QueryOptions {
+  env?: NodeJS.ProcessEnv;
+  /** Aborting kills the query in flight (the dashboard closing, a watch ended). */
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+/** Runs a Slurm tool without blocking: its exit code and outputs, a timeout or abort as a failure. */
+async function query(tool: string, args: string[], o: QueryOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+  const timeout = o.timeoutMs ?? QUERY_TIMEOUT_MS;
+  const r = await execa(tool, args, { reject: false, env: o.env, stdin: 'ignore', timeout, cancelSignal: o.signal });
+  const err = missingTool(tool, r);
+  if (err) throw err;
+  if (r.isCanceled) throw new GrunError(`${tool} was stopped`);
+  const stderr = r.timedOut ? `no answer within ${timeout / 1000} s` : String(r.stderr ?? '');
+  return { code: r.exitCode ?? 1, stdout: String(r.stdout ?? ''), stderr };
 }
 
 /**
  * All of the user's jobs in one call (`squeue -h -r -t all -u USER`): pending array tasks one per
  * line, finished jobs for as long as Slurm keeps them (MinJobAge).
  */
-export function squeueAll(env?: NodeJS.ProcessEnv): Map<string, JobState> {
+export async function squeueAll(o: QueryOptions = {}): Promise<Map<string, JobState>> {
   queryCounts.squeue++;
-  const r = runSync('squeue', ['-h', '-r', '-t', 'all', '-u', userInfo().username, '-o', SQUEUE_FORMAT], env);
+  const r = await query('squeue', ['-h', '-r', '-t', 'all', '-u', userInfo().username, '-o', SQUEUE_FORMAT], o);
   if (r.code !== 0) throw new GrunError(`squeue failed: ${lastLine(r.stderr) || `exit ${r.code}`}`);
   return parseSqueue(r.stdout);
 }
 
 /** `scontrol show job ID`; null when Slurm no longer knows the id. */
-export function scontrolJob(jobId: string, env?: NodeJS.ProcessEnv): JobState | null {
+export async function scontrolJob(jobId: string, o: QueryOptions = {}): Promise<JobState | null> {
   queryCounts.scontrol++;
-  const r = runSync('scontrol', ['show', 'job', jobId], env);
+  const r = await query('scontrol', ['show', 'job', jobId], o);
   if (r.code === 0) {
     const all = parseScontrol(r.stdout);
     return all.get(jobId) ?? [...all.values()][0] ?? null;
@@ -125,7 +128,7 @@ export function scontrolJob(jobId: string, env?: NodeJS.ProcessEnv): JobState | 
   const array = /^(\d+)_\d+$/.exec(jobId)?.[1];
   if (!array) return null; // "Invalid job id specified": purged
   queryCounts.scontrol++;
-  const a = runSync('scontrol', ['show', 'job', array], env);
+  const a = await query('scontrol', ['show', 'job', array], o);
   return a.code === 0 ? arrayTaskState(parseScontrol(a.stdout), jobId) : null;
 }
 
@@ -133,10 +136,10 @@ export function scontrolJob(jobId: string, env?: NodeJS.ProcessEnv): JobState | 
 let sacctWorks: boolean | undefined;
 
 /** `sacct -P -n -X -j IDS`; an empty map where there is no accounting. */
-export function sacctJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Map<string, JobState> {
+export async function sacctJobs(jobIds: string[], o: QueryOptions = {}): Promise<Map<string, JobState>> {
   if (jobIds.length === 0 || sacctWorks === false) return new Map();
   queryCounts.sacct++;
-  const r = runSync('sacct', ['-P', '-n', '-X', '-o', SACCT_FIELDS, '-j', jobIds.join(',')], env);
+  const r = await query('sacct', ['-P', '-n', '-X', '-o', SACCT_FIELDS, '-j', jobIds.join(',')], o);
   if (r.code !== 0) {
     if (/accounting storage is disabled|slurmdbd|Connection refused/i.test(r.stderr)) sacctWorks = false;
     return new Map();
@@ -147,10 +150,11 @@ export function sacctJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Map<string
 
 /**
  * The state of each job: squeue (one call), then scontrol for the ones it does not list, then
- * sacct where accounting exists; a job none of them knows is `unknown` (not failed).
+ * sacct where accounting exists; a job none of them knows is `unknown` (not failed). Throws
+ * when squeue cannot answer (Slurm down, hung, or not installed here).
  */
-export function queryJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Map<string, JobState> {
-  const queue = squeueAll(env);
+export async function queryJobs(jobIds: string[], o: QueryOptions = {}): Promise<Map<string, JobState>> {
+  const queue = await squeueAll(o);
   const out = new Map<string, JobState>();
   const missing: string[] = [];
   for (const id of jobIds) {
@@ -160,18 +164,23 @@ export function queryJobs(jobIds: string[], env?: NodeJS.ProcessEnv): Map<string
   }
   const stillMissing: string[] = [];
   for (const id of missing) {
-    const s = scontrolJob(id, env);
+    const s = await scontrolJob(id, o);
     if (s) out.set(id, s);
     else stillMissing.push(id);
   }
-  const acct = sacctJobs(stillMissing, env);
+  const acct = await sacctJobs(stillMissing, o);
   for (const id of stillMissing) out.set(id, acct.get(id) ?? { jobId: id, phase: 'unknown', state: '' });
   return out;
 }
 
-/** `scancel` with a signal to the batch script and its children (`--full`), or plain (kill). */
-export async function scancel(jobId: string, opts: { signal?: 'TERM' | 'INT' | 'KILL'; env?: NodeJS.ProcessEnv } = {}): Promise<void> {
-  const args = opts.signal ? [`--signal=${opts.signal}`, '--full', jobId] : [jobId];
+/** `scancel` with a signal to the batch script and its children (`--full`), or plain (kill); several jobs in one call. */
+export async function scancel(
+  jobIds: string | string[],
+  opts: { signal?: 'TERM' | 'INT' | 'KILL'; env?: NodeJS.ProcessEnv } = {},
+): Promise<void> {
+  const ids = typeof jobIds === 'string' ? [jobIds] : jobIds;
+  if (ids.length === 0) return;
+  const args = opts.signal ? [`--signal=${opts.signal}`, '--full', ...ids] : ids;
   const r = await execa('scancel', args, { reject: false, env: opts.env, stdin: 'ignore' });
   const err = missingTool('scancel', r);
   if (err) throw err;
@@ -189,18 +198,18 @@ export interface ClusterStatus {
 }
 
 /** `grun remote status` of a `type: slurm` remote: sinfo's version and its partitions. */
-export function clusterStatus(partition?: string, env: NodeJS.ProcessEnv = process.env): ClusterStatus {
+export async function clusterStatus(partition?: string, env: NodeJS.ProcessEnv = process.env): Promise<ClusterStatus> {
   // Slurm's tools retry a missing config for a minute: say so at once.
   if (env.SLURM_CONF && !existsSync(env.SLURM_CONF)) {
     return { reachable: false, partitions: [], message: `SLURM_CONF names ${env.SLURM_CONF}, which does not exist` };
   }
-  const v = runSync('sinfo', ['--version'], env, 10_000);
+  const v = await query('sinfo', ['--version'], { env, timeoutMs: 10_000 });
   if (v.code !== 0) {
     return { reachable: false, partitions: [], message: `Slurm does not answer: ${lastLine(v.stderr) || `sinfo exited ${v.code}`}` };
   }
   const version = v.stdout.trim();
   const args = ['-h', '-o', '%P|%a|%D|%t', ...(partition ? ['-p', partition] : [])];
-  const p = runSync('sinfo', args, env);
+  const p = await query('sinfo', args, { env });
   if (p.code !== 0) return { reachable: false, version, partitions: [], message: `sinfo failed: ${lastLine(p.stderr)}` };
   const partitions = p.stdout
     .split('\n')

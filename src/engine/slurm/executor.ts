@@ -13,17 +13,20 @@ import { readSlurmRecord, writeSlurmRecord } from '../../store/slurm-record.js';
 import { GrunError } from '../../store/errors.js';
 import { shlexQuote } from '../../store/opref.js';
 import { OutputReader, readOutputLines, type OutputLine } from '../../store/output.js';
-import { guildPath, loadRunSummary } from '../../store/run.js';
-import { deriveStatus } from '../../store/status.js';
-import type { Run, SlurmRecord, StatusInfo, YamlValue } from '../../store/types.js';
+import { loadRun } from '../../store/index.js';
+import { guildPath } from '../../store/run.js';
+import type { Run, StatusInfo, YamlValue } from '../../store/types.js';
 import type { Executor, FollowOptions, OutputFollower, StartedRun, StartOptions, StopOptions, StopOutcome } from '../executor.js';
-import { finalizeParentIfDone, stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
+import { stagedChildWriter, type ChildWriter, type CreatedSweep } from '../batch.js';
 import type { RunPlan } from '../plan-types.js';
-import { finishRunDir, writeRunDir } from '../run-writer.js';
+import { writeRunDir } from '../run-writer.js';
 import type { SupervisorJob } from '../supervisor.js';
 import type { SlurmRemote } from '../remote/config.js';
-import { sacctJobs, sbatch, scancel, scontrolJob, squeueAll } from './cli.js';
+import { queryJobs, sbatch, scancel } from './cli.js';
+import { cancelQueued } from './cancel.js';
+import { JOB_DIR, recordJobEnds } from './reconcile.js';
 import { describeJobState, FINISHED_PHASES, type JobState } from './states.js';
+import { slurmRunStatus } from './status.js';
 import { grunArgv } from '../self-command.js';
 
 /** The supervisor as `cmd & wait` (so that a trapped TERM is forwarded at once), then the run's status as the job's. */
@@ -98,7 +101,6 @@ export interface SlurmStartOptions extends StartOptions {
 export interface SlurmStartedRun extends StartedRun {
   jobId: string;
 }
-const JOB_DIR = 'grun-slurm-job';
 
 /** A run written to wait for its job: PENDING, with the job file its supervisor will read. */
 interface WaitingRun {
@@ -266,136 +268,14 @@ export async function submitSweep(
   }
 }
 
-/** Job states seen recently: one squeue call answers for every run listed within `TTL_MS`. */
-const TTL_MS = 1000;
-let queueSnapshot: { at: number; jobs: Map<string, JobState> | Error } | null = null;
-const gone = new Map<string, { at: number; state: JobState }>();
-
-/**
- * A job's state: squeue (shared snapshot), else scontrol, else sacct, else unknown. Throws
- * when squeue cannot answer (Slurm down, or not installed here).
- */
-function jobState(jobId: string, env?: NodeJS.ProcessEnv): JobState {
-  const now = Date.now();
-  if (!queueSnapshot || now - queueSnapshot.at > TTL_MS) {
-    let jobs: Map<string, JobState> | Error;
-    try {
-      jobs = squeueAll(env);
-    } catch (e) {
-      jobs = e as Error; // Slurm unreachable: said once per snapshot, not once per run listed
-    }
-    queueSnapshot = { at: now, jobs };
-  }
-  if (queueSnapshot.jobs instanceof Error) throw queueSnapshot.jobs;
-  const q = queueSnapshot.jobs.get(jobId);
-  if (q) return q;
-  const g = gone.get(jobId);
-  if (g && now - g.at <= TTL_MS) return g.state;
-  const state = scontrolJob(jobId, env) ?? sacctJobs([jobId], env).get(jobId) ?? { jobId, phase: 'unknown', state: '' };
-  gone.set(jobId, { at: now, state });
-  return state;
+async function jobState(jobId: string): Promise<JobState> {
+  return (await queryJobs([jobId])).get(jobId)!;
 }
 
-/** Forgets cached job states (after a submission or a cancel, the next read asks Slurm). */
-export function invalidateJobStates(): void {
-  queueSnapshot = null;
-  gone.clear();
-}
-
-/**
- * Writes the end of a run whose supervisor never recorded one (cancelled while queued, timed
- * out hard, lost with its node): Guild then reads the same status grun shows.
- */
-export function finalizeFromSlurm(runDir: string, s: JobState): void {
-  if (readAttr(runDir, 'exit_status').kind === 'ok') return;
-  const code =
-    s.phase === 'cancelled' || s.phase === 'timeout' ? -15 : s.exitCode && s.exitCode > 0 ? s.exitCode : 1;
-  rmSync(guildPath(runDir, 'PENDING'), { force: true });
-  rmSync(guildPath(runDir, 'STAGED'), { force: true });
-  rmSync(guildPath(runDir, JOB_DIR), { recursive: true, force: true });
-  finishRunDir(runDir, code);
-  const rec = readSlurmRecord(runDir);
-  if (rec) writeSlurmRecord(runDir, { ...rec, finalState: s.state, ...(s.reason ? { finalReason: s.reason } : {}) });
-  try {
-    finalizeParentIfDone(runDir); // a sweep's last child to end records its parent's outcome
-  } catch {
-    // the parent was deleted or is unreadable: the child's own outcome stands
-  }
-}
-
-/**
- * A run its supervisor ended by a signal was ended by Slurm, or by a stop: Slurm's word for it
- * (TIMEOUT, CANCELLED, OUT_OF_MEMORY) is asked once and kept in the record ('' when Slurm no
- * longer knows the job), so that listings say why without asking again.
- */
-function finalStateOf(runDir: string, rec: SlurmRecord, exitStatus: number, env?: NodeJS.ProcessEnv): SlurmRecord {
-  if (rec.finalState !== undefined || exitStatus >= 0) return rec;
-  let s: JobState;
-  try {
-    s = jobState(rec.jobId, env);
-  } catch {
-    return rec; // Slurm cannot be asked now: the next listing asks again
-  }
-  if (!FINISHED_PHASES.has(s.phase) && s.phase !== 'unknown') return rec; // still ending
-  const next: SlurmRecord = { ...rec, finalState: s.state, ...(s.reason && s.phase !== 'cancelled' ? { finalReason: s.reason } : {}) };
-  writeSlurmRecord(runDir, next);
-  return next;
-}
-
-/** Why a Slurm run ended, by Slurm's word recorded with it: `Slurm job 12 TIMEOUT`. */
-export const slurmEndReason = (rec: SlurmRecord): string =>
-  `Slurm job ${rec.jobId} ${rec.finalState}${rec.finalReason ? ` (${rec.finalReason})` : ''}`;
-
-/** Whether a Slurm run's listed status needs Slurm: unfinished, or ended by a signal whose cause is not recorded yet. */
-export function asksSlurm(run: Run): boolean {
-  if (!run.slurm) return false;
-  return run.exitStatus === null || (run.exitStatus < 0 && run.slurm.finalState === undefined);
-}
-
-/** Job states a caller already holds (a poller's last pass), asked before Slurm is. */
-export type KnownJobStates = (jobId: string) => JobState | undefined;
-
-/**
- * A Slurm run's status: what its directory says once an exit status is recorded, else Slurm's
- * state (`PENDING (Resources)`, `RUNNING on node1`). A job Slurm has finished without the run
- * recording an end is finalized here; a job Slurm does not know is `unknown`, not failed.
- */
-export function slurmStatus(run: Run, env?: NodeJS.ProcessEnv, known?: KnownJobStates): StatusInfo {
-  const rec = readSlurmRecord(run.dir);
-  const summary = loadRunSummary(run.dir, run.deleted);
-  if (!rec || summary.exitStatus !== null) {
-    const st = deriveStatus(summary);
-    const final = rec && summary.exitStatus !== null ? finalStateOf(run.dir, rec, summary.exitStatus, env) : rec;
-    if (final?.finalState) return { ...st, reason: slurmEndReason(final) };
-    return rec ? { status: st.status, reason: `Slurm job ${rec.jobId}` } : st;
-  }
-  let s: JobState;
-  try {
-    s = known?.(rec.jobId) ?? jobState(rec.jobId, env);
-  } catch (e) {
-    // Slurm cannot be asked: the run keeps what its directory says, never turned into an error.
-    return { status: summary.markers.pending ? 'pending' : 'running', reason: `Slurm job ${rec.jobId}: ${(e as Error).message}` };
-  }
-  const reason = `Slurm job ${rec.jobId} ${describeJobState(s)}`;
-  const job = { state: s.state, ...(s.reason ? { reason: s.reason } : {}), ...(s.node ? { node: s.node } : {}) };
-  if (s.phase === 'pending') return { status: 'pending', reason, job };
-  if (s.phase === 'running') return { status: 'running', reason, job };
-  if (FINISHED_PHASES.has(s.phase)) {
-    // COMPLETED means the batch script ended, after its supervisor finalized; on a shared file
-    // system the exit status may just not be visible yet, so only the other ends are written.
-    if (s.phase === 'completed') return { status: 'error', reason: `${reason} without a recorded exit status` };
-    finalizeFromSlurm(run.dir, s);
-    return { ...deriveStatus(loadRunSummary(run.dir, run.deleted)), reason };
-  }
-  // Unknown to Slurm (not yet, or no longer): say so and keep what the directory says.
-  return { status: summary.markers.pending ? 'pending' : 'running', reason, job };
-}
-
-async function waitFinished(jobId: string, ms: number, env?: NodeJS.ProcessEnv): Promise<JobState> {
+async function waitFinished(jobId: string, ms: number): Promise<JobState> {
   const until = Date.now() + ms;
   for (;;) {
-    invalidateJobStates();
-    const s = jobState(jobId, env);
+    const s = await jobState(jobId);
     if (FINISHED_PHASES.has(s.phase) || s.phase === 'unknown' || Date.now() >= until) return s;
     await sleep(250);
   }
@@ -419,15 +299,20 @@ export const slurmExecutor: Executor = {
   async stop(run: Run, opts: StopOptions = {}, onSignal?: (target: string) => void): Promise<StopOutcome> {
     const rec = readSlurmRecord(run.dir);
     if (!rec) return { kind: 'not-running', message: `Run ${run.id} is not a Slurm run` };
-    invalidateJobStates();
-    const before = jobState(rec.jobId);
+    const before = await jobState(rec.jobId);
     if (before.phase !== 'pending' && before.phase !== 'running') {
       return { kind: 'not-running', message: `Run ${run.id} is not running (Slurm job ${rec.jobId} ${describeJobState(before)})` };
     }
     const id = Number(rec.jobId.split('_')[0]); // array tasks (`12_3`) report their array job
-    // A queued job has nothing to signal: cancel it outright.
-    await scancel(rec.jobId, before.phase === 'pending' ? {} : { signal: 'TERM' });
-    onSignal?.(`Slurm job ${rec.jobId}`);
+    if (before.phase === 'pending') {
+      // A queued job has nothing to signal: cancelled outright, and recorded as grun cancelled it.
+      const { cancelled } = await cancelQueued([run]);
+      onSignal?.(`Slurm job ${rec.jobId}`);
+      if (cancelled[0]) return { kind: 'stopped', pid: id, status: slurmRunStatus(cancelled[0]) };
+    } else {
+      await scancel(rec.jobId, { signal: 'TERM' });
+      onSignal?.(`Slurm job ${rec.jobId}`);
+    }
     if (opts.noWait) return { kind: 'signalled', pid: id };
     let s = await waitFinished(rec.jobId, (opts.timeout ?? 30) * 1000);
     if (!FINISHED_PHASES.has(s.phase) && s.phase !== 'unknown') {
@@ -435,14 +320,10 @@ export const slurmExecutor: Executor = {
       s = await waitFinished(rec.jobId, 10_000);
     }
     const ended = FINISHED_PHASES.has(s.phase) || s.phase === 'unknown';
-    // Give the supervisor's own exit status a moment to land before finalizing from Slurm (a
-    // job cancelled while queued never had one).
-    const started = before.phase === 'running';
-    for (let i = 0; started && i < 20 && readAttr(run.dir, 'exit_status').kind !== 'ok'; i++) await sleep(100);
-    if (ended && s.phase !== 'unknown') finalizeFromSlurm(run.dir, s);
-    invalidateJobStates();
-    const status = slurmStatus(run);
-    return { kind: ended ? 'stopped' : 'timed-out', pid: id, status };
+    // Give the supervisor's own exit status a moment to land before recording Slurm's end.
+    for (let i = 0; i < 20 && readAttr(run.dir, 'exit_status').kind !== 'ok'; i++) await sleep(100);
+    const [after] = ended ? recordJobEnds([loadRun(run.dir, run.deleted)], () => s) : [loadRun(run.dir, run.deleted)];
+    return { kind: ended ? 'stopped' : 'timed-out', pid: id, status: slurmRunStatus(after!, { job: () => s }) };
   },
 
   interrupt(run: Run): boolean {
@@ -452,8 +333,9 @@ export const slurmExecutor: Executor = {
     return true;
   },
 
+  /** What the run's directory says: Slurm's state comes from a reconcile step (`reconcile.ts`), never from here. */
   status(run: Run): StatusInfo {
-    return slurmStatus(run);
+    return slurmRunStatus(loadRun(run.dir, run.deleted));
   },
 
   /** The supervisor on the compute node writes the end; over a shared file system it may lag. */

@@ -76,22 +76,9 @@ export const MAX_RUNS = 1_000_000;
 const TOP_LEVEL_FIELDS = ['workflow', 'name', 'notes', 'tags', 'seed', 'repeat', 'params'] as const;
 const RANGE_FIELDS = new Set(['from', 'to', 'step', 'log', 'log10', 'log2']);
 const LOG_FLAGS: LogFlag[] = ['log', 'log10', 'log2'];
-/** Accio's long flags, which it also accepts with a single dash (`-name=…`). */
-export const SUBMIT_LONG_FLAGS = ['name', 'notes', 'tags', 'repeat', 'seed'] as const;
 
 type JsonObject = { [key: string]: JsonValue };
 const isObject = (v: JsonValue | undefined): v is JsonObject => v !== null && typeof v === 'object' && !Array.isArray(v);
-
-/**
- * Rewrites Accio's single-dash long flags (`-name=x`, `-repeat 3`) to `--name=x`, `--repeat 3`
- * so that a commander parser takes them; anything else is left alone.
- */
-export function normalizeSingleDashFlags(argv: string[], names: readonly string[] = SUBMIT_LONG_FLAGS): string[] {
-  return argv.map((a) => {
-    const m = /^-([a-z][\w-]*)(=.*)?$/.exec(a);
-    return m && names.includes(m[1]!) ? `-${a}` : a;
-  });
-}
 
 /** One param object or bare value → its form, structural errors added with their paths. */
 function paramSpec(raw: JsonValue, path: string, errors: DefinitionError[]): ParamSpec | null {

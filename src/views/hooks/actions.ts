@@ -1,15 +1,15 @@
 // The dashboard's side effects: every change to a run goes through the store or the engine
 // here, never from a view. Each returns the status line message; errors propagate to it.
-import { userInfo } from 'node:os';
+import { basename } from 'node:path';
 import { writeFileAtomicSync } from '../../store/atomic.js';
-import { deleteAttr, writeAttr } from '../../store/attrs.js';
 import { GrunError } from '../../store/errors.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
 import { loadRun } from '../../store/index.js';
-import { hostName } from '../../store/proc.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
-import type { Run, YamlValue } from '../../store/types.js';
+import type { Run } from '../../store/types.js';
 import { createGuildSweep } from '../../engine/batch.js';
+import { compareCsv, compareRuns } from '../../engine/compare.js';
+import { editRuns, type RunEdit } from '../../engine/edits.js';
 import { resolveExecutable } from '../../engine/cmd-args.js';
 import { getRemote, loadRemotes, type RemoteConfig } from '../../engine/remote/config.js';
 import { startRemoteRun } from '../../engine/remote/remote-run.js';
@@ -20,9 +20,9 @@ import { planRun } from '../../engine/plan.js';
 import { spawnScheduler } from '../../engine/queue.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
-import { compareCsv } from '../compare-model.js';
 import { shortId } from '../format.js';
-import { stoppable, type Effect } from '../state/app.js';
+import { isStoppable } from '../../engine/stoppable.js';
+import type { Effect } from '../state/app.js';
 import { editableDefs, HERE, rawValue, type LaunchState, type LaunchTarget } from '../state/launch.js';
 
 export interface ActionContext {
@@ -33,7 +33,6 @@ export interface ActionContext {
   launched(id: string): void;
   runs(): readonly Run[];
   trash(): readonly Run[];
-  scalarsOf(run: Run): import('../../store/types.js').ScalarSummary[];
   /** The last delete, for `u`. */
   deleted(ids: string[]): void;
   reload(): void;
@@ -51,13 +50,20 @@ function pick(all: readonly Run[], ids: readonly string[]): Run[] {
   return out;
 }
 
+/** A metadata edit through the engine (under each run's lock); the runs it changed re-read. */
+function edit(ctx: ActionContext, ids: readonly string[], e: RunEdit): void {
+  const changed = editRuns(pick(ctx.runs(), ids).map((r) => r.dir), e);
+  ctx.refresh([...new Set([...ids, ...changed.map((d) => basename(d))])]);
+}
+
 /** Runs re-read from disk: the table may be a debounce behind. */
 function fresh(home: string, ids: readonly string[], deleted: boolean): Run[] {
   return ids.map((id) => loadRun(`${deleted ? trashRunsDir(home) : runsDir(home)}/${id}`, deleted));
 }
 
-async function stopAll(runs: Run[]): Promise<string> {
-  const reports = await stopRuns(runs.filter(stoppable), { timeout: 15 });
+async function stopAll(runs: Run[], ctx: ActionContext): Promise<string> {
+  const reports = await stopRuns(runs.filter(isStoppable), { timeout: 15 });
+  ctx.refresh(reports.map((r) => r.run.id)); // a sweep's children and parent too: their ends are in attrs the watcher may not see
   const stuck = reports.find((r) => r.outcome.kind === 'timed-out');
   if (stuck) throw new GrunError(`${shortId(stuck.run.id)} did not stop in time (stop it again to force)`);
   const stopped = reports.filter((r) => r.outcome.kind === 'stopped' || r.outcome.kind === 'signalled').length;
@@ -170,10 +176,10 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       ctx.reload();
       return null;
     case 'stop':
-      return stopAll(pick(ctx.runs(), e.ids));
+      return stopAll(pick(ctx.runs(), e.ids), ctx);
     case 'delete': {
       const runs = pick(ctx.runs(), e.ids);
-      if (e.stopFirst) await stopAll(runs);
+      if (e.stopFirst) await stopAll(runs, ctx);
       const ids = deleteRuns(ctx.home, fresh(ctx.home, runs.map((r) => r.id), false));
       ctx.deleted(ids);
       return `deleted ${plural(ids.length, 'run')} to the trash (u undoes)`;
@@ -186,43 +192,21 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       const ids = purgeRuns(ctx.home, pick(ctx.trash(), e.ids));
       return `purged ${plural(ids.length, 'run')}`;
     }
-    case 'label': {
-      for (const r of pick(ctx.runs(), e.ids)) {
-        if (e.label === '') deleteAttr(r.dir, 'label');
-        else writeAttr(r.dir, 'label', e.label);
-      }
-      ctx.refresh(e.ids);
+    case 'label':
+      edit(ctx, e.ids, e.label === '' ? { kind: 'label', clear: true } : { kind: 'label', set: e.label });
       return e.label === '' ? 'label cleared' : `label set on ${plural(e.ids.length, 'run')}`;
-    }
-    case 'tags': {
-      for (const r of pick(ctx.runs(), e.ids)) {
-        const tags = [...new Set([...r.tags.filter((t) => !e.remove.includes(t)), ...e.add])].sort();
-        writeAttr(r.dir, 'tags', tags);
-      }
-      ctx.refresh(e.ids);
+    case 'tags':
+      edit(ctx, e.ids, { kind: 'tags', add: e.add, delete: e.remove });
       return `tags updated on ${plural(e.ids.length, 'run')}`;
-    }
-    case 'comment': {
-      const time = Date.now() * 1000;
-      const entry: YamlValue = { body: e.body, host: hostName(), time, user: userInfo().username };
-      for (const r of pick(ctx.runs(), e.ids)) {
-        const comments: YamlValue[] = r.comments.map((c) => ({ body: c.body, host: c.host, time: c.time, user: c.user }));
-        writeAttr(r.dir, 'comments', [...comments, entry]);
-      }
-      ctx.refresh(e.ids);
+    case 'comment':
+      edit(ctx, e.ids, { kind: 'comment', add: e.body });
       return `comment added to ${plural(e.ids.length, 'run')}`;
-    }
-    case 'guildMark': {
-      for (const r of pick(ctx.runs(), e.ids)) {
-        if (e.on) writeAttr(r.dir, 'marked', true);
-        else deleteAttr(r.dir, 'marked');
-      }
-      ctx.refresh(e.ids);
+    case 'guildMark':
+      edit(ctx, e.ids, { kind: 'mark', on: e.on });
       return `${e.on ? 'marked' : 'unmarked'} ${plural(e.ids.length, 'run')}`;
-    }
     case 'exportCsv': {
-      const runs = pick(ctx.runs(), e.ids);
-      writeFileAtomicSync(e.path, compareCsv(runs, ctx.scalarsOf));
+      // the same runs and bytes as `grun compare --csv` on them
+      writeFileAtomicSync(e.path, compareCsv(compareRuns(pick(ctx.runs(), e.ids), ctx.runs())));
       return `wrote ${e.path}`;
     }
   }

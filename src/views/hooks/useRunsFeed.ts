@@ -2,7 +2,8 @@
 // events (debounced), with running runs re-read every few seconds (a run whose process died
 // without writing anything changes status only by time), and unfinished Slurm runs following
 // their jobs through one batched, backing-off poller (a job's state and reason change in Slurm,
-// not on disk).
+// not on disk). The poller's passes never block; after each, the reconcile step records the
+// ends Slurm reported; rendering only reads what the passes found.
 //
 // Runs are loaded in slices between frames (a store `RunScan`): with a summary cache 10k runs
 // take well under a second; without one (first start on a home) seconds, and the first rows
@@ -10,6 +11,8 @@
 import { useEffect, useMemo, useRef } from 'react';
 import { withExecutorStatus } from '../../engine/executor.js';
 import { SlurmPoller } from '../../engine/slurm/poller.js';
+import { recordJobEnds } from '../../engine/slurm/reconcile.js';
+import { asksSlurm } from '../../engine/slurm/status.js';
 import type { JobState } from '../../engine/slurm/states.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
 import { compareRunsNewestFirst, hasSummaryCache, listRuns, loadRun, RunScan, runsOf } from '../../store/index.js';
@@ -53,15 +56,16 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
     const poller = new SlurmPoller({ minMs: opts.slurmMs ?? 2000 });
     let polling: { stop(): void } | null = null;
     let startQueued = false;
-    /** A pass found jobs changed: their runs are re-read and shown with the new states. */
+    /** A pass found jobs changed: the ends Slurm reports are recorded, their runs re-read and shown. */
     const onJobs = (changed: JobState[]): void => {
       if (closed) return;
       const ids = new Set(changed.map((s) => s.jobId));
-      for (const r of live.values()) if (r.slurm && ids.has(r.slurm.jobId)) live.set(r.id, loadRun(r.dir));
+      const touched = [...live.values()].filter((r) => r.slurm && ids.has(r.slurm.jobId)).map((r) => loadRun(r.dir));
+      for (const r of recordJobEnds(touched, (id) => poller.state(id))) live.set(r.id, r);
       publish(false);
     };
     const followJobs = (runs: Run[]): void => {
-      const jobs = runs.filter((r) => r.slurm && r.exitStatus === null).map((r) => r.slurm!.jobId);
+      const jobs = runs.filter(asksSlurm).map((r) => r.slurm!.jobId);
       // Started after this publish (its first pass may publish again); a loop that ran out of
       // jobs has ended, and starts again for new ones.
       if (poller.track(jobs) && !poller.active && !startQueued) {
@@ -75,8 +79,8 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
     };
     const publish = (deleted: boolean) => {
       if (closed) return;
-      // Slurm runs take their job's state and reason: the poller's, else one batched squeue call.
-      const runs = withExecutorStatus([...(deleted ? trash : live).values()].sort(compareRunsNewestFirst), (id) => poller.state(id));
+      // Slurm runs take their job's state and reason as the poller last saw them (never asked here).
+      const runs = withExecutorStatus([...(deleted ? trash : live).values()].sort(compareRunsNewestFirst), poller.view());
       if (!deleted) followJobs(runs);
       dispatch(deleted ? { type: 'trash', runs } : { type: 'runs', runs, done: !loading });
     };

@@ -3,6 +3,7 @@
 import type { Key } from 'ink';
 import { lookup, promptKeymap, type RunsAction } from '../keymap.js';
 import { shortId } from '../format.js';
+import { isStoppable as stoppable } from '../../engine/stoppable.js';
 import type { Run } from '../../store/types.js';
 import { push, queue, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
 import { openDetail, attach } from './detail.js';
@@ -26,8 +27,8 @@ function specMemo(filter: string, status: StatusQuick, sort: Sort, expanded: Rea
 export const runsView = (s: AppState, scalars: ScalarLookup = NO_SCALARS): View =>
   viewMemo(s.runs, specMemo(s.draft?.text ?? s.filter, s.status, s.sort, s.expanded, s.flat), scalars);
 
-/** Runs stop can act on: running ones, and Slurm jobs still queued (stop cancels them). */
-export const stoppable = (r: Run): boolean => r.status === 'running' || (r.status === 'pending' && r.slurm !== null);
+/** Runs stop can act on, as the engine decides (a sweep parent stops its whole sweep). */
+export { stoppable };
 
 /** The runs an action applies to: the marked ones, else the cursor run. */
 function targets(s: AppState, view: View): Run[] {

@@ -136,9 +136,9 @@ function sortValue(run: Run, key: string, scalars: ScalarLookup, now: number): s
 
 type SortValue = string | number | undefined;
 
-const missing = (x: SortValue): boolean => x === undefined || (typeof x === 'number' && Number.isNaN(x));
+const missing = (x: SortValue): boolean => x === undefined || (typeof x === 'number' && !Number.isFinite(x));
 
-/** `x` before `y` in this sort (<0), after (>0); missing values (and NaN) last in both directions. */
+/** `x` before `y` in this sort (<0), after (>0); missing values, nan and ±inf last in both directions (as grun compare --min/--max). */
 function compareValues(x: SortValue, y: SortValue, desc: boolean): number {
   const xm = missing(x);
   const ym = missing(y);
@@ -171,7 +171,7 @@ function bestOfTrials(rows: readonly Row[], trialOf: ReadonlyMap<string, string>
     const parent = trialOf.get(r.run.id);
     if (!parent) continue;
     const v = sortValue(r.run, sort.key, scalars, 0);
-    if (typeof v !== 'number' || Number.isNaN(v)) continue;
+    if (typeof v !== 'number' || missing(v)) continue;
     const b = best.get(parent);
     if (b === undefined || compareValues(v, b, sort.desc) < 0) best.set(parent, v);
   }

@@ -1,0 +1,41 @@
+// `grun run OP --help-op`: an operation's usage, description and flags, laid out as Guild's
+// `help.print_op_help` (click's definition list: names padded to the longest, two spaces).
+import { formatFlagValue } from '../store/flagfmt.js';
+import type { FlagDef, RunPlan } from '../engine/plan-types.js';
+
+function flagDesc(d: FlagDef): string {
+  const suffix =
+    d.default !== null && d.default !== undefined
+      ? `(default is ${formatFlagValue(d.default, { float: !!d.defaultIsFloat })})`
+      : d.required
+        ? '(required)'
+        : d.nullLabel
+          ? `(default is ${d.nullLabel})`
+          : '';
+  const first = (d.description ?? '').split('\n')[0]!;
+  const text = first ? `${first} ${suffix}` : suffix;
+  return d.choices?.length ? `${text}\n${' '.repeat(4)}Choices: ${d.choices.map((c) => formatFlagValue(c)).join(', ')}` : text;
+}
+
+export function opHelpLines(plan: RunPlan, description: string): string[] {
+  const out = [`Usage: grun run [OPTIONS] ${plan.operation} [FLAG]...`, ''];
+  if (description) out.push(...description.split('\n').map((l) => `  ${l}`.trimEnd()), '');
+  out.push("  Use 'grun run --help' for a list of options.");
+  const seen = new Set<string>();
+  // Guild sorts an operation's flags by name; dependency flags (`operation:X`) come after.
+  const isDep = (d: FlagDef): boolean => d.name.includes(':');
+  const byName = (a: FlagDef, b: FlagDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const flags = [...plan.flagDefs.filter((d) => !isDep(d)).sort(byName), ...plan.flagDefs.filter(isDep)].filter(
+    (d) => !seen.has(d.name) && seen.add(d.name),
+  );
+  if (flags.length) {
+    const width = Math.max(...flags.map((d) => d.name.length));
+    out.push('', 'Flags:');
+    for (const d of flags) {
+      const [first = '', ...rest] = flagDesc(d).split('\n');
+      out.push(`  ${d.name.padEnd(width)}  ${first}`.trimEnd());
+      for (const l of rest) out.push(`  ${' '.repeat(width)}  ${l}`);
+    }
+  }
+  return out;
+}

@@ -1,0 +1,29 @@
+// Guild's `run --restart RUN` (also `--start` of a run that is not staged): the run's operation
+// planned again from its project with its own flags (given ones win), then started again in its
+// own directory, which keeps its files.
+import { dirname } from 'node:path';
+import { readAttr } from '../store/attrs.js';
+import { GrunError } from '../store/errors.js';
+import { formatFlagValue } from '../store/flagfmt.js';
+import type { Run } from '../store/types.js';
+import type { RunRequest } from './plan-types.js';
+
+/** The request that plans `run` again: its project, its operation, its flags then `flagArgs`. */
+export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): RunRequest {
+  const o = run.opref;
+  if (!o || (o.pkgType !== 'guildfile' && o.pkgType !== 'script')) {
+    throw new GrunError(`cannot restart run ${run.id}: its operation (${run.operation}) is not a guild.yml operation or a script`);
+  }
+  if (run.status === 'running') throw new GrunError(`run ${run.id} is running: stop it before restarting it`);
+  const cwd = o.pkgType === 'guildfile' ? dirname(o.pkgName) : o.pkgName;
+  const opspec = o.modelName ? `${o.modelName}:${o.opName}` : o.opName;
+  const given = new Set(req.flagArgs.map((a) => a.slice(0, a.indexOf('='))));
+  const kept = Object.entries(run.flags)
+    .filter(([name]) => !given.has(name))
+    .map(([name, v]) => `${name}=${formatFlagValue(v)}`);
+  // Without --gpus/--no-gpus a restart keeps the run's own GPU choice.
+  const params = readAttr(run.dir, 'run_params');
+  const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
+  const gpus = req.gpus !== undefined ? req.gpus : p.no_gpus === true ? null : typeof p.gpus === 'string' ? p.gpus : undefined;
+  return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs], ...(gpus !== undefined ? { gpus } : {}) };
+}

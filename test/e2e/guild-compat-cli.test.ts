@@ -1,0 +1,233 @@
+// Guild options and wording that Guild projects and scripts rely on, through the real binary.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixtureHome, emptyHome, tempDir } from '../helpers/home.js';
+import { fails, grun, ok } from './cli-helpers.js';
+
+/** A project dir holding the given files. */
+function project(files: Record<string, string>): string {
+  const dir = tempDir('grun-proj-');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('Guild list and select options', () => {
+  test('runs -s lists index, operation, status and label only', () => {
+    const home = copyFixtureHome();
+    const full = ok(home, ['runs', '-n', '3']).trimEnd().split('\n');
+    const simple = ok(home, ['runs', '-s', '-n', '3']).trimEnd().split('\n');
+    assert.equal(simple.length, 3);
+    assert.match(simple[0]!, /^\[1\] {2}train \(\/home\/alice\/mnist\) +completed {2}epochs=3/);
+    for (const line of simple) assert.doesNotMatch(line, /\d{4}-\d\d-\d\d|:[0-9a-f]{8}\]/, line);
+    assert.equal(full.length, 3);
+  });
+
+  test('--error/--not-error is one switch: the last one given wins', () => {
+    const home = copyFixtureHome();
+    const errors = ok(home, ['runs', '-a', '--error']);
+    assert.ok(errors.length > 0);
+    assert.equal(ok(home, ['runs', '-a', '--not-error', '--error']), errors);
+    const notErrors = ok(home, ['runs', '-a', '--not-error']);
+    assert.equal(ok(home, ['runs', '-a', '--error', '--not-error']), notErrors);
+    assert.doesNotMatch(notErrors, / error /);
+  });
+
+  test('select --attr knows the formatted fields (run_dir, status) before raw attrs', () => {
+    const home = copyFixtureHome();
+    const id = ok(home, ['select', '1']).trim();
+    assert.equal(ok(home, ['select', '1', '--attr', 'run_dir']).trim(), join(home, 'runs', id));
+    assert.equal(ok(home, ['select', '1', '--attr', 'status']).trim(), 'completed');
+    assert.equal(ok(home, ['select', '1', '--attr', 'short_id']).trim(), id.slice(0, 8));
+    fails(home, ['select', '1', '--attr', 'wombat'], /^grun: no such run attribute 'wombat'\n/);
+  });
+});
+
+describe('run --run-id and --run-dir', () => {
+  test('--run-id names the run; a used id is refused and the run is left alone', () => {
+    const home = emptyHome();
+    const cwd = project({ 'say.py': 'msg = "hi"\nprint(msg)\n' });
+    assert.equal(ok(home, ['run', 'say.py', '--run-id', 'aaa', '-y'], { cwd }).trim(), 'hi');
+    assert.equal(ok(home, ['select', '--attr', 'id']).trim(), 'aaa');
+    const before = readFileSync(join(home, 'runs', 'aaa', '.guild', 'attrs', 'started'), 'utf8');
+    fails(home, ['run', 'say.py', 'msg=again', '--run-id', 'aaa', '-y'], /run ID 'aaa' is already used/, { cwd });
+    assert.equal(readFileSync(join(home, 'runs', 'aaa', '.guild', 'attrs', 'started'), 'utf8'), before);
+    fails(home, ['run', 'say.py', '--run-id', '../x', '-y'], /invalid run ID '\.\.\/x'/, { cwd });
+  });
+
+  test('--run-dir stages into a directory outside the home and says how to start it', () => {
+    const home = emptyHome();
+    const cwd = project({ 'say.py': 'msg = "hi"\nprint(msg)\n' });
+    const runDir = join(tempDir(), 'elsewhere');
+    const out = ok(home, ['run', 'say.py', '--stage', '--run-dir', runDir, '-y'], { cwd });
+    assert.match(out, new RegExp(`^say\\.py staged in '${runDir}'\\nTo start the operation, use "\\(cd ${runDir} && source \\.guild/ENV && .+say\\.py.*\\)"\\n$`));
+    assert.ok(existsSync(join(runDir, '.guild', 'STAGED')));
+    assert.ok(existsSync(join(runDir, 'say.py')));
+    assert.equal(ok(home, ['runs', '-a']), '', 'not in the home');
+    fails(home, ['run', 'say.py', '--stage', '--run-dir', runDir, '-y'], /already holds a run/, { cwd });
+    assert.equal(grun(home, ['runs']).code, 0);
+  });
+});
+
+describe('run --restart and the default operation', () => {
+  const guildYml = 'op:\n  exec: python -c "import sys; print(${code}); sys.exit(${code})"\n  flags:\n    code: 0\n';
+
+  test('with no operation, the only operation of guild.yml runs', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml });
+    const r = grun(home, ['run', 'code=3', '-y'], { cwd });
+    assert.equal(r.code, 3, r.err);
+    assert.equal(r.out, '3\n');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}op {2}error {2}code=3\n$/);
+  });
+
+  test('--restart reruns a run in its own directory with its flags, or new ones', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml });
+    assert.equal(grun(home, ['run', 'op', 'code=11', '-y'], { cwd }).code, 11);
+    const id = ok(home, ['select']).trim();
+    writeFileSync(join(home, 'runs', id, 'kept.txt'), 'x');
+    const again = grun(home, ['run', '--restart', id.slice(0, 8), '-y']);
+    assert.equal(again.code, 11, again.err);
+    assert.equal(again.out, '11\n', 'the output starts afresh');
+    const changed = grun(home, ['run', '--restart', id, 'code=22', '-y']);
+    assert.equal(changed.code, 22, changed.err);
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}op {2}error {2}code=22\n$/, 'one run, relabelled');
+    assert.equal(ok(home, ['select', '--attr', 'flags']).trim(), 'code: 22');
+    assert.ok(existsSync(join(home, 'runs', id, 'kept.txt')));
+    assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8'), '22\n');
+    fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --start\/--restart take a run and NAME=VALUE flags/);
+  });
+});
+
+describe('guild.yml: include, anonymous operations entries, main by default', () => {
+  test('- include: pulls in entries of another file; $include in operations; no main runs the module named after the op', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': '- include: more.yml\n- operations:\n    $include: shared\n    say-hi:\n      flags:\n        who: world\n',
+      'more.yml': '- config: shared\n  operations:\n    shout:\n      main: say_hi\n      flags:\n        who: WORLD\n',
+      'say_hi.py': 'who = "nobody"\nprint("hi " + who)\n',
+    });
+    assert.equal(ok(home, ['run', 'say-hi', '-y'], { cwd }), 'hi world\n');
+    assert.equal(ok(home, ['run', 'shout', '-y'], { cwd }), 'hi WORLD\n');
+    assert.equal(ok(home, ['operations'], { cwd }), 'say-hi\nshout\n', 'guild.yml operations only, sorted');
+  });
+
+  test('an include cycle and a missing include are refused by name', () => {
+    const home = emptyHome();
+    const loop = project({ 'guild.yml': '- include: b.yml\n', 'b.yml': '- include: guild.yml\n' });
+    fails(home, ['run', 'x', '-y'], /cycle in 'includes'/, { cwd: loop });
+    const missing = project({ 'guild.yml': '- include: nope.yml\n' });
+    fails(home, ['run', 'x', '-y'], /include 'nope\.yml': no such file/, { cwd: missing });
+  });
+});
+
+describe('ls -s/-d/-g and run --help-op', () => {
+  test('ls -s lists source code, -g what the run wrote, -d its dependencies (by the manifest)', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'up:\n  main: write\ndown:\n  main: write\n  flags:\n    name: res.txt\n  requires:\n    - operation: up\n      select: out.txt\n',
+      'write.py': 'name = "out.txt"\nopen(name, "w").write("x")\n',
+    });
+    ok(home, ['run', 'up', '-y'], { cwd });
+    ok(home, ['run', 'down', '-y'], { cwd });
+    assert.equal(ok(home, ['ls', '-ns']), 'guild.yml\nwrite.py\n');
+    assert.equal(ok(home, ['ls', '-ng']), 'res.txt\n');
+    assert.equal(ok(home, ['ls', '-nd']), 'out.txt\n');
+    assert.equal(ok(home, ['ls', '-nsd']), 'guild.yml\nout.txt\nwrite.py\n');
+    assert.equal(ok(home, ['ls', '-nd', '2']), '', 'the upstream run has none');
+    assert.equal(ok(home, ['ls', '-ng', '2']), 'out.txt\n');
+    assert.match(ok(home, ['ls', '-s']), /^.+:\n {2}guild\.yml\n {2}write\.py\n$/);
+  });
+
+  test("a run with an operation dependency logs Guild's resolution lines on stderr", () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': 'up:\n  main: w\ndown:\n  main: w\n  requires:\n    - operation: up\n', 'w.py': 'print("ran")\n' });
+    const up = grun(home, ['run', 'up', '-y'], { cwd });
+    assert.equal(up.err, '', 'nothing to resolve');
+    const upId = ok(home, ['select']).trim();
+    const down = grun(home, ['run', 'down', '-y'], { cwd });
+    assert.equal(down.code, 0, down.err);
+    assert.equal(down.out, 'ran\n');
+    assert.equal(down.err, `Resolving operation:up\nUsing run ${upId} for operation:up\n`);
+  });
+
+  test('--help-op shows usage, description and sorted flags without resolving dependencies', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml':
+        'train:\n  description: Trains it\n  main: t\n  flags:\n    zeta: 1\n    alpha:\n      description: First letter\n      default: 0.5\n    mode:\n      choices: [a, b]\n      default: a\n  requires:\n    - operation: prep\n',
+      't.py': '',
+    });
+    assert.equal(
+      ok(home, ['run', 'train', '--help-op'], { cwd }),
+      "Usage: grun run [OPTIONS] train [FLAG]...\n\n  Trains it\n\n  Use 'grun run --help' for a list of options.\n\n" +
+        'Flags:\n  alpha           First letter (default is 0.5)\n  mode            (default is a)\n                      Choices: a, b\n  zeta            (default is 1)\n  operation:prep\n',
+    );
+    assert.equal(ok(home, ['runs', '-a']), '', 'nothing ran');
+  });
+});
+
+describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
+  const script = { 'g.py': 'import os\nprint(os.getenv("CUDA_VISIBLE_DEVICES"))\n' };
+
+  test('--gpus sets CUDA_VISIBLE_DEVICES, --no-gpus empties it; a staged start may change it; a restart keeps the run\'s own', () => {
+    const home = emptyHome();
+    const cwd = project(script);
+    const env = { ...process.env };
+    delete env.CUDA_VISIBLE_DEVICES;
+    assert.equal(ok(home, ['run', 'g.py', '--gpus', '0,1', '-y'], { cwd }), '0,1\n');
+    assert.equal(ok(home, ['run', 'g.py', '--no-gpus', '-y'], { cwd }), '\n');
+    ok(home, ['run', 'g.py', '--run-id', 'bbb', '--gpus', '0,1', '--stage', '-y'], { cwd });
+    assert.equal(ok(home, ['run', '--start', 'bbb', '--gpus', '2', '-y']), '2\n');
+    assert.equal(ok(home, ['run', '--restart', 'bbb', '--no-gpus', '-y']), '\n');
+    assert.equal(ok(home, ['run', '--restart', 'bbb', '-y']), '0,1\n', 'the gpus it was staged with');
+    const r = fails(home, ['run', 'g.py', '--gpus', '0', '--no-gpus', '-y'], /^grun: --no-gpus and --gpus cannot both be used\n/, { cwd });
+    assert.equal(r.err, "grun: --no-gpus and --gpus cannot both be used\nTry 'grun run --help' for more information.\n");
+  });
+
+  test('--force-flags passes a flag the operation does not define', () => {
+    const home = emptyHome();
+    const cwd = project({ 'a.py': 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--x", type=int, default=1)\nprint(p.parse_known_args()[1])\n' });
+    fails(home, ['run', 'a.py', 'extra=3', '-y'], /unknown flag 'extra' for a\.py: expected one of x/, { cwd });
+    assert.equal(ok(home, ['run', 'a.py', 'extra=3', '--force-flags', '-y'], { cwd }), "['--extra', '3']\n");
+  });
+
+  test("a bad -S status char ends with Guild's Try line", () => {
+    const r = grun(copyFixtureHome(), ['runs', '-Sxyz']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, "grun: unrecognized status char 'x' in option '-S'\nTry 'grun runs --help' for more information.\n");
+  });
+});
+
+describe("Guild's options grun lacks, and -C", () => {
+  test('a Guild option grun lacks is refused by name; an option nobody has stays unknown', () => {
+    const home = copyFixtureHome();
+    const r = grun(home, ['runs', 'info', '--manifest']);
+    assert.equal(r.code, 1);
+    assert.equal(r.err, "grun: '--manifest' is a Guild option grun does not support yet\nTry 'grun runs --help' for more information.\n");
+    fails(home, ['--debug', 'runs'], /^grun: '--debug' is a Guild option grun does not support yet/);
+    fails(home, ['run', 'x.py', '--optimize', '-y'], /'--optimize' is a Guild option grun does not support yet/);
+    assert.match(grun(home, ['runs', '--wombat']).err, /unknown option '--wombat'/);
+    // A value that looks like an option is the value of the option before it.
+    assert.equal(grun(home, ['runs', '-Fl', '--manifest']).code, 0);
+    // Guild's two-letter shorts that grun rewrites are grun's own.
+    assert.equal(grun(home, ['compare', '-cc', '.id', '-t']).code, 0);
+  });
+
+  test("each command's help names the Guild options it does not support yet", () => {
+    const home = emptyHome();
+    const help = ok(home, ['runs', 'info', '--help']);
+    assert.match(help, /\nGuild options not supported yet: [^\n]*--manifest/);
+    assert.doesNotMatch(help.slice(help.indexOf('Guild options not supported')), /--all-scalars|-Fo|-Sc/);
+    assert.match(ok(home, ['--help']), /\nGuild options not supported yet: --debug/);
+  });
+
+  test('-C DIR runs the command as if started in DIR', () => {
+    const home = emptyHome();
+    const cwd = project({ 'hi.py': 'print("hi")\n' });
+    assert.equal(ok(home, ['-C', cwd, 'run', 'hi.py', '-y']), 'hi\n');
+    fails(home, ['-C', join(cwd, 'nope'), 'runs'], /-C .*nope: no such directory/);
+  });
+});
