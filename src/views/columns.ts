@@ -147,7 +147,8 @@ export function layoutColumns(width: number, rows: readonly Row[], extras: reado
     shown.add(c);
     used += c.width + GAP;
   }
-  if (shown.has(label)) label.width += Math.max(0, room - used);
+  // room left widens the label up to its longest text (the columns after it stay near it)
+  if (shown.has(label)) label.width = Math.max(label.width, Math.min(opts.labelWidth ?? 0, label.width + room - used));
   return {
     columns: cols.filter((c) => PINNED.has(c.id) || shown.has(c)),
     scroll,

@@ -86,9 +86,11 @@ describe('column layout', () => {
   const valLoss: ColumnSpec = { kind: 'scalar', agg: 'min', key: 'val_loss' };
 
   test('everything fits at 160 columns: the label after the core columns, then the extra ones', () => {
-    const l = layoutColumns(160, rows, [loss, valLoss], 340);
+    const l = layoutColumns(160, rows, [loss, valLoss], 340, { labelWidth: 200 });
     assert.deepEqual(l.columns.map((c) => c.id), ['index', 'id', 'operation', 'started', 'time', 'status', 'label', 'extra0', 'extra1']);
-    assert.equal(width(l.columns), 160, 'the label takes the room left');
+    assert.equal(width(l.columns), 160, 'the label takes the room left, up to its longest text');
+    const short = layoutColumns(160, rows, [loss, valLoss], 340, { labelWidth: 12 });
+    assert.equal(short.columns.find((c) => c.id === 'label')!.width, 12, 'no wider than its text');
     assert.deepEqual([l.scroll, l.right, l.maxScroll], [0, 0, 0]);
   });
 
