@@ -74,13 +74,13 @@ async function filterKeystrokes(runs: Run[]): Promise<number[]> {
     const [s, dispatch] = useReducer(appReducer, undefined, () => appReducer(initialState(true), { type: 'runs', runs, done: true }));
     send = (input) => {
       const key = input === '\x7f' ? { ...noKey, backspace: true } : noKey; // as the App passes Backspace on
-      for (const [ch, k] of splitInput(input === '\x7f' ? '' : input, key)) dispatch({ type: 'key', input: ch, key: k, ctx: { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 40 }, sortKeys: [] } });
+      for (const [ch, k] of splitInput(input === '\x7f' ? '' : input, key)) dispatch({ type: 'key', input: ch, key: k, ctx: { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 40 }, sortKeys: [], columns: { extras: [], maxScroll: 0 } } });
     };
     const view = runsView(s);
     const cur = cursorRow(s.table, view);
     const visible = view.rows.slice(0, 40);
     return h(Box, { flexDirection: 'column' },
-      h(RunsTable, { rows: view.rows, top: 0, cursor: cur, height: 40, columns: layoutColumns(160, visible, [], runs.length), marks: s.table.marks, scalars: NO_SCALARS, sort: s.sort, theme, now: Date.now() }),
+      h(RunsTable, { rows: view.rows, top: 0, cursor: cur, height: 40, columns: layoutColumns(160, visible, [], runs.length).columns, marks: s.table.marks, scalars: NO_SCALARS, sort: s.sort, theme, now: Date.now(), differing: [], hidden: { left: 0, right: 0 } }),
       h(Footer, { left: `${view.matched}/${runs.length} runs`, input: s.draft, inputError: view.filterError, message: null, keymap: runsKeymap, readonly: true, width: 160, theme }),
     );
   }

@@ -3,7 +3,7 @@
 import { Box, Text, useApp, useInput, useStdin } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import type { Run } from './store/types.js';
-import { layoutColumns, widthKey } from './views/columns.js';
+import { layoutColumns, specCellText, widthKey } from './views/columns.js';
 import { CompareScreen } from './views/CompareScreen.js';
 import { DetailScreen } from './views/DetailScreen.js';
 import { DialogBox, dialogHeight } from './views/DialogBox.js';
@@ -24,7 +24,8 @@ import {
   type AppState, type KeyContext,
 } from './views/state/app.js';
 import type { ScrollMetrics } from './views/state/scroll.js';
-import { autoScalarColumns, columnLabel, type ScalarLookup } from './views/state/view.js';
+import { differingFlags, labelText, specText } from './views/state/column-spec.js';
+import { autoScalarColumns, type ScalarLookup } from './views/state/view.js';
 import { makeTheme } from './views/theme.js';
 import { TrashScreen } from './views/TrashScreen.js';
 
@@ -113,12 +114,16 @@ export function App(props: AppProps) {
   const cur = cursorRow(state.table, view);
   const top = windowTop(state.table.top, cur, tableH, view.rows.length);
   const visible = view.rows.slice(top, top + tableH);
-  const scalarCols = state.columns ?? autoScalarColumns(visible, scalars);
-  const columns = useMemo(
-    () => layoutColumns(size.columns, visible, scalarCols, state.runs.length),
-    // what the widths depend on: operation and executor texts of the rows shown
-    [size.columns, visible.map(widthKey).join(), scalarCols.map(columnLabel).join(), state.runs.length],
+  const extras = state.columns ?? autoScalarColumns(visible, scalars);
+  // the label shows the flags that differ among the runs listed
+  const differing = useMemo(() => differingFlags(view.rows.map((r) => r.run)), [view.rows]);
+  const labelWidth = Math.max(0, ...visible.map((r) => labelText(r.run, differing).length));
+  const layout = useMemo(
+    () => layoutColumns(size.columns, visible, extras, state.runs.length, { scroll: state.hscroll, labelWidth }),
+    // what the widths depend on: operation, executor, label and flag texts of the rows shown
+    [size.columns, visible.map(widthKey).join(), visible.map((r) => extras.map((c) => specCellText(c, r.run)).join('\0')).join('\n'), extras.map(specText).join(), state.runs.length, state.hscroll, labelWidth],
   );
+  const columns = layout.columns;
   const byId = useMemo(() => new Map(state.runs.map((r) => [r.id, r])), [state.runs]);
   const content = useScreenContent(screen, byId, (r) => scalars.get(r.id) ?? [], size.columns, state.readonly);
   const trashH = Math.max(1, bodyH - 2);
@@ -137,7 +142,9 @@ export function App(props: AppProps) {
       : screen.kind === 'trash'
         ? { count: 0, pageSize: trashH }
         : screenMetrics(screen, content, bodyH);
-  const keyContext: KeyContext = { scalars, metrics, sortKeys: sortKeysOf(columns) };
+  const keyContext: KeyContext = {
+    scalars, metrics, sortKeys: sortKeysOf(columns), columns: { extras, maxScroll: layout.maxScroll },
+  };
   const ctxRef = useRef(keyContext);
   ctxRef.current = keyContext;
 
@@ -212,8 +219,9 @@ export function App(props: AppProps) {
             {state.filter ? `  filter: ${state.filter}` : ''}
             {state.status !== 'all' ? `  status: ${state.status === 'waiting' ? 'pending/staged' : state.status}` : ''}
             {`  sort: ${state.sort.key.replace(/^scalar:/, '')} ${state.sort.desc ? '▼' : '▲'}`}
+            {state.flat ? '  flat' : ''}
           </Text>
-          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} empty={state.loading ? `loading runs… ${state.loading.loaded} read so far` : undefined} />
+          <RunsTable rows={view.rows} top={top} cursor={cur} height={tableH} columns={columns} marks={state.table.marks} scalars={scalars} sort={state.sort} theme={theme} now={now} empty={state.loading ? `loading runs… ${state.loading.loaded} read so far` : undefined} differing={differing} hidden={{ left: layout.scroll, right: layout.right }} />
         </Box>
       );
       break;
@@ -257,7 +265,7 @@ export function App(props: AppProps) {
   return (
     <Box flexDirection="column" width={size.columns}>
       {body}
-      {state.dialog ? <DialogBox dialog={state.dialog} width={Math.min(size.columns, 100)} maxLines={rowsAvail - FOOTER_LINES - 3} theme={theme} /> : null}
+      {state.dialog ? <DialogBox dialog={state.dialog} chosen={extras} width={Math.min(size.columns, 100)} maxLines={rowsAvail - FOOTER_LINES - 3} theme={theme} /> : null}
       <Footer
         left={counts.join(' · ')}
         input={screen.kind === 'runs' ? state.draft : null}

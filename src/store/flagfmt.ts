@@ -78,17 +78,20 @@ export function formatFlagValue(v: YamlValue, opts: { truncateFloats?: number; f
 /**
  * Guild's default run label (`op_util._default_run_label`): the non-null flags sorted by name as
  * `name=value`, floats truncated to 5 decimals. Guild also shortens values naming existing paths
- * longer than 20 chars; grun leaves them whole.
+ * longer than 20 chars; grun leaves them whole. `names` keeps only those flags (the dashboard's
+ * label of the flags that differ).
  */
-export function defaultLabel(flags: Record<string, YamlValue>): string {
-  return Object.keys(flags)
+export function defaultLabel(flags: Record<string, YamlValue>, names: readonly string[] = Object.keys(flags)): string {
+  return names
     .filter((name) => flags[name] !== null && flags[name] !== undefined)
     .sort()
-    .map(
-      (name) =>
-        `${name}=${formatFlagValue(flags[name], { truncateFloats: DEFAULT_FLOAT_TRUNC_LEN, float: isMarkedFloat(flags, name) })}`,
-    )
+    .map((name) => `${name}=${labelFlagValue(flags, name)}`)
     .join(' ');
+}
+
+/** A flag's value as Guild's default label writes it (floats truncated to 5 decimals). */
+export function labelFlagValue(flags: Record<string, YamlValue>, name: string): string {
+  return formatFlagValue(flags[name], { truncateFloats: DEFAULT_FLOAT_TRUNC_LEN, float: isMarkedFloat(flags, name) });
 }
 
 // ---------------------------------------------------------------------------------------------

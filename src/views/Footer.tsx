@@ -22,12 +22,11 @@ export interface FooterProps {
 }
 
 export function Footer(p: FooterProps) {
-  const pairs = usable(p.keymap, p.readonly)
-    .filter((b) => b.hint)
-    .map((b) => `${keyLabel(b.keys[0]!)} ${b.hint}`);
-  // one space apart where two would cut the last keys (the runs screen at 80 columns)
-  const wide = pairs.join('  ');
-  const hints = [...wide].length <= p.width ? wide : pairs.join(' ');
+  const hinted = usable(p.keymap, p.readonly).filter((b) => b.hint);
+  const text = (list: typeof hinted, gap: string) => list.map((b) => `${keyLabel(b.keys[0]!)} ${b.hint}`).join(gap);
+  // one space apart where two would cut the last keys, then without the minor ones (the runs screen at 80 columns)
+  const fits = (t: string) => [...t].length <= p.width;
+  const hints = [text(hinted, '  '), text(hinted, ' ')].find(fits) ?? text(hinted.filter((b) => !b.minorHint), ' ');
   const message = p.message ? (
     <Text color={p.theme.c(p.message.error ? 'red' : 'green')} bold={p.message.error}>
       {`   ${p.message.error ? '! ' : ''}${termSafe(p.message.text)}`}

@@ -2,7 +2,8 @@
 import { Box, Text } from 'ink';
 import { memo } from 'react';
 import type { Run } from '../store/types.js';
-import { PREFIX_WIDTH, type Column } from './columns.js';
+import { PREFIX_WIDTH, specCellText, type Column } from './columns.js';
+import { labelText } from './state/column-spec.js';
 import { executorText, fit, formatDuration, formatNumber, formatStarted, runDurationMs, shortId } from './format.js';
 import { findScalar, scalarValue, type Row, type ScalarLookup, type Sort } from './state/view.js';
 import { GUILD_MARKED_GLYPH, MARK_GLYPH, STATUS_COLOR, STATUS_GLYPH, type Theme } from './theme.js';
@@ -21,16 +22,20 @@ export interface RunsTableProps {
   now: number;
   /** What an empty table says (`no runs`, or that runs are still being read). */
   empty?: string;
+  /** Flags that differ among the listed runs: the label column shows them. */
+  differing: readonly string[];
+  /** Columns scrolled out on the left and hidden on the right (`‹` and `›` in the header). */
+  hidden: { left: number; right: number };
 }
 
 export function RunsTable(p: RunsTableProps) {
   const visible = p.rows.slice(p.top, p.top + p.height);
   return (
     <Box flexDirection="column" height={p.height + 1}>
-      <Header columns={p.columns} sort={p.sort} />
+      <Header columns={p.columns} sort={p.sort} hidden={p.hidden} />
       {visible.map((row, i) => {
         const run = row.run;
-        const cells = p.columns.map((c) => cellText(c, row, p.scalars, p.now));
+        const cells = p.columns.map((c) => cellText(c, row, p));
         return (
           // keyed by position: a new filter updates the rows in place instead of remounting them
           <RunRow
@@ -49,7 +54,7 @@ export function RunsTable(p: RunsTableProps) {
   );
 }
 
-function Header({ columns, sort }: { columns: readonly Column[]; sort: Sort }) {
+function Header({ columns, sort, hidden }: { columns: readonly Column[]; sort: Sort; hidden: RunsTableProps['hidden'] }) {
   const text = columns
     .map((c) => {
       const arrow = c.sortKey === sort.key && c.id !== 'index' ? (sort.desc ? '▼' : '▲') : '';
@@ -58,26 +63,31 @@ function Header({ columns, sort }: { columns: readonly Column[]; sort: Sort }) {
     .join(' ');
   return (
     <Text bold wrap="truncate-end">
-      {' '.repeat(PREFIX_WIDTH)}
+      {`${hidden.left ? '‹' : ' '}${hidden.right ? '›' : ' '}`.padEnd(PREFIX_WIDTH)}
       {text}
     </Text>
   );
 }
 
-function cellText(c: Column, row: Row, scalars: ScalarLookup, now: number): string {
+function cellText(c: Column, row: Row, p: RunsTableProps): string {
   const run = row.run;
   switch (c.id) {
     case 'index': return String(row.index);
     case 'id': return shortId(run.id);
     case 'operation': return (row.depth ? '└ ' : '') + run.operation + (run.marked ? ` ${GUILD_MARKED_GLYPH}` : '');
     case 'started': return formatStarted(run.started ?? run.initialized, c.short);
-    case 'time': return formatDuration(runDurationMs(run, now));
+    case 'time': return formatDuration(runDurationMs(run, p.now));
     case 'status': return statusText(run);
     case 'executor': return executorText(run);
-    case 'label': return run.label ?? '';
+    case 'label': return labelText(run, p.differing);
   }
-  const s = c.scalar && findScalar(scalars.get(run.id), c.scalar.key);
-  return s && c.scalar ? formatNumber(scalarValue(s, c.scalar.agg), c.width) : '';
+  const spec = c.spec;
+  if (!spec) return '';
+  if (spec.kind !== 'scalar') return specCellText(spec, run);
+  // a folded batch shows its best trial's value of the column it is sorted by
+  if (row.fold === '+' && row.best !== undefined && c.sortKey === p.sort.key) return formatNumber(row.best, c.width);
+  const s = findScalar(p.scalars.get(run.id), spec.key);
+  return s ? formatNumber(scalarValue(s, spec.agg), c.width) : '';
 }
 
 export const statusText = (run: Run): string =>

@@ -11,6 +11,8 @@ export interface Binding<A extends string = string> {
   mutating?: boolean;
   /** Shown in the status line's context keys. */
   hint?: string;
+  /** The hint is left out where the hints would not fit (80 columns). */
+  minorHint?: boolean;
 }
 
 export type Keymap<A extends string = string> = readonly Binding<A>[];
@@ -88,13 +90,16 @@ export type RunsAction =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'open' | 'expand' | 'collapse'
   | 'mark' | 'markAll' | 'clear' | 'filter' | 'statusFilter' | 'sort' | 'reverse' | 'stop'
   | 'delete' | 'undo' | 'trash' | 'label' | 'tag' | 'comment' | 'guildMark' | 'attach'
-  | 'compare' | 'launch' | 'command' | 'help' | 'reload' | 'quit';
+  | 'compare' | 'launch' | 'command' | 'help' | 'reload' | 'quit' | 'scrollLeft' | 'scrollRight'
+  | 'chooseColumns' | 'flat';
 
 export const runsKeymap: Keymap<RunsAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
   { keys: ['enter'], action: 'open', help: 'open the run (overview, flags, scalars, output, files)', hint: 'open' },
-  { keys: ['right', '+'], action: 'expand', help: 'expand a sweep/batch (show its trials)' },
-  { keys: ['left', '-'], action: 'collapse', help: 'collapse a sweep/batch' },
+  { keys: ['+'], action: 'expand', help: 'expand a sweep/batch (show its trials)' },
+  { keys: ['-'], action: 'collapse', help: 'collapse a sweep/batch' },
+  { keys: ['right', 'l'], action: 'scrollRight', help: 'scroll the columns right, one at a time (#, id and status stay)' },
+  { keys: ['left', 'h'], action: 'scrollLeft', help: 'scroll the columns left' },
   { keys: ['space'], action: 'mark', help: 'mark/unmark the row (actions apply to marked runs)', hint: 'mark' },
   { keys: ['A'], action: 'markAll', help: 'mark every run shown' },
   { keys: ['esc'], action: 'clear', help: 'clear marks, then the filter' },
@@ -102,18 +107,20 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['f'], action: 'statusFilter', help: 'cycle status filter: all, running, completed, error, terminated, pending/staged' },
   { keys: ['s'], action: 'sort', help: 'sort by the next column shown, left to right (a metric: best first when its objective is known)', hint: 'sort' },
   { keys: ['S'], action: 'reverse', help: 'reverse the sort' },
+  { keys: ['C'], action: 'chooseColumns', help: 'choose columns: every flag, attribute and scalar of the runs listed (Space toggles)', hint: 'cols', minorHint: true },
+  { keys: ['v'], action: 'flat', help: 'flat view: rank every run and trial by the sort column (again: the tree of sweeps)' },
   { keys: ['x'], action: 'stop', help: 'stop the marked runs (or the cursor run)', mutating: true, hint: 'stop' },
   { keys: ['d'], action: 'delete', help: 'delete the marked runs (or the cursor run) to the trash', mutating: true, hint: 'del' },
   { keys: ['u'], action: 'undo', help: 'undo the last delete', mutating: true },
   { keys: ['T'], action: 'trash', help: 'trash: restore or purge deleted runs' },
-  { keys: ['l'], action: 'label', help: 'set the label', mutating: true },
+  { keys: ['L'], action: 'label', help: 'set the label', mutating: true },
   { keys: ['t'], action: 'tag', help: 'edit tags (+tag adds, -tag removes)', mutating: true },
   { keys: ['n'], action: 'comment', help: 'add a comment', mutating: true },
   { keys: ['m'], action: 'guildMark', help: "toggle Guild's marked flag (★)", mutating: true },
   { keys: ['w'], action: 'attach', help: 'attach: full-screen live output (leaving never stops the run)' },
   { keys: ['c'], action: 'compare', help: 'compare the marked runs', hint: 'compare' },
   { keys: ['r'], action: 'launch', help: 'launch a run (pick an operation, edit flags)', mutating: true, hint: 'run' },
-  { keys: [':'], action: 'command', help: 'command line (:sort loss, :cols loss,min val_loss, :filter …; Up/Down recall)' },
+  { keys: [':'], action: 'command', help: 'command line (:sort loss, :cols =lr,loss,min val_loss,.host, :filter …; Up/Down recall)' },
   { keys: ['ctrl+r'], action: 'reload', help: 'reload every run from disk' },
   { keys: ['?'], action: 'help', help: 'this help', hint: 'help' },
   { keys: ['q', 'ctrl+c'], action: 'quit', help: 'quit', hint: 'quit' },
@@ -199,6 +206,15 @@ export const launchKeymap: Keymap<LaunchAction> = [
   { keys: ['esc'], action: 'back', help: 'back a step (the form keeps its values)', hint: 'back' },
   { keys: ['?'], action: 'help', help: 'this help (a flag value with ? in it: use grun run)', hint: 'help' },
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
+];
+
+export type ColumnsAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'toggle' | 'close';
+
+/** The column chooser: a checkbox per flag, attribute and scalar. */
+export const columnsKeymap: Keymap<ColumnsAction> = [
+  nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
+  { keys: ['space'], action: 'toggle', help: 'show/hide the column' },
+  { keys: ['enter', 'esc', 'q', 'C'], action: 'close', help: 'close' },
 ];
 
 export type ConfirmAction = 'yes' | 'no';

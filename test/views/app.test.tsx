@@ -61,12 +61,12 @@ describe('dashboard: runs screen', () => {
     for (const line of stripVTControlCharacters(f).split('\n')) assert.ok([...line].length <= 80, `line too wide: ${line}`);
   });
 
-  test('→ expands a batch to show its trials', async () => {
+  test('+ expands a batch to show its trials', async () => {
     const { lastFrame, stdin } = open(copyFixtureHome());
     await waitForFrame(lastFrame, /20\/20 runs/);
     // move to the grid batch 8fa24610 and expand it
     for (let i = 0; i < 20 && !selectedLine(lastFrame()).includes('8fa24610'); i++) await typeKeys(stdin, 'j');
-    await typeKeys(stdin, KEY.right);
+    await typeKeys(stdin, '+');
     const f = await waitForFrame(lastFrame, /b473328a/);
     assert.match(f, /00075496/);
   });
@@ -103,11 +103,13 @@ describe('dashboard: runs screen', () => {
 
   test('at 80x24, s goes through the columns shown, left to right, and back to the start', async () => {
     const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 80, rows: 24 });
-    let f = await waitForFrame(lastFrame, /20\/20 runs/);
+    let f = await waitForFrame(lastFrame, / loss +acc\n/); // the automatic scalar columns, once loaded
     const header = (fr: string) => fr.split('\n')[1]!;
-    const titles = header(f).trim().split(/\s+/).map((t) => t.replace(/[▲▼]$/, ''));
+    // (the first columns hold the cursor and the ‹ › of columns scrolled out of view)
+    const titles = header(f).slice(3).trim().split(/\s+/).map((t) => t.replace(/[▲▼]$/, ''));
+    const others = titles.filter((t) => t !== '#' && t !== 'started');
     const sorted: string[] = [];
-    for (let i = 0; i < titles.length - 1; i++) {
+    for (let i = 0; i < others.length; i++) {
       const before = f;
       await typeKeys(stdin, 's');
       f = await waitForFrame(lastFrame, /sort: /);
@@ -116,8 +118,27 @@ describe('dashboard: runs screen', () => {
       assert.ok(m, `the sorted column is not shown:\n${f}`);
       sorted.push(m[1]!);
     }
-    // `#` sorts as `started` (the default sort): the cycle ends there, each column once
-    assert.deepEqual(sorted, [...titles.filter((t) => t !== '#' && t !== 'started'), 'started']);
+    assert.deepEqual(sorted, others, 'each column once, left to right');
+    // `#` sorts as `started` (the default sort): the cycle ends there
+    await typeKeys(stdin, 's');
+    await waitForFrame(lastFrame, /sort: started ▼/);
+  });
+
+  test('C: a checkbox per flag, attribute and scalar; Space shows a flag column at once; Esc closes', async () => {
+    const { lastFrame, stdin } = open(copyFixtureHome(), { columns: 80, rows: 24 });
+    await waitForFrame(lastFrame, / loss +acc\n/);
+    await typeKeys(stdin, 'C');
+    let f = await waitForFrame(lastFrame, /Columns \(Space: show\/hide\)/);
+    assert.match(f, /› \[ \] =epochs/);
+    assert.match(f, /\[ \] \.label/);
+    await typeKeys(stdin, ' ');
+    f = await waitForFrame(lastFrame, /› \[x\] =epochs/);
+    await typeKeys(stdin, KEY.esc);
+    // the new column comes last: scrolled to with → (#, id and status stay)
+    await typeKeys(stdin, KEY.right, KEY.right, KEY.right, KEY.right);
+    f = await waitForFrame(lastFrame, /^‹ +# id +status.* epochs\n/m);
+    assert.doesNotMatch(f, /Columns \(/);
+    assert.ok(f.split('\n').every((l) => [...stripVTControlCharacters(l)].length <= 80));
   });
 
   test('? shows help from the keymap; Esc closes it', async () => {
@@ -241,11 +262,11 @@ describe('dashboard: actions', () => {
     assert.ok(!existsSync(join(home, 'trash', 'runs', '5cc3ae6b0fe44a25a83c9eaa6a0a3a45')));
   });
 
-  test('l sets a label through a prompt', async () => {
+  test('L sets a label through a prompt', async () => {
     const home = copyFixtureHome();
     const { lastFrame, stdin } = open(home);
     await waitForFrame(lastFrame, /20\/20 runs/);
-    await typeKeys(stdin, `/${BEST}`, KEY.enter, 'l');
+    await typeKeys(stdin, `/${BEST}`, KEY.enter, 'L');
     await waitForFrame(lastFrame, /Label for 4cad94ad/);
     await typeKeys(stdin, '\u0015', 'great run', KEY.enter);
     const dir = join(home, 'runs', `${BEST}746246858852b7eb8736ac22`);

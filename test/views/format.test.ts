@@ -66,7 +66,7 @@ describe('dashboard sort by a scalar', () => {
       get: (id: string) => [{ prefix: '', tag: 'loss', first: 0, firstStep: 0, last: vals[id[0]!]!, lastStep: 0, min: 0, minStep: 0, max: 0, maxStep: 0, avg: 0, total: 0, count: 1 }],
     };
     for (const [desc, best] of [[false, ['d', 'b']], [true, ['b', 'd']]] as const) {
-      const view = makeViewMemo()(runs, { filter: '', status: 'all', sort: { key: 'scalar:loss', desc }, expanded: new Set() }, scalars);
+      const view = makeViewMemo()(runs, { filter: '', status: 'all', sort: { key: 'scalar:loss', desc }, expanded: new Set(), flat: false }, scalars);
       assert.deepEqual(view.rows.slice(0, 2).map((r) => r.run.id[0]), best, `desc=${desc}`);
     }
   });

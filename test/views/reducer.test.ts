@@ -13,7 +13,7 @@ const noKey: Key = {
   return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false, super: false,
   hyper: false, capsLock: false, numLock: false,
 } as Key;
-const ctx: KeyContext = { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 10 }, sortKeys: [] };
+const ctx: KeyContext = { scalars: NO_SCALARS, metrics: { count: 0, pageSize: 10 }, sortKeys: [], columns: { extras: [], maxScroll: 0 } };
 
 function press(s: AppState, ...keys: (string | Partial<Key>)[]): AppState {
   for (const k of keys) {
@@ -187,7 +187,7 @@ describe('app reducer', () => {
   });
 
   test('read-only disables every changing key and hides it from help', () => {
-    let s = press(loaded(true), 'd', 'x', 'l', 't', 'n', 'm', 'r', 'u');
+    let s = press(loaded(true), 'd', 'x', 'L', 't', 'n', 'm', 'r', 'u');
     assert.equal(s.dialog, null);
     assert.equal(s.effects.length, 0);
     assert.equal(currentScreen(s).kind, 'runs');
@@ -198,7 +198,7 @@ describe('app reducer', () => {
   });
 
   test('label prompt edits text and queues the change', () => {
-    let s = press(loaded(), 'l');
+    let s = press(loaded(), 'L');
     assert.equal(s.dialog?.kind, 'prompt');
     assert.equal((s.dialog as PromptDialog).input.text, 'lr=0.1');
     s = press(s, { ctrl: true }, 'x');
@@ -214,7 +214,7 @@ describe('app reducer', () => {
   test('command line: sort by a scalar adds its column; unknown commands say so', () => {
     let s = press(loaded(), ':sort min val_loss asc', { return: true });
     assert.deepEqual(s.sort, { key: 'scalar:min val_loss', desc: false });
-    assert.deepEqual(s.columns, [{ agg: 'min', key: 'val_loss' }]);
+    assert.deepEqual(s.columns, [{ kind: 'scalar', agg: 'min', key: 'val_loss' }]);
     s = press(s, ':bogus', { return: true });
     assert.match(s.message!.text, /unknown command 'bogus'/);
   });
@@ -292,5 +292,65 @@ describe('app reducer', () => {
     assert.equal(s.effects.length, 0);
     s = press(s, 'e', { return: true });
     assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'purge', ids: [trash[0]!.id] });
+  });
+});
+
+describe('columns: flags, the chooser, sideways scroll', () => {
+  const sweep = [
+    fakeRun({ flags: { lr: 0.001, optimizer: 'adam', epochs: 10 } }),
+    fakeRun({ flags: { lr: 0.1, optimizer: 'sgd', epochs: 10 } }),
+  ];
+  const withFlags = (): AppState => appReducer(initialState(false), { type: 'runs', runs: sweep, done: true });
+
+  test(':cols takes flags (=lr), attributes (.host) and scalars; a bad one is named', () => {
+    let s = press(withFlags(), ':cols =lr,optimizer,.host, min loss', { return: true });
+    assert.deepEqual(s.columns, [
+      { kind: 'flag', name: 'lr' }, { kind: 'scalar', agg: 'last', key: 'optimizer' }, { kind: 'attr', name: 'host' },
+      { kind: 'scalar', agg: 'min', key: 'loss' },
+    ]);
+    s = press(s, ':cols =lr,.nope', { return: true });
+    assert.match(s.message!.text, /'\.nope' is not a column/);
+    assert.equal(s.columns?.length, 4, 'unchanged');
+    s = press(s, ':sort =lr desc', { return: true });
+    assert.deepEqual(s.sort, { key: 'flag:lr', desc: true });
+  });
+
+  test('C lists every flag, attribute and scalar with a checkbox; Space toggles; Enter closes', () => {
+    const scalars = { version: 1, get: () => [{ prefix: '.guild', tag: 'loss', first: 1, firstStep: 0, last: 1, lastStep: 0, min: 1, minStep: 0, max: 1, maxStep: 0, avg: 1, total: 1, count: 1 }] };
+    const c: KeyContext = { ...ctx, scalars, columns: { extras: [{ kind: 'scalar', agg: 'last', key: 'loss' }], maxScroll: 0 } };
+    let s = appReducer(withFlags(), { type: 'key', input: 'C', key: { ...noKey, shift: true }, ctx: c });
+    assert.equal(s.dialog?.kind, 'columns');
+    const items = s.dialog?.kind === 'columns' ? s.dialog.items : [];
+    assert.deepEqual(items.map((i) => (i.kind === 'scalar' ? i.key : `${i.kind}:${i.name}`)), ['flag:epochs', 'flag:lr', 'flag:optimizer', 'attr:exit_status', 'loss']);
+    const key = (name: string, k: Partial<Key> = {}) => (s = appReducer(s, { type: 'key', input: name, key: { ...noKey, ...k }, ctx: c }));
+    key('j');
+    key(' ');
+    assert.deepEqual(s.columns, [{ kind: 'scalar', agg: 'last', key: 'loss' }, { kind: 'flag', name: 'lr' }], 'the automatic columns, and lr');
+    key('G');
+    key(' ');
+    assert.deepEqual(s.columns, [{ kind: 'flag', name: 'lr' }], 'loss unchecked');
+    key('', { return: true });
+    assert.equal(s.dialog, null);
+  });
+
+  test('→/l and ←/h scroll one column at a time within what the layout allows, keys in one chunk too', () => {
+    const c: KeyContext = { ...ctx, columns: { extras: [], maxScroll: 2 } };
+    const key = (st: AppState, input: string, k: Partial<Key> = {}) => appReducer(st, { type: 'key', input, key: { ...noKey, ...k }, ctx: c });
+    let s = key(withFlags(), '', { rightArrow: true });
+    assert.equal(s.hscroll, 1);
+    s = key(key(s, 'l'), 'l');
+    assert.equal(s.hscroll, 2, 'no further than the last column (the same layout read for each key)');
+    s = key(key(s, 'h'), '', { leftArrow: true });
+    assert.equal(s.hscroll, 0);
+    s = key(s, 'h');
+    assert.equal(s.hscroll, 0);
+  });
+
+  test('v toggles the flat view', () => {
+    let s = press(withFlags(), 'v');
+    assert.equal(s.flat, true);
+    assert.match(s.message!.text, /flat view/);
+    s = press(s, 'v');
+    assert.equal(s.flat, false);
   });
 });

@@ -1,13 +1,14 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { makeViewMemo, autoScalarColumns, NO_SCALARS, type ScalarLookup, type ViewSpec } from '../../src/views/state/view.js';
-import { layoutColumns } from '../../src/views/columns.js';
+import { layoutColumns, type Column, type ColumnId } from '../../src/views/columns.js';
+import { differingFlags, labelText, type ColumnSpec } from '../../src/views/state/column-spec.js';
 import { executorText } from '../../src/views/format.js';
 import type { ScalarSummary } from '../../src/store/types.js';
 import { fakeRun } from './helpers.js';
 
 const spec = (over: Partial<ViewSpec> = {}): ViewSpec => ({
-  filter: '', status: 'all', sort: { key: 'started', desc: true }, expanded: new Set(), ...over,
+  filter: '', status: 'all', sort: { key: 'started', desc: true }, expanded: new Set(), flat: false, ...over,
 });
 
 function summary(tag: string, last: number, min = last): ScalarSummary {
@@ -74,27 +75,55 @@ describe('runs view', () => {
   test('automatic scalar columns prefer loss, then the most common', () => {
     const scalars: ScalarLookup = { version: 1, get: () => [summary('acc', 1), summary('loss', 1), summary('sys/gpu', 1)] };
     const rows = makeViewMemo()(runs, spec(), scalars).rows;
-    assert.deepEqual(autoScalarColumns(rows, scalars).map((c) => c.key), ['loss', 'acc']);
+    assert.deepEqual(autoScalarColumns(rows, scalars).map((c) => (c.kind === 'scalar' ? c.key : '')), ['loss', 'acc']);
   });
 });
 
 describe('column layout', () => {
   const rows = makeViewMemo()([fakeRun({ operation: 'train.py' })], spec(), NO_SCALARS).rows;
-  const width = (cols: ReturnType<typeof layoutColumns>) => 3 + cols.reduce((n, c) => n + c.width + 1, 0);
+  const width = (cols: Column[]) => 3 + cols.reduce((n, c) => n + c.width + 1, 0);
+  const loss: ColumnSpec = { kind: 'scalar', agg: 'last', key: 'loss' };
+  const valLoss: ColumnSpec = { kind: 'scalar', agg: 'min', key: 'val_loss' };
 
-  test('everything fits at 160 columns', () => {
-    const cols = layoutColumns(160, rows, [{ agg: 'last', key: 'loss' }, { agg: 'min', key: 'val_loss' }], 340);
-    assert.deepEqual(cols.map((c) => c.id), ['index', 'id', 'operation', 'started', 'time', 'status', 'scalar0', 'scalar1', 'label']);
-    assert.ok(width(cols) <= 160);
+  test('everything fits at 160 columns: the label after the core columns, then the extra ones', () => {
+    const l = layoutColumns(160, rows, [loss, valLoss], 340, { labelWidth: 200 });
+    assert.deepEqual(l.columns.map((c) => c.id), ['index', 'id', 'operation', 'started', 'time', 'status', 'label', 'extra0', 'extra1']);
+    assert.equal(width(l.columns), 160, 'the label takes the room left, up to its longest text');
+    const short = layoutColumns(160, rows, [loss, valLoss], 340, { labelWidth: 12 });
+    assert.equal(short.columns.find((c) => c.id === 'label')!.width, 12, 'no wider than its text');
+    assert.deepEqual([l.scroll, l.right, l.maxScroll], [0, 0, 0]);
   });
 
-  test('at 80 columns extra scalars, then the long start time and run time go first', () => {
-    const cols = layoutColumns(80, rows, [{ agg: 'last', key: 'loss' }, { agg: 'min', key: 'val_loss' }], 340);
-    const ids = cols.map((c) => c.id);
-    assert.ok(!ids.includes('scalar1'));
-    assert.equal(cols.find((c) => c.id === 'started')?.short, true);
-    assert.ok(ids.includes('status') && ids.includes('label') && ids.includes('operation') && ids.includes('index'));
-    assert.ok(width(cols) <= 80, `width ${width(cols)}`);
+  test('at 80 columns the long start time goes first; extra columns past the width scroll into view', () => {
+    const more: ColumnSpec[] = [loss, valLoss, { kind: 'scalar', agg: 'max', key: 'val_acc' }, { kind: 'scalar', agg: 'last', key: 'epoch' }];
+    const l = layoutColumns(80, rows, more, 340);
+    const ids = l.columns.map((c) => c.id);
+    assert.equal(l.columns.find((c) => c.id === 'started')?.short, true);
+    assert.ok(['index', 'id', 'status', 'operation', 'label', 'extra0'].every((id) => ids.includes(id as ColumnId)), ids.join());
+    assert.ok(width(l.columns) <= 80, `width ${width(l.columns)}`);
+    assert.ok(l.right > 0 && l.maxScroll > 0, 'the last columns are reached by scrolling');
+    // scrolled to the end: the pinned columns stay, the last column shows, nothing more to the right
+    const end = layoutColumns(80, rows, more, 340, { scroll: 99 });
+    assert.equal(end.scroll, l.maxScroll, 'clamped');
+    assert.equal(end.right, 0);
+    const endIds = end.columns.map((c) => c.id);
+    assert.deepEqual(endIds.slice(0, 3), ['index', 'id', 'status']);
+    assert.equal(endIds.at(-1), 'extra3');
+    assert.ok(!endIds.includes('operation'));
+    assert.ok(width(end.columns) <= 80);
+  });
+
+  test('flag columns: as wide as their widest value, numbers to the right; one column more per scroll step', () => {
+    const runs = [fakeRun({ flags: { lr: 0.001, optimizer: 'adam' } }), fakeRun({ flags: { lr: 0.1, optimizer: 'sgd' } })];
+    const r = makeViewMemo()(runs, spec(), NO_SCALARS).rows;
+    const flags: ColumnSpec[] = ['lr', 'optimizer', 'a', 'b', 'c', 'd'].map((name) => ({ kind: 'flag', name }));
+    const l0 = layoutColumns(80, r, flags, 2);
+    const lr = l0.columns.find((c) => c.title === 'lr')!;
+    assert.deepEqual([lr.width, lr.align, lr.sortKey], [5, 'right', 'flag:lr']);
+    assert.equal(layoutColumns(160, r, flags, 2).columns.find((c) => c.title === 'optimizer')!.align, 'left');
+    const l1 = layoutColumns(80, r, flags, 2, { scroll: 1 });
+    const movable = (l: typeof l0) => l.columns.filter((c) => !['index', 'id', 'status'].includes(c.id)).map((c) => c.id);
+    assert.deepEqual(movable(l1)[0], movable(l0)[1], 'the first movable column scrolled out');
   });
 
   test('the executor column shows only when a run executes elsewhere; at 80 columns it keeps a job id', () => {
@@ -106,18 +135,58 @@ describe('column layout', () => {
     assert.deepEqual([queued, onNode, lost, mirror, fakeRun()].map(executorText), [
       'slurm 1234_56 (JobArrayTaskLimit)', 'slurm 1234_7 @gpu3', 'slurm 99 NODE_FAIL', 'ssh gpu1', 'local',
     ]);
-    assert.ok(!layoutColumns(160, rows, [], 9).some((c) => c.id === 'executor'), 'no column when every run is local');
+    assert.ok(!layoutColumns(160, rows, [], 9).columns.some((c) => c.id === 'executor'), 'no column when every run is local');
     const mixed = makeViewMemo()([queued, onNode, lost, fakeRun()], spec(), NO_SCALARS).rows;
-    const wide = layoutColumns(160, mixed, [], 9).find((c) => c.id === 'executor');
+    const wide = layoutColumns(160, mixed, [], 9).columns.find((c) => c.id === 'executor');
     assert.equal(wide?.width, 'slurm 1234_56 (JobArrayTaskLimit)'.length);
-    assert.ok(layoutColumns(80, mixed, [], 9).some((c) => c.id === 'executor' && c.width === wide?.width), 'whole at 80 columns');
-    const narrow = layoutColumns(80, mixed, [{ agg: 'last', key: 'loss' }], 9);
+    assert.ok(layoutColumns(90, mixed, [], 9).columns.some((c) => c.id === 'executor' && c.width === wide?.width), 'whole at 90 columns');
+    const narrow = layoutColumns(80, mixed, [loss], 9).columns;
     assert.ok(narrow.some((c) => c.id === 'executor' && c.width >= 'slurm 1234_56'.length));
     assert.ok(width(narrow) <= 80, `width ${width(narrow)}`);
   });
 
   test('still fits at 50 columns', () => {
-    const cols = layoutColumns(50, rows, [{ agg: 'last', key: 'loss' }], 99999);
+    const cols = layoutColumns(50, rows, [loss], 99999).columns;
     assert.ok(width(cols) <= 50, `width ${width(cols)}`);
+  });
+});
+
+describe('labels of the flags that differ', () => {
+  test('only the flags whose values differ, as Guild writes them; a label the user gave stays', () => {
+    const a = fakeRun({ flags: { batch_size: 32, lr: 0.0012345678, optimizer: 'adam', fast: true }, label: 'batch_size=32 fast=yes lr=0.00123 optimizer=adam' });
+    const b = fakeRun({ flags: { batch_size: 32, lr: 0.1, optimizer: 'sgd', fast: true }, label: null });
+    const c = fakeRun({ flags: { batch_size: 32, lr: 0.1, optimizer: 'sgd', fast: false }, label: 'my baseline' });
+    const diff = differingFlags([a, b, c]);
+    assert.deepEqual(diff, ['fast', 'lr', 'optimizer']);
+    assert.equal(labelText(a, diff), 'fast=yes lr=0.00123 optimizer=adam');
+    assert.equal(labelText(b, diff), 'fast=yes lr=0.1 optimizer=sgd');
+    assert.equal(labelText(c, diff), 'my baseline');
+    assert.equal(labelText(a, differingFlags([a])), a.label, 'one run: nothing differs, its label as is');
+  });
+});
+
+describe('ranking across sweeps', () => {
+  const batch = fakeRun({ operation: 'train.py+', batch: true });
+  const trials = [0.2, 0.9, 0.5].map((acc) => ({ run: fakeRun({ operation: 'train.py', parent: batch.id, flags: { x: acc } }), acc }));
+  const other = fakeRun({ operation: 'train.py', flags: { x: 0.7 } });
+  const runs = [other, batch, ...trials.map((t) => t.run)];
+  const acc = new Map<string, ScalarSummary[]>(trials.map((t) => [t.run.id, [summary('val_acc', t.acc)]]));
+  acc.set(other.id, [summary('val_acc', 0.7)]);
+  const scalars: ScalarLookup = { version: 1, get: (id) => acc.get(id) };
+  const sort = { key: 'scalar:val_acc', desc: true };
+
+  test('the tree view sorts a batch by its best trial and gives it that value', () => {
+    const rows = makeViewMemo()(runs, spec({ sort }), scalars).rows;
+    assert.deepEqual(rows.map((r) => r.run.id), [batch.id, other.id]);
+    assert.equal(rows[0]!.best, 0.9);
+    assert.equal(rows[0]!.fold, '+');
+    const asc = makeViewMemo()(runs, spec({ sort: { ...sort, desc: false } }), scalars).rows;
+    assert.deepEqual(asc.map((r) => [r.run.id, r.best]), [[batch.id, 0.2], [other.id, undefined]], 'best by the direction: the least first');
+  });
+
+  test('the flat view ranks every trial with the other runs', () => {
+    const rows = makeViewMemo()(runs, spec({ sort, flat: true }), scalars).rows;
+    assert.deepEqual(rows.map((r) => r.run.id), [trials[1]!.run.id, other.id, trials[2]!.run.id, trials[0]!.run.id, batch.id]);
+    assert.ok(rows.every((r) => r.fold === null && r.depth === 0 && r.best === undefined));
   });
 });

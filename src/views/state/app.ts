@@ -9,6 +9,7 @@ import type { Run } from '../../store/types.js';
 import {
   compareKeymap, detailKeymap, helpKeymap, keyName, launchKeymap, lookup, pagerKeymap, runsKeymap, trashKeymap, type Keymap,
 } from '../keymap.js';
+import { onChooserKey } from './column-chooser.js';
 import { onCompareAction } from './compare.js';
 import { onConfirmKey, onTypedKey } from './confirm.js';
 import { push, say, queue, replaceTop, top, unreachable, type AppState, type KeyContext, type ScreenKind } from './core.js';
@@ -33,7 +34,7 @@ export function initialState(readonly: boolean): AppState {
   return {
     readonly, runs: [], trash: [], loading: { loaded: 0 }, screens: [{ kind: 'runs' }], table: emptyTable,
     trashTable: emptyTable, filter: '', draft: null, status: 'all', sort: DEFAULT_SORT, expanded: new Set(),
-    columns: null, dialog: null, message: null, effects: [], seq: 0, lastDeleted: null, history: [],
+    columns: null, hscroll: 0, flat: false, dialog: null, message: null, effects: [], seq: 0, lastDeleted: null, history: [],
   };
 }
 
@@ -103,6 +104,7 @@ function onKey(s: AppState, input: string, key: Key, ctx: KeyContext): AppState 
       case 'confirm': return onConfirmKey(s, name);
       case 'typed': return onTypedKey(s, d, name, input, key);
       case 'prompt': return onPromptKey(s, d, name, input, key);
+      case 'columns': return onChooserKey(s, d, name, ctx);
       default: return unreachable(d);
     }
   }

@@ -4,7 +4,8 @@ import { push, queue, say, top, type AppState } from './core.js';
 import type { PromptDialog } from './prompt.js';
 import { sortBy } from './runs.js';
 import { textInput } from './text-input.js';
-import { CORE_SORT_KEYS, STATUS_QUICK, columnLabel, parseScalarColumn, type ScalarColumn, type StatusQuick } from './view.js';
+import { parseColumnSpec, sameSpec, specSortKey, type ColumnSpec } from './column-spec.js';
+import { CORE_SORT_KEYS, STATUS_QUICK, type StatusQuick } from './view.js';
 
 const HISTORY_MAX = 100;
 
@@ -37,17 +38,21 @@ export function runCommand(s: AppState, line: string): AppState {
       const what = m[1]!.trim();
       const direction = (key: string) => (m[2] ? { key, desc: m[2] === 'desc' } : sortBy(key));
       if ((CORE_SORT_KEYS as readonly string[]).includes(what)) return { ...s, sort: direction(what) };
-      const col = parseScalarColumn(what);
-      if (!col) return say(s, `sort: expected one of ${CORE_SORT_KEYS.join(', ')} or a scalar like 'min loss'`, true);
+      const col = parseColumnSpec(what);
+      if (!col) return say(s, `sort: expected one of ${CORE_SORT_KEYS.join(', ')}, a scalar like 'min loss', a flag like '=lr' or an attribute like '.host'`, true);
       const columns = s.columns ?? [];
-      const has = columns.some((c) => c.key === col.key && c.agg === col.agg);
-      return { ...s, sort: direction(`scalar:${columnLabel(col)}`), columns: has ? s.columns : [...columns, col] };
+      const has = columns.some((c) => sameSpec(c, col));
+      return { ...s, sort: direction(specSortKey(col)), columns: has ? s.columns : [...columns, col] };
     }
     case 'cols': case 'columns': {
-      if (arg === '' || arg === 'auto') return { ...s, columns: null };
-      const cols = arg.split(',').map((c) => parseScalarColumn(c));
-      if (cols.some((c) => c === null)) return say(s, `cols: expected a list like 'loss, min val_loss', got '${arg}'`, true);
-      return { ...s, columns: cols as ScalarColumn[] };
+      if (arg === '' || arg === 'auto') return { ...s, columns: null, hscroll: 0 };
+      const parts = arg.split(',');
+      const cols = parts.map((c) => parseColumnSpec(c));
+      const bad = parts.find((_, i) => cols[i] === null);
+      if (bad !== undefined) {
+        return say(s, `cols: '${bad.trim()}' is not a column: expected a scalar ('loss', 'min val_loss'), a flag ('=lr') or an attribute ('.host', '.tags')`, true);
+      }
+      return { ...s, columns: cols as ColumnSpec[], hscroll: 0 };
     }
     case 'status': {
       const q = (arg || 'all') as StatusQuick;

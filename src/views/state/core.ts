@@ -2,6 +2,8 @@
 // the effects queued for the App; and the small steps every screen's reducer takes on it. Pure.
 import type { Run } from '../../store/types.js';
 import { shortId } from '../format.js';
+import type { ColumnChooser } from './column-chooser.js';
+import type { ColumnSpec } from './column-spec.js';
 import type { CompareScreen } from './compare.js';
 import type { DetailScreen } from './detail.js';
 import type { Effect } from './effects.js';
@@ -13,12 +15,12 @@ import type { PromptDialog } from './prompt.js';
 import type { ScrollMetrics } from './scroll.js';
 import type { TableState } from './table.js';
 import type { TextInput } from './text-input.js';
-import type { ScalarColumn, ScalarLookup, Sort, StatusQuick } from './view.js';
+import type { ScalarLookup, Sort, StatusQuick } from './view.js';
 
 export type Screen = { kind: 'runs' } | DetailScreen | PagerScreen | CompareScreen | { kind: 'trash' } | HelpScreen | LaunchState;
 export type ScreenKind = Screen['kind'];
 
-export type Dialog = ConfirmDialog | TypedDialog | PromptDialog;
+export type Dialog = ConfirmDialog | TypedDialog | PromptDialog | ColumnChooser;
 
 export interface Message {
   text: string;
@@ -42,8 +44,12 @@ export interface AppState {
   status: StatusQuick;
   sort: Sort;
   expanded: ReadonlySet<string>;
-  /** Chosen scalar columns; null means automatic. */
-  columns: ScalarColumn[] | null;
+  /** Chosen extra columns (flags, attributes, scalars); null means automatic (the common scalars). */
+  columns: ColumnSpec[] | null;
+  /** Columns of the runs table scrolled out on the left (past the pinned ones). */
+  hscroll: number;
+  /** The flat view: every run and trial ranked together, no folding. */
+  flat: boolean;
   dialog: Dialog | null;
   message: Message | null;
   effects: { seq: number; effect: Effect }[];
@@ -61,6 +67,8 @@ export interface KeyContext {
   metrics: ScrollMetrics;
   /** Sort keys of the runs table's visible columns, left to right (`s` cycles through them). */
   sortKeys: readonly string[];
+  /** The runs table's extra columns as shown (chosen or automatic) and how far it scrolls sideways. */
+  columns: { extras: readonly ColumnSpec[]; maxScroll: number };
 }
 
 export const top = (s: AppState): Screen => s.screens[s.screens.length - 1]!;

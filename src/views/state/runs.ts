@@ -9,6 +9,7 @@ import { push, queue, runLine, say, unreachable, type AppState, type KeyContext 
 import { openDetail, attach } from './detail.js';
 import { newLaunch } from './launch.js';
 import { cursorRow, moveTable, movedRow, toggleMark } from './table.js';
+import { columnChoices, openChooser } from './column-chooser.js';
 import { commandLine } from './command-line.js';
 import { editInput, textInput, type TextInput } from './text-input.js';
 import { firstSortDesc, makeViewMemo, NO_SCALARS, STATUS_QUICK, type ScalarLookup, type Sort, type StatusQuick, type View, type ViewSpec } from './view.js';
@@ -16,15 +17,15 @@ import { firstSortDesc, makeViewMemo, NO_SCALARS, STATUS_QUICK, type ScalarLooku
 const viewMemo = makeViewMemo();
 
 let lastSpec: ViewSpec | null = null;
-function specMemo(filter: string, status: StatusQuick, sort: Sort, expanded: ReadonlySet<string>): ViewSpec {
-  if (lastSpec && lastSpec.filter === filter && lastSpec.status === status && lastSpec.sort === sort && lastSpec.expanded === expanded)
-    return lastSpec;
-  return (lastSpec = { filter, status, sort, expanded });
+function specMemo(filter: string, status: StatusQuick, sort: Sort, expanded: ReadonlySet<string>, flat: boolean): ViewSpec {
+  const l = lastSpec;
+  if (l && l.filter === filter && l.status === status && l.sort === sort && l.expanded === expanded && l.flat === flat) return l;
+  return (lastSpec = { filter, status, sort, expanded, flat });
 }
 
 /** The rows of the runs table: the filter being typed applies live. */
 export const runsView = (s: AppState, scalars: ScalarLookup = NO_SCALARS): View =>
-  viewMemo(s.runs, specMemo(s.draft?.text ?? s.filter, s.status, s.sort, s.expanded), scalars);
+  viewMemo(s.runs, specMemo(s.draft?.text ?? s.filter, s.status, s.sort, s.expanded, s.flat), scalars);
 
 /** Runs stop can act on, as the engine decides (a sweep parent stops its whole sweep). */
 export { stoppable };
@@ -152,6 +153,21 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
       return { ...s, dialog: commandLine() };
     case 'reload':
       return queue(s, { kind: 'reload' });
+    case 'scrollLeft':
+    case 'scrollRight': {
+      // from the state, not the layout: keys in one chunk all arrive before the next layout
+      const { maxScroll } = ctx.columns;
+      const hscroll = Math.max(0, Math.min(maxScroll, Math.min(s.hscroll, maxScroll) + (action === 'scrollRight' ? 1 : -1)));
+      return { ...s, hscroll };
+    }
+    case 'chooseColumns': {
+      const items = columnChoices(view.rows.map((r) => r.run), ctx.scalars, s.columns ?? ctx.columns.extras);
+      return items.length ? { ...s, dialog: openChooser(items) } : say(s, 'no flags, attributes or scalars to show', true);
+    }
+    case 'flat': {
+      const flat = !s.flat;
+      return say({ ...s, flat }, flat ? 'flat view: every run and trial ranked by the sort column' : 'tree view: trials under their sweep');
+    }
     default:
       return unreachable(action);
   }

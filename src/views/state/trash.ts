@@ -6,7 +6,7 @@ import { cursorRow, moveTable, movedRow, toggleMark } from './table.js';
 import { DEFAULT_SORT, makeViewMemo, NO_SCALARS, type View, type ViewSpec } from './view.js';
 
 const trashMemo = makeViewMemo();
-const TRASH_SPEC: ViewSpec = { filter: '', status: 'all', sort: DEFAULT_SORT, expanded: new Set() };
+const TRASH_SPEC: ViewSpec = { filter: '', status: 'all', sort: DEFAULT_SORT, expanded: new Set(), flat: false };
 export const trashView = (s: AppState): View => trashMemo(s.trash, TRASH_SPEC, NO_SCALARS);
 
 export function onTrashAction(s: AppState, action: Exclude<TrashAction, 'help' | 'quit'>, ctx: KeyContext): AppState {

@@ -4,13 +4,9 @@ import { matchFilter, parseFilter, scalarLookup, type FilterNode } from '../../s
 import { scalarKey } from '../../store/scalars.js';
 import type { Run, RunStatus, ScalarSummary } from '../../store/types.js';
 import { executorText, runDurationMs } from '../format.js';
+import { ATTRS, attrText, parseScalarColumn, type AttrName, type ColumnSpec, type ScalarAgg } from './column-spec.js';
 
-export type ScalarAgg = 'last' | 'min' | 'max' | 'first' | 'avg';
-
-export interface ScalarColumn {
-  agg: ScalarAgg;
-  key: string;
-}
+export { columnLabel, parseScalarColumn, type ScalarAgg, type ScalarColumn } from './column-spec.js';
 
 /** Scalars loaded so far; `version` changes whenever more arrive. */
 export interface ScalarLookup {
@@ -31,7 +27,7 @@ const QUICK_MATCH: Record<StatusQuick, (s: RunStatus) => boolean> = {
   waiting: (s) => s === 'pending' || s === 'staged',
 };
 
-/** Core sort keys, then `scalar:<agg> <key>`. */
+/** Core sort keys, then `scalar:<agg> <key>`, `flag:<name>`, `attr:<name>`. */
 export const CORE_SORT_KEYS = ['started', 'operation', 'status', 'executor', 'time', 'label', 'id'] as const;
 
 export interface Sort {
@@ -63,6 +59,8 @@ export interface ViewSpec {
   status: StatusQuick;
   sort: Sort;
   expanded: ReadonlySet<string>;
+  /** Every run and trial in one ranked list, rather than trials folded under their batch. */
+  flat: boolean;
 }
 
 export interface Row {
@@ -73,6 +71,8 @@ export interface Row {
   depth: 0 | 1;
   /** Batch with children: folded (`+`) or expanded (`-`). */
   fold: '+' | '-' | null;
+  /** A batch's best trial value of the scalar sorted by (what it sorts by in the tree view). */
+  best?: number;
 }
 
 export interface View {
@@ -92,16 +92,6 @@ export function scalarValue(s: ScalarSummary, agg: ScalarAgg): number {
 
 export function findScalar(list: readonly ScalarSummary[] | undefined, key: string): ScalarSummary | undefined {
   return list?.find((s) => scalarKey(s.prefix, s.tag) === key);
-}
-
-export function columnLabel(c: ScalarColumn): string {
-  return c.agg === 'last' ? c.key : `${c.agg} ${c.key}`;
-}
-
-/** `loss`, `min val_loss`, `max acc` → a column; null when the text is not one. */
-export function parseScalarColumn(text: string): ScalarColumn | null {
-  const m = /^\s*(?:(last|min|max|first|avg)\s+)?(\S+)\s*$/.exec(text);
-  return m ? { agg: (m[1] as ScalarAgg | undefined) ?? 'last', key: m[2]! } : null;
 }
 
 const EXPRESSION = /[=<>!]|\s(contains|in|is|and|or|not)\s|^not\s/i;
@@ -133,26 +123,59 @@ function sortValue(run: Run, key: string, scalars: ScalarLookup, now: number): s
     const s = col && findScalar(scalars.get(run.id), col.key);
     return s && col ? scalarValue(s, col.agg) : undefined;
   }
+  if (key.startsWith('flag:')) {
+    const v = run.flags[key.slice(5)];
+    return typeof v === 'number' ? v : typeof v === 'boolean' ? Number(v) : v === undefined || v === null ? undefined : String(v).toLowerCase();
+  }
+  if (key.startsWith('attr:') && ATTRS.includes(key.slice(5) as AttrName)) {
+    if (key === 'attr:exit_status') return run.exitStatus ?? undefined;
+    return attrText(run, key.slice(5) as AttrName).toLowerCase() || undefined;
+  }
   return undefined;
 }
 
-function comparator(sort: Sort, scalars: ScalarLookup): Cmp {
+type SortValue = string | number | undefined;
+
+const missing = (x: SortValue): boolean => x === undefined || (typeof x === 'number' && !Number.isFinite(x));
+
+/** `x` before `y` in this sort (<0), after (>0); missing values, nan and ±inf last in both directions (as grun compare --min/--max). */
+function compareValues(x: SortValue, y: SortValue, desc: boolean): number {
+  const xm = missing(x);
+  const ym = missing(y);
+  if (xm || ym) return xm && ym ? 0 : xm ? 1 : -1;
+  const c = x! < y! ? -1 : x! > y! ? 1 : 0;
+  return desc ? -c : c;
+}
+
+/**
+ * The comparator of a sort. `override` gives some runs another value: in the tree view a batch
+ * sorts by its best trial's value of a scalar.
+ */
+function comparator(sort: Sort, scalars: ScalarLookup, override?: ReadonlyMap<string, number>): Cmp {
   const now = Date.now();
-  const cache = new Map<Run, string | number | undefined>();
+  const cache = new Map<Run, SortValue>();
   const val = (r: Run) => {
-    if (!cache.has(r)) cache.set(r, sortValue(r, sort.key, scalars, now));
+    if (!cache.has(r)) cache.set(r, override?.get(r.id) ?? sortValue(r, sort.key, scalars, now));
     return cache.get(r);
   };
-  return (a, b) => {
-    const x = val(a);
-    const y = val(b);
-    // missing values, nan and ±inf last in both directions (as grun compare --min/--max)
-    const xm = x === undefined || (typeof x === 'number' && !Number.isFinite(x));
-    const ym = y === undefined || (typeof y === 'number' && !Number.isFinite(y));
-    if (xm || ym) return xm && ym ? 0 : xm ? 1 : -1;
-    const c = x! < y! ? -1 : x! > y! ? 1 : 0;
-    return sort.desc ? -c : c;
-  };
+  return (a, b) => compareValues(val(a), val(b), sort.desc);
+}
+
+/**
+ * Each batch's best trial value of the scalar `sort` is by (best in the sort's direction), for
+ * the batches that have trials with a value.
+ */
+function bestOfTrials(rows: readonly Row[], trialOf: ReadonlyMap<string, string>, sort: Sort, scalars: ScalarLookup): Map<string, number> {
+  const best = new Map<string, number>();
+  for (const r of rows) {
+    const parent = trialOf.get(r.run.id);
+    if (!parent) continue;
+    const v = sortValue(r.run, sort.key, scalars, 0);
+    if (typeof v !== 'number' || missing(v)) continue;
+    const b = best.get(parent);
+    if (b === undefined || compareValues(v, b, sort.desc) < 0) best.set(parent, v);
+  }
+  return best;
 }
 
 interface Memo {
@@ -177,13 +200,17 @@ export function makeViewMemo(): (runs: readonly Run[], spec: ViewSpec, scalars: 
   const m: Memo = {};
   return (runs, spec, scalars) => {
     const sortUsesScalars = spec.sort.key.startsWith('scalar:');
-    const sortKey = `${spec.sort.key}\0${spec.sort.desc}`;
+    // in the tree view (and a filtered one) a batch sorts by its best trial; the flat view ranks runs alone
+    const byBest = sortUsesScalars && !spec.flat;
+    const sortKey = `${spec.sort.key}\0${spec.sort.desc}\0${byBest}`;
     const newRuns = m.runs !== runs;
     if (newRuns || m.sortKey !== sortKey || (sortUsesScalars && m.scalarsVersion !== scalars.version)) {
-      const rows = runs.map((run, i): Row => ({ run, index: i + 1, depth: 0, fold: null }));
+      let rows = runs.map((run, i): Row => ({ run, index: i + 1, depth: 0, fold: null }));
       const isDefault = spec.sort.key === 'started' && spec.sort.desc;
       if (!isDefault) {
-        const cmp = comparator(spec.sort, scalars);
+        const best = byBest ? bestOfTrials(rows, trialLinks(rows), spec.sort, scalars) : undefined;
+        if (best?.size) rows = rows.map((r) => (best.has(r.run.id) ? { ...r, best: best.get(r.run.id)! } : r));
+        const cmp = comparator(spec.sort, scalars, best);
         rows.sort((a, b) => cmp(a.run, b.run));
       }
       m.sorted = rows;
@@ -198,6 +225,7 @@ export function makeViewMemo(): (runs: readonly Run[], spec: ViewSpec, scalars: 
       m.spec?.filter !== spec.filter ||
       m.spec.status !== spec.status ||
       m.spec.expanded !== spec.expanded ||
+      m.spec.flat !== spec.flat ||
       (expression && m.scalarsVersion !== scalars.version);
     if (stale) {
       // Typing forward in plain text: the new matches are among the previous ones.
@@ -218,23 +246,27 @@ function searchTexts(m: Memo): string[] {
   return m.hay;
 }
 
+/** The batch of each listed trial (a link to a run that is not listed makes nothing a trial). */
+function trialLinks(rows: readonly Row[]): Map<string, string> {
+  const byId = new Map<string, Run>();
+  for (const r of rows) if (r.run.batch) byId.set(r.run.id, r.run);
+  const trialOf = new Map<string, string>();
+  for (const b of byId.values()) for (const c of b.children) trialOf.set(c, b.id);
+  for (const r of rows) if (r.run.parent && byId.has(r.run.parent)) trialOf.set(r.run.id, r.run.parent);
+  const listed = new Set(rows.map((r) => r.run.id));
+  for (const id of [...trialOf.keys()]) if (!listed.has(id)) trialOf.delete(id);
+  return trialOf;
+}
+
 function foldInfo(m: Memo): NonNullable<Memo['fold']> {
   if (m.fold) return m.fold;
   const sorted = m.sorted!;
-  const byId = new Map<string, Run>();
-  for (const r of sorted) if (r.run.batch) byId.set(r.run.id, r.run);
-  const trialOf = new Map<string, string>();
-  for (const b of byId.values()) for (const c of b.children) trialOf.set(c, b.id);
-  for (const r of sorted) if (r.run.parent && byId.has(r.run.parent)) trialOf.set(r.run.id, r.run.parent);
+  const trialOf = trialLinks(sorted);
   const childrenOf = new Map<string, Row[]>();
   for (const r of sorted) {
     const p = trialOf.get(r.run.id);
     if (p) childrenOf.set(p, [...(childrenOf.get(p) ?? []), r]);
   }
-  // a link to a run that is not listed makes nothing a trial
-  const listed = new Set<string>();
-  for (const kids of childrenOf.values()) for (const k of kids) listed.add(k.run.id);
-  for (const id of [...trialOf.keys()]) if (!listed.has(id)) trialOf.delete(id);
   return (m.fold = { trialOf, childrenOf });
 }
 
@@ -282,7 +314,7 @@ function filterAndFold(m: Memo, spec: ViewSpec, scalars: ScalarLookup, narrow: n
     }
     matched = matchedIdx.map((i) => sorted[i]!);
   }
-  const flat = text !== '' || spec.status !== 'all';
+  const flat = text !== '' || spec.status !== 'all' || spec.flat;
   let rows: Row[];
   if (flat) rows = matched;
   else {
@@ -322,7 +354,7 @@ function lazyIndex(rows: readonly Row[]): (id: string) => number | undefined {
 }
 
 /** Scalar columns to show when none were chosen: the two most common tags (loss first). */
-export function autoScalarColumns(rows: readonly Row[], scalars: ScalarLookup, max = 2): ScalarColumn[] {
+export function autoScalarColumns(rows: readonly Row[], scalars: ScalarLookup, max = 2): ColumnSpec[] {
   const counts = new Map<string, number>();
   for (const r of rows) {
     for (const s of scalars.get(r.run.id) ?? []) {
@@ -336,5 +368,5 @@ export function autoScalarColumns(rows: readonly Row[], scalars: ScalarLookup, m
   return [...counts.entries()]
     .sort((a, b) => rank(a[0]) - rank(b[0]) || b[1] - a[1] || (a[0] < b[0] ? -1 : 1))
     .slice(0, max)
-    .map(([key]) => ({ agg: 'last' as const, key }));
+    .map(([key]): ColumnSpec => ({ kind: 'scalar', agg: 'last', key }));
 }
