@@ -1,6 +1,6 @@
 // `grun watch [RUN] [--pid PID|PIDFILE] [-n N] [--raw]`: follow a run's output; Ctrl-C stops
 // watching, not the run. To a terminal it starts with what fits the screen (as `tail -f`) and is
-// made terminal-safe unless `--raw` is given; piped, with all of it.
+// made terminal-safe unless `--raw` is given; piped, all of it, the output file's own bytes.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { watchRun } from '../engine/watch.js';
@@ -53,7 +53,7 @@ export function register(program: Command): void {
       process.on('SIGINT', onInt);
       try {
         const safe = Boolean(process.stdout.isTTY) && !o.raw;
-        const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), safe, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
+        const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), safe, exact: !process.stdout.isTTY, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
         else process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
       } finally {

@@ -27,7 +27,6 @@ export class Refusal extends GrunError {
     /** What the refusal is about: the missing flag's name, the operation asked for. */
     readonly subject?: string,
   ) {
-    super(message);
-    this.name = 'Refusal';
+    super(message); // named GrunError still: to the user it is one, the code tells refusals apart
   }
 }

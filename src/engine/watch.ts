@@ -1,6 +1,7 @@
 // `grun watch`: follow a run's output until it ends (or the watcher is interrupted).
 import { setTimeout as sleep } from 'node:timers/promises';
 import { loadRun } from '../store/index.js';
+import { OutputBytesReader } from '../store/output.js';
 import type { Run, RunStatus, StatusInfo } from '../store/types.js';
 import { executorFor } from './executor.js';
 import { OutputPrinter } from './output-printer.js';
@@ -21,6 +22,8 @@ export interface WatchOptions {
   tail?: number;
   /** Make each line terminal-safe (the output goes to a terminal). */
   safe?: boolean;
+  /** Copy the output file's bytes as they are (the output goes to a pipe or a file). */
+  exact?: boolean;
 }
 
 export interface WatchResult {
@@ -34,9 +37,23 @@ export interface WatchResult {
 export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<WatchResult> {
   const out = opts.out ?? process.stdout;
   const executor = executorFor(run);
-  const follower = executor.followOutput(run, opts.tail === undefined ? {} : { tailLines: opts.tail });
   const printer = new OutputPrinter(out, out, { safe: opts.safe });
-  const print = (): void => printer.print(follower);
+  // A pipe gets the file's bytes; an ssh mirror's file lags its follower, which pulls first.
+  const bytes = opts.exact && executor.name !== 'ssh' ? new OutputBytesReader(run.dir, opts.tail) : null;
+  const follower = bytes ? null : executor.followOutput(run, opts.tail === undefined ? {} : { tailLines: opts.tail });
+  const print = (): void => {
+    if (follower) return printer.print(follower);
+    for (let b = bytes!.poll(); b.length > 0; b = bytes!.poll()) {
+      out.write(b);
+      openLine = b[b.length - 1] !== 0x0a;
+    }
+  };
+  /** A last line without LF: whatever is printed after the watch starts on a line of its own. */
+  let openLine = false;
+  const finish = (): void => {
+    printer.finish();
+    if (openLine) out.write('\n');
+  };
   let said = '';
   // A Slurm run's state is Slurm's: asked (and its end recorded) now and then, read in between.
   let view: SlurmView | undefined;
@@ -58,11 +75,11 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
     if (st.status !== 'running' && !waiting) {
       await executor.settled?.(run);
       print();
-      printer.finish();
+      finish();
       return { status: st.status, stoppedWatching: false };
     }
     if (opts.signal?.aborted) {
-      printer.finish();
+      finish();
       return { status: st.status, stoppedWatching: true };
     }
     try {

@@ -409,6 +409,37 @@ export class OutputReader {
 }
 
 /**
+ * Follows a growing output byte for byte (`grun watch` to a pipe: the file's own bytes, CRLF,
+ * invalid UTF-8 and a last line without LF included). `tailLines`: start at the last N lines.
+ * Each poll returns at most CHUNK bytes, so a burst never has to fit in memory at once.
+ */
+export class OutputBytesReader {
+  private offset: number | undefined;
+
+  constructor(
+    private readonly runDir: string,
+    private readonly tailLines?: number,
+  ) {}
+
+  /** The bytes written since the last poll (empty when none). */
+  poll(): Buffer {
+    const fd = openOrNull(outputPaths(this.runDir).output);
+    if (fd === null) return Buffer.alloc(0);
+    try {
+      const size = fstatSync(fd).size;
+      if (this.offset === undefined) this.offset = this.tailLines !== undefined ? lastLinesStart(fd, size, this.tailLines) : 0;
+      if (size < this.offset) this.offset = 0; // replaced or truncated: start over
+      const buf = Buffer.alloc(Math.min(CHUNK, size - this.offset));
+      const got = buf.length ? readSync(fd, buf, 0, buf.length, this.offset) : 0;
+      this.offset += got;
+      return buf.subarray(0, got);
+    } finally {
+      closeSync(fd);
+    }
+  }
+}
+
+/**
  * Writes a run's output the way Guild's RunOutput does: every chunk goes raw to the shared
  * `output` file at once; lines are assembled per stream, and each completed line (LF) appends
  * a record with the time in ms and the stream. Bytes below 9 (control codes) are kept in

@@ -18,7 +18,7 @@ export function project(files: Record<string, string>): string {
   return dir;
 }
 
-function childEnv(home: string, env: Record<string, string> = {}): NodeJS.ProcessEnv {
+export function childEnv(home: string, env: Record<string, string> = {}): NodeJS.ProcessEnv {
   const e: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home, ...env };
   delete e.NODE_ENV;
   return e;

@@ -208,7 +208,7 @@ describe("Guild's options grun lacks, and -C", () => {
     assert.equal(r.code, 1);
     assert.equal(r.err, "grun: '--manifest' is a Guild option grun does not support yet\nTry 'grun runs --help' for more information.\n");
     fails(home, ['--debug', 'runs'], /^grun: '--debug' is a Guild option grun does not support yet/);
-    fails(home, ['run', 'x.py', '--optimize', '-y'], /'--optimize' is a Guild option grun does not support yet/);
+    fails(home, ['run', 'x.py', '--print-env', '-y'], /'--print-env' is a Guild option grun does not support yet/);
     assert.match(grun(home, ['runs', '--wombat']).err, /unknown option '--wombat'/);
     // A value that looks like an option is the value of the option before it.
     assert.equal(grun(home, ['runs', '-Fl', '--manifest']).code, 0);

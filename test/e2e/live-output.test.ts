@@ -1,12 +1,13 @@
 // Live output as a terminal shows it: a progress bar redrawn with `\r` is visible while its line
 // is still being written (`grun run` in the foreground, `grun watch`, the dashboard's attach and
 // output tab), `output`/`output.index` stay as Guild writes them; `grun watch -n`.
-import { existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, openSync, readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { emptyHome, tempDir } from '../helpers/home.js';
-import { grun, onlyRunDir, project, waitFor } from './engine-helpers.js';
+import { emptyHome, grunBin, tempDir } from '../helpers/home.js';
+import { childEnv, grun, onlyRunDir, project, waitFor } from './engine-helpers.js';
 import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
 
 const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
@@ -136,6 +137,35 @@ describe('grun watch -n/--tail', () => {
     const bad = await grun(['watch', id, '-n', 'many'], { cwd: home, home });
     assert.notEqual(bad.code, 0);
     assert.match(bad.stderr, /invalid value 'many' for --tail: expected a whole number/);
+  });
+
+  test('piped: the output file byte for byte (CRLF, invalid UTF-8, a last line without LF), while the run writes it', async () => {
+    const home = emptyHome();
+    const gate = tempDir('grun-gate-');
+    const script = `import os, sys, time
+sys.stdout.buffer.write(b"crlf\\r\\n\\xff\\xfe bad utf-8\\n")
+sys.stdout.flush()
+while not os.path.exists(os.path.join(${JSON.stringify(gate)}, "go")):
+    time.sleep(0.05)
+sys.stdout.buffer.write(b"tab\\there\\nno newline at the end")
+sys.stdout.flush()
+`;
+    const dir = project({ 'bytes.py': script });
+    const r = await grun(['run', 'bytes.py', '-b', '-y'], { cwd: dir, home });
+    assert.equal(r.code, 0, r.stderr);
+    const runDir = onlyRunDir(home);
+    const id = runDir.split('/').at(-1)!;
+    const out = join(tempDir('grun-watch-'), 'watched');
+    const watch = spawn(grunBin, ['watch', id], { cwd: home, env: childEnv(home), stdio: ['ignore', openSync(out, 'w'), 'pipe'] });
+    const ended = new Promise<number | null>((res) => watch.on('close', res));
+    // the first lines reach the pipe while the run still waits at its gate
+    await waitFor('the first lines in the pipe', () => existsSync(out) && readFileSync(out).includes(Buffer.from('bad utf-8\n')), 20_000);
+    writeFileSync(join(gate, 'go'), '');
+    assert.equal(await ended, 0);
+    const stored = readFileSync(join(runDir, '.guild', 'output'));
+    assert.ok(stored.includes(Buffer.from([0xff, 0xfe])), 'the run wrote invalid UTF-8');
+    const trailer = Buffer.from(`\nRun ${id} stopped with a status of 'completed'\n`);
+    assert.deepEqual(readFileSync(out), Buffer.concat([stored, trailer]));
   });
 
   test('on a terminal: a screenful by default', { skip }, async () => {
