@@ -3,7 +3,7 @@
 // redrawn with `\r` for 30 minutes shows it moves. A pipe gets whole lines only: a log file
 // or `grep` wants each line once, not its redraws.
 import type { OutputLine } from '../store/output.js';
-import { termSafe, termSafeLine } from '../store/terminal-text.js';
+import { lastSegment, termSafe, termSafeLine } from '../store/terminal-text.js';
 import type { OutputFollower } from './executor.js';
 
 type Out = NodeJS.WritableStream & { isTTY?: boolean; columns?: number };
@@ -17,8 +17,7 @@ const REDRAW = '\r\x1b[K';
  * cut to one row so the redraw never wraps.
  */
 export function liveText(partial: string, columns: number): string {
-  const segments = partial.split('\r').filter((p) => p !== '');
-  const text = termSafe(segments[segments.length - 1] ?? '');
+  const text = termSafe(lastSegment(partial));
   const chars = [...text];
   return chars.length < columns ? text : chars.slice(0, Math.max(0, columns - 1)).join('');
 }

@@ -41,6 +41,8 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
   // A pipe gets the file's bytes; an ssh mirror's file lags its follower, which pulls first.
   const bytes = opts.exact && executor.name !== 'ssh' ? new OutputBytesReader(run.dir, opts.tail) : null;
   const follower = bytes ? null : executor.followOutput(run, opts.tail === undefined ? {} : { tailLines: opts.tail });
+  /** A last line without LF: whatever is printed after the watch starts on a line of its own. */
+  let openLine = false;
   const print = (): void => {
     if (follower) return printer.print(follower);
     for (let b = bytes!.poll(); b.length > 0; b = bytes!.poll()) {
@@ -48,8 +50,6 @@ export async function watchRun(run: Run, opts: WatchOptions = {}): Promise<Watch
       openLine = b[b.length - 1] !== 0x0a;
     }
   };
-  /** A last line without LF: whatever is printed after the watch starts on a line of its own. */
-  let openLine = false;
   const finish = (): void => {
     printer.finish();
     if (openLine) out.write('\n');

@@ -35,9 +35,16 @@ export function termSafeLine(line: string): string {
   const text = lastSegment(line);
   if (!text.includes('\t')) return termSafe(text);
   let out = '';
+  let col = 0; // columns so far, counted once per part (a TSV line has many tabs)
   for (const [i, part] of text.split('\t').entries()) {
-    if (i > 0) out += ' '.repeat(8 - ([...out].length % 8));
-    out += termSafe(part);
+    if (i > 0) {
+      const pad = 8 - (col % 8);
+      out += ' '.repeat(pad);
+      col += pad;
+    }
+    const safe = termSafe(part);
+    out += safe;
+    col += [...safe].length;
   }
   return out;
 }
@@ -74,7 +81,7 @@ export function termSafeStream(): Transform {
 }
 
 /** What a terminal shows of a line redrawn with `\r`: its last non-empty segment. */
-function lastSegment(text: string): string {
+export function lastSegment(text: string): string {
   if (!text.includes('\r')) return text;
   const parts = text.split('\r').filter((p) => p !== '');
   return parts[parts.length - 1] ?? '';
