@@ -7,7 +7,7 @@ import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
 import { planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
-import { prepareStart } from '../engine/restart.js';
+import { isRestart, prepareStart } from '../engine/restart.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
@@ -46,8 +46,12 @@ function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
   };
 }
 
-/** What to launch: `--start`/`--restart RUN`, or an operation with its flags. */
-async function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<LaunchWork> {
+/**
+ * What to launch: `--start`/`--restart RUN`, or an operation with its flags. `asked`: the user
+ * already confirmed (a restart rewrites the run's directory, so it asks before, not after); null
+ * when they declined.
+ */
+async function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<{ w: LaunchWork; asked: boolean } | null> {
   const meta = { label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o), ...requestExtras(o) };
   const startSpec = o.restart ?? o.start;
   if (startSpec !== undefined) {
@@ -56,8 +60,11 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     const given = opspec === undefined ? flagArgs : [opspec, ...flagArgs];
     const notFlag = given.find((a) => !a.includes('='));
     if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --start/--restart take a run and NAME=VALUE flags, not an operation`);
-    const run = await prepareStart(oneRun(listRuns(home), startSpec), { home, flagArgs: given, ...meta });
-    return { kind: 'staged', run };
+    const target = oneRun(listRuns(home), startSpec);
+    const asked = isRestart(target, given);
+    const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
+    if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
+    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -74,7 +81,7 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     ...(o.runDir !== undefined ? { runDir: o.runDir } : {}),
     ...(o.helpOp ? { describeOnly: true } : {}),
   };
-  return { kind: 'operation', run };
+  return { w: { kind: 'operation', run }, asked: false };
 }
 
 /** `--opt-flag` / `--prune-flag NAME=VALUE` (values read as YAML). */
@@ -97,7 +104,9 @@ function optFlags(o: RunOptions): Record<string, YamlValue> {
 
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
-  const w = await work(home, opspec, flagArgs, o);
+  const what = await work(home, opspec, flagArgs, o);
+  if (!what) return;
+  const { w, asked } = what;
   if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp)) {
     const plan = await planRun(w.run);
     if (o.helpOp) {
@@ -115,8 +124,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
     sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
   };
-  const what = o.restart ? 'grun run --restart' : o.start ? 'grun run --start' : `grun run ${opspec}`;
-  const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm: confirmLaunch(what, o.yes) });
+  const confirm = asked ? () => true : confirmLaunch(o.start ? 'grun run --start' : `grun run ${opspec}`, o.yes);
+  const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm });
   if (r.skippedFor) {
     process.stdout.write(
       'Skipping run because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',

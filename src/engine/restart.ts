@@ -32,13 +32,18 @@ export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>
   return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs], ...(gpus !== undefined ? { gpus } : {}) };
 }
 
+/** A staged run given no new flags just starts; anything else is restaged first (a restart). */
+export function isRestart(run: Run, flagArgs: string[]): boolean {
+  return run.status !== 'staged' || flagArgs.length > 0;
+}
+
 /**
  * `--start`/`--restart RUN` (Guild treats them alike) made ready for the launch service: a staged
  * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
  * planned again and restaged in its own directory. Returns the run to start.
  */
 export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): Promise<Run> {
-  if (run.status === 'staged' && req.flagArgs.length === 0) {
+  if (!isRestart(run, req.flagArgs)) {
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }

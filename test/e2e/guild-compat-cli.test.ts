@@ -99,6 +99,16 @@ describe('run --restart and the default operation', () => {
     assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8'), '22\n');
     fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --start\/--restart take a run and NAME=VALUE flags/);
   });
+
+  test('a restart that is not confirmed leaves the run as it was', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml });
+    assert.equal(grun(home, ['run', 'op', 'code=11', '-y'], { cwd }).code, 11);
+    const id = ok(home, ['select']).trim();
+    fails(home, ['run', '--restart', id, 'code=22'], /needs a confirmation and stdin is not a terminal/);
+    assert.equal(ok(home, ['select', '--attr', 'flags']).trim(), 'code: 11');
+    assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8'), '11\n');
+  });
 });
 
 describe('guild.yml: include, anonymous operations entries, main by default', () => {
