@@ -10,8 +10,8 @@ import { GrunError } from '../store/errors.js';
 import { tailOutputLines } from '../store/output.js';
 import { termSafeLine, termSafeStream } from '../store/terminal-text.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { sourceRuns } from './runs.js';
-import { intOption, oneRun } from './run-args.js';
+import { oneSourcedRun, runSource } from './runs.js';
+import { intOption } from './run-args.js';
 
 /** A file that cannot be read (a directory in its place, no permission) is reported, not a crash. */
 function unreadable(path: string, e: unknown): GrunError {
@@ -61,7 +61,7 @@ export function register(program: Command): void {
     if (opts.tail !== undefined && !opts.output) throw new GrunError('--tail needs --output');
     if (opts.raw && !opts.output) throw new GrunError('--raw needs --output');
     const safe = Boolean(process.stdout.isTTY) && !opts.raw;
-    const run = oneRun(await sourceRuns(cmd, opts), spec);
+    const run = await oneSourcedRun(await runSource(cmd, opts), spec);
     if (path) return streamFile(runFile(run.dir, path));
     const output = join(run.dir, '.guild', 'output');
     if (opts.tail !== undefined) {
