@@ -18,11 +18,16 @@ function unreadable(path: string, e: unknown): GrunError {
   return new GrunError(`cannot read ${path}: ${(e as Error).message}`);
 }
 
-/** Copies a file to stdout (cleaned when `safe`); a reader that goes away (`| head`) ends it quietly. */
+/**
+ * Copies a file to stdout (cleaned when `safe`); a reader that goes away (`| head`) ends it
+ * quietly. Read in 1 MiB chunks: with the default 64 KiB, a 100 MB output costs 1,600 trips
+ * through libuv's thread pool, which took longer than the copy.
+ */
 async function streamFile(path: string, safe = false): Promise<void> {
+  const chunks = { highWaterMark: 1 << 20 };
   try {
-    if (safe) await pipeline(createReadStream(path), termSafeStream(), process.stdout, { end: false });
-    else await pipeline(createReadStream(path), process.stdout, { end: false });
+    if (safe) await pipeline(createReadStream(path, chunks), termSafeStream(), process.stdout, { end: false });
+    else await pipeline(createReadStream(path, chunks), process.stdout, { end: false });
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EPIPE') throw unreadable(path, e);
   }
