@@ -105,7 +105,12 @@ class Source {
     if (!this.file) return;
     // Announced runs of the other directory are read afresh when it is next listed.
     for (const name of this.file.announced) if (!name.startsWith(this.prefix)) this.file.delete(name);
-    for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix) && !seen.has(name.slice(this.prefix.length))) this.file.delete(name);
+    // Entries of runs no longer there: found by count first, so a home where none went costs no lookups.
+    let listed = 0;
+    for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
+    if (listed !== seen.size) {
+      for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix) && !seen.has(name.slice(this.prefix.length))) this.file.delete(name);
+    }
     this.file.save();
   }
 }
@@ -169,7 +174,7 @@ export class RunList {
     const seen = new Set<string>();
     for (const id of src.ids) {
       const hit = file?.entries.get(src.prefix + id);
-      const trusted = hit && hit.probe[0] === 's' && !file!.announced.has(hit.name);
+      const trusted = hit && hit.probe[0] === 's' && (file!.announced.size === 0 || !file!.announced.has(hit.name));
       const listed = trusted ? { id, sort: hit.sort, entry: hit, summary: null } : src.check(id, hit);
       if (!listed) continue;
       seen.add(id);
