@@ -153,6 +153,9 @@ export class RunScan {
   }
 }
 
+/** A row the slow round found is no longer a run (its opref went). */
+const GONE: Listed = { id: '', sort: -Infinity, entry: null, summary: null };
+
 /**
  * How many settled runs the slow round re-checks per listing: a hundredth of them (at least 100),
  * so a home of any size is checked through in a hundred listings, for ~1% of a full check each.
@@ -166,7 +169,7 @@ export const roundSize = (runs: number): number => Math.max(100, Math.ceil(runs 
  */
 export class RunList {
   private readonly src: Source;
-  private readonly rows: Listed[] = [];
+  private rows: Listed[] = [];
 
   constructor(home: string, opts: ListOptions = {}) {
     const src = (this.src = new Source(home, opts));
@@ -193,8 +196,9 @@ export class RunList {
     let at = file.cursor(prefix) % n;
     for (let done = Math.min(n, roundSize(n)); done > 0; done--, at = (at + 1) % n) {
       const row = this.rows[at]!;
-      if (row.entry && !row.entry.checked) this.rows[at] = this.src.check(row.id, row.entry) ?? row;
+      if (row.entry && !row.entry.checked) this.rows[at] = this.src.check(row.id, row.entry) ?? GONE;
     }
+    if (this.rows.includes(GONE)) this.rows = this.rows.filter((r) => r !== GONE);
     file.saveCursor(prefix, at);
   }
 

@@ -10,7 +10,7 @@
 //   json    the compact summary (summary-codec.ts)
 // The first line is `grun-summaries TAB <version> TAB <journal offset consumed>`. A listing
 // reads the file (a few MB per 10k runs) and splits it; only the runs it shows are parsed.
-import { appendFileSync, mkdirSync, readFileSync, statSync, type Stats } from 'node:fs';
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
@@ -209,9 +209,14 @@ export class SummaryFile {
     this.dirty = true; // the offset moves on
   }
 
+  /**
+   * Caches a summary read afresh. A run that is not settled is re-checked by every listing
+   * anyway, so its changes alone do not make the file be written again (a running run would
+   * otherwise rewrite a 100k-run cache on every listing); a new run or a settled one does.
+   */
   set(e: CacheEntry): void {
+    if (e.probe[0] === 's' || !this.entries.has(e.name)) this.dirty = true;
     this.entries.set(e.name, e);
-    this.dirty = true;
   }
 
   delete(name: string): void {
@@ -264,6 +269,7 @@ export class SummaryFile {
       const parts = [`${MAGIC}\t${VERSION}\t${offset}`];
       for (const e of this.entries.values()) parts.push(e.line);
       writeFileAtomicSync(summaryCachePath(this.home), Buffer.from(parts.join('\n') + '\n', 'latin1'));
+      rmSync(join(dirname(summaryCachePath(this.home)), 'summaries.json'), { force: true }); // the JSON cache of earlier versions
     } catch {
       // a read-only home still lists; the cache just stays cold
     }
