@@ -114,6 +114,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       }
       return startedReport(op, r, lp.mode, lp.pidfile, io);
     }
+    case 'pipeline': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
+      return startedReport(lp.plan.operation, r, lp.mode, lp.pidfile, io);
+    }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
@@ -164,7 +169,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
 }
 
 /** How one run starts here: in the background or attached, its output to the CLI's streams. */
-function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' }>, io: LaunchIO): LaunchOptions {
+function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' | 'pipeline' }>, io: LaunchIO): LaunchOptions {
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
