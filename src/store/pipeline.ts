@@ -2,10 +2,12 @@
 // directory, named after the step (`prepare -> ../9d33df1f…`). grun adds `.guild/grun-steps`,
 // written by its step driver, for what links cannot say: steps still waiting, cancelled ones,
 // and memo hits. Both are untrusted: a bad entry is skipped, never a crash.
-import { lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
+import { loadRun } from './index.js';
 import { guildPath } from './run.js';
+import type { Run, RunStatus } from './types.js';
 
 export const STEPS_FILE = 'grun-steps';
 
@@ -77,4 +79,44 @@ export function writeStepRecords(runDir: string, records: StepRecord[]): void {
 /** The run ids a pipeline's links name (the runs a step's `requires: operation:` may use). */
 export function linkedRunIds(runDir: string): Set<string> {
   return new Set(stepLinks(runDir).map((l) => basename(l.run)));
+}
+
+/** One step of a pipeline as listings show it. */
+export interface PipelineStepView {
+  name: string;
+  state: StepState;
+  run: string | null;
+  memoOf: string | null;
+}
+
+const FROM_STATUS: Partial<Record<RunStatus, StepState>> = {
+  completed: 'completed',
+  running: 'running',
+  error: 'failed',
+  terminated: 'stopped',
+  staged: 'waiting',
+  pending: 'waiting',
+};
+
+/**
+ * The steps of a pipeline run (null when it is none): grun's record where there is one (it
+ * knows waiting, cancelled and cached steps), a step's run's own status while it runs or once
+ * it has ended; for Guild's pipelines, the links alone, in the order their runs started.
+ */
+export function pipelineSteps(runDir: string): PipelineStepView[] | null {
+  const runsDir = dirname(runDir);
+  const runOf = (id: string): Run | null => (existsSync(join(runsDir, id, '.guild')) ? loadRun(join(runsDir, id)) : null);
+  const records = readStepRecords(runDir);
+  if (records) {
+    return records.map((r) => {
+      const run = r.run ? runOf(r.run) : null;
+      const live = run && r.state !== 'cached' && r.state !== 'cancelled' ? FROM_STATUS[run.status] : undefined;
+      return { name: r.name, state: live ?? r.state, run: r.run ?? null, memoOf: r.memoOf ?? null };
+    });
+  }
+  if (!existsSync(guildPath(runDir, 'attrs', 'steps'))) return null;
+  return stepLinks(runDir)
+    .map((l) => ({ l, run: runOf(l.run) }))
+    .sort((a, b) => (a.run?.started ?? 0) - (b.run?.started ?? 0))
+    .map(({ l, run }) => ({ name: l.name, state: (run && FROM_STATUS[run.status]) ?? 'waiting', run: l.run, memoOf: null }));
 }
