@@ -2,11 +2,11 @@
 // directory, named after the step (`prepare -> ../9d33df1f…`). grun adds `.guild/grun-steps`,
 // written by its step driver, for what links cannot say: steps still waiting, cancelled ones,
 // and memo hits. Both are untrusted: a bad entry is skipped, never a crash.
-import { existsSync, lstatSync, readdirSync, readFileSync, readlinkSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { loadRun } from './index.js';
-import { guildPath } from './run.js';
+import { guildPath, runLinks } from './run.js';
 import type { Run, RunStatus } from './types.js';
 
 export const STEPS_FILE = 'grun-steps';
@@ -26,27 +26,8 @@ export interface StepRecord {
 
 const RUN_ID = /^[A-Za-z0-9_.-]+$/;
 
-/** The step links of a run dir: `name → run id`, in directory order (Guild's pipelines have no other record). */
-export function stepLinks(runDir: string): { name: string; run: string }[] {
-  let names: string[];
-  try {
-    names = readdirSync(runDir);
-  } catch {
-    return [];
-  }
-  const out: { name: string; run: string }[] = [];
-  for (const name of names) {
-    try {
-      if (!lstatSync(join(runDir, name)).isSymbolicLink()) continue;
-      const target = readlinkSync(join(runDir, name));
-      const m = /^\.\.\/([^/]+)\/?$/.exec(target);
-      if (m && RUN_ID.test(m[1]!)) out.push({ name, run: m[1]! });
-    } catch {
-      // gone meanwhile
-    }
-  }
-  return out;
-}
+/** The step links of a run dir: `name → run id` (Guild's pipelines have no other record). */
+export const stepLinks = runLinks;
 
 /** `.guild/grun-steps`, or null when there is none or it is not a list of steps. */
 export function readStepRecords(runDir: string): StepRecord[] | null {
@@ -78,7 +59,7 @@ export function writeStepRecords(runDir: string, records: StepRecord[]): void {
 
 /** The run ids a pipeline's links name (the runs a step's `requires: operation:` may use). */
 export function linkedRunIds(runDir: string): Set<string> {
-  return new Set(stepLinks(runDir).map((l) => basename(l.run)));
+  return new Set(runLinks(runDir).map((l) => l.run));
 }
 
 /** One step of a pipeline as listings show it. */

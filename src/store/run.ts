@@ -128,26 +128,28 @@ function asComments(v: YamlValue | undefined): Comment[] {
   );
 }
 
-/** Relative links `name -> ../<id>` in the run root: batch trials and pipeline steps. */
-function linkedRunIds(dir: string): string[] {
-  const ids: string[] = [];
+/** Relative links `name -> ../<id>` in the run root: batch trials and pipeline steps, in directory order. */
+export function runLinks(dir: string): { name: string; run: string }[] {
+  const out: { name: string; run: string }[] = [];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return ids;
+    return out;
   }
   for (const e of entries) {
     if (!e.isSymbolicLink()) continue;
     try {
       const m = /^\.\.\/([^/]+)\/?$/.exec(readlinkSync(join(dir, e.name)));
-      if (m) ids.push(m[1]!);
+      if (m) out.push({ name: e.name, run: m[1]! });
     } catch {
       // a link that vanished between readdir and readlink
     }
   }
-  return ids.sort();
+  return out;
 }
+
+const linkedRunIds = (dir: string): string[] => runLinks(dir).map((l) => l.run).sort();
 
 export function loadRunSummary(dir: string, deleted = false): RunSummary {
   const problems: ReadProblem[] = [];
