@@ -9,6 +9,7 @@ import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
 import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
+import { STEPS_FILE, stepProgress } from './step-records.js';
 import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
 
 export const PARENT_FILE = 'grun-parent';
@@ -151,6 +152,11 @@ export function runLinks(dir: string): { name: string; run: string }[] {
 
 const linkedRunIds = (dir: string): string[] => runLinks(dir).map((l) => l.run).sort();
 
+function stepSummary(dir: string): { steps?: { done: number; total: number } } {
+  const steps = stepProgress(dir);
+  return steps ? { steps } : {};
+}
+
 export function loadRunSummary(dir: string, deleted = false): RunSummary {
   const problems: ReadProblem[] = [];
   const attrs = new AttrReader(dir, problems);
@@ -200,6 +206,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     children: linkedRunIds(dir),
     parent,
     problems,
+    ...(has(STEPS_FILE) ? stepSummary(dir) : {}),
   };
 }
 
