@@ -73,6 +73,9 @@ function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   return req.mode === 'foreground' ? { kind: 'foreground', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
 }
 
+const pipelineOnSlurm = (plan: RunPlan): Refusal =>
+  new Refusal('remote-pipeline', `${plan.operation} is a pipeline: its steps run here; Slurm does not take a pipeline yet`);
+
 /**
  * A pipeline's plan with its step options in the environment its driver reads (also in the
  * inputs a sweep's trials are planned from): step memoization, steps at once.
@@ -107,6 +110,9 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
+      if (plan.steps !== undefined && dest.kind === 'slurm') throw pipelineOnSlurm(plan);
+      // a pipeline's children memoize step by step, as `--no-memo` says
+      if (plan.steps !== undefined) plan = withStepOptions(plan, { memo: req.memo });
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };
     case 'operation':
       break;
@@ -122,7 +128,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
   }
   if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
   if (plan.steps !== undefined) {
-    if (dest.kind === 'slurm') throw new Refusal('remote-pipeline', `${plan.operation} is a pipeline: its steps run here; Slurm does not take a pipeline yet`);
+    if (dest.kind === 'slurm') throw pipelineOnSlurm(plan);
     const swept = Object.keys(plan.sweeps).length > 0;
     plan = withStepOptions(plan, { memo: !req.noMemo, ...(!swept && req.maxParallel !== undefined ? { maxParallel: req.maxParallel } : {}) });
     if (!swept) return { kind: 'pipeline', plan, steps: parseSteps(plan.steps, plan.opref.modelName), mode, ...pidfile, quiet };
