@@ -79,6 +79,10 @@ slow:
   steps:
     - {run: work secs=30 tag=long, name: long}
     - {run: work tag=later, name: later}
+once:
+  steps:
+    - {run: prep, needed: yes}
+    - work tag=once
 retry:
   steps:
     - prep
@@ -236,6 +240,15 @@ describe('pipelines (CLI, real processes)', () => {
     assert.deepEqual(log(p.stepLog).map((l) => l.split(' ')[0]), ['prep', 'flaky', 'flaky']);
     assert.deepEqual(await stepStates(p.home, p.cwd, id), { prep: 'completed', flaky: 'completed' });
     assert.equal(attrText(pipe!, 'exit_status'), '0\n');
+  });
+
+  test("a step with needed: yes reuses a completed run with its flags: nothing new is made for it", async () => {
+    const p = graphProject();
+    for (let i = 0; i < 2; i++) assert.equal((await grun(['run', 'once', '-y', '--no-memo'], p)).code, 0);
+    const [a, b] = pipelines(p.home).sort((x, y) => usec(x, 'started') - usec(y, 'started'));
+    assert.equal(readlinkSync(join(b!, 'prep')), readlinkSync(join(a!, 'prep')), 'the second pipeline links the first one\'s prep');
+    assert.deepEqual(log(p.stepLog).map((l) => l.split(' ')[0]), ['prep', 'once', 'once']);
+    assert.deepEqual(await stepStates(p.home, p.cwd, b!.split('/').pop()!), { prep: 'completed', work: 'completed' });
   });
 
   test('an invalid graph is refused with its path and nothing is created', async () => {

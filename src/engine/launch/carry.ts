@@ -2,14 +2,12 @@
 // happened told line by line to the CLI's stdout (when there is one) and summed up in a report
 // that every front end reads the same way.
 import { shlexQuote } from '../../store/opref.js';
-import { isDeepStrictEqual } from 'node:util';
-import { listRuns } from '../../store/index.js';
 import { readFailureNote } from '../../store/run-reserve.js';
-import { encodeOpref } from '../../store/opref.js';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
+import { matchingRuns } from '../needed.js';
 import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
@@ -58,14 +56,6 @@ function exitCodeOf(r: LaunchResult): number {
   if (r.status === 'completed') return 0;
   const s = r.exitStatus;
   return s ? (s > 0 ? Math.min(s, 255) : 128 + Math.min(-s, 127)) : 1;
-}
-
-/** Guild's --needed: a completed run of the same operation with the same flags. */
-function matchingRuns(home: string, plan: RunPlan): Run[] {
-  const opref = encodeOpref(plan.opref);
-  return listRuns(home).filter(
-    (r) => r.status === 'completed' && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
-  );
 }
 
 function childWriter(home: string, memo: MemoUse, start: SweepStart): ChildWriter {

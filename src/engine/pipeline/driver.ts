@@ -21,6 +21,7 @@ import { guildPath } from '../../store/run.js';
 import type { Run, YamlValue } from '../../store/types.js';
 import { targets } from '../executor.js';
 import { MemoIndex, planMemoKey, writeMemoRun } from '../memo.js';
+import { matchingRuns } from '../needed.js';
 import { planRun } from '../plan.js';
 import { prepareStart } from '../restart.js';
 import { stopRuns } from '../stop.js';
@@ -127,6 +128,15 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
         runId: id,
         runParams: { keep_batch: true, yes: true, run_dir: stepDir },
       });
+      const done = s.needed ? matchingRuns(home, plan)[0] : undefined;
+      if (done) {
+        // Guild's needed: a completed run with these flags is the step's run; nothing new is made
+        rmSync(link, { force: true });
+        symlinkSync(`../${done.id}`, link);
+        rec.run = done.id;
+        end(s, 'completed', `: not needed, run ${done.id} has these flags`);
+        return;
+      }
       if (memo) {
         const index = MemoIndex.open(home);
         const key = planMemoKey(plan, seed, index);
