@@ -182,7 +182,7 @@ export function register(program: Command): void {
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
-    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle)', positiveIntOption('--max-parallel'))
+    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle); steps of a pipeline at once (default: every ready step)', positiveIntOption('--max-parallel'))
     .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running')
     .option('--no-memo', 'run every step of a pipeline, even one whose inputs a completed run has (steps are memoized by default)');
   run.on('option:gpus', (v: string) => run.setOptionValue('gpusGiven', v));

@@ -168,6 +168,15 @@ describe('pipelines (CLI, real processes)', () => {
     assert.match(r.stderr, /step train-a: completed/);
   });
 
+  test('--max-parallel 1: the diamond\'s trains one after the other', async () => {
+    const p = graphProject();
+    const r = await grun(['run', 'diamond', '--max-parallel', '1', '-y'], p);
+    assert.equal(r.code, 0, r.stderr);
+    const [pipe] = pipelines(p.home);
+    const [a, b] = ['train-a', 'train-b'].map((n) => stepDir(pipe!, n));
+    assert.ok(usec(b!, 'started') >= usec(a!, 'stopped') || usec(a!, 'started') >= usec(b!, 'stopped'), 'no overlap');
+  });
+
   test('a failing middle step cancels exactly its descendants; the independent branch completes', async () => {
     const p = graphProject();
     const r = await grun(['run', 'branchy', '-y'], p);
