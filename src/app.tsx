@@ -2,9 +2,8 @@
 // goes through the pure `appReducer`; effects it queues run here through the store/engine.
 import { Box, Text, useApp, useInput, useStdin } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
-import type { Run } from './store/types.js';
 import { layoutColumns, specCellText, widthKey } from './views/columns.js';
-import { CompareScreen } from './views/CompareScreen.js';
+import { CompareScreen, OverlayPlot } from './views/CompareScreen.js';
 import { DetailScreen } from './views/DetailScreen.js';
 import { DialogBox, dialogHeight } from './views/DialogBox.js';
 import { Footer } from './views/Footer.js';
@@ -232,11 +231,14 @@ export function App(props: AppProps) {
       body = <PagerScreen screen={screen} run={byId.get(screen.id)} content={content} width={size.columns} height={bodyH} theme={theme} />;
       break;
     case 'compare':
-      body = (
+      body = content.kind === 'overlay' ? (
+        <OverlayPlot screen={screen} keys={content.keys} at={content.at} series={content.series} width={size.columns} height={bodyH} theme={theme} />
+      ) : (
         <CompareScreen
           screen={screen}
-          runs={screen.ids.map((id) => byId.get(id)).filter((r): r is Run => !!r)}
+          count={screen.ids.filter((id) => byId.has(id)).length}
           rows={content.kind === 'compare' ? content.rows : []}
+          heads={content.kind === 'compare' ? content.heads : []}
           colW={content.kind === 'compare' ? content.colW : 8}
           height={bodyH}
           theme={theme}

@@ -128,7 +128,7 @@ export const runsKeymap: Keymap<RunsAction> = [
 
 export type DetailAction =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab'
-  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'back' | 'help' | 'quit';
+  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'back' | 'help' | 'quit';
 
 export const detailKeymap: Keymap<DetailAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top,
@@ -141,6 +141,8 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['4'], action: 'tab4', help: 'output' },
   { keys: ['5'], action: 'tab5', help: 'files' },
   { keys: ['enter'], action: 'open', help: 'view the selected file' },
+  { keys: ['L'], action: 'log', help: 'scalars: plot y on a log scale (again: linear)' },
+  { keys: ['X'], action: 'xAxis', help: 'scalars: plot against the step, or the time since the first point' },
   { keys: ['x'], action: 'stop', help: 'stop this run', mutating: true, hint: 'stop' },
   { keys: ['w'], action: 'attach', help: 'attach to the live output' },
   { keys: ['esc', 'q', 'backspace'], action: 'back', help: 'back', hint: 'back' },
@@ -171,11 +173,19 @@ export const trashKeymap: Keymap<TrashAction> = [
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
 ];
 
-export type CompareAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'changed' | 'export' | 'back' | 'help' | 'quit';
+export type CompareAction =
+  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'changed' | 'export' | 'plot' | 'log' | 'xAxis' | 'groups'
+  | 'back' | 'help' | 'quit';
 
 export const compareKeymap: Keymap<CompareAction> = [
-  nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
-  { keys: ['u'], action: 'changed', help: 'show only rows that differ', hint: 'only changed' },
+  { ...nav.up, help: 'move up; in the plot, the previous scalar' },
+  { ...nav.down, help: 'move down; in the plot, the next scalar', hint: 'scalar', minorHint: true },
+  nav.pageUp, nav.pageDown, nav.top, nav.bottom,
+  { keys: ['p'], action: 'plot', help: 'plot one scalar of every run overlaid (again: the table)', hint: 'plot' },
+  { keys: ['L'], action: 'log', help: 'plot: log scale for y (again: linear)', hint: 'log' },
+  { keys: ['X'], action: 'xAxis', help: 'plot: x is the step, or the time since each run began' },
+  { keys: ['b'], action: 'groups', help: 'seed groups: runs sharing every flag but the seed as one (mean ± std, n; plot: mean and min–max band)', hint: 'seeds', minorHint: true },
+  { keys: ['u'], action: 'changed', help: 'show only rows that differ', hint: 'only changed', minorHint: true },
   { keys: ['e'], action: 'export', help: 'export the comparison to CSV', hint: 'csv' },
   { keys: ['esc', 'q'], action: 'back', help: 'back', hint: 'back' },
   { keys: ['?'], action: 'help', help: 'this help' },

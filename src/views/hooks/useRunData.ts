@@ -53,16 +53,16 @@ export function useScalarSeries(run: Run | undefined, key: string | undefined): 
   return series;
 }
 
-/** Every scalar series of each run (compare's sparklines), keyed `runId\0key`. */
-export function useSeriesOf(runs: readonly Run[], keysOf: (r: Run) => string[]): Map<string, number[]> {
-  const [map, setMap] = useState(new Map<string, number[]>());
+/** Every scalar series of each run (compare's sparklines and plot), keyed `runId\0key`. */
+export function useSeriesOf(runs: readonly Run[], keysOf: (r: Run) => string[]): Map<string, ScalarPoint[]> {
+  const [map, setMap] = useState(new Map<string, ScalarPoint[]>());
   const sig = runs.map((r) => `${r.id}:${keysOf(r).join(',')}`).join(';');
   useEffect(() => {
-    const next = new Map<string, number[]>();
+    const next = new Map<string, ScalarPoint[]>();
     for (const r of runs) {
       for (const k of keysOf(r)) {
         try {
-          next.set(`${r.id}\0${k}`, readScalarSeries(r.dir, k).map((p) => p.value));
+          next.set(`${r.id}\0${k}`, readScalarSeries(r.dir, k));
         } catch {
           // a run without readable events has no trend
         }

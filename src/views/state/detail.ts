@@ -14,18 +14,24 @@ export interface DetailScreen {
   id: string;
   tab: DetailTab;
   scroll: number;
-  sel: number;
+  /** The selected scalar or file; null: the first file, the first scalar not epoch/step. */
+  sel: number | null;
   follow: boolean;
+  /** The scalars tab's plot: y on a log scale; x in seconds since the first point, not steps. */
+  log: boolean;
+  time: boolean;
 }
 
-export const openDetail = (id: string): DetailScreen => ({ kind: 'detail', id, tab: 'overview', scroll: 0, sel: 0, follow: true });
+export const openDetail = (id: string): DetailScreen => ({
+  kind: 'detail', id, tab: 'overview', scroll: 0, sel: null, follow: true, log: false, time: false,
+});
 
 /** Attach: the run's live output full screen (pager.ts). */
 export const attach = (id: string): PagerScreen => ({ kind: 'pager', what: 'attach', id, file: null, scroll: 0, follow: true });
 
 export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<DetailAction, 'help' | 'quit'>, ctx: KeyContext): AppState {
   const setTab = (i: number): AppState =>
-    replaceTop(s, { ...d, tab: DETAIL_TABS[(i + DETAIL_TABS.length) % DETAIL_TABS.length]!, scroll: 0, sel: 0, follow: true });
+    replaceTop(s, { ...d, tab: DETAIL_TABS[(i + DETAIL_TABS.length) % DETAIL_TABS.length]!, scroll: 0, sel: null, follow: true });
   const tabIdx = DETAIL_TABS.indexOf(d.tab);
   switch (action) {
     case 'nextTab': return setTab(tabIdx + 1);
@@ -33,6 +39,8 @@ export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<Det
     case 'tab1': case 'tab2': case 'tab3': case 'tab4': case 'tab5':
       return setTab(Number(action.slice(3)) - 1);
     case 'back': return pop(s);
+    case 'log': return d.tab === 'scalars' ? replaceTop(s, { ...d, log: !d.log }) : s;
+    case 'xAxis': return d.tab === 'scalars' ? replaceTop(s, { ...d, time: !d.time }) : s;
     case 'attach': return push(s, attach(d.id));
     case 'stop': {
       const run = s.runs.find((r) => r.id === d.id);
@@ -47,7 +55,7 @@ export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<Det
     case 'up': case 'down': case 'pageUp': case 'pageDown': case 'top': case 'bottom':
       // output scrolls as the pager does; lists move a selection; the rest scroll
       if (d.tab === 'output') return replaceTop(s, { ...d, ...pagerScroll(d, action, ctx.metrics) });
-      if (d.tab === 'scalars' || d.tab === 'files') return replaceTop(s, { ...d, sel: scrollBy(d.sel, action, ctx.metrics) });
+      if (d.tab === 'scalars' || d.tab === 'files') return replaceTop(s, { ...d, sel: scrollBy(ctx.metrics.at ?? d.sel ?? 0, action, ctx.metrics) });
       return replaceTop(s, { ...d, scroll: scrollBy(d.scroll, action, ctx.metrics) });
     default:
       return unreachable(action);
