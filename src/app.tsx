@@ -181,6 +181,7 @@ export function App(props: AppProps) {
         memo: !!props.memo,
         launchPatch: (patch) => dispatch({ type: 'launchPatch', patch }),
         launched: (id) => dispatch({ type: 'launched', id }),
+        found: (id, query, line) => dispatch({ type: 'found', id, query, line }),
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,
         deleted: (ids) => {

@@ -52,7 +52,7 @@ function Tab(p: { screen: DetailState; content: ScreenContent; width: number; he
     case 'scalars':
       return <ScalarsTab content={c} log={p.screen.log} time={p.screen.time} width={p.width} height={p.height} theme={p.theme} />;
     case 'output':
-      return <OutputLines view={c.view} follow={p.screen.follow} scroll={p.screen.scroll} width={p.width} height={p.height} theme={p.theme} />;
+      return <OutputLines view={c.view} follow={p.screen.follow} scroll={p.screen.scroll} width={p.width} height={p.height} theme={p.theme} search={p.screen.search?.query} />;
     case 'files':
       return <FilesTab files={c.files} sel={p.screen.sel ?? 0} height={p.height} />;
     default:

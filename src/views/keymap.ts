@@ -128,7 +128,8 @@ export const runsKeymap: Keymap<RunsAction> = [
 
 export type DetailAction =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab'
-  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'back' | 'help' | 'quit';
+  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'search' | 'next' | 'prev'
+  | 'back' | 'help' | 'quit';
 
 export const detailKeymap: Keymap<DetailAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top,
@@ -143,6 +144,9 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['enter'], action: 'open', help: 'view the selected file' },
   { keys: ['L'], action: 'log', help: 'scalars: plot y on a log scale (again: linear)' },
   { keys: ['X'], action: 'xAxis', help: 'scalars: plot against the step, or the time since the first point' },
+  { keys: ['/'], action: 'search', help: 'output: search the whole output (a capital letter: case matters)' },
+  { keys: ['n'], action: 'next', help: 'output: next line holding the search' },
+  { keys: ['N'], action: 'prev', help: 'output: previous line holding the search' },
   { keys: ['x'], action: 'stop', help: 'stop this run', mutating: true, hint: 'stop' },
   { keys: ['w'], action: 'attach', help: 'attach to the live output' },
   { keys: ['esc', 'q', 'backspace'], action: 'back', help: 'back', hint: 'back' },
@@ -150,11 +154,14 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
 ];
 
-export type PagerAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'back' | 'help' | 'quit';
+export type PagerAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'search' | 'next' | 'prev' | 'back' | 'help' | 'quit';
 
 /** Attach and file views: a scrolling pager. */
 export const pagerKeymap: Keymap<PagerAction> = [
-  nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top,
+  nav.up, nav.down, nav.pageUp, nav.pageDown, { ...nav.top, help: 'first line of the whole output' },
+  { keys: ['/'], action: 'search', help: 'attach: search the whole output (a capital letter: case matters)', hint: 'search' },
+  { keys: ['n'], action: 'next', help: 'attach: next line holding the search' },
+  { keys: ['N'], action: 'prev', help: 'attach: previous line holding the search' },
   { keys: ['end', 'G'], action: 'bottom', help: 'last line and follow new lines', hint: 'follow' },
   { keys: ['esc', 'q', 'backspace'], action: 'back', help: 'back (the run keeps running)', hint: 'back' },
   { keys: ['?'], action: 'help', help: 'this help' },

@@ -13,6 +13,8 @@ export interface OutputView {
   lines: OutputLine[];
   /** Number of lines before `lines[0]` that were dropped (ring) or never read (tail). */
   first: number;
+  /** Lines of the whole output (`lines` may be a window of them). */
+  total: number;
 }
 
 /** What the current screen shows, loaded by `useScreenContent`. */
@@ -64,7 +66,7 @@ export function screenMetrics(screen: Screen, content: ScreenContent, height: nu
       return { count: content.list.length, pageSize: scalarListRows(content.list.length, body(DETAIL_CHROME)), at: content.sel };
     case 'output': {
       const page = screen.kind === 'pager' ? body(PAGER_CHROME) : body(DETAIL_CHROME);
-      return { count: content.view.first + content.view.lines.length, pageSize: page };
+      return { count: content.view.total, pageSize: page };
     }
     case 'files': {
       const f = screen.kind === 'detail' ? content.files[Math.min(screen.sel ?? 0, Math.max(0, content.files.length - 1))] : undefined;

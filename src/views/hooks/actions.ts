@@ -1,5 +1,6 @@
 // The dashboard's side effects: every change to a run goes through the store or the engine
 // here, never from a view. Each returns the status line message; errors propagate to it.
+import { findOutputLine } from '../../store/output.js';
 import { basename } from 'node:path';
 import { writeFileAtomicSync } from '../../store/atomic.js';
 import { GrunError } from '../../store/errors.js';
@@ -36,6 +37,8 @@ export interface ActionContext {
   /** Re-read runs the dashboard just changed. */
   refresh(ids: readonly string[]): void;
   quit(): void;
+  /** A search's answer: the line holding `query` (null: none). */
+  found?: (id: string, query: string, line: number | null) => void;
 }
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -160,6 +163,11 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
     case 'guildMark':
       edit(ctx, e.ids, { kind: 'mark', on: e.on });
       return `${e.on ? 'marked' : 'unmarked'} ${plural(e.ids.length, 'run')}`;
+    case 'searchOutput': {
+      const run = ctx.runs().find((r) => r.id === e.id);
+      ctx.found?.(e.id, e.query, run ? findOutputLine(run.dir, e.query, e.from, e.dir) : null);
+      return null;
+    }
     case 'exportCsv': {
       // the same runs and bytes as `grun compare --csv` on them
       writeFileAtomicSync(e.path, compareCsv(compareRuns(pick(ctx.runs(), e.ids), ctx.runs())));

@@ -38,7 +38,8 @@ export function useScreenContent(
   const key = selected ? scalarKey(selected.prefix, selected.tag) : undefined;
   const series = useScalarSeries(tab === 'scalars' ? run : undefined, key);
   const wantsOutput = tab === 'output' || pager?.what === 'attach';
-  const output = useOutput(wantsOutput ? run : undefined, run?.status === 'running');
+  const outputAt = detail?.tab === 'output' ? detail : pager?.what === 'attach' ? pager : null;
+  const output = useOutput(wantsOutput ? run : undefined, run?.status === 'running', outputAt && !outputAt.follow ? outputAt.scroll : null);
   const files = useRunFiles(run, tab === 'files');
   const fileText = useFileText(pager?.what === 'file' ? run?.dir : undefined, pager?.file ?? null);
 

@@ -17,6 +17,7 @@ import { onDetailAction, openDetail } from './detail.js';
 import { onHelpAction } from './help.js';
 import { onLaunchKey, patchLaunch, type LaunchState } from './launch.js';
 import { onPagerAction } from './pager.js';
+import { found } from './output-search.js';
 import { onPromptKey } from './prompt.js';
 import { onFilterKey, onRunsAction } from './runs.js';
 import { emptyTable } from './table.js';
@@ -49,7 +50,8 @@ export type AppAction =
   | { type: 'deleted'; ids: string[] }
   | { type: 'openDetail'; id: string }
   | { type: 'launchPatch'; patch: Partial<LaunchState> }
-  | { type: 'launched'; id: string };
+  | { type: 'launched'; id: string }
+  | { type: 'found'; id: string; query: string; line: number | null };
 
 export function keymapFor(kind: ScreenKind): Keymap {
   switch (kind) {
@@ -89,6 +91,8 @@ export function appReducer(s: AppState, a: AppAction): AppState {
       const screens = s.screens.filter((x) => x.kind !== 'launch');
       return { ...s, screens, filter: '', status: 'all', table: { ...s.table, cursorId: a.id } };
     }
+    case 'found':
+      return found(s, a.id, a.query, a.line);
     case 'key':
       return onKey(s, a.input, a.key, a.ctx);
     default:

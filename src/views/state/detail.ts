@@ -3,6 +3,7 @@
 import type { DetailAction } from '../keymap.js';
 import { pop, push, replaceTop, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
 import type { PagerScreen } from './pager.js';
+import { openSearch, searchAgain, type OutputSearch } from './output-search.js';
 import { pagerScroll, scrollBy } from './scroll.js';
 import { stoppable } from './runs.js';
 
@@ -20,14 +21,16 @@ export interface DetailScreen {
   /** The scalars tab's plot: y on a log scale; x in seconds since the first point, not steps. */
   log: boolean;
   time: boolean;
+  /** The output tab's search. */
+  search: OutputSearch | null;
 }
 
 export const openDetail = (id: string): DetailScreen => ({
-  kind: 'detail', id, tab: 'overview', scroll: 0, sel: null, follow: true, log: false, time: false,
+  kind: 'detail', id, tab: 'overview', scroll: 0, sel: null, follow: true, log: false, time: false, search: null,
 });
 
 /** Attach: the run's live output full screen (pager.ts). */
-export const attach = (id: string): PagerScreen => ({ kind: 'pager', what: 'attach', id, file: null, scroll: 0, follow: true });
+export const attach = (id: string): PagerScreen => ({ kind: 'pager', what: 'attach', id, file: null, scroll: 0, follow: true, search: null });
 
 export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<DetailAction, 'help' | 'quit'>, ctx: KeyContext): AppState {
   const setTab = (i: number): AppState =>
@@ -39,6 +42,8 @@ export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<Det
     case 'tab1': case 'tab2': case 'tab3': case 'tab4': case 'tab5':
       return setTab(Number(action.slice(3)) - 1);
     case 'back': return pop(s);
+    case 'search': return d.tab === 'output' ? openSearch(s, d, ctx) : s;
+    case 'next': case 'prev': return d.tab === 'output' ? searchAgain(s, d, action === 'next' ? 1 : -1, ctx) : s;
     case 'log': return d.tab === 'scalars' ? replaceTop(s, { ...d, log: !d.log }) : s;
     case 'xAxis': return d.tab === 'scalars' ? replaceTop(s, { ...d, time: !d.time }) : s;
     case 'attach': return push(s, attach(d.id));
@@ -50,7 +55,7 @@ export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<Det
     case 'open': {
       const file = ctx.metrics.selected;
       if (d.tab !== 'files' || !file) return s;
-      return push(s, { kind: 'pager', what: 'file', id: d.id, file, scroll: 0, follow: false });
+      return push(s, { kind: 'pager', what: 'file', id: d.id, file, scroll: 0, follow: false, search: null });
     }
     case 'up': case 'down': case 'pageUp': case 'pageDown': case 'top': case 'bottom':
       // output scrolls as the pager does; lists move a selection; the rest scroll

@@ -12,6 +12,7 @@ export type Effect =
   | { kind: 'comment'; ids: string[]; body: string }
   | { kind: 'guildMark'; ids: string[]; on: boolean }
   | { kind: 'exportCsv'; ids: string[]; path: string }
+  | { kind: 'searchOutput'; id: string; query: string; from: number; dir: 1 | -1 }
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
   | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }
