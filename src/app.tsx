@@ -11,6 +11,7 @@ import { HelpScreen } from './views/HelpScreen.js';
 import { runEffect } from './views/hooks/actions.js';
 import { ScalarCache } from './views/hooks/scalar-cache.js';
 import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
+import { useSavedViews } from './views/hooks/useSavedViews.js';
 import { useScreenContent } from './views/hooks/useScreenContent.js';
 import { useTerminalSize, type Size } from './views/hooks/useTerminalSize.js';
 import { splitInput } from './views/keymap.js';
@@ -99,6 +100,7 @@ export function App(props: AppProps) {
   useEffect(() => () => scalarCache.close(), [scalarCache]);
   const scalars = useScalarLookup(scalarCache);
   const feed = useRunsFeed(props.home, dispatch, scalarCache, props.feed);
+  const views = useSavedViews(props.home, state, dispatch);
   const stateRef = useRef<AppState>(state);
   stateRef.current = state;
 
@@ -182,6 +184,8 @@ export function App(props: AppProps) {
         launchPatch: (patch) => dispatch({ type: 'launchPatch', patch }),
         launched: (id) => dispatch({ type: 'launched', id }),
         found: (id, query, line) => dispatch({ type: 'found', id, query, line }),
+        views,
+        applyView: (view, name) => dispatch({ type: 'applyView', view, name }),
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,
         deleted: (ids) => {

@@ -18,6 +18,8 @@ import { onHelpAction } from './help.js';
 import { onLaunchKey, patchLaunch, type LaunchState } from './launch.js';
 import { onPagerAction } from './pager.js';
 import { found } from './output-search.js';
+import { applyView } from './saved-view.js';
+import type { SavedView } from '../../store/ui-views.js';
 import { onPromptKey } from './prompt.js';
 import { onFilterKey, onRunsAction } from './runs.js';
 import { emptyTable } from './table.js';
@@ -51,7 +53,9 @@ export type AppAction =
   | { type: 'openDetail'; id: string }
   | { type: 'launchPatch'; patch: Partial<LaunchState> }
   | { type: 'launched'; id: string }
-  | { type: 'found'; id: string; query: string; line: number | null };
+  | { type: 'found'; id: string; query: string; line: number | null }
+  /** A saved view put back: the last one at start, or one by name (`:view NAME`). */
+  | { type: 'applyView'; view: SavedView; name?: string };
 
 export function keymapFor(kind: ScreenKind): Keymap {
   switch (kind) {
@@ -93,6 +97,8 @@ export function appReducer(s: AppState, a: AppAction): AppState {
     }
     case 'found':
       return found(s, a.id, a.query, a.line);
+    case 'applyView':
+      return applyView(s, a.view, a.name);
     case 'key':
       return onKey(s, a.input, a.key, a.ctx);
     default:

@@ -1,5 +1,7 @@
 // What the reducers ask the App to do: each effect is run by src/views/hooks/actions.ts through
 // the store and the engine, and reports back by a message or an action.
+import type { SavedView } from '../../store/ui-views.js';
+
 export type Effect =
   | { kind: 'quit' }
   | { kind: 'reload' }
@@ -13,6 +15,9 @@ export type Effect =
   | { kind: 'guildMark'; ids: string[]; on: boolean }
   | { kind: 'exportCsv'; ids: string[]; path: string }
   | { kind: 'searchOutput'; id: string; query: string; from: number; dir: 1 | -1 }
+  | { kind: 'saveView'; name: string; view: SavedView }
+  | { kind: 'loadView'; name: string }
+  | { kind: 'listViews' }
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
   | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }
