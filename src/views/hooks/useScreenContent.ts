@@ -6,7 +6,7 @@ import type { Run, ScalarSummary } from '../../store/types.js';
 import { compareGroupRows, compareRows, plotKeys } from '../compare-model.js';
 import { shortId } from '../format.js';
 import { seedGroups } from '../seed-groups.js';
-import { flagLines, overviewLines } from '../detail-lines.js';
+import { flagLines, overviewLines, systemLines } from '../detail-lines.js';
 import { helpLines } from '../HelpScreen.js';
 import type { ScreenContent } from '../layout.js';
 import { keymapFor } from '../state/app.js';
@@ -32,7 +32,9 @@ export function useScreenContent(
   const tab = detail?.tab;
 
   const command = useRunCommand(tab === 'overview' ? run : undefined);
-  const scalarList = useRunScalars(tab === 'scalars' ? run : undefined).filter((s) => !s.tag.startsWith('sys/'));
+  const runScalars = useRunScalars(tab === 'scalars' || tab === 'overview' ? run : undefined);
+  const scalarList = runScalars.filter((s) => !s.tag.startsWith('sys/'));
+  const sysSeries = useSeriesOf(tab === 'overview' && run ? [run] : NO_RUNS, () => runScalars.filter((s) => s.tag.startsWith('sys/')).map((s) => s.tag));
   const sel = Math.min(detail?.sel ?? firstPlotted(scalarList.map((s) => s.tag)), Math.max(0, scalarList.length - 1));
   const selected = scalarList[sel];
   const key = selected ? scalarKey(selected.prefix, selected.tag) : undefined;
@@ -51,7 +53,7 @@ export function useScreenContent(
     case 'detail':
       if (!run) return { kind: 'none' };
       switch (screen.tab) {
-        case 'overview': return { kind: 'lines', lines: overviewLines(run, command) };
+        case 'overview': return { kind: 'lines', lines: [...overviewLines(run, command), ...systemLines(runScalars, (t) => (sysSeries.get(`${run.id}\0${t}`) ?? []).map((p) => p.value))] };
         case 'flags': return { kind: 'lines', lines: flagLines(run) };
         case 'scalars': return { kind: 'scalars', list: scalarList, sel, key, series };
         case 'output': return { kind: 'output', view: output };
