@@ -11,6 +11,7 @@ import { HelpScreen } from './views/HelpScreen.js';
 import { runEffect } from './views/hooks/actions.js';
 import { ScalarCache } from './views/hooks/scalar-cache.js';
 import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
+import { useNotices } from './views/hooks/useNotices.js';
 import { useSavedViews } from './views/hooks/useSavedViews.js';
 import { useScreenContent } from './views/hooks/useScreenContent.js';
 import { useTerminalSize, type Size } from './views/hooks/useTerminalSize.js';
@@ -101,6 +102,8 @@ export function App(props: AppProps) {
   const scalars = useScalarLookup(scalarCache);
   const feed = useRunsFeed(props.home, dispatch, scalarCache, props.feed);
   const views = useSavedViews(props.home, state, dispatch);
+  const objective = state.sort.key.startsWith('scalar:') ? state.sort.key.replace(/^scalar:(?:(?:last|min|max|first|avg) )?/, '') : 'loss';
+  useNotices(props.home, state.runs, state.loading === null, scalars, objective, dispatch);
   const stateRef = useRef<AppState>(state);
   stateRef.current = state;
 
