@@ -1,6 +1,6 @@
 // Ink root of the dashboard: screen stack, global keys, dialogs and the status lines. Every key
 // goes through the pure `appReducer`; effects it queues run here through the store/engine.
-import { Box, Text, useApp, useInput, useStdin } from 'ink';
+import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
 import { layoutColumns, specCellText, widthKey } from './views/columns.js';
 import { CompareScreen, OverlayPlot } from './views/CompareScreen.js';
@@ -72,6 +72,9 @@ function useForwardDelete(): { current: boolean } {
 }
 
 const FOOTER_LINES = 2;
+
+/** OSC 52: set the clipboard (`c`) to `text`; the terminal, or tmux with set-clipboard on, takes it. */
+export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
 
 function useScalarLookup(cache: ScalarCache): ScalarLookup {
   const version = useSyncExternalStore(
@@ -153,6 +156,7 @@ export function App(props: AppProps) {
   ctxRef.current = keyContext;
 
   const { isRawModeSupported } = useStdin();
+  const { stdout } = useStdout();
   const forwardDelete = useForwardDelete();
   useInput(
     (input, key) => {
@@ -188,6 +192,7 @@ export function App(props: AppProps) {
         launched: (id) => dispatch({ type: 'launched', id }),
         found: (id, query, line) => dispatch({ type: 'found', id, query, line }),
         views,
+        copy: (text) => stdout.write(osc52(text)),
         applyView: (view, name) => dispatch({ type: 'applyView', view, name }),
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,

@@ -91,7 +91,7 @@ export type RunsAction =
   | 'mark' | 'markAll' | 'clear' | 'filter' | 'statusFilter' | 'sort' | 'reverse' | 'stop'
   | 'delete' | 'undo' | 'trash' | 'label' | 'tag' | 'comment' | 'guildMark' | 'attach'
   | 'compare' | 'launch' | 'command' | 'help' | 'reload' | 'quit' | 'scrollLeft' | 'scrollRight'
-  | 'chooseColumns' | 'flat';
+  | 'chooseColumns' | 'flat' | 'copyId';
 
 export const runsKeymap: Keymap<RunsAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
@@ -108,6 +108,7 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['s'], action: 'sort', help: 'sort by the next column shown, left to right (a metric: best first when its objective is known)', hint: 'sort' },
   { keys: ['S'], action: 'reverse', help: 'reverse the sort' },
   { keys: ['C'], action: 'chooseColumns', help: 'choose columns: every flag, attribute and scalar of the runs listed (Space toggles)', hint: 'cols', minorHint: true },
+  { keys: ['y'], action: 'copyId', help: 'copy the run id to the clipboard (OSC 52: works over SSH, and in tmux with set-clipboard on)' },
   { keys: ['v'], action: 'flat', help: 'flat view: rank every run and trial by the sort column (again: the tree of sweeps)' },
   { keys: ['x'], action: 'stop', help: 'stop the marked runs (or the cursor run)', mutating: true, hint: 'stop' },
   { keys: ['d'], action: 'delete', help: 'delete the marked runs (or the cursor run) to the trash', mutating: true, hint: 'del' },
@@ -128,7 +129,7 @@ export const runsKeymap: Keymap<RunsAction> = [
 
 export type DetailAction =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab'
-  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'search' | 'next' | 'prev'
+  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'search' | 'next' | 'prev' | 'copyId'
   | 'back' | 'help' | 'quit';
 
 export const detailKeymap: Keymap<DetailAction> = [
@@ -145,6 +146,7 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['L'], action: 'log', help: 'scalars: plot y on a log scale (again: linear)' },
   { keys: ['X'], action: 'xAxis', help: 'scalars: plot against the step, or the time since the first point' },
   { keys: ['/'], action: 'search', help: 'output: search the whole output (a capital letter: case matters)' },
+  { keys: ['y'], action: 'copyId', help: 'copy the run id to the clipboard (OSC 52)' },
   { keys: ['n'], action: 'next', help: 'output: next line holding the search' },
   { keys: ['N'], action: 'prev', help: 'output: previous line holding the search' },
   { keys: ['x'], action: 'stop', help: 'stop this run', mutating: true, hint: 'stop' },

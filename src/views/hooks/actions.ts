@@ -43,6 +43,8 @@ export interface ActionContext {
   /** The home's saved views, and how one is put back. */
   views?: ViewStore;
   applyView?: (view: SavedView, name: string) => void;
+  /** Writes to the terminal (OSC 52 copies). */
+  copy?: (text: string) => void;
 }
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -176,6 +178,9 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       ctx.applyView?.(v, e.name);
       return null;
     }
+    case 'copy':
+      ctx.copy?.(e.text);
+      return `copied ${e.text}`;
     case 'listViews':
       return `views: ${ctx.views?.names().join(', ') || 'none saved (:view save NAME)'}`;
     case 'searchOutput': {

@@ -1,7 +1,7 @@
 // The run detail screen: five tabs; the output tab scrolls as a pager (follow), the scalars and
 // files tabs move a selection, the others scroll. Pure.
 import type { DetailAction } from '../keymap.js';
-import { pop, push, replaceTop, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
+import { pop, push, queue, replaceTop, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
 import type { PagerScreen } from './pager.js';
 import { openSearch, searchAgain, type OutputSearch } from './output-search.js';
 import { pagerScroll, scrollBy } from './scroll.js';
@@ -43,6 +43,7 @@ export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<Det
       return setTab(Number(action.slice(3)) - 1);
     case 'back': return pop(s);
     case 'search': return d.tab === 'output' ? openSearch(s, d, ctx) : s;
+    case 'copyId': return queue(s, { kind: 'copy', text: d.id });
     case 'next': case 'prev': return d.tab === 'output' ? searchAgain(s, d, action === 'next' ? 1 : -1, ctx) : s;
     case 'log': return d.tab === 'scalars' ? replaceTop(s, { ...d, log: !d.log }) : s;
     case 'xAxis': return d.tab === 'scalars' ? replaceTop(s, { ...d, time: !d.time }) : s;

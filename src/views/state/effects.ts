@@ -18,6 +18,8 @@ export type Effect =
   | { kind: 'saveView'; name: string; view: SavedView }
   | { kind: 'loadView'; name: string }
   | { kind: 'listViews' }
+  /** Text to the terminal's clipboard (OSC 52). */
+  | { kind: 'copy'; text: string }
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
   | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }

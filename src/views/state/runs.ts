@@ -165,6 +165,10 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
       const items = columnChoices(view.rows.map((r) => r.run), ctx.scalars, s.columns ?? ctx.columns.extras);
       return items.length ? { ...s, dialog: openChooser(items) } : say(s, 'no flags, attributes or scalars to show', true);
     }
+    case 'copyId': {
+      const run = view.rows[row]?.run;
+      return run ? queue(s, { kind: 'copy', text: run.id }) : s;
+    }
     case 'flat': {
       const flat = !s.flat;
       return say({ ...s, flat }, flat ? 'flat view: every run and trial ranked by the sort column' : 'tree view: trials under their sweep');
