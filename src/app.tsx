@@ -8,6 +8,7 @@ import { DetailScreen } from './views/DetailScreen.js';
 import { DialogBox, dialogHeight } from './views/DialogBox.js';
 import { Footer } from './views/Footer.js';
 import { HelpScreen } from './views/HelpScreen.js';
+import { runInTerminal } from './engine/external.js';
 import { runEffect } from './views/hooks/actions.js';
 import { ScalarCache } from './views/hooks/scalar-cache.js';
 import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
@@ -155,7 +156,7 @@ export function App(props: AppProps) {
   const ctxRef = useRef(keyContext);
   ctxRef.current = keyContext;
 
-  const { isRawModeSupported } = useStdin();
+  const { isRawModeSupported, setRawMode } = useStdin();
   const { stdout } = useStdout();
   const forwardDelete = useForwardDelete();
   useInput(
@@ -193,6 +194,15 @@ export function App(props: AppProps) {
         found: (id, query, line) => dispatch({ type: 'found', id, query, line }),
         views,
         copy: (text) => stdout.write(osc52(text)),
+        // the terminal as the program expects it: main screen, cooked mode; then the dashboard again
+        external: (argv, cwd) => {
+          stdout.write('\x1b[?1049l\x1b[?25h');
+          setRawMode(false);
+          const failed = runInTerminal(argv, cwd);
+          setRawMode(true);
+          stdout.write('\x1b[?1049h\x1b[H\x1b[2J');
+          return failed ?? `back from ${argv[0]}`;
+        },
         applyView: (view, name) => dispatch({ type: 'applyView', view, name }),
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,

@@ -91,7 +91,7 @@ export type RunsAction =
   | 'mark' | 'markAll' | 'clear' | 'filter' | 'statusFilter' | 'sort' | 'reverse' | 'stop'
   | 'delete' | 'undo' | 'trash' | 'label' | 'tag' | 'comment' | 'guildMark' | 'attach'
   | 'compare' | 'launch' | 'command' | 'help' | 'reload' | 'quit' | 'scrollLeft' | 'scrollRight'
-  | 'chooseColumns' | 'flat' | 'copyId';
+  | 'chooseColumns' | 'flat' | 'copyId' | 'shell';
 
 export const runsKeymap: Keymap<RunsAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
@@ -109,6 +109,7 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['S'], action: 'reverse', help: 'reverse the sort' },
   { keys: ['C'], action: 'chooseColumns', help: 'choose columns: every flag, attribute and scalar of the runs listed (Space toggles)', hint: 'cols', minorHint: true },
   { keys: ['y'], action: 'copyId', help: 'copy the run id to the clipboard (OSC 52: works over SSH, and in tmux with set-clipboard on)' },
+  { keys: ['o'], action: 'shell', help: 'open a shell ($SHELL) in the run directory; exit it to come back' },
   { keys: ['v'], action: 'flat', help: 'flat view: rank every run and trial by the sort column (again: the tree of sweeps)' },
   { keys: ['x'], action: 'stop', help: 'stop the marked runs (or the cursor run)', mutating: true, hint: 'stop' },
   { keys: ['d'], action: 'delete', help: 'delete the marked runs (or the cursor run) to the trash', mutating: true, hint: 'del' },
@@ -129,7 +130,7 @@ export const runsKeymap: Keymap<RunsAction> = [
 
 export type DetailAction =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab'
-  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'search' | 'next' | 'prev' | 'copyId'
+  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'search' | 'next' | 'prev' | 'copyId' | 'shell'
   | 'back' | 'help' | 'quit';
 
 export const detailKeymap: Keymap<DetailAction> = [
@@ -147,6 +148,7 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['X'], action: 'xAxis', help: 'scalars: plot against the step, or the time since the first point' },
   { keys: ['/'], action: 'search', help: 'output: search the whole output (a capital letter: case matters)' },
   { keys: ['y'], action: 'copyId', help: 'copy the run id to the clipboard (OSC 52)' },
+  { keys: ['o'], action: 'shell', help: 'a shell ($SHELL) in the run directory; in files, the file in $EDITOR or $PAGER' },
   { keys: ['n'], action: 'next', help: 'output: next line holding the search' },
   { keys: ['N'], action: 'prev', help: 'output: previous line holding the search' },
   { keys: ['x'], action: 'stop', help: 'stop this run', mutating: true, hint: 'stop' },

@@ -1,5 +1,6 @@
 // The dashboard's side effects: every change to a run goes through the store or the engine
 // here, never from a view. Each returns the status line message; errors propagate to it.
+import { externalCommand } from '../../engine/external.js';
 import type { SavedView, ViewStore } from '../../store/ui-views.js';
 import { findOutputLine } from '../../store/output.js';
 import { basename } from 'node:path';
@@ -45,6 +46,8 @@ export interface ActionContext {
   applyView?: (view: SavedView, name: string) => void;
   /** Writes to the terminal (OSC 52 copies). */
   copy?: (text: string) => void;
+  /** Hands the terminal to a program (`o`) and takes it back; what went wrong, if anything. */
+  external?: (argv: string[], cwd: string) => string | null;
 }
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -177,6 +180,11 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       if (!v) return `no view named ${e.name} (saved: ${ctx.views?.names().join(', ') || 'none'})`;
       ctx.applyView?.(v, e.name);
       return null;
+    }
+    case 'external': {
+      const run = ctx.runs().find((r) => r.id === e.id);
+      if (!run) return 'the run is gone';
+      return ctx.external?.(externalCommand(process.env, e.file), run.dir) ?? null;
     }
     case 'copy':
       ctx.copy?.(e.text);

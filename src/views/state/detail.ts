@@ -44,6 +44,7 @@ export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<Det
     case 'back': return pop(s);
     case 'search': return d.tab === 'output' ? openSearch(s, d, ctx) : s;
     case 'copyId': return queue(s, { kind: 'copy', text: d.id });
+    case 'shell': return queue(s, { kind: 'external', id: d.id, file: d.tab === 'files' ? (ctx.metrics.selected ?? null) : null });
     case 'next': case 'prev': return d.tab === 'output' ? searchAgain(s, d, action === 'next' ? 1 : -1, ctx) : s;
     case 'log': return d.tab === 'scalars' ? replaceTop(s, { ...d, log: !d.log }) : s;
     case 'xAxis': return d.tab === 'scalars' ? replaceTop(s, { ...d, time: !d.time }) : s;

@@ -20,6 +20,8 @@ export type Effect =
   | { kind: 'listViews' }
   /** Text to the terminal's clipboard (OSC 52). */
   | { kind: 'copy'; text: string }
+  /** A shell in the run's directory, or a file of it in the editor or pager (engine/external.ts). */
+  | { kind: 'external'; id: string; file: string | null }
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
   | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }

@@ -169,6 +169,10 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
       const run = view.rows[row]?.run;
       return run ? queue(s, { kind: 'copy', text: run.id }) : s;
     }
+    case 'shell': {
+      const run = view.rows[row]?.run;
+      return run ? queue(s, { kind: 'external', id: run.id, file: null }) : s;
+    }
     case 'flat': {
       const flat = !s.flat;
       return say({ ...s, flat }, flat ? 'flat view: every run and trial ranked by the sort column' : 'tree view: trials under their sweep');
