@@ -80,7 +80,8 @@ describe('dashboard overlay plot in tmux', { skip }, () => {
       t.keys('A', 'c');
       await t.waitFor(/compare 4 runs/);
       t.keys('b');
-      let s = await t.waitFor(/compare 4 runs, 2 seed groups/);
+      // the scalars load after the table: wait for the groups' values
+      let s = await t.waitFor(/compare 4 runs, 2 seed groups[\s\S]*min loss +0\.1/, 15000);
       // the newest run first: k=1 alone, then the three seeds, whose loss falls to
       // 0.01 × (1 + 0.5 seed): 0.015, 0.02, 0.025 → mean 0.02, std 0.005; the last is NaN in each
       assert.match(s, /k=1 spread=0\.0 +k=2 spread=0\.5/);
