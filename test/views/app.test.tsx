@@ -323,10 +323,13 @@ describe('dashboard: run detail', () => {
     await typeKeys(stdin, '2');
     f = await waitForFrame(lastFrame, /lr +0\.3/);
     await typeKeys(stdin, '3');
-    await waitForFrame(lastFrame, /epoch: 3 points/);
-    await typeKeys(stdin, 'j');
-    f = await waitForFrame(lastFrame, /loss: 3 points/);
+    // the first scalar that is not epoch/step, by step; L logs it; k selects epoch
+    f = await waitForFrame(lastFrame, /loss: 3 points  y:linear  x:step/);
     assert.match(f, /[┼┤]/, 'an asciichart plot');
+    await typeKeys(stdin, 'L');
+    f = await waitForFrame(lastFrame, /loss: 3 points  y:log/);
+    await typeKeys(stdin, 'k');
+    await waitForFrame(lastFrame, /epoch: 3 points/);
     await typeKeys(stdin, '4');
     f = await waitForFrame(lastFrame, /status: done/);
     await typeKeys(stdin, '5');

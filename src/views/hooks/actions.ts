@@ -1,5 +1,8 @@
 // The dashboard's side effects: every change to a run goes through the store or the engine
 // here, never from a view. Each returns the status line message; errors propagate to it.
+import { externalCommand } from '../../engine/external.js';
+import type { SavedView, ViewStore } from '../../store/ui-views.js';
+import { findOutputLine } from '../../store/output.js';
 import { basename } from 'node:path';
 import { writeFileAtomicSync } from '../../store/atomic.js';
 import { GrunError } from '../../store/errors.js';
@@ -36,6 +39,15 @@ export interface ActionContext {
   /** Re-read runs the dashboard just changed. */
   refresh(ids: readonly string[]): void;
   quit(): void;
+  /** A search's answer: the line holding `query` (null: none). */
+  found?: (id: string, query: string, line: number | null) => void;
+  /** The home's saved views, and how one is put back. */
+  views?: ViewStore;
+  applyView?: (view: SavedView, name: string) => void;
+  /** Writes to the terminal (OSC 52 copies). */
+  copy?: (text: string) => void;
+  /** Hands the terminal to a program (`o`) and takes it back; what went wrong, if anything. */
+  external?: (argv: string[], cwd: string) => string | null;
 }
 
 const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' : 's'}`;
@@ -160,6 +172,30 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
     case 'guildMark':
       edit(ctx, e.ids, { kind: 'mark', on: e.on });
       return `${e.on ? 'marked' : 'unmarked'} ${plural(e.ids.length, 'run')}`;
+    case 'saveView':
+      if (!ctx.views) return null;
+      return ctx.views.save(e.view, e.name) ? `view ${e.name} saved` : 'another grun dashboard on this home keeps the views: not saved';
+    case 'loadView': {
+      const v = ctx.views?.named(e.name);
+      if (!v) return `no view named ${e.name} (saved: ${ctx.views?.names().join(', ') || 'none'})`;
+      ctx.applyView?.(v, e.name);
+      return null;
+    }
+    case 'external': {
+      const run = ctx.runs().find((r) => r.id === e.id);
+      if (!run) return 'the run is gone';
+      return ctx.external?.(externalCommand(process.env, e.file), run.dir) ?? null;
+    }
+    case 'copy':
+      ctx.copy?.(e.text);
+      return `copied ${e.text}`;
+    case 'listViews':
+      return `views: ${ctx.views?.names().join(', ') || 'none saved (:view save NAME)'}`;
+    case 'searchOutput': {
+      const run = ctx.runs().find((r) => r.id === e.id);
+      ctx.found?.(e.id, e.query, run ? findOutputLine(run.dir, e.query, e.from, e.dir) : null);
+      return null;
+    }
     case 'exportCsv': {
       // the same runs and bytes as `grun compare --csv` on them
       writeFileAtomicSync(e.path, compareCsv(compareRuns(pick(ctx.runs(), e.ids), ctx.runs())));

@@ -3,8 +3,10 @@
 // render (React's rule); those for other screens get nothing to load and hold nothing.
 import { scalarKey } from '../../store/scalars.js';
 import type { Run, ScalarSummary } from '../../store/types.js';
-import { compareRows } from '../compare-model.js';
-import { flagLines, overviewLines } from '../detail-lines.js';
+import { compareGroupRows, compareRows, plotKeys } from '../compare-model.js';
+import { shortId } from '../format.js';
+import { seedGroups } from '../seed-groups.js';
+import { flagLines, overviewLines, systemLines } from '../detail-lines.js';
 import { helpLines } from '../HelpScreen.js';
 import type { ScreenContent } from '../layout.js';
 import { keymapFor } from '../state/app.js';
@@ -30,13 +32,16 @@ export function useScreenContent(
   const tab = detail?.tab;
 
   const command = useRunCommand(tab === 'overview' ? run : undefined);
-  const scalarList = useRunScalars(tab === 'scalars' ? run : undefined).filter((s) => !s.tag.startsWith('sys/'));
-  const sel = Math.min(detail?.sel ?? 0, Math.max(0, scalarList.length - 1));
+  const runScalars = useRunScalars(tab === 'scalars' || tab === 'overview' ? run : undefined);
+  const scalarList = runScalars.filter((s) => !s.tag.startsWith('sys/'));
+  const sysSeries = useSeriesOf(tab === 'overview' && run ? [run] : NO_RUNS, () => runScalars.filter((s) => s.tag.startsWith('sys/')).map((s) => s.tag));
+  const sel = Math.min(detail?.sel ?? firstPlotted(scalarList.map((s) => s.tag)), Math.max(0, scalarList.length - 1));
   const selected = scalarList[sel];
   const key = selected ? scalarKey(selected.prefix, selected.tag) : undefined;
   const series = useScalarSeries(tab === 'scalars' ? run : undefined, key);
   const wantsOutput = tab === 'output' || pager?.what === 'attach';
-  const output = useOutput(wantsOutput ? run : undefined, run?.status === 'running');
+  const outputAt = detail?.tab === 'output' ? detail : pager?.what === 'attach' ? pager : null;
+  const output = useOutput(wantsOutput ? run : undefined, run?.status === 'running', outputAt && !outputAt.follow ? outputAt.scroll : null);
   const files = useRunFiles(run, tab === 'files');
   const fileText = useFileText(pager?.what === 'file' ? run?.dir : undefined, pager?.file ?? null);
 
@@ -48,7 +53,7 @@ export function useScreenContent(
     case 'detail':
       if (!run) return { kind: 'none' };
       switch (screen.tab) {
-        case 'overview': return { kind: 'lines', lines: overviewLines(run, command) };
+        case 'overview': return { kind: 'lines', lines: [...overviewLines(run, command), ...systemLines(runScalars, (t) => (sysSeries.get(`${run.id}\0${t}`) ?? []).map((p) => p.value))] };
         case 'flags': return { kind: 'lines', lines: flagLines(run) };
         case 'scalars': return { kind: 'scalars', list: scalarList, sel, key, series };
         case 'output': return { kind: 'output', view: output };
@@ -58,9 +63,20 @@ export function useScreenContent(
     case 'pager':
       return screen.what === 'attach' ? { kind: 'output', view: output } : { kind: 'lines', lines: fileText };
     case 'compare': {
-      const colW = compareColumnWidth(width, compared.length);
-      const rows = compareRows(compared, scalarsOf, (r, k) => seriesOf.get(`${r.id}\0${k}`), colW - 1);
-      return { kind: 'compare', rows: screen.onlyChanged ? rows.filter((r) => r.differs) : rows, colW };
+      const groups = screen.groups ? seedGroups(compared) : null;
+      if (screen.plot) {
+        const keys = plotKeys(compared, scalarsOf);
+        const at = keys.length ? Math.min(screen.scalar ?? firstPlotted(keys), keys.length - 1) : 0;
+        const pointsOf = (r: Run) => seriesOf.get(`${r.id}\0${keys[at]}`) ?? [];
+        const series = groups
+          ? groups.map((g) => ({ label: `${g.label} (${g.runs.length})`, points: [], members: g.runs.map(pointsOf) }))
+          : compared.map((r) => ({ label: shortId(r.id), points: pointsOf(r) }));
+        return { kind: 'overlay', keys, at, series };
+      }
+      const colW = compareColumnWidth(width, groups ? groups.length : compared.length);
+      const rows = groups ? compareGroupRows(groups, scalarsOf) : compareRows(compared, scalarsOf, (r, k) => seriesOf.get(`${r.id}\0${k}`)?.map((p) => p.value), colW - 1);
+      const heads = groups ? groups.map((g) => g.label) : compared.map((r) => shortId(r.id));
+      return { kind: 'compare', rows: screen.onlyChanged ? rows.filter((r) => r.differs) : rows, colW, heads };
     }
     case 'help':
       return { kind: 'lines', lines: helpLines(keymapFor(screen.of), readonly) };
@@ -68,4 +84,14 @@ export function useScreenContent(
       return { kind: 'none' };
   }
   return { kind: 'none' };
+}
+
+/**
+ * The first scalar worth a plot: not the `epoch` or `step` counters, and the run's own (not one
+ * under a dependency's directory, `<prefix>#tag`) where there is one; else the first.
+ */
+function firstPlotted(keys: readonly string[]): number {
+  const counter = (k: string) => /(^|[/#])(epoch|step)$/.test(k);
+  const own = keys.findIndex((k) => !counter(k) && !k.includes('#'));
+  return Math.max(0, own >= 0 ? own : keys.findIndex((k) => !counter(k)));
 }
