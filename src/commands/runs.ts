@@ -13,7 +13,7 @@ import type { Command } from 'commander';
 import { readAttr, listAttrNames } from '../store/attrs.js';
 import { listArchiveRuns } from '../store/archive.js';
 import { prunedReason } from '../store/pruned.js';
-import { GrunError } from '../store/errors.js';
+import { GrunError, UsageError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeOpref } from '../store/opref.js';
 import { listRuns, loadRun } from '../store/index.js';
@@ -26,7 +26,7 @@ import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
 import { stopRuns } from '../engine/stop.js';
-import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
+import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/batch.js';
@@ -37,10 +37,10 @@ const RUNS_PER_GROUP = 20;
 
 /** Attrs that `runs info` shows in their own fields, or never (runs_impl.CORE_RUN_ATTRS + legacy). */
 const CORE_RUN_ATTRS = new Set([
-  'cmd', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
-  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
+  'cmd', 'comments', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
+  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'plugins', 'random_seed',
   'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
-  'resolved_deps', 'opdef',
+  'r_sys_info', 'r_packages_loaded', 'resolved_deps', 'opdef',
 ]);
 
 function attrValue(run: { dir: string }, name: string): YamlValue {
@@ -156,6 +156,9 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
     process.exitCode = await remoteRunsList(homeOf(cmd), opts.remote as string, remoteRunsArgs(process.argv.slice(2)));
     return;
   }
+  for (const other of ['verbose', 'json'] as const) {
+    if (opts.comments && opts[other]) throw new UsageError(`--comments and --${other} cannot both be specified`);
+  }
   const runs = await sourceRuns(cmd, opts);
   if (opts.json) {
     if (opts.limit !== undefined || opts.more || opts.all) process.stderr.write('--json option always shows all runs\n');
@@ -171,6 +174,10 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
       : [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')],
   );
   const lines = formatTable(rows);
+  if (opts.comments) {
+    printLines(shown.flatMap((r, i) => [lines[i]!, ...commentLines(r.comments, false)]));
+    return;
+  }
   if (!opts.verbose) {
     printLines(lines);
     return;
@@ -192,7 +199,7 @@ function formatAttr(v: YamlValue): string {
   return '\n' + Object.keys(v).sort().map((k) => `  ${k}: ${formatAttr(v[k]!)}`).join('\n');
 }
 
-function infoData(run: Run, allScalars: boolean): [string, unknown][] {
+function infoData(run: Run, allScalars: boolean, comments = false): [string, unknown][] {
   const data: [string, unknown][] = runDetail(run);
   const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
   for (const name of others) data.push([name, attrValue(run, name)]);
@@ -224,6 +231,10 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   }
   data.push(['scalars', scalars]);
   data.push(['attributes', loggedAttrs]);
+  // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
+  if (comments) {
+    data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);
+  }
   // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
   // just show empty).
   const attrProblems = listAttrNames(run.dir)
@@ -281,6 +292,17 @@ function printInfo(data: [string, unknown][]): void {
           for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
         }
       }
+    } else if (name === 'comments') {
+      // Guild's list of maps: `  -`, then each field, keys sorted; a body of several lines as a block
+      out.push('comments:');
+      for (const c of val as Record<string, string>[]) {
+        out.push('  -');
+        for (const k of Object.keys(c).sort()) {
+          const v = c[k]!;
+          if (v.includes('\n')) out.push(`    ${k}: |`, ...v.split('\n').map((l) => `      ${l.trim()}`));
+          else out.push(`    ${k}: ${v}`.trimEnd());
+        }
+      }
     } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
@@ -308,7 +330,7 @@ function printInfo(data: [string, unknown][]): void {
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const run = oneRun(await sourceRuns(cmd, opts), spec);
-  const data = infoData(run, Boolean(opts.allScalars));
+  const data = infoData(run, Boolean(opts.allScalars), Boolean(opts.comments));
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
   else printInfo(data);
 }
@@ -393,6 +415,7 @@ function addListOptions(c: Command): Command {
       .option('-n, --limit <N>', 'show at most N runs', intOption('--limit'))
       .option('-v, --verbose', 'show run details')
       .option('-s, --simplified', 'show a simplified list (index, operation, status, label)')
+      .option('-c, --comments', 'show the comments of each run below it')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
       .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')
@@ -412,6 +435,7 @@ export function register(program: Command): void {
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip')
       .option('-s, --all-scalars', 'include sys/* scalars')
+      .option('-c, --comments', 'show the comments')
       .option('--json', 'print as JSON'),
   ).action(infoAction);
 

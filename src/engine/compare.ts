@@ -121,12 +121,31 @@ export function cellValue(run: Run, spec: ColSpec): Cell {
   return { scalar: s[spec.qualifier] as number };
 }
 
-/** Number for sorting (`--min/--max`, `select --min`), or null: nan and ±inf sort last either way. */
-export function cellNumber(c: Cell): number | null {
-  if (c && typeof c === 'object' && 'scalar' in c && typeof c.scalar === 'number') return Number.isFinite(c.scalar) ? c.scalar : null;
+/**
+ * A cell as Guild's compare sorts it (`compare_impl._SortKey`, `select --min/--max`): a number
+ * (scalars, numeric flags, booleans as 1/0), else its text; null when the run has no value
+ * (nan and ±inf count as none), which sorts last in either direction.
+ */
+export function sortValue(c: Cell): number | string | null {
+  if (c === undefined || c === null) return null;
+  if (isScalarCell(c)) return Number.isFinite(c.scalar) ? c.scalar : null;
   if (typeof c === 'number') return Number.isFinite(c) ? c : null;
+  if (typeof c === 'bigint') return Number(c);
   if (typeof c === 'boolean') return c ? 1 : 0;
-  return null;
+  return typeof c === 'string' ? c : formatFlagValue(c as YamlValue);
+}
+
+/** Two sort values that are not null: numbers by value, a number and a text (or two texts) as text, naturally. */
+export function compareSortValues(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return natCompare(String(a), String(b));
+}
+
+/** Runs in the order `--min` (dir 1) or `--max` (dir -1) of a column puts them; stable, runs without a value last. */
+export function sortByValue<T>(items: readonly T[], valueOf: (item: T) => Cell, dir: 1 | -1): T[] {
+  const keyed = items.map((item) => ({ item, v: sortValue(valueOf(item)) }));
+  keyed.sort((a, b) => (a.v === null ? (b.v === null ? 0 : 1) : b.v === null ? -1 : dir * compareSortValues(a.v, b.v)));
+  return keyed.map((k) => k.item);
 }
 
 const isScalarCell = (c: Cell): c is { scalar: number; int?: boolean } =>
@@ -282,9 +301,7 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
   if (sortBy !== undefined) {
     const idx = columns.findIndex((c) => c.spec.header === sortBy);
     const spec = idx >= 0 ? null : parseColSpec(sortBy);
-    const keyed = rows.map((row, i) => ({ row, v: cellNumber(idx >= 0 ? row[idx] : cellValue(runs[i]!, spec!)) }));
-    const dir = o.min !== undefined ? 1 : -1;
-    keyed.sort((a, b) => (a.v === null ? (b.v === null ? 0 : 1) : b.v === null ? -1 : dir * (a.v - b.v)));
+    const keyed = sortByValue(rows.map((row, i) => ({ row, i })), ({ row, i }) => (idx >= 0 ? row[idx] : cellValue(runs[i]!, spec!)), o.min !== undefined ? 1 : -1);
     rows = keyed.map((k) => k.row);
   }
   if (o.top !== undefined) rows = rows.slice(0, o.top);
