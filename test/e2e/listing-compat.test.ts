@@ -1,0 +1,101 @@
+// How listings read to a Guild user: comments in `runs`, `runs info` and `comment --list`, a
+// batch run's own metadata, `select` over several runs and orders of mixed values.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
+import { fails, grun, ok } from './cli-helpers.js';
+
+const COMMENTED = '4cad94ad746246858852b7eb8736ac22';
+
+function project(files: Record<string, string>): string {
+  const dir = tempDir('grun-proj-');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+describe('comments in listings', () => {
+  test('runs -c: each comment under its run, author and time, then the body indented twice', () => {
+    const home = copyFixtureHome();
+    const out = ok(home, ['runs', '-c', '-Fc', 'first comment']);
+    assert.match(out, /^\[1:4cad94ad\] {2}.+\n {2}alice@gpu-box 2026-11-22 \d\d:\d\d:\d\d\n\n {4}first comment\n\n$/);
+    // a run without comments lists alone
+    const plain = ok(home, ['runs', '-c', '-n', '1', '-Fc', '-']);
+    assert.equal(plain.split('\n').filter(Boolean).length, 1, plain);
+    fails(home, ['runs', '-c', '-v'], /--comments and --verbose cannot both be specified/);
+  });
+
+  test('runs info --comments adds the comments, fields sorted; without it they stay out', () => {
+    const home = copyFixtureHome();
+    const info = ok(home, ['runs', 'info', '--comments', '4cad']);
+    assert.match(info, /\ncomments:\n {2}-\n {4}body: first comment\n {4}host: gpu-box\n {4}time: 2026-11-22 \d\d:\d\d:\d\d\n {4}user: alice\n/);
+    assert.doesNotMatch(ok(home, ['runs', 'info', '4cad']), /comments|first comment/);
+  });
+
+  test('comment --list numbers each comment; a run without any says so; the edits say "for"', () => {
+    const home = copyFixtureHome();
+    const list = ok(home, ['comment', '--list', '4cad']);
+    assert.match(list, /^4cad94ad {2}.+\n\[1\] alice@gpu-box 2026-11-22 \d\d:\d\d:\d\d\n\n {2}first comment\n\n$/);
+    assert.equal(ok(home, ['comment', '-y', '-d', '1', '4cad']), 'Deleted comment for 1 run(s)\n');
+    assert.match(ok(home, ['comment', '--list', '4cad']), /^4cad94ad {2}.+\n {2}<no comments>\n$/);
+    ok(home, ['comment', '-y', '-a', 'again', '4cad']);
+    assert.equal(ok(home, ['comment', '-y', '-c', '4cad']), 'Deleted all comments for 1 run(s)\n');
+    assert.ok(!existsSync(join(home, 'runs', COMMENTED, '.guild', 'attrs', 'comments')));
+  });
+});
+
+const cwd = (): string => project({ 'op.py': 'x = 1\nprint("x: %s" % x)\n' });
+
+describe('batch metadata', () => {
+  test('--batch-label/-tag/-comment go to the batch run, -c to each trial', () => {
+    const home = emptyHome();
+    ok(home, ['run', 'op.py', 'x=[1,2]', '--keep-batch', '-y', '-c', 'trial note', '--batch-comment', 'batch note', '--batch-label', 'my batch', '--batch-tag', 'b1'], { cwd: cwd() });
+    const out = ok(home, ['runs', '-c']);
+    const [t1, t2, batch] = out.split(/\n(?=\[\d:)/);
+    assert.match(t1!, /^\[1:\w+\] {2}op\.py .+\n {2}\S*@\S+ .+\n\n {4}trial note\n/);
+    assert.match(t2!, /^\[2:\w+\] {2}op\.py .+\n {2}\S*@\S+ .+\n\n {4}trial note\n/);
+    assert.match(batch!, /^\[3:\w+\] {2}op\.py\+ .+ {2}my batch\n {2}\S*@\S+ .+\n\n {4}batch note\n/);
+    assert.match(ok(home, ['runs', 'info', '3']), /\ntags:\n {2}- b1\n/);
+  });
+
+  test('--batch-comment on an operation that is not a batch: a warning, and the run has no comment', () => {
+    const home = emptyHome();
+    const r = grun(home, ['run', 'op.py', '-y', '--batch-comment', 'ignored'], { cwd: cwd() });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.out, 'x: 1\n');
+    assert.match(r.err, /^WARNING: operation is not a batch - ignoring batch comment\n/);
+    assert.match(ok(home, ['comment', '--list']), /\n {2}<no comments>\n$/);
+  });
+});
+
+describe('select over several runs', () => {
+  test('--all prints every run, as do several RUN arguments', () => {
+    const home = copySampleHome('filter-runs');
+    const all = ok(home, ['select', '--all', '-s']).trim().split('\n');
+    assert.equal(all.length, ok(home, ['runs', '-a']).trim().split('\n').length);
+    assert.equal(ok(home, ['select', '-s', '1', '3']), `${all[0]}\n${all[2]}\n`);
+  });
+
+  test('--min/--max order text naturally (.id); a column no run has leaves the latest', () => {
+    const home = emptyHome();
+    const dir = cwd();
+    for (const id of ['10', '9', '100']) ok(home, ['run', 'op.py', '--run-id', id, '-y'], { cwd: dir });
+    assert.equal(ok(home, ['select', '--min', '.id']), '9\n');
+    assert.equal(ok(home, ['select', '--max', '.id']), '100\n');
+    assert.equal(ok(home, ['select', '--min', 'nosuchscalar']), '100\n');
+  });
+});
+
+describe('compare --min/--max over mixed values', () => {
+  test('numbers by value, text after numbers, runs without a value last either way', () => {
+    const home = emptyHome();
+    const dir = project({ 'op.py': 'x = None\nprint(x)\n' });
+    const values: [string, string | null][] = [['1', null], ['2', '1'], ['3', '1.5'], ['4', 'hello'], ['5', ''], ['6', '10']];
+    for (const [id, x] of values) ok(home, ['run', 'op.py', ...(x === null ? [] : [`x=${x}`]), '--run-id', id, '-y'], { cwd: dir });
+    const order = (flag: string): string[] =>
+      ok(home, ['compare', '-t', '--skip-core', '--cols', '=x', flag, 'x']).trim().split('\n').slice(1).map((l) => l.split(/\s+/)[0]!);
+    assert.deepEqual(order('--min'), ['5', '2', '3', '6', '4', '1']);
+    assert.deepEqual(order('--max'), ['4', '6', '3', '2', '5', '1']);
+  });
+});
