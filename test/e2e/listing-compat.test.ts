@@ -99,3 +99,38 @@ describe('compare --min/--max over mixed values', () => {
     assert.deepEqual(order('--max'), ['4', '6', '3', '2', '5', '1']);
   });
 });
+
+describe("an operation's compare columns", () => {
+  const guildYml = 'fit:\n  main: fit\n  flags-import: [a]\n  compare:\n    - =a as A\n    - loss step as at\n    - loss\n';
+  const fit = 'a = 2\nprint("loss: %s" % (a * 1.5))\n';
+
+  test("guild.yml compare: heads the operation's own columns; other runs keep theirs, empty under these", () => {
+    const home = emptyHome();
+    const dir = project({ 'guild.yml': guildYml, 'fit.py': fit });
+    ok(home, ['run', 'fit.py', 'a=1', '-y'], { cwd: dir });
+    ok(home, ['run', 'fit', 'a=3', '-y'], { cwd: dir });
+    const [header, fitRow, scriptRow] = ok(home, ['compare', '-t', '--skip-core']).trimEnd().split('\n').map((l) => l.split(/ {2,}/));
+    assert.deepEqual(header, ['run', 'A', 'at', 'loss', 'a', 'step']);
+    assert.deepEqual(fitRow!.slice(1), ['3', '0', '4.5']);
+    assert.deepEqual(scriptRow!.slice(1), ['1.5', '1', '0']);
+    // the file as it reads now decides, as Guild's latest_compare
+    writeFileSync(join(dir, 'guild.yml'), guildYml.replace('=a as A', '=a as Alpha'));
+    assert.match(ok(home, ['compare', '-t', '--skip-core']), /^run +Alpha +at +loss/);
+  });
+
+  test('api compare: JSON rows with the full run id first, floats as floats', () => {
+    const home = emptyHome();
+    const dir = project({ 'guild.yml': guildYml, 'fit.py': fit });
+    ok(home, ['run', 'fit', 'a=2', '-y'], { cwd: dir });
+    const id = ok(home, ['select']).trim();
+    const out = ok(home, ['api', 'compare']);
+    assert.match(out, /, 2, 0, 3\.0\]\]\n$/);
+    const rows = JSON.parse(out) as unknown[][];
+    assert.deepEqual(rows[0], ['id', 'operation', 'started', 'time', 'status', 'label', 'A', 'at', 'loss']);
+    assert.equal(rows[1]![0], id);
+    assert.deepEqual(rows[1]!.slice(-3), [2, 0, 3]);
+    const formatted = ok(home, ['api', 'compare', '-f']);
+    assert.deepEqual(JSON.parse(formatted), rows);
+    assert.match(formatted, /^\[\n {2}\[\n {4}"id",\n/);
+  });
+});
