@@ -134,3 +134,47 @@ describe("an operation's compare columns", () => {
     assert.match(formatted, /^\[\n {2}\[\n {4}"id",\n/);
   });
 });
+
+describe('ls as Guild lists a run', () => {
+  // a run that makes files, a hidden dir and a link to a dir, as a Guild user's script might
+  const makeFiles = [
+    'import os',
+    'for p in ["a", "b10", "b9"]: open(p, "w").close()',
+    'os.mkdir("c")',
+    'for p in ["c/d.txt", "c/e.txt", "c/f.bin"]: open(p, "w").close()',
+    'os.symlink("c", "l")',
+    'os.mkdir(".hid")',
+    'for p in [".hid/.x", ".hid/y"]: open(p, "w").close()',
+  ].join('\n');
+
+  function madeRun(): { home: string; dir: string; ls: (...args: string[]) => string } {
+    const home = emptyHome();
+    ok(home, ['run', 'make.py', '--run-id', 'r1', '-y'], { cwd: project({ 'make.py': makeFiles + '\n', 'Notes.md': '' }) });
+    const dir = join(home, 'runs', 'r1');
+    return { home, dir, ls: (...args) => ok(home, ['ls', '-n', ...args]) };
+  }
+
+  test('hidden names left out, a linked dir shown as a dir but not entered, names sorted naturally', () => {
+    const { home, dir, ls } = madeRun();
+    assert.equal(ls(), 'Notes.md\na\nb9\nb10\nc/\nc/d.txt\nc/e.txt\nc/f.bin\nl/\nmake.py\n');
+    assert.equal(ls('-L').split('\n').filter((l) => l.startsWith('l/')).join(' '), 'l/ l/d.txt l/e.txt l/f.bin');
+    assert.match(ok(home, ['ls']), new RegExp(`^${dir}:\n {2}Notes\.md\n`));
+    assert.equal(ok(home, ['ls', '-f']).split('\n')[3], `${join(dir, 'b10')}`);
+    // -g shows generated files, hidden ones too, never dirs
+    assert.equal(ls('-g'), '.hid/.x\n.hid/y\na\nb9\nb10\nc/d.txt\nc/e.txt\nc/f.bin\n');
+    assert.equal(ls('-s'), 'Notes.md\nmake.py\n');
+  });
+
+  test('-p: a path and what is below it, a hidden name only when named, patterns part by part', () => {
+    const { home, dir, ls } = madeRun();
+    assert.equal(ls('-p', 'c'), 'c/\nc/d.txt\nc/e.txt\nc/f.bin\n');
+    assert.equal(ls('-p', '.hid'), '.hid/\n.hid/y\n');
+    assert.equal(ls('-p', '.hi'), '');
+    assert.equal(ls('-p', '.hi*'), '.hid/\n.hid/y\n');
+    assert.equal(ls('-p', '*/*.txt'), 'c/d.txt\nc/e.txt\n');
+    assert.equal(ls('-p', '*/*.bin', '-L'), 'c/f.bin\nl/f.bin\n');
+    assert.equal(ls('-p', '../..'), '', 'nothing outside the run');
+    assert.equal(ok(home, ['ls', '-p', 'no-match']), `${dir}:\n`);
+    assert.equal(ok(home, ['ls', '-s', '-p', 'Notes.md']), `${dir}:\n  Notes.md\n`);
+  });
+});
