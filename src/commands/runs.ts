@@ -35,12 +35,11 @@ import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;
 
-/** Attrs that `runs info` shows in their own fields, or never (runs_impl.CORE_RUN_ATTRS + legacy). */
+/** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
 const CORE_RUN_ATTRS = new Set([
-  'cmd', 'comments', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
-  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'plugins', 'random_seed',
-  'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
-  'r_sys_info', 'r_packages_loaded', 'resolved_deps', 'opdef',
+  'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs',
+  'platform', 'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user',
+  'user_flags', 'vcs_commit', 'pip_freeze', 'r_sys_info', 'r_packages_loaded', 'resolved_deps', 'opdef',
 ]);
 
 function attrValue(run: { dir: string }, name: string): YamlValue {
@@ -201,12 +200,10 @@ function formatAttr(v: YamlValue): string {
 
 function infoData(run: Run, allScalars: boolean, comments = false): [string, unknown][] {
   const data: [string, unknown][] = runDetail(run);
-  const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
-  for (const name of others) data.push([name, attrValue(run, name)]);
-  if (run.seed !== null) data.push(['seed', run.seed]);
   // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta) {
+    if (run.seed !== null) data.push(['seed', run.seed]);
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
@@ -230,7 +227,11 @@ function infoData(run: Run, allScalars: boolean, comments = false): [string, unk
     scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
-  data.push(['attributes', loggedAttrs]);
+  // Guild's attributes: the operation's guild.yml `attrs` (recorded as `opdef_attrs`), then logged ones
+  const opdefAttrs = attrValue(run, 'opdef_attrs');
+  const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
+  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name)) delete attributes[name];
+  data.push(['attributes', attributes]);
   // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
   if (comments) {
     data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);

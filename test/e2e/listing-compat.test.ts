@@ -15,6 +15,20 @@ function project(files: Record<string, string>): string {
   return dir;
 }
 
+describe('runs info as Guild 0.9 shows a run', () => {
+  test("attributes: the operation's opdef_attrs, then logged ones; other raw attrs and the seed stay out", () => {
+    const home = copyFixtureHome();
+    const attrs = join(home, 'runs', COMMENTED, '.guild', 'attrs');
+    writeFileSync(join(attrs, 'opdef_attrs'), 'custom: bar\nnested:\n  a: 1\nstatus: from-opdef\n');
+    writeFileSync(join(attrs, 'some_tool_attr'), 'x\n');
+    const info = ok(home, ['runs', 'info', '4cad']);
+    // a logged attr of the same name wins over the operation's
+    assert.match(info, /\nattributes:\n {2}custom: bar\n {2}nested:\n {4}a: 1\n {2}status: done\n$/);
+    assert.doesNotMatch(info, /some_tool_attr|^seed:|^random_seed:|^opdef_attrs:/m);
+    assert.match(info, /\npid: \ntags:\n/);
+  });
+});
+
 describe('comments in listings', () => {
   test('runs -c: each comment under its run, author and time, then the body indented twice', () => {
     const home = copyFixtureHome();
