@@ -2,7 +2,7 @@
 // batch run's own metadata, `select` over several runs and orders of mixed values.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
@@ -190,5 +190,25 @@ describe('ls as Guild lists a run', () => {
     assert.equal(ls('-p', '../..'), '', 'nothing outside the run');
     assert.equal(ok(home, ['ls', '-p', 'no-match']), `${dir}:\n`);
     assert.equal(ok(home, ['ls', '-s', '-p', 'Notes.md']), `${dir}:\n  Notes.md\n`);
+  });
+});
+
+describe('diff against a directory', () => {
+  test("--working: the run's source code (its dest) against the project's root as it is now; --dir: the run against DIR", () => {
+    const home = emptyHome();
+    const dir = project({ 'guild.yml': 'say:\n  sourcecode:\n    root: code\n    dest: src\n' });
+    mkdirSync(join(dir, 'code'));
+    writeFileSync(join(dir, 'code', 'say.py'), 'print("hi")\n');
+    ok(home, ['run', 'say', '-y'], { cwd: dir });
+    const runDir = ok(home, ['select', '--dir']).trim();
+    assert.equal(runDir, ok(home, ['select', '--path']).trim());
+    assert.equal(ok(home, ['diff', '--working', '--cmd', 'echo'], { cwd: dir }), `${join(runDir, 'src')} ${join(dir, 'code')}\n`);
+    assert.equal(ok(home, ['diff', '-w', '-p', 'say.py', '-c', 'echo'], { cwd: dir }), `${join(runDir, 'src', 'say.py')} ${join(dir, 'code', 'say.py')}\n`);
+    // the diff program's own status: the file changed since
+    writeFileSync(join(dir, 'code', 'say.py'), 'print("hello")\n');
+    assert.equal(grun(home, ['diff', '--working', '-p', 'say.py'], { cwd: dir }).code, 1);
+    assert.equal(ok(home, ['diff', '--dir', 'code', '--cmd', 'echo'], { cwd: dir }), `${runDir} ${join(dir, 'code')}\n`);
+    fails(home, ['diff', '1', '2', '--working'], /cannot specify second RUN and --working/);
+    fails(home, ['diff', '--working', '--dir', 'x'], /--working and --dir cannot both be specified/);
   });
 });
