@@ -6,7 +6,7 @@
 //     null) and `problems` ([{file, message}] for unreadable files).
 //   runs info --json: {id, operation, from, status, started, stopped, marked, label,
 //     sourcecode_digest, vcs_commit, run_dir, command, exit_status, pid, <other attrs>, tags,
-//     flags, proto-flags?, scalars: {key: [last, step]}, attributes: {name: value}} as Guild,
+//     flags, proto-flags?, scalars: {key: [last, step]}, attributes?: {name: value}} as Guild,
 //     plus `status_reason` and `problems`.
 import { join } from 'node:path';
 import type { Command } from 'commander';
@@ -231,7 +231,7 @@ function infoData(run: Run, allScalars: boolean, comments = false): [string, unk
   const opdefAttrs = attrValue(run, 'opdef_attrs');
   const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
   for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name)) delete attributes[name];
-  data.push(['attributes', attributes]);
+  if (Object.keys(attributes).length > 0) data.push(['attributes', attributes]); // none: no heading, as Guild
   // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
   if (comments) {
     data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);

@@ -4,16 +4,11 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
+import { copyFixtureHome, copySampleHome, emptyHome } from '../helpers/home.js';
+import { project } from './engine-helpers.js';
 import { fails, grun, ok } from './cli-helpers.js';
 
 const COMMENTED = '4cad94ad746246858852b7eb8736ac22';
-
-function project(files: Record<string, string>): string {
-  const dir = tempDir('grun-proj-');
-  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
-  return dir;
-}
 
 describe('runs info as Guild 0.9 shows a run', () => {
   test("attributes: the operation's opdef_attrs, then logged ones; other raw attrs and the seed stay out", () => {
@@ -26,6 +21,8 @@ describe('runs info as Guild 0.9 shows a run', () => {
     assert.match(info, /\nattributes:\n {2}custom: bar\n {2}nested:\n {4}a: 1\n {2}status: done\n$/);
     assert.doesNotMatch(info, /some_tool_attr|^seed:|^random_seed:|^opdef_attrs:/m);
     assert.match(info, /\npid: \ntags:\n/);
+    // no attributes: no heading (the listing ends with the scalars)
+    assert.match(ok(home, ['runs', 'info', '9d33']), /\nscalars:\n$/);
   });
 });
 
