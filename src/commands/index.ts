@@ -30,6 +30,7 @@ const COMMANDS: Record<string, string> = {
   sync: './sync.js',
   remote: './remote.js',
   ui: './dashboard.js',
+  api: './api.js',
 };
 
 /** Root options that take a value, so their value is not taken for the command name. */

@@ -7,6 +7,7 @@ import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
 import { planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
+import type { BatchMeta } from '../engine/batch.js';
 import { isRestart, prepareStart } from '../engine/restart.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
@@ -20,7 +21,7 @@ import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
+  printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
@@ -102,6 +103,12 @@ function optFlags(o: RunOptions): Record<string, YamlValue> {
   return flags;
 }
 
+/** `--batch-label/-tag/-comment`, or nothing when none is given. */
+function batchMeta(o: RunOptions): BatchMeta | undefined {
+  if (o.batchLabel === undefined && o.batchTag === undefined && o.batchComment === undefined) return undefined;
+  return { label: o.batchLabel, tags: o.batchTag, comment: o.batchComment };
+}
+
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
   const what = await work(home, opspec, flagArgs, o);
@@ -122,7 +129,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
     home, work: w, executor, remote, mode, memo: !!o.memo, noMemo: o.memo === false, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
-    sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
+    sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o), batch: batchMeta(o) },
   };
   const confirm = asked ? () => true : confirmLaunch(o.start ? 'grun run --start' : `grun run ${opspec}`, o.yes);
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm });
@@ -156,6 +163,9 @@ export function register(program: Command): void {
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')
+    .option('--batch-label <label>', "label of a sweep's batch run")
+    .option('--batch-tag <tag>', "tag of a sweep's batch run (repeatable)", collect)
+    .option('--batch-comment <comment>', "comment of a sweep's batch run")
     .option('-b, --background', 'run in the background and return at once')
     .option('--pidfile <path>', "write the run supervisor's pid here (implies --background)")
     .option('--needed', 'skip when a completed run of the operation with the same flags exists')

@@ -18,7 +18,7 @@ import type { Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
-import { guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
+import { commentEntry, guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
 import { attachChild, writeBatchRun } from './sweep/batch-layout.js';
 import type { Expansion } from './sweep/expand.js';
 import {
@@ -269,9 +269,26 @@ function writeChildren(
   return { parent, children: created };
 }
 
+/** `--batch-label`, `--batch-tag`, `--batch-comment`: the batch run's own metadata (its trials take `-l/-t/-c`). */
+export interface BatchMeta {
+  label?: string;
+  tags?: string[];
+  comment?: string;
+}
+
+/** The attrs of a batch run's metadata, as Guild writes them (a tag given twice once). */
+export function batchMetaAttrs(meta: BatchMeta | undefined): Record<string, YamlValue> {
+  const attrs: Record<string, YamlValue> = {};
+  if (meta?.label !== undefined) attrs.label = meta.label;
+  if (meta?.tags?.length) attrs.tags = [...new Set(meta.tags)];
+  if (meta?.comment) attrs.comments = [commentEntry(meta.comment)];
+  return attrs;
+}
+
 /** Options of a Guild-syntax sweep (`grun run OP lr=[0.1,0.2] -m 3 -o random …`). */
 export interface GuildSweepOptions {
   home: string;
+  batch?: BatchMeta;
   /** `-m/--max-trials`: a sample of a grid, or the size of a random search. */
   maxTrials?: number;
   /** `-o/--optimizer`: only `random`. */
@@ -319,7 +336,7 @@ export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSw
     proto: plan,
     protoFlags: plan.flags,
     seed,
-    attrs: { run_params: runParams },
+    attrs: { run_params: runParams, ...batchMetaAttrs(o.batch) },
     ...(maxTrials !== undefined ? { maxTrials } : {}),
   });
   return writeChildren(o.home, parent, children, o.write ?? stagedChildWriter);

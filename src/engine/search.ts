@@ -16,7 +16,7 @@ import { scalarIndexFor } from '../store/scalar-index.js';
 import { readScalarSeries, scalarKey } from '../store/scalars.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { markFloat } from '../store/yaml11.js';
-import { seededTrial, writeParent, writeStagedRun } from './batch.js';
+import { batchMetaAttrs, seededTrial, writeParent, writeStagedRun, type BatchMeta } from './batch.js';
 import { targets } from './executor.js';
 import { optimizerSettings, proposerFor, settingsAttr } from './optimize/optimizer.js';
 import { judge, prunerSettings, type PrunerSettings, type TrialCurve } from './optimize/pruners.js';
@@ -77,6 +77,8 @@ export interface SearchOptions {
   maxParallel: number;
   randomSeed?: string;
   prune?: { name: string; flags: Record<string, YamlValue> };
+  /** `--batch-label/-tag/-comment`: the batch run's own metadata. */
+  batch?: BatchMeta;
   pollMs?: number;
   say: (line: string) => void;
 }
@@ -134,7 +136,7 @@ export async function runSearch(plan: RunPlan, o: SearchOptions): Promise<{ pare
     seed,
     objective: o.objective.minimize ? o.objective.text : `-${o.objective.text}`,
     maxTrials: o.maxTrials,
-    attrs: { 'grun-optimizer': optimizerAttr, run_params: { max_trials: o.maxTrials, optimizer: o.optimizer, random_seed: BigInt(seed) } },
+    attrs: { 'grun-optimizer': optimizerAttr, run_params: { max_trials: o.maxTrials, optimizer: o.optimizer, random_seed: BigInt(seed) }, ...batchMetaAttrs(o.batch) },
   });
   o.say(`Batch ${parent.id}: ${settings.name} search of ${plan.operation}, ${maxTrials} trials, ${o.objective.minimize ? 'minimizing' : 'maximizing'} ${o.objective.text}`);
   const trials: Live[] = [];

@@ -76,6 +76,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'local':
     case 'slurm': {
       const op = lp.plan.operation;
+      for (const w of lp.warnings ?? []) io.stderr?.write(`WARNING: ${w}\n`);
       if (lp.needed) {
         const matches = matchingRuns(home, lp.plan);
         if (matches.length) return nothing(`${op}: a completed run has these flags (--needed)`, { skippedFor: matches });

@@ -59,6 +59,7 @@ function searchOptions(
     maxParallel: req.maxParallel ?? 1,
     ...(randomSeed !== undefined ? { randomSeed } : {}),
     ...(s.prune !== undefined ? { prune: { name: s.prune, flags: s.pruneFlags ?? {} } } : {}),
+    ...(s.batch ? { batch: s.batch } : {}),
   };
 }
 
@@ -152,10 +153,13 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       ...(randomSeed !== undefined ? { randomSeed } : {}),
       keepBatch: !!s.keepBatch,
       stageTrials: !!s.stageTrials,
+      ...(s.batch ? { batch: s.batch } : {}),
     };
     return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
   }
   const needed = !!req.needed;
-  if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
-  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet };
+  // Guild warns of a batch comment only; a batch label or tag goes unsaid
+  const warnings = req.sweep?.batch?.comment ? { warnings: ['operation is not a batch - ignoring batch comment'] } : {};
+  if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile, ...warnings };
+  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet, ...warnings };
 }

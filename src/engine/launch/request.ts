@@ -2,7 +2,7 @@
 // `grun submit`, `grun run --start` or the dashboard's launch form), and what the service
 // decides to do with it (a LaunchPlan: see decide.ts).
 import type { Run, YamlValue } from '../../store/types.js';
-import type { GuildSweepOptions } from '../batch.js';
+import type { BatchMeta, GuildSweepOptions } from '../batch.js';
 import type { SearchOptions } from '../search.js';
 import type { RunPlan, RunRequest } from '../plan-types.js';
 import type { PipelineStep } from '../pipeline/steps.js';
@@ -41,6 +41,8 @@ export interface SweepRequest {
   /** `--prune median|asha` and its `--prune-flag NAME=VALUE` settings. */
   prune?: string;
   pruneFlags?: Record<string, YamlValue>;
+  /** `--batch-label`, `--batch-tag`, `--batch-comment`: the batch run's own (an operation that is not a batch ignores them). */
+  batch?: BatchMeta;
 }
 
 export interface LaunchRequest {
@@ -93,9 +95,9 @@ export type LaunchPlan =
   /** The remote grun plans and supervises the run; here a mirror follows it. */
   | { kind: 'ssh'; remote: string; request: RemoteRunRequest }
   /** One planned run, started here (foreground, background or staged). */
-  | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean }
+  | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean; warnings?: string[] }
   /** One planned run, submitted to Slurm as a batch job. */
-  | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string }
+  | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string; warnings?: string[] }
   /** A staged run started in its own directory. */
   | { kind: 'staged'; run: Run; mode: Exclude<LaunchMode, 'stage'>; pidfile?: string; quiet: boolean }
   /** A Guild-syntax sweep: a batch run and one child per trial. */
