@@ -48,7 +48,11 @@ def main():
 
 def _run_module(module, args):
     if module == "guild.pass":
-        return  # Guild's built-in no-op operation module
+        # Guild's built-in no-op operation module: prints its arguments, shell-quoted
+        if args:
+            import shlex
+            print(*[shlex.quote(a) for a in args])
+        return
     sys.argv = [module] + args
     sys.path[0] = os.getcwd()
     runpy.run_module(module, run_name="__main__", alter_sys=True)

@@ -64,7 +64,7 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     const asked = isRestart(target, given);
     const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
     if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
+    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }, (line) => process.stderr.write(`${line}\n`)) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());

@@ -160,7 +160,8 @@ export function buildCommand(
   python: string,
 ): BuiltCommand {
   const own = target.kind === 'python-module' ? target.args : target.kind === 'exec' ? shlexSplit(target.template) : [];
-  const fargs = flagArgs(flags, defs, dest, own);
+  // Flags bound for a config file reach the process through that file only.
+  const fargs = dest.startsWith('config:') ? [] : flagArgs(flags, defs, dest, own);
   switch (target.kind) {
     case 'python-script': {
       const mod = target.script.replace(/\.py$/, '');

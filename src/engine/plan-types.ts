@@ -1,6 +1,7 @@
 // What a launch needs, fully resolved before any run directory exists: `planRun` builds a
 // RunPlan from a RunRequest, and the run writer/supervisor only copies it to disk.
 import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import type { ConfigDepSpec } from './config-flags.js';
 import type { Opref, YamlValue } from '../store/types.js';
 
 /** "What the user asked for": `grun run OPSPEC [flag=value ...] [--label] [-t] [-c]`. */
@@ -51,6 +52,8 @@ export interface PlanInputs {
   /** guild.yml `env:`. */
   opEnv: Record<string, string>;
   cwd: string;
+  /** The operation's config dependencies, resolved again with each set of flag values. */
+  configSpecs: ConfigDepSpec[];
 }
 
 /** Guild's flag types (guild.yml `type:`); argparse `type=int` etc. map onto these. */
@@ -64,8 +67,11 @@ export type FlagType =
   | 'existing-path'
   | 'auto';
 
-/** Where flag values go in the child: CLI arguments or module globals. */
-export type FlagsDest = 'args' | 'globals';
+/**
+ * Where flag values go in the child: CLI arguments, module globals, or a config file the run
+ * gets its own copy of (`config:FILE`; the command then has only the operation's own args).
+ */
+export type FlagsDest = 'args' | 'globals' | `config:${string}`;
 
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {
@@ -124,6 +130,20 @@ export interface ResolvedDep {
   manifestLines: string[];
 }
 
+/** A `config:` dependency resolved for one run: the config file with the run's flag values. */
+export interface ResolvedConfig {
+  /** `config:flags.yml`. */
+  name: string;
+  /** Path in the run dir. */
+  target: string;
+  /** The file's text. */
+  text: string;
+  /** Guild's `always-resolve`: a restart writes it again (else it says it skips it). */
+  alwaysResolve: boolean;
+  /** Guild's `replace-existing`: a file already at the target gives way. */
+  replaceExisting: boolean;
+}
+
 /** Everything the run writer needs, fully resolved. */
 export interface RunPlan {
   opref: Opref;
@@ -162,6 +182,8 @@ export interface RunPlan {
   /** Guild's `run_params` attr. */
   runParams: YamlValue;
   deps: ResolvedDep[];
+  /** Config files written for the run (`flags-dest: config:FILE`, `requires: - config:`). */
+  configs: ResolvedConfig[];
   /** The `deps` attr value (spec §3.9); `{}` when none. */
   depsAttr: YamlValue;
   /** Flags whose values were lists or functions; empty for a single run. */

@@ -10,6 +10,7 @@ import type { Opref, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
+import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
@@ -44,6 +45,7 @@ interface OpBase {
   outputScalars: OutputScalarsConfig;
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
+  configSpecs: ConfigDepSpec[];
   resources?: Record<string, YamlValue>;
   optimizers?: YamlValue;
   unstable: boolean;
@@ -89,6 +91,7 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     outputScalars: null,
     opEnv: {},
     depSpecs: [],
+    configSpecs: [],
     unstable: false,
   };
   if (kind === 'python') {
@@ -142,10 +145,17 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   }
   let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
   const declaredDest = config['flags-dest'];
-  if (declaredDest !== undefined && declaredDest !== 'args' && declaredDest !== 'globals') {
-    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args or globals`);
+  const configSrc = configFlagsSource(declaredDest);
+  if (declaredDest !== undefined && declaredDest !== 'args' && declaredDest !== 'globals' && configSrc === null) {
+    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, globals or config:FILE`);
   }
   let dest: FlagsDest = (declaredDest as FlagsDest | undefined) ?? 'args';
+  const importHow = config['flags-import'];
+  const importSkip = config['flags-import-skip'];
+  if (configSrc !== null) {
+    // Guild's config_flags plugin: the file's values are the flags (a file it cannot read gives none)
+    if (configKind(configSrc)) defs = mergeImported(defs, importConfigFlags(resolve(gf.dir, configSrc), configSrc), importHow, importSkip);
+  }
   const sourceSpec = combineSourceCodeConfig(model.sourcecode, config.sourcecode, where);
   let target: CmdTarget;
   let isPython = false;
@@ -161,11 +171,10 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     target = { kind: 'python-module', module, moduleFile, args };
     isPython = true;
     const absModule = resolve(gf.dir, sourceRoot, moduleFile);
-    const importing = config['flags-import'] !== undefined && config['flags-import'] !== null;
-    if ((declaredDest === undefined || importing) && existsSync(absModule)) {
+    if (configSrc === null && existsSync(absModule)) {
       const detected = await detectPythonFlags(req.home, absModule);
       if (declaredDest === undefined) dest = detected.dest;
-      defs = mergeImported(defs, detected.defs, config['flags-import'], config['flags-import-skip']);
+      defs = mergeImported(defs, detected.defs, importHow, importSkip);
     }
   } else {
     throw new GrunError(`${where}: expected main or exec`);
@@ -189,26 +198,34 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     outputScalars: outputScalarsConfig(config['output-scalars'], where),
     opEnv: stringMap(config.env),
     depSpecs,
+    configSpecs: configDepSpecs(config.requires, declaredDest, where),
     ...(model.resources ? { resources: model.resources } : {}),
     ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
     unstable: config.unstable === true,
   };
 }
 
-/** Imported (detected) flags join the declared ones only with `flags-import` (Guild's rule). */
+/**
+ * Imported flags (a script's, a config file's) merged into the declared ones as Guild's
+ * `flags-import` says: `all`/`yes` every one, a list those named, none given only those the
+ * operation declares (a declared flag takes an imported one of its name or its `arg-name`,
+ * filling what it does not say itself); `flags-import-skip` leaves some out. Sorted by name.
+ */
 function mergeImported(declared: FlagDef[], imported: FlagDef[], how: YamlValue | undefined, skip: YamlValue | undefined): FlagDef[] {
-  if (how === undefined || how === null || how === false || how === 'no') return declared;
-  const wanted = how === true || how === 'all' || how === 'yes' ? null : new Set(Array.isArray(how) ? how.map(String) : [String(how)]);
-  const skipped = new Set(Array.isArray(skip) ? skip.map(String) : []);
-  const byName = new Map(declared.map((d) => [d.name, d]));
+  if (how === false || how === 'no' || (Array.isArray(how) && how.length === 0)) return declared;
+  const wanted =
+    how === true || how === 'all' || how === 'yes'
+      ? null
+      : new Set(how === undefined || how === null ? declared.map((d) => d.name) : Array.isArray(how) ? how.map(String) : [String(how)]);
+  const skipped = new Set(Array.isArray(skip) ? skip.map(String) : skip !== undefined && skip !== null ? [String(skip)] : []);
   const out = [...declared];
   for (const d of imported) {
     if (skipped.has(d.name) || (wanted && !wanted.has(d.name))) continue;
-    const own = byName.get(d.name);
+    const own = declared.find((x) => x.name === d.name) ?? declared.find((x) => x.argName === d.name);
     if (own) Object.assign(own, { ...d, ...own, default: own.default ?? d.default });
     else out.push(d);
   }
-  return out;
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function opBase(req: RunRequest): Promise<OpBase> {
@@ -372,7 +389,7 @@ export function defaultRunParams(req: RunRequest): Record<string, YamlValue> {
 function applyFlags(
   inputs: PlanInputs,
   plan: Pick<RunPlan, 'projectDir' | 'flagsDest' | 'sourcecode' | 'flagDefs' | 'flags'>,
-): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
+): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label' | 'configs'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
   const { projectDir, flagsDest, sourcecode, flagDefs: defs, flags } = plan;
   const python = resolveExecutable(pythonExe());
   const copied = new Set(sourcecode?.files ?? []);
@@ -405,7 +422,8 @@ function applyFlags(
     flags,
     tags: inputs.requestTags,
   });
-  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, opCmdArgs: built.opCmdArgs, cmdEnv };
+  const configs = resolveConfigs(projectDir, inputs.configSpecs, flags, defs);
+  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv };
 }
 
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
@@ -427,6 +445,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     operation: base.operation,
     aliases: dep.aliases,
     cwd: resolve(req.cwd),
+    ...(req.forceFlags ? { force: true } : {}),
   });
   const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
   const inputs: PlanInputs = {
@@ -438,6 +457,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     requestTags: [...(req.tags ?? [])],
     opEnv: base.opEnv,
     cwd: resolve(req.cwd),
+    configSpecs: base.configSpecs,
   };
   const { opCmdArgs, cmdEnv, ...applied } = applyFlags(inputs, {
     projectDir: base.projectDir,

@@ -1,4 +1,5 @@
 import { describe, test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { decodeCliFlag, flagDefsFromConfig, resolveFlags, splitFlagArg } from '../../src/engine/flags.js';
 import type { FlagDef } from '../../src/engine/plan-types.js';
@@ -95,14 +96,14 @@ describe('validation errors name the flag and what was expected', () => {
   const run = (...args: string[]) => resolveFlags(defs, ['data=x', ...args], { operation: 'train' });
   const cases: [string[], RegExp][] = [
     [['foo=1'], /^unknown flag 'foo' for train: expected one of data, epochs, fast, lr, optimizer, scale$/],
-    [['epochs=abc'], /^invalid value 'abc' for flag 'epochs': expected an int$/],
-    [['epochs=1.5'], /^invalid value '1.5' for flag 'epochs': expected an int$/],
-    [['scale=x'], /^invalid value 'x' for flag 'scale': expected a float$/],
-    [['fast=maybe'], /^invalid value 'maybe' for flag 'fast': expected a boolean \(yes\/no, true\/false\)$/],
-    [['optimizer=rmsprop'], /^invalid value 'rmsprop' for flag 'optimizer': expected one of adam, sgd$/],
-    [['lr=0'], /^invalid value '0' for flag 'lr': expected at least 0.0001$/],
-    [['lr=2'], /^invalid value '2' for flag 'lr': expected at most 1$/],
-    [['lr=[0.1,5]'], /^invalid value '5' for flag 'lr': expected at most 1$/],
+    [['epochs=abc'], /^invalid value abc for epochs: invalid value for type 'int'$/],
+    [['epochs=1.5'], /^invalid value 1.5 for epochs: invalid value for type 'int'$/],
+    [['scale=x'], /^invalid value x for scale: invalid value for type 'float'$/],
+    [['fast=maybe'], /^invalid value maybe for fast: invalid value for type 'boolean'$/],
+    [['optimizer=rmsprop'], /^invalid value rmsprop for optimizer: expected one of adam, sgd$/],
+    [['lr=0'], /^invalid value 0 for lr: out of range \(less than min 0.0001\)$/],
+    [['lr=2'], /^invalid value 2 for lr: out of range \(greater than max 1\)$/],
+    [['lr=[0.1,5]'], /^invalid value 5 for lr: out of range \(greater than max 1\)$/],
     [['epochs'], /^invalid flag argument 'epochs': expected NAME=VALUE$/],
   ];
   for (const [args, re] of cases) {
@@ -171,7 +172,7 @@ describe('existing-path flags', () => {
     const defs: FlagDef[] = [{ name: 'data', default: null, type: 'existing-path' }];
     assert.deepEqual(resolveFlags(defs, ['data=package.json'], { operation: 'op', cwd: projectRoot }).flags, { data: 'package.json' });
     assert.throws(() => resolveFlags(defs, ['data=nope.csv'], { operation: 'op', cwd: projectRoot }), {
-      message: `invalid value 'nope.csv' for flag 'data': expected an existing path (relative to ${projectRoot})`,
+      message: `invalid value nope.csv for data: ${join(projectRoot, 'nope.csv')} does not exist`,
     });
   });
 });
