@@ -171,7 +171,7 @@ export function buildCommand(
     }
     case 'python-module': {
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', target.module, ...target.args, '--', '__flag_args__'];
-      const run = dest === 'globals' ? [target.moduleFile] : ['--args', '--module', target.module];
+      const run = dest === 'globals' ? ['--module', target.module] : ['--args', '--module', target.module];
       return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...target.args, ...fargs], opCmdArgs };
     }
     case 'shell':

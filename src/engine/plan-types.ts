@@ -32,7 +32,7 @@ export interface RunRequest {
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
 export type CmdTarget =
   | { kind: 'python-script'; script: string }
-  | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
+  | { kind: 'python-module'; module: string; args: string[] }
   | { kind: 'shell'; script: string }
   | { kind: 'node'; script: string }
   | { kind: 'exec'; template: string };

@@ -168,7 +168,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     if (!module) throw new GrunError(`${where}: main is empty: expected a Python module name`);
     const sourceRoot = sourceSpec?.root ?? '.';
     const moduleFile = `${module.replace(/\./g, '/')}.py`;
-    target = { kind: 'python-module', module, moduleFile, args };
+    target = { kind: 'python-module', module, args };
     isPython = true;
     const absModule = resolve(gf.dir, sourceRoot, moduleFile);
     if (configSrc === null && existsSync(absModule)) {
@@ -397,9 +397,6 @@ function applyFlags(
   let target = inputs.target;
   if ((target.kind === 'python-script' || target.kind === 'shell' || target.kind === 'node') && !copied.has(target.script)) {
     target = { ...target, script: resolve(projectDir, target.script) };
-  }
-  if (target.kind === 'python-module' && sourcecode?.dest) {
-    target = { ...target, moduleFile: `${sourcecode.dest}/${target.moduleFile}` };
   }
   const built = buildCommand(target, flags, defs, flagsDest, python);
   if (target.kind === 'shell' || target.kind === 'node') built.cmd[0] = resolveExecutable(built.cmd[0]!);
