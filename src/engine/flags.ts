@@ -231,7 +231,8 @@ export interface ResolvedFlags {
 /**
  * Defaults overlaid with the user's `name=value` args, validated: unknown flag, wrong type,
  * choices, min/max and required flags each fail with a GrunError naming the flag.
- * `aliases` maps alternative names (`prepare`) to flag names (`operation:prepare`).
+ * `aliases` maps alternative names (`prepare`) to flag names (`operation:prepare`), as a flag's
+ * own `alias` does unless both names are given (refused, or with `force` two flags).
  */
 export function resolveFlags(
   defs: FlagDef[],
@@ -247,9 +248,18 @@ export function resolveFlags(
     flags[d.name] = d.default ?? null;
     if (d.defaultIsFloat || (d.type === 'float' && Number.isInteger(d.default))) floats.add(d.name);
   }
+  const givenNames = new Set(flagArgs.map((a) => splitFlagArg(a)[0]));
+  const aliases: Record<string, string> = { ...opts.aliases };
+  for (const d of defs) {
+    if (d.alias === undefined || !givenNames.has(d.alias)) continue;
+    if (givenNames.has(d.name)) {
+      // Guild's check, and its wording (which names the two the other way round)
+      if (!opts.force) throw new GrunError(`cannot specify both alias '${d.name}' and name for flag '${d.alias}'`, 1, 'Use --force-flags to skip this check.');
+    } else aliases[d.alias] = d.name;
+  }
   for (const arg of flagArgs) {
     const [given, raw] = splitFlagArg(arg);
-    const name = byName.has(given) ? given : (opts.aliases?.[given] ?? given);
+    const name = byName.has(given) ? given : (aliases[given] ?? given);
     const def = byName.get(name);
     if (!def) {
       const known = defs.map((d) => d.name).sort();
@@ -347,6 +357,7 @@ export function flagDefFromMap(name: string, spec: { [k: string]: YamlValue }, w
   const split = spec['arg-split'];
   if (split === true || typeof split === 'string') def.argSplit = split;
   if (typeof spec['env-name'] === 'string') def.envName = spec['env-name'];
+  if (typeof spec.alias === 'string') def.alias = spec.alias;
   if (typeof spec['null-label'] === 'string') def.nullLabel = spec['null-label'];
   return def;
 }

@@ -94,6 +94,8 @@ export interface FlagDef {
   argSwitch?: YamlValue;
   /** argparse `nargs`: list values are passed as separate arguments (`arg-split`). */
   argSplit?: boolean | string;
+  /** Another name the user may give the flag by (`alias`); the run records the flag's own. */
+  alias?: string;
   /** Environment variable name instead of `FLAG_<NAME>` (`env-name`). */
   envName?: string;
   nullLabel?: string;

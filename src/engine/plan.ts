@@ -432,10 +432,11 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
   if (base.allowOtherFlags || req.forceFlags) {
     // Shell and Node scripts declare nothing (and --force-flags waives the check): every
     // flag the user names is theirs.
-    for (const a of flagArgs) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (eq > 0 && !defs.some((d) => d.name === name)) defs.push({ name, default: null });
+    const names = flagArgs.map((a) => a.slice(0, Math.max(a.indexOf('='), 0)));
+    for (const name of names) {
+      // an alias names its flag, unless the flag's own name is given too (then it is one more flag)
+      const aliased = defs.some((d) => d.alias === name && !names.includes(d.name));
+      if (name && !aliased && !defs.some((d) => d.name === name)) defs.push({ name, default: null });
     }
   }
   const { flags, userFlags, sweeps, floatFlags } = resolveFlags(defs, flagArgs, {

@@ -5,6 +5,7 @@ import { decodeCliFlag, flagDefsFromConfig, resolveFlags, splitFlagArg } from '.
 import type { FlagDef } from '../../src/engine/plan-types.js';
 import { isMarkedFloat, parseYaml11 } from '../../src/store/yaml11.js';
 import { projectRoot } from '../helpers/home.js';
+import type { GrunError } from '../../src/store/errors.js';
 
 describe('decoding name=value as Guild', () => {
   const cases: [string, FlagDef['type'] | undefined, unknown, boolean?][] = [
@@ -78,6 +79,11 @@ describe('decoding name=value as Guild', () => {
     assert.deepEqual(decodeCliFlag('s', 'foo[1]', { name: 's', default: '', type: 'string' }), { value: 'foo[1]' });
   });
 
+  test("arg-split values are shell words as Guild splits them: \"2 1 'a b' d\" is four values", () => {
+    assert.deepEqual(decodeCliFlag('l', "2 1 'a b' d", { name: 'l', default: null, argSplit: true }).value, [2, 1, 'a b', 'd']);
+    assert.deepEqual(decodeCliFlag('l', 'a,b,,3', { name: 'l', default: null, argSplit: ',' }).value, ['a', 'b', 3]);
+  });
+
   test('arg-split flags take "3 4" as one list value, not a sweep', () => {
     const d = decodeCliFlag('layers', '3 4', { name: 'layers', default: [1], type: 'int', argSplit: true });
     assert.deepEqual(d, { value: [3, 4] });
@@ -145,6 +151,22 @@ describe('resolving flags', () => {
     const defs: FlagDef[] = [{ name: 'operation:prepare', default: 'aaa', type: 'string', argSkip: true }];
     const r = resolveFlags(defs, ['prepare=012'], { operation: 'train', aliases: { prepare: 'operation:prepare' } });
     assert.deepEqual(r.flags, { 'operation:prepare': '012' });
+  });
+
+  test("a flag's alias sets it; alias and name together are refused, or with force are two flags", () => {
+    const defs = flagDefsFromConfig({ depth: { alias: 'd', default: 1 } }, 'test');
+    assert.deepEqual(resolveFlags(defs, ['d=3'], { operation: 'op' }).flags, { depth: 3 });
+    assert.throws(() => resolveFlags(defs, ['depth=2', 'd=3'], { operation: 'op' }), (e: GrunError) =>
+      e.message === "cannot specify both alias 'depth' and name for flag 'd'" && e.hint === 'Use --force-flags to skip this check.');
+    const both = resolveFlags([...defs, { name: 'd', default: null }], ['depth=2', 'd=3'], { operation: 'op', force: true });
+    assert.deepEqual(both.flags, { d: 3, depth: 2 });
+  });
+
+  test('with force, a value its type refuses is kept as decoded; a number flag takes a boolean as Guild (a bool is an int)', () => {
+    const defs: FlagDef[] = [{ name: 'n', default: 1, type: 'number' }, { name: 'i', default: 1, type: 'int' }];
+    assert.deepEqual(resolveFlags(defs, ['n=yes', 'i=abc'], { operation: 'op', force: true }).flags, { i: 'abc', n: true });
+    assert.deepEqual(resolveFlags(defs, ['n=yes'], { operation: 'op' }).flags, { i: 1, n: true });
+    assert.throws(() => resolveFlags(defs, ['i=abc'], { operation: 'op' }), /invalid value abc for i: invalid value for type 'int'/);
   });
 
   test('guild.yml flag maps: short and long forms, choices with values, float defaults', () => {
