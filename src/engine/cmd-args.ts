@@ -111,11 +111,11 @@ export function flagArgs(
     }
     if (v === null) continue;
     if (Array.isArray(v) && def?.argSplit) {
-      args.push(arg, ...v.map((x) => (dest === 'args' ? encodeArgparseArg(x) : encodeFlagArg(x))));
+      args.push(arg, ...v.map((x) => (dest === 'globals' ? encodeFlagArg(x) : encodeArgparseArg(x))));
       continue;
     }
     const isFloat = isMarkedFloat(flags, name);
-    args.push(arg, dest === 'args' ? encodeArgparseArg(v, isFloat) : encodeFlagArg(v, isFloat));
+    args.push(arg, dest === 'globals' ? encodeFlagArg(v, isFloat) : encodeArgparseArg(v, isFloat));
   }
   return args;
 }

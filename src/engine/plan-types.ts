@@ -68,10 +68,11 @@ export type FlagType =
   | 'auto';
 
 /**
- * Where flag values go in the child: CLI arguments, module globals, or a config file the run
+ * Where flag values go in the child: CLI arguments (`args:click`: a click command's options),
+ * module globals, or a config file the run
  * gets its own copy of (`config:FILE`; the command then has only the operation's own args).
  */
-export type FlagsDest = 'args' | 'globals' | `config:${string}`;
+export type FlagsDest = 'args' | 'args:click' | 'globals' | `config:${string}`;
 
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {

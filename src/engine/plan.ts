@@ -146,8 +146,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
   const declaredDest = config['flags-dest'];
   const configSrc = configFlagsSource(declaredDest);
-  if (declaredDest !== undefined && declaredDest !== 'args' && declaredDest !== 'globals' && configSrc === null) {
-    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, globals or config:FILE`);
+  if (!['args', 'args:click', 'globals', undefined].includes(declaredDest as string) && configSrc === null) {
+    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, args:click, globals or config:FILE`);
   }
   let dest: FlagsDest = (declaredDest as FlagsDest | undefined) ?? 'args';
   const importHow = config['flags-import'];
@@ -172,7 +172,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     isPython = true;
     const absModule = resolve(gf.dir, sourceRoot, moduleFile);
     if (configSrc === null && existsSync(absModule)) {
-      const detected = await detectPythonFlags(req.home, absModule);
+      const detected = await detectPythonFlags(req.home, absModule, { baseArgs: args, click: declaredDest === 'args:click' });
       if (declaredDest === undefined) dest = detected.dest;
       defs = mergeImported(defs, detected.defs, importHow, importSkip);
     }
