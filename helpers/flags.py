@@ -235,6 +235,7 @@ def _argparse_flag(call, consts):
         data["default"] = default if default is not _NO_VALUE else (not switch)
         data["arg-switch"] = switch
         data["type"] = "boolean"
+        data["choices"] = [True, False]
     elif action not in (None, "store"):
         return None  # count, append, version, help: not something a flag value maps onto
     else:

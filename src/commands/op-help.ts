@@ -1,12 +1,23 @@
 // `grun run OP --help-op`: an operation's usage, description and flags, laid out as Guild's
 // `help.print_op_help` (click's definition list: names padded to the longest, two spaces).
-import { formatFlagValue } from '../store/flagfmt.js';
+import { encodeScalar, formatFlagValue } from '../store/flagfmt.js';
+import { shlexQuote } from '../store/opref.js';
+import type { YamlValue } from '../store/types.js';
+import { isMarkedFloat } from '../store/yaml11.js';
 import type { FlagDef, RunPlan } from '../engine/plan-types.js';
+
+/** A default as Guild shows it: a splittable list (`arg-split`) as the one text it is given as. */
+function shownDefault(d: FlagDef): YamlValue {
+  if (!Array.isArray(d.default) || !d.argSplit) return d.default;
+  const sep = d.argSplit === true || d.argSplit === 'shlex' ? null : d.argSplit;
+  const items = d.default.map((x, i) => encodeScalar(x, isMarkedFloat(d.default as YamlValue[], i)));
+  return sep === null ? items.map(shlexQuote).join(' ') : items.join(sep);
+}
 
 function flagDesc(d: FlagDef): string {
   const suffix =
     d.default !== null && d.default !== undefined
-      ? `(default is ${formatFlagValue(d.default, { float: !!d.defaultIsFloat })})`
+      ? `(default is ${formatFlagValue(shownDefault(d), { float: !!d.defaultIsFloat })})`
       : d.required
         ? '(required)'
         : d.nullLabel

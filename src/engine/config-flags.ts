@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
-import { decodeFlagValue, pyFloat, pyInt, pyRepr } from '../store/flagfmt.js';
+import { decodeFlagValue, encodeScalar, pyFloat, pyInt, pyRepr } from '../store/flagfmt.js';
 import { shlexQuote, shlexSplit } from '../store/opref.js';
 import { SafePattern } from '../store/safe-regex.js';
 import type { YamlValue } from '../store/types.js';
@@ -119,11 +119,6 @@ function flatten(data: YamlMap, prefix = ''): [string, YamlValue, boolean][] {
   return out;
 }
 
-/** `yaml_util.encode_yaml` of one scalar, as a splittable list's items are written. */
-function encodeListItem(v: YamlValue): string {
-  return encodeYaml(v).replace(/\n(\.\.\.\n)?$/, '');
-}
-
 /**
  * The flags a config file defines (`flags_import_util.flag_data_for_val`): strings, booleans
  * and numbers typed as such, lists as one splittable value (`'1 1.2 blue true'`), nulls
@@ -133,7 +128,7 @@ export function importConfigFlags(path: string, src: string): FlagDef[] {
   const defs: FlagDef[] = [];
   for (const [name, v, isFloat] of flatten(readConfigData(path, src))) {
     if (Array.isArray(v)) {
-      defs.push({ name, default: v.map((x) => shlexQuote(encodeListItem(x))).join(' '), argSplit: true });
+      defs.push({ name, default: v.map((x, i) => shlexQuote(encodeScalar(x, isMarkedFloat(v, i)))).join(' '), argSplit: true });
     } else if (v === null) defs.push({ name, default: null });
     else if (typeof v === 'string') defs.push({ name, default: v, type: 'string' });
     else if (typeof v === 'boolean') defs.push({ name, default: v, type: 'boolean' });

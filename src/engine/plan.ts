@@ -8,6 +8,7 @@ import { listRuns } from '../store/index.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
 import type { Opref, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
+import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
@@ -385,6 +386,19 @@ export function defaultRunParams(req: RunRequest): Record<string, YamlValue> {
   };
 }
 
+/** guild.yml `env:` values with `${flag}` references replaced by the flag's value (YAML text). */
+function opEnvWithFlags(opEnv: Record<string, string>, flags: Record<string, YamlValue>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opEnv)) {
+    out[k] = v.replace(/\$\{([^}]+)\}/g, (ref, name: string) => {
+      if (!(name in flags)) return ref;
+      const x = flags[name]!;
+      return typeof x === 'string' ? x : encodeScalar(x, isMarkedFloat(flags, name));
+    });
+  }
+  return out;
+}
+
 /** The parts of a plan that depend on flag values: cmd, env, label. */
 function applyFlags(
   inputs: PlanInputs,
@@ -402,12 +416,14 @@ function applyFlags(
   if (target.kind === 'shell' || target.kind === 'node') built.cmd[0] = resolveExecutable(built.cmd[0]!);
   const cmdEnv: Record<string, string> = { FLAGS_DEST: flagsDest, PROJECT_DIR: projectDir };
   if (inputs.isPython) cmdEnv.PYTHONPATH = sourcecode ? (sourcecode.dest ?? '.') : projectDir;
+  const opEnv = opEnvWithFlags(inputs.opEnv, flags);
+  // the operation's own PYTHONPATH first, then the run's, then the user's (Guild's order)
+  const pythonPath = [opEnv.PYTHONPATH, cmdEnv.PYTHONPATH, cmdEnv.PYTHONPATH ? process.env.PYTHONPATH : undefined].filter(Boolean).join(':');
   const env: Record<string, string> = {
-    ...inputs.opEnv,
+    ...opEnv,
     ...flagEnv(flags, defs),
     ...cmdEnv,
-    // the user's own PYTHONPATH stays reachable after the run's (Guild appends it too)
-    ...(cmdEnv.PYTHONPATH && process.env.PYTHONPATH ? { PYTHONPATH: `${cmdEnv.PYTHONPATH}:${process.env.PYTHONPATH}` } : {}),
+    ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
     GUILD_OP: inputs.guildOp,
     CMD_DIR: inputs.cwd,
     GUILD_SOURCECODE: sourcecode?.dest ?? '.',

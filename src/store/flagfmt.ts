@@ -25,7 +25,7 @@ export function pyStrRepr(s: string): string {
 }
 
 /** `yaml_util.encode_yaml(val, default_flow_style=True)` for a scalar: no trailing newline. */
-function encodeScalar(v: YamlValue | bigint, float: boolean): string {
+export function encodeScalar(v: YamlValue | bigint, float: boolean): string {
   if (float && typeof v === 'number') {
     const box = [v];
     markFloat(box, 0);

@@ -1,0 +1,101 @@
+// guild.yml operation features through the real binary: argparse sub-commands, flag aliases,
+// `env:` with flag references, `--help-op` defaults of splittable flags.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { emptyHome } from '../helpers/home.js';
+import { attr, grun, onlyRunDir, project } from './engine-helpers.js';
+
+const GUILD_YML = `fit:
+  main: cli fit
+  flags-import: all
+
+show:
+  main: cli show
+  flags-import: all
+
+tag:
+  main: guild.pass
+  flags-dest: args
+  flags:
+    label:
+      alias: l
+
+envy:
+  main: envy
+  flags-import: all
+  env:
+    GREETING: \${word} x\${n} \${on}
+    PYTHONPATH: extra
+    RAW: \${unknown}
+
+split:
+  main: envy
+  flags:
+    sizes:
+      arg-split: yes
+`;
+
+const CLI = `import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--verbose", type=int, default=0)
+cmds = p.add_subparsers(dest="cmd")
+fit = cmds.add_parser("fit")
+fit.add_argument("--epochs", type=int, default=3)
+show = cmds.add_parser("show")
+show.add_argument("--rows", type=int, default=10)
+args = p.parse_args()
+print(args)
+`;
+
+const ENVY = `import os
+word = "hi"
+n = 2
+on = True
+sizes = [1, 2, 3]
+for k in ("GREETING", "PYTHONPATH", "RAW"):
+    print(k, os.environ[k])
+`;
+
+const files = { 'guild.yml': GUILD_YML, 'cli.py': CLI, 'envy.py': ENVY };
+
+describe('guild.yml operations as Guild runs them', () => {
+  test("an argparse sub-command gets only its own flags (others would be refused by it)", async () => {
+    const home = emptyHome();
+    const dir = project(files);
+    const r = await grun(['run', 'fit', 'epochs=5', '-y'], { cwd: dir, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, "Namespace(verbose=0, cmd='fit', epochs=5)\n");
+    assert.equal(attr(onlyRunDir(home), 'flags'), 'epochs: 5\n');
+    const other = await grun(['run', 'show', 'epochs=5', '-y'], { cwd: dir, home });
+    assert.equal(other.code, 1);
+    assert.match(other.stderr, /unknown flag 'epochs' for show: expected one of rows/);
+  });
+
+  test('an alias sets its flag; given with the name it is refused with the way out on its own line', async () => {
+    const home = emptyHome();
+    const dir = project(files);
+    const r = await grun(['run', 'tag', 'l=x', '-y'], { cwd: dir, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout, '--label x\n');
+    assert.equal(attr(onlyRunDir(home), 'flags'), 'label: x\n');
+    const both = await grun(['run', 'tag', 'l=x', 'label=y', '-y'], { cwd: dir, home });
+    assert.equal(both.code, 1);
+    assert.equal(both.stderr, "grun: cannot specify both alias 'label' and name for flag 'l'\nUse --force-flags to skip this check.\n");
+  });
+
+  test("env: values take the run's flag values for ${flag}; the operation's PYTHONPATH comes first", async () => {
+    const home = emptyHome();
+    const dir = project(files);
+    const r = await grun(['run', 'envy', 'n=3', '-y'], { cwd: dir, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^GREETING hi x3 true$/m);
+    assert.match(r.stdout, /^PYTHONPATH extra:\.(:|$)/m);
+    assert.match(r.stdout, /^RAW \$\{unknown\}$/m);
+  });
+
+  test('--help-op shows a splittable default as the text it is given as', async () => {
+    const r = await grun(['run', 'split', '--help-op'], { cwd: project(files), home: emptyHome() });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^ {2}sizes {2}\(default is '1 2 3'\)$/m);
+  });
+});
