@@ -28,25 +28,28 @@ function flagDesc(d: FlagDef): string {
   return d.choices?.length ? `${text}\n${' '.repeat(4)}Choices: ${d.choices.map((c) => formatFlagValue(c)).join(', ')}` : text;
 }
 
+/** The `Flags:` list of an operation: sorted by name, dependency flags (`operation:X`) last. */
+export function flagLines(defs: FlagDef[]): string[] {
+  const seen = new Set<string>();
+  const isDep = (d: FlagDef): boolean => d.name.includes(':');
+  const byName = (a: FlagDef, b: FlagDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+  const flags = [...defs.filter((d) => !isDep(d)).sort(byName), ...defs.filter(isDep)].filter((d) => !seen.has(d.name) && seen.add(d.name));
+  if (!flags.length) return [];
+  const width = Math.max(...flags.map((d) => d.name.length));
+  const out = ['Flags:'];
+  for (const d of flags) {
+    const [first = '', ...rest] = flagDesc(d).split('\n');
+    out.push(`  ${d.name.padEnd(width)}  ${first}`.trimEnd());
+    for (const l of rest) out.push(`  ${' '.repeat(width)}  ${l}`);
+  }
+  return out;
+}
+
 export function opHelpLines(plan: RunPlan, description: string): string[] {
   const out = [`Usage: grun run [OPTIONS] ${plan.operation} [FLAG]...`, ''];
   if (description) out.push(...description.split('\n').map((l) => `  ${l}`.trimEnd()), '');
   out.push("  Use 'grun run --help' for a list of options.");
-  const seen = new Set<string>();
-  // Guild sorts an operation's flags by name; dependency flags (`operation:X`) come after.
-  const isDep = (d: FlagDef): boolean => d.name.includes(':');
-  const byName = (a: FlagDef, b: FlagDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const flags = [...plan.flagDefs.filter((d) => !isDep(d)).sort(byName), ...plan.flagDefs.filter(isDep)].filter(
-    (d) => !seen.has(d.name) && seen.add(d.name),
-  );
-  if (flags.length) {
-    const width = Math.max(...flags.map((d) => d.name.length));
-    out.push('', 'Flags:');
-    for (const d of flags) {
-      const [first = '', ...rest] = flagDesc(d).split('\n');
-      out.push(`  ${d.name.padEnd(width)}  ${first}`.trimEnd());
-      for (const l of rest) out.push(`  ${' '.repeat(width)}  ${l}`);
-    }
-  }
+  const flags = flagLines(plan.flagDefs);
+  if (flags.length) out.push('', ...flags);
   return out;
 }

@@ -532,13 +532,14 @@ function runLocation(req: RunRequest): { runId?: string; runDir?: string } {
  * The operation's plan with its flag definitions, whatever its required flags (the prototype
  * of a submission, whose flags are set per run by planTrial): planRun insists on a value for
  * each, so each one it finds missing gets a placeholder (a flag function, which planRun takes
- * without typing). Null when there is no such operation.
+ * without typing). Null when there is no such operation. `describeOnly`: to show, not run (no
+ * dependency resolved).
  */
-export async function planOperation(home: string, cwd: string, opspec: string): Promise<RunPlan | null> {
+export async function planOperation(home: string, cwd: string, opspec: string, o: { describeOnly?: boolean } = {}): Promise<RunPlan | null> {
   const flagArgs: string[] = [];
   for (;;) {
     try {
-      return await planRun({ home, cwd, opspec, flagArgs: [...flagArgs] });
+      return await planRun({ home, cwd, opspec, flagArgs: [...flagArgs], ...(o.describeOnly ? { describeOnly: true } : {}) });
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       if (e.code === 'no-operation') return null;

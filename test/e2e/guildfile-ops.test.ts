@@ -93,6 +93,18 @@ describe('guild.yml operations as Guild runs them', () => {
     assert.match(r.stdout, /^RAW \$\{unknown\}$/m);
   });
 
+  test("grun help: the project's operations by name, each with its description and flags as --help-op shows them", async () => {
+    const dir = project({ ...files, 'guild.yml': `${GUILD_YML}\nneeds:\n  description: Needs a value\n  main: guild.pass\n  flags:\n    data: {required: yes}\n` });
+    const r = await grun(['help'], { cwd: dir, home: emptyHome() });
+    assert.equal(r.code, 0, r.stderr);
+    const body = r.stdout.slice(r.stdout.indexOf('BASE OPERATIONS'));
+    assert.match(body, /^ {4}fit\n {6}Flags:\n {8}epochs {2}\(default is 3\)\n/m);
+    assert.match(body, /^ {4}needs\n {6}Needs a value\n\n {6}Flags:\n {8}data {2}\(required\)\n/m);
+    assert.match(body, /^ {4}tag\n {6}Flags:\n {8}label\n/m);
+    const names = [...body.matchAll(/^ {4}(\S+)$/gm)].map((m) => m[1]);
+    assert.deepEqual(names, ['envy', 'fit', 'needs', 'show', 'split', 'tag']);
+  });
+
   test('--help-op shows a splittable default as the text it is given as', async () => {
     const r = await grun(['run', 'split', '--help-op'], { cwd: project(files), home: emptyHome() });
     assert.equal(r.code, 0, r.stderr);
