@@ -25,6 +25,8 @@ export interface RunRequest {
   describeOnly?: boolean;
   /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
   forceFlags?: boolean;
+  /** Guild's `--force-sourcecode`: a restart copies the project's source code again. */
+  forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
 }

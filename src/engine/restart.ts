@@ -71,7 +71,7 @@ export async function prepareStart(
   }
   const plan = await planRun(restartRequest(run, req));
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
-  restageRunDir(plan, run.dir, req.home, run.id);
+  restageRunDir(plan, run.dir, req.home, run.id, { sourcecode: req.forceSourcecode === true });
   // Guild's resolution log: a config file is written again unless it says `always-resolve: no`
   for (const c of plan.configs) {
     say(`Resolving ${c.name}`);

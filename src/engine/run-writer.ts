@@ -212,12 +212,18 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
 
 /**
  * A finished run made staged again for a restart: its command, flags, `op` and label from the
- * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay.
+ * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay,
+ * but for its config files and, with `sourcecode`, the source code, copied again.
  */
-export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string): void {
+export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string, o: { sourcecode?: boolean } = {}): void {
   writeAttr(runDir, 'cmd', plan.cmdAttr);
   writeAttr(runDir, 'flags', plan.flags);
   writeAttr(runDir, 'op', plan.opAttr);
+  if (o.sourcecode) {
+    // --force-sourcecode: the project's source as it is now, over the run's copy
+    const copied = copySourceCode(plan, runDir);
+    if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+  }
   writeConfigs(runDir, plan.configs, true);
   if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
   // Guild opens a restarted run's output afresh ("wb").

@@ -1,9 +1,12 @@
 // guild.yml operation features through the real binary: argparse sub-commands, flag aliases,
-// `env:` with flag references, `--help-op` defaults of splittable flags.
+// `env:` with flag references, `--help-op` defaults of splittable flags, `grun help`, restarts
+// with `--force-sourcecode`.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHome } from '../helpers/home.js';
-import { attr, grun, onlyRunDir, project } from './engine-helpers.js';
+import { readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { attr, grun, onlyRunDir, project, runIds } from './engine-helpers.js';
 
 const GUILD_YML = `fit:
   main: cli fit
@@ -103,6 +106,19 @@ describe('guild.yml operations as Guild runs them', () => {
     assert.match(body, /^ {4}tag\n {6}Flags:\n {8}label\n/m);
     const names = [...body.matchAll(/^ {4}(\S+)$/gm)].map((m) => m[1]);
     assert.deepEqual(names, ['envy', 'fit', 'needs', 'show', 'split', 'tag']);
+  });
+
+  test("a restart keeps the run's source code; --force-sourcecode copies the project's again", async () => {
+    const home = emptyHome();
+    const dir = project({ 'say.py': 'msg = "one"\nprint(msg)\n' });
+    assert.equal((await grun(['run', 'say.py', '-y'], { cwd: dir, home })).stdout, 'one\n');
+    const id = runIds(home)[0]!;
+    writeFileSync(join(dir, 'say.py'), 'msg = "one"\nprint(msg + " changed")\n');
+    assert.equal((await grun(['run', '--restart', id, '-y'], { cwd: dir, home })).stdout, 'one\n');
+    const forced = await grun(['run', '--restart', id, '--force-sourcecode', 'msg=two', '-y'], { cwd: dir, home });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.equal(forced.stdout, 'two changed\n');
+    assert.equal(readFileSync(join(home, 'runs', id, 'say.py'), 'utf8'), 'msg = "one"\nprint(msg + " changed")\n');
   });
 
   test('--help-op shows a splittable default as the text it is given as', async () => {
