@@ -1,6 +1,6 @@
 // `grun ls [RUN] [-a] [-p PATH] [-L] [-f] [-n] [-s|-d|-g]`: a run's files (Guild's ls_impl). `.guild` is left
 // out unless `-a`; output is `<run_dir>:` then one indented run-relative path per line, dirs
-// with a trailing `/`, sorted.
+// with a trailing `/`, in natural order.
 import { statSync } from 'node:fs';
 import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';

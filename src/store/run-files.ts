@@ -19,14 +19,34 @@ export interface WalkOptions {
   limit?: number;
 }
 
-/** Entries under the run-relative dir `rel` ('' for the root), depth first, sorted per dir. */
+/**
+ * Natural order, as Guild's `natsort`: runs of digits compare as numbers (`img2` before
+ * `img10`), the rest as text.
+ */
+export function naturalCompare(a: string, b: string): number {
+  const x = a.split(/(\d+)/);
+  const y = b.split(/(\d+)/);
+  for (let i = 0; i < Math.min(x.length, y.length); i++) {
+    const p = x[i]!;
+    const q = y[i]!;
+    if (p === q) continue;
+    if (i % 2 === 1) {
+      const d = Number(p) - Number(q);
+      if (d !== 0) return d;
+    }
+    return p < q ? -1 : p > q ? 1 : 0;
+  }
+  return x.length - y.length;
+}
+
+/** Entries under the run-relative dir `rel` ('' for the root), depth first, in natural order per dir. */
 export function walkRunFiles(runDir: string, rel = '', opts: WalkOptions = {}): RunFileEntry[] {
   const out: RunFileEntry[] = [];
   const limit = opts.limit ?? Infinity;
   const walk = (relDir: string): void => {
     let names: string[];
     try {
-      names = readdirSync(join(runDir, relDir)).sort();
+      names = readdirSync(join(runDir, relDir)).sort(naturalCompare);
     } catch {
       return;
     }
