@@ -215,4 +215,6 @@ export interface OperationDef {
   model: string;
   /** guild.yml path, or the script path. */
   source: string;
+  /** What Guild warns of when it loads the operation (a config file of a kind it cannot read). */
+  warning?: string;
 }

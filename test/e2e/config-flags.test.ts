@@ -119,6 +119,19 @@ describe('flags-dest: config:FILE', () => {
     assert.equal(attr(onlyRunDir(home), 'flags'), 'depth: 5\n');
   });
 
+  test('a config file of a kind grun cannot read: operations warns of it, a run is refused naming it', async () => {
+    const home = emptyHome();
+    const dir = project({ 'guild.yml': 'odd:\n  main: guild.pass\n  flags-dest: config:params.toml\n  flags-import: all\n', 'params.toml': 'a = 1\n' });
+    const ops = await grun(['operations'], { cwd: dir, home });
+    assert.equal(ops.code, 0, ops.stderr);
+    assert.equal(ops.stderr, 'WARNING: config type for params.toml not supported\n');
+    assert.equal(ops.stdout, 'odd\n');
+    const r = await grun(['run', 'odd', '-y'], { cwd: dir, home });
+    assert.equal(r.code, 1);
+    assert.match(r.stderr, /unsupported file type for 'params\.toml'/);
+    assert.deepEqual(runIds(home), []);
+  });
+
   test('a restart writes the file again with the new values, unless the dependency says always-resolve: no', async () => {
     const home = emptyHome();
     const dir = configProject();
