@@ -37,7 +37,7 @@ def main():
         sys.stderr.write("usage: globals_main.py [--args] (SCRIPT | --module MOD) [ARG ...]\n")
         sys.exit(2)
     if module == "guild.pass":
-        _guild_pass(argv)
+        _guild_pass(argv if args_dest else _args_to_flags(argv)[1])
         return
     try:
         if module:

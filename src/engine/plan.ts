@@ -172,6 +172,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     target = { kind: 'python-module', module, args };
     isPython = true;
     const absModule = resolve(gf.dir, sourceRoot, moduleFile);
+    // Guild's no-op module takes its flags as globals unless told otherwise (it prints its args)
+    if (module === 'guild.pass' && declaredDest === undefined) dest = 'globals';
     if (configSrc === null && existsSync(absModule)) {
       const detected = await detectPythonFlags(req.home, absModule, { baseArgs: args, click: declaredDest === 'args:click' });
       if (declaredDest === undefined) dest = detected.dest;

@@ -23,6 +23,11 @@ tag:
     label:
       alias: l
 
+noop:
+  main: guild.pass
+  flags:
+    x: 1
+
 envy:
   main: envy
   flags-import: all
@@ -81,6 +86,8 @@ describe('guild.yml operations as Guild runs them', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.equal(r.stdout, '--label x\n');
     assert.equal(attr(onlyRunDir(home), 'flags'), 'label: x\n');
+    const noop = await grun(['run', 'noop', 'x=2', '-y'], { cwd: dir, home });
+    assert.equal(noop.stdout, '', 'guild.pass takes flags as globals unless flags-dest says args');
     const both = await grun(['run', 'tag', 'l=x', 'label=y', '-y'], { cwd: dir, home });
     assert.equal(both.code, 1);
     assert.equal(both.stderr, "grun: cannot specify both alias 'label' and name for flag 'l'\nUse --force-flags to skip this check.\n");
@@ -105,7 +112,7 @@ describe('guild.yml operations as Guild runs them', () => {
     assert.match(body, /^ {4}needs\n {6}Needs a value\n\n {6}Flags:\n {8}data {2}\(required\)\n/m);
     assert.match(body, /^ {4}tag\n {6}Flags:\n {8}label\n/m);
     const names = [...body.matchAll(/^ {4}(\S+)$/gm)].map((m) => m[1]);
-    assert.deepEqual(names, ['envy', 'fit', 'needs', 'show', 'split', 'tag']);
+    assert.deepEqual(names, ['envy', 'fit', 'needs', 'noop', 'show', 'split', 'tag']);
   });
 
   test("a restart keeps the run's source code; --force-sourcecode copies the project's again", async () => {

@@ -186,9 +186,11 @@ describe('the launcher and Ctrl-C', () => {
     assert.equal(run('--args', '--module', 'nope').stderr, 'grun: No module named nope\n');
   });
 
-  test("guild.pass, Guild's no-op module, prints its arguments shell-quoted", () => {
+  test("guild.pass, Guild's no-op module, prints its arguments shell-quoted (not flags set as globals)", () => {
     const out = execFileSync('python3', ['-u', GLOBALS_MAIN, '--args', '--module', 'guild.pass', '--x', 'a b'], { encoding: 'utf8' });
     assert.equal(out, "--x 'a b'\n");
+    const globals = execFileSync('python3', ['-u', GLOBALS_MAIN, '--module', 'guild.pass', 'base', '--x', '1'], { encoding: 'utf8' });
+    assert.equal(globals, 'base\n', 'flags set as globals are not its args');
   });
 
   test('--args --module runs a module as __main__ with its arguments', () => {
