@@ -163,15 +163,21 @@ def _argparse_flags(tree, consts, base_args):
         if not match:
             break
         selected = match[0]
-    flags = {}
+    calls = []
     for node in ast.walk(tree):
         if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"):
             continue
         receiver = node.func.value.id if isinstance(node.func.value, ast.Name) else None
-        parser = groups.get(receiver, receiver)
-        if _root(parser, commands) != selected:
-            continue
-        flag = _argparse_flag(node, consts)
+        if _root(groups.get(receiver, receiver), commands) == selected:
+            calls.append(node)
+    return _option_flags(calls, consts)
+
+
+def _option_flags(calls, consts):
+    """Flags of add_argument / click.option calls (the same keywords), by name."""
+    flags = {}
+    for call in calls:
+        flag = _argparse_flag(call, consts)
         if flag:
             name, data = flag
             flags[name] = data
@@ -211,13 +217,7 @@ def _click_flags(tree, consts, base_args):
         if not match:
             break
         selected = match[0]
-    flags = {}
-    for call in funcs[selected][2]:
-        flag = _argparse_flag(call, consts)
-        if flag:
-            name, data = flag
-            flags[name] = data
-    return flags
+    return _option_flags(funcs[selected][2], consts)
 
 
 def _argparse_flag(call, consts):
