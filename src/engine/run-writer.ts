@@ -10,6 +10,7 @@ import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { encodeOpref, shlexQuote } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
+import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
 import type { ResolvedConfig, RunPlan } from './plan-types.js';
 import { copySourceCode } from './sourcecode.js';
@@ -188,6 +189,11 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       const copied = copySourceCode(plan, runDir);
       manifest.push(...copied.manifestLines);
       if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+      // Guild's pipeline copies no source and records so; its steps are its own attr
+      if (plan.steps !== undefined) {
+        writeAttr(runDir, 'sourcecode_digest', null);
+        writeAttr(runDir, 'steps', plan.steps);
+      }
       // Guild resolves operation dependencies of a staged run when it starts; grun links them
       // at staging, so that a staged run starts from its directory alone.
       writeDeps(runDir, plan);
@@ -248,4 +254,5 @@ export function finishRunDir(runDir: string, exitStatus: number): void {
   writeAttr(runDir, 'exit_status', exitStatus);
   writeAttr(runDir, 'stopped', guildTimestamp());
   rmSync(guildPath(runDir, 'LOCK'), { force: true });
+  announceRunChange(runDir); // a listing that read it settled before LOCK went reads it again
 }
