@@ -29,6 +29,7 @@ const COMMANDS: Record<string, string> = {
   pull: './pull.js',
   sync: './sync.js',
   remote: './remote.js',
+  help: './project-help.js',
   ui: './dashboard.js',
   api: './api.js',
 };

@@ -22,7 +22,7 @@ import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
-  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean;
+  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
@@ -34,15 +34,16 @@ interface RunOptions {
 const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
-  force_flags: !!o.forceFlags, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
+  force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
   run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null,
 });
 
-/** The request fields of Guild's `--force-flags`, `--gpus` and `--no-gpus`. */
-function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
+/** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--gpus` and `--no-gpus`. */
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceSourcecode' | 'gpus'> {
   if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
   return {
     ...(o.forceFlags ? { forceFlags: true } : {}),
+    ...(o.forceSourcecode ? { forceSourcecode: true } : {}),
     ...(o.gpusGiven !== undefined ? { gpus: o.gpusGiven } : o.noGpusGiven ? { gpus: null } : {}),
   };
 }
@@ -65,7 +66,7 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     const asked = isRestart(target, given);
     const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
     if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
+    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }, (line) => process.stderr.write(`${line}\n`)) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -172,6 +173,7 @@ export function register(program: Command): void {
     .option('--print-cmd', 'print the command the run would execute and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
     .option('--force-flags', 'accept flags the operation does not define')
+    .option('--force-sourcecode', "with --restart: copy the project's source code again")
     .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
     .option('--test-flags', 'print the resolved flags and exit')

@@ -1,6 +1,7 @@
 // What a launch needs, fully resolved before any run directory exists: `planRun` builds a
 // RunPlan from a RunRequest, and the run writer/supervisor only copies it to disk.
 import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import type { ConfigDepSpec } from './config-flags.js';
 import type { Opref, YamlValue } from '../store/types.js';
 
 /** "What the user asked for": `grun run OPSPEC [flag=value ...] [--label] [-t] [-c]`. */
@@ -24,6 +25,8 @@ export interface RunRequest {
   describeOnly?: boolean;
   /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
   forceFlags?: boolean;
+  /** Guild's `--force-sourcecode`: a restart copies the project's source code again. */
+  forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
   /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
@@ -35,7 +38,7 @@ export interface RunRequest {
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
 export type CmdTarget =
   | { kind: 'python-script'; script: string }
-  | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
+  | { kind: 'python-module'; module: string; args: string[] }
   | { kind: 'shell'; script: string }
   | { kind: 'node'; script: string }
   | { kind: 'exec'; template: string }
@@ -57,6 +60,8 @@ export interface PlanInputs {
   /** guild.yml `env:`. */
   opEnv: Record<string, string>;
   cwd: string;
+  /** The operation's config dependencies, resolved again with each set of flag values. */
+  configSpecs: ConfigDepSpec[];
 }
 
 /** Guild's flag types (guild.yml `type:`); argparse `type=int` etc. map onto these. */
@@ -70,8 +75,12 @@ export type FlagType =
   | 'existing-path'
   | 'auto';
 
-/** Where flag values go in the child: CLI arguments or module globals. */
-export type FlagsDest = 'args' | 'globals';
+/**
+ * Where flag values go in the child: CLI arguments (`args:click`: a click command's options),
+ * module globals, or a config file the run
+ * gets its own copy of (`config:FILE`; the command then has only the operation's own args).
+ */
+export type FlagsDest = 'args' | 'args:click' | 'globals' | `config:${string}`;
 
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {
@@ -94,6 +103,8 @@ export interface FlagDef {
   argSwitch?: YamlValue;
   /** argparse `nargs`: list values are passed as separate arguments (`arg-split`). */
   argSplit?: boolean | string;
+  /** Another name the user may give the flag by (`alias`); the run records the flag's own. */
+  alias?: string;
   /** Environment variable name instead of `FLAG_<NAME>` (`env-name`). */
   envName?: string;
   nullLabel?: string;
@@ -128,6 +139,20 @@ export interface ResolvedDep {
   links: DepLink[];
   /** Manifest lines to append: `d <target> <sha1> operation:prepare`. */
   manifestLines: string[];
+}
+
+/** A `config:` dependency resolved for one run: the config file with the run's flag values. */
+export interface ResolvedConfig {
+  /** `config:flags.yml`. */
+  name: string;
+  /** Path in the run dir. */
+  target: string;
+  /** The file's text. */
+  text: string;
+  /** Guild's `always-resolve`: a restart writes it again (else it says it skips it). */
+  alwaysResolve: boolean;
+  /** Guild's `replace-existing`: a file already at the target gives way. */
+  replaceExisting: boolean;
 }
 
 /** Everything the run writer needs, fully resolved. */
@@ -168,6 +193,8 @@ export interface RunPlan {
   /** Guild's `run_params` attr. */
   runParams: YamlValue;
   deps: ResolvedDep[];
+  /** Config files written for the run (`flags-dest: config:FILE`, `requires: - config:`). */
+  configs: ResolvedConfig[];
   /** The `deps` attr value (spec §3.9); `{}` when none. */
   depsAttr: YamlValue;
   /** Flags whose values were lists or functions; empty for a single run. */
@@ -196,4 +223,6 @@ export interface OperationDef {
   model: string;
   /** guild.yml path, or the script path. */
   source: string;
+  /** What Guild warns of when it loads the operation (a config file of a kind it cannot read). */
+  warning?: string;
 }

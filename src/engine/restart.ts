@@ -7,10 +7,26 @@ import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import type { Run } from '../store/types.js';
 import { loadRun } from '../store/index.js';
+import { shlexQuote } from '../store/opref.js';
+import { isMap } from './guildfile.js';
 import type { RunRequest } from './plan-types.js';
 import { planRun } from './plan.js';
 import { setStagedEnv } from './queue.js';
 import { restageRunDir } from './run-writer.js';
+
+/** The run's `arg-split` flags (its `op` attr): their list values are one value, not a sweep. */
+function splitFlags(runDir: string): Set<string> {
+  const op = readAttr(runDir, 'op');
+  const cmd = op.kind === 'ok' && isMap(op.value) ? op.value['op-cmd'] : undefined;
+  const flags = isMap(cmd) ? cmd['cmd-flags'] : undefined;
+  if (!isMap(flags)) return new Set();
+  return new Set(
+    Object.keys(flags).filter((n) => {
+      const f = flags[n];
+      return isMap(f) && f['arg-split'] !== undefined && f['arg-split'] !== null && f['arg-split'] !== false;
+    }),
+  );
+}
 
 /** The request that plans `run` again: its project, its operation, its flags then `flagArgs`. */
 export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): RunRequest {
@@ -22,9 +38,10 @@ export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>
   const cwd = o.pkgType === 'guildfile' ? dirname(o.pkgName) : o.pkgName;
   const opspec = o.modelName ? `${o.modelName}:${o.opName}` : o.opName;
   const given = new Set(req.flagArgs.map((a) => a.slice(0, a.indexOf('='))));
+  const split = splitFlags(run.dir);
   const kept = Object.entries(run.flags)
     .filter(([name]) => !given.has(name))
-    .map(([name, v]) => `${name}=${formatFlagValue(v)}`);
+    .map(([name, v]) => `${name}=${Array.isArray(v) && split.has(name) ? v.map((x) => shlexQuote(typeof x === 'string' ? x : formatFlagValue(x))).join(' ') : formatFlagValue(v)}`);
   // Without --gpus/--no-gpus a restart keeps the run's own GPU choice.
   const params = readAttr(run.dir, 'run_params');
   const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
@@ -40,15 +57,25 @@ export function isRestart(run: Run, flagArgs: string[]): boolean {
 /**
  * `--start`/`--restart RUN` (Guild treats them alike) made ready for the launch service: a staged
  * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
- * planned again and restaged in its own directory. Returns the run to start.
+ * planned again and restaged in its own directory (`say` gets Guild's resolution lines). Returns
+ * the run to start.
  */
-export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): Promise<Run> {
+export async function prepareStart(
+  run: Run,
+  req: Omit<RunRequest, 'cwd' | 'opspec'>,
+  say: (line: string) => void = () => {},
+): Promise<Run> {
   if (!isRestart(run, req.flagArgs)) {
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }
   const plan = await planRun(restartRequest(run, req));
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
-  restageRunDir(plan, run.dir, req.home, run.id);
+  restageRunDir(plan, run.dir, req.home, run.id, { sourcecode: req.forceSourcecode === true });
+  // Guild's resolution log: a config file is written again unless it says `always-resolve: no`
+  for (const c of plan.configs) {
+    say(`Resolving ${c.name}`);
+    if (!c.alwaysResolve) say(`Skipping resolution of ${c.name} because it's already resolved`);
+  }
   return loadRun(run.dir);
 }

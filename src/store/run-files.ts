@@ -20,14 +20,14 @@ export interface WalkOptions {
   limit?: number;
 }
 
-/** Entries under the run-relative dir `rel` ('' for the root), depth first, sorted per dir. */
+/** Entries under the run-relative dir `rel` ('' for the root), depth first, in natural order per dir. */
 export function walkRunFiles(runDir: string, rel = '', opts: WalkOptions = {}): RunFileEntry[] {
   const out: RunFileEntry[] = [];
   const limit = opts.limit ?? Infinity;
   const walk = (relDir: string): void => {
     let names: string[];
     try {
-      names = readdirSync(join(runDir, relDir)).sort();
+      names = readdirSync(join(runDir, relDir)).sort(natsortCompare);
     } catch {
       return;
     }

@@ -398,7 +398,7 @@ describe('dashboard: launch', () => {
     await typeKeys(stdin, KEY.enter);
     await waitForFrame(lastFrame, /n += 2/, 10_000);
     await typeKeys(stdin, 'x');
-    await waitForFrame(lastFrame, /expected an int/);
+    await waitForFrame(lastFrame, /invalid value for type 'int'/);
     await typeKeys(stdin, KEY.backspace, KEY.backspace, '3');
     await waitForFrame(lastFrame, /n += 3/);
     await typeKeys(stdin, KEY.enter);

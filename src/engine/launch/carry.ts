@@ -96,6 +96,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       }
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
       for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
+      for (const c of lp.plan.configs) io.stderr?.write(`Resolving ${c.name}\n`);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
