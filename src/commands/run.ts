@@ -7,7 +7,8 @@ import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
 import { planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
-import { isRestart, prepareStart } from '../engine/restart.js';
+import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../engine/restart.js';
+import { isSweepParent } from '../engine/stoppable.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
@@ -19,7 +20,7 @@ import { opHelpLines } from './op-help.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
-  yes?: boolean; stage?: boolean; start?: string; restart?: string; background?: boolean; pidfile?: string; needed?: boolean;
+  yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
@@ -34,7 +35,7 @@ const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
   force_flags: !!o.forceFlags, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
-  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null,
+  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null,
 });
 
 /** The request fields of Guild's `--force-flags`, `--gpus` and `--no-gpus`. */
@@ -54,16 +55,23 @@ function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
 async function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<{ w: LaunchWork; asked: boolean } | null> {
   const meta = { label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o), ...requestExtras(o) };
   const startSpec = o.restart ?? o.start;
-  if (startSpec !== undefined) {
-    if (o.restart !== undefined && o.start !== undefined) throw new UsageError('--start and --restart cannot both be used');
+  const protoSpec = o.rerun ?? o.proto;
+  if (startSpec !== undefined || protoSpec !== undefined) {
+    const [which, ...others] = (['start', 'restart', 'rerun', 'proto'] as const).filter((k) => o[k] !== undefined);
+    if (others.length) throw new UsageError(`--${which} and --${others[0]} cannot both be used`);
     // Guild reads the operands as flags here: there is no operation to name.
     const given = opspec === undefined ? flagArgs : [opspec, ...flagArgs];
     const notFlag = given.find((a) => !a.includes('='));
-    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --start/--restart take a run and NAME=VALUE flags, not an operation`);
-    const target = oneRun(listRuns(home), startSpec);
+    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --${which} takes a run and NAME=VALUE flags, not an operation`);
+    const runs = listRuns(home);
+    const target = oneRun(runs, (startSpec ?? protoSpec)!);
+    if (protoSpec !== undefined) return { w: { kind: 'operation', run: protoRequest(target, { home, flagArgs: given, ...meta }) }, asked: false };
     const asked = isRestart(target, given);
     const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
     if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
+    if (isSweepParent(target)) {
+      return { w: { kind: 'trials', parent: target, runs: await prepareSweepRestart(target, runs, { home, flagArgs: given, ...meta }) }, asked };
+    }
     return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
@@ -152,7 +160,9 @@ export function register(program: Command): void {
     .option('-y, --yes', 'start without the preview and confirmation')
     .option('--stage', 'stage the run (start it later with --start)')
     .option('--start <run>', 'start a staged run (another run restarts)')
-    .option('--restart <run>', 'run a run again in its own directory, with its flags (NAME=VALUE overrides)')
+    .option('--restart <run>', 'run a run again in its own directory, with its flags (NAME=VALUE overrides); a sweep: its failed and stopped (not pruned) trials')
+    .option('--rerun <run>', "start a new run of a run's operation with its flags (NAME=VALUE overrides)")
+    .option('--proto <run>', "Guild's name for --rerun")
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { readAttr, writeAttr } from '../store/attrs.js';
+import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
 import { loadRun } from '../store/index.js';
@@ -47,6 +47,13 @@ export function recordParentEnd(parentDir: string, status: RunStatus): boolean {
   writeAttr(parentDir, 'stopped', guildTimestamp());
   rmSync(guildPath(parentDir, 'PENDING'), { force: true });
   return true;
+}
+
+/** A parent whose trials run again (`--restart PARENT`): its outcome forgotten, pending until they end. */
+export function reopenParent(parentDir: string): void {
+  writeFileSync(guildPath(parentDir, 'PENDING'), '');
+  deleteAttr(parentDir, 'exit_status');
+  deleteAttr(parentDir, 'stopped');
 }
 
 /** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */

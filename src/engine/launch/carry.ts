@@ -136,30 +136,47 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
       const waiting = created.children.filter((c) => !c.memoOf);
       if (waiting.length === 0) return report;
-      switch (lp.start.kind) {
-        case 'scheduler': {
-          const pid = spawnScheduler(home, [report.focus!], lp.start);
-          say(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})`);
-          return report;
-        }
-        case 'foreground': {
-          const ok = await runTrialsHere(created.children, {
-            home,
-            maxParallel: lp.start.maxParallel,
-            gpus: lp.start.gpus,
-            quiet: lp.kind === 'sweep' && lp.quiet,
-            stdout: io.stdout ?? process.stdout,
-            stderr: io.stderr ?? process.stderr,
-          });
-          return { ...report, exitCode: ok ? 0 : 1 };
-        }
-        case 'none':
-          if (lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
-          return report;
-        case 'slurm':
-          return report;
-      }
+      const quiet = lp.kind === 'sweep' && lp.quiet;
+      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io);
+      if (lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
+      return exitCode === undefined ? report : { ...report, exitCode };
     }
+    case 'trials': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const waiting = lp.runs.map((r) => ({ id: r.id, dir: r.dir }));
+      say(waiting.map((r) => `Restarting trial ${r.id}`).join('\n'));
+      const report = { runs: [{ id: lp.parent.id, dir: lp.parent.dir }, ...waiting], focus: lp.parent.id, summary: `restarted ${plural(waiting.length, 'trial')} of ${lp.parent.operation} (${short(lp.parent.id)})` };
+      const exitCode = await startWaiting(home, lp.start, lp.parent.id, waiting, lp.quiet, io);
+      return exitCode === undefined ? report : { ...report, exitCode };
+    }
+  }
+}
+
+/**
+ * Starts the waiting trials of a sweep (`focus` its parent) as `start` says: a scheduler in the
+ * background, here in the foreground (the exit code returned), or not at all.
+ */
+async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO): Promise<number | undefined> {
+  switch (start.kind) {
+    case 'scheduler': {
+      const pid = spawnScheduler(home, [focus], start);
+      io.stdout?.write(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})\n`);
+      return undefined;
+    }
+    case 'foreground': {
+      const ok = await runTrialsHere(waiting, {
+        home,
+        maxParallel: start.maxParallel,
+        gpus: start.gpus,
+        quiet,
+        stdout: io.stdout ?? process.stdout,
+        stderr: io.stderr ?? process.stderr,
+      });
+      return ok ? 0 : 1;
+    }
+    case 'none':
+    case 'slurm':
+      return undefined;
   }
 }
 

@@ -15,7 +15,8 @@ import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
 /** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
 export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
   const { executor } = req;
-  if (req.work.kind === 'staged') return { kind: 'local' }; // a staged run starts in its own directory, here
+  // a staged run starts in its own directory, here
+  if (req.work.kind === 'staged' || req.work.kind === 'trials') return { kind: 'local' };
   if (remote?.type === 'ssh' && req.work.kind === 'operation') {
     if (executor !== undefined) {
       throw new Refusal('ssh-with-executor', `--executor and an ssh remote do not go together: the run executes on ${remote.name}`);
@@ -92,6 +93,8 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
         throw new Refusal('not-staged', `run ${work.run.id} is ${work.run.status}: only a staged run can be started`);
       }
       return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
+    case 'trials':
+      return { kind: 'trials', parent: work.parent, runs: work.runs, start: sweepStart(req, dest), quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };

@@ -19,6 +19,7 @@ async function prepareLaunch(req: LaunchRequest): Promise<LaunchPlan> {
   const { work } = req;
   switch (work.kind) {
     case 'staged':
+    case 'trials':
       return decideLaunch(req, dest, null);
     case 'submission': {
       const { proto, expansion } = await resolveSubmission(req.home, work.cwd, work.source, work.overrides);
