@@ -72,7 +72,7 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     if (isSweepParent(target)) {
       return { w: { kind: 'trials', parent: target, runs: await prepareSweepRestart(target, runs, { home, flagArgs: given, ...meta }) }, asked };
     }
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
+    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }, { maxTrials: o.maxTrials }) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -182,10 +182,10 @@ export function register(program: Command): void {
     .option('--run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)')
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
     .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
-    .option('--optimize', "use the operation's default optimizer (guild.yml optimizers:)")
+    .option('-O, --optimize', "use the operation's default optimizer (guild.yml optimizers:)")
     .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
     .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
-    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])
+    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise; -Fo as in Guild)', collect, [])
     .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
     .option('--prune <name>', 'stop trials early on their scalars: median or asha')
     .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])

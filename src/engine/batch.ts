@@ -19,7 +19,7 @@ import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
-import { attachChild, writeBatchRun } from './sweep/batch-layout.js';
+import { attachChild, protoAttrs, writeBatchRun } from './sweep/batch-layout.js';
 import type { Expansion } from './sweep/expand.js';
 import {
   batchKind,
@@ -232,20 +232,12 @@ interface ParentSpec {
 export function writeParent(p: ParentSpec): CreatedRun {
   const id = newRunId();
   const { proto } = p;
-  const protoAttrs: Record<string, YamlValue> = {
-    flags: p.protoFlags,
-    user_flags: proto.userFlags,
-    cmd: proto.cmdAttr,
-    op: proto.opAttr,
-    run_params: proto.runParams,
-    deps: proto.depsAttr,
-  };
   const dir = writeBatchRun({
     home: p.home,
     id,
     kind: p.kind,
     initialized: guildTimestamp(),
-    proto: { opref: proto.opref, attrs: protoAttrs },
+    proto: { opref: proto.opref, attrs: { ...protoAttrs(proto), flags: p.protoFlags } },
     attrs: { host: hostName(), user: process.env.USER ?? userInfo().username, random_seed: BigInt(p.seed), ...p.attrs },
     ...(p.maxTrials !== undefined ? { maxTrials: p.maxTrials } : {}),
     ...(p.objective !== undefined ? { objective: p.objective } : {}),

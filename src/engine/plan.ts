@@ -26,6 +26,7 @@ import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 
 /** The operation as resolved from guild.yml or the script, before any flag value. */
 interface OpBase {
@@ -45,8 +46,16 @@ interface OpBase {
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
   resources?: Record<string, YamlValue>;
-  optimizers?: YamlValue;
+  optimizers?: OptimizerDef[];
+  defaultMaxTrials?: number;
   unstable: boolean;
+}
+
+/** guild.yml `default-max-trials`: a positive integer, or none. */
+function defaultMaxTrials(v: YamlValue | undefined, where: string): { defaultMaxTrials?: number } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new GrunError(`${where}: default-max-trials: expected a positive integer, got ${String(v)}`);
+  return { defaultMaxTrials: v };
 }
 
 /** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
@@ -190,7 +199,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     opEnv: stringMap(config.env),
     depSpecs,
     ...(model.resources ? { resources: model.resources } : {}),
-    ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
+    optimizers: optimizerDefs(config.optimizers, config.optimizer),
+    ...defaultMaxTrials(config['default-max-trials'], where),
     unstable: config.unstable === true,
   };
 }
@@ -473,7 +483,8 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     depsAttr: depsAttr(dep.deps),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
-    ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),
+    ...(base.optimizers?.length ? { optimizers: base.optimizers } : {}),
+    ...(base.defaultMaxTrials !== undefined ? { defaultMaxTrials: base.defaultMaxTrials } : {}),
     unstable: base.unstable,
     inputs,
     ...runLocation(req),
@@ -518,6 +529,7 @@ export async function planOperation(home: string, cwd: string, opspec: string): 
 export function restoreFloatMarks(plan: RunPlan): RunPlan {
   withFloatMarks(plan.flags, plan.floatFlags);
   withFloatMarks(plan.userFlags, plan.floatFlags);
+  if (plan.batch) restoreFloatMarks(plan.batch.proto);
   return plan;
 }
 

@@ -4,7 +4,7 @@
 // that failed or were stopped (not those a pruner stopped on purpose); `--rerun/--proto RUN`
 // plans a new run from the run's operation and flags.
 import { dirname } from 'node:path';
-import { readAttr } from '../store/attrs.js';
+import { readAttr, writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { prunedReason } from '../store/pruned.js';
@@ -54,14 +54,16 @@ export function isRestart(run: Run, flagArgs: string[]): boolean {
  * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
  * planned again and restaged in its own directory. Returns the run to start.
  */
-export async function prepareStart(run: Run, req: Given): Promise<Run> {
-  if (!isRestart(run, req.flagArgs)) {
+export async function prepareStart(run: Run, req: Given, o: { maxTrials?: number } = {}): Promise<Run> {
+  if (!isRestart(run, req.flagArgs) && o.maxTrials === undefined) {
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }
   const plan = await planRun(restartRequest(run, req));
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
   restageRunDir(plan, run.dir, req.home, run.id);
+  // an optimizer operation's batch run keeps its max trials unless given new ones (Guild's)
+  if (run.batch && o.maxTrials !== undefined) writeAttr(run.dir, 'max_trials', o.maxTrials);
   return loadRun(run.dir);
 }
 

@@ -13,6 +13,7 @@ import { guildPath } from '../store/run.js';
 import type { YamlValue } from '../store/types.js';
 import type { RunPlan } from './plan-types.js';
 import { copySourceCode } from './sourcecode.js';
+import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
 let lastTimestamp = 0;
 
@@ -171,6 +172,11 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       for (const dep of plan.deps) manifest.push(...dep.manifestLines);
       writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
       writeAttr(runDir, 'deps', plan.depsAttr);
+      if (plan.batch) {
+        // the batch run of an optimizer operation: its prototype, and the trials it may run
+        if (plan.batch.maxTrials !== undefined) writeAttr(runDir, 'max_trials', plan.batch.maxTrials);
+        writeProto(runDir, { opref: plan.batch.proto.opref, attrs: protoAttrs(plan.batch.proto) });
+      }
       unlinkSync(guildPath(runDir, 'PENDING'));
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {

@@ -18,6 +18,8 @@ export class GrunError extends Error {
   constructor(
     message: string,
     readonly exitCode = 1,
+    /** A line main prints after the message: what to do about it. */
+    readonly hint?: string,
   ) {
     super(message);
     this.name = 'GrunError';

@@ -92,3 +92,79 @@ describe('searches that learn and prune (CLI, real processes)', () => {
     assert.ok(!existsSync(join(home, 'runs')) || readdirSync(join(home, 'runs')).length === 0, 'nothing written');
   });
 });
+
+describe("guild.yml optimizers that are operations of the project (Guild's custom optimizers)", () => {
+  const guildYml = [
+    'train:',
+    '  exec: echo train',
+    '  flags:',
+    '    lr: 0.1',
+    '  optimizers:',
+    '    quick: tune',
+    '    careful:',
+    '      algorithm: tune',
+    '      default: yes',
+    '      depth: 3',
+    'probe:',
+    '  exec: echo probe',
+    '  optimizer:',
+    '    algorithm: tune',
+    '    depth: 5',
+    'plain:',
+    '  exec: echo plain',
+    '  optimizers: [tune, scan]',
+    'tune:',
+    '  exec: echo tune ${flag_args}',
+    '  default-max-trials: 4',
+    '  flags:',
+    '    depth: 1',
+    '    width: 2',
+    'scan:',
+    '  exec: echo scan',
+    '',
+  ].join('\n');
+
+  test('-O, -o NAME and -Fo run the optimizer operation as the batch of the operation, with its prototype and max trials', async () => {
+    const cwd = project({ 'guild.yml': guildYml });
+    const home = tempDir('grun-optop-home-');
+    const run = (...args: string[]) => grun(['run', ...args, '-y'], { cwd, home });
+    const latest = () => runDirs(home).sort((a, b) => Number(attr(b, 'started')) - Number(attr(a, 'started')))[0]!;
+    let r = await run('train', '-O');
+    assert.equal(r.stdout, 'tune --depth 3 --width 2\n', r.stderr);
+    const batch = latest();
+    assert.match(readFileSync(join(batch, '.guild/opref'), 'utf8'), / tune\n?$/);
+    assert.match(readFileSync(join(batch, '.guild/proto/.guild/opref'), 'utf8'), / train\n?$/);
+    assert.deepEqual(yamlAttr(join(batch, '.guild/proto'), 'flags'), { lr: 0.1 });
+    assert.equal(attr(batch, 'max_trials')?.trim(), '4', "the optimizer's default-max-trials");
+    const list = await grun(['runs', '-s'], { cwd, home });
+    assert.match(list.stdout, /^\[1\] {2}train\+tune {2}completed {2}depth=3 width=2$/m);
+    assert.equal((await run('train', '-o', 'quick', '-Fo', 'width=9', '-m', '2')).stdout, 'tune --depth 1 --width 9\n');
+    assert.equal(attr(latest(), 'max_trials')?.trim(), '2');
+    assert.equal((await run('probe', '-O', '-Fo', 'depth=6')).stdout, 'tune --depth 6 --width 2\n', 'optimizer: is the default');
+    assert.equal((await run('train', '-o', 'scan')).stdout, 'scan\n', 'any operation may be the optimizer');
+    r = await run('plain', '-O');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "grun: no default optimizer defined for plain\nSpecify one of the following with '--optimizer': scan, tune\n");
+    r = await run('plain', '-o', 'nothing-here');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "grun: operation 'nothing-here' is not defined for this project\nTry 'grun operations' for a list of available operations.\n");
+  });
+
+  test('a restart keeps the batch run\'s max trials unless given; --max-trials on one run is ignored with a warning', async () => {
+    const cwd = project({ 'guild.yml': guildYml });
+    const home = tempDir('grun-optop-restart-home-');
+    assert.equal((await grun(['run', 'plain', '-o', 'tune', '-m', '1', '-y'], { cwd, home })).code, 0);
+    const [batch] = runDirs(home);
+    const id = batch!.split('/').pop()!;
+    assert.equal((await grun(['run', '--restart', id, '-y'], { cwd, home })).code, 0);
+    assert.equal(attr(batch!, 'max_trials')?.trim(), '1');
+    assert.equal((await grun(['run', '--restart', id, '--max-trials', '2', '-y'], { cwd, home })).code, 0);
+    assert.equal(attr(batch!, 'max_trials')?.trim(), '2');
+    assert.deepEqual(runDirs(home), [batch]);
+    const one = await grun(['run', 'plain', '--max-trials', '3', '-y'], { cwd, home });
+    assert.equal(one.code, 0);
+    assert.equal(one.stderr, 'WARNING: not a batch run - ignoring --max-trials\n');
+    assert.equal(one.stdout, 'plain\n');
+    assert.ok(runDirs(home).every((d) => d === batch || attr(d, 'max_trials') === null));
+  });
+});

@@ -103,6 +103,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
+      for (const w of lp.kind === 'local' ? (lp.warnings ?? []) : []) io.stderr?.write(`WARNING: ${w}\n`);
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
       for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });

@@ -8,7 +8,8 @@ import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
 import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
-import { chooseOptimizer, type ChosenOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { formatFlagValue } from '../../store/flagfmt.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
 
@@ -62,6 +63,24 @@ function searchOptions(
   };
 }
 
+/** The optimizer a request asks for (`-o`, `--optimize`, guild.yml `optimizers:`), with its settings. */
+function chosenOptimizer(req: LaunchRequest, plan: RunPlan): ChosenOptimizer | undefined {
+  const s = req.sweep ?? {};
+  return chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers ?? [], s.optFlags ?? {}, plan.operation);
+}
+
+/**
+ * When the optimizer asked for is an operation of the project (Guild's custom optimizers), that
+ * operation and its flags as `NAME=VALUE` (the section's settings, then `-Fo`); the service plans
+ * it and hands it to decideLaunch as the batch run. Null for grun's own optimizers.
+ */
+export function optimizerOperation(req: LaunchRequest, plan: RunPlan): { opspec: string; flagArgs: string[] } | null {
+  if (req.work.kind !== 'operation') return null;
+  const chosen = chosenOptimizer(req, plan);
+  if (!chosen || isBuiltinOptimizer(chosen.algorithm)) return null;
+  return { opspec: chosen.algorithm, flagArgs: Object.entries(chosen.flags).map(([k, v]) => `${k}=${formatFlagValue(v)}`) };
+}
+
 /** How the runs of a sweep or submission get going, once written. */
 function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   if (dest.kind === 'slurm') {
@@ -81,9 +100,10 @@ function sweptArg(flagArgs: string[]): string | undefined {
 /**
  * The launch plan of a request going to `dest`. `plan` is the operation's plan, a submission's
  * prototype with its `expansion`, or null for what is not planned here (a run on an ssh
- * remote, a staged run).
+ * remote, a staged run). `optimizerPlan`: the plan of the operation that `optimizerOperation`
+ * named, run as the batch of `plan`.
  */
-export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPlan | null, expansion?: Expansion): LaunchPlan {
+export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPlan | null, expansion?: Expansion, optimizerPlan?: RunPlan): LaunchPlan {
   const { work, mode } = req;
   const quiet = !!req.quiet;
   const pidfile = req.pidfile !== undefined ? { pidfile: req.pidfile } : {};
@@ -112,6 +132,15 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
   }
   if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
   const memo = req.memo ? 'reuse' : 'off';
+  const needed = !!req.needed;
+  const maxTrials = req.sweep?.maxTrials;
+  if (optimizerPlan) {
+    // Guild's custom optimizer: the optimizer's operation runs as the batch, the plan its prototype
+    const trials = maxTrials ?? optimizerPlan.defaultMaxTrials;
+    const batchPlan: RunPlan = { ...optimizerPlan, batch: { proto: plan, ...(trials !== undefined ? { maxTrials: trials } : {}) } };
+    if (dest.kind === 'slurm') return { kind: 'slurm', plan: batchPlan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
+    return { kind: 'local', plan: batchPlan, mode, memo, needed, ...pidfile, quiet };
+  }
   if (Object.keys(plan.sweeps).length) {
     if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
     if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
@@ -120,7 +149,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
-    const chosen = chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers, s.optFlags ?? {});
+    const chosen = chosenOptimizer(req, plan);
     if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && optimizerName(chosen.algorithm) !== 'random')) {
       return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed) };
     }
@@ -133,7 +162,8 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     };
     return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
   }
-  const needed = !!req.needed;
+  // Guild's: --max-trials means nothing to one run
+  const warnings = maxTrials !== undefined ? ['not a batch run - ignoring --max-trials'] : [];
   if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
-  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet };
+  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet, ...(warnings.length ? { warnings } : {}) };
 }

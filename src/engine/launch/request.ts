@@ -92,7 +92,7 @@ export type LaunchPlan =
   /** The remote grun plans and supervises the run; here a mirror follows it. */
   | { kind: 'ssh'; remote: string; request: RemoteRunRequest }
   /** One planned run, started here (foreground, background or staged). */
-  | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean }
+  | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean; warnings?: string[] }
   /** One planned run, submitted to Slurm as a batch job. */
   | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string }
   /** A staged run started in its own directory. */
