@@ -190,7 +190,7 @@ export async function runSearch(plan: RunPlan, o: SearchOptions): Promise<{ pare
 async function maybePrune(t: Live, trials: Live[], pruner: PrunerSettings, o: SearchOptions): Promise<void> {
   t.curve = curveOf(t.dir, o.objective);
   for (const other of trials) if (other !== t && !other.ended) other.curve = curveOf(other.dir, o.objective);
-  const others: TrialCurve[] = trials.filter((x) => x !== t).map((x) => ({ id: x.id, points: x.curve }));
+  const others: TrialCurve[] = trials.filter((x) => x !== t).map((x) => ({ id: x.id, points: x.curve, ended: x.ended }));
   const me: TrialCurve = { id: t.id, points: t.curve, ...(t.passedRung !== undefined ? { passedRung: t.passedRung } : {}) };
   const verdict = judge(pruner, me, others, { minimize: o.objective.minimize, column: o.objective.tag });
   if (!verdict.prune) {

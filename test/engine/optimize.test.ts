@@ -221,6 +221,20 @@ describe('pruners', () => {
     assert.deepEqual(judge(s, curve('t', [0.3]), peers, opts), { prune: false, rung: 0 });
   });
 
+  test("asha's default min-resource: a full run's length / rf², nothing pruned before a trial ended", () => {
+    const s = prunerSettings('asha');
+    assert.deepEqual(s, { name: 'asha', minResource: 'auto', reductionFactor: 3 });
+    const bad = curve('t', Array(6).fill(2));
+    const running = [curve('a', [1, 1, 1, 1, 1, 1]), curve('b', [1, 1, 1, 1, 1, 1])];
+    assert.equal(judge(s, bad, running, opts).prune, false, 'no trial ended yet: no rung known');
+    // a full run is 45 steps: the first rung at 45/9 = 5
+    const full = { ...curve('f', Array(45).fill(0.5)), ended: true };
+    assert.equal(judge(s, curve('t', [9, 9, 9, 9]), [full, ...running], opts).prune, false, 'before the first rung');
+    const v = judge(s, curve('t', [9, 9, 9, 9, 9]), [full, ...running], opts);
+    assert.equal(v.reason, 'pruned at step 5: loss 9 > rung 0 cutoff 0.5 (best 1/3 of 4)');
+    assert.deepEqual(prunerSettings('asha', { 'min-resource': 'auto' }), s);
+  });
+
   test('bad pruner names and settings', () => {
     assert.throws(() => prunerSettings('hyperband'), /unknown pruner 'hyperband': expected median or asha/);
     assert.throws(() => prunerSettings('asha', { 'reduction-factor': 1 }), /reduction-factor=1: expected an integer >= 2/);

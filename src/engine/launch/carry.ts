@@ -133,7 +133,8 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const created =
         lp.kind === 'sweep' ? createGuildSweep(lp.plan, { home, ...lp.options, write }) : createSubmission(home, lp.proto, lp.expansion, { write });
       const jobs = lp.start.kind === 'slurm' ? await submitToSlurm(home, created, proto, lp.start, say) : null;
-      say(createdLines(lp, created).join('\n'));
+      const lines = createdLines(lp, created);
+      if (lines.length) say(lines.join('\n'));
       const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
       const waiting = created.children.filter((c) => !c.memoOf);
       if (waiting.length === 0) return report;
@@ -239,6 +240,8 @@ async function submitToSlurm(
 function createdLines(lp: Extract<LaunchPlan, { kind: 'sweep' | 'submission' }>, created: CreatedSweep): string[] {
   const memo = (r: CreatedRun): string => (r.memoOf ? ` (memoized: outputs of ${r.memoOf})` : '');
   if (lp.kind === 'sweep') {
+    // Guild's foreground batch says only `Running trial …` as each one starts; a reused one is told
+    if (lp.start.kind === 'foreground') return created.children.filter((c) => c.memoOf).map((c) => `Trial ${c.id}${memo(c)}`);
     const verb = lp.options.stageTrials ? 'Staged' : 'Created';
     return [`Batch ${created.parent!.id}: ${created.children.length} trials`, ...created.children.map((c) => `${verb} trial ${c.id}${memo(c)}`)];
   }
