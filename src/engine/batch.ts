@@ -93,6 +93,9 @@ export function metadataRunDir(runDir: string): string {
   return parentDirOf(runDir) ?? runDir;
 }
 
+/** On a search's batch run while the search goes on: its job (engine/search.ts). */
+export const SEARCH_FILE = 'grun-search';
+
 /** Marks the parent of an Accio submission (`grun submit`), apart from a Guild-syntax batch. */
 const SUBMISSION_FILE = 'grun-submission';
 
@@ -111,6 +114,8 @@ export function isSubmissionChild(runDir: string): boolean {
 export function finalizeParentIfDone(childDir: string): RunStatus | null {
   const parentDir = parentDirOf(childDir);
   if (!parentDir || readAttr(parentDir, 'exit_status').kind === 'ok') return null;
+  // a search still proposing trials records its batch's end itself
+  if (existsSync(guildPath(parentDir, SEARCH_FILE))) return null;
   const parent = loadRun(parentDir);
   const runsRoot = dirname(parentDir);
   const dirs = parent.children.map((id) => join(runsRoot, id)).filter((d) => existsSync(guildPath(d, 'opref')));

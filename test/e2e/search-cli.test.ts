@@ -4,7 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/home.js';
 import { parseYaml11 } from '../../src/store/yaml11.js';
-import { attr, grun, project } from './engine-helpers.js';
+import { attr, grun, project, waitFor } from './engine-helpers.js';
 
 const runDirs = (home: string): string[] => readdirSync(join(home, 'runs')).map((id) => join(home, 'runs', id));
 const isParent = (dir: string): boolean => existsSync(join(dir, '.guild/proto'));
@@ -166,5 +166,47 @@ describe("guild.yml optimizers that are operations of the project (Guild's custo
     assert.equal(one.stderr, 'WARNING: not a batch run - ignoring --max-trials\n');
     assert.equal(one.stdout, 'plain\n');
     assert.ok(runDirs(home).every((d) => d === batch || attr(d, 'max_trials') === null));
+  });
+});
+
+describe('a search in the background', () => {
+  const quadPy = 'import time\nx = 0.5\ntime.sleep(0.2)\nprint("loss: %f" % ((x - 0.3) ** 2))\n';
+
+  test('--background returns at once; a detached grun drives the trials, the batch ends after the last one', async () => {
+    const cwd = project({ 'quad.py': quadPy });
+    const home = tempDir('grun-bg-search-home-');
+    const r = await grun(['run', 'quad.py', 'x=uniform[0.0:1.0]', '-o', 'tpe', '-m', '4', '--background', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Batch (\w+): tpe search of quad\.py, 4 trials, minimizing loss\nSearching in the background \(pid \d+\)\n$/);
+    const parent = runDirs(home).find(isParent)!;
+    await waitFor('the search to end', () => !existsSync(join(parent, '.guild/grun-search')) && attr(parent, 'exit_status') !== null, 60_000);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 4);
+    assert.deepEqual(children.map((d) => attr(d, 'exit_status')?.trim()), ['0', '0', '0', '0']);
+    assert.equal(attr(parent, 'exit_status')?.trim(), '0');
+    // recorded by the search at its end, not by the first trial to end
+    const lastChild = Math.max(...children.map((d) => Number(attr(d, 'stopped'))));
+    assert.ok(Number(attr(parent, 'stopped')) >= lastChild, 'the batch ends after its last trial');
+    const best = yamlAttr(parent, 'grun-best') as { run: string };
+    assert.ok(children.some((d) => d.endsWith(best.run)));
+    const output = readFileSync(join(parent, '.guild/output'), 'utf8');
+    assert.equal(output.match(/^INFO: \[grun\] Running trial \w+ \(\d\/4\)/gm)?.length, 4, output);
+    assert.match(output, new RegExp(`^Best trial ${best.run}: loss = `, 'm'));
+  });
+
+  test('stopping the batch run stops the search: no trial after it, the batch terminated', async () => {
+    const cwd = project({ 'slow.py': 'import time\nx = 0.5\nfor i in range(100):\n    time.sleep(0.1)\nprint("loss: %f" % x)\n' });
+    const home = tempDir('grun-bg-search-stop-home-');
+    const r = await grun(['run', 'slow.py', 'x=uniform[0.0:1.0]', '-o', 'gp', '-m', '6', '--background', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    const parent = runDirs(home).find(isParent)!;
+    await waitFor('a trial to run', () => runDirs(home).some((d) => !isParent(d) && existsSync(join(d, '.guild/LOCK'))), 30_000);
+    const stop = await grun(['stop', parent.split('/').pop()!, '-y'], { cwd, home });
+    assert.equal(stop.code, 0, stop.stderr);
+    await waitFor('the search to end', () => !existsSync(join(parent, '.guild/grun-search')), 30_000);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 1, 'no trial proposed after the stop');
+    assert.equal(attr(children[0]!, 'exit_status')?.trim(), '-15');
+    assert.equal(attr(parent, 'exit_status')?.trim(), '-15');
   });
 });

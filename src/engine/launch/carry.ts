@@ -14,7 +14,7 @@ import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
-import { runSearch } from '../search.js';
+import { runSearch, spawnSearch, startSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
 
@@ -122,8 +122,14 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const summary = (id: string) => `${lp.options.optimizer} search ${short(id)} of ${lp.plan.operation}`;
+      if (lp.background) {
+        const r = startSearch(lp.plan, { ...lp.options, home, say });
+        say(`Searching in the background (pid ${spawnSearch(home, r.parentDir)})`);
+        return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: summary(r.parentId) };
+      }
       const r = await runSearch(lp.plan, { ...lp.options, home, say });
-      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: `${lp.options.optimizer} search ${short(r.parentId)} of ${lp.plan.operation}`, exitCode: r.ok ? 0 : 1 };
+      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: summary(r.parentId), exitCode: r.ok ? 0 : 1 };
     }
     case 'sweep':
     case 'submission': {

@@ -39,7 +39,7 @@ export function decideDestination(req: LaunchRequest, remote: RemoteConfig | nul
   return remote ? { kind: 'slurm', remote } : { kind: 'slurm' };
 }
 
-/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): here, in the foreground, for now. */
+/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): here, in the foreground or the background. */
 function searchOptions(
   req: LaunchRequest,
   dest: Destination,
@@ -47,8 +47,8 @@ function searchOptions(
   chosen: ChosenOptimizer | undefined,
   randomSeed: string | undefined,
 ): Omit<SearchOptions, 'home' | 'say'> {
-  if (dest.kind !== 'local' || req.mode !== 'foreground' || s.stageTrials) {
-    throw new Refusal('search-here', 'a model-based or pruned search runs here in the foreground: drop --background, --stage-trials, --executor and --remote');
+  if (dest.kind !== 'local' || req.mode === 'stage' || s.stageTrials) {
+    throw new Refusal('search-here', 'a model-based or pruned search runs here (in the foreground or the background): drop --stage, --stage-trials, --executor and --remote');
   }
   if (s.minimize !== undefined && s.maximize !== undefined) throw new Refusal('bad-value', '--minimize and --maximize cannot both be used');
   const objective = s.maximize !== undefined ? parseObjective(s.maximize, false) : parseObjective(s.minimize ?? 'loss', true);
@@ -151,7 +151,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
     const chosen = chosenOptimizer(req, plan);
     if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && optimizerName(chosen.algorithm) !== 'random')) {
-      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed) };
+      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed), background: req.mode === 'background' };
     }
     const options = {
       ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),

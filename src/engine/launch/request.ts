@@ -103,5 +103,5 @@ export type LaunchPlan =
   | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart }
   /** A sweep's restaged trials, started as a sweep's are. */
   | { kind: 'trials'; parent: Run; runs: Run[]; start: SweepStart; quiet: boolean }
-  /** A model-based search or a pruned one (engine/search.ts), run here in the foreground. */
-  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'> };
+  /** A model-based search or a pruned one (engine/search.ts), driven here or (background) by a detached `grun __search`. */
+  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'>; background: boolean };
