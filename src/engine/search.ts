@@ -8,7 +8,7 @@
 // optimizer, its settings and the best trial so far (attrs `grun-optimizer`, `grun-best`).
 import { spawn } from 'node:child_process';
 import { closeSync, mkdirSync, openSync, readFileSync, rmSync } from 'node:fs';
-import { dirname } from 'node:path';
+import { dirname, join } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
 import { writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
@@ -20,8 +20,10 @@ import { scalarIndexFor } from '../store/scalar-index.js';
 import { readScalarSeries, scalarKey } from '../store/scalars.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { markFloat } from '../store/yaml11.js';
-import { recordParentEnd, SEARCH_FILE, seededTrial, writeParent, writeStagedRun } from './batch.js';
-import { targets } from './executor.js';
+import { type ChildSpec, recordParentEnd, SEARCH_FILE, seededTrial, writeParent, writeStagedRun } from './batch.js';
+import { targets, withExecutorStatus } from './executor.js';
+import type { SlurmRemote } from './remote/config.js';
+import { reconcileSlurmRuns } from './slurm/reconcile.js';
 import { optimizerSettings, proposerFor, settingsAttr } from './optimize/optimizer.js';
 import { judge, prunerSettings, type PrunerSettings, type TrialCurve } from './optimize/pruners.js';
 import { Rng } from './optimize/rng.js';
@@ -85,6 +87,8 @@ export interface SearchOptions {
   maxParallel: number;
   randomSeed?: string;
   prune?: { name: string; flags: Record<string, YamlValue> };
+  /** Trials sent to Slurm, each a job of its own (a pruned one's job is cancelled); else run here. */
+  slurm?: { remote?: SlurmRemote };
   pollMs?: number;
   say: (line: string) => void;
 }
@@ -199,15 +203,14 @@ export async function driveSearch(parentDir: string, home: string, say: (line: s
         const table: Trial[] = trials.map((t) => (t.value === undefined ? { point: t.point } : { point: t.point, value: t.value }));
         const point = propose(space, table, rng);
         const i = trials.length;
-        const dir = writeStagedRun(home, parentDir, { plan: seededTrial(plan, trialFlags(space, point), seeds[i]!, plan.userFlags), seed: seeds[i]! });
-        const run = loadRun(dir);
-        await targets.local.startStaged(run, {});
-        trials.push({ id: run.id, dir, point, ended: false, curve: [] });
+        const run = await startTrial(home, parentDir, { plan: seededTrial(plan, trialFlags(space, point), seeds[i]!, plan.userFlags), seed: seeds[i]! }, o.slurm);
+        trials.push({ id: run.id, dir: run.dir, point, ended: false, curve: [] });
         say(termSafe(`INFO: [grun] Running trial ${run.id} (${i + 1}/${maxTrials}): ${run.label ?? ''}`));
       }
       await new Promise((r) => setTimeout(r, pollMs));
+      const now = await trialStatus(running().map((t) => loadRun(t.dir)), !!o.slurm);
       for (const t of running()) {
-        const run = loadRun(t.dir);
+        const run = now.get(t.dir)!;
         if (run.status === 'running' || run.status === 'staged' || run.status === 'pending') {
           if (pruner) await maybePrune(t, trials, pruner, o.objective);
           continue;
@@ -234,6 +237,31 @@ export async function driveSearch(parentDir: string, home: string, say: (line: s
   if (readAttr(parentDir, 'exit_status').kind !== 'ok') recordParentEnd(parentDir, aggregateStatus(done.map((r) => r.status)));
   if (best) say(`Best trial ${best.id}: ${o.objective.text} = ${o.objective.minimize ? best.value : -best.value!}`);
   return ok;
+}
+
+/** Writes a trial and starts it: here, or as a Slurm job of its own. */
+async function startTrial(home: string, parentDir: string, spec: ChildSpec, slurm: SearchOptions['slurm']): Promise<Run> {
+  if (!slurm) {
+    const run = loadRun(writeStagedRun(home, parentDir, spec));
+    await targets.local.startStaged(run, {});
+    return run;
+  }
+  const child = targets.slurm.childWriter()(home, parentDir, spec);
+  try {
+    // one job per trial (not an array: the search proposes them one by one)
+    await targets.slurm.submitSweep({ parent: null, children: [child] }, spec.plan, { home, ...(slurm.remote ? { remote: slurm.remote } : {}) });
+  } catch (e) {
+    rmSync(join(parentDir, child.id), { force: true }); // the trial link; sbatch's failure removed the run
+    throw e;
+  }
+  return loadRun(child.dir);
+}
+
+/** The trials as they are now; Slurm trials as Slurm says (an end their jobs never recorded recorded now). */
+async function trialStatus(runs: Run[], slurm: boolean): Promise<Map<string, Run>> {
+  if (!slurm) return new Map(runs.map((r) => [r.dir, r]));
+  const { runs: reconciled, view } = await reconcileSlurmRuns(runs);
+  return new Map(withExecutorStatus(reconciled, view).map((r) => [r.dir, r]));
 }
 
 /** Drives a search in a detached `grun __search BATCHDIR`, its lines appended to the batch run's output; its pid. */

@@ -60,7 +60,7 @@ describe('launch decision', () => {
     ['-o gp in the background', request({ mode: 'background', sweep: { optimizer: 'gp' } }), null, swept, 'search background'],
     ['-o gp staged', request({ mode: 'stage', sweep: { optimizer: 'gp' } }), null, swept, 'refused stage-sweep'],
     ['-o gp with its trials staged', request({ sweep: { optimizer: 'gp', stageTrials: true } }), null, swept, 'refused search-here'],
-    ['-o tpe to Slurm', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'refused search-here'],
+    ['-o tpe to Slurm: trials as jobs', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'search foreground'],
     ['--minimize and --maximize', request({ sweep: { minimize: 'loss', maximize: 'acc' } }), null, swept, 'refused bad-value'],
   ];
   for (const [name, req, remote, plan, want] of cases) {

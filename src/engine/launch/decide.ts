@@ -39,7 +39,7 @@ export function decideDestination(req: LaunchRequest, remote: RemoteConfig | nul
   return remote ? { kind: 'slurm', remote } : { kind: 'slurm' };
 }
 
-/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): here, in the foreground or the background. */
+/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): driven from here, in the foreground or the background, its trials here or on Slurm. */
 function searchOptions(
   req: LaunchRequest,
   dest: Destination,
@@ -47,8 +47,8 @@ function searchOptions(
   chosen: ChosenOptimizer | undefined,
   randomSeed: string | undefined,
 ): Omit<SearchOptions, 'home' | 'say'> {
-  if (dest.kind !== 'local' || req.mode === 'stage' || s.stageTrials) {
-    throw new Refusal('search-here', 'a model-based or pruned search runs here (in the foreground or the background): drop --stage, --stage-trials, --executor and --remote');
+  if (dest.kind === 'ssh' || req.mode === 'stage' || s.stageTrials) {
+    throw new Refusal('search-here', 'a model-based or pruned search runs from here (its trials here or on Slurm): drop --stage, --stage-trials and an ssh --remote');
   }
   if (s.minimize !== undefined && s.maximize !== undefined) throw new Refusal('bad-value', '--minimize and --maximize cannot both be used');
   const objective = s.maximize !== undefined ? parseObjective(s.maximize, false) : parseObjective(s.minimize ?? 'loss', true);
@@ -60,6 +60,7 @@ function searchOptions(
     maxParallel: req.maxParallel ?? 1,
     ...(randomSeed !== undefined ? { randomSeed } : {}),
     ...(s.prune !== undefined ? { prune: { name: s.prune, flags: s.pruneFlags ?? {} } } : {}),
+    ...(dest.kind === 'slurm' ? { slurm: dest.remote ? { remote: dest.remote } : {} } : {}),
   };
 }
 
