@@ -210,3 +210,37 @@ describe('a search in the background', () => {
     assert.equal(attr(parent, 'exit_status')?.trim(), '-15');
   });
 });
+
+describe('a search from a grun submit definition', () => {
+  test('"search" searches the params\' values instead of running them all; bad keys are named', async () => {
+    const cwd = project({ 'quad.py': 'x = 0.5\ny = 0\nprint("loss: %f" % ((x - 0.3) ** 2 + y))\n' });
+    const home = tempDir('grun-submit-search-home-');
+    const def = {
+      workflow: 'quad.py',
+      seed: 7,
+      params: { x: { from: 0.0, to: 1.0, step: 0.1 }, y: 2 },
+      search: { optimizer: 'tpe', minimize: 'loss', 'max-trials': 5, 'opt-flags': { 'random-starts': 2 } },
+    };
+    const r = await grun(['submit', JSON.stringify(def), '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^Batch \w+: tpe search of quad\.py, 5 trials, minimizing loss\nSearching in the background/m, 'submit goes to the background');
+    const parent = runDirs(home).find(isParent)!;
+    await waitFor('the search to end', () => attr(parent, 'exit_status') !== null, 60_000);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 5, 'five of the eleven values tried');
+    const flags = children.map((d) => yamlAttr(d, 'flags') as { x: number; y: number });
+    assert.ok(flags.every((f) => f.y === 2), 'a single value stays fixed');
+    assert.equal(new Set(flags.map((f) => f.x)).size, 5);
+    assert.ok(flags.every((f) => Math.round(f.x * 10) === f.x * 10 && f.x >= 0 && f.x <= 1), 'only the range\'s values');
+    const opt = yamlAttr(parent, 'grun-optimizer') as { name: string; settings: Record<string, unknown> };
+    assert.equal(opt.name, 'tpe');
+    assert.equal(opt.settings['random-starts'], 2);
+
+    const bad = await grun(['submit', JSON.stringify({ ...def, repeat: 2, search: { optimiser: 'gp', 'max-trials': 0 } }), '-y'], { cwd, home });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /search\.optimiser: unknown field \(expected one of optimizer, minimize, maximize, max-trials, prune, opt-flags, prune-flags\)/);
+    assert.match(bad.stderr, /search\.max-trials: must be an integer >= 1, got 0/);
+    assert.match(bad.stderr, /search: a search runs each point once: drop repeat/);
+    assert.equal(runDirs(home).length, 6, 'nothing written');
+  });
+});

@@ -3,6 +3,7 @@
 // Refusal, the same for every front end.
 import { parseSweepSyntax } from '../flags.js';
 import type { RunPlan } from '../plan-types.js';
+import { planTrial } from '../plan.js';
 import { Refusal } from '../refusal.js';
 import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
@@ -82,6 +83,17 @@ export function optimizerOperation(req: LaunchRequest, plan: RunPlan): { opspec:
   return { opspec: chosen.algorithm, flagArgs: Object.entries(chosen.flags).map(([k, v]) => `${k}=${formatFlagValue(v)}`) };
 }
 
+/** A definition with `search`: its varying params searched (their values as choices), the others fixed. */
+function submissionSearch(req: LaunchRequest, dest: Destination, proto: RunPlan, exp: Expansion): LaunchPlan {
+  const { request, choices } = exp.search!;
+  const fixed = Object.fromEntries(Object.entries(exp.runs[0]!.userFlags).filter(([name]) => !(name in choices)));
+  const sweeps = Object.fromEntries(Object.entries(choices).map(([name, values]) => [name, { kind: 'list' as const, values }]));
+  const plan: RunPlan = { ...planTrial(proto, fixed), sweeps };
+  const s: SweepRequest = { ...request };
+  const chosen = chooseOptimizer({ name: request.optimizer }, proto.optimizers ?? [], request.optFlags ?? {}, proto.operation);
+  return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, exp.seed), background: req.mode === 'background' };
+}
+
 /** How the runs of a sweep or submission get going, once written. */
 function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   if (dest.kind === 'slurm') {
@@ -118,6 +130,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       return { kind: 'trials', parent: work.parent, runs: work.runs, start: sweepStart(req, dest), quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
+      if (expansion.search) return submissionSearch(req, dest, plan, expansion);
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };
     case 'operation':
       break;
