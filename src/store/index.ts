@@ -10,7 +10,7 @@ import { aggregateStatus } from './status.js';
 import { type Run, type RunSummary, UNREADABLE_DIR } from './types.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 
-const CACHE_VERSION = 5;
+const CACHE_VERSION = 6;
 
 /** `k`: the stats the entry is valid for; `s`: the summary, compact. */
 interface CacheEntry {

@@ -4,6 +4,7 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/home.js';
 import { parseYaml11 } from '../../src/store/yaml11.js';
+import { loadRun } from '../../src/store/index.js';
 import { attr, grun, project, waitFor } from './engine-helpers.js';
 
 const runDirs = (home: string): string[] => readdirSync(join(home, 'runs')).map((id) => join(home, 'runs', id));
@@ -62,6 +63,11 @@ describe('searches that learn and prune (CLI, real processes)', () => {
     const info = await grun(['runs', 'info', bad.split('/').pop()!], { cwd, home });
     assert.match(info.stdout, /^status: terminated$/m);
     assert.match(info.stdout, new RegExp(`^pruned: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    // what the dashboard reads: the trial's reason, the batch's search and best trial
+    assert.equal(loadRun(bad).pruned, reason);
+    const batch = loadRun(runDirs(home).find(isParent)!);
+    assert.deepEqual(batch.search, { optimizer: 'random', objective: 'minimize loss', best: { run: good.split('/').pop(), value: batch.search!.best!.value } });
+    assert.ok(Math.abs(batch.search!.best!.value - 0.05) < 1e-6);
   });
 
   test("guild.yml optimizers: --optimize takes the operation's default section and its settings", async () => {

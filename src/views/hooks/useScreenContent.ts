@@ -6,6 +6,7 @@ import type { Run, ScalarSummary } from '../../store/types.js';
 import { compareRows } from '../compare-model.js';
 import { flagLines, overviewLines } from '../detail-lines.js';
 import { helpLines } from '../HelpScreen.js';
+import { searchLines } from '../search-progress.js';
 import type { ScreenContent } from '../layout.js';
 import { keymapFor } from '../state/app.js';
 import type { Screen } from '../state/core.js';
@@ -48,7 +49,10 @@ export function useScreenContent(
     case 'detail':
       if (!run) return { kind: 'none' };
       switch (screen.tab) {
-        case 'overview': return { kind: 'lines', lines: overviewLines(run, command) };
+        case 'overview': {
+          const trials = run.search ? [...byId.values()].filter((r) => r.parent === run.id) : NO_RUNS;
+          return { kind: 'lines', lines: [...overviewLines(run, command), ...searchLines(run, trials)] };
+        }
         case 'flags': return { kind: 'lines', lines: flagLines(run) };
         case 'scalars': return { kind: 'scalars', list: scalarList, sel, key, series };
         case 'output': return { kind: 'output', view: output };
