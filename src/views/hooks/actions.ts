@@ -13,6 +13,8 @@ import { destinationFields, launchDestinations } from '../../engine/launch/desti
 import { launch, type LaunchRequest } from '../../engine/launch/service.js';
 import { listOperations } from '../../engine/operations.js';
 import { planOperation, planRun } from '../../engine/plan.js';
+import { protoRequest } from '../../engine/restart.js';
+import { isMarkedFloat } from '../../store/yaml11.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { shortId } from '../format.js';
@@ -67,8 +69,8 @@ async function stopAll(runs: Run[], ctx: ActionContext): Promise<string> {
   return `stopped ${plural(stopped, 'run')}`;
 }
 
-const plan = (ctx: ActionContext, opspec: string, flagArgs: string[]): Promise<RunPlan> =>
-  planRun({ home: ctx.home, cwd: ctx.projectDir, opspec, flagArgs });
+const plan = (ctx: ActionContext, opspec: string, flagArgs: string[], cwd?: string): Promise<RunPlan> =>
+  planRun({ home: ctx.home, cwd: cwd ?? ctx.projectDir, opspec, flagArgs });
 
 /** What the preview shows before a run starts. */
 export function previewLines(p: RunPlan): string[] {
@@ -85,7 +87,7 @@ export function previewLines(p: RunPlan): string[] {
 
 /** The launch form's run as a request: what `grun run -y --background OP FLAGS` would ask, sent where the form says. */
 function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: ActionContext): LaunchRequest {
-  const run = { home: ctx.home, cwd: ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
+  const run = { home: ctx.home, cwd: e.cwd ?? ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
   return { home: ctx.home, work: { kind: 'operation', run }, ...destinationFields(e.target), mode: 'background', memo: !!ctx.memo };
 }
 
@@ -103,8 +105,17 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
         ctx.launchPatch({ step: 'form', defs, values: defs.map((d) => rawValue(d.default, d.defaultIsFloat)), field: 0, busy: false });
         return null;
       }
+      case 'launchFrom': {
+        // the run's operation planned again with its flags, as `grun run --rerun` plans it
+        const req = protoRequest(pick(ctx.runs(), [e.id])[0]!, { home: ctx.home, flagArgs: [] });
+        const p = await planRun(req);
+        const defs = editableDefs(p.flagDefs);
+        const values = defs.map((d) => rawValue(p.flags[d.name] ?? d.default, d.name in p.flags ? isMarkedFloat(p.flags, d.name) : d.defaultIsFloat));
+        ctx.launchPatch({ step: 'form', opspec: req.opspec, cwd: req.cwd, defs, values, field: 0, targets: launchDestinations(ctx.home), busy: false });
+        return null;
+      }
       case 'launchPreview':
-        ctx.launchPatch({ step: 'preview', preview: previewLines(await plan(ctx, e.opspec, e.flagArgs)), busy: false });
+        ctx.launchPatch({ step: 'preview', preview: previewLines(await plan(ctx, e.opspec, e.flagArgs, e.cwd)), busy: false });
         return null;
       case 'launchStart': {
         const r = await launch(launchRequest(e, ctx));
@@ -122,6 +133,7 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
   switch (e.kind) {
     case 'launchOps':
     case 'launchDefs':
+    case 'launchFrom':
     case 'launchPreview':
     case 'launchStart':
       return launchEffect(e, ctx);

@@ -14,5 +14,7 @@ export type Effect =
   | { kind: 'exportCsv'; ids: string[]; path: string }
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
-  | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }
-  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string };
+  /** The form filled from a run: its project, operation and flags (`grun run --rerun`). */
+  | { kind: 'launchFrom'; id: string }
+  | { kind: 'launchPreview'; opspec: string; flagArgs: string[]; cwd?: string }
+  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string; cwd?: string };
