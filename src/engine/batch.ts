@@ -57,7 +57,7 @@ export function reopenParent(parentDir: string): void {
 }
 
 /** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */
-export function childrenOf(parent: Run, runs: Run[]): Run[] {
+export function childrenOf(parent: Run, runs: readonly Run[]): Run[] {
   const linked = new Set(parent.children);
   return runs.filter((r) => r.id !== parent.id && (r.parent === parent.id || (parent.batch && linked.has(r.id))));
 }

@@ -80,7 +80,7 @@ export function trialsToRestart(children: Run[]): Run[] {
  * given flags applied to each), and the parent waiting for them again. Refused while a trial
  * still runs or waits, and when every trial completed or was pruned.
  */
-export async function prepareSweepRestart(parent: Run, all: Run[], req: Given): Promise<Run[]> {
+export async function prepareSweepRestart(parent: Run, all: readonly Run[], req: Given): Promise<Run[]> {
   const children = childrenOf(parent, all);
   const busy = children.find((c) => c.status === 'running' || c.status === 'pending');
   if (busy) throw new GrunError(`sweep ${parent.id} is still running (trial ${busy.id} is ${busy.status}): stop it before restarting it`);

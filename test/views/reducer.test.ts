@@ -349,7 +349,8 @@ describe('columns: flags, the chooser, sideways scroll', () => {
   test('R opens the launch form to be filled from the cursor run; Esc from that form goes back to the runs', () => {
     let s = press(loaded(), 'j', 'R');
     assert.equal(currentScreen(s).kind, 'launch');
-    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'launchFrom', id: runs[1]!.id });
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'launchFrom', id: runs[1]!.id, restart: false });
+    assert.deepEqual(press(loaded(), 'e').effects.at(-1)!.effect, { kind: 'launchFrom', id: runs[0]!.id, restart: true });
     s = appReducer(s, { type: 'launchPatch', patch: { step: 'form', opspec: 'prepare', cwd: '/proj', defs: [], values: [], busy: false } });
     s = press(s, { escape: true });
     assert.equal(currentScreen(s).kind, 'runs');

@@ -15,6 +15,6 @@ export type Effect =
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
   /** The form filled from a run: its project, operation and flags (`grun run --rerun`). */
-  | { kind: 'launchFrom'; id: string }
-  | { kind: 'launchPreview'; opspec: string; flagArgs: string[]; cwd?: string }
-  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string; cwd?: string };
+  | { kind: 'launchFrom'; id: string; restart: boolean }
+  | { kind: 'launchPreview'; opspec: string; flagArgs: string[]; cwd?: string; restart?: string }
+  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string; cwd?: string; restart?: string };

@@ -26,6 +26,8 @@ export interface LaunchState {
   opspec: string | null;
   /** The project the operation is in, when it is not the dashboard's (a rerun's: the run's). */
   cwd: string | null;
+  /** The run a restart form runs again in its own directory (`grun run --restart`); null: a new run. */
+  restart: string | null;
   defs: FlagDef[] | null;
   /** Raw text per flag, as typed. */
   values: string[];
@@ -41,7 +43,7 @@ export interface LaunchState {
 }
 
 export const newLaunch = (): LaunchState => ({
-  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, cwd: null, defs: null, values: [], field: 0, cursor: 0, preview: null,
+  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, cwd: null, restart: null, defs: null, values: [], field: 0, cursor: 0, preview: null,
   targets: [HERE], target: 0, error: null, busy: true,
 });
 
@@ -64,16 +66,22 @@ export function checkField(def: FlagDef, raw: string): FieldCheck {
   }
 }
 
-/** `name=value` for every flag changed from its default: what `grun run` would be given. */
+/**
+ * `name=value` for every flag changed from its default: what `grun run` would be given; for a
+ * restart every flag (a restart keeps the run's own values unless given, a default included).
+ */
 export function flagArgs(l: LaunchState): string[] {
   return (l.defs ?? []).flatMap((d, i) => {
     const raw = l.values[i] ?? '';
-    return raw !== rawValue(d.default, d.defaultIsFloat) && raw.trim() !== '' ? [`${d.name}=${raw}`] : [];
+    return (l.restart !== null || raw !== rawValue(d.default, d.defaultIsFloat)) && raw.trim() !== '' ? [`${d.name}=${raw}`] : [];
   });
 }
 
-/** The project of a form filled from a run, for the effects that plan and start it. */
-const inProject = (l: LaunchState): { cwd?: string } => (l.cwd !== null ? { cwd: l.cwd } : {});
+/** The project of a form filled from a run (and the run a restart runs again), for the effects that plan and start it. */
+const inProject = (l: LaunchState): { cwd?: string; restart?: string } => ({
+  ...(l.cwd !== null ? { cwd: l.cwd } : {}),
+  ...(l.restart !== null ? { restart: l.restart } : {}),
+});
 
 /** Flags a user edits (dependency flags like `operation:prepare` are resolved by the engine). */
 export const editableDefs = (defs: FlagDef[]): FlagDef[] => defs.filter((d) => !d.name.includes(':'));
