@@ -27,6 +27,10 @@ export interface RunRequest {
   forceFlags?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
+  /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
+  runsParent?: string;
+  /** The pipelines being checked around this plan (a pipeline that runs itself is refused). */
+  within?: string[];
 }
 
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
@@ -35,7 +39,9 @@ export type CmdTarget =
   | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
   | { kind: 'shell'; script: string }
   | { kind: 'node'; script: string }
-  | { kind: 'exec'; template: string };
+  | { kind: 'exec'; template: string }
+  /** A pipeline (guild.yml `steps:`): grun's step driver (`grun __steps`), Guild's `guild.steps_main`. */
+  | { kind: 'steps' };
 
 /** What `planTrial` needs to redo the flag-dependent parts (cmd, env, label) of a plan. */
 export interface PlanInputs {
@@ -180,6 +186,8 @@ export interface RunPlan {
   batch?: { proto: RunPlan; maxTrials?: number };
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
+  /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */
+  steps?: YamlValue;
   inputs: PlanInputs;
   /** The run's id when the request named one (`--run-id`). */
   runId?: string;

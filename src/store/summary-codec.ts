@@ -59,5 +59,6 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     pruned: c.pruned ?? null,
     search: c.search ?? null,
     problems: c.problems ?? [],
+    ...(c.steps ? { steps: c.steps } : {}),
   };
 }

@@ -121,6 +121,8 @@ export interface RunSummary {
   /** A search's batch run: what it optimizes and its best trial so far (attrs `grun-optimizer`, `grun-best`). */
   search: SearchSummary | null;
   problems: ReadProblem[];
+  /** A pipeline grun drives: its steps done (completed or cached) of all (`.guild/grun-steps`). */
+  steps?: { done: number; total: number };
 }
 
 export interface SearchSummary {

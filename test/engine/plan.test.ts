@@ -219,6 +219,7 @@ describe('planRun: the fixture mnist guild.yml project', () => {
       await assert.rejects(planRun({ home, cwd, opspec: 'train', flagArgs: [arg!] }), { name: 'GrunError', message: message! });
     }
     await assert.rejects(planRun({ home: emptyHome(), cwd, opspec: 'train', flagArgs: [] }), /cannot resolve dependency 'operation:prepare'/);
-    await assert.rejects(planRun({ home, cwd, opspec: 'pipeline', flagArgs: [] }), /pipelines \(steps\) are not supported by grun yet/);
+    // a pipeline is planned too: its steps checked, their dependencies left to run time
+    assert.deepEqual((await planRun({ home, cwd, opspec: 'pipeline', flagArgs: [] })).steps, ['prepare size=5', { run: 'train', flags: { lr: 0.1 } }]);
   });
 });

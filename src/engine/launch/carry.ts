@@ -2,14 +2,12 @@
 // happened told line by line to the CLI's stdout (when there is one) and summed up in a report
 // that every front end reads the same way.
 import { shlexQuote } from '../../store/opref.js';
-import { isDeepStrictEqual } from 'node:util';
-import { listRuns } from '../../store/index.js';
 import { readFailureNote } from '../../store/run-reserve.js';
-import { encodeOpref } from '../../store/opref.js';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
+import { matchingRuns } from '../needed.js';
 import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
@@ -60,14 +58,6 @@ function exitCodeOf(r: LaunchResult): number {
   return s ? (s > 0 ? Math.min(s, 255) : 128 + Math.min(-s, 127)) : 1;
 }
 
-/** Guild's --needed: a completed run of the same operation with the same flags. */
-function matchingRuns(home: string, plan: RunPlan): Run[] {
-  const opref = encodeOpref(plan.opref);
-  return listRuns(home).filter(
-    (r) => r.status === 'completed' && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
-  );
-}
-
 function childWriter(home: string, memo: MemoUse, start: SweepStart): ChildWriter {
   const here = memo === 'off' ? stagedChildWriter : memoChildWriter(home, { reuse: memo === 'reuse' });
   return start.kind === 'slurm' ? targets.slurm.childWriter(here) : here;
@@ -114,6 +104,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
       return startedReport(op, r, lp.mode, lp.pidfile, io);
+    }
+    case 'pipeline': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
+      return startedReport(lp.plan.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -189,7 +184,7 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
 }
 
 /** How one run starts here: in the background or attached, its output to the CLI's streams. */
-function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' }>, io: LaunchIO): LaunchOptions {
+function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' | 'pipeline' }>, io: LaunchIO): LaunchOptions {
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
