@@ -8,7 +8,8 @@ import { listOperations } from '../engine/operations.js';
 import { planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
 import type { BatchMeta } from '../engine/batch.js';
-import { isRestart, prepareStart } from '../engine/restart.js';
+import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../engine/restart.js';
+import { isSweepParent } from '../engine/stoppable.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
@@ -20,7 +21,7 @@ import { opHelpLines } from './op-help.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
-  yes?: boolean; stage?: boolean; start?: string; restart?: string; background?: boolean; pidfile?: string; needed?: boolean;
+  yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
@@ -35,7 +36,7 @@ const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
   force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
-  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null,
+  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null,
 });
 
 /** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--gpus` and `--no-gpus`. */
@@ -56,17 +57,25 @@ function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceSou
 async function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<{ w: LaunchWork; asked: boolean } | null> {
   const meta = { label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o), ...requestExtras(o) };
   const startSpec = o.restart ?? o.start;
-  if (startSpec !== undefined) {
-    if (o.restart !== undefined && o.start !== undefined) throw new UsageError('--start and --restart cannot both be used');
+  const protoSpec = o.rerun ?? o.proto;
+  if (startSpec !== undefined || protoSpec !== undefined) {
+    const [which, ...others] = (['start', 'restart', 'rerun', 'proto'] as const).filter((k) => o[k] !== undefined);
+    if (others.length) throw new UsageError(`--${which} and --${others[0]} cannot both be used`);
     // Guild reads the operands as flags here: there is no operation to name.
     const given = opspec === undefined ? flagArgs : [opspec, ...flagArgs];
     const notFlag = given.find((a) => !a.includes('='));
-    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --start/--restart take a run and NAME=VALUE flags, not an operation`);
-    const target = oneRun(listRuns(home), startSpec);
+    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --${which} takes a run and NAME=VALUE flags, not an operation`);
+    const runs = listRuns(home);
+    const target = oneRun(runs, (startSpec ?? protoSpec)!);
+    if (protoSpec !== undefined) return { w: { kind: 'operation', run: protoRequest(target, { home, flagArgs: given, ...meta }) }, asked: false };
     const asked = isRestart(target, given);
     const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
     if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }, (line) => process.stderr.write(`${line}\n`)) }, asked };
+    if (isSweepParent(target)) {
+      return { w: { kind: 'trials', parent: target, runs: await prepareSweepRestart(target, runs, { home, flagArgs: given, ...meta }) }, asked };
+    }
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }, { maxTrials: o.maxTrials, say }) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -160,7 +169,9 @@ export function register(program: Command): void {
     .option('-y, --yes', 'start without the preview and confirmation')
     .option('--stage', 'stage the run (start it later with --start)')
     .option('--start <run>', 'start a staged run (another run restarts)')
-    .option('--restart <run>', 'run a run again in its own directory, with its flags (NAME=VALUE overrides)')
+    .option('--restart <run>', 'run a run again in its own directory, with its flags (NAME=VALUE overrides); a sweep: its failed and stopped (not pruned) trials')
+    .option('--rerun <run>', "start a new run of a run's operation with its flags (NAME=VALUE overrides)")
+    .option('--proto <run>', "Guild's name for --rerun")
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')
@@ -184,10 +195,10 @@ export function register(program: Command): void {
     .option('--run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)')
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
     .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
-    .option('--optimize', "use the operation's default optimizer (guild.yml optimizers:)")
+    .option('-O, --optimize', "use the operation's default optimizer (guild.yml optimizers:)")
     .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
     .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
-    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])
+    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise; -Fo as in Guild)', collect, [])
     .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
     .option('--prune <name>', 'stop trials early on their scalars: median or asha')
     .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])

@@ -1,5 +1,6 @@
 // What a launch needs, fully resolved before any run directory exists: `planRun` builds a
 // RunPlan from a RunRequest, and the run writer/supervisor only copies it to disk.
+import type { OptimizerDef } from './optimize/optimizer.js';
 import type { OutputScalarsConfig } from '../store/output-scalars.js';
 import type { ConfigDepSpec } from './config-flags.js';
 import type { Opref, YamlValue } from '../store/types.js';
@@ -201,8 +202,15 @@ export interface RunPlan {
   sweeps: Record<string, SweepSpec>;
   /** guild.yml `resources:` of the model, if present. */
   resources?: Record<string, YamlValue>;
-  /** guild.yml `optimizers:` of the operation, as written (read by optimize/optimizer.ts). */
-  optimizers?: YamlValue;
+  /** guild.yml `optimizers:`/`optimizer:` of the operation (optimize/optimizer.ts reads them). */
+  optimizers?: OptimizerDef[];
+  /** guild.yml `default-max-trials` of an operation that is an optimizer. */
+  defaultMaxTrials?: number;
+  /**
+   * This run is the batch run of an optimizer that is an operation of the project (`-o OP`,
+   * guild.yml `optimizers:`): the prototype it was given (`.guild/proto`) and `max_trials`.
+   */
+  batch?: { proto: RunPlan; maxTrials?: number };
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
   /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */

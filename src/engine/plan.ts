@@ -29,6 +29,7 @@ import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
 /** The operation as resolved from guild.yml or the script, before any flag value. */
@@ -50,10 +51,18 @@ interface OpBase {
   depSpecs: ReturnType<typeof parseRequires>;
   configSpecs: ConfigDepSpec[];
   resources?: Record<string, YamlValue>;
-  optimizers?: YamlValue;
+  optimizers?: OptimizerDef[];
+  defaultMaxTrials?: number;
   unstable: boolean;
   /** A pipeline's steps, checked, and its `steps:` as written. */
   pipeline?: { steps: PipelineStep[]; data: YamlValue };
+}
+
+/** guild.yml `default-max-trials`: a positive integer, or none. */
+function defaultMaxTrials(v: YamlValue | undefined, where: string): { defaultMaxTrials?: number } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new GrunError(`${where}: default-max-trials: expected a positive integer, got ${String(v)}`);
+  return { defaultMaxTrials: v };
 }
 
 /** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
@@ -205,7 +214,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     depSpecs,
     configSpecs: configDepSpecs(config.requires, declaredDest, where),
     ...(model.resources ? { resources: model.resources } : {}),
-    ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
+    optimizers: optimizerDefs(config.optimizers, config.optimizer),
+    ...defaultMaxTrials(config['default-max-trials'], where),
     unstable: config.unstable === true,
   };
 }
@@ -565,7 +575,8 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     depsAttr: depsAttr(dep.deps),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
-    ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),
+    ...(base.optimizers?.length ? { optimizers: base.optimizers } : {}),
+    ...(base.defaultMaxTrials !== undefined ? { defaultMaxTrials: base.defaultMaxTrials } : {}),
     unstable: base.unstable,
     ...(base.pipeline ? { steps: base.pipeline.data } : {}),
     inputs,
@@ -612,6 +623,7 @@ export async function planOperation(home: string, cwd: string, opspec: string, o
 export function restoreFloatMarks(plan: RunPlan): RunPlan {
   withFloatMarks(plan.flags, plan.floatFlags);
   withFloatMarks(plan.userFlags, plan.floatFlags);
+  if (plan.batch) restoreFloatMarks(plan.batch.proto);
   return plan;
 }
 

@@ -14,6 +14,7 @@ import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
 import type { ResolvedConfig, RunPlan } from './plan-types.js';
 import { copySourceCode } from './sourcecode.js';
+import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
 let lastTimestamp = 0;
 
@@ -201,6 +202,11 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       manifest.push(...writeConfigs(runDir, plan.configs, false));
       writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
       writeAttr(runDir, 'deps', plan.depsAttr);
+      if (plan.batch) {
+        // the batch run of an optimizer operation: its prototype, and the trials it may run
+        if (plan.batch.maxTrials !== undefined) writeAttr(runDir, 'max_trials', plan.batch.maxTrials);
+        writeProto(runDir, { opref: plan.batch.proto.opref, attrs: protoAttrs(plan.batch.proto) });
+      }
       unlinkSync(guildPath(runDir, 'PENDING'));
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {

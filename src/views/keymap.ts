@@ -91,7 +91,7 @@ export type RunsAction =
   | 'mark' | 'markAll' | 'clear' | 'filter' | 'statusFilter' | 'sort' | 'reverse' | 'stop'
   | 'delete' | 'undo' | 'trash' | 'label' | 'tag' | 'comment' | 'guildMark' | 'attach'
   | 'compare' | 'launch' | 'command' | 'help' | 'reload' | 'quit' | 'scrollLeft' | 'scrollRight'
-  | 'chooseColumns' | 'flat' | 'copyId' | 'shell';
+  | 'chooseColumns' | 'flat' | 'copyId' | 'shell' | 'rerun' | 'restart';
 
 export const runsKeymap: Keymap<RunsAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
@@ -122,6 +122,8 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['w'], action: 'attach', help: 'attach: full-screen live output (leaving never stops the run)' },
   { keys: ['c'], action: 'compare', help: 'compare the marked runs', hint: 'compare' },
   { keys: ['r'], action: 'launch', help: 'launch a run (pick an operation, edit flags)', mutating: true, hint: 'run' },
+  { keys: ['R'], action: 'rerun', help: "rerun: the launch form filled from the cursor run (its operation and flags; grun run --rerun)", mutating: true },
+  { keys: ['e'], action: 'restart', help: 'restart: the launch form filled from the cursor run; Enter runs it again in its own directory (a sweep: its failed trials; grun run --restart)', mutating: true },
   { keys: [':'], action: 'command', help: 'command line (:sort loss, :cols =lr,loss,min val_loss,.host, :filter …; Up/Down recall)' },
   { keys: ['ctrl+r'], action: 'reload', help: 'reload every run from disk' },
   { keys: ['?'], action: 'help', help: 'this help', hint: 'help' },

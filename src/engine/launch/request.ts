@@ -21,7 +21,9 @@ export type LaunchWork =
   /** An Accio run definition (`grun submit`): a JSON text or an operation, with the command line's overrides. */
   | { kind: 'submission'; cwd: string; source: SubmitSource; overrides: RunOverrides }
   /** A run written staged before (`grun run --start`). */
-  | { kind: 'staged'; run: Run };
+  | { kind: 'staged'; run: Run }
+  /** Trials of a sweep restaged to run again (`grun run --restart PARENT`). */
+  | { kind: 'trials'; parent: Run; runs: Run[] };
 
 /** Options of a Guild-syntax sweep (`-m`, `-o`, `--random-seed`, `--keep-batch`, `--stage-trials`). */
 export interface SweepRequest {
@@ -109,5 +111,7 @@ export type LaunchPlan =
    * step driver (engine/pipeline/driver.ts); `plan.env` carries the step options.
    */
   | { kind: 'pipeline'; plan: RunPlan; steps: PipelineStep[]; mode: LaunchMode; pidfile?: string; quiet: boolean }
-  /** A model-based search or a pruned one (engine/search.ts), run here in the foreground. */
-  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'> };
+  /** A sweep's restaged trials, started as a sweep's are. */
+  | { kind: 'trials'; parent: Run; runs: Run[]; start: SweepStart; quiet: boolean }
+  /** A model-based search or a pruned one (engine/search.ts), driven here or (background) by a detached `grun __search`. */
+  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'>; background: boolean };

@@ -16,10 +16,13 @@ import { destinationFields, launchDestinations } from '../../engine/launch/desti
 import { launch, type LaunchRequest } from '../../engine/launch/service.js';
 import { listOperations } from '../../engine/operations.js';
 import { planOperation, planRun } from '../../engine/plan.js';
+import { prepareStart, prepareSweepRestart, protoRequest, restartRequest, trialsToRestart } from '../../engine/restart.js';
+import { childrenOf } from '../../engine/batch.js';
+import { isMarkedFloat } from '../../store/yaml11.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';
 import { shortId } from '../format.js';
-import { isStoppable } from '../../engine/stoppable.js';
+import { isStoppable, isSweepParent } from '../../engine/stoppable.js';
 import type { Effect } from '../state/app.js';
 import { editableDefs, rawValue, type LaunchState } from '../state/launch.js';
 
@@ -79,8 +82,8 @@ async function stopAll(runs: Run[], ctx: ActionContext): Promise<string> {
   return `stopped ${plural(stopped, 'run')}`;
 }
 
-const plan = (ctx: ActionContext, opspec: string, flagArgs: string[]): Promise<RunPlan> =>
-  planRun({ home: ctx.home, cwd: ctx.projectDir, opspec, flagArgs });
+const plan = (ctx: ActionContext, opspec: string, flagArgs: string[], cwd?: string): Promise<RunPlan> =>
+  planRun({ home: ctx.home, cwd: cwd ?? ctx.projectDir, opspec, flagArgs });
 
 /** What the preview shows before a run starts. */
 export function previewLines(p: RunPlan): string[] {
@@ -95,10 +98,29 @@ export function previewLines(p: RunPlan): string[] {
   ];
 }
 
-/** The launch form's run as a request: what `grun run -y --background OP FLAGS` would ask, sent where the form says. */
-function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: ActionContext): LaunchRequest {
-  const run = { home: ctx.home, cwd: ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
-  return { home: ctx.home, work: { kind: 'operation', run }, ...destinationFields(e.target), mode: 'background', memo: !!ctx.memo };
+/**
+ * The launch form's run as a request: what `grun run -y --background OP FLAGS` would ask, sent
+ * where the form says; a restart form's: its run restaged with the flags (a sweep: its trials to
+ * run again), as `grun run --restart RUN -y --background` asks.
+ */
+async function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: ActionContext): Promise<LaunchRequest> {
+  const base = { home: ctx.home, mode: 'background' as const, memo: !!ctx.memo };
+  if (e.restart !== undefined) {
+    const [run] = pick(ctx.runs(), [e.restart]);
+    const given = { home: ctx.home, flagArgs: e.flagArgs };
+    if (isSweepParent(run!)) return { ...base, work: { kind: 'trials', parent: run!, runs: await prepareSweepRestart(run!, ctx.runs(), given) } };
+    return { ...base, work: { kind: 'staged', run: await prepareStart(run!, given) } };
+  }
+  const run = { home: ctx.home, cwd: e.cwd ?? ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
+  return { ...base, work: { kind: 'operation', run }, ...destinationFields(e.target) };
+}
+
+/** What a restart form previews: the run's new plan, or the trials of a sweep it runs again. */
+async function restartPreview(e: Extract<Effect, { kind: 'launchPreview' }>, ctx: ActionContext, id: string): Promise<string[]> {
+  const [run] = pick(ctx.runs(), [id]);
+  if (!isSweepParent(run!)) return [`restart ${shortId(run!.id)} in its own directory`, ...previewLines(await planRun(restartRequest(run!, { home: ctx.home, flagArgs: e.flagArgs })))];
+  const trials = trialsToRestart(childrenOf(run!, ctx.runs()));
+  return [`restart ${plural(trials.length, 'trial')} of ${run!.operation} (failed or stopped, not pruned)`, ...trials.map((t) => `  ${shortId(t.id)} ${t.status}  ${t.label ?? ''}`)];
 }
 
 /** Launch effects report into the launch screen itself, errors included. */
@@ -115,11 +137,28 @@ async function launchEffect(e: Extract<Effect, { kind: `launch${string}` }>, ctx
         ctx.launchPatch({ step: 'form', defs, values: defs.map((d) => rawValue(d.default, d.defaultIsFloat)), field: 0, busy: false });
         return null;
       }
+      case 'launchFrom': {
+        const [run] = pick(ctx.runs(), [e.id]);
+        if (e.restart && isSweepParent(run!)) {
+          // a sweep restarts its trials with their own flags: nothing to edit
+          ctx.launchPatch({ step: 'form', opspec: run!.operation, restart: run!.id, defs: [], values: [], field: 0, busy: false });
+          return null;
+        }
+        // the run's operation planned again with its flags, as `grun run --rerun` plans it
+        const req = protoRequest(run!, { home: ctx.home, flagArgs: [] });
+        const p = await planRun(req);
+        const defs = editableDefs(p.flagDefs);
+        const values = defs.map((d) => rawValue(p.flags[d.name] ?? d.default, d.name in p.flags ? isMarkedFloat(p.flags, d.name) : d.defaultIsFloat));
+        const restart = e.restart ? { restart: run!.id } : {};
+        ctx.launchPatch({ step: 'form', opspec: req.opspec, cwd: req.cwd, ...restart, defs, values, field: 0, targets: launchDestinations(ctx.home), busy: false });
+        return null;
+      }
       case 'launchPreview':
-        ctx.launchPatch({ step: 'preview', preview: previewLines(await plan(ctx, e.opspec, e.flagArgs)), busy: false });
+        const preview = e.restart !== undefined ? await restartPreview(e, ctx, e.restart) : previewLines(await plan(ctx, e.opspec, e.flagArgs, e.cwd));
+        ctx.launchPatch({ step: 'preview', preview, busy: false });
         return null;
       case 'launchStart': {
-        const r = await launch(launchRequest(e, ctx));
+        const r = await launch(await launchRequest(e, ctx));
         if (r.focus) ctx.launched(r.focus);
         return r.summary;
       }
@@ -134,6 +173,7 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
   switch (e.kind) {
     case 'launchOps':
     case 'launchDefs':
+    case 'launchFrom':
     case 'launchPreview':
     case 'launchStart':
       return launchEffect(e, ctx);

@@ -24,5 +24,7 @@ export type Effect =
   | { kind: 'external'; id: string; file: string | null }
   | { kind: 'launchOps' }
   | { kind: 'launchDefs'; opspec: string }
-  | { kind: 'launchPreview'; opspec: string; flagArgs: string[] }
-  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string };
+  /** The form filled from a run: its project, operation and flags (`grun run --rerun`). */
+  | { kind: 'launchFrom'; id: string; restart: boolean }
+  | { kind: 'launchPreview'; opspec: string; flagArgs: string[]; cwd?: string; restart?: string }
+  | { kind: 'launchStart'; opspec: string; flagArgs: string[]; target: string; cwd?: string; restart?: string };

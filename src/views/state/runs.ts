@@ -150,6 +150,9 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
     }
     case 'launch':
       return queue(push(s, newLaunch()), { kind: 'launchOps' });
+    case 'rerun':
+    case 'restart':
+      return cur ? queue(push(s, newLaunch()), { kind: 'launchFrom', id: cur.id, restart: action === 'restart' }) : s;
     case 'command':
       return { ...s, dialog: commandLine() };
     case 'reload':
