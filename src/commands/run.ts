@@ -22,7 +22,7 @@ interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean;
-  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
+  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
   gpusGiven?: string;
@@ -34,14 +34,15 @@ const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
   force_flags: !!o.forceFlags, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
-  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null,
+  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, keep_run: !!o.keepRun,
 });
 
 /** The request fields of Guild's `--force-flags`, `--gpus` and `--no-gpus`. */
-function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus' | 'keepRun'> {
   if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
   return {
     ...(o.forceFlags ? { forceFlags: true } : {}),
+    ...(o.keepRun ? { keepRun: true } : {}),
     ...(o.gpusGiven !== undefined ? { gpus: o.gpusGiven } : o.noGpusGiven ? { gpus: null } : {}),
   };
 }
@@ -181,6 +182,7 @@ export function register(program: Command): void {
     .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
+    .option('--keep-run', "keep the run of a delete-on-success operation (Guild moves it to the trash when it completes)")
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
     .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle)', positiveIntOption('--max-parallel'))
     .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running');

@@ -26,6 +26,8 @@ export interface RunRequest {
   forceFlags?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
+  /** Guild's `--keep-run`: a `delete-on-success` operation's run is kept. */
+  keepRun?: boolean;
 }
 
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */

@@ -47,6 +47,8 @@ interface OpBase {
   resources?: Record<string, YamlValue>;
   optimizers?: YamlValue;
   unstable: boolean;
+  /** guild.yml `delete-on-success: yes`: a completed run goes to the trash. */
+  deleteOnSuccess: boolean;
 }
 
 /** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
@@ -90,6 +92,7 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     opEnv: {},
     depSpecs: [],
     unstable: false,
+    deleteOnSuccess: false,
   };
   if (kind === 'python') {
     const detected = await detectPythonFlags(req.home, scriptPath);
@@ -192,6 +195,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     ...(model.resources ? { resources: model.resources } : {}),
     ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
     unstable: config.unstable === true,
+    deleteOnSuccess: config['delete-on-success'] === true,
   };
 }
 
@@ -274,6 +278,7 @@ function opAttr(
     cmdEnv: Record<string, string>;
     opCmdArgs: string[];
     sourceDest: string;
+    keepRun: boolean;
   },
 ): YamlValue {
   const cmdFlags: YamlMap = {};
@@ -289,7 +294,8 @@ function opAttr(
   const flagsExtra: YamlMap = {};
   for (const d of plan.deps) flagsExtra[d.name] = { name: d.name };
   return {
-    'delete-on-success': false,
+    // read back when the run ends (launch/carry.ts): a staged run keeps its operation's word
+    'delete-on-success': base.deleteOnSuccess && !plan.keepRun,
     deps: plan.deps.map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
     'flag-null-labels': {},
     'flags-extra': flagsExtra,
@@ -467,6 +473,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
       cmdEnv,
       opCmdArgs,
       sourceDest: sourcecode?.dest ?? '.',
+      keepRun: !!req.keepRun,
     }),
     runParams: defaultRunParams(req),
     deps: dep.deps,

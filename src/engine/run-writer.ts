@@ -158,6 +158,8 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       writeAttr(runDir, 'host', hostName());
       writeAttr(runDir, 'user', guildUser());
       writeAttr(runDir, 'platform', platformAttr());
+      // Guild lists the plugins enabled for the operation; grun runs none of them.
+      writeAttr(runDir, 'plugins', []);
       writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
       writeAttr(runDir, 'run_params', plan.runParams);
       writeAttr(runDir, 'op', plan.opAttr);

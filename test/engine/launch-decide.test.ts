@@ -59,6 +59,8 @@ describe('launch decision', () => {
     ['-o random alone: a sweep', request({ sweep: { optimizer: 'random' } }), null, swept, 'sweep foreground memo:off'],
     ['-o gp in the background', request({ mode: 'background', sweep: { optimizer: 'gp' } }), null, swept, 'refused search-here'],
     ['-o tpe to Slurm', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'refused search-here'],
+    ['-Fo on one run without an optimizer', request({ sweep: { optFlags: { foo: 123 } } }), null, single, 'refused bad-value'],
+    ['-Fo on one run with -o random', request({ sweep: { optimizer: 'random', optFlags: { foo: 123 } } }), null, single, 'local foreground memo:off'],
     ['--minimize and --maximize', request({ sweep: { minimize: 'loss', maximize: 'acc' } }), null, swept, 'refused bad-value'],
   ];
   for (const [name, req, remote, plan, want] of cases) {

@@ -79,6 +79,8 @@ describe('run writer', () => {
     assert.equal(readFileSync(join(dir, '.guild', 'attrs', 'deps'), 'utf8'), '{}\n');
     const platform = readAttr(dir, 'platform');
     assert.equal(platform.kind, 'ok');
+    // Guild's list of the plugins enabled for the operation: grun runs none
+    assert.equal(readFileSync(join(dir, '.guild', 'attrs', 'plugins'), 'utf8'), '[]\n');
     finishRunDir(dir, -15);
     assert.equal(loadRun(dir).status, 'terminated');
     assert.ok(loadRun(dir).stopped! > run.started!);

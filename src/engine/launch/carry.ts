@@ -5,6 +5,12 @@ import { shlexQuote } from '../../store/opref.js';
 import { isDeepStrictEqual } from 'node:util';
 import { listRuns } from '../../store/index.js';
 import { readFailureNote } from '../../store/run-reserve.js';
+import { readAttr } from '../../store/attrs.js';
+import { runsDir } from '../../store/home.js';
+import { loadRunSummary, toRun } from '../../store/run.js';
+import { deleteRuns } from '../../store/trash.js';
+import { isMap } from '../guildfile.js';
+import { dirname, resolve } from 'node:path';
 import { encodeOpref } from '../../store/opref.js';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
@@ -108,16 +114,17 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
-        const start = `cd ${shlexQuote(r.runDir)} && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
+        // Guild quotes the directory with plain single quotes, whatever it holds.
+        const start = `cd '${r.runDir}' && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
         say(`${op} staged in '${r.runDir}'\nTo start the operation, use "(${start})"`);
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
-      return startedReport(op, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, op, r, lp.mode, lp.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
-      return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, lp.run.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -169,7 +176,7 @@ function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | '
 }
 
 /** One run started here: staged, in the background, or attached to its end. */
-function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
+function startedReport(home: string, op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
   const say = (text: string): void => void io.stdout?.write(text + '\n');
   const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `${mode === 'stage' ? 'staged' : 'started'} ${short(r.runId)} ${op}` };
   switch (mode) {
@@ -185,9 +192,24 @@ function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: s
       // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
       const failure = readFailureNote(r.runDir);
       if (failure) io.stderr?.write(`grun: run ${r.runId}: ${failure}\n`);
-      return { ...report, exitCode: exitCodeOf(r) || (failure ? 1 : 0) };
+      const exitCode = exitCodeOf(r) || (failure ? 1 : 0);
+      if (exitCode === 0) deleteOnSuccess(home, r, op, io);
+      return { ...report, exitCode };
     }
   }
+}
+
+/**
+ * Guild's `delete-on-success`: a run of such an operation that completed attached goes to the
+ * trash (a run outside the home stays). The run's own `op` attr says, so a staged run keeps
+ * the word its operation gave when it was staged (`--keep-run` included).
+ */
+function deleteOnSuccess(home: string, r: LaunchResult, op: string, io: LaunchIO): void {
+  const opAttr = readAttr(r.runDir, 'op');
+  if (opAttr.kind !== 'ok' || !isMap(opAttr.value) || opAttr.value['delete-on-success'] !== true) return;
+  if (dirname(resolve(r.runDir)) !== resolve(runsDir(home))) return;
+  io.stderr?.write(`Deleting interim run ${r.runId} ('${op}' is configured for deletion on success)\n`);
+  deleteRuns(home, [toRun(loadRunSummary(r.runDir))]);
 }
 
 interface SlurmJobs {

@@ -130,6 +130,10 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     };
     return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
   }
+  const optFlag = Object.entries(req.sweep?.optFlags ?? {})[0];
+  if (optFlag && req.sweep?.optimizer === undefined && !req.sweep?.optimize) {
+    throw new Refusal('bad-value', `invalid optimizer flag ${optFlag[0]}=${String(optFlag[1])}: no optimizer specified`);
+  }
   const needed = !!req.needed;
   if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
   return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet };
