@@ -65,7 +65,12 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     const asked = isRestart(target, given);
     const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
     if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
+    const run = await prepareStart(target, { home, flagArgs: given, ...meta }, { needed: !!o.needed });
+    if (!run) {
+      process.stdout.write('Skipping run because flags have not changed (--needed specified)\n');
+      return null;
+    }
+    return { w: { kind: 'staged', run }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -129,7 +134,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm });
   if (r.skippedFor) {
     process.stdout.write(
-      'Skipping run because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
+      'Skipping because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
     );
   }
   if (r.exitCode !== undefined) process.exitCode = r.exitCode;

@@ -2,11 +2,14 @@
 // planned again from its project with its own flags (given ones win), then started again in its
 // own directory, which keeps its files.
 import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import type { Run } from '../store/types.js';
 import { loadRun } from '../store/index.js';
+import { flagsOf } from '../store/run-values.js';
+import { isMarkedFloat } from '../store/yaml11.js';
 import type { RunRequest } from './plan-types.js';
 import { planRun } from './plan.js';
 import { setStagedEnv } from './queue.js';
@@ -18,13 +21,17 @@ export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>
   if (!o || (o.pkgType !== 'guildfile' && o.pkgType !== 'script')) {
     throw new GrunError(`cannot restart run ${run.id}: its operation (${run.operation}) is not a guild.yml operation or a script`);
   }
-  if (run.status === 'running') throw new GrunError(`run ${run.id} is running: stop it before restarting it`);
+  if (run.status === 'running') {
+    throw new GrunError(`cannot restart run ${run.id} because it's running`, 1, `Use 'grun stop ${run.id}' to stop it first and try again.`);
+  }
   const cwd = o.pkgType === 'guildfile' ? dirname(o.pkgName) : o.pkgName;
   const opspec = o.modelName ? `${o.modelName}:${o.opName}` : o.opName;
   const given = new Set(req.flagArgs.map((a) => a.slice(0, a.indexOf('='))));
-  const kept = Object.entries(run.flags)
+  // the attr as written: a float flag stays a float (`x=1.0`, not `x=1`)
+  const flags = flagsOf(run);
+  const kept = Object.entries(flags)
     .filter(([name]) => !given.has(name))
-    .map(([name, v]) => `${name}=${formatFlagValue(v)}`);
+    .map(([name, v]) => `${name}=${formatFlagValue(v, { float: isMarkedFloat(flags, name) })}`);
   // Without --gpus/--no-gpus a restart keeps the run's own GPU choice.
   const params = readAttr(run.dir, 'run_params');
   const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
@@ -40,15 +47,19 @@ export function isRestart(run: Run, flagArgs: string[]): boolean {
 /**
  * `--start`/`--restart RUN` (Guild treats them alike) made ready for the launch service: a staged
  * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
- * planned again and restaged in its own directory. Returns the run to start.
+ * planned again and restaged in its own directory. Returns the run to start, or null when
+ * `needed` finds nothing to do: Guild's `--needed` on a restart runs a completed or terminated
+ * run again only if its flags change (any other status always restarts).
  */
-export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): Promise<Run> {
+export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>, opts: { needed?: boolean } = {}): Promise<Run | null> {
   if (!isRestart(run, req.flagArgs)) {
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }
   const plan = await planRun(restartRequest(run, req));
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
+  // Python's ==, as Guild compares them: 1.0 equals 1
+  if (opts.needed && (run.status === 'completed' || run.status === 'terminated') && isDeepStrictEqual({ ...flagsOf(run) }, { ...plan.flags })) return null;
   restageRunDir(plan, run.dir, req.home, run.id);
   return loadRun(run.dir);
 }

@@ -2,7 +2,7 @@
 // the real binary on small projects of grun's own.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
@@ -12,6 +12,13 @@ function project(files: Record<string, string>): string {
   const dir = tempDir('grun-proj-');
   for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
   return dir;
+}
+
+/** A run's exit status rewritten as a writer would (a new file renamed in place). */
+function setExitStatus(home: string, id: string, status: number): void {
+  const path = join(home, 'runs', id, '.guild', 'attrs', 'exit_status');
+  writeFileSync(`${path}.tmp`, `${status}\n`);
+  renameSync(`${path}.tmp`, path);
 }
 
 const statusesOf = (out: string): string[] => out.trimEnd().split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1).join(' '));
@@ -43,5 +50,48 @@ describe('run options read the Guild way', () => {
     const cwd = project({ 'pass.py': 'x = 1\n' });
     fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-y'], /^grun: invalid optimizer flag foo=123: no optimizer specified\n/, { cwd });
     assert.equal(ok(home, ['runs', '-s']), '');
+  });
+});
+
+describe('--needed', () => {
+  const echo = { 'echo.py': 'x = 1.0\ny = 2\nprint(x, y)\n' };
+
+  test('a new run is skipped for a completed or terminated run with the same flags, in Guild words', () => {
+    const home = emptyHome();
+    const cwd = project(echo);
+    assert.equal(ok(home, ['run', 'echo.py', '--run-id', 'aaa', '-y'], { cwd }), '1.0 2\n');
+    const out = ok(home, ['run', 'echo.py', '--needed', '-y'], { cwd });
+    assert.match(out, /^Skipping because the following runs match this operation \(--needed specified\):\n {2}\[aaa\] {2}echo\.py .* completed {2}x=1\.0 y=2\n$/);
+    setExitStatus(home, 'aaa', -9);
+    assert.match(ok(home, ['run', 'echo.py', '--needed', '-y'], { cwd }), /^Skipping because .*\n.* terminated {2}x=1\.0 y=2\n$/);
+    assert.equal(ok(home, ['runs', '-s'], { cwd }).trimEnd().split('\n').length, 1);
+  });
+
+  test('a restart keeps float flags; with --needed it runs only when flags change or the run did not end well', () => {
+    const home = emptyHome();
+    const cwd = project(echo);
+    ok(home, ['run', 'echo.py', '--run-id', 'aaa', '-y'], { cwd });
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '-y']), '1.0 2\n');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), / {2}x=1\.0 y=2\n$/);
+    const started = (): string => ok(home, ['select', '--attr', 'started', 'aaa']);
+    const before = started();
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), 'Skipping run because flags have not changed (--needed specified)\n');
+    assert.equal(started(), before, 'the run was left as it was');
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', 'x=2.0', '-y']), '2.0 2\n');
+    setExitStatus(home, 'aaa', 1);
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
+  });
+
+  test('a running run is not restarted', () => {
+    const home = emptyHome();
+    const cwd = project({ 'wait.py': 'import time\nwhile True: time.sleep(0.1)\n' });
+    assert.match(ok(home, ['run', 'wait.py', '--run-id', 'bbb', '--background', '-y'], { cwd }), /^wait\.py started in background as bbb/);
+    try {
+      const r = grun(home, ['run', '--restart', 'bbb', '-y']);
+      assert.equal(r.code, 1);
+      assert.equal(r.err, "grun: cannot restart run bbb because it's running\nUse 'grun stop bbb' to stop it first and try again.\n");
+    } finally {
+      ok(home, ['stop', 'bbb', '-y']);
+    }
   });
 });

@@ -66,11 +66,11 @@ function exitCodeOf(r: LaunchResult): number {
   return s ? (s > 0 ? Math.min(s, 255) : 128 + Math.min(-s, 127)) : 1;
 }
 
-/** Guild's --needed: a completed run of the same operation with the same flags. */
+/** Guild's --needed: a completed (or terminated) run of the same operation with the same flags. */
 function matchingRuns(home: string, plan: RunPlan): Run[] {
   const opref = encodeOpref(plan.opref);
   return listRuns(home).filter(
-    (r) => r.status === 'completed' && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
+    (r) => (r.status === 'completed' || r.status === 'terminated') && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
   );
 }
 
