@@ -1,9 +1,11 @@
-// Operation dependencies (`requires: - operation: X`): which upstream run, which of its files
-// are linked in, and the `deps`/`op` attr shapes Guild writes (spec §3.9).
+// Dependencies (`requires:`): operation dependencies (`- operation: X`: which upstream run,
+// which of its files are linked in) and project files (`- file: PATH`: copied in), and the
+// `deps`/`op` attr shapes Guild writes (spec §3.9).
 import { SafePattern } from '../store/safe-regex.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
-import { join, posix, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { shlexQuote } from '../store/opref.js';
 import type { Opref, Run, RunStatus, YamlValue } from '../store/types.js';
@@ -15,6 +17,7 @@ export const DEP_RUN_STATUSES: RunStatus[] = ['completed', 'running', 'terminate
 
 /** One `requires:` entry of kind `operation`. */
 export interface OperationDepSpec {
+  kind: 'operation';
   /** `operation:prepare`: the resource name, the flag name and the `deps` attr key. */
   name: string;
   /** `prepare` or `model:prepare`, as written. */
@@ -26,21 +29,60 @@ export interface OperationDepSpec {
   source: YamlMap;
 }
 
-/** guild.yml `requires:` → operation dependency specs (other kinds are refused, named). */
-export function parseRequires(requires: YamlValue | undefined, where: string): OperationDepSpec[] {
+/** One `requires:` entry of kind `file`: a file or directory of the project, copied (or linked) in. */
+export interface FileDepSpec {
+  kind: 'file';
+  /** `file:data.txt`: the resource name and the `deps` attr key. */
+  name: string;
+  /** As written, relative to the guild.yml directory. */
+  path: string;
+  targetPath: string;
+  targetType: 'copy' | 'link';
+}
+
+export type DepSpec = OperationDepSpec | FileDepSpec;
+
+/** Archives Guild unpacks: grun does not, so it refuses them rather than copy them whole. */
+const ARCHIVE_RE = /\.(zip|tar|tgz|tar\.gz|tar\.bz2|tbz2|tar\.xz|txz)$/i;
+
+function fileDepSpec(r: YamlMap, where: string): FileDepSpec {
+  const path = r.file as string;
+  const entry = `${where}: requires entry 'file: ${path}'`;
+  for (const key of ['select', 'rename', 'preserve-path', 'post-process', 'sha256', 'unpack'] as const) {
+    if (r[key] !== undefined && r[key] !== null && !(key === 'unpack' && r[key] === false)) {
+      throw new GrunError(`${entry}: '${key}' is not supported by grun yet`);
+    }
+  }
+  if (ARCHIVE_RE.test(path) && r.unpack !== false) {
+    throw new GrunError(`${entry}: grun does not unpack archives yet (add 'unpack: no' to copy the archive as it is)`);
+  }
+  const tt = r['target-type'] ?? 'copy';
+  if (tt !== 'copy' && tt !== 'link') throw new GrunError(`${entry}: unsupported target-type '${String(tt)}' (expected 'link' or 'copy')`);
+  return {
+    kind: 'file',
+    name: typeof r.name === 'string' ? r.name : `file:${path}`,
+    path,
+    targetPath: typeof r['target-path'] === 'string' ? r['target-path'] : '',
+    targetType: tt,
+  };
+}
+
+/** guild.yml `requires:` → dependency specs (other kinds are refused, named). */
+export function parseRequires(requires: YamlValue | undefined, where: string): DepSpec[] {
   if (requires === undefined || requires === null) return [];
   const list = Array.isArray(requires) ? requires : [requires];
-  return list.map((r) => {
+  return list.map((r): DepSpec => {
+    if (isMap(r) && typeof r.file === 'string' && r.operation === undefined) return fileDepSpec(r, where);
     if (!isMap(r) || typeof r.operation !== 'string') {
       throw new GrunError(
-        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME' dependencies only`,
+        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME' and '- file: PATH' dependencies only`,
       );
     }
     const sel = r.select;
     const select = typeof sel === 'string' ? [sel] : Array.isArray(sel) ? sel.map(String) : [];
     const name = typeof r.name === 'string' ? r.name : `operation:${r.operation}`;
     const targetPath = typeof r['target-path'] === 'string' ? r['target-path'] : '';
-    return { name, operation: r.operation, select, targetPath, source: r };
+    return { kind: 'operation', name, operation: r.operation, select, targetPath, source: r };
   });
 }
 
@@ -91,13 +133,16 @@ export function chooseDepRun(
     .filter((r) => matchesOp(r, op) && statuses.includes(r.status))
     .sort((a, b) => (b.started ?? -Infinity) - (a.started ?? -Infinity));
   const chosen = candidates.find((r) => r.marked) ?? candidates[0];
-  if (!chosen) {
-    throw new GrunError(
-      `cannot resolve dependency '${spec.name}': no ${statuses.join(', ')} run of ${spec.operation}` +
-        ` (run ${spec.operation} first, or pass ${spec.operation}=RUN_ID)`,
-    );
-  }
+  if (!chosen) throw new DepFailure(spec, `no suitable run for ${spec.operation}`);
   return chosen;
+}
+
+/** A dependency that cannot be resolved, worded as Guild's resolver words it. */
+export class DepFailure extends GrunError {
+  constructor(spec: DepSpec, reason: string) {
+    super(`run failed because a dependency was not met: could not resolve '${spec.name}' in ${spec.name} resource: ${reason}`);
+    this.name = 'DepFailure';
+  }
 }
 
 function walkFiles(root: string, rel = ''): string[] {
@@ -142,13 +187,38 @@ export function resolveDep(spec: OperationDepSpec, run: Run): ResolvedDep {
   const manifestLines = links.map((l) =>
     ['d', shlexQuote(l.target), sha1OrDash(l.source), shlexQuote(spec.name)].join(' '),
   );
-  return { name: spec.name, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
+  return { kind: 'operation', name: spec.name, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
+}
+
+/**
+ * A project file or directory (`- file: PATH`, relative to the guild.yml directory): where it
+ * goes in the run and its manifest line; `runDir` (the run's directory, or any directory of
+ * the runs) places the `deps` attr's relative path. Throws `DepFailure` when it is not there.
+ */
+export function resolveFileDep(spec: FileDepSpec, projectDir: string, runDir: string): ResolvedDep {
+  const source = resolve(projectDir, spec.path);
+  if (!existsSync(source)) throw new DepFailure(spec, `cannot find source file '${spec.path}'`);
+  const target = spec.targetPath ? posix.join(spec.targetPath, basename(source)) : basename(source);
+  const rel = relative(projectDir, source).split(sep).join('/');
+  return {
+    kind: 'file',
+    name: spec.name,
+    source,
+    target,
+    targetType: spec.targetType,
+    path: relative(runDir, source).split(sep).join('/'),
+    manifestLines: [['d', shlexQuote(target), sha1OrDash(source), shlexQuote(`file:${rel}`)].join(' ')],
+  };
 }
 
 /** The `deps` attr (spec §3.9): `{name: {name: {config: id, paths: [...], uri: name}}}`. */
 export function depsAttr(deps: ResolvedDep[]): YamlValue {
   const out: YamlMap = {};
   for (const d of deps) {
+    if (d.kind === 'file') {
+      out[d.name] = { [d.name]: { paths: [d.path], uri: d.name } };
+      continue;
+    }
     out[d.name] = {
       [d.name]: {
         config: d.runId,
@@ -161,7 +231,10 @@ export function depsAttr(deps: ResolvedDep[]): YamlValue {
 }
 
 /** The `op` attr's `deps:` list entry for one resolved dependency. */
-export function opAttrDep(spec: OperationDepSpec, dep: ResolvedDep, projectDir: string): YamlValue {
+export function opAttrDep(spec: DepSpec, dep: ResolvedDep, projectDir: string): YamlValue {
+  if (spec.kind === 'file' || dep.kind === 'file') {
+    return { config: {}, location: projectDir, name: spec.name, sources: [{ file: spec.kind === 'file' ? spec.path : '' }] };
+  }
   return {
     config: { [dep.name]: dep.runId },
     location: projectDir,

@@ -114,8 +114,35 @@ export interface DepLink {
   source: string;
 }
 
+/** A dependency that could not be resolved: its name, Guild's message and warnings. */
+export interface DepFailureInfo {
+  dep: string;
+  message: string;
+  /** Said before the resolution log (`cannot find a suitable run for required resource …`). */
+  warnings: string[];
+}
+
+/** A `requires:` dependency, resolved: an upstream run's files, or a project file. */
+export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep;
+
+/** A `requires: - file: PATH` dependency: copied (or linked) into the run at `target`. */
+export interface ResolvedFileDep {
+  kind: 'file';
+  /** `file:data.txt`: the `deps` attr key. */
+  name: string;
+  /** Absolute path of the project file or directory. */
+  source: string;
+  /** Path inside the new run dir. */
+  target: string;
+  targetType: 'copy' | 'link';
+  /** The `deps` attr's path: the source relative to the run dir. */
+  path: string;
+  manifestLines: string[];
+}
+
 /** A `requires: - operation: X` dependency, resolved to one upstream run. */
-export interface ResolvedDep {
+export interface ResolvedOperationDep {
+  kind: 'operation';
   /** `operation:prepare`: also the flag name and the `deps` attr key. */
   name: string;
   operation: string;
@@ -164,6 +191,11 @@ export interface RunPlan {
   /** Guild's `run_params` attr. */
   runParams: YamlValue;
   deps: ResolvedDep[];
+  /**
+   * The first dependency that could not be resolved (Guild stops there): the launch service
+   * records a failed run rather than start one; every other user of a plan refuses it.
+   */
+  depFailure?: DepFailureInfo;
   /** The `deps` attr value (spec §3.9); `{}` when none. */
   depsAttr: YamlValue;
   /** Flags whose values were lists or functions; empty for a single run. */

@@ -2,15 +2,16 @@
 // effect beyond the import-flags cache. Nothing here creates a run directory, so a bad flag
 // leaves nothing behind.
 import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, relative, resolve } from 'node:path';
+import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
+import { runsDir } from '../store/home.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
-import type { Opref, YamlValue } from '../store/types.js';
+import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
-import { DEP_RUN_STATUSES, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
@@ -24,7 +25,7 @@ import {
 } from './guildfile.js';
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
-import type { CmdTarget, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
+import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 
 /** The operation as resolved from guild.yml or the script, before any flag value. */
@@ -229,25 +230,44 @@ async function opBase(req: RunRequest): Promise<OpBase> {
   throw noSuchOperation(req.opspec, cwd);
 }
 
-/** `operation:X` flags: the chosen upstream run's id, settable as `operation:X=ID` or `X=ID`. */
+/**
+ * The dependencies in order: `operation:X` flags (the chosen upstream run's id, settable as
+ * `operation:X=ID` or `X=ID`) and project files. Guild stops at the first that cannot be
+ * resolved: it is the plan's `depFailure` (the launch service records the failed run), and the
+ * ones after it are left unresolved.
+ */
 function resolveDeps(
   req: RunRequest,
   base: OpBase,
-): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[] } {
+): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
+  const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
+  const unresolvedFlag = (name: string): FlagDef => ({ name, default: null, type: 'string', argSkip: true });
   if (req.describeOnly) {
-    // Shown, not run: each dependency is a flag with no run chosen.
-    const defs = base.depSpecs.map((spec): FlagDef => ({ name: spec.name, default: null, type: 'string', argSkip: true }));
-    return { deps: [], defs, aliases: {}, flagArgs: req.flagArgs };
+    // Shown, not run: each operation dependency is a flag with no run chosen.
+    return { deps: [], defs: opSpecs.map((spec) => unresolvedFlag(spec.name)), aliases: {}, flagArgs: req.flagArgs };
   }
-  const runs = listRuns(req.home);
+  const runs = opSpecs.length ? listRuns(req.home) : [];
   const deps: ResolvedDep[] = [];
   const defs: FlagDef[] = [];
   const aliases: Record<string, string> = {};
   const flagArgs = [...req.flagArgs];
+  let failure: DepFailureInfo | undefined;
+  // where the run will be: a file dependency's `deps` path is relative to it
+  const runDir = runLocation(req).runDir ?? join(runsDir(req.home), 'new');
   // Guild accepts a staged upstream run when the new run is staged too.
   const statuses = req.runParams?.stage === true ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
   for (const spec of base.depSpecs) {
+    if (spec.kind === 'file') {
+      if (failure) continue;
+      try {
+        deps.push(resolveFileDep(spec, base.projectDir, runDir));
+      } catch (e) {
+        if (!(e instanceof DepFailure)) throw e;
+        failure = { dep: spec.name, message: e.message, warnings: [] };
+      }
+      continue;
+    }
     // `X=ID` names the dependency unless the operation has a flag of its own called X
     const aliased = !base.flagDefs.some((d) => d.name === spec.operation);
     const names = aliased ? [spec.name, spec.operation] : [spec.name];
@@ -261,12 +281,24 @@ function resolveDeps(
         argIndex = i;
       }
     });
-    const run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+    if (failure) {
+      defs.push(unresolvedFlag(spec.name));
+      continue;
+    }
+    let run: Run;
+    try {
+      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+    } catch (e) {
+      if (!(e instanceof DepFailure)) throw e;
+      failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
+      defs.push(unresolvedFlag(spec.name));
+      continue;
+    }
     if (argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
     deps.push(resolveDep(spec, run));
     defs.push({ name: spec.name, default: run.id, type: 'string', argSkip: true });
   }
-  return { deps, defs, aliases, flagArgs };
+  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}) };
 }
 
 function opAttr(
@@ -478,6 +510,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     runParams: defaultRunParams(req),
     deps: dep.deps,
     depsAttr: depsAttr(dep.deps),
+    ...(dep.failure ? { depFailure: dep.failure } : {}),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
     ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),

@@ -58,6 +58,7 @@ export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opsp
   }
   const plan = await planRun(restartRequest(run, req));
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
+  if (plan.depFailure) throw new GrunError(plan.depFailure.message);
   // Python's ==, as Guild compares them: 1.0 equals 1
   if (opts.needed && (run.status === 'completed' || run.status === 'terminated') && isDeepStrictEqual({ ...flagsOf(run) }, { ...plan.flags })) return null;
   restageRunDir(plan, run.dir, req.home, run.id);

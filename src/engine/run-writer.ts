@@ -2,7 +2,7 @@
 // finalizes it when the process ends. Only the run's supervisor calls these (one writer per run).
 import { execFileSync } from 'node:child_process';
 import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
 import { deleteAttr, writeAttr } from '../store/attrs.js';
@@ -84,6 +84,15 @@ export function commentEntry(body: string, author: { user?: string; host?: strin
 
 function writeDeps(runDir: string, plan: RunPlan): void {
   for (const dep of plan.deps) {
+    if (dep.kind === 'file') {
+      // Guild copies a project file by default (`target-type: copy`), and links on request
+      const at = join(runDir, dep.target);
+      mkdirSync(dirname(at), { recursive: true });
+      rmSync(at, { recursive: true, force: true });
+      if (dep.targetType === 'link') symlinkSync(dep.source, at);
+      else cpSync(dep.source, at, { recursive: true });
+      continue;
+    }
     for (const link of dep.links) {
       const at = join(runDir, link.target);
       mkdirSync(dirname(at), { recursive: true });
@@ -128,6 +137,8 @@ export interface WriteRunOptions {
   runId: string;
   /** Stop after the STAGED marker and `.guild/ENV` instead of preparing to start. */
   stage?: boolean;
+  /** A dependency could not be resolved: stop before `started`, as Guild leaves such a run (`error`). */
+  unresolved?: boolean;
 }
 
 /**
@@ -174,6 +185,7 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
       writeAttr(runDir, 'deps', plan.depsAttr);
       unlinkSync(guildPath(runDir, 'PENDING'));
+      if (opts.unresolved) return runDir;
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {
         // STAGED last: the launcher returns once it sees it, and a scheduler may start the run

@@ -103,7 +103,7 @@ describe('run writer', () => {
     const root = projectWithHello();
     // A dependency link under a copied *file* cannot be made (ENOTDIR) after most attrs exist.
     const link = { target: 'hello.py/data.txt', linkTarget: '../x/data.txt', source: join(root, 'hello.py') };
-    const dep = { name: 'operation:x', operation: 'x', runId: 'x', runDir: 'x', links: [link], manifestLines: [] };
+    const dep = { kind: 'operation' as const, name: 'operation:x', operation: 'x', runId: 'x', runDir: 'x', links: [link], manifestLines: [] };
     assert.throws(() => writeRunDir(handPlan(root, { deps: [dep] }), { home, runId: 'r3' }));
     assert.deepEqual(readdirSync(join(home, 'runs')), []);
   });

@@ -10,6 +10,7 @@ import { runsDir } from '../../store/home.js';
 import { loadRunSummary, toRun } from '../../store/run.js';
 import { deleteRuns } from '../../store/trash.js';
 import { isMap } from '../guildfile.js';
+import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
 import { encodeOpref } from '../../store/opref.js';
 import type { Run } from '../../store/types.js';
@@ -109,8 +110,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
-      // Guild's resolution log, on stderr: which upstream run each dependency uses.
-      for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
+      resolutionLog(lp.plan, io);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
@@ -120,6 +120,15 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
       return startedReport(home, op, r, lp.mode, lp.pidfile, io);
+    }
+    case 'unresolved': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const failure = lp.plan.depFailure!;
+      for (const w of failure.warnings) io.stderr?.write(`WARNING: ${w}\n`);
+      resolutionLog(lp.plan, io);
+      io.stderr?.write(`Resolving ${failure.dep}\n`);
+      targets.local.recordUnresolved(lp.plan, { home });
+      throw new GrunError(failure.message);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -173,6 +182,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
 /** How one run starts here: in the background or attached, its output to the CLI's streams. */
 function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' }>, io: LaunchIO): LaunchOptions {
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** Guild's resolution log, on stderr: each dependency resolved, the upstream run an operation one uses. */
+function resolutionLog(plan: RunPlan, io: LaunchIO): void {
+  for (const d of plan.deps) io.stderr?.write(`Resolving ${d.name}\n${d.kind === 'operation' ? `Using run ${d.runId} for ${d.name}\n` : ''}`);
 }
 
 /** One run started here: staged, in the background, or attached to its end. */

@@ -3,6 +3,7 @@
 // Refusal, the same for every front end.
 import { parseSweepSyntax } from '../flags.js';
 import type { RunPlan } from '../plan-types.js';
+import { GrunError } from '../../store/errors.js';
 import { Refusal } from '../refusal.js';
 import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
@@ -94,6 +95,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
+      if (plan.depFailure) throw new GrunError(plan.depFailure.message);
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };
     case 'operation':
       break;
@@ -108,6 +110,11 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     return { kind: 'ssh', remote: dest.remote, request: { cwd, opspec, flagArgs, label, tags, comment } };
   }
   if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
+  if (plan.depFailure) {
+    // Guild records the one run it could not prepare; a sweep or a Slurm job is not begun.
+    if (dest.kind === 'local' && !Object.keys(plan.sweeps).length) return { kind: 'unresolved', plan };
+    throw new GrunError(plan.depFailure.message);
+  }
   const memo = req.memo ? 'reuse' : 'off';
   if (Object.keys(plan.sweeps).length) {
     if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
