@@ -2,8 +2,9 @@
 // the real binary on small projects of grun's own.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { renameSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
 
@@ -93,5 +94,74 @@ describe('--needed', () => {
     } finally {
       ok(home, ['stop', 'bbb', '-y']);
     }
+  });
+});
+
+describe('dependencies', () => {
+  const guildYml = [
+    'fetch:',
+    '  main: fetch',
+    '  requires:',
+    '    - file: data.txt',
+    '    - file: conf',
+    '      target-path: in',
+    'use:',
+    '  main: use',
+    '  sourcecode:',
+    '    - exclude: data.txt',
+    '  requires:',
+    '    - operation: fetch',
+    '      select: data.txt',
+    '',
+  ].join('\n');
+  const files = { 'guild.yml': guildYml, 'fetch.py': 'print(open("data.txt").read().strip(), open("in/conf/a").read().strip())\n', 'use.py': 'print(open("data.txt").read().strip())\n' };
+
+  test('a missing upstream run or project file makes an error run, in Guild words', () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    const down = grun(home, ['run', 'use', '-y'], { cwd });
+    assert.equal(down.code, 1);
+    assert.equal(
+      down.err,
+      "WARNING: cannot find a suitable run for required resource 'operation:fetch'\nResolving operation:fetch\n" +
+        "grun: run failed because a dependency was not met: could not resolve 'operation:fetch' in operation:fetch resource: no suitable run for fetch\n",
+    );
+    const up = grun(home, ['run', 'fetch', '-y'], { cwd });
+    assert.equal(up.code, 1);
+    assert.equal(
+      up.err,
+      "Resolving file:data.txt\ngrun: run failed because a dependency was not met: could not resolve 'file:data.txt' in file:data.txt resource: cannot find source file 'data.txt'\n",
+    );
+    assert.deepEqual(statusesOf(ok(home, ['runs', '-s'], { cwd })), ['fetch error', 'use error']);
+    // never started: no `started`, and its flags name no upstream run
+    const failed = join(home, 'runs', ok(home, ['select', '2']).trim(), '.guild', 'attrs');
+    assert.ok(!existsSync(join(failed, 'started')));
+    assert.equal(readFileSync(join(failed, 'flags'), 'utf8'), 'operation:fetch: null\n');
+  });
+
+  test('project files are copied in and recorded; the downstream run links them from its upstream', () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    writeFileSync(join(cwd, 'data.txt'), 'hello\n');
+    mkdirSync(join(cwd, 'conf'));
+    writeFileSync(join(cwd, 'conf', 'a'), 'A\n');
+    const up = grun(home, ['run', 'fetch', '--run-id', 'up1', '-y'], { cwd });
+    assert.equal(up.code, 0, up.err);
+    assert.equal(up.out, 'hello A\n');
+    assert.equal(up.err, 'Resolving file:data.txt\nResolving file:conf\n');
+    const dir = join(home, 'runs', 'up1');
+    assert.ok(!lstatSync(join(dir, 'data.txt')).isSymbolicLink(), 'a copy, not a link');
+    const manifest = readFileSync(join(dir, '.guild', 'manifest'), 'utf8');
+    assert.match(manifest, /^d data\.txt f572d396fae9206628714fb2ce00f72e94f2258f file:data\.txt$/m);
+    assert.match(manifest, /^d in\/conf - file:conf$/m);
+    assert.deepEqual(parseYaml11(readFileSync(join(dir, '.guild', 'attrs', 'deps'), 'utf8')), {
+      'file:data.txt': { 'file:data.txt': { paths: [relative(dir, join(cwd, 'data.txt'))], uri: 'file:data.txt' } },
+      'file:conf': { 'file:conf': { paths: [relative(dir, join(cwd, 'conf'))], uri: 'file:conf' } },
+    });
+    // the project file changes; the run keeps what it was given
+    writeFileSync(join(cwd, 'data.txt'), 'changed\n');
+    const down = grun(home, ['run', 'use', '-y'], { cwd });
+    assert.equal(down.out, 'hello\n');
+    assert.equal(down.err, 'Resolving operation:fetch\nUsing run up1 for operation:fetch\n');
   });
 });
