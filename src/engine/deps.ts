@@ -6,6 +6,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
+import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { shlexQuote } from '../store/opref.js';
 import type { Opref, Run, RunStatus, YamlValue } from '../store/types.js';
@@ -121,6 +122,8 @@ export function chooseDepRun(
 ): Run {
   if (opts.idPrefix !== undefined) {
     const hits = runs.filter((r) => r.id.startsWith(opts.idPrefix!));
+    // a run named when the run was staged must be ready by the time it starts
+    if (hits.length === 1 && opts.statuses && !opts.statuses.includes(hits[0]!.status)) throw new DepFailure(spec, `no suitable run for ${spec.operation}`);
     if (hits.length === 1) return hits[0]!;
     throw new GrunError(
       hits.length === 0
@@ -219,6 +222,10 @@ export function depsAttr(deps: ResolvedDep[]): YamlValue {
       out[d.name] = { [d.name]: { paths: [d.path], uri: d.name } };
       continue;
     }
+    if (d.kind === 'deferred') {
+      out[d.name] = {}; // Guild's mark of a dependency left for the start
+      continue;
+    }
     out[d.name] = {
       [d.name]: {
         config: d.runId,
@@ -241,4 +248,51 @@ export function opAttrDep(spec: DepSpec, dep: ResolvedDep, projectDir: string): 
     name: dep.name,
     sources: [spec.source],
   };
+}
+
+/** What starting a staged run resolved: Guild's log lines, the dependencies now resolved, or the first failure. */
+export interface StartResolution {
+  log: string[];
+  deps: ResolvedDep[];
+  failure?: DepFailure;
+}
+
+/**
+ * The dependencies of a staged run, as it starts: those resolved when it was staged are said to
+ * be; the operation dependencies left for the start (an empty entry in its `deps` attr) are
+ * resolved now, from the run's own `op` attr (the entry as written and the run its flag chose).
+ */
+export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
+  const op = readAttr(run.dir, 'op');
+  const deps = readAttr(run.dir, 'deps');
+  const entries = op.kind === 'ok' && isMap(op.value) && Array.isArray(op.value.deps) ? op.value.deps : [];
+  const done = deps.kind === 'ok' && isMap(deps.value) ? deps.value : {};
+  const out: StartResolution = { log: [], deps: [] };
+  for (const e of entries) {
+    if (!isMap(e) || typeof e.name !== 'string') continue;
+    const name = e.name;
+    out.log.push(`Resolving ${name}`);
+    const had = done[name];
+    const source = Array.isArray(e.sources) ? e.sources[0] : undefined;
+    if (!isMap(had) || Object.keys(had).length > 0 || !isMap(source) || !run.opref) {
+      out.log.push(`Skipping resolution of ${name} because it's already resolved`);
+      continue;
+    }
+    const [spec] = parseRequires([source], `run ${run.id}: op`);
+    if (spec?.kind !== 'operation') continue;
+    const chosen = isMap(e.config) ? e.config[name] : null;
+    try {
+      const from = chooseDepRun(runs, spec, depOpref(spec, run.opref), {
+        ...(typeof chosen === 'string' ? { idPrefix: chosen } : {}),
+        statuses: DEP_RUN_STATUSES,
+      });
+      out.deps.push(resolveDep(spec, from));
+      out.log.push(`Using run ${from.id} for ${name}`);
+    } catch (err) {
+      if (!(err instanceof DepFailure)) throw err;
+      out.failure = err;
+      return out;
+    }
+  }
+  return out;
 }

@@ -83,7 +83,9 @@ function withoutKeys(flags: Record<string, YamlValue>, names: Iterable<string>):
 export function planMemoKey(plan: RunPlan, seed: string, index: MemoIndex): string {
   const deps: Record<string, string> = {};
   // a project file counts by its content (its manifest line holds its sha1)
-  for (const d of plan.deps) deps[d.name] = d.kind === 'file' ? d.manifestLines.join('\n') : (index.keyOfRun(d.runId) ?? `run:${d.runId}`);
+  for (const d of plan.deps) {
+    deps[d.name] = d.kind === 'file' ? d.manifestLines.join('\n') : d.kind === 'deferred' ? `deferred:${d.runId}` : (index.keyOfRun(d.runId) ?? `run:${d.runId}`);
+  }
   return memoKey({
     operation: encodeOpref(plan.opref),
     sourceDigest: planSourceDigest(plan),

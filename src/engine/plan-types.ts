@@ -123,7 +123,20 @@ export interface DepFailureInfo {
 }
 
 /** A `requires:` dependency, resolved: an upstream run's files, or a project file. */
-export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep;
+export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep | DeferredDep;
+
+/**
+ * An operation dependency of a staged run: Guild resolves it when the run starts, to a run
+ * that is then completed, running or terminated (`runId`: the flag's choice, a staged run
+ * possibly; null when there was none).
+ */
+export interface DeferredDep {
+  kind: 'deferred';
+  name: string;
+  operation: string;
+  runId: string | null;
+  manifestLines: [];
+}
 
 /** A `requires: - file: PATH` dependency: copied (or linked) into the run at `target`. */
 export interface ResolvedFileDep {

@@ -256,7 +256,8 @@ function resolveDeps(
   // where the run will be: a file dependency's `deps` path is relative to it
   const runDir = runLocation(req).runDir ?? join(runsDir(req.home), 'new');
   // Guild accepts a staged upstream run when the new run is staged too.
-  const statuses = req.runParams?.stage === true ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
+  const staging = req.runParams?.stage === true;
+  const statuses = staging ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
   for (const spec of base.depSpecs) {
     if (spec.kind === 'file') {
       if (failure) continue;
@@ -285,18 +286,19 @@ function resolveDeps(
       defs.push(unresolvedFlag(spec.name));
       continue;
     }
-    let run: Run;
+    let run: Run | null;
     try {
       run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
-      failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
-      defs.push(unresolvedFlag(spec.name));
-      continue;
+      if (!staging) failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
+      run = null;
     }
-    if (argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
-    deps.push(resolveDep(spec, run));
-    defs.push({ name: spec.name, default: run.id, type: 'string', argSkip: true });
+    if (run && argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
+    // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
+    if (staging) deps.push({ kind: 'deferred', name: spec.name, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
+    else if (run) deps.push(resolveDep(spec, run));
+    defs.push(run ? { name: spec.name, default: run.id, type: 'string', argSkip: true } : unresolvedFlag(spec.name));
   }
   return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}) };
 }

@@ -5,13 +5,14 @@ import { randomInt } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { delimiter, dirname, join } from 'node:path';
-import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { encodeOpref } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
 import type { YamlValue } from '../store/types.js';
 import type { RunPlan } from './plan-types.js';
+import { depsAttr } from './deps.js';
 import { copySourceCode } from './sourcecode.js';
 
 let lastTimestamp = 0;
@@ -82,8 +83,9 @@ export function commentEntry(body: string, author: { user?: string; host?: strin
   return { body, host: author.host ?? hostName(), time: guildTimestamp(), user: author.user ?? guildUser() };
 }
 
-function writeDeps(runDir: string, plan: RunPlan): void {
+function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
   for (const dep of plan.deps) {
+    if (dep.kind === 'deferred') continue; // resolved when the staged run starts
     if (dep.kind === 'file') {
       // Guild copies a project file by default (`target-type: copy`), and links on request
       const at = join(runDir, dep.target);
@@ -213,6 +215,26 @@ export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
   touch(guildPath(runDir, 'STAGED'));
+}
+
+/**
+ * A staged run's dependencies resolved as it starts (launch/carry.ts, before its supervisor
+ * exists): their files, manifest lines and `deps` entries added to what staging wrote.
+ */
+export function addStartDeps(runDir: string, deps: RunPlan['deps']): void {
+  if (!deps.length) return;
+  writeDeps(runDir, { deps });
+  const manifest = guildPath(runDir, 'manifest');
+  const before = existsSync(manifest) ? readFileSync(manifest, 'utf8') : '';
+  writeFileAtomicSync(manifest, before + deps.flatMap((d) => d.manifestLines.map((l) => l + '\n')).join(''));
+  const attr = readAttr(runDir, 'deps');
+  const merged = attr.kind === 'ok' && attr.value && typeof attr.value === 'object' && !Array.isArray(attr.value) ? { ...attr.value } : {};
+  writeAttr(runDir, 'deps', { ...merged, ...(depsAttr(deps) as Record<string, YamlValue>) });
+}
+
+/** A staged run that could not start (a dependency left unresolved): no longer staged, never started again: `error`, as Guild leaves it. */
+export function failStagedRun(runDir: string): void {
+  rmSync(guildPath(runDir, 'STAGED'), { force: true });
 }
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */

@@ -165,3 +165,39 @@ describe('dependencies', () => {
     assert.equal(down.err, 'Resolving operation:fetch\nUsing run up1 for operation:fetch\n');
   });
 });
+
+describe('dependencies of a staged run', () => {
+  test('staging leaves operation dependencies for the start, which resolves them to a run ready by then', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'make:\n  main: make\nuse:\n  main: use\n  requires:\n    - operation: make\n',
+      'make.py': 'open("out.txt", "w").write("made")\n',
+      'use.py': 'print(open("out.txt").read())\n',
+    });
+    const none = grun(home, ['run', 'use', '--stage', '--run-id', 'u0', '-y'], { cwd });
+    assert.equal(none.code, 0, none.err);
+    assert.equal(
+      none.err,
+      "WARNING: cannot find a suitable run for required resource 'operation:make'\nResolving operation:make\nSkipping resolution of operation:make because it's being staged\n",
+    );
+    assert.equal(ok(home, ['run', 'make', '--stage', '--run-id', 'm1', '-y'], { cwd }), "make staged as m1\nTo start the operation, use 'grun run --start m1'\n");
+    ok(home, ['run', 'use', '--stage', '--run-id', 'u1', '-y'], { cwd });
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}use {3}staged {2}operation:make=m1\n/);
+    assert.equal(readFileSync(join(home, 'runs', 'u1', '.guild', 'attrs', 'deps'), 'utf8'), 'operation:make: {}\n');
+    // m1 is still staged: u1 cannot start, and is left in error
+    const early = grun(home, ['run', '--start', 'u1', '-y']);
+    assert.equal(early.code, 1);
+    assert.equal(
+      early.err,
+      "Resolving operation:make\ngrun: run failed because a dependency was not met: could not resolve 'operation:make' in operation:make resource: no suitable run for make\n",
+    );
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}use {3}error {3}operation:make=m1\n/);
+    ok(home, ['run', '--start', 'm1', '-y']);
+    // u0 named no run when staged: it takes the one completed now
+    const later = grun(home, ['run', '--start', 'u0', '-y']);
+    assert.equal(later.code, 0, later.err);
+    assert.equal(later.err, 'Resolving operation:make\nUsing run m1 for operation:make\n');
+    assert.equal(later.out, 'made\n');
+    assert.match(readFileSync(join(home, 'runs', 'u0', '.guild', 'manifest'), 'utf8'), /^d out\.txt [0-9a-f]{40} operation:make$/m);
+  });
+});

@@ -10,6 +10,8 @@ import { runsDir } from '../../store/home.js';
 import { loadRunSummary, toRun } from '../../store/run.js';
 import { deleteRuns } from '../../store/trash.js';
 import { isMap } from '../guildfile.js';
+import { resolveAtStart } from '../deps.js';
+import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
 import { encodeOpref } from '../../store/opref.js';
@@ -132,6 +134,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      resolveStagedDeps(home, lp.run, io);
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
       return startedReport(home, lp.run.operation, r, lp.mode, lp.pidfile, io);
     }
@@ -186,7 +189,28 @@ function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | '
 
 /** Guild's resolution log, on stderr: each dependency resolved, the upstream run an operation one uses. */
 function resolutionLog(plan: RunPlan, io: LaunchIO): void {
-  for (const d of plan.deps) io.stderr?.write(`Resolving ${d.name}\n${d.kind === 'operation' ? `Using run ${d.runId} for ${d.name}\n` : ''}`);
+  for (const d of plan.deps) {
+    if (d.kind === 'deferred' && d.runId === null) io.stderr?.write(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
+  }
+  for (const d of plan.deps) {
+    const then =
+      d.kind === 'operation' ? `Using run ${d.runId} for ${d.name}\n` : d.kind === 'deferred' ? `Skipping resolution of ${d.name} because it's being staged\n` : '';
+    io.stderr?.write(`Resolving ${d.name}\n${then}`);
+  }
+}
+
+/**
+ * A staged run's dependencies as it starts (Guild resolves operation dependencies then): said,
+ * then linked in; one that cannot be resolved leaves the run `error` and refuses the start.
+ */
+function resolveStagedDeps(home: string, run: Run, io: LaunchIO): void {
+  const r = resolveAtStart(run, listRuns(home));
+  for (const line of r.log) io.stderr?.write(line + '\n');
+  if (r.failure) {
+    failStagedRun(run.dir);
+    throw r.failure;
+  }
+  addStartDeps(run.dir, r.deps);
 }
 
 /** One run started here: staged, in the background, or attached to its end. */
