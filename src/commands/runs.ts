@@ -40,7 +40,7 @@ const CORE_RUN_ATTRS = new Set([
   'cmd', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
   'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
   'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
-  'resolved_deps', 'opdef',
+  'resolved_deps', 'opdef', 'opdef_attrs', 'plugins', 'r_sys_info', 'r_packages_loaded',
 ]);
 
 function attrValue(run: { dir: string }, name: string): YamlValue {
@@ -223,7 +223,9 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
     scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
-  data.push(['attributes', loggedAttrs]);
+  // guild.yml `run-attrs:` (the `opdef_attrs` attr), then what the run logged (which wins)
+  const opdef = attrValue(run, 'opdef_attrs');
+  data.push(['attributes', { ...(opdef && typeof opdef === 'object' && !Array.isArray(opdef) ? opdef : {}), ...loggedAttrs }]);
   // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
   // just show empty).
   const attrProblems = listAttrNames(run.dir)

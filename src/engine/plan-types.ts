@@ -204,6 +204,10 @@ export interface RunPlan {
   /** Guild's `run_params` attr. */
   runParams: YamlValue;
   deps: ResolvedDep[];
+  /** guild.yml `run-attrs:` but Guild's own attr names: the `opdef_attrs` attr. */
+  opdefAttrs?: Record<string, YamlValue>;
+  /** Said before the run starts (Guild's `WARNING:` lines: a reserved `run-attrs:` name). */
+  warnings?: string[];
   /**
    * The first dependency that could not be resolved (Guild stops there): the launch service
    * records a failed run rather than start one; every other user of a plan refuses it.

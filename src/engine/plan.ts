@@ -50,6 +50,26 @@ interface OpBase {
   unstable: boolean;
   /** guild.yml `delete-on-success: yes`: a completed run goes to the trash. */
   deleteOnSuccess: boolean;
+  /** guild.yml `run-attrs:`, as written. */
+  runAttrs?: YamlMap;
+}
+
+/** Guild's `run.CORE_RUN_ATTRS`: names an operation's `run-attrs:` may not take. */
+const CORE_RUN_ATTRS = new Set([
+  'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs', 'platform',
+  'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user', 'user_flags', 'vcs_commit',
+  'pip_freeze', 'r_sys_info', 'r_packages_loaded',
+]);
+
+/** guild.yml `run-attrs:` → the `opdef_attrs` attr, a core attr's name left out with Guild's warning. */
+function opdefAttrs(runAttrs: YamlMap | undefined): { attrs: YamlMap | null; warnings: string[] } {
+  const attrs: YamlMap = {};
+  const warnings: string[] = [];
+  for (const [name, value] of Object.entries(runAttrs ?? {})) {
+    if (CORE_RUN_ATTRS.has(name)) warnings.push(`Invalid run attribute '${name}' (reserved attribute) - ignoring`);
+    else attrs[name] = value;
+  }
+  return { attrs: Object.keys(attrs).length ? attrs : null, warnings };
 }
 
 /** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
@@ -197,6 +217,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
     unstable: config.unstable === true,
     deleteOnSuccess: config['delete-on-success'] === true,
+    ...(isMap(config['run-attrs']) ? { runAttrs: config['run-attrs'] } : {}),
   };
 }
 
@@ -469,6 +490,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     cwd: resolve(req.cwd),
   });
   const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
+  const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,
     isPython: base.isPython,
@@ -513,6 +535,8 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     deps: dep.deps,
     depsAttr: depsAttr(dep.deps),
     ...(dep.failure ? { depFailure: dep.failure } : {}),
+    ...(attrs.attrs ? { opdefAttrs: attrs.attrs } : {}),
+    ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
     ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),

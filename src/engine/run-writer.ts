@@ -176,6 +176,7 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
       writeAttr(runDir, 'run_params', plan.runParams);
       writeAttr(runDir, 'op', plan.opAttr);
+      if (plan.opdefAttrs) writeAttr(runDir, 'opdef_attrs', plan.opdefAttrs);
       const manifest: string[] = [];
       const copied = copySourceCode(plan, runDir);
       manifest.push(...copied.manifestLines);

@@ -187,8 +187,9 @@ function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | '
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
-/** Guild's resolution log, on stderr: each dependency resolved, the upstream run an operation one uses. */
+/** Guild's warnings and resolution log, on stderr: each dependency resolved, the upstream run an operation one uses. */
 function resolutionLog(plan: RunPlan, io: LaunchIO): void {
+  for (const w of plan.warnings ?? []) io.stderr?.write(`WARNING: ${w}\n`);
   for (const d of plan.deps) {
     if (d.kind === 'deferred' && d.runId === null) io.stderr?.write(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
   }
