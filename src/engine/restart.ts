@@ -12,6 +12,7 @@ import { flagsOf } from '../store/run-values.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import type { RunRequest } from './plan-types.js';
 import { planRun } from './plan.js';
+import { Refusal } from './refusal.js';
 import { setStagedEnv } from './queue.js';
 import { restageRunDir } from './run-writer.js';
 
@@ -56,7 +57,15 @@ export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opsp
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }
-  const plan = await planRun(restartRequest(run, req));
+  const plan = await planRun(restartRequest(run, req)).catch((e: unknown) => {
+    // Guild's words: new flags need the operation's definition, which the project no longer has
+    if (!(e instanceof Refusal) || e.code !== 'no-operation') throw e;
+    throw new GrunError(
+      `cannot find definition for operation '${run.operation}' in run ${run.id}`,
+      1,
+      "This is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.",
+    );
+  });
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
   if (plan.depFailure) throw new GrunError(plan.depFailure.message);
   // Python's ==, as Guild compares them: 1.0 equals 1

@@ -2,7 +2,7 @@
 // the real binary on small projects of grun's own.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
@@ -217,5 +217,20 @@ describe('run-attrs', () => {
     const info = ok(home, ['runs', 'info'], { cwd });
     assert.match(info, /\nattributes:\n {2}limits:\n {4}gpu: 1\n {4}'n': 2\n {2}team: vision\n$/);
     assert.doesNotMatch(info, /^(opdef_attrs|plugins):/m);
+  });
+});
+
+describe('restart without the operation', () => {
+  test('a restart with new flags of a run whose guild.yml is gone says what it needs, in Guild words', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': 'op:\n  main: op\n  flags:\n    n: 1\n', 'op.py': 'n = 1\nprint(n)\n' });
+    ok(home, ['run', 'op', '--run-id', 'r1', '-y'], { cwd });
+    rmSync(join(cwd, 'guild.yml'));
+    const r = grun(home, ['run', '--restart', 'r1', 'n=2', '-y']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.err,
+      "grun: cannot find definition for operation 'op' in run r1\nThis is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.\n",
+    );
   });
 });
