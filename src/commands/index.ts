@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 const COMMANDS: Record<string, string> = {
   run: './run.js',
   __supervise: './supervise.js',
+  __steps: './steps.js',
   runs: './runs.js',
   ls: './ls.js',
   cat: './cat.js',

@@ -127,7 +127,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const mode: LaunchMode = o.stage ? 'stage' : o.background || o.pidfile ? 'background' : 'foreground';
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
-    home, work: w, executor, remote, mode, memo: !!o.memo, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
+    home, work: w, executor, remote, mode, memo: !!o.memo, noMemo: o.memo === false, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
     sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
   };
   const confirm = asked ? () => true : confirmLaunch(o.start ? 'grun run --start' : `grun run ${opspec}`, o.yes);
@@ -189,8 +189,9 @@ export function register(program: Command): void {
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
     .option('--keep-run', "keep the run of a delete-on-success operation (Guild moves it to the trash when it completes)")
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
-    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle)', positiveIntOption('--max-parallel'))
-    .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running');
+    .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle); steps of a pipeline at once (default: every ready step)', positiveIntOption('--max-parallel'))
+    .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running')
+    .option('--no-memo', 'run every step of a pipeline, even one whose inputs a completed run has (steps are memoized by default)');
   run.on('option:gpus', (v: string) => run.setOptionValue('gpusGiven', v));
   run.on('option:no-gpus', () => run.setOptionValue('noGpusGiven', true));
   run.action(async (opspec: string | undefined, flags: string[], o: RunOptions, cmd: Command) => runCommand(cmd, opspec, flags, o));

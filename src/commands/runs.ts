@@ -22,6 +22,7 @@ import { readScalarData, scalarKey } from '../store/scalars.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
@@ -211,6 +212,12 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
   if (redacted.length > 0) data.push(['env_redacted', redacted]);
   const flags = attrValue(run, 'flags');
   data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
+  // A pipeline: each step, its state and its run (a memo hit: the run it reused)
+  const steps = pipelineSteps(run.dir);
+  if (steps) {
+    const text = (s: PipelineStepView): string => [s.state, s.run ?? '', s.memoOf ? `(outputs of ${s.memoOf})` : ''].filter(Boolean).join(' ');
+    data.push(['pipeline-steps', Object.fromEntries(steps.map((s) => [s.name, text(s)]))]);
+  }
   if (run.batch) {
     const proto = attrValue({ dir: join(run.dir, '.guild', 'proto') }, 'flags');
     data.push(['proto-flags', proto && typeof proto === 'object' ? proto : {}]);
@@ -283,6 +290,10 @@ function printInfo(data: [string, unknown][]): void {
           for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
         }
       }
+    } else if (name === 'pipeline-steps') {
+      // in the pipeline's order, not sorted
+      out.push(`${name}:`);
+      for (const [k, v] of Object.entries(val as Record<string, string>)) out.push(`  ${termSafe(k)}: ${v}`);
     } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);

@@ -9,6 +9,7 @@ import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { HELPERS_DIR } from './flag-detect.js';
 import type { CmdTarget, FlagDef, FlagsDest } from './plan-types.js';
+import { grunArgv } from './self-command.js';
 
 /** Absolute path of an executable on PATH (what the `cmd` attr records), or the name itself. */
 export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
@@ -162,6 +163,9 @@ export function buildCommand(
   const own = target.kind === 'python-module' ? target.args : target.kind === 'exec' ? shlexSplit(target.template) : [];
   const fargs = flagArgs(flags, defs, dest, own);
   switch (target.kind) {
+    case 'steps':
+      // grun drives the steps; the op attr keeps Guild's command, so Guild reads the run as its own
+      return { cmd: [process.execPath, ...grunArgv(), '__steps'], opCmdArgs: ['${guild_python_exe}', '-um', 'guild.steps_main'] };
     case 'python-script': {
       const mod = target.script.replace(/\.py$/, '');
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', mod, '__flag_args__'];

@@ -11,7 +11,7 @@ import { GrunError } from '../store/errors.js';
 import { shlexQuote } from '../store/opref.js';
 import type { Opref, Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMap, type YamlMap } from './guildfile.js';
-import type { DepLink, ResolvedDep } from './plan-types.js';
+import type { DepLink, ResolvedDep, RunPlan } from './plan-types.js';
 
 /** Guild's `resolver.DEFAULT_MATCHING_RUN_STATUS`; staging also accepts `staged`. */
 export const DEP_RUN_STATUSES: RunStatus[] = ['completed', 'running', 'terminated'];
@@ -295,4 +295,21 @@ export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
     }
   }
   return out;
+}
+
+/**
+ * Guild's warnings and resolution log for a plan, as lines: each dependency resolved, the
+ * upstream run an operation one uses, or that staging leaves it for the start.
+ */
+export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings'>): string[] {
+  const lines = (plan.warnings ?? []).map((w) => `WARNING: ${w}\n`);
+  for (const d of plan.deps) {
+    if (d.kind === 'deferred' && d.runId === null) lines.push(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
+  }
+  for (const d of plan.deps) {
+    lines.push(`Resolving ${d.name}\n`);
+    if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`);
+    if (d.kind === 'deferred') lines.push(`Skipping resolution of ${d.name} because it's being staged\n`);
+  }
+  return lines;
 }

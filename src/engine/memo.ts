@@ -1,15 +1,16 @@
 // Memoization: a run whose operation, source code, flags, upstream inputs and (for operations
 // declared `unstable: yes`) seed equal those of a completed run is not executed again. The new
-// run is created completed, with the original's outputs hard-linked (copied where links fail)
+// run is created completed, with copies of the original's outputs (copy-on-write reflinks where
+// the file system has them: never hard links, so an edit of one run's file leaves the other's)
 // and `memo_of: <id>`. Keys are SHA-256 over a canonical form (Accio's key, made portable:
 // the opref carries the guild.yml hash, i.e. the operation's version). The index
 // (`cache/grun/memo.json`) is a cache: runs not seen yet are read from their directories on
 // every open, and every hit is checked against the run dir before it is used.
 import { createHash } from 'node:crypto';
 import {
+  constants as fsConstants,
   copyFileSync,
   existsSync,
-  linkSync,
   mkdirSync,
   readdirSync,
   readFileSync,
@@ -251,11 +252,11 @@ export class MemoIndex {
 }
 
 /**
- * Hard-links (or copies, across file systems) every file of `from` that `to` lacks: the run's
+ * Copies (reflinked where the file system can) every file of `from` that `to` lacks: the run's
  * outputs, not its source copy or dependency links, which the new run has made itself. In
  * `.guild`, only the output log and event files (the original's scalars) come along.
  */
-export function linkOutputs(from: string, to: string, rel = ''): number {
+export function copyOutputs(from: string, to: string, rel = ''): number {
   let n = 0;
   let entries;
   try {
@@ -270,38 +271,35 @@ export function linkOutputs(from: string, to: string, rel = ''): number {
     if (path === '.guild') {
       for (const name of readdirSync(src)) {
         if (!/^(output(\.index)?|events\.out\.tfevents\..*)$/.test(name) || existsSync(join(dst, name))) continue;
-        linkOrCopy(join(src, name), join(dst, name));
+        cowCopy(join(src, name), join(dst, name));
         n++;
       }
     } else if (e.isDirectory()) {
       mkdirSync(dst, { recursive: true });
-      n += linkOutputs(from, to, path);
+      n += copyOutputs(from, to, path);
     } else if (e.isFile() && !existsSync(dst)) {
-      linkOrCopy(src, dst);
+      cowCopy(src, dst);
       n++;
     }
   }
   return n;
 }
 
-function linkOrCopy(src: string, dst: string): void {
+/** A copy that shares blocks until either side is written (FICLONE), a plain copy elsewhere. */
+function cowCopy(src: string, dst: string): void {
   mkdirSync(dirname(dst), { recursive: true });
-  try {
-    linkSync(src, dst);
-  } catch {
-    copyFileSync(src, dst);
-  }
+  copyFileSync(src, dst, fsConstants.COPYFILE_FICLONE);
 }
 
-/** A completed run made from a memo hit: the plan's run dir, the original's outputs, `memo_of`. */
+/** A completed run made from a memo hit: the plan's run dir (as `id`), the original's outputs, `memo_of`. */
 export function writeMemoRun(
   home: string,
   parentDir: string | null,
   child: ChildSpec,
   key: string,
   originalDir: string,
+  id = newRunId(),
 ): CreatedRun {
-  const id = newRunId();
   const dir = writeRunDir(child.plan, { home, runId: id });
   writeAttr(dir, 'random_seed', BigInt(child.seed));
   writeFileSync(guildPath(dir, MEMO_KEY_FILE), key);
@@ -311,7 +309,7 @@ export function writeMemoRun(
 
 /** Gives a prepared run the original's outputs and ends it completed; returns `memo_of`. */
 function completeFromMemo(dir: string, originalDir: string): string {
-  linkOutputs(originalDir, dir);
+  copyOutputs(originalDir, dir);
   const memoOf = basename(originalDir);
   writeAttr(dir, 'memo_of', memoOf);
   writeAttr(dir, 'exit_status', 0);
@@ -360,7 +358,7 @@ export function memoChildWriter(home: string, opts: { reuse: boolean }, index = 
 
 /**
  * `grun run --memo`: when a completed run has the plan's inputs, a completed copy of it
- * (outputs linked, `memo_of`) instead of a new run; null when there is none.
+ * (outputs copied, `memo_of`) instead of a new run; null when there is none.
  */
 export function memoizeRun(home: string, plan: RunPlan, seed = newSeed()): CreatedRun | null {
   const index = MemoIndex.open(home);

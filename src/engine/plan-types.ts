@@ -28,6 +28,10 @@ export interface RunRequest {
   gpus?: string | null;
   /** Guild's `--keep-run`: a `delete-on-success` operation's run is kept. */
   keepRun?: boolean;
+  /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
+  runsParent?: string;
+  /** The pipelines being checked around this plan (a pipeline that runs itself is refused). */
+  within?: string[];
 }
 
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
@@ -36,7 +40,9 @@ export type CmdTarget =
   | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
   | { kind: 'shell'; script: string }
   | { kind: 'node'; script: string }
-  | { kind: 'exec'; template: string };
+  | { kind: 'exec'; template: string }
+  /** A pipeline (guild.yml `steps:`): grun's step driver (`grun __steps`), Guild's `guild.steps_main`. */
+  | { kind: 'steps' };
 
 /** What `planTrial` needs to redo the flag-dependent parts (cmd, env, label) of a plan. */
 export interface PlanInputs {
@@ -223,6 +229,8 @@ export interface RunPlan {
   optimizers?: YamlValue;
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
+  /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */
+  steps?: YamlValue;
   inputs: PlanInputs;
   /** The run's id when the request named one (`--run-id`). */
   runId?: string;

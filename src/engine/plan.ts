@@ -6,6 +6,7 @@ import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { runsDir } from '../store/home.js';
+import { linkedRunIds } from '../store/pipeline.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
 import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
@@ -27,6 +28,7 @@ import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
 /** The operation as resolved from guild.yml or the script, before any flag value. */
 interface OpBase {
@@ -52,6 +54,8 @@ interface OpBase {
   deleteOnSuccess: boolean;
   /** guild.yml `run-attrs:`, as written. */
   runAttrs?: YamlMap;
+  /** A pipeline's steps, checked, and its `steps:` as written. */
+  pipeline?: { steps: PipelineStep[]; data: YamlValue };
 }
 
 /** Guild's `run.CORE_RUN_ATTRS`: names an operation's `run-attrs:` may not take. */
@@ -161,9 +165,7 @@ const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').repl
 async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperation): Promise<OpBase> {
   const { model, name, config } = found;
   const where = `${gf.path}: operation '${model.name ? `${model.name}:` : ''}${name}'`;
-  if (config.steps !== undefined && config.exec === undefined) {
-    throw new GrunError(`${where}: pipelines (steps) are not supported by grun yet: expected main or exec`);
-  }
+  if (config.steps !== undefined && config.exec === undefined) return pipelineBase(gf, found, where);
   let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
   const declaredDest = config['flags-dest'];
   if (declaredDest !== undefined && declaredDest !== 'args' && declaredDest !== 'globals') {
@@ -221,6 +223,56 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   };
 }
 
+/** A pipeline: its steps checked (shape, names, graph); no source code, Guild's `steps_main` command. */
+function pipelineBase(gf: Guildfile, found: FoundOperation, where: string): OpBase {
+  const { model, name, config } = found;
+  const steps = parseSteps(config.steps, model.name);
+  const opName = model.name ? `${model.name}:${name}` : name;
+  return {
+    opref: { pkgType: 'guildfile', pkgName: gf.path, pkgVersion: gf.hash, modelName: model.name, opName: name },
+    operation: opName,
+    projectDir: gf.dir,
+    target: { kind: 'steps' },
+    isPython: false,
+    flagDefs: flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where),
+    flagsDest: 'args',
+    allowOtherFlags: false,
+    guildOp: opName,
+    labelTemplate: typeof config.label === 'string' ? config.label : null,
+    opTags: Array.isArray(config.tags) ? config.tags.map(String) : [],
+    sourceSpec: null,
+    outputScalars: null,
+    opEnv: stringMap(config.env),
+    depSpecs: [],
+    unstable: false,
+    deleteOnSuccess: config['delete-on-success'] === true,
+    pipeline: { steps, data: config.steps! },
+  };
+}
+
+/**
+ * Each step planned as it would run (its dependencies unresolved: they are this pipeline's
+ * runs), so that an unknown operation or a bad flag is refused, with the step's path, before
+ * anything is written. A swept pipeline flag is checked with its first value.
+ */
+async function checkSteps(req: RunRequest, base: OpBase, flags: Record<string, YamlValue>, sweeps: RunPlan['sweeps']): Promise<void> {
+  const within = [...(req.within ?? []), `${base.opref.pkgName} ${base.operation}`];
+  const values: Record<string, YamlValue> = { ...flags };
+  for (const [name, s] of Object.entries(sweeps)) values[name] = s.kind === 'list' ? (s.values[0] ?? null) : null;
+  for (const step of base.pipeline!.steps) {
+    const flagArgs = stepFlagArgs(step, values);
+    try {
+      const plan = await planRun({ home: req.home, cwd: base.projectDir, opspec: step.opspec, flagArgs, describeOnly: true, within });
+      if (plan.steps !== undefined && within.includes(`${plan.opref.pkgName} ${plan.operation}`)) {
+        throw new GrunError(`pipeline '${plan.operation}' runs itself`);
+      }
+    } catch (e) {
+      if (!(e instanceof GrunError) || (e instanceof Refusal && e.code === 'bad-pipeline' && e.message.startsWith('steps.'))) throw e;
+      throw new Refusal('bad-pipeline', `steps.${step.name}: ${e.message}`, step.name);
+    }
+  }
+}
+
 /** Imported (detected) flags join the declared ones only with `flags-import` (Guild's rule). */
 function mergeImported(declared: FlagDef[], imported: FlagDef[], how: YamlValue | undefined, skip: YamlValue | undefined): FlagDef[] {
   if (how === undefined || how === null || how === false || how === 'no') return declared;
@@ -268,7 +320,9 @@ function resolveDeps(
     // Shown, not run: each operation dependency is a flag with no run chosen.
     return { deps: [], defs: opSpecs.map((spec) => unresolvedFlag(spec.name)), aliases: {}, flagArgs: req.flagArgs };
   }
-  const runs = opSpecs.length ? listRuns(req.home) : [];
+  // a pipeline's step (isolate-runs) chooses among the runs of its own pipeline
+  const linked = req.runsParent !== undefined ? linkedRunIds(join(req.home, 'runs', req.runsParent)) : null;
+  const runs = (opSpecs.length ? listRuns(req.home) : []).filter((r) => !linked || linked.has(r.id));
   const deps: ResolvedDep[] = [];
   const defs: FlagDef[] = [];
   const aliases: Record<string, string> = {};
@@ -358,7 +412,8 @@ function opAttr(
     'op-cmd': {
       'cmd-args': plan.opCmdArgs,
       'cmd-env': plan.cmdEnv,
-      'cmd-flags': cmdFlags,
+      // Guild's pipeline passes no flag to a command
+      ...(base.pipeline ? {} : { 'cmd-flags': cmdFlags }),
       'flags-dest': base.flagsDest,
     },
     'output-attrs': null,
@@ -489,6 +544,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     aliases: dep.aliases,
     cwd: resolve(req.cwd),
   });
+  if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
   const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
   const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
@@ -541,6 +597,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(base.resources ? { resources: base.resources } : {}),
     ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),
     unstable: base.unstable,
+    ...(base.pipeline ? { steps: base.pipeline.data } : {}),
     inputs,
     ...runLocation(req),
     ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),

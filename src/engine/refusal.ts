@@ -18,7 +18,9 @@ export type RefusalCode =
   | 'slurm-stage-trials'
   | 'slurm-gpus'
   | 'stage-sweep'
-  | 'not-staged';
+  | 'not-staged'
+  | 'bad-pipeline'
+  | 'remote-pipeline';
 
 export class Refusal extends GrunError {
   constructor(

@@ -181,6 +181,11 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       const copied = copySourceCode(plan, runDir);
       manifest.push(...copied.manifestLines);
       if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+      // Guild's pipeline copies no source and records so; its steps are its own attr
+      if (plan.steps !== undefined) {
+        writeAttr(runDir, 'sourcecode_digest', null);
+        writeAttr(runDir, 'steps', plan.steps);
+      }
       // Guild resolves operation dependencies of a staged run when it starts; grun links them
       // at staging, so that a staged run starts from its directory alone.
       writeDeps(runDir, plan);

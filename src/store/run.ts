@@ -9,6 +9,7 @@ import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
 import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
+import { STEPS_FILE, stepProgress } from './step-records.js';
 import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
 
 export const PARENT_FILE = 'grun-parent';
@@ -128,25 +129,32 @@ function asComments(v: YamlValue | undefined): Comment[] {
   );
 }
 
-/** Relative links `name -> ../<id>` in the run root: batch trials and pipeline steps. */
-function linkedRunIds(dir: string): string[] {
-  const ids: string[] = [];
+/** Relative links `name -> ../<id>` in the run root: batch trials and pipeline steps, in directory order. */
+export function runLinks(dir: string): { name: string; run: string }[] {
+  const out: { name: string; run: string }[] = [];
   let entries;
   try {
     entries = readdirSync(dir, { withFileTypes: true });
   } catch {
-    return ids;
+    return out;
   }
   for (const e of entries) {
     if (!e.isSymbolicLink()) continue;
     try {
       const m = /^\.\.\/([^/]+)\/?$/.exec(readlinkSync(join(dir, e.name)));
-      if (m) ids.push(m[1]!);
+      if (m) out.push({ name: e.name, run: m[1]! });
     } catch {
       // a link that vanished between readdir and readlink
     }
   }
-  return ids.sort();
+  return out;
+}
+
+const linkedRunIds = (dir: string): string[] => runLinks(dir).map((l) => l.run).sort();
+
+function stepSummary(dir: string): { steps?: { done: number; total: number } } {
+  const steps = stepProgress(dir);
+  return steps ? { steps } : {};
 }
 
 export function loadRunSummary(dir: string, deleted = false): RunSummary {
@@ -198,6 +206,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     children: linkedRunIds(dir),
     parent,
     problems,
+    ...(has(STEPS_FILE) ? stepSummary(dir) : {}),
   };
 }
 

@@ -57,5 +57,6 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     children: c.children ?? [],
     parent: c.parent ?? null,
     problems: c.problems ?? [],
+    ...(c.steps ? { steps: c.steps } : {}),
   };
 }

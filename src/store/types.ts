@@ -117,6 +117,8 @@ export interface RunSummary {
   /** Parent batch id when known (grun records it; Guild trials do not). */
   parent: string | null;
   problems: ReadProblem[];
+  /** A pipeline grun drives: its steps done (completed or cached) of all (`.guild/grun-steps`). */
+  steps?: { done: number; total: number };
 }
 
 export interface Comment {

@@ -74,7 +74,7 @@ function cellText(c: Column, row: Row, p: RunsTableProps): string {
   switch (c.id) {
     case 'index': return String(row.index);
     case 'id': return shortId(run.id);
-    case 'operation': return (row.depth ? '└ ' : '') + run.operation + (run.marked ? ` ${GUILD_MARKED_GLYPH}` : '');
+    case 'operation': return (row.depth ? '└ ' : '') + run.operation + (run.steps ? ` ${run.steps.done}/${run.steps.total} steps` : '') + (run.marked ? ` ${GUILD_MARKED_GLYPH}` : '');
     case 'started': return formatStarted(run.started ?? run.initialized, c.short);
     case 'time': return formatDuration(runDurationMs(run, p.now));
     case 'status': return statusText(run);

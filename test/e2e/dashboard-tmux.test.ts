@@ -94,7 +94,7 @@ describe('dashboard in tmux', { skip }, () => {
         assert.equal(t.format('#{alternate_on}'), '0');
         const all = t.tmux('capture-pane', '-p', '-t', 'grun', '-S', '-200');
         assert.match(all, /^\$ grun$/m);
-        assert.doesNotMatch(all, /20\/20 runs|c66e6a9a|Enter open/, `dashboard rows left after ${columns}x${rows}:\n${all}`);
+        assert.doesNotMatch(all, /20\/20 runs|5b543c89|Enter open/, `dashboard rows left after ${columns}x${rows}:\n${all}`);
       });
     }
   });

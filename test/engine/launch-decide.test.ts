@@ -77,6 +77,22 @@ describe('launch decision', () => {
     assert.equal(lp.kind === 'submission' && `${lp.memo} ${lp.start.kind}`, 'record scheduler');
   });
 
+  test('a pipeline is a kind of its own: its step options in its env, a sweep of pipelines a sweep, Slurm refused', () => {
+    const pipe = { operation: 'pipe', sweeps: {}, steps: ['prep', { run: 'train', needs: 'prep' }], opref: { modelName: '' }, env: { A: '1' }, inputs: { opEnv: {} } } as unknown as RunPlan;
+    const lp = decideLaunch(request({ noMemo: true, maxParallel: 2 }), { kind: 'local' }, pipe);
+    assert.equal(lp.kind, 'pipeline');
+    assert.deepEqual(lp.kind === 'pipeline' && [lp.mode, lp.steps.map((s) => `${s.name}<${s.needs.join(',')}`), lp.plan.env], [
+      'foreground',
+      ['prep<', 'train<prep'],
+      { A: '1', GRUN_STEP_MEMO: 'no', GRUN_MAX_PARALLEL: '2' },
+    ]);
+    assert.deepEqual(decideLaunch(request(), { kind: 'local' }, pipe).kind === 'pipeline' && (decideLaunch(request(), { kind: 'local' }, pipe) as { plan: RunPlan }).plan.env, { A: '1' }, 'memo on by default');
+    const sweep = decideLaunch(request({ noMemo: true, maxParallel: 3 }), { kind: 'local' }, { ...pipe, sweeps: { lr: { kind: 'list', values: [1, 2] } } });
+    // trials are planned from the inputs: they carry the step options; --max-parallel counts trials
+    assert.deepEqual(sweep.kind === 'sweep' && [sweep.start, sweep.plan.inputs.opEnv], [{ kind: 'foreground', maxParallel: 3 }, { GRUN_STEP_MEMO: 'no' }]);
+    assert.equal(decided(request({ executor: 'slurm' }), null, pipe), 'refused remote-pipeline');
+  });
+
   test('only a staged run starts with --start', () => {
     const staged = (status: string): LaunchRequest => ({ ...request(), work: { kind: 'staged', run: { id: 'abc', status } as Run } });
     assert.equal(decided(staged('staged'), null, null), 'staged foreground');

@@ -63,7 +63,7 @@ describe('memoization', () => {
     assert.equal(readFileSync(join(dir, '.guild/attrs/sourcecode_digest'), 'utf8'), `${planSourceDigest(edited)}\n`);
   });
 
-  test('a hit is a completed run with the original\'s outputs hard-linked and memo_of; a miss is staged', async () => {
+  test('a hit is a completed run with copies of the original\'s outputs (never links) and memo_of; a miss is staged', async () => {
     const home = emptyHome();
     const cwd = project();
     const prep: RunPlan = await planRun({ home, cwd, opspec: 'prep', flagArgs: [] });
@@ -77,7 +77,11 @@ describe('memoization', () => {
     const run = loadRun(hit.dir);
     assert.equal(run.status, 'completed');
     assert.equal(readFileSync(join(hit.dir, '.guild/attrs/memo_of'), 'utf8'), `${first.id}\n`);
-    assert.equal(statSync(join(hit.dir, 'result.txt')).ino, statSync(join(first.dir, 'result.txt')).ino, 'linked, not copied');
+    assert.notEqual(statSync(join(hit.dir, 'result.txt')).ino, statSync(join(first.dir, 'result.txt')).ino, 'copied, not linked');
+    // an edit of the copy leaves the original as it was
+    const before = readFileSync(join(first.dir, 'result.txt'), 'utf8');
+    writeFileSync(join(hit.dir, 'result.txt'), 'edited\n');
+    assert.equal(readFileSync(join(first.dir, 'result.txt'), 'utf8'), before);
     assert.equal(readFileSync(join(hit.dir, '.guild/output'), 'utf8'), 'done\n');
     assert.equal(readFileSync(join(hit.dir, '.guild/attrs/random_seed'), 'utf8'), '2\n');
     assert.ok(existsSync(memoCachePath(home)));

@@ -8,6 +8,7 @@ import { render, cleanup } from 'ink-testing-library';
 import { App } from '../../src/app.js';
 import { OutputWriter } from '../../src/store/output.js';
 import { bootId, hostName, selfProcess, writeProcessRecord } from '../../src/store/proc.js';
+import { writeStepRecords } from '../../src/store/step-records.js';
 import { makeTheme } from '../../src/views/theme.js';
 import { copyFixtureHome, copySampleHome, emptyHome, grunBin, tempDir } from '../helpers/home.js';
 import { KEY, typeKeys, waitFor, waitForFrame } from './helpers.js';
@@ -39,9 +40,10 @@ describe('dashboard: runs screen', () => {
     assert.match(f, /■ terminated/);
     assert.match(f, /◆ staged/);
     assert.match(f, /best run/);
-    // the newest run (pipeline step 2, c66e6a9a) is the first row
+    // the newest runs are the pipeline's steps, folded under it (c66e6a9a is its step 2)
     const rows = f.split('\n').filter((l) => /^.{3} *\d+ [0-9a-f]{8} /.test(l));
-    assert.match(rows[0]!, /c66e6a9a/);
+    assert.match(rows[0]!, /^. \+ *\d+ 5b543c89 pipeline/);
+    assert.doesNotMatch(f, /c66e6a9a/);
     // batches fold their trials: b473328a is a trial of 8fa24610
     assert.doesNotMatch(f, /b473328a/);
     assert.match(f, /Enter open/);
@@ -69,6 +71,24 @@ describe('dashboard: runs screen', () => {
     await typeKeys(stdin, '+');
     const f = await waitForFrame(lastFrame, /b473328a/);
     assert.match(f, /00075496/);
+  });
+
+  test("a pipeline says how many steps are done and + expands it into its steps", async () => {
+    const home = copyFixtureHome();
+    const pipe = join(home, 'runs/5b543c898ff2499a94e8af9b3028f8e2');
+    writeStepRecords(pipe, [
+      { name: 'prepare', needs: [], state: 'completed', run: '9d33df1fe62b4f869c35c1c66bb6c2cd' },
+      { name: 'train', needs: ['prepare'], state: 'cached', run: 'c66e6a9adc7945ee87f50ab05afb16a5', memoOf: '9d33df1fe62b4f869c35c1c66bb6c2cd' },
+      { name: 'evaluate', needs: ['train'], state: 'cancelled' },
+    ]);
+    const { lastFrame, stdin } = open(home);
+    let f = await waitForFrame(lastFrame, /20\/20 runs/);
+    assert.match(selectedLine(f), /5b543c89 pipeline 2\/3 steps/);
+    assert.doesNotMatch(f, /c66e6a9a/);
+    await typeKeys(stdin, '+');
+    f = await waitForFrame(lastFrame, /c66e6a9a/);
+    assert.match(f, /└ train/);
+    assert.match(f, /9d33df1f +└ prepare/);
   });
 
   test('typing a filter narrows the table live; Esc restores it; Enter keeps it', async () => {

@@ -66,6 +66,16 @@ describe('runs view', () => {
     assert.equal(v(list, spec({ filter: 'aaaa0001' }), NO_SCALARS).rows[0]!.run, t1);
   });
 
+  test("a pipeline's steps (its links) fold under it like trials", () => {
+    const prep = fakeRun({ id: 'bbbb0001' + '0'.repeat(24), operation: 'prepare' });
+    const train = fakeRun({ id: 'bbbb0002' + '0'.repeat(24), operation: 'train', status: 'running' });
+    const pipe = fakeRun({ operation: 'pipeline', status: 'running', children: [prep.id, train.id], steps: { done: 1, total: 3 } });
+    const v = makeViewMemo();
+    assert.deepEqual(v([pipe, train, prep], spec(), NO_SCALARS).rows.map((r) => [r.run.id, r.fold]), [[pipe.id, '+']]);
+    const open = v([pipe, train, prep], spec({ expanded: new Set([pipe.id]) }), NO_SCALARS);
+    assert.deepEqual(open.rows.map((r) => [r.run.operation, r.run.status, r.depth]), [['pipeline', 'running', 0], ['train', 'running', 1], ['prepare', 'completed', 1]]);
+  });
+
   test('memoised: the same inputs give the same view object', () => {
     const v = makeViewMemo();
     const s = spec();

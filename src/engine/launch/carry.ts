@@ -2,23 +2,22 @@
 // happened told line by line to the CLI's stdout (when there is one) and summed up in a report
 // that every front end reads the same way.
 import { shlexQuote } from '../../store/opref.js';
-import { isDeepStrictEqual } from 'node:util';
-import { listRuns } from '../../store/index.js';
 import { readFailureNote } from '../../store/run-reserve.js';
 import { readAttr } from '../../store/attrs.js';
 import { runsDir } from '../../store/home.js';
 import { loadRunSummary, toRun } from '../../store/run.js';
 import { deleteRuns } from '../../store/trash.js';
 import { isMap } from '../guildfile.js';
-import { resolveAtStart } from '../deps.js';
+import { resolutionLines, resolveAtStart } from '../deps.js';
+import { listRuns } from '../../store/index.js';
 import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
-import { encodeOpref } from '../../store/opref.js';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
+import { matchingRuns } from '../needed.js';
 import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
@@ -67,14 +66,6 @@ function exitCodeOf(r: LaunchResult): number {
   if (r.status === 'completed') return 0;
   const s = r.exitStatus;
   return s ? (s > 0 ? Math.min(s, 255) : 128 + Math.min(-s, 127)) : 1;
-}
-
-/** Guild's --needed: a completed (or terminated) run of the same operation with the same flags. */
-function matchingRuns(home: string, plan: RunPlan): Run[] {
-  const opref = encodeOpref(plan.opref);
-  return listRuns(home).filter(
-    (r) => (r.status === 'completed' || r.status === 'terminated') && r.opref && encodeOpref(r.opref) === opref && isDeepStrictEqual(r.flags, plan.flags),
-  );
 }
 
 function childWriter(home: string, memo: MemoUse, start: SweepStart): ChildWriter {
@@ -132,6 +123,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       targets.local.recordUnresolved(lp.plan, { home });
       throw new GrunError(failure.message);
     }
+    case 'pipeline': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
+      return startedReport(home, lp.plan.operation, r, lp.mode, lp.pidfile, io);
+    }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       resolveStagedDeps(home, lp.run, io);
@@ -183,21 +179,13 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
 }
 
 /** How one run starts here: in the background or attached, its output to the CLI's streams. */
-function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' }>, io: LaunchIO): LaunchOptions {
+function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' | 'pipeline' }>, io: LaunchIO): LaunchOptions {
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
-/** Guild's warnings and resolution log, on stderr: each dependency resolved, the upstream run an operation one uses. */
+/** Guild's warnings and resolution log, on stderr. */
 function resolutionLog(plan: RunPlan, io: LaunchIO): void {
-  for (const w of plan.warnings ?? []) io.stderr?.write(`WARNING: ${w}\n`);
-  for (const d of plan.deps) {
-    if (d.kind === 'deferred' && d.runId === null) io.stderr?.write(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
-  }
-  for (const d of plan.deps) {
-    const then =
-      d.kind === 'operation' ? `Using run ${d.runId} for ${d.name}\n` : d.kind === 'deferred' ? `Skipping resolution of ${d.name} because it's being staged\n` : '';
-    io.stderr?.write(`Resolving ${d.name}\n${then}`);
-  }
+  io.stderr?.write(resolutionLines(plan).join(''));
 }
 
 /**

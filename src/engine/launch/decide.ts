@@ -12,6 +12,7 @@ import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart }
 import { chooseOptimizer, type ChosenOptimizer, optimizerName } from '../optimize/optimizer.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
+import { MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV } from '../pipeline/steps.js';
 
 /** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
 export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
@@ -73,6 +74,21 @@ function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   return req.mode === 'foreground' ? { kind: 'foreground', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
 }
 
+const pipelineOnSlurm = (plan: RunPlan): Refusal =>
+  new Refusal('remote-pipeline', `${plan.operation} is a pipeline: its steps run here; Slurm does not take a pipeline yet`);
+
+/**
+ * A pipeline's plan with its step options in the environment its driver reads (also in the
+ * inputs a sweep's trials are planned from): step memoization, steps at once.
+ */
+function withStepOptions(plan: RunPlan, o: { memo: boolean; maxParallel?: number }): RunPlan {
+  const env: Record<string, string> = {
+    ...(o.memo ? {} : { [STEP_MEMO_ENV]: 'no' }),
+    ...(o.maxParallel !== undefined ? { [MAX_PARALLEL_ENV]: String(o.maxParallel) } : {}),
+  };
+  return { ...plan, env: { ...plan.env, ...env }, inputs: { ...plan.inputs, opEnv: { ...plan.inputs.opEnv, ...env } } };
+}
+
 /** The first `name=value` whose value asks for a sweep (`lr=[0.1,0.2]`, `x=uniform[0:1]`). */
 function sweptArg(flagArgs: string[]): string | undefined {
   return flagArgs.find((a) => a.includes('=') && parseSweepSyntax(a.slice(a.indexOf('=') + 1)));
@@ -96,6 +112,9 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
       if (plan.depFailure) throw new GrunError(plan.depFailure.message);
+      if (plan.steps !== undefined && dest.kind === 'slurm') throw pipelineOnSlurm(plan);
+      // a pipeline's children memoize step by step, as `--no-memo` says
+      if (plan.steps !== undefined) plan = withStepOptions(plan, { memo: req.memo });
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };
     case 'operation':
       break;
@@ -114,6 +133,12 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     // Guild records the one run it could not prepare; a sweep or a Slurm job is not begun.
     if (dest.kind === 'local' && !Object.keys(plan.sweeps).length) return { kind: 'unresolved', plan };
     throw new GrunError(plan.depFailure.message);
+  }
+  if (plan.steps !== undefined) {
+    if (dest.kind === 'slurm') throw pipelineOnSlurm(plan);
+    const swept = Object.keys(plan.sweeps).length > 0;
+    plan = withStepOptions(plan, { memo: !req.noMemo, ...(!swept && req.maxParallel !== undefined ? { maxParallel: req.maxParallel } : {}) });
+    if (!swept) return { kind: 'pipeline', plan, steps: parseSteps(plan.steps, plan.opref.modelName), mode, ...pidfile, quiet };
   }
   const memo = req.memo ? 'reuse' : 'off';
   if (Object.keys(plan.sweeps).length) {

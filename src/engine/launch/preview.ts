@@ -59,6 +59,12 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
       const verb = lp.kind === 'local' && lp.mode === 'stage' ? 'stage' : 'run';
       return { headline: `You are about to ${verb} ${lp.plan.operation}`, lines: flagLines(lp.plan), runs: [] };
     }
+    case 'pipeline': {
+      const verb = lp.mode === 'stage' ? 'stage' : 'run';
+      const graph = lp.steps.map((s) => (s.needs.length ? `  ${s.name} (after ${s.needs.join(', ')})` : `  ${s.name}`));
+      const steps = [{ text: `  steps:` }, ...graph.map((text) => ({ text: `  ${text}` }))];
+      return { headline: `You are about to ${verb} pipeline ${lp.plan.operation}`, lines: [...flagLines(lp.plan), ...steps], runs: [] };
+    }
     case 'staged':
       return { headline: `You are about to start ${lp.run.operation}`, lines: [], runs: [lp.run] };
     case 'sweep': {

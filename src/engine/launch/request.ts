@@ -5,6 +5,7 @@ import type { Run, YamlValue } from '../../store/types.js';
 import type { GuildSweepOptions } from '../batch.js';
 import type { SearchOptions } from '../search.js';
 import type { RunPlan, RunRequest } from '../plan-types.js';
+import type { PipelineStep } from '../pipeline/steps.js';
 import type { SlurmRemote } from '../remote/config.js';
 import type { RemoteRunRequest } from '../remote/remote-run.js';
 import type { Expansion } from '../sweep/expand.js';
@@ -52,6 +53,8 @@ export interface LaunchRequest {
   mode: LaunchMode;
   /** Reuse a completed run with the same inputs instead of running again. */
   memo: boolean;
+  /** `--no-memo`: a pipeline's steps run even when a completed run has their inputs (on by default). */
+  noMemo?: boolean;
   /** `--needed`: skip when a completed run of the operation has the same flags. */
   needed?: boolean;
   /** Runs of a sweep or submission at once (default 1; on Slurm, the job array's throttle). */
@@ -101,5 +104,10 @@ export type LaunchPlan =
   | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean }
   /** An Accio submission: one run, or a parent with its children. */
   | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart }
+  /**
+   * A pipeline: its run started here (foreground, background or staged), whose command is the
+   * step driver (engine/pipeline/driver.ts); `plan.env` carries the step options.
+   */
+  | { kind: 'pipeline'; plan: RunPlan; steps: PipelineStep[]; mode: LaunchMode; pidfile?: string; quiet: boolean }
   /** A model-based search or a pruned one (engine/search.ts), run here in the foreground. */
   | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'> };

@@ -246,10 +246,11 @@ function searchTexts(m: Memo): string[] {
   return m.hay;
 }
 
-/** The batch of each listed trial (a link to a run that is not listed makes nothing a trial). */
+/** The batch (or pipeline) of each listed trial (or step); a link to a run that is not listed makes nothing a trial. */
 function trialLinks(rows: readonly Row[]): Map<string, string> {
   const byId = new Map<string, Run>();
-  for (const r of rows) if (r.run.batch) byId.set(r.run.id, r.run);
+  // a batch's trials, and a pipeline's steps (its links), fold under it
+  for (const r of rows) if (r.run.batch || r.run.children.length > 0) byId.set(r.run.id, r.run);
   const trialOf = new Map<string, string>();
   for (const b of byId.values()) for (const c of b.children) trialOf.set(c, b.id);
   for (const r of rows) if (r.run.parent && byId.has(r.run.parent)) trialOf.set(r.run.id, r.run.parent);
