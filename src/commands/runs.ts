@@ -10,6 +10,7 @@
 //     plus `status_reason` and `problems`.
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { addStopCommand } from './stop.js';
 import { readAttr, listAttrNames } from '../store/attrs.js';
 import { listArchiveRuns } from '../store/archive.js';
 import { prunedReason } from '../store/pruned.js';
@@ -416,6 +417,7 @@ function addListOptions(c: Command): Command {
 export function register(program: Command): void {
   const runs = program.command('runs').description('Show or manage runs');
   addListOptions(runs.command('list', { isDefault: true }).description('List runs (newest first)')).action(listAction);
+  addStopCommand(runs);
 
   addRunFilterOptions(
     runs

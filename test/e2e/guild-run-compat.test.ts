@@ -92,8 +92,10 @@ describe('--needed', () => {
       assert.equal(r.code, 1);
       assert.equal(r.err, "grun: cannot restart run bbb because it's running\nUse 'grun stop bbb' to stop it first and try again.\n");
     } finally {
-      ok(home, ['stop', 'bbb', '-y']);
+      // Guild's `runs stop` is `stop`
+      assert.match(ok(home, ['runs', 'stop', '--timeout', '10', '-y']), /^Stopping bbb \(pid \d+\)\n$/);
     }
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}wait\.py {2}terminated\n$/);
   });
 });
 
