@@ -12,22 +12,20 @@ import { join } from 'node:path';
 import type { Command } from 'commander';
 import { addStopCommand } from './stop.js';
 import { readAttr, listAttrNames } from '../store/attrs.js';
-import { listArchiveRuns } from '../store/archive.js';
 import { prunedReason } from '../store/pruned.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
+// archive, trash and stop load with the subcommands that use them: `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
-import { listRuns, loadRun } from '../store/index.js';
-import { addRunFilterOptions } from './filter-options.js';
+import { compareRunsNewestFirst, listRuns, loadRun, RunList } from '../store/index.js';
+import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
-import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
-import { stopRuns } from '../engine/stop.js';
 import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
@@ -54,10 +52,52 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
-  if (archive) return filterRuns(await listArchiveRuns(archive), opts);
+  if (archive) return filterRuns(await (await import('../store/archive.js')).listArchiveRuns(archive), opts);
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
   const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
   return filterRuns(withExecutorStatus(runs, view), opts);
+}
+
+/** The runs a command reads: all of them, or a few rows built as it reads them (`RunList`). */
+export interface RunSource {
+  total: number;
+  /** Run ids, newest first (null where the runs came from an export). */
+  ids: string[] | null;
+  take(start: number, end: number): Promise<Run[]>;
+  all(): Promise<Run[]>;
+}
+
+/**
+ * `sourceRuns` as rows to take: without a filter, only the runs taken are built (each checked
+ * against its directory), so `grun runs` and `runs info` cost what they show.
+ */
+export async function runSource(cmd: Command, opts: Record<string, unknown>): Promise<RunSource> {
+  if (opts.archive || Object.keys(runFilterOptionsFrom(opts)).length > 0) {
+    const runs = await sourceRuns(cmd, opts);
+    return { total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs };
+  }
+  const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
+  const take = async (start: number, end: number): Promise<Run[]> => {
+    const { runs, family } = list.slice(start, end);
+    const { runs: reconciled, view } = await reconcileSlurmRuns(family);
+    const now = new Map(withExecutorStatus(reconciled, view).map((r) => [r.id, r]));
+    return runs.map((r) => now.get(r.id)!);
+  };
+  // Every run built: one re-read on the way may have moved (a restart), so sorted again.
+  const all = async (): Promise<Run[]> => (await take(0, list.length)).sort(compareRunsNewestFirst);
+  return { total: list.length, ids: list.ids, take, all };
+}
+
+/** `oneRun` over a source: an index or an id prefix builds only the run it names. */
+export async function oneSourcedRun(src: RunSource, spec: string | undefined): Promise<Run> {
+  const s = spec ?? '1';
+  if (/^[1-9]\d*$/.test(s) && Number(s) <= src.total) return (await src.take(Number(s) - 1, Number(s)))[0]!;
+  if (src.ids && !s.includes(':') && !/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(s)) {
+    const exact = src.ids.indexOf(s);
+    const hits = exact >= 0 ? [exact] : src.ids.flatMap((id, i) => (id.startsWith(s) ? [i] : []));
+    if (hits.length === 1) return (await src.take(hits[0]!, hits[0]! + 1))[0]!;
+  }
+  return oneRun(await src.all(), spec); // what selectRuns says of anything else, errors included
 }
 
 /** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */
@@ -137,16 +177,16 @@ function listJson(run: Run): Record<string, unknown> {
   return data;
 }
 
-function limitRuns(runs: Run[], opts: { all?: boolean; limit?: number; more?: number }): Run[] {
+async function limitRuns(src: RunSource, opts: { all?: boolean; limit?: number; more?: number }): Promise<Run[]> {
   if (opts.all) {
     if (opts.limit !== undefined) throw new GrunError('--all and --limit cannot both be used');
-    return runs;
+    return src.all();
   }
-  if (opts.limit !== undefined && opts.limit > 0) return runs.slice(0, opts.limit);
-  const limited = runs.slice(0, ((opts.more ?? 0) + 1) * RUNS_PER_GROUP);
-  if (limited.length < runs.length) {
+  if (opts.limit !== undefined && opts.limit > 0) return src.take(0, opts.limit);
+  const limited = await src.take(0, ((opts.more ?? 0) + 1) * RUNS_PER_GROUP);
+  if (limited.length < src.total) {
     process.stderr.write(
-      `Showing the first ${limited.length} runs (${runs.length} total) - use --all to show all or -m to show more\n`,
+      `Showing the first ${limited.length} runs (${src.total} total) - use --all to show all or -m to show more\n`,
     );
   }
   return limited;
@@ -158,13 +198,13 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
     process.exitCode = await remoteRunsList(homeOf(cmd), opts.remote as string, remoteRunsArgs(process.argv.slice(2)));
     return;
   }
-  const runs = await sourceRuns(cmd, opts);
+  const src = await runSource(cmd, opts);
   if (opts.json) {
     if (opts.limit !== undefined || opts.more || opts.all) process.stderr.write('--json option always shows all runs\n');
-    process.stdout.write(JSON.stringify(runs.map(listJson)) + '\n');
+    process.stdout.write(JSON.stringify((await src.all()).map(listJson)) + '\n');
     return;
   }
-  const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
+  const shown = await limitRuns(src, opts as { all?: boolean; limit?: number; more?: number });
   reportProblems(shown);
   // Guild's `-s`: the index without the id, and no start time.
   const rows = shown.map((r, i) =>
@@ -321,7 +361,7 @@ function printInfo(data: [string, unknown][]): void {
 }
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const run = oneRun(await sourceRuns(cmd, opts), spec);
+  const run = await oneSourcedRun(await runSource(cmd, opts), spec);
   const data = infoData(run, Boolean(opts.allScalars));
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
   else printInfo(data);
@@ -351,11 +391,11 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
     },
     async (runs) => {
       if (running.length > 0) {
-        const reports = await stopRuns(running, {}, (run, target) => process.stdout.write(`Stopping ${run.id} (${target})\n`));
+        const reports = await (await import('../engine/stop.js')).stopRuns(running, {}, (run, target) => process.stdout.write(`Stopping ${run.id} (${target})\n`));
         const stuck = reports.filter((r) => r.outcome.kind === 'timed-out').map((r) => r.run.id.slice(0, 8));
         if (stuck.length > 0) throw new GrunError(`could not stop ${stuck.join(', ')}: nothing deleted (try grun stop --force)`);
       }
-      const done = deleteRuns(home, runs, { permanent });
+      const done = (await import('../store/trash.js')).deleteRuns(home, runs, { permanent });
       process.stdout.write(`${permanent ? 'Permanently deleted' : 'Deleted'} ${done.length} run(s)\n`);
     },
   );
@@ -373,8 +413,8 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
       noRuns: 'Nothing to restore.',
       defaultYes: true,
     },
-    (runs) => {
-      const done = restoreRuns(home, runs);
+    async (runs) => {
+      const done = (await import('../store/trash.js')).restoreRuns(home, runs);
       process.stdout.write(`Restored ${done.length} run(s)\n`);
     },
   );
@@ -392,8 +432,8 @@ async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: 
       noRuns: 'Nothing to purge.',
       defaultYes: false,
     },
-    (runs) => {
-      const done = purgeRuns(home, runs);
+    async (runs) => {
+      const done = (await import('../store/trash.js')).purgeRuns(home, runs);
       process.stdout.write(`Permanently deleted ${done.length} run(s)\n`);
     },
   );

@@ -10,6 +10,7 @@ import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { encodeOpref } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
+import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
 import type { RunPlan } from './plan-types.js';
 import { depsAttr } from './deps.js';
@@ -259,4 +260,5 @@ export function finishRunDir(runDir: string, exitStatus: number): void {
   writeAttr(runDir, 'exit_status', exitStatus);
   writeAttr(runDir, 'stopped', guildTimestamp());
   rmSync(guildPath(runDir, 'LOCK'), { force: true });
+  announceRunChange(runDir); // a listing that read it settled before LOCK went reads it again
 }
