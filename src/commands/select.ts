@@ -47,6 +47,7 @@ export function register(program: Command): void {
       .option('-s, --short-id', 'print the short id')
       .option('-a, --attr <name>', 'print this attribute instead of the id')
       .option('-p, --path', 'print the run directory')
+      .option('--dir', 'print the run directory (as --path: Guild spells it both ways)')
       .option('--all', 'print every selected run, not just one')
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip'),
@@ -64,7 +65,7 @@ export function register(program: Command): void {
     } else chosen = [oneRun(runs, spec)];
     printLines(
       chosen.map((run) =>
-        opts.attr ? attrText(run, opts.attr as string) : opts.path ? run.dir : opts.shortId ? run.id.slice(0, 8) : run.id,
+        opts.attr ? attrText(run, opts.attr as string) : opts.path || opts.dir ? run.dir : opts.shortId ? run.id.slice(0, 8) : run.id,
       ),
     );
   });

@@ -221,6 +221,8 @@ export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId
   // Guild opens a restarted run's output afresh ("wb").
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
+  // a run left pending (a start that never happened) is staged now, nothing else
+  rmSync(guildPath(runDir, 'PENDING'), { force: true });
   touch(guildPath(runDir, 'STAGED'));
 }
 

@@ -74,6 +74,8 @@ describe('--needed', () => {
     ok(home, ['run', 'echo.py', '--run-id', 'aaa', '-y'], { cwd });
     assert.equal(ok(home, ['run', '--restart', 'aaa', '-y']), '1.0 2\n');
     assert.match(ok(home, ['runs', '-s'], { cwd }), / {2}x=1\.0 y=2\n$/);
+    // Guild's select spells the run's directory both ways
+    assert.equal(ok(home, ['select', '--dir', 'aaa']), `${join(home, 'runs', 'aaa')}\n`);
     const started = (): string => ok(home, ['select', '--attr', 'started', 'aaa']);
     const before = started();
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), 'Skipping run because flags have not changed (--needed specified)\n');
@@ -81,6 +83,9 @@ describe('--needed', () => {
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', 'x=2.0', '-y']), '2.0 2\n');
     setExitStatus(home, 'aaa', 1);
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
+    writeFileSync(join(home, 'runs', 'aaa', '.guild', 'PENDING'), '');
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'a pending run always restarts');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), / completed {2}x=2\.0 y=2\n$/);
   });
 
   test('a running run is not restarted', () => {
