@@ -26,6 +26,11 @@ export interface RunRequest {
   forceFlags?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
+  /**
+   * A step of a pipeline on Slurm, planned at submission: its operation dependencies are left
+   * unresolved (their upstream runs do not exist yet) for its supervisor to resolve in the job.
+   */
+  deferDeps?: boolean;
   /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
   runsParent?: string;
   /** The pipelines being checked around this plan (a pipeline that runs itself is refused). */

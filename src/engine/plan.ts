@@ -282,8 +282,8 @@ function resolveDeps(
   base: OpBase,
 ): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[] } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
-  if (req.describeOnly) {
-    // Shown, not run: each dependency is a flag with no run chosen.
+  if (req.describeOnly || req.deferDeps) {
+    // Shown, not run (or resolved later, in a Slurm job): each dependency is a flag with no run chosen.
     const defs = base.depSpecs.map((spec): FlagDef => ({ name: spec.name, default: null, type: 'string', argSkip: true }));
     return { deps: [], defs, aliases: {}, flagArgs: req.flagArgs };
   }
