@@ -16,7 +16,7 @@ import type { StatusInfo } from '../../src/store/types.js';
 import { emptyHome } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
-import { clusterEnv, slurmSkipReason, slurmStatusNow } from './remote-helpers.js';
+import { slurmSkipReason, slurmStatusNow, useClusterSlurm } from './remote-helpers.js';
 
 const skip = slurmSkipReason();
 
@@ -40,6 +40,14 @@ pipe:
     - train
     - evaluate
 `;
+
+/** prepare writes 21 (after a pause, so that the later jobs are seen waiting), train doubles it, evaluate prints it. */
+const FILES = {
+  'guild.yml': GUILD_YML,
+  'prepare.py': 'import sys, time\nfail = 0\ntime.sleep(4)\nopen("data.txt", "w").write("21")\nif fail:\n    sys.exit(3)\n',
+  'train.py': 'x = int(open("data.txt").read())\nopen("model.txt", "w").write(str(2 * x))\nprint("trained")\n',
+  'evaluate.py': 'print("answer:", open("model.txt").read())\n',
+};
 
 async function untilEnded(dir: string, ms = 120_000): Promise<StatusInfo> {
   const end = Date.now() + ms;
@@ -69,16 +77,9 @@ describe('a pipeline on Slurm (local single-node Slurm)', { skip, concurrency: t
   let home: string;
   let proj: string;
   before(() => {
-    const env = clusterEnv();
-    if (typeof env === 'string') throw new Error(env);
-    process.env.SLURM_CONF = env.slurmConf;
+    useClusterSlurm();
     home = emptyHome();
-    proj = project({
-      'guild.yml': GUILD_YML,
-      'prepare.py': 'import sys, time\nfail = 0\ntime.sleep(4)\nopen("data.txt", "w").write("21")\nif fail:\n    sys.exit(3)\n',
-      'train.py': 'x = int(open("data.txt").read())\nopen("model.txt", "w").write(str(2 * x))\nprint("trained")\n',
-      'evaluate.py': 'print("answer:", open("model.txt").read())\n',
-    });
+    proj = project(FILES);
   });
 
   test('a 3-step pipeline: each step a job after the one it needs (afterok), ending completed', async () => {
