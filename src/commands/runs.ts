@@ -6,28 +6,26 @@
 //     null) and `problems` ([{file, message}] for unreadable files).
 //   runs info --json: {id, operation, from, status, started, stopped, marked, label,
 //     sourcecode_digest, vcs_commit, run_dir, command, exit_status, pid, <other attrs>, tags,
-//     flags, proto-flags?, scalars: {key: [last, step]}, attributes: {name: value}} as Guild,
+//     flags, proto-flags?, scalars: {key: [last, step]}, attributes?: {name: value}} as Guild,
 //     plus `status_reason` and `problems`.
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { readAttr, listAttrNames } from '../store/attrs.js';
-import { listArchiveRuns } from '../store/archive.js';
 import { prunedReason } from '../store/pruned.js';
-import { GrunError } from '../store/errors.js';
+import { GrunError, UsageError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
+// archive, trash and stop load with the subcommands that use them: `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
-import { listRuns, loadRun } from '../store/index.js';
-import { addRunFilterOptions } from './filter-options.js';
+import { compareRunsNewestFirst, listRuns, loadRun, RunList } from '../store/index.js';
+import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
-import { deleteRuns, purgeRuns, restoreRuns } from '../store/trash.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
-import { stopRuns } from '../engine/stop.js';
-import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
+import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/batch.js';
@@ -36,12 +34,11 @@ import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;
 
-/** Attrs that `runs info` shows in their own fields, or never (runs_impl.CORE_RUN_ATTRS + legacy). */
+/** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
 const CORE_RUN_ATTRS = new Set([
-  'cmd', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
-  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
-  'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
-  'resolved_deps', 'opdef',
+  'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs',
+  'platform', 'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user',
+  'user_flags', 'vcs_commit', 'pip_freeze', 'r_sys_info', 'r_packages_loaded', 'resolved_deps', 'opdef',
 ]);
 
 function attrValue(run: { dir: string }, name: string): YamlValue {
@@ -53,10 +50,52 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
-  if (archive) return filterRuns(await listArchiveRuns(archive), opts);
+  if (archive) return filterRuns(await (await import('../store/archive.js')).listArchiveRuns(archive), opts);
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
   const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
   return filterRuns(withExecutorStatus(runs, view), opts);
+}
+
+/** The runs a command reads: all of them, or a few rows built as it reads them (`RunList`). */
+export interface RunSource {
+  total: number;
+  /** Run ids, newest first (null where the runs came from an export). */
+  ids: string[] | null;
+  take(start: number, end: number): Promise<Run[]>;
+  all(): Promise<Run[]>;
+}
+
+/**
+ * `sourceRuns` as rows to take: without a filter, only the runs taken are built (each checked
+ * against its directory), so `grun runs` and `runs info` cost what they show.
+ */
+export async function runSource(cmd: Command, opts: Record<string, unknown>): Promise<RunSource> {
+  if (opts.archive || Object.keys(runFilterOptionsFrom(opts)).length > 0) {
+    const runs = await sourceRuns(cmd, opts);
+    return { total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs };
+  }
+  const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
+  const take = async (start: number, end: number): Promise<Run[]> => {
+    const { runs, family } = list.slice(start, end);
+    const { runs: reconciled, view } = await reconcileSlurmRuns(family);
+    const now = new Map(withExecutorStatus(reconciled, view).map((r) => [r.id, r]));
+    return runs.map((r) => now.get(r.id)!);
+  };
+  // Every run built: one re-read on the way may have moved (a restart), so sorted again.
+  const all = async (): Promise<Run[]> => (await take(0, list.length)).sort(compareRunsNewestFirst);
+  return { total: list.length, ids: list.ids, take, all };
+}
+
+/** `oneRun` over a source: an index or an id prefix builds only the run it names. */
+export async function oneSourcedRun(src: RunSource, spec: string | undefined): Promise<Run> {
+  const s = spec ?? '1';
+  if (/^[1-9]\d*$/.test(s) && Number(s) <= src.total) return (await src.take(Number(s) - 1, Number(s)))[0]!;
+  if (src.ids && !s.includes(':') && !/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(s)) {
+    const exact = src.ids.indexOf(s);
+    const hits = exact >= 0 ? [exact] : src.ids.flatMap((id, i) => (id.startsWith(s) ? [i] : []));
+    if (hits.length === 1) return (await src.take(hits[0]!, hits[0]! + 1))[0]!;
+  }
+  return oneRun(await src.all(), spec); // what selectRuns says of anything else, errors included
 }
 
 /** Unreadable files go to stderr; the run still lists, its op marked `[corrupt]`. */
@@ -136,16 +175,16 @@ function listJson(run: Run): Record<string, unknown> {
   return data;
 }
 
-function limitRuns(runs: Run[], opts: { all?: boolean; limit?: number; more?: number }): Run[] {
+async function limitRuns(src: RunSource, opts: { all?: boolean; limit?: number; more?: number }): Promise<Run[]> {
   if (opts.all) {
     if (opts.limit !== undefined) throw new GrunError('--all and --limit cannot both be used');
-    return runs;
+    return src.all();
   }
-  if (opts.limit !== undefined && opts.limit > 0) return runs.slice(0, opts.limit);
-  const limited = runs.slice(0, ((opts.more ?? 0) + 1) * RUNS_PER_GROUP);
-  if (limited.length < runs.length) {
+  if (opts.limit !== undefined && opts.limit > 0) return src.take(0, opts.limit);
+  const limited = await src.take(0, ((opts.more ?? 0) + 1) * RUNS_PER_GROUP);
+  if (limited.length < src.total) {
     process.stderr.write(
-      `Showing the first ${limited.length} runs (${runs.length} total) - use --all to show all or -m to show more\n`,
+      `Showing the first ${limited.length} runs (${src.total} total) - use --all to show all or -m to show more\n`,
     );
   }
   return limited;
@@ -157,13 +196,16 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
     process.exitCode = await remoteRunsList(homeOf(cmd), opts.remote as string, remoteRunsArgs(process.argv.slice(2)));
     return;
   }
-  const runs = await sourceRuns(cmd, opts);
+  for (const other of ['verbose', 'json'] as const) {
+    if (opts.comments && opts[other]) throw new UsageError(`--comments and --${other} cannot both be specified`);
+  }
+  const src = await runSource(cmd, opts);
   if (opts.json) {
     if (opts.limit !== undefined || opts.more || opts.all) process.stderr.write('--json option always shows all runs\n');
-    process.stdout.write(JSON.stringify(runs.map(listJson)) + '\n');
+    process.stdout.write(JSON.stringify((await src.all()).map(listJson)) + '\n');
     return;
   }
-  const shown = limitRuns(runs, opts as { all?: boolean; limit?: number; more?: number });
+  const shown = await limitRuns(src, opts as { all?: boolean; limit?: number; more?: number });
   reportProblems(shown);
   // Guild's `-s`: the index without the id, and no start time.
   const rows = shown.map((r, i) =>
@@ -172,6 +214,10 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
       : [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')],
   );
   const lines = formatTable(rows);
+  if (opts.comments) {
+    printLines(shown.flatMap((r, i) => [lines[i]!, ...commentLines(r.comments, false)]));
+    return;
+  }
   if (!opts.verbose) {
     printLines(lines);
     return;
@@ -193,14 +239,12 @@ function formatAttr(v: YamlValue): string {
   return '\n' + Object.keys(v).sort().map((k) => `  ${k}: ${formatAttr(v[k]!)}`).join('\n');
 }
 
-function infoData(run: Run, allScalars: boolean): [string, unknown][] {
+function infoData(run: Run, allScalars: boolean, comments = false): [string, unknown][] {
   const data: [string, unknown][] = runDetail(run);
-  const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
-  for (const name of others) data.push([name, attrValue(run, name)]);
-  if (run.seed !== null) data.push(['seed', run.seed]);
   // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta) {
+    if (run.seed !== null) data.push(['seed', run.seed]);
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
@@ -230,7 +274,15 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
     scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
-  data.push(['attributes', loggedAttrs]);
+  // Guild's attributes: the operation's guild.yml `attrs` (recorded as `opdef_attrs`), then logged ones
+  const opdefAttrs = attrValue(run, 'opdef_attrs');
+  const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
+  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name)) delete attributes[name];
+  if (Object.keys(attributes).length > 0) data.push(['attributes', attributes]); // none: no heading, as Guild
+  // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
+  if (comments) {
+    data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);
+  }
   // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
   // just show empty).
   const attrProblems = listAttrNames(run.dir)
@@ -288,6 +340,17 @@ function printInfo(data: [string, unknown][]): void {
           for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
         }
       }
+    } else if (name === 'comments') {
+      // Guild's list of maps: `  -`, then each field, keys sorted; a body of several lines as a block
+      out.push('comments:');
+      for (const c of val as Record<string, string>[]) {
+        out.push('  -');
+        for (const k of Object.keys(c).sort()) {
+          const v = c[k]!;
+          if (v.includes('\n')) out.push(`    ${k}: |`, ...v.split('\n').map((l) => `      ${l.trim()}`));
+          else out.push(`    ${k}: ${v}`.trimEnd());
+        }
+      }
     } else if (name === 'pipeline-steps') {
       // in the pipeline's order, not sorted
       out.push(`${name}:`);
@@ -318,8 +381,8 @@ function printInfo(data: [string, unknown][]): void {
 }
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const run = oneRun(await sourceRuns(cmd, opts), spec);
-  const data = infoData(run, Boolean(opts.allScalars));
+  const run = await oneSourcedRun(await runSource(cmd, opts), spec);
+  const data = infoData(run, Boolean(opts.allScalars), Boolean(opts.comments));
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
   else printInfo(data);
 }
@@ -348,11 +411,11 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
     },
     async (runs) => {
       if (running.length > 0) {
-        const reports = await stopRuns(running, {}, (run, target) => process.stdout.write(`Stopping ${run.id} (${target})\n`));
+        const reports = await (await import('../engine/stop.js')).stopRuns(running, {}, (run, target) => process.stdout.write(`Stopping ${run.id} (${target})\n`));
         const stuck = reports.filter((r) => r.outcome.kind === 'timed-out').map((r) => r.run.id.slice(0, 8));
         if (stuck.length > 0) throw new GrunError(`could not stop ${stuck.join(', ')}: nothing deleted (try grun stop --force)`);
       }
-      const done = deleteRuns(home, runs, { permanent });
+      const done = (await import('../store/trash.js')).deleteRuns(home, runs, { permanent });
       process.stdout.write(`${permanent ? 'Permanently deleted' : 'Deleted'} ${done.length} run(s)\n`);
     },
   );
@@ -370,8 +433,8 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
       noRuns: 'Nothing to restore.',
       defaultYes: true,
     },
-    (runs) => {
-      const done = restoreRuns(home, runs);
+    async (runs) => {
+      const done = (await import('../store/trash.js')).restoreRuns(home, runs);
       process.stdout.write(`Restored ${done.length} run(s)\n`);
     },
   );
@@ -389,8 +452,8 @@ async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: 
       noRuns: 'Nothing to purge.',
       defaultYes: false,
     },
-    (runs) => {
-      const done = purgeRuns(home, runs);
+    async (runs) => {
+      const done = (await import('../store/trash.js')).purgeRuns(home, runs);
       process.stdout.write(`Permanently deleted ${done.length} run(s)\n`);
     },
   );
@@ -404,6 +467,7 @@ function addListOptions(c: Command): Command {
       .option('-n, --limit <N>', 'show at most N runs', intOption('--limit'))
       .option('-v, --verbose', 'show run details')
       .option('-s, --simplified', 'show a simplified list (index, operation, status, label)')
+      .option('-c, --comments', 'show the comments of each run below it')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
       .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')
@@ -423,6 +487,7 @@ export function register(program: Command): void {
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip')
       .option('-s, --all-scalars', 'include sys/* scalars')
+      .option('-c, --comments', 'show the comments')
       .option('--json', 'print as JSON'),
   ).action(infoAction);
 

@@ -30,10 +30,11 @@ export interface OperationDepSpec {
 export function parseRequires(requires: YamlValue | undefined, where: string): OperationDepSpec[] {
   if (requires === undefined || requires === null) return [];
   const list = Array.isArray(requires) ? requires : [requires];
-  return list.map((r) => {
+  // `config:` entries are config files the run gets its own copy of (config-flags.ts)
+  return list.filter((r) => !(isMap(r) && typeof r.config === 'string')).map((r) => {
     if (!isMap(r) || typeof r.operation !== 'string') {
       throw new GrunError(
-        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME' dependencies only`,
+        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME' and '- config: FILE' dependencies only`,
       );
     }
     const sel = r.select;

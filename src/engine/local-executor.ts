@@ -1,5 +1,6 @@
 // Runs on this machine: a detached supervisor process per run (see supervisor.ts), liveness
 // from /proc with start times, signals to the command's process group.
+import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -103,26 +104,26 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
   const jobFile = join(tmp, 'job.json');
   const logFile = join(tmp, 'supervisor.log');
   writeFileSync(jobFile, JSON.stringify(job));
-  // Plain fds, never execa's {file}: a piped stream would die with this process (stack notes §1.6).
-  // (execa's types list fds 3-9 only; any open fd works.)
-  const log = openSync(logFile, 'a') as 3;
-  // Imported here: execa costs ~80 ms to load, which commands that start nothing should not pay.
-  const { execa } = await import('execa');
+  // Plain fds, never a pipe: a piped stream would die with this process (stack notes §1.6).
+  const log = openSync(logFile, 'a');
+  // node's own spawn, not execa: loading execa (~100 modules) delayed every launch by ~0.1 s,
+  // and a detached child with plain fds is all this needs.
   let exited = false;
+  let spawnError: Error | null = null;
   let sup;
   try {
-    sup = execa(process.execPath, [...grunArgv(), '__supervise', runDir, '--job', jobFile], {
+    sup = spawn(process.execPath, [...grunArgv(), '__supervise', runDir, '--job', jobFile], {
       detached: true,
-      cleanup: false,
-      stdin: 'ignore',
-      stdout: log,
-      stderr: log,
-      reject: false,
+      stdio: ['ignore', log, log],
     });
   } finally {
     closeSync(log);
   }
-  void sup.then(() => (exited = true));
+  sup.once('error', (e) => {
+    spawnError = e;
+    exited = true;
+  });
+  sup.once('exit', () => (exited = true));
   sup.unref();
   const staged = (): boolean => existsSync(guildPath(runDir, 'STAGED'));
   // Started (LOCK), or already over; a staged run is ready once STAGED is there. (A run being
@@ -132,7 +133,10 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
     (job.stage ? staged() : readAttr(runDir, 'exit_status').kind === 'ok' && !staged());
   try {
     const pid = sup.pid;
-    if (pid === undefined) throw new GrunError(`cannot start the run supervisor: ${(await sup).shortMessage}`);
+    if (pid === undefined) {
+      await new Promise((r) => setImmediate(r)); // the 'error' event comes on the next turn
+      throw new GrunError(`cannot start the run supervisor: ${(spawnError as Error | null)?.message ?? 'no pid'}`);
+    }
     if (pidFd !== undefined) writeFileSync(pidFd, String(pid));
     for (;;) {
       if (ready()) return { runId: job.runId, runDir, supervisorPid: pid };

@@ -1,6 +1,8 @@
 // What a launch needs, fully resolved before any run directory exists: `planRun` builds a
 // RunPlan from a RunRequest, and the run writer/supervisor only copies it to disk.
+import type { OptimizerDef } from './optimize/optimizer.js';
 import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import type { ConfigDepSpec } from './config-flags.js';
 import type { Opref, YamlValue } from '../store/types.js';
 
 /** "What the user asked for": `grun run OPSPEC [flag=value ...] [--label] [-t] [-c]`. */
@@ -24,6 +26,8 @@ export interface RunRequest {
   describeOnly?: boolean;
   /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
   forceFlags?: boolean;
+  /** Guild's `--force-sourcecode`: a restart copies the project's source code again. */
+  forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
   /**
@@ -40,7 +44,7 @@ export interface RunRequest {
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
 export type CmdTarget =
   | { kind: 'python-script'; script: string }
-  | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
+  | { kind: 'python-module'; module: string; args: string[] }
   | { kind: 'shell'; script: string }
   | { kind: 'node'; script: string }
   | { kind: 'exec'; template: string }
@@ -62,6 +66,8 @@ export interface PlanInputs {
   /** guild.yml `env:`. */
   opEnv: Record<string, string>;
   cwd: string;
+  /** The operation's config dependencies, resolved again with each set of flag values. */
+  configSpecs: ConfigDepSpec[];
 }
 
 /** Guild's flag types (guild.yml `type:`); argparse `type=int` etc. map onto these. */
@@ -75,8 +81,12 @@ export type FlagType =
   | 'existing-path'
   | 'auto';
 
-/** Where flag values go in the child: CLI arguments or module globals. */
-export type FlagsDest = 'args' | 'globals';
+/**
+ * Where flag values go in the child: CLI arguments (`args:click`: a click command's options),
+ * module globals, or a config file the run
+ * gets its own copy of (`config:FILE`; the command then has only the operation's own args).
+ */
+export type FlagsDest = 'args' | 'args:click' | 'globals' | `config:${string}`;
 
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {
@@ -99,6 +109,8 @@ export interface FlagDef {
   argSwitch?: YamlValue;
   /** argparse `nargs`: list values are passed as separate arguments (`arg-split`). */
   argSplit?: boolean | string;
+  /** Another name the user may give the flag by (`alias`); the run records the flag's own. */
+  alias?: string;
   /** Environment variable name instead of `FLAG_<NAME>` (`env-name`). */
   envName?: string;
   nullLabel?: string;
@@ -133,6 +145,20 @@ export interface ResolvedDep {
   links: DepLink[];
   /** Manifest lines to append: `d <target> <sha1> operation:prepare`. */
   manifestLines: string[];
+}
+
+/** A `config:` dependency resolved for one run: the config file with the run's flag values. */
+export interface ResolvedConfig {
+  /** `config:flags.yml`. */
+  name: string;
+  /** Path in the run dir. */
+  target: string;
+  /** The file's text. */
+  text: string;
+  /** Guild's `always-resolve`: a restart writes it again (else it says it skips it). */
+  alwaysResolve: boolean;
+  /** Guild's `replace-existing`: a file already at the target gives way. */
+  replaceExisting: boolean;
 }
 
 /** Everything the run writer needs, fully resolved. */
@@ -173,14 +199,23 @@ export interface RunPlan {
   /** Guild's `run_params` attr. */
   runParams: YamlValue;
   deps: ResolvedDep[];
+  /** Config files written for the run (`flags-dest: config:FILE`, `requires: - config:`). */
+  configs: ResolvedConfig[];
   /** The `deps` attr value (spec §3.9); `{}` when none. */
   depsAttr: YamlValue;
   /** Flags whose values were lists or functions; empty for a single run. */
   sweeps: Record<string, SweepSpec>;
   /** guild.yml `resources:` of the model, if present. */
   resources?: Record<string, YamlValue>;
-  /** guild.yml `optimizers:` of the operation, as written (read by optimize/optimizer.ts). */
-  optimizers?: YamlValue;
+  /** guild.yml `optimizers:`/`optimizer:` of the operation (optimize/optimizer.ts reads them). */
+  optimizers?: OptimizerDef[];
+  /** guild.yml `default-max-trials` of an operation that is an optimizer. */
+  defaultMaxTrials?: number;
+  /**
+   * This run is the batch run of an optimizer that is an operation of the project (`-o OP`,
+   * guild.yml `optimizers:`): the prototype it was given (`.guild/proto`) and `max_trials`.
+   */
+  batch?: { proto: RunPlan; maxTrials?: number };
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
   /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */
@@ -201,4 +236,6 @@ export interface OperationDef {
   model: string;
   /** guild.yml path, or the script path. */
   source: string;
+  /** What Guild warns of when it loads the operation (a config file of a kind it cannot read). */
+  warning?: string;
 }

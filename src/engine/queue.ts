@@ -9,7 +9,8 @@ import { spawn } from 'node:child_process';
 import { closeSync, existsSync, linkSync, mkdirSync, openSync, readFileSync, statSync, unlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import lockfile from 'proper-lockfile';
+import type * as Lockfile from 'proper-lockfile';
+import { lazyRequire } from '../store/lazy-require.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { parseOpref } from '../store/opref.js';
@@ -22,6 +23,8 @@ import { findOperation, isMap, parseGuildfile } from './guildfile.js';
 import { memoizeStaged, MemoIndex } from './memo.js';
 import { readStagedEnv, writeStagedEnv } from './run-writer.js';
 import { grunArgv } from './self-command.js';
+
+const lockfile = lazyRequire<typeof Lockfile>('proper-lockfile');
 
 export const CLAIM_FILE = 'grun-claim';
 /** A claim from another host is taken for stale after this long (claims last one start). */
@@ -94,7 +97,7 @@ export function claimRun(runDir: string, owner: ClaimOwner): boolean {
   if (!isClaimStale(path)) return false;
   let release: (() => void) | null = null;
   try {
-    release = lockfile.lockSync(path, { realpath: false, stale: 10_000 });
+    release = lockfile().lockSync(path, { realpath: false, stale: 10_000 });
   } catch {
     return false; // another scheduler is recovering it
   }

@@ -1,54 +1,124 @@
 // Guild's `run --restart RUN` (also `--start` of a run that is not staged): the run's operation
 // planned again from its project with its own flags (given ones win), then started again in its
-// own directory, which keeps its files.
+// own directory, which keeps its files. `--restart PARENT` does that for the trials of a sweep
+// that failed or were stopped (not those a pruner stopped on purpose); `--rerun/--proto RUN`
+// plans a new run from the run's operation and flags.
 import { dirname } from 'node:path';
-import { readAttr } from '../store/attrs.js';
+import { readAttr, writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
+import { prunedReason } from '../store/pruned.js';
 import type { Run } from '../store/types.js';
 import { loadRun } from '../store/index.js';
+import { shlexQuote } from '../store/opref.js';
+import { isMap } from './guildfile.js';
+import { childrenOf, reopenParent } from './batch.js';
 import type { RunRequest } from './plan-types.js';
 import { planRun } from './plan.js';
 import { setStagedEnv } from './queue.js';
 import { restageRunDir } from './run-writer.js';
+import { isSweepParent } from './stoppable.js';
 
-/** The request that plans `run` again: its project, its operation, its flags then `flagArgs`. */
-export function restartRequest(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): RunRequest {
+/** The run's `arg-split` flags (its `op` attr): their list values are one value, not a sweep. */
+function splitFlags(runDir: string): Set<string> {
+  const op = readAttr(runDir, 'op');
+  const cmd = op.kind === 'ok' && isMap(op.value) ? op.value['op-cmd'] : undefined;
+  const flags = isMap(cmd) ? cmd['cmd-flags'] : undefined;
+  if (!isMap(flags)) return new Set();
+  return new Set(
+    Object.keys(flags).filter((n) => {
+      const f = flags[n];
+      return isMap(f) && f['arg-split'] !== undefined && f['arg-split'] !== null && f['arg-split'] !== false;
+    }),
+  );
+}
+
+type Given = Omit<RunRequest, 'cwd' | 'opspec'>;
+
+/** The request of a new run of `run`'s project and operation with its flags, then `flagArgs` (`--rerun`/`--proto`). */
+export function protoRequest(run: Run, req: Given): RunRequest {
   const o = run.opref;
   if (!o || (o.pkgType !== 'guildfile' && o.pkgType !== 'script')) {
-    throw new GrunError(`cannot restart run ${run.id}: its operation (${run.operation}) is not a guild.yml operation or a script`);
+    throw new GrunError(`cannot run ${run.id} again: its operation (${run.operation}) is not a guild.yml operation or a script`);
   }
-  if (run.status === 'running') throw new GrunError(`run ${run.id} is running: stop it before restarting it`);
   const cwd = o.pkgType === 'guildfile' ? dirname(o.pkgName) : o.pkgName;
   const opspec = o.modelName ? `${o.modelName}:${o.opName}` : o.opName;
   const given = new Set(req.flagArgs.map((a) => a.slice(0, a.indexOf('='))));
+  const split = splitFlags(run.dir);
   const kept = Object.entries(run.flags)
     .filter(([name]) => !given.has(name))
-    .map(([name, v]) => `${name}=${formatFlagValue(v)}`);
-  // Without --gpus/--no-gpus a restart keeps the run's own GPU choice.
+    .map(([name, v]) => `${name}=${Array.isArray(v) && split.has(name) ? v.map((x) => shlexQuote(typeof x === 'string' ? x : formatFlagValue(x))).join(' ') : formatFlagValue(v)}`);
+  return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs] };
+}
+
+/** The request that plans `run` again for a restart: as `protoRequest`, keeping its `--gpus`/`--no-gpus` unless given. */
+export function restartRequest(run: Run, req: Given): RunRequest {
+  if (run.status === 'running') throw new GrunError(`run ${run.id} is running: stop it before restarting it`);
+  const r = protoRequest(run, req);
   const params = readAttr(run.dir, 'run_params');
   const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
   const gpus = req.gpus !== undefined ? req.gpus : p.no_gpus === true ? null : typeof p.gpus === 'string' ? p.gpus : undefined;
-  return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs], ...(gpus !== undefined ? { gpus } : {}) };
+  return { ...r, ...(gpus !== undefined ? { gpus } : {}) };
 }
 
 /** A staged run given no new flags just starts; anything else is restaged first (a restart). */
 export function isRestart(run: Run, flagArgs: string[]): boolean {
-  return run.status !== 'staged' || flagArgs.length > 0;
+  return isSweepParent(run) || run.status !== 'staged' || flagArgs.length > 0;
 }
 
 /**
  * `--start`/`--restart RUN` (Guild treats them alike) made ready for the launch service: a staged
  * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
- * planned again and restaged in its own directory. Returns the run to start.
+ * planned again and restaged in its own directory (`say` gets Guild's resolution lines). Returns
+ * the run to start.
  */
-export async function prepareStart(run: Run, req: Omit<RunRequest, 'cwd' | 'opspec'>): Promise<Run> {
-  if (!isRestart(run, req.flagArgs)) {
+export async function prepareStart(
+  run: Run,
+  req: Given,
+  o: { maxTrials?: number; say?: (line: string) => void } = {},
+): Promise<Run> {
+  if (!isRestart(run, req.flagArgs) && o.maxTrials === undefined) {
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }
   const plan = await planRun(restartRequest(run, req));
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
-  restageRunDir(plan, run.dir, req.home, run.id);
+  restageRunDir(plan, run.dir, req.home, run.id, { sourcecode: req.forceSourcecode === true });
+  // Guild's resolution log: a config file is written again unless it says `always-resolve: no`
+  for (const c of plan.configs) {
+    o.say?.(`Resolving ${c.name}`);
+    if (!c.alwaysResolve) o.say?.(`Skipping resolution of ${c.name} because it's already resolved`);
+  }
+  // an optimizer operation's batch run keeps its max trials unless given new ones (Guild's)
+  if (run.batch && o.maxTrials !== undefined) writeAttr(run.dir, 'max_trials', o.maxTrials);
   return loadRun(run.dir);
+}
+
+/**
+ * The trials `--restart PARENT` runs again: those that failed, those stopped but not pruned (a
+ * pruner stopped those on purpose), and those still staged (a sweep interrupted before them).
+ */
+export function trialsToRestart(children: Run[]): Run[] {
+  return children.filter((c) => c.status === 'error' || c.status === 'staged' || (c.status === 'terminated' && prunedReason(c.dir) === null));
+}
+
+/**
+ * `--restart PARENT` made ready: every trial to run again restaged in its own directory (the
+ * given flags applied to each), and the parent waiting for them again. Refused while a trial
+ * still runs or waits, and when every trial completed or was pruned.
+ */
+export async function prepareSweepRestart(parent: Run, all: readonly Run[], req: Given): Promise<Run[]> {
+  const children = childrenOf(parent, all);
+  const busy = children.find((c) => c.status === 'running' || c.status === 'pending');
+  if (busy) throw new GrunError(`sweep ${parent.id} is still running (trial ${busy.id} is ${busy.status}): stop it before restarting it`);
+  const todo = trialsToRestart(children);
+  if (!todo.length) throw new GrunError(`sweep ${parent.id} has no trial to restart: each one completed or was pruned`);
+  const queued = todo.find((c) => c.slurm !== null);
+  if (queued) throw new GrunError(`trial ${queued.id} ran on Slurm: a sweep's trials restart here only; run it again with --rerun ${queued.id.slice(0, 8)} --executor slurm`);
+  // Each trial is planned before any is restaged: a bad flag leaves the whole sweep as it was.
+  const plans = await Promise.all(todo.map((c) => planRun(restartRequest(c, req))));
+  if (plans.some((p) => Object.keys(p.sweeps).length)) throw new GrunError('a restart runs each trial once: give single flag values, not a sweep');
+  todo.forEach((c, i) => restageRunDir(plans[i]!, c.dir, req.home, c.id));
+  reopenParent(parent.dir);
+  return todo.map((c) => loadRun(c.dir));
 }

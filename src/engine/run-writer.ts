@@ -1,18 +1,20 @@
 // Writes a run directory in Guild's order (format notes §10 and §15 item 2) from a RunPlan, and
 // finalizes it when the process ends. Only the run's supervisor calls these (one writer per run).
 import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
+import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { deleteAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
-import { encodeOpref } from '../store/opref.js';
+import { encodeOpref, shlexQuote } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
+import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
-import type { RunPlan } from './plan-types.js';
+import type { ResolvedConfig, RunPlan } from './plan-types.js';
 import { copySourceCode } from './sourcecode.js';
+import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
 let lastTimestamp = 0;
 
@@ -113,6 +115,29 @@ function writeDeps(runDir: string, plan: RunPlan): void {
 }
 
 /**
+ * Each config file of the run, written as Guild's config resolver does: into
+ * `.guild/generated/<unique>/` with a relative link at its target (in place of a source copy of
+ * the same name unless `replace-existing: no`). `restart` leaves those that are not re-resolved
+ * (`always-resolve: no`). Returns the manifest lines.
+ */
+export function writeConfigs(runDir: string, configs: ResolvedConfig[], restart: boolean): string[] {
+  const lines: string[] = [];
+  for (const c of configs) {
+    const at = join(runDir, c.target);
+    if (restart ? !c.alwaysResolve : !c.replaceExisting && existsSync(at)) continue;
+    mkdirSync(guildPath(runDir, 'generated'), { recursive: true });
+    const dir = mkdtempSync(`${guildPath(runDir, 'generated')}/`);
+    const file = join(dir, basename(c.target));
+    writeFileAtomicSync(file, c.text);
+    mkdirSync(dirname(at), { recursive: true });
+    rmSync(at, { force: true });
+    symlinkSync(relative(dirname(at), file), at);
+    lines.push(['d', shlexQuote(c.target), createHash('sha1').update(c.text).digest('hex'), shlexQuote(c.name)].join(' '));
+  }
+  return lines;
+}
+
+/**
  * Writes `.guild/ENV` of a staged run as Guild does: `export NAME=value` lines, sorted, minus
  * PWD and `_`. It is the whole environment, secrets included (the run needs them when it
  * starts): owner only.
@@ -193,8 +218,14 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       // at staging, so that a staged run starts from its directory alone.
       writeDeps(runDir, plan);
       for (const dep of plan.deps) manifest.push(...dep.manifestLines);
+      manifest.push(...writeConfigs(runDir, plan.configs, false));
       writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
       writeAttr(runDir, 'deps', plan.depsAttr);
+      if (plan.batch) {
+        // the batch run of an optimizer operation: its prototype, and the trials it may run
+        if (plan.batch.maxTrials !== undefined) writeAttr(runDir, 'max_trials', plan.batch.maxTrials);
+        writeProto(runDir, { opref: plan.batch.proto.opref, attrs: protoAttrs(plan.batch.proto) });
+      }
       unlinkSync(guildPath(runDir, 'PENDING'));
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {
@@ -212,12 +243,19 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
 
 /**
  * A finished run made staged again for a restart: its command, flags, `op` and label from the
- * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay.
+ * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay,
+ * but for its config files and, with `sourcecode`, the source code, copied again.
  */
-export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string): void {
+export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string, o: { sourcecode?: boolean } = {}): void {
   writeAttr(runDir, 'cmd', plan.cmdAttr);
   writeAttr(runDir, 'flags', plan.flags);
   writeAttr(runDir, 'op', plan.opAttr);
+  if (o.sourcecode) {
+    // --force-sourcecode: the project's source as it is now, over the run's copy
+    const copied = copySourceCode(plan, runDir);
+    if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+  }
+  writeConfigs(runDir, plan.configs, true);
   if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
   // Guild opens a restarted run's output afresh ("wb").
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
@@ -241,4 +279,5 @@ export function finishRunDir(runDir: string, exitStatus: number): void {
   writeAttr(runDir, 'exit_status', exitStatus);
   writeAttr(runDir, 'stopped', guildTimestamp());
   rmSync(guildPath(runDir, 'LOCK'), { force: true });
+  announceRunChange(runDir); // a listing that read it settled before LOCK went reads it again
 }

@@ -26,14 +26,18 @@ import { randomBytes } from 'node:crypto';
 import { tmpdir } from 'node:os';
 import { dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
-import yauzl from 'yauzl';
-import yazl from 'yazl';
+import type * as Yauzl from 'yauzl';
+import type * as Yazl from 'yazl';
+import { lazyRequire } from './lazy-require.js';
 import { GrunError } from './errors.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { runsDir } from './home.js';
 import { compareRunsNewestFirst } from './index.js';
 import { isRunDir, loadRunSummary, toRun } from './run.js';
 import { STAGED_ENV } from './secrets.js';
+
+const yauzl = lazyRequire<typeof Yauzl>('yauzl');
+const yazl = lazyRequire<typeof Yazl>('yazl');
 import type { Run } from './types.js';
 
 export const NOCOPY_MARKER = '.guild-nocopy';
@@ -126,19 +130,19 @@ interface ZipEntryInfo {
   mode: number; // permission bits
   rawMode: number; // type and permission bits as stored (0 when the zip has no unix attributes)
   mtime: Date;
-  entry: yauzl.Entry;
+  entry: Yauzl.Entry;
 }
 
-async function openZip(archive: string): Promise<yauzl.ZipFile> {
+async function openZip(archive: string): Promise<Yauzl.ZipFile> {
   try {
-    return await yauzl.openPromise(archive, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
+    return await yauzl().openPromise(archive, { lazyEntries: true, autoClose: false, validateEntrySizes: true });
   } catch (e) {
     throw new GrunError(`cannot read zip archive '${archive}': ${(e as Error).message}`);
   }
 }
 
 /** Every entry of a zip; yauzl already refuses absolute names, `..` parts and backslashes. */
-async function zipEntries(zf: yauzl.ZipFile, archive: string): Promise<ZipEntryInfo[]> {
+async function zipEntries(zf: Yauzl.ZipFile, archive: string): Promise<ZipEntryInfo[]> {
   const out: ZipEntryInfo[] = [];
   try {
     for await (const entry of zf.eachEntry()) {
@@ -153,7 +157,7 @@ async function zipEntries(zf: yauzl.ZipFile, archive: string): Promise<ZipEntryI
   return out;
 }
 
-async function readEntryText(zf: yauzl.ZipFile, entry: yauzl.Entry): Promise<string> {
+async function readEntryText(zf: Yauzl.ZipFile, entry: Yauzl.Entry): Promise<string> {
   const chunks: Buffer[] = [];
   for await (const c of await zf.openReadStreamPromise(entry)) chunks.push(c as Buffer);
   return Buffer.concat(chunks).toString('utf8');
@@ -167,7 +171,7 @@ function linkStaysInside(root: string, linkPath: string, target: string): boolea
 }
 
 /** Writes the named entries of one run under `dest`, checking every path as it goes. */
-async function extractRun(zf: yauzl.ZipFile, entries: ZipEntryInfo[], id: string, dest: string, linkRoot: string): Promise<void> {
+async function extractRun(zf: Yauzl.ZipFile, entries: ZipEntryInfo[], id: string, dest: string, linkRoot: string): Promise<void> {
   mkdirSync(dest, { recursive: true });
   for (const e of entries) {
     const rel = e.name.slice(id.length + 1);
@@ -208,9 +212,9 @@ const entriesOf = (entries: ZipEntryInfo[], id: string): ZipEntryInfo[] =>
 // Export
 
 async function exportToZip(dest: string, runs: Run[], move: boolean): Promise<{ exported: string[]; skipped: string[] }> {
-  const zip = new yazl.ZipFile();
+  const zip = new (yazl().ZipFile)();
   const existing = new Set<string>();
-  let old: yauzl.ZipFile | null = null;
+  let old: Yauzl.ZipFile | null = null;
   const exported: string[] = [];
   const skipped: string[] = [];
   const tmp = tempName(dirname(resolve(dest)), 'zip');

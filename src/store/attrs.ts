@@ -1,9 +1,10 @@
 // `.guild/attrs/<name>` files: one YAML document per attribute, as Guild's Run.write_attr.
-import { mkdirSync, readdirSync, rmSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { GrunError } from './errors.js';
 import { readSmallFile } from './small-file.js';
+import { announceRunChange } from './summary-cache.js';
 import type { YamlValue } from './types.js';
 import { encodeYaml, parseYaml11 } from './yaml11.js';
 
@@ -64,11 +65,22 @@ export function writeAttr(runDir: string, name: string, value: YamlValue): void 
     }
   }
   writeFileAtomicSync(path, encodeYaml(value));
+  announceIfSettled(runDir, name);
+}
+
+/**
+ * A listing trusts a finished run's cached summary until it shows it (index.ts `RunList`):
+ * an attr grun writes to a finished run (an edit, a restart, the last attrs of its end) is
+ * announced so that the next listing reads the run again.
+ */
+function announceIfSettled(runDir: string, name: string): void {
+  if (name === 'exit_status' || existsSync(attrPath(runDir, 'exit_status'))) announceRunChange(runDir);
 }
 
 /** Removes an attr; a missing one is fine (Guild's del_attr). */
 export function deleteAttr(runDir: string, name: string): void {
   rmSync(attrPath(runDir, name), { force: true });
+  announceIfSettled(runDir, name);
 }
 
 /** Attr names, sorted as Guild's `attr_names` (our own in-flight temp files left out). */

@@ -11,12 +11,12 @@ import { writeFileAtomicSync } from './atomic.js';
 // JSON has no bigint and no NaN or infinities (JSON.stringify writes them as null): 64-bit
 // seeds and huge int flags travel as {"$bigint": "…"}, a loss of nan as {"$float": "nan"}.
 const FLOATS: Record<string, number> = { nan: NaN, inf: Infinity, '-inf': -Infinity };
-const replacer = (_k: string, v: unknown): unknown => {
+export const jsonReplacer = (_k: string, v: unknown): unknown => {
   if (typeof v === 'bigint') return { $bigint: v.toString() };
   if (typeof v === 'number' && !Number.isFinite(v)) return { $float: Number.isNaN(v) ? 'nan' : v > 0 ? 'inf' : '-inf' };
   return v;
 };
-const reviver = (_k: string, v: unknown): unknown => {
+export const jsonReviver = (_k: string, v: unknown): unknown => {
   if (!v || typeof v !== 'object') return v;
   const tagged = v as { $bigint?: unknown; $float?: unknown };
   if (typeof tagged.$bigint === 'string') return BigInt(tagged.$bigint);
@@ -32,7 +32,7 @@ class AtomicJsonAdapter<T extends { version: number }> implements SyncAdapter<T>
 
   read(): T | null {
     try {
-      const data = JSON.parse(readFileSync(this.path, 'utf8'), reviver) as T;
+      const data = JSON.parse(readFileSync(this.path, 'utf8'), jsonReviver) as T;
       return data && data.version === this.version ? data : null;
     } catch {
       return null;
@@ -41,7 +41,7 @@ class AtomicJsonAdapter<T extends { version: number }> implements SyncAdapter<T>
 
   write(data: T): void {
     mkdirSync(dirname(this.path), { recursive: true });
-    writeFileAtomicSync(this.path, JSON.stringify(data, replacer));
+    writeFileAtomicSync(this.path, JSON.stringify(data, jsonReplacer));
   }
 }
 

@@ -15,9 +15,11 @@ export function systemReason(e: unknown): string | null {
 
 /** An error meant for the user: main prints `grun: <message>` and exits with `exitCode`, no stack. */
 export class GrunError extends Error {
+  /** `hint`: a line of grun's own printed under the message (`Use --force-flags to …`). */
   constructor(
     message: string,
     readonly exitCode = 1,
+    readonly hint?: string,
   ) {
     super(message);
     this.name = 'GrunError';

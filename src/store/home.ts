@@ -1,7 +1,7 @@
 // Guild home resolution, in Guild 0.9's order (guild/config.py: guild_home).
 import { existsSync, statSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { dirname, join, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 
 export interface HomeOptions {
   home?: string;
@@ -54,3 +54,11 @@ export function resolveGuildHome(opts: HomeOptions = {}): string {
 
 export const runsDir = (home: string): string => join(home, 'runs');
 export const trashRunsDir = (home: string): string => join(home, 'trash', 'runs');
+
+/** The home a run dir lives in (`<home>/runs/<id>` or `<home>/trash/runs/<id>`), else null. */
+export function homeOfRunDir(dir: string): string | null {
+  const parent = dirname(dir);
+  if (basename(parent) !== 'runs') return null;
+  const up = dirname(parent);
+  return basename(up) === 'trash' ? dirname(up) : up;
+}

@@ -1,66 +1,23 @@
-// Listing runs through the summary cache: a run directory is re-read only when one of the
-// stats that cover its listed fields changed. The run directories stay the truth.
-import { existsSync, readdirSync, statSync, type Stats } from 'node:fs';
+// Listing runs through the summary cache (summary-cache.ts). Two ways to list:
+// - `RunScan` (and `listRuns`, which every filter and selection takes) re-checks every run dir
+//   against the stats its entry was read under: a full check, one to five stats a run.
+// - `RunList` trusts settled runs until shown: it re-checks at once the new, unfinished and
+//   announced runs, and a slice of the others in a slow round, and each run it builds for
+//   display. So `grun runs` costs what changed plus the rows it prints (ARCHITECTURE.md).
+// The run directories stay the truth.
+import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCache } from './cache-file.js';
 import { runsDir, trashRunsDir } from './home.js';
 import { isRunDir, loadRunSummary, toRun, unreadableRunDir } from './run.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
 import { type Run, type RunSummary, UNREADABLE_DIR } from './types.js';
-import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
+import { cacheKey, entryOf, probeOf, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
 
-const CACHE_VERSION = 5;
-
-/** `k`: the stats the entry is valid for; `s`: the summary, compact. */
-interface CacheEntry {
-  k: string;
-  s: CompactSummary;
-}
-
-interface SummaryCache {
-  version: number;
-  runs: Record<string, CacheEntry>;
-}
-
-export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.json');
+export { summaryCachePath } from './summary-cache.js';
 
 /** Whether a summary cache exists (a listing then costs stats, not reads). */
 export const hasSummaryCache = (home: string): boolean => existsSync(summaryCachePath(home));
-
-/**
- * What a listed field can change without: `.guild` (markers, LOCK, process record) and
- * `.guild/attrs` (attrs written by rename, created or deleted), plus the attrs Guild rewrites
- * in place (label, tags, comments) where they exist: creating one changes `.guild/attrs`. The
- * run root (trial and step links) counts only for runs that can still gain links: batches,
- * pipelines, and runs without an exit status.
- */
-type KeyedFields = Pick<CompactSummary, 'label' | 'tags' | 'comments' | 'batch' | 'children' | 'exitStatus'>;
-
-function statOrNull(path: string): Stats | undefined {
-  try {
-    return statSync(path, { throwIfNoEntry: false });
-  } catch {
-    return undefined; // ENOTDIR and the like: a stray file in runs/
-  }
-}
-
-const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}:` : '-:');
-
-/** The stats key of a run dir as its summary `s` says it stands, or null without `.guild`. */
-function cacheKey(dir: string, s: KeyedFields): string | null {
-  const guild = statOrNull(join(dir, '.guild'));
-  if (!guild) return null;
-  let key = stamp(guild) + stamp(statOrNull(join(dir, '.guild', 'attrs')));
-  if (s.label != null) key += 'l' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'label')));
-  if (s.tags?.length) key += 't' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'tags')));
-  if (s.comments?.length) key += 'c' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'comments')));
-  if (canGainLinks(s)) key += 'r' + stamp(statOrNull(dir));
-  return key;
-}
-
-const canGainLinks = (s: { batch?: boolean; children?: string[]; exitStatus?: number | null }): boolean =>
-  !!s.batch || (s.children?.length ?? 0) > 0 || s.exitStatus === undefined || s.exitStatus === null;
 
 /**
  * Run dir names, leaving out grun's own in-flight copies (`.grun-tmp-*`, see archive.ts): an
@@ -87,84 +44,197 @@ export function compareRunsNewestFirst(a: RunSummary, b: RunSummary): number {
   return tb - ta || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0);
 }
 
-/**
- * One pass over a runs directory through the summary cache, in steps: `step(budgetMs)` reads
- * runs until the budget is spent, so a caller can show what it has between steps (a dashboard
- * opening a big home with a cold cache). The cache is written once, when the pass ends.
- */
-export class RunScan {
-  readonly summaries: RunSummary[] = [];
-  private readonly base: string;
-  private readonly prefix: string;
-  private readonly db: ReturnType<typeof openCache<SummaryCache>> | null;
-  private readonly ids: string[];
-  private readonly seen = new Set<string>();
-  private next = 0;
-  private dirty = false;
+/** One listed run dir: its cache entry (null when it cannot be cached) and summary if built. */
+interface Listed {
+  id: string;
+  sort: number;
+  entry: CacheEntry | null;
+  summary: RunSummary | null;
+}
 
-  constructor(
-    home: string,
-    private readonly opts: ListOptions = {},
-  ) {
-    this.base = opts.deleted ? trashRunsDir(home) : runsDir(home);
-    this.prefix = opts.deleted ? 'trash/runs/' : 'runs/';
-    this.db = opts.noCache ? null : openCache<SummaryCache>(summaryCachePath(home), { version: CACHE_VERSION, runs: {} });
+/** Where one runs directory is listed from: `runs/` or the trash. */
+class Source {
+  readonly base: string;
+  readonly prefix: string;
+  readonly deleted: boolean;
+  readonly file: SummaryFile | null;
+  readonly ids: string[];
+
+  constructor(home: string, opts: ListOptions) {
+    this.deleted = !!opts.deleted;
+    this.base = this.deleted ? trashRunsDir(home) : runsDir(home);
+    this.prefix = this.deleted ? 'trash/runs/' : 'runs/';
+    this.file = opts.noCache ? null : new SummaryFile(home);
     this.ids = listIds(this.base);
   }
 
+  /**
+   * A run dir as it stands: its entry when the stats it was read under still hold, else read
+   * afresh (and cached); null when it is not a run. A cached entry proves opref existed;
+   * removing it would have changed the `.guild` stat.
+   */
+  check(id: string, hit: CacheEntry | undefined): Listed | null {
+    const dir = join(this.base, id);
+    const name = this.prefix + id;
+    if (hit && (hit.checked || hit.key === cacheKey(dir, hit.probe))) {
+      hit.checked = true;
+      return { id, sort: hit.sort, entry: hit, summary: null };
+    }
+    if (!isRunDir(dir) && !unreadableRunDir(dir)) {
+      this.file?.delete(name);
+      return null;
+    }
+    const summary = loadRunSummary(dir, this.deleted);
+    const key = cacheKey(dir, probeOf(summary));
+    if (key === null) {
+      // Another user's run this user cannot read: listed with the reason, never cached.
+      this.file?.delete(name);
+      return summary.problems.some((p) => p.file === UNREADABLE_DIR) ? { id, sort: sortOf(summary), entry: null, summary } : null;
+    }
+    const entry = this.file ? entryOf(name, summary, key) : null;
+    if (entry) this.file!.set(entry);
+    return { id, sort: sortOf(summary), entry, summary };
+  }
+
+  summary(l: Listed): RunSummary {
+    return (l.summary ??= summaryOf(l.entry!, l.id, join(this.base, l.id), this.deleted));
+  }
+
+  /** Drops the entries of runs no longer in the directory, then writes the cache if it changed. */
+  finish(seen: Set<string>): void {
+    if (!this.file) return;
+    // Announced runs of the other directory are read afresh when it is next listed.
+    for (const name of this.file.announced) if (!name.startsWith(this.prefix)) this.file.delete(name);
+    // Entries of runs no longer there: found by count first, so a home where none went costs no lookups.
+    let listed = 0;
+    for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
+    if (listed !== seen.size) {
+      for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix) && !seen.has(name.slice(this.prefix.length))) this.file.delete(name);
+    }
+    this.file.save();
+  }
+}
+
+const sortOf = (s: RunSummary): number => s.started ?? s.initialized ?? -Infinity;
+
+/**
+ * One full pass over a runs directory through the summary cache, in steps: `step(budgetMs)`
+ * reads runs until the budget is spent, so a caller can show what it has between steps (a
+ * dashboard opening a big home with a cold cache). The cache is written once, when the pass ends.
+ */
+export class RunScan {
+  readonly summaries: RunSummary[] = [];
+  private readonly src: Source;
+  private readonly seen = new Set<string>();
+  private next = 0;
+
+  constructor(home: string, opts: ListOptions = {}) {
+    this.src = new Source(home, opts);
+  }
+
   get done(): boolean {
-    return this.next >= this.ids.length;
+    return this.next >= this.src.ids.length;
   }
 
   /** Reads runs for about `budgetMs` (all of them without a budget); true once all are read. */
   step(budgetMs = Infinity): boolean {
-    const deleted = !!this.opts.deleted;
-    const cached = this.db?.data.runs ?? {};
+    const { ids, file, prefix } = this.src;
     const t0 = performance.now();
-    while (this.next < this.ids.length) {
+    while (this.next < ids.length) {
       if ((this.next & 63) === 0 && performance.now() - t0 > budgetMs) return false;
-      const id = this.ids[this.next++]!;
-      const dir = join(this.base, id);
-      const name = this.prefix + id;
-      const hit = cached[name];
-      // A cached entry proves opref existed; removing it would have changed the `.guild` stat.
-      if (hit && hit.k === cacheKey(dir, hit.s)) {
-        this.seen.add(name);
-        this.summaries.push(expandSummary(hit.s, id, dir, deleted));
-        continue;
-      }
-      if (!isRunDir(dir) && !unreadableRunDir(dir)) continue;
-      const summary = loadRunSummary(dir, deleted);
-      const key = cacheKey(dir, summary);
-      if (key === null) {
-        // Another user's run this user cannot read: listed with the reason, never cached.
-        if (summary.problems.some((p) => p.file === UNREADABLE_DIR)) this.summaries.push(summary);
-        continue;
-      }
-      this.seen.add(name);
-      this.summaries.push(summary);
-      cached[name] = { k: key, s: compactSummary(summary) };
-      this.dirty = true;
+      const id = ids[this.next++]!;
+      const listed = this.src.check(id, file?.entries.get(prefix + id));
+      if (!listed) continue;
+      this.seen.add(id);
+      this.summaries.push(this.src.summary(listed));
     }
-    this.finish(cached);
+    this.src.finish(this.seen);
     return true;
   }
+}
 
-  private finish(cached: Record<string, CacheEntry>): void {
-    for (const name of Object.keys(cached)) {
-      if (name.startsWith(this.prefix) && !this.seen.has(name)) {
-        delete cached[name];
-        this.dirty = true;
-      }
+/** A row the slow round found is no longer a run (its opref went). */
+const GONE: Listed = { id: '', sort: -Infinity, entry: null, summary: null };
+
+/**
+ * How many settled runs the slow round re-checks per listing: a hundredth of them (at least 100),
+ * so a home of any size is checked through in a hundred listings, for ~1% of a full check each.
+ */
+export const roundSize = (runs: number): number => Math.max(100, Math.ceil(runs / 100));
+
+/**
+ * A listing that builds only the runs it shows, newest first. New, unfinished (and batch)
+ * runs and those grun announced are re-checked when it opens; every run is re-checked when
+ * built (`slice`); the other settled runs are trusted until the slow round reaches them.
+ */
+export class RunList {
+  private readonly src: Source;
+  private rows: Listed[] = [];
+
+  constructor(home: string, opts: ListOptions = {}) {
+    const src = (this.src = new Source(home, opts));
+    const file = src.file;
+    const seen = new Set<string>();
+    for (const id of src.ids) {
+      const hit = file?.entries.get(src.prefix + id);
+      const trusted = hit && hit.probe[0] === 's' && (file!.announced.size === 0 || !file!.announced.has(hit.name));
+      const listed = trusted ? { id, sort: hit.sort, entry: hit, summary: null } : src.check(id, hit);
+      if (!listed) continue;
+      seen.add(id);
+      this.rows.push(listed);
     }
-    if (this.db && this.dirty) {
-      this.dirty = false;
-      try {
-        this.db.write();
-      } catch {
-        // a read-only home still lists; the cache just stays cold
-      }
+    this.round();
+    this.rows.sort((a, b) => b.sort - a.sort || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    src.finish(seen);
+  }
+
+  /** The slow round: a slice of the runs re-checked, from where the last listing stopped (readdir order). */
+  private round(): void {
+    const { file, prefix } = this.src;
+    const n = this.rows.length;
+    if (!file || n === 0) return;
+    let at = file.cursor(prefix) % n;
+    for (let done = Math.min(n, roundSize(n)); done > 0; done--, at = (at + 1) % n) {
+      const row = this.rows[at]!;
+      if (row.entry && !row.entry.checked) this.rows[at] = this.src.check(row.id, row.entry) ?? GONE;
     }
+    if (this.rows.includes(GONE)) this.rows = this.rows.filter((r) => r !== GONE);
+    file.saveCursor(prefix, at);
+  }
+
+  get length(): number {
+    return this.rows.length;
+  }
+
+  /** Run ids, newest first. */
+  get ids(): string[] {
+    return this.rows.map((r) => r.id);
+  }
+
+  /**
+   * Runs `start` to `end`, each re-checked against its directory, as `runs` (the shown runs)
+   * and `family` (those plus the children a sweep parent's status is aggregated from).
+   */
+  slice(start: number, end: number): { runs: Run[]; family: Run[] } {
+    const shown = this.rows.slice(start, end);
+    const parents = new Set<string>();
+    const built = shown.map((r) => {
+      const s = this.build(r);
+      if (s.batch && s.exitStatus === null) parents.add(s.id);
+      return s;
+    });
+    const kids = parents.size ? this.rows.filter((r) => r.entry && parents.has(r.entry.parent) && !shown.includes(r)).map((r) => this.build(r)) : [];
+    this.src.file?.save();
+    const family = runsOf([...built, ...kids]);
+    return { runs: family.slice(0, built.length), family };
+  }
+
+  private build(row: Listed): RunSummary {
+    if (row.entry && !row.entry.checked) {
+      const fresh = this.src.check(row.id, row.entry);
+      if (fresh) Object.assign(row, fresh);
+    }
+    return this.src.summary(row);
   }
 }
 

@@ -2,7 +2,8 @@
 // RE2 (re2js, pure JS): matching takes time linear in the text whatever the pattern, so
 // `^(a+)+$` cannot stall a supervisor or a listing the way a backtracking engine would. RE2
 // cannot run backreferences or lookaround; such a pattern is refused with the feature named.
-import { RE2JS, RE2JSException } from 're2js';
+import type { RE2JS } from 're2js';
+import { lazyRequire } from './lazy-require.js';
 import { GrunError } from './errors.js';
 
 /** Constructs of Python/JS regexes that RE2 has no linear-time way to run. */
@@ -42,6 +43,8 @@ export interface PatternMatch {
   named: Record<string, string | null>;
 }
 
+const re2js = lazyRequire<typeof import('re2js')>('re2js');
+
 /** A compiled user pattern with a linear-time matcher. */
 export class SafePattern {
   private constructor(
@@ -59,6 +62,7 @@ export class SafePattern {
     if (feature) {
       throw new PatternError(`${what} '${source}' uses ${feature}, which grun's linear-time regex engine (RE2) does not support`, feature);
     }
+    const { RE2JS, RE2JSException } = re2js();
     const re2 = source.replace(/(^|[^\\])((?:\\\\)*)\\Z/g, '$1$2\\z');
     try {
       return new SafePattern(source, RE2JS.compile(re2, o.ignoreCase ? RE2JS.CASE_INSENSITIVE : 0));
@@ -84,6 +88,12 @@ export class SafePattern {
   /** Whether the pattern matches the whole of `text`. */
   fullMatch(text: string): boolean {
     return this.re.matches(text);
+  }
+
+  /** Python's `re.sub(pattern, repl, text, count=1)` (`\1`, `\g<name>` in `repl`). */
+  replaceFirst(text: string, repl: string): string {
+    const js = repl.replace(/\$/g, '$$$$').replace(/\\(?:(\d+)|g<(\w+)>)/g, (_, n: string | undefined, name: string | undefined) => (n ? `$${n}` : `$<${name}>`));
+    return this.re.matcher(text).replaceFirst(js);
   }
 
   /** Every non-overlapping match, left to right, as Python's `finditer`. */

@@ -1,7 +1,8 @@
 // Scalars and logged attrs of many runs, as compare, filters and the dashboard ask for them:
 // read once per process, and kept across processes in a cache for runs that have finished
 // (a finished run's event files no longer change; the stamp catches the ones that do).
-import { basename, dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { homeOfRunDir } from './home.js';
 import { openCache } from './cache-file.js';
 import { readScalarData, scalarStampValid, type RunScalarData } from './scalars.js';
 import type { Run } from './types.js';
@@ -72,14 +73,6 @@ export class ScalarIndex {
 }
 
 const indexes = new Map<string | null, ScalarIndex>();
-
-/** The home a run dir lives in (`<home>/runs/<id>` or `<home>/trash/runs/<id>`), else null. */
-function homeOfRunDir(dir: string): string | null {
-  const parent = dirname(dir);
-  if (basename(parent) !== 'runs') return null;
-  const up = dirname(parent);
-  return basename(up) === 'trash' ? dirname(up) : up;
-}
 
 /** The process-wide scalar index of the home a run lives in. */
 export function scalarIndexFor(run: Run): ScalarIndex {

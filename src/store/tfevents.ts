@@ -3,7 +3,8 @@
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import protobuf from 'protobufjs';
+import type * as Protobuf from 'protobufjs';
+import { lazyRequire } from './lazy-require.js';
 import { maskedCrc32c } from './crc32c.js';
 
 export interface TfValue {
@@ -60,8 +61,10 @@ message TensorProto {
 }
 `;
 
-const root = protobuf.parse(SCHEMA, { keepCase: true }).root;
-const EventType = root.lookupType('Event');
+const protobuf = lazyRequire<typeof Protobuf>('protobufjs');
+let eventType: Protobuf.Type | undefined;
+/** The Event message type, built on first use. */
+const EventType = (): Protobuf.Type => (eventType ??= protobuf().parse(SCHEMA, { keepCase: true }).root.lookupType('Event'));
 
 const DT_FLOAT = 1;
 const DT_DOUBLE = 2;
@@ -118,7 +121,7 @@ function decodeValue(v: PbValue): TfValue | null {
 }
 
 function decodeEvent(data: Uint8Array): TfEvent | null {
-  const ev = EventType.decode(data) as unknown as PbEvent;
+  const ev = EventType().decode(data) as unknown as PbEvent;
   if (ev.what !== 'summary') return null;
   const values: TfValue[] = [];
   for (const v of ev.summary?.value ?? []) {
@@ -201,7 +204,7 @@ export function encodeEvent(e: { wallTime?: number; step?: number; fileVersion?:
   if (e.step) msg.step = e.step;
   if (e.fileVersion !== undefined) msg.file_version = e.fileVersion;
   if (e.value) msg.summary = { value: [e.value] };
-  return EventType.encode(EventType.fromObject(msg)).finish();
+  return EventType().encode(EventType().fromObject(msg)).finish();
 }
 
 // tensorboard's EventFileWriter numbers files with one counter per process.

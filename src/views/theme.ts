@@ -62,5 +62,7 @@ export const STEP_COLOR: Record<StepState, string> = {
   cancelled: 'yellow',
 };
 
+/** A trial a search pruned (it is `terminated`, stopped on purpose): in place of the status glyph. */
+export const PRUNED_GLYPH = '✂';
 export const MARK_GLYPH = '●';
 export const GUILD_MARKED_GLYPH = '★';

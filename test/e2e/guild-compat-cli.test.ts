@@ -97,7 +97,7 @@ describe('run --restart and the default operation', () => {
     assert.equal(ok(home, ['select', '--attr', 'flags']).trim(), 'code: 22');
     assert.ok(existsSync(join(home, 'runs', id, 'kept.txt')));
     assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8'), '22\n');
-    fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --start\/--restart take a run and NAME=VALUE flags/);
+    fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --restart takes a run and NAME=VALUE flags/);
   });
 
   test('a restart that is not confirmed leaves the run as it was', () => {

@@ -66,7 +66,7 @@ describe('operation dependencies over the fixture home', () => {
 
   test('requires entries other than operations are refused by name', () => {
     assert.throws(() => parseRequires([{ file: 'data.csv' }], 'guild.yml: operation \'train\''), {
-      message: 'guild.yml: operation \'train\': requires entry {"file":"data.csv"}: grun supports \'- operation: NAME\' dependencies only',
+      message: 'guild.yml: operation \'train\': requires entry {"file":"data.csv"}: grun supports \'- operation: NAME\' and \'- config: FILE\' dependencies only',
     });
     assert.deepEqual(parseRequires({ operation: 'm:prep', 'target-path': 'in', name: 'data' }, 'g')[0]!.name, 'data');
   });

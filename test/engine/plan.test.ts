@@ -85,7 +85,7 @@ describe('planRun: a globals train.py (fixture sandbox script)', () => {
       message: "unknown flag 'lrr' for train.py: expected one of epochs, fail, lr, sleep",
     });
     await assert.rejects(planRun({ home, cwd, opspec: 'train.py', flagArgs: ['epochs=many'] }), {
-      message: "invalid value 'many' for flag 'epochs': expected a number",
+      message: "invalid value many for epochs: invalid value for type 'number'",
     });
     assert.deepEqual(readdirSync(join(home, 'runs')), []);
   });
@@ -211,10 +211,10 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     const home = emptyHome();
     addPrepareRun(home, cwd, 'cccc0000000000000000000000000003', 1);
     for (const [arg, message] of [
-      ['lr=2', "invalid value '2' for flag 'lr': expected at most 1"],
-      ['lr=0.00001', "invalid value '0.00001' for flag 'lr': expected at least 0.0001"],
-      ['optimizer=rmsprop', "invalid value 'rmsprop' for flag 'optimizer': expected one of adam, sgd"],
-      ['epochs=1.5', "invalid value '1.5' for flag 'epochs': expected an int"],
+      ['lr=2', 'invalid value 2 for lr: out of range (greater than max 1)'],
+      ['lr=0.00001', 'invalid value 0.00001 for lr: out of range (less than min 0.0001)'],
+      ['optimizer=rmsprop', 'invalid value rmsprop for optimizer: expected one of adam, sgd'],
+      ['epochs=1.5', "invalid value 1.5 for epochs: invalid value for type 'int'"],
     ]) {
       await assert.rejects(planRun({ home, cwd, opspec: 'train', flagArgs: [arg!] }), { name: 'GrunError', message: message! });
     }

@@ -37,6 +37,7 @@ function handPlan(root: string, over: Partial<RunPlan> = {}): RunPlan {
     opAttr: { 'output-scalars': null },
     runParams: { opspec: 'hello.py' },
     deps: [],
+    configs: [],
     depsAttr: {},
     sweeps: {},
     unstable: false,
@@ -49,6 +50,7 @@ function handPlan(root: string, over: Partial<RunPlan> = {}): RunPlan {
       requestTags: [],
       opEnv: {},
       cwd: root,
+      configSpecs: [],
     },
     ...over,
   };

@@ -121,7 +121,9 @@ describe('summary cache', () => {
     );
     const codes = await Promise.all(procs.map((p) => new Promise((r) => p.once('exit', r))));
     assert.deepEqual(codes, [0, 0, 0, 0]);
-    const data = JSON.parse(readFileSync(summaryCachePath(home), 'utf8'));
-    assert.equal(Object.keys(data.runs).length, 20);
+    const lines = readFileSync(summaryCachePath(home), 'utf8').split('\n');
+    assert.match(lines[0]!, /^grun-summaries\t/);
+    assert.equal(lines.filter((l) => l.startsWith('runs/')).length, 20);
+    assert.equal(lines.at(-1), '', 'whole lines only');
   });
 });

@@ -13,7 +13,7 @@ import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
 import { submitPipeline } from '../pipeline/slurm.js';
-import { runSearch } from '../search.js';
+import { runSearch, spawnSearch, startSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
 
@@ -77,6 +77,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'local':
     case 'slurm': {
       const op = lp.plan.operation;
+      for (const w of lp.warnings ?? []) io.stderr?.write(`WARNING: ${w}\n`);
       if (lp.needed) {
         const matches = matchingRuns(home, lp.plan);
         if (matches.length) return nothing(`${op}: a completed run has these flags (--needed)`, { skippedFor: matches });
@@ -94,8 +95,10 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
+      for (const w of lp.kind === 'local' ? (lp.warnings ?? []) : []) io.stderr?.write(`WARNING: ${w}\n`);
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
       for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
+      for (const c of lp.plan.configs) io.stderr?.write(`Resolving ${c.name}\n`);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
@@ -118,8 +121,14 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const summary = (id: string) => `${lp.options.optimizer} search ${short(id)} of ${lp.plan.operation}`;
+      if (lp.background) {
+        const r = startSearch(lp.plan, { ...lp.options, home, say });
+        say(`Searching in the background (pid ${spawnSearch(home, r.parentDir)})`);
+        return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: summary(r.parentId) };
+      }
       const r = await runSearch(lp.plan, { ...lp.options, home, say });
-      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: `${lp.options.optimizer} search ${short(r.parentId)} of ${lp.plan.operation}`, exitCode: r.ok ? 0 : 1 };
+      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: summary(r.parentId), exitCode: r.ok ? 0 : 1 };
     }
     case 'sweep':
     case 'submission': {
@@ -129,34 +138,52 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const created =
         lp.kind === 'sweep' ? createGuildSweep(lp.plan, { home, ...lp.options, write }) : createSubmission(home, lp.proto, lp.expansion, { write });
       const jobs = lp.start.kind === 'slurm' ? await submitToSlurm(home, created, proto, lp.start, say) : null;
-      say(createdLines(lp, created).join('\n'));
+      const lines = createdLines(lp, created);
+      if (lines.length) say(lines.join('\n'));
       const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
       const waiting = created.children.filter((c) => !c.memoOf);
       if (waiting.length === 0) return report;
-      switch (lp.start.kind) {
-        case 'scheduler': {
-          const pid = spawnScheduler(home, [report.focus!], lp.start);
-          say(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})`);
-          return report;
-        }
-        case 'foreground': {
-          const ok = await runTrialsHere(created.children, {
-            home,
-            maxParallel: lp.start.maxParallel,
-            gpus: lp.start.gpus,
-            quiet: lp.kind === 'sweep' && lp.quiet,
-            stdout: io.stdout ?? process.stdout,
-            stderr: io.stderr ?? process.stderr,
-          });
-          return { ...report, exitCode: ok ? 0 : 1 };
-        }
-        case 'none':
-          if (lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
-          return report;
-        case 'slurm':
-          return report;
-      }
+      const quiet = lp.kind === 'sweep' && lp.quiet;
+      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io);
+      if (lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
+      return exitCode === undefined ? report : { ...report, exitCode };
     }
+    case 'trials': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const waiting = lp.runs.map((r) => ({ id: r.id, dir: r.dir }));
+      say(waiting.map((r) => `Restarting trial ${r.id}`).join('\n'));
+      const report = { runs: [{ id: lp.parent.id, dir: lp.parent.dir }, ...waiting], focus: lp.parent.id, summary: `restarted ${plural(waiting.length, 'trial')} of ${lp.parent.operation} (${short(lp.parent.id)})` };
+      const exitCode = await startWaiting(home, lp.start, lp.parent.id, waiting, lp.quiet, io);
+      return exitCode === undefined ? report : { ...report, exitCode };
+    }
+  }
+}
+
+/**
+ * Starts the waiting trials of a sweep (`focus` its parent) as `start` says: a scheduler in the
+ * background, here in the foreground (the exit code returned), or not at all.
+ */
+async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO): Promise<number | undefined> {
+  switch (start.kind) {
+    case 'scheduler': {
+      const pid = spawnScheduler(home, [focus], start);
+      io.stdout?.write(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})\n`);
+      return undefined;
+    }
+    case 'foreground': {
+      const ok = await runTrialsHere(waiting, {
+        home,
+        maxParallel: start.maxParallel,
+        gpus: start.gpus,
+        quiet,
+        stdout: io.stdout ?? process.stdout,
+        stderr: io.stderr ?? process.stderr,
+      });
+      return ok ? 0 : 1;
+    }
+    case 'none':
+    case 'slurm':
+      return undefined;
   }
 }
 
@@ -230,6 +257,8 @@ async function submitToSlurm(
 function createdLines(lp: Extract<LaunchPlan, { kind: 'sweep' | 'submission' }>, created: CreatedSweep): string[] {
   const memo = (r: CreatedRun): string => (r.memoOf ? ` (memoized: outputs of ${r.memoOf})` : '');
   if (lp.kind === 'sweep') {
+    // Guild's foreground batch says only `Running trial …` as each one starts; a reused one is told
+    if (lp.start.kind === 'foreground') return created.children.filter((c) => c.memoOf).map((c) => `Trial ${c.id}${memo(c)}`);
     const verb = lp.options.stageTrials ? 'Staged' : 'Created';
     return [`Batch ${created.parent!.id}: ${created.children.length} trials`, ...created.children.map((c) => `${verb} trial ${c.id}${memo(c)}`)];
   }

@@ -4,10 +4,10 @@
 import { mkdirSync } from 'node:fs';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
-import { execa } from 'execa';
 import { GrunError } from '../../store/errors.js';
 import { shlexQuote } from '../../store/opref.js';
 import type { SshRemote } from './config.js';
+import { loadExeca } from '../lazy-execa.js';
 
 /** The remote could not be reached (ssh itself failed): callers report it, never change run status. */
 export class RemoteUnreachable extends GrunError {
@@ -91,7 +91,7 @@ export class SshConnection {
   /** Runs a shell command line on the remote. Throws RemoteUnreachable when ssh cannot connect. */
   async exec(command: string, opts: { input?: string; timeoutMs?: number } = {}): Promise<ExecResult> {
     const args = [...this.sshOptions(), this.remote.host, '--', command];
-    const r = await execa('ssh', args, {
+    const r = await (await loadExeca())('ssh', args, {
       reject: false,
       input: opts.input ?? '',
       timeout: opts.timeoutMs,
@@ -112,7 +112,7 @@ export class SshConnection {
    * returns its exit code. Throws RemoteUnreachable when ssh cannot connect.
    */
   async stream(command: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal?: AbortSignal): Promise<number> {
-    const child = execa('ssh', [...this.sshOptions(), this.remote.host, '--', command], {
+    const child = (await loadExeca())('ssh', [...this.sshOptions(), this.remote.host, '--', command], {
       reject: false,
       stdin: 'ignore',
       buffer: { stdout: false, stderr: true },
@@ -193,7 +193,7 @@ export class SshConnection {
   private async rsync(direction: 'push' | 'pull', args: string[]): Promise<void> {
     // rsync splits -e on spaces and honours quotes; our options hold no quotes of their own.
     const sshCmd = ['ssh', ...this.sshOptions()].map((a) => (/\s/.test(a) ? `'${a}'` : a)).join(' ');
-    const r = await execa('rsync', ['-a', '-e', sshCmd, ...args], { reject: false, stdin: 'ignore' });
+    const r = await (await loadExeca())('rsync', ['-a', '-e', sshCmd, ...args], { reject: false, stdin: 'ignore' });
     if (r.exitCode === 0) return;
     const stderr = String(r.stderr ?? '');
     if (r.exitCode === undefined) throw new GrunError(`cannot run rsync: ${r.shortMessage}`);
@@ -205,6 +205,6 @@ export class SshConnection {
 
   /** Ends the master connection (tests; grun otherwise lets ControlPersist end it). */
   async close(): Promise<void> {
-    await execa('ssh', [...this.sshOptions(), '-O', 'exit', this.remote.host], { reject: false, stdin: 'ignore' });
+    await (await loadExeca())('ssh', [...this.sshOptions(), '-O', 'exit', this.remote.host], { reject: false, stdin: 'ignore' });
   }
 }

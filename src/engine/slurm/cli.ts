@@ -4,7 +4,6 @@
 // longer lists.
 import { existsSync } from 'node:fs';
 import { userInfo } from 'node:os';
-import { execa } from 'execa';
 import { GrunError } from '../../store/errors.js';
 import {
   arrayTaskState,
@@ -15,6 +14,7 @@ import {
   SQUEUE_FORMAT,
   type JobState,
 } from './states.js';
+import { loadExeca } from '../lazy-execa.js';
 
 export interface SubmitOptions {
   /** The batch script's path. */
@@ -66,7 +66,7 @@ export function sbatchArgs(o: SubmitOptions): string[] {
 
 /** `sbatch --parsable … SCRIPT` → the job id. */
 export async function sbatch(o: SubmitOptions): Promise<Submitted> {
-  const r = await execa('sbatch', sbatchArgs(o), { reject: false, env: o.env, stdin: 'ignore', cwd: o.workDir });
+  const r = await (await loadExeca())('sbatch', sbatchArgs(o), { reject: false, env: o.env, stdin: 'ignore', cwd: o.workDir });
   const err = missingTool('sbatch', r);
   if (err) throw err;
   if (r.exitCode !== 0) throw new GrunError(`sbatch refused the job: ${lastLine(String(r.stderr)) || `exit ${r.exitCode}`}`);
@@ -97,7 +97,7 @@ export interface QueryOptions {
 /** Runs a Slurm tool without blocking: its exit code and outputs, a timeout or abort as a failure. */
 async function query(tool: string, args: string[], o: QueryOptions = {}): Promise<{ code: number; stdout: string; stderr: string }> {
   const timeout = o.timeoutMs ?? QUERY_TIMEOUT_MS;
-  const r = await execa(tool, args, { reject: false, env: o.env, stdin: 'ignore', timeout, cancelSignal: o.signal });
+  const r = await (await loadExeca())(tool, args, { reject: false, env: o.env, stdin: 'ignore', timeout, cancelSignal: o.signal });
   const err = missingTool(tool, r);
   if (err) throw err;
   if (r.isCanceled) throw new GrunError(`${tool} was stopped`);
@@ -181,7 +181,7 @@ export async function scancel(
   const ids = typeof jobIds === 'string' ? [jobIds] : jobIds;
   if (ids.length === 0) return;
   const args = opts.signal ? [`--signal=${opts.signal}`, '--full', ...ids] : ids;
-  const r = await execa('scancel', args, { reject: false, env: opts.env, stdin: 'ignore' });
+  const r = await (await loadExeca())('scancel', args, { reject: false, env: opts.env, stdin: 'ignore' });
   const err = missingTool('scancel', r);
   if (err) throw err;
   // scancel exits 0 silently for an unknown id; a non-zero exit is a real refusal.

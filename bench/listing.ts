@@ -1,0 +1,199 @@
+// Listing, compare, `runs info`, launch and `cat --output` against what each should cost, side
+// by side in one run (`npm run bench -- listing`). Homes are synthetic (bench/synthetic-home.ts),
+// built once under GRUN_BENCH_DIR (default .bench/); cold = no grun cache. Medians of
+// GRUN_BENCH_REPS (default 5) runs; no assertions. GRUN_BENCH_LISTING_100K=0 skips 100k rows.
+// The dashboard's bytes are counted on the real binary in tmux (`pipe-pane`).
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { measure, median } from './measure.js';
+import { syntheticHome } from './synthetic-home.js';
+import { TmuxGrun, tmuxAvailable } from '../test/e2e/tmux.js';
+
+const root = resolve(process.env.GRUN_BENCH_DIR ?? join(import.meta.dirname, '../.bench'));
+const reps = Number(process.env.GRUN_BENCH_REPS ?? 5);
+const with100k = process.env.GRUN_BENCH_LISTING_100K !== '0';
+const grun = resolve(import.meta.dirname, '../bin/grun');
+const floor = resolve(import.meta.dirname, 'floor-reader.mjs');
+const guild = spawnSync('sh', ['-c', 'command -v guild'], { encoding: 'utf8' }).stdout.trim();
+
+/** Median wall seconds of `reps` runs; `before` runs (untimed) ahead of each. */
+function secs(cmd: string, args: string[], before?: () => void, n = reps): number {
+  const xs: number[] = [];
+  for (let i = 0; i < n; i++) {
+    before?.();
+    xs.push(measure(cmd, args).wallMs / 1000);
+  }
+  return median(xs);
+}
+const sh = (line: string, before?: () => void, n?: number) => secs('sh', ['-c', line], before, n);
+const dropCache = (home: string) => () => rmSync(join(home, 'cache'), { recursive: true, force: true });
+
+interface Row {
+  work: string;
+  grun: number;
+  ref?: { what: string; s: number };
+  target: string;
+  ok: boolean | null;
+  /** Seconds unless set. */
+  unit?: string;
+}
+const rows: Row[] = [];
+const f = (s: number) => s.toFixed(3);
+function row(work: string, s: number, target: string, ok: boolean | null, ref?: { what: string; s: number }): void {
+  rows.push({ work, grun: s, ref, target, ok });
+  // printed as it goes too: a long bench shows progress
+  console.error(`  ${work}: ${f(s)} s${ref ? ` (${ref.what} ${f(ref.s)} s)` : ''}`);
+}
+
+/** A run with a 100 MB output, in a home of its own. */
+function bigOutputHome(): string {
+  const home = join(root, 'home-cat100mb');
+  if (existsSync(join(home, '.complete'))) return home;
+  const src = syntheticHome(root, 1);
+  rmSync(home, { recursive: true, force: true });
+  mkdirSync(home, { recursive: true });
+  spawnSync('cp', ['-a', join(src, 'runs'), home]);
+  const run = join(home, 'runs', readdirSync(join(home, 'runs'))[0]!);
+  const fd = openSync(join(run, '.guild', 'output'), 'w');
+  const block = Array.from({ length: 10_000 }, (_, i) => `step ${i}: loss=0.${String(i).padStart(5, '0')} the benchmark output line\n`).join('');
+  for (let written = 0; written < 100e6; written += block.length) writeSync(fd, block);
+  closeSync(fd);
+  writeFileSync(join(home, '.complete'), '');
+  return home;
+}
+
+/** `grun run -y` of a trivial script: from spawn to `exit_status` written. */
+async function launchToExitStatus(): Promise<number> {
+  const xs: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    const dir = mkdtempSync(join(tmpdir(), 'grun-bench-'));
+    const home = join(dir, 'home');
+    mkdirSync(join(home, 'runs'), { recursive: true });
+    writeFileSync(join(dir, 'trivial.py'), 'print("hi")\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
+    delete env.NODE_ENV;
+    const t0 = performance.now();
+    const p = spawn(grun, ['run', 'trivial.py', '-y'], { cwd: dir, env, stdio: 'ignore' });
+    const done = new Promise((r) => p.on('close', r));
+    const written = () => readdirSync(join(home, 'runs')).some((id) => existsSync(join(home, 'runs', id, '.guild', 'attrs', 'exit_status')));
+    while (!written()) await sleep(2);
+    xs.push((performance.now() - t0) / 1000);
+    await done;
+    rmSync(dir, { recursive: true, force: true });
+  }
+  return median(xs);
+}
+
+const fileSize = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
+
+/** Waits until `path` stops growing for `quietMs`; returns its size. */
+async function settled(path: string, quietMs = 600): Promise<number> {
+  let size = fileSize(path);
+  let since = performance.now();
+  for (;;) {
+    await sleep(50);
+    const now = fileSize(path);
+    if (now !== size) [size, since] = [now, performance.now()];
+    else if (performance.now() - since >= quietMs) return size;
+  }
+}
+
+/**
+ * The real dashboard in tmux at 220x60, every byte it writes copied by `pipe-pane`: bytes per
+ * cursor move (down ten times), and bytes per second while a run prints 10 lines/s.
+ */
+async function dashboardBytes(): Promise<void> {
+  if (!tmuxAvailable) return void console.error('(tmux not installed: dashboard bytes not measured)');
+  const home = join(root, 'home-dash');
+  rmSync(home, { recursive: true, force: true });
+  spawnSync('cp', ['-a', syntheticHome(root, 1_000), home]);
+  const project = mkdtempSync(join(tmpdir(), 'grun-bench-'));
+  writeFileSync(join(project, 'ticker.py'), 'import time\nfor i in range(600):\n    print("tick", i, flush=True)\n    time.sleep(0.1)\n');
+  const log = join(project, 'pane.log');
+  const t = new TmuxGrun({ columns: 220, rows: 60, env: { GUILD_HOME: home, TERM: 'xterm-256color' } });
+  try {
+    t.tmux('pipe-pane', '-t', 'grun', '-o', `cat >> ${log}`);
+    await t.waitFor(/1000\/1000 runs/, 60_000);
+    const frame = t.screen(true).length; // what one full frame writes, about
+    const before = await settled(log);
+    const moves = 10;
+    for (let i = 0; i < moves; i++) {
+      t.keys('j');
+      await settled(log, 300);
+    }
+    const perMove = (fileSize(log) - before) / moves;
+    rows.push({ work: 'bytes per cursor move, 220x60 dashboard', grun: perMove, ref: { what: 'full frame', s: frame }, target: '≤ 1 KB', ok: perMove <= 1024, unit: 'B' });
+    const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
+    delete env.NODE_ENV;
+    spawnSync(grun, ['run', 'ticker.py', '-y', '--background'], { cwd: project, env, stdio: 'ignore' });
+    await t.waitFor(/1001\/1001 runs/, 30_000);
+    await sleep(1500);
+    const from = fileSize(log);
+    const t0 = performance.now();
+    await sleep(10_000);
+    const perSec = (fileSize(log) - from) / ((performance.now() - t0) / 1000);
+    rows.push({ work: 'bytes/s, dashboard idle, one run printing 10 lines/s', grun: perSec, target: '≤ 4 KB/s', ok: perSec <= 4096, unit: 'B/s' });
+    spawnSync(grun, ['stop', '-y'], { env, stdio: 'ignore' });
+  } finally {
+    t.close();
+    rmSync(project, { recursive: true, force: true });
+  }
+}
+
+console.log(`Machine: ${spawnSync('sh', ['-c', "nproc; grep -m1 'model name' /proc/cpuinfo | cut -d: -f2; uptime"], { encoding: 'utf8' }).stdout.trim().replace(/\n/g, ' · ')}`);
+console.log(guild ? `Guild: ${guild}` : 'Guild: not installed here — its column is left out, not estimated.');
+
+const version = secs(grun, ['--version']);
+row('`grun --version`', version, 'baseline', true);
+
+const h10k = syntheticHome(root, 10_000);
+const cold10k = secs(grun, ['-H', h10k, 'runs'], dropCache(h10k), 1);
+const guildCold = guild ? sh(`GUILD_HOME=${h10k} guild runs > /dev/null`, undefined, 1) : undefined;
+row('`grun runs`, 10k, cold', cold10k, 'faster than Guild', guildCold === undefined ? null : cold10k < guildCold, guildCold ? { what: 'guild runs', s: guildCold } : undefined);
+const warm10k = secs(grun, ['-H', h10k, 'runs']);
+row('`grun runs`, 10k, warm', warm10k, '≤ 2× --version', warm10k <= 2 * version, { what: '2× --version', s: 2 * version });
+
+if (with100k) {
+  const h100k = syntheticHome(root, 100_000);
+  secs(grun, ['-H', h100k, 'runs'], undefined, 1); // warms the cache
+  const warm100k = secs(grun, ['-H', h100k, 'runs']);
+  row('`grun runs`, 100k, warm', warm100k, '≤ 0.5 s', warm100k <= 0.5);
+  // warms the scalar cache once (minutes at 100k); timed once: each takes long while over target
+  if (!existsSync(join(h100k, 'cache', 'grun', 'scalars.json'))) sh(`${grun} -H ${h100k} runs -F 'loss < 0.5' -a > /dev/null`, undefined, 1);
+  const filt = sh(`${grun} -H ${h100k} runs -F 'loss < 0.5' -a > /dev/null`, undefined, 1);
+  row("`grun runs -F 'loss < 0.5' -a`, 100k, warm", filt, '≤ 1 s', filt <= 1);
+}
+
+const json = sh(`${grun} -H ${h10k} runs -a --json > /dev/null`);
+const floorS = sh(`node ${floor} ${h10k} > /dev/null`);
+row('`grun runs -a --json`, 10k, warm', json, '≤ 1× floor reader', json <= floorS, { what: 'floor reader', s: floorS });
+
+const h1k = syntheticHome(root, 1_000);
+const cmp = sh(`${grun} -H ${h1k} compare --csv - > /dev/null`, dropCache(h1k));
+row('`grun compare --csv`, 1k, cold', cmp, '≤ 0.4 s', cmp <= 0.4);
+
+const info = secs(grun, ['-H', h10k, 'runs', 'info']);
+row('`grun runs info`, 10k home', info, '≤ 2× --version', info <= 2 * version, { what: '2× --version', s: 2 * version });
+
+const launch = await launchToExitStatus();
+const py = sh(`python3 -c 'print("hi")' > /dev/null`);
+row('`grun run -y` trivial script, to exit_status', launch, '≤ python3 + 0.3 s', launch <= py + 0.3, { what: 'python3 alone', s: py });
+
+const hcat = bigOutputHome();
+const catOut = sh(`${grun} -H ${hcat} cat --output > /dev/null`);
+const out = join(hcat, 'runs', readdirSync(join(hcat, 'runs'))[0]!, '.guild', 'output');
+const catS = sh(`cat ${out} > /dev/null`);
+row('`grun cat --output`, 100 MB', catOut, '≤ 1.1× cat', catOut <= 1.1 * catS, { what: 'cat', s: catS });
+
+await dashboardBytes();
+
+console.log('\n| work | grun | reference | ref | grun/ref | target | met |');
+console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
+for (const r of rows) {
+  const v = (x: number) => (r.unit ? `${x.toFixed(0)} ${r.unit}` : f(x));
+  const ref = r.ref ? `${r.ref.what} | ${v(r.ref.s)} | ${(r.grun / r.ref.s).toFixed(2)}×` : '– | – | –';
+  console.log(`| ${r.work} | ${v(r.grun)} | ${ref} | ${r.target} | ${r.ok === null ? '– (no Guild)' : r.ok ? 'yes' : 'no'} |`);
+}

@@ -1,0 +1,278 @@
+// The summary cache on disk: one line per run, read whole but parsed lazily, and a journal of
+// the runs grun changed. A line is `name TAB sort TAB probe TAB parent TAB key TAB json`:
+//   name    `runs/<id>` or `trash/runs/<id>`
+//   sort    `started`, else `initialized` (µs), empty when neither: the listing's order
+//   probe   `s` (settled: finished, cannot gain links) or `u`, then the attr files its key
+//           stats (`l` label, `t` tags, `c` comments, `r` the run root): a run is re-checked
+//           from this column alone, without parsing its summary
+//   parent  the sweep parent's id, or empty
+//   key     the stats the summary was read under (`cacheKey`)
+//   json    the compact summary (summary-codec.ts)
+// The first line is `grun-summaries TAB <version> TAB <journal offset consumed>`. A listing
+// reads the file (a few MB per 10k runs) and splits it; only the runs it shows are parsed.
+import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
+import { writeFileAtomicSync } from './atomic.js';
+import { homeOfRunDir } from './home.js';
+import { jsonReplacer, jsonReviver } from './cache-file.js';
+import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
+import type { RunSummary } from './types.js';
+
+const MAGIC = 'grun-summaries';
+// 7: summaries carry a pruned trial's reason and a search's progress
+const VERSION = '7';
+
+export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.tsv');
+/** Runs grun changed, one `runs/<id>` a line: a listing re-checks them at once. */
+export const changeJournalPath = (home: string): string => join(home, 'cache', 'grun', 'summaries.changed');
+/** Where the slow round of re-checks stands (see `SummaryFile.rotate`): tiny, rewritten often. */
+const cursorPath = (home: string): string => join(home, 'cache', 'grun', 'summaries.cursor');
+
+/** The journal is started afresh once a listing has consumed this much of it. */
+const JOURNAL_MAX = 256 * 1024;
+
+/**
+ * One run's line. The file is read as latin1 (one byte a character, the fastest decoding), so
+ * `line` holds the UTF-8 bytes as they are on disk: only the fields a listing needs to order
+ * and re-check runs are taken out when the file is read; the summary is decoded when shown.
+ */
+export class CacheEntry {
+  /** Set once built (or read from the run directory). */
+  summary: RunSummary | null = null;
+  /** Re-checked against the run directory in this process. */
+  checked = false;
+
+  constructor(
+    readonly name: string,
+    readonly sort: number,
+    readonly probe: string,
+    readonly line: string,
+  ) {}
+
+  private field(n: number): string {
+    let i = 0;
+    for (let k = 0; k < n; k++) i = this.line.indexOf('\t', i) + 1;
+    const end = n === 5 ? this.line.length : this.line.indexOf('\t', i);
+    return this.line.slice(i, end);
+  }
+
+  get parent(): string {
+    return this.field(3);
+  }
+
+  get key(): string {
+    return this.field(4);
+  }
+
+  json(): string {
+    return Buffer.from(this.field(5), 'latin1').toString('utf8');
+  }
+}
+
+function statOrNull(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // ENOTDIR and the like: a stray file in runs/
+  }
+}
+
+const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}:` : '-:');
+
+/**
+ * What a listed field can change without: `.guild` (markers, LOCK, process record) and
+ * `.guild/attrs` (attrs written by rename, created or deleted), plus the attrs Guild rewrites
+ * in place (label, tags, comments) where they exist: creating one changes `.guild/attrs`. The
+ * run root (trial and step links) counts only for runs that can still gain links: batches,
+ * pipelines, and runs without an exit status.
+ */
+type KeyedFields = Pick<CompactSummary, 'label' | 'tags' | 'comments' | 'batch' | 'children' | 'exitStatus'>;
+
+const canGainLinks = (s: KeyedFields): boolean =>
+  !!s.batch || (s.children?.length ?? 0) > 0 || s.exitStatus === undefined || s.exitStatus === null;
+
+/** The probe column of a summary: settled or not, and which attr files its key stats. */
+export function probeOf(s: KeyedFields): string {
+  const links = canGainLinks(s);
+  return (
+    (links ? 'u' : 's') +
+    (s.label != null ? 'l' : '') +
+    (s.tags?.length ? 't' : '') +
+    (s.comments?.length ? 'c' : '') +
+    (links ? 'r' : '')
+  );
+}
+
+/** The stats key of a run dir for a probe, or null without `.guild`. */
+export function cacheKey(dir: string, probe: string): string | null {
+  const guild = statOrNull(join(dir, '.guild'));
+  if (!guild) return null;
+  let key = stamp(guild) + stamp(statOrNull(join(dir, '.guild', 'attrs')));
+  if (probe.includes('l')) key += 'l' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'label')));
+  if (probe.includes('t')) key += 't' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'tags')));
+  if (probe.includes('c')) key += 'c' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'comments')));
+  if (probe.includes('r')) key += 'r' + stamp(statOrNull(dir));
+  return key;
+}
+
+/** Whether a name can stand in a line (run dir names are untrusted: no tabs or newlines). */
+const lineSafe = (name: string): boolean => !/[\t\n\r]/.test(name);
+
+export function entryOf(name: string, summary: RunSummary, key: string): CacheEntry | null {
+  if (!lineSafe(name)) return null;
+  const c = compactSummary(summary);
+  const sort = summary.started ?? summary.initialized ?? -Infinity;
+  const probe = probeOf(c);
+  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${JSON.stringify(c, jsonReplacer)}`;
+  const e = new CacheEntry(name, sort, probe, Buffer.from(text, 'utf8').toString('latin1'));
+  e.summary = summary;
+  e.checked = true;
+  return e;
+}
+
+export function summaryOf(e: CacheEntry, id: string, dir: string, deleted: boolean): RunSummary {
+  e.summary ??= expandSummary(JSON.parse(e.json(), jsonReviver) as CompactSummary, id, dir, deleted);
+  return e.summary;
+}
+
+/** The entry of the line from `i` to `end` of the file's text, or null when it is torn. */
+function parseLine(text: string, i: number, end: number): CacheEntry | null {
+  const t1 = text.indexOf('\t', i);
+  const t2 = text.indexOf('\t', t1 + 1);
+  const t3 = text.indexOf('\t', t2 + 1);
+  if (t1 <= i || t3 < 0 || t3 > end) return null;
+  const sort = t2 === t1 + 1 ? -Infinity : Number(text.slice(t1 + 1, t2));
+  return new CacheEntry(text.slice(i, t1), sort, text.slice(t2 + 1, t3), text.slice(i, end));
+}
+
+/**
+ * Tells listings that grun changed a run (a user-edited attr, an exit status, a restart), so
+ * that the next one re-reads it at once, however many runs there are. Best effort: without a
+ * writable cache directory there is no cache to correct either.
+ */
+export function announceRunChange(runDir: string): void {
+  const home = homeOfRunDir(runDir);
+  if (home === null) return;
+  const name = `${basename(dirname(dirname(runDir))) === 'trash' ? 'trash/runs/' : 'runs/'}${basename(runDir)}`;
+  if (!lineSafe(name)) return;
+  try {
+    mkdirSync(dirname(changeJournalPath(home)), { recursive: true });
+    appendFileSync(changeJournalPath(home), name + '\n'); // O_APPEND: one short write, never torn
+  } catch {
+    // a read-only home: nothing to announce to
+  }
+}
+
+/** The summary cache of one home, as read at the start of a listing. */
+export class SummaryFile {
+  readonly entries = new Map<string, CacheEntry>();
+  /** Names the journal announced since the cache was written. */
+  readonly announced = new Set<string>();
+  private journalEnd = 0;
+  private journalFrom = 0;
+  dirty = false;
+
+  constructor(private readonly home: string) {
+    let text = '';
+    try {
+      text = readFileSync(summaryCachePath(home), 'latin1');
+    } catch {
+      // no cache yet
+    }
+    const first = text.indexOf('\n');
+    const head = text.slice(0, first).split('\t');
+    // Anything but a whole file of this version reads as empty (a torn or foreign file).
+    if (head[0] === MAGIC && head[1] === VERSION && text.endsWith('\n')) {
+      this.journalFrom = Number(head[2]) || 0;
+      for (let i = first + 1; i < text.length; ) {
+        const end = text.indexOf('\n', i);
+        const e = parseLine(text, i, end);
+        if (e) this.entries.set(e.name, e);
+        i = end + 1;
+      }
+    } else if (text !== '') this.dirty = true;
+    this.readJournal();
+  }
+
+  private readJournal(): void {
+    let buf: Buffer;
+    try {
+      buf = readFileSync(changeJournalPath(this.home));
+    } catch {
+      return;
+    }
+    // A journal shorter than the offset was started afresh: read it all.
+    const from = buf.length >= this.journalFrom ? this.journalFrom : 0;
+    const end = buf.lastIndexOf(10) + 1; // whole lines only
+    if (end <= from) return;
+    for (const name of buf.subarray(from, end).toString('utf8').split('\n')) if (name) this.announced.add(name);
+    this.journalEnd = end;
+    this.dirty = true; // the offset moves on
+  }
+
+  /**
+   * Caches a summary read afresh. A run that is not settled is re-checked by every listing
+   * anyway, so its changes alone do not make the file be written again (a running run would
+   * otherwise rewrite a 100k-run cache on every listing); a new run or a settled one does.
+   */
+  set(e: CacheEntry): void {
+    if (e.probe[0] === 's' || !this.entries.has(e.name)) this.dirty = true;
+    this.entries.set(e.name, e);
+  }
+
+  delete(name: string): void {
+    if (this.entries.delete(name)) this.dirty = true;
+  }
+
+  /** Where the slow round of re-checks of settled runs stands, per runs directory. */
+  cursor(prefix: string): number {
+    try {
+      const c = JSON.parse(readFileSync(cursorPath(this.home), 'utf8')) as Record<string, unknown>;
+      return typeof c[prefix] === 'number' ? (c[prefix] as number) : 0;
+    } catch {
+      return 0;
+    }
+  }
+
+  saveCursor(prefix: string, at: number): void {
+    try {
+      let c: Record<string, unknown> = {};
+      try {
+        c = JSON.parse(readFileSync(cursorPath(this.home), 'utf8')) as Record<string, unknown>;
+      } catch {
+        // first round
+      }
+      c[prefix] = at;
+      mkdirSync(dirname(cursorPath(this.home)), { recursive: true });
+      writeFileAtomicSync(cursorPath(this.home), JSON.stringify(c));
+    } catch {
+      // a read-only home: the round starts over next time
+    }
+  }
+
+  /**
+   * Writes the cache back when it changed. Two gruns writing at once: the last rename wins,
+   * and what the other one learnt is learnt again; the journal offset written is the one this
+   * process read up to, so an announcement is never consumed by a write that lacks it.
+   */
+  save(): void {
+    if (!this.dirty) return;
+    this.dirty = false;
+    let offset = this.journalEnd || this.journalFrom;
+    try {
+      mkdirSync(dirname(summaryCachePath(this.home)), { recursive: true });
+      if (offset >= JOURNAL_MAX) {
+        // Started afresh: an announcement appended between our read and this truncation is
+        // lost, and its run is then re-checked by the slow round (see ARCHITECTURE.md).
+        writeFileAtomicSync(changeJournalPath(this.home), '');
+        offset = 0;
+      }
+      const parts = [`${MAGIC}\t${VERSION}\t${offset}`];
+      for (const e of this.entries.values()) parts.push(e.line);
+      writeFileAtomicSync(summaryCachePath(this.home), Buffer.from(parts.join('\n') + '\n', 'latin1'));
+      rmSync(join(dirname(summaryCachePath(this.home)), 'summaries.json'), { force: true }); // the JSON cache of earlier versions
+    } catch {
+      // a read-only home still lists; the cache just stays cold
+    }
+  }
+}

@@ -1,0 +1,82 @@
+// The summary cache trusts settled runs until it shows them (store/index.ts `RunList`): each
+// way a run changes outside this grun must still show in the next `grun runs`.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import { writeAttr } from '../../src/store/attrs.js';
+import { roundSize } from '../../src/store/index.js';
+import { copyFixtureHome } from '../helpers/home.js';
+import { cloneRun, listedShortIds, ok } from './cli-helpers.js';
+
+const NEWEST = 'e1cf955019fc498ba318ae5d147456c2';
+const STAGED = '2f7d9daee98b42afb1536b1bb36b46e1';
+const UNLABELED = '5b543c898ff2499a94e8af9b3028f8e2';
+
+/** Writes an attr as Guild does: in place, so the attrs directory's mtime does not move. */
+function guildWriteAttr(runDir: string, name: string, text: string): void {
+  const attrs = join(runDir, '.guild', 'attrs');
+  const st = statSync(attrs);
+  writeFileSync(join(attrs, name), text);
+  utimesSync(attrs, st.atime, st.mtime);
+}
+
+/** The listing line of a run (by its short id). */
+const lineOf = (out: string, id: string): string => out.split('\n').find((l) => l.includes(`:${id.slice(0, 8)}]`)) ?? '';
+
+describe('a warm summary cache shows every change to a run', () => {
+  test('in-place rewrite, new attr, finished, deleted and restored, new run, another grun', () => {
+    const home = copyFixtureHome();
+    const runs = join(home, 'runs');
+    // More runs than one page and than the slow round re-checks, so that some are not re-checked.
+    cloneRun(home, NEWEST, Array.from({ length: 280 }, (_, i) => `c1${String(i).padStart(6, '0')}${'0'.repeat(24)}`));
+    ok(home, ['runs', '-n', '400']); // fills the cache
+    ok(home, ['runs']);
+
+    // Guild rewrites an attr in place (`guild label`).
+    guildWriteAttr(join(runs, NEWEST), 'label', 'relabelled in place\n');
+    // A new attr file (`guild label` on a run without one).
+    writeFileSync(join(runs, UNLABELED, '.guild', 'attrs', 'label'), 'a brand new label\n');
+    // A run finishes (its supervisor writes exit_status and stopped; the marker goes).
+    writeFileSync(join(runs, STAGED, '.guild', 'attrs', 'exit_status'), '0\n');
+    writeFileSync(join(runs, STAGED, '.guild', 'attrs', 'stopped'), '1795344700000000\n');
+    rmSync(join(runs, STAGED, '.guild', 'STAGED'));
+    let out = ok(home, ['runs', '-n', '400']);
+    assert.match(lineOf(out, NEWEST), /relabelled in place/);
+    assert.match(lineOf(out, UNLABELED), /a brand new label/);
+    assert.match(lineOf(out, STAGED), /completed/);
+
+    // Deleted (moved to the trash, as `guild runs rm` does), then restored.
+    mkdirSync(join(home, 'trash', 'runs'), { recursive: true });
+    renameSync(join(runs, UNLABELED), join(home, 'trash', 'runs', UNLABELED));
+    out = ok(home, ['runs', '-n', '400']);
+    assert.equal(lineOf(out, UNLABELED), '');
+    assert.equal(listedShortIds(out).length, 299);
+    renameSync(join(home, 'trash', 'runs', UNLABELED), join(runs, UNLABELED));
+    out = ok(home, ['runs', '-n', '400']);
+    assert.match(lineOf(out, UNLABELED), /a brand new label/);
+
+    // A new run, the newest of all.
+    const fresh = 'f4e5000000000000000000000000beef';
+    cloneRun(home, NEWEST, [fresh]);
+    writeFileSync(join(runs, fresh, '.guild', 'attrs', 'started'), '1899999999000000\n');
+    out = ok(home, ['runs']);
+    assert.equal(listedShortIds(out)[0], fresh.slice(0, 8));
+
+    // Another grun changes a run the next listing neither shows nor re-checks in its slow round
+    // (the next roundSize runs in readdir order from the saved cursor): its writes announce it,
+    // so it moves to the top at once.
+    const listing = ok(home, ['runs', '-n', '400']).split('\n');
+    const ids = readdirSync(runs);
+    const cursor = (JSON.parse(readFileSync(join(home, 'cache', 'grun', 'summaries.cursor'), 'utf8')) as Record<string, number>)['runs/']!;
+    const window = new Set(Array.from({ length: roundSize(ids.length) }, (_, i) => ids[(cursor + i) % ids.length]));
+    const shown = new Set(listedShortIds(listing.slice(0, 20).join('\n')));
+    const quiet = listedShortIds(listing.filter((l) => / completed/.test(l)).join('\n')).filter((s) => !shown.has(s));
+    const oldDir = join(runs, ids.find((id) => quiet.includes(id.slice(0, 8)) && !window.has(id))!);
+    const oldest = basename(oldDir).slice(0, 8);
+    writeAttr(oldDir, 'started', 1999999999000000);
+    writeAttr(oldDir, 'exit_status', 0);
+    out = ok(home, ['runs']);
+    assert.equal(listedShortIds(out)[0], oldest);
+  });
+});
