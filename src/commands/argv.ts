@@ -16,6 +16,7 @@ const GUILD_SHORT_OPTIONS: Record<string, string> = {
   '-Fd': '--digest',
 };
 
+/** `guild run`'s own two-letter options: there `-Fo` is the optimizer's flag, not a filter. */
 const RUN_SHORT_OPTIONS: Record<string, string> = { '-Fo': '--opt-flag' };
 
 /**

@@ -24,7 +24,7 @@ interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
-  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
+  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
   gpusGiven?: string;
@@ -36,15 +36,16 @@ const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
   force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
-  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null,
+  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null, keep_run: !!o.keepRun,
 });
 
-/** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--gpus` and `--no-gpus`. */
-function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceSourcecode' | 'gpus'> {
+/** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--keep-run`, `--gpus` and `--no-gpus`. */
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceSourcecode' | 'gpus' | 'keepRun'> {
   if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
   return {
     ...(o.forceFlags ? { forceFlags: true } : {}),
     ...(o.forceSourcecode ? { forceSourcecode: true } : {}),
+    ...(o.keepRun ? { keepRun: true } : {}),
     ...(o.gpusGiven !== undefined ? { gpus: o.gpusGiven } : o.noGpusGiven ? { gpus: null } : {}),
   };
 }
@@ -75,7 +76,12 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
       return { w: { kind: 'trials', parent: target, runs: await prepareSweepRestart(target, runs, { home, flagArgs: given, ...meta }) }, asked };
     }
     const say = (line: string): void => void process.stderr.write(`${line}\n`);
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }, { maxTrials: o.maxTrials, say }) }, asked };
+    const run = await prepareStart(target, { home, flagArgs: given, ...meta }, { maxTrials: o.maxTrials, needed: !!o.needed, say });
+    if (!run) {
+      process.stdout.write('Skipping run because flags have not changed (--needed specified)\n');
+      return null;
+    }
+    return { w: { kind: 'staged', run }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -145,7 +151,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm });
   if (r.skippedFor) {
     process.stdout.write(
-      'Skipping run because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
+      'Skipping because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
     );
   }
   if (r.exitCode !== undefined) process.exitCode = r.exitCode;
@@ -204,6 +210,7 @@ export function register(program: Command): void {
     .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
+    .option('--keep-run', "keep the run of a delete-on-success operation (Guild moves it to the trash when it completes)")
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
     .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle); steps of a pipeline at once (default: every ready step)', positiveIntOption('--max-parallel'))
     .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running')

@@ -10,6 +10,7 @@
 //     plus `status_reason` and `problems`.
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { addStopCommand } from './stop.js';
 import { readAttr, listAttrNames } from '../store/attrs.js';
 import { prunedReason } from '../store/pruned.js';
 import { GrunError, UsageError } from '../store/errors.js';
@@ -36,9 +37,10 @@ const RUNS_PER_GROUP = 20;
 
 /** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
 const CORE_RUN_ATTRS = new Set([
-  'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs',
-  'platform', 'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user',
-  'user_flags', 'vcs_commit', 'pip_freeze', 'r_sys_info', 'r_packages_loaded', 'resolved_deps', 'opdef',
+  'cmd', 'comments', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
+  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
+  'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
+  'resolved_deps', 'opdef', 'opdef_attrs', 'plugins', 'r_sys_info', 'r_packages_loaded',
 ]);
 
 function attrValue(run: { dir: string }, name: string): YamlValue {
@@ -478,6 +480,7 @@ function addListOptions(c: Command): Command {
 export function register(program: Command): void {
   const runs = program.command('runs').description('Show or manage runs');
   addListOptions(runs.command('list', { isDefault: true }).description('List runs (newest first)')).action(listAction);
+  addStopCommand(runs);
 
   addRunFilterOptions(
     runs

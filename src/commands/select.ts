@@ -45,7 +45,7 @@ export function register(program: Command): void {
       .option('-s, --short-id', 'print the short id')
       .option('-a, --attr <name>', 'print this attribute instead of the id')
       .option('-p, --path', 'print the run directory')
-      .option('--dir', 'same as --path')
+      .option('--dir', 'print the run directory (as --path: Guild spells it both ways)')
       .option('--all', 'print every selected run, not just one')
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip'),

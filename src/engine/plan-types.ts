@@ -35,6 +35,8 @@ export interface RunRequest {
    * unresolved (their upstream runs do not exist yet) for its supervisor to resolve in the job.
    */
   deferDeps?: boolean;
+  /** Guild's `--keep-run`: a `delete-on-success` operation's run is kept. */
+  keepRun?: boolean;
   /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
   runsParent?: string;
   /** The pipelines being checked around this plan (a pipeline that runs itself is refused). */
@@ -135,8 +137,48 @@ export interface DepLink {
   source: string;
 }
 
+/** A dependency that could not be resolved: its name, Guild's message and warnings. */
+export interface DepFailureInfo {
+  dep: string;
+  message: string;
+  /** Said before the resolution log (`cannot find a suitable run for required resource …`). */
+  warnings: string[];
+}
+
+/** A `requires:` dependency, resolved: an upstream run's files, or a project file. */
+export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep | DeferredDep;
+
+/**
+ * An operation dependency of a staged run: Guild resolves it when the run starts, to a run
+ * that is then completed, running or terminated (`runId`: the flag's choice, a staged run
+ * possibly; null when there was none).
+ */
+export interface DeferredDep {
+  kind: 'deferred';
+  name: string;
+  operation: string;
+  runId: string | null;
+  manifestLines: [];
+}
+
+/** A `requires: - file: PATH` dependency: copied (or linked) into the run at `target`. */
+export interface ResolvedFileDep {
+  kind: 'file';
+  /** `file:data.txt`: the `deps` attr key. */
+  name: string;
+  /** Absolute path of the project file or directory. */
+  source: string;
+  /** Path inside the new run dir. */
+  target: string;
+  targetType: 'copy' | 'link';
+  /** The `deps` attr's path: the source relative to the run dir. */
+  path: string;
+  manifestLines: string[];
+}
+
 /** A `requires: - operation: X` dependency, resolved to one upstream run. */
-export interface ResolvedDep {
+export interface ResolvedOperationDep {
+  kind: 'operation';
   /** `operation:prepare`: also the flag name and the `deps` attr key. */
   name: string;
   operation: string;
@@ -201,6 +243,15 @@ export interface RunPlan {
   deps: ResolvedDep[];
   /** Config files written for the run (`flags-dest: config:FILE`, `requires: - config:`). */
   configs: ResolvedConfig[];
+  /** guild.yml `run-attrs:` but Guild's own attr names: the `opdef_attrs` attr. */
+  opdefAttrs?: Record<string, YamlValue>;
+  /** Said before the run starts (Guild's `WARNING:` lines: a reserved `run-attrs:` name). */
+  warnings?: string[];
+  /**
+   * The first dependency that could not be resolved (Guild stops there): the launch service
+   * records a failed run rather than start one; every other user of a plan refuses it.
+   */
+  depFailure?: DepFailureInfo;
   /** The `deps` attr value (spec §3.9); `{}` when none. */
   depsAttr: YamlValue;
   /** Flags whose values were lists or functions; empty for a single run. */

@@ -5,15 +5,16 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
+import { runsDir } from '../store/home.js';
 import { linkedRunIds } from '../store/pipeline.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
-import type { Opref, YamlValue } from '../store/types.js';
+import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
-import { DEP_RUN_STATUSES, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
@@ -27,7 +28,7 @@ import {
 } from './guildfile.js';
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
-import type { CmdTarget, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
+import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
@@ -54,6 +55,10 @@ interface OpBase {
   optimizers?: OptimizerDef[];
   defaultMaxTrials?: number;
   unstable: boolean;
+  /** guild.yml `delete-on-success: yes`: a completed run goes to the trash. */
+  deleteOnSuccess: boolean;
+  /** guild.yml `run-attrs:`, as written. */
+  runAttrs?: YamlMap;
   /** A pipeline's steps, checked, and its `steps:` as written. */
   pipeline?: { steps: PipelineStep[]; data: YamlValue };
 }
@@ -63,6 +68,24 @@ function defaultMaxTrials(v: YamlValue | undefined, where: string): { defaultMax
   if (v === undefined || v === null) return {};
   if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new GrunError(`${where}: default-max-trials: expected a positive integer, got ${String(v)}`);
   return { defaultMaxTrials: v };
+}
+
+/** Guild's `run.CORE_RUN_ATTRS`: names an operation's `run-attrs:` may not take. */
+const CORE_RUN_ATTRS = new Set([
+  'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs', 'platform',
+  'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user', 'user_flags', 'vcs_commit',
+  'pip_freeze', 'r_sys_info', 'r_packages_loaded',
+]);
+
+/** guild.yml `run-attrs:` → the `opdef_attrs` attr, a core attr's name left out with Guild's warning. */
+function opdefAttrs(runAttrs: YamlMap | undefined): { attrs: YamlMap | null; warnings: string[] } {
+  const attrs: YamlMap = {};
+  const warnings: string[] = [];
+  for (const [name, value] of Object.entries(runAttrs ?? {})) {
+    if (CORE_RUN_ATTRS.has(name)) warnings.push(`Invalid run attribute '${name}' (reserved attribute) - ignoring`);
+    else attrs[name] = value;
+  }
+  return { attrs: Object.keys(attrs).length ? attrs : null, warnings };
 }
 
 /** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
@@ -107,6 +130,7 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     depSpecs: [],
     configSpecs: [],
     unstable: false,
+    deleteOnSuccess: false,
   };
   if (kind === 'python') {
     const detected = await detectPythonFlags(req.home, scriptPath);
@@ -217,6 +241,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     optimizers: optimizerDefs(config.optimizers, config.optimizer),
     ...defaultMaxTrials(config['default-max-trials'], where),
     unstable: config.unstable === true,
+    deleteOnSuccess: config['delete-on-success'] === true,
+    ...(isMap(config['run-attrs']) ? { runAttrs: config['run-attrs'] } : {}),
   };
 }
 
@@ -243,6 +269,7 @@ function pipelineBase(gf: Guildfile, found: FoundOperation, where: string): OpBa
     depSpecs: [],
     configSpecs: [],
     unstable: false,
+    deleteOnSuccess: config['delete-on-success'] === true,
     pipeline: { steps, data: config.steps! },
   };
 }
@@ -307,27 +334,47 @@ async function opBase(req: RunRequest): Promise<OpBase> {
   throw noSuchOperation(req.opspec, cwd);
 }
 
-/** `operation:X` flags: the chosen upstream run's id, settable as `operation:X=ID` or `X=ID`. */
+/**
+ * The dependencies in order: `operation:X` flags (the chosen upstream run's id, settable as
+ * `operation:X=ID` or `X=ID`) and project files. Guild stops at the first that cannot be
+ * resolved: it is the plan's `depFailure` (the launch service records the failed run), and the
+ * ones after it are left unresolved.
+ */
 function resolveDeps(
   req: RunRequest,
   base: OpBase,
-): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[] } {
+): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
+  const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
+  const unresolvedFlag = (name: string): FlagDef => ({ name, default: null, type: 'string', argSkip: true });
   if (req.describeOnly || req.deferDeps) {
-    // Shown, not run (or resolved later, in a Slurm job): each dependency is a flag with no run chosen.
-    const defs = base.depSpecs.map((spec): FlagDef => ({ name: spec.name, default: null, type: 'string', argSkip: true }));
-    return { deps: [], defs, aliases: {}, flagArgs: req.flagArgs };
+    // Shown, not run (or resolved later, in a Slurm job): each operation dependency is a flag with no run chosen.
+    return { deps: [], defs: opSpecs.map((spec) => unresolvedFlag(spec.name)), aliases: {}, flagArgs: req.flagArgs };
   }
   // a pipeline's step (isolate-runs) chooses among the runs of its own pipeline
   const linked = req.runsParent !== undefined ? linkedRunIds(join(req.home, 'runs', req.runsParent)) : null;
-  const runs = listRuns(req.home).filter((r) => !linked || linked.has(r.id));
+  const runs = (opSpecs.length ? listRuns(req.home) : []).filter((r) => !linked || linked.has(r.id));
   const deps: ResolvedDep[] = [];
   const defs: FlagDef[] = [];
   const aliases: Record<string, string> = {};
   const flagArgs = [...req.flagArgs];
+  let failure: DepFailureInfo | undefined;
+  // where the run will be: a file dependency's `deps` path is relative to it
+  const runDir = runLocation(req).runDir ?? join(runsDir(req.home), 'new');
   // Guild accepts a staged upstream run when the new run is staged too.
-  const statuses = req.runParams?.stage === true ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
+  const staging = req.runParams?.stage === true;
+  const statuses = staging ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
   for (const spec of base.depSpecs) {
+    if (spec.kind === 'file') {
+      if (failure) continue;
+      try {
+        deps.push(resolveFileDep(spec, base.projectDir, runDir));
+      } catch (e) {
+        if (!(e instanceof DepFailure)) throw e;
+        failure = { dep: spec.name, message: e.message, warnings: [] };
+      }
+      continue;
+    }
     // `X=ID` names the dependency unless the operation has a flag of its own called X
     const aliased = !base.flagDefs.some((d) => d.name === spec.operation);
     const names = aliased ? [spec.name, spec.operation] : [spec.name];
@@ -341,12 +388,25 @@ function resolveDeps(
         argIndex = i;
       }
     });
-    const run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
-    if (argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
-    deps.push(resolveDep(spec, run));
-    defs.push({ name: spec.name, default: run.id, type: 'string', argSkip: true });
+    if (failure) {
+      defs.push(unresolvedFlag(spec.name));
+      continue;
+    }
+    let run: Run | null;
+    try {
+      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+    } catch (e) {
+      if (!(e instanceof DepFailure)) throw e;
+      if (!staging) failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
+      run = null;
+    }
+    if (run && argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
+    // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
+    if (staging) deps.push({ kind: 'deferred', name: spec.name, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
+    else if (run) deps.push(resolveDep(spec, run));
+    defs.push(run ? { name: spec.name, default: run.id, type: 'string', argSkip: true } : unresolvedFlag(spec.name));
   }
-  return { deps, defs, aliases, flagArgs };
+  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}) };
 }
 
 function opAttr(
@@ -358,6 +418,7 @@ function opAttr(
     cmdEnv: Record<string, string>;
     opCmdArgs: string[];
     sourceDest: string;
+    keepRun: boolean;
   },
 ): YamlValue {
   const cmdFlags: YamlMap = {};
@@ -373,7 +434,8 @@ function opAttr(
   const flagsExtra: YamlMap = {};
   for (const d of plan.deps) flagsExtra[d.name] = { name: d.name };
   return {
-    'delete-on-success': false,
+    // read back when the run ends (launch/carry.ts): a staged run keeps its operation's word
+    'delete-on-success': base.deleteOnSuccess && !plan.keepRun,
     deps: plan.deps.map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
     'flag-null-labels': {},
     'flags-extra': flagsExtra,
@@ -530,6 +592,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
   });
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
   const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
+  const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,
     isPython: base.isPython,
@@ -569,10 +632,14 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
       cmdEnv,
       opCmdArgs,
       sourceDest: sourcecode?.dest ?? '.',
+      keepRun: !!req.keepRun,
     }),
     runParams: defaultRunParams(req),
     deps: dep.deps,
     depsAttr: depsAttr(dep.deps),
+    ...(dep.failure ? { depFailure: dep.failure } : {}),
+    ...(attrs.attrs ? { opdefAttrs: attrs.attrs } : {}),
+    ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
     ...(base.optimizers?.length ? { optimizers: base.optimizers } : {}),

@@ -4,6 +4,7 @@
 // that failed or were stopped (not those a pruner stopped on purpose); `--rerun/--proto RUN`
 // plans a new run from the run's operation and flags.
 import { dirname } from 'node:path';
+import { isDeepStrictEqual } from 'node:util';
 import { readAttr, writeAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
@@ -11,10 +12,13 @@ import { prunedReason } from '../store/pruned.js';
 import type { Run } from '../store/types.js';
 import { loadRun } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
+import { flagsOf } from '../store/run-values.js';
+import { isMarkedFloat } from '../store/yaml11.js';
 import { isMap } from './guildfile.js';
 import { childrenOf, reopenParent } from './batch.js';
 import type { RunRequest } from './plan-types.js';
 import { planRun } from './plan.js';
+import { Refusal } from './refusal.js';
 import { setStagedEnv } from './queue.js';
 import { restageRunDir } from './run-writer.js';
 import { isSweepParent } from './stoppable.js';
@@ -45,15 +49,21 @@ export function protoRequest(run: Run, req: Given): RunRequest {
   const opspec = o.modelName ? `${o.modelName}:${o.opName}` : o.opName;
   const given = new Set(req.flagArgs.map((a) => a.slice(0, a.indexOf('='))));
   const split = splitFlags(run.dir);
-  const kept = Object.entries(run.flags)
+  // the attr as written: a float flag stays a float (`x=1.0`, not `x=1`)
+  const flags = flagsOf(run);
+  const value = (name: string, v: (typeof flags)[string]): string =>
+    Array.isArray(v) && split.has(name) ? v.map((x) => shlexQuote(typeof x === 'string' ? x : formatFlagValue(x))).join(' ') : formatFlagValue(v, { float: isMarkedFloat(flags, name) });
+  const kept = Object.entries(flags)
     .filter(([name]) => !given.has(name))
-    .map(([name, v]) => `${name}=${Array.isArray(v) && split.has(name) ? v.map((x) => shlexQuote(typeof x === 'string' ? x : formatFlagValue(x))).join(' ') : formatFlagValue(v)}`);
+    .map(([name, v]) => `${name}=${value(name, v)}`);
   return { ...req, cwd, opspec, flagArgs: [...kept, ...req.flagArgs] };
 }
 
 /** The request that plans `run` again for a restart: as `protoRequest`, keeping its `--gpus`/`--no-gpus` unless given. */
 export function restartRequest(run: Run, req: Given): RunRequest {
-  if (run.status === 'running') throw new GrunError(`run ${run.id} is running: stop it before restarting it`);
+  if (run.status === 'running') {
+    throw new GrunError(`cannot restart run ${run.id} because it's running`, 1, `Use 'grun stop ${run.id}' to stop it first and try again.`);
+  }
   const r = protoRequest(run, req);
   const params = readAttr(run.dir, 'run_params');
   const p = params.kind === 'ok' && params.value && typeof params.value === 'object' && !Array.isArray(params.value) ? params.value : {};
@@ -70,19 +80,32 @@ export function isRestart(run: Run, flagArgs: string[]): boolean {
  * `--start`/`--restart RUN` (Guild treats them alike) made ready for the launch service: a staged
  * run starts as it is (`--gpus` put in its staged env); any other run, or one given new flags, is
  * planned again and restaged in its own directory (`say` gets Guild's resolution lines). Returns
- * the run to start.
+ * the run to start, or null when `needed` finds nothing to do: Guild's `--needed` on a restart
+ * runs a completed or terminated run again only if its flags change (any other status always
+ * restarts).
  */
 export async function prepareStart(
   run: Run,
   req: Given,
-  o: { maxTrials?: number; say?: (line: string) => void } = {},
-): Promise<Run> {
+  o: { maxTrials?: number; needed?: boolean; say?: (line: string) => void } = {},
+): Promise<Run | null> {
   if (!isRestart(run, req.flagArgs) && o.maxTrials === undefined) {
     if (req.gpus !== undefined) setStagedEnv(run.dir, { CUDA_VISIBLE_DEVICES: req.gpus ?? '' });
     return run;
   }
-  const plan = await planRun(restartRequest(run, req));
+  const plan = await planRun(restartRequest(run, req)).catch((e: unknown) => {
+    // Guild's words: new flags need the operation's definition, which the project no longer has
+    if (!(e instanceof Refusal) || e.code !== 'no-operation') throw e;
+    throw new GrunError(
+      `cannot find definition for operation '${run.operation}' in run ${run.id}`,
+      1,
+      "This is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.",
+    );
+  });
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
+  if (plan.depFailure) throw new GrunError(plan.depFailure.message);
+  // Python's ==, as Guild compares them: 1.0 equals 1
+  if (o.needed && (run.status === 'completed' || run.status === 'terminated') && isDeepStrictEqual({ ...flagsOf(run) }, { ...plan.flags })) return null;
   restageRunDir(plan, run.dir, req.home, run.id, { sourcecode: req.forceSourcecode === true });
   // Guild's resolution log: a config file is written again unless it says `always-resolve: no`
   for (const c of plan.configs) {

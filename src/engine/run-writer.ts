@@ -2,10 +2,10 @@
 // finalizes it when the process ends. Only the run's supervisor calls these (one writer per run).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, delimiter, dirname, join, relative } from 'node:path';
-import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { encodeOpref, shlexQuote } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
@@ -13,6 +13,7 @@ import { guildPath } from '../store/run.js';
 import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
 import type { ResolvedConfig, RunPlan } from './plan-types.js';
+import { depsAttr } from './deps.js';
 import { copySourceCode } from './sourcecode.js';
 import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
@@ -103,8 +104,18 @@ export function writeLateDeps(runDir: string, plan: RunPlan): void {
   writeAttr(runDir, 'flags', plan.flags);
 }
 
-function writeDeps(runDir: string, plan: RunPlan): void {
+function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
   for (const dep of plan.deps) {
+    if (dep.kind === 'deferred') continue; // resolved when the staged run starts
+    if (dep.kind === 'file') {
+      // Guild copies a project file by default (`target-type: copy`), and links on request
+      const at = join(runDir, dep.target);
+      mkdirSync(dirname(at), { recursive: true });
+      rmSync(at, { recursive: true, force: true });
+      if (dep.targetType === 'link') symlinkSync(dep.source, at);
+      else cpSync(dep.source, at, { recursive: true });
+      continue;
+    }
     for (const link of dep.links) {
       const at = join(runDir, link.target);
       mkdirSync(dirname(at), { recursive: true });
@@ -172,6 +183,8 @@ export interface WriteRunOptions {
   runId: string;
   /** Stop after the STAGED marker and `.guild/ENV` instead of preparing to start. */
   stage?: boolean;
+  /** A dependency could not be resolved: stop before `started`, as Guild leaves such a run (`error`). */
+  unresolved?: boolean;
 }
 
 /**
@@ -202,9 +215,12 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       writeAttr(runDir, 'host', hostName());
       writeAttr(runDir, 'user', guildUser());
       writeAttr(runDir, 'platform', platformAttr());
+      // Guild lists the plugins enabled for the operation; grun runs none of them.
+      writeAttr(runDir, 'plugins', []);
       writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
       writeAttr(runDir, 'run_params', plan.runParams);
       writeAttr(runDir, 'op', plan.opAttr);
+      if (plan.opdefAttrs) writeAttr(runDir, 'opdef_attrs', plan.opdefAttrs);
       const manifest: string[] = [];
       const copied = copySourceCode(plan, runDir);
       manifest.push(...copied.manifestLines);
@@ -227,6 +243,7 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
         writeProto(runDir, { opref: plan.batch.proto.opref, attrs: protoAttrs(plan.batch.proto) });
       }
       unlinkSync(guildPath(runDir, 'PENDING'));
+      if (opts.unresolved) return runDir;
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {
         // STAGED last: the launcher returns once it sees it, and a scheduler may start the run
@@ -260,7 +277,29 @@ export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId
   // Guild opens a restarted run's output afresh ("wb").
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
+  // a run left pending (a start that never happened) is staged now, nothing else
+  rmSync(guildPath(runDir, 'PENDING'), { force: true });
   touch(guildPath(runDir, 'STAGED'));
+}
+
+/**
+ * A staged run's dependencies resolved as it starts (launch/carry.ts, before its supervisor
+ * exists): their files, manifest lines and `deps` entries added to what staging wrote.
+ */
+export function addStartDeps(runDir: string, deps: RunPlan['deps']): void {
+  if (!deps.length) return;
+  writeDeps(runDir, { deps });
+  const manifest = guildPath(runDir, 'manifest');
+  const before = existsSync(manifest) ? readFileSync(manifest, 'utf8') : '';
+  writeFileAtomicSync(manifest, before + deps.flatMap((d) => d.manifestLines.map((l) => l + '\n')).join(''));
+  const attr = readAttr(runDir, 'deps');
+  const merged = attr.kind === 'ok' && attr.value && typeof attr.value === 'object' && !Array.isArray(attr.value) ? { ...attr.value } : {};
+  writeAttr(runDir, 'deps', { ...merged, ...(depsAttr(deps) as Record<string, YamlValue>) });
+}
+
+/** A staged run that could not start (a dependency left unresolved): no longer staged, never started again: `error`, as Guild leaves it. */
+export function failStagedRun(runDir: string): void {
+  rmSync(guildPath(runDir, 'STAGED'), { force: true });
 }
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */

@@ -61,7 +61,7 @@ describe('run --run-id and --run-dir', () => {
     const cwd = project({ 'say.py': 'msg = "hi"\nprint(msg)\n' });
     const runDir = join(tempDir(), 'elsewhere');
     const out = ok(home, ['run', 'say.py', '--stage', '--run-dir', runDir, '-y'], { cwd });
-    assert.match(out, new RegExp(`^say\\.py staged in '${runDir}'\\nTo start the operation, use "\\(cd ${runDir} && source \\.guild/ENV && .+say\\.py.*\\)"\\n$`));
+    assert.match(out, new RegExp(`^say\\.py staged in '${runDir}'\\nTo start the operation, use "\\(cd '${runDir}' && source \\.guild/ENV && .+say\\.py.*\\)"\\n$`));
     assert.ok(existsSync(join(runDir, '.guild', 'STAGED')));
     assert.ok(existsSync(join(runDir, 'say.py')));
     assert.equal(ok(home, ['runs', '-a']), '', 'not in the home');

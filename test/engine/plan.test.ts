@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { HELPERS_DIR } from '../../src/engine/flag-detect.js';
 import { planRun, planTrial, restoreFloatMarks } from '../../src/engine/plan.js';
+import type { ResolvedOperationDep } from '../../src/engine/plan-types.js';
 import { encodeYaml, isMarkedFloat, markFloat, parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, fixtureHome, tempDir } from '../helpers/home.js';
 
@@ -174,7 +175,7 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     assert.equal(plan.label, `epochs=2 lr=0.05 operation:prepare=${newer} optimizer=adam`);
     assert.deepEqual(plan.cmd.slice(3), ['--args', '--module', 'train', '--epochs', '2', '--lr', '0.05', '--optimizer', 'adam']);
     assert.equal(plan.env.FLAG_OPERATION_PREPARE, newer);
-    assert.deepEqual(plan.deps.map((d) => [d.name, d.runId, d.links.map((l) => [l.target, l.linkTarget])]), [
+    assert.deepEqual(plan.deps.map((d) => [d.name, d.kind === 'operation' && d.runId, d.kind === 'operation' && d.links.map((l) => [l.target, l.linkTarget])]), [
       ['operation:prepare', newer, [['data.txt', `../${newer}/data.txt`]]],
     ]);
     assert.deepEqual(plan.outputScalars, [{ step: 'Epoch (\\step)' }, '(\\key)=(\\value)']);
@@ -200,9 +201,9 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     rmSync(join(staged, 'attrs/exit_status'));
     writeFileSync(join(staged, 'STAGED'), '');
     const plain = await planRun({ home, cwd, opspec: 'train', flagArgs: [] });
-    assert.equal(plain.deps[0]!.runId, 'dddd0000000000000000000000000004');
+    assert.equal((plain.deps[0] as ResolvedOperationDep).runId, 'dddd0000000000000000000000000004');
     const stage = await planRun({ home, cwd, opspec: 'train', flagArgs: [], runParams: { stage: true } });
-    assert.equal(stage.deps[0]!.runId, 'eeee0000000000000000000000000005');
+    assert.equal((stage.deps[0] as ResolvedOperationDep).runId, 'eeee0000000000000000000000000005');
     assert.equal((stage.runParams as Record<string, unknown>).stage, true);
   });
 
@@ -218,7 +219,14 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     ]) {
       await assert.rejects(planRun({ home, cwd, opspec: 'train', flagArgs: [arg!] }), { name: 'GrunError', message: message! });
     }
-    await assert.rejects(planRun({ home: emptyHome(), cwd, opspec: 'train', flagArgs: [] }), /cannot resolve dependency 'operation:prepare'/);
+    // a dependency without a run is the plan's failure, for the launch service to record
+    const unresolved = await planRun({ home: emptyHome(), cwd, opspec: 'train', flagArgs: [] });
+    assert.deepEqual(unresolved.depFailure, {
+      dep: 'operation:prepare',
+      message: "run failed because a dependency was not met: could not resolve 'operation:prepare' in operation:prepare resource: no suitable run for prepare",
+      warnings: ["cannot find a suitable run for required resource 'operation:prepare'"],
+    });
+    assert.equal(unresolved.flags['operation:prepare'], null);
     // a pipeline is planned too: its steps checked, their dependencies left to run time
     assert.deepEqual((await planRun({ home, cwd, opspec: 'pipeline', flagArgs: [] })).steps, ['prepare size=5', { run: 'train', flags: { lr: 0.1 } }]);
   });

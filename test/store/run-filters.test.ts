@@ -34,6 +34,8 @@ describe('Guild filter options on the command line', () => {
       ['runs', '--operation', 'train', '--label=best', '--unlabeled', '--tag', 'a', '--comment', 'x', '--marked', '--unmarked', '--started', 'today', '--digest', 'ab'],
     );
     // `-Fotrain` is `-F otrain` to click and commander alike; `-S` forms need nothing; `--` ends options.
+    // `guild run -Fo NAME=VAL` is the optimizer's flag
+    assert.deepEqual(normalizeGuildArgs(['-H', 'h', 'run', 'op', '-Fo', 'a=1']), ['-H', 'h', 'run', 'op', '--opt-flag', 'a=1']);
     assert.deepEqual(normalizeGuildArgs(['-Fotrain', '-Sec', '-F', 'a = 1', '--', '-Fo']), ['-Fotrain', '-Sec', '-F', 'a = 1', '--', '-Fo']);
     // on `run`, -Fo is an optimizer's flag (Guild's --opt-flag)
     assert.deepEqual(normalizeGuildArgs(['-H', 'h', 'run', 'op', '-Fo', 'beta=0.3', '-Fo=x=1']), ['-H', 'h', 'run', 'op', '--opt-flag', 'beta=0.3', '--opt-flag=x=1']);

@@ -3,6 +3,16 @@
 // that every front end reads the same way.
 import { shlexQuote } from '../../store/opref.js';
 import { readFailureNote } from '../../store/run-reserve.js';
+import { readAttr } from '../../store/attrs.js';
+import { runsDir } from '../../store/home.js';
+import { loadRunSummary, toRun } from '../../store/run.js';
+import { deleteRuns } from '../../store/trash.js';
+import { isMap } from '../guildfile.js';
+import { resolutionLines, resolveAtStart } from '../deps.js';
+import { listRuns } from '../../store/index.js';
+import { addStartDeps, failStagedRun } from '../run-writer.js';
+import { GrunError } from '../../store/errors.js';
+import { dirname, resolve } from 'node:path';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
@@ -95,29 +105,40 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
-      for (const w of lp.kind === 'local' ? (lp.warnings ?? []) : []) io.stderr?.write(`WARNING: ${w}\n`);
+      for (const w of lp.kind === 'local' ? (lp.warnings ?? []) : []) io.stderr?.write(`WARNING: ${w}
+`);
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
-      for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
-      for (const c of lp.plan.configs) io.stderr?.write(`Resolving ${c.name}\n`);
+      resolutionLog(lp.plan, io);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
-        const start = `cd ${shlexQuote(r.runDir)} && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
+        // Guild quotes the directory with plain single quotes, whatever it holds.
+        const start = `cd '${r.runDir}' && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
         say(`${op} staged in '${r.runDir}'\nTo start the operation, use "(${start})"`);
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
-      return startedReport(op, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, op, r, lp.mode, lp.pidfile, io);
+    }
+    case 'unresolved': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const failure = lp.plan.depFailure!;
+      for (const w of failure.warnings) io.stderr?.write(`WARNING: ${w}\n`);
+      resolutionLog(lp.plan, io);
+      io.stderr?.write(`Resolving ${failure.dep}\n`);
+      targets.local.recordUnresolved(lp.plan, { home });
+      throw new GrunError(failure.message);
     }
     case 'pipeline': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       if (lp.slurm) return submitPipelineReport(home, lp, lp.slurm, say);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
-      return startedReport(lp.plan.operation, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, lp.plan.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      resolveStagedDeps(home, lp.run, io);
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
-      return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, lp.run.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -204,8 +225,27 @@ function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | '
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
+/** Guild's warnings and resolution log, on stderr. */
+function resolutionLog(plan: RunPlan, io: LaunchIO): void {
+  io.stderr?.write(resolutionLines(plan).join(''));
+}
+
+/**
+ * A staged run's dependencies as it starts (Guild resolves operation dependencies then): said,
+ * then linked in; one that cannot be resolved leaves the run `error` and refuses the start.
+ */
+function resolveStagedDeps(home: string, run: Run, io: LaunchIO): void {
+  const r = resolveAtStart(run, listRuns(home));
+  for (const line of r.log) io.stderr?.write(line + '\n');
+  if (r.failure) {
+    failStagedRun(run.dir);
+    throw r.failure;
+  }
+  addStartDeps(run.dir, r.deps);
+}
+
 /** One run started here: staged, in the background, or attached to its end. */
-function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
+function startedReport(home: string, op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
   const say = (text: string): void => void io.stdout?.write(text + '\n');
   const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `${mode === 'stage' ? 'staged' : 'started'} ${short(r.runId)} ${op}` };
   switch (mode) {
@@ -221,9 +261,24 @@ function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: s
       // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
       const failure = readFailureNote(r.runDir);
       if (failure) io.stderr?.write(`grun: run ${r.runId}: ${failure}\n`);
-      return { ...report, exitCode: exitCodeOf(r) || (failure ? 1 : 0) };
+      const exitCode = exitCodeOf(r) || (failure ? 1 : 0);
+      if (exitCode === 0) deleteOnSuccess(home, r, op, io);
+      return { ...report, exitCode };
     }
   }
+}
+
+/**
+ * Guild's `delete-on-success`: a run of such an operation that completed attached goes to the
+ * trash (a run outside the home stays). The run's own `op` attr says, so a staged run keeps
+ * the word its operation gave when it was staged (`--keep-run` included).
+ */
+function deleteOnSuccess(home: string, r: LaunchResult, op: string, io: LaunchIO): void {
+  const opAttr = readAttr(r.runDir, 'op');
+  if (opAttr.kind !== 'ok' || !isMap(opAttr.value) || opAttr.value['delete-on-success'] !== true) return;
+  if (dirname(resolve(r.runDir)) !== resolve(runsDir(home))) return;
+  io.stderr?.write(`Deleting interim run ${r.runId} ('${op}' is configured for deletion on success)\n`);
+  deleteRuns(home, [toRun(loadRunSummary(r.runDir))]);
 }
 
 interface SlurmJobs {

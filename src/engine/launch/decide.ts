@@ -3,6 +3,7 @@
 // Refusal, the same for every front end.
 import { parseSweepSyntax } from '../flags.js';
 import type { RunPlan } from '../plan-types.js';
+import { GrunError } from '../../store/errors.js';
 import { planTrial } from '../plan.js';
 import { Refusal } from '../refusal.js';
 import type { RemoteConfig } from '../remote/config.js';
@@ -148,6 +149,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       return { kind: 'trials', parent: work.parent, runs: work.runs, start: sweepStart(req, dest), quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
+      if (plan.depFailure) throw new GrunError(plan.depFailure.message);
       if (plan.steps !== undefined && dest.kind === 'slurm') throw pipelinesOnSlurm(plan);
       // a pipeline's children memoize step by step, as `--no-memo` says
       if (plan.steps !== undefined) plan = withStepOptions(plan, { memo: req.memo });
@@ -166,6 +168,11 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     return { kind: 'ssh', remote: dest.remote, request: { cwd, opspec, flagArgs, label, tags, comment } };
   }
   if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
+  if (plan.depFailure) {
+    // Guild records the one run it could not prepare; a sweep or a Slurm job is not begun.
+    if (dest.kind === 'local' && !Object.keys(plan.sweeps).length) return { kind: 'unresolved', plan };
+    throw new GrunError(plan.depFailure.message);
+  }
   if (plan.steps !== undefined) {
     const swept = Object.keys(plan.sweeps).length > 0;
     const steps = parseSteps(plan.steps, plan.opref.modelName);
@@ -210,6 +217,10 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       ...(s.batch ? { batch: s.batch } : {}),
     };
     return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
+  }
+  const optFlag = Object.entries(req.sweep?.optFlags ?? {})[0];
+  if (optFlag && req.sweep?.optimizer === undefined && !req.sweep?.optimize) {
+    throw new Refusal('bad-value', `invalid optimizer flag ${optFlag[0]}=${String(optFlag[1])}: no optimizer specified`);
   }
   // Guild's: --max-trials means nothing to one run; of the batch options, only a comment is warned of
   const warnings = [

@@ -54,6 +54,7 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
     case 'ssh':
       return null;
     case 'local':
+    case 'unresolved':
     case 'slurm': {
       const verb = lp.kind === 'local' && lp.mode === 'stage' ? 'stage' : 'run';
       return { headline: `You are about to ${verb} ${lp.plan.operation}`, lines: flagLines(lp.plan), runs: [] };

@@ -98,6 +98,8 @@ export type LaunchPlan =
   | { kind: 'ssh'; remote: string; request: RemoteRunRequest }
   /** One planned run, started here (foreground, background or staged). */
   | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean; warnings?: string[] }
+  /** One planned run whose dependency could not be resolved: recorded failed, as Guild does. */
+  | { kind: 'unresolved'; plan: RunPlan }
   /** One planned run, submitted to Slurm as a batch job. */
   | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string; warnings?: string[] }
   /** A staged run started in its own directory. */

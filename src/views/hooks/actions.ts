@@ -109,7 +109,8 @@ async function launchRequest(e: Extract<Effect, { kind: 'launchStart' }>, ctx: A
     const [run] = pick(ctx.runs(), [e.restart]);
     const given = { home: ctx.home, flagArgs: e.flagArgs };
     if (isSweepParent(run!)) return { ...base, work: { kind: 'trials', parent: run!, runs: await prepareSweepRestart(run!, ctx.runs(), given) } };
-    return { ...base, work: { kind: 'staged', run: await prepareStart(run!, given) } };
+    // without `needed`, prepareStart always gives the run to start
+    return { ...base, work: { kind: 'staged', run: (await prepareStart(run!, given))! } };
   }
   const run = { home: ctx.home, cwd: e.cwd ?? ctx.projectDir, opspec: e.opspec, flagArgs: e.flagArgs };
   return { ...base, work: { kind: 'operation', run }, ...destinationFields(e.target) };
