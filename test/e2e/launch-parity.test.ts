@@ -19,6 +19,7 @@ with open("out.txt", "w") as f:
 `;
 const GUILD_YML = `train:
   main: count
+  flags-import: no
   flags:
     n:
       required: yes
