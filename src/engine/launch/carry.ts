@@ -105,8 +105,6 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
-      for (const w of lp.kind === 'local' ? (lp.warnings ?? []) : []) io.stderr?.write(`WARNING: ${w}
-`);
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
       resolutionLog(lp.plan, io);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
