@@ -54,8 +54,8 @@ export class ScalarIndex {
 
   /**
    * The prefix, tag, last, min and max of each scalar of a run, for filters and sorts: from
-   * its summary cache line when the listing trusts the line (a settled run not re-checked in
-   * this process, see ARCHITECTURE.md) or the stamp there still holds; else read afresh and,
+   * its summary cache line when the line is trusted (a settled run whose key holds, not in a
+   * full check or the slow round: see ARCHITECTURE.md) or the stamp there still holds; else read afresh and,
    * for a finished run, written to the line (saved with the summary cache).
    */
   values(run: Run): ScalarValue[] {
@@ -63,7 +63,7 @@ export class ScalarIndex {
     if (memo) return memo.summaries;
     const entry = this.home === null ? undefined : summaryFileOf(this.home).entries.get((run.deleted ? 'trash/runs/' : 'runs/') + run.id);
     const cached = entry?.scalars();
-    if (entry && cached && ((!entry.checked && entry.probe[0] === 's') || scalarStampValid(run.dir, cached.stamp))) {
+    if (entry && cached && ((!entry.checkScalars && entry.probe[0] === 's') || scalarStampValid(run.dir, cached.stamp))) {
       return cached.values.map(([prefix, tag, last, min, max]) => ({ prefix, tag, last, min, max }));
     }
     const data = this.get(run);

@@ -44,6 +44,11 @@ export class CacheEntry {
   summary: RunSummary | null = null;
   /** Re-checked against the run directory in this process. */
   checked = false;
+  /**
+   * Its scalar values to be checked against their stamp before use: set by a full check and
+   * the slow round; a run re-checked only because it is shown keeps them while its key holds.
+   */
+  checkScalars = false;
 
   constructor(
     readonly name: string,
@@ -75,15 +80,23 @@ export class CacheEntry {
     return Buffer.from(this.field(5), 'latin1').toString('utf8');
   }
 
-  /** The scalars column, decoded; null when the line has none. */
+  private decoded: ScalarValues | null | undefined;
+
+  /** The scalars column, decoded (once); null when the line has none. */
   scalars(): ScalarValues | null {
+    if (this.decoded !== undefined) return this.decoded;
     const text = this.field(6);
-    if (!text) return null;
-    try {
-      return JSON.parse(Buffer.from(text, 'latin1').toString('utf8'), jsonReviver) as ScalarValues;
-    } catch {
-      return null;
+    this.decoded = null;
+    if (text) {
+      try {
+        // The reviver only where a value needs it (nan, inf): it costs more than the parse.
+        const json = Buffer.from(text, 'latin1').toString('utf8');
+        this.decoded = JSON.parse(json, json.includes('"$') ? jsonReviver : undefined) as ScalarValues;
+      } catch {
+        // a torn column: read afresh
+      }
     }
+    return this.decoded;
   }
 
   /** Sets the scalars column (JSON never holds a raw tab or newline). */
@@ -92,6 +105,7 @@ export class CacheEntry {
     for (let k = 0; k < 6 && end >= 0; k++) end = this.line.indexOf('\t', end + (k > 0 ? 1 : 0));
     const head = end < 0 ? this.line : this.line.slice(0, end);
     this.line = head + '\t' + Buffer.from(JSON.stringify(v, jsonReplacer), 'utf8').toString('latin1');
+    this.decoded = v;
   }
 }
 

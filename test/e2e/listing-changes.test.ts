@@ -99,4 +99,15 @@ describe('a warm summary cache shows every change to a run', () => {
     utimesSync(guild, st.atime, st.mtime);
     assert.deepEqual(low(), [NEWEST.slice(0, 8)]);
   });
+
+  test('a filtered listing re-checks what the cache says it keeps', () => {
+    const home = copyFixtureHome();
+    cloneRun(home, NEWEST, Array.from({ length: 280 }, (_, i) => `c1${String(i).padStart(6, '0')}${'0'.repeat(24)}`));
+    const kept = (): string[] => listedShortIds(ok(home, ['runs', '-a', '-Fl', 'lr=0.05']));
+    const before = kept();
+    assert.ok(before.includes(NEWEST.slice(0, 8)) && before.length > 200);
+    // Guild relabels a kept run in place: the cache still says it matches; the listing must not.
+    guildWriteAttr(join(home, 'runs', NEWEST), 'label', 'relabelled in place\n');
+    assert.deepEqual(kept(), before.filter((id) => id !== NEWEST.slice(0, 8)));
+  });
 });
