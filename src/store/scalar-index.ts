@@ -5,7 +5,6 @@
 // and sorts read less: the last, min and max of each scalar, kept in the run's summary cache
 // line (`scalarValuesOf`).
 import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
-import { randomBytes } from 'node:crypto';
 import { basename, dirname, join } from 'node:path';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
@@ -100,10 +99,15 @@ function readCached(path: string, runDir: string): RunScalarData | undefined {
  * A cache file, renamed into place but not fsynced: after a crash it may read as torn, and is
  * then read afresh (a thousand fsyncs would cost a cold `compare` more than its reads).
  */
+let written = 0;
+const madeDirs = new Set<string>();
+
 function writeCached(path: string, data: RunScalarData): void {
   try {
-    mkdirSync(dirname(path), { recursive: true });
-    const tmp = join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+    const dir = dirname(path);
+    if (!madeDirs.has(dir)) mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+    const tmp = join(dir, `.${basename(path)}.${process.pid}.${written++}.tmp`);
     writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, data }, jsonReplacer));
     renameSync(tmp, path);
   } catch {
