@@ -9,7 +9,7 @@ const run = (i: number): Run => ({
   operation: 'train.py', initialized: null, started: null, stopped: null, exitStatus: 0, label: null,
   tags: [], marked: false, flags: { lr: (i % 100) / 1000, batch: 32 }, comments: [], sourcecodeDigest: null, host: null,
   user: null, seed: null, markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null,
-  slurm: null, batch: false, children: [], parent: null, problems: [], statusInfo: { status: 'completed' },
+  slurm: null, batch: false, children: [], parent: null, pruned: null, search: null, problems: [], statusInfo: { status: 'completed' },
   status: i % 7 ? 'completed' : 'error',
 });
 

@@ -1,5 +1,6 @@
 // `npm run bench -- pruning`: steps executed by a sweep of 40 configurations of a synthetic
-// learning curve, without pruning and with `median` and `asha` (their default settings), and
+// learning curve, without pruning and with `median` and `asha` (their default settings, and asha
+// with a fixed min-resource), and
 // whether the best configuration (lowest final loss) ran to its end, over SEEDS seeds. The trials
 // run in the order of the sweep, two at a time, in lock step, judged at every step by the same
 // `judge` the search's scheduler calls on the scalars the supervisors write; the curves are
@@ -40,7 +41,7 @@ function simulate(cs: { values: number[] }[], pruner: PrunerSettings | null): { 
       let stop = s === STEPS;
       if (stop) ranToEnd[i] = true;
       else if (pruner) {
-        const others = cs.map((_, j) => ({ id: String(j), points: points[j]! })).filter((_, j) => j !== i && (ended[j] || running.includes(j)));
+        const others = cs.map((_, j) => ({ id: String(j), points: points[j]!, ended: ended[j]! })).filter((_, j) => j !== i && (ended[j] || running.includes(j)));
         const v = judge(pruner, { id: String(i), points: points[i]!, ...(passed[i] !== undefined ? { passedRung: passed[i] } : {}) }, others, { minimize: true, column: 'loss' });
         if (v.rung !== undefined && !v.prune) passed[i] = v.rung;
         stop = v.prune;
@@ -57,11 +58,12 @@ function simulate(cs: { values: number[] }[], pruner: PrunerSettings | null): { 
 const modes: [string, PrunerSettings | null][] = [
   ['none', null],
   ['median', prunerSettings('median')],
-  ['asha', prunerSettings('asha')],
+  ['asha (auto: 50/3² → 6)', prunerSettings('asha')],
+  ['asha min-resource=1', prunerSettings('asha', { 'min-resource': 1 })],
   ['asha min-resource=10', prunerSettings('asha', { 'min-resource': 10 })],
 ];
 // the same rate for all (curves keep their order but for noise), and rates that differ (they cross)
-for (const taus of [[8, 8], [6, 10]] as [number, number][]) {
+for (const taus of [[8, 8], [6, 10], [4, 16]] as [number, number][]) {
   console.log(`${CONFIGS} configurations x ${STEPS} steps, ${PARALLEL} at a time, ${SEEDS} seeds, decay over ${taus[0] === taus[1] ? taus[0] : taus.join('-')} steps`);
   for (const [name, p] of modes) {
     let steps = 0;
@@ -74,6 +76,6 @@ for (const taus of [[8, 8], [6, 10]] as [number, number][]) {
       if (r.ranToEnd[best]) kept++;
     }
     const full = CONFIGS * STEPS * SEEDS;
-    console.log(`  ${name.padEnd(21)} steps ${String(steps).padStart(6)} (${((100 * steps) / full).toFixed(1).padStart(5)}% of ${full})  best kept ${kept}/${SEEDS}`);
+    console.log(`  ${name.padEnd(24)} steps ${String(steps).padStart(6)} (${((100 * steps) / full).toFixed(1).padStart(5)}% of ${full})  best kept ${kept}/${SEEDS}`);
   }
 }

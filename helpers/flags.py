@@ -1,11 +1,13 @@
 """Report the flags of a Python script by reading its AST; the script is never executed.
 
-Usage: python3 flags.py SCRIPT
+Usage: python3 flags.py SCRIPT [BASE_ARG ...]
 
 Prints one JSON object in the shape of Guild's import-flags cache:
   {"lr": {"default": 0.1, "type": "number"}, ..., "$dest": "globals"}
 A script that imports argparse gets "$dest": "args" and flags from its add_argument calls;
 otherwise its module-level assignments of numbers, strings, bools, lists and None are the flags.
+BASE_ARGS are the operation's own arguments (`main: script a`): when they name argparse
+sub-commands (or click commands, with --click), the flags are that sub-command's own.
 """
 
 import ast
@@ -16,7 +18,11 @@ _NO_VALUE = object()
 
 
 def main():
-    path = sys.argv[1]
+    args = sys.argv[1:]
+    click = bool(args) and args[0] == "--click"
+    if click:
+        args = args[1:]
+    path, base_args = args[0], args[1:]
     with open(path, "rb") as f:
         src = f.read()
     try:
@@ -25,8 +31,11 @@ def main():
         sys.stderr.write("%s: syntax error at line %s: %s\n" % (path, e.lineno, e.msg))
         sys.exit(2)
     consts = _module_constants(tree)
-    if _imports_argparse(tree):
-        flags = _argparse_flags(tree, consts)
+    if click:
+        flags = _click_flags(tree, consts, base_args)
+        flags["$dest"] = "args:click"
+    elif _imports_argparse(tree):
+        flags = _argparse_flags(tree, consts, base_args)
         flags["$dest"] = "args"
     else:
         flags = _global_flags(tree)
@@ -118,19 +127,97 @@ def _global_type(val):
 _ARG_TYPES = {"int": "int", "float": "float", "str": "string", "bool": "boolean"}
 
 
-def _argparse_flags(tree, consts):
-    flags = {}
+def _call_on(node, attr):
+    """The receiver's name of `NAME.attr(...)`, or None."""
+    if (
+        isinstance(node, ast.Call)
+        and isinstance(node.func, ast.Attribute)
+        and node.func.attr == attr
+        and isinstance(node.func.value, ast.Name)
+    ):
+        return node.func.value.id
+    return None
+
+
+def _argparse_flags(tree, consts, base_args):
+    """The add_argument flags of the parser the base args select (sub-commands by name)."""
+    subparsers = {}  # name of a add_subparsers() result -> its parser's name
+    commands = {}  # parser name -> (parent parser name, command)
+    groups = {}  # argument group name -> its parser's name
     for node in ast.walk(tree):
-        if (
-            isinstance(node, ast.Call)
-            and isinstance(node.func, ast.Attribute)
-            and node.func.attr == "add_argument"
-        ):
-            flag = _argparse_flag(node, consts)
-            if flag:
-                name, data = flag
-                flags[name] = data
+        if not (isinstance(node, ast.Assign) and len(node.targets) == 1 and isinstance(node.targets[0], ast.Name)):
+            continue
+        target, value = node.targets[0].id, node.value
+        owner = _call_on(value, "add_subparsers")
+        if owner:
+            subparsers[target] = owner
+        owner = _call_on(value, "add_parser")
+        if owner in subparsers and value.args and isinstance(value.args[0], ast.Constant):
+            commands[target] = (subparsers[owner], value.args[0].value)
+        owner = _call_on(value, "add_argument_group") or _call_on(value, "add_mutually_exclusive_group")
+        if owner:
+            groups[target] = owner
+    selected = None  # None: the top parser(s)
+    for arg in base_args:
+        match = [n for n, (parent, cmd) in commands.items() if cmd == arg and _root(parent, commands) == selected]
+        if not match:
+            break
+        selected = match[0]
+    calls = []
+    for node in ast.walk(tree):
+        if not (isinstance(node, ast.Call) and isinstance(node.func, ast.Attribute) and node.func.attr == "add_argument"):
+            continue
+        receiver = node.func.value.id if isinstance(node.func.value, ast.Name) else None
+        if _root(groups.get(receiver, receiver), commands) == selected:
+            calls.append(node)
+    return _option_flags(calls, consts)
+
+
+def _option_flags(calls, consts):
+    """Flags of add_argument / click.option calls (the same keywords), by name."""
+    flags = {}
+    for call in calls:
+        flag = _argparse_flag(call, consts)
+        if flag:
+            name, data = flag
+            flags[name] = data
     return flags
+
+
+def _root(parser, commands):
+    """A sub-command's parser stands for itself; any other parser is the top (None)."""
+    return parser if parser in commands else None
+
+
+def _click_flags(tree, consts, base_args):
+    """The @click.option flags of the command the base args select in a click group."""
+    funcs = {}  # function name -> (parent function name or None, command name, options)
+    for node in ast.walk(tree):
+        if not isinstance(node, ast.FunctionDef):
+            continue
+        parent, is_command = None, False
+        options = []
+        for dec in node.decorator_list:
+            call = dec if isinstance(dec, ast.Call) else None
+            func = call.func if call else dec
+            if isinstance(func, ast.Attribute) and func.attr in ("command", "group"):
+                is_command = True
+                if isinstance(func.value, ast.Name) and func.value.id != "click":
+                    parent = func.value.id
+            elif isinstance(func, ast.Attribute) and func.attr == "option" and call:
+                options.append(call)
+        if is_command:
+            funcs[node.name] = (parent, node.name.replace("_", "-"), options)
+    roots = [n for n, (parent, _, _) in funcs.items() if parent is None]
+    if not roots:
+        return {}
+    selected = roots[0]
+    for arg in base_args:
+        match = [n for n, (parent, cmd, _) in funcs.items() if parent == selected and cmd == arg]
+        if not match:
+            break
+        selected = match[0]
+    return _option_flags(funcs[selected][2], consts)
 
 
 def _argparse_flag(call, consts):
@@ -148,6 +235,7 @@ def _argparse_flag(call, consts):
         data["default"] = default if default is not _NO_VALUE else (not switch)
         data["arg-switch"] = switch
         data["type"] = "boolean"
+        data["choices"] = [True, False]
     elif action not in (None, "store"):
         return None  # count, append, version, help: not something a flag value maps onto
     else:

@@ -1,22 +1,25 @@
 """grun's launcher for Python operations (what `guild.op_main` is to Guild).
 
 Usage:
-  python3 -u globals_main.py SCRIPT [--name value ...]       flags-dest globals
-  python3 -u globals_main.py --args SCRIPT [ARG ...]          flags-dest args
-  python3 -u globals_main.py --args --module MOD [ARG ...]    guild.yml `main: MOD`, args
+  python3 -u globals_main.py SCRIPT [--name value ...]            flags-dest globals
+  python3 -u globals_main.py --module MOD [--name value ...]      guild.yml `main: MOD`, globals
+  python3 -u globals_main.py --args SCRIPT [ARG ...]              flags-dest args
+  python3 -u globals_main.py --args --module MOD [ARG ...]        guild.yml `main: MOD`, args
 
 Globals: each `--name value` is decoded YAML-style (ints, floats, yes/no/true/false, null,
 [lists], quoted strings), the script's own top-level assignments to those names are removed
 from its AST, and the script runs as `__main__` with the values set.
 Args: the script (or module) runs as `__main__` with the arguments as they are.
-Either way, a KeyboardInterrupt prints its traceback and exits 1, as op_main does, so that
-Ctrl-C leaves a run in `error` the way Guild does (spec §10).
+A module (`[PATH/]pkg.mod`, or a package with `__main__`) is found as op_main finds it and runs
+in its package, so relative imports work.
+An exception prints its traceback from the script's first frame (the launcher's are left out,
+as op_main leaves out its own) and exits 1; so does a KeyboardInterrupt, so that Ctrl-C leaves
+a run in `error` the way Guild does (spec §10).
 """
 
 import ast
 import os
 import re
-import runpy
 import sys
 import traceback
 import types
@@ -28,30 +31,80 @@ def main():
     if args_dest:
         argv = argv[1:]
     module = None
-    if args_dest and len(argv) >= 2 and argv[0] == "--module":
+    if len(argv) >= 2 and argv[0] == "--module":
         module, argv = argv[1], argv[2:]
     elif not argv:
-        sys.stderr.write("usage: globals_main.py [--args] SCRIPT [ARG ...]\n")
+        sys.stderr.write("usage: globals_main.py [--args] (SCRIPT | --module MOD) [ARG ...]\n")
         sys.exit(2)
+    if module == "guild.pass":
+        _guild_pass(argv if args_dest else _args_to_flags(argv)[1])
+        return
     try:
         if module:
-            _run_module(module, argv)
-        elif args_dest:
-            _exec_script(argv[0], {}, argv[1:])
+            sys.path[0] = os.getcwd()  # as `python -m`
+            script, package = _find_module(module)
+            rest = argv
         else:
-            flags, rest = _args_to_flags(argv[1:])
-            _exec_script(argv[0], flags, rest)
-    except KeyboardInterrupt:
-        traceback.print_exc()
+            script, package, rest = argv[0], None, argv[1:]
+        flags = {}
+        if not args_dest:
+            flags, rest = _args_to_flags(rest)
+        _exec_script(script, flags, rest, package)
+    except (Exception, KeyboardInterrupt):
+        _print_user_traceback()
         sys.exit(1)
 
 
-def _run_module(module, args):
-    if module == "guild.pass":
-        return  # Guild's built-in no-op operation module
-    sys.argv = [module] + args
-    sys.path[0] = os.getcwd()
-    runpy.run_module(module, run_name="__main__", alter_sys=True)
+def _guild_pass(args):
+    """Guild's built-in no-op operation module: prints its arguments, shell-quoted."""
+    if args:
+        import shlex
+
+        print(*[shlex.quote(a) for a in args])
+
+
+def _print_user_traceback():
+    """The traceback from the script's own first frame on (op_main hides its frames too)."""
+    etype, err, tb = sys.exc_info()
+    here = os.path.abspath(__file__)
+    while tb is not None and os.path.abspath(tb.tb_frame.f_code.co_filename) == here:
+        tb = tb.tb_next
+    traceback.print_exception(etype, err, tb)
+
+
+def _fail(msg):
+    sys.stderr.write("grun: %s\n" % msg)
+    sys.exit(1)
+
+
+def _find_module(spec):
+    """Guild's op_main module lookup: `[PATH/]pkg.mod` → (file to run, its package).
+
+    A PATH prefix is put on sys.path; a package runs its `__main__`.
+    """
+    spec = spec.replace(os.path.sep, "/")
+    if "/" in spec:
+        pkg_path, spec = spec.rsplit("/", 1)
+        for item in sys.path:
+            if os.path.exists(os.path.join(item or ".", pkg_path)):
+                pkg_path = os.path.join(item or ".", pkg_path)
+                break
+        sys.path.insert(1, pkg_path)
+    parts = spec.split(".")
+    package = ".".join(parts[:-1])
+    for item in sys.path:
+        base = os.path.join(item or ".", *parts)
+        if os.path.isfile(base + ".py"):
+            return base + ".py", package
+        if os.path.isdir(base):
+            main = os.path.join(base, "__main__.py")
+            if os.path.isfile(main):
+                return main, package
+            _fail(
+                "No module named %s.__main__ ('%s' is a package and cannot be "
+                "directly executed)" % (spec, spec)
+            )
+    _fail("No module named %s" % spec)
 
 
 def _args_to_flags(args):
@@ -159,20 +212,25 @@ class _AssignFilter(ast.NodeTransformer):
         return all(isinstance(t, ast.Name) and t.id in self.names for t in targets)
 
 
-def _exec_script(script, flags, rest):
+def _exec_script(script, flags, rest, package=None):
+    script = os.path.abspath(script)  # tracebacks and __file__ name it in full, as op_main's
     with open(script, "rb") as f:
         src = f.read()
     tree = _AssignFilter(set(flags)).visit(ast.parse(src, filename=script))
     ast.fix_missing_locations(tree)
     code = compile(tree, script, "exec")
-    # What runpy.run_path does for a script: a fresh __main__ module, argv and sys.path[0].
+    # What runpy does: a fresh __main__ module (in its package, for relative imports), argv and
+    # sys.path[0] (the script's directory; for a module, the cwd as `python -m`).
     mod = types.ModuleType("__main__")
     mod.__file__ = script
     mod.__builtins__ = __builtins__
+    if package is not None:
+        mod.__package__ = package
     mod.__dict__.update(flags)
     sys.modules["__main__"] = mod
     sys.argv = [script] + rest
-    sys.path[0] = os.path.dirname(os.path.abspath(script))
+    if package is None:
+        sys.path[0] = os.path.dirname(os.path.abspath(script))
     exec(code, mod.__dict__)
 
 

@@ -1,17 +1,19 @@
 // Ink root of the dashboard: screen stack, global keys, dialogs and the status lines. Every key
 // goes through the pure `appReducer`; effects it queues run here through the store/engine.
-import { Box, Text, useApp, useInput, useStdin } from 'ink';
+import { Box, Text, useApp, useInput, useStdin, useStdout } from 'ink';
 import { useEffect, useMemo, useReducer, useRef, useState, useSyncExternalStore } from 'react';
-import type { Run } from './store/types.js';
 import { layoutColumns, specCellText, widthKey } from './views/columns.js';
-import { CompareScreen } from './views/CompareScreen.js';
+import { CompareScreen, OverlayPlot } from './views/CompareScreen.js';
 import { DetailScreen } from './views/DetailScreen.js';
 import { DialogBox, dialogHeight } from './views/DialogBox.js';
 import { Footer } from './views/Footer.js';
 import { HelpScreen } from './views/HelpScreen.js';
+import { runInTerminal } from './engine/external.js';
 import { runEffect } from './views/hooks/actions.js';
 import { ScalarCache } from './views/hooks/scalar-cache.js';
 import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
+import { useNotices } from './views/hooks/useNotices.js';
+import { useSavedViews } from './views/hooks/useSavedViews.js';
 import { useScreenContent } from './views/hooks/useScreenContent.js';
 import { useTerminalSize, type Size } from './views/hooks/useTerminalSize.js';
 import { splitInput } from './views/keymap.js';
@@ -72,6 +74,9 @@ function useForwardDelete(): { current: boolean } {
 
 const FOOTER_LINES = 2;
 
+/** OSC 52: set the clipboard (`c`) to `text`; the terminal, or tmux with set-clipboard on, takes it. */
+export const osc52 = (text: string): string => `\x1b]52;c;${Buffer.from(text).toString('base64')}\x07`;
+
 function useScalarLookup(cache: ScalarCache): ScalarLookup {
   const version = useSyncExternalStore(
     (fn) => cache.subscribe(fn),
@@ -100,6 +105,9 @@ export function App(props: AppProps) {
   useEffect(() => () => scalarCache.close(), [scalarCache]);
   const scalars = useScalarLookup(scalarCache);
   const feed = useRunsFeed(props.home, dispatch, scalarCache, props.feed);
+  const views = useSavedViews(props.home, state, dispatch);
+  const objective = state.sort.key.startsWith('scalar:') ? state.sort.key.replace(/^scalar:(?:(?:last|min|max|first|avg) )?/, '') : 'loss';
+  useNotices(props.home, state.runs, state.loading === null, scalars, objective, dispatch);
   const stateRef = useRef<AppState>(state);
   stateRef.current = state;
 
@@ -148,7 +156,8 @@ export function App(props: AppProps) {
   const ctxRef = useRef(keyContext);
   ctxRef.current = keyContext;
 
-  const { isRawModeSupported } = useStdin();
+  const { isRawModeSupported, setRawMode } = useStdin();
+  const { stdout } = useStdout();
   const forwardDelete = useForwardDelete();
   useInput(
     (input, key) => {
@@ -182,6 +191,19 @@ export function App(props: AppProps) {
         memo: !!props.memo,
         launchPatch: (patch) => dispatch({ type: 'launchPatch', patch }),
         launched: (id) => dispatch({ type: 'launched', id }),
+        found: (id, query, line) => dispatch({ type: 'found', id, query, line }),
+        views,
+        copy: (text) => stdout.write(osc52(text)),
+        // the terminal as the program expects it: main screen, cooked mode; then the dashboard again
+        external: (argv, cwd) => {
+          stdout.write('\x1b[?1049l\x1b[?25h');
+          setRawMode(false);
+          const failed = runInTerminal(argv, cwd);
+          setRawMode(true);
+          stdout.write('\x1b[?1049h\x1b[H\x1b[2J');
+          return failed ?? `back from ${argv[0]}`;
+        },
+        applyView: (view, name) => dispatch({ type: 'applyView', view, name }),
         runs: () => stateRef.current.runs,
         trash: () => stateRef.current.trash,
         deleted: (ids) => {
@@ -232,11 +254,14 @@ export function App(props: AppProps) {
       body = <PagerScreen screen={screen} run={byId.get(screen.id)} content={content} width={size.columns} height={bodyH} theme={theme} />;
       break;
     case 'compare':
-      body = (
+      body = content.kind === 'overlay' ? (
+        <OverlayPlot screen={screen} keys={content.keys} at={content.at} series={content.series} width={size.columns} height={bodyH} theme={theme} />
+      ) : (
         <CompareScreen
           screen={screen}
-          runs={screen.ids.map((id) => byId.get(id)).filter((r): r is Run => !!r)}
+          count={screen.ids.filter((id) => byId.has(id)).length}
           rows={content.kind === 'compare' ? content.rows : []}
+          heads={content.kind === 'compare' ? content.heads : []}
           colW={content.kind === 'compare' ? content.colW : 8}
           height={bodyH}
           theme={theme}

@@ -56,6 +56,7 @@ async function main(argv: string[]): Promise<number> {
     if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
     if (e instanceof GrunError) {
       process.stderr.write(`grun: ${termSafe(e.message)}\n`);
+      if (e.hint !== undefined) process.stderr.write(e.hint.split('\n').map((l) => `${termSafe(l)}\n`).join(''));
       if (e instanceof UsageError) {
         const name = commandName(argv);
         process.stderr.write(`Try 'grun${name ? ` ${name}` : ''} --help' for more information.\n`);

@@ -1,6 +1,8 @@
 // Arguments rewritten before commander parses them: Guild's two-letter filter options (`-Fo`)
 // and Accio's single-dash long flags (`-name=x`), which commander's single-letter shorts
 // cannot declare (a command's own, like `-cc`, use run-args.ts's `aliasShortArgs`).
+import { commandName } from './index.js';
+
 /** Guild's two-letter short options, which commander (single-letter shorts) cannot declare. */
 const GUILD_SHORT_OPTIONS: Record<string, string> = {
   '-Fo': '--operation',
@@ -14,12 +16,17 @@ const GUILD_SHORT_OPTIONS: Record<string, string> = {
   '-Fd': '--digest',
 };
 
+/** `guild run`'s own two-letter options: there `-Fo` is the optimizer's flag, not a filter. */
+const RUN_SHORT_OPTIONS: Record<string, string> = { '-Fo': '--opt-flag' };
+
 /**
  * Rewrites Guild's `-Fo VAL`, `-Fl VAL`, … (also `-Fo=VAL`) to their long forms before commander
  * parses; `-S` needs no rewrite (`-Sec` is `-S ec`). Arguments after `--` are left alone.
  * `-Fotrain` stays as is: Guild (click) reads it as `-F otrain`, and so does commander.
  */
 export function normalizeGuildArgs(argv: string[]): string[] {
+  // `run` has its own: `-Fo NAME=VALUE` is an optimizer's flag there (Guild's --opt-flag)
+  const shorts = commandName(argv) === 'run' ? RUN_SHORT_OPTIONS : GUILD_SHORT_OPTIONS;
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -28,7 +35,7 @@ export function normalizeGuildArgs(argv: string[]): string[] {
       break;
     }
     const eq = arg.indexOf('=');
-    const long = GUILD_SHORT_OPTIONS[eq < 0 ? arg : arg.slice(0, eq)];
+    const long = shorts[eq < 0 ? arg : arg.slice(0, eq)];
     out.push(long ? (eq < 0 ? long : long + arg.slice(eq)) : arg);
   }
   return out;

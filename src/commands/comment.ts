@@ -6,8 +6,9 @@ import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
-import { formatTimestamp, printLines } from './format.js';
-import { CHILD_EDIT_HELP, filterRuns, homeOf, intOption, previewLines, runsOp, selectFrom } from './run-args.js';
+import { commentLines, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
+import { termSafe } from '../store/terminal-text.js';
+import { CHILD_EDIT_HELP, filterRuns, homeOf, intOption, runsOp, selectFrom } from './run-args.js';
 
 /** `-u user@host` sets both; `-u user` just the user (the host is this one). */
 function author(spec: string): { user: string; host?: string } {
@@ -15,19 +16,10 @@ function author(spec: string): { user: string; host?: string } {
   return at === -1 ? { user: spec } : { user: spec.slice(0, at), host: spec.slice(at + 1) };
 }
 
+/** Guild's `comment --list`: a row per run (short id, operation, started, status, label), its comments numbered below it. */
 function listComments(runs: Run[]): void {
-  const out: string[] = [];
-  runs.forEach((run, i) => {
-    out.push(previewLines([run])[0]!.trimStart());
-    run.comments.forEach((c, j) => {
-      const who = c.host ? `${c.user}@${c.host}` : c.user;
-      out.push(`  [${j + 1}] ${who} ${formatTimestamp(c.time)}`, '');
-      out.push(...c.body.split('\n').map((l) => `  ${l}`.trimEnd()));
-      if (j < run.comments.length - 1) out.push('');
-    });
-    if (i < runs.length - 1) out.push('');
-  });
-  printLines(out);
+  const rows = formatTable(runs.map((r) => [r.id.slice(0, 8), opDesc(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')]));
+  printLines(runs.flatMap((r, i) => [rows[i]!, ...commentLines(r.comments, true)]));
 }
 
 export function register(program: Command): void {
@@ -63,13 +55,14 @@ export function register(program: Command): void {
       : index !== undefined ? { kind: 'comment', delete: index }
       : { kind: 'comment', clear: true };
     checkEdit(edit);
-    const what = body !== undefined ? 'add a comment to' : index !== undefined ? `delete comment ${index} from` : 'delete all comments from';
+    const what = body !== undefined ? 'add a comment to' : index !== undefined ? `delete comment ${index} from` : 'delete ALL comments from';
+    const preview = `${body === undefined && index === undefined ? 'WARNING: ' : ''}You are about to ${what} the following runs:`;
     await runsOp(
       selected,
-      { yes: Boolean(opts.yes), preview: `You are about to ${what} the following runs:`, prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
+      { yes: Boolean(opts.yes), preview, prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
       (runs) => {
         editRuns(runs.map((r) => r.dir), edit);
-        const done = body !== undefined ? 'Added comment to' : index !== undefined ? 'Deleted comment from' : 'Deleted all comments from';
+        const done = body !== undefined ? 'Added comment to' : index !== undefined ? 'Deleted comment for' : 'Deleted all comments for';
         process.stdout.write(`${done} ${runs.length} run(s)\n`);
       },
     );

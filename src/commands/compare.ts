@@ -3,7 +3,7 @@
 // shape: a list of rows, the first one the header.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compareCsv, compareRuns, compareTable, jsonValue, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
+import { compareCsv, compareJson, compareRuns, compareTable, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
@@ -67,7 +67,7 @@ export function register(program: Command): void {
     }
     const { columns, rows } = compareTable(runs, o);
     const header = columns.map((col) => col.spec.header);
-    if (o.json) process.stdout.write(JSON.stringify([header, ...rows.map((r) => r.map(jsonValue))]) + '\n');
+    if (o.json) process.stdout.write(compareJson(header, rows) + '\n');
     else printLines(formatTable([header.map(termSafe), ...rows.map((r) => r.map((c) => termSafe(tableText(c))))]));
   });
 }

@@ -2,13 +2,16 @@
 // external diff program (`-c/--cmd`, default `diff -ru`), run without a shell. What is compared:
 // the run directories (default), or their flags, attrs, env, deps, output, source code, or one
 // path. Attr-like views are written as YAML into a temp dir so any diff tool can show them.
+// `-w/--working` compares one run's source code with its project's as it is now, `-d DIR` the
+// run with a directory.
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve, relative, sep } from 'node:path';
 import type { Command } from 'commander';
 import { listAttrNames, readAttr } from '../store/attrs.js';
-import { GrunError } from '../store/errors.js';
+import { GrunError, UsageError } from '../store/errors.js';
+import { runSourceDir, workingSourceDir } from '../engine/sourcecode.js';
 import { shlexSplit } from '../store/opref.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
@@ -74,24 +77,48 @@ export function register(program: Command): void {
       .option('-a, --attrs', 'compare attrs (env and deps left out)')
       .option('-D, --deps', 'compare resolved dependencies')
       .option('-p, --path <path>', 'compare one path, relative to the run directories')
+      .option('-w, --working', "compare the run's source code with the project's as it is now")
+      .option('-d, --dir <dir>', 'compare the run with this directory')
       .option('-c, --cmd <cmd>', 'diff program and options', 'diff -ru'),
   ).action((specs: string[], opts: Record<string, unknown>, cmd: Command) => {
-    if (specs.length === 1 || specs.length > 2) throw new GrunError(`give two runs to compare (got ${specs.length})`);
-    const all = filteredRuns(homeOf(cmd), opts);
-    const runs = (specs.length === 2 ? specs : ['1', '2']).map((spec) => oneRun(all, spec));
-    const view = viewOf(opts);
+    const working = Boolean(opts.working);
+    const dir = opts.dir as string | undefined;
+    for (const [on, other] of [[dir !== undefined, '--dir'], [Boolean(opts.sourcecode), '--sourcecode']] as const) {
+      if (working && on) throw new UsageError(`--working and ${other} cannot both be specified`);
+    }
     const argv = shlexSplit(opts.cmd as string);
     if (argv.length === 0) throw new GrunError('--cmd is empty');
+    const all = filteredRuns(homeOf(cmd), opts);
+    const path = opts.path as string | undefined;
+    if (working || dir !== undefined) {
+      // One run against a directory: its source code against the project's (--working), or the run against DIR
+      if (specs.length > 1) throw new GrunError(`cannot specify second RUN and ${working ? '--working' : '--dir'}`);
+      const run = oneRun(all, specs[0] ?? '1');
+      const there = dir !== undefined ? resolve(dir) : workingSourceDir(run);
+      if (there === null) {
+        const id = run.id.slice(0, 8);
+        throw new GrunError(`cannot find working source code directory for run ${id}\nTry specifying the directory with 'grun diff ${id} --dir DIR'.`);
+      }
+      const here = dir !== undefined ? run.dir : runSourceDir(run);
+      return runDiff(argv, path ? [join(here, path), join(there, path)] : [here, there]);
+    }
+    if (specs.length === 1 || specs.length > 2) throw new GrunError(`give two runs to compare (got ${specs.length})`);
+    const runs = (specs.length === 2 ? specs : ['1', '2']).map((spec) => oneRun(all, spec));
+    const view = viewOf(opts);
     const tmp = mkdtempSync(join(tmpdir(), 'grun-diff-'));
     try {
       // Guild lists older first: the second selected run on the left.
-      const [left, right] = sides(view, [runs[1]!, runs[0]!], tmp, opts.path as string | undefined);
-      for (const p of [left, right]) if (!existsSync(p)) throw new GrunError(`${p} does not exist`);
-      const r = spawnSync(argv[0]!, [...argv.slice(1), left, right], { stdio: 'inherit' });
-      if (r.error) throw new GrunError(`cannot run '${argv[0]}': ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
-      process.exitCode = r.status ?? 1;
+      runDiff(argv, sides(view, [runs[1]!, runs[0]!], tmp, path));
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
   });
+}
+
+/** The diff program on two paths, its exit status ours. */
+function runDiff(argv: string[], [left, right]: [string, string]): void {
+  for (const p of [left, right]) if (!existsSync(p)) throw new GrunError(`${p} does not exist`);
+  const r = spawnSync(argv[0]!, [...argv.slice(1), left, right], { stdio: 'inherit' });
+  if (r.error) throw new GrunError(`cannot run '${argv[0]}': ${(r.error as NodeJS.ErrnoException).code ?? r.error.message}`);
+  process.exitCode = r.status ?? 1;
 }

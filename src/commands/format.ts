@@ -4,7 +4,8 @@ import { readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseOpref } from '../store/opref.js';
 import { termSafe } from '../store/terminal-text.js';
-import type { Opref, Run } from '../store/types.js';
+import type { Comment, Opref, Run } from '../store/types.js';
+import { formatTimestamp } from '../store/timefmt.js';
 
 export { formatDuration, formatTimestamp } from '../store/timefmt.js';
 
@@ -92,6 +93,21 @@ export function formatTable(rows: string[][], indent = 0): string[] {
         .join('  ')
         .trimEnd(),
   );
+}
+
+/**
+ * Guild's comments under a listed run: each `[N] user@host time` (`comment --list`, indexed)
+ * or `  user@host time` (`runs -c`), a blank line, the body indented, a blank line; an indexed
+ * list says `<no comments>` for a run without any.
+ */
+export function commentLines(comments: readonly Comment[], indexed: boolean): string[] {
+  if (comments.length === 0) return indexed ? ['  <no comments>'] : [];
+  return comments.flatMap((c, i) => {
+    const who = c.host ? `${c.user}@${c.host}` : c.user;
+    const when = formatTimestamp(c.time);
+    const body = c.body.split('\n').map((l) => termSafe(`${indexed ? '  ' : '    '}${l}`).trimEnd());
+    return [termSafe(indexed ? `[${i + 1}] ${who} ${when}` : `  ${who} ${when}`), '', ...body, ''];
+  });
 }
 
 /** Writes lines to stdout, one `\n` each. */

@@ -6,6 +6,7 @@ import type { Command } from 'commander';
 const COMMANDS: Record<string, string> = {
   run: './run.js',
   __supervise: './supervise.js',
+  __search: './search-worker.js',
   __steps: './steps.js',
   runs: './runs.js',
   ls: './ls.js',
@@ -29,7 +30,9 @@ const COMMANDS: Record<string, string> = {
   pull: './pull.js',
   sync: './sync.js',
   remote: './remote.js',
+  help: './project-help.js',
   ui: './dashboard.js',
+  api: './api.js',
 };
 
 /** Root options that take a value, so their value is not taken for the command name. */

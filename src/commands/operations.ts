@@ -14,6 +14,7 @@ export function register(program: Command): void {
       const all = listOperations(process.cwd());
       const declared = all.filter((op) => op.kind === 'guildfile');
       const ops = declared.length ? declared.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0)) : all;
+      for (const op of ops) if (op.warning) process.stderr.write(`WARNING: ${op.warning}\n`);
       if (o.json) {
         process.stdout.write(JSON.stringify(ops, null, 2) + '\n');
         return;

@@ -7,7 +7,9 @@ import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
 import { planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
-import { isRestart, prepareStart } from '../engine/restart.js';
+import type { BatchMeta } from '../engine/batch.js';
+import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../engine/restart.js';
+import { isSweepParent } from '../engine/stoppable.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
@@ -19,10 +21,10 @@ import { opHelpLines } from './op-help.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
-  yes?: boolean; stage?: boolean; start?: string; restart?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string;
-  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean;
-  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean;
+  yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
+  printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
+  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
   gpusGiven?: string;
@@ -33,15 +35,17 @@ interface RunOptions {
 const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
-  force_flags: !!o.forceFlags, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
-  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null,
+  force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
+  run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null, keep_run: !!o.keepRun,
 });
 
-/** The request fields of Guild's `--force-flags`, `--gpus` and `--no-gpus`. */
-function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
+/** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--keep-run`, `--gpus` and `--no-gpus`. */
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceSourcecode' | 'gpus' | 'keepRun'> {
   if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
   return {
     ...(o.forceFlags ? { forceFlags: true } : {}),
+    ...(o.forceSourcecode ? { forceSourcecode: true } : {}),
+    ...(o.keepRun ? { keepRun: true } : {}),
     ...(o.gpusGiven !== undefined ? { gpus: o.gpusGiven } : o.noGpusGiven ? { gpus: null } : {}),
   };
 }
@@ -54,17 +58,30 @@ function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'gpus'> {
 async function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<{ w: LaunchWork; asked: boolean } | null> {
   const meta = { label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o), ...requestExtras(o) };
   const startSpec = o.restart ?? o.start;
-  if (startSpec !== undefined) {
-    if (o.restart !== undefined && o.start !== undefined) throw new UsageError('--start and --restart cannot both be used');
+  const protoSpec = o.rerun ?? o.proto;
+  if (startSpec !== undefined || protoSpec !== undefined) {
+    const [which, ...others] = (['start', 'restart', 'rerun', 'proto'] as const).filter((k) => o[k] !== undefined);
+    if (others.length) throw new UsageError(`--${which} and --${others[0]} cannot both be used`);
     // Guild reads the operands as flags here: there is no operation to name.
     const given = opspec === undefined ? flagArgs : [opspec, ...flagArgs];
     const notFlag = given.find((a) => !a.includes('='));
-    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --start/--restart take a run and NAME=VALUE flags, not an operation`);
-    const target = oneRun(listRuns(home), startSpec);
+    if (notFlag !== undefined) throw new GrunError(`'${notFlag}': --${which} takes a run and NAME=VALUE flags, not an operation`);
+    const runs = listRuns(home);
+    const target = oneRun(runs, (startSpec ?? protoSpec)!);
+    if (protoSpec !== undefined) return { w: { kind: 'operation', run: protoRequest(target, { home, flagArgs: given, ...meta }) }, asked: false };
     const asked = isRestart(target, given);
     const preview = { headline: `You are about to restart ${target.operation}`, lines: [], runs: [target] };
     if (asked && !confirmLaunch('grun run --restart', o.yes)(preview)) return null;
-    return { w: { kind: 'staged', run: await prepareStart(target, { home, flagArgs: given, ...meta }) }, asked };
+    if (isSweepParent(target)) {
+      return { w: { kind: 'trials', parent: target, runs: await prepareSweepRestart(target, runs, { home, flagArgs: given, ...meta }) }, asked };
+    }
+    const say = (line: string): void => void process.stderr.write(`${line}\n`);
+    const run = await prepareStart(target, { home, flagArgs: given, ...meta }, { maxTrials: o.maxTrials, needed: !!o.needed, say });
+    if (!run) {
+      process.stdout.write('Skipping run because flags have not changed (--needed specified)\n');
+      return null;
+    }
+    return { w: { kind: 'staged', run }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());
@@ -102,6 +119,12 @@ function optFlags(o: RunOptions): Record<string, YamlValue> {
   return flags;
 }
 
+/** `--batch-label/-tag/-comment`, or nothing when none is given. */
+function batchMeta(o: RunOptions): BatchMeta | undefined {
+  if (o.batchLabel === undefined && o.batchTag === undefined && o.batchComment === undefined) return undefined;
+  return { label: o.batchLabel, tags: o.batchTag, comment: o.batchComment };
+}
+
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
   const what = await work(home, opspec, flagArgs, o);
@@ -122,13 +145,13 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
     home, work: w, executor, remote, mode, memo: !!o.memo, noMemo: o.memo === false, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
-    sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o) },
+    sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o), batch: batchMeta(o) },
   };
   const confirm = asked ? () => true : confirmLaunch(o.start ? 'grun run --start' : `grun run ${opspec}`, o.yes);
   const r = await launch(req, { stdout: process.stdout, stderr: process.stderr, confirm });
   if (r.skippedFor) {
     process.stdout.write(
-      'Skipping run because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
+      'Skipping because the following runs match this operation (--needed specified):\n' + previewLines(r.skippedFor).join('\n') + '\n',
     );
   }
   if (r.exitCode !== undefined) process.exitCode = r.exitCode;
@@ -152,16 +175,22 @@ export function register(program: Command): void {
     .option('-y, --yes', 'start without the preview and confirmation')
     .option('--stage', 'stage the run (start it later with --start)')
     .option('--start <run>', 'start a staged run (another run restarts)')
-    .option('--restart <run>', 'run a run again in its own directory, with its flags (NAME=VALUE overrides)')
+    .option('--restart <run>', 'run a run again in its own directory, with its flags (NAME=VALUE overrides); a sweep: its failed and stopped (not pruned) trials')
+    .option('--rerun <run>', "start a new run of a run's operation with its flags (NAME=VALUE overrides)")
+    .option('--proto <run>', "Guild's name for --rerun")
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')
+    .option('--batch-label <label>', "label of a sweep's batch run")
+    .option('--batch-tag <tag>', "tag of a sweep's batch run (repeatable)", collect)
+    .option('--batch-comment <comment>', "comment of a sweep's batch run")
     .option('-b, --background', 'run in the background and return at once')
     .option('--pidfile <path>', "write the run supervisor's pid here (implies --background)")
     .option('--needed', 'skip when a completed run of the operation with the same flags exists')
     .option('--print-cmd', 'print the command the run would execute and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
     .option('--force-flags', 'accept flags the operation does not define')
+    .option('--force-sourcecode', "with --restart: copy the project's source code again")
     .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
     .option('--test-flags', 'print the resolved flags and exit')
@@ -172,15 +201,16 @@ export function register(program: Command): void {
     .option('--run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)')
     .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
     .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
-    .option('--optimize', "use the operation's default optimizer (guild.yml optimizers:)")
+    .option('-O, --optimize', "use the operation's default optimizer (guild.yml optimizers:)")
     .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
     .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
-    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise)', collect, [])
+    .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise; -Fo as in Guild)', collect, [])
     .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
     .option('--prune <name>', 'stop trials early on their scalars: median or asha')
     .option('--prune-flag <name=value>', 'pruner setting (median: warmup-steps, startup-trials; asha: min-resource, reduction-factor)', collect, [])
     .option('--random-seed <seed>', 'seed of the sweep (sampling, random search, child seeds)')
     .option('--stage-trials', 'stage the trials of a sweep instead of running them')
+    .option('--keep-run', "keep the run of a delete-on-success operation (Guild moves it to the trash when it completes)")
     .option('--keep-batch', 'keep a successful sweep\'s batch run (Guild moves it to the trash)')
     .option('--max-parallel <n>', 'trials of a sweep run at once (default 1; on Slurm, the job array\'s throttle); steps of a pipeline at once (default: every ready step)', positiveIntOption('--max-parallel'))
     .option('--memo', 'reuse a completed run with the same operation, source, flags and inputs instead of running')

@@ -6,13 +6,14 @@
 //     null) and `problems` ([{file, message}] for unreadable files).
 //   runs info --json: {id, operation, from, status, started, stopped, marked, label,
 //     sourcecode_digest, vcs_commit, run_dir, command, exit_status, pid, <other attrs>, tags,
-//     flags, proto-flags?, scalars: {key: [last, step]}, attributes: {name: value}} as Guild,
+//     flags, proto-flags?, scalars: {key: [last, step]}, attributes?: {name: value}} as Guild,
 //     plus `status_reason` and `problems`.
 import { join } from 'node:path';
 import type { Command } from 'commander';
+import { addStopCommand } from './stop.js';
 import { readAttr, listAttrNames } from '../store/attrs.js';
 import { prunedReason } from '../store/pruned.js';
-import { GrunError } from '../store/errors.js';
+import { GrunError, UsageError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 // archive, trash and stop load with the subcommands that use them: `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
@@ -25,7 +26,7 @@ import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
-import { formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
+import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/batch.js';
@@ -34,12 +35,12 @@ import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;
 
-/** Attrs that `runs info` shows in their own fields, or never (runs_impl.CORE_RUN_ATTRS + legacy). */
+/** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
 const CORE_RUN_ATTRS = new Set([
-  'cmd', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
+  'cmd', 'comments', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
   'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
   'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
-  'resolved_deps', 'opdef',
+  'resolved_deps', 'opdef', 'opdef_attrs', 'plugins', 'r_sys_info', 'r_packages_loaded',
 ]);
 
 function attrValue(run: { dir: string }, name: string): YamlValue {
@@ -203,6 +204,9 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
     process.exitCode = await remoteRunsList(homeOf(cmd), opts.remote as string, remoteRunsArgs(process.argv.slice(2)));
     return;
   }
+  for (const other of ['verbose', 'json'] as const) {
+    if (opts.comments && opts[other]) throw new UsageError(`--comments and --${other} cannot both be specified`);
+  }
   const src = await runSource(cmd, opts);
   if (opts.json) {
     if (opts.limit !== undefined || opts.more || opts.all) process.stderr.write('--json option always shows all runs\n');
@@ -218,6 +222,10 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
       : [`[${i + 1}:${r.id.slice(0, 8)}]`, listedOp(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')],
   );
   const lines = formatTable(rows);
+  if (opts.comments) {
+    printLines(shown.flatMap((r, i) => [lines[i]!, ...commentLines(r.comments, false)]));
+    return;
+  }
   if (!opts.verbose) {
     printLines(lines);
     return;
@@ -239,14 +247,12 @@ function formatAttr(v: YamlValue): string {
   return '\n' + Object.keys(v).sort().map((k) => `  ${k}: ${formatAttr(v[k]!)}`).join('\n');
 }
 
-function infoData(run: Run, allScalars: boolean): [string, unknown][] {
+function infoData(run: Run, allScalars: boolean, comments = false): [string, unknown][] {
   const data: [string, unknown][] = runDetail(run);
-  const others = listAttrNames(run.dir).filter((n) => !n.startsWith('_') && !CORE_RUN_ATTRS.has(n)).sort();
-  for (const name of others) data.push([name, attrValue(run, name)]);
-  if (run.seed !== null) data.push(['seed', run.seed]);
   // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta) {
+    if (run.seed !== null) data.push(['seed', run.seed]);
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
@@ -276,7 +282,15 @@ function infoData(run: Run, allScalars: boolean): [string, unknown][] {
     scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
   }
   data.push(['scalars', scalars]);
-  data.push(['attributes', loggedAttrs]);
+  // Guild's attributes: the operation's guild.yml `attrs` (recorded as `opdef_attrs`), then logged ones
+  const opdefAttrs = attrValue(run, 'opdef_attrs');
+  const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
+  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name)) delete attributes[name];
+  if (Object.keys(attributes).length > 0) data.push(['attributes', attributes]); // none: no heading, as Guild
+  // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
+  if (comments) {
+    data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);
+  }
   // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
   // just show empty).
   const attrProblems = listAttrNames(run.dir)
@@ -334,6 +348,17 @@ function printInfo(data: [string, unknown][]): void {
           for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
         }
       }
+    } else if (name === 'comments') {
+      // Guild's list of maps: `  -`, then each field, keys sorted; a body of several lines as a block
+      out.push('comments:');
+      for (const c of val as Record<string, string>[]) {
+        out.push('  -');
+        for (const k of Object.keys(c).sort()) {
+          const v = c[k]!;
+          if (v.includes('\n')) out.push(`    ${k}: |`, ...v.split('\n').map((l) => `      ${l.trim()}`));
+          else out.push(`    ${k}: ${v}`.trimEnd());
+        }
+      }
     } else if (name === 'pipeline-steps') {
       // in the pipeline's order, not sorted
       out.push(`${name}:`);
@@ -365,7 +390,7 @@ function printInfo(data: [string, unknown][]): void {
 
 async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const run = await oneSourcedRun(await runSource(cmd, opts), spec);
-  const data = infoData(run, Boolean(opts.allScalars));
+  const data = infoData(run, Boolean(opts.allScalars), Boolean(opts.comments));
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
   else printInfo(data);
 }
@@ -450,6 +475,7 @@ function addListOptions(c: Command): Command {
       .option('-n, --limit <N>', 'show at most N runs', intOption('--limit'))
       .option('-v, --verbose', 'show run details')
       .option('-s, --simplified', 'show a simplified list (index, operation, status, label)')
+      .option('-c, --comments', 'show the comments of each run below it')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
       .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')
@@ -460,6 +486,7 @@ function addListOptions(c: Command): Command {
 export function register(program: Command): void {
   const runs = program.command('runs').description('Show or manage runs');
   addListOptions(runs.command('list', { isDefault: true }).description('List runs (newest first)')).action(listAction);
+  addStopCommand(runs);
 
   addRunFilterOptions(
     runs
@@ -469,6 +496,7 @@ export function register(program: Command): void {
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip')
       .option('-s, --all-scalars', 'include sys/* scalars')
+      .option('-c, --comments', 'show the comments')
       .option('--json', 'print as JSON'),
   ).action(infoAction);
 

@@ -1,27 +1,25 @@
 // `grun select [RUN] [--min|--max COL] [-s/--short-id] [-a/--attr NAME] [-p/--path] [--all]`:
 // prints the selected run's id (Guild's select). `--min/--max` pick, among the selected runs,
-// the one with the smallest/largest value of a compare column (runs without one are skipped).
+// the one with the smallest/largest value of a compare column (runs without one come last).
+// Several RUN arguments, or `--all`, print every selected run (all of them when none is given).
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeYaml } from '../store/yaml11.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
-import { cellNumber, cellValue, parseColSpec } from '../engine/compare.js';
+import { cellValue, parseColSpec, sortByValue } from '../engine/compare.js';
 import { printLines } from './format.js';
 import { formattedRunFields, sourceRuns } from './runs.js';
 import { oneRun, selectFrom } from './run-args.js';
 import { readAttr } from '../store/attrs.js';
 
+/** Guild's `--min/--max`: the first run in the column's order; none with a value leaves the order as it is (the latest). */
 function pickBy(runs: Run[], col: string, dir: 1 | -1): Run {
   const spec = parseColSpec(col);
-  let best: { run: Run; v: number } | null = null;
-  for (const run of runs) {
-    const v = cellNumber(cellValue(run, spec));
-    if (v !== null && (best === null || dir * (v - best.v) < 0)) best = { run, v };
-  }
-  if (!best) throw new GrunError(`no selected run has a value for '${col}'`);
-  return best.run;
+  const sorted = sortByValue(runs, (run) => cellValue(run, spec), dir);
+  if (sorted.length === 0) throw new GrunError('no matching runs');
+  return sorted[0]!;
 }
 
 /** Guild's order: a field of the formatted run (`run_dir`, `status`, …), else the raw attr. */
@@ -41,30 +39,32 @@ export function register(program: Command): void {
     program
       .command('select')
       .description('Print the id of a run')
-      .argument('[RUN]', 'run index, range or id prefix (default: 1, the latest)')
+      .argument('[RUN...]', 'run index, range or id prefix (default: 1, the latest; with --all, every run)')
       .option('--min <col>', 'the run with the smallest value of COL')
       .option('--max <col>', 'the run with the largest value of COL')
       .option('-s, --short-id', 'print the short id')
       .option('-a, --attr <name>', 'print this attribute instead of the id')
       .option('-p, --path', 'print the run directory')
+      .option('--dir', 'print the run directory (as --path: Guild spells it both ways)')
       .option('--all', 'print every selected run, not just one')
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip'),
-  ).action(async (spec: string | undefined, opts: Record<string, unknown>, c: Command) => {
+  ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
     const min = opts.min as string | undefined;
     const max = opts.max as string | undefined;
     if (min !== undefined && max !== undefined) throw new GrunError('--min and --max cannot both be used');
     const runs = await sourceRuns(c, opts);
     let chosen: Run[];
     if (min !== undefined || max !== undefined) {
-      const pool = selectFrom(runs, spec ? [spec] : [], [':']);
+      const pool = selectFrom(runs, specs, [':']);
       chosen = [pickBy(pool, (min ?? max)!, min !== undefined ? 1 : -1)];
-    } else if (opts.all) {
-      chosen = selectFrom(runs, spec ? [spec] : [], ['1']);
-    } else chosen = [oneRun(runs, spec)];
+    } else if (opts.all || specs.length > 1) {
+      if (runs.length === 0) throw new GrunError('no matching runs');
+      chosen = selectFrom(runs, specs, [':']);
+    } else chosen = [oneRun(runs, specs[0])];
     printLines(
       chosen.map((run) =>
-        opts.attr ? attrText(run, opts.attr as string) : opts.path ? run.dir : opts.shortId ? run.id.slice(0, 8) : run.id,
+        opts.attr ? attrText(run, opts.attr as string) : opts.path || opts.dir ? run.dir : opts.shortId ? run.id.slice(0, 8) : run.id,
       ),
     );
   });

@@ -13,7 +13,12 @@ interface StopCmdOptions {
 }
 
 export function register(program: Command): void {
-  const cmd = program
+  addStopCommand(program);
+}
+
+/** `stop` under `parent`: the root's `grun stop`, and `grun runs stop` (Guild has both). */
+export function addStopCommand(parent: Command): void {
+  const cmd = parent
     .command('stop')
     .description('Stop running runs (default: all running runs)')
     .argument('[runs...]', 'runs to stop (index, range or id prefix)')

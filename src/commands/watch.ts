@@ -3,6 +3,7 @@
 // made terminal-safe unless `--raw` is given; piped, all of it, the output file's own bytes.
 import { existsSync, readFileSync } from 'node:fs';
 import type { Command } from 'commander';
+import { endNotice, loadNotifyConfig, postNotice } from '../engine/notify.js';
 import { watchRun } from '../engine/watch.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
@@ -36,8 +37,13 @@ export function register(program: Command): void {
     .option('-p, --pid <pid>', 'watch the run of this pid or pidfile')
     .option('-n, --tail <N>', 'start with the last N lines of output (default: a screenful on a terminal, all when piped)', intOption('--tail'))
     .option('--raw', 'pass escape sequences to a terminal unchanged')
-    .action(async (spec: string | undefined, o: { pid?: string; tail?: number; raw?: boolean }, cmd: Command) => {
-      const runs = listRuns(homeOf(cmd));
+    .option('--notify', "when the run ends, post a notice to config.yml's notify: command and url")
+    .action(async (spec: string | undefined, o: { pid?: string; tail?: number; raw?: boolean; notify?: boolean }, cmd: Command) => {
+      const home = homeOf(cmd);
+      // a bad notify: section is refused before watching, not found out at the end
+      const notify = o.notify ? loadNotifyConfig(home) : null;
+      if (notify && !notify.command && !notify.url) throw new GrunError("--notify: config.yml has no notify: command or url");
+      const runs = listRuns(home);
       let run: Run;
       if (o.pid) run = runForPid(runs, o.pid);
       else if (spec !== undefined) run = oneRun(runs, spec);
@@ -55,7 +61,13 @@ export function register(program: Command): void {
         const safe = Boolean(process.stdout.isTTY) && !o.raw;
         const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), safe, exact: !process.stdout.isTTY, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
-        else process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
+        else {
+          process.stdout.write(`Run ${run.id} stopped with a status of '${r.status}'\n`);
+          if (notify) {
+            const ended = listRuns(home).find((x) => x.id === run.id) ?? run;
+            for (const f of await postNotice(notify, endNotice({ ...ended, status: r.status }))) process.stderr.write(`grun: ${f}\n`);
+          }
+        }
       } finally {
         process.off('SIGINT', onInt);
       }

@@ -6,7 +6,7 @@ import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
-import { readAttr, writeAttr } from '../store/attrs.js';
+import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
 import { loadRun } from '../store/index.js';
@@ -18,8 +18,8 @@ import type { Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
-import { guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
-import { attachChild, writeBatchRun } from './sweep/batch-layout.js';
+import { commentEntry, guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
+import { attachChild, protoAttrs, writeBatchRun } from './sweep/batch-layout.js';
 import type { Expansion } from './sweep/expand.js';
 import {
   batchKind,
@@ -49,8 +49,15 @@ export function recordParentEnd(parentDir: string, status: RunStatus): boolean {
   return true;
 }
 
+/** A parent whose trials run again (`--restart PARENT`): its outcome forgotten, pending until they end. */
+export function reopenParent(parentDir: string): void {
+  writeFileSync(guildPath(parentDir, 'PENDING'), '');
+  deleteAttr(parentDir, 'exit_status');
+  deleteAttr(parentDir, 'stopped');
+}
+
 /** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */
-export function childrenOf(parent: Run, runs: Run[]): Run[] {
+export function childrenOf(parent: Run, runs: readonly Run[]): Run[] {
   const linked = new Set(parent.children);
   return runs.filter((r) => r.id !== parent.id && (r.parent === parent.id || (parent.batch && linked.has(r.id))));
 }
@@ -86,6 +93,9 @@ export function metadataRunDir(runDir: string): string {
   return parentDirOf(runDir) ?? runDir;
 }
 
+/** On a search's batch run while the search goes on: its job (engine/search.ts). */
+export const SEARCH_FILE = 'grun-search';
+
 /** Marks the parent of an Accio submission (`grun submit`), apart from a Guild-syntax batch. */
 const SUBMISSION_FILE = 'grun-submission';
 
@@ -104,6 +114,8 @@ export function isSubmissionChild(runDir: string): boolean {
 export function finalizeParentIfDone(childDir: string): RunStatus | null {
   const parentDir = parentDirOf(childDir);
   if (!parentDir || readAttr(parentDir, 'exit_status').kind === 'ok') return null;
+  // a search still proposing trials records its batch's end itself
+  if (existsSync(guildPath(parentDir, SEARCH_FILE))) return null;
   const parent = loadRun(parentDir);
   const runsRoot = dirname(parentDir);
   const dirs = parent.children.map((id) => join(runsRoot, id)).filter((d) => existsSync(guildPath(d, 'opref')));
@@ -225,20 +237,12 @@ interface ParentSpec {
 export function writeParent(p: ParentSpec): CreatedRun {
   const id = newRunId();
   const { proto } = p;
-  const protoAttrs: Record<string, YamlValue> = {
-    flags: p.protoFlags,
-    user_flags: proto.userFlags,
-    cmd: proto.cmdAttr,
-    op: proto.opAttr,
-    run_params: proto.runParams,
-    deps: proto.depsAttr,
-  };
   const dir = writeBatchRun({
     home: p.home,
     id,
     kind: p.kind,
     initialized: guildTimestamp(),
-    proto: { opref: proto.opref, attrs: protoAttrs },
+    proto: { opref: proto.opref, attrs: { ...protoAttrs(proto), flags: p.protoFlags } },
     attrs: { host: hostName(), user: process.env.USER ?? userInfo().username, random_seed: BigInt(p.seed), ...p.attrs },
     ...(p.maxTrials !== undefined ? { maxTrials: p.maxTrials } : {}),
     ...(p.objective !== undefined ? { objective: p.objective } : {}),
@@ -269,9 +273,26 @@ function writeChildren(
   return { parent, children: created };
 }
 
+/** `--batch-label`, `--batch-tag`, `--batch-comment`: the batch run's own metadata (its trials take `-l/-t/-c`). */
+export interface BatchMeta {
+  label?: string;
+  tags?: string[];
+  comment?: string;
+}
+
+/** The attrs of a batch run's metadata, as Guild writes them (a tag given twice once). */
+export function batchMetaAttrs(meta: BatchMeta | undefined): Record<string, YamlValue> {
+  const attrs: Record<string, YamlValue> = {};
+  if (meta?.label !== undefined) attrs.label = meta.label;
+  if (meta?.tags?.length) attrs.tags = [...new Set(meta.tags)];
+  if (meta?.comment) attrs.comments = [commentEntry(meta.comment)];
+  return attrs;
+}
+
 /** Options of a Guild-syntax sweep (`grun run OP lr=[0.1,0.2] -m 3 -o random …`). */
 export interface GuildSweepOptions {
   home: string;
+  batch?: BatchMeta;
   /** `-m/--max-trials`: a sample of a grid, or the size of a random search. */
   maxTrials?: number;
   /** `-o/--optimizer`: only `random`. */
@@ -319,7 +340,7 @@ export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSw
     proto: plan,
     protoFlags: plan.flags,
     seed,
-    attrs: { run_params: runParams },
+    attrs: { run_params: runParams, ...batchMetaAttrs(o.batch) },
     ...(maxTrials !== undefined ? { maxTrials } : {}),
   });
   return writeChildren(o.home, parent, children, o.write ?? stagedChildWriter);

@@ -112,11 +112,11 @@ export function flagArgs(
     }
     if (v === null) continue;
     if (Array.isArray(v) && def?.argSplit) {
-      args.push(arg, ...v.map((x) => (dest === 'args' ? encodeArgparseArg(x) : encodeFlagArg(x))));
+      args.push(arg, ...v.map((x) => (dest === 'globals' ? encodeFlagArg(x) : encodeArgparseArg(x))));
       continue;
     }
     const isFloat = isMarkedFloat(flags, name);
-    args.push(arg, dest === 'args' ? encodeArgparseArg(v, isFloat) : encodeFlagArg(v, isFloat));
+    args.push(arg, dest === 'globals' ? encodeFlagArg(v, isFloat) : encodeArgparseArg(v, isFloat));
   }
   return args;
 }
@@ -161,7 +161,8 @@ export function buildCommand(
   python: string,
 ): BuiltCommand {
   const own = target.kind === 'python-module' ? target.args : target.kind === 'exec' ? shlexSplit(target.template) : [];
-  const fargs = flagArgs(flags, defs, dest, own);
+  // Flags bound for a config file reach the process through that file only.
+  const fargs = dest.startsWith('config:') ? [] : flagArgs(flags, defs, dest, own);
   switch (target.kind) {
     case 'steps':
       // grun drives the steps; the op attr keeps Guild's command, so Guild reads the run as its own
@@ -174,7 +175,7 @@ export function buildCommand(
     }
     case 'python-module': {
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', target.module, ...target.args, '--', '__flag_args__'];
-      const run = dest === 'globals' ? [target.moduleFile] : ['--args', '--module', target.module];
+      const run = dest === 'globals' ? ['--module', target.module] : ['--args', '--module', target.module];
       return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...target.args, ...fargs], opCmdArgs };
     }
     case 'shell':

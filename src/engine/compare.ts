@@ -11,6 +11,8 @@ import { formatDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { withChildren } from './batch.js';
+import { loadGuildfile, type Guildfile } from './guildfile.js';
+import { dirname } from 'node:path';
 
 export type Qualifier = 'first' | 'last' | 'min' | 'max' | 'avg' | 'total' | 'count';
 const QUALIFIERS = new Set<string>(['first', 'last', 'min', 'max', 'avg', 'total', 'count']);
@@ -121,12 +123,31 @@ export function cellValue(run: Run, spec: ColSpec): Cell {
   return { scalar: s[spec.qualifier] as number };
 }
 
-/** Number for sorting (`--min/--max`, `select --min`), or null: nan and ±inf sort last either way. */
-export function cellNumber(c: Cell): number | null {
-  if (c && typeof c === 'object' && 'scalar' in c && typeof c.scalar === 'number') return Number.isFinite(c.scalar) ? c.scalar : null;
+/**
+ * A cell as Guild's compare sorts it (`compare_impl._SortKey`, `select --min/--max`): a number
+ * (scalars, numeric flags, booleans as 1/0), else its text; null when the run has no value
+ * (nan and ±inf count as none), which sorts last in either direction.
+ */
+export function sortValue(c: Cell): number | string | null {
+  if (c === undefined || c === null) return null;
+  if (isScalarCell(c)) return Number.isFinite(c.scalar) ? c.scalar : null;
   if (typeof c === 'number') return Number.isFinite(c) ? c : null;
+  if (typeof c === 'bigint') return Number(c);
   if (typeof c === 'boolean') return c ? 1 : 0;
-  return null;
+  return typeof c === 'string' ? c : formatFlagValue(c as YamlValue);
+}
+
+/** Two sort values that are not null: numbers by value, a number and a text (or two texts) as text, naturally. */
+export function compareSortValues(a: number | string, b: number | string): number {
+  if (typeof a === 'number' && typeof b === 'number') return a - b;
+  return natCompare(String(a), String(b));
+}
+
+/** Runs in the order `--min` (dir 1) or `--max` (dir -1) of a column puts them; stable, runs without a value last. */
+export function sortByValue<T>(items: readonly T[], valueOf: (item: T) => Cell, dir: 1 | -1): T[] {
+  const keyed = items.map((item) => ({ item, v: sortValue(valueOf(item)) }));
+  keyed.sort((a, b) => (a.v === null ? (b.v === null ? 0 : 1) : b.v === null ? -1 : dir * compareSortValues(a.v, b.v)));
+  return keyed.map((k) => k.item);
 }
 
 const isScalarCell = (c: Cell): c is { scalar: number; int?: boolean } =>
@@ -168,6 +189,24 @@ export function jsonValue(c: Cell): unknown {
   return c;
 }
 
+/**
+ * A cell as JSON the way Python's json writes Guild's values: a float keeps its point (`2.0`,
+ * so a reader in Python gets a float back); nan and ±inf, which JSON lacks, as text.
+ */
+export function jsonText(c: Cell): string {
+  const isFloat = isScalarCell(c) ? !c.int : false;
+  const v = jsonValue(c);
+  if (typeof v === 'number' && isFloat) return pyFloatRepr(v);
+  return JSON.stringify(typeof v === 'bigint' ? Number(v) : v);
+}
+
+/** A comparison as JSON rows, the header first (`grun compare --json`, `grun api compare`); `indent`: two spaces a level, as `json.dumps(indent=2)`. */
+export function compareJson(header: readonly string[], rows: readonly Cell[][], indent = false): string {
+  const lists = [header.map((h) => JSON.stringify(h)), ...rows.map((r) => r.map(jsonText))];
+  if (!indent) return `[${lists.map((l) => `[${l.join(', ')}]`).join(', ')}]`;
+  return `[\n${lists.map((l) => `  [\n${l.map((x) => `    ${x}`).join(',\n')}\n  ]`).join(',\n')}\n]`;
+}
+
 export function timeOf(run: Run): string {
   if (run.status === 'staged' || run.status === 'pending') return '';
   return formatDuration(run.started, run.status === 'running' ? null : run.stopped ?? null);
@@ -184,9 +223,11 @@ function defaultOpCols(run: Run, allScalars: boolean): ColSpec[] {
   const cols: ColSpec[] = [];
   for (const name of Object.keys(flagsOf(run)).sort(natCompare)) cols.push({ kind: 'flag', name, header: name });
   for (const name of Object.keys(loggedAttrsOf(run)).sort(natCompare)) cols.push({ kind: 'attr', name, header: name });
+  // Guild names a run's scalar columns by tag alone (`_scalar_cols`): a util run's
+  // `target/.guild#loss` is its `loss`, found under any prefix (findScalar)
   const keys = scalarsOf(run)
-    .map(scalarKeyOf)
-    .filter((k) => allScalars || !k.split('#').pop()!.startsWith('sys/'));
+    .map((s) => s.tag)
+    .filter((k) => allScalars || !k.startsWith('sys/'));
   const sorted = [...new Set(keys)].sort(natCompare);
   if (sorted.length > 0) {
     const stepKey = sorted.includes('loss') ? 'loss' : sorted[0]!;
@@ -196,15 +237,46 @@ function defaultOpCols(run: Run, allScalars: boolean): ColSpec[] {
   return cols;
 }
 
-/** The run's `compare` attr (Guild's fallback for guild.yml `compare:`), when it is a list. */
-function compareAttrCols(run: Run): ColSpec[] | null {
-  const r = readAttr(run.dir, 'compare');
-  if (r.kind !== 'ok' || !Array.isArray(r.value)) return null;
-  try {
-    return r.value.filter((v): v is string => typeof v === 'string').map(parseColSpec);
-  } catch {
-    return null;
+/** Guild files read once per process: a comparison of many runs of one project reads its guild.yml once. */
+const guildfiles = new Map<string, Guildfile | null>();
+
+function guildfileOf(projectDir: string): Guildfile | null {
+  if (!guildfiles.has(projectDir)) {
+    let gf: Guildfile | null = null;
+    try {
+      gf = loadGuildfile(projectDir);
+    } catch {
+      // a guild.yml that no longer reads: the run's own record stands (Guild's GuildfileError)
+    }
+    guildfiles.set(projectDir, gf);
   }
+  return guildfiles.get(projectDir)!;
+}
+
+/**
+ * The op columns an operation declares (Guild's `latest_compare`): its guild.yml `compare:` as
+ * the file reads now, else the run's `compare` attr; null when neither is a list. A spec that
+ * does not parse is left out, as Guild warns and goes on.
+ */
+function declaredOpCols(run: Run): ColSpec[] | null {
+  let specs: YamlValue | undefined;
+  const o = run.opref;
+  if (o?.pkgType === 'guildfile') {
+    specs = guildfileOf(dirname(o.pkgName))?.models.find((m) => m.name === o.modelName)?.operations[o.opName]?.compare;
+  }
+  if (!Array.isArray(specs)) {
+    const r = readAttr(run.dir, 'compare');
+    specs = r.kind === 'ok' ? r.value : undefined;
+  }
+  if (!Array.isArray(specs)) return null;
+  return specs.flatMap((v) => {
+    if (typeof v !== 'string') return [];
+    try {
+      return parseColSpecs(v);
+    } catch {
+      return [];
+    }
+  });
 }
 
 export interface CompareOptions {
@@ -246,7 +318,7 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
   const user = (strict ? o.strictCols! : o.cols ?? []).flatMap(parseColSpecs);
   const sections = runs.map((run) => [
     core,
-    strict || o.skipOpCols ? [] : compareAttrCols(run) ?? defaultOpCols(run, Boolean(o.allScalars)),
+    strict || o.skipOpCols ? [] : declaredOpCols(run) ?? defaultOpCols(run, Boolean(o.allScalars)),
     user,
   ]);
   const columns: Column[] = [];
@@ -261,9 +333,9 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
     }
   }
   const cell = (run: Run, secs: ColSpec[][], column: Column): Cell => {
+    // A run shows only the columns of its own sections (Guild's `_row_val`): another
+    // operation's `=a as A` is not this run's `a`
     const header = column.spec.header;
-    // A run with no column of that name reads the column's own spec (a util run's `loss`)
-    if (!secs.some((sec) => sec.some((spec) => spec.header === header))) return cellValue(run, column.spec);
     let val: Cell;
     for (const sec of secs) {
       for (const spec of sec) {
@@ -282,9 +354,7 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
   if (sortBy !== undefined) {
     const idx = columns.findIndex((c) => c.spec.header === sortBy);
     const spec = idx >= 0 ? null : parseColSpec(sortBy);
-    const keyed = rows.map((row, i) => ({ row, v: cellNumber(idx >= 0 ? row[idx] : cellValue(runs[i]!, spec!)) }));
-    const dir = o.min !== undefined ? 1 : -1;
-    keyed.sort((a, b) => (a.v === null ? (b.v === null ? 0 : 1) : b.v === null ? -1 : dir * (a.v - b.v)));
+    const keyed = sortByValue(rows.map((row, i) => ({ row, i })), ({ row, i }) => (idx >= 0 ? row[idx] : cellValue(runs[i]!, spec!)), o.min !== undefined ? 1 : -1);
     rows = keyed.map((k) => k.row);
   }
   if (o.top !== undefined) rows = rows.slice(0, o.top);

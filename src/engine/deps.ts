@@ -1,20 +1,24 @@
-// Operation dependencies (`requires: - operation: X`): which upstream run, which of its files
-// are linked in, and the `deps`/`op` attr shapes Guild writes (spec §3.9).
+// Dependencies (`requires:`): operation dependencies (`- operation: X`: which upstream run,
+// which of its files are linked in) and project files (`- file: PATH`: copied in), and the
+// `deps`/`op` attr shapes Guild writes (spec §3.9).
 import { SafePattern } from '../store/safe-regex.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
-import { join, posix, relative, sep } from 'node:path';
+import { existsSync } from 'node:fs';
+import { basename, join, posix, relative, resolve, sep } from 'node:path';
+import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { shlexQuote } from '../store/opref.js';
 import type { Opref, Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMap, type YamlMap } from './guildfile.js';
-import type { DepLink, ResolvedDep } from './plan-types.js';
+import type { DepLink, ResolvedDep, RunPlan } from './plan-types.js';
 
 /** Guild's `resolver.DEFAULT_MATCHING_RUN_STATUS`; staging also accepts `staged`. */
 export const DEP_RUN_STATUSES: RunStatus[] = ['completed', 'running', 'terminated'];
 
 /** One `requires:` entry of kind `operation`. */
 export interface OperationDepSpec {
+  kind: 'operation';
   /** `operation:prepare`: the resource name, the flag name and the `deps` attr key. */
   name: string;
   /** `prepare` or `model:prepare`, as written. */
@@ -26,21 +30,61 @@ export interface OperationDepSpec {
   source: YamlMap;
 }
 
-/** guild.yml `requires:` → operation dependency specs (other kinds are refused, named). */
-export function parseRequires(requires: YamlValue | undefined, where: string): OperationDepSpec[] {
+/** One `requires:` entry of kind `file`: a file or directory of the project, copied (or linked) in. */
+export interface FileDepSpec {
+  kind: 'file';
+  /** `file:data.txt`: the resource name and the `deps` attr key. */
+  name: string;
+  /** As written, relative to the guild.yml directory. */
+  path: string;
+  targetPath: string;
+  targetType: 'copy' | 'link';
+}
+
+export type DepSpec = OperationDepSpec | FileDepSpec;
+
+/** Archives Guild unpacks: grun does not, so it refuses them rather than copy them whole. */
+const ARCHIVE_RE = /\.(zip|tar|tgz|tar\.gz|tar\.bz2|tbz2|tar\.xz|txz)$/i;
+
+function fileDepSpec(r: YamlMap, where: string): FileDepSpec {
+  const path = r.file as string;
+  const entry = `${where}: requires entry 'file: ${path}'`;
+  for (const key of ['select', 'rename', 'preserve-path', 'post-process', 'sha256', 'unpack'] as const) {
+    if (r[key] !== undefined && r[key] !== null && !(key === 'unpack' && r[key] === false)) {
+      throw new GrunError(`${entry}: '${key}' is not supported by grun yet`);
+    }
+  }
+  if (ARCHIVE_RE.test(path) && r.unpack !== false) {
+    throw new GrunError(`${entry}: grun does not unpack archives yet (add 'unpack: no' to copy the archive as it is)`);
+  }
+  const tt = r['target-type'] ?? 'copy';
+  if (tt !== 'copy' && tt !== 'link') throw new GrunError(`${entry}: unsupported target-type '${String(tt)}' (expected 'link' or 'copy')`);
+  return {
+    kind: 'file',
+    name: typeof r.name === 'string' ? r.name : `file:${path}`,
+    path,
+    targetPath: typeof r['target-path'] === 'string' ? r['target-path'] : '',
+    targetType: tt,
+  };
+}
+
+/** guild.yml `requires:` → dependency specs (other kinds are refused, named). */
+export function parseRequires(requires: YamlValue | undefined, where: string): DepSpec[] {
   if (requires === undefined || requires === null) return [];
   const list = Array.isArray(requires) ? requires : [requires];
-  return list.map((r) => {
+  // `config:` entries are config files the run gets its own copy of (config-flags.ts)
+  return list.filter((r) => !(isMap(r) && typeof r.config === 'string')).map((r): DepSpec => {
+    if (isMap(r) && typeof r.file === 'string' && r.operation === undefined) return fileDepSpec(r, where);
     if (!isMap(r) || typeof r.operation !== 'string') {
       throw new GrunError(
-        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME' dependencies only`,
+        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME', '- file: PATH' and '- config: FILE' dependencies only`,
       );
     }
     const sel = r.select;
     const select = typeof sel === 'string' ? [sel] : Array.isArray(sel) ? sel.map(String) : [];
     const name = typeof r.name === 'string' ? r.name : `operation:${r.operation}`;
     const targetPath = typeof r['target-path'] === 'string' ? r['target-path'] : '';
-    return { name, operation: r.operation, select, targetPath, source: r };
+    return { kind: 'operation', name, operation: r.operation, select, targetPath, source: r };
   });
 }
 
@@ -79,6 +123,8 @@ export function chooseDepRun(
 ): Run {
   if (opts.idPrefix !== undefined) {
     const hits = runs.filter((r) => r.id.startsWith(opts.idPrefix!));
+    // a run named when the run was staged must be ready by the time it starts
+    if (hits.length === 1 && opts.statuses && !opts.statuses.includes(hits[0]!.status)) throw new DepFailure(spec, `no suitable run for ${spec.operation}`);
     if (hits.length === 1) return hits[0]!;
     throw new GrunError(
       hits.length === 0
@@ -91,13 +137,16 @@ export function chooseDepRun(
     .filter((r) => matchesOp(r, op) && statuses.includes(r.status))
     .sort((a, b) => (b.started ?? -Infinity) - (a.started ?? -Infinity));
   const chosen = candidates.find((r) => r.marked) ?? candidates[0];
-  if (!chosen) {
-    throw new GrunError(
-      `cannot resolve dependency '${spec.name}': no ${statuses.join(', ')} run of ${spec.operation}` +
-        ` (run ${spec.operation} first, or pass ${spec.operation}=RUN_ID)`,
-    );
-  }
+  if (!chosen) throw new DepFailure(spec, `no suitable run for ${spec.operation}`);
   return chosen;
+}
+
+/** A dependency that cannot be resolved, worded as Guild's resolver words it. */
+export class DepFailure extends GrunError {
+  constructor(spec: DepSpec, reason: string) {
+    super(`run failed because a dependency was not met: could not resolve '${spec.name}' in ${spec.name} resource: ${reason}`);
+    this.name = 'DepFailure';
+  }
 }
 
 function walkFiles(root: string, rel = ''): string[] {
@@ -142,13 +191,42 @@ export function resolveDep(spec: OperationDepSpec, run: Run): ResolvedDep {
   const manifestLines = links.map((l) =>
     ['d', shlexQuote(l.target), sha1OrDash(l.source), shlexQuote(spec.name)].join(' '),
   );
-  return { name: spec.name, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
+  return { kind: 'operation', name: spec.name, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
+}
+
+/**
+ * A project file or directory (`- file: PATH`, relative to the guild.yml directory): where it
+ * goes in the run and its manifest line; `runDir` (the run's directory, or any directory of
+ * the runs) places the `deps` attr's relative path. Throws `DepFailure` when it is not there.
+ */
+export function resolveFileDep(spec: FileDepSpec, projectDir: string, runDir: string): ResolvedDep {
+  const source = resolve(projectDir, spec.path);
+  if (!existsSync(source)) throw new DepFailure(spec, `cannot find source file '${spec.path}'`);
+  const target = spec.targetPath ? posix.join(spec.targetPath, basename(source)) : basename(source);
+  const rel = relative(projectDir, source).split(sep).join('/');
+  return {
+    kind: 'file',
+    name: spec.name,
+    source,
+    target,
+    targetType: spec.targetType,
+    path: relative(runDir, source).split(sep).join('/'),
+    manifestLines: [['d', shlexQuote(target), sha1OrDash(source), shlexQuote(`file:${rel}`)].join(' ')],
+  };
 }
 
 /** The `deps` attr (spec §3.9): `{name: {name: {config: id, paths: [...], uri: name}}}`. */
 export function depsAttr(deps: ResolvedDep[]): YamlValue {
   const out: YamlMap = {};
   for (const d of deps) {
+    if (d.kind === 'file') {
+      out[d.name] = { [d.name]: { paths: [d.path], uri: d.name } };
+      continue;
+    }
+    if (d.kind === 'deferred') {
+      out[d.name] = {}; // Guild's mark of a dependency left for the start
+      continue;
+    }
     out[d.name] = {
       [d.name]: {
         config: d.runId,
@@ -161,11 +239,79 @@ export function depsAttr(deps: ResolvedDep[]): YamlValue {
 }
 
 /** The `op` attr's `deps:` list entry for one resolved dependency. */
-export function opAttrDep(spec: OperationDepSpec, dep: ResolvedDep, projectDir: string): YamlValue {
+export function opAttrDep(spec: DepSpec, dep: ResolvedDep, projectDir: string): YamlValue {
+  if (spec.kind === 'file' || dep.kind === 'file') {
+    return { config: {}, location: projectDir, name: spec.name, sources: [{ file: spec.kind === 'file' ? spec.path : '' }] };
+  }
   return {
     config: { [dep.name]: dep.runId },
     location: projectDir,
     name: dep.name,
     sources: [spec.source],
   };
+}
+
+/** What starting a staged run resolved: Guild's log lines, the dependencies now resolved, or the first failure. */
+export interface StartResolution {
+  log: string[];
+  deps: ResolvedDep[];
+  failure?: DepFailure;
+}
+
+/**
+ * The dependencies of a staged run, as it starts: those resolved when it was staged are said to
+ * be; the operation dependencies left for the start (an empty entry in its `deps` attr) are
+ * resolved now, from the run's own `op` attr (the entry as written and the run its flag chose).
+ */
+export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
+  const op = readAttr(run.dir, 'op');
+  const deps = readAttr(run.dir, 'deps');
+  const entries = op.kind === 'ok' && isMap(op.value) && Array.isArray(op.value.deps) ? op.value.deps : [];
+  const done = deps.kind === 'ok' && isMap(deps.value) ? deps.value : {};
+  const out: StartResolution = { log: [], deps: [] };
+  for (const e of entries) {
+    if (!isMap(e) || typeof e.name !== 'string') continue;
+    const name = e.name;
+    out.log.push(`Resolving ${name}`);
+    const had = done[name];
+    const source = Array.isArray(e.sources) ? e.sources[0] : undefined;
+    if (!isMap(had) || Object.keys(had).length > 0 || !isMap(source) || !run.opref) {
+      out.log.push(`Skipping resolution of ${name} because it's already resolved`);
+      continue;
+    }
+    const [spec] = parseRequires([source], `run ${run.id}: op`);
+    if (spec?.kind !== 'operation') continue;
+    const chosen = isMap(e.config) ? e.config[name] : null;
+    try {
+      const from = chooseDepRun(runs, spec, depOpref(spec, run.opref), {
+        ...(typeof chosen === 'string' ? { idPrefix: chosen } : {}),
+        statuses: DEP_RUN_STATUSES,
+      });
+      out.deps.push(resolveDep(spec, from));
+      out.log.push(`Using run ${from.id} for ${name}`);
+    } catch (err) {
+      if (!(err instanceof DepFailure)) throw err;
+      out.failure = err;
+      return out;
+    }
+  }
+  return out;
+}
+
+/**
+ * Guild's warnings and resolution log for a plan, as lines: each dependency resolved, the
+ * upstream run an operation one uses, or that staging leaves it for the start.
+ */
+export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings' | 'configs'>): string[] {
+  const lines = (plan.warnings ?? []).map((w) => `WARNING: ${w}\n`);
+  for (const d of plan.deps) {
+    if (d.kind === 'deferred' && d.runId === null) lines.push(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
+  }
+  for (const d of plan.deps) {
+    lines.push(`Resolving ${d.name}\n`);
+    if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`);
+    if (d.kind === 'deferred') lines.push(`Skipping resolution of ${d.name} because it's being staged\n`);
+  }
+  for (const c of plan.configs) lines.push(`Resolving ${c.name}\n`);
+  return lines;
 }

@@ -14,7 +14,7 @@ import type { FlagDef, FlagsDest } from './plan-types.js';
 export const HELPERS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../helpers');
 
 /** Bumped when the helper's output changes, so old cache entries are not reused. */
-const DETECT_VERSION = '2';
+const DETECT_VERSION = '4';
 
 export interface DetectedFlags {
   dest: FlagsDest;
@@ -27,18 +27,30 @@ export function pythonExe(env: NodeJS.ProcessEnv = process.env): string {
   return env.GRUN_PYTHON || 'python3';
 }
 
-function cacheKey(scriptPath: string, content: Buffer): string {
+/** What detection reads besides the script: the operation's own args and whether it is click. */
+export interface DetectOptions {
+  /** `main: script a b`: the args naming a sub-command, whose own flags are the flags. */
+  baseArgs?: string[];
+  /** `flags-dest: args:click`: the options of a click command. */
+  click?: boolean;
+}
+
+function helperArgs(scriptPath: string, o: DetectOptions): string[] {
+  return [...(o.click ? ['--click'] : []), scriptPath, ...(o.baseArgs ?? [])];
+}
+
+function cacheKey(scriptPath: string, content: Buffer, o: DetectOptions): string {
   const h = createHash('md5');
-  h.update(`grun-flags-v${DETECT_VERSION}\0${scriptPath}\0`);
+  h.update(`grun-flags-v${DETECT_VERSION}\0${JSON.stringify(helperArgs(scriptPath, o))}\0`);
   h.update(content);
   return h.digest('hex');
 }
 
-function runHelper(scriptPath: string): Promise<string> {
+function runHelper(scriptPath: string, o: DetectOptions): Promise<string> {
   return new Promise((ok, fail) => {
     execFile(
       pythonExe(),
-      [join(HELPERS_DIR, 'flags.py'), scriptPath],
+      [join(HELPERS_DIR, 'flags.py'), ...helperArgs(scriptPath, o)],
       { encoding: 'utf8', maxBuffer: 16 << 20 },
       (err, stdout, stderr) => {
         if (err) {
@@ -57,7 +69,7 @@ function runHelper(scriptPath: string): Promise<string> {
 /** Parse the helper's JSON (Guild's import-flags shape) into definitions. */
 export function parseImportedFlags(json: string, scriptName: string): DetectedFlags {
   const data = JSON.parse(json) as Record<string, YamlValue>;
-  const dest: FlagsDest = data.$dest === 'args' ? 'args' : 'globals';
+  const dest: FlagsDest = data.$dest === 'args' || data.$dest === 'args:click' ? data.$dest : 'globals';
   const defs: FlagDef[] = [];
   for (const [name, spec] of Object.entries(data)) {
     if (name.startsWith('$') || spec === null || typeof spec !== 'object' || Array.isArray(spec)) continue;
@@ -65,14 +77,14 @@ export function parseImportedFlags(json: string, scriptName: string): DetectedFl
   }
   defs.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
   const reason =
-    dest === 'args'
+    dest !== 'globals'
       ? `${scriptName} imports argparse - assuming args`
       : `${scriptName} does not import argparse - assuming globals`;
   return { dest, defs, reason };
 }
 
 /** Detect a script's flags, through the cache under `home`. */
-export async function detectPythonFlags(home: string, scriptPath: string): Promise<DetectedFlags> {
+export async function detectPythonFlags(home: string, scriptPath: string, o: DetectOptions = {}): Promise<DetectedFlags> {
   let content: Buffer;
   try {
     content = readFileSync(scriptPath);
@@ -80,13 +92,13 @@ export async function detectPythonFlags(home: string, scriptPath: string): Promi
     throw new GrunError(`cannot read script ${scriptPath}`);
   }
   const name = scriptPath.split('/').pop() ?? scriptPath;
-  const cachePath = join(home, 'cache', 'import-flags', cacheKey(resolve(scriptPath), content));
+  const cachePath = join(home, 'cache', 'import-flags', cacheKey(resolve(scriptPath), content, o));
   try {
     return parseImportedFlags(readFileSync(cachePath, 'utf8'), name);
   } catch {
     // missing or unreadable cache entry: detect again
   }
-  const json = await runHelper(scriptPath);
+  const json = await runHelper(scriptPath, o);
   const detected = parseImportedFlags(json, name);
   try {
     mkdirSync(dirname(cachePath), { recursive: true });

@@ -5,6 +5,7 @@ import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { decodeFlagValue } from '../store/flagfmt.js';
+import { shlexSplit } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { Refusal } from './refusal.js';
@@ -104,9 +105,12 @@ export function parseSweepSyntax(raw: string): { kind: 'list'; items: string[] }
   return { kind: 'list', items: body === '' ? [] : commas };
 }
 
-function typeError(name: string, raw: string, expected: string): GrunError {
-  return new GrunError(`invalid value '${raw}' for flag '${name}': expected ${expected}`);
+/** Guild's wording: `invalid value 12x for epochs: invalid value for type 'int'`. */
+function invalidValue(name: string, raw: string, why: string): GrunError {
+  return new GrunError(`invalid value ${typedText(raw)} for ${name}: ${why}`);
 }
+
+const typeError = (name: string, raw: string, type: FlagType): GrunError => invalidValue(name, raw, `invalid value for type '${type}'`);
 
 /** One scalar raw value coerced to the flag's declared type (Guild's `_coerce_flag_val`). */
 export function coerceScalar(name: string, raw: string, type: FlagType | undefined): YamlValue {
@@ -119,22 +123,23 @@ export function coerceScalar(name: string, raw: string, type: FlagType | undefin
       return text; // declared strings stay as typed ("012" is not 12), less their quotes
     case 'int': {
       const t = text.trim();
-      if (!/^[-+]?\d+$/.test(t)) throw typeError(name, raw, 'an int');
+      if (!/^[-+]?\d+$/.test(t)) throw typeError(name, raw, type);
       return Number(t);
     }
     case 'float':
     case 'number': {
       const v = decodeFlagValue(text);
       if (typeof v === 'number') return v;
+      if (type === 'number' && typeof v === 'boolean') return v; // a Python bool is an int: Guild keeps it
       const n = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/.test(text.trim()) ? Number(text) : NaN;
-      if (Number.isNaN(n)) throw typeError(name, raw, type === 'float' ? 'a float' : 'a number');
+      if (Number.isNaN(n)) throw typeError(name, raw, type);
       return n;
     }
     case 'boolean': {
       const v = decodeFlagValue(text);
       if (typeof v === 'boolean') return v;
       if (v === 1 || v === 0) return v === 1;
-      throw typeError(name, raw, 'a boolean (yes/no, true/false)');
+      throw typeError(name, raw, type);
     }
   }
 }
@@ -157,7 +162,9 @@ export function decodeCliFlag(name: string, raw: string, def?: FlagDef): Decoded
   const sweep = parseSweepSyntax(raw);
   if (def?.argSplit && !sweep) {
     // argparse nargs: `layers="3 4"` is one value, a list passed as separate arguments
-    const values = raw.split(/[\s,]+/).filter((s) => s !== '').map((s) => coerceScalar(name, s, def.type));
+    // Guild's split_encoded_flag_val: shell words (`"2 1 'a b'"`), or parts between a given separator
+    const parts = def.argSplit === true || def.argSplit === 'shlex' ? shlexSplit(raw) : raw.split(def.argSplit).filter((s) => s !== '');
+    const values = parts.map((s) => coerceScalar(name, s, def.type));
     for (const v of values) checkValue(def, v, String(v));
     return { value: values };
   }
@@ -183,6 +190,15 @@ export function decodeCliFlag(name: string, raw: string, def?: FlagDef): Decoded
   return isFloat ? { value, isFloat } : { value };
 }
 
+function forced(name: string, raw: string, def: FlagDef): DecodedFlag {
+  try {
+    return decodeCliFlag(name, raw, def);
+  } catch (e) {
+    if (!(e instanceof GrunError)) throw e;
+    return decodeCliFlag(name, raw, { name, default: null });
+  }
+}
+
 function sameValue(a: YamlValue, b: YamlValue): boolean {
   return JSON.stringify(a) === JSON.stringify(b);
 }
@@ -195,12 +211,12 @@ function showValue(v: YamlValue): string {
 export function checkValue(def: FlagDef, value: YamlValue, raw: string): void {
   if (def.choices && def.choices.length > 0 && value !== null) {
     if (!def.choices.some((c) => sameValue(c, value))) {
-      throw typeError(def.name, raw, `one of ${def.choices.map(showValue).join(', ')}`);
+      throw invalidValue(def.name, raw, `expected one of ${def.choices.map(showValue).join(', ')}`);
     }
   }
   if (typeof value === 'number') {
-    if (def.min !== undefined && value < def.min) throw typeError(def.name, raw, `at least ${def.min}`);
-    if (def.max !== undefined && value > def.max) throw typeError(def.name, raw, `at most ${def.max}`);
+    if (def.min !== undefined && value < def.min) throw invalidValue(def.name, raw, `out of range (less than min ${def.min})`);
+    if (def.max !== undefined && value > def.max) throw invalidValue(def.name, raw, `out of range (greater than max ${def.max})`);
   }
 }
 
@@ -215,12 +231,13 @@ export interface ResolvedFlags {
 /**
  * Defaults overlaid with the user's `name=value` args, validated: unknown flag, wrong type,
  * choices, min/max and required flags each fail with a GrunError naming the flag.
- * `aliases` maps alternative names (`prepare`) to flag names (`operation:prepare`).
+ * `aliases` maps alternative names (`prepare`) to flag names (`operation:prepare`), as a flag's
+ * own `alias` does unless both names are given (refused, or with `force` two flags).
  */
 export function resolveFlags(
   defs: FlagDef[],
   flagArgs: string[],
-  opts: { operation: string; aliases?: Record<string, string>; cwd?: string },
+  opts: { operation: string; aliases?: Record<string, string>; cwd?: string; force?: boolean },
 ): ResolvedFlags {
   const byName = new Map(defs.map((d) => [d.name, d]));
   const flags: Record<string, YamlValue> = {};
@@ -231,9 +248,18 @@ export function resolveFlags(
     flags[d.name] = d.default ?? null;
     if (d.defaultIsFloat || (d.type === 'float' && Number.isInteger(d.default))) floats.add(d.name);
   }
+  const givenNames = new Set(flagArgs.map((a) => splitFlagArg(a)[0]));
+  const aliases: Record<string, string> = { ...opts.aliases };
+  for (const d of defs) {
+    if (d.alias === undefined || !givenNames.has(d.alias)) continue;
+    if (givenNames.has(d.name)) {
+      // Guild's check, and its wording (which names the two the other way round)
+      if (!opts.force) throw new GrunError(`cannot specify both alias '${d.name}' and name for flag '${d.alias}'`, 1, 'Use --force-flags to skip this check.');
+    } else aliases[d.alias] = d.name;
+  }
   for (const arg of flagArgs) {
     const [given, raw] = splitFlagArg(arg);
-    const name = byName.has(given) ? given : (opts.aliases?.[given] ?? given);
+    const name = byName.has(given) ? given : (aliases[given] ?? given);
     const def = byName.get(name);
     if (!def) {
       const known = defs.map((d) => d.name).sort();
@@ -243,9 +269,10 @@ export function resolveFlags(
           : `unknown flag '${given}' for ${opts.operation}: it takes no flags`,
       );
     }
-    const decoded = decodeCliFlag(name, raw, def);
+    // --force-flags: a value its type refuses is taken as Guild decodes it untyped
+    const decoded = opts.force ? forced(name, raw, def) : decodeCliFlag(name, raw, def);
     if (def.type === 'existing-path' && !decoded.sweep && !existsSync(resolve(opts.cwd ?? '.', String(decoded.value)))) {
-      throw typeError(name, raw, `an existing path (relative to ${resolve(opts.cwd ?? '.')})`);
+      throw invalidValue(name, raw, `${resolve(opts.cwd ?? '.', String(decoded.value))} does not exist`);
     }
     if (decoded.isFloat) floats.add(name);
     else floats.delete(name);
@@ -330,6 +357,7 @@ export function flagDefFromMap(name: string, spec: { [k: string]: YamlValue }, w
   const split = spec['arg-split'];
   if (split === true || typeof split === 'string') def.argSplit = split;
   if (typeof spec['env-name'] === 'string') def.envName = spec['env-name'];
+  if (typeof spec.alias === 'string') def.alias = spec.alias;
   if (typeof spec['null-label'] === 'string') def.nullLabel = spec['null-label'];
   return def;
 }

@@ -15,6 +15,7 @@ import { deriveStatus } from '../store/status.js';
 import type { Run, StatusInfo } from '../store/types.js';
 import type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
 import type { RunPlan } from './plan-types.js';
+import { writeRunDir } from './run-writer.js';
 import { signalGroup, type SupervisorJob } from './supervisor.js';
 import { grunArgv } from './self-command.js';
 
@@ -154,18 +155,30 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
   }
 }
 
+/** Where a new run goes: its id and directory, refused when a run is there already. */
+function newRunLocation(plan: RunPlan, home: string): { runId: string; runDir: string } {
+  const runId = plan.runId ?? newRunId();
+  const runDir = plan.runDir ?? join(home, 'runs', runId);
+  // Checked here too: the writer refuses it, but a waiter would take the old run for the new.
+  if (existsSync(guildPath(runDir, plan.runDir ? '' : 'attrs'))) {
+    throw new GrunError(plan.runDir ? `${runDir} already holds a run (.guild exists)` : `run ID '${runId}' is already used (${runDir})`);
+  }
+  return { runId, runDir };
+}
+
 /** Starts runs on this machine: a planned run, or one written staged before, each under its own supervisor. */
 export const localTarget = {
   name: 'local',
 
   async start(plan: RunPlan, opts: StartOptions): Promise<StartedRun> {
-    const runId = plan.runId ?? newRunId();
-    const runDir = plan.runDir ?? join(opts.home, 'runs', runId);
-    // Checked here too: the writer refuses it, but a waiter would take the old run for the new.
-    if (existsSync(guildPath(runDir, plan.runDir ? '' : 'attrs'))) {
-      throw new GrunError(plan.runDir ? `${runDir} already holds a run (.guild exists)` : `run ID '${runId}' is already used (${runDir})`);
-    }
+    const { runId, runDir } = newRunLocation(plan, opts.home);
     return spawnSupervisor(runDir, { home: opts.home, runId, plan, stage: opts.stage }, opts.pidfile);
+  },
+
+  /** A run whose dependency could not be resolved, written as Guild leaves it: never started, so `error`. */
+  recordUnresolved(plan: RunPlan, opts: { home: string }): { runId: string; runDir: string } {
+    const { runId } = newRunLocation(plan, opts.home);
+    return { runId, runDir: writeRunDir(plan, { home: opts.home, runId, unresolved: true }) };
   },
 
   async startStaged(run: Run, opts: { pidfile?: string }): Promise<StartedRun> {

@@ -83,7 +83,10 @@ function withoutKeys(flags: Record<string, YamlValue>, names: Iterable<string>):
 /** The key of a planned run. */
 export function planMemoKey(plan: RunPlan, seed: string, index: MemoIndex): string {
   const deps: Record<string, string> = {};
-  for (const d of plan.deps) deps[d.name] = index.keyOfRun(d.runId) ?? `run:${d.runId}`;
+  // a project file counts by its content (its manifest line holds its sha1)
+  for (const d of plan.deps) {
+    deps[d.name] = d.kind === 'file' ? d.manifestLines.join('\n') : d.kind === 'deferred' ? `deferred:${d.runId}` : (index.keyOfRun(d.runId) ?? `run:${d.runId}`);
+  }
   return memoKey({
     operation: encodeOpref(plan.opref),
     sourceDigest: planSourceDigest(plan),

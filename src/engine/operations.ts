@@ -1,6 +1,7 @@
 // What can be run in a project: guild.yml operations, then runnable scripts at its top level.
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
+import { configFlagsSource, configKind, unsupportedConfig } from './config-flags.js';
 import { loadGuildfile } from './guildfile.js';
 import type { OperationDef } from './plan-types.js';
 
@@ -24,12 +25,14 @@ export function listOperations(projectDir: string): OperationDef[] {
   if (gf) {
     for (const m of gf.models) {
       for (const [name, config] of Object.entries(m.operations)) {
+        const src = configFlagsSource(config['flags-dest']);
         ops.push({
           name: m.name ? `${m.name}:${name}` : name,
           kind: 'guildfile',
           description: typeof config.description === 'string' ? config.description : '',
           model: m.name,
           source: gf.path,
+          ...(src !== null && !configKind(src) ? { warning: unsupportedConfig(src) } : {}),
         });
       }
     }

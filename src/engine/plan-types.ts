@@ -1,6 +1,8 @@
 // What a launch needs, fully resolved before any run directory exists: `planRun` builds a
 // RunPlan from a RunRequest, and the run writer/supervisor only copies it to disk.
+import type { OptimizerDef } from './optimize/optimizer.js';
 import type { OutputScalarsConfig } from '../store/output-scalars.js';
+import type { ConfigDepSpec } from './config-flags.js';
 import type { Opref, YamlValue } from '../store/types.js';
 
 /** "What the user asked for": `grun run OPSPEC [flag=value ...] [--label] [-t] [-c]`. */
@@ -24,8 +26,12 @@ export interface RunRequest {
   describeOnly?: boolean;
   /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
   forceFlags?: boolean;
+  /** Guild's `--force-sourcecode`: a restart copies the project's source code again. */
+  forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
+  /** Guild's `--keep-run`: a `delete-on-success` operation's run is kept. */
+  keepRun?: boolean;
   /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
   runsParent?: string;
   /** The pipelines being checked around this plan (a pipeline that runs itself is refused). */
@@ -35,7 +41,7 @@ export interface RunRequest {
 /** How the operation's process is made. Paths are as the child sees them from the run dir. */
 export type CmdTarget =
   | { kind: 'python-script'; script: string }
-  | { kind: 'python-module'; module: string; moduleFile: string; args: string[] }
+  | { kind: 'python-module'; module: string; args: string[] }
   | { kind: 'shell'; script: string }
   | { kind: 'node'; script: string }
   | { kind: 'exec'; template: string }
@@ -57,6 +63,8 @@ export interface PlanInputs {
   /** guild.yml `env:`. */
   opEnv: Record<string, string>;
   cwd: string;
+  /** The operation's config dependencies, resolved again with each set of flag values. */
+  configSpecs: ConfigDepSpec[];
 }
 
 /** Guild's flag types (guild.yml `type:`); argparse `type=int` etc. map onto these. */
@@ -70,8 +78,12 @@ export type FlagType =
   | 'existing-path'
   | 'auto';
 
-/** Where flag values go in the child: CLI arguments or module globals. */
-export type FlagsDest = 'args' | 'globals';
+/**
+ * Where flag values go in the child: CLI arguments (`args:click`: a click command's options),
+ * module globals, or a config file the run
+ * gets its own copy of (`config:FILE`; the command then has only the operation's own args).
+ */
+export type FlagsDest = 'args' | 'args:click' | 'globals' | `config:${string}`;
 
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {
@@ -94,6 +106,8 @@ export interface FlagDef {
   argSwitch?: YamlValue;
   /** argparse `nargs`: list values are passed as separate arguments (`arg-split`). */
   argSplit?: boolean | string;
+  /** Another name the user may give the flag by (`alias`); the run records the flag's own. */
+  alias?: string;
   /** Environment variable name instead of `FLAG_<NAME>` (`env-name`). */
   envName?: string;
   nullLabel?: string;
@@ -118,8 +132,48 @@ export interface DepLink {
   source: string;
 }
 
+/** A dependency that could not be resolved: its name, Guild's message and warnings. */
+export interface DepFailureInfo {
+  dep: string;
+  message: string;
+  /** Said before the resolution log (`cannot find a suitable run for required resource …`). */
+  warnings: string[];
+}
+
+/** A `requires:` dependency, resolved: an upstream run's files, or a project file. */
+export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep | DeferredDep;
+
+/**
+ * An operation dependency of a staged run: Guild resolves it when the run starts, to a run
+ * that is then completed, running or terminated (`runId`: the flag's choice, a staged run
+ * possibly; null when there was none).
+ */
+export interface DeferredDep {
+  kind: 'deferred';
+  name: string;
+  operation: string;
+  runId: string | null;
+  manifestLines: [];
+}
+
+/** A `requires: - file: PATH` dependency: copied (or linked) into the run at `target`. */
+export interface ResolvedFileDep {
+  kind: 'file';
+  /** `file:data.txt`: the `deps` attr key. */
+  name: string;
+  /** Absolute path of the project file or directory. */
+  source: string;
+  /** Path inside the new run dir. */
+  target: string;
+  targetType: 'copy' | 'link';
+  /** The `deps` attr's path: the source relative to the run dir. */
+  path: string;
+  manifestLines: string[];
+}
+
 /** A `requires: - operation: X` dependency, resolved to one upstream run. */
-export interface ResolvedDep {
+export interface ResolvedOperationDep {
+  kind: 'operation';
   /** `operation:prepare`: also the flag name and the `deps` attr key. */
   name: string;
   operation: string;
@@ -128,6 +182,20 @@ export interface ResolvedDep {
   links: DepLink[];
   /** Manifest lines to append: `d <target> <sha1> operation:prepare`. */
   manifestLines: string[];
+}
+
+/** A `config:` dependency resolved for one run: the config file with the run's flag values. */
+export interface ResolvedConfig {
+  /** `config:flags.yml`. */
+  name: string;
+  /** Path in the run dir. */
+  target: string;
+  /** The file's text. */
+  text: string;
+  /** Guild's `always-resolve`: a restart writes it again (else it says it skips it). */
+  alwaysResolve: boolean;
+  /** Guild's `replace-existing`: a file already at the target gives way. */
+  replaceExisting: boolean;
 }
 
 /** Everything the run writer needs, fully resolved. */
@@ -168,14 +236,32 @@ export interface RunPlan {
   /** Guild's `run_params` attr. */
   runParams: YamlValue;
   deps: ResolvedDep[];
+  /** Config files written for the run (`flags-dest: config:FILE`, `requires: - config:`). */
+  configs: ResolvedConfig[];
+  /** guild.yml `run-attrs:` but Guild's own attr names: the `opdef_attrs` attr. */
+  opdefAttrs?: Record<string, YamlValue>;
+  /** Said before the run starts (Guild's `WARNING:` lines: a reserved `run-attrs:` name). */
+  warnings?: string[];
+  /**
+   * The first dependency that could not be resolved (Guild stops there): the launch service
+   * records a failed run rather than start one; every other user of a plan refuses it.
+   */
+  depFailure?: DepFailureInfo;
   /** The `deps` attr value (spec §3.9); `{}` when none. */
   depsAttr: YamlValue;
   /** Flags whose values were lists or functions; empty for a single run. */
   sweeps: Record<string, SweepSpec>;
   /** guild.yml `resources:` of the model, if present. */
   resources?: Record<string, YamlValue>;
-  /** guild.yml `optimizers:` of the operation, as written (read by optimize/optimizer.ts). */
-  optimizers?: YamlValue;
+  /** guild.yml `optimizers:`/`optimizer:` of the operation (optimize/optimizer.ts reads them). */
+  optimizers?: OptimizerDef[];
+  /** guild.yml `default-max-trials` of an operation that is an optimizer. */
+  defaultMaxTrials?: number;
+  /**
+   * This run is the batch run of an optimizer that is an operation of the project (`-o OP`,
+   * guild.yml `optimizers:`): the prototype it was given (`.guild/proto`) and `max_trials`.
+   */
+  batch?: { proto: RunPlan; maxTrials?: number };
   /** guild.yml `unstable: yes`. */
   unstable: boolean;
   /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */
@@ -196,4 +282,6 @@ export interface OperationDef {
   model: string;
   /** guild.yml path, or the script path. */
   source: string;
+  /** What Guild warns of when it loads the operation (a config file of a kind it cannot read). */
+  warning?: string;
 }

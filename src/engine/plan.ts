@@ -5,13 +5,16 @@ import { existsSync, statSync } from 'node:fs';
 import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
+import { runsDir } from '../store/home.js';
 import { linkedRunIds } from '../store/pipeline.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
-import type { Opref, YamlValue } from '../store/types.js';
+import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
+import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
-import { DEP_RUN_STATUSES, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from './deps.js';
+import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
@@ -25,8 +28,9 @@ import {
 } from './guildfile.js';
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
-import type { CmdTarget, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
+import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
 /** The operation as resolved from guild.yml or the script, before any flag value. */
@@ -46,11 +50,42 @@ interface OpBase {
   outputScalars: OutputScalarsConfig;
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
+  configSpecs: ConfigDepSpec[];
   resources?: Record<string, YamlValue>;
-  optimizers?: YamlValue;
+  optimizers?: OptimizerDef[];
+  defaultMaxTrials?: number;
   unstable: boolean;
+  /** guild.yml `delete-on-success: yes`: a completed run goes to the trash. */
+  deleteOnSuccess: boolean;
+  /** guild.yml `run-attrs:`, as written. */
+  runAttrs?: YamlMap;
   /** A pipeline's steps, checked, and its `steps:` as written. */
   pipeline?: { steps: PipelineStep[]; data: YamlValue };
+}
+
+/** guild.yml `default-max-trials`: a positive integer, or none. */
+function defaultMaxTrials(v: YamlValue | undefined, where: string): { defaultMaxTrials?: number } {
+  if (v === undefined || v === null) return {};
+  if (typeof v !== 'number' || !Number.isInteger(v) || v < 1) throw new GrunError(`${where}: default-max-trials: expected a positive integer, got ${String(v)}`);
+  return { defaultMaxTrials: v };
+}
+
+/** Guild's `run.CORE_RUN_ATTRS`: names an operation's `run-attrs:` may not take. */
+const CORE_RUN_ATTRS = new Set([
+  'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs', 'platform',
+  'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user', 'user_flags', 'vcs_commit',
+  'pip_freeze', 'r_sys_info', 'r_packages_loaded',
+]);
+
+/** guild.yml `run-attrs:` → the `opdef_attrs` attr, a core attr's name left out with Guild's warning. */
+function opdefAttrs(runAttrs: YamlMap | undefined): { attrs: YamlMap | null; warnings: string[] } {
+  const attrs: YamlMap = {};
+  const warnings: string[] = [];
+  for (const [name, value] of Object.entries(runAttrs ?? {})) {
+    if (CORE_RUN_ATTRS.has(name)) warnings.push(`Invalid run attribute '${name}' (reserved attribute) - ignoring`);
+    else attrs[name] = value;
+  }
+  return { attrs: Object.keys(attrs).length ? attrs : null, warnings };
 }
 
 /** Guild's tags for python scripts (`python_script._tags_for_python_script`). */
@@ -93,7 +128,9 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     outputScalars: null,
     opEnv: {},
     depSpecs: [],
+    configSpecs: [],
     unstable: false,
+    deleteOnSuccess: false,
   };
   if (kind === 'python') {
     const detected = await detectPythonFlags(req.home, scriptPath);
@@ -144,10 +181,17 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   if (config.steps !== undefined && config.exec === undefined) return pipelineBase(gf, found, where);
   let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
   const declaredDest = config['flags-dest'];
-  if (declaredDest !== undefined && declaredDest !== 'args' && declaredDest !== 'globals') {
-    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args or globals`);
+  const configSrc = configFlagsSource(declaredDest);
+  if (!['args', 'args:click', 'globals', undefined].includes(declaredDest as string) && configSrc === null) {
+    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, args:click, globals or config:FILE`);
   }
   let dest: FlagsDest = (declaredDest as FlagsDest | undefined) ?? 'args';
+  const importHow = config['flags-import'];
+  const importSkip = config['flags-import-skip'];
+  if (configSrc !== null) {
+    // Guild's config_flags plugin: the file's values are the flags (a file it cannot read gives none)
+    if (configKind(configSrc)) defs = mergeImported(defs, importConfigFlags(resolve(gf.dir, configSrc), configSrc), importHow, importSkip);
+  }
   const sourceSpec = combineSourceCodeConfig(model.sourcecode, config.sourcecode, where);
   let target: CmdTarget;
   let isPython = false;
@@ -160,14 +204,15 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     if (!module) throw new GrunError(`${where}: main is empty: expected a Python module name`);
     const sourceRoot = sourceSpec?.root ?? '.';
     const moduleFile = `${module.replace(/\./g, '/')}.py`;
-    target = { kind: 'python-module', module, moduleFile, args };
+    target = { kind: 'python-module', module, args };
     isPython = true;
     const absModule = resolve(gf.dir, sourceRoot, moduleFile);
-    const importing = config['flags-import'] !== undefined && config['flags-import'] !== null;
-    if ((declaredDest === undefined || importing) && existsSync(absModule)) {
-      const detected = await detectPythonFlags(req.home, absModule);
+    // Guild's no-op module takes its flags as globals unless told otherwise (it prints its args)
+    if (module === 'guild.pass' && declaredDest === undefined) dest = 'globals';
+    if (configSrc === null && existsSync(absModule)) {
+      const detected = await detectPythonFlags(req.home, absModule, { baseArgs: args, click: declaredDest === 'args:click' });
       if (declaredDest === undefined) dest = detected.dest;
-      defs = mergeImported(defs, detected.defs, config['flags-import'], config['flags-import-skip']);
+      defs = mergeImported(defs, detected.defs, importHow, importSkip);
     }
   } else {
     throw new GrunError(`${where}: expected main or exec`);
@@ -191,9 +236,13 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     outputScalars: outputScalarsConfig(config['output-scalars'], where),
     opEnv: stringMap(config.env),
     depSpecs,
+    configSpecs: configDepSpecs(config.requires, declaredDest, where),
     ...(model.resources ? { resources: model.resources } : {}),
-    ...(config.optimizers !== undefined && config.optimizers !== null ? { optimizers: config.optimizers } : {}),
+    optimizers: optimizerDefs(config.optimizers, config.optimizer),
+    ...defaultMaxTrials(config['default-max-trials'], where),
     unstable: config.unstable === true,
+    deleteOnSuccess: config['delete-on-success'] === true,
+    ...(isMap(config['run-attrs']) ? { runAttrs: config['run-attrs'] } : {}),
   };
 }
 
@@ -218,7 +267,9 @@ function pipelineBase(gf: Guildfile, found: FoundOperation, where: string): OpBa
     outputScalars: null,
     opEnv: stringMap(config.env),
     depSpecs: [],
+    configSpecs: [],
     unstable: false,
+    deleteOnSuccess: config['delete-on-success'] === true,
     pipeline: { steps, data: config.steps! },
   };
 }
@@ -246,20 +297,27 @@ async function checkSteps(req: RunRequest, base: OpBase, flags: Record<string, Y
   }
 }
 
-/** Imported (detected) flags join the declared ones only with `flags-import` (Guild's rule). */
+/**
+ * Imported flags (a script's, a config file's) merged into the declared ones as Guild's
+ * `flags-import` says: `all`/`yes` every one, a list those named, none given only those the
+ * operation declares (a declared flag takes an imported one of its name or its `arg-name`,
+ * filling what it does not say itself); `flags-import-skip` leaves some out. Sorted by name.
+ */
 function mergeImported(declared: FlagDef[], imported: FlagDef[], how: YamlValue | undefined, skip: YamlValue | undefined): FlagDef[] {
-  if (how === undefined || how === null || how === false || how === 'no') return declared;
-  const wanted = how === true || how === 'all' || how === 'yes' ? null : new Set(Array.isArray(how) ? how.map(String) : [String(how)]);
-  const skipped = new Set(Array.isArray(skip) ? skip.map(String) : []);
-  const byName = new Map(declared.map((d) => [d.name, d]));
+  if (how === false || how === 'no' || (Array.isArray(how) && how.length === 0)) return declared;
+  const wanted =
+    how === true || how === 'all' || how === 'yes'
+      ? null
+      : new Set(how === undefined || how === null ? declared.map((d) => d.name) : Array.isArray(how) ? how.map(String) : [String(how)]);
+  const skipped = new Set(Array.isArray(skip) ? skip.map(String) : skip !== undefined && skip !== null ? [String(skip)] : []);
   const out = [...declared];
   for (const d of imported) {
     if (skipped.has(d.name) || (wanted && !wanted.has(d.name))) continue;
-    const own = byName.get(d.name);
+    const own = declared.find((x) => x.name === d.name) ?? declared.find((x) => x.argName === d.name);
     if (own) Object.assign(own, { ...d, ...own, default: own.default ?? d.default });
     else out.push(d);
   }
-  return out;
+  return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
 async function opBase(req: RunRequest): Promise<OpBase> {
@@ -276,27 +334,47 @@ async function opBase(req: RunRequest): Promise<OpBase> {
   throw noSuchOperation(req.opspec, cwd);
 }
 
-/** `operation:X` flags: the chosen upstream run's id, settable as `operation:X=ID` or `X=ID`. */
+/**
+ * The dependencies in order: `operation:X` flags (the chosen upstream run's id, settable as
+ * `operation:X=ID` or `X=ID`) and project files. Guild stops at the first that cannot be
+ * resolved: it is the plan's `depFailure` (the launch service records the failed run), and the
+ * ones after it are left unresolved.
+ */
 function resolveDeps(
   req: RunRequest,
   base: OpBase,
-): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[] } {
+): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
+  const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
+  const unresolvedFlag = (name: string): FlagDef => ({ name, default: null, type: 'string', argSkip: true });
   if (req.describeOnly) {
-    // Shown, not run: each dependency is a flag with no run chosen.
-    const defs = base.depSpecs.map((spec): FlagDef => ({ name: spec.name, default: null, type: 'string', argSkip: true }));
-    return { deps: [], defs, aliases: {}, flagArgs: req.flagArgs };
+    // Shown, not run: each operation dependency is a flag with no run chosen.
+    return { deps: [], defs: opSpecs.map((spec) => unresolvedFlag(spec.name)), aliases: {}, flagArgs: req.flagArgs };
   }
   // a pipeline's step (isolate-runs) chooses among the runs of its own pipeline
   const linked = req.runsParent !== undefined ? linkedRunIds(join(req.home, 'runs', req.runsParent)) : null;
-  const runs = listRuns(req.home).filter((r) => !linked || linked.has(r.id));
+  const runs = (opSpecs.length ? listRuns(req.home) : []).filter((r) => !linked || linked.has(r.id));
   const deps: ResolvedDep[] = [];
   const defs: FlagDef[] = [];
   const aliases: Record<string, string> = {};
   const flagArgs = [...req.flagArgs];
+  let failure: DepFailureInfo | undefined;
+  // where the run will be: a file dependency's `deps` path is relative to it
+  const runDir = runLocation(req).runDir ?? join(runsDir(req.home), 'new');
   // Guild accepts a staged upstream run when the new run is staged too.
-  const statuses = req.runParams?.stage === true ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
+  const staging = req.runParams?.stage === true;
+  const statuses = staging ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
   for (const spec of base.depSpecs) {
+    if (spec.kind === 'file') {
+      if (failure) continue;
+      try {
+        deps.push(resolveFileDep(spec, base.projectDir, runDir));
+      } catch (e) {
+        if (!(e instanceof DepFailure)) throw e;
+        failure = { dep: spec.name, message: e.message, warnings: [] };
+      }
+      continue;
+    }
     // `X=ID` names the dependency unless the operation has a flag of its own called X
     const aliased = !base.flagDefs.some((d) => d.name === spec.operation);
     const names = aliased ? [spec.name, spec.operation] : [spec.name];
@@ -310,12 +388,25 @@ function resolveDeps(
         argIndex = i;
       }
     });
-    const run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
-    if (argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
-    deps.push(resolveDep(spec, run));
-    defs.push({ name: spec.name, default: run.id, type: 'string', argSkip: true });
+    if (failure) {
+      defs.push(unresolvedFlag(spec.name));
+      continue;
+    }
+    let run: Run | null;
+    try {
+      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+    } catch (e) {
+      if (!(e instanceof DepFailure)) throw e;
+      if (!staging) failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
+      run = null;
+    }
+    if (run && argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
+    // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
+    if (staging) deps.push({ kind: 'deferred', name: spec.name, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
+    else if (run) deps.push(resolveDep(spec, run));
+    defs.push(run ? { name: spec.name, default: run.id, type: 'string', argSkip: true } : unresolvedFlag(spec.name));
   }
-  return { deps, defs, aliases, flagArgs };
+  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}) };
 }
 
 function opAttr(
@@ -327,6 +418,7 @@ function opAttr(
     cmdEnv: Record<string, string>;
     opCmdArgs: string[];
     sourceDest: string;
+    keepRun: boolean;
   },
 ): YamlValue {
   const cmdFlags: YamlMap = {};
@@ -342,7 +434,8 @@ function opAttr(
   const flagsExtra: YamlMap = {};
   for (const d of plan.deps) flagsExtra[d.name] = { name: d.name };
   return {
-    'delete-on-success': false,
+    // read back when the run ends (launch/carry.ts): a staged run keeps its operation's word
+    'delete-on-success': base.deleteOnSuccess && !plan.keepRun,
     deps: plan.deps.map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
     'flag-null-labels': {},
     'flags-extra': flagsExtra,
@@ -422,11 +515,24 @@ export function defaultRunParams(req: RunRequest): Record<string, YamlValue> {
   };
 }
 
+/** guild.yml `env:` values with `${flag}` references replaced by the flag's value (YAML text). */
+function opEnvWithFlags(opEnv: Record<string, string>, flags: Record<string, YamlValue>): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const [k, v] of Object.entries(opEnv)) {
+    out[k] = v.replace(/\$\{([^}]+)\}/g, (ref, name: string) => {
+      if (!(name in flags)) return ref;
+      const x = flags[name]!;
+      return typeof x === 'string' ? x : encodeScalar(x, isMarkedFloat(flags, name));
+    });
+  }
+  return out;
+}
+
 /** The parts of a plan that depend on flag values: cmd, env, label. */
 function applyFlags(
   inputs: PlanInputs,
   plan: Pick<RunPlan, 'projectDir' | 'flagsDest' | 'sourcecode' | 'flagDefs' | 'flags'>,
-): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
+): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label' | 'configs'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
   const { projectDir, flagsDest, sourcecode, flagDefs: defs, flags } = plan;
   const python = resolveExecutable(pythonExe());
   const copied = new Set(sourcecode?.files ?? []);
@@ -435,19 +541,18 @@ function applyFlags(
   if ((target.kind === 'python-script' || target.kind === 'shell' || target.kind === 'node') && !copied.has(target.script)) {
     target = { ...target, script: resolve(projectDir, target.script) };
   }
-  if (target.kind === 'python-module' && sourcecode?.dest) {
-    target = { ...target, moduleFile: `${sourcecode.dest}/${target.moduleFile}` };
-  }
   const built = buildCommand(target, flags, defs, flagsDest, python);
   if (target.kind === 'shell' || target.kind === 'node') built.cmd[0] = resolveExecutable(built.cmd[0]!);
   const cmdEnv: Record<string, string> = { FLAGS_DEST: flagsDest, PROJECT_DIR: projectDir };
   if (inputs.isPython) cmdEnv.PYTHONPATH = sourcecode ? (sourcecode.dest ?? '.') : projectDir;
+  const opEnv = opEnvWithFlags(inputs.opEnv, flags);
+  // the operation's own PYTHONPATH first, then the run's, then the user's (Guild's order)
+  const pythonPath = [opEnv.PYTHONPATH, cmdEnv.PYTHONPATH, cmdEnv.PYTHONPATH ? process.env.PYTHONPATH : undefined].filter(Boolean).join(':');
   const env: Record<string, string> = {
-    ...inputs.opEnv,
+    ...opEnv,
     ...flagEnv(flags, defs),
     ...cmdEnv,
-    // the user's own PYTHONPATH stays reachable after the run's (Guild appends it too)
-    ...(cmdEnv.PYTHONPATH && process.env.PYTHONPATH ? { PYTHONPATH: `${cmdEnv.PYTHONPATH}:${process.env.PYTHONPATH}` } : {}),
+    ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
     GUILD_OP: inputs.guildOp,
     CMD_DIR: inputs.cwd,
     GUILD_SOURCECODE: sourcecode?.dest ?? '.',
@@ -459,7 +564,8 @@ function applyFlags(
     flags,
     tags: inputs.requestTags,
   });
-  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, opCmdArgs: built.opCmdArgs, cmdEnv };
+  const configs = resolveConfigs(projectDir, inputs.configSpecs, flags, defs);
+  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv };
 }
 
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
@@ -471,19 +577,22 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
   if (base.allowOtherFlags || req.forceFlags) {
     // Shell and Node scripts declare nothing (and --force-flags waives the check): every
     // flag the user names is theirs.
-    for (const a of flagArgs) {
-      const eq = a.indexOf('=');
-      const name = eq > 0 ? a.slice(0, eq) : a;
-      if (eq > 0 && !defs.some((d) => d.name === name)) defs.push({ name, default: null });
+    const names = flagArgs.map((a) => a.slice(0, Math.max(a.indexOf('='), 0)));
+    for (const name of names) {
+      // an alias names its flag, unless the flag's own name is given too (then it is one more flag)
+      const aliased = defs.some((d) => d.alias === name && !names.includes(d.name));
+      if (name && !aliased && !defs.some((d) => d.name === name)) defs.push({ name, default: null });
     }
   }
   const { flags, userFlags, sweeps, floatFlags } = resolveFlags(defs, flagArgs, {
     operation: base.operation,
     aliases: dep.aliases,
     cwd: resolve(req.cwd),
+    ...(req.forceFlags ? { force: true } : {}),
   });
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
   const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
+  const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,
     isPython: base.isPython,
@@ -493,6 +602,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     requestTags: [...(req.tags ?? [])],
     opEnv: base.opEnv,
     cwd: resolve(req.cwd),
+    configSpecs: base.configSpecs,
   };
   const { opCmdArgs, cmdEnv, ...applied } = applyFlags(inputs, {
     projectDir: base.projectDir,
@@ -522,13 +632,18 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
       cmdEnv,
       opCmdArgs,
       sourceDest: sourcecode?.dest ?? '.',
+      keepRun: !!req.keepRun,
     }),
     runParams: defaultRunParams(req),
     deps: dep.deps,
     depsAttr: depsAttr(dep.deps),
+    ...(dep.failure ? { depFailure: dep.failure } : {}),
+    ...(attrs.attrs ? { opdefAttrs: attrs.attrs } : {}),
+    ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}),
     sweeps,
     ...(base.resources ? { resources: base.resources } : {}),
-    ...(base.optimizers !== undefined ? { optimizers: base.optimizers } : {}),
+    ...(base.optimizers?.length ? { optimizers: base.optimizers } : {}),
+    ...(base.defaultMaxTrials !== undefined ? { defaultMaxTrials: base.defaultMaxTrials } : {}),
     unstable: base.unstable,
     ...(base.pipeline ? { steps: base.pipeline.data } : {}),
     inputs,
@@ -554,13 +669,14 @@ function runLocation(req: RunRequest): { runId?: string; runDir?: string } {
  * The operation's plan with its flag definitions, whatever its required flags (the prototype
  * of a submission, whose flags are set per run by planTrial): planRun insists on a value for
  * each, so each one it finds missing gets a placeholder (a flag function, which planRun takes
- * without typing). Null when there is no such operation.
+ * without typing). Null when there is no such operation. `describeOnly`: to show, not run (no
+ * dependency resolved).
  */
-export async function planOperation(home: string, cwd: string, opspec: string): Promise<RunPlan | null> {
+export async function planOperation(home: string, cwd: string, opspec: string, o: { describeOnly?: boolean } = {}): Promise<RunPlan | null> {
   const flagArgs: string[] = [];
   for (;;) {
     try {
-      return await planRun({ home, cwd, opspec, flagArgs: [...flagArgs] });
+      return await planRun({ home, cwd, opspec, flagArgs: [...flagArgs], ...(o.describeOnly ? { describeOnly: true } : {}) });
     } catch (e) {
       if (!(e instanceof Refusal)) throw e;
       if (e.code === 'no-operation') return null;
@@ -574,6 +690,7 @@ export async function planOperation(home: string, cwd: string, opspec: string): 
 export function restoreFloatMarks(plan: RunPlan): RunPlan {
   withFloatMarks(plan.flags, plan.floatFlags);
   withFloatMarks(plan.userFlags, plan.floatFlags);
+  if (plan.batch) restoreFloatMarks(plan.batch.proto);
   return plan;
 }
 

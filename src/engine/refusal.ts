@@ -28,7 +28,8 @@ export class Refusal extends GrunError {
     message: string,
     /** What the refusal is about: the missing flag's name, the operation asked for. */
     readonly subject?: string,
+    hint?: string,
   ) {
-    super(message); // named GrunError still: to the user it is one, the code tells refusals apart
+    super(message, 1, hint); // named GrunError still: to the user it is one, the code tells refusals apart
   }
 }

@@ -1,19 +1,21 @@
 // Writes a run directory in Guild's order (format notes §10 and §15 item 2) from a RunPlan, and
 // finalizes it when the process ends. Only the run's supervisor calls these (one writer per run).
 import { execFileSync } from 'node:child_process';
-import { randomInt } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { createHash, randomInt } from 'node:crypto';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { deleteAttr, writeAttr } from '../store/attrs.js';
+import { basename, delimiter, dirname, join, relative } from 'node:path';
+import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
-import { encodeOpref } from '../store/opref.js';
+import { encodeOpref, shlexQuote } from '../store/opref.js';
 import { hostName } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
 import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
-import type { RunPlan } from './plan-types.js';
+import type { ResolvedConfig, RunPlan } from './plan-types.js';
+import { depsAttr } from './deps.js';
 import { copySourceCode } from './sourcecode.js';
+import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
 let lastTimestamp = 0;
 
@@ -83,8 +85,18 @@ export function commentEntry(body: string, author: { user?: string; host?: strin
   return { body, host: author.host ?? hostName(), time: guildTimestamp(), user: author.user ?? guildUser() };
 }
 
-function writeDeps(runDir: string, plan: RunPlan): void {
+function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
   for (const dep of plan.deps) {
+    if (dep.kind === 'deferred') continue; // resolved when the staged run starts
+    if (dep.kind === 'file') {
+      // Guild copies a project file by default (`target-type: copy`), and links on request
+      const at = join(runDir, dep.target);
+      mkdirSync(dirname(at), { recursive: true });
+      rmSync(at, { recursive: true, force: true });
+      if (dep.targetType === 'link') symlinkSync(dep.source, at);
+      else cpSync(dep.source, at, { recursive: true });
+      continue;
+    }
     for (const link of dep.links) {
       const at = join(runDir, link.target);
       mkdirSync(dirname(at), { recursive: true });
@@ -92,6 +104,29 @@ function writeDeps(runDir: string, plan: RunPlan): void {
       symlinkSync(link.linkTarget, at);
     }
   }
+}
+
+/**
+ * Each config file of the run, written as Guild's config resolver does: into
+ * `.guild/generated/<unique>/` with a relative link at its target (in place of a source copy of
+ * the same name unless `replace-existing: no`). `restart` leaves those that are not re-resolved
+ * (`always-resolve: no`). Returns the manifest lines.
+ */
+export function writeConfigs(runDir: string, configs: ResolvedConfig[], restart: boolean): string[] {
+  const lines: string[] = [];
+  for (const c of configs) {
+    const at = join(runDir, c.target);
+    if (restart ? !c.alwaysResolve : !c.replaceExisting && existsSync(at)) continue;
+    mkdirSync(guildPath(runDir, 'generated'), { recursive: true });
+    const dir = mkdtempSync(`${guildPath(runDir, 'generated')}/`);
+    const file = join(dir, basename(c.target));
+    writeFileAtomicSync(file, c.text);
+    mkdirSync(dirname(at), { recursive: true });
+    rmSync(at, { force: true });
+    symlinkSync(relative(dirname(at), file), at);
+    lines.push(['d', shlexQuote(c.target), createHash('sha1').update(c.text).digest('hex'), shlexQuote(c.name)].join(' '));
+  }
+  return lines;
 }
 
 /**
@@ -129,6 +164,8 @@ export interface WriteRunOptions {
   runId: string;
   /** Stop after the STAGED marker and `.guild/ENV` instead of preparing to start. */
   stage?: boolean;
+  /** A dependency could not be resolved: stop before `started`, as Guild leaves such a run (`error`). */
+  unresolved?: boolean;
 }
 
 /**
@@ -159,9 +196,12 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       writeAttr(runDir, 'host', hostName());
       writeAttr(runDir, 'user', guildUser());
       writeAttr(runDir, 'platform', platformAttr());
+      // Guild lists the plugins enabled for the operation; grun runs none of them.
+      writeAttr(runDir, 'plugins', []);
       writeAttr(runDir, 'random_seed', randomInt(0, 2 ** 32));
       writeAttr(runDir, 'run_params', plan.runParams);
       writeAttr(runDir, 'op', plan.opAttr);
+      if (plan.opdefAttrs) writeAttr(runDir, 'opdef_attrs', plan.opdefAttrs);
       const manifest: string[] = [];
       const copied = copySourceCode(plan, runDir);
       manifest.push(...copied.manifestLines);
@@ -175,9 +215,16 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       // at staging, so that a staged run starts from its directory alone.
       writeDeps(runDir, plan);
       for (const dep of plan.deps) manifest.push(...dep.manifestLines);
+      manifest.push(...writeConfigs(runDir, plan.configs, false));
       writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
       writeAttr(runDir, 'deps', plan.depsAttr);
+      if (plan.batch) {
+        // the batch run of an optimizer operation: its prototype, and the trials it may run
+        if (plan.batch.maxTrials !== undefined) writeAttr(runDir, 'max_trials', plan.batch.maxTrials);
+        writeProto(runDir, { opref: plan.batch.proto.opref, attrs: protoAttrs(plan.batch.proto) });
+      }
       unlinkSync(guildPath(runDir, 'PENDING'));
+      if (opts.unresolved) return runDir;
       writeAttr(runDir, 'started', guildTimestamp());
       if (opts.stage) {
         // STAGED last: the launcher returns once it sees it, and a scheduler may start the run
@@ -194,17 +241,46 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
 
 /**
  * A finished run made staged again for a restart: its command, flags, `op` and label from the
- * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay.
+ * new plan, a new `.guild/ENV`, no output, then STAGED; its files (source, outputs, links) stay,
+ * but for its config files and, with `sourcecode`, the source code, copied again.
  */
-export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string): void {
+export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId: string, o: { sourcecode?: boolean } = {}): void {
   writeAttr(runDir, 'cmd', plan.cmdAttr);
   writeAttr(runDir, 'flags', plan.flags);
   writeAttr(runDir, 'op', plan.opAttr);
+  if (o.sourcecode) {
+    // --force-sourcecode: the project's source as it is now, over the run's copy
+    const copied = copySourceCode(plan, runDir);
+    if (copied.digest !== null) writeAttr(runDir, 'sourcecode_digest', copied.digest);
+  }
+  writeConfigs(runDir, plan.configs, true);
   if (plan.label !== null && plan.label !== '') writeAttr(runDir, 'label', plan.label);
   // Guild opens a restarted run's output afresh ("wb").
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
+  // a run left pending (a start that never happened) is staged now, nothing else
+  rmSync(guildPath(runDir, 'PENDING'), { force: true });
   touch(guildPath(runDir, 'STAGED'));
+}
+
+/**
+ * A staged run's dependencies resolved as it starts (launch/carry.ts, before its supervisor
+ * exists): their files, manifest lines and `deps` entries added to what staging wrote.
+ */
+export function addStartDeps(runDir: string, deps: RunPlan['deps']): void {
+  if (!deps.length) return;
+  writeDeps(runDir, { deps });
+  const manifest = guildPath(runDir, 'manifest');
+  const before = existsSync(manifest) ? readFileSync(manifest, 'utf8') : '';
+  writeFileAtomicSync(manifest, before + deps.flatMap((d) => d.manifestLines.map((l) => l + '\n')).join(''));
+  const attr = readAttr(runDir, 'deps');
+  const merged = attr.kind === 'ok' && attr.value && typeof attr.value === 'object' && !Array.isArray(attr.value) ? { ...attr.value } : {};
+  writeAttr(runDir, 'deps', { ...merged, ...(depsAttr(deps) as Record<string, YamlValue>) });
+}
+
+/** A staged run that could not start (a dependency left unresolved): no longer staged, never started again: `error`, as Guild leaves it. */
+export function failStagedRun(runDir: string): void {
+  rmSync(guildPath(runDir, 'STAGED'), { force: true });
 }
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */

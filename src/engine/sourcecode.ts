@@ -13,10 +13,12 @@ import {
   writeFileSync,
   type Dirent,
 } from 'node:fs';
-import { dirname, join, posix, relative, resolve, sep } from 'node:path';
+import { dirname, join, normalize, posix, relative, resolve, sep } from 'node:path';
+import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { shlexQuote } from '../store/opref.js';
-import type { YamlValue } from '../store/types.js';
+import type { Run, YamlValue } from '../store/types.js';
+import { isMap, loadGuildfile, type Guildfile } from './guildfile.js';
 import { fnmatch } from '../store/fnmatch.js';
 
 export const MAX_SOURCE_FILE_SIZE = 1024 * 1024;
@@ -270,4 +272,39 @@ export function copySourceCode(
     manifestLines.push(manifestSourceLine(runPath, sha1File(dst), rel));
   }
   return { manifestLines, digest: sourcecodeDigest(runDir, copied), files: copied };
+}
+
+/**
+ * Where a run's source code came from, as it is now (Guild's `diff --working`): a guild.yml
+ * operation's project dir with its `sourcecode: root`, a script's own dir; null when the
+ * operation is gone or the run is neither.
+ */
+export function workingSourceDir(run: Run): string | null {
+  const o = run.opref;
+  if (o?.pkgType === 'script') return o.pkgName;
+  if (o?.pkgType !== 'guildfile') return null;
+  let gf: Guildfile | null;
+  try {
+    gf = loadGuildfile(dirname(o.pkgName));
+  } catch {
+    return null;
+  }
+  const model = gf?.models.find((m) => m.name === o.modelName);
+  const op = model?.operations[o.opName];
+  if (!gf || !model || !op) return null;
+  let root: string | undefined;
+  try {
+    root = combineSourceCodeConfig(model.sourcecode, op.sourcecode, `${gf.path}: operation '${o.opName}'`)?.root;
+  } catch {
+    root = undefined;
+  }
+  return root ? join(gf.dir, root) : gf.dir;
+}
+
+/** Where a run's source code is in its directory (its `op` attr's `sourcecode: dest`, else the run dir). */
+export function runSourceDir(run: Run): string {
+  const op = readAttr(run.dir, 'op');
+  const sc = op.kind === 'ok' && isMap(op.value) ? op.value.sourcecode : undefined;
+  const dest = isMap(sc) && typeof sc.dest === 'string' ? sc.dest : '';
+  return dest ? normalize(join(run.dir, dest)) : run.dir;
 }

@@ -27,6 +27,7 @@ import { finalizeParentIfDone } from './batch.js';
 import { restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
+import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 
 /**
  * What the launcher hands the supervisor: a JSON file alone in a temp dir that also holds the
@@ -45,6 +46,12 @@ const SUPERVISOR_SETUP_FAILED = 2;
 
 /** How often the supervisor touches its process record, for readers on other hosts. */
 const HEARTBEAT_MS = 30_000;
+/** How often the run's CPU, memory and GPUs are sampled (`GRUN_SYS_INTERVAL_MS`; 0 turns it off). */
+const SYS_INTERVAL_MS = 2_000;
+const sysIntervalMs = (): number => {
+  const v = Number(process.env.GRUN_SYS_INTERVAL_MS);
+  return Number.isFinite(v) && v >= 0 && process.env.GRUN_SYS_INTERVAL_MS !== '' && process.env.GRUN_SYS_INTERVAL_MS !== undefined ? v : SYS_INTERVAL_MS;
+};
 
 interface ChildSpec {
   cmd: string[];
@@ -157,6 +164,13 @@ class OutputTee {
     }
     for (const a of attrs) this.attrs.addText(a.key, a.value, this.step);
   }
+
+  /** System metrics, at the step the run last logged. */
+  addSys(scalars: SysScalar[]): void {
+    this.guard(() => {
+      for (const s of scalars) this.scalars.addScalar(s.key, s.value, this.step);
+    });
+  }
 }
 
 function readJob(file: string): SupervisorJob {
@@ -243,7 +257,9 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
+  const sys = startSysSampler(childPid, runGpus(env), sysIntervalMs(), (s) => tee.addSys(s));
   const exitStatus = await mainProcessExit(child, closed);
+  sys.stop();
   clearInterval(heartbeat);
   tee.end();
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.

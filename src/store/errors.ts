@@ -13,11 +13,16 @@ export function systemReason(e: unknown): string | null {
   return typeof code === 'string' ? (SYSTEM_REASONS[code] ?? null) : null;
 }
 
-/** An error meant for the user: main prints `grun: <message>` and exits with `exitCode`, no stack. */
+/**
+ * An error meant for the user: main prints `grun: <message>` (then `hint`, Guild's second line
+ * that says what to do, on its own line) and exits with `exitCode`, no stack.
+ */
 export class GrunError extends Error {
+  /** `hint`: a line of grun's own printed under the message (`Use --force-flags to …`). */
   constructor(
     message: string,
     readonly exitCode = 1,
+    readonly hint?: string,
   ) {
     super(message);
     this.name = 'GrunError';

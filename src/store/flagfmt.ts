@@ -1,12 +1,12 @@
 // Flag values as Guild shows and parses them (guild/flag_util.py): `name=value` in labels and
 // compare columns, and `decode_flag_val` for `name=value` on the command line.
 import type { YamlValue } from './types.js';
-import { encodeYaml, isMarkedFloat, markFloat, parseYaml11 } from './yaml11.js';
+import { encodeYaml, isMarkedFloat, markFloat, parseYaml11, pyFloatRepr } from './yaml11.js';
 
 const DEFAULT_FLOAT_TRUNC_LEN = 5;
 
 /** Python's `repr(str)`. */
-function pyStrRepr(s: string): string {
+export function pyStrRepr(s: string): string {
   const quote = s.includes("'") && !s.includes('"') ? '"' : "'";
   let out = quote;
   for (const ch of s) {
@@ -25,7 +25,7 @@ function pyStrRepr(s: string): string {
 }
 
 /** `yaml_util.encode_yaml(val, default_flow_style=True)` for a scalar: no trailing newline. */
-function encodeScalar(v: YamlValue | bigint, float: boolean): string {
+export function encodeScalar(v: YamlValue | bigint, float: boolean): string {
   if (float && typeof v === 'number') {
     const box = [v];
     markFloat(box, 0);
@@ -51,6 +51,22 @@ function encodeFlagVal(v: YamlValue | bigint, float: boolean): string {
     return `{${keys.map((k) => `${encodeFlagVal(k, false)}: ${encodeFlagVal(v[k], isMarkedFloat(v, k))}`).join(', ')}}`;
   }
   return encodeScalar(v, float);
+}
+
+/**
+ * Python's `repr()` of a value (`{'g.h': 999}`, `[1, 'a', True]`, `None`); `float` says an
+ * integral number is a Python float; containers carry their own float marks.
+ */
+export function pyRepr(v: YamlValue | bigint, float = false): string {
+  if (v === null) return 'None';
+  if (typeof v === 'boolean') return v ? 'True' : 'False';
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'number') return float || !Number.isSafeInteger(v) || Object.is(v, -0) ? pyFloatRepr(v) : String(v);
+  if (typeof v === 'string') return pyStrRepr(v);
+  if (Array.isArray(v)) return `[${v.map((x, i) => pyRepr(x, isMarkedFloat(v, i))).join(', ')}]`;
+  return `{${Object.entries(v)
+    .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x, isMarkedFloat(v, k))}`)
+    .join(', ')}}`;
 }
 
 /** Cuts every decimal fraction in `s` to `n` digits (`0.006369…` → `0.00636`). */
@@ -108,14 +124,14 @@ const SEQUENCE_FUNCTIONS = new Set(['range', 'linspace', 'logspace']);
 type Decoded = YamlValue | bigint;
 
 /** Python `int(s)`, or undefined. */
-function pyInt(s: string): number | bigint | undefined {
+export function pyInt(s: string): number | bigint | undefined {
   if (!PY_INT_RE.test(s)) return undefined;
   const n = BigInt(s.trim().replace(/_/g, ''));
   return n > BigInt(Number.MAX_SAFE_INTEGER) || n < -BigInt(Number.MAX_SAFE_INTEGER) ? n : Number(n);
 }
 
 /** Python `float(s)`, or undefined. */
-function pyFloat(s: string): number | undefined {
+export function pyFloat(s: string): number | undefined {
   if (!PY_FLOAT_RE.test(s)) return undefined;
   const t = s.trim().replace(/_/g, '').toLowerCase();
   const sign = t.startsWith('-') ? -1 : 1;

@@ -141,13 +141,24 @@ function cutLine(start: Buffer, end: Buffer, total: number): Buffer {
 export function readOutputLines(runDir: string, opts: { start?: number; limit?: number } = {}): OutputLine[] {
   const start = Math.max(0, opts.start ?? 0);
   const limit = opts.limit ?? Infinity;
-  const paths = outputPaths(runDir);
-  const fd = openOrNull(paths.output);
-  if (fd === null || limit <= 0) {
-    if (fd !== null) closeSync(fd);
-    return [];
-  }
+  if (limit <= 0) return [];
   const texts: string[] = [];
+  eachOutputLine(runDir, start, (text) => texts.push(text) < limit);
+  const index = new IndexFile(outputPaths(runDir).index);
+  try {
+    return pairLines(texts, start, index);
+  } finally {
+    index.close();
+  }
+}
+
+/**
+ * Streams the text of each line from line `start` on (a trailing line without LF included) to
+ * `fn` until it returns false; memory holds one line (a long one as its head and tail).
+ */
+export function eachOutputLine(runDir: string, start: number, fn: (text: string, lineNo: number) => boolean): void {
+  const fd = openOrNull(outputPaths(runDir).output);
+  if (fd === null) return;
   const line = new LineBuffer();
   let lineNo = 0;
   let lineHasBytes = false;
@@ -165,23 +176,61 @@ export function readOutputLines(runDir: string, opts: { start?: number; limit?: 
         if (lineNo >= start) line.add(buf.subarray(i, end));
         if (end > i) lineHasBytes = true;
         if (end === n) break;
-        if (lineNo >= start) texts.push(lineText(line.take()));
+        const more = lineNo >= start ? fn(lineText(line.take()), lineNo) : true;
         lineNo++;
         lineHasBytes = false;
         i = end + 1;
-        if (texts.length >= limit) break outer;
+        if (!more) return;
       }
     }
-    if (lineHasBytes && lineNo >= start && texts.length < limit) texts.push(lineText(line.take()));
+    if (lineHasBytes && lineNo >= start) fn(lineText(line.take()), lineNo);
   } finally {
     closeSync(fd);
   }
+}
+
+/** Lines of a run's output, a final line without LF included: counted up to 64 MiB, else from the index. */
+export function outputLineCount(runDir: string): number {
+  const paths = outputPaths(runDir);
+  const fd = openOrNull(paths.output);
+  if (fd === null) return 0;
   const index = new IndexFile(paths.index);
   try {
-    return pairLines(texts, start, index);
+    return lineTotal(fd, fstatSync(fd).size, index);
   } finally {
+    closeSync(fd);
     index.close();
   }
+}
+
+function lineTotal(fd: number, size: number, index: IndexFile): number {
+  if (size === 0) return 0;
+  const endsWithLf = readAt(fd, size - 1, 1)[0] === LF;
+  const complete = size <= EXACT_COUNT_LIMIT ? countLines(fd, size) : index.count();
+  return complete + (endsWithLf ? 0 : 1);
+}
+
+/**
+ * The next line (dir 1) after `from`, or the previous one (dir -1) before it, whose text holds
+ * `query` (case-insensitive unless it has a capital), wrapping around the end; null if none does.
+ * One pass over the output, one line in memory.
+ */
+export function findOutputLine(runDir: string, query: string, from: number, dir: 1 | -1): number | null {
+  const fold = query === query.toLowerCase();
+  let first: number | null = null;
+  let last: number | null = null;
+  let before: number | null = null;
+  let after: number | null = null;
+  eachOutputLine(runDir, 0, (text, n) => {
+    if (!(fold ? text.toLowerCase() : text).includes(query)) return true;
+    first ??= n;
+    last = n;
+    if (n < from) before = n;
+    if (n > from) after ??= n;
+    // forward: the first past `from` ends it; backward: past `from` only a wrap needs the last
+    return n <= from || (dir === -1 && before === null);
+  });
+  return dir === 1 ? (after ?? first) : (before ?? last);
 }
 
 function countLines(fd: number, size: number): number {
@@ -263,9 +312,7 @@ export function tailOutputLines(runDir: string, n: number): OutputLine[] {
     if (ends.length <= n && held <= TAIL_BUDGET) ends.push(-1);
     const texts: string[] = [];
     for (let k = ends.length - 2; k >= 0; k--) texts.push(lineAt(fd, ends[k + 1]! + 1, ends[k]!));
-    const complete = size <= EXACT_COUNT_LIMIT ? countLines(fd, size) : index.count();
-    const total = complete + (endsWithLf ? 0 : 1);
-    return pairLines(texts, Math.max(0, total - texts.length), index);
+    return pairLines(texts, Math.max(0, lineTotal(fd, size, index) - texts.length), index);
   } finally {
     closeSync(fd);
     index.close();

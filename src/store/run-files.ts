@@ -1,6 +1,7 @@
 // A run's own files, as `grun ls` and the dashboard's files tab show them.
-import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, realpathSync, statSync } from 'node:fs';
+import { join, posix } from 'node:path';
+import { fnmatch } from './fnmatch.js';
 import { shlexSplit } from './opref.js';
 
 export interface RunFileEntry {
@@ -19,14 +20,14 @@ export interface WalkOptions {
   limit?: number;
 }
 
-/** Entries under the run-relative dir `rel` ('' for the root), depth first, sorted per dir. */
+/** Entries under the run-relative dir `rel` ('' for the root), depth first, in natural order per dir. */
 export function walkRunFiles(runDir: string, rel = '', opts: WalkOptions = {}): RunFileEntry[] {
   const out: RunFileEntry[] = [];
   const limit = opts.limit ?? Infinity;
   const walk = (relDir: string): void => {
     let names: string[];
     try {
-      names = readdirSync(join(runDir, relDir)).sort();
+      names = readdirSync(join(runDir, relDir)).sort(natsortCompare);
     } catch {
       return;
     }
@@ -99,15 +100,170 @@ export function readManifestIndex(runDir: string): Map<string, ManifestType> {
   return index;
 }
 
+/** What `grun ls` lists (Guild's ls_impl): hidden names, a path or pattern, manifest types. */
+export interface ListOptions {
+  /** Hidden names (`.guild`, `.foo`) too. */
+  all?: boolean;
+  /** A run-relative path (that path and what is below it), or a pattern with `*`/`?` matched part by part. */
+  path?: string;
+  followLinks?: boolean;
+  /** `-s/-d/-g`: only source code, dependencies or generated files (hidden ones too). */
+  types?: ManifestType[];
+}
+
+interface PathFilter {
+  match(path: string, forceAll?: boolean): boolean;
+  /** Whether the walk leaves out the dir `path` (named `name`) that did not match. */
+  prune(name: string, path: string): boolean;
+}
+
+const isHidden = (name: string): boolean => name.startsWith('.');
+const splitPath = (path: string): string[] => path.split(/[/\\]/).filter(Boolean);
+const isPrefix = (prefix: string[], parts: string[]): boolean => prefix.length <= parts.length && prefix.every((p, i) => p === parts[i]);
+
+function defaultFilter(all: boolean): PathFilter {
+  return {
+    match: (path, forceAll) => forceAll || all || !isHidden(posix.basename(path)),
+    prune: (name) => !all && isHidden(name),
+  };
+}
+
+/** `-p 'c/*.txt'`: each part an fnmatch pattern; a hidden part only where the pattern's part is hidden too. */
+function patternFilter(pattern: string, all: boolean): PathFilter {
+  const pat = splitPath(pattern);
+  return {
+    match: (path, forceAll) => {
+      const parts = splitPath(path);
+      if (parts.length < pat.length || !pat.every((p, i) => fnmatch(parts[i]!, p))) return false;
+      return all || !!forceAll || parts.every((part, i) => !isHidden(part) || (i < pat.length && isHidden(pat[i]!)));
+    },
+    prune: (name, path) => {
+      const depth = splitPath(path).length;
+      return !all && isHidden(name) && pat.length >= depth && !isHidden(pat[depth - 1]!);
+    },
+  };
+}
+
+/** `-p c`: that path and everything below it; a hidden name only when named itself. */
+function subpathFilter(path: string, all: boolean): PathFilter {
+  const want = splitPath(path);
+  return {
+    match: (p, forceAll) => {
+      const parts = splitPath(p);
+      if (!(all || forceAll) && isHidden(parts[parts.length - 1]!)) return parts.join('/') === want.join('/');
+      return isPrefix(want, parts);
+    },
+    prune: (_name, p) => !isPrefix(splitPath(p), want),
+  };
+}
+
 /**
- * Guild's `ls -s/-d/-g`: files whose manifest type is one of `types`; a file without an entry
- * is generated, unless it is under `.guild`. Directories are left out.
+ * `os.walk` as Guild's ls walks a run: each dir's entries (a link to a dir counts as a dir,
+ * entered only with `followLinks`, never twice), `visit` deciding whether a dir is entered.
  */
-export function filterByManifest(runDir: string, entries: RunFileEntry[], types: ManifestType[]): RunFileEntry[] {
-  const index = readManifestIndex(runDir);
-  return entries.filter((e) => {
-    if (e.dir) return false;
-    const t = index.get(e.path) ?? (e.path === '.guild' || e.path.startsWith('.guild/') ? null : 'g');
-    return t !== null && types.includes(t);
+function walkRun(runDir: string, followLinks: boolean, visit: (rel: string, name: string, dir: boolean) => boolean): void {
+  const walk = (relDir: string, above: readonly string[]): void => {
+    const abs = relDir ? join(runDir, relDir) : runDir;
+    let names: string[];
+    let real: string;
+    try {
+      real = realpathSync(abs);
+      names = readdirSync(abs);
+    } catch {
+      return;
+    }
+    if (above.includes(real)) return; // a link back up the tree
+    for (const name of names) {
+      const rel = relDir ? `${relDir}/${name}` : name;
+      let dir = false;
+      let link = false;
+      try {
+        link = lstatSync(join(abs, name)).isSymbolicLink();
+        dir = statSync(join(abs, name)).isDirectory();
+      } catch {
+        // a dangling link lists as a file
+      }
+      if (visit(rel, name, dir) && dir && (!link || followLinks)) walk(rel, [...above, real]);
+    }
+  };
+  walk('', []);
+}
+
+/** Guild's natsort: digit runs compared as numbers, the rest by code point (`README.md` before `a`). */
+export function natsortCompare(a: string, b: string): number {
+  const pa = a.match(/\d+|\D+/g) ?? [];
+  const pb = b.match(/\d+|\D+/g) ?? [];
+  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
+    const x = pa[i]!;
+    const y = pb[i]!;
+    if (x === y) continue;
+    const nx = /^\d/.test(x);
+    const ny = /^\d/.test(y);
+    if (nx && ny) return Number(x) - Number(y) || (x < y ? -1 : 1);
+    if (nx !== ny) return nx ? -1 : 1;
+    return x < y ? -1 : 1;
+  }
+  return pa.length - pb.length;
+}
+
+/**
+ * The run files `grun ls` lists, as Guild's ls_impl finds them: hidden names left out unless
+ * `all` (or a type is asked for, or the path names them), run-relative paths naturally sorted,
+ * each with whether it is a dir (a link to one included).
+ */
+export function listRunPaths(runDir: string, o: ListOptions = {}): { path: string; dir: boolean }[] {
+  const all = !!o.all;
+  const base = o.path ? (/[*?]/.test(o.path) ? patternFilter(o.path, all) : subpathFilter(o.path, all)) : defaultFilter(all);
+  let filter = base;
+  if (o.types?.length) {
+    // Every file's type: its manifest entry, else a parent dir's (a linked dependency's
+    // files), else none (generated); dirs without a typed file below are not entered.
+    const entries = readManifestIndex(runDir);
+    const index = new Map<string, ManifestType | null>();
+    const dirs = new Set<string>();
+    const parentEntry = (rel: string): ManifestType | null => {
+      for (let d = posix.dirname(rel); d !== '.'; d = posix.dirname(d)) {
+        const t = entries.get(d);
+        if (t) return t;
+      }
+      return null;
+    };
+    walkRun(runDir, !!o.followLinks, (rel, _name, dir) => {
+      const t = entries.get(rel) ?? (dir || rel.split('/')[0] === '.guild' ? undefined : parentEntry(rel));
+      if (t !== undefined) {
+        index.set(rel, t);
+        for (let d = posix.dirname(rel); d !== '.'; d = posix.dirname(d)) dirs.add(d);
+      }
+      return true;
+    });
+    const types = o.types;
+    filter = {
+      match: (path) => {
+        let t = index.get(path) ?? null;
+        if (t === null) {
+          if (path.split('/')[0] === '.guild' || isDirPath(join(runDir, path))) return false;
+          t = 'g';
+        }
+        return types.includes(t) && base.match(path, true);
+      },
+      prune: (_name, path) => !dirs.has(path),
+    };
+  }
+  const out: { path: string; dir: boolean }[] = [];
+  walkRun(runDir, !!o.followLinks, (rel, name, dir) => {
+    if (filter.match(rel)) {
+      out.push({ path: rel, dir });
+      return true;
+    }
+    return dir && !filter.prune(name, rel);
   });
+  return out.sort((a, b) => natsortCompare(a.path, b.path));
+}
+
+function isDirPath(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
 }

@@ -6,11 +6,12 @@ import { readAttr } from './attrs.js';
 import { systemReason } from './errors.js';
 import { formatOperation, parseOpref } from './opref.js';
 import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
+import { PRUNED_FILE, prunedReason } from './pruned.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
 import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
 import { STEPS_FILE, stepProgress } from './step-records.js';
-import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
+import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, type SearchSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
 
 export const PARENT_FILE = 'grun-parent';
 
@@ -205,10 +206,27 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     batch,
     children: linkedRunIds(dir),
     parent,
+    pruned: has(PRUNED_FILE) ? prunedReason(dir) : null,
+    search: batch ? searchSummary(attrs) : null,
     problems,
     ...(has(STEPS_FILE) ? stepSummary(dir) : {}),
   };
 }
+
+/** A search's batch run: its `grun-optimizer` and `grun-best` attrs, or null for another batch. */
+function searchSummary(attrs: AttrReader): SearchSummary | null {
+  const opt = attrs.get('grun-optimizer');
+  if (!isMap(opt) || typeof opt.name !== 'string') return null;
+  const best = attrs.get('grun-best');
+  const value = isMap(best) ? Number(best.value) : NaN;
+  return {
+    optimizer: opt.name,
+    objective: typeof opt.objective === 'string' ? opt.objective : '',
+    best: isMap(best) && typeof best.run === 'string' && !Number.isNaN(value) ? { run: best.run, value } : null,
+  };
+}
+
+const isMap = (v: YamlValue | undefined): v is Record<string, YamlValue> => typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 
 export function toRun(s: RunSummary): Run {
   const statusInfo = deriveStatus(s);

@@ -90,6 +90,12 @@ export class SafePattern {
     return this.re.matches(text);
   }
 
+  /** Python's `re.sub(pattern, repl, text, count=1)` (`\1`, `\g<name>` in `repl`). */
+  replaceFirst(text: string, repl: string): string {
+    const js = repl.replace(/\$/g, '$$$$').replace(/\\(?:(\d+)|g<(\w+)>)/g, (_, n: string | undefined, name: string | undefined) => (n ? `$${n}` : `$<${name}>`));
+    return this.re.matcher(text).replaceFirst(js);
+  }
+
   /** Every non-overlapping match, left to right, as Python's `finditer`. */
   *matchAll(text: string): Generator<PatternMatch> {
     const m = this.re.matcher(text);

@@ -23,7 +23,8 @@ import type { ScalarStamp } from './scalars.js';
 import type { RunSummary } from './types.js';
 
 const MAGIC = 'grun-summaries';
-const VERSION = '6';
+// 7: summaries carry a pruned trial's reason and a search's progress
+const VERSION = '7';
 
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.tsv');
 /** Runs grun changed, one `runs/<id>` a line: a listing re-checks them at once. */

@@ -56,6 +56,8 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     batch: c.batch ?? false,
     children: c.children ?? [],
     parent: c.parent ?? null,
+    pruned: c.pruned ?? null,
+    search: c.search ?? null,
     problems: c.problems ?? [],
     ...(c.steps ? { steps: c.steps } : {}),
   };

@@ -116,9 +116,21 @@ export interface RunSummary {
   children: string[];
   /** Parent batch id when known (grun records it; Guild trials do not). */
   parent: string | null;
+  /** Why a search pruned this trial (`.guild/grun-pruned`), or null. */
+  pruned: string | null;
+  /** A search's batch run: what it optimizes and its best trial so far (attrs `grun-optimizer`, `grun-best`). */
+  search: SearchSummary | null;
   problems: ReadProblem[];
   /** A pipeline grun drives: its steps done (completed or cached) of all (`.guild/grun-steps`). */
   steps?: { done: number; total: number };
+}
+
+export interface SearchSummary {
+  /** `gp`, `tpe`, `random`. */
+  optimizer: string;
+  /** `minimize loss`. */
+  objective: string;
+  best: { run: string; value: number } | null;
 }
 
 export interface Comment {

@@ -1,11 +1,11 @@
 // Run detail: overview, flags, scalars (sparklines and a plot of the selected one), live
 // output and files, one tab at a time.
 import { termSafe } from '../store/terminal-text.js';
-import asciichart from 'asciichart';
 import { Box, Text } from 'ink';
 import { scalarKey } from '../store/scalars.js';
-import type { Run } from '../store/types.js';
-import { downsample, fit, formatNumber, sparkline } from './format.js';
+import type { Run, ScalarPoint } from '../store/types.js';
+import { fit, formatNumber, sparkline } from './format.js';
+import { formatSeconds, plotSeries, skippedText } from './plot.js';
 import { DETAIL_CHROME, listStart, scalarListRows, type ScreenContent } from './layout.js';
 import { OutputLines } from './OutputLines.js';
 import { statusText } from './RunsTable.js';
@@ -50,11 +50,11 @@ function Tab(p: { screen: DetailState; content: ScreenContent; width: number; he
     case 'lines':
       return <Lines lines={c.lines} scroll={p.screen.scroll} height={p.height} />;
     case 'scalars':
-      return <ScalarsTab content={c} width={p.width} height={p.height} theme={p.theme} />;
+      return <ScalarsTab content={c} log={p.screen.log} time={p.screen.time} width={p.width} height={p.height} theme={p.theme} />;
     case 'output':
-      return <OutputLines view={c.view} follow={p.screen.follow} scroll={p.screen.scroll} width={p.width} height={p.height} theme={p.theme} />;
+      return <OutputLines view={c.view} follow={p.screen.follow} scroll={p.screen.scroll} width={p.width} height={p.height} theme={p.theme} search={p.screen.search?.query} />;
     case 'files':
-      return <FilesTab files={c.files} sel={p.screen.sel} height={p.height} />;
+      return <FilesTab files={c.files} sel={p.screen.sel ?? 0} height={p.height} />;
     default:
       return null;
   }
@@ -74,7 +74,7 @@ function Lines({ lines, scroll, height }: { lines: string[]; scroll: number; hei
 
 const SPARK_WIDTH = 20;
 
-function ScalarsTab({ content, width, height, theme }: { content: Extract<ScreenContent, { kind: 'scalars' }>; width: number; height: number; theme: Theme }) {
+function ScalarsTab({ content, log, time, width, height, theme }: { content: Extract<ScreenContent, { kind: 'scalars' }>; log: boolean; time: boolean; width: number; height: number; theme: Theme }) {
   const { list, sel, key, series } = content;
   const rows = scalarListRows(list.length, height);
   const start = listStart(sel, rows, list.length);
@@ -95,31 +95,25 @@ function ScalarsTab({ content, width, height, theme }: { content: Extract<Screen
           </Text>
         );
       })}
-      <Plot values={series.map((p) => p.value)} width={width} height={height - rows - 2} title={key ?? ''} theme={theme} />
+      <Plot series={series} log={log} time={time} width={width} height={height - rows - 2} title={key ?? ''} theme={theme} />
     </Box>
   );
 }
 
-/** asciichart throws on NaN/Infinity and empty series: only finite values are plotted. */
-export function plotLines(values: readonly number[], width: number, height: number): string[] {
-  const finite = values.filter(Number.isFinite);
-  if (finite.length === 0 || height < 2) return [];
-  const fmtW = 10;
-  const pts = downsample(finite, Math.max(2, width - fmtW - 3));
-  const plot = asciichart.plot(pts, { height: height - 1, format: (x: number) => formatNumber(x, fmtW).padStart(fmtW) });
-  return plot.split('\n');
-}
-
-function Plot({ values, width, height, title, theme }: { values: number[]; width: number; height: number; title: string; theme: Theme }) {
-  const lines = plotLines(values, width, height - 1);
-  const dropped = values.length - values.filter(Number.isFinite).length;
+function Plot(p: { series: readonly ScalarPoint[]; log: boolean; time: boolean; width: number; height: number; title: string; theme: Theme }) {
+  const t0 = p.series[0]?.wallTime ?? 0;
+  const points = p.series.map((q) => ({ x: p.time ? q.wallTime - t0 : q.step, y: q.value }));
+  const plot = plotSeries([{ label: p.title, points }], {
+    width: p.width, height: p.height - 2, log: p.log, theme: p.theme, ...(p.time ? { formatX: formatSeconds } : {}),
+  });
+  const skipped = skippedText(plot);
   return (
     <Box flexDirection="column" marginTop={1}>
       <Text dimColor wrap="truncate-end">
-        {title ? `${termSafe(title)}: ${values.length} points${dropped ? `, ${dropped} not finite (not plotted)` : ''}` : ''}
+        {p.title ? `${termSafe(p.title)}: ${points.length} points  y:${p.log ? 'log' : 'linear'}  x:${p.time ? 'time' : 'step'}${skipped ? `  ${skipped}` : ''}` : ''}
       </Text>
-      {lines.map((l, i) => (
-        <Text key={i} wrap="truncate-end" color={theme.c('cyan')}>
+      {plot.lines.map((l, i) => (
+        <Text key={i} wrap="truncate-end">
           {l}
         </Text>
       ))}

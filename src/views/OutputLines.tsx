@@ -15,6 +15,8 @@ export interface OutputLinesProps {
   width: number;
   height: number;
   theme: Theme;
+  /** Text to highlight (a search). */
+  search?: string | undefined;
 }
 
 /** A line the store cut (`head … [N bytes] … tail`) keeps its head, length and tail in view. */
@@ -27,8 +29,8 @@ function lineShown(text: string, width: number): string {
   return safe.slice(0, Math.min(m.index, Math.ceil(room / 2))) + m[0] + tail.slice(Math.max(0, tail.length - Math.floor(room / 2)));
 }
 
-export function OutputLines({ view, follow, scroll, width, height, theme }: OutputLinesProps) {
-  const total = view.first + view.lines.length;
+export function OutputLines({ view, follow, scroll, width, height, theme, search }: OutputLinesProps) {
+  const total = view.total;
   const start = follow ? Math.max(view.first, total - height) : Math.max(view.first, Math.min(scroll, total - height));
   const shown = view.lines.slice(start - view.first, start - view.first + height);
   if (total === 0) return <Text dimColor>(no output yet)</Text>;
@@ -37,9 +39,25 @@ export function OutputLines({ view, follow, scroll, width, height, theme }: Outp
       {shown.map((l, i) => (
         <Text key={start + i} wrap="truncate-end">
           {l.stream === 1 ? <Text color={theme.c('red')}>▌</Text> : ' '}
-          {l.stream === 1 ? <Text color={theme.c('red')}>{lineShown(l.text, width - 1)}</Text> : lineShown(l.text, width - 1)}
+          <Text color={l.stream === 1 ? theme.c('red') : undefined}>{highlighted(lineShown(l.text, width - 1), search)}</Text>
         </Text>
       ))}
     </Box>
   );
+}
+
+/** The line with each occurrence of `query` in inverse video (case as the search takes it). */
+function highlighted(text: string, query: string | undefined): React.ReactNode {
+  if (!query) return text;
+  const fold = query === query.toLowerCase();
+  const hay = fold ? text.toLowerCase() : text;
+  const parts: React.ReactNode[] = [];
+  let at = 0;
+  for (let i = hay.indexOf(query); i !== -1; i = hay.indexOf(query, i + query.length)) {
+    parts.push(text.slice(at, i), <Text key={i} inverse>{text.slice(i, i + query.length)}</Text>);
+    at = i + query.length;
+  }
+  if (parts.length === 0) return text;
+  parts.push(text.slice(at));
+  return parts;
 }

@@ -20,7 +20,7 @@ export interface PagerProps {
 export function PagerScreen({ screen, run, content, width, height, theme }: PagerProps) {
   const body = height - PAGER_CHROME;
   if (content.kind === 'output') {
-    const total = content.view.first + content.view.lines.length;
+    const total = content.view.total;
     return (
       <Box flexDirection="column" height={height}>
         <Text wrap="truncate-end">
@@ -28,8 +28,9 @@ export function PagerScreen({ screen, run, content, width, height, theme }: Page
           {run ? <Text color={theme.c(STATUS_COLOR[run.status])}>{statusText(run)}</Text> : <Text color={theme.c('red')}>run is gone</Text>}
           {`  ${total} line${total === 1 ? '' : 's'}`}
           <Text color={theme.c('cyan')}>{screen.follow ? '  FOLLOW' : ''}</Text>
+          {screen.search ? `  /${termSafe(screen.search.query)}` : ''}
         </Text>
-        <OutputLines view={content.view} follow={screen.follow} scroll={screen.scroll} width={width} height={body} theme={theme} />
+        <OutputLines view={content.view} follow={screen.follow} scroll={screen.scroll} width={width} height={body} theme={theme} search={screen.search?.query} />
       </Box>
     );
   }

@@ -6,7 +6,7 @@ import { PREFIX_WIDTH, specCellText, type Column } from './columns.js';
 import { labelText } from './state/column-spec.js';
 import { executorText, fit, formatDuration, formatNumber, formatStarted, runDurationMs, shortId } from './format.js';
 import { findScalar, scalarValue, type Row, type ScalarLookup, type Sort } from './state/view.js';
-import { GUILD_MARKED_GLYPH, MARK_GLYPH, STATUS_COLOR, STATUS_GLYPH, type Theme } from './theme.js';
+import { GUILD_MARKED_GLYPH, MARK_GLYPH, PRUNED_GLYPH, STATUS_COLOR, STATUS_GLYPH, type Theme } from './theme.js';
 
 export interface RunsTableProps {
   rows: readonly Row[];
@@ -91,7 +91,7 @@ function cellText(c: Column, row: Row, p: RunsTableProps): string {
 }
 
 export const statusText = (run: Run): string =>
-  `${STATUS_GLYPH[run.status]} ${run.status}${run.statusInfo.remote ? ` (${run.statusInfo.remote})` : ''}`;
+  `${run.pruned ? PRUNED_GLYPH : STATUS_GLYPH[run.status]} ${run.status}${run.statusInfo.remote ? ` (${run.statusInfo.remote})` : ''}`;
 
 interface RowProps {
   row: Row;

@@ -4,7 +4,8 @@
 import { flagCell, natCompare, tableText } from '../engine/compare.js';
 import { scalarKey } from '../store/scalars.js';
 import type { Run, ScalarSummary } from '../store/types.js';
-import { formatDuration, formatStarted, runDurationMs, sparkline } from './format.js';
+import { formatDuration, formatStarted, runDurationMs, shortId, sparkline } from './format.js';
+import { meanStdText, type SeedGroup } from './seed-groups.js';
 
 export interface CompareRow {
   section: 'run' | 'flags' | 'scalars';
@@ -35,9 +36,8 @@ export function compareRows(
   ];
   const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natCompare);
   for (const f of flagNames) out.push(row('flags', f, runs.map((r) => tableText(flagCell(r.flags, f)))));
-  const lists = runs.map((r) => new Map(scalarsOf(r).map((s) => [scalarKey(s.prefix, s.tag), s])));
-  const keys = [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natCompare);
-  for (const k of keys) {
+  const lists = runs.map((r) => scalarMap(scalarsOf(r)));
+  for (const k of scalarKeys(lists)) {
     const trend = runs.map((r) => sparkline(series(r, k) ?? [], sparkWidth));
     if (trend.some((t) => t !== '')) out.push({ section: 'scalars', name: `trend ${k}`, values: trend, differs: false });
     for (const agg of ['last', 'min', 'max'] as const) {
@@ -45,6 +45,45 @@ export function compareRows(
         const s = m.get(k);
         return s ? tableText({ scalar: s[agg] }) : '';
       })));
+    }
+  }
+  return out;
+}
+
+const scalarMap = (list: readonly ScalarSummary[]) => new Map(list.map((s) => [scalarKey(s.prefix, s.tag), s]));
+
+/** The scalar names of all the runs (system metrics left out), in natural order. */
+const scalarKeys = (lists: readonly Map<string, ScalarSummary>[]): string[] =>
+  [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natCompare);
+
+/** The scalar names compare plots, in the order of its rows. */
+export const plotKeys = (runs: readonly Run[], scalarsOf: (r: Run) => readonly ScalarSummary[]): string[] =>
+  scalarKeys(runs.map((r) => scalarMap(scalarsOf(r))));
+
+/**
+ * Seed groups side by side: the group's runs and the flags they share (`*` where they differ: the
+ * seed), then for each scalar the mean ± std (n) of the runs' last, min and max values.
+ */
+export function compareGroupRows(groups: readonly SeedGroup[], scalarsOf: (r: Run) => readonly ScalarSummary[]): CompareRow[] {
+  const row = (section: CompareRow['section'], name: string, values: string[]): CompareRow => ({
+    section, name, values, differs: new Set(values).size > 1,
+  });
+  const runs = groups.flatMap((g) => g.runs);
+  const out: CompareRow[] = [
+    row('run', 'runs', groups.map((g) => String(g.runs.length))),
+    row('run', 'ids', groups.map((g) => g.runs.map((r) => shortId(r.id).slice(0, 4)).join(' '))),
+  ];
+  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natCompare);
+  for (const f of flagNames) {
+    out.push(row('flags', f, groups.map((g) => {
+      const vs = new Set(g.runs.map((r) => tableText(flagCell(r.flags, f))));
+      return vs.size === 1 ? [...vs][0]! : '*';
+    })));
+  }
+  const lists = groups.map((g) => g.runs.map((r) => scalarMap(scalarsOf(r))));
+  for (const k of scalarKeys(lists.flat())) {
+    for (const agg of ['last', 'min', 'max'] as const) {
+      out.push(row('scalars', `${agg} ${k}`, lists.map((ms) => meanStdText(ms.flatMap((m) => m.get(k)?.[agg] ?? [])))));
     }
   }
   return out;

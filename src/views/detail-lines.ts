@@ -1,8 +1,8 @@
 // The text of the detail's overview and flags tabs. Pure.
 import { formatFlagValue } from '../store/flagfmt.js';
-import type { Run } from '../store/types.js';
+import type { Run, ScalarSummary } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
-import { executorDetail, formatDuration, formatStarted, runDurationMs } from './format.js';
+import { executorDetail, formatDuration, formatNumber, formatStarted, runDurationMs, sparkline } from './format.js';
 
 export function overviewLines(run: Run, command: string | null = null): string[] {
   const kv: [string, string][] = [
@@ -45,3 +45,23 @@ export function flagLines(run: Run): string[] {
   return names.map((n) => `${n.padEnd(w)}  ${formatFlagValue(run.flags[n]!, { float: isMarkedFloat(run.flags, n) })}`);
 }
 
+
+const SYS_SPARK = 24;
+
+/**
+ * The overview's system section: each `sys/` metric the supervisor sampled (CPU, memory, GPUs)
+ * with a sparkline of its samples and its last value; a GPU idle for 10 minutes said so.
+ */
+export function systemLines(list: readonly ScalarSummary[], seriesOf: (tag: string) => readonly number[]): string[] {
+  const sys = list.filter((s) => s.prefix === '' || s.prefix === '.guild').filter((s) => s.tag.startsWith('sys/') && s.tag !== 'sys/gpu_idle');
+  if (sys.length === 0) return [];
+  const text = (s: ScalarSummary): string => {
+    if (s.tag === 'sys/mem_used' || s.tag.endsWith('/mem_used')) return `${formatNumber(s.last / 2 ** 20, 8)} MiB`;
+    if (s.tag.endsWith('util')) return `${formatNumber(s.last * 100, 6)}%`;
+    return formatNumber(s.last);
+  };
+  const lines = ['', 'system (sampled by the supervisor)'];
+  for (const s of sys) lines.push(`  ${s.tag.padEnd(20)} ${sparkline(seriesOf(s.tag), SYS_SPARK).padEnd(SYS_SPARK)} ${text(s)}`);
+  if (list.some((s) => s.tag === 'sys/gpu_idle' && s.last === 1)) lines.push('  GPU IDLE: under 10% for 10 minutes while holding memory');
+  return lines;
+}

@@ -91,7 +91,7 @@ export type RunsAction =
   | 'mark' | 'markAll' | 'clear' | 'filter' | 'statusFilter' | 'sort' | 'reverse' | 'stop'
   | 'delete' | 'undo' | 'trash' | 'label' | 'tag' | 'comment' | 'guildMark' | 'attach'
   | 'compare' | 'launch' | 'command' | 'help' | 'reload' | 'quit' | 'scrollLeft' | 'scrollRight'
-  | 'chooseColumns' | 'flat';
+  | 'chooseColumns' | 'flat' | 'copyId' | 'shell' | 'rerun' | 'restart';
 
 export const runsKeymap: Keymap<RunsAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
@@ -108,6 +108,8 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['s'], action: 'sort', help: 'sort by the next column shown, left to right (a metric: best first when its objective is known)', hint: 'sort' },
   { keys: ['S'], action: 'reverse', help: 'reverse the sort' },
   { keys: ['C'], action: 'chooseColumns', help: 'choose columns: every flag, attribute and scalar of the runs listed (Space toggles)', hint: 'cols', minorHint: true },
+  { keys: ['y'], action: 'copyId', help: 'copy the run id to the clipboard (OSC 52: works over SSH, and in tmux with set-clipboard on)' },
+  { keys: ['o'], action: 'shell', help: 'open a shell ($SHELL) in the run directory; exit it to come back' },
   { keys: ['v'], action: 'flat', help: 'flat view: rank every run and trial by the sort column (again: the tree of sweeps)' },
   { keys: ['x'], action: 'stop', help: 'stop the marked runs (or the cursor run)', mutating: true, hint: 'stop' },
   { keys: ['d'], action: 'delete', help: 'delete the marked runs (or the cursor run) to the trash', mutating: true, hint: 'del' },
@@ -120,6 +122,8 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['w'], action: 'attach', help: 'attach: full-screen live output (leaving never stops the run)' },
   { keys: ['c'], action: 'compare', help: 'compare the marked runs', hint: 'compare' },
   { keys: ['r'], action: 'launch', help: 'launch a run (pick an operation, edit flags)', mutating: true, hint: 'run' },
+  { keys: ['R'], action: 'rerun', help: "rerun: the launch form filled from the cursor run (its operation and flags; grun run --rerun)", mutating: true },
+  { keys: ['e'], action: 'restart', help: 'restart: the launch form filled from the cursor run; Enter runs it again in its own directory (a sweep: its failed trials; grun run --restart)', mutating: true },
   { keys: [':'], action: 'command', help: 'command line (:sort loss, :cols =lr,loss,min val_loss,.host, :filter …; Up/Down recall)' },
   { keys: ['ctrl+r'], action: 'reload', help: 'reload every run from disk' },
   { keys: ['?'], action: 'help', help: 'this help', hint: 'help' },
@@ -128,7 +132,8 @@ export const runsKeymap: Keymap<RunsAction> = [
 
 export type DetailAction =
   | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'nextTab' | 'prevTab'
-  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'back' | 'help' | 'quit';
+  | 'tab1' | 'tab2' | 'tab3' | 'tab4' | 'tab5' | 'open' | 'stop' | 'attach' | 'log' | 'xAxis' | 'search' | 'next' | 'prev' | 'copyId' | 'shell'
+  | 'back' | 'help' | 'quit';
 
 export const detailKeymap: Keymap<DetailAction> = [
   nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top,
@@ -141,6 +146,13 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['4'], action: 'tab4', help: 'output' },
   { keys: ['5'], action: 'tab5', help: 'files' },
   { keys: ['enter'], action: 'open', help: 'view the selected file' },
+  { keys: ['L'], action: 'log', help: 'scalars: plot y on a log scale (again: linear)' },
+  { keys: ['X'], action: 'xAxis', help: 'scalars: plot against the step, or the time since the first point' },
+  { keys: ['/'], action: 'search', help: 'output: search the whole output (a capital letter: case matters)' },
+  { keys: ['y'], action: 'copyId', help: 'copy the run id to the clipboard (OSC 52)' },
+  { keys: ['o'], action: 'shell', help: 'a shell ($SHELL) in the run directory; in files, the file in $EDITOR or $PAGER' },
+  { keys: ['n'], action: 'next', help: 'output: next line holding the search' },
+  { keys: ['N'], action: 'prev', help: 'output: previous line holding the search' },
   { keys: ['x'], action: 'stop', help: 'stop this run', mutating: true, hint: 'stop' },
   { keys: ['w'], action: 'attach', help: 'attach to the live output' },
   { keys: ['esc', 'q', 'backspace'], action: 'back', help: 'back', hint: 'back' },
@@ -148,11 +160,14 @@ export const detailKeymap: Keymap<DetailAction> = [
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
 ];
 
-export type PagerAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'back' | 'help' | 'quit';
+export type PagerAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'search' | 'next' | 'prev' | 'back' | 'help' | 'quit';
 
 /** Attach and file views: a scrolling pager. */
 export const pagerKeymap: Keymap<PagerAction> = [
-  nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top,
+  nav.up, nav.down, nav.pageUp, nav.pageDown, { ...nav.top, help: 'first line of the whole output' },
+  { keys: ['/'], action: 'search', help: 'attach: search the whole output (a capital letter: case matters)', hint: 'search' },
+  { keys: ['n'], action: 'next', help: 'attach: next line holding the search' },
+  { keys: ['N'], action: 'prev', help: 'attach: previous line holding the search' },
   { keys: ['end', 'G'], action: 'bottom', help: 'last line and follow new lines', hint: 'follow' },
   { keys: ['esc', 'q', 'backspace'], action: 'back', help: 'back (the run keeps running)', hint: 'back' },
   { keys: ['?'], action: 'help', help: 'this help' },
@@ -171,11 +186,19 @@ export const trashKeymap: Keymap<TrashAction> = [
   { keys: ['ctrl+c'], action: 'quit', help: 'quit' },
 ];
 
-export type CompareAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'changed' | 'export' | 'back' | 'help' | 'quit';
+export type CompareAction =
+  | 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom' | 'changed' | 'export' | 'plot' | 'log' | 'xAxis' | 'groups'
+  | 'back' | 'help' | 'quit';
 
 export const compareKeymap: Keymap<CompareAction> = [
-  nav.up, nav.down, nav.pageUp, nav.pageDown, nav.top, nav.bottom,
-  { keys: ['u'], action: 'changed', help: 'show only rows that differ', hint: 'only changed' },
+  { ...nav.up, help: 'move up; in the plot, the previous scalar' },
+  { ...nav.down, help: 'move down; in the plot, the next scalar', hint: 'scalar', minorHint: true },
+  nav.pageUp, nav.pageDown, nav.top, nav.bottom,
+  { keys: ['p'], action: 'plot', help: 'plot one scalar of every run overlaid (again: the table)', hint: 'plot' },
+  { keys: ['L'], action: 'log', help: 'plot: log scale for y (again: linear)', hint: 'log' },
+  { keys: ['X'], action: 'xAxis', help: 'plot: x is the step, or the time since each run began' },
+  { keys: ['b'], action: 'groups', help: 'seed groups: runs sharing every flag but the seed as one (mean ± std, n; plot: mean and min–max band)', hint: 'seeds', minorHint: true },
+  { keys: ['u'], action: 'changed', help: 'show only rows that differ', hint: 'only changed', minorHint: true },
   { keys: ['e'], action: 'export', help: 'export the comparison to CSV', hint: 'csv' },
   { keys: ['esc', 'q'], action: 'back', help: 'back', hint: 'back' },
   { keys: ['?'], action: 'help', help: 'this help' },

@@ -13,6 +13,8 @@ export interface OutputView {
   lines: OutputLine[];
   /** Number of lines before `lines[0]` that were dropped (ring) or never read (tail). */
   first: number;
+  /** Lines of the whole output (`lines` may be a window of them). */
+  total: number;
 }
 
 /** What the current screen shows, loaded by `useScreenContent`. */
@@ -23,7 +25,16 @@ export type ScreenContent =
   | { kind: 'scalars'; list: ScalarSummary[]; sel: number; key: string | undefined; series: ScalarPoint[] }
   | { kind: 'output'; view: OutputView }
   | { kind: 'files'; files: RunFileEntry[] }
-  | { kind: 'compare'; rows: CompareRow[]; colW: number };
+  | { kind: 'compare'; rows: CompareRow[]; colW: number; heads: string[] }
+  /** Compare's plot: the scalar names of the runs, the one shown, and each run's points of it. */
+  | { kind: 'overlay'; keys: string[]; at: number; series: OverlaySeries[] };
+
+export interface OverlaySeries {
+  label: string;
+  points: ScalarPoint[];
+  /** A seed group's members' points (the band and the mean are made of them). */
+  members?: ScalarPoint[][];
+}
 
 /** Lines above the body of each screen: the detail's title and tabs, a pager's or compare's title. */
 export const DETAIL_CHROME = 2;
@@ -52,16 +63,18 @@ export function screenMetrics(screen: Screen, content: ScreenContent, height: nu
       return screen.kind === 'pager' ? { count: content.lines.length, pageSize: page } : lines(content.lines.length, page);
     }
     case 'scalars':
-      return { count: content.list.length, pageSize: scalarListRows(content.list.length, body(DETAIL_CHROME)) };
+      return { count: content.list.length, pageSize: scalarListRows(content.list.length, body(DETAIL_CHROME)), at: content.sel };
     case 'output': {
       const page = screen.kind === 'pager' ? body(PAGER_CHROME) : body(DETAIL_CHROME);
-      return { count: content.view.first + content.view.lines.length, pageSize: page };
+      return { count: content.view.total, pageSize: page };
     }
     case 'files': {
-      const f = screen.kind === 'detail' ? content.files[Math.min(screen.sel, Math.max(0, content.files.length - 1))] : undefined;
+      const f = screen.kind === 'detail' ? content.files[Math.min(screen.sel ?? 0, Math.max(0, content.files.length - 1))] : undefined;
       return { count: content.files.length, pageSize: body(DETAIL_CHROME), ...(f ? { selected: f.path } : {}) };
     }
     case 'compare':
       return lines(content.rows.length, body(COMPARE_CHROME));
+    case 'overlay':
+      return { count: content.keys.length, pageSize: 1, at: content.at };
   }
 }

@@ -40,5 +40,7 @@ export const STATUS_COLOR: Record<RunStatus, string> = {
   staged: 'blue',
 };
 
+/** A trial a search pruned (it is `terminated`, stopped on purpose): in place of the status glyph. */
+export const PRUNED_GLYPH = '✂';
 export const MARK_GLYPH = '●';
 export const GUILD_MARKED_GLYPH = '★';

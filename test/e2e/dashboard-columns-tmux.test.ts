@@ -2,7 +2,8 @@
 // NO_COLOR) over real runs: a 12-trial sweep of a tiny script made with `grun run`, and one more run.
 import { test, describe, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
+import { viewsPath } from '../../src/store/ui-views.js';
 import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
@@ -31,8 +32,11 @@ describe('dashboard columns and ranking in tmux', { skip }, () => {
     ok(home, ['run', 'train.py', `x=${OTHER_X}`, 'lr=0.01', 'optimizer=sgd', '-y'], { cwd: project });
   });
 
-  const open = (noColor: boolean, fn: (t: TmuxGrun) => Promise<void>) =>
-    withTmux({ columns: 80, rows: 24, cwd: project, env: { GUILD_HOME: home, ...(noColor ? { NO_COLOR: '1' } : {}) } }, fn);
+  // each test starts from the default view: the one a test before it left is not restored
+  const open = (noColor: boolean, fn: (t: TmuxGrun) => Promise<void>) => {
+    rmSync(viewsPath(home), { force: true });
+    return withTmux({ columns: 80, rows: 24, cwd: project, env: { GUILD_HOME: home, ...(noColor ? { NO_COLOR: '1' } : {}) } }, fn);
+  };
 
   for (const noColor of [false, true]) {
     test(`80x24${noColor ? ' NO_COLOR' : ''}: flag columns, the label of the flags that differ, sideways scroll keeping #, id and status`, async () => {

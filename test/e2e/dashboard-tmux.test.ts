@@ -4,6 +4,7 @@ import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixtureHome, emptyHome, tempDir } from '../helpers/home.js';
+import { ok } from './cli-helpers.js';
 import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
 
 const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
@@ -218,6 +219,27 @@ describe('dashboard in tmux', { skip }, () => {
       // both trials complete; the batch then goes to the trash, as a Guild batch does on success
       // the label: only the flag that differs
       await t.waitFor(/✔ completed +n=2 .*\n.*✔ completed +n=1 /, 30000);
+      t.keys('q');
+      await t.waitFor(/EXIT=0/);
+    });
+  });
+
+  test('R opens the launch form filled from the cursor run; Enter reruns it with the flags as edited', async () => {
+    const project = countProject();
+    const home = emptyHome();
+    ok(home, ['run', 'count', 'n=5', '-y'], { cwd: project });
+    // started elsewhere: the form still plans the run's own project
+    await withGrun({ columns: 160, rows: 48, cwd: tempDir(), env: { GUILD_HOME: home } }, async (t) => {
+      await t.waitFor(/1\/1 runs/);
+      t.keys('R');
+      await t.waitFor(/n += 5/, 15000);
+      t.keys('BSpace');
+      t.type('6');
+      t.keys('Enter');
+      await t.waitFor(/flag +n=6/, 15000);
+      t.keys('Enter');
+      await t.waitFor(/started [0-9a-f]{8} count/, 15000);
+      await t.waitFor(/✔ completed +n=6/, 20000);
       t.keys('q');
       await t.waitFor(/EXIT=0/);
     });

@@ -234,7 +234,7 @@ describe('grun run (engine e2e)', () => {
     assert.equal((await grun(['run', 'train.py', 'epochs=1', '-y'], { cwd, home })).code, 0);
     const again = await grun(['run', 'train.py', 'epochs=1', '-y', '--needed'], { cwd, home });
     assert.equal(again.code, 0, again.stderr);
-    assert.match(again.stdout, /Skipping run/);
+    assert.match(again.stdout, /^Skipping because the following runs match/);
     assert.equal(runIds(home).length, 1);
     const other = await grun(['run', 'train.py', 'epochs=2', '-y', '--needed'], { cwd, home });
     assert.equal(other.code, 0, other.stderr);

@@ -61,7 +61,7 @@ describe('run --run-id and --run-dir', () => {
     const cwd = project({ 'say.py': 'msg = "hi"\nprint(msg)\n' });
     const runDir = join(tempDir(), 'elsewhere');
     const out = ok(home, ['run', 'say.py', '--stage', '--run-dir', runDir, '-y'], { cwd });
-    assert.match(out, new RegExp(`^say\\.py staged in '${runDir}'\\nTo start the operation, use "\\(cd ${runDir} && source \\.guild/ENV && .+say\\.py.*\\)"\\n$`));
+    assert.match(out, new RegExp(`^say\\.py staged in '${runDir}'\\nTo start the operation, use "\\(cd '${runDir}' && source \\.guild/ENV && .+say\\.py.*\\)"\\n$`));
     assert.ok(existsSync(join(runDir, '.guild', 'STAGED')));
     assert.ok(existsSync(join(runDir, 'say.py')));
     assert.equal(ok(home, ['runs', '-a']), '', 'not in the home');
@@ -97,7 +97,7 @@ describe('run --restart and the default operation', () => {
     assert.equal(ok(home, ['select', '--attr', 'flags']).trim(), 'code: 22');
     assert.ok(existsSync(join(home, 'runs', id, 'kept.txt')));
     assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'utf8'), '22\n');
-    fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --start\/--restart take a run and NAME=VALUE flags/);
+    fails(home, ['run', '--restart', id, 'op', '-y'], /'op': --restart takes a run and NAME=VALUE flags/);
   });
 
   test('a restart that is not confirmed leaves the run as it was', () => {

@@ -143,4 +143,45 @@ describe('one launch request through the CLI and the dashboard', () => {
     assert.deepEqual(d.errors, []);
     assert.deepEqual(d.patches.map((p) => [p.step, p.defs?.map((f) => [f.name, f.required])]), [['form', [['n', true]]]]);
   });
+
+  test("R's form: filled from a run, in its own project; its Enter starts what grun run --rerun starts", async () => {
+    const cwd = project({ 'count.py': COUNT });
+    const home = emptyHome();
+    const first = await grun(['run', '-y', 'count.py', 'n=3'], { cwd, home });
+    assert.equal(first.code, 0, first.stderr);
+    const [run] = listRuns(home);
+    const d = dashboard(home, emptyHome(), false); // the dashboard started elsewhere
+    await runEffect({ kind: 'launchFrom', id: run!.id, restart: false }, d.ctx);
+    assert.deepEqual(d.errors, []);
+    const form = d.patches.at(-1)!;
+    assert.equal(form.step, 'form');
+    assert.equal(form.opspec, 'count.py');
+    assert.equal(form.cwd, cwd);
+    assert.deepEqual(form.defs!.map((f, i) => `${f.name}=${form.values![i]}`), ['n=3'], "the run's flags, not the defaults");
+    await runEffect({ kind: 'launchStart', opspec: form.opspec!, flagArgs: ['n=4'], target: '', cwd: form.cwd! }, d.ctx);
+    assert.equal(d.launched.length, 1);
+    await waitFor('the rerun to complete', () => listRuns(home).every((r) => r.status === 'completed') && listRuns(home).length === 2, 30_000);
+    const again = listRuns(home).find((r) => r.id === d.launched[0])!;
+    assert.deepEqual(again.flags, { n: 4 });
+    assert.equal(again.opref?.pkgName, run!.opref?.pkgName, 'the same project');
+  });
+
+  test("e's form: a restart of the run in its own directory, with the flags as edited", async () => {
+    const cwd = project({ 'count.py': COUNT });
+    const home = emptyHome();
+    assert.equal((await grun(['run', '-y', 'count.py', 'n=3'], { cwd, home })).code, 0);
+    const [run] = listRuns(home);
+    const d = dashboard(home, emptyHome(), false);
+    await runEffect({ kind: 'launchFrom', id: run!.id, restart: true }, d.ctx);
+    const form = d.patches.at(-1)!;
+    assert.equal(form.restart, run!.id);
+    assert.deepEqual(form.values, ['3']);
+    await runEffect({ kind: 'launchPreview', opspec: form.opspec!, flagArgs: ['n=7'], cwd: form.cwd!, restart: run!.id }, d.ctx);
+    assert.match(d.patches.at(-1)!.preview![0]!, new RegExp(`^restart ${run!.id.slice(0, 8)} in its own directory$`));
+    await runEffect({ kind: 'launchStart', opspec: form.opspec!, flagArgs: ['n=7'], target: '', cwd: form.cwd!, restart: run!.id }, d.ctx);
+    assert.deepEqual(d.errors, []);
+    assert.deepEqual(d.launched, [run!.id], 'the same run');
+    await waitFor('the restart to complete', () => readAttr(run!.dir, 'flags').kind === 'ok' && listRuns(home)[0]!.status === 'completed' && listRuns(home)[0]!.flags.n === 7, 30_000);
+    assert.equal(listRuns(home).length, 1);
+  });
 });

@@ -108,8 +108,8 @@ describe('pipelines (CLI, real processes)', () => {
     assert.equal(r.code, 0, r.stderr);
     const [mine] = pipelines(home);
     assert.ok(mine);
-    // grun writes neither pip_freeze nor plugins for any run (no Python package list of its own)
-    assert.deepEqual(attrNames(mine), attrNames(GUILD_PIPELINE).filter((n) => n !== 'pip_freeze' && n !== 'plugins'));
+    // grun writes no pip_freeze for any run (no Python package list of its own); its plugins are none
+    assert.deepEqual(attrNames(mine), attrNames(GUILD_PIPELINE).filter((n) => n !== 'pip_freeze'));
     for (const name of ['deps', 'exit_status', 'flags', 'steps', 'user_flags', 'sourcecode_digest', 'run_params']) {
       assert.equal(attrText(mine, name), attrText(GUILD_PIPELINE, name), `attr ${name}`);
     }
@@ -128,7 +128,7 @@ describe('pipelines (CLI, real processes)', () => {
       assert.match(text, /^\.\.\/[0-9a-f]{32}$/);
       const theirs = join(GUILD_PIPELINE, guildLinks[name]!);
       const step = join(mine, text);
-      assert.deepEqual(attrNames(step), attrNames(theirs).filter((n) => n !== 'pip_freeze' && n !== 'plugins'), `${name}: attr names`);
+      assert.deepEqual(attrNames(step), attrNames(theirs).filter((n) => n !== 'pip_freeze'), `${name}: attr names`);
       for (const a of ['exit_status', 'user_flags']) assert.equal(attrText(step, a), attrText(theirs, a), `${name}: ${a}`);
       const ownId = (dir: string, v: string | null) => v!.replaceAll(/[0-9a-f]{32}/g, (id) => (id === dir.split('/').pop() ? 'SELF' : 'RUN'));
       for (const a of ['flags', 'label', 'deps']) assert.equal(ownId(step, attrText(step, a)), ownId(theirs, attrText(theirs, a)), `${name}: ${a}`);

@@ -4,7 +4,8 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { tempDir } from '../helpers/home.js';
 import { parseYaml11 } from '../../src/store/yaml11.js';
-import { attr, grun, project } from './engine-helpers.js';
+import { loadRun } from '../../src/store/index.js';
+import { attr, grun, project, waitFor } from './engine-helpers.js';
 
 const runDirs = (home: string): string[] => readdirSync(join(home, 'runs')).map((id) => join(home, 'runs', id));
 const isParent = (dir: string): boolean => existsSync(join(dir, '.guild/proto'));
@@ -62,6 +63,11 @@ describe('searches that learn and prune (CLI, real processes)', () => {
     const info = await grun(['runs', 'info', bad.split('/').pop()!], { cwd, home });
     assert.match(info.stdout, /^status: terminated$/m);
     assert.match(info.stdout, new RegExp(`^pruned: ${reason.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}$`, 'm'));
+    // what the dashboard reads: the trial's reason, the batch's search and best trial
+    assert.equal(loadRun(bad).pruned, reason);
+    const batch = loadRun(runDirs(home).find(isParent)!);
+    assert.deepEqual(batch.search, { optimizer: 'random', objective: 'minimize loss', best: { run: good.split('/').pop(), value: batch.search!.best!.value } });
+    assert.ok(Math.abs(batch.search!.best!.value - 0.05) < 1e-6);
   });
 
   test("guild.yml optimizers: --optimize takes the operation's default section and its settings", async () => {
@@ -90,5 +96,157 @@ describe('searches that learn and prune (CLI, real processes)', () => {
     assert.notEqual(col.code, 0);
     assert.match(col.stderr, /invalid column 'best of loss' for --minimize/);
     assert.ok(!existsSync(join(home, 'runs')) || readdirSync(join(home, 'runs')).length === 0, 'nothing written');
+  });
+});
+
+describe("guild.yml optimizers that are operations of the project (Guild's custom optimizers)", () => {
+  const guildYml = [
+    'train:',
+    '  exec: echo train',
+    '  flags:',
+    '    lr: 0.1',
+    '  optimizers:',
+    '    quick: tune',
+    '    careful:',
+    '      algorithm: tune',
+    '      default: yes',
+    '      depth: 3',
+    'probe:',
+    '  exec: echo probe',
+    '  optimizer:',
+    '    algorithm: tune',
+    '    depth: 5',
+    'plain:',
+    '  exec: echo plain',
+    '  optimizers: [tune, scan]',
+    'tune:',
+    '  exec: echo tune ${flag_args}',
+    '  default-max-trials: 4',
+    '  flags:',
+    '    depth: 1',
+    '    width: 2',
+    'scan:',
+    '  exec: echo scan',
+    '',
+  ].join('\n');
+
+  test('-O, -o NAME and -Fo run the optimizer operation as the batch of the operation, with its prototype and max trials', async () => {
+    const cwd = project({ 'guild.yml': guildYml });
+    const home = tempDir('grun-optop-home-');
+    const run = (...args: string[]) => grun(['run', ...args, '-y'], { cwd, home });
+    const latest = () => runDirs(home).sort((a, b) => Number(attr(b, 'started')) - Number(attr(a, 'started')))[0]!;
+    let r = await run('train', '-O');
+    assert.equal(r.stdout, 'tune --depth 3 --width 2\n', r.stderr);
+    const batch = latest();
+    assert.match(readFileSync(join(batch, '.guild/opref'), 'utf8'), / tune\n?$/);
+    assert.match(readFileSync(join(batch, '.guild/proto/.guild/opref'), 'utf8'), / train\n?$/);
+    assert.deepEqual(yamlAttr(join(batch, '.guild/proto'), 'flags'), { lr: 0.1 });
+    assert.equal(attr(batch, 'max_trials')?.trim(), '4', "the optimizer's default-max-trials");
+    const list = await grun(['runs', '-s'], { cwd, home });
+    assert.match(list.stdout, /^\[1\] {2}train\+tune {2}completed {2}depth=3 width=2$/m);
+    assert.equal((await run('train', '-o', 'quick', '-Fo', 'width=9', '-m', '2')).stdout, 'tune --depth 1 --width 9\n');
+    assert.equal(attr(latest(), 'max_trials')?.trim(), '2');
+    assert.equal((await run('probe', '-O', '-Fo', 'depth=6')).stdout, 'tune --depth 6 --width 2\n', 'optimizer: is the default');
+    assert.equal((await run('train', '-o', 'scan')).stdout, 'scan\n', 'any operation may be the optimizer');
+    r = await run('plain', '-O');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "grun: no default optimizer defined for plain\nSpecify one of the following with '--optimizer': scan, tune\n");
+    r = await run('plain', '-o', 'nothing-here');
+    assert.equal(r.code, 1);
+    assert.equal(r.stderr, "grun: operation 'nothing-here' is not defined for this project\nTry 'grun operations' for a list of available operations.\n");
+  });
+
+  test('a restart keeps the batch run\'s max trials unless given; --max-trials on one run is ignored with a warning', async () => {
+    const cwd = project({ 'guild.yml': guildYml });
+    const home = tempDir('grun-optop-restart-home-');
+    assert.equal((await grun(['run', 'plain', '-o', 'tune', '-m', '1', '-y'], { cwd, home })).code, 0);
+    const [batch] = runDirs(home);
+    const id = batch!.split('/').pop()!;
+    assert.equal((await grun(['run', '--restart', id, '-y'], { cwd, home })).code, 0);
+    assert.equal(attr(batch!, 'max_trials')?.trim(), '1');
+    assert.equal((await grun(['run', '--restart', id, '--max-trials', '2', '-y'], { cwd, home })).code, 0);
+    assert.equal(attr(batch!, 'max_trials')?.trim(), '2');
+    assert.deepEqual(runDirs(home), [batch]);
+    const one = await grun(['run', 'plain', '--max-trials', '3', '-y'], { cwd, home });
+    assert.equal(one.code, 0);
+    assert.equal(one.stderr, 'WARNING: not a batch run - ignoring --max-trials\n');
+    assert.equal(one.stdout, 'plain\n');
+    assert.ok(runDirs(home).every((d) => d === batch || attr(d, 'max_trials') === null));
+  });
+});
+
+describe('a search in the background', () => {
+  const quadPy = 'import time\nx = 0.5\ntime.sleep(0.2)\nprint("loss: %f" % ((x - 0.3) ** 2))\n';
+
+  test('--background returns at once; a detached grun drives the trials, the batch ends after the last one', async () => {
+    const cwd = project({ 'quad.py': quadPy });
+    const home = tempDir('grun-bg-search-home-');
+    const r = await grun(['run', 'quad.py', 'x=uniform[0.0:1.0]', '-o', 'tpe', '-m', '4', '--background', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stdout, /^Batch (\w+): tpe search of quad\.py, 4 trials, minimizing loss\nSearching in the background \(pid \d+\)\n$/);
+    const parent = runDirs(home).find(isParent)!;
+    await waitFor('the search to end', () => !existsSync(join(parent, '.guild/grun-search')) && attr(parent, 'exit_status') !== null, 60_000);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 4);
+    assert.deepEqual(children.map((d) => attr(d, 'exit_status')?.trim()), ['0', '0', '0', '0']);
+    assert.equal(attr(parent, 'exit_status')?.trim(), '0');
+    // recorded by the search at its end, not by the first trial to end
+    const lastChild = Math.max(...children.map((d) => Number(attr(d, 'stopped'))));
+    assert.ok(Number(attr(parent, 'stopped')) >= lastChild, 'the batch ends after its last trial');
+    const best = yamlAttr(parent, 'grun-best') as { run: string };
+    assert.ok(children.some((d) => d.endsWith(best.run)));
+    const output = readFileSync(join(parent, '.guild/output'), 'utf8');
+    assert.equal(output.match(/^INFO: \[grun\] Running trial \w+ \(\d\/4\)/gm)?.length, 4, output);
+    assert.match(output, new RegExp(`^Best trial ${best.run}: loss = `, 'm'));
+  });
+
+  test('stopping the batch run stops the search: no trial after it, the batch terminated', async () => {
+    const cwd = project({ 'slow.py': 'import time\nx = 0.5\nfor i in range(100):\n    time.sleep(0.1)\nprint("loss: %f" % x)\n' });
+    const home = tempDir('grun-bg-search-stop-home-');
+    const r = await grun(['run', 'slow.py', 'x=uniform[0.0:1.0]', '-o', 'gp', '-m', '6', '--background', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    const parent = runDirs(home).find(isParent)!;
+    await waitFor('a trial to run', () => runDirs(home).some((d) => !isParent(d) && existsSync(join(d, '.guild/LOCK'))), 30_000);
+    const stop = await grun(['stop', parent.split('/').pop()!, '-y'], { cwd, home });
+    assert.equal(stop.code, 0, stop.stderr);
+    await waitFor('the search to end', () => !existsSync(join(parent, '.guild/grun-search')), 30_000);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 1, 'no trial proposed after the stop');
+    assert.equal(attr(children[0]!, 'exit_status')?.trim(), '-15');
+    assert.equal(attr(parent, 'exit_status')?.trim(), '-15');
+  });
+});
+
+describe('a search from a grun submit definition', () => {
+  test('"search" searches the params\' values instead of running them all; bad keys are named', async () => {
+    const cwd = project({ 'quad.py': 'x = 0.5\ny = 0\nprint("loss: %f" % ((x - 0.3) ** 2 + y))\n' });
+    const home = tempDir('grun-submit-search-home-');
+    const def = {
+      workflow: 'quad.py',
+      seed: 7,
+      params: { x: { from: 0.0, to: 1.0, step: 0.1 }, y: 2 },
+      search: { optimizer: 'tpe', minimize: 'loss', 'max-trials': 5, 'opt-flags': { 'random-starts': 2 } },
+    };
+    const r = await grun(['submit', JSON.stringify(def), '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    assert.match(r.stdout, /^Batch \w+: tpe search of quad\.py, 5 trials, minimizing loss\nSearching in the background/m, 'submit goes to the background');
+    const parent = runDirs(home).find(isParent)!;
+    await waitFor('the search to end', () => attr(parent, 'exit_status') !== null, 60_000);
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 5, 'five of the eleven values tried');
+    const flags = children.map((d) => yamlAttr(d, 'flags') as { x: number; y: number });
+    assert.ok(flags.every((f) => f.y === 2), 'a single value stays fixed');
+    assert.equal(new Set(flags.map((f) => f.x)).size, 5);
+    assert.ok(flags.every((f) => Math.round(f.x * 10) === f.x * 10 && f.x >= 0 && f.x <= 1), 'only the range\'s values');
+    const opt = yamlAttr(parent, 'grun-optimizer') as { name: string; settings: Record<string, unknown> };
+    assert.equal(opt.name, 'tpe');
+    assert.equal(opt.settings['random-starts'], 2);
+
+    const bad = await grun(['submit', JSON.stringify({ ...def, repeat: 2, search: { optimiser: 'gp', 'max-trials': 0 } }), '-y'], { cwd, home });
+    assert.equal(bad.code, 2);
+    assert.match(bad.stderr, /search\.optimiser: unknown field \(expected one of optimizer, minimize, maximize, max-trials, prune, opt-flags, prune-flags\)/);
+    assert.match(bad.stderr, /search\.max-trials: must be an integer >= 1, got 0/);
+    assert.match(bad.stderr, /search: a search runs each point once: drop repeat/);
+    assert.equal(runDirs(home).length, 6, 'nothing written');
   });
 });

@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync, spawn, spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { buildCommand, encodeFlagArg, flagArgs, flagEnv } from '../../src/engine/cmd-args.js';
 import { HELPERS_DIR } from '../../src/engine/flag-detect.js';
@@ -39,15 +39,15 @@ describe('child argv', () => {
   });
 
   test('guild.yml main: the module run by the launcher with static args (Guild: op_main MOD ARGS -- flags)', () => {
-    const t = { kind: 'python-module' as const, module: 'pkg.train', moduleFile: 'pkg/train.py', args: ['--mode', 'x'] };
+    const t = { kind: 'python-module' as const, module: 'pkg.train', args: ['--mode', 'x'] };
     const a = buildCommand(t, { lr: 0.1 }, [], 'args', 'py');
     assert.deepEqual(a.cmd, ['py', '-u', GLOBALS_MAIN, '--args', '--module', 'pkg.train', '--mode', 'x', '--lr', '0.1']);
     assert.deepEqual(a.opCmdArgs, ['${python_exe}', '-um', 'guild.op_main', 'pkg.train', '--mode', 'x', '--', '__flag_args__']);
-    assert.deepEqual(buildCommand(t, { lr: 0.1 }, [], 'globals', 'py').cmd, ['py', '-u', GLOBALS_MAIN, 'pkg/train.py', '--mode', 'x', '--lr', '0.1']);
+    assert.deepEqual(buildCommand(t, { lr: 0.1 }, [], 'globals', 'py').cmd, ['py', '-u', GLOBALS_MAIN, '--module', 'pkg.train', '--mode', 'x', '--lr', '0.1']);
   });
 
   test('argparse values: repr floats, lists joined; flags shadowed by the op own args are left out', () => {
-    const t = { kind: 'python-module' as const, module: 'train', moduleFile: 'train.py', args: ['--lr', '0.3'] };
+    const t = { kind: 'python-module' as const, module: 'train', args: ['--lr', '0.3'] };
     const b = buildCommand(t, { lr: 0.1, eps: 1e-5, ids: [1, 2] }, [], 'args', 'py');
     assert.deepEqual(b.cmd.slice(3), ['--args', '--module', 'train', '--lr', '0.3', '--eps', '1e-05', '--ids', '1 2']);
   });
@@ -155,6 +155,42 @@ describe('the launcher and Ctrl-C', () => {
     const code = await new Promise<number | null>((ok) => child.on('exit', (c) => ok(c)));
     assert.equal(code, 1);
     assert.match(stderr, /KeyboardInterrupt/);
+  });
+
+  test("an exception's traceback starts at the script's own frame, which names the script in full", () => {
+    const dir = tempDir();
+    writeFileSync(join(dir, 'boom.py'), 'def f():\n    raise ValueError("boom")\n\nf()\n');
+    for (const args of [['--args', 'boom.py'], ['boom.py'], ['--args', '--module', 'boom'], ['--module', 'boom']]) {
+      const r = spawnSync('python3', ['-u', GLOBALS_MAIN, ...args], { cwd: dir, encoding: 'utf8' });
+      assert.equal(r.status, 1, args.join(' '));
+      const want = `Traceback (most recent call last):\n  File "${join(dir, 'boom.py')}", line 4, in <module>\n    f()\n  File "${join(dir, 'boom.py')}", line 2, in f\n    raise ValueError("boom")\nValueError: boom\n`;
+      assert.equal(r.stderr, want, args.join(' '));
+    }
+  });
+
+  test('a module runs in its package (relative imports), found under a PATH/ prefix too; a package needs __main__', () => {
+    const dir = tempDir();
+    for (const [root, pkg] of [['.', 'pkg'], ['src', 'lib']] as const) {
+      mkdirSync(join(dir, root, pkg), { recursive: true });
+      writeFileSync(join(dir, root, pkg, '__init__.py'), '');
+      writeFileSync(join(dir, root, pkg, 'helper.py'), `WHERE = ${JSON.stringify(root)}\n`);
+      writeFileSync(join(dir, root, pkg, 'main.py'), 'from . import helper\nx = 1\nprint(__name__, __package__, helper.WHERE, x)\n');
+    }
+    const run = (...args: string[]) => spawnSync('python3', ['-u', GLOBALS_MAIN, ...args], { cwd: dir, encoding: 'utf8' });
+    assert.equal(run('--args', '--module', 'pkg.main').stdout, '__main__ pkg . 1\n');
+    assert.equal(run('--module', 'pkg.main', '--x', '2').stdout, '__main__ pkg . 2\n');
+    assert.equal(run('--args', '--module', 'src/lib.main').stdout, '__main__ lib src 1\n');
+    const noMain = run('--args', '--module', 'pkg');
+    assert.equal(noMain.status, 1);
+    assert.equal(noMain.stderr, "grun: No module named pkg.__main__ ('pkg' is a package and cannot be directly executed)\n");
+    assert.equal(run('--args', '--module', 'nope').stderr, 'grun: No module named nope\n');
+  });
+
+  test("guild.pass, Guild's no-op module, prints its arguments shell-quoted (not flags set as globals)", () => {
+    const out = execFileSync('python3', ['-u', GLOBALS_MAIN, '--args', '--module', 'guild.pass', '--x', 'a b'], { encoding: 'utf8' });
+    assert.equal(out, "--x 'a b'\n");
+    const globals = execFileSync('python3', ['-u', GLOBALS_MAIN, '--module', 'guild.pass', 'base', '--x', '1'], { encoding: 'utf8' });
+    assert.equal(globals, 'base\n', 'flags set as globals are not its args');
   });
 
   test('--args --module runs a module as __main__ with its arguments', () => {

@@ -3,7 +3,9 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep } from '../../src/engine/deps.js';
+import { chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, type OperationDepSpec } from '../../src/engine/deps.js';
+import type { ResolvedOperationDep } from '../../src/engine/plan-types.js';
+
 import { listRuns } from '../../src/store/index.js';
 import type { Opref } from '../../src/store/types.js';
 import { parseYaml11 } from '../../src/store/yaml11.js';
@@ -12,7 +14,7 @@ import { copyFixtureHome } from '../helpers/home.js';
 const TRAIN: Opref = { pkgType: 'guildfile', pkgName: '/home/alice/mnist/guild.yml', pkgVersion: 'x', modelName: '', opName: 'train' };
 const PREPARE_17 = '5fe4ccc3174c4c9e9a212c98a4f108ec';
 const PREPARE_20 = '9d33df1fe62b4f869c35c1c66bb6c2cd';
-const [SPEC] = parseRequires([{ operation: 'prepare', select: 'data.txt' }], 'guild.yml');
+const SPEC = parseRequires([{ operation: 'prepare', select: 'data.txt' }], 'guild.yml')[0] as OperationDepSpec;
 
 function attr(home: string, id: string, name: string) {
   return parseYaml11(readFileSync(join(home, 'runs', id, '.guild/attrs', name), 'utf8'));
@@ -27,7 +29,7 @@ describe('operation dependencies over the fixture home', () => {
     const home = sharedHome();
     const run = chooseDepRun(listRuns(home, { noCache: true }), SPEC!, depOpref(SPEC!, TRAIN));
     assert.equal(run.id, PREPARE_20);
-    const dep = resolveDep(SPEC!, run);
+    const dep = resolveDep(SPEC!, run) as ResolvedOperationDep;
     assert.deepEqual(dep.links, [{ target: 'data.txt', linkTarget: `../${PREPARE_20}/data.txt`, source: join(home, 'runs', PREPARE_20, 'data.txt') }]);
     // Run c66e6a9a is the train step that Guild resolved against the same prepare run.
     const manifest = readFileSync(join(home, 'runs/c66e6a9adc7945ee87f50ab05afb16a5/.guild/manifest'), 'utf8');
@@ -50,8 +52,8 @@ describe('operation dependencies over the fixture home', () => {
     execFileSync('chmod', ['-R', 'u+w', home]);
     for (const id of [PREPARE_17, PREPARE_20]) writeFileSync(join(home, 'runs', id, '.guild/attrs/exit_status'), '1\n');
     assert.throws(() => chooseDepRun(listRuns(home, { noCache: true }), SPEC!, depOpref(SPEC!, TRAIN)), {
-      name: 'GrunError',
-      message: "cannot resolve dependency 'operation:prepare': no completed, running, terminated run of prepare (run prepare first, or pass prepare=RUN_ID)",
+      name: 'DepFailure',
+      message: "run failed because a dependency was not met: could not resolve 'operation:prepare' in operation:prepare resource: no suitable run for prepare",
     });
   });
 
@@ -64,10 +66,15 @@ describe('operation dependencies over the fixture home', () => {
     assert.throws(() => chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: '' }), /'' for flag 'operation:prepare' matches 20 runs: expected a longer id prefix/);
   });
 
-  test('requires entries other than operations are refused by name', () => {
-    assert.throws(() => parseRequires([{ file: 'data.csv' }], 'guild.yml: operation \'train\''), {
-      message: 'guild.yml: operation \'train\': requires entry {"file":"data.csv"}: grun supports \'- operation: NAME\' dependencies only',
+  test('requires entries other than operations and files are refused by name, and file options grun lacks too', () => {
+    assert.throws(() => parseRequires([{ url: 'https://x/data.csv' }], 'guild.yml: operation \'train\''), {
+      message: 'guild.yml: operation \'train\': requires entry {"url":"https://x/data.csv"}: grun supports \'- operation: NAME\', \'- file: PATH\' and \'- config: FILE\' dependencies only',
     });
+    assert.throws(() => parseRequires([{ file: 'data.zip' }], 'g'), /^GrunError: g: requires entry 'file: data\.zip': grun does not unpack archives yet \(add 'unpack: no'/);
+    assert.throws(() => parseRequires([{ file: 'd', select: 'x' }], 'g'), { message: "g: requires entry 'file: d': 'select' is not supported by grun yet" });
+    assert.deepEqual(parseRequires([{ file: 'data.zip', unpack: false, 'target-path': 'in' }], 'g'), [
+      { kind: 'file', name: 'file:data.zip', path: 'data.zip', targetPath: 'in', targetType: 'copy' },
+    ]);
     assert.deepEqual(parseRequires({ operation: 'm:prep', 'target-path': 'in', name: 'data' }, 'g')[0]!.name, 'data');
   });
 });

@@ -50,7 +50,7 @@ describe('flag detection (helpers/flags.py, ast only)', () => {
     assert.deepEqual(by.epochs, { name: 'epochs', default: 3, type: 'int' });
     assert.deepEqual(by.optimizer, { name: 'optimizer', default: 'adam', choices: ['adam', 'sgd'] });
     assert.deepEqual(by.data, { name: 'data', default: null, required: true });
-    assert.deepEqual(by.verbose, { name: 'verbose', default: false, type: 'boolean', argSwitch: true });
+    assert.deepEqual(by.verbose, { name: 'verbose', default: false, type: 'boolean', argSwitch: true, choices: [true, false] });
     assert.deepEqual(by.layers, { name: 'layers', default: [1, 2], type: 'int', argSplit: true });
     assert.equal(existsSync(`${script}.RAN`), false, 'the script was never run');
   });
@@ -74,6 +74,53 @@ describe('flag detection (helpers/flags.py, ast only)', () => {
       x: { default: 5, type: 'number' },
     });
     assert.equal(existsSync(`${script}.RAN`), false, 'the script was never run');
+  });
+
+  test("sub-commands: the operation's own args pick an argparse sub-parser or a click command, whose flags alone are imported", async () => {
+    const dir = tempDir();
+    writeFileSync(
+      join(dir, 'cli.py'),
+      `import argparse
+p = argparse.ArgumentParser()
+p.add_argument("--verbose", type=int, default=0)
+cmds = p.add_subparsers()
+fit = cmds.add_parser("fit")
+fit.add_argument("--epochs", type=int, default=3)
+opts = fit.add_argument_group("options")
+opts.add_argument("--lr", type=float, default=0.1)
+show = cmds.add_parser("show")
+show.add_argument("--rows", type=int, default=10)
+${TRAP}`,
+    );
+    writeFileSync(
+      join(dir, 'clk.py'),
+      `import click
+@click.group()
+@click.option("--verbose", default=0, type=int)
+def cli(verbose):
+    pass
+@cli.group()
+@click.option("--epochs", default=3, type=int)
+def train(epochs):
+    pass
+@train.command()
+@click.option("--max-steps", default=9, type=int)
+def warm_up(max_steps):
+    pass
+${TRAP}`,
+    );
+    const home = emptyHome();
+    const names = async (script: string, o: Parameters<typeof detectPythonFlags>[2]) =>
+      (await detectPythonFlags(home, join(dir, script), o)).defs.map((d) => `${d.name}=${String(d.default)}`);
+    assert.deepEqual(await names('cli.py', {}), ['verbose=0']);
+    assert.deepEqual(await names('cli.py', { baseArgs: ['fit'] }), ['epochs=3', 'lr=0.1']);
+    assert.deepEqual(await names('cli.py', { baseArgs: ['show'] }), ['rows=10']);
+    assert.deepEqual(await names('clk.py', { click: true }), ['verbose=0']);
+    assert.deepEqual(await names('clk.py', { click: true, baseArgs: ['train'] }), ['epochs=3']);
+    const warm = await detectPythonFlags(home, join(dir, 'clk.py'), { click: true, baseArgs: ['train', 'warm-up'] });
+    assert.deepEqual(warm.defs.map((d) => d.name), ['max-steps']);
+    assert.equal(warm.dest, 'args:click');
+    assert.equal(existsSync(join(dir, 'cli.py.RAN')) || existsSync(join(dir, 'clk.py.RAN')), false);
   });
 
   test('results are cached as JSON under cache/import-flags and reused', async () => {

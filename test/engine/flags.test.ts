@@ -1,9 +1,11 @@
 import { describe, test } from 'node:test';
+import { join } from 'node:path';
 import assert from 'node:assert/strict';
 import { decodeCliFlag, flagDefsFromConfig, resolveFlags, splitFlagArg } from '../../src/engine/flags.js';
 import type { FlagDef } from '../../src/engine/plan-types.js';
 import { isMarkedFloat, parseYaml11 } from '../../src/store/yaml11.js';
 import { projectRoot } from '../helpers/home.js';
+import type { GrunError } from '../../src/store/errors.js';
 
 describe('decoding name=value as Guild', () => {
   const cases: [string, FlagDef['type'] | undefined, unknown, boolean?][] = [
@@ -77,6 +79,11 @@ describe('decoding name=value as Guild', () => {
     assert.deepEqual(decodeCliFlag('s', 'foo[1]', { name: 's', default: '', type: 'string' }), { value: 'foo[1]' });
   });
 
+  test("arg-split values are shell words as Guild splits them: \"2 1 'a b' d\" is four values", () => {
+    assert.deepEqual(decodeCliFlag('l', "2 1 'a b' d", { name: 'l', default: null, argSplit: true }).value, [2, 1, 'a b', 'd']);
+    assert.deepEqual(decodeCliFlag('l', 'a,b,,3', { name: 'l', default: null, argSplit: ',' }).value, ['a', 'b', 3]);
+  });
+
   test('arg-split flags take "3 4" as one list value, not a sweep', () => {
     const d = decodeCliFlag('layers', '3 4', { name: 'layers', default: [1], type: 'int', argSplit: true });
     assert.deepEqual(d, { value: [3, 4] });
@@ -95,14 +102,14 @@ describe('validation errors name the flag and what was expected', () => {
   const run = (...args: string[]) => resolveFlags(defs, ['data=x', ...args], { operation: 'train' });
   const cases: [string[], RegExp][] = [
     [['foo=1'], /^unknown flag 'foo' for train: expected one of data, epochs, fast, lr, optimizer, scale$/],
-    [['epochs=abc'], /^invalid value 'abc' for flag 'epochs': expected an int$/],
-    [['epochs=1.5'], /^invalid value '1.5' for flag 'epochs': expected an int$/],
-    [['scale=x'], /^invalid value 'x' for flag 'scale': expected a float$/],
-    [['fast=maybe'], /^invalid value 'maybe' for flag 'fast': expected a boolean \(yes\/no, true\/false\)$/],
-    [['optimizer=rmsprop'], /^invalid value 'rmsprop' for flag 'optimizer': expected one of adam, sgd$/],
-    [['lr=0'], /^invalid value '0' for flag 'lr': expected at least 0.0001$/],
-    [['lr=2'], /^invalid value '2' for flag 'lr': expected at most 1$/],
-    [['lr=[0.1,5]'], /^invalid value '5' for flag 'lr': expected at most 1$/],
+    [['epochs=abc'], /^invalid value abc for epochs: invalid value for type 'int'$/],
+    [['epochs=1.5'], /^invalid value 1.5 for epochs: invalid value for type 'int'$/],
+    [['scale=x'], /^invalid value x for scale: invalid value for type 'float'$/],
+    [['fast=maybe'], /^invalid value maybe for fast: invalid value for type 'boolean'$/],
+    [['optimizer=rmsprop'], /^invalid value rmsprop for optimizer: expected one of adam, sgd$/],
+    [['lr=0'], /^invalid value 0 for lr: out of range \(less than min 0.0001\)$/],
+    [['lr=2'], /^invalid value 2 for lr: out of range \(greater than max 1\)$/],
+    [['lr=[0.1,5]'], /^invalid value 5 for lr: out of range \(greater than max 1\)$/],
     [['epochs'], /^invalid flag argument 'epochs': expected NAME=VALUE$/],
   ];
   for (const [args, re] of cases) {
@@ -146,6 +153,22 @@ describe('resolving flags', () => {
     assert.deepEqual(r.flags, { 'operation:prepare': '012' });
   });
 
+  test("a flag's alias sets it; alias and name together are refused, or with force are two flags", () => {
+    const defs = flagDefsFromConfig({ depth: { alias: 'd', default: 1 } }, 'test');
+    assert.deepEqual(resolveFlags(defs, ['d=3'], { operation: 'op' }).flags, { depth: 3 });
+    assert.throws(() => resolveFlags(defs, ['depth=2', 'd=3'], { operation: 'op' }), (e: GrunError) =>
+      e.message === "cannot specify both alias 'depth' and name for flag 'd'" && e.hint === 'Use --force-flags to skip this check.');
+    const both = resolveFlags([...defs, { name: 'd', default: null }], ['depth=2', 'd=3'], { operation: 'op', force: true });
+    assert.deepEqual(both.flags, { d: 3, depth: 2 });
+  });
+
+  test('with force, a value its type refuses is kept as decoded; a number flag takes a boolean as Guild (a bool is an int)', () => {
+    const defs: FlagDef[] = [{ name: 'n', default: 1, type: 'number' }, { name: 'i', default: 1, type: 'int' }];
+    assert.deepEqual(resolveFlags(defs, ['n=yes', 'i=abc'], { operation: 'op', force: true }).flags, { i: 'abc', n: true });
+    assert.deepEqual(resolveFlags(defs, ['n=yes'], { operation: 'op' }).flags, { i: 1, n: true });
+    assert.throws(() => resolveFlags(defs, ['i=abc'], { operation: 'op' }), /invalid value abc for i: invalid value for type 'int'/);
+  });
+
   test('guild.yml flag maps: short and long forms, choices with values, float defaults', () => {
     const y = parseYaml11(
       'lr: {default: 0.01, min: 0.0001, max: 1.0}\nepochs: {default: 3, type: int, required: yes}\n' +
@@ -171,7 +194,7 @@ describe('existing-path flags', () => {
     const defs: FlagDef[] = [{ name: 'data', default: null, type: 'existing-path' }];
     assert.deepEqual(resolveFlags(defs, ['data=package.json'], { operation: 'op', cwd: projectRoot }).flags, { data: 'package.json' });
     assert.throws(() => resolveFlags(defs, ['data=nope.csv'], { operation: 'op', cwd: projectRoot }), {
-      message: `invalid value 'nope.csv' for flag 'data': expected an existing path (relative to ${projectRoot})`,
+      message: `invalid value nope.csv for data: ${join(projectRoot, 'nope.csv')} does not exist`,
     });
   });
 });

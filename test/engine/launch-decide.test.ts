@@ -24,7 +24,7 @@ function decided(req: LaunchRequest, remote: RemoteConfig | null, plan: RunPlan 
   try {
     const dest = decideDestination(req, remote);
     const lp: LaunchPlan = decideLaunch(req, dest, dest.kind === 'ssh' ? null : plan);
-    const how = 'start' in lp ? lp.start.kind : 'mode' in lp ? lp.mode : '';
+    const how = 'start' in lp ? lp.start.kind : 'mode' in lp ? lp.mode : 'background' in lp ? (lp.background ? 'background' : 'foreground') : '';
     return `${lp.kind}${how ? ` ${how}` : ''}${'memo' in lp ? ` memo:${lp.memo}` : ''}`;
   } catch (e) {
     if (e instanceof Refusal) return `refused ${e.code}`;
@@ -53,12 +53,16 @@ describe('launch decision', () => {
     ['an unknown executor', request({ executor: 'cloud' }), null, single, 'refused unknown-executor'],
     ['--executor local with a slurm remote', request({ remote: 'lab', executor: 'local' }), slurm, single, 'refused local-with-slurm-remote'],
     ['a bad --random-seed', request({ sweep: { randomSeed: 'x' } }), null, swept, 'refused bad-value'],
-    ['-o gp: a search here', request({ sweep: { optimizer: 'gp' } }), null, swept, 'search'],
-    ['--prune on a grid: a search here', request({ sweep: { prune: 'median' } }), null, swept, 'search'],
-    ['-o random --minimize: a search here', request({ sweep: { optimizer: 'random', minimize: 'loss' } }), null, swept, 'search'],
+    ['-o gp: a search here', request({ sweep: { optimizer: 'gp' } }), null, swept, 'search foreground'],
+    ['--prune on a grid: a search here', request({ sweep: { prune: 'median' } }), null, swept, 'search foreground'],
+    ['-o random --minimize: a search here', request({ sweep: { optimizer: 'random', minimize: 'loss' } }), null, swept, 'search foreground'],
     ['-o random alone: a sweep', request({ sweep: { optimizer: 'random' } }), null, swept, 'sweep foreground memo:off'],
-    ['-o gp in the background', request({ mode: 'background', sweep: { optimizer: 'gp' } }), null, swept, 'refused search-here'],
-    ['-o tpe to Slurm', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'refused search-here'],
+    ['-o gp in the background', request({ mode: 'background', sweep: { optimizer: 'gp' } }), null, swept, 'search background'],
+    ['-o gp staged', request({ mode: 'stage', sweep: { optimizer: 'gp' } }), null, swept, 'refused stage-sweep'],
+    ['-o gp with its trials staged', request({ sweep: { optimizer: 'gp', stageTrials: true } }), null, swept, 'refused search-here'],
+    ['-o tpe to Slurm: trials as jobs', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'search foreground'],
+    ['-Fo on one run without an optimizer', request({ sweep: { optFlags: { foo: 123 } } }), null, single, 'refused bad-value'],
+    ['-Fo on one run with -o random', request({ sweep: { optimizer: 'random', optFlags: { foo: 123 } } }), null, single, 'local foreground memo:off'],
     ['--minimize and --maximize', request({ sweep: { minimize: 'loss', maximize: 'acc' } }), null, swept, 'refused bad-value'],
   ];
   for (const [name, req, remote, plan, want] of cases) {

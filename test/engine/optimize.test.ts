@@ -4,7 +4,7 @@ import { GrunError } from '../../src/store/errors.js';
 import { Rng } from '../../src/engine/optimize/rng.js';
 import { decodeValue, encodeValue, pointKey, type Space } from '../../src/engine/optimize/space.js';
 import type { Trial } from '../../src/engine/optimize/trials.js';
-import { chooseOptimizer, optimizerSettings, proposer, settingsAttr } from '../../src/engine/optimize/optimizer.js';
+import { chooseOptimizer, isBuiltinOptimizer, optimizerDefs, optimizerSettings, proposer, settingsAttr } from '../../src/engine/optimize/optimizer.js';
 import { gammaSplit, proposeTpe, TPE_DEFAULTS, trialWeights } from '../../src/engine/optimize/tpe.js';
 import { acquisition, GP_DEFAULTS, proposeGp } from '../../src/engine/optimize/gp.js';
 import { judge, prunerSettings, valueAt, type TrialCurve } from '../../src/engine/optimize/pruners.js';
@@ -63,28 +63,54 @@ describe('optimizer settings', () => {
 });
 
 describe('guild.yml optimizers sections', () => {
-  const sections = {
-    fast: { algorithm: 'gp', default: true, 'random-starts': 2, kappa: 1.5 },
-    'tpe-wide': { algorithm: 'tpe', flags: { candidates: 200 } },
-    gp: { xi: 0.1 },
-  };
-  test('chosen by name, by --optimize (the default one), or an algorithm by name; the command line overrides', () => {
+  const sections = optimizerDefs(
+    {
+      fast: { algorithm: 'gp', default: true, 'random-starts': 2, kappa: 1.5 },
+      'tpe-wide': { algorithm: 'tpe', flags: { candidates: 200 } },
+      gp: { xi: 0.1 },
+      sweeper: 'my-sweep-op',
+    },
+    undefined,
+  );
+  test('chosen by name, by --optimize (the default one), or an algorithm or operation by name; the command line overrides', () => {
     const table: [{ name?: string; optimize?: boolean }, Record<string, number>, unknown][] = [
       [{ name: 'fast' }, {}, { algorithm: 'gp', flags: { 'random-starts': 2, kappa: 1.5 } }],
       [{ optimize: true }, { kappa: 3 }, { algorithm: 'gp', flags: { 'random-starts': 2, kappa: 3 } }],
       [{ name: 'tpe-wide' }, {}, { algorithm: 'tpe', flags: { candidates: 200 } }],
       [{ name: 'gp' }, {}, { algorithm: 'gp', flags: { xi: 0.1 } }],
       [{ name: 'bayesian' }, { xi: 0.2 }, { algorithm: 'bayesian', flags: { xi: 0.2 } }],
+      [{ name: 'sweeper' }, { a: 1 }, { algorithm: 'my-sweep-op', flags: { a: 1 } }],
+      [{ name: 'other-op' }, {}, { algorithm: 'other-op', flags: {} }],
       [{}, {}, undefined],
     ];
     for (const [o, cli, want] of table) assert.deepEqual(chooseOptimizer(o, sections, cli), want, JSON.stringify(o));
+    assert.ok(isBuiltinOptimizer('gaussian') && isBuiltinOptimizer('+') && isBuiltinOptimizer('forest'));
+    assert.ok(!isBuiltinOptimizer('my-sweep-op'));
+  });
+
+  test("the forms Guild reads: a mapping, a list of names, and one optimizer: (then the default)", () => {
+    const table: [unknown, unknown, { name: string; algorithm: string; default: boolean; flags: object }[]][] = [
+      [['opt-1', 'opt-2'], undefined, [{ name: 'opt-1', algorithm: 'opt-1', default: false, flags: {} }, { name: 'opt-2', algorithm: 'opt-2', default: false, flags: {} }]],
+      [{ a: null, b: 'gp' }, undefined, [{ name: 'a', algorithm: 'a', default: false, flags: {} }, { name: 'b', algorithm: 'gp', default: false, flags: {} }]],
+      [undefined, 'tune', [{ name: 'tune', algorithm: 'tune', default: true, flags: {} }]],
+      [undefined, { algorithm: 'tune', beta: 0.3 }, [{ name: 'tune', algorithm: 'tune', default: true, flags: { beta: 0.3 } }]],
+    ];
+    for (const [many, one, want] of table) assert.deepEqual(optimizerDefs(many as never, one as never), want, JSON.stringify([many, one]));
+    // the only optimizer is the default one
+    assert.deepEqual(chooseOptimizer({ optimize: true }, optimizerDefs({ only: { beta: 1 } }, undefined), {}), { algorithm: 'only', flags: { beta: 1 } });
   });
 
   test('bad sections are named', () => {
-    assert.throws(() => chooseOptimizer({ optimize: true }, {}, {}), /--optimize: the operation has no default optimizer/);
-    assert.throws(() => chooseOptimizer({ name: 'x' }, { x: { algorithm: 'forest' } }, {}), /optimizer 'forest' is not available/);
-    assert.throws(() => chooseOptimizer({ name: 'x' }, { x: 3 }, {}), /optimizers.x: expected a mapping/);
-    assert.throws(() => chooseOptimizer({ optimize: true }, { a: { default: true }, b: { default: 'yes' } }, {}), /more than one is default \(a, b\)/);
+    assert.throws(() => chooseOptimizer({ optimize: true }, [], {}, 'train'), /^GrunError: no default optimizer defined for train$/);
+    assert.throws(
+      () => chooseOptimizer({ optimize: true }, optimizerDefs({ b: null, a: null }, undefined), {}, 'train'),
+      (e: Error & { hint?: string }) => e.message === 'no default optimizer defined for train' && e.hint === "Specify one of the following with '--optimizer': a, b",
+    );
+    assert.throws(() => chooseOptimizer({ name: 'x' }, optimizerDefs({ x: { algorithm: 'forest' } }, undefined), {}), /optimizer 'forest' is not available/);
+    assert.throws(() => optimizerDefs({ x: 3 }, undefined), /optimizers.x: expected a mapping or an optimizer's name/);
+    assert.throws(() => optimizerDefs(3, undefined), /optimizers: expected a mapping of names to optimizer settings, or a list of names/);
+    assert.throws(() => optimizerDefs([{ kappa: 1 }], undefined), /optimizers\[0\]: expected an optimizer's name or a mapping with algorithm/);
+    assert.throws(() => chooseOptimizer({ optimize: true }, optimizerDefs({ a: { default: true }, b: { default: 'yes' } }, undefined), {}), /more than one is default \(a, b\)/);
   });
 });
 
@@ -193,6 +219,20 @@ describe('pruners', () => {
     assert.equal(v.reason, 'pruned at step 2: loss 0.6 > rung 1 cutoff 0.45 (best 1/2 of 4)'.replace('0.45', '0.5'));
     assert.equal(judge(s, { ...curve('t', [0.9, 0.6, 0.6]), passedRung: 1 }, peers, opts).prune, false, 'step 3: no new rung');
     assert.deepEqual(judge(s, curve('t', [0.3]), peers, opts), { prune: false, rung: 0 });
+  });
+
+  test("asha's default min-resource: a full run's length / rf², nothing pruned before a trial ended", () => {
+    const s = prunerSettings('asha');
+    assert.deepEqual(s, { name: 'asha', minResource: 'auto', reductionFactor: 3 });
+    const bad = curve('t', Array(6).fill(2));
+    const running = [curve('a', [1, 1, 1, 1, 1, 1]), curve('b', [1, 1, 1, 1, 1, 1])];
+    assert.equal(judge(s, bad, running, opts).prune, false, 'no trial ended yet: no rung known');
+    // a full run is 45 steps: the first rung at 45/9 = 5
+    const full = { ...curve('f', Array(45).fill(0.5)), ended: true };
+    assert.equal(judge(s, curve('t', [9, 9, 9, 9]), [full, ...running], opts).prune, false, 'before the first rung');
+    const v = judge(s, curve('t', [9, 9, 9, 9, 9]), [full, ...running], opts);
+    assert.equal(v.reason, 'pruned at step 5: loss 9 > rung 0 cutoff 0.5 (best 1/3 of 4)');
+    assert.deepEqual(prunerSettings('asha', { 'min-resource': 'auto' }), s);
   });
 
   test('bad pruner names and settings', () => {

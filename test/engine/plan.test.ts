@@ -6,6 +6,7 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { HELPERS_DIR } from '../../src/engine/flag-detect.js';
 import { planRun, planTrial, restoreFloatMarks } from '../../src/engine/plan.js';
+import type { ResolvedOperationDep } from '../../src/engine/plan-types.js';
 import { encodeYaml, isMarkedFloat, markFloat, parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, fixtureHome, tempDir } from '../helpers/home.js';
 
@@ -85,7 +86,7 @@ describe('planRun: a globals train.py (fixture sandbox script)', () => {
       message: "unknown flag 'lrr' for train.py: expected one of epochs, fail, lr, sleep",
     });
     await assert.rejects(planRun({ home, cwd, opspec: 'train.py', flagArgs: ['epochs=many'] }), {
-      message: "invalid value 'many' for flag 'epochs': expected a number",
+      message: "invalid value many for epochs: invalid value for type 'number'",
     });
     assert.deepEqual(readdirSync(join(home, 'runs')), []);
   });
@@ -174,7 +175,7 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     assert.equal(plan.label, `epochs=2 lr=0.05 operation:prepare=${newer} optimizer=adam`);
     assert.deepEqual(plan.cmd.slice(3), ['--args', '--module', 'train', '--epochs', '2', '--lr', '0.05', '--optimizer', 'adam']);
     assert.equal(plan.env.FLAG_OPERATION_PREPARE, newer);
-    assert.deepEqual(plan.deps.map((d) => [d.name, d.runId, d.links.map((l) => [l.target, l.linkTarget])]), [
+    assert.deepEqual(plan.deps.map((d) => [d.name, d.kind === 'operation' && d.runId, d.kind === 'operation' && d.links.map((l) => [l.target, l.linkTarget])]), [
       ['operation:prepare', newer, [['data.txt', `../${newer}/data.txt`]]],
     ]);
     assert.deepEqual(plan.outputScalars, [{ step: 'Epoch (\\step)' }, '(\\key)=(\\value)']);
@@ -200,9 +201,9 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     rmSync(join(staged, 'attrs/exit_status'));
     writeFileSync(join(staged, 'STAGED'), '');
     const plain = await planRun({ home, cwd, opspec: 'train', flagArgs: [] });
-    assert.equal(plain.deps[0]!.runId, 'dddd0000000000000000000000000004');
+    assert.equal((plain.deps[0] as ResolvedOperationDep).runId, 'dddd0000000000000000000000000004');
     const stage = await planRun({ home, cwd, opspec: 'train', flagArgs: [], runParams: { stage: true } });
-    assert.equal(stage.deps[0]!.runId, 'eeee0000000000000000000000000005');
+    assert.equal((stage.deps[0] as ResolvedOperationDep).runId, 'eeee0000000000000000000000000005');
     assert.equal((stage.runParams as Record<string, unknown>).stage, true);
   });
 
@@ -211,14 +212,21 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     const home = emptyHome();
     addPrepareRun(home, cwd, 'cccc0000000000000000000000000003', 1);
     for (const [arg, message] of [
-      ['lr=2', "invalid value '2' for flag 'lr': expected at most 1"],
-      ['lr=0.00001', "invalid value '0.00001' for flag 'lr': expected at least 0.0001"],
-      ['optimizer=rmsprop', "invalid value 'rmsprop' for flag 'optimizer': expected one of adam, sgd"],
-      ['epochs=1.5', "invalid value '1.5' for flag 'epochs': expected an int"],
+      ['lr=2', 'invalid value 2 for lr: out of range (greater than max 1)'],
+      ['lr=0.00001', 'invalid value 0.00001 for lr: out of range (less than min 0.0001)'],
+      ['optimizer=rmsprop', 'invalid value rmsprop for optimizer: expected one of adam, sgd'],
+      ['epochs=1.5', "invalid value 1.5 for epochs: invalid value for type 'int'"],
     ]) {
       await assert.rejects(planRun({ home, cwd, opspec: 'train', flagArgs: [arg!] }), { name: 'GrunError', message: message! });
     }
-    await assert.rejects(planRun({ home: emptyHome(), cwd, opspec: 'train', flagArgs: [] }), /cannot resolve dependency 'operation:prepare'/);
+    // a dependency without a run is the plan's failure, for the launch service to record
+    const unresolved = await planRun({ home: emptyHome(), cwd, opspec: 'train', flagArgs: [] });
+    assert.deepEqual(unresolved.depFailure, {
+      dep: 'operation:prepare',
+      message: "run failed because a dependency was not met: could not resolve 'operation:prepare' in operation:prepare resource: no suitable run for prepare",
+      warnings: ["cannot find a suitable run for required resource 'operation:prepare'"],
+    });
+    assert.equal(unresolved.flags['operation:prepare'], null);
     // a pipeline is planned too: its steps checked, their dependencies left to run time
     assert.deepEqual((await planRun({ home, cwd, opspec: 'pipeline', flagArgs: [] })).steps, ['prepare size=5', { run: 'train', flags: { lr: 0.1 } }]);
   });

@@ -37,6 +37,7 @@ function handPlan(root: string, over: Partial<RunPlan> = {}): RunPlan {
     opAttr: { 'output-scalars': null },
     runParams: { opspec: 'hello.py' },
     deps: [],
+    configs: [],
     depsAttr: {},
     sweeps: {},
     unstable: false,
@@ -49,6 +50,7 @@ function handPlan(root: string, over: Partial<RunPlan> = {}): RunPlan {
       requestTags: [],
       opEnv: {},
       cwd: root,
+      configSpecs: [],
     },
     ...over,
   };
@@ -79,6 +81,8 @@ describe('run writer', () => {
     assert.equal(readFileSync(join(dir, '.guild', 'attrs', 'deps'), 'utf8'), '{}\n');
     const platform = readAttr(dir, 'platform');
     assert.equal(platform.kind, 'ok');
+    // Guild's list of the plugins enabled for the operation: grun runs none
+    assert.equal(readFileSync(join(dir, '.guild', 'attrs', 'plugins'), 'utf8'), '[]\n');
     finishRunDir(dir, -15);
     assert.equal(loadRun(dir).status, 'terminated');
     assert.ok(loadRun(dir).stopped! > run.started!);
@@ -101,7 +105,7 @@ describe('run writer', () => {
     const root = projectWithHello();
     // A dependency link under a copied *file* cannot be made (ENOTDIR) after most attrs exist.
     const link = { target: 'hello.py/data.txt', linkTarget: '../x/data.txt', source: join(root, 'hello.py') };
-    const dep = { name: 'operation:x', operation: 'x', runId: 'x', runDir: 'x', links: [link], manifestLines: [] };
+    const dep = { kind: 'operation' as const, name: 'operation:x', operation: 'x', runId: 'x', runDir: 'x', links: [link], manifestLines: [] };
     assert.throws(() => writeRunDir(handPlan(root, { deps: [dep] }), { home, runId: 'r3' }));
     assert.deepEqual(readdirSync(join(home, 'runs')), []);
   });

@@ -55,6 +55,16 @@ describe('Guild sequence functions', () => {
     test(`${name}[${args.join(':')}]`, () => assert.deepEqual(sequenceValues(name, args), expected));
   }
 
+  test('a range with a float argument gives floats, integral ones marked (1.0, not 1)', () => {
+    const args: number[] = [1, 3];
+    markFloat(args, 0);
+    markFloat(args, 1);
+    const values = sequenceValues('range', args);
+    assert.deepEqual(values, [1, 2, 3]);
+    assert.equal(encodeYaml(values), '- 1.0\n- 2.0\n- 3.0\n');
+    assert.equal(encodeYaml(sequenceValues('range', [1, 3])), '- 1\n- 2\n- 3\n');
+  });
+
   test('bad arguments are user errors naming the function', () => {
     assert.throws(() => sequenceValues('range', []), /range\[\]: range needs at least 1 argument/);
     assert.throws(() => sequenceValues('linspace', [0, 'x']), /invalid argument "x": expected a number/);

@@ -231,7 +231,7 @@ describe('validation: every error at once, with its path', () => {
       },
     };
     assert.deepEqual(errorsOf(() => resolve(json)), [
-      'nmae: unknown field (expected one of workflow, name, notes, tags, seed, repeat, params)',
+      'nmae: unknown field (expected one of workflow, name, notes, tags, seed, repeat, params, search)',
       'tags: expected a list of strings, got "a,b"',
       'seed: expected a 64-bit integer, got "abc"',
       'repeat: must be an integer >= 1, got 0',

@@ -12,7 +12,7 @@ function makeRun(over: Partial<Run> = {}): Run {
     operation: 'train.py', initialized: null, started: null, stopped: null, exitStatus: 0, label: null,
     tags: [], marked: false, flags: {}, comments: [], sourcecodeDigest: null, host: null, user: null,
     seed: null, markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, slurm: null,
-    batch: false, children: [], parent: null, problems: [], statusInfo: { status }, ...over, status,
+    batch: false, children: [], parent: null, pruned: null, search: null, problems: [], statusInfo: { status }, ...over, status,
   };
 }
 

@@ -287,3 +287,24 @@ describe('OutputWriter', () => {
     }
   });
 });
+
+describe('output search and line count', () => {
+  test('findOutputLine wraps both ways; case folds unless the query has a capital; outputLineCount counts a final line without LF', async () => {
+    const { mkdtempSync, mkdirSync, writeFileSync } = await import('node:fs');
+    const { tmpdir } = await import('node:os');
+    const { join: j } = await import('node:path');
+    const { findOutputLine, outputLineCount } = await import('../../src/store/output.js');
+    const dir = mkdtempSync(j(tmpdir(), 'grun-find-'));
+    mkdirSync(j(dir, '.guild'));
+    writeFileSync(j(dir, '.guild', 'output'), 'a\nNeedle 1\nb\nneedle 2\nc');
+    assert.equal(outputLineCount(dir), 5);
+    assert.equal(findOutputLine(dir, 'needle', -1, 1), 1);
+    assert.equal(findOutputLine(dir, 'needle', 1, 1), 3);
+    assert.equal(findOutputLine(dir, 'needle', 3, 1), 1, 'wraps to the first');
+    assert.equal(findOutputLine(dir, 'needle', 3, -1), 1);
+    assert.equal(findOutputLine(dir, 'needle', 1, -1), 3, 'wraps to the last');
+    assert.equal(findOutputLine(dir, 'Needle', -1, 1), 1);
+    assert.equal(findOutputLine(dir, 'Needle', 1, 1), 1, 'case matters with a capital');
+    assert.equal(findOutputLine(dir, 'nothing', 0, 1), null);
+  });
+});

@@ -17,7 +17,7 @@ function makeRun(id: string, over: Partial<Run> = {}): Run {
     stopped: null, exitStatus: 0, label: null, tags: [], marked: false, flags: {}, comments: [],
     sourcecodeDigest: null, host: null, user: null, seed: null,
     markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, slurm: null, batch: false,
-    children: [], parent: null, problems: [], statusInfo: { status }, ...over, status,
+    children: [], parent: null, pruned: null, search: null, problems: [], statusInfo: { status }, ...over, status,
   };
 }
 
@@ -34,7 +34,11 @@ describe('Guild filter options on the command line', () => {
       ['runs', '--operation', 'train', '--label=best', '--unlabeled', '--tag', 'a', '--comment', 'x', '--marked', '--unmarked', '--started', 'today', '--digest', 'ab'],
     );
     // `-Fotrain` is `-F otrain` to click and commander alike; `-S` forms need nothing; `--` ends options.
+    // `guild run -Fo NAME=VAL` is the optimizer's flag
+    assert.deepEqual(normalizeGuildArgs(['-H', 'h', 'run', 'op', '-Fo', 'a=1']), ['-H', 'h', 'run', 'op', '--opt-flag', 'a=1']);
     assert.deepEqual(normalizeGuildArgs(['-Fotrain', '-Sec', '-F', 'a = 1', '--', '-Fo']), ['-Fotrain', '-Sec', '-F', 'a = 1', '--', '-Fo']);
+    // on `run`, -Fo is an optimizer's flag (Guild's --opt-flag)
+    assert.deepEqual(normalizeGuildArgs(['-H', 'h', 'run', 'op', '-Fo', 'beta=0.3', '-Fo=x=1']), ['-H', 'h', 'run', 'op', '--opt-flag', 'beta=0.3', '--opt-flag=x=1']);
   });
 
   test('parseStatusChars', () => {

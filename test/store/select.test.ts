@@ -10,7 +10,7 @@ function makeRun(id: string): Run {
     stopped: null, exitStatus: 0, label: null, tags: [], marked: false, flags: {}, comments: [],
     sourcecodeDigest: null, host: null, user: null, seed: null,
     markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, slurm: null, batch: false,
-    children: [], parent: null, problems: [], status: 'completed', statusInfo: { status: 'completed' },
+    children: [], parent: null, pruned: null, search: null, problems: [], status: 'completed', statusInfo: { status: 'completed' },
   };
 }
 

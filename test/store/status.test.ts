@@ -14,7 +14,7 @@ const base: RunSummary = {
   started: 1_000_000_000_000_000, stopped: null, exitStatus: null, label: null, tags: [], marked: false,
   flags: {}, comments: [], sourcecodeDigest: null, host: null, user: null, seed: null,
   markers: { lockRemote: null, pending: false, staged: false }, lockPid: null, proc: null, slurm: null,
-  batch: false, children: [], parent: null, problems: [],
+  batch: false, children: [], parent: null, pruned: null, search: null, problems: [],
 };
 
 const probe = (over: Partial<ProcessProbe> = {}): ProcessProbe => ({

@@ -323,10 +323,13 @@ describe('dashboard: run detail', () => {
     await typeKeys(stdin, '2');
     f = await waitForFrame(lastFrame, /lr +0\.3/);
     await typeKeys(stdin, '3');
-    await waitForFrame(lastFrame, /epoch: 3 points/);
-    await typeKeys(stdin, 'j');
-    f = await waitForFrame(lastFrame, /loss: 3 points/);
+    // the first scalar that is not epoch/step, by step; L logs it; k selects epoch
+    f = await waitForFrame(lastFrame, /loss: 3 points  y:linear  x:step/);
     assert.match(f, /[┼┤]/, 'an asciichart plot');
+    await typeKeys(stdin, 'L');
+    f = await waitForFrame(lastFrame, /loss: 3 points  y:log/);
+    await typeKeys(stdin, 'k');
+    await waitForFrame(lastFrame, /epoch: 3 points/);
     await typeKeys(stdin, '4');
     f = await waitForFrame(lastFrame, /status: done/);
     await typeKeys(stdin, '5');
@@ -395,7 +398,7 @@ describe('dashboard: launch', () => {
     await typeKeys(stdin, KEY.enter);
     await waitForFrame(lastFrame, /n += 2/, 10_000);
     await typeKeys(stdin, 'x');
-    await waitForFrame(lastFrame, /expected an int/);
+    await waitForFrame(lastFrame, /invalid value for type 'int'/);
     await typeKeys(stdin, KEY.backspace, KEY.backspace, '3');
     await waitForFrame(lastFrame, /n += 3/);
     await typeKeys(stdin, KEY.enter);

@@ -54,7 +54,7 @@ export function fakeRun(over: Partial<Run> = {}): Run {
     initialized: null, started: 1_795_000_000_000_000 + n * 1_000_000, stopped: null, exitStatus: 0,
     label: null, tags: [], marked: false, flags: {}, comments: [], sourcecodeDigest: null, host: null,
     user: null, seed: null, markers: { lockRemote: null, pending: false, staged: false }, lockPid: null,
-    proc: null, slurm: null, batch: false, children: [], parent: null, problems: [],
+    proc: null, slurm: null, batch: false, children: [], parent: null, pruned: null, search: null, problems: [],
     statusInfo: { status }, ...over, status,
   };
 }

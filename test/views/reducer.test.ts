@@ -346,6 +346,17 @@ describe('columns: flags, the chooser, sideways scroll', () => {
     assert.equal(s.hscroll, 0);
   });
 
+  test('R opens the launch form to be filled from the cursor run; Esc from that form goes back to the runs', () => {
+    let s = press(loaded(), 'j', 'R');
+    assert.equal(currentScreen(s).kind, 'launch');
+    assert.deepEqual(s.effects.at(-1)!.effect, { kind: 'launchFrom', id: runs[1]!.id, restart: false });
+    assert.deepEqual(press(loaded(), 'e').effects.at(-1)!.effect, { kind: 'launchFrom', id: runs[0]!.id, restart: true });
+    s = appReducer(s, { type: 'launchPatch', patch: { step: 'form', opspec: 'prepare', cwd: '/proj', defs: [], values: [], busy: false } });
+    s = press(s, { escape: true });
+    assert.equal(currentScreen(s).kind, 'runs');
+    assert.equal(press(loaded(true), 'R').effects.length, 0, 'read-only: no rerun');
+  });
+
   test('v toggles the flat view', () => {
     let s = press(withFlags(), 'v');
     assert.equal(s.flat, true);

@@ -3,6 +3,16 @@
 // that every front end reads the same way.
 import { shlexQuote } from '../../store/opref.js';
 import { readFailureNote } from '../../store/run-reserve.js';
+import { readAttr } from '../../store/attrs.js';
+import { runsDir } from '../../store/home.js';
+import { loadRunSummary, toRun } from '../../store/run.js';
+import { deleteRuns } from '../../store/trash.js';
+import { isMap } from '../guildfile.js';
+import { resolutionLines, resolveAtStart } from '../deps.js';
+import { listRuns } from '../../store/index.js';
+import { addStartDeps, failStagedRun } from '../run-writer.js';
+import { GrunError } from '../../store/errors.js';
+import { dirname, resolve } from 'node:path';
 import type { Run } from '../../store/types.js';
 import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
@@ -12,7 +22,7 @@ import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
-import { runSearch } from '../search.js';
+import { runSearch, spawnSearch, startSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
 
@@ -76,6 +86,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'local':
     case 'slurm': {
       const op = lp.plan.operation;
+      for (const w of lp.warnings ?? []) io.stderr?.write(`WARNING: ${w}\n`);
       if (lp.needed) {
         const matches = matchingRuns(home, lp.plan);
         if (matches.length) return nothing(`${op}: a completed run has these flags (--needed)`, { skippedFor: matches });
@@ -93,31 +104,50 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} submitted to Slurm as ${r.runId} (job ${r.jobId})`);
         return { runs: [{ id: r.runId, dir: r.runDir, jobId: r.jobId }], focus: r.runId, summary: `submitted ${short(r.runId)} ${op} to Slurm (job ${r.jobId})` };
       }
+      for (const w of lp.kind === 'local' ? (lp.warnings ?? []) : []) io.stderr?.write(`WARNING: ${w}
+`);
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
-      for (const d of lp.plan.deps) io.stderr?.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
+      resolutionLog(lp.plan, io);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
-        const start = `cd ${shlexQuote(r.runDir)} && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
+        // Guild quotes the directory with plain single quotes, whatever it holds.
+        const start = `cd '${r.runDir}' && source .guild/ENV && ${lp.plan.cmdAttr.map(shlexQuote).join(' ')}`;
         say(`${op} staged in '${r.runDir}'\nTo start the operation, use "(${start})"`);
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
-      return startedReport(op, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, op, r, lp.mode, lp.pidfile, io);
+    }
+    case 'unresolved': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const failure = lp.plan.depFailure!;
+      for (const w of failure.warnings) io.stderr?.write(`WARNING: ${w}\n`);
+      resolutionLog(lp.plan, io);
+      io.stderr?.write(`Resolving ${failure.dep}\n`);
+      targets.local.recordUnresolved(lp.plan, { home });
+      throw new GrunError(failure.message);
     }
     case 'pipeline': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
-      return startedReport(lp.plan.operation, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, lp.plan.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      resolveStagedDeps(home, lp.run, io);
       const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
-      return startedReport(lp.run.operation, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, lp.run.operation, r, lp.mode, lp.pidfile, io);
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const summary = (id: string) => `${lp.options.optimizer} search ${short(id)} of ${lp.plan.operation}`;
+      if (lp.background) {
+        const r = startSearch(lp.plan, { ...lp.options, home, say });
+        say(`Searching in the background (pid ${spawnSearch(home, r.parentDir)})`);
+        return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: summary(r.parentId) };
+      }
       const r = await runSearch(lp.plan, { ...lp.options, home, say });
-      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: `${lp.options.optimizer} search ${short(r.parentId)} of ${lp.plan.operation}`, exitCode: r.ok ? 0 : 1 };
+      return { runs: [{ id: r.parentId, dir: r.parentDir }], focus: r.parentId, summary: summary(r.parentId), exitCode: r.ok ? 0 : 1 };
     }
     case 'sweep':
     case 'submission': {
@@ -127,34 +157,52 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const created =
         lp.kind === 'sweep' ? createGuildSweep(lp.plan, { home, ...lp.options, write }) : createSubmission(home, lp.proto, lp.expansion, { write });
       const jobs = lp.start.kind === 'slurm' ? await submitToSlurm(home, created, proto, lp.start, say) : null;
-      say(createdLines(lp, created).join('\n'));
+      const lines = createdLines(lp, created);
+      if (lines.length) say(lines.join('\n'));
       const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
       const waiting = created.children.filter((c) => !c.memoOf);
       if (waiting.length === 0) return report;
-      switch (lp.start.kind) {
-        case 'scheduler': {
-          const pid = spawnScheduler(home, [report.focus!], lp.start);
-          say(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})`);
-          return report;
-        }
-        case 'foreground': {
-          const ok = await runTrialsHere(created.children, {
-            home,
-            maxParallel: lp.start.maxParallel,
-            gpus: lp.start.gpus,
-            quiet: lp.kind === 'sweep' && lp.quiet,
-            stdout: io.stdout ?? process.stdout,
-            stderr: io.stderr ?? process.stderr,
-          });
-          return { ...report, exitCode: ok ? 0 : 1 };
-        }
-        case 'none':
-          if (lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
-          return report;
-        case 'slurm':
-          return report;
-      }
+      const quiet = lp.kind === 'sweep' && lp.quiet;
+      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io);
+      if (lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
+      return exitCode === undefined ? report : { ...report, exitCode };
     }
+    case 'trials': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const waiting = lp.runs.map((r) => ({ id: r.id, dir: r.dir }));
+      say(waiting.map((r) => `Restarting trial ${r.id}`).join('\n'));
+      const report = { runs: [{ id: lp.parent.id, dir: lp.parent.dir }, ...waiting], focus: lp.parent.id, summary: `restarted ${plural(waiting.length, 'trial')} of ${lp.parent.operation} (${short(lp.parent.id)})` };
+      const exitCode = await startWaiting(home, lp.start, lp.parent.id, waiting, lp.quiet, io);
+      return exitCode === undefined ? report : { ...report, exitCode };
+    }
+  }
+}
+
+/**
+ * Starts the waiting trials of a sweep (`focus` its parent) as `start` says: a scheduler in the
+ * background, here in the foreground (the exit code returned), or not at all.
+ */
+async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO): Promise<number | undefined> {
+  switch (start.kind) {
+    case 'scheduler': {
+      const pid = spawnScheduler(home, [focus], start);
+      io.stdout?.write(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})\n`);
+      return undefined;
+    }
+    case 'foreground': {
+      const ok = await runTrialsHere(waiting, {
+        home,
+        maxParallel: start.maxParallel,
+        gpus: start.gpus,
+        quiet,
+        stdout: io.stdout ?? process.stdout,
+        stderr: io.stderr ?? process.stderr,
+      });
+      return ok ? 0 : 1;
+    }
+    case 'none':
+    case 'slurm':
+      return undefined;
   }
 }
 
@@ -163,8 +211,27 @@ function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | '
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }
 
+/** Guild's warnings and resolution log, on stderr. */
+function resolutionLog(plan: RunPlan, io: LaunchIO): void {
+  io.stderr?.write(resolutionLines(plan).join(''));
+}
+
+/**
+ * A staged run's dependencies as it starts (Guild resolves operation dependencies then): said,
+ * then linked in; one that cannot be resolved leaves the run `error` and refuses the start.
+ */
+function resolveStagedDeps(home: string, run: Run, io: LaunchIO): void {
+  const r = resolveAtStart(run, listRuns(home));
+  for (const line of r.log) io.stderr?.write(line + '\n');
+  if (r.failure) {
+    failStagedRun(run.dir);
+    throw r.failure;
+  }
+  addStartDeps(run.dir, r.deps);
+}
+
 /** One run started here: staged, in the background, or attached to its end. */
-function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
+function startedReport(home: string, op: string, r: LaunchResult, mode: LaunchMode, pidfile: string | undefined, io: LaunchIO): LaunchReport {
   const say = (text: string): void => void io.stdout?.write(text + '\n');
   const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `${mode === 'stage' ? 'staged' : 'started'} ${short(r.runId)} ${op}` };
   switch (mode) {
@@ -180,9 +247,24 @@ function startedReport(op: string, r: LaunchResult, mode: LaunchMode, pidfile: s
       // What the supervisor could not record (a full disk): said, and the run's record is incomplete.
       const failure = readFailureNote(r.runDir);
       if (failure) io.stderr?.write(`grun: run ${r.runId}: ${failure}\n`);
-      return { ...report, exitCode: exitCodeOf(r) || (failure ? 1 : 0) };
+      const exitCode = exitCodeOf(r) || (failure ? 1 : 0);
+      if (exitCode === 0) deleteOnSuccess(home, r, op, io);
+      return { ...report, exitCode };
     }
   }
+}
+
+/**
+ * Guild's `delete-on-success`: a run of such an operation that completed attached goes to the
+ * trash (a run outside the home stays). The run's own `op` attr says, so a staged run keeps
+ * the word its operation gave when it was staged (`--keep-run` included).
+ */
+function deleteOnSuccess(home: string, r: LaunchResult, op: string, io: LaunchIO): void {
+  const opAttr = readAttr(r.runDir, 'op');
+  if (opAttr.kind !== 'ok' || !isMap(opAttr.value) || opAttr.value['delete-on-success'] !== true) return;
+  if (dirname(resolve(r.runDir)) !== resolve(runsDir(home))) return;
+  io.stderr?.write(`Deleting interim run ${r.runId} ('${op}' is configured for deletion on success)\n`);
+  deleteRuns(home, [toRun(loadRunSummary(r.runDir))]);
 }
 
 interface SlurmJobs {
@@ -216,6 +298,8 @@ async function submitToSlurm(
 function createdLines(lp: Extract<LaunchPlan, { kind: 'sweep' | 'submission' }>, created: CreatedSweep): string[] {
   const memo = (r: CreatedRun): string => (r.memoOf ? ` (memoized: outputs of ${r.memoOf})` : '');
   if (lp.kind === 'sweep') {
+    // Guild's foreground batch says only `Running trial …` as each one starts; a reused one is told
+    if (lp.start.kind === 'foreground') return created.children.filter((c) => c.memoOf).map((c) => `Trial ${c.id}${memo(c)}`);
     const verb = lp.options.stageTrials ? 'Staged' : 'Created';
     return [`Batch ${created.parent!.id}: ${created.children.length} trials`, ...created.children.map((c) => `${verb} trial ${c.id}${memo(c)}`)];
   }

@@ -3,12 +3,15 @@
 // Refusal, the same for every front end.
 import { parseSweepSyntax } from '../flags.js';
 import type { RunPlan } from '../plan-types.js';
+import { GrunError } from '../../store/errors.js';
+import { planTrial } from '../plan.js';
 import { Refusal } from '../refusal.js';
 import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
 import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
-import { chooseOptimizer, type ChosenOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { formatFlagValue } from '../../store/flagfmt.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
 import { MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV } from '../pipeline/steps.js';
@@ -16,7 +19,8 @@ import { MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV } from '../pipeline/steps.j
 /** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
 export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
   const { executor } = req;
-  if (req.work.kind === 'staged') return { kind: 'local' }; // a staged run starts in its own directory, here
+  // a staged run starts in its own directory, here
+  if (req.work.kind === 'staged' || req.work.kind === 'trials') return { kind: 'local' };
   if (remote?.type === 'ssh' && req.work.kind === 'operation') {
     if (executor !== undefined) {
       throw new Refusal('ssh-with-executor', `--executor and an ssh remote do not go together: the run executes on ${remote.name}`);
@@ -38,7 +42,7 @@ export function decideDestination(req: LaunchRequest, remote: RemoteConfig | nul
   return remote ? { kind: 'slurm', remote } : { kind: 'slurm' };
 }
 
-/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): here, in the foreground, for now. */
+/** A search that learns from its trials (`-o gp|tpe`, `--minimize`, `--prune`): driven from here, in the foreground or the background, its trials here or on Slurm. */
 function searchOptions(
   req: LaunchRequest,
   dest: Destination,
@@ -46,8 +50,8 @@ function searchOptions(
   chosen: ChosenOptimizer | undefined,
   randomSeed: string | undefined,
 ): Omit<SearchOptions, 'home' | 'say'> {
-  if (dest.kind !== 'local' || req.mode !== 'foreground' || s.stageTrials) {
-    throw new Refusal('search-here', 'a model-based or pruned search runs here in the foreground: drop --background, --stage-trials, --executor and --remote');
+  if (dest.kind === 'ssh' || req.mode === 'stage' || s.stageTrials) {
+    throw new Refusal('search-here', 'a model-based or pruned search runs from here (its trials here or on Slurm): drop --stage, --stage-trials and an ssh --remote');
   }
   if (s.minimize !== undefined && s.maximize !== undefined) throw new Refusal('bad-value', '--minimize and --maximize cannot both be used');
   const objective = s.maximize !== undefined ? parseObjective(s.maximize, false) : parseObjective(s.minimize ?? 'loss', true);
@@ -59,7 +63,38 @@ function searchOptions(
     maxParallel: req.maxParallel ?? 1,
     ...(randomSeed !== undefined ? { randomSeed } : {}),
     ...(s.prune !== undefined ? { prune: { name: s.prune, flags: s.pruneFlags ?? {} } } : {}),
+    ...(s.batch ? { batch: s.batch } : {}),
+    ...(dest.kind === 'slurm' ? { slurm: dest.remote ? { remote: dest.remote } : {} } : {}),
   };
+}
+
+/** The optimizer a request asks for (`-o`, `--optimize`, guild.yml `optimizers:`), with its settings. */
+function chosenOptimizer(req: LaunchRequest, plan: RunPlan): ChosenOptimizer | undefined {
+  const s = req.sweep ?? {};
+  return chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers ?? [], s.optFlags ?? {}, plan.operation);
+}
+
+/**
+ * When the optimizer asked for is an operation of the project (Guild's custom optimizers), that
+ * operation and its flags as `NAME=VALUE` (the section's settings, then `-Fo`); the service plans
+ * it and hands it to decideLaunch as the batch run. Null for grun's own optimizers.
+ */
+export function optimizerOperation(req: LaunchRequest, plan: RunPlan): { opspec: string; flagArgs: string[] } | null {
+  if (req.work.kind !== 'operation') return null;
+  const chosen = chosenOptimizer(req, plan);
+  if (!chosen || isBuiltinOptimizer(chosen.algorithm)) return null;
+  return { opspec: chosen.algorithm, flagArgs: Object.entries(chosen.flags).map(([k, v]) => `${k}=${formatFlagValue(v)}`) };
+}
+
+/** A definition with `search`: its varying params searched (their values as choices), the others fixed. */
+function submissionSearch(req: LaunchRequest, dest: Destination, proto: RunPlan, exp: Expansion): LaunchPlan {
+  const { request, choices } = exp.search!;
+  const fixed = Object.fromEntries(Object.entries(exp.runs[0]!.userFlags).filter(([name]) => !(name in choices)));
+  const sweeps = Object.fromEntries(Object.entries(choices).map(([name, values]) => [name, { kind: 'list' as const, values }]));
+  const plan: RunPlan = { ...planTrial(proto, fixed), sweeps };
+  const s: SweepRequest = { ...request };
+  const chosen = chooseOptimizer({ name: request.optimizer }, proto.optimizers ?? [], request.optFlags ?? {}, proto.operation);
+  return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, exp.seed), background: req.mode === 'background' };
 }
 
 /** How the runs of a sweep or submission get going, once written. */
@@ -96,9 +131,10 @@ function sweptArg(flagArgs: string[]): string | undefined {
 /**
  * The launch plan of a request going to `dest`. `plan` is the operation's plan, a submission's
  * prototype with its `expansion`, or null for what is not planned here (a run on an ssh
- * remote, a staged run).
+ * remote, a staged run). `optimizerPlan`: the plan of the operation that `optimizerOperation`
+ * named, run as the batch of `plan`.
  */
-export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPlan | null, expansion?: Expansion): LaunchPlan {
+export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPlan | null, expansion?: Expansion, optimizerPlan?: RunPlan): LaunchPlan {
   const { work, mode } = req;
   const quiet = !!req.quiet;
   const pidfile = req.pidfile !== undefined ? { pidfile: req.pidfile } : {};
@@ -108,11 +144,15 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
         throw new Refusal('not-staged', `run ${work.run.id} is ${work.run.status}: only a staged run can be started`);
       }
       return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
+    case 'trials':
+      return { kind: 'trials', parent: work.parent, runs: work.runs, start: sweepStart(req, dest), quiet };
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
+      if (plan.depFailure) throw new GrunError(plan.depFailure.message);
       if (plan.steps !== undefined && dest.kind === 'slurm') throw pipelineOnSlurm(plan);
       // a pipeline's children memoize step by step, as `--no-memo` says
       if (plan.steps !== undefined) plan = withStepOptions(plan, { memo: req.memo });
+      if (expansion.search) return submissionSearch(req, dest, plan, expansion);
       return { kind: 'submission', proto: plan, expansion, memo: req.memo ? 'reuse' : 'record', start: sweepStart(req, dest) };
     case 'operation':
       break;
@@ -127,6 +167,11 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     return { kind: 'ssh', remote: dest.remote, request: { cwd, opspec, flagArgs, label, tags, comment } };
   }
   if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
+  if (plan.depFailure) {
+    // Guild records the one run it could not prepare; a sweep or a Slurm job is not begun.
+    if (dest.kind === 'local' && !Object.keys(plan.sweeps).length) return { kind: 'unresolved', plan };
+    throw new GrunError(plan.depFailure.message);
+  }
   if (plan.steps !== undefined) {
     if (dest.kind === 'slurm') throw pipelineOnSlurm(plan);
     const swept = Object.keys(plan.sweeps).length > 0;
@@ -134,6 +179,15 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     if (!swept) return { kind: 'pipeline', plan, steps: parseSteps(plan.steps, plan.opref.modelName), mode, ...pidfile, quiet };
   }
   const memo = req.memo ? 'reuse' : 'off';
+  const needed = !!req.needed;
+  const maxTrials = req.sweep?.maxTrials;
+  if (optimizerPlan) {
+    // Guild's custom optimizer: the optimizer's operation runs as the batch, the plan its prototype
+    const trials = maxTrials ?? optimizerPlan.defaultMaxTrials;
+    const batchPlan: RunPlan = { ...optimizerPlan, batch: { proto: plan, ...(trials !== undefined ? { maxTrials: trials } : {}) } };
+    if (dest.kind === 'slurm') return { kind: 'slurm', plan: batchPlan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
+    return { kind: 'local', plan: batchPlan, mode, memo, needed, ...pidfile, quiet };
+  }
   if (Object.keys(plan.sweeps).length) {
     if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
     if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
@@ -142,9 +196,9 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
-    const chosen = chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers, s.optFlags ?? {});
+    const chosen = chosenOptimizer(req, plan);
     if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && optimizerName(chosen.algorithm) !== 'random')) {
-      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed) };
+      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed), background: req.mode === 'background' };
     }
     const options = {
       ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
@@ -152,10 +206,20 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       ...(randomSeed !== undefined ? { randomSeed } : {}),
       keepBatch: !!s.keepBatch,
       stageTrials: !!s.stageTrials,
+      ...(s.batch ? { batch: s.batch } : {}),
     };
     return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
   }
-  const needed = !!req.needed;
-  if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
-  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet };
+  const optFlag = Object.entries(req.sweep?.optFlags ?? {})[0];
+  if (optFlag && req.sweep?.optimizer === undefined && !req.sweep?.optimize) {
+    throw new Refusal('bad-value', `invalid optimizer flag ${optFlag[0]}=${String(optFlag[1])}: no optimizer specified`);
+  }
+  // Guild's: --max-trials means nothing to one run; of the batch options, only a comment is warned of
+  const warnings = [
+    ...(maxTrials !== undefined ? ['not a batch run - ignoring --max-trials'] : []),
+    ...(req.sweep?.batch?.comment ? ['operation is not a batch - ignoring batch comment'] : []),
+  ];
+  const said = warnings.length ? { warnings } : {};
+  if (dest.kind === 'slurm') return { kind: 'slurm', plan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile, ...said };
+  return { kind: 'local', plan, mode, memo, needed, ...pidfile, quiet, ...said };
 }

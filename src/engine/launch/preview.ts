@@ -54,6 +54,7 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
     case 'ssh':
       return null;
     case 'local':
+    case 'unresolved':
     case 'slurm': {
       const verb = lp.kind === 'local' && lp.mode === 'stage' ? 'stage' : 'run';
       return { headline: `You are about to ${verb} ${lp.plan.operation}`, lines: flagLines(lp.plan), runs: [] };
@@ -66,6 +67,8 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
     }
     case 'staged':
       return { headline: `You are about to start ${lp.run.operation}`, lines: [], runs: [lp.run] };
+    case 'trials':
+      return { headline: `You are about to restart ${lp.runs.length} trial${lp.runs.length === 1 ? '' : 's'} of ${lp.parent.operation}`, lines: [], runs: lp.runs };
     case 'sweep': {
       const swept = Object.keys(lp.plan.sweeps).join(', ');
       const lines = Object.entries(lp.plan.flags).map(([name, v]) => ({ text: `  ${name}: ${formatFlagValue(v)}` }));

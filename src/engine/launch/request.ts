@@ -2,7 +2,7 @@
 // `grun submit`, `grun run --start` or the dashboard's launch form), and what the service
 // decides to do with it (a LaunchPlan: see decide.ts).
 import type { Run, YamlValue } from '../../store/types.js';
-import type { GuildSweepOptions } from '../batch.js';
+import type { BatchMeta, GuildSweepOptions } from '../batch.js';
 import type { SearchOptions } from '../search.js';
 import type { RunPlan, RunRequest } from '../plan-types.js';
 import type { PipelineStep } from '../pipeline/steps.js';
@@ -21,7 +21,9 @@ export type LaunchWork =
   /** An Accio run definition (`grun submit`): a JSON text or an operation, with the command line's overrides. */
   | { kind: 'submission'; cwd: string; source: SubmitSource; overrides: RunOverrides }
   /** A run written staged before (`grun run --start`). */
-  | { kind: 'staged'; run: Run };
+  | { kind: 'staged'; run: Run }
+  /** Trials of a sweep restaged to run again (`grun run --restart PARENT`). */
+  | { kind: 'trials'; parent: Run; runs: Run[] };
 
 /** Options of a Guild-syntax sweep (`-m`, `-o`, `--random-seed`, `--keep-batch`, `--stage-trials`). */
 export interface SweepRequest {
@@ -41,6 +43,8 @@ export interface SweepRequest {
   /** `--prune median|asha` and its `--prune-flag NAME=VALUE` settings. */
   prune?: string;
   pruneFlags?: Record<string, YamlValue>;
+  /** `--batch-label`, `--batch-tag`, `--batch-comment`: the batch run's own (an operation that is not a batch ignores them). */
+  batch?: BatchMeta;
 }
 
 export interface LaunchRequest {
@@ -93,9 +97,11 @@ export type LaunchPlan =
   /** The remote grun plans and supervises the run; here a mirror follows it. */
   | { kind: 'ssh'; remote: string; request: RemoteRunRequest }
   /** One planned run, started here (foreground, background or staged). */
-  | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean }
+  | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean; warnings?: string[] }
+  /** One planned run whose dependency could not be resolved: recorded failed, as Guild does. */
+  | { kind: 'unresolved'; plan: RunPlan }
   /** One planned run, submitted to Slurm as a batch job. */
-  | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string }
+  | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string; warnings?: string[] }
   /** A staged run started in its own directory. */
   | { kind: 'staged'; run: Run; mode: Exclude<LaunchMode, 'stage'>; pidfile?: string; quiet: boolean }
   /** A Guild-syntax sweep: a batch run and one child per trial. */
@@ -107,5 +113,7 @@ export type LaunchPlan =
    * step driver (engine/pipeline/driver.ts); `plan.env` carries the step options.
    */
   | { kind: 'pipeline'; plan: RunPlan; steps: PipelineStep[]; mode: LaunchMode; pidfile?: string; quiet: boolean }
-  /** A model-based search or a pruned one (engine/search.ts), run here in the foreground. */
-  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'> };
+  /** A sweep's restaged trials, started as a sweep's are. */
+  | { kind: 'trials'; parent: Run; runs: Run[]; start: SweepStart; quiet: boolean }
+  /** A model-based search or a pruned one (engine/search.ts), driven here or (background) by a detached `grun __search`. */
+  | { kind: 'search'; plan: RunPlan; options: Omit<SearchOptions, 'home' | 'say'>; background: boolean };

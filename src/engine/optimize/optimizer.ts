@@ -114,8 +114,16 @@ export function proposer(name: string, flags: Record<string, YamlValue>): Propos
 
 /** An optimizer chosen by name or alias, or by a guild.yml `optimizers:` section, with its settings. */
 export interface ChosenOptimizer {
-  /** The algorithm: `gp`, `tpe`, `random` or an alias. */
+  /** The algorithm: `gp`, `tpe`, `random` or an alias; any other name is an operation of the project. */
   algorithm: string;
+  flags: Record<string, YamlValue>;
+}
+
+/** One optimizer of an operation in guild.yml: its name, the algorithm it runs, its settings. */
+export interface OptimizerDef {
+  name: string;
+  algorithm: string;
+  default: boolean;
   flags: Record<string, YamlValue>;
 }
 
@@ -123,32 +131,72 @@ function isMap(v: YamlValue | undefined): v is Record<string, YamlValue> {
   return typeof v === 'object' && v !== null && !Array.isArray(v) && !(v instanceof Date);
 }
 
+const isYes = (v: YamlValue | undefined): boolean => v === true || v === 'yes';
+
+/** One section: `NAME: ALGORITHM`, `NAME:` (NAME is the algorithm) or `NAME: {algorithm, default, flags | settings…}`. */
+function sectionDef(where: string, name: string, v: YamlValue | undefined): OptimizerDef {
+  if (v === null || v === undefined) return { name, algorithm: name, default: false, flags: {} };
+  if (typeof v === 'string') return { name, algorithm: v, default: false, flags: {} };
+  if (!isMap(v)) throw new GrunError(`${where}: expected a mapping or an optimizer's name`);
+  const { algorithm, default: dflt, flags, ...rest } = v;
+  if (flags !== undefined && !isMap(flags)) throw new GrunError(`${where}.flags: expected a mapping`);
+  return { name, algorithm: algorithm === undefined || algorithm === null ? name : String(algorithm), default: isYes(dflt), flags: flags ?? rest };
+}
+
 /**
- * guild.yml `optimizers:` as Guild reads them: `NAME: {algorithm: gp, default: yes, flags: {…}}`
- * (without `algorithm`, NAME is the algorithm; without `flags`, the other keys are the settings).
- * `-o NAME` picks a section, or else names an algorithm; `--optimize` picks the `default: yes`
- * one. The command line's settings override the section's.
+ * guild.yml's optimizers of an operation as Guild reads them: `optimizers:` as a mapping of
+ * names to sections or as a list of names, and `optimizer:` (one optimizer, the default).
+ */
+export function optimizerDefs(optimizers: YamlValue | undefined, optimizer: YamlValue | undefined): OptimizerDef[] {
+  const defs: OptimizerDef[] = [];
+  if (Array.isArray(optimizers)) {
+    optimizers.forEach((item, i) => {
+      const name = typeof item === 'string' ? item : isMap(item) && typeof item.algorithm === 'string' ? item.algorithm : null;
+      if (name === null) throw new GrunError(`optimizers[${i}]: expected an optimizer's name or a mapping with algorithm`);
+      defs.push(sectionDef(`optimizers[${i}]`, name, item));
+    });
+  } else if (isMap(optimizers)) {
+    for (const [name, v] of Object.entries(optimizers)) defs.push(sectionDef(`optimizers.${name}`, name, v));
+  } else if (optimizers !== undefined && optimizers !== null) {
+    throw new GrunError('optimizers: expected a mapping of names to optimizer settings, or a list of names');
+  }
+  if (optimizer !== undefined && optimizer !== null) {
+    const name = typeof optimizer === 'string' ? optimizer : isMap(optimizer) && optimizer.algorithm != null ? String(optimizer.algorithm) : null;
+    if (name === null) throw new GrunError("optimizer: expected an optimizer's name or a mapping with algorithm");
+    defs.push({ ...sectionDef('optimizer', name, optimizer), default: true });
+  }
+  return defs;
+}
+
+/** Whether grun runs `name` itself (a search, or a sweep); any other optimizer name is an operation of the project. */
+export function isBuiltinOptimizer(name: string): boolean {
+  return name in ALIASES || REFUSED.has(name) || name === '+';
+}
+
+/**
+ * The optimizer a run asks for, as Guild picks it: `-o NAME` takes the operation's optimizer of
+ * that name, else NAME itself (an algorithm, or an operation); `--optimize` takes the default one
+ * (the only one, or the one marked `default: yes`). The command line's settings win.
  */
 export function chooseOptimizer(
   o: { name?: string; optimize?: boolean },
-  sections: YamlValue | undefined,
+  defs: OptimizerDef[],
   cliFlags: Record<string, YamlValue>,
+  operation = 'the operation',
 ): ChosenOptimizer | undefined {
-  if (sections !== undefined && !isMap(sections)) throw new GrunError(`optimizers: expected a mapping of names to optimizer settings`);
-  const defs = sections ?? {};
-  let name = o.name;
-  if (name === undefined && o.optimize) {
-    const dflt = Object.keys(defs).filter((k) => isMap(defs[k]) && [true, 'yes'].includes(defs[k].default as never));
-    if (dflt.length !== 1) throw new GrunError(dflt.length ? `optimizers: more than one is default (${dflt.join(', ')})` : '--optimize: the operation has no default optimizer (optimizers: NAME: {default: yes})');
-    name = dflt[0]!;
-  }
-  if (name === undefined) return Object.keys(cliFlags).length ? { algorithm: 'random', flags: cliFlags } : undefined;
-  const section = defs[name];
-  if (section === undefined) return { algorithm: name, flags: cliFlags };
-  if (section !== null && !isMap(section)) throw new GrunError(`optimizers.${name}: expected a mapping`);
-  const { algorithm, default: _default, flags, ...rest } = section ?? {};
-  if (flags !== undefined && !isMap(flags)) throw new GrunError(`optimizers.${name}.flags: expected a mapping`);
-  const algo = algorithm === undefined ? name : String(algorithm);
-  optimizerName(algo);
-  return { algorithm: algo, flags: { ...(flags ?? rest), ...cliFlags } };
+  let def: OptimizerDef | undefined;
+  if (o.name !== undefined) def = defs.find((d) => d.name === o.name);
+  else if (o.optimize) {
+    const marked = defs.length === 1 ? defs : defs.filter((d) => d.default);
+    if (marked.length > 1) throw new GrunError(`optimizers: more than one is default (${marked.map((d) => d.name).join(', ')})`);
+    if (!marked.length) {
+      const names = defs.map((d) => d.name).sort();
+      const hint = names.length ? `Specify one of the following with '--optimizer': ${names.join(', ')}` : undefined;
+      throw new GrunError(`no default optimizer defined for ${operation}`, 1, hint);
+    }
+    def = marked[0];
+  } else return Object.keys(cliFlags).length ? { algorithm: 'random', flags: cliFlags } : undefined;
+  const chosen = def ? { algorithm: def.algorithm, flags: { ...def.flags, ...cliFlags } } : { algorithm: o.name!, flags: cliFlags };
+  if (REFUSED.has(chosen.algorithm)) optimizerName(chosen.algorithm);
+  return chosen;
 }

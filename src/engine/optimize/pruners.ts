@@ -4,7 +4,11 @@
 // trials' values at s (each one's latest value at or before s, among trials that reached s) is
 // pruned (Optuna's MedianPruner). `asha`: rungs at min-resource·rf^k steps; a trial reaching a
 // rung goes on only if its value there is in the best 1/rf of the values recorded at that rung
-// so far (Optuna's SuccessiveHalvingPruner, asynchronous: no trial waits for others).
+// so far (Optuna's SuccessiveHalvingPruner, asynchronous: no trial waits for others). Its
+// default min-resource, `auto`, is a full run's length / rf² (two rungs below a full run), the
+// length read from the longest trial that ended, and nothing is pruned before one has: at the
+// first steps every curve is still in its opening transient and noise decides the order (on
+// bench/pruning.ts a first rung at step 1 kept the best configuration in 6 of 10 seeds).
 import { GrunError } from '../../store/errors.js';
 import type { YamlValue } from '../../store/types.js';
 import { median } from './stats.js';
@@ -15,11 +19,13 @@ export interface TrialCurve {
   points: [number, number][];
   /** asha: the highest rung this trial was already let through (judged once per rung, as Optuna). */
   passedRung?: number;
+  /** The trial has ended (its length tells asha's `auto` min-resource how long a full run is). */
+  ended?: boolean;
 }
 
 export type PrunerSettings =
   | { name: 'median'; warmupSteps: number; startupTrials: number }
-  | { name: 'asha'; minResource: number; reductionFactor: number };
+  | { name: 'asha'; minResource: number | 'auto'; reductionFactor: number };
 
 export interface Verdict {
   prune: boolean;
@@ -45,7 +51,8 @@ export function prunerSettings(name: string, flags: Record<string, YamlValue> = 
     if (!known[name].includes(k)) throw new GrunError(`pruner ${name}: unknown setting '${k}' (expected ${known[name].join(', ')})`);
   }
   if (name === 'median') return { name, warmupSteps: num('warmup-steps', 5, 0), startupTrials: num('startup-trials', 5, 1) };
-  return { name: 'asha', minResource: num('min-resource', 1, 1), reductionFactor: num('reduction-factor', 3, 2) };
+  const auto = flags['min-resource'] === undefined || flags['min-resource'] === null || flags['min-resource'] === 'auto';
+  return { name: 'asha', minResource: auto ? 'auto' : num('min-resource', 1, 1), reductionFactor: num('reduction-factor', 3, 2) };
 }
 
 /** The value of a curve at step s: its latest value at or before s; null before its first. */
@@ -60,6 +67,12 @@ export function valueAt(points: [number, number][], step: number): number | null
 
 function lastStep(points: [number, number][]): number {
   return points.length ? points[points.length - 1]![0] : -Infinity;
+}
+
+/** asha's `auto` min-resource: the longest ended trial's last step / rf², at least 1; null before any trial ended. */
+function autoMinResource(others: TrialCurve[], rf: number): number | null {
+  const full = Math.max(...others.filter((o) => o.ended).map((o) => lastStep(o.points)));
+  return full > 0 ? Math.max(1, Math.round(full / rf ** 2)) : null;
 }
 
 const fmt = (x: number) => Number(x.toPrecision(4)).toString();
@@ -90,11 +103,13 @@ export function judge(
       ? { prune: true, reason: `pruned at step ${step}: ${opts.column} ${fmt(value)} ${op} median ${fmt(m)}` }
       : { prune: false };
   }
+  const minResource = s.minResource === 'auto' ? autoMinResource(others, s.reductionFactor) : s.minResource;
+  if (minResource === null) return { prune: false };
   // the highest rung the trial has reached
   let rung = -1;
-  for (let r = s.minResource; r <= step; r *= s.reductionFactor) rung++;
+  for (let r = minResource; r <= step; r *= s.reductionFactor) rung++;
   if (rung < 0 || rung <= (trial.passedRung ?? -1)) return { prune: false };
-  const rungStep = s.minResource * s.reductionFactor ** rung;
+  const rungStep = minResource * s.reductionFactor ** rung;
   const own = valueAt(trial.points, rungStep)!;
   const peers = others
     .filter((o) => lastStep(o.points) >= rungStep)

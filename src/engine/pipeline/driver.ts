@@ -23,6 +23,7 @@ import { targets } from '../executor.js';
 import { MemoIndex, planMemoKey, writeMemoRun } from '../memo.js';
 import { matchingRuns } from '../needed.js';
 import { planRun } from '../plan.js';
+import { resolutionLines } from '../deps.js';
 import { prepareStart } from '../restart.js';
 import { stopRuns } from '../stop.js';
 import { downstreamOf, MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV, stepFlagArgs, type PipelineStep } from './steps.js';
@@ -108,7 +109,8 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
       if (rec.run) {
         // A restart: the step's run starts again in its own directory.
         say(`restarting ${s.name}: ${spec}`);
-        const run = await prepareStart(loadRun(join(home, 'runs', rec.run)), { ...common, flagArgs: [] });
+        // without `needed`, prepareStart always gives the run to start
+        const run = (await prepareStart(loadRun(join(home, 'runs', rec.run)), { ...common, flagArgs: [] }))!;
         await targets.local.startStaged(run, {});
         watch(s, rec.run);
         return;
@@ -128,6 +130,7 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
         runId: id,
         runParams: { keep_batch: true, yes: true, run_dir: stepDir },
       });
+      if (plan.depFailure) throw new GrunError(plan.depFailure.message);
       const done = s.needed ? matchingRuns(home, plan)[0] : undefined;
       if (done) {
         // Guild's needed: a completed run with these flags is the step's run; nothing new is made
@@ -149,7 +152,7 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
         }
       }
       // Guild's resolution log, and Guild's step environment (inherited by the step's supervisor)
-      for (const d of plan.deps) io.log.write(`Resolving ${d.name}\nUsing run ${d.runId} for ${d.name}\n`);
+      io.log.write(resolutionLines(plan).join(''));
       if (s.isolateRuns) process.env.GUILD_RUNS_PARENT = parentId;
       else delete process.env.GUILD_RUNS_PARENT;
       await targets.local.start(plan, { home });

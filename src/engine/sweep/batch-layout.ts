@@ -10,6 +10,7 @@ import { writeAttr } from '../../store/attrs.js';
 import { encodeOpref } from '../../store/opref.js';
 import { guildPath, PARENT_FILE } from '../../store/run.js';
 import type { Opref, YamlValue } from '../../store/types.js';
+import type { RunPlan } from '../plan-types.js';
 import type { BatchKind } from './guild-sweep.js';
 
 /** The batch oprefs Guild 0.9.1 writes: `builtin:guildai 0.9.1 '' +` and `… skopt random`. */
@@ -44,6 +45,21 @@ function touch(path: string): void {
   writeFileSync(path, '');
 }
 
+/** The attrs of a batch's prototype, from the operation's plan (`flags` keep the sweep values). */
+export function protoAttrs(plan: RunPlan): Record<string, YamlValue> {
+  return { flags: plan.flags, user_flags: plan.userFlags, cmd: plan.cmdAttr, op: plan.opAttr, run_params: plan.runParams, deps: plan.depsAttr };
+}
+
+/** Writes a batch run's `.guild/proto`: the prototype run, pending for good (as Guild's). */
+export function writeProto(batchDir: string, proto: { opref: Opref; attrs: Record<string, YamlValue> }): void {
+  const dir = protoDir(batchDir);
+  mkdirSync(guildPath(dir), { recursive: true }); // writeAttr makes only `.guild/attrs`
+  writeAttr(dir, 'id', 'proto');
+  for (const [name, value] of Object.entries(proto.attrs)) writeAttr(dir, name, value);
+  writeFileAtomicSync(guildPath(dir, 'opref'), encodeOpref(proto.opref));
+  touch(guildPath(dir, 'PENDING'));
+}
+
 /**
  * Creates `runs/<id>` as a batch run with its prototype, in Guild's order (id, initialized,
  * opref, flags, … then the proto, then started). A failure removes the half-made directory.
@@ -63,12 +79,7 @@ export function writeBatchRun(spec: BatchRunSpec): string {
     writeAttr(dir, 'objective', spec.objective ?? 'loss');
     if (spec.maxTrials !== undefined) writeAttr(dir, 'max_trials', spec.maxTrials);
     for (const [name, value] of Object.entries(spec.attrs ?? {})) writeAttr(dir, name, value);
-    const proto = protoDir(dir);
-    mkdirSync(guildPath(proto), { recursive: true }); // writeAttr makes only `.guild/attrs`
-    writeAttr(proto, 'id', 'proto');
-    for (const [name, value] of Object.entries(spec.proto.attrs)) writeAttr(proto, name, value);
-    writeFileAtomicSync(guildPath(proto, 'opref'), encodeOpref(spec.proto.opref));
-    touch(guildPath(proto, 'PENDING')); // Guild's proto stays pending for good
+    writeProto(dir, spec.proto);
     touch(guildPath(dir, 'manifest'));
     writeAttr(dir, 'started', spec.started ?? spec.initialized);
     return dir;

@@ -6,7 +6,7 @@ import type { YamlValue } from '../../store/types.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import { markFloat } from '../../store/yaml11.js';
 import { isFloatFlag } from './params.js';
-import type { RunDefinition } from './rundef.js';
+import type { DefinitionSearch, RunDefinition } from './rundef.js';
 import { childSeeds, newSeed } from './seeds.js';
 
 export interface PlannedRun {
@@ -32,6 +32,8 @@ export interface Expansion {
   /** Params with more than one value, in definition order. */
   varying: string[];
   runs: PlannedRun[];
+  /** The definition's `search`, with each varying param's values: searched instead of all run. */
+  search?: { request: DefinitionSearch; choices: Record<string, YamlValue[]> };
 }
 
 /**
@@ -97,5 +99,6 @@ export function expandRuns(def: RunDefinition): Expansion {
     repeat: def.repeat,
     varying,
     runs,
+    ...(def.search ? { search: { request: def.search, choices: Object.fromEntries(def.params.filter((p) => p.values.length > 1).map((p) => [p.name, p.values])) } } : {}),
   };
 }

@@ -123,7 +123,8 @@ export function sequenceValues(name: string, args: YamlValue[]): number[] {
   switch (name) {
     case 'range': {
       const [start, end, step = 1] = numericArgs(name, args, 1);
-      const isFloat = ![start, end ?? 0, step].every(Number.isInteger); // numpy's dtype
+      // numpy's dtype: a float argument (`1.0` too) makes every value a float
+      const isFloat = args.some((a, i) => typeof a === 'number' && (!Number.isInteger(a) || isMarkedFloat(args, i)));
       const xs = end === undefined ? arange(0, start!, 1) : arange(start!, end + Math.min(step, 1), step);
       const values = xs.map((x) => seqValue(x, isFloat));
       return isFloat ? floats(values) : values;

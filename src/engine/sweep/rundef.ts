@@ -57,6 +57,67 @@ export interface ResolvedParam {
   floats: boolean;
 }
 
+/**
+ * A definition's `search`: its params' values are searched by an optimizer (as `grun run -o`)
+ * instead of all run, trials stopped early by a pruner. Keys are Guild's option names.
+ */
+export interface DefinitionSearch {
+  optimizer?: string;
+  minimize?: string;
+  maximize?: string;
+  maxTrials?: number;
+  prune?: string;
+  optFlags?: Record<string, YamlValue>;
+  pruneFlags?: Record<string, YamlValue>;
+}
+
+const SEARCH_FIELDS = ['optimizer', 'minimize', 'maximize', 'max-trials', 'prune', 'opt-flags', 'prune-flags'] as const;
+
+/** The `search` field, checked for shape (the optimizer, pruner and objective are checked when the launch is decided). */
+function readSearch(raw: JsonValue, errors: DefinitionError[]): DefinitionSearch | null {
+  if (!isObject(raw)) {
+    errors.push({ path: 'search', message: `expected an object, got ${describeValue(raw)}` });
+    return null;
+  }
+  const out: DefinitionSearch = {};
+  for (const [k, v] of Object.entries(raw)) {
+    const path = `search.${k}`;
+    const str = (): string | null => {
+      if (typeof v === 'string' && v.trim()) return v.trim();
+      errors.push({ path, message: `expected a string, got ${describeValue(v)}` });
+      return null;
+    };
+    const map = (): Record<string, YamlValue> | null => {
+      if (isObject(v)) return v as Record<string, YamlValue>;
+      errors.push({ path, message: `expected an object of settings, got ${describeValue(v)}` });
+      return null;
+    };
+    switch (k as (typeof SEARCH_FIELDS)[number]) {
+      case 'optimizer':
+      case 'minimize':
+      case 'maximize':
+      case 'prune': {
+        const x = str();
+        if (x !== null) out[k as 'optimizer' | 'minimize' | 'maximize' | 'prune'] = x;
+        break;
+      }
+      case 'max-trials':
+        if (typeof v === 'number' && Number.isInteger(v) && v >= 1) out.maxTrials = v;
+        else errors.push({ path, message: `must be an integer >= 1, got ${describeValue(v)}` });
+        break;
+      case 'opt-flags':
+      case 'prune-flags': {
+        const m = map();
+        if (m) out[k === 'opt-flags' ? 'optFlags' : 'pruneFlags'] = m;
+        break;
+      }
+      default:
+        errors.push({ path, message: `unknown field (expected one of ${SEARCH_FIELDS.join(', ')})` });
+    }
+  }
+  return out;
+}
+
 export interface RunDefinition {
   workflow: string;
   name: string | null;
@@ -68,12 +129,13 @@ export interface RunDefinition {
   /** In definition order: the file's, then those only given on the command line. */
   params: ResolvedParam[];
   flagDefs: FlagDef[];
+  search: DefinitionSearch | null;
 }
 
 /** Most runs one definition may expand to. */
 export const MAX_RUNS = 1_000_000;
 
-const TOP_LEVEL_FIELDS = ['workflow', 'name', 'notes', 'tags', 'seed', 'repeat', 'params'] as const;
+const TOP_LEVEL_FIELDS = ['workflow', 'name', 'notes', 'tags', 'seed', 'repeat', 'params', 'search'] as const;
 const RANGE_FIELDS = new Set(['from', 'to', 'step', 'log', 'log10', 'log2']);
 const LOG_FLAGS: LogFlag[] = ['log', 'log10', 'log2'];
 
@@ -141,6 +203,7 @@ interface RawDefinition {
   seed: string | null;
   repeat: number;
   params: Map<string, ParamSpec | null>;
+  search: DefinitionSearch | null;
 }
 
 function readOptionalString(obj: JsonObject, key: 'name' | 'notes', errors: DefinitionError[]): string | null {
@@ -178,6 +241,7 @@ function readDefinitionText(text: string, errors: DefinitionError[]): RawDefinit
     seed: null,
     repeat: 1,
     params: new Map(),
+    search: json.search === undefined || json.search === null ? null : readSearch(json.search, errors),
   };
   const { workflow, tags, seed, repeat, params } = json;
   if (typeof workflow === 'string' && workflow.trim()) def.workflow = workflow.trim();
@@ -267,7 +331,7 @@ export function resolveRunDefinition(
   const def: RawDefinition | null =
     source.kind === 'json'
       ? readDefinitionText(source.text, errors)
-      : { workflow: source.name, name: null, notes: null, tags: [], seed: null, repeat: 1, params: new Map() };
+      : { workflow: source.name, name: null, notes: null, tags: [], seed: null, repeat: 1, params: new Map(), search: null };
   if (!def) throw new RunDefinitionError(errors);
   applyOverrides(def, overrides, errors);
   const op = def.workflow === null ? null : lookup(def.workflow);
@@ -297,6 +361,8 @@ export function resolveRunDefinition(
   }
   const runs = params.reduce((n, p) => n * p.values.length, def.repeat);
   if (runs > MAX_RUNS) errors.push({ path: 'params', message: `the sweep gives ${runs} runs, more than ${MAX_RUNS}` });
+  if (def.search && def.repeat > 1) errors.push({ path: 'search', message: 'a search runs each point once: drop repeat' });
+  if (def.search && !params.some((p) => p.values.length > 1)) errors.push({ path: 'search', message: 'no param has more than one value to search' });
   if (errors.length) throw new RunDefinitionError(errors);
   return {
     workflow: def.workflow!,
@@ -307,5 +373,6 @@ export function resolveRunDefinition(
     repeat: def.repeat,
     params,
     flagDefs: op!.flags,
+    search: def.search,
   };
 }

@@ -6,7 +6,7 @@
 // over every run on each keystroke.
 import { homedir } from 'node:os';
 import type { Opref, Run, ScalarSummary, YamlValue } from '../types.js';
-import { pyFloatRepr } from '../yaml11.js';
+import { pyRepr } from '../flagfmt.js';
 import type { FilterNode, ValueRef } from './parser.js';
 
 /** Last value of a scalar by key (`loss`, `target/.guild#loss`), or undefined when the run has none. */
@@ -231,20 +231,4 @@ function pyCompare(a: YamlValue, b: YamlValue): number | undefined {
 function pyStr(v: YamlValue): string {
   if (typeof v === 'string') return v;
   return pyRepr(v);
-}
-
-function pyRepr(v: YamlValue): string {
-  if (v === null) return 'None';
-  if (typeof v === 'boolean') return v ? 'True' : 'False';
-  if (typeof v === 'number') return pyNumber(v);
-  if (typeof v === 'string') return `'${v}'`;
-  if (Array.isArray(v)) return `[${v.map(pyRepr).join(', ')}]`;
-  return `{${Object.entries(v)
-    .map(([k, x]) => `'${k}': ${pyRepr(x)}`)
-    .join(', ')}}`;
-}
-
-/** Python `str()` of a number: integral values as ints (YAML gives no int/float distinction here). */
-function pyNumber(n: number): string {
-  return Number.isSafeInteger(n) ? String(n) : pyFloatRepr(n);
 }

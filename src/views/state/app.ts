@@ -17,6 +17,9 @@ import { onDetailAction, openDetail } from './detail.js';
 import { onHelpAction } from './help.js';
 import { onLaunchKey, patchLaunch, type LaunchState } from './launch.js';
 import { onPagerAction } from './pager.js';
+import { found } from './output-search.js';
+import { applyView } from './saved-view.js';
+import type { SavedView } from '../../store/ui-views.js';
 import { onPromptKey } from './prompt.js';
 import { onFilterKey, onRunsAction } from './runs.js';
 import { emptyTable } from './table.js';
@@ -49,7 +52,10 @@ export type AppAction =
   | { type: 'deleted'; ids: string[] }
   | { type: 'openDetail'; id: string }
   | { type: 'launchPatch'; patch: Partial<LaunchState> }
-  | { type: 'launched'; id: string };
+  | { type: 'launched'; id: string }
+  | { type: 'found'; id: string; query: string; line: number | null }
+  /** A saved view put back: the last one at start, or one by name (`:view NAME`). */
+  | { type: 'applyView'; view: SavedView; name?: string };
 
 export function keymapFor(kind: ScreenKind): Keymap {
   switch (kind) {
@@ -89,6 +95,10 @@ export function appReducer(s: AppState, a: AppAction): AppState {
       const screens = s.screens.filter((x) => x.kind !== 'launch');
       return { ...s, screens, filter: '', status: 'all', table: { ...s.table, cursorId: a.id } };
     }
+    case 'found':
+      return found(s, a.id, a.query, a.line);
+    case 'applyView':
+      return applyView(s, a.view, a.name);
     case 'key':
       return onKey(s, a.input, a.key, a.ctx);
     default:

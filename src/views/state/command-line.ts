@@ -1,8 +1,9 @@
-// The `:` command line: sort, columns, filter, status, trash, reload, help, quit; with a history
+// The `:` command line: sort, columns, filter, status, saved views, trash, reload, help, quit; with a history
 // recalled by Up and Down.
 import { push, queue, say, top, type AppState } from './core.js';
 import type { PromptDialog } from './prompt.js';
 import { sortBy } from './runs.js';
+import { viewOf } from './saved-view.js';
 import { textInput } from './text-input.js';
 import { parseColumnSpec, sameSpec, specSortKey, type ColumnSpec } from './column-spec.js';
 import { CORE_SORT_KEYS, STATUS_QUICK, type StatusQuick } from './view.js';
@@ -62,11 +63,17 @@ export function runCommand(s: AppState, line: string): AppState {
       return push(s, { kind: 'trash' });
     case 'reload':
       return queue(s, { kind: 'reload' });
+    case 'view': {
+      const m = /^save\s+(\S+)$/.exec(arg);
+      if (m) return queue(s, { kind: 'saveView', name: m[1]!, view: viewOf(s) });
+      if (arg === '' || arg === 'list') return queue(s, { kind: 'listViews' });
+      return /^\S+$/.test(arg) ? queue(s, { kind: 'loadView', name: arg }) : say(s, 'view: expected :view NAME, :view save NAME or :view list', true);
+    }
     case 'help': {
       const of = top(s).kind;
       return of === 'help' ? s : push(s, { kind: 'help', of, scroll: 0 });
     }
     default:
-      return say(s, `unknown command '${cmd}' (try :sort, :cols, :filter, :status, :trash, :reload, :q)`, true);
+      return say(s, `unknown command '${cmd}' (try :sort, :cols, :filter, :status, :view, :trash, :reload, :q)`, true);
   }
 }

@@ -24,6 +24,10 @@ export interface LaunchState {
   ops: OperationDef[] | null;
   sel: number;
   opspec: string | null;
+  /** The project the operation is in, when it is not the dashboard's (a rerun's: the run's). */
+  cwd: string | null;
+  /** The run a restart form runs again in its own directory (`grun run --restart`); null: a new run. */
+  restart: string | null;
   defs: FlagDef[] | null;
   /** Raw text per flag, as typed. */
   values: string[];
@@ -39,7 +43,7 @@ export interface LaunchState {
 }
 
 export const newLaunch = (): LaunchState => ({
-  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, defs: null, values: [], field: 0, cursor: 0, preview: null,
+  kind: 'launch', step: 'pick', ops: null, sel: 0, opspec: null, cwd: null, restart: null, defs: null, values: [], field: 0, cursor: 0, preview: null,
   targets: [HERE], target: 0, error: null, busy: true,
 });
 
@@ -62,13 +66,22 @@ export function checkField(def: FlagDef, raw: string): FieldCheck {
   }
 }
 
-/** `name=value` for every flag changed from its default: what `grun run` would be given. */
+/**
+ * `name=value` for every flag changed from its default: what `grun run` would be given; for a
+ * restart every flag (a restart keeps the run's own values unless given, a default included).
+ */
 export function flagArgs(l: LaunchState): string[] {
   return (l.defs ?? []).flatMap((d, i) => {
     const raw = l.values[i] ?? '';
-    return raw !== rawValue(d.default, d.defaultIsFloat) && raw.trim() !== '' ? [`${d.name}=${raw}`] : [];
+    return (l.restart !== null || raw !== rawValue(d.default, d.defaultIsFloat)) && raw.trim() !== '' ? [`${d.name}=${raw}`] : [];
   });
 }
+
+/** The project of a form filled from a run (and the run a restart runs again), for the effects that plan and start it. */
+const inProject = (l: LaunchState): { cwd?: string; restart?: string } => ({
+  ...(l.cwd !== null ? { cwd: l.cwd } : {}),
+  ...(l.restart !== null ? { restart: l.restart } : {}),
+});
 
 /** Flags a user edits (dependency flags like `operation:prepare` are resolved by the engine). */
 export const editableDefs = (defs: FlagDef[]): FlagDef[] => defs.filter((d) => !d.name.includes(':'));
@@ -119,7 +132,7 @@ function onPreview(s: AppState, l: LaunchState, action: Act, set: Set): AppState
   switch (action) {
     case 'back': return set({ step: 'form', preview: null, error: null });
     case 'accept':
-      return queue(set({ busy: true }), { kind: 'launchStart', opspec: l.opspec!, flagArgs: flagArgs(l), target: l.targets[l.target]?.id ?? '' });
+      return queue(set({ busy: true }), { kind: 'launchStart', opspec: l.opspec!, flagArgs: flagArgs(l), target: l.targets[l.target]?.id ?? '', ...inProject(l) });
     case 'next': return set({ target: (l.target + 1) % n, error: null });
     case 'prev': return set({ target: (l.target + n - 1) % n, error: null });
     case 'up': case 'down': case undefined: return s;
@@ -132,11 +145,12 @@ function onForm(s: AppState, l: LaunchState, action: Act, set: Set, name: string
   switch (action) {
     case 'up': case 'prev': return set({ field: Math.max(0, l.field - 1) });
     case 'down': case 'next': return set({ field: Math.min(Math.max(0, defs.length - 1), l.field + 1) });
-    case 'back': return set({ step: 'pick', defs: null, values: [], field: 0, error: null });
+    // a form filled from a run (no operation list behind it) goes back to the runs
+    case 'back': return l.ops === null ? pop(s) : set({ step: 'pick', defs: null, values: [], field: 0, error: null });
     case 'accept': {
       const bad = defs.map((d, i) => checkField(d, l.values[i] ?? '')).find((c) => c.error);
       if (bad) return set({ error: bad.error });
-      return queue(set({ busy: true, error: null }), { kind: 'launchPreview', opspec: l.opspec!, flagArgs: flagArgs({ ...l, defs }) });
+      return queue(set({ busy: true, error: null }), { kind: 'launchPreview', opspec: l.opspec!, flagArgs: flagArgs({ ...l, defs }), ...inProject(l) });
     }
     case undefined: break;
     default: return unreachable(action);

@@ -2,6 +2,7 @@
 import type { PagerAction } from '../keymap.js';
 import { pop, replaceTop, unreachable, type AppState, type KeyContext } from './core.js';
 import { pagerScroll } from './scroll.js';
+import { openSearch, searchAgain, type OutputSearch } from './output-search.js';
 
 export interface PagerScreen {
   kind: 'pager';
@@ -10,11 +11,15 @@ export interface PagerScreen {
   file: string | null;
   scroll: number;
   follow: boolean;
+  /** Attach's search in the output. */
+  search: OutputSearch | null;
 }
 
 export function onPagerAction(s: AppState, p: PagerScreen, action: Exclude<PagerAction, 'help' | 'quit'>, ctx: KeyContext): AppState {
   switch (action) {
     case 'back': return pop(s);
+    case 'search': return p.what === 'attach' ? openSearch(s, p, ctx) : s;
+    case 'next': case 'prev': return p.what === 'attach' ? searchAgain(s, p, action === 'next' ? 1 : -1, ctx) : s;
     case 'up': case 'down': case 'pageUp': case 'pageDown': case 'top': case 'bottom':
       return replaceTop(s, { ...p, ...pagerScroll(p, action, ctx.metrics) });
     default:

@@ -7,7 +7,7 @@ import { cancelled } from './confirm.js';
 import { recallCommand, remember, runCommand } from './command-line.js';
 import { editInput, type TextInput } from './text-input.js';
 
-export type PromptPurpose = 'label' | 'tag' | 'comment' | 'command' | 'export';
+export type PromptPurpose = 'label' | 'tag' | 'comment' | 'command' | 'export' | 'search';
 
 export interface PromptDialog {
   kind: 'prompt';
@@ -17,6 +17,8 @@ export interface PromptDialog {
   ids: string[];
   /** The command line's place in the history while recalling (Up/Down). */
   recall?: number;
+  /** A search starts after this line of the output. */
+  from?: number;
 }
 
 export function onPromptKey(s: AppState, d: PromptDialog, name: string, input: string, key: Key): AppState {
@@ -51,6 +53,8 @@ function submitPrompt(s: AppState, d: PromptDialog): AppState {
       return v ? queue(s, { kind: 'exportCsv', ids: d.ids, path: v }) : s;
     case 'command':
       return runCommand({ ...s, history: remember(s.history, v) }, v);
+    case 'search':
+      return v ? queue(s, { kind: 'searchOutput', id: d.ids[0]!, query: v, from: d.from ?? -1, dir: 1 }) : s;
     default:
       return unreachable(d.purpose);
   }

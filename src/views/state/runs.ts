@@ -1,5 +1,6 @@
 // The runs screen: the table's cursor, marks, folding, filter bar, status filter and sort, and the
 // actions on the marked runs (or the cursor run) that open dialogs or queue effects. Pure.
+import { openCompare } from './compare.js';
 import type { Key } from 'ink';
 import { lookup, promptKeymap, type RunsAction } from '../keymap.js';
 import { shortId } from '../format.js';
@@ -145,10 +146,13 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
     case 'compare': {
       const runs = targets(s, view);
       if (runs.length < 2) return say(s, 'mark two or more runs (Space) to compare', true);
-      return push(s, { kind: 'compare', ids: runs.map((r) => r.id), onlyChanged: false, scroll: 0 });
+      return push(s, openCompare(runs.map((r) => r.id)));
     }
     case 'launch':
       return queue(push(s, newLaunch()), { kind: 'launchOps' });
+    case 'rerun':
+    case 'restart':
+      return cur ? queue(push(s, newLaunch()), { kind: 'launchFrom', id: cur.id, restart: action === 'restart' }) : s;
     case 'command':
       return { ...s, dialog: commandLine() };
     case 'reload':
@@ -163,6 +167,14 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
     case 'chooseColumns': {
       const items = columnChoices(view.rows.map((r) => r.run), ctx.scalars, s.columns ?? ctx.columns.extras);
       return items.length ? { ...s, dialog: openChooser(items) } : say(s, 'no flags, attributes or scalars to show', true);
+    }
+    case 'copyId': {
+      const run = view.rows[row]?.run;
+      return run ? queue(s, { kind: 'copy', text: run.id }) : s;
+    }
+    case 'shell': {
+      const run = view.rows[row]?.run;
+      return run ? queue(s, { kind: 'external', id: run.id, file: null }) : s;
     }
     case 'flat': {
       const flat = !s.flat;

@@ -8,6 +8,8 @@ export interface ScrollMetrics {
   pageSize: number;
   /** The selected item of a list (the file under the cursor in the files tab). */
   selected?: string;
+  /** The index of the item shown as selected (a list whose selection starts at a default). */
+  at?: number;
 }
 
 /** A position in a list of `count` items moved by `action`; `scroll` counts from the top. */

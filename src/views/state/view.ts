@@ -91,7 +91,19 @@ export function scalarValue(s: ScalarSummary, agg: ScalarAgg): number {
 }
 
 export function findScalar(list: readonly ScalarSummary[] | undefined, key: string): ScalarSummary | undefined {
+  if (key === GPU_PERCENT) return gpuPercent(list ?? []);
   return list?.find((s) => scalarKey(s.prefix, s.tag) === key);
+}
+
+/** The `gpu%` column: the busiest of the run's GPUs (`sys/gpuN/util`) in percent. */
+export const GPU_PERCENT = 'gpu%';
+
+function gpuPercent(list: readonly ScalarSummary[]): ScalarSummary | undefined {
+  const gpus = list.filter((s) => /^sys\/gpu\d+\/util$/.test(s.tag));
+  if (gpus.length === 0) return undefined;
+  const pick = (f: (s: ScalarSummary) => number) => 100 * Math.max(...gpus.map(f));
+  const g = gpus[0]!;
+  return { ...g, tag: GPU_PERCENT, first: pick((s) => s.first), last: pick((s) => s.last), min: pick((s) => s.min), max: pick((s) => s.max), avg: pick((s) => s.avg) };
 }
 
 const EXPRESSION = /[=<>!]|\s(contains|in|is|and|or|not)\s|^not\s/i;

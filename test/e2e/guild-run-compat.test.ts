@@ -1,0 +1,243 @@
+// `grun run` as a Guild project expects it: guild.yml run features and Guild's wording, through
+// the real binary on small projects of grun's own.
+import { describe, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
+import { parseYaml11 } from '../../src/store/yaml11.js';
+import { emptyHome, tempDir } from '../helpers/home.js';
+import { fails, grun, ok } from './cli-helpers.js';
+
+/** A project dir holding the given files. */
+function project(files: Record<string, string>): string {
+  const dir = tempDir('grun-proj-');
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+/** A run's exit status rewritten as a writer would (a new file renamed in place). */
+function setExitStatus(home: string, id: string, status: number): void {
+  const path = join(home, 'runs', id, '.guild', 'attrs', 'exit_status');
+  writeFileSync(`${path}.tmp`, `${status}\n`);
+  renameSync(`${path}.tmp`, path);
+}
+
+const statusesOf = (out: string): string[] => out.trimEnd().split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1).join(' '));
+
+describe('delete-on-success', () => {
+  test('a completed run goes to the trash, --keep-run keeps it, a failed one stays', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'step:\n  main: step\n  delete-on-success: yes\n  flags:\n    code: 0\n',
+      'step.py': 'import sys\ncode = 0\nsys.exit(code)\n',
+    });
+    const r = grun(home, ['run', 'step', '-l', 'first', '-y'], { cwd });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.err, /^Deleting interim run [0-9a-f]{32} \('step' is configured for deletion on success\)\n$/);
+    assert.equal(ok(home, ['runs', '-s']), '');
+    assert.deepEqual(statusesOf(ok(home, ['runs', '-s', '-d'], { cwd })), ['step completed first']);
+    assert.equal(grun(home, ['run', 'step', '-l', 'kept', '--keep-run', '-y'], { cwd }).err, '');
+    assert.equal(grun(home, ['run', 'step', 'code=3', '-l', 'failed', '-y'], { cwd }).code, 3);
+    assert.deepEqual(statusesOf(ok(home, ['runs', '-s'], { cwd })), ['step error failed', 'step completed kept']);
+    // the run's own `op` attr records the word it ran under
+    const kept = ok(home, ['select', '2']).trim();
+    assert.match(ok(home, ['cat', '-p', '.guild/attrs/op', kept]), /^delete-on-success: false$/m);
+  });
+});
+
+describe('run options read the Guild way', () => {
+  test("-Fo is run's --opt-flag: refused without an optimizer, before anything is written", () => {
+    const home = emptyHome();
+    const cwd = project({ 'pass.py': 'x = 1\n' });
+    fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-y'], /^grun: invalid optimizer flag foo=123: no optimizer specified\n/, { cwd });
+    assert.equal(ok(home, ['runs', '-s']), '');
+  });
+});
+
+describe('--needed', () => {
+  const echo = { 'echo.py': 'x = 1.0\ny = 2\nprint(x, y)\n' };
+
+  test('a new run is skipped for a completed or terminated run with the same flags, in Guild words', () => {
+    const home = emptyHome();
+    const cwd = project(echo);
+    assert.equal(ok(home, ['run', 'echo.py', '--run-id', 'aaa', '-y'], { cwd }), '1.0 2\n');
+    const out = ok(home, ['run', 'echo.py', '--needed', '-y'], { cwd });
+    assert.match(out, /^Skipping because the following runs match this operation \(--needed specified\):\n {2}\[aaa\] {2}echo\.py .* completed {2}x=1\.0 y=2\n$/);
+    setExitStatus(home, 'aaa', -9);
+    assert.match(ok(home, ['run', 'echo.py', '--needed', '-y'], { cwd }), /^Skipping because .*\n.* terminated {2}x=1\.0 y=2\n$/);
+    assert.equal(ok(home, ['runs', '-s'], { cwd }).trimEnd().split('\n').length, 1);
+  });
+
+  test('a restart keeps float flags; with --needed it runs only when flags change or the run did not end well', () => {
+    const home = emptyHome();
+    const cwd = project(echo);
+    ok(home, ['run', 'echo.py', '--run-id', 'aaa', '-y'], { cwd });
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '-y']), '1.0 2\n');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), / {2}x=1\.0 y=2\n$/);
+    // Guild's select spells the run's directory both ways
+    assert.equal(ok(home, ['select', '--dir', 'aaa']), `${join(home, 'runs', 'aaa')}\n`);
+    const started = (): string => ok(home, ['select', '--attr', 'started', 'aaa']);
+    const before = started();
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), 'Skipping run because flags have not changed (--needed specified)\n');
+    assert.equal(started(), before, 'the run was left as it was');
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', 'x=2.0', '-y']), '2.0 2\n');
+    setExitStatus(home, 'aaa', 1);
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
+    writeFileSync(join(home, 'runs', 'aaa', '.guild', 'PENDING'), '');
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'a pending run always restarts');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), / completed {2}x=2\.0 y=2\n$/);
+  });
+
+  test('a running run is not restarted', () => {
+    const home = emptyHome();
+    const cwd = project({ 'wait.py': 'import time\nwhile True: time.sleep(0.1)\n' });
+    assert.match(ok(home, ['run', 'wait.py', '--run-id', 'bbb', '--background', '-y'], { cwd }), /^wait\.py started in background as bbb/);
+    try {
+      const r = grun(home, ['run', '--restart', 'bbb', '-y']);
+      assert.equal(r.code, 1);
+      assert.equal(r.err, "grun: cannot restart run bbb because it's running\nUse 'grun stop bbb' to stop it first and try again.\n");
+    } finally {
+      // Guild's `runs stop` is `stop`
+      assert.match(ok(home, ['runs', 'stop', '--timeout', '10', '-y']), /^Stopping bbb \(pid \d+\)\n$/);
+    }
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}wait\.py {2}terminated\n$/);
+  });
+});
+
+describe('dependencies', () => {
+  const guildYml = [
+    'fetch:',
+    '  main: fetch',
+    '  requires:',
+    '    - file: data.txt',
+    '    - file: conf',
+    '      target-path: in',
+    'use:',
+    '  main: use',
+    '  sourcecode:',
+    '    - exclude: data.txt',
+    '  requires:',
+    '    - operation: fetch',
+    '      select: data.txt',
+    '',
+  ].join('\n');
+  const files = { 'guild.yml': guildYml, 'fetch.py': 'print(open("data.txt").read().strip(), open("in/conf/a").read().strip())\n', 'use.py': 'print(open("data.txt").read().strip())\n' };
+
+  test('a missing upstream run or project file makes an error run, in Guild words', () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    const down = grun(home, ['run', 'use', '-y'], { cwd });
+    assert.equal(down.code, 1);
+    assert.equal(
+      down.err,
+      "WARNING: cannot find a suitable run for required resource 'operation:fetch'\nResolving operation:fetch\n" +
+        "grun: run failed because a dependency was not met: could not resolve 'operation:fetch' in operation:fetch resource: no suitable run for fetch\n",
+    );
+    const up = grun(home, ['run', 'fetch', '-y'], { cwd });
+    assert.equal(up.code, 1);
+    assert.equal(
+      up.err,
+      "Resolving file:data.txt\ngrun: run failed because a dependency was not met: could not resolve 'file:data.txt' in file:data.txt resource: cannot find source file 'data.txt'\n",
+    );
+    assert.deepEqual(statusesOf(ok(home, ['runs', '-s'], { cwd })), ['fetch error', 'use error']);
+    // never started: no `started`, and its flags name no upstream run
+    const failed = join(home, 'runs', ok(home, ['select', '2']).trim(), '.guild', 'attrs');
+    assert.ok(!existsSync(join(failed, 'started')));
+    assert.equal(readFileSync(join(failed, 'flags'), 'utf8'), 'operation:fetch: null\n');
+  });
+
+  test('project files are copied in and recorded; the downstream run links them from its upstream', () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    writeFileSync(join(cwd, 'data.txt'), 'hello\n');
+    mkdirSync(join(cwd, 'conf'));
+    writeFileSync(join(cwd, 'conf', 'a'), 'A\n');
+    const up = grun(home, ['run', 'fetch', '--run-id', 'up1', '-y'], { cwd });
+    assert.equal(up.code, 0, up.err);
+    assert.equal(up.out, 'hello A\n');
+    assert.equal(up.err, 'Resolving file:data.txt\nResolving file:conf\n');
+    const dir = join(home, 'runs', 'up1');
+    assert.ok(!lstatSync(join(dir, 'data.txt')).isSymbolicLink(), 'a copy, not a link');
+    const manifest = readFileSync(join(dir, '.guild', 'manifest'), 'utf8');
+    assert.match(manifest, /^d data\.txt f572d396fae9206628714fb2ce00f72e94f2258f file:data\.txt$/m);
+    assert.match(manifest, /^d in\/conf - file:conf$/m);
+    assert.deepEqual(parseYaml11(readFileSync(join(dir, '.guild', 'attrs', 'deps'), 'utf8')), {
+      'file:data.txt': { 'file:data.txt': { paths: [relative(dir, join(cwd, 'data.txt'))], uri: 'file:data.txt' } },
+      'file:conf': { 'file:conf': { paths: [relative(dir, join(cwd, 'conf'))], uri: 'file:conf' } },
+    });
+    // the project file changes; the run keeps what it was given
+    writeFileSync(join(cwd, 'data.txt'), 'changed\n');
+    const down = grun(home, ['run', 'use', '-y'], { cwd });
+    assert.equal(down.out, 'hello\n');
+    assert.equal(down.err, 'Resolving operation:fetch\nUsing run up1 for operation:fetch\n');
+  });
+});
+
+describe('dependencies of a staged run', () => {
+  test('staging leaves operation dependencies for the start, which resolves them to a run ready by then', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'make:\n  main: make\nuse:\n  main: use\n  requires:\n    - operation: make\n',
+      'make.py': 'open("out.txt", "w").write("made")\n',
+      'use.py': 'print(open("out.txt").read())\n',
+    });
+    const none = grun(home, ['run', 'use', '--stage', '--run-id', 'u0', '-y'], { cwd });
+    assert.equal(none.code, 0, none.err);
+    assert.equal(
+      none.err,
+      "WARNING: cannot find a suitable run for required resource 'operation:make'\nResolving operation:make\nSkipping resolution of operation:make because it's being staged\n",
+    );
+    assert.equal(ok(home, ['run', 'make', '--stage', '--run-id', 'm1', '-y'], { cwd }), "make staged as m1\nTo start the operation, use 'grun run --start m1'\n");
+    ok(home, ['run', 'use', '--stage', '--run-id', 'u1', '-y'], { cwd });
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}use {3}staged {2}operation:make=m1\n/);
+    assert.equal(readFileSync(join(home, 'runs', 'u1', '.guild', 'attrs', 'deps'), 'utf8'), 'operation:make: {}\n');
+    // m1 is still staged: u1 cannot start, and is left in error
+    const early = grun(home, ['run', '--start', 'u1', '-y']);
+    assert.equal(early.code, 1);
+    assert.equal(
+      early.err,
+      "Resolving operation:make\ngrun: run failed because a dependency was not met: could not resolve 'operation:make' in operation:make resource: no suitable run for make\n",
+    );
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}use {3}error {3}operation:make=m1\n/);
+    ok(home, ['run', '--start', 'm1', '-y']);
+    // u0 named no run when staged: it takes the one completed now
+    const later = grun(home, ['run', '--start', 'u0', '-y']);
+    assert.equal(later.code, 0, later.err);
+    assert.equal(later.err, 'Resolving operation:make\nUsing run m1 for operation:make\n');
+    assert.equal(later.out, 'made\n');
+    assert.match(readFileSync(join(home, 'runs', 'u0', '.guild', 'manifest'), 'utf8'), /^d out\.txt [0-9a-f]{40} operation:make$/m);
+  });
+});
+
+describe('run-attrs', () => {
+  test("an operation's run-attrs are the run's opdef_attrs, shown by runs info; Guild's own names are refused with its warning", () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'op:\n  main: op\n  run-attrs:\n    label: no\n    team: vision\n    limits:\n      n: 2\n      gpu: 1\n',
+      'op.py': 'pass\n',
+    });
+    const r = grun(home, ['run', 'op', '-y'], { cwd });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, "WARNING: Invalid run attribute 'label' (reserved attribute) - ignoring\n");
+    const id = ok(home, ['select']).trim();
+    assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'attrs', 'opdef_attrs'), 'utf8'), "limits:\n  gpu: 1\n  'n': 2\nteam: vision\n");
+    const info = ok(home, ['runs', 'info'], { cwd });
+    assert.match(info, /\nattributes:\n {2}limits:\n {4}gpu: 1\n {4}'n': 2\n {2}team: vision\n$/);
+    assert.doesNotMatch(info, /^(opdef_attrs|plugins):/m);
+  });
+});
+
+describe('restart without the operation', () => {
+  test('a restart with new flags of a run whose guild.yml is gone says what it needs, in Guild words', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': 'op:\n  main: op\n  flags:\n    n: 1\n', 'op.py': 'n = 1\nprint(n)\n' });
+    ok(home, ['run', 'op', '--run-id', 'r1', '-y'], { cwd });
+    rmSync(join(cwd, 'guild.yml'));
+    const r = grun(home, ['run', '--restart', 'r1', 'n=2', '-y']);
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.err,
+      "grun: cannot find definition for operation 'op' in run r1\nThis is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.\n",
+    );
+  });
+});
