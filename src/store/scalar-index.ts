@@ -65,7 +65,9 @@ export class ScalarIndex {
     if (entry && cached && ((!entry.checkScalars && entry.probe[0] === 's') || scalarStampValid(run.dir, cached.stamp))) {
       return cached.values.map(([prefix, tag, last, min, max]) => ({ prefix, tag, last, min, max }));
     }
-    const data = this.get(run);
+    // Read here, not through `get`: a filter over 100k runs would write a file for each.
+    const data = readScalarData(run.dir);
+    this.memo.set(run.dir, data);
     if (entry && FINAL.has(run.status)) {
       entry.setScalars({ stamp: data.stamp, values: data.summaries.map((s) => [s.prefix, s.tag, s.last, s.min, s.max]) });
       summaryFileOf(this.home!).dirty = true;
