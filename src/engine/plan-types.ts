@@ -30,6 +30,11 @@ export interface RunRequest {
   forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
   gpus?: string | null;
+  /**
+   * A step of a pipeline on Slurm, planned at submission: its operation dependencies are left
+   * unresolved (their upstream runs do not exist yet) for its supervisor to resolve in the job.
+   */
+  deferDeps?: boolean;
   /** Guild's `--keep-run`: a `delete-on-success` operation's run is kept. */
   keepRun?: boolean;
   /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */

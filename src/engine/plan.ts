@@ -347,8 +347,8 @@ function resolveDeps(
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
   const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
   const unresolvedFlag = (name: string): FlagDef => ({ name, default: null, type: 'string', argSkip: true });
-  if (req.describeOnly) {
-    // Shown, not run: each operation dependency is a flag with no run chosen.
+  if (req.describeOnly || req.deferDeps) {
+    // Shown, not run (or resolved later, in a Slurm job): each operation dependency is a flag with no run chosen.
     return { deps: [], defs: opSpecs.map((spec) => unresolvedFlag(spec.name)), aliases: {}, flagArgs: req.flagArgs };
   }
   // a pipeline's step (isolate-runs) chooses among the runs of its own pipeline

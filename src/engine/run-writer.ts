@@ -85,6 +85,25 @@ export function commentEntry(body: string, author: { user?: string; host?: strin
   return { body, host: author.host ?? hostName(), time: guildTimestamp(), user: author.user ?? guildUser() };
 }
 
+/**
+ * Operation dependencies resolved after the run was written (a pipeline step on Slurm, in its
+ * job): their links, their manifest lines, the `deps` attr, and the chosen runs in `flags`.
+ */
+export function writeLateDeps(runDir: string, plan: RunPlan): void {
+  if (plan.deps.length === 0) return;
+  writeDeps(runDir, plan);
+  let manifest = '';
+  try {
+    manifest = readFileSync(guildPath(runDir, 'manifest'), 'utf8');
+  } catch {
+    // no source files: the manifest is the dependencies' alone
+  }
+  const lines = plan.deps.flatMap((d) => d.manifestLines).map((l) => l + '\n').join('');
+  writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest + lines);
+  writeAttr(runDir, 'deps', plan.depsAttr);
+  writeAttr(runDir, 'flags', plan.flags);
+}
+
 function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
   for (const dep of plan.deps) {
     if (dep.kind === 'deferred') continue; // resolved when the staged run starts

@@ -24,9 +24,9 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
-import { restoreFloatMarks } from './plan.js';
+import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
-import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeRunDir } from './run-writer.js';
+import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
 import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 
 /**
@@ -39,6 +39,11 @@ export interface SupervisorJob {
   /** The plan to write a new run from; absent to start the staged run in `runs/<runId>`. */
   plan?: RunPlan;
   stage?: boolean;
+  /**
+   * A pipeline step on Slurm, planned before its upstream steps ran: what to plan it from again
+   * here, once they have, to resolve its operation dependencies among the pipeline's runs.
+   */
+  lateDeps?: { cwd: string; opspec: string; flagArgs: string[]; runsParent?: string };
 }
 
 /** Exit codes of the supervisor itself (the run's own status is in its attrs). */
@@ -84,7 +89,7 @@ function stagedChildSpec(runDir: string): ChildSpec {
   };
 }
 
-function prepare(runDir: string, job: SupervisorJob): ChildSpec | null {
+async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | null> {
   if (job.plan) {
     const plan = restoreFloatMarks(job.plan); // float marks (`1.0` vs `1`) do not survive JSON
     writeRunDir(plan, { home: job.home, runId: job.runId, stage: job.stage });
@@ -97,6 +102,7 @@ function prepare(runDir: string, job: SupervisorJob): ChildSpec | null {
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
+  if (job.lateDeps) writeLateDeps(runDir, await planRun({ home: job.home, runId: job.runId, ...job.lateDeps }));
   const spec = stagedChildSpec(runDir);
   unstageRunDir(runDir);
   return spec;
@@ -198,7 +204,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   let spec: ChildSpec | null;
   try {
     job = readJob(jobFile);
-    spec = prepare(runDir, job);
+    spec = await prepare(runDir, job);
   } catch (e) {
     process.stderr.write(`grun: ${(e as Error).message}\n`);
     return SUPERVISOR_SETUP_FAILED;

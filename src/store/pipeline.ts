@@ -4,10 +4,10 @@
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { guildPath, loadRunSummary, runLinks, toRun } from './run.js';
-import { readStepRecords, type StepState } from './step-records.js';
-import type { Run, RunStatus } from './types.js';
+import { liveStepState, readStepRecords, type StepState } from './step-records.js';
+import type { Run } from './types.js';
 
-export { STEPS_FILE, readStepRecords, writeStepRecords, type StepRecord, type StepState } from './step-records.js';
+export { STEPS_FILE, liveStepState, readStepRecords, writeStepRecords, type StepRecord, type StepState } from './step-records.js';
 
 /** The step links of a run dir: `name → run id` (Guild's pipelines have no other record). */
 export const stepLinks = runLinks;
@@ -25,15 +25,6 @@ export interface PipelineStepView {
   memoOf: string | null;
 }
 
-const FROM_STATUS: Partial<Record<RunStatus, StepState>> = {
-  completed: 'completed',
-  running: 'running',
-  error: 'failed',
-  terminated: 'stopped',
-  staged: 'waiting',
-  pending: 'waiting',
-};
-
 /**
  * The steps of a pipeline run (null when it is none): grun's record where there is one (it
  * knows waiting, cancelled and cached steps), a step's run's own status while it runs or once
@@ -46,13 +37,12 @@ export function pipelineSteps(runDir: string): PipelineStepView[] | null {
   if (records) {
     return records.map((r) => {
       const run = r.run ? runOf(r.run) : null;
-      const live = run && r.state !== 'cached' && r.state !== 'cancelled' ? FROM_STATUS[run.status] : undefined;
-      return { name: r.name, state: live ?? r.state, run: r.run ?? null, memoOf: r.memoOf ?? null };
+      return { name: r.name, state: liveStepState(r.state, run?.status ?? null), run: r.run ?? null, memoOf: r.memoOf ?? null };
     });
   }
   if (!existsSync(guildPath(runDir, 'attrs', 'steps'))) return null;
   return stepLinks(runDir)
     .map((l) => ({ l, run: runOf(l.run) }))
     .sort((a, b) => (a.run?.started ?? 0) - (b.run?.started ?? 0))
-    .map(({ l, run }) => ({ name: l.name, state: (run && FROM_STATUS[run.status]) ?? 'waiting', run: l.run, memoOf: null }));
+    .map(({ l, run }) => ({ name: l.name, state: liveStepState('waiting', run?.status ?? null), run: l.run, memoOf: null }));
 }

@@ -10,7 +10,7 @@ import { PRUNED_FILE, prunedReason } from './pruned.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
 import { readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
-import { STEPS_FILE, stepProgress } from './step-records.js';
+import { STEPS_FILE, stepProgress, type StepProgress } from './step-records.js';
 import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, type SearchSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
 
 export const PARENT_FILE = 'grun-parent';
@@ -153,7 +153,7 @@ export function runLinks(dir: string): { name: string; run: string }[] {
 
 const linkedRunIds = (dir: string): string[] => runLinks(dir).map((l) => l.run).sort();
 
-function stepSummary(dir: string): { steps?: { done: number; total: number } } {
+function stepSummary(dir: string): { steps?: StepProgress } {
   const steps = stepProgress(dir);
   return steps ? { steps } : {};
 }

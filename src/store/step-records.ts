@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
+import type { RunStatus } from './types.js';
 
 export const STEPS_FILE = 'grun-steps';
 
@@ -50,10 +51,35 @@ export function writeStepRecords(runDir: string, records: StepRecord[]): void {
   writeFileAtomicSync(join(runDir, '.guild', STEPS_FILE), JSON.stringify(records));
 }
 
+/** A pipeline's steps in a summary: done (completed or cached) of all, and the records themselves. */
+export interface StepProgress {
+  done: number;
+  total: number;
+  records: StepRecord[];
+}
 
-/** Steps done (completed or cached) of all steps, or null for a run with no record. */
-export function stepProgress(runDir: string): { done: number; total: number } | null {
+/** The step records and progress of a run, or null for a run with no record. */
+export function stepProgress(runDir: string): StepProgress | null {
   const records = readStepRecords(runDir);
   if (!records || records.length === 0) return null;
-  return { done: records.filter((r) => r.state === 'completed' || r.state === 'cached').length, total: records.length };
+  return { done: records.filter((r) => r.state === 'completed' || r.state === 'cached').length, total: records.length, records };
 }
+
+/**
+ * A step's state now: its record's, except that a step whose run exists follows that run's
+ * status (the record lags while the step runs, or says running after its driver died); a memo
+ * hit stays cached and a cancelled step cancelled whatever its (memo) run says.
+ */
+export function liveStepState(recorded: StepState, runStatus: RunStatus | null): StepState {
+  if (runStatus === null || recorded === 'cached' || recorded === 'cancelled') return recorded;
+  return FROM_STATUS[runStatus] ?? recorded;
+}
+
+const FROM_STATUS: Partial<Record<RunStatus, StepState>> = {
+  completed: 'completed',
+  running: 'running',
+  error: 'failed',
+  terminated: 'stopped',
+  staged: 'waiting',
+  pending: 'waiting',
+};

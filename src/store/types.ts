@@ -1,4 +1,5 @@
 // Shared data shapes of the Guild home. Pure types: no I/O here.
+import type { StepProgress } from './step-records.js';
 
 /** A value as PyYAML's safe_load returns it from an attr file. */
 export type YamlValue =
@@ -121,8 +122,8 @@ export interface RunSummary {
   /** A search's batch run: what it optimizes and its best trial so far (attrs `grun-optimizer`, `grun-best`). */
   search: SearchSummary | null;
   problems: ReadProblem[];
-  /** A pipeline grun drives: its steps done (completed or cached) of all (`.guild/grun-steps`). */
-  steps?: { done: number; total: number };
+  /** A pipeline grun drives: its steps done (completed or cached) of all, and their records (`.guild/grun-steps`). */
+  steps?: StepProgress;
 }
 
 export interface SearchSummary {

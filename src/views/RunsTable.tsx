@@ -5,8 +5,8 @@ import type { Run } from '../store/types.js';
 import { PREFIX_WIDTH, specCellText, type Column } from './columns.js';
 import { labelText } from './state/column-spec.js';
 import { executorText, fit, formatDuration, formatNumber, formatStarted, runDurationMs, shortId } from './format.js';
-import { findScalar, scalarValue, type Row, type ScalarLookup, type Sort } from './state/view.js';
-import { GUILD_MARKED_GLYPH, MARK_GLYPH, PRUNED_GLYPH, STATUS_COLOR, STATUS_GLYPH, type Theme } from './theme.js';
+import { findScalar, rowOperation, scalarValue, type Row, type ScalarLookup, type Sort } from './state/view.js';
+import { GUILD_MARKED_GLYPH, MARK_GLYPH, PRUNED_GLYPH, STATUS_COLOR, STATUS_GLYPH, STEP_COLOR, STEP_GLYPH, type Theme } from './theme.js';
 
 export interface RunsTableProps {
   rows: readonly Row[];
@@ -71,13 +71,15 @@ function Header({ columns, sort, hidden }: { columns: readonly Column[]; sort: S
 
 function cellText(c: Column, row: Row, p: RunsTableProps): string {
   const run = row.run;
+  // a step with no run yet has a name and a state only
+  if (row.step?.runless && c.id !== 'operation' && c.id !== 'status') return '';
   switch (c.id) {
     case 'index': return String(row.index);
     case 'id': return shortId(run.id);
-    case 'operation': return (row.depth ? '└ ' : '') + run.operation + (run.steps ? ` ${run.steps.done}/${run.steps.total} steps` : '') + (run.marked ? ` ${GUILD_MARKED_GLYPH}` : '');
+    case 'operation': return (row.depth ? '└ ' : '') + rowOperation(row) + (run.steps && !row.step ? ` ${run.steps.done}/${run.steps.total} steps` : '') + (run.marked && !row.step?.runless ? ` ${GUILD_MARKED_GLYPH}` : '');
     case 'started': return formatStarted(run.started ?? run.initialized, c.short);
     case 'time': return formatDuration(runDurationMs(run, p.now));
-    case 'status': return statusText(run);
+    case 'status': return row.step ? `${STEP_GLYPH[row.step.state]} ${row.step.state}` : statusText(run);
     case 'executor': return executorText(run);
     case 'label': return labelText(run, p.differing);
   }
@@ -111,7 +113,7 @@ const RunRow = memo(
     const after = columns.slice(si + 1).map((_, k) => ' ' + cell(si + 1 + k)).join('');
     // the cursor glyph keeps the selection visible where inverse video is not shown
     const prefix = (selected ? '›' : ' ') + (marked ? theme.paint(MARK_GLYPH, 'yellow') : ' ') + (row.fold ?? ' ');
-    const status = si >= 0 ? theme.paint(cell(si), STATUS_COLOR[row.run.status]) : '';
+    const status = si >= 0 ? theme.paint(cell(si), row.step ? STEP_COLOR[row.step.state] : STATUS_COLOR[row.run.status]) : '';
     return (
       <Text wrap="truncate-end" inverse={selected}>
         {prefix + before + status + after}
@@ -119,6 +121,6 @@ const RunRow = memo(
     );
   },
   (a, b) =>
-    a.row.run === b.row.run && a.row.fold === b.row.fold && a.row.index === b.row.index && a.cells === b.cells &&
+    a.row.run === b.row.run && a.row.step?.state === b.row.step?.state && a.row.fold === b.row.fold && a.row.index === b.row.index && a.cells === b.cells &&
     a.columns === b.columns && a.selected === b.selected && a.marked === b.marked && a.theme === b.theme,
 );

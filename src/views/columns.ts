@@ -6,7 +6,7 @@
 // at a time. Pure.
 import type { Run } from '../store/types.js';
 import { attrText, flagText, specSortKey, specTitle, type ColumnSpec } from './state/column-spec.js';
-import type { Row } from './state/view.js';
+import { rowOperation, type Row } from './state/view.js';
 import { executorText, runsElsewhere } from './format.js';
 
 export type ColumnId = 'index' | 'id' | 'operation' | 'started' | 'time' | 'status' | 'executor' | 'label' | `extra${number}`;
@@ -66,7 +66,7 @@ function extraColumn(c: ColumnSpec, i: number, rows: readonly Row[]): Column {
 
 /** What a row's column widths depend on (the layout is recomputed when it changes). */
 export const widthKey = (r: Row): string =>
-  `${r.run.operation.length + (r.run.marked ? 2 : 0) + r.depth * 2}${runsElsewhere(r.run) ? `:${executorText(r.run).length}` : ''}`;
+  `${rowOperation(r).length + (r.run.marked ? 2 : 0) + r.depth * 2}${runsElsewhere(r.run) ? `:${executorText(r.run).length}` : ''}`;
 
 export interface LayoutOptions {
   /** Columns scrolled out on the left. */
@@ -76,7 +76,7 @@ export interface LayoutOptions {
 }
 
 export function layoutColumns(width: number, rows: readonly Row[], extras: readonly ColumnSpec[], maxIndex: number, opts: LayoutOptions = {}): TableLayout {
-  const opWidth = Math.min(24, Math.max(9, ...rows.map((r) => r.run.operation.length + (r.run.marked ? 2 : 0) + r.depth * 2)));
+  const opWidth = Math.min(24, Math.max(9, ...rows.map((r) => rowOperation(r).length + (r.run.marked ? 2 : 0) + r.depth * 2)));
   const label: Column = {
     id: 'label', title: 'label', width: Math.min(LABEL_MAX, Math.max(LABEL_MIN, opts.labelWidth ?? 0)), align: 'left', sortKey: 'label',
   };

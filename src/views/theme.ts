@@ -1,6 +1,7 @@
 // Colours and glyphs. Status is always a glyph plus a word, so it reads without colour;
 // NO_COLOR (set and non-empty, per no-color.org) drops every colour, and the selection bar
 // stays visible by inverse video, which is not a colour.
+import type { StepState } from '../store/step-records.js';
 import type { RunStatus } from '../store/types.js';
 
 export interface Theme {
@@ -38,6 +39,27 @@ export const STATUS_COLOR: Record<RunStatus, string> = {
   terminated: 'yellow',
   pending: 'magenta',
   staged: 'blue',
+};
+
+/** A pipeline step's state under its pipeline: a memo hit (cached) and a step that never ran (cancelled) read apart from a run's status. */
+export const STEP_GLYPH: Record<StepState, string> = {
+  waiting: '…',
+  running: '▶',
+  completed: '✔',
+  cached: '↺',
+  failed: '✖',
+  stopped: '■',
+  cancelled: '⊘',
+};
+
+export const STEP_COLOR: Record<StepState, string> = {
+  waiting: 'magenta',
+  running: 'cyan',
+  completed: 'green',
+  cached: 'blue',
+  failed: 'red',
+  stopped: 'yellow',
+  cancelled: 'yellow',
 };
 
 /** A trial a search pruned (it is `terminated`, stopped on purpose): in place of the status glyph. */

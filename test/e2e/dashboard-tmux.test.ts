@@ -3,6 +3,7 @@ import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { writeStepRecords } from '../../src/store/step-records.js';
 import { copyFixtureHome, emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
 import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
@@ -40,6 +41,11 @@ describe('dashboard in tmux', { skip }, () => {
     for (const noColor of [false, true]) {
       test(`${columns}x${rows}${noColor ? ' NO_COLOR' : ''}: open, filter, open a run, quit; terminal restored`, async () => {
         const home = copyFixtureHome();
+        writeStepRecords(join(home, 'runs/5b543c898ff2499a94e8af9b3028f8e2'), [
+          { name: 'prepare', needs: [], state: 'completed', run: '9d33df1fe62b4f869c35c1c66bb6c2cd' },
+          { name: 'train', needs: ['prepare'], state: 'cached', run: 'c66e6a9adc7945ee87f50ab05afb16a5', memoOf: '9d33df1fe62b4f869c35c1c66bb6c2cd' },
+          { name: 'evaluate', needs: ['train'], state: 'cancelled' },
+        ]);
         await withGrun({ columns, rows, env: { GUILD_HOME: home, ...(noColor ? { NO_COLOR: '1' } : {}) } }, async (t) => {
           let s = await t.waitFor(/20\/20 runs/);
           assert.equal(t.format('#{alternate_on}'), '1');
@@ -50,6 +56,12 @@ describe('dashboard in tmux', { skip }, () => {
           assert.match(esc, /\x1b\[[0-9;]*7m/, 'the selection is inverse video');
           if (noColor) assert.doesNotMatch(esc, COLOUR);
           else assert.match(esc, COLOUR);
+          // the pipeline (the newest run) expands into its steps, a memo hit cached, a step with no run cancelled
+          t.keys('+');
+          s = await t.waitFor(/└ evaluate/);
+          assert.match(s, /└ train .*↺ cached/);
+          assert.match(s, /└ evaluate .*⊘ cancelled/);
+          if (noColor) assert.doesNotMatch(t.screen(true), COLOUR);
           t.type('/best');
           s = await t.waitFor(/1\/20 runs/);
           t.keys('Enter');

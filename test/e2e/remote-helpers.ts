@@ -33,6 +33,13 @@ export function clusterEnv(): ClusterEnv | string {
   return { state: STATE, slurmConf: vars.SLURM_CONF, partition: vars.SLURM_PARTITION ?? 'debug', sshHost: vars.GRUN_SSH_HOST, vars };
 }
 
+/** Points Slurm's commands in this process at the test cluster (throws without one). */
+export function useClusterSlurm(): void {
+  const env = clusterEnv();
+  if (typeof env === 'string') throw new Error(env);
+  process.env.SLURM_CONF = env.slurmConf;
+}
+
 /** Why the ssh tests skip (false when the loopback sshd answers). */
 export function sshSkipReason(): string | false {
   const env = clusterEnv();

@@ -79,7 +79,7 @@ describe('launch decision', () => {
     assert.equal(lp.kind === 'submission' && `${lp.memo} ${lp.start.kind}`, 'record scheduler');
   });
 
-  test('a pipeline is a kind of its own: its step options in its env, a sweep of pipelines a sweep, Slurm refused', () => {
+  test('a pipeline is a kind of its own: its step options in its env, a sweep of pipelines a sweep; on Slurm its steps are jobs', () => {
     const pipe = { operation: 'pipe', sweeps: {}, steps: ['prep', { run: 'train', needs: 'prep' }], opref: { modelName: '' }, env: { A: '1' }, inputs: { opEnv: {} } } as unknown as RunPlan;
     const lp = decideLaunch(request({ noMemo: true, maxParallel: 2 }), { kind: 'local' }, pipe);
     assert.equal(lp.kind, 'pipeline');
@@ -92,7 +92,11 @@ describe('launch decision', () => {
     const sweep = decideLaunch(request({ noMemo: true, maxParallel: 3 }), { kind: 'local' }, { ...pipe, sweeps: { lr: { kind: 'list', values: [1, 2] } } });
     // trials are planned from the inputs: they carry the step options; --max-parallel counts trials
     assert.deepEqual(sweep.kind === 'sweep' && [sweep.start, sweep.plan.inputs.opEnv], [{ kind: 'foreground', maxParallel: 3 }, { GRUN_STEP_MEMO: 'no' }]);
-    assert.equal(decided(request({ executor: 'slurm' }), null, pipe), 'refused remote-pipeline');
+    // on Slurm each step is a job: the pipeline's driver only records how they ended
+    const slurm = decideLaunch(request({ executor: 'slurm', noMemo: true }), { kind: 'slurm' }, pipe);
+    assert.deepEqual(slurm.kind === 'pipeline' && [slurm.slurm, slurm.plan.env], [{ memo: false }, { A: '1', GRUN_STEP_MEMO: 'no', GRUN_STEPS_SUBMITTED: 'yes' }]);
+    assert.equal(decided(request({ executor: 'slurm', mode: 'stage' }), null, pipe), 'refused slurm-stage');
+    assert.equal(decided(request({ executor: 'slurm' }), null, { ...pipe, sweeps: { lr: { kind: 'list', values: [1, 2] } } } as RunPlan), 'refused remote-pipeline');
   });
 
   test('only a staged run starts with --start', () => {

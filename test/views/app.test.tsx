@@ -87,8 +87,45 @@ describe('dashboard: runs screen', () => {
     assert.doesNotMatch(f, /c66e6a9a/);
     await typeKeys(stdin, '+');
     f = await waitForFrame(lastFrame, /c66e6a9a/);
-    assert.match(f, /└ train/);
-    assert.match(f, /9d33df1f +└ prepare/);
+    // each step in the driver's order with its state: a memo hit is cached, not completed; a
+    // step that never ran (no run) has a row too
+    const steps = f.split('\n').filter((l) => l.includes('└'));
+    assert.equal(steps.length, 3, f);
+    assert.match(steps[0]!, /9d33df1f +└ prepare .*✔ completed/);
+    assert.match(steps[1]!, /c66e6a9a +└ train .*↺ cached/);
+    assert.match(steps[2]!, /^ {3} +└ evaluate .*⊘ cancelled/);
+    // the cursor walks onto the runless step and stays there across a refresh
+    await typeKeys(stdin, 'j', 'j', 'j');
+    assert.match(selectedLine(lastFrame()), /└ evaluate/);
+  });
+
+  test("a pipeline's step states have a glyph and a colour each, and NO_COLOR leaves the glyph", async () => {
+    const home = copyFixtureHome();
+    const pipe = join(home, 'runs/5b543c898ff2499a94e8af9b3028f8e2');
+    writeStepRecords(pipe, [
+      { name: 'prepare', needs: [], state: 'failed', run: '9d33df1fe62b4f869c35c1c66bb6c2cd' },
+      { name: 'train', needs: ['prepare'], state: 'cancelled' },
+      { name: 'evaluate', needs: [], state: 'waiting' },
+    ]);
+    for (const env of [{ TERM: 'xterm' }, { NO_COLOR: '1' }]) {
+      const r = render(
+        <App home={home} readonly={false} projectDir={home} size={{ columns: 120, rows: 30 }} feed={FEED} env={env} />,
+      );
+      await waitForFrame(r.lastFrame, /20\/20 runs/);
+      await typeKeys(r.stdin, '+');
+      const f = await waitForFrame(r.lastFrame, /└ evaluate/);
+      const line = (name: string) => f.split('\n').find((l) => l.includes(`└ ${name}`))!;
+      // prepare's run completed in the fixture: the record (failed) gives way to its run's status
+      assert.match(stripVTControlCharacters(line('prepare')), /✔ completed/);
+      assert.match(stripVTControlCharacters(line('train')), /⊘ cancelled/);
+      assert.match(stripVTControlCharacters(line('evaluate')), /… waiting/);
+      if ('NO_COLOR' in env) assert.doesNotMatch(f, /\x1b\[3\dm/, 'no colour under NO_COLOR');
+      else {
+        assert.match(line('train'), /\x1b\[33m⊘ cancelled/);
+        assert.match(line('evaluate'), /\x1b\[35m… waiting/);
+      }
+      r.unmount();
+    }
   });
 
   test('typing a filter narrows the table live; Esc restores it; Enter keeps it', async () => {

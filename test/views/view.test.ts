@@ -1,6 +1,6 @@
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
-import { makeViewMemo, autoScalarColumns, NO_SCALARS, type ScalarLookup, type ViewSpec } from '../../src/views/state/view.js';
+import { makeViewMemo, autoScalarColumns, rowKey, rowOperation, NO_SCALARS, type ScalarLookup, type ViewSpec } from '../../src/views/state/view.js';
 import { layoutColumns, type Column, type ColumnId } from '../../src/views/columns.js';
 import { differingFlags, labelText, type ColumnSpec } from '../../src/views/state/column-spec.js';
 import { executorText } from '../../src/views/format.js';
@@ -69,11 +69,45 @@ describe('runs view', () => {
   test("a pipeline's steps (its links) fold under it like trials", () => {
     const prep = fakeRun({ id: 'bbbb0001' + '0'.repeat(24), operation: 'prepare' });
     const train = fakeRun({ id: 'bbbb0002' + '0'.repeat(24), operation: 'train', status: 'running' });
-    const pipe = fakeRun({ operation: 'pipeline', status: 'running', children: [prep.id, train.id], steps: { done: 1, total: 3 } });
+    const pipe = fakeRun({ operation: 'pipeline', status: 'running', children: [prep.id, train.id], steps: { done: 1, total: 3, records: [] } });
     const v = makeViewMemo();
     assert.deepEqual(v([pipe, train, prep], spec(), NO_SCALARS).rows.map((r) => [r.run.id, r.fold]), [[pipe.id, '+']]);
     const open = v([pipe, train, prep], spec({ expanded: new Set([pipe.id]) }), NO_SCALARS);
     assert.deepEqual(open.rows.map((r) => [r.run.operation, r.run.status, r.depth]), [['pipeline', 'running', 0], ['train', 'running', 1], ['prepare', 'completed', 1]]);
+  });
+
+  test("an expanded pipeline shows a row per recorded step: its run's, or one for a step with no run", () => {
+    const prep = fakeRun({ id: 'cccc0001' + '0'.repeat(24), operation: 'prepare' });
+    const train = fakeRun({ id: 'cccc0002' + '0'.repeat(24), operation: 'train', status: 'error', exitStatus: 1 });
+    const hit = fakeRun({ id: 'cccc0003' + '0'.repeat(24), operation: 'prepare' });
+    const records = [
+      { name: 'prep-a', needs: [], state: 'running' as const, run: prep.id },
+      { name: 'prep-b', needs: [], state: 'cached' as const, run: hit.id, memoOf: prep.id },
+      { name: 'train', needs: ['prep-a', 'prep-b'], state: 'running' as const, run: train.id },
+      { name: 'evaluate', needs: ['train'], state: 'cancelled' as const },
+      { name: 'report', needs: [], state: 'waiting' as const },
+    ];
+    const pipe = fakeRun({ operation: 'pipeline', status: 'error', children: [prep.id, hit.id, train.id], steps: { done: 2, total: 5, records } });
+    const v = makeViewMemo();
+    const list = [pipe, train, hit, prep];
+    // all steps waiting (no step run yet) still folds
+    const waiting = fakeRun({ operation: 'pipeline', status: 'running', steps: { done: 0, total: 1, records: [records[4]!] } });
+    assert.deepEqual(v([waiting], spec(), NO_SCALARS).rows.map((r) => r.fold), ['+']);
+    const rows = v(list, spec({ expanded: new Set([pipe.id]) }), NO_SCALARS).rows;
+    assert.deepEqual(
+      rows.map((r) => [r.run.id, r.step?.name, r.step?.state, r.step?.runless]),
+      [
+        [pipe.id, undefined, undefined, undefined],
+        // a run's own status wins over a record that lags; a memo hit stays cached
+        [prep.id, 'prep-a', 'completed', false],
+        [hit.id, 'prep-b', 'cached', false],
+        [train.id, 'train', 'failed', false],
+        [pipe.id, 'evaluate', 'cancelled', true],
+        [pipe.id, 'report', 'waiting', true],
+      ],
+    );
+    assert.deepEqual(rows.map(rowKey), [pipe.id, prep.id, hit.id, train.id, `${pipe.id}/evaluate`, `${pipe.id}/report`]);
+    assert.deepEqual(rows.map(rowOperation), ['pipeline', 'prep-a', 'prep-b', 'train', 'evaluate', 'report']);
   });
 
   test('memoised: the same inputs give the same view object', () => {

@@ -22,6 +22,7 @@ import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
+import { submitPipeline } from '../pipeline/slurm.js';
 import { runSearch, spawnSearch, startSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
@@ -129,6 +130,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     }
     case 'pipeline': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      if (lp.slurm) return submitPipelineReport(home, lp, lp.slurm, say);
       const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
       return startedReport(home, lp.plan.operation, r, lp.mode, lp.pidfile, io);
     }
@@ -207,6 +209,18 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
 }
 
 /** How one run starts here: in the background or attached, its output to the CLI's streams. */
+async function submitPipelineReport(home: string, lp: Extract<LaunchPlan, { kind: 'pipeline' }>, slurm: NonNullable<Extract<LaunchPlan, { kind: 'pipeline' }>['slurm']>, say: (text: string) => void): Promise<LaunchReport> {
+  const op = lp.plan.operation;
+  const { pipeline, steps } = await submitPipeline(lp.plan, lp.steps, { home, cwd: lp.plan.inputs.cwd, pidfile: lp.pidfile, ...slurm });
+  for (const s of steps) say(s.jobId ? `step ${s.name}: run ${s.run} (job ${s.jobId})` : `step ${s.name}: memoized as ${s.run}, outputs of run ${s.memoOf}`);
+  say(`${op} submitted to Slurm as ${pipeline.runId} (job ${pipeline.jobId})`);
+  return {
+    runs: [{ id: pipeline.runId, dir: pipeline.runDir, jobId: pipeline.jobId }, ...steps.map((s): LaunchedRun => ({ id: s.run!, dir: `${home}/runs/${s.run!}`, ...(s.jobId ? { jobId: s.jobId } : {}) }))],
+    focus: pipeline.runId,
+    summary: `submitted ${short(pipeline.runId)} pipeline ${op} to Slurm (job ${pipeline.jobId})`,
+  };
+}
+
 function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' | 'pipeline' }>, io: LaunchIO): LaunchOptions {
   return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
 }

@@ -14,7 +14,7 @@ import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerNam
 import { formatFlagValue } from '../../store/flagfmt.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
-import { MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV } from '../pipeline/steps.js';
+import { MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV, STEPS_SUBMITTED_ENV } from '../pipeline/steps.js';
 
 /** Answers "where does this run go" from `--executor` and `--remote` (or the dashboard's pick), checked against each other. */
 export function decideDestination(req: LaunchRequest, remote: RemoteConfig | null): Destination {
@@ -108,16 +108,17 @@ function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   return req.mode === 'foreground' ? { kind: 'foreground', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
 }
 
-const pipelineOnSlurm = (plan: RunPlan): Refusal =>
-  new Refusal('remote-pipeline', `${plan.operation} is a pipeline: its steps run here; Slurm does not take a pipeline yet`);
+const pipelinesOnSlurm = (plan: RunPlan): Refusal =>
+  new Refusal('remote-pipeline', `${plan.operation} is a pipeline: Slurm takes one pipeline at a time (its steps as jobs), not a sweep or submission of pipelines yet`);
 
 /**
  * A pipeline's plan with its step options in the environment its driver reads (also in the
  * inputs a sweep's trials are planned from): step memoization, steps at once.
  */
-function withStepOptions(plan: RunPlan, o: { memo: boolean; maxParallel?: number }): RunPlan {
+function withStepOptions(plan: RunPlan, o: { memo: boolean; maxParallel?: number; submitted?: boolean }): RunPlan {
   const env: Record<string, string> = {
     ...(o.memo ? {} : { [STEP_MEMO_ENV]: 'no' }),
+    ...(o.submitted ? { [STEPS_SUBMITTED_ENV]: 'yes' } : {}),
     ...(o.maxParallel !== undefined ? { [MAX_PARALLEL_ENV]: String(o.maxParallel) } : {}),
   };
   return { ...plan, env: { ...plan.env, ...env }, inputs: { ...plan.inputs, opEnv: { ...plan.inputs.opEnv, ...env } } };
@@ -149,7 +150,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     case 'submission':
       if (!plan || !expansion) throw new Error('decideLaunch: a submission needs its prototype and expansion');
       if (plan.depFailure) throw new GrunError(plan.depFailure.message);
-      if (plan.steps !== undefined && dest.kind === 'slurm') throw pipelineOnSlurm(plan);
+      if (plan.steps !== undefined && dest.kind === 'slurm') throw pipelinesOnSlurm(plan);
       // a pipeline's children memoize step by step, as `--no-memo` says
       if (plan.steps !== undefined) plan = withStepOptions(plan, { memo: req.memo });
       if (expansion.search) return submissionSearch(req, dest, plan, expansion);
@@ -173,10 +174,17 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     throw new GrunError(plan.depFailure.message);
   }
   if (plan.steps !== undefined) {
-    if (dest.kind === 'slurm') throw pipelineOnSlurm(plan);
     const swept = Object.keys(plan.sweeps).length > 0;
+    const steps = parseSteps(plan.steps, plan.opref.modelName);
+    if (dest.kind === 'slurm') {
+      // each step a job, the cluster scheduling them (pipeline/slurm.ts); the pipeline's own job records their ends
+      if (swept) throw pipelinesOnSlurm(plan);
+      if (mode === 'stage') throw new Refusal('slurm-stage', `--stage and Slurm do not go together: pipeline ${plan.operation}'s steps are queued as jobs`);
+      plan = withStepOptions(plan, { memo: !req.noMemo, submitted: true });
+      return { kind: 'pipeline', plan, steps, mode, ...pidfile, quiet, slurm: { memo: !req.noMemo, ...(dest.remote ? { remote: dest.remote } : {}) } };
+    }
     plan = withStepOptions(plan, { memo: !req.noMemo, ...(!swept && req.maxParallel !== undefined ? { maxParallel: req.maxParallel } : {}) });
-    if (!swept) return { kind: 'pipeline', plan, steps: parseSteps(plan.steps, plan.opref.modelName), mode, ...pidfile, quiet };
+    if (!swept) return { kind: 'pipeline', plan, steps, mode, ...pidfile, quiet };
   }
   const memo = req.memo ? 'reuse' : 'off';
   const needed = !!req.needed;

@@ -60,7 +60,7 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
       return { headline: `You are about to ${verb} ${lp.plan.operation}`, lines: flagLines(lp.plan), runs: [] };
     }
     case 'pipeline': {
-      const verb = lp.mode === 'stage' ? 'stage' : 'run';
+      const verb = lp.slurm ? 'submit to Slurm' : lp.mode === 'stage' ? 'stage' : 'run';
       const graph = lp.steps.map((s) => (s.needs.length ? `  ${s.name} (after ${s.needs.join(', ')})` : `  ${s.name}`));
       const steps = [{ text: `  steps:` }, ...graph.map((text) => ({ text: `  ${text}` }))];
       return { headline: `You are about to ${verb} pipeline ${lp.plan.operation}`, lines: [...flagLines(lp.plan), ...steps], runs: [] };

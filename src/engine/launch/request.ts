@@ -110,9 +110,11 @@ export type LaunchPlan =
   | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart }
   /**
    * A pipeline: its run started here (foreground, background or staged), whose command is the
-   * step driver (engine/pipeline/driver.ts); `plan.env` carries the step options.
+   * step driver (engine/pipeline/driver.ts); `plan.env` carries the step options. With `slurm`,
+   * each step is submitted as a job after the jobs it needs, the pipeline's run as a job after
+   * them all (engine/pipeline/slurm.ts).
    */
-  | { kind: 'pipeline'; plan: RunPlan; steps: PipelineStep[]; mode: LaunchMode; pidfile?: string; quiet: boolean }
+  | { kind: 'pipeline'; plan: RunPlan; steps: PipelineStep[]; mode: LaunchMode; pidfile?: string; quiet: boolean; slurm?: { remote?: SlurmRemote; memo: boolean } }
   /** A sweep's restaged trials, started as a sweep's are. */
   | { kind: 'trials'; parent: Run; runs: Run[]; start: SweepStart; quiet: boolean }
   /** A model-based search or a pruned one (engine/search.ts), driven here or (background) by a detached `grun __search`. */

@@ -25,8 +25,9 @@ import { matchingRuns } from '../needed.js';
 import { planRun } from '../plan.js';
 import { resolutionLines } from '../deps.js';
 import { prepareStart } from '../restart.js';
+import { reconcileSlurmRuns } from '../slurm/reconcile.js';
 import { stopRuns } from '../stop.js';
-import { downstreamOf, MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV, stepFlagArgs, type PipelineStep } from './steps.js';
+import { downstreamOf, MAX_PARALLEL_ENV, parseSteps, STEP_MEMO_ENV, stepFlagArgs, stepLabelTags, STEPS_SUBMITTED_ENV, type PipelineStep } from './steps.js';
 
 const POLL_MS = 50;
 
@@ -50,6 +51,7 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
   const home = process.env.GUILD_HOME ?? dirname(dirname(runDir));
   const parentId = basename(runDir);
   const say = (line: string): void => void io.log.write(`INFO: [guild] ${line}\n`);
+  if (process.env[STEPS_SUBMITTED_ENV] === 'yes') return recordSubmittedSteps(runDir, home, say);
   const opref = parseOpref(readFileText(guildPath(runDir, 'opref')));
   const steps = parseSteps(attrOf(runDir, 'steps'), opref.modelName);
   const flags = asMap(attrOf(runDir, 'flags'));
@@ -102,8 +104,7 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
     const common = {
       home,
       ...(s.isolateRuns ? { runsParent: parentId } : {}),
-      ...(s.label !== undefined ? { label: s.label } : typeof params.label === 'string' ? { label: params.label } : {}),
-      ...(s.tags.length ? { tags: s.tags } : Array.isArray(params.tags) && params.tags.length ? { tags: params.tags.map(String) } : {}),
+      ...stepLabelTags(s, params),
     };
     try {
       if (rec.run) {
@@ -228,6 +229,26 @@ export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStrea
   save();
   const failed = [...records.values()].filter((r) => !ENDED_OK.has(r.state));
   return failed.length ? 1 : 0;
+}
+
+/**
+ * A pipeline on Slurm: its step jobs have all ended (its own job waited on them, `afterany`).
+ * Records how each ended, asking Slurm about the jobs it cancelled (a failed step's successors,
+ * never started: cancelled); 0 when every step completed.
+ */
+async function recordSubmittedSteps(runDir: string, home: string, say: (line: string) => void): Promise<number> {
+  const records = readStepRecords(runDir) ?? [];
+  const runs = records.flatMap((r) => (r.run && r.state !== 'cached' && existsSync(join(home, 'runs', r.run, '.guild')) ? [loadRun(join(home, 'runs', r.run))] : []));
+  const ended = new Map((await reconcileSlurmRuns(runs)).runs.map((r) => [r.id, r]));
+  for (const r of records) {
+    const run = r.run ? ended.get(r.run) : undefined;
+    if (!run) continue;
+    // a job Slurm cancelled before it ran (a needed step failed) never had a supervisor process
+    r.state = run.status === 'completed' ? 'completed' : run.status !== 'terminated' ? 'failed' : run.proc === null ? 'cancelled' : 'stopped';
+    say(`step ${r.name}: ${r.state} (run ${run.id}, job ${run.slurm?.jobId ?? '?'})`);
+  }
+  writeStepRecords(runDir, records);
+  return records.every((r) => ENDED_OK.has(r.state)) ? 0 : 1;
 }
 
 function readFileText(path: string): string {

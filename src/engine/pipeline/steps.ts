@@ -27,6 +27,16 @@ export interface PipelineStep {
 /** A pipeline run's environment, set by the launch service and read by its step driver. */
 export const STEP_MEMO_ENV = 'GRUN_STEP_MEMO';
 export const MAX_PARALLEL_ENV = 'GRUN_MAX_PARALLEL';
+/** Set on a pipeline sent to Slurm: its steps are jobs already, its driver records how they ended. */
+export const STEPS_SUBMITTED_ENV = 'GRUN_STEPS_SUBMITTED';
+
+/** A step run's label and tags: the step's own, else the pipeline's (its `run_params`). */
+export function stepLabelTags(s: PipelineStep, params: Record<string, YamlValue>): { label?: string; tags?: string[] } {
+  return {
+    ...(s.label !== undefined ? { label: s.label } : typeof params.label === 'string' ? { label: params.label } : {}),
+    ...(s.tags.length ? { tags: s.tags } : Array.isArray(params.tags) && params.tags.length ? { tags: params.tags.map(String) } : {}),
+  };
+}
 
 const KEYS = ['run', 'flags', 'name', 'needs', 'needed', 'isolate-runs', 'label', 'tags', 'expect'];
 /** Guild step keys (run options) grun does not pass to a step yet: refused by name, never ignored. */

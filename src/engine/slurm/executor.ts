@@ -102,30 +102,32 @@ export interface SlurmStartedRun extends StartedRun {
 }
 
 /** A run written to wait for its job: PENDING, with the job file its supervisor will read. */
-interface WaitingRun {
+export interface WaitingRun {
   runId: string;
   runDir: string;
   jobFile: string;
 }
 
 /** The job file the supervisor in the allocation reads; it removes its directory once the command runs. */
-function writeJobFile(home: string, runId: string, runDir: string): string {
+function writeJobFile(home: string, runId: string, runDir: string, extra: Partial<SupervisorJob> = {}): string {
   const jobDir = guildPath(runDir, JOB_DIR);
   mkdirSync(jobDir, { recursive: true });
   const jobFile = join(jobDir, 'job.json');
-  const job: SupervisorJob = { home, runId };
+  const job: SupervisorJob = { ...extra, home, runId };
   writeFileSync(jobFile, JSON.stringify(job));
   return jobFile;
 }
 
-/** Writes the run staged and PENDING (so that a queued job lists as pending), with its job file. */
-function prepareRun(plan: RunPlan, home: string): WaitingRun {
-  const runId = randomUUID().replaceAll('-', '');
+/**
+ * Writes the run staged and PENDING (so that a queued job lists as pending), with its job file
+ * (`job`: what else its supervisor needs, such as a pipeline step's late dependencies).
+ */
+export function prepareRun(plan: RunPlan, home: string, job: Partial<SupervisorJob> = {}, runId = randomUUID().replaceAll('-', '')): WaitingRun {
   const runDir = writeRunDir(plan, { home, runId, stage: true });
   // PENDING wins over STAGED in Guild's status order. The supervisor clears both when it starts
   // the run in the allocation.
   writeFileSync(guildPath(runDir, 'PENDING'), '');
-  return { runId, runDir, jobFile: writeJobFile(home, runId, runDir) };
+  return { runId, runDir, jobFile: writeJobFile(home, runId, runDir, job) };
 }
 
 /**
@@ -152,7 +154,7 @@ function recordJob(runDir: string, jobId: string, cluster: string, remote?: Slur
 const jobName = (id: string, operation: string): string => `grun-${id.slice(0, 8)}-${operation}`.replace(/[^\w.+-]/g, '_');
 
 /** Submits one waiting run as a batch job of its own and records the job. */
-async function submitWaiting(run: WaitingRun, plan: RunPlan, opts: SlurmStartOptions): Promise<SlurmStartedRun> {
+export async function submitWaiting(run: WaitingRun, plan: RunPlan, opts: SlurmStartOptions): Promise<SlurmStartedRun> {
   const script = guildPath(run.runDir, 'grun-slurm.sh');
   writeFileSync(script, batchScript([process.execPath, ...grunArgv()], run.runDir, run.jobFile), { mode: 0o755 });
   const r = opts.remote;

@@ -1,6 +1,6 @@
 // A table's cursor, window and marks (the runs table and the trash), and the movement keys
 // shared by every list. Pure.
-import type { View } from './view.js';
+import { rowKey, type View } from './view.js';
 
 /** Cursor and window of a table; the cursor follows its run id across refreshes. */
 export interface TableState {
@@ -31,7 +31,7 @@ export function moveTable(t: TableState, view: View, to: number, height: number)
   const n = view.rows.length;
   if (n === 0) return { ...t, cursorId: null, cursorIndex: 0, top: 0 };
   const row = Math.max(0, Math.min(to, n - 1));
-  return { ...t, cursorId: view.rows[row]!.run.id, cursorIndex: row, top: windowTop(t.top, row, height, n) };
+  return { ...t, cursorId: rowKey(view.rows[row]!), cursorIndex: row, top: windowTop(t.top, row, height, n) };
 }
 
 export type MoveAction = 'up' | 'down' | 'pageUp' | 'pageDown' | 'top' | 'bottom';

@@ -2,6 +2,7 @@
 // a Guild filter expression, plus the quick status filter), then sweep folding. Pure.
 import { matchFilter, parseFilter, scalarLookup, type FilterNode } from '../../store/filter/index.js';
 import { scalarKey } from '../../store/scalars.js';
+import { liveStepState, type StepRecord, type StepState } from '../../store/step-records.js';
 import type { Run, RunStatus, ScalarSummary } from '../../store/types.js';
 import { executorText, runDurationMs } from '../format.js';
 import { ATTRS, attrText, parseScalarColumn, type AttrName, type ColumnSpec, type ScalarAgg } from './column-spec.js';
@@ -73,7 +74,19 @@ export interface Row {
   fold: '+' | '-' | null;
   /** A batch's best trial value of the scalar sorted by (what it sorts by in the tree view). */
   best?: number;
+  /**
+   * A pipeline's step under its expanded pipeline: its name and state (shown instead of its
+   * run's status: a memo hit is `cached`). A step with no run yet (waiting, cancelled) is
+   * `runless`: its row holds the pipeline's run, so what acts on it acts on the pipeline.
+   */
+  step?: { name: string; state: StepState; runless: boolean };
 }
+
+/** The operation column's name of a row: a step's name under its pipeline, else the run's operation. */
+export const rowOperation = (row: Row): string => row.step?.name ?? row.run.operation;
+
+/** What the cursor follows: the run, or the pipeline and step name of a step with no run. */
+export const rowKey = (row: Row): string => (row.step?.runless ? `${row.run.id}/${row.step.name}` : row.run.id);
 
 export interface View {
   rows: Row[];
@@ -333,19 +346,20 @@ function filterAndFold(m: Memo, spec: ViewSpec, scalars: ScalarLookup, narrow: n
   else {
     // Trials sit folded under their batch; a trial whose batch is gone shows on its own.
     const { trialOf, childrenOf } = foldInfo(m);
-    if (trialOf.size === 0) rows = matched;
+    if (trialOf.size === 0 && !matched.some((r) => r.run.steps)) rows = matched;
     else {
       rows = [];
       for (const row of matched) {
         if (trialOf.has(row.run.id)) continue;
         const kids = childrenOf.get(row.run.id);
-        if (!kids) {
+        const records = row.run.steps?.records;
+        if (!kids && !records?.length) {
           rows.push(row);
           continue;
         }
         const open = spec.expanded.has(row.run.id);
         rows.push({ ...row, fold: open ? '-' : '+' });
-        if (open) for (const k of kids) rows.push({ ...k, depth: 1 });
+        if (open) rows.push(...(records?.length ? stepRows(row, records, kids ?? []) : kids!.map((k): Row => ({ ...k, depth: 1 }))));
       }
     }
   }
@@ -354,13 +368,28 @@ function filterAndFold(m: Memo, spec: ViewSpec, scalars: ScalarLookup, narrow: n
   };
 }
 
-/** Row of a run id; the map is built on first use, once per view. */
+/**
+ * The rows under an expanded pipeline: one per step its driver recorded, in the graph's order,
+ * each the step's run's row where that run is listed, else a row standing for the step.
+ */
+function stepRows(pipe: Row, records: readonly StepRecord[], kids: readonly Row[]): Row[] {
+  const kidOf = new Map(kids.map((k) => [k.run.id, k]));
+  return records.map((r): Row => {
+    const kid = r.run ? kidOf.get(r.run) : undefined;
+    const state = liveStepState(r.state, kid?.run.status ?? null);
+    return kid
+      ? { ...kid, depth: 1, step: { name: r.name, state, runless: false } }
+      : { run: pipe.run, index: pipe.index, depth: 1, fold: null, step: { name: r.name, state, runless: true } };
+  });
+}
+
+/** Row of a run id (or `rowKey`); the map is built on first use, once per view. */
 function lazyIndex(rows: readonly Row[]): (id: string) => number | undefined {
   let pos: Map<string, number> | null = null;
   return (id) => {
     if (!pos) {
       pos = new Map();
-      for (let i = 0; i < rows.length; i++) pos.set(rows[i]!.run.id, i);
+      for (let i = 0; i < rows.length; i++) pos.set(rowKey(rows[i]!), i);
     }
     return pos.get(id);
   };
