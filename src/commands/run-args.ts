@@ -7,7 +7,7 @@ import { resolveGuildHome } from '../store/home.js';
 import { listRuns } from '../store/index.js';
 import { applyRunFilters } from '../store/run-filters.js';
 import { runFilterOptionsFrom } from './filter-options.js';
-import { scalarsOf } from '../store/run-values.js';
+import { runScalarValues } from '../store/scalar-index.js';
 import { selectRuns } from '../store/select.js';
 import type { Run } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
@@ -26,7 +26,7 @@ export function filteredRuns(home: string, opts: Record<string, unknown>, delete
 }
 
 export function filterRuns(runs: Run[], opts: Record<string, unknown>): Run[] {
-  return applyRunFilters(runs, runFilterOptionsFrom(opts), scalarsOf);
+  return applyRunFilters(runs, runFilterOptionsFrom(opts), runScalarValues);
 }
 
 /** RUN specs (duplicates dropped) against the filtered list; `defaults` when none are given. */

@@ -69,14 +69,20 @@ export interface RunSource {
 
 /**
  * `sourceRuns` as rows to take: without a filter, only the runs taken are built (each checked
- * against its directory), so `grun runs` and `runs info` cost what they show.
+ * against its directory), so `grun runs` and `runs info` cost what they show; with one, the
+ * filter runs over the cache and only the runs it may keep are checked (`RunList.candidates`).
  */
 export async function runSource(cmd: Command, opts: Record<string, unknown>): Promise<RunSource> {
-  if (opts.archive || Object.keys(runFilterOptionsFrom(opts)).length > 0) {
-    const runs = await sourceRuns(cmd, opts);
-    return { total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs };
-  }
+  const fixed = (runs: Run[]): RunSource => ({ total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs });
+  if (opts.archive) return fixed(await sourceRuns(cmd, opts));
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
+  if (Object.keys(runFilterOptionsFrom(opts)).length > 0) {
+    // The filter runs over the cache; what it may keep is re-checked and decided on again.
+    const { runs, family } = list.candidates((cached) => filterRuns(cached, opts));
+    const { runs: reconciled, view } = await reconcileSlurmRuns(family);
+    const now = new Map(withExecutorStatus(reconciled, view).map((r) => [r.id, r]));
+    return fixed(filterRuns(runs.map((r) => now.get(r.id)!), opts).sort(compareRunsNewestFirst));
+  }
   const take = async (start: number, end: number): Promise<Run[]> => {
     const { runs, family } = list.slice(start, end);
     const { runs: reconciled, view } = await reconcileSlurmRuns(family);

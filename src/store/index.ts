@@ -59,6 +59,8 @@ class Source {
   readonly deleted: boolean;
   readonly file: SummaryFile | null;
   readonly ids: string[];
+  /** Every run checked (`RunScan`): scalar values too, against their stamps. */
+  full = false;
 
   constructor(home: string, opts: ListOptions) {
     this.deleted = !!opts.deleted;
@@ -78,6 +80,7 @@ class Source {
     const name = this.prefix + id;
     if (hit && (hit.checked || hit.key === cacheKey(dir, hit.probe))) {
       hit.checked = true;
+      hit.checkScalars ||= this.full;
       return { id, sort: hit.sort, entry: hit, summary: null };
     }
     if (!isRunDir(dir) && !unreadableRunDir(dir)) {
@@ -130,6 +133,7 @@ export class RunScan {
 
   constructor(home: string, opts: ListOptions = {}) {
     this.src = new Source(home, opts);
+    this.src.full = true;
   }
 
   get done(): boolean {
@@ -196,7 +200,10 @@ export class RunList {
     let at = file.cursor(prefix) % n;
     for (let done = Math.min(n, roundSize(n)); done > 0; done--, at = (at + 1) % n) {
       const row = this.rows[at]!;
-      if (row.entry && !row.entry.checked) this.rows[at] = this.src.check(row.id, row.entry) ?? GONE;
+      if (row.entry && !row.entry.checked) {
+        row.entry.checkScalars = true;
+        this.rows[at] = this.src.check(row.id, row.entry) ?? GONE;
+      }
     }
     if (this.rows.includes(GONE)) this.rows = this.rows.filter((r) => r !== GONE);
     file.saveCursor(prefix, at);
@@ -216,14 +223,29 @@ export class RunList {
    * and `family` (those plus the children a sweep parent's status is aggregated from).
    */
   slice(start: number, end: number): { runs: Run[]; family: Run[] } {
-    const shown = this.rows.slice(start, end);
+    return this.pick(this.rows.slice(start, end));
+  }
+
+  /**
+   * The runs a filter may keep, for `keep` to decide on as they are now: it first runs over
+   * every run as cached (settled runs trusted as the listing trusts them, ARCHITECTURE.md);
+   * the runs it kept, and every run not settled, are then re-checked (as `slice`), newest first.
+   */
+  candidates(keep: (runs: Run[]) => Run[]): { runs: Run[]; family: Run[] } {
+    const cached = runsOf(this.rows.map((r) => this.src.summary(r)));
+    const kept = new Set(keep(cached).map((r) => r.id));
+    return this.pick(this.rows.filter((r) => kept.has(r.id) || !r.entry || r.entry.probe[0] !== 's'));
+  }
+
+  private pick(shown: Listed[]): { runs: Run[]; family: Run[] } {
     const parents = new Set<string>();
     const built = shown.map((r) => {
       const s = this.build(r);
       if (s.batch && s.exitStatus === null) parents.add(s.id);
       return s;
     });
-    const kids = parents.size ? this.rows.filter((r) => r.entry && parents.has(r.entry.parent) && !shown.includes(r)).map((r) => this.build(r)) : [];
+    const picked = new Set(shown);
+    const kids = parents.size ? this.rows.filter((r) => r.entry && parents.has(r.entry.parent) && !picked.has(r)).map((r) => this.build(r)) : [];
     this.src.file?.save();
     const family = runsOf([...built, ...kids]);
     return { runs: family.slice(0, built.length), family };

@@ -3,9 +3,9 @@
 // (`-Fo train -Fo test`), different filters AND-ed, statuses OR-ed and `notStatus` AND-ed. The
 // options that fill them are commands/filter-options.ts.
 import { GrunError } from './errors.js';
-import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
+import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLast, type ScalarLookup } from './filter/index.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
-import type { Run, RunStatus, ScalarSummary } from './types.js';
+import type { Run, RunStatus } from './types.js';
 import { fnmatchPattern } from './fnmatch.js';
 import { PatternError, SafePattern } from './safe-regex.js';
 
@@ -37,13 +37,13 @@ export const STATUSES: readonly RunStatus[] = ['running', 'completed', 'error', 
 export function applyRunFilters(
   runs: Run[],
   opts: RunFilterOptions,
-  scalarsFor?: (run: Run) => ScalarSummary[],
+  scalarsFor?: (run: Run) => readonly ScalarLast[],
 ): Run[] {
   const tests = runTests(opts);
   const exprs: FilterNode[] = (opts.filter ?? []).filter((e) => e !== '').map(parseFilter);
   if (tests.length === 0 && exprs.length === 0) return runs;
   let current: Run | null = null;
-  let scalars: ScalarSummary[] | null = null;
+  let scalars: readonly ScalarLast[] | null = null;
   const lookup: ScalarLookup = (key) => {
     if (!scalarsFor || !current) return undefined;
     scalars ??= scalarsFor(current);

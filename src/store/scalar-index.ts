@@ -1,27 +1,30 @@
-// Scalars and logged attrs of many runs, as compare, filters and the dashboard ask for them:
-// read once per process, and kept across processes in a cache for runs that have finished
-// (a finished run's event files no longer change; the stamp catches the ones that do).
-import { join } from 'node:path';
+// Scalars and logged attrs of runs, as compare, filters and the dashboard ask for them: read
+// once per process, and kept across processes for runs that have finished (a finished run's
+// event files no longer change; the stamp catches the ones that do), each run in a file of its
+// own (`cache/grun/scalars/<id>.json`), so a command reads only the runs it prints. Filters
+// and sorts read less: the last, min and max of each scalar, kept in the run's summary cache
+// line (`scalarValuesOf`).
+import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join } from 'node:path';
 import { homeOfRunDir } from './home.js';
-import { openCache } from './cache-file.js';
+import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { readScalarData, scalarStampValid, type RunScalarData } from './scalars.js';
-import type { Run } from './types.js';
+import { summaryFileOf } from './summary-cache.js';
+import type { Run, ScalarSummary } from './types.js';
 
-const CACHE_VERSION = 2;
+const CACHE_VERSION = 3;
 
-interface ScalarCacheFile {
-  version: number;
-  runs: Record<string, RunScalarData>;
-}
-
-export const scalarCachePath = (home: string): string => join(home, 'cache', 'grun', 'scalars.json');
+export const scalarCacheDir = (home: string): string => join(home, 'cache', 'grun', 'scalars');
 
 const FINAL = new Set(['completed', 'error', 'terminated']);
 
+/** Ids name run dirs, so they are file names; anything else is not cached. */
+const cacheable = (id: string): boolean => /^[\w.-]+$/.test(id) && !id.startsWith('.');
+
 export class ScalarIndex {
   private readonly memo = new Map<string, RunScalarData>();
-  private db: ReturnType<typeof openCache<ScalarCacheFile>> | null = null;
-  private dirty = false;
+  private saveOnExit = false;
+  private wrote = false;
 
   /** `home` null: runs outside a Guild home (an export): remembered in this process only. */
   constructor(private readonly home: string | null) {}
@@ -29,18 +32,14 @@ export class ScalarIndex {
   get(run: Run): RunScalarData {
     const hit = this.memo.get(run.dir);
     if (hit) return hit;
-    const final = FINAL.has(run.status);
-    let data: RunScalarData | undefined;
-    const file = final ? this.file() : null;
-    if (file) {
-      const cached = file.data.runs[run.id];
-      if (cached && scalarStampValid(run.dir, cached.stamp)) data = cached;
-    }
+    const path = this.home !== null && FINAL.has(run.status) && cacheable(run.id) ? join(scalarCacheDir(this.home), `${run.id}.json`) : null;
+    let data = path ? readCached(path, run.dir) : undefined;
     if (!data) {
       data = readScalarData(run.dir);
-      if (file) {
-        file.data.runs[run.id] = data;
-        this.dirty = true;
+      if (path) {
+        writeCached(path, data);
+        if (!this.wrote) rmSync(join(dirname(scalarCacheDir(this.home!)), 'scalars.json'), { force: true }); // the one-file cache of earlier versions
+        this.wrote = true;
       }
     }
     this.memo.set(run.dir, data);
@@ -52,23 +51,69 @@ export class ScalarIndex {
     this.memo.delete(dir);
   }
 
-  save(): void {
-    if (!this.dirty || !this.db) return;
-    this.dirty = false;
-    try {
-      this.db.write();
-    } catch {
-      // a read-only home keeps working with a cold cache
+  /**
+   * The prefix, tag, last, min and max of each scalar of a run, for filters and sorts: from
+   * its summary cache line when the line is trusted (a settled run whose key holds, not in a
+   * full check or the slow round: see ARCHITECTURE.md) or the stamp there still holds; else read afresh and,
+   * for a finished run, written to the line (saved with the summary cache).
+   */
+  values(run: Run): ScalarValue[] {
+    const memo = this.memo.get(run.dir);
+    if (memo) return memo.summaries;
+    const entry = this.home === null ? undefined : summaryFileOf(this.home).entries.get((run.deleted ? 'trash/runs/' : 'runs/') + run.id);
+    const cached = entry?.scalars();
+    if (entry && cached && ((!entry.checkScalars && entry.probe[0] === 's') || scalarStampValid(run.dir, cached.stamp))) {
+      return cached.values.map(([prefix, tag, last, min, max]) => ({ prefix, tag, last, min, max }));
     }
+    // Read here, not through `get`: a filter over 100k runs would write a file for each.
+    const data = readScalarData(run.dir);
+    this.memo.set(run.dir, data);
+    if (entry && FINAL.has(run.status)) {
+      entry.setScalars({ stamp: data.stamp, values: data.summaries.map((s) => [s.prefix, s.tag, s.last, s.min, s.max]) });
+      summaryFileOf(this.home!).dirty = true;
+      if (!this.saveOnExit) {
+        this.saveOnExit = true;
+        process.once('exit', () => this.save());
+      }
+    }
+    return data.summaries;
   }
 
-  private file() {
-    if (this.home === null) return null;
-    if (!this.db) {
-      this.db = openCache<ScalarCacheFile>(scalarCachePath(this.home), { version: CACHE_VERSION, runs: {} });
-      process.once('exit', () => this.save());
-    }
-    return this.db;
+  /** Writes the summary cache if scalar values were added to it. */
+  save(): void {
+    if (this.home !== null) summaryFileOf(this.home).save();
+  }
+}
+
+/** One scalar as filters and sorts read it. */
+export type ScalarValue = Pick<ScalarSummary, 'prefix' | 'tag' | 'last' | 'min' | 'max'>;
+
+function readCached(path: string, runDir: string): RunScalarData | undefined {
+  try {
+    const c = JSON.parse(readFileSync(path, 'utf8'), jsonReviver) as { version: number; data: RunScalarData };
+    return c.version === CACHE_VERSION && scalarStampValid(runDir, c.data.stamp) ? c.data : undefined;
+  } catch {
+    return undefined; // none yet, torn or foreign: read afresh
+  }
+}
+
+/**
+ * A cache file, renamed into place but not fsynced: after a crash it may read as torn, and is
+ * then read afresh (a thousand fsyncs would cost a cold `compare` more than its reads).
+ */
+let written = 0;
+const madeDirs = new Set<string>();
+
+function writeCached(path: string, data: RunScalarData): void {
+  try {
+    const dir = dirname(path);
+    if (!madeDirs.has(dir)) mkdirSync(dir, { recursive: true });
+    madeDirs.add(dir);
+    const tmp = join(dir, `.${basename(path)}.${process.pid}.${written++}.tmp`);
+    writeFileSync(tmp, JSON.stringify({ version: CACHE_VERSION, data }, jsonReplacer));
+    renameSync(tmp, path);
+  } catch {
+    // a read-only home keeps working with a cold cache
   }
 }
 
@@ -85,4 +130,9 @@ export function scalarIndexFor(run: Run): ScalarIndex {
 /** A run's scalars and logged attrs through the index of its home. */
 export function runScalarData(run: Run): RunScalarData {
   return scalarIndexFor(run).get(run);
+}
+
+/** The prefix, tag, last, min and max of each of a run's scalars: what filters read. */
+export function runScalarValues(run: Run): readonly ScalarValue[] {
+  return scalarIndexFor(run).values(run);
 }

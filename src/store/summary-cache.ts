@@ -8,6 +8,9 @@
 //   parent  the sweep parent's id, or empty
 //   key     the stats the summary was read under (`cacheKey`)
 //   json    the compact summary (summary-codec.ts)
+//   scalars optional: what filters and sorts read of the run's scalars (`ScalarValues`: the
+//           last, min and max of each, and the stamp they were read under), written once a
+//           filter asked for them; a line read afresh starts without
 // The first line is `grun-summaries TAB <version> TAB <journal offset consumed>`. A listing
 // reads the file (a few MB per 10k runs) and splits it; only the runs it shows are parsed.
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
@@ -16,6 +19,7 @@ import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
+import type { ScalarStamp } from './scalars.js';
 import type { RunSummary } from './types.js';
 
 const MAGIC = 'grun-summaries';
@@ -41,19 +45,28 @@ export class CacheEntry {
   summary: RunSummary | null = null;
   /** Re-checked against the run directory in this process. */
   checked = false;
+  /**
+   * Its scalar values to be checked against their stamp before use: set by a full check and
+   * the slow round; a run re-checked only because it is shown keeps them while its key holds.
+   */
+  checkScalars = false;
 
   constructor(
     readonly name: string,
     readonly sort: number,
     readonly probe: string,
-    readonly line: string,
+    public line: string,
   ) {}
 
+  /** Field `n`, or '' past the last one (a line without scalars). */
   private field(n: number): string {
     let i = 0;
-    for (let k = 0; k < n; k++) i = this.line.indexOf('\t', i) + 1;
-    const end = n === 5 ? this.line.length : this.line.indexOf('\t', i);
-    return this.line.slice(i, end);
+    for (let k = 0; k < n; k++) {
+      i = this.line.indexOf('\t', i) + 1;
+      if (i === 0) return '';
+    }
+    const end = this.line.indexOf('\t', i);
+    return this.line.slice(i, end < 0 ? this.line.length : end);
   }
 
   get parent(): string {
@@ -67,6 +80,51 @@ export class CacheEntry {
   json(): string {
     return Buffer.from(this.field(5), 'latin1').toString('utf8');
   }
+
+  private decoded: ScalarValues | null | undefined;
+
+  /** The scalars column, decoded (once); null when the line has none. */
+  scalars(): ScalarValues | null {
+    if (this.decoded !== undefined) return this.decoded;
+    const text = this.field(6);
+    this.decoded = null;
+    if (text) {
+      try {
+        // The reviver only where a value needs it (nan, inf): it costs more than the parse.
+        const json = Buffer.from(text, 'latin1').toString('utf8');
+        this.decoded = JSON.parse(json, json.includes('"$') ? jsonReviver : undefined) as ScalarValues;
+      } catch {
+        // a torn column: read afresh
+      }
+    }
+    return this.decoded;
+  }
+
+  /** Sets the scalars column (JSON never holds a raw tab or newline). */
+  setScalars(v: ScalarValues): void {
+    let end = 0;
+    for (let k = 0; k < 6 && end >= 0; k++) end = this.line.indexOf('\t', end + (k > 0 ? 1 : 0));
+    const head = end < 0 ? this.line : this.line.slice(0, end);
+    this.line = head + '\t' + Buffer.from(JSON.stringify(v, jsonReplacer), 'utf8').toString('latin1');
+    this.decoded = v;
+  }
+}
+
+/**
+ * What filters and sorts read of a run's scalars, kept in its cache line: per scalar its
+ * prefix, tag, last, min and max, with the stamp they were read under (scalars.ts).
+ */
+export interface ScalarValues {
+  stamp: ScalarStamp;
+  values: [prefix: string, tag: string, last: number, min: number, max: number][];
+}
+
+/** The summary files read in this process, by home: the latest one of a home is the one kept current. */
+const openFiles = new Map<string, SummaryFile>();
+
+/** The summary file of a home as this process last read it (read now if it has not). */
+export function summaryFileOf(home: string): SummaryFile {
+  return openFiles.get(home) ?? new SummaryFile(home);
 }
 
 function statOrNull(path: string): Stats | undefined {
@@ -173,6 +231,7 @@ export class SummaryFile {
   dirty = false;
 
   constructor(private readonly home: string) {
+    openFiles.set(home, this);
     let text = '';
     try {
       text = readFileSync(summaryCachePath(home), 'latin1');

@@ -2,10 +2,12 @@
 // way a run changes outside this grun must still show in the next `grun runs`.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { writeAttr } from '../../src/store/attrs.js';
 import { roundSize } from '../../src/store/index.js';
+import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome } from '../helpers/home.js';
 import { cloneRun, listedShortIds, ok } from './cli-helpers.js';
 
@@ -78,5 +80,34 @@ describe('a warm summary cache shows every change to a run', () => {
     writeAttr(oldDir, 'exit_status', 0);
     out = ok(home, ['runs']);
     assert.equal(listedShortIds(out)[0], oldest);
+  });
+
+  test('a filter on a scalar sees a value appended to an event file in place', () => {
+    const home = copyFixtureHome();
+    const guild = join(home, 'runs', NEWEST, '.guild');
+    const low = (): string[] => listedShortIds(ok(home, ['runs', '-a', '-F', 'loss < 0.001']));
+    assert.deepEqual(low(), []);
+    assert.deepEqual(low(), [], 'the second filter reads the values its cache line keeps');
+    assert.match(readFileSync(join(home, 'cache', 'grun', 'summaries.tsv'), 'utf8'), new RegExp(`runs/${NEWEST}\t.*"loss"`));
+    // The run's event file grows in place: no directory it lives in changes its mtime.
+    const events = join(guild, readdirSync(guild).find((f) => /tfevents.*\.0$/.test(f))!);
+    const w = new EventFileWriter(mkdtempSync(join(tmpdir(), 'grun-events-')));
+    w.addScalar('loss', 0.0005, 9);
+    w.close();
+    const st = statSync(guild);
+    appendFileSync(events, readFileSync(w.path!));
+    utimesSync(guild, st.atime, st.mtime);
+    assert.deepEqual(low(), [NEWEST.slice(0, 8)]);
+  });
+
+  test('a filtered listing re-checks what the cache says it keeps', () => {
+    const home = copyFixtureHome();
+    cloneRun(home, NEWEST, Array.from({ length: 280 }, (_, i) => `c1${String(i).padStart(6, '0')}${'0'.repeat(24)}`));
+    const kept = (): string[] => listedShortIds(ok(home, ['runs', '-a', '-Fl', 'lr=0.05']));
+    const before = kept();
+    assert.ok(before.includes(NEWEST.slice(0, 8)) && before.length > 200);
+    // Guild relabels a kept run in place: the cache still says it matches; the listing must not.
+    guildWriteAttr(join(home, 'runs', NEWEST), 'label', 'relabelled in place\n');
+    assert.deepEqual(kept(), before.filter((id) => id !== NEWEST.slice(0, 8)));
   });
 });

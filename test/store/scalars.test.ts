@@ -10,7 +10,7 @@ import {
   scalarSourcesDigest,
 } from '../../src/store/scalars.js';
 import { listRuns } from '../../src/store/index.js';
-import { ScalarIndex, scalarCachePath } from '../../src/store/scalar-index.js';
+import { ScalarIndex, scalarCacheDir } from '../../src/store/scalar-index.js';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import type { ScalarSummary } from '../../src/store/types.js';
 import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
@@ -121,7 +121,7 @@ describe('scalar index', () => {
     const before = first.get(run);
     assert.equal(before.summaries.find((s) => s.tag === 'loss')?.lastStep, 1);
     first.save();
-    assert.ok(existsSync(scalarCachePath(home)));
+    assert.ok(existsSync(join(scalarCacheDir(home), `${run.id}.json`)));
     assert.deepEqual(new ScalarIndex(home).get(run), before, 'a second process reads the cache');
     // New events after the cache was written (say a later restart of the run) are seen.
     const guildDir = join(run.dir, '.guild');

@@ -57,11 +57,14 @@ export function matchFilter(node: FilterNode, run: Run, scalars: ScalarLookup): 
  * Guild's scalar lookup for filters: the first summary with the key's tag whose prefix equals
  * the key's prefix (`target/.guild#loss`); a key without `#` matches the tag under any prefix.
  */
-export function scalarLookup(summaries: readonly ScalarSummary[]): ScalarLookup {
+export function scalarLookup(summaries: readonly ScalarLast[]): ScalarLookup {
   return (key) => lastScalarValue(summaries, key);
 }
 
-export function lastScalarValue(summaries: readonly ScalarSummary[], key: string): number | undefined {
+/** What a lookup reads of a scalar: a summary, or the values a summary cache line keeps. */
+export type ScalarLast = Pick<ScalarSummary, 'prefix' | 'tag' | 'last'>;
+
+export function lastScalarValue(summaries: readonly ScalarLast[], key: string): number | undefined {
   const hash = key.indexOf('#');
   const prefix = hash < 0 ? '' : key.slice(0, hash);
   const tag = hash < 0 ? key : key.slice(hash + 1);
