@@ -7,9 +7,9 @@ import { viewsPath } from '../../src/store/ui-views.js';
 import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
-import { distBuilt, tmuxAvailable, withTmux, type TmuxGrun } from './tmux.js';
+import { withTmux, type TmuxGrun, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 const XS = [0.41, 0.93, 0.12, 0.67, 0.88, 0.25, 0.59, 0.74, 0.06, 0.35, 0.81, 0.5];
 const OTHER_X = 0.9;

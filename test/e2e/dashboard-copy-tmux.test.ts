@@ -6,10 +6,10 @@ import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
-import { distBuilt, tmuxAvailable, withTmux, type TmuxGrun } from './tmux.js';
+import { withTmux, type TmuxGrun, tmuxSkip } from './tmux.js';
 import { waitFor } from '../views/helpers.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 const buffer = (t: TmuxGrun): string => {
   try {

@@ -8,9 +8,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
-import { distBuilt, tmuxAvailable, withTmux } from './tmux.js';
+import { withTmux, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 const MARKERS = ['●', '×', '+', '○'];
 const GUTTER = 11; // the y labels, a space and the axis

@@ -7,9 +7,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { spawnSync } from 'node:child_process';
 import { emptyHome, grunBin, tempDir } from '../helpers/home.js';
-import { distBuilt, tmuxAvailable, withTmux, type TmuxGrun } from './tmux.js';
+import { withTmux, type TmuxGrun, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 describe('dashboard output search in tmux', { skip }, () => {
   let home = '';

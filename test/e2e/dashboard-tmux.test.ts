@@ -6,9 +6,9 @@ import { join } from 'node:path';
 import { writeStepRecords } from '../../src/store/step-records.js';
 import { copyFixtureHome, emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
-import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
+import { TmuxGrun, withTmux, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 const BEST = '4cad94ad746246858852b7eb8736ac22';
 
 const withGrun = withTmux;

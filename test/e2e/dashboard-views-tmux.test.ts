@@ -6,9 +6,9 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
-import { distBuilt, tmuxAvailable, withTmux } from './tmux.js';
+import { withTmux, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 describe('dashboard saved views in tmux', { skip }, () => {
   let home = '';

@@ -8,9 +8,9 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHome, grunBin, tempDir } from '../helpers/home.js';
 import { childEnv, grun, onlyRunDir, project, waitFor } from './engine-helpers.js';
-import { TmuxGrun, distBuilt, tmuxAvailable, withTmux } from './tmux.js';
+import { TmuxGrun, withTmux, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 /** Prints `start`, then redraws one stderr line three times, each step waiting for a gate file. */
 const PROGRESS = `import os, sys, time

@@ -9,9 +9,9 @@ import { join } from 'node:path';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { waitFor } from '../views/helpers.js';
 import { grun, ok } from './cli-helpers.js';
-import { distBuilt, tmuxAvailable, withTmux } from './tmux.js';
+import { withTmux, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
+const skip = tmuxSkip;
 
 describe('notices in tmux and grun watch --notify', { skip }, () => {
   let srv: Server;

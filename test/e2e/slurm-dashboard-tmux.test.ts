@@ -11,9 +11,9 @@ import { emptyHome } from '../helpers/home.js';
 import { ok } from './cli-helpers.js';
 import { project } from './engine-helpers.js';
 import { clusterEnv, slurmSkipReason } from './remote-helpers.js';
-import { TmuxGrun, distBuilt, tmuxAvailable } from './tmux.js';
+import { TmuxGrun, tmuxSkip } from './tmux.js';
 
-const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : slurmSkipReason();
+const skip = tmuxSkip || slurmSkipReason();
 
 describe('slurm runs in the dashboard (tmux, 80x24)', { skip }, () => {
   let slurmConf: string;

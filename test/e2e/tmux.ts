@@ -7,6 +7,8 @@ import { grunBin, projectRoot } from '../helpers/home.js';
 
 export const tmuxAvailable = spawnSync('tmux', ['-V']).status === 0;
 export const distBuilt = existsSync(join(projectRoot, 'dist', 'cli.js'));
+/** Why a dashboard test in tmux skips, or false. */
+export const tmuxSkip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built (npm run build)' : false;
 
 let count = 0;
 

@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import { after, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { emptyHome, tempDir } from '../helpers/home.js';
-import { TmuxGrun, distBuilt, tmuxAvailable } from '../e2e/tmux.js';
+import { TmuxGrun, tmuxSkip } from '../e2e/tmux.js';
 import { isProcessAlive } from '../../src/store/proc.js';
 import { bin, childEnv, figures, kill, killAllOf, runGrun, size, spawnGrun, waitUntil, type Exit } from './helpers.js';
 
@@ -102,7 +102,7 @@ describe('reliability: hostile text never reaches the terminal', () => {
     assert.doesNotMatch(grunOnTty(['watch', id.slice(0, 8)], home), CONTROL);
   });
 
-  const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built' : false;
+  const skip = tmuxSkip;
   test('the dashboard: table, output tab and files tab show text only; the pane title stays', { skip }, async () => {
     const t = new TmuxGrun({ columns: 160, rows: 40, cwd, env: { GUILD_HOME: home } });
     try {
@@ -333,7 +333,7 @@ describe('reliability: what the system refuses is said', { skip: asRoot ? false 
 });
 
 describe('reliability: memory', () => {
-  const skip = !tmuxAvailable ? 'tmux is not installed' : !distBuilt ? 'dist/ is not built' : false;
+  const skip = tmuxSkip;
   test('the output tab of a run that wrote one huge line without a newline: head, length, tail', { skip }, async () => {
     const home = emptyHome();
     const mib = size(256, 1024);
