@@ -305,10 +305,11 @@ export function failStagedRun(runDir: string): void {
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */
 export function unstageRunDir(runDir: string): void {
   touch(guildPath(runDir, 'PENDING'));
-  rmSync(guildPath(runDir, 'STAGED'), { force: true });
-  // What a previous attempt left must not decide the new one's status.
+  // What a previous attempt left must not decide the new one's status: gone while STAGED still
+  // says staged, so that no reader (the launcher waiting for the start) sees it ended meanwhile.
   deleteAttr(runDir, 'exit_status');
   deleteAttr(runDir, 'stopped');
+  rmSync(guildPath(runDir, 'STAGED'), { force: true });
   unlinkSync(guildPath(runDir, 'PENDING'));
   writeAttr(runDir, 'started', guildTimestamp());
 }
