@@ -10,7 +10,7 @@ import { readAttr } from '../store/attrs.js';
 import { loadRun } from '../store/index.js';
 import { guildPath } from '../store/run.js';
 import type { Run } from '../store/types.js';
-import { recordParentEnd } from './batch.js';
+import { recordParentEnd, SEARCH_FILE } from './batch.js';
 import { executorFor, type StopOptions, type StopOutcome } from './executor.js';
 import { CLAIM_FILE, claimRun, releaseClaim, selfOwner } from './queue.js';
 import { finishRunDir } from './run-writer.js';
@@ -83,6 +83,9 @@ async function stopSweep(parent: Run, opts: StopOptions, onSignal?: OnSignal): P
   // A batch that runs as a process of its own (Guild's batch operation) is stopped first, so
   // that it starts no further trial; it records its own end. grun's parents have no process.
   const own = parent.proc !== null || parent.lockPid !== null ? await stopEach([parent], opts, onSignal) : null;
+  // A search that drives this batch (its job file is there) proposes trials until the batch has
+  // an end: recorded first, so that no trial starts between the stop of one and the batch's end.
+  const searchEnded = !own && parent.exitStatus === null && existsSync(guildPath(parent.dir, SEARCH_FILE)) && recordParentEnd(parent.dir, 'terminated');
   const reports = new Map<string, StopReport>();
   // Rounds until no child waits or runs: a scheduler may start a child between two looks.
   for (let round = 0; round < 50; round++) {
@@ -114,7 +117,7 @@ async function stopSweep(parent: Run, opts: StopOptions, onSignal?: OnSignal): P
   }
   if (own) return [...own, ...reports.values()];
   const timedOut = [...reports.values()].some((r) => r.outcome.kind === 'timed-out');
-  return [endSweep(parent, reports.size > 0, timedOut, opts), ...reports.values()];
+  return [endSweep(parent, reports.size > 0 || searchEnded, timedOut, opts), ...reports.values()];
 }
 
 /** The parent's end: terminated, as it was stopped (a child's supervisor may have recorded the aggregate first). */
