@@ -53,12 +53,12 @@ describe('dashboard output search in tmux', { skip }, () => {
     await withTmux({ columns: 80, rows: 24, cwd: project, env: { GUILD_HOME: home, NO_COLOR: '1' } }, async (t) => {
       await t.waitFor(/1\/1 runs/);
       t.keys('Enter');
-      await t.waitFor(/1 overview/);
+      await t.waitFor(/1 overview/, 15000);
       t.keys('4');
       await t.waitFor(/^ THE END$/m, 15000);
       await searchAround(t);
       t.keys('Escape');
-      await t.waitFor(/1 overview/);
+      await t.waitFor(/1 overview/, 15000);
       t.keys('w');
       const s = await t.waitFor(/attached to .* 1000001 lines/, 15000);
       assert.match(s, /^ THE END$/m);
