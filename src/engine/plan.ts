@@ -70,8 +70,8 @@ function defaultMaxTrials(v: YamlValue | undefined, where: string): { defaultMax
   return { defaultMaxTrials: v };
 }
 
-/** Guild's `run.CORE_RUN_ATTRS`: names an operation's `run-attrs:` may not take. */
-const CORE_RUN_ATTRS = new Set([
+/** Names an operation's `run-attrs:` may not take (Guild's `run.CORE_RUN_ATTRS`; `runs info` hides a longer list). */
+const RESERVED_RUN_ATTRS = new Set([
   'cmd', 'deps', 'env', 'exit_status', 'flags', 'host', 'id', 'initialized', 'label', 'op', 'opdef_attrs', 'platform',
   'plugins', 'random_seed', 'run_params', 'sourcecode_digest', 'started', 'stopped', 'user', 'user_flags', 'vcs_commit',
   'pip_freeze', 'r_sys_info', 'r_packages_loaded',
@@ -82,7 +82,7 @@ function opdefAttrs(runAttrs: YamlMap | undefined): { attrs: YamlMap | null; war
   const attrs: YamlMap = {};
   const warnings: string[] = [];
   for (const [name, value] of Object.entries(runAttrs ?? {})) {
-    if (CORE_RUN_ATTRS.has(name)) warnings.push(`Invalid run attribute '${name}' (reserved attribute) - ignoring`);
+    if (RESERVED_RUN_ATTRS.has(name)) warnings.push(`Invalid run attribute '${name}' (reserved attribute) - ignoring`);
     else attrs[name] = value;
   }
   return { attrs: Object.keys(attrs).length ? attrs : null, warnings };
