@@ -22,6 +22,8 @@ import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
+import { spawnBatch } from '../batch-process.js';
+import { loadRun } from '../../store/index.js';
 import { submitPipeline } from '../pipeline/slurm.js';
 import { runSearch, spawnSearch, startSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
@@ -71,7 +73,10 @@ function exitCodeOf(r: LaunchResult): number {
 
 function childWriter(home: string, memo: MemoUse, start: SweepStart): ChildWriter {
   const here = memo === 'off' ? stagedChildWriter : memoChildWriter(home, { reuse: memo === 'reuse' });
-  return start.kind === 'slurm' ? targets.slurm.childWriter(here) : here;
+  if (start.kind === 'slurm') return targets.slurm.childWriter(here);
+  // a background batch's trials wait pending until its process starts them
+  if (start.kind === 'batch') return (h, parentDir, child) => here(h, parentDir, { ...child, extraFiles: { ...child.extraFiles, PENDING: '' } });
+  return here;
 }
 
 export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}): Promise<LaunchReport> {
@@ -163,7 +168,15 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const waiting = created.children.filter((c) => !c.memoOf);
       if (waiting.length === 0) return report;
       const quiet = lp.kind === 'sweep' && lp.quiet;
-      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io);
+      // Each trial resolves the prototype's dependencies (Guild logs them as each one starts).
+      const trialLog = resolutionLines({ deps: proto.deps, configs: proto.configs }).map((l) => l.trimEnd());
+      if (lp.start.kind === 'batch') {
+        const batch = created.parent!;
+        const r = await spawnBatch(home, batch.dir, { ...lp.start, trials: waiting.map((c) => c.id), trialLog, ...(lp.kind === 'sweep' && lp.pidfile !== undefined ? { pidfile: lp.pidfile } : {}) });
+        say(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${r.pidfile})`);
+        return report;
+      }
+      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io, trialLog);
       if (lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
       return exitCode === undefined ? report : { ...report, exitCode };
     }
@@ -182,7 +195,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
  * Starts the waiting trials of a sweep (`focus` its parent) as `start` says: a scheduler in the
  * background, here in the foreground (the exit code returned), or not at all.
  */
-async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO): Promise<number | undefined> {
+async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO, trialLog: string[] = []): Promise<number | undefined> {
   switch (start.kind) {
     case 'scheduler': {
       const pid = spawnScheduler(home, [focus], start);
@@ -190,16 +203,18 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
       return undefined;
     }
     case 'foreground': {
-      const ok = await runTrialsHere(waiting, {
+      const { ok } = await runTrialsHere(waiting, {
         home,
         maxParallel: start.maxParallel,
         gpus: start.gpus,
         quiet,
+        trialLog,
         stdout: io.stdout ?? process.stdout,
         stderr: io.stderr ?? process.stderr,
       });
       return ok ? 0 : 1;
     }
+    case 'batch':
     case 'none':
     case 'slurm':
       return undefined;

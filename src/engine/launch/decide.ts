@@ -105,7 +105,9 @@ function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   if (req.mode === 'stage' || req.sweep?.stageTrials) return { kind: 'none' };
   const maxParallel = req.maxParallel ?? 1;
   const gpus = req.gpus ? { gpus: req.gpus } : {};
-  return req.mode === 'foreground' ? { kind: 'foreground', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
+  if (req.mode === 'foreground') return { kind: 'foreground', maxParallel, ...gpus };
+  // Guild's batch run in the background is a process of its own; an Accio submission and restarted trials go to a scheduler
+  return req.work.kind === 'operation' ? { kind: 'batch', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
 }
 
 const pipelinesOnSlurm = (plan: RunPlan): Refusal =>
@@ -216,7 +218,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       stageTrials: !!s.stageTrials,
       ...(s.batch ? { batch: s.batch } : {}),
     };
-    return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
+    return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet, ...pidfile };
   }
   const optFlag = Object.entries(req.sweep?.optFlags ?? {})[0];
   if (optFlag && req.sweep?.optimizer === undefined && !req.sweep?.optimize) {
