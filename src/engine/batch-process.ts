@@ -3,8 +3,7 @@
 // batch's output. Its trials wait `pending` until it starts them; stopping the batch stops the
 // running trials and leaves the pending ones to be started as needed.
 import { spawn } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, mkdirSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readAttr } from '../store/attrs.js';
@@ -14,6 +13,7 @@ import { OutputWriter } from '../store/output.js';
 import { bootId, hostName, readProcessRecord, selfProcess, writeProcessRecord } from '../store/proc.js';
 import { guildPath } from '../store/run.js';
 import { recordParentEnd } from './batch.js';
+import { removeTempPidfile } from './pidfile.js';
 import { runTrialsHere } from './launch/foreground-sweep.js';
 import { schedulerLogPath } from './queue.js';
 import { grunArgv } from './self-command.js';
@@ -36,21 +36,21 @@ export interface BatchJob {
 const READY_MS = 15_000;
 
 /**
- * Starts the batch run's process and returns once it runs: its pid and the pidfile holding it
- * (`pidfile`, else a temporary one that the batch removes as it ends).
+ * Starts the batch run's process and returns its pid once it runs; `pidfile` receives the pid
+ * (`tempPidfile`: grun's own, removed by the batch as it ends).
  */
 export async function spawnBatch(
   home: string,
   batchDir: string,
-  o: { trials: string[]; maxParallel: number; gpus?: string[]; trialLog: string[]; pidfile?: string },
-): Promise<{ pid: number; pidfile: string }> {
-  const pidfile = o.pidfile ?? join(mkdtempSync(join(tmpdir(), 'grun-batch-')), 'pid');
+  o: { trials: string[]; maxParallel: number; gpus?: string[]; trialLog: string[]; pidfile: string; tempPidfile?: boolean },
+): Promise<number> {
+  const { pidfile } = o;
   const job: BatchJob = {
     trials: o.trials,
     maxParallel: o.maxParallel,
     ...(o.gpus ? { gpus: o.gpus } : {}),
     trialLog: o.trialLog,
-    ...(o.pidfile === undefined ? { tempPidfile: pidfile } : {}),
+    ...(o.tempPidfile ? { tempPidfile: pidfile } : {}),
   };
   writeFileAtomicSync(guildPath(batchDir, BATCH_JOB_FILE), JSON.stringify(job) + '\n');
   let pidFd: number;
@@ -75,7 +75,10 @@ export async function spawnBatch(
       if (exited || Date.now() > until) throw new GrunError(`the batch process exited before batch ${batchDir} started (see ${logFile})`);
       await sleep(20);
     }
-    return { pid: child.pid, pidfile };
+    return child.pid;
+  } catch (e) {
+    if (o.tempPidfile) removeTempPidfile(pidfile);
+    throw e;
   } finally {
     closeSync(log);
     closeSync(pidFd);
@@ -123,6 +126,6 @@ export async function driveBatch(batchDir: string, home: string): Promise<boolea
     out.close();
     rmSync(guildPath(batchDir, BATCH_JOB_FILE), { force: true });
     rmSync(guildPath(batchDir, 'LOCK'), { force: true });
-    if (job.tempPidfile) rmSync(dirname(job.tempPidfile), { recursive: true, force: true });
+    if (job.tempPidfile) removeTempPidfile(job.tempPidfile);
   }
 }

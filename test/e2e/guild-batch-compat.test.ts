@@ -84,3 +84,36 @@ describe('a batch in the foreground', () => {
     assert.deepEqual(listing(home, dir), ['[1] down error up= seed=1']);
   });
 });
+
+describe('a run in the background and its stop', () => {
+  const STUBBORN = [
+    'import signal, time',
+    'signal.signal(signal.SIGTERM, lambda *a: print("NO", flush=True))',
+    'print("ready", flush=True)',
+    'for _ in range(300):',
+    '    time.sleep(0.1)',
+    '',
+  ].join('\n');
+
+  test('has a pidfile of its own unless given one; a run that does not stop in time is named, and --force ends it', async () => {
+    const home = emptyHome();
+    const cwd = project({ 'stubborn.py': STUBBORN });
+    const r = await grun(['run', 'stubborn.py', '--background', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr);
+    const m = /^stubborn\.py started in background as ([0-9a-f]{32}) \(pidfile (\S+)\)\n$/.exec(r.stdout);
+    assert.ok(m, r.stdout);
+    const [, id, pidfile] = m;
+    const runDir = join(home, 'runs', id!);
+    const supervisor = Number(readFileSync(pidfile!, 'utf8'));
+    assert.ok(existsSync(`/proc/${supervisor}`), 'the pidfile names the live supervisor');
+    await waitFor('the script to be ready', () => outputHas(runDir, 'ready'), 30_000);
+    const stop = await grun(['stop', '--timeout', '1', '-y'], { cwd, home });
+    assert.equal(stop.code, 1);
+    assert.match(stop.stdout, new RegExp(`^Stopping ${id} \\(pid \\d+\\)\\n$`));
+    assert.match(stop.stderr, new RegExp(`^The following processes did not stop as expected: \\d+ \\(run ${id}\\)\\nStill running after 1 seconds: use --force to kill it\\n$`));
+    const forced = await grun(['stop', '--force', '--timeout', '1', '-y'], { cwd, home });
+    assert.equal(forced.code, 0, forced.stderr);
+    assert.deepEqual(listing(home, cwd), ['[1] stubborn.py terminated']);
+    await waitFor('the supervisor to remove its pidfile', () => !existsSync(pidfile!));
+  });
+});

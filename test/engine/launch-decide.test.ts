@@ -40,7 +40,7 @@ describe('launch decision', () => {
     ['one run to a slurm remote', request({ remote: 'lab' }), slurm, single, 'slurm memo:off'],
     ['one run to an ssh remote', request({ remote: 'gpu' }), ssh, null, 'ssh'],
     ['a sweep in the foreground', request(), null, swept, 'sweep foreground memo:off'],
-    ['a sweep in the background, memo on', request({ mode: 'background', memo: true }), null, swept, 'sweep scheduler memo:reuse'],
+    ['a sweep in the background, memo on', request({ mode: 'background', memo: true }), null, swept, 'sweep batch memo:reuse'],
     ['a sweep with staged trials', request({ sweep: { stageTrials: true } }), null, swept, 'sweep none memo:off'],
     ['a sweep to Slurm', request({ executor: 'slurm', maxParallel: 2 }), null, swept, 'sweep slurm memo:off'],
     ['a sweep to an ssh remote', request({ remote: 'gpu', flagArgs: ['lr=[0.1,0.2]'] }), ssh, null, 'refused ssh-sweep'],

@@ -23,6 +23,7 @@ import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
 import { spawnBatch } from '../batch-process.js';
+import { tempPidfile } from '../pidfile.js';
 import { loadRun } from '../../store/index.js';
 import { submitPipeline } from '../pipeline/slurm.js';
 import { runSearch, spawnSearch, startSearch } from '../search.js';
@@ -112,7 +113,8 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       }
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
       resolutionLog(lp.plan, io);
-      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
+      const o = attachOptions(home, lp, io);
+      const r = await startRun(lp.plan, { ...o, stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
         // Guild quotes the directory with plain single quotes, whatever it holds.
@@ -120,7 +122,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} staged in '${r.runDir}'\nTo start the operation, use "(${start})"`);
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
-      return startedReport(home, op, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, op, r, lp.mode, o.pidfile, io);
     }
     case 'unresolved': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -134,14 +136,16 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'pipeline': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       if (lp.slurm) return submitPipelineReport(home, lp, lp.slurm, say);
-      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
-      return startedReport(home, lp.plan.operation, r, lp.mode, lp.pidfile, io);
+      const o = attachOptions(home, lp, io);
+      const r = await startRun(lp.plan, { ...o, stage: lp.mode === 'stage' });
+      return startedReport(home, lp.plan.operation, r, lp.mode, o.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       resolveStagedDeps(home, lp.run, io);
-      const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
-      return startedReport(home, lp.run.operation, r, lp.mode, lp.pidfile, io);
+      const o = attachOptions(home, lp, io);
+      const r = await startStagedRun(lp.run, o);
+      return startedReport(home, lp.run.operation, r, lp.mode, o.pidfile, io);
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -172,8 +176,9 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const trialLog = resolutionLines({ deps: proto.deps, configs: proto.configs }).map((l) => l.trimEnd());
       if (lp.start.kind === 'batch') {
         const batch = created.parent!;
-        const r = await spawnBatch(home, batch.dir, { ...lp.start, trials: waiting.map((c) => c.id), trialLog, ...(lp.kind === 'sweep' && lp.pidfile !== undefined ? { pidfile: lp.pidfile } : {}) });
-        say(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${r.pidfile})`);
+        const pidfile = backgroundPidfile(lp.kind === 'sweep' ? lp.pidfile : undefined);
+        await spawnBatch(home, batch.dir, { ...lp.start, trials: waiting.map((c) => c.id), trialLog, ...pidfile });
+        say(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${pidfile.pidfile})`);
         return report;
       }
       const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io, trialLog);
@@ -235,7 +240,14 @@ async function submitPipelineReport(home: string, lp: Extract<LaunchPlan, { kind
 }
 
 function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' | 'pipeline' }>, io: LaunchIO): LaunchOptions {
-  return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
+  const background = lp.mode === 'background';
+  const pidfile = background ? backgroundPidfile(lp.pidfile) : lp.pidfile !== undefined ? { pidfile: lp.pidfile } : {};
+  return { home, background, quiet: lp.quiet, ...pidfile, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** In the background, `--pidfile` or else a pidfile of grun's own (removed as the run ends), as Guild's daemon has one. */
+function backgroundPidfile(given: string | undefined): { pidfile: string; tempPidfile?: boolean } {
+  return given !== undefined ? { pidfile: given } : { pidfile: tempPidfile(), tempPidfile: true };
 }
 
 /** Guild's warnings and resolution log, on stderr. */
@@ -266,7 +278,7 @@ function startedReport(home: string, op: string, r: LaunchResult, mode: LaunchMo
       say(`${op} staged as ${r.runId}\nTo start the operation, use 'grun run --start ${r.runId}'`);
       return report;
     case 'background':
-      say(`${op} started in background as ${r.runId} (${pidfile ? `pidfile ${pidfile}` : `pid ${r.supervisorPid}`})`);
+      say(`${op} started in background as ${r.runId} (pidfile ${pidfile})`);
       return report;
     case 'foreground': {
       // detached (SIGHUP): the run goes on, and this command ends as if it had
