@@ -40,6 +40,35 @@ describe('a batch in the background', () => {
   });
 });
 
+describe('a staged batch', () => {
+  test('--stage stages the batch run itself (-o + makes one of a single trial); --start makes its trials and runs them', async () => {
+    const home = emptyHome();
+    const cwd = project({ 'op.py': 'id = 0\nprint("id", id)\n' });
+    const staged = await grun(['run', 'op.py', '-o', '+', '--keep-batch', '--stage', '-y'], { cwd, home });
+    assert.equal(staged.code, 0, staged.stderr);
+    const id = /^op\.py\+ staged as ([0-9a-f]{32})\nTo start the operation, use 'grun run --start \1'\n$/.exec(staged.stdout)?.[1];
+    assert.ok(id, staged.stdout);
+    assert.deepEqual(listing(home, cwd), ['[1] op.py+ staged']);
+    const started = await grun(['run', '--start', id, '-y'], { cwd, home });
+    assert.equal(started.code, 0, started.stderr);
+    assert.match(started.stdout, /^INFO: \[grun\] Running trial [0-9a-f]{32}: op\.py \(id=0\)\nid 0\n$/);
+    assert.deepEqual(listing(home, cwd), ['[1] op.py completed id=0', '[2] op.py+ completed']);
+
+    // a sweep staged, then started in the background: the batch's own process runs its trials
+    const sweep = await grun(['run', 'op.py', 'id=[1,2]', '--keep-batch', '--stage', '-y'], { cwd, home });
+    assert.equal(sweep.code, 0, sweep.stderr);
+    const batchId = /^op\.py\+ staged as ([0-9a-f]{32})$/m.exec(sweep.stdout)![1]!;
+    const bg = await grun(['run', '--start', batchId, '--background', '-y'], { cwd, home });
+    assert.equal(bg.code, 0, bg.stderr);
+    assert.match(bg.stdout, new RegExp(`^op\\.py\\+ started in background as ${batchId} \\(pidfile \\S+\\)\n$`));
+    const batchDir = join(home, 'runs', batchId);
+    await waitFor('the batch to end', () => existsSync(join(batchDir, '.guild', 'attrs', 'exit_status')), 30_000);
+    const runs = listing(home, cwd);
+    assert.deepEqual(runs.slice(0, 2).sort(), ['[1] op.py completed id=2', '[2] op.py completed id=1']);
+    assert.ok(runs.includes('[5] op.py+ completed'), runs.join('\n'));
+  });
+});
+
 describe('a batch in the foreground', () => {
   const cwd = (): string =>
     project({

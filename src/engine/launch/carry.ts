@@ -14,7 +14,7 @@ import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
 import type { Run } from '../../store/types.js';
-import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
+import { createGuildSweep, createSubmission, hasStagedTrials, stageGuildSweep, startStagedSweep, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
 import { matchingRuns } from '../needed.js';
@@ -161,6 +161,12 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'sweep':
     case 'submission': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      if (lp.kind === 'sweep' && lp.stage) {
+        const batch = stageGuildSweep(lp.plan, { home, ...lp.options });
+        const op = loadRun(batch.dir).operation;
+        say(`${op} staged as ${batch.id}\nTo start the operation, use 'grun run --start ${batch.id}'`);
+        return { runs: [batch], focus: batch.id, summary: `staged ${short(batch.id)} ${op}` };
+      }
       const write = childWriter(home, lp.memo, lp.start);
       const proto = lp.kind === 'sweep' ? lp.plan : lp.proto;
       const created =
@@ -168,22 +174,23 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const jobs = lp.start.kind === 'slurm' ? await submitToSlurm(home, created, proto, lp.start, say) : null;
       const lines = createdLines(lp, created);
       if (lines.length) say(lines.join('\n'));
-      const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
-      const waiting = created.children.filter((c) => !c.memoOf);
-      if (waiting.length === 0) return report;
       const quiet = lp.kind === 'sweep' && lp.quiet;
-      // Each trial resolves the prototype's dependencies (Guild logs them as each one starts).
-      const trialLog = resolutionLines({ deps: proto.deps, configs: proto.configs }).map((l) => l.trimEnd());
-      if (lp.start.kind === 'batch') {
-        const batch = created.parent!;
-        const pidfile = backgroundPidfile(lp.kind === 'sweep' ? lp.pidfile : undefined);
-        await spawnBatch(home, batch.dir, { ...lp.start, trials: waiting.map((c) => c.id), trialLog, ...pidfile });
-        say(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${pidfile.pidfile})`);
-        return report;
+      const report = await startSweep(home, created, proto, { start: lp.start, quiet, pidfile: lp.kind === 'sweep' ? lp.pidfile : undefined, jobs }, io);
+      const waiting = created.children.filter((c) => !c.memoOf);
+      if (waiting.length && lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
+      return report;
+    }
+    case 'staged-batch': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const background = lp.start.kind === 'batch';
+      if (!hasStagedTrials(lp.run.dir)) {
+        // a batch staged by Guild: its own command (Guild's batch operation) starts it
+        const mode = background ? 'background' : 'foreground';
+        const o = attachOptions(home, { kind: 'staged', run: lp.run, mode, quiet: lp.quiet, ...(lp.pidfile !== undefined ? { pidfile: lp.pidfile } : {}) }, io);
+        return startedReport(home, lp.run.operation, await startStagedRun(lp.run, o), mode, o.pidfile, io);
       }
-      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io, trialLog);
-      if (lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
-      return exitCode === undefined ? report : { ...report, exitCode };
+      const { created, proto } = startStagedSweep(home, { id: lp.run.id, dir: lp.run.dir }, background);
+      return startSweep(home, created, proto, { start: lp.start, quiet: lp.quiet, pidfile: lp.pidfile, jobs: null }, io);
     }
     case 'trials': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -194,6 +201,33 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       return exitCode === undefined ? report : { ...report, exitCode };
     }
   }
+}
+
+/**
+ * The trials a sweep made, started as `start` says: by the batch's own process (background), by
+ * a scheduler, here (the exit code in the report), or not at all.
+ */
+async function startSweep(
+  home: string,
+  created: CreatedSweep,
+  proto: RunPlan,
+  o: { start: SweepStart; quiet: boolean; pidfile: string | undefined; jobs: SlurmJobs | null },
+  io: LaunchIO,
+): Promise<LaunchReport> {
+  const report = sweepReport(created, proto.operation, o.jobs, o.start.kind === 'none');
+  const waiting = created.children.filter((c) => !c.memoOf);
+  if (waiting.length === 0) return report;
+  // Each trial resolves the prototype's dependencies (Guild logs them as each one starts).
+  const trialLog = resolutionLines({ deps: proto.deps, configs: proto.configs }).map((l) => l.trimEnd());
+  if (o.start.kind === 'batch') {
+    const batch = created.parent!;
+    const pidfile = backgroundPidfile(o.pidfile);
+    await spawnBatch(home, batch.dir, { ...o.start, trials: waiting.map((c) => c.id), trialLog, ...pidfile });
+    io.stdout?.write(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${pidfile.pidfile})\n`);
+    return report;
+  }
+  const exitCode = await startWaiting(home, o.start, report.focus!, waiting, o.quiet, io, trialLog);
+  return exitCode === undefined ? report : { ...report, exitCode };
 }
 
 /**

@@ -107,7 +107,9 @@ export type LaunchPlan =
   /** A staged run started in its own directory. */
   | { kind: 'staged'; run: Run; mode: Exclude<LaunchMode, 'stage'>; pidfile?: string; quiet: boolean }
   /** A Guild-syntax sweep: a batch run and one child per trial. */
-  | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean; pidfile?: string }
+  | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean; pidfile?: string; stage?: boolean }
+  /** `--start` of a batch staged by `--stage`: its trials written, then started as a sweep's. */
+  | { kind: 'staged-batch'; run: Run; start: SweepStart; quiet: boolean; pidfile?: string }
   /** An Accio submission: one run, or a parent with its children. */
   | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart }
   /**
