@@ -76,18 +76,23 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
   };
   for (const sig of signals) process.on(sig, onStop);
   const waiting = children.filter((c) => !c.memoOf);
-  const ended = new Set<string>();
+  // Pending trials are made startable (PENDING removed) one slot at a time, in order; a released
+  // trial holds its slot until it ends (here, or started by another scheduler) or is deleted.
+  const released = new Map<string, string>();
   let next = o.pending ? 0 : waiting.length;
-  // Pending trials are made startable (PENDING removed) one slot at a time, in order.
   const release = (): void => {
-    const inFlight = (): number => waiting.slice(0, next).filter((c) => !ended.has(c.id) && existsSync(c.dir)).length;
-    while (next < waiting.length && !abort.signal.aborted && inFlight() < o.maxParallel) {
-      rmSync(join(waiting[next]!.dir, '.guild', 'PENDING'), { force: true });
-      next++;
+    for (const [id, dir] of released) if (!existsSync(dir) || existsSync(join(dir, '.guild', 'attrs', 'exit_status'))) released.delete(id);
+    while (next < waiting.length && !abort.signal.aborted && released.size < o.maxParallel) {
+      const c = waiting[next++]!;
+      rmSync(join(c.dir, '.guild', 'PENDING'), { force: true });
+      released.set(c.id, c.dir);
     }
   };
   release();
-  const ticker = setInterval(() => !o.quiet && output.flush(), 100);
+  const ticker = setInterval(() => {
+    if (!o.quiet) output.flush();
+    if (next < waiting.length) release();
+  }, 100);
   try {
     const result = await runScheduler({
       home: o.home,
@@ -106,7 +111,7 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
       },
       onEnded: (run) => {
         running.delete(run.id);
-        ended.add(run.id);
+        released.delete(run.id);
         if (!o.quiet) output.flush(run.id);
         if (run.status !== 'completed') o.stdout.write(`INFO: [grun] Trial ${run.id} ended: ${run.status}\n`);
         release();
