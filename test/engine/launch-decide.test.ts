@@ -45,6 +45,7 @@ describe('launch decision', () => {
     ['a sweep to Slurm', request({ executor: 'slurm', maxParallel: 2 }), null, swept, 'sweep slurm memo:off'],
     ['a sweep to an ssh remote', request({ remote: 'gpu', flagArgs: ['lr=[0.1,0.2]'] }), ssh, null, 'refused ssh-sweep'],
     ['--stage of a sweep stages its batch', request({ mode: 'stage' }), null, swept, 'sweep none memo:off'],
+    ['--stage of a sweep with --memo', request({ mode: 'stage', memo: true }), null, swept, 'refused stage-memo'],
     ['-o + of one run: a batch of one trial', request({ sweep: { optimizer: '+' } }), null, single, 'sweep foreground memo:off'],
     ['--stage to Slurm', request({ executor: 'slurm', mode: 'stage' }), null, single, 'refused slurm-stage'],
     ['--gpus to Slurm', request({ executor: 'slurm', gpus: ['0'] }), null, single, 'refused slurm-gpus'],

@@ -223,6 +223,9 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       ...(s.batch ? { batch: s.batch } : {}),
     };
     // --stage stages the batch run itself, as Guild does: its trials are made when it starts
+    if (mode === 'stage' && memo === 'reuse') {
+      throw new Refusal('stage-memo', '--memo and --stage of a batch do not go together: its trials are made when it starts, without memoization');
+    }
     return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet, ...pidfile, ...(mode === 'stage' ? { stage: true } : {}) };
   }
   const optFlag = Object.entries(req.sweep?.optFlags ?? {})[0];
