@@ -25,6 +25,8 @@ export class VtScreen {
   private wrapNext = false;
   /** Times the screen scrolled up (a line feed or a glyph past the bottom-right corner). */
   scrolls = 0;
+  /** Cursor positions asked for below the last row (clamped to it, as a terminal does). */
+  belowBottom = 0;
 
   constructor(public columns: number, public rows: number) {
     this.cells = Array.from({ length: rows }, () => this.blankRow());
@@ -107,7 +109,10 @@ export class VtScreen {
       case 'F': [this.x, this.y] = [0, clampY(this.y - n)]; break;
       case 'G': this.x = clampX(n - 1); break;
       case 'H':
-      case 'f': [this.y, this.x] = [clampY((ps[0] || 1) - 1), clampX((ps[1] || 1) - 1)]; break;
+      case 'f':
+        if ((ps[0] || 1) > this.rows) this.belowBottom++;
+        [this.y, this.x] = [clampY((ps[0] || 1) - 1), clampX((ps[1] || 1) - 1)];
+        break;
       case 'J': {
         const mode = ps[0] || 0;
         if (mode === 3) break;
