@@ -44,7 +44,7 @@ export class LineDiff {
     private readonly settleMs = 50,
   ) {}
 
-  /** Takes a chunk Ink (or the App) wrote; returns what went to the terminal at once. */
+  /** Takes a chunk Ink (or the App) wrote: screen contents go to the model, the rest to the terminal at once. */
   write(chunk: string, cb?: (err?: Error | null) => void): boolean {
     let text = this.carry + chunk;
     const partial = PARTIAL.exec(text);
