@@ -62,6 +62,7 @@ interface ChildSpec {
   cmd: string[];
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
+  outputAttrs: OutputScalarsConfig | undefined;
   flagNames: string[];
 }
 
@@ -85,6 +86,7 @@ function stagedChildSpec(runDir: string): ChildSpec {
     cmd: cmd as string[],
     env: readStagedEnv(runDir),
     outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
+    outputAttrs: op['output-attrs'] as OutputScalarsConfig | undefined,
     flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
   };
 }
@@ -98,6 +100,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       cmd: plan.cmd,
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
+      outputAttrs: plan.outputAttrs,
       flagNames: Object.keys(plan.flags),
     };
   }
@@ -126,7 +129,7 @@ class OutputTee {
   constructor(runDir: string, spec: ChildSpec) {
     const dir = guildPath(runDir);
     this.out = new OutputWriter(dir);
-    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames });
+    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames, attrs: spec.outputAttrs });
     const ids = { host: hostName(), pid: process.pid };
     this.scalars = new EventFileWriter(dir, ids);
     this.attrs = new EventFileWriter(dir, { ...ids, attrs: true });

@@ -243,3 +243,30 @@ describe('restart without the operation', () => {
     );
   });
 });
+
+describe('output-attrs', () => {
+  test("an operation's output-attrs patterns replace the default ones; with output-scalars off nothing else is captured", () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': [
+        'picked:',
+        '  main: out',
+        '  output-attrs:',
+        "    note: 'note: (.*)'",
+        '  output-scalars: off',
+        'none:',
+        '  main: out',
+        '  output-attrs: no',
+        '',
+      ].join('\n'),
+      'out.py': 'print("model: cnn")\nprint("note: kept with spaces")\nprint("loss: 0.5")\n',
+    });
+    ok(home, ['run', 'picked', '-y'], { cwd });
+    const info = ok(home, ['runs', 'info']);
+    assert.match(info, /\nscalars:\nattributes:\n {2}note: kept with spaces\n$/);
+    // recorded in the op attr as Guild does, so a staged run started later reads the same
+    assert.match(ok(home, ['cat', '-p', '.guild/attrs/op']), /^output-attrs:\n- note: 'note: \(\.\*\)'\n/m);
+    ok(home, ['run', 'none', '-y'], { cwd });
+    assert.match(ok(home, ['runs', 'info']), /\nscalars:\n {2}loss: 0\.500000 \(step 0\)\n$/);
+  });
+});
