@@ -270,3 +270,12 @@ describe('output-attrs', () => {
     assert.match(ok(home, ['runs', 'info']), /\nscalars:\n {2}loss: 0\.500000 \(step 0\)\n$/);
   });
 });
+
+describe('globals assigned twice', () => {
+  test('a script runs with the first value of a global assigned twice, as Guild imports it', () => {
+    const home = emptyHome();
+    const cwd = project({ 'twice.py': 'depth = 32\ndepth = 4\nprint("depth", depth)\n' });
+    assert.equal(ok(home, ['run', 'twice.py', '-y'], { cwd }), 'depth 32\n');
+    assert.match(ok(home, ['runs', 'info']), /\nlabel: depth=32\n[^]*\nflags:\n {2}depth: 32\n/);
+  });
+});
