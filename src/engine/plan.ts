@@ -31,6 +31,7 @@ import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
+import { debugEnabled } from '../store/debug-log.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
@@ -565,7 +566,7 @@ function applyFlags(
     GUILD_OP: inputs.guildOp,
     CMD_DIR: inputs.cwd,
     GUILD_SOURCECODE: sourcecode?.dest ?? '.',
-    LOG_LEVEL: '20',
+    LOG_LEVEL: debugEnabled() ? '10' : '20',
   };
   const label = makeLabel({
     ...(inputs.userLabel !== null ? { userLabel: inputs.userLabel } : {}),

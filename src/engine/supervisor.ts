@@ -244,10 +244,11 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   const childStart = procStartTime(childPid);
   if (childStart !== null) record.child = { pid: childPid, start: childStart };
   writeProcessRecord(runDir, record);
-  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
+  // the env before LOCK: a launcher that sees the run started reads it (`--debug`)
   const recorded = redactEnv(env);
   writeAttr(runDir, 'env', recorded.env);
   writeRedactedEnvNames(runDir, recorded.redacted);
+  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
   reserveSpace(runDir);
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
