@@ -24,6 +24,7 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
+import { recordPipFreeze } from './pip-freeze.js';
 import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
@@ -63,6 +64,8 @@ interface ChildSpec {
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
   flagNames: string[];
+  /** The Python to take the `pip_freeze` attr with, while the command runs. */
+  pipFreeze?: string;
 }
 
 function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
@@ -99,6 +102,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
       flagNames: Object.keys(plan.flags),
+      ...(plan.pipFreeze ? { pipFreeze: plan.pipFreeze } : {}),
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
@@ -260,6 +264,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }, HEARTBEAT_MS);
 
+  const freeze = spec.pipFreeze ? recordPipFreeze(runDir, spec.pipFreeze) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
@@ -268,6 +273,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   sys.stop();
   clearInterval(heartbeat);
   tee.end();
+  await freeze;
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
   if (existsSync(guildPath(runDir, 'opref'))) {
     recordEnd(runDir, exitStatus, tee.failure);
