@@ -277,8 +277,8 @@ export interface RunPlan {
   /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */
   steps?: YamlValue;
   inputs: PlanInputs;
-  /** The Python whose `pip freeze` becomes the `pip_freeze` attr (Guild's rule: engine/pip-freeze.ts). */
-  pipFreeze?: string;
+  /** The run gets Guild's `pip_freeze` attr (Guild's rule: engine/python-attrs.ts). */
+  pipFreeze?: true;
   /** The run's id when the request named one (`--run-id`). */
   runId?: string;
   /** The run's directory when the request named one (`--run-dir`): absolute. */

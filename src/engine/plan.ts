@@ -16,7 +16,7 @@ import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
-import { pipFreezeWanted } from './pip-freeze.js';
+import { pipFreezeWanted } from './python-attrs.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
   expandFlagIncludes,
@@ -654,7 +654,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(base.defaultMaxTrials !== undefined ? { defaultMaxTrials: base.defaultMaxTrials } : {}),
     unstable: base.unstable,
     ...(base.pipeline ? { steps: base.pipeline.data } : {}),
-    ...(pipFreezeWanted(base.isPython, base.pipFreeze) ? { pipFreeze: applied.cmd[0]! } : {}),
+    ...(pipFreezeWanted(base.isPython, base.pipFreeze) ? { pipFreeze: true as const } : {}),
     inputs,
     ...runLocation(req),
     ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),

@@ -24,7 +24,7 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
-import { recordPipFreeze } from './pip-freeze.js';
+import { recordPythonAttrs } from './python-attrs.js';
 import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
@@ -64,8 +64,8 @@ interface ChildSpec {
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
   flagNames: string[];
-  /** The Python to take the `pip_freeze` attr with, while the command runs. */
-  pipFreeze?: string;
+  /** A Python run's interpreter, whose version (and packages) are recorded while the command runs. */
+  python?: { exe: string; pipFreeze: boolean };
 }
 
 function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
@@ -102,7 +102,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
       flagNames: Object.keys(plan.flags),
-      ...(plan.pipFreeze ? { pipFreeze: plan.pipFreeze } : {}),
+      ...(plan.inputs.isPython ? { python: { exe: plan.cmd[0]!, pipFreeze: !!plan.pipFreeze } } : {}),
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
@@ -264,7 +264,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }, HEARTBEAT_MS);
 
-  const freeze = spec.pipFreeze ? recordPipFreeze(runDir, spec.pipFreeze) : null;
+  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
@@ -273,7 +273,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   sys.stop();
   clearInterval(heartbeat);
   tee.end();
-  await freeze;
+  await pythonAttrs;
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
   if (existsSync(guildPath(runDir, 'opref'))) {
     recordEnd(runDir, exitStatus, tee.failure);

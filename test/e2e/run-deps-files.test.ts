@@ -101,7 +101,16 @@ describe("ls lists the run's files", () => {
   });
 });
 
-describe('pip_freeze', () => {
+describe("what a Python run records of its Python", () => {
+  test("platform: Guild's fields, python_version the run's interpreter's", () => {
+    const home = emptyHome();
+    ok(home, ['run', 'say.py', '-y'], { cwd: project({ 'say.py': 'print("hi")\n' }) });
+    const platform = parseYaml11(readFileSync(join(runDir(home), '.guild', 'attrs', 'platform'), 'utf8')) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(platform).filter((k) => k !== 'gpus').sort(), ['architecture', 'cpus', 'processor', 'python_version', 'uname']);
+    assert.equal(platform.python_version, execFileSync('python3', ['-c', 'import sys; print(sys.version.replace("\\n", ""))'], { encoding: 'utf8' }).trim());
+  });
+
+
   test('a Python run records its packages unless NO_PIP_FREEZE=1 or guild.yml says pip-freeze: no', async () => {
     const home = emptyHome();
     const cwd = project({ 'guild.yml': 'quiet:\n  main: say\n  pip-freeze: no\n', 'say.py': 'print("hi")\n' });
