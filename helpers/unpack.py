@@ -27,8 +27,10 @@ def _names(archive):
         if hasattr(tarfile, "data_filter"):
             tf.extractall(dest, todo, filter="data")
         else:
+            # no extraction filter in this Python: links could lead a later member outside
             for m in todo:
-                _check_inside(dest, m.name)
+                if m.issym() or m.islnk():
+                    raise ValueError(f"member '{m.name}' is a link (this Python cannot unpack it safely)")
             tf.extractall(dest, todo)
 
     return members, names, extract
