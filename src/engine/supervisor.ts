@@ -24,7 +24,7 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
-import { recordPythonAttrs } from './python-attrs.js';
+import { recordPythonAttrs, stagedPython } from './python-attrs.js';
 import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
@@ -84,11 +84,13 @@ function stagedChildSpec(runDir: string): ChildSpec {
     throw new Error(`${guildPath(runDir, 'attrs', 'cmd')}: expected a non-empty list of strings`);
   }
   const op = asRecord(attrValue(runDir, 'op'));
+  const python = stagedPython(runDir, cmd as string[]);
   return {
     cmd: cmd as string[],
     env: readStagedEnv(runDir),
     outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
     flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
+    ...(python ? { python } : {}),
   };
 }
 

@@ -124,6 +124,24 @@ describe("what a Python run records of its Python", () => {
     assert.equal((await grunEnv(['run', 'say.py', '-y'], { cwd, home, env: { NO_PIP_FREEZE: '1' } })).code, 0);
     assert.ok(!existsSync(attr()), 'NO_PIP_FREEZE=1');
   });
+
+  test('a staged run records them as it starts, its guild.yml read again for pip-freeze', async () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': 'quiet:\n  main: say\n  pip-freeze: no\n', 'say.py': 'print("hi")\n' });
+    const startStaged = async (op: string): Promise<string> => {
+      assert.equal((await grunEnv(['run', op, '--stage', '-y'], { cwd, home })).code, 0);
+      const dir = runDir(home);
+      const started = await grunEnv(['run', '--start', ok(home, ['select']).trim(), '-y'], { cwd, home, env: { NO_PIP_FREEZE: '0' } });
+      assert.equal(started.code, 0, started.stderr);
+      return dir;
+    };
+    const quiet = await startStaged('quiet');
+    const platform = parseYaml11(readFileSync(join(quiet, '.guild', 'attrs', 'platform'), 'utf8')) as Record<string, unknown>;
+    assert.match(String(platform.python_version), /^3\.\d+/);
+    assert.ok(!existsSync(join(quiet, '.guild', 'attrs', 'pip_freeze')), 'pip-freeze: no');
+    const say = await startStaged('say.py');
+    assert.ok(Array.isArray(parseYaml11(readFileSync(join(say, '.guild', 'attrs', 'pip_freeze'), 'utf8'))));
+  });
 });
 
 describe('an archive the run requires', () => {
