@@ -24,6 +24,7 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
+import { recordPythonAttrs, stagedPython } from './python-attrs.js';
 import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { removeTempPidfile } from './pidfile.js';
@@ -67,6 +68,8 @@ interface ChildSpec {
   outputScalars: OutputScalarsConfig | undefined;
   outputAttrs: OutputScalarsConfig | undefined;
   flagNames: string[];
+  /** A Python run's interpreter, whose version (and packages) are recorded while the command runs. */
+  python?: { exe: string; pipFreeze: boolean };
 }
 
 function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
@@ -85,12 +88,14 @@ function stagedChildSpec(runDir: string): ChildSpec {
     throw new Error(`${guildPath(runDir, 'attrs', 'cmd')}: expected a non-empty list of strings`);
   }
   const op = asRecord(attrValue(runDir, 'op'));
+  const python = stagedPython(runDir, cmd as string[]);
   return {
     cmd: cmd as string[],
     env: readStagedEnv(runDir),
     outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
     outputAttrs: op['output-attrs'] as OutputScalarsConfig | undefined,
     flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
+    ...(python ? { python } : {}),
   };
 }
 
@@ -105,6 +110,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       outputScalars: plan.outputScalars,
       outputAttrs: plan.outputAttrs,
       flagNames: Object.keys(plan.flags),
+      ...(plan.inputs.isPython ? { python: { exe: plan.cmd[0]!, pipFreeze: !!plan.pipFreeze } } : {}),
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
@@ -267,6 +273,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }, HEARTBEAT_MS);
 
+  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
@@ -275,6 +282,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   sys.stop();
   clearInterval(heartbeat);
   tee.end();
+  await pythonAttrs;
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
   if (existsSync(guildPath(runDir, 'opref'))) {
     recordEnd(runDir, exitStatus, tee.failure);
