@@ -42,7 +42,7 @@ function guildSample(): string {
 
 function select(dir: string, model: string | undefined, op: string | undefined): string[] | null {
   const spec = combineSourceCodeConfig(model === undefined ? undefined : parseYaml11(model), op === undefined ? undefined : parseYaml11(op), 'guild.yml');
-  return selectSourceFiles(dir, spec, '/no/home')?.files ?? null;
+  return selectSourceFiles(dir, spec, { home: '/no/home', python: true })?.files ?? null;
 }
 
 describe("source code selection (cases of Guild's copy-sourcecode.md)", () => {
@@ -74,8 +74,8 @@ describe("source code selection (cases of Guild's copy-sourcecode.md)", () => {
 
   test('alt-root and dest', () => {
     const dir = guildSample();
-    assert.deepEqual(selectSourceFiles(dir, combineSourceCodeConfig(undefined, parseYaml11('root: subdir'), 'g'), '/h'), { root: join(dir, 'subdir'), files: ['b.txt'] });
-    assert.deepEqual(selectSourceFiles(dir, combineSourceCodeConfig(undefined, parseYaml11('dest: src'), 'g'), '/h')!.dest, 'src');
+    assert.deepEqual(selectSourceFiles(dir, combineSourceCodeConfig(undefined, parseYaml11('root: subdir'), 'g'), { home: '/h' }), { root: join(dir, 'subdir'), files: ['b.txt'] });
+    assert.deepEqual(selectSourceFiles(dir, combineSourceCodeConfig(undefined, parseYaml11('dest: src'), 'g'), { home: '/h' })!.dest, 'src');
   });
 
   test('text files above 1 MiB, the Guild home and at most 100 files', () => {
@@ -86,7 +86,7 @@ describe("source code selection (cases of Guild's copy-sourcecode.md)", () => {
     writeFileSync(join(dir, 'home/runs/x.txt'), 'x\n');
     mkdirSync(join(dir, 'many'));
     for (let i = 0; i < 120; i++) writeFileSync(join(dir, 'many', `f${String(i).padStart(3, '0')}.py`), `${i}\n`);
-    const files = selectSourceFiles(dir, { rules: [] }, join(dir, 'home'))!.files;
+    const files = selectSourceFiles(dir, { rules: [] }, { home: join(dir, 'home') })!.files;
     assert.equal(files.length, 100);
     assert.deepEqual(files.slice(0, 2), ['edge.txt', 'many/f000.py'], 'files of a directory before its subdirectories');
     assert.equal(files[99], 'many/f098.py');
@@ -119,7 +119,7 @@ describe('copy, manifest and digest', () => {
     const dir = guildSample();
     writeFileSync(join(dir, 'a b.txt'), 'spaced\n');
     const runDir = tempDir('grun-run-');
-    const sel = selectSourceFiles(dir, combineSourceCodeConfig(undefined, parseYaml11("- '*.py'\n- 'a b.txt'\n"), 'g'), '/none')!;
+    const sel = selectSourceFiles(dir, combineSourceCodeConfig(undefined, parseYaml11("- '*.py'\n- 'a b.txt'\n"), 'g'), { home: '/none' })!;
     const res = copySourceCode({ sourcecode: sel }, runDir);
     assert.deepEqual(res.files, ['a b.txt', 'hello.py']);
     assert.equal(readFileSync(join(runDir, 'hello.py'), 'utf8'), 'print("hello")\n');
