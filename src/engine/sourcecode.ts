@@ -276,7 +276,8 @@ function guildignorePatterns(root: string): string[] {
 function gitRules(root: string): SelectRule[] | null {
   const ignored = gitIgnoredPaths(root);
   if (ignored === null) return null;
-  const dirs = ignored.filter((p) => isDir(join(root, p))).map((p) => p.replace(/\/$/, ''));
+  // Anchored (`/data`): Guild's bare `data` would also leave out a `src/data` Git does not ignore.
+  const dirs = ignored.filter((p) => isDir(join(root, p))).map((p) => `/${p.replace(/\/$/, '')}`);
   return [
     rule('exclude', ['.guild'], { kind: 'dir' }),
     rule('exclude', ['*'], { kind: 'dir', sentinel: '.guild-nocopy' }),
@@ -307,26 +308,31 @@ export function decideSourceCode(projectDir: string, spec: SourceCodeSpec | null
   const own = spec.rules.map((r) =>
     r.kind ? r : { ...r, patterns: r.patterns.map((p) => (isDir(join(root, p)) ? `${p.replace(/\/+$/, '')}/*` : p)) },
   );
+  const rules = [...base, ...own];
+  // A Guild home inside the project is never source code (Guild's rules leave out only a hidden one).
   const home = relative(root, resolve(ctx.home)).split(sep).join('/');
+  const parts = home.split('/');
   const inside = home !== '' && !home.startsWith('..') && !posix.isAbsolute(home);
-  const rules = [...base, ...own, ...(inside ? [rule('exclude', [`/${home}`], { kind: 'dir' })] : [])];
+  if (inside && parts.every((_, i) => dirWalked(rules, root, parts.slice(0, i + 1).join('/')))) rules.push(rule('exclude', [`/${home}`], { kind: 'dir' }));
   const decision: SourceCodeDecision = { root, ...dest, rules, disabled: rulesDisabled(rules), selected: [], skipped: [] };
   if (decision.disabled) return decision;
   walkSource(root, rules, new Set((ctx.ignore ?? []).map((p) => posix.normalize(p.split('\\').join('/')))), decision);
   return decision;
 }
 
+/** Guild's `FileSelect.prune_dirs` for one directory: walked unless the last matching dir rule excludes it. */
+function dirWalked(rules: SelectRule[], root: string, rel: string): boolean {
+  let result = true;
+  for (const r of rules) {
+    if (r.kind !== 'dir' || !r.patterns.some((p) => matchPath(rel, p))) continue;
+    if (!r.sentinel || existsSync(join(root, rel, r.sentinel))) result = r.type === 'include';
+  }
+  return result;
+}
+
 function walkSource(root: string, rules: SelectRule[], ignored: ReadonlySet<string>, out: SourceCodeDecision): void {
-  const dirRules = rules.filter((r) => r.kind === 'dir');
   const fileRules = rules.filter((r) => r.kind !== 'dir');
   const matches = new Map<SelectRule, number>();
-  const walked = (rel: string, abs: string): boolean => {
-    let result = true;
-    for (const r of dirRules) {
-      if (r.patterns.some((p) => matchPath(rel, p)) && (!r.sentinel || existsSync(join(abs, r.sentinel)))) result = r.type === 'include';
-    }
-    return result;
-  };
   const selected = (rel: string, abs: string): boolean => {
     let text: boolean | undefined;
     let size: number | undefined;
@@ -359,7 +365,7 @@ function walkSource(root: string, rules: SelectRule[], ignored: ReadonlySet<stri
     const subdirs: string[] = [];
     for (const e of entries.filter((x) => x.isDirectory())) {
       const rel = path(e);
-      if (walked(rel, join(root, rel))) subdirs.push(rel);
+      if (dirWalked(rules, root, rel)) subdirs.push(rel);
       else out.skipped.push(`${rel}/`);
     }
     for (const e of entries.filter((x) => !x.isDirectory())) {
