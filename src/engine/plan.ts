@@ -15,7 +15,8 @@ import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
-import { detectPythonFlags, pythonExe } from './flag-detect.js';
+import { detectPythonFlags } from './flag-detect.js';
+import { pythonExe } from './interpreter.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
   expandFlagIncludes,
@@ -684,14 +685,6 @@ export async function planOperation(home: string, cwd: string, opspec: string, o
       flagArgs.push(`${e.subject}=uniform[0:1]`);
     }
   }
-}
-
-/** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */
-export function restoreFloatMarks(plan: RunPlan): RunPlan {
-  withFloatMarks(plan.flags, plan.floatFlags);
-  withFloatMarks(plan.userFlags, plan.floatFlags);
-  if (plan.batch) restoreFloatMarks(plan.batch.proto);
-  return plan;
 }
 
 /**

@@ -17,14 +17,14 @@ import {
   selfProcess,
   writeProcessRecord,
 } from '../store/proc.js';
-import { guildPath } from '../store/run.js';
+import { guildPath, PARENT_FILE } from '../store/run.js';
 import { redactEnv, writeRedactedEnvNames } from '../store/secrets.js';
 import { releaseSpace, reserveSpace, writeFailureNote } from '../store/run-reserve.js';
 import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
-import { finalizeParentIfDone } from './batch.js';
-import { planRun, restoreFloatMarks } from './plan.js';
+import { interpreterFor } from './interpreter.js';
+import { restoreFloatMarks } from './flags.js';
 import type { RunPlan } from './plan-types.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
 import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
@@ -102,7 +102,11 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
-  if (job.lateDeps) writeLateDeps(runDir, await planRun({ home: job.home, runId: job.runId, ...job.lateDeps }));
+  if (job.lateDeps) {
+    // planning (and batches, at the end) loads half the engine: only the runs that need it pay
+    const { planRun } = await import('./plan.js');
+    writeLateDeps(runDir, await planRun({ home: job.home, runId: job.runId, ...job.lateDeps }));
+  }
   const spec = stagedChildSpec(runDir);
   unstageRunDir(runDir);
   return spec;
@@ -212,10 +216,12 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   if (spec === null) return 0; // staged
 
   const env = { ...(process.env as Record<string, string>), ...spec.env };
+  // A pyenv shim's choice, started directly (the env attr keeps what the run was given).
+  const exe = await interpreterFor(spec.cmd[0]!, { home: job.home, cwd: runDir, env });
   // node's own spawn: execa (~100 modules, ~0.1 s to load) sat between launch and the command.
-  const child = spawn(spec.cmd[0]!, spec.cmd.slice(1), {
+  const child = spawn(exe.exe, spec.cmd.slice(1), {
     cwd: runDir,
-    env,
+    env: { ...env, ...exe.env },
     // Its own process group, so that stop and Ctrl-C reach the command and its children only.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -273,7 +279,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     recordEnd(runDir, exitStatus, tee.failure);
     // The last child of a sweep to end records its parent's outcome, whoever started it.
     try {
-      finalizeParentIfDone(runDir);
+      if (existsSync(guildPath(runDir, PARENT_FILE))) (await import('./batch.js')).finalizeParentIfDone(runDir);
     } catch {
       // the parent was deleted or is unreadable: the child's own outcome stands
     }
