@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
+import { deferSyncs } from '../store/atomic.js';
 import { OutputWriter } from '../store/output.js';
 import { OutputScalarParser, type OutputScalarsConfig } from '../store/output-scalars.js';
 import {
@@ -59,6 +60,8 @@ const sysIntervalMs = (): number => {
 };
 
 interface ChildSpec {
+  /** The fsyncs of the new run's files, done once the command has started (`deferSyncs`). */
+  sync?: () => void;
   cmd: string[];
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
@@ -92,9 +95,13 @@ function stagedChildSpec(runDir: string): ChildSpec {
 async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | null> {
   if (job.plan) {
     const plan = restoreFloatMarks(job.plan); // float marks (`1.0` vs `1`) do not survive JSON
-    writeRunDir(plan, { home: job.home, runId: job.runId, stage: job.stage });
-    if (job.stage) return null;
+    const { sync } = deferSyncs(() => writeRunDir(plan, { home: job.home, runId: job.runId, stage: job.stage }));
+    if (job.stage) {
+      sync();
+      return null;
+    }
     return {
+      sync,
       cmd: plan.cmd,
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
@@ -255,6 +262,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
   rmSync(dirname(jobFile), { recursive: true, force: true });
+  spec.sync?.();
 
   const recordPath = guildPath(runDir, PROC_RECORD_FILE);
   const heartbeat = setInterval(() => {
