@@ -25,6 +25,7 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { interpreterFor } from './interpreter.js';
+import { GO, RUN_DIR_IN_JOB } from './supervisor-process.js';
 import { restoreFloatMarks } from './flags.js';
 import type { RunPlan } from './plan-types.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
@@ -37,6 +38,8 @@ import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 export interface SupervisorJob {
   home: string;
   runId: string;
+  /** The run dir, for a supervisor started before it was known (`supervisor-process.ts`). */
+  runDir?: string;
   /** The plan to write a new run from; absent to start the staged run in `runs/<runId>`. */
   plan?: RunPlan;
   stage?: boolean;
@@ -198,8 +201,43 @@ function readJob(file: string): SupervisorJob {
   }
 }
 
+/** True once the launcher says `go` on stdin; false at its end without it (it went away). */
+function launcherSaysGo(): Promise<boolean> {
+  return new Promise((resolve) => {
+    let heard = '';
+    const done = (go: boolean): void => {
+      process.stdin.destroy();
+      resolve(go);
+    };
+    process.stdin.on('data', (chunk: Buffer) => {
+      heard += chunk.toString('latin1');
+      if (heard.length >= GO.length) done(heard.startsWith(GO));
+    });
+    process.stdin.once('end', () => done(false));
+    process.stdin.once('error', () => done(false));
+  });
+}
+
 /** Runs one run to its end. Returns the supervisor's exit code. */
 export async function supervise(runDir: string, jobFile: string): Promise<number> {
+  if (runDir === RUN_DIR_IN_JOB) {
+    // started ahead of its run: nothing is known, nothing is touched, until the launcher says go
+    if (!(await launcherSaysGo())) {
+      rmSync(dirname(jobFile), { recursive: true, force: true });
+      return 0;
+    }
+    let given: unknown;
+    try {
+      given = (JSON.parse(readFileSync(jobFile, 'utf8')) as SupervisorJob).runDir;
+    } catch (e) {
+      given = (e as Error).message;
+    }
+    if (typeof given !== 'string' || !given.startsWith('/')) {
+      process.stderr.write(`grun: ${jobFile}: no run dir in the job (${String(given)})\n`);
+      return SUPERVISOR_SETUP_FAILED;
+    }
+    runDir = given;
+  }
   process.title = `grun supervise ${basename(runDir)}`;
   process.on('SIGHUP', () => {}); // a lost terminal must not end the run
   let pendingSignal: NodeJS.Signals | null = null;
