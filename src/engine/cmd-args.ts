@@ -1,8 +1,7 @@
 // The child's argv and the flag environment. grun has no `guild.op_main`: Python scripts run
 // directly (`args` dest) or through `helpers/globals_main.py` (`globals` dest); shell and
 // Node scripts get `--name value` too; guild.yml `exec:` templates are expanded here.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { shlexSplit } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
@@ -10,22 +9,6 @@ import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { HELPERS_DIR } from './flag-detect.js';
 import type { CmdTarget, FlagDef, FlagsDest } from './plan-types.js';
 import { grunArgv } from './self-command.js';
-
-/** Absolute path of an executable on PATH (what the `cmd` attr records), or the name itself. */
-export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (isAbsolute(name) || name.includes('/')) return name;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return name;
-}
 
 const INT_RE = /^[-+]?(0|[1-9][0-9]*)$/;
 const FLOAT_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;

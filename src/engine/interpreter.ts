@@ -1,17 +1,33 @@
-// The Python grun starts (flag detection, a run's command). A pyenv shim on PATH is a bash
-// script that runs `pyenv exec`: some twenty more processes reading version files and hooks,
-// ~0.3 s before Python itself starts, paid twice per launch. grun asks the shim once which
-// interpreter it picks and what it exports, keeps the answer in the home's cache
-// (`cache/grun/interpreters/<key>`), and from then on starts that interpreter directly with
-// that environment. The key holds everything pyenv decides from (the shim, PATH, HOME, the
-// PYENV_* variables, the first `.python-version` up from the directory the process starts in,
-// the global version file, the plugins), so a change to any of them asks the shim again.
+// What grun starts: an executable found on PATH and, for Python (flag detection, a run's
+// command), the interpreter behind a pyenv shim. A pyenv shim on PATH is a bash script that runs
+// `pyenv exec`: some twenty more processes reading version files and hooks, ~0.3 s before Python
+// itself starts, paid twice per launch. grun asks the shim once which interpreter it picks and
+// what it exports, keeps the answer in the home's cache (`cache/grun/interpreters/<key>`), and
+// from then on starts that interpreter directly with that environment. The key holds everything
+// pyenv decides from (the shim, PATH, HOME, the PYENV_* variables, the first `.python-version`
+// up from the directory the process starts in, the global version file, the plugins and
+// versions dirs), so a change to any of them asks the shim again.
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { closeSync, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join } from 'node:path';
+import { accessSync, closeSync, constants, mkdirSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
+import { basename, delimiter, dirname, isAbsolute, join } from 'node:path';
 import { writeFileAtomicSync } from '../store/atomic.js';
-import { resolveExecutable } from './cmd-args.js';
+
+/** Absolute path of an executable on PATH (what the `cmd` attr records), or the name itself. */
+export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
+  if (isAbsolute(name) || name.includes('/')) return name;
+  for (const dir of (env.PATH ?? '').split(delimiter)) {
+    if (!dir) continue;
+    const p = join(dir, name);
+    try {
+      accessSync(p, constants.X_OK);
+      return p;
+    } catch {
+      // not here
+    }
+  }
+  return name;
+}
 
 /** The Python grun runs: `GRUN_PYTHON`, else `python3` on PATH. */
 export function pythonExe(env: NodeJS.ProcessEnv = process.env): string {

@@ -12,11 +12,11 @@ import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
-import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
+import { buildCommand, flagEnv } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
 import { detectPythonFlags } from './flag-detect.js';
-import { pythonExe } from './interpreter.js';
+import { pythonExe, resolveExecutable } from './interpreter.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
   expandFlagIncludes,
