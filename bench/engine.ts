@@ -27,7 +27,7 @@ function setup(script: string, text: string): { home: string; cwd: string; clean
   mkdirSync(join(home, 'runs'), { recursive: true });
   mkdirSync(cwd);
   writeFileSync(join(cwd, script), text);
-  return { home, cwd, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { home, cwd, cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 10 }) };
 }
 
 function runDir(home: string): string | null {
@@ -65,7 +65,7 @@ async function launchOnce(home: string, cwd: string): Promise<number> {
   while (!exitStatusWritten(home)) await sleep(2);
   const ms = performance.now() - t0;
   if ((await done) !== 0) throw new Error('grun run failed');
-  rmSync(join(home, 'runs'), { recursive: true, force: true });
+  rmSync(join(home, 'runs'), { recursive: true, force: true, maxRetries: 10 }); // its supervisor may still be finishing
   mkdirSync(join(home, 'runs'));
   return ms;
 }
