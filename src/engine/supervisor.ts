@@ -28,6 +28,7 @@ import { interpreterFor } from './interpreter.js';
 import { GO, RUN_DIR_IN_JOB } from './supervisor-process.js';
 import { restoreFloatMarks } from './flags.js';
 import type { RunPlan } from './plan-types.js';
+import { removeTempPidfile } from './pidfile.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
 import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 
@@ -48,6 +49,8 @@ export interface SupervisorJob {
    * here, once they have, to resolve its operation dependencies among the pipeline's runs.
    */
   lateDeps?: { cwd: string; opspec: string; flagArgs: string[]; runsParent?: string };
+  /** grun's own pidfile for a background run (engine/pidfile.ts), removed as the run ends. */
+  tempPidfile?: string;
 }
 
 /** Exit codes of the supervisor itself (the run's own status is in its attrs). */
@@ -334,6 +337,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
       // the parent was deleted or is unreadable: the child's own outcome stands
     }
   }
+  if (job.tempPidfile) removeTempPidfile(job.tempPidfile);
   return 0;
 }
 

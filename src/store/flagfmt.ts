@@ -105,6 +105,18 @@ export function defaultLabel(flags: Record<string, YamlValue>, names: readonly s
     .join(' ');
 }
 
+/**
+ * The flags of a batch trial as Guild's `Running trial …` line names them (`op_util.flags_desc`):
+ * the non-null ones sorted, `name=value` joined by `, `, floats whole.
+ */
+export function flagsDesc(flags: Record<string, YamlValue>): string {
+  return Object.keys(flags)
+    .filter((name) => flags[name] !== null && flags[name] !== undefined)
+    .sort()
+    .map((name) => `${name}=${formatFlagValue(flags[name], { float: isMarkedFloat(flags, name) })}`)
+    .join(', ');
+}
+
 /** A flag's value as Guild's default label writes it (floats truncated to 5 decimals). */
 export function labelFlagValue(flags: Record<string, YamlValue>, name: string): string {
   return formatFlagValue(flags[name], { truncateFloats: DEFAULT_FLOAT_TRUNC_LEN, float: isMarkedFloat(flags, name) });
