@@ -14,9 +14,10 @@ import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
-import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
 import { detectPythonFlags } from './flag-detect.js';
 import { pythonExe, resolveExecutable } from './interpreter.js';
+import { pipFreezeWanted } from './python-attrs.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
   expandFlagIncludes,
@@ -64,6 +65,8 @@ interface OpBase {
   deleteOnSuccess: boolean;
   /** guild.yml `run-attrs:`, as written. */
   runAttrs?: YamlMap;
+  /** guild.yml `pip-freeze:`, as written. */
+  pipFreeze?: YamlValue;
   /** A pipeline's steps, checked, and its `steps:` as written. */
   pipeline?: { steps: PipelineStep[]; data: YamlValue };
 }
@@ -225,7 +228,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     throw new GrunError(`${where}: expected main or exec`);
   }
   const opTags = Array.isArray(config.tags) ? config.tags.map(String) : [];
-  const depSpecs = parseRequires(config.requires, where);
+  const depSpecs = parseRequires(config.requires, where, model.resources);
   const opName = model.name ? `${model.name}:${name}` : name;
   return {
     opref: { pkgType: 'guildfile', pkgName: gf.path, pkgVersion: gf.hash, modelName: model.name, opName: name },
@@ -251,6 +254,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     unstable: config.unstable === true,
     deleteOnSuccess: config['delete-on-success'] === true,
     ...(isMap(config['run-attrs']) ? { runAttrs: config['run-attrs'] } : {}),
+    ...(config['pip-freeze'] !== undefined ? { pipFreeze: config['pip-freeze'] } : {}),
   };
 }
 
@@ -377,7 +381,7 @@ function resolveDeps(
     if (spec.kind === 'file') {
       if (failure) continue;
       try {
-        deps.push(resolveFileDep(spec, base.projectDir, runDir));
+        deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
       } catch (e) {
         if (!(e instanceof DepFailure)) throw e;
         failure = { dep: spec.name, message: e.message, warnings: [] };
@@ -411,7 +415,7 @@ function resolveDeps(
     }
     if (run && argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
     // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
-    if (staging) deps.push({ kind: 'deferred', name: spec.name, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
+    if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
     else if (run) deps.push(resolveDep(spec, run));
     defs.push(run ? { name: spec.name, default: run.id, type: 'string', argSkip: true } : unresolvedFlag(spec.name));
   }
@@ -445,7 +449,10 @@ function opAttr(
   return {
     // read back when the run ends (launch/carry.ts): a staged run keeps its operation's word
     'delete-on-success': base.deleteOnSuccess && !plan.keepRun,
-    deps: plan.deps.map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
+    // a named resource is one entry, whatever its sources
+    deps: plan.deps
+      .filter((d, i) => i === 0 || resourceOf(plan.deps[i - 1]!) !== resourceOf(d))
+      .map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
     'flag-null-labels': {},
     'flags-extra': flagsExtra,
     'label-template': plan.userLabel ?? base.labelTemplate,
@@ -602,7 +609,8 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(req.forceFlags ? { force: true } : {}),
   });
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
-  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
+  const depPaths = base.depSpecs.flatMap((d) => (d.kind === 'file' ? [d.path] : []));
+  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home, depPaths);
   const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,
@@ -658,6 +666,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(base.defaultMaxTrials !== undefined ? { defaultMaxTrials: base.defaultMaxTrials } : {}),
     unstable: base.unstable,
     ...(base.pipeline ? { steps: base.pipeline.data } : {}),
+    ...(pipFreezeWanted(base.isPython, base.pipFreeze) ? { pipFreeze: true as const } : {}),
     inputs,
     ...runLocation(req),
     ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),

@@ -27,6 +27,7 @@ import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { interpreterFor } from './interpreter.js';
 import { GO, RUN_DIR_IN_JOB } from './supervisor-process.js';
 import { restoreFloatMarks } from './flags.js';
+import { recordPythonAttrs, stagedPython } from './python-attrs.js';
 import type { RunPlan } from './plan-types.js';
 import { removeTempPidfile } from './pidfile.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
@@ -73,6 +74,8 @@ interface ChildSpec {
   outputScalars: OutputScalarsConfig | undefined;
   outputAttrs: OutputScalarsConfig | undefined;
   flagNames: string[];
+  /** A Python run's interpreter, whose version (and packages) are recorded while the command runs. */
+  python?: { exe: string; pipFreeze: boolean };
 }
 
 function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
@@ -91,12 +94,14 @@ function stagedChildSpec(runDir: string): ChildSpec {
     throw new Error(`${guildPath(runDir, 'attrs', 'cmd')}: expected a non-empty list of strings`);
   }
   const op = asRecord(attrValue(runDir, 'op'));
+  const python = stagedPython(runDir, cmd as string[]);
   return {
     cmd: cmd as string[],
     env: readStagedEnv(runDir),
     outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
     outputAttrs: op['output-attrs'] as OutputScalarsConfig | undefined,
     flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
+    ...(python ? { python } : {}),
   };
 }
 
@@ -115,6 +120,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       outputScalars: plan.outputScalars,
       outputAttrs: plan.outputAttrs,
       flagNames: Object.keys(plan.flags),
+      ...(plan.inputs.isPython ? { python: { exe: plan.cmd[0]!, pipFreeze: !!plan.pipFreeze } } : {}),
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
@@ -319,6 +325,8 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }, HEARTBEAT_MS);
 
+  // asked of the interpreter the run got, not again of a pyenv shim
+  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe === spec.cmd[0] ? exe.exe : spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
@@ -327,6 +335,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   sys.stop();
   clearInterval(heartbeat);
   tee.end();
+  await pythonAttrs;
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
   if (existsSync(guildPath(runDir, 'opref'))) {
     recordEnd(runDir, exitStatus, tee.failure);

@@ -11,10 +11,11 @@ const TERM = String.raw`\S+`;
 const STEP = '[0-9]+';
 
 export const DEFAULT_OUTPUT_SCALARS: string[] = [
-  String.raw`\key:\s+\value\s+\((?:step\s+)?(?P<step>\step)\)$`,
+  String.raw`^\key:\s+\value\s+\((?:step\s+)?(?P<step>\step)\)$`,
   String.raw`^(\key):\s+(\value)(?:\s+\(.*\))?$`,
 ];
-export const DEFAULT_OUTPUT_ATTRS: string[] = [String.raw`(\key):\s+(\value)$`];
+// anchored at the line's start, as Guild 0.9.1 (a key after other text is not one)
+export const DEFAULT_OUTPUT_ATTRS: string[] = [String.raw`^(\key):\s+(\value)$`];
 
 function replaceAliases(pattern: string, aliases: [string, string][]): string {
   for (const [alias, repl] of aliases) pattern = pattern.split(alias).join(repl);
