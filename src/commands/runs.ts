@@ -168,7 +168,7 @@ function listJson(run: Run): Record<string, unknown> {
     run_dir: run.dir,
     opref: run.opref ? encodeOpref(run.opref) : '',
     exit_status: run.exitStatus,
-    cmd: attrValue(run, 'cmd'),
+    cmd: run.cmd !== undefined ? run.cmd : attrValue(run, 'cmd'),
     // From the summary (no extra reads): Guild gives null for a missing attr.
     comments: run.comments.length > 0 ? run.comments : null,
     marked: run.marked ? true : null,

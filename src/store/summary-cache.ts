@@ -30,7 +30,8 @@ import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 8: status and flags columns, scalar values apart from their stamp, the stamps of runs dirs
+// 8: status and flags columns, scalar values apart from their stamp, the stamps of runs dirs,
+// the cmd attr in the summary
 const VERSION = '8';
 
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.tsv');
