@@ -2,8 +2,9 @@
 // - `RunScan` (and `listRuns`, which every filter and selection takes) re-checks every run dir
 //   against the stats its entry was read under: a full check, one to five stats a run.
 // - `RunList` trusts settled runs until shown: it re-checks at once the new, unfinished and
-//   announced runs, and a slice of the others in a slow round, and each run it builds for
-//   display. So `grun runs` costs what changed plus the rows it prints (ARCHITECTURE.md).
+//   announced runs, and a slice of the others in a slow round, and the first `CHECKED_ROWS`
+//   runs it builds for display; `runs/` is not even read while its stat holds. So `grun runs`
+//   costs what changed plus the rows it prints (ARCHITECTURE.md).
 // The run directories stay the truth.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
