@@ -155,10 +155,12 @@ class Source {
       const other = name.startsWith('trash/') ? 'trash/runs/' : 'runs/';
       file.dirs[other]?.recheck.push(name.slice(other.length));
     }
-    // Entries of runs no longer there: found by count first, so a home where none went costs no lookups.
+    // Entries of runs no longer there (none when the names came from the cache: a run found
+    // gone is dropped as it is checked): found by count first, so a home where none went costs
+    // no lookups.
     let listed = 0;
-    for (const name of file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
-    if (listed !== count) {
+    if (this.stamp !== undefined) for (const name of file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
+    if (this.stamp !== undefined && listed !== count) {
       const ids = seen();
       for (const name of file.entries.keys()) if (name.startsWith(this.prefix) && !ids.has(name.slice(this.prefix.length))) file.delete(name);
     }
