@@ -5,10 +5,13 @@ import { SafePattern } from '../store/safe-regex.js';
 import { createHash } from 'node:crypto';
 import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { writeFileAtomicSync } from '../store/atomic.js';
+import { HELPERS_DIR, pythonExe } from './flag-detect.js';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
-import { shlexQuote } from '../store/opref.js';
+import { shlexQuote, shlexSplit } from '../store/opref.js';
 import type { Opref, Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMap, type YamlMap } from './guildfile.js';
 import type { DepLink, ResolvedDep, RunPlan } from './plan-types.js';
@@ -16,8 +19,19 @@ import type { DepLink, ResolvedDep, RunPlan } from './plan-types.js';
 /** Guild's `resolver.DEFAULT_MATCHING_RUN_STATUS`; staging also accepts `staged`. */
 export const DEP_RUN_STATUSES: RunStatus[] = ['completed', 'running', 'terminated'];
 
+/**
+ * One source of a `requires:` entry. `resource`: the resource it belongs to, as Guild resolves
+ * it (`Resolving NAME`, the `deps` attr's key): the source's own name for an inline entry, the
+ * name under guild.yml `resources:` for a named one (`requires: data`).
+ */
+interface DepSource {
+  resource: string;
+  /** A named resource: its sources as written (the `op` attr's entry). */
+  named?: YamlValue[];
+}
+
 /** One `requires:` entry of kind `operation`. */
-export interface OperationDepSpec {
+export interface OperationDepSpec extends DepSource {
   kind: 'operation';
   /** `operation:prepare`: the resource name, the flag name and the `deps` attr key. */
   name: string;
@@ -30,8 +44,14 @@ export interface OperationDepSpec {
   source: YamlMap;
 }
 
+/** Guild's `rename:` of a source: the first spec whose pattern changes the name renames it. */
+export interface RenameSpec {
+  pattern: SafePattern;
+  repl: string;
+}
+
 /** One `requires:` entry of kind `file`: a file or directory of the project, copied (or linked) in. */
-export interface FileDepSpec {
+export interface FileDepSpec extends DepSource {
   kind: 'file';
   /** `file:data.txt`: the resource name and the `deps` attr key. */
   name: string;
@@ -39,53 +59,98 @@ export interface FileDepSpec {
   path: string;
   targetPath: string;
   targetType: 'copy' | 'link';
+  rename: RenameSpec[];
+  /** An archive (zip, tar, tgz, tar.*) whose members the run gets, unless `unpack: no`. */
+  unpack: boolean;
 }
 
 export type DepSpec = OperationDepSpec | FileDepSpec;
 
-/** Archives Guild unpacks: grun does not, so it refuses them rather than copy them whole. */
-const ARCHIVE_RE = /\.(zip|tar|tgz|tar\.gz|tar\.bz2|tbz2|tar\.xz|txz)$/i;
+/** The archives Guild unpacks (resolver `_archive_type`: zip and tar; a bare `.gz` is not done here). */
+const ARCHIVE_RE = /\.(zip|tar|tgz)$|\.tar\.[^./]+$/i;
 
-function fileDepSpec(r: YamlMap, where: string): FileDepSpec {
+/** `rename: NAME`, `rename: 'PATTERN REPL'`, `{pattern, repl}` or a list of them (Guild's resourcedef). */
+function renameSpecs(v: YamlValue | undefined, entry: string): RenameSpec[] {
+  if (v === undefined || v === null) return [];
+  return (Array.isArray(v) ? v : [v]).map((item) => {
+    let pattern: string;
+    let repl: string;
+    if (typeof item === 'string') {
+      const parts = shlexSplit(item);
+      if (parts.length < 1 || parts.length > 2) throw new GrunError(`${entry}: invalid rename spec '${item}': expected 'PATTERN REPL' or 'NAME'`);
+      [pattern, repl] = parts.length === 2 ? [parts[0]!, parts[1]!] : ['.*', parts[0]!];
+    } else if (isMap(item)) {
+      pattern = String(item.pattern ?? '');
+      repl = String(item.repl ?? '');
+    } else {
+      throw new GrunError(`${entry}: invalid rename spec ${JSON.stringify(item)}: expected string or map`);
+    }
+    return { pattern: SafePattern.compile(pattern, { what: `${entry}: rename` }), repl };
+  });
+}
+
+function fileDepSpec(r: YamlMap, where: string, resource?: string): FileDepSpec {
   const path = r.file as string;
   const entry = `${where}: requires entry 'file: ${path}'`;
-  for (const key of ['select', 'rename', 'preserve-path', 'post-process', 'sha256', 'unpack'] as const) {
-    if (r[key] !== undefined && r[key] !== null && !(key === 'unpack' && r[key] === false)) {
-      throw new GrunError(`${entry}: '${key}' is not supported by grun yet`);
-    }
+  for (const key of ['select', 'preserve-path', 'post-process', 'sha256'] as const) {
+    if (r[key] !== undefined && r[key] !== null) throw new GrunError(`${entry}: '${key}' is not supported by grun yet`);
   }
-  if (ARCHIVE_RE.test(path) && r.unpack !== false) {
-    throw new GrunError(`${entry}: grun does not unpack archives yet (add 'unpack: no' to copy the archive as it is)`);
+  if (r.unpack !== undefined && r.unpack !== null && typeof r.unpack !== 'boolean') {
+    throw new GrunError(`${entry}: unpack: expected yes or no, got ${JSON.stringify(r.unpack)}`);
   }
   const tt = r['target-type'] ?? 'copy';
   if (tt !== 'copy' && tt !== 'link') throw new GrunError(`${entry}: unsupported target-type '${String(tt)}' (expected 'link' or 'copy')`);
+  const name = typeof r.name === 'string' ? r.name : `file:${path}`;
   return {
     kind: 'file',
-    name: typeof r.name === 'string' ? r.name : `file:${path}`,
+    name,
+    resource: resource ?? name,
     path,
     targetPath: typeof r['target-path'] === 'string' ? r['target-path'] : '',
     targetType: tt,
+    rename: renameSpecs(r.rename, entry),
+    unpack: r.unpack !== false && ARCHIVE_RE.test(path),
   };
 }
 
-/** guild.yml `requires:` → dependency specs (other kinds are refused, named). */
-export function parseRequires(requires: YamlValue | undefined, where: string): DepSpec[] {
+/** The sources of a guild.yml `resources:` entry: a list of sources, or a map with `sources:`. */
+function namedSources(name: string, resources: Record<string, YamlValue> | undefined, where: string): YamlValue[] {
+  const def = resources?.[name];
+  if (def === undefined) throw new GrunError(`${where}: resource '${name}' required by the operation is not defined (expected it under 'resources:')`);
+  const sources = isMap(def) ? def.sources : def;
+  if (!Array.isArray(sources)) throw new GrunError(`${where}: resource '${name}': expected a list of sources`);
+  return sources;
+}
+
+/**
+ * guild.yml `requires:` → dependency specs, one per source: inline entries, and names of the
+ * model's `resources:` (each of their sources, under the resource's name). Other kinds are
+ * refused, named.
+ */
+export function parseRequires(requires: YamlValue | undefined, where: string, resources?: Record<string, YamlValue>): DepSpec[] {
   if (requires === undefined || requires === null) return [];
   const list = Array.isArray(requires) ? requires : [requires];
-  // `config:` entries are config files the run gets its own copy of (config-flags.ts)
-  return list.filter((r) => !(isMap(r) && typeof r.config === 'string')).map((r): DepSpec => {
-    if (isMap(r) && typeof r.file === 'string' && r.operation === undefined) return fileDepSpec(r, where);
-    if (!isMap(r) || typeof r.operation !== 'string') {
-      throw new GrunError(
-        `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME', '- file: PATH' and '- config: FILE' dependencies only`,
-      );
-    }
-    const sel = r.select;
-    const select = typeof sel === 'string' ? [sel] : Array.isArray(sel) ? sel.map(String) : [];
-    const name = typeof r.name === 'string' ? r.name : `operation:${r.operation}`;
-    const targetPath = typeof r['target-path'] === 'string' ? r['target-path'] : '';
-    return { kind: 'operation', name, operation: r.operation, select, targetPath, source: r };
+  return list.flatMap((r): DepSpec[] => {
+    if (typeof r !== 'string') return sourceSpecs(r, where);
+    const sources = namedSources(r, resources, where);
+    return sources.flatMap((src) => sourceSpecs(src, `${where}: resource '${r}'`, r)).map((spec) => ({ ...spec, named: sources }));
   });
+}
+
+function sourceSpecs(r: YamlValue, where: string, resource?: string): DepSpec[] {
+  // `config:` entries are config files the run gets its own copy of (config-flags.ts)
+  if (isMap(r) && typeof r.config === 'string') return [];
+  if (isMap(r) && typeof r.file === 'string' && r.operation === undefined) return [fileDepSpec(r, where, resource)];
+  if (!isMap(r) || typeof r.operation !== 'string') {
+    throw new GrunError(
+      `${where}: requires entry ${JSON.stringify(r)}: grun supports '- operation: NAME', '- file: PATH', '- config: FILE' and resource names only`,
+    );
+  }
+  const sel = r.select;
+  const select = typeof sel === 'string' ? [sel] : Array.isArray(sel) ? sel.map(String) : [];
+  const name = typeof r.name === 'string' ? r.name : `operation:${r.operation}`;
+  const targetPath = typeof r['target-path'] === 'string' ? r['target-path'] : '';
+  return [{ kind: 'operation', name, resource: resource ?? name, operation: r.operation, select, targetPath, source: r }];
 }
 
 /** The opref a dependency's runs have: same guild.yml package, model and op name. */
@@ -144,7 +209,7 @@ export function chooseDepRun(
 /** A dependency that cannot be resolved, worded as Guild's resolver words it. */
 export class DepFailure extends GrunError {
   constructor(spec: DepSpec, reason: string) {
-    super(`run failed because a dependency was not met: could not resolve '${spec.name}' in ${spec.name} resource: ${reason}`);
+    super(`run failed because a dependency was not met: could not resolve '${spec.name}' in ${spec.resource} resource: ${reason}`);
     this.name = 'DepFailure';
   }
 }
@@ -191,27 +256,71 @@ export function resolveDep(spec: OperationDepSpec, run: Run): ResolvedDep {
   const manifestLines = links.map((l) =>
     ['d', shlexQuote(l.target), sha1OrDash(l.source), shlexQuote(spec.name)].join(' '),
   );
-  return { kind: 'operation', name: spec.name, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
+  return { kind: 'operation', name: spec.name, resource: spec.resource, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
+}
+
+function renamed(name: string, specs: RenameSpec[]): string {
+  for (const r of specs) {
+    const to = r.pattern.replaceFirst(name, r.repl);
+    if (to !== name) return to;
+  }
+  return name;
 }
 
 /**
- * A project file or directory (`- file: PATH`, relative to the guild.yml directory): where it
- * goes in the run and its manifest line; `runDir` (the run's directory, or any directory of
- * the runs) places the `deps` attr's relative path. Throws `DepFailure` when it is not there.
+ * Where Guild unpacks a project archive: the resource cache, `cache/resources/<sha224 of
+ * "file\nPATH">`, with the member list in `.guild-cache-NAME.unpacked` (kept while newer than
+ * the archive). Returns the dir, the member paths and whether it was unpacked now.
  */
-export function resolveFileDep(spec: FileDepSpec, projectDir: string, runDir: string): ResolvedDep {
+function unpacked(home: string, archive: string, spec: FileDepSpec): { dir: string; names: string[]; now: boolean } {
+  const dir = join(home, 'cache', 'resources', createHash('sha224').update(`file\n${archive}`).digest('hex'));
+  const list = join(dir, `.guild-cache-${basename(archive)}.unpacked`);
+  try {
+    if (statSync(list).mtimeMs >= statSync(archive).mtimeMs) {
+      return { dir, names: readFileSync(list, 'utf8').split('\n').filter(Boolean), now: false };
+    }
+  } catch {
+    // not unpacked yet
+  }
+  const r = spawnSync(pythonExe(), [join(HELPERS_DIR, 'unpack.py'), archive, dir], { encoding: 'utf8' });
+  if (r.status !== 0) throw new DepFailure(spec, `cannot unpack '${spec.path}': ${(r.stderr || r.error?.message || '').trim()}`);
+  const names = JSON.parse(r.stdout) as string[];
+  writeFileAtomicSync(list, names.map((n) => `${n}\n`).join(''));
+  return { dir, names, now: true };
+}
+
+/**
+ * A project file or directory (`- file: PATH`, relative to the guild.yml directory), or the
+ * top-level members of an archive it names (unpacked in `home`'s resource cache): where each
+ * goes in the run and its manifest line; `runDir` (the run's directory, or any directory of
+ * the runs) places the `deps` attr's relative paths. Throws `DepFailure` when it is not there.
+ */
+export function resolveFileDep(spec: FileDepSpec, projectDir: string, runDir: string, home: string): ResolvedDep {
   const source = resolve(projectDir, spec.path);
   if (!existsSync(source)) throw new DepFailure(spec, `cannot find source file '${spec.path}'`);
-  const target = spec.targetPath ? posix.join(spec.targetPath, basename(source)) : basename(source);
-  const rel = relative(projectDir, source).split(sep).join('/');
+  const uri = `file:${relative(projectDir, source).split(sep).join('/')}`;
+  const at = (name: string): string => posix.join(spec.targetPath || '.', renamed(name, spec.rename));
+  const runRel = (p: string): string => relative(runDir, p).split(sep).join('/');
+  const base = { kind: 'file' as const, name: spec.name, resource: spec.resource, targetType: spec.targetType };
+  if (!statSync(source).isFile() || !spec.unpack) {
+    const target = at(basename(source));
+    return {
+      ...base,
+      files: [{ source, target }],
+      paths: [runRel(source)],
+      manifestLines: [['d', shlexQuote(target), sha1OrDash(source), shlexQuote(uri)].join(' ')],
+    };
+  }
+  const archive = unpacked(home, source, spec);
+  // Guild's `_root_paths`: the archive's top-level names
+  const roots = [...new Set(archive.names.map((n) => n.split('/')[0]!))].filter((n) => n && !n.startsWith('.guild')).sort();
+  const files = roots.map((n) => ({ source: join(archive.dir, n), target: at(n) }));
   return {
-    kind: 'file',
-    name: spec.name,
-    source,
-    target,
-    targetType: spec.targetType,
-    path: relative(runDir, source).split(sep).join('/'),
-    manifestLines: [['d', shlexQuote(target), sha1OrDash(source), shlexQuote(`file:${rel}`)].join(' ')],
+    ...base,
+    files,
+    paths: files.map((f) => runRel(f.source)),
+    manifestLines: files.map((f, i) => ['d', shlexQuote(f.target), sha1OrDash(f.source), shlexQuote(uri), shlexQuote(roots[i]!)].join(' ')),
+    ...(archive.now ? { unpacked: source } : {}),
   };
 }
 
@@ -219,27 +328,29 @@ export function resolveFileDep(spec: FileDepSpec, projectDir: string, runDir: st
 export function depsAttr(deps: ResolvedDep[]): YamlValue {
   const out: YamlMap = {};
   for (const d of deps) {
+    const sources = (out[resourceOf(d)] ??= {}) as YamlMap;
     if (d.kind === 'file') {
-      out[d.name] = { [d.name]: { paths: [d.path], uri: d.name } };
+      sources[d.name] = { paths: d.paths, uri: d.name };
       continue;
     }
-    if (d.kind === 'deferred') {
-      out[d.name] = {}; // Guild's mark of a dependency left for the start
-      continue;
-    }
-    out[d.name] = {
-      [d.name]: {
-        config: d.runId,
-        paths: d.links.map((l) => `../${d.runId}/${relative(d.runDir, l.source).split(sep).join('/')}`),
-        uri: d.name,
-      },
+    if (d.kind === 'deferred') continue; // Guild's mark of a dependency left for the start: `{}`
+    sources[d.name] = {
+      config: d.runId,
+      paths: d.links.map((l) => `../${d.runId}/${relative(d.runDir, l.source).split(sep).join('/')}`),
+      uri: d.name,
     };
   }
   return out;
 }
 
+/** The resource a resolved dependency belongs to (Guild's `Resolving NAME`, the `deps` attr key). */
+export function resourceOf(d: ResolvedDep): string {
+  return d.resource ?? d.name;
+}
+
 /** The `op` attr's `deps:` list entry for one resolved dependency. */
 export function opAttrDep(spec: DepSpec, dep: ResolvedDep, projectDir: string): YamlValue {
+  if (spec.named) return { location: projectDir, name: spec.resource, sources: spec.named };
   if (spec.kind === 'file' || dep.kind === 'file') {
     return { config: {}, location: projectDir, name: spec.name, sources: [{ file: spec.kind === 'file' ? spec.path : '' }] };
   }
@@ -307,11 +418,13 @@ export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings' | 'confi
   for (const d of plan.deps) {
     if (d.kind === 'deferred' && d.runId === null) lines.push(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
   }
-  for (const d of plan.deps) {
-    lines.push(`Resolving ${d.name}\n`);
+  plan.deps.forEach((d, i) => {
+    // a named resource is resolved once, whatever its sources
+    if (i === 0 || resourceOf(plan.deps[i - 1]!) !== resourceOf(d)) lines.push(`Resolving ${resourceOf(d)}\n`);
     if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`);
+    if (d.kind === 'file' && d.unpacked) lines.push(`Unpacking ${d.unpacked}\n`);
     if (d.kind === 'deferred') lines.push(`Skipping resolution of ${d.name} because it's being staged\n`);
-  }
+  });
   for (const c of plan.configs) lines.push(`Resolving ${c.name}\n`);
   return lines;
 }

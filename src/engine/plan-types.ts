@@ -148,12 +148,17 @@ export interface DepFailureInfo {
 /** A `requires:` dependency, resolved: an upstream run's files, or a project file. */
 export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep | DeferredDep;
 
+/** What every resolved dependency has: `resource`, the guild.yml resource it is a source of (absent: its own `name`). */
+interface ResolvedSource {
+  resource?: string;
+}
+
 /**
  * An operation dependency of a staged run: Guild resolves it when the run starts, to a run
  * that is then completed, running or terminated (`runId`: the flag's choice, a staged run
  * possibly; null when there was none).
  */
-export interface DeferredDep {
+export interface DeferredDep extends ResolvedSource {
   kind: 'deferred';
   name: string;
   operation: string;
@@ -161,23 +166,23 @@ export interface DeferredDep {
   manifestLines: [];
 }
 
-/** A `requires: - file: PATH` dependency: copied (or linked) into the run at `target`. */
-export interface ResolvedFileDep {
+/** A `requires: - file: PATH` dependency: copied (or linked) into the run, an archive's members each. */
+export interface ResolvedFileDep extends ResolvedSource {
   kind: 'file';
   /** `file:data.txt`: the `deps` attr key. */
   name: string;
-  /** Absolute path of the project file or directory. */
-  source: string;
-  /** Path inside the new run dir. */
-  target: string;
+  /** Absolute source (the project file or directory, a member in the resource cache) → path inside the new run dir. */
+  files: { source: string; target: string }[];
   targetType: 'copy' | 'link';
-  /** The `deps` attr's path: the source relative to the run dir. */
-  path: string;
+  /** The `deps` attr's paths: the sources relative to the run dir. */
+  paths: string[];
   manifestLines: string[];
+  /** The archive unpacked while planning (Guild's `Unpacking PATH` line). */
+  unpacked?: string;
 }
 
 /** A `requires: - operation: X` dependency, resolved to one upstream run. */
-export interface ResolvedOperationDep {
+export interface ResolvedOperationDep extends ResolvedSource {
   kind: 'operation';
   /** `operation:prepare`: also the flag name and the `deps` attr key. */
   name: string;
@@ -236,6 +241,8 @@ export interface RunPlan {
    */
   sourcecode: { root: string; files: string[]; dest?: string } | null;
   outputScalars: OutputScalarsConfig;
+  /** guild.yml `output-attrs` (null: Guild's default patterns). */
+  outputAttrs: OutputScalarsConfig;
   /** Guild's `op` attr (spec §3.3). */
   opAttr: YamlValue;
   /** Guild's `run_params` attr. */
@@ -272,6 +279,8 @@ export interface RunPlan {
   /** A pipeline's `steps` attr: its guild.yml `steps:` as written (the driver reads them back). */
   steps?: YamlValue;
   inputs: PlanInputs;
+  /** The run gets Guild's `pip_freeze` attr (Guild's rule: engine/python-attrs.ts). */
+  pipFreeze?: true;
   /** The run's id when the request named one (`--run-id`). */
   runId?: string;
   /** The run's directory when the request named one (`--run-dir`): absolute. */

@@ -14,8 +14,9 @@ import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
 import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
-import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
+import { pipFreezeWanted } from './python-attrs.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
   expandFlagIncludes,
@@ -31,6 +32,7 @@ import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
+import { debugEnabled } from '../store/debug-log.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
@@ -49,6 +51,8 @@ interface OpBase {
   opTags: string[];
   sourceSpec: SourceCodeSpec | null;
   outputScalars: OutputScalarsConfig;
+  /** guild.yml `output-attrs` (null: Guild's default patterns). */
+  outputAttrs: OutputScalarsConfig;
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
   configSpecs: ConfigDepSpec[];
@@ -60,6 +64,8 @@ interface OpBase {
   deleteOnSuccess: boolean;
   /** guild.yml `run-attrs:`, as written. */
   runAttrs?: YamlMap;
+  /** guild.yml `pip-freeze:`, as written. */
+  pipFreeze?: YamlValue;
   /** A pipeline's steps, checked, and its `steps:` as written. */
   pipeline?: { steps: PipelineStep[]; data: YamlValue };
 }
@@ -127,6 +133,7 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     opTags: kind === 'python' ? scriptTags(rel) : [],
     sourceSpec: { rules: [] },
     outputScalars: null,
+    outputAttrs: null,
     opEnv: {},
     depSpecs: [],
     configSpecs: [],
@@ -143,13 +150,14 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
   return base;
 }
 
-function outputScalarsConfig(v: YamlValue | undefined, where: string): OutputScalarsConfig {
-  const config = outputScalarsShape(v, where);
-  checkOutputPatterns(config, where);
+/** guild.yml `output-scalars` or `output-attrs` (same shape), its patterns checked. */
+function outputScalarsConfig(v: YamlValue | undefined, where: string, field: 'output-scalars' | 'output-attrs'): OutputScalarsConfig {
+  const config = outputScalarsShape(v, where, field);
+  checkOutputPatterns(config, where, field);
   return config;
 }
 
-function outputScalarsShape(v: YamlValue | undefined, where: string): OutputScalarsConfig {
+function outputScalarsShape(v: YamlValue | undefined, where: string, field: string): OutputScalarsConfig {
   if (v === undefined || v === null) return null;
   if (v === false) return false;
   if (typeof v === 'string') return [v];
@@ -157,13 +165,13 @@ function outputScalarsShape(v: YamlValue | undefined, where: string): OutputScal
     return v.map((x) => {
       if (typeof x === 'string') return x;
       if (isMap(x) && Object.values(x).every((p) => typeof p === 'string')) return x as Record<string, string>;
-      throw new GrunError(`${where}: output-scalars entry ${JSON.stringify(x)}: expected a pattern or {key: pattern}`);
+      throw new GrunError(`${where}: ${field} entry ${JSON.stringify(x)}: expected a pattern or {key: pattern}`);
     });
   }
   if (isMap(v) && Object.values(v).every((p) => typeof p === 'string')) {
     return Object.entries(v).map(([k, p]) => ({ [k]: p as string }));
   }
-  throw new GrunError(`${where}: output-scalars: expected no, a list of patterns or a mapping`);
+  throw new GrunError(`${where}: ${field}: expected no, a list of patterns or a mapping`);
 }
 
 function stringMap(v: YamlValue | undefined): Record<string, string> {
@@ -219,7 +227,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     throw new GrunError(`${where}: expected main or exec`);
   }
   const opTags = Array.isArray(config.tags) ? config.tags.map(String) : [];
-  const depSpecs = parseRequires(config.requires, where);
+  const depSpecs = parseRequires(config.requires, where, model.resources);
   const opName = model.name ? `${model.name}:${name}` : name;
   return {
     opref: { pkgType: 'guildfile', pkgName: gf.path, pkgVersion: gf.hash, modelName: model.name, opName: name },
@@ -234,7 +242,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     labelTemplate: typeof config.label === 'string' ? config.label : null,
     opTags,
     sourceSpec,
-    outputScalars: outputScalarsConfig(config['output-scalars'], where),
+    outputScalars: outputScalarsConfig(config['output-scalars'], where, 'output-scalars'),
+    outputAttrs: outputScalarsConfig(config['output-attrs'], where, 'output-attrs'),
     opEnv: stringMap(config.env),
     depSpecs,
     configSpecs: configDepSpecs(config.requires, declaredDest, where),
@@ -244,6 +253,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     unstable: config.unstable === true,
     deleteOnSuccess: config['delete-on-success'] === true,
     ...(isMap(config['run-attrs']) ? { runAttrs: config['run-attrs'] } : {}),
+    ...(config['pip-freeze'] !== undefined ? { pipFreeze: config['pip-freeze'] } : {}),
   };
 }
 
@@ -266,6 +276,7 @@ function pipelineBase(gf: Guildfile, found: FoundOperation, where: string): OpBa
     opTags: Array.isArray(config.tags) ? config.tags.map(String) : [],
     sourceSpec: null,
     outputScalars: null,
+    outputAttrs: null,
     opEnv: stringMap(config.env),
     depSpecs: [],
     configSpecs: [],
@@ -369,7 +380,7 @@ function resolveDeps(
     if (spec.kind === 'file') {
       if (failure) continue;
       try {
-        deps.push(resolveFileDep(spec, base.projectDir, runDir));
+        deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
       } catch (e) {
         if (!(e instanceof DepFailure)) throw e;
         failure = { dep: spec.name, message: e.message, warnings: [] };
@@ -403,7 +414,7 @@ function resolveDeps(
     }
     if (run && argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
     // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
-    if (staging) deps.push({ kind: 'deferred', name: spec.name, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
+    if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
     else if (run) deps.push(resolveDep(spec, run));
     defs.push(run ? { name: spec.name, default: run.id, type: 'string', argSkip: true } : unresolvedFlag(spec.name));
   }
@@ -437,7 +448,10 @@ function opAttr(
   return {
     // read back when the run ends (launch/carry.ts): a staged run keeps its operation's word
     'delete-on-success': base.deleteOnSuccess && !plan.keepRun,
-    deps: plan.deps.map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
+    // a named resource is one entry, whatever its sources
+    deps: plan.deps
+      .filter((d, i) => i === 0 || resourceOf(plan.deps[i - 1]!) !== resourceOf(d))
+      .map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
     'flag-null-labels': {},
     'flags-extra': flagsExtra,
     'label-template': plan.userLabel ?? base.labelTemplate,
@@ -448,7 +462,7 @@ function opAttr(
       ...(base.pipeline ? {} : { 'cmd-flags': cmdFlags }),
       'flags-dest': base.flagsDest,
     },
-    'output-attrs': null,
+    'output-attrs': base.outputAttrs,
     'output-scalars': base.outputScalars,
     'python-requires': null,
     sourcecode: { dest: plan.sourceDest },
@@ -559,7 +573,7 @@ function applyFlags(
     GUILD_OP: inputs.guildOp,
     CMD_DIR: inputs.cwd,
     GUILD_SOURCECODE: sourcecode?.dest ?? '.',
-    LOG_LEVEL: '20',
+    LOG_LEVEL: debugEnabled() ? '10' : '20',
   };
   const label = makeLabel({
     ...(inputs.userLabel !== null ? { userLabel: inputs.userLabel } : {}),
@@ -594,7 +608,8 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(req.forceFlags ? { force: true } : {}),
   });
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
-  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home);
+  const depPaths = base.depSpecs.flatMap((d) => (d.kind === 'file' ? [d.path] : []));
+  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home, depPaths);
   const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,
@@ -628,6 +643,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(req.comment !== undefined ? { comment: req.comment } : {}),
     sourcecode,
     outputScalars: base.outputScalars,
+    outputAttrs: base.outputAttrs,
     opAttr: opAttr(base, {
       flagDefs: defs,
       deps: dep.deps,
@@ -649,6 +665,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(base.defaultMaxTrials !== undefined ? { defaultMaxTrials: base.defaultMaxTrials } : {}),
     unstable: base.unstable,
     ...(base.pipeline ? { steps: base.pipeline.data } : {}),
+    ...(pipFreezeWanted(base.isPython, base.pipFreeze) ? { pipFreeze: true as const } : {}),
     inputs,
     ...runLocation(req),
     ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),

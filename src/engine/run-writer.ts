@@ -109,11 +109,13 @@ function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
     if (dep.kind === 'deferred') continue; // resolved when the staged run starts
     if (dep.kind === 'file') {
       // Guild copies a project file by default (`target-type: copy`), and links on request
-      const at = join(runDir, dep.target);
-      mkdirSync(dirname(at), { recursive: true });
-      rmSync(at, { recursive: true, force: true });
-      if (dep.targetType === 'link') symlinkSync(dep.source, at);
-      else cpSync(dep.source, at, { recursive: true });
+      for (const f of dep.files) {
+        const at = join(runDir, f.target);
+        mkdirSync(dirname(at), { recursive: true });
+        rmSync(at, { recursive: true, force: true });
+        if (dep.targetType === 'link') symlinkSync(f.source, at);
+        else cpSync(f.source, at, { recursive: true });
+      }
       continue;
     }
     for (const link of dep.links) {

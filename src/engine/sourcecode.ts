@@ -147,9 +147,15 @@ function lastMatch(rules: SelectRule[], test: (p: string) => boolean, initial: b
  * `bin/activate` are not walked; text files of at most 1 MiB are included, at most 100;
  * guild.yml rules follow (a bare pattern first adds `exclude '*'`, a pattern naming a
  * directory means `dir/*`); the last matching rule decides. Files of a directory come
- * before its subdirectories, as `os.walk` gives them.
+ * before its subdirectories, as `os.walk` gives them. `ignore`: the project files the run
+ * depends on (Guild's `_ignored_sourcecode_paths`: a dependency is not source code).
  */
-export function selectSourceFiles(projectDir: string, spec: SourceCodeSpec | null, home: string): SourceSelection | null {
+export function selectSourceFiles(
+  projectDir: string,
+  spec: SourceCodeSpec | null,
+  home: string,
+  ignore: readonly string[] = [],
+): SourceSelection | null {
   if (spec === null) return null;
   const root = resolve(projectDir, spec.root ?? '.');
   const dirRules = spec.rules.filter((r) => r.dir);
@@ -160,6 +166,7 @@ export function selectSourceFiles(projectDir: string, spec: SourceCodeSpec | nul
     fileRules.push({ ...r, patterns });
   }
   const homeAbs = resolve(home);
+  const ignored = new Set(ignore.map((p) => posix.normalize(p.split('\\').join('/'))));
   const files: string[] = [];
   let defaultMatches = 0;
   const walkDir = (relDir: string): void => {
@@ -182,7 +189,7 @@ export function selectSourceFiles(projectDir: string, spec: SourceCodeSpec | nul
         if (walked) subdirs.push(rel);
         continue;
       }
-      if (!e.isFile()) continue;
+      if (!e.isFile() || ignored.has(rel)) continue;
       let selected = false;
       if (defaultMatches < MAX_SOURCE_FILES && isTextFile(abs) && fileSize(abs) <= MAX_SOURCE_FILE_SIZE) {
         selected = true;

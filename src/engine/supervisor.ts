@@ -24,8 +24,10 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
+import { recordPythonAttrs, stagedPython } from './python-attrs.js';
 import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
+import { removeTempPidfile } from './pidfile.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
 import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 
@@ -44,6 +46,8 @@ export interface SupervisorJob {
    * here, once they have, to resolve its operation dependencies among the pipeline's runs.
    */
   lateDeps?: { cwd: string; opspec: string; flagArgs: string[]; runsParent?: string };
+  /** grun's own pidfile for a background run (engine/pidfile.ts), removed as the run ends. */
+  tempPidfile?: string;
 }
 
 /** Exit codes of the supervisor itself (the run's own status is in its attrs). */
@@ -62,7 +66,10 @@ interface ChildSpec {
   cmd: string[];
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
+  outputAttrs: OutputScalarsConfig | undefined;
   flagNames: string[];
+  /** A Python run's interpreter, whose version (and packages) are recorded while the command runs. */
+  python?: { exe: string; pipFreeze: boolean };
 }
 
 function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
@@ -81,11 +88,14 @@ function stagedChildSpec(runDir: string): ChildSpec {
     throw new Error(`${guildPath(runDir, 'attrs', 'cmd')}: expected a non-empty list of strings`);
   }
   const op = asRecord(attrValue(runDir, 'op'));
+  const python = stagedPython(runDir, cmd as string[]);
   return {
     cmd: cmd as string[],
     env: readStagedEnv(runDir),
     outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
+    outputAttrs: op['output-attrs'] as OutputScalarsConfig | undefined,
     flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
+    ...(python ? { python } : {}),
   };
 }
 
@@ -98,7 +108,9 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       cmd: plan.cmd,
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
+      outputAttrs: plan.outputAttrs,
       flagNames: Object.keys(plan.flags),
+      ...(plan.inputs.isPython ? { python: { exe: plan.cmd[0]!, pipFreeze: !!plan.pipFreeze } } : {}),
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
@@ -126,7 +138,7 @@ class OutputTee {
   constructor(runDir: string, spec: ChildSpec) {
     const dir = guildPath(runDir);
     this.out = new OutputWriter(dir);
-    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames });
+    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames, attrs: spec.outputAttrs });
     const ids = { host: hostName(), pid: process.pid };
     this.scalars = new EventFileWriter(dir, ids);
     this.attrs = new EventFileWriter(dir, { ...ids, attrs: true });
@@ -241,10 +253,11 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   const childStart = procStartTime(childPid);
   if (childStart !== null) record.child = { pid: childPid, start: childStart };
   writeProcessRecord(runDir, record);
-  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
+  // the env before LOCK: a launcher that sees the run started reads it (`--debug`)
   const recorded = redactEnv(env);
   writeAttr(runDir, 'env', recorded.env);
   writeRedactedEnvNames(runDir, recorded.redacted);
+  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
   reserveSpace(runDir);
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
@@ -260,6 +273,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }, HEARTBEAT_MS);
 
+  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
@@ -268,6 +282,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   sys.stop();
   clearInterval(heartbeat);
   tee.end();
+  await pythonAttrs;
   // A run moved away meanwhile (deleted to the trash) must not be recreated here.
   if (existsSync(guildPath(runDir, 'opref'))) {
     recordEnd(runDir, exitStatus, tee.failure);
@@ -278,6 +293,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
       // the parent was deleted or is unreadable: the child's own outcome stands
     }
   }
+  if (job.tempPidfile) removeTempPidfile(job.tempPidfile);
   return 0;
 }
 

@@ -35,7 +35,7 @@ export function encodeScalar(v: YamlValue | bigint, float: boolean): string {
 }
 
 /** `flag_util.encode_flag_val`. `float` says an integral number is a Python float. */
-function encodeFlagVal(v: YamlValue | bigint, float: boolean): string {
+export function encodeFlagVal(v: YamlValue | bigint, float: boolean): string {
   if (v === true) return 'yes';
   if (v === false) return 'no';
   if (v === null) return 'null';
@@ -103,6 +103,18 @@ export function defaultLabel(flags: Record<string, YamlValue>, names: readonly s
     .sort()
     .map((name) => `${name}=${labelFlagValue(flags, name)}`)
     .join(' ');
+}
+
+/**
+ * The flags of a batch trial as Guild's `Running trial …` line names them (`op_util.flags_desc`):
+ * the non-null ones sorted, `name=value` joined by `, `, floats whole.
+ */
+export function flagsDesc(flags: Record<string, YamlValue>): string {
+  return Object.keys(flags)
+    .filter((name) => flags[name] !== null && flags[name] !== undefined)
+    .sort()
+    .map((name) => `${name}=${formatFlagValue(flags[name], { float: isMarkedFloat(flags, name) })}`)
+    .join(', ');
 }
 
 /** A flag's value as Guild's default label writes it (floats truncated to 5 decimals). */

@@ -11,10 +11,11 @@ const TERM = String.raw`\S+`;
 const STEP = '[0-9]+';
 
 export const DEFAULT_OUTPUT_SCALARS: string[] = [
-  String.raw`\key:\s+\value\s+\((?:step\s+)?(?P<step>\step)\)$`,
+  String.raw`^\key:\s+\value\s+\((?:step\s+)?(?P<step>\step)\)$`,
   String.raw`^(\key):\s+(\value)(?:\s+\(.*\))?$`,
 ];
-export const DEFAULT_OUTPUT_ATTRS: string[] = [String.raw`(\key):\s+(\value)$`];
+// anchored at the line's start, as Guild 0.9.1 (a key after other text is not one)
+export const DEFAULT_OUTPUT_ATTRS: string[] = [String.raw`^(\key):\s+(\value)$`];
 
 function replaceAliases(pattern: string, aliases: [string, string][]): string {
   for (const [alias, repl] of aliases) pattern = pattern.split(alias).join(repl);
@@ -104,12 +105,12 @@ function compile(config: Array<string | Record<string, string>>, aliases: [strin
  * lookahead): `PatternError` names the feature. A pattern that is merely invalid is skipped at
  * run time with a warning, as Guild does.
  */
-export function checkOutputPatterns(config: OutputScalarsConfig, where: string): void {
+export function checkOutputPatterns(config: OutputScalarsConfig, where: string, field = 'output-scalars'): void {
   if (!config) return;
   for (const [, src] of configPatterns(config, [])) {
     if (typeof src !== 'string') continue;
     try {
-      SafePattern.compile(src, { what: `${where}: output-scalars pattern` });
+      SafePattern.compile(src, { what: `${where}: ${field} pattern` });
     } catch (e) {
       if (e instanceof PatternError && e.feature) throw e;
     }

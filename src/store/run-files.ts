@@ -157,8 +157,11 @@ function subpathFilter(path: string, all: boolean): PathFilter {
   };
 }
 
+/** grun's own bookkeeping in a run (`.guild/grun-proc`, `.guild/attrs/grun-best`, …): not the run's files. */
+const GRUN_OWN_FILE = /^\.guild\/(attrs\/)?grun-/;
+
 /**
- * `os.walk` as Guild's ls walks a run: each dir's entries (a link to a dir counts as a dir,
+ * `os.walk` as Guild's ls walks a run (grun's own files left out): each dir's entries (a link to a dir counts as a dir,
  * entered only with `followLinks`, never twice), `visit` deciding whether a dir is entered.
  */
 function walkRun(runDir: string, followLinks: boolean, visit: (rel: string, name: string, dir: boolean) => boolean): void {
@@ -175,6 +178,7 @@ function walkRun(runDir: string, followLinks: boolean, visit: (rel: string, name
     if (above.includes(real)) return; // a link back up the tree
     for (const name of names) {
       const rel = relDir ? `${relDir}/${name}` : name;
+      if (GRUN_OWN_FILE.test(rel)) continue;
       let dir = false;
       let link = false;
       try {

@@ -3,7 +3,7 @@ import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
 import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, type OperationDepSpec } from '../../src/engine/deps.js';
+import { chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, type FileDepSpec, type OperationDepSpec } from '../../src/engine/deps.js';
 import type { ResolvedOperationDep } from '../../src/engine/plan-types.js';
 
 import { listRuns } from '../../src/store/index.js';
@@ -68,12 +68,13 @@ describe('operation dependencies over the fixture home', () => {
 
   test('requires entries other than operations and files are refused by name, and file options grun lacks too', () => {
     assert.throws(() => parseRequires([{ url: 'https://x/data.csv' }], 'guild.yml: operation \'train\''), {
-      message: 'guild.yml: operation \'train\': requires entry {"url":"https://x/data.csv"}: grun supports \'- operation: NAME\', \'- file: PATH\' and \'- config: FILE\' dependencies only',
+      message: 'guild.yml: operation \'train\': requires entry {"url":"https://x/data.csv"}: grun supports \'- operation: NAME\', \'- file: PATH\', \'- config: FILE\' and resource names only',
     });
-    assert.throws(() => parseRequires([{ file: 'data.zip' }], 'g'), /^GrunError: g: requires entry 'file: data\.zip': grun does not unpack archives yet \(add 'unpack: no'/);
+    assert.equal((parseRequires([{ file: 'data.tar.gz' }], 'g')[0] as FileDepSpec).unpack, true, 'an archive is unpacked');
+    assert.throws(() => parseRequires([{ file: 'data.zip', unpack: 'maybe' }], 'g'), { message: `g: requires entry 'file: data.zip': unpack: expected yes or no, got "maybe"` });
     assert.throws(() => parseRequires([{ file: 'd', select: 'x' }], 'g'), { message: "g: requires entry 'file: d': 'select' is not supported by grun yet" });
     assert.deepEqual(parseRequires([{ file: 'data.zip', unpack: false, 'target-path': 'in' }], 'g'), [
-      { kind: 'file', name: 'file:data.zip', path: 'data.zip', targetPath: 'in', targetType: 'copy' },
+      { kind: 'file', name: 'file:data.zip', resource: 'file:data.zip', path: 'data.zip', targetPath: 'in', targetType: 'copy', rename: [], unpack: false },
     ]);
     assert.deepEqual(parseRequires({ operation: 'm:prep', 'target-path': 'in', name: 'data' }, 'g')[0]!.name, 'data');
   });

@@ -12,6 +12,9 @@ export const fixtureHome = join(fixturesDir, 'guild-home');
 export const samplesDir = join(fixturesDir, 'guild-samples');
 export const grunBin = join(projectRoot, 'bin/grun');
 
+// As Guild's own test runner: no `pip freeze` per Python run (seconds each) unless a test asks.
+process.env.NO_PIP_FREEZE ??= '1';
+
 const made: string[] = [];
 process.on('exit', () => {
   if (process.env.GRUN_KEEP_TMP) return;

@@ -90,6 +90,13 @@ describe('output attrs', () => {
     assert.deepEqual(p.parse('note: two words').attrs, [], 'value is one token');
   });
 
+  test("the default patterns match from the line's start only (Guild 0.9.1)", () => {
+    const p = new OutputScalarParser(undefined);
+    assert.deepEqual(p.parse('dep-1 says: hello'), { scalars: [], attrs: [] });
+    assert.deepEqual(p.parse('epoch 3 loss: 0.5 (step 2)').scalars, []);
+    assert.deepEqual(p.parse('loss: 0.5 (step 2)').scalars, [{ key: 'loss', value: 0.5, step: 2 }]);
+  });
+
   test('attrs can be configured or disabled', () => {
     const off = new OutputScalarParser(undefined, { attrs: false });
     assert.deepEqual(off.parse('status: done').attrs, []);
