@@ -394,7 +394,7 @@ function resolveDeps(
     }
     let run: Run | null;
     try {
-      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), { ...(idPrefix !== undefined ? { idPrefix } : {}), statuses });
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
       if (!staging) failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };

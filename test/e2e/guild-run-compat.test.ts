@@ -171,6 +171,29 @@ describe('dependencies', () => {
     assert.equal(down.out, 'hello\n');
     assert.equal(down.err, 'Resolving operation:fetch\nUsing run up1 for operation:fetch\n');
   });
+
+  test('X=ID: the marked, else the latest, run of the operation whose id starts with ID, even an ID that reads as a number', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'up:\n  main: up\ndown:\n  main: down\n  requires:\n    - operation: up\n',
+      'up.py': 'pass\n',
+      'down.py': 'pass\n',
+    });
+    for (const id of ['100', '1e5', '010']) ok(home, ['run', 'up', '--run-id', id, '-y'], { cwd });
+    const using = (flag: string): string => {
+      const r = grun(home, ['run', 'down', flag, '-y'], { cwd });
+      assert.equal(r.code, 0, r.err);
+      return r.err;
+    };
+    assert.equal(using('up=1'), 'Resolving operation:up\nUsing run 1e5 for operation:up\n');
+    assert.equal(using('operation:up=10'), 'Resolving operation:up\nUsing run 100 for operation:up\n');
+    ok(home, ['mark', '100', '-y']);
+    assert.equal(using('up=1'), 'Resolving operation:up\nUsing run 100 for operation:up\n');
+    // runs of another operation are not candidates
+    const r = grun(home, ['run', 'down', 'up=0', '--run-id', '0d', '-y'], { cwd });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(using('up=0'), 'Resolving operation:up\nUsing run 010 for operation:up\n');
+  });
 });
 
 describe('dependencies of a staged run', () => {
