@@ -277,8 +277,10 @@ export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId
   // Guild opens a restarted run's output afresh ("wb").
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
-  // a run left pending (a start that never happened) is staged now, nothing else
+  // a run left pending (a start that never happened) is staged now, nothing else; a LOCK left
+  // by a process that is gone would read as the new start's
   rmSync(guildPath(runDir, 'PENDING'), { force: true });
+  rmSync(guildPath(runDir, 'LOCK'), { force: true });
   touch(guildPath(runDir, 'STAGED'));
 }
 
@@ -304,6 +306,8 @@ export function failStagedRun(runDir: string): void {
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */
 export function unstageRunDir(runDir: string): void {
+  // Guild opens a started run's output afresh ("wb"): a run staged again by hand keeps none of the last
+  for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   touch(guildPath(runDir, 'PENDING'));
   // What a previous attempt left must not decide the new one's status: gone while STAGED still
   // says staged, so that no reader (the launcher waiting for the start) sees it ended meanwhile.

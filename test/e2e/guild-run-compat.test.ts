@@ -2,6 +2,7 @@
 // the real binary on small projects of grun's own.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseYaml11 } from '../../src/store/yaml11.js';
@@ -85,6 +86,13 @@ describe('--needed', () => {
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
     writeFileSync(join(home, 'runs', 'aaa', '.guild', 'PENDING'), '');
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'a pending run always restarts');
+    writeFileSync(join(home, 'runs', 'aaa', '.guild', 'STAGED'), '');
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'a staged run always starts, its output afresh');
+    // a LOCK left by a process that is gone, no exit status: an error run, restarted
+    writeFileSync(join(home, 'runs', 'aaa', '.guild', 'LOCK'), String(spawnSync('true').pid));
+    rmSync(join(home, 'runs', 'aaa', '.guild', 'attrs', 'exit_status'));
+    assert.match(ok(home, ['runs', '-s'], { cwd }), / error {2}x=2\.0 y=2\n$/);
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
     assert.match(ok(home, ['runs', '-s'], { cwd }), / completed {2}x=2\.0 y=2\n$/);
   });
 
