@@ -138,11 +138,18 @@ export interface BuiltCommand {
   opCmdArgs: string[];
 }
 
-/** Substitute `${name}` in one exec token; unknown names are an error naming them. */
-function expandToken(token: string, vars: Record<string, string>, template: string): string {
+/** What `${name}` stands for in a command (Guild's resolve params): flag values as the env encodes them, the Python. */
+function refVars(flags: Record<string, YamlValue>, python: string): Record<string, string> {
+  const vars: Record<string, string> = { python_exe: python, guild_python_exe: python };
+  for (const [name, v] of Object.entries(flags)) vars[name] = encodeArgparseArg(v, isMarkedFloat(flags, name));
+  return vars;
+}
+
+/** Substitute `${name}` in one token of `exec` or `main`; unknown names are an error naming them. */
+function expandToken(token: string, vars: Record<string, string>, where: string): string {
   return token.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
     if (name in vars) return vars[name]!;
-    throw new GrunError(`exec '${template}': unknown reference \${${name}}: expected a flag name, python_exe or flag_args`);
+    throw new GrunError(`${where}: unknown reference \${${name}}: expected a flag name, python_exe or flag_args`);
   });
 }
 
@@ -174,9 +181,12 @@ export function buildCommand(
       return { cmd: [python, '-u', PY_LAUNCHER, ...mode, target.script, ...fargs], opCmdArgs };
     }
     case 'python-module': {
+      // `main: mod ${flag}`: the op attr keeps the references, the command has their values (Guild)
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', target.module, ...target.args, '--', '__flag_args__'];
+      const vars = refVars(flags, python);
+      const args = target.args.map((t) => expandToken(t, vars, `main '${[target.module, ...target.args].join(' ')}'`));
       const run = dest === 'globals' ? ['--module', target.module] : ['--args', '--module', target.module];
-      return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...target.args, ...fargs], opCmdArgs };
+      return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...args, ...fargs], opCmdArgs };
     }
     case 'shell':
       return { cmd: ['bash', target.script, ...fargs], opCmdArgs: ['bash', target.script, '__flag_args__'] };
@@ -184,8 +194,7 @@ export function buildCommand(
       return { cmd: ['node', target.script, ...fargs], opCmdArgs: ['node', target.script, '__flag_args__'] };
     case 'exec': {
       const tokens = shlexSplit(target.template);
-      const vars: Record<string, string> = { python_exe: python, guild_python_exe: python };
-      for (const [name, v] of Object.entries(flags)) vars[name] = encodeArgparseArg(v, isMarkedFloat(flags, name));
+      const vars = refVars(flags, python);
       const cmd: string[] = [];
       const opCmdArgs: string[] = [];
       for (const t of tokens) {
@@ -193,7 +202,7 @@ export function buildCommand(
           cmd.push(...fargs);
           opCmdArgs.push('__flag_args__');
         } else {
-          cmd.push(expandToken(t, vars, target.template));
+          cmd.push(expandToken(t, vars, `exec '${target.template}'`));
           opCmdArgs.push(t);
         }
       }

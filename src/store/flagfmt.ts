@@ -105,6 +105,15 @@ export function defaultLabel(flags: Record<string, YamlValue>, names: readonly s
     .join(' ');
 }
 
+/** Guild's `op_util.flags_desc`: `name=value, …` sorted, floats whole (a batch's `Running trial` line). */
+export function flagsDesc(flags: Record<string, YamlValue>): string {
+  return Object.keys(flags)
+    .filter((name) => flags[name] !== null && flags[name] !== undefined)
+    .sort()
+    .map((name) => `${name}=${formatFlagValue(flags[name]!, { float: isMarkedFloat(flags, name) })}`)
+    .join(', ');
+}
+
 /** A flag's value as Guild's default label writes it (floats truncated to 5 decimals). */
 export function labelFlagValue(flags: Record<string, YamlValue>, name: string): string {
   return formatFlagValue(flags[name], { truncateFloats: DEFAULT_FLOAT_TRUNC_LEN, float: isMarkedFloat(flags, name) });

@@ -272,3 +272,32 @@ describe('restart without the operation', () => {
     );
   });
 });
+
+describe('a batch in the foreground', () => {
+  test("each trial is announced with its flags as Guild's flags_desc writes them: sorted, comma-separated", () => {
+    const home = emptyHome();
+    const cwd = project({ 'op.py': "x = 1\ny = 1.5\nz = 'a'\nprint(x, y, z)\n" });
+    const out = ok(home, ['run', 'op.py', 'x=[1,2]', 'z=two words', '-y'], { cwd });
+    const trials = out.split('\n').filter((l) => l.startsWith('INFO:'));
+    assert.deepEqual(
+      trials.map((l) => l.replace(/trial [0-9a-f]{32}:/, 'trial ID:')),
+      ["INFO: [grun] Running trial ID: op.py (x=1, y=1.5, z='two words')", "INFO: [grun] Running trial ID: op.py (x=2, y=1.5, z='two words')"],
+    );
+  });
+});
+
+describe('main with flag references', () => {
+  test("`${flag}` in main is the flag's value in the command; the op attr keeps the reference", () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'op:\n  main: op ${foo} ${bar}\n  flags:\n    foo: 123\n    bar: 4.5\n',
+      'op.py': 'import sys\nprint(sys.argv[1:])\n',
+    });
+    assert.equal(ok(home, ['run', 'op', 'foo=321', '--run-id', 'm1', '-y'], { cwd }), "['321', '4.5']\n");
+    const op = parseYaml11(readFileSync(join(home, 'runs', 'm1', '.guild', 'attrs', 'op'), 'utf8')) as { 'op-cmd': { 'cmd-args': string[] } };
+    assert.deepEqual(op['op-cmd']['cmd-args'].slice(3), ['op', '${foo}', '${bar}', '--', '__flag_args__']);
+    fails(home, ['run', 'op', '-y'], /^grun: main 'op \$\{foo\} \$\{nope\}': unknown reference \$\{nope\}/, {
+      cwd: project({ 'guild.yml': 'op:\n  main: op ${foo} ${nope}\n  flags:\n    foo: 1\n', 'op.py': 'pass\n' }),
+    });
+  });
+});

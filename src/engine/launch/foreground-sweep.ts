@@ -4,6 +4,7 @@
 import { existsSync } from 'node:fs';
 import { GrunError } from '../../store/errors.js';
 import { termSafe } from '../../store/terminal-text.js';
+import { flagsDesc } from '../../store/flagfmt.js';
 import { loadRun } from '../../store/index.js';
 import type { Run } from '../../store/types.js';
 import { executorFor, type OutputFollower } from '../executor.js';
@@ -61,7 +62,7 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
       signal: abort.signal,
       onStarted: (run) => {
         running.set(run.id, run);
-        o.stdout.write(termSafe(`INFO: [grun] Running trial ${run.id}: ${run.operation} (${run.label ?? ''})`) + '\n');
+        o.stdout.write(termSafe(`INFO: [grun] Running trial ${run.id}: ${run.operation} (${flagsDesc(run.flags)})`) + '\n');
         if (!o.quiet) output.add(run);
       },
       onEnded: (run) => {
