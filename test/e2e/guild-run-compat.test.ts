@@ -52,6 +52,9 @@ describe('run options read the Guild way', () => {
     const cwd = project({ 'pass.py': 'x = 1\n' });
     fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-y'], /^grun: invalid optimizer flag foo=123: no optimizer specified\n/, { cwd });
     assert.equal(ok(home, ['runs', '-s']), '');
+    // an optimizer named: its settings are checked, even with nothing to search
+    fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-o', 'random', '-y'], /^grun: optimizer random: unknown setting 'foo'\n/, { cwd });
+    assert.equal(ok(home, ['runs', '-s']), '');
   });
 });
 
@@ -259,10 +262,10 @@ describe('run-attrs', () => {
 });
 
 describe('restart without the operation', () => {
-  test('a restart with new flags of a run whose guild.yml is gone says what it needs, in Guild words', () => {
+  test('a run whose guild.yml is gone restarts from its record; with new flags it says what it needs, in Guild words', () => {
     const home = emptyHome();
-    const cwd = project({ 'guild.yml': 'op:\n  main: op\n  flags:\n    n: 1\n', 'op.py': 'n = 1\nprint(n)\n' });
-    ok(home, ['run', 'op', '--run-id', 'r1', '-y'], { cwd });
+    const cwd = project({ 'guild.yml': 'op:\n  main: op\n  flags:\n    n: 1\n', 'op.py': 'import os\nn = 1\nprint(n, os.environ["FLAG_N"], os.environ["RUN_ID"])\n' });
+    assert.equal(ok(home, ['run', 'op', 'n=3', '--run-id', 'r1', '-y'], { cwd }), '3 3 r1\n');
     rmSync(join(cwd, 'guild.yml'));
     const r = grun(home, ['run', '--restart', 'r1', 'n=2', '-y']);
     assert.equal(r.code, 1);
@@ -270,6 +273,11 @@ describe('restart without the operation', () => {
       r.err,
       "grun: cannot find definition for operation 'op' in run r1\nThis is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.\n",
     );
+    // without new flags it restarts from its record: its command, flags and environment
+    assert.equal(ok(home, ['run', '--restart', 'r1', '-y']), '3 3 r1\n');
+    assert.equal(ok(home, ['cat', '--output', 'r1']), '3 3 r1\n');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}op {2}completed {2}n=3\n$/);
+    assert.equal(ok(home, ['run', '--restart', 'r1', '--needed', '-y']), 'Skipping run because flags have not changed (--needed specified)\n');
   });
 });
 

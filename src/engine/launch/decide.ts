@@ -10,7 +10,7 @@ import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
 import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
-import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName, optimizerSettings } from '../optimize/optimizer.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
@@ -196,6 +196,11 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     if (dest.kind === 'slurm') return { kind: 'slurm', plan: batchPlan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
     return { kind: 'local', plan: batchPlan, mode, memo, needed, ...pidfile, quiet };
   }
+  const named = chosenOptimizer(req, plan);
+  // an optimizer's settings are checked whether or not there is anything to search (Guild's)
+  if (named && (req.sweep?.optimizer !== undefined || req.sweep?.optimize) && named.algorithm !== '+' && isBuiltinOptimizer(named.algorithm)) {
+    optimizerSettings(named.algorithm, named.flags);
+  }
   if (Object.keys(plan.sweeps).length) {
     if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
     if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
@@ -204,13 +209,12 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
-    const chosen = chosenOptimizer(req, plan);
-    if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && optimizerName(chosen.algorithm) !== 'random')) {
-      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed), background: req.mode === 'background' };
+    if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (named && optimizerName(named.algorithm) !== 'random')) {
+      return { kind: 'search', plan, options: searchOptions(req, dest, s, named, randomSeed), background: req.mode === 'background' };
     }
     const options = {
       ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
-      ...(chosen ? { optimizer: optimizerName(chosen.algorithm) } : {}),
+      ...(named ? { optimizer: optimizerName(named.algorithm) } : {}),
       ...(randomSeed !== undefined ? { randomSeed } : {}),
       keepBatch: !!s.keepBatch,
       stageTrials: !!s.stageTrials,
