@@ -13,7 +13,7 @@ import { isMarkedFloat } from '../store/yaml11.js';
 import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
-import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
+import { ConfigFailure, configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
@@ -28,7 +28,7 @@ import {
 } from './guildfile.js';
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
-import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
+import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
@@ -532,7 +532,7 @@ function opEnvWithFlags(opEnv: Record<string, string>, flags: Record<string, Yam
 function applyFlags(
   inputs: PlanInputs,
   plan: Pick<RunPlan, 'projectDir' | 'flagsDest' | 'sourcecode' | 'flagDefs' | 'flags'>,
-): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label' | 'configs'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
+): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label' | 'configs'> & { opCmdArgs: string[]; cmdEnv: Record<string, string>; configFailure?: DepFailureInfo } {
   const { projectDir, flagsDest, sourcecode, flagDefs: defs, flags } = plan;
   const python = resolveExecutable(pythonExe());
   const copied = new Set(sourcecode?.files ?? []);
@@ -564,8 +564,16 @@ function applyFlags(
     flags,
     tags: inputs.requestTags,
   });
-  const configs = resolveConfigs(projectDir, inputs.configSpecs, flags, defs);
-  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv };
+  // a config file the flags cannot be applied to is a failed dependency, as in Guild (the run is recorded)
+  let configs: ResolvedConfig[] = [];
+  let configFailure: DepFailureInfo | undefined;
+  try {
+    configs = resolveConfigs(projectDir, inputs.configSpecs, flags, defs);
+  } catch (e) {
+    if (!(e instanceof ConfigFailure)) throw e;
+    configFailure = { dep: e.dep, message: e.message, warnings: [] };
+  }
+  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv, ...(configFailure ? { configFailure } : {}) };
 }
 
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
@@ -604,7 +612,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     cwd: resolve(req.cwd),
     configSpecs: base.configSpecs,
   };
-  const { opCmdArgs, cmdEnv, ...applied } = applyFlags(inputs, {
+  const { opCmdArgs, cmdEnv, configFailure, ...applied } = applyFlags(inputs, {
     projectDir: base.projectDir,
     flagsDest: base.flagsDest,
     sourcecode,
@@ -637,7 +645,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     runParams: defaultRunParams(req),
     deps: dep.deps,
     depsAttr: depsAttr(dep.deps),
-    ...(dep.failure ? { depFailure: dep.failure } : {}),
+    ...(dep.failure || configFailure ? { depFailure: dep.failure ?? configFailure } : {}),
     ...(attrs.attrs ? { opdefAttrs: attrs.attrs } : {}),
     ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}),
     sweeps,
@@ -721,6 +729,7 @@ export function planTrial(proto: RunPlan, values: Record<string, YamlValue>): Ru
     floatFlags,
     sweeps: {},
   };
-  const { opCmdArgs: _a, cmdEnv: _e, ...applied } = applyFlags(proto.inputs, trial);
+  const { opCmdArgs: _a, cmdEnv: _e, configFailure, ...applied } = applyFlags(proto.inputs, trial);
+  if (configFailure) throw new GrunError(configFailure.message);
   return { ...trial, ...applied };
 }
