@@ -100,7 +100,7 @@ describe('flags-dest: config:FILE', () => {
       "Resolving config:settings.yml\ngrun: run failed because a dependency was not met: unexpected error resolving 'config:settings.yml' in config:settings.yml resource: ValueError(\"'lr.x' cannot be nested: conflicts with {'lr': 0.1}\")\n",
     );
     assert.equal(runIds(home).length, 1);
-    assert.match(attr(onlyRunDir(home), 'flags'), /^lr: 0\.1\nlr\.x: 1\n/m, 'never started, its flags recorded');
+    assert.match(attr(onlyRunDir(home), 'flags') ?? '', /^lr: 0\.1\nlr\.x: 1\n/m, 'never started, its flags recorded');
   });
 
   test('INI: sections are flag prefixes, values decoded as Guild (012 is 12, yes is True); the copy sits under its directory', async () => {
