@@ -2,15 +2,15 @@
 // by side in one run (`npm run bench -- listing`). Homes are synthetic (bench/synthetic-home.ts),
 // built once under GRUN_BENCH_DIR (default .bench/); cold = no grun cache. Medians of
 // GRUN_BENCH_REPS (default 5) runs; no assertions. GRUN_BENCH_LISTING_100K=0 skips 100k rows.
-// The dashboard's bytes are counted on the real binary in tmux (`pipe-pane`).
+// The dashboard's bytes are counted on the real binary in tmux (bench/dashboard-bytes.ts).
 import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { measure, median } from './measure.js';
+import { dashboardBytes } from './dashboard-bytes.js';
 import { syntheticHome } from './synthetic-home.js';
-import { TmuxGrun, tmuxAvailable } from '../test/e2e/tmux.js';
 
 const root = resolve(process.env.GRUN_BENCH_DIR ?? join(import.meta.dirname, '../.bench'));
 const reps = Number(process.env.GRUN_BENCH_REPS ?? 5);
@@ -87,60 +87,12 @@ async function launchToExitStatus(): Promise<number> {
   return median(xs);
 }
 
-const fileSize = (path: string): number => (existsSync(path) ? statSync(path).size : 0);
-
-/** Waits until `path` stops growing for `quietMs`; returns its size. */
-async function settled(path: string, quietMs = 600): Promise<number> {
-  let size = fileSize(path);
-  let since = performance.now();
-  for (;;) {
-    await sleep(50);
-    const now = fileSize(path);
-    if (now !== size) [size, since] = [now, performance.now()];
-    else if (performance.now() - since >= quietMs) return size;
-  }
-}
-
-/**
- * The real dashboard in tmux at 220x60, every byte it writes copied by `pipe-pane`: bytes per
- * cursor move (down ten times), and bytes per second while a run prints 10 lines/s.
- */
-async function dashboardBytes(): Promise<void> {
-  if (!tmuxAvailable) return void console.error('(tmux not installed: dashboard bytes not measured)');
-  const home = join(root, 'home-dash');
-  rmSync(home, { recursive: true, force: true });
-  spawnSync('cp', ['-a', syntheticHome(root, 1_000), home]);
-  const project = mkdtempSync(join(tmpdir(), 'grun-bench-'));
-  writeFileSync(join(project, 'ticker.py'), 'import time\nfor i in range(600):\n    print("tick", i, flush=True)\n    time.sleep(0.1)\n');
-  const log = join(project, 'pane.log');
-  const t = new TmuxGrun({ columns: 220, rows: 60, env: { GUILD_HOME: home, TERM: 'xterm-256color' } });
-  try {
-    t.tmux('pipe-pane', '-t', 'grun', '-o', `cat >> ${log}`);
-    await t.waitFor(/1000\/1000 runs/, 60_000);
-    const frame = t.screen(true).length; // what one full frame writes, about
-    const before = await settled(log);
-    const moves = 10;
-    for (let i = 0; i < moves; i++) {
-      t.keys('j');
-      await settled(log, 300);
-    }
-    const perMove = (fileSize(log) - before) / moves;
-    rows.push({ work: 'bytes per cursor move, 220x60 dashboard', grun: perMove, ref: { what: 'full frame', s: frame }, target: '≤ 1 KB', ok: perMove <= 1024, unit: 'B' });
-    const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
-    delete env.NODE_ENV;
-    spawnSync(grun, ['run', 'ticker.py', '-y', '--background'], { cwd: project, env, stdio: 'ignore' });
-    await t.waitFor(/1001\/1001 runs/, 30_000);
-    await sleep(1500);
-    const from = fileSize(log);
-    const t0 = performance.now();
-    await sleep(10_000);
-    const perSec = (fileSize(log) - from) / ((performance.now() - t0) / 1000);
-    rows.push({ work: 'bytes/s, dashboard idle, one run printing 10 lines/s', grun: perSec, target: '≤ 4 KB/s', ok: perSec <= 4096, unit: 'B/s' });
-    spawnSync(grun, ['stop', '-y'], { env, stdio: 'ignore' });
-  } finally {
-    t.close();
-    rmSync(project, { recursive: true, force: true });
-  }
+/** The dashboard's two rows (bench/dashboard-bytes.ts), each beside the same frames as full frames. */
+async function dashboardRows(): Promise<void> {
+  const b = await dashboardBytes(root);
+  if (!b) return void console.error('(tmux not installed: dashboard bytes not measured)');
+  rows.push({ work: 'bytes per cursor move, 220x60 dashboard', grun: b.perMove, ref: { what: 'same frames, full', s: b.framesPerMove * b.fullFrame }, target: '≤ 1 KB', ok: b.perMove <= 1024, unit: 'B' });
+  rows.push({ work: 'bytes/s, dashboard idle, one run printing 10 lines/s', grun: b.perSec, ref: { what: 'same frames, full', s: b.framesPerSec * b.fullFrame }, target: '≤ 4 KB/s', ok: b.perSec <= 4096, unit: 'B/s' });
 }
 
 console.log(`Machine: ${spawnSync('sh', ['-c', "nproc; grep -m1 'model name' /proc/cpuinfo | cut -d: -f2; uptime"], { encoding: 'utf8' }).stdout.trim().replace(/\n/g, ' · ')}`);
@@ -189,7 +141,7 @@ const out = join(hcat, 'runs', readdirSync(join(hcat, 'runs'))[0]!, '.guild', 'o
 const catS = sh(`cat ${out} > /dev/null`);
 row('`grun cat --output`, 100 MB', catOut, '≤ 1.1× cat', catOut <= 1.1 * catS, { what: 'cat', s: catS });
 
-await dashboardBytes();
+await dashboardRows();
 
 console.log('\n| work | grun | reference | ref | grun/ref | target | met |');
 console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');

@@ -20,7 +20,8 @@ import { splitInput } from './views/keymap.js';
 import { LaunchScreen } from './views/LaunchScreen.js';
 import { PagerScreen } from './views/PagerScreen.js';
 import { RunsTable } from './views/RunsTable.js';
-import { screenMetrics } from './views/layout.js';
+import { RUNS_CHROME, screenMetrics } from './views/layout.js';
+import { MOUSE_OFF, MOUSE_ON, type MouseEvent } from './views/mouse.js';
 import {
   appReducer, currentScreen, cursorRow, initialState, keymapFor, runsView, trashView, windowTop,
   type AppState, type KeyContext,
@@ -46,6 +47,14 @@ export interface AppProps {
   onLoaded?: (runs: number) => void;
   /** How long a status message stays (ms); an error twice as long. */
   messageMs?: number;
+  /** Mouse reports read from the terminal ('mouse' events), where mouse reporting is on. */
+  mouse?: MouseSource;
+}
+
+/** What emits the terminal's mouse reports (views/mouse-stdin.ts). */
+export interface MouseSource {
+  on(event: 'mouse', fn: (e: MouseEvent) => void): unknown;
+  off(event: 'mouse', fn: (e: MouseEvent) => void): unknown;
 }
 
 const MESSAGE_MS = 4000;
@@ -118,7 +127,7 @@ export function App(props: AppProps) {
 
   // The runs table (computed even under other screens: the reducer needs the same view).
   const view = runsView(state, scalars);
-  const tableH = Math.max(1, bodyH - 2);
+  const tableH = Math.max(1, bodyH - RUNS_CHROME);
   const cur = cursorRow(state.table, view);
   const top = windowTop(state.table.top, cur, tableH, view.rows.length);
   const visible = view.rows.slice(top, top + tableH);
@@ -167,6 +176,15 @@ export function App(props: AppProps) {
     },
     { isActive: isRawModeSupported === true },
   );
+  useEffect(() => {
+    const source = props.mouse;
+    if (!source) return;
+    const onMouse = (event: MouseEvent) => dispatch({ type: 'mouse', event, ctx: ctxRef.current });
+    source.on('mouse', onMouse);
+    return () => {
+      source.off('mouse', onMouse);
+    };
+  }, [props.mouse]);
 
   // A status message goes after a while (the key hints stay on their own line meanwhile).
   const messageMs = props.messageMs ?? MESSAGE_MS;
@@ -196,11 +214,12 @@ export function App(props: AppProps) {
         copy: (text) => stdout.write(osc52(text)),
         // the terminal as the program expects it: main screen, cooked mode; then the dashboard again
         external: (argv, cwd) => {
-          stdout.write('\x1b[?1049l\x1b[?25h');
+          const mouse = props.mouse ? [MOUSE_OFF, MOUSE_ON] : ['', ''];
+          stdout.write(`${mouse[0]}\x1b[?1049l\x1b[?25h`);
           setRawMode(false);
           const failed = runInTerminal(argv, cwd);
           setRawMode(true);
-          stdout.write('\x1b[?1049h\x1b[H\x1b[2J');
+          stdout.write(`\x1b[?1049h\x1b[H\x1b[2J${mouse[1]}`);
           return failed ?? `back from ${argv[0]}`;
         },
         applyView: (view, name) => dispatch({ type: 'applyView', view, name }),

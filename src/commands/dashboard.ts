@@ -1,11 +1,13 @@
 // `grun` with no arguments, or `grun ui [--readonly] [--memo]`: the dashboard. Ink and the UI are imported
 // lazily, so scriptable commands never pay for React. The alternate screen is entered by hand
 // (Ink 6.8 has no option for it) and left on every way out: q, Ctrl-C, an exception, SIGTERM,
-// SIGHUP. A terminal that cannot draw it (`TERM=dumb`) gets an error naming what to use instead;
+// SIGHUP, SIGINT. So is mouse reporting (`dashboard: mouse: no` in config.yml leaves it off): Ink
+// then reads a stdin with the reports taken out (views/mouse-stdin.ts). A terminal that cannot draw it (`TERM=dumb`) gets an error naming what to use instead;
 // a locale that is not UTF-8 gets ASCII glyphs.
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
+import { loadDashboardSettings } from '../engine/dashboard-settings.js';
 import { asciiStream, utf8Locale } from '../views/ascii.js';
 
 const ENTER_ALT = '\x1b[?1049h';
@@ -43,22 +45,27 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   if (process.env.TERM === 'dumb') {
     throw new GrunError("TERM=dumb: this terminal cannot show the full-screen dashboard; use `grun runs` to list runs (or run grun where TERM names a real terminal, such as xterm-256color)");
   }
+  const { mouse } = loadDashboardSettings(opts.home);
   await importInkOnTerminal();
   const { renderDashboard } = await import('../views/render-dashboard.js');
+  const { MOUSE_OFF, MOUSE_ON } = await import('../views/mouse.js');
+  const { MouseStdin } = await import('../views/mouse-stdin.js');
 
   let restored = false;
   const restore = (): void => {
     if (restored) return;
     restored = true;
-    stdout.write(LEAVE_ALT + SHOW_CURSOR);
+    stdout.write((mouse ? MOUSE_OFF : '') + LEAVE_ALT + SHOW_CURSOR);
   };
-  stdout.write(ENTER_ALT);
+  stdout.write(ENTER_ALT + (mouse ? MOUSE_ON : ''));
   process.on('exit', restore);
 
   const out = utf8Locale(process.env) ? stdout : asciiStream(stdout);
-  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd() }, out, {
+  const input = mouse ? new MouseStdin(stdin) : undefined;
+  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd(), mouse: input }, out, {
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
+    ...(input ? { stdin: input as unknown as NodeJS.ReadStream } : {}),
   });
   const onSignal = (signal: NodeJS.Signals, code: number) => () => {
     instance.unmount();
@@ -68,6 +75,7 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
   const handlers: [NodeJS.Signals, () => void][] = [
     ['SIGTERM', onSignal('SIGTERM', 143)],
     ['SIGHUP', onSignal('SIGHUP', 129)],
+    ['SIGINT', onSignal('SIGINT', 130)],
   ];
   for (const [sig, h] of handlers) process.on(sig, h);
   const onCrash = (e: unknown): void => {

@@ -10,11 +10,9 @@
 // Posting never blocks: the command is started and left, the POST has a timeout, and a
 // failure is reported, never thrown.
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync } from 'node:fs';
 import { GrunError } from '../store/errors.js';
 import type { Run, RunStatus } from '../store/types.js';
-import { parseYaml11 } from '../store/yaml11.js';
-import { remoteConfigFiles } from './remote/config.js';
+import { booleanField, configSections } from './config-sections.js';
 
 export interface NotifyConfig {
   bell: boolean;
@@ -45,26 +43,11 @@ export const nanNotice = (r: Run, objective: string): Notice => ({
   run: r.id, status: r.status, text: `run ${r.id.slice(0, 8)} ${r.operation}${r.label ? ` (${r.label})` : ''} logged NaN for ${objective}`,
 });
 
-const isMap = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
-
 /** The `notify:` settings; a malformed section is a GrunError naming the file and field. */
 export function loadNotifyConfig(home: string, env: NodeJS.ProcessEnv = process.env): NotifyConfig {
   const cfg: NotifyConfig = { bell: true, command: null, url: null };
-  for (const path of remoteConfigFiles(home, env)) {
-    if (!existsSync(path)) continue;
-    let doc: unknown;
-    try {
-      doc = parseYaml11(readFileSync(path, 'utf8'));
-    } catch (e) {
-      throw new GrunError(`${path}: ${(e as Error).message}`);
-    }
-    const n = isMap(doc) ? doc.notify : undefined;
-    if (n === undefined || n === null) continue;
-    if (!isMap(n)) throw new GrunError(`${path}: 'notify' must be a mapping (bell, command, url)`);
-    if (n.bell !== undefined) {
-      if (typeof n.bell !== 'boolean') throw new GrunError(`${path}: notify.bell must be yes or no, not ${JSON.stringify(n.bell)}`);
-      cfg.bell = n.bell;
-    }
+  for (const { path, section: n } of configSections(home, 'notify', 'bell, command, url', env)) {
+    cfg.bell = booleanField(n, 'bell', 'notify', path) ?? cfg.bell;
     for (const k of ['command', 'url'] as const) {
       const v = n[k];
       if (v === undefined || v === null) continue;

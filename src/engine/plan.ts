@@ -30,6 +30,7 @@ import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+import { PYTHON_API_DIR } from './python-api.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
@@ -546,8 +547,10 @@ function applyFlags(
   const cmdEnv: Record<string, string> = { FLAGS_DEST: flagsDest, PROJECT_DIR: projectDir };
   if (inputs.isPython) cmdEnv.PYTHONPATH = sourcecode ? (sourcecode.dest ?? '.') : projectDir;
   const opEnv = opEnvWithFlags(inputs.opEnv, flags);
-  // the operation's own PYTHONPATH first, then the run's, then the user's (Guild's order)
-  const pythonPath = [opEnv.PYTHONPATH, cmdEnv.PYTHONPATH, cmdEnv.PYTHONPATH ? process.env.PYTHONPATH : undefined].filter(Boolean).join(':');
+  // Guild's order: the operation's own PYTHONPATH, the run's source code, Guild's Python API
+  // (grun's compatibility package, which defers to a real Guild), then the user's.
+  const runPaths = cmdEnv.PYTHONPATH ? [cmdEnv.PYTHONPATH, PYTHON_API_DIR, process.env.PYTHONPATH] : [];
+  const pythonPath = [opEnv.PYTHONPATH, ...runPaths].filter(Boolean).join(':');
   const env: Record<string, string> = {
     ...opEnv,
     ...flagEnv(flags, defs),

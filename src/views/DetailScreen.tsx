@@ -9,7 +9,7 @@ import { formatSeconds, plotSeries, skippedText } from './plot.js';
 import { DETAIL_CHROME, listStart, scalarListRows, type ScreenContent } from './layout.js';
 import { OutputLines } from './OutputLines.js';
 import { statusText } from './RunsTable.js';
-import { DETAIL_TABS, type DetailScreen as DetailState } from './state/detail.js';
+import { DETAIL_TABS, tabLabel, type DetailScreen as DetailState } from './state/detail.js';
 import { STATUS_COLOR, type Theme } from './theme.js';
 
 export interface DetailProps {
@@ -34,7 +34,7 @@ export function DetailScreen({ screen, run, content, width, height, theme }: Det
       <Text wrap="truncate-end">
         {DETAIL_TABS.map((t, i) => (
           <Text key={t} inverse={t === screen.tab} bold={t === screen.tab}>
-            {` ${i + 1} ${t} `}
+            {tabLabel(i)}
           </Text>
         ))}
         {screen.tab === 'output' ? <Text color={theme.c('cyan')}>{screen.follow ? '  FOLLOW' : '  (End/G follows)'}</Text> : null}

@@ -3,6 +3,8 @@
 // ASCII character of the same width, so the layout Ink computed stays right. One place, at the
 // stream, rather than a second set of glyphs in every view.
 
+import { withWrite } from './stream-write.js';
+
 /** One ASCII stand-in per glyph the views and asciichart draw. */
 const GLYPHS: Record<string, string> = {
   '▶': '>', '✔': '+', '✖': 'x', '■': '#', '✂': '%', '◆': '*', '●': '*', '★': '*', '›': '>', '‹': '<',
@@ -29,11 +31,5 @@ export function toAscii(text: string): string {
 export function asciiStream(stdout: NodeJS.WriteStream): NodeJS.WriteStream {
   const write = (chunk: unknown, ...rest: unknown[]): boolean =>
     (stdout.write as (...a: unknown[]) => boolean)(typeof chunk === 'string' ? toAscii(chunk) : chunk, ...rest);
-  return new Proxy(stdout, {
-    get(target, prop) {
-      if (prop === 'write') return write;
-      const v = Reflect.get(target, prop, target) as unknown;
-      return typeof v === 'function' ? (v as (...a: unknown[]) => unknown).bind(target) : v;
-    },
-  });
+  return withWrite(stdout, write);
 }

@@ -38,6 +38,8 @@ export interface OverlaySeries {
 
 /** Lines above the body of each screen: the detail's title and tabs, a pager's or compare's title. */
 export const DETAIL_CHROME = 2;
+/** Lines above the runs table's rows: the title line and the column header. */
+export const RUNS_CHROME = 2;
 export const PAGER_CHROME = 1;
 export const COMPARE_CHROME = 2;
 export const HELP_CHROME = 1;

@@ -38,7 +38,7 @@ describe('npm pack + npm install -g', { skip: distBuilt ? false : 'dist/ is not 
     assert.equal(packed.code, 0, packed.stderr);
     const [info] = JSON.parse(packed.stdout) as { filename: string; files: { path: string }[]; bundled: string[] }[];
     const files = new Set(info!.files.map((f) => f.path));
-    for (const f of ['bin/grun', 'dist/cli.js', 'dist/main.js', 'helpers/flags.py', 'helpers/globals_main.py', 'README.md']) {
+    for (const f of ['bin/grun', 'dist/cli.js', 'dist/main.js', 'helpers/flags.py', 'helpers/globals_main.py', 'python/guild/__init__.py', 'python/guild/summary.py', 'python/guild/util.py', 'README.md']) {
       assert.ok(files.has(f), `${f} is in the tarball`);
     }
     assert.ok(![...files].some((f) => f.startsWith('src/') || f.startsWith('test/')), 'no sources or tests');
@@ -59,7 +59,8 @@ describe('npm pack + npm install -g', { skip: distBuilt ? false : 'dist/ is not 
     assert.equal(version.code, 0, version.stderr);
     assert.equal(version.stdout.trim(), pkg.version);
 
-    const dir = project({ 'hello.py': 'x = 1\nprint("hello", x)\n' });
+    // Guild's Python API comes with the install (python/guild)
+    const dir = project({ 'hello.py': 'from guild.util import touch\nx = 1\ntouch("touched")\nprint("hello", x)\n' });
     const hello = await run('grun', ['run', 'hello.py', 'x=2', '-y'], { cwd: dir, env: userEnv });
     assert.equal(hello.code, 0, hello.stderr);
     assert.match(hello.stdout, /hello 2/);

@@ -1,13 +1,13 @@
 // The dashboard's renderer on a terminal that shrinks: no frame taller than the terminal is ever
 // written (it would scroll, and terminals that keep what scrolls off the alternate screen show
-// those rows above the prompt after grun exits).
+// those rows above the prompt after grun exits). Its writes are replayed on a small terminal.
 import { test, describe } from 'node:test';
 import assert from 'node:assert/strict';
 import { EventEmitter } from 'node:events';
 import { PassThrough } from 'node:stream';
-import { stripVTControlCharacters } from 'node:util';
 import { renderDashboard } from '../../src/views/render-dashboard.js';
 import { copyFixtureHome } from '../helpers/home.js';
+import { VtScreen } from '../helpers/vt-screen.js';
 import { waitFor } from './helpers.js';
 
 /** Ink's own test (is-in-ci): with CI set it writes only the last frame and ignores resizes. */
@@ -43,13 +43,19 @@ describe('dashboard renderer', { skip: inCi ? 'Ink redraws nothing on resize in 
       { stdin: stdin as unknown as NodeJS.ReadStream, exitOnCtrlC: false, patchConsole: false },
     );
     try {
-      await waitFor(() => term.writes.some((w) => w.includes('20/20 runs')), 5000, 'the runs listed');
-      const lines = (w: string) => stripVTControlCharacters(w).split('\n').length - 1;
+      // what the terminal shows, replayed from every write
+      const screen = new VtScreen(100, 30);
+      const shows = (re: RegExp) => {
+        screen.write(term.writes.splice(0).join(''));
+        return re.test(screen.lines().join('\n'));
+      };
+      await waitFor(() => shows(/20\/20 runs/), 5000, 'the runs listed');
       for (const rows of [22, 16, 12]) {
-        const from = term.writes.length;
         term.resize(100, rows);
-        await waitFor(() => term.writes.slice(from).some((w) => w.includes('20/20 runs')), 5000, `a frame at ${rows} rows`);
-        for (const w of term.writes.slice(from)) assert.ok(lines(w) <= rows - 1, `a frame of ${lines(w)} lines on ${rows} rows:\n${stripVTControlCharacters(w)}`);
+        screen.resize(100, rows);
+        await waitFor(() => shows(new RegExp(`^(?:.*\\n){${rows - 3},${rows - 2}}.*20/20 runs`)), 5000, `the footer on the last rows at ${rows} rows`);
+        assert.equal(screen.scrolls, 0, `the screen scrolled at ${rows} rows`);
+        assert.equal(screen.belowBottom, 0, `a row below the bottom at ${rows} rows`);
       }
     } finally {
       instance.unmount();

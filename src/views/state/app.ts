@@ -13,15 +13,16 @@ import { onChooserKey } from './column-chooser.js';
 import { onCompareAction } from './compare.js';
 import { onConfirmKey, onTypedKey } from './confirm.js';
 import { push, say, queue, replaceTop, top, unreachable, type AppState, type KeyContext, type ScreenKind } from './core.js';
-import { onDetailAction, openDetail } from './detail.js';
+import { clickDetail, onDetailAction, openDetail } from './detail.js';
 import { onHelpAction } from './help.js';
 import { onLaunchKey, patchLaunch, type LaunchState } from './launch.js';
 import { onPagerAction } from './pager.js';
 import { found } from './output-search.js';
 import { applyView } from './saved-view.js';
 import type { SavedView } from '../../store/ui-views.js';
+import type { MouseEvent } from '../mouse.js';
 import { onPromptKey } from './prompt.js';
-import { onFilterKey, onRunsAction } from './runs.js';
+import { clickRuns, onFilterKey, onRunsAction } from './runs.js';
 import { emptyTable } from './table.js';
 import { onTrashAction } from './trash.js';
 import { DEFAULT_SORT } from './view.js';
@@ -43,6 +44,7 @@ export function initialState(readonly: boolean): AppState {
 
 export type AppAction =
   | { type: 'key'; input: string; key: Key; ctx: KeyContext }
+  | { type: 'mouse'; event: MouseEvent; ctx: KeyContext }
   | { type: 'runs'; runs: Run[]; done: boolean }
   | { type: 'trash'; runs: Run[] }
   | { type: 'message'; text: string; error?: boolean }
@@ -101,6 +103,8 @@ export function appReducer(s: AppState, a: AppAction): AppState {
       return applyView(s, a.view, a.name);
     case 'key':
       return onKey(s, a.input, a.key, a.ctx);
+    case 'mouse':
+      return onMouse(s, a.event, a.ctx);
     default:
       return unreachable(a);
   }
@@ -131,6 +135,36 @@ function onKey(s: AppState, input: string, key: Key, ctx: KeyContext): AppState 
     case 'launch': return routed(s, launchKeymap, name, () => s, () => onLaunchKey(s, screen, name, input, key));
     default: return unreachable(screen);
   }
+}
+
+/** Lines a wheel notch scrolls (or rows it moves a list's cursor), as in most terminal programs. */
+const WHEEL_LINES = 3;
+
+const NO_KEY: Key = {
+  upArrow: false, downArrow: false, leftArrow: false, rightArrow: false, pageDown: false, pageUp: false, home: false, end: false,
+  return: false, escape: false, ctrl: false, shift: false, tab: false, backspace: false, delete: false, meta: false,
+  super: false, hyper: false, capsLock: false, numLock: false,
+};
+
+/**
+ * The wheel is the arrow keys, WHEEL_LINES at a time, wherever they scroll or move a cursor, but
+ * not while text is typed (there they recall history). A left click selects the runs table's row
+ * or the detail's tab under it; elsewhere, and under a dialog, it does nothing.
+ */
+function onMouse(s: AppState, e: MouseEvent, ctx: KeyContext): AppState {
+  const screen = top(s);
+  const typing = s.dialog?.kind === 'prompt' || s.dialog?.kind === 'typed' || (screen.kind === 'runs' && s.draft !== null);
+  if (e.kind === 'wheel') {
+    if (typing) return s;
+    const key: Key = { ...NO_KEY, upArrow: e.dir === 'up', downArrow: e.dir === 'down' };
+    let next = s;
+    for (let i = 0; i < WHEEL_LINES; i++) next = onKey(next, '', key, ctx);
+    return next;
+  }
+  if (s.dialog || typing) return s;
+  if (screen.kind === 'runs') return clickRuns(s, e.y, ctx);
+  if (screen.kind === 'detail') return clickDetail(s, screen, e.x, e.y);
+  return s;
 }
 
 /**

@@ -10,6 +10,15 @@ import { stoppable } from './runs.js';
 export const DETAIL_TABS = ['overview', 'flags', 'scalars', 'output', 'files'] as const;
 export type DetailTab = (typeof DETAIL_TABS)[number];
 
+/** A tab's name as the tabs line shows it, the line being these side by side. */
+export const tabLabel = (i: number): string => ` ${i + 1} ${DETAIL_TABS[i]} `;
+
+/** The tab at a column (1-based) of the tabs line, if any. */
+export function tabAt(x: number): DetailTab | undefined {
+  let end = 0;
+  return DETAIL_TABS.find((_, i) => x <= (end += tabLabel(i).length));
+}
+
 export interface DetailScreen {
   kind: 'detail';
   id: string;
@@ -32,9 +41,16 @@ export const openDetail = (id: string): DetailScreen => ({
 /** Attach: the run's live output full screen (pager.ts). */
 export const attach = (id: string): PagerScreen => ({ kind: 'pager', what: 'attach', id, file: null, scroll: 0, follow: true, search: null });
 
+/** A click on the tabs line (the screen's second line) opens the tab under it. */
+export function clickDetail(s: AppState, d: DetailScreen, x: number, y: number): AppState {
+  const tab = y === 2 ? tabAt(x) : undefined;
+  return tab && tab !== d.tab ? withTab(s, d, tab) : s;
+}
+
+const withTab = (s: AppState, d: DetailScreen, tab: DetailTab): AppState => replaceTop(s, { ...d, tab, scroll: 0, sel: null, follow: true });
+
 export function onDetailAction(s: AppState, d: DetailScreen, action: Exclude<DetailAction, 'help' | 'quit'>, ctx: KeyContext): AppState {
-  const setTab = (i: number): AppState =>
-    replaceTop(s, { ...d, tab: DETAIL_TABS[(i + DETAIL_TABS.length) % DETAIL_TABS.length]!, scroll: 0, sel: null, follow: true });
+  const setTab = (i: number): AppState => withTab(s, d, DETAIL_TABS[(i + DETAIL_TABS.length) % DETAIL_TABS.length]!);
   const tabIdx = DETAIL_TABS.indexOf(d.tab);
   switch (action) {
     case 'nextTab': return setTab(tabIdx + 1);

@@ -9,7 +9,8 @@ import type { Run } from '../../store/types.js';
 import { push, queue, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
 import { openDetail, attach } from './detail.js';
 import { newLaunch } from './launch.js';
-import { cursorRow, moveTable, movedRow, toggleMark } from './table.js';
+import { cursorRow, moveTable, movedRow, toggleMark, windowTop } from './table.js';
+import { RUNS_CHROME } from '../layout.js';
 import { columnChoices, openChooser } from './column-chooser.js';
 import { commandLine } from './command-line.js';
 import { editInput, textInput, type TextInput } from './text-input.js';
@@ -55,6 +56,16 @@ export function onFilterKey(s: AppState, draft: TextInput, name: string, input: 
   if (next === null) return s;
   const moved = next.text !== draft.text;
   return { ...s, draft: next, table: moved ? { ...s.table, cursorId: null, cursorIndex: 0, top: 0 } : s.table };
+}
+
+/** A click on the line `y` (1-based) of the screen: the table row there gets the cursor. */
+export function clickRuns(s: AppState, y: number, ctx: KeyContext): AppState {
+  const view = runsView(s, ctx.scalars);
+  const h = Math.max(1, ctx.metrics.pageSize);
+  const top = windowTop(s.table.top, cursorRow(s.table, view), h, view.rows.length); // the window the App shows
+  const line = y - 1 - RUNS_CHROME;
+  if (line < 0 || line >= h || top + line >= view.rows.length) return s;
+  return { ...s, table: moveTable({ ...s.table, top }, view, top + line, h) };
 }
 
 function findParentRow(view: View, row: number): string | null {
