@@ -7,7 +7,7 @@ Usage:
   python3 -u globals_main.py --args --module MOD [ARG ...]        guild.yml `main: MOD`, args
 
 Globals: each `--name value` is decoded YAML-style (ints, floats, yes/no/true/false, null,
-[lists], quoted strings), the script's own top-level assignments to those names are removed
+[lists], {flow: mappings}, quoted strings), the script's own top-level assignments to those names are removed
 from its AST, and the script runs as `__main__` with the values set.
 Args: the script (or module) runs as `__main__` with the arguments as they are.
 A module (`[PATH/]pkg.mod`, or a package with `__main__`) is found as op_main finds it and runs
@@ -164,7 +164,26 @@ def decode(s):
     if t.startswith("[") and t.endswith("]"):
         body = t[1:-1].strip()
         return [decode(x) for x in _split_list(body)] if body else []
+    if t.startswith("{") and t.endswith("}"):
+        body = t[1:-1].strip()
+        items = [_split_item(x) for x in _split_list(body)] if body else []
+        if all(items):
+            return {decode(k): decode(v) for k, v in items}
     return t
+
+
+def _split_item(item):
+    """`key: value` of a flow mapping, split at its first `: ` outside quotes; None if none."""
+    quote = None
+    for i, c in enumerate(item):
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == ":" and item[i + 1:i + 2] in (" ", ""):
+            return item[:i], item[i + 1:]
+    return None
 
 
 def _split_list(body):
@@ -177,10 +196,10 @@ def _split_list(body):
         elif c in "'\"":
             quote = c
             cur += c
-        elif c == "[":
+        elif c in "[{":
             depth += 1
             cur += c
-        elif c == "]":
+        elif c in "]}":
             depth -= 1
             cur += c
         elif c == "," and depth == 0:

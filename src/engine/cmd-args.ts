@@ -4,6 +4,7 @@
 import { accessSync, constants } from 'node:fs';
 import { delimiter, isAbsolute, join } from 'node:path';
 import { GrunError } from '../store/errors.js';
+import { pyRepr } from '../store/flagfmt.js';
 import { shlexSplit } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
@@ -38,7 +39,7 @@ function decodesAsNonString(s: string): boolean {
   if (INT_RE.test(t) || FLOAT_RE.test(t)) return true;
   if (YAML_WORDS.has(t.toLowerCase())) return true;
   if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) return true;
-  return t.startsWith('[') && t.endsWith(']');
+  return (t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'));
 }
 
 function isIntLike(n: number, isFloat: boolean): boolean {
@@ -63,12 +64,16 @@ export function encodeFlagArg(v: YamlValue, isFloat = false): string {
   if (typeof v === 'number') return isIntLike(v, isFloat) ? String(v) : yamlFloat(v);
   if (typeof v === 'string') return decodesAsNonString(v) ? `'${v.replace(/'/g, "''")}'` : v;
   if (Array.isArray(v)) return `[${v.map((x, i) => encodeFlagArg(x, isMarkedFloat(v, i))).join(', ')}]`;
-  return JSON.stringify(v);
+  if (typeof v === 'bigint') return String(v);
+  // a YAML flow mapping, keys sorted (PyYAML's flow style), decoded back by globals_main
+  const keys = Object.keys(v).sort();
+  return `{${keys.map((k) => `${encodeFlagArg(k)}: ${encodeFlagArg(v[k]!, isMarkedFloat(v, k))}`).join(', ')}}`;
 }
 
 /**
  * argparse encoding (Guild's `op_cmd._encode_flag_arg_for_argparse`): True → `1`,
- * False/None → ``, strings raw, lists joined by spaces, numbers as Python repr.
+ * False/None → ``, strings raw, lists joined by spaces, numbers and mappings as Python's
+ * `pprint.pformat` writes them (keys sorted).
  */
 export function encodeArgparseArg(v: YamlValue, isFloat = false): string {
   if (v === true) return '1';
@@ -76,7 +81,7 @@ export function encodeArgparseArg(v: YamlValue, isFloat = false): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return isIntLike(v, isFloat) ? String(v) : pyFloatRepr(v);
   if (Array.isArray(v)) return v.map((x, i) => encodeFlagArg(x, isMarkedFloat(v, i))).join(' ');
-  return encodeFlagArg(v);
+  return pyRepr(v, false, { sortKeys: true });
 }
 
 /** `FLAG_*` values: the argparse encoding, as Guild's `_encode_env_val`. */
