@@ -305,15 +305,14 @@ export interface GuildSweepOptions {
   write?: ChildWriter;
 }
 
-/**
- * `grun run OP lr=[0.1,0.2]`: the trials of `plan.sweeps` (grid, `-m` sample, or random
- * search), each planned and checked before any directory exists, then the batch run and one
- * staged child per trial.
- */
-export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSweep {
+/** The flags of each trial of a Guild sweep (grid, `-m` sample of a grid, random search) drawn with `seed`. */
+export function guildSweepTrials(
+  plan: RunPlan,
+  o: Pick<GuildSweepOptions, 'optimizer' | 'maxTrials'>,
+  seed: string,
+): { kind: NonNullable<ReturnType<typeof batchKind>>; trials: Record<string, YamlValue>[]; maxTrials?: number } {
   const kind = batchKind(plan.sweeps, o.optimizer);
   if (kind === null) throw new GrunError(`no flag of ${plan.operation} asks for a sweep`);
-  const seed = o.randomSeed ?? newSeed();
   let maxTrials = o.maxTrials;
   let trials: Record<string, YamlValue>[];
   if (kind === 'grid') {
@@ -324,6 +323,17 @@ export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSw
     trials = randomTrials(plan.flags, plan.sweeps, maxTrials, seed);
   }
   if (trials.length === 0) throw new GrunError(`the sweep of ${plan.operation} gives no trials`);
+  return { kind, trials, ...(maxTrials !== undefined ? { maxTrials } : {}) };
+}
+
+/**
+ * `grun run OP lr=[0.1,0.2]`: the trials of `plan.sweeps` (grid, `-m` sample, or random
+ * search), each planned and checked before any directory exists, then the batch run and one
+ * staged child per trial.
+ */
+export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSweep {
+  const seed = o.randomSeed ?? newSeed();
+  const { kind, trials, maxTrials } = guildSweepTrials(plan, o, seed);
   const seeds = childSeeds(seed, trials.length);
   const children = trials.map((t, i) => ({ plan: seededTrial(plan, t, seeds[i]!, plan.userFlags), seed: seeds[i]! }));
   const runParams = {

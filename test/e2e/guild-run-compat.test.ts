@@ -309,3 +309,16 @@ describe('main with flag references', () => {
     });
   });
 });
+
+describe('--print-cmd', () => {
+  test("a sweep prints each trial's command; a value quoted whole is written as Guild writes it", () => {
+    const home = emptyHome();
+    const cwd = project({ 'op.py': "x = 1\nz = 'a'\n" });
+    const lines = ok(home, ['run', 'op.py', 'x=[1,2]', '--print-cmd'], { cwd }).trimEnd().split('\n');
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(lines[0]!, / op\.py --x 1 --z a$/);
+    assert.match(lines[1]!, / op\.py --x 2 --z a$/);
+    assert.match(ok(home, ['run', 'op.py', "z='1'", '--print-cmd'], { cwd }), / op\.py --x 1 --z "'1'"\n$/);
+    assert.equal(ok(home, ['runs', '-s']), '', 'nothing was run');
+  });
+});
