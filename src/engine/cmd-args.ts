@@ -10,6 +10,7 @@ import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { HELPERS_DIR } from './flag-detect.js';
 import type { CmdTarget, FlagDef, FlagsDest } from './plan-types.js';
+import { decodeCliFlag } from './flags.js';
 import { grunArgv } from './self-command.js';
 
 /** Absolute path of an executable on PATH (what the `cmd` attr records), or the name itself. */
@@ -84,6 +85,15 @@ export function encodeArgparseArg(v: YamlValue, isFloat = false): string {
   return pyRepr(v, false, { sortKeys: true });
 }
 
+/** The global a `global:NAME`/`dict:NAME` (a dict) or `namespace:NAME` dest sets, or null for another dest. */
+export function globalDest(dest: string): { kind: 'dict' | 'namespace'; name: string } | null {
+  const m = /^(global|dict|namespace):([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/.exec(dest);
+  return m ? { kind: m[1] === 'namespace' ? 'namespace' : 'dict', name: m[2]! } : null;
+}
+
+/** Flag values decoded as YAML by the launcher (module globals, a global dict or namespace). */
+const yamlDest = (dest: FlagsDest): boolean => dest === 'globals' || globalDest(dest) !== null;
+
 /** `FLAG_*` values: the argparse encoding, as Guild's `_encode_env_val`. */
 export const encodeEnvValue = encodeArgparseArg;
 
@@ -106,8 +116,9 @@ export function flagArgs(
   const byName = new Map(defs.map((d) => [d.name, d]));
   const args: string[] = [];
   for (const name of Object.keys(flags).sort()) {
-    const v = flags[name]!;
     const def = byName.get(name);
+    // a split flag's text (its default, `'1 2 foo'`) splits as a given value does (Guild's _splittable)
+    const v = def?.argSplit && typeof flags[name] === 'string' ? decodeCliFlag(name, flags[name] as string, def).value : flags[name]!;
     if (def?.argSkip || name.startsWith('operation:')) continue;
     const arg = `--${def?.argName ?? name}`;
     if (shadowed.includes(arg)) continue; // the operation's own args set it (Guild warns and skips)
@@ -116,12 +127,13 @@ export function flagArgs(
       continue;
     }
     if (v === null) continue;
-    if (Array.isArray(v) && def?.argSplit) {
-      args.push(arg, ...v.map((x) => (dest === 'globals' ? encodeFlagArg(x) : encodeArgparseArg(x))));
+    const isFloat = isMarkedFloat(flags, name);
+    // a split value is one YAML list to the launcher (Guild's), its items apart to argparse
+    if (Array.isArray(v) && def?.argSplit && !yamlDest(dest)) {
+      args.push(arg, ...v.map((x) => encodeArgparseArg(x)));
       continue;
     }
-    const isFloat = isMarkedFloat(flags, name);
-    args.push(arg, dest === 'globals' ? encodeFlagArg(v, isFloat) : encodeArgparseArg(v, isFloat));
+    args.push(arg, yamlDest(dest) ? encodeFlagArg(v, isFloat) : encodeArgparseArg(v, isFloat));
   }
   return args;
 }
@@ -164,6 +176,13 @@ function expandToken(token: string, vars: Record<string, string>, where: string)
  */
 export const PY_LAUNCHER = join(HELPERS_DIR, 'globals_main.py');
 
+/** How globals_main takes the flags: as globals (nothing), into a dict or namespace global, or as args. */
+function launcherMode(dest: FlagsDest): string[] {
+  const g = globalDest(dest);
+  if (g) return [`--${g.kind}`, g.name];
+  return dest === 'globals' ? [] : ['--args'];
+}
+
 /** argv for a target with the flags (the python executable already resolved). */
 export function buildCommand(
   target: CmdTarget,
@@ -182,7 +201,7 @@ export function buildCommand(
     case 'python-script': {
       const mod = target.script.replace(/\.py$/, '');
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', mod, '__flag_args__'];
-      const mode = dest === 'globals' ? [] : ['--args'];
+      const mode = launcherMode(dest);
       return { cmd: [python, '-u', PY_LAUNCHER, ...mode, target.script, ...fargs], opCmdArgs };
     }
     case 'python-module': {
@@ -190,7 +209,7 @@ export function buildCommand(
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', target.module, ...target.args, '--', '__flag_args__'];
       const vars = refVars(flags, python);
       const args = target.args.map((t) => expandToken(t, vars, `main '${[target.module, ...target.args].join(' ')}'`));
-      const run = dest === 'globals' ? ['--module', target.module] : ['--args', '--module', target.module];
+      const run = [...launcherMode(dest), '--module', target.module];
       return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...args, ...fargs], opCmdArgs };
     }
     case 'shell':

@@ -12,7 +12,7 @@ import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
-import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
+import { buildCommand, flagEnv, globalDest, resolveExecutable } from './cmd-args.js';
 import { ConfigFailure, configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep } from './deps.js';
 import { detectPythonFlags, pythonExe } from './flag-detect.js';
@@ -183,8 +183,9 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
   const declaredDest = config['flags-dest'];
   const configSrc = configFlagsSource(declaredDest);
-  if (!['args', 'args:click', 'globals', undefined].includes(declaredDest as string) && configSrc === null) {
-    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, args:click, globals or config:FILE`);
+  const dictDest = typeof declaredDest === 'string' ? globalDest(declaredDest) : null;
+  if (!['args', 'args:click', 'globals', undefined].includes(declaredDest as string) && configSrc === null && dictDest === null) {
+    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, args:click, globals, global:NAME, dict:NAME, namespace:NAME or config:FILE`);
   }
   let dest: FlagsDest = (declaredDest as FlagsDest | undefined) ?? 'args';
   const importHow = config['flags-import'];
@@ -211,7 +212,11 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     // Guild's no-op module takes its flags as globals unless told otherwise (it prints its args)
     if (module === 'guild.pass' && declaredDest === undefined) dest = 'globals';
     if (configSrc === null && existsSync(absModule)) {
-      const detected = await detectPythonFlags(req.home, absModule, { baseArgs: args, click: declaredDest === 'args:click' });
+      const detected = await detectPythonFlags(req.home, absModule, {
+        baseArgs: args,
+        click: declaredDest === 'args:click',
+        ...(dictDest ? { dict: dictDest.name } : {}),
+      });
       if (declaredDest === undefined) dest = detected.dest;
       defs = mergeImported(defs, detected.defs, importHow, importSkip);
     }

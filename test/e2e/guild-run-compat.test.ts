@@ -322,3 +322,37 @@ describe('--print-cmd', () => {
     assert.equal(ok(home, ['runs', '-s']), '', 'nothing was run');
   });
 });
+
+describe('flags-dest global:NAME and namespace:NAME', () => {
+  const files = {
+    'guild.yml': [
+      'train:',
+      '  main: train',
+      '  flags-dest: global:cfg',
+      '  flags-import: all',
+      '  flags:',
+      '    opt:',
+      '      default: sgd',
+      '      arg-name: optim.name',
+      'ns:',
+      '  main: ns',
+      '  flags-dest: namespace:cfg',
+      '  flags-import: all',
+      '',
+    ].join('\n'),
+    'train.py': "cfg = {'lr': 0.1, 'model': {'depth': 3}, 'layers': [8, 'x'], '_skip': 1}\nprint(sorted(cfg.items()))\n",
+    'ns.py': 'from types import SimpleNamespace\ncfg = SimpleNamespace(lr=0.5, tag="a")\nprint(cfg.lr, cfg.tag)\n',
+  };
+
+  test("the dict's items are the flags (nested keys dotted, a list one splittable value); the run gets the dict back, nested", () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    const help = ok(home, ['run', 'train', '--help-op'], { cwd });
+    assert.match(help, /\nFlags:\n {2}layers +\(default is '8 x'\)\n {2}lr +\(default is 0\.1\)\n {2}model\.depth +\(default is 3\)\n {2}opt +\(default is sgd\)\n$/);
+    assert.equal(
+      ok(home, ['run', 'train', 'lr=0.2', 'layers=4 5', '-y'], { cwd }),
+      "[('layers', [4, 5]), ('lr', 0.2), ('model', {'depth': 3}), ('optim', {'name': 'sgd'})]\n",
+    );
+    assert.equal(ok(home, ['run', 'ns', 'tag=b', '-y'], { cwd }), '0.5 b\n');
+  });
+});
