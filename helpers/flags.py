@@ -5,7 +5,8 @@ Usage: python3 flags.py [--click | --dict NAME] SCRIPT [BASE_ARG ...]
 Prints one JSON object in the shape of Guild's import-flags cache:
   {"lr": {"default": 0.1, "type": "number"}, ..., "$dest": "globals"}
 A script that imports argparse gets "$dest": "args" and flags from its add_argument calls;
-otherwise its module-level assignments of numbers, strings, bools, lists and None are the flags.
+otherwise its module-level assignments of numbers, strings, bools, lists and None are the flags
+(a name assigned more than once: its first such value).
 With --dict NAME (flags-dest global:NAME), the items of the dict assigned to NAME are, nested
 keys joined by dots, a list as Guild imports it: its items as one splittable value.
 BASE_ARGS are the operation's own arguments (`main: script a`): when they name argparse
@@ -93,15 +94,15 @@ def _top_level_assigns(tree):
 
 
 def _global_flags(tree):
+    # Guild's rule: a name's first assignment of a flag value is its flag; later assignments,
+    # and those of other values, are ignored (op_main drops them all when it sets the global).
     flags = {}
     for name, value in _top_level_assigns(tree):
-        if name.startswith("_"):
+        if name.startswith("_") or name in flags:
             continue
         val = _literal(value, {})
         # `x = None` is a flag without a type, as Guild imports it
         if val is _NO_VALUE or not (val is None or _is_flag_value(val)):
-            # A later non-literal assignment makes the name something else: drop it.
-            flags.pop(name, None)
             continue
         flags[name] = _mark_float({"default": val, "type": _global_type(val)})
     return flags

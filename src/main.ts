@@ -3,6 +3,7 @@ import { Command, CommanderError } from 'commander';
 import { commandName, registerCommands } from './commands/index.js';
 import { GrunError, UsageError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
+import { setDebug } from './store/debug-log.js';
 import { termSafe } from './store/terminal-text.js';
 import { normalizeGuildArgs } from './commands/argv.js';
 import { version } from './version.js';
@@ -14,6 +15,7 @@ async function program(argv: string[]): Promise<Command> {
     .version(version, '--version')
     .option('-H, --home <path>', 'Guild home (default: GUILD_HOME, a .guild up from here, ~/.guild)')
     .option('-C <path>', 'run the command as if started in PATH')
+    .option('--debug', "log debug messages (a started run's command; its environment, secrets left out, with DEBUG_ENV=1)")
     .option('--readonly', 'dashboard: hide and disable every action that changes anything')
     .usage('[options] [command]')
     .argument('[command]')
@@ -34,6 +36,7 @@ async function program(argv: string[]): Promise<Command> {
   addGuildOptionsHelp(p);
   // Guild's `-C PATH`: the command runs as if started there.
   p.hook('preAction', () => {
+    setDebug(p.opts().debug === true);
     const dir = p.opts().C as string | undefined;
     if (dir === undefined) return;
     try {

@@ -14,7 +14,7 @@ import { addStopCommand } from './stop.js';
 import { readAttr, listAttrNames } from '../store/attrs.js';
 import { prunedReason } from '../store/pruned.js';
 import { GrunError, UsageError } from '../store/errors.js';
-import { formatFlagValue } from '../store/flagfmt.js';
+import { encodeFlagVal, formatFlagValue } from '../store/flagfmt.js';
 // archive, trash and stop load with the subcommands that use them: `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
 import { compareRunsNewestFirst, listRuns, loadRun, RunList } from '../store/index.js';
@@ -368,16 +368,18 @@ function printInfo(data: [string, unknown][]): void {
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
     } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
       out.push(`${name}:`);
+      // Guild's `_print_run_info_dict`: values as `encode_flag_val` writes them (a string with a
+      // space unquoted), maps as plain YAML (`y`/`n` keys unquoted, unlike the attr files)
       const obj = val as Record<string, YamlValue>;
       for (const k of Object.keys(obj).sort()) {
         const v = obj[k]!;
         if (Array.isArray(v)) {
           out.push(`  ${k}:`);
-          for (const item of v) out.push(`    - ${formatFlagValue(item)}`);
+          for (const [i, item] of v.entries()) out.push(`    - ${encodeFlagVal(item, isMarkedFloat(v, i))}`);
         } else if (v && typeof v === 'object') {
           out.push(`  ${k}:`);
-          out.push(...encodeYaml(v).trimEnd().split('\n').map((l) => `    ${l}`));
-        } else out.push(`  ${k}: ${formatFlagValue(v, { float: isMarkedFloat(obj, k) })}`);
+          out.push(...encodeYaml(v, { strict: false }).trimEnd().split('\n').map((l) => `    ${l}`));
+        } else out.push(`  ${k}: ${encodeFlagVal(v, isMarkedFloat(obj, k))}`);
       }
     } else if (typeof val === 'string' || typeof val === 'number') {
       out.push(`${name}: ${val}`);

@@ -14,7 +14,7 @@ import type { FlagDef, FlagsDest } from './plan-types.js';
 export const HELPERS_DIR = resolve(dirname(fileURLToPath(import.meta.url)), '../../helpers');
 
 /** Bumped when the helper's output changes, so old cache entries are not reused. */
-const DETECT_VERSION = '4';
+const DETECT_VERSION = '5';
 
 export interface DetectedFlags {
   dest: FlagsDest;

@@ -237,6 +237,8 @@ export interface RunPlan {
    */
   sourcecode: { root: string; files: string[]; dest?: string } | null;
   outputScalars: OutputScalarsConfig;
+  /** guild.yml `output-attrs` (null: Guild's default patterns). */
+  outputAttrs: OutputScalarsConfig;
   /** Guild's `op` attr (spec §3.3). */
   opAttr: YamlValue;
   /** Guild's `run_params` attr. */

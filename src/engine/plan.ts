@@ -31,6 +31,7 @@ import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
+import { debugEnabled } from '../store/debug-log.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
 import { parseSteps, stepFlagArgs, type PipelineStep } from './pipeline/steps.js';
 
@@ -49,6 +50,8 @@ interface OpBase {
   opTags: string[];
   sourceSpec: SourceCodeSpec | null;
   outputScalars: OutputScalarsConfig;
+  /** guild.yml `output-attrs` (null: Guild's default patterns). */
+  outputAttrs: OutputScalarsConfig;
   opEnv: Record<string, string>;
   depSpecs: ReturnType<typeof parseRequires>;
   configSpecs: ConfigDepSpec[];
@@ -127,6 +130,7 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     opTags: kind === 'python' ? scriptTags(rel) : [],
     sourceSpec: { rules: [] },
     outputScalars: null,
+    outputAttrs: null,
     opEnv: {},
     depSpecs: [],
     configSpecs: [],
@@ -143,13 +147,14 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
   return base;
 }
 
-function outputScalarsConfig(v: YamlValue | undefined, where: string): OutputScalarsConfig {
-  const config = outputScalarsShape(v, where);
-  checkOutputPatterns(config, where);
+/** guild.yml `output-scalars` or `output-attrs` (same shape), its patterns checked. */
+function outputScalarsConfig(v: YamlValue | undefined, where: string, field: 'output-scalars' | 'output-attrs'): OutputScalarsConfig {
+  const config = outputScalarsShape(v, where, field);
+  checkOutputPatterns(config, where, field);
   return config;
 }
 
-function outputScalarsShape(v: YamlValue | undefined, where: string): OutputScalarsConfig {
+function outputScalarsShape(v: YamlValue | undefined, where: string, field: string): OutputScalarsConfig {
   if (v === undefined || v === null) return null;
   if (v === false) return false;
   if (typeof v === 'string') return [v];
@@ -157,13 +162,13 @@ function outputScalarsShape(v: YamlValue | undefined, where: string): OutputScal
     return v.map((x) => {
       if (typeof x === 'string') return x;
       if (isMap(x) && Object.values(x).every((p) => typeof p === 'string')) return x as Record<string, string>;
-      throw new GrunError(`${where}: output-scalars entry ${JSON.stringify(x)}: expected a pattern or {key: pattern}`);
+      throw new GrunError(`${where}: ${field} entry ${JSON.stringify(x)}: expected a pattern or {key: pattern}`);
     });
   }
   if (isMap(v) && Object.values(v).every((p) => typeof p === 'string')) {
     return Object.entries(v).map(([k, p]) => ({ [k]: p as string }));
   }
-  throw new GrunError(`${where}: output-scalars: expected no, a list of patterns or a mapping`);
+  throw new GrunError(`${where}: ${field}: expected no, a list of patterns or a mapping`);
 }
 
 function stringMap(v: YamlValue | undefined): Record<string, string> {
@@ -239,7 +244,8 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     labelTemplate: typeof config.label === 'string' ? config.label : null,
     opTags,
     sourceSpec,
-    outputScalars: outputScalarsConfig(config['output-scalars'], where),
+    outputScalars: outputScalarsConfig(config['output-scalars'], where, 'output-scalars'),
+    outputAttrs: outputScalarsConfig(config['output-attrs'], where, 'output-attrs'),
     opEnv: stringMap(config.env),
     depSpecs,
     configSpecs: configDepSpecs(config.requires, declaredDest, where),
@@ -271,6 +277,7 @@ function pipelineBase(gf: Guildfile, found: FoundOperation, where: string): OpBa
     opTags: Array.isArray(config.tags) ? config.tags.map(String) : [],
     sourceSpec: null,
     outputScalars: null,
+    outputAttrs: null,
     opEnv: stringMap(config.env),
     depSpecs: [],
     configSpecs: [],
@@ -453,7 +460,7 @@ function opAttr(
       ...(base.pipeline ? {} : { 'cmd-flags': cmdFlags }),
       'flags-dest': base.flagsDest,
     },
-    'output-attrs': null,
+    'output-attrs': base.outputAttrs,
     'output-scalars': base.outputScalars,
     'python-requires': null,
     sourcecode: { dest: plan.sourceDest },
@@ -564,7 +571,7 @@ function applyFlags(
     GUILD_OP: inputs.guildOp,
     CMD_DIR: inputs.cwd,
     GUILD_SOURCECODE: sourcecode?.dest ?? '.',
-    LOG_LEVEL: '20',
+    LOG_LEVEL: debugEnabled() ? '10' : '20',
   };
   const label = makeLabel({
     ...(inputs.userLabel !== null ? { userLabel: inputs.userLabel } : {}),
@@ -641,6 +648,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(req.comment !== undefined ? { comment: req.comment } : {}),
     sourcecode,
     outputScalars: base.outputScalars,
+    outputAttrs: base.outputAttrs,
     opAttr: opAttr(base, {
       flagDefs: defs,
       deps: dep.deps,

@@ -62,6 +62,7 @@ interface ChildSpec {
   cmd: string[];
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
+  outputAttrs: OutputScalarsConfig | undefined;
   flagNames: string[];
 }
 
@@ -85,6 +86,7 @@ function stagedChildSpec(runDir: string): ChildSpec {
     cmd: cmd as string[],
     env: readStagedEnv(runDir),
     outputScalars: op['output-scalars'] as OutputScalarsConfig | undefined,
+    outputAttrs: op['output-attrs'] as OutputScalarsConfig | undefined,
     flagNames: Object.keys(asRecord(attrValue(runDir, 'flags'))),
   };
 }
@@ -98,6 +100,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       cmd: plan.cmd,
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
+      outputAttrs: plan.outputAttrs,
       flagNames: Object.keys(plan.flags),
     };
   }
@@ -126,7 +129,7 @@ class OutputTee {
   constructor(runDir: string, spec: ChildSpec) {
     const dir = guildPath(runDir);
     this.out = new OutputWriter(dir);
-    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames });
+    this.parser = new OutputScalarParser(spec.outputScalars, { ignoreKeys: spec.flagNames, attrs: spec.outputAttrs });
     const ids = { host: hostName(), pid: process.pid };
     this.scalars = new EventFileWriter(dir, ids);
     this.attrs = new EventFileWriter(dir, { ...ids, attrs: true });
@@ -241,10 +244,11 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   const childStart = procStartTime(childPid);
   if (childStart !== null) record.child = { pid: childPid, start: childStart };
   writeProcessRecord(runDir, record);
-  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
+  // the env before LOCK: a launcher that sees the run started reads it (`--debug`)
   const recorded = redactEnv(env);
   writeAttr(runDir, 'env', recorded.env);
   writeRedactedEnvNames(runDir, recorded.redacted);
+  writeFileSync(guildPath(runDir, 'LOCK'), String(childPid));
   reserveSpace(runDir);
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).

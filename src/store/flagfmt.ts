@@ -35,7 +35,7 @@ export function encodeScalar(v: YamlValue | bigint, float: boolean): string {
 }
 
 /** `flag_util.encode_flag_val`. `float` says an integral number is a Python float. */
-function encodeFlagVal(v: YamlValue | bigint, float: boolean): string {
+export function encodeFlagVal(v: YamlValue | bigint, float: boolean): string {
   if (v === true) return 'yes';
   if (v === false) return 'no';
   if (v === null) return 'null';

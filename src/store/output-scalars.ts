@@ -104,12 +104,12 @@ function compile(config: Array<string | Record<string, string>>, aliases: [strin
  * lookahead): `PatternError` names the feature. A pattern that is merely invalid is skipped at
  * run time with a warning, as Guild does.
  */
-export function checkOutputPatterns(config: OutputScalarsConfig, where: string): void {
+export function checkOutputPatterns(config: OutputScalarsConfig, where: string, field = 'output-scalars'): void {
   if (!config) return;
   for (const [, src] of configPatterns(config, [])) {
     if (typeof src !== 'string') continue;
     try {
-      SafePattern.compile(src, { what: `${where}: output-scalars pattern` });
+      SafePattern.compile(src, { what: `${where}: ${field} pattern` });
     } catch (e) {
       if (e instanceof PatternError && e.feature) throw e;
     }

@@ -217,7 +217,7 @@ describe("Guild's options grun lacks, and -C", () => {
     const r = grun(home, ['runs', 'info', '--manifest']);
     assert.equal(r.code, 1);
     assert.equal(r.err, "grun: '--manifest' is a Guild option grun does not support yet\nTry 'grun runs --help' for more information.\n");
-    fails(home, ['--debug', 'runs'], /^grun: '--debug' is a Guild option grun does not support yet/);
+    fails(home, ['--debug-listen', 'x', 'runs'], /^grun: '--debug-listen' is a Guild option grun does not support yet/);
     fails(home, ['run', 'x.py', '--print-env', '-y'], /'--print-env' is a Guild option grun does not support yet/);
     assert.match(grun(home, ['runs', '--wombat']).err, /unknown option '--wombat'/);
     // A value that looks like an option is the value of the option before it.
@@ -231,7 +231,8 @@ describe("Guild's options grun lacks, and -C", () => {
     const help = ok(home, ['runs', 'info', '--help']);
     assert.match(help, /\nGuild options not supported yet: [^\n]*--manifest/);
     assert.doesNotMatch(help.slice(help.indexOf('Guild options not supported')), /--all-scalars|-Fo|-Sc/);
-    assert.match(ok(home, ['--help']), /\nGuild options not supported yet: --debug/);
+    assert.match(ok(home, ['--help']), /\nGuild options not supported yet: --debug-listen -D\n/);
+    assert.match(ok(home, ['--help']), /\n {2}--debug {2,}log debug messages/);
   });
 
   test('-C DIR runs the command as if started in DIR', () => {

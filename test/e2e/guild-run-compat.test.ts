@@ -247,16 +247,18 @@ describe('run-attrs', () => {
   test("an operation's run-attrs are the run's opdef_attrs, shown by runs info; Guild's own names are refused with its warning", () => {
     const home = emptyHome();
     const cwd = project({
-      'guild.yml': 'op:\n  main: op\n  run-attrs:\n    label: no\n    team: vision\n    limits:\n      n: 2\n      gpu: 1\n',
+      'guild.yml': 'op:\n  main: op\n  run-attrs:\n    label: no\n    team: computer vision\n    limits:\n      n: 2\n      gpu: 1\n',
       'op.py': 'pass\n',
     });
     const r = grun(home, ['run', 'op', '-y'], { cwd });
     assert.equal(r.code, 0, r.err);
     assert.equal(r.err, "WARNING: Invalid run attribute 'label' (reserved attribute) - ignoring\n");
     const id = ok(home, ['select']).trim();
-    assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'attrs', 'opdef_attrs'), 'utf8'), "limits:\n  gpu: 1\n  'n': 2\nteam: vision\n");
+    assert.equal(readFileSync(join(home, 'runs', id, '.guild', 'attrs', 'opdef_attrs'), 'utf8'), "limits:\n  gpu: 1\n  'n': 2\nteam: computer vision\n");
+    // runs info writes values as Guild's encode_flag_val and maps as plain YAML: `n` and a
+    // string with spaces unquoted (the attr file quotes `n` for other readers)
     const info = ok(home, ['runs', 'info'], { cwd });
-    assert.match(info, /\nattributes:\n {2}limits:\n {4}gpu: 1\n {4}'n': 2\n {2}team: vision\n$/);
+    assert.match(info, /\nattributes:\n {2}limits:\n {4}gpu: 1\n {4}n: 2\n {2}team: computer vision\n$/);
     assert.doesNotMatch(info, /^(opdef_attrs|plugins):/m);
   });
 });
@@ -354,5 +356,41 @@ describe('flags-dest global:NAME and namespace:NAME', () => {
       "[('layers', [4, 5]), ('lr', 0.2), ('model', {'depth': 3}), ('optim', {'name': 'sgd'})]\n",
     );
     assert.equal(ok(home, ['run', 'ns', 'tag=b', '-y'], { cwd }), '0.5 b\n');
+  });
+});
+
+describe('output-attrs', () => {
+  test("an operation's output-attrs patterns replace the default ones; with output-scalars off nothing else is captured", () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': [
+        'picked:',
+        '  main: out',
+        '  output-attrs:',
+        "    note: 'note: (.*)'",
+        '  output-scalars: off',
+        'none:',
+        '  main: out',
+        '  output-attrs: no',
+        '',
+      ].join('\n'),
+      'out.py': 'print("model: cnn")\nprint("note: kept with spaces")\nprint("loss: 0.5")\n',
+    });
+    ok(home, ['run', 'picked', '-y'], { cwd });
+    const info = ok(home, ['runs', 'info']);
+    assert.match(info, /\nscalars:\nattributes:\n {2}note: kept with spaces\n$/);
+    // recorded in the op attr as Guild does, so a staged run started later reads the same
+    assert.match(ok(home, ['cat', '-p', '.guild/attrs/op']), /^output-attrs:\n- note: 'note: \(\.\*\)'\n/m);
+    ok(home, ['run', 'none', '-y'], { cwd });
+    assert.match(ok(home, ['runs', 'info']), /\nscalars:\n {2}loss: 0\.500000 \(step 0\)\n$/);
+  });
+});
+
+describe('globals assigned twice', () => {
+  test('a script runs with the first value of a global assigned twice, as Guild imports it', () => {
+    const home = emptyHome();
+    const cwd = project({ 'twice.py': 'depth = 32\ndepth = 4\nprint("depth", depth)\n' });
+    assert.equal(ok(home, ['run', 'twice.py', '-y'], { cwd }), 'depth 32\n');
+    assert.match(ok(home, ['runs', 'info']), /\nlabel: depth=32\n[^]*\nflags:\n {2}depth: 32\n/);
   });
 });

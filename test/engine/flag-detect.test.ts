@@ -76,6 +76,14 @@ describe('flag detection (helpers/flags.py, ast only)', () => {
     assert.equal(existsSync(`${script}.RAN`), false, 'the script was never run');
   });
 
+  test("a global assigned more than once: its first flag value is the flag (Guild's rule), other assignments ignored", async () => {
+    const dir = tempDir();
+    const script = join(dir, 'twice.py');
+    writeFileSync(script, `${TRAP}\ndepth = 32\ndepth = 4\nsize = compute()\nsize = 7\nrate = 0.5\nrate = scale(rate)\n`);
+    const d = await detectPythonFlags(emptyHome(), script);
+    assert.deepEqual(Object.fromEntries(d.defs.map((f) => [f.name, f.default])), { depth: 32, rate: 0.5, size: 7 });
+  });
+
   test("sub-commands: the operation's own args pick an argparse sub-parser or a click command, whose flags alone are imported", async () => {
     const dir = tempDir();
     writeFileSync(

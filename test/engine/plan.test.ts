@@ -5,6 +5,7 @@ import { createHash } from 'node:crypto';
 import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { HELPERS_DIR } from '../../src/engine/flag-detect.js';
+import { PYTHON_API_DIR } from '../../src/engine/python-api.js';
 import { planRun, planTrial, restoreFloatMarks } from '../../src/engine/plan.js';
 import type { ResolvedOperationDep } from '../../src/engine/plan-types.js';
 import { encodeYaml, isMarkedFloat, markFloat, parseYaml11 } from '../../src/store/yaml11.js';
@@ -52,7 +53,7 @@ describe('planRun: a globals train.py (fixture sandbox script)', () => {
     assert.equal(plan.env.CMD_DIR, cwd);
     assert.equal(plan.env.GUILD_SOURCECODE, '.');
     assert.equal(plan.env.LOG_LEVEL, '20');
-    assert.equal(plan.env.PYTHONPATH, process.env.PYTHONPATH ? `.:${process.env.PYTHONPATH}` : '.');
+    assert.equal(plan.env.PYTHONPATH, ['.', PYTHON_API_DIR, ...(process.env.PYTHONPATH ? [process.env.PYTHONPATH] : [])].join(':'));
     assert.deepEqual(plan.sourcecode, { root: cwd, files: ['train.py'] });
     assert.deepEqual(plan.depsAttr, {});
     assert.equal(plan.label !== null && plan.unstable, false);

@@ -34,6 +34,7 @@ function handPlan(root: string, over: Partial<RunPlan> = {}): RunPlan {
     comment: 'hello',
     sourcecode: { root, files: ['hello.py'] },
     outputScalars: null,
+    outputAttrs: null,
     opAttr: { 'output-scalars': null },
     runParams: { opspec: 'hello.py' },
     deps: [],

@@ -2,6 +2,9 @@
 // terminal, Ctrl-C interrupts the run as Guild's does (also when pressed while it starts), a
 // lost terminal (SIGHUP) detaches and the run goes on.
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readAttr } from '../../store/attrs.js';
+import { debugEnabled, debugLog } from '../../store/debug-log.js';
+import { pyRepr } from '../../store/flagfmt.js';
 import { loadRunSummary, toRun } from '../../store/run.js';
 import type { Run, RunStatus } from '../../store/types.js';
 import { executorFor, targets, type RunHandle, type StartedRun } from '../executor.js';
@@ -56,11 +59,25 @@ async function launch(start: () => Promise<StartedRun>, opts: LaunchOptions): Pr
     process.off('SIGINT', onInt);
   }
   if (opts.stage) return { ...started, status: 'staged', exitStatus: null, detached: false };
+  debugStart(started);
   const run = toRun(loadRunSummary(started.runDir));
   const executor = executorFor(run);
   if (interruptedAt) executor.interrupt(run);
   if (opts.background) return { ...started, status: run.status, exitStatus: run.exitStatus, detached: false };
   return { ...started, ...(await attach(executor, run, opts, interruptedAt)) };
+}
+
+/**
+ * Guild's debug lines for a started run: its command, and with DEBUG_ENV=1 its environment as
+ * the run recorded it (secrets left out: the `env` attr is redacted when written).
+ */
+function debugStart(started: StartedRun): void {
+  if (!debugEnabled()) return;
+  debugLog(`starting run ${started.runId} in ${started.runDir}`);
+  const cmd = readAttr(started.runDir, 'cmd');
+  if (cmd.kind === 'ok') debugLog(`operation command: ${pyRepr(cmd.value)}`);
+  const env = readAttr(started.runDir, 'env');
+  if (process.env.DEBUG_ENV === '1' && env.kind === 'ok') debugLog(`operation env: ${pyRepr(env.value)}`);
 }
 
 /** Follows a run to its end, printing its output; Ctrl-C interrupts it, SIGHUP only detaches. */
