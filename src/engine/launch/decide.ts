@@ -199,7 +199,11 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
   const named = chosenOptimizer(req, plan);
   // an optimizer's settings are checked whether or not there is anything to search (Guild's)
   if (named && (req.sweep?.optimizer !== undefined || req.sweep?.optimize) && named.algorithm !== '+' && isBuiltinOptimizer(named.algorithm)) {
-    optimizerSettings(named.algorithm, named.flags);
+    try {
+      optimizerSettings(named.algorithm, named.flags);
+    } catch (e) {
+      throw e instanceof GrunError ? new Refusal('bad-value', e.message) : e;
+    }
   }
   if (Object.keys(plan.sweeps).length) {
     if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
