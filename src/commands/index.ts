@@ -7,6 +7,7 @@ const COMMANDS: Record<string, string> = {
   run: './run.js',
   __supervise: './supervise.js',
   __search: './search-worker.js',
+  __batch: './batch-worker.js',
   __steps: './steps.js',
   runs: './runs.js',
   ls: './ls.js',

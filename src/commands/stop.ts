@@ -43,12 +43,16 @@ export function addStopCommand(parent: Command): void {
         const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, target) =>
           process.stdout.write(`Stopping ${run.id} (${target})\n`),
         );
+        const stuck: string[] = [];
         for (const { run, outcome } of reports) {
           if (outcome.kind === 'not-running') process.stderr.write(`${outcome.message}\n`);
-          else if (outcome.kind === 'timed-out') {
-            process.stderr.write(`Run ${run.id} is still running after ${o.timeout} seconds (use --force to kill it)\n`);
-            process.exitCode = 1;
-          }
+          else if (outcome.kind === 'timed-out') stuck.push(outcome.pid ? `${outcome.pid} (run ${run.id})` : `run ${run.id}`);
+        }
+        if (stuck.length) {
+          // Guild's words; how long was waited and what to do next added
+          process.stderr.write(`The following processes did not stop as expected: ${stuck.join(', ')}\n`);
+          process.stderr.write(`Still running after ${o.timeout} seconds: use --force to kill ${stuck.length === 1 ? 'it' : 'them'}\n`);
+          process.exitCode = 1;
         }
       },
     );

@@ -16,7 +16,7 @@ import { aggregateStatus } from '../store/status.js';
 import { deleteRuns } from '../store/trash.js';
 import type { Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
-import { planTrial } from './plan.js';
+import { planTrial, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { commentEntry, guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
 import { attachChild, protoAttrs, writeBatchRun } from './sweep/batch-layout.js';
@@ -234,7 +234,8 @@ interface ParentSpec {
   optimizer?: string;
 }
 
-export function writeParent(p: ParentSpec): CreatedRun {
+/** `staged`: the batch itself is staged (`--stage`), its trials written when it starts. */
+export function writeParent(p: ParentSpec, staged = false): CreatedRun {
   const id = newRunId();
   const { proto } = p;
   const dir = writeBatchRun({
@@ -249,7 +250,7 @@ export function writeParent(p: ParentSpec): CreatedRun {
     ...(p.optimizer !== undefined ? { optimizer: p.optimizer } : {}),
   });
   // Never executed: pending until its last child ends (Guild and grun's queue both skip it)
-  writeFileSync(guildPath(dir, 'PENDING'), '');
+  writeFileSync(guildPath(dir, staged ? 'STAGED' : 'PENDING'), '');
   return { id, dir };
 }
 
@@ -305,6 +306,52 @@ export interface GuildSweepOptions {
   write?: ChildWriter;
 }
 
+/**
+ * `grun run OP lr=[0.1,0.2]`: the trials of `plan.sweeps` (grid, `-m` sample, or random
+ * search), each planned and checked before any directory exists, then the batch run and one
+ * staged child per trial.
+ */
+export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSweep {
+  const { parent, children } = planGuildSweep(plan, o);
+  return writeChildren(o.home, writeParent(parent), children, o.write ?? stagedChildWriter);
+}
+
+/** On a batch staged with `--stage`: its trials (JSON), written as runs when it starts. */
+export const STAGED_TRIALS_FILE = 'grun-trials';
+
+/**
+ * `grun run OP lr=[0.1,0.2] --stage` (or `-o + --stage`): the batch run staged, as Guild stages
+ * it, its trials planned now and kept in the batch until it starts (`startStagedSweep`).
+ */
+export function stageGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedRun {
+  const { parent, children } = planGuildSweep(plan, o);
+  const made = writeParent(parent, true);
+  writeFileAtomicSync(guildPath(made.dir, STAGED_TRIALS_FILE), JSON.stringify(children) + '\n');
+  return made;
+}
+
+/** Whether a staged batch holds trials that `startStagedSweep` writes (a grun `--stage` of a sweep). */
+export function hasStagedTrials(batchDir: string): boolean {
+  return existsSync(guildPath(batchDir, STAGED_TRIALS_FILE));
+}
+
+/**
+ * A staged batch starts: no longer staged but pending, as any sweep's, with its trials written
+ * (waiting PENDING for the batch's process when `pending`). `proto`: the first trial's plan,
+ * which has the prototype's operation and dependencies.
+ */
+export function startStagedSweep(home: string, batch: CreatedRun, pending: boolean): { created: CreatedSweep; proto: RunPlan } {
+  const children = JSON.parse(readFileSync(guildPath(batch.dir, STAGED_TRIALS_FILE), 'utf8')) as ChildSpec[];
+  for (const c of children) restoreFloatMarks(c.plan);
+  writeFileSync(guildPath(batch.dir, 'PENDING'), '');
+  rmSync(guildPath(batch.dir, 'STAGED'), { force: true });
+  writeAttr(batch.dir, 'started', guildTimestamp());
+  const specs = pending ? children.map((c) => ({ ...c, extraFiles: { ...c.extraFiles, PENDING: '' } })) : children;
+  const created = writeChildren(home, batch, specs, stagedChildWriter);
+  rmSync(guildPath(batch.dir, STAGED_TRIALS_FILE), { force: true });
+  return { created, proto: children[0]!.plan };
+}
+
 /** The flags of each trial of a Guild sweep (grid, `-m` sample of a grid, random search) drawn with `seed`. */
 export function guildSweepTrials(
   plan: RunPlan,
@@ -326,12 +373,8 @@ export function guildSweepTrials(
   return { kind, trials, ...(maxTrials !== undefined ? { maxTrials } : {}) };
 }
 
-/**
- * `grun run OP lr=[0.1,0.2]`: the trials of `plan.sweeps` (grid, `-m` sample, or random
- * search), each planned and checked before any directory exists, then the batch run and one
- * staged child per trial.
- */
-export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSweep {
+/** The batch run and trials of a Guild-syntax sweep, planned: nothing written. */
+function planGuildSweep(plan: RunPlan, o: GuildSweepOptions): { parent: ParentSpec; children: ChildSpec[] } {
   const seed = o.randomSeed ?? newSeed();
   const { kind, trials, maxTrials } = guildSweepTrials(plan, o, seed);
   const seeds = childSeeds(seed, trials.length);
@@ -344,7 +387,7 @@ export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSw
     random_seed: BigInt(seed),
     stage_trials: !!o.stageTrials,
   };
-  const parent = writeParent({
+  const parent: ParentSpec = {
     home: o.home,
     kind,
     proto: plan,
@@ -352,8 +395,8 @@ export function createGuildSweep(plan: RunPlan, o: GuildSweepOptions): CreatedSw
     seed,
     attrs: { run_params: runParams, ...batchMetaAttrs(o.batch) },
     ...(maxTrials !== undefined ? { maxTrials } : {}),
-  });
-  return writeChildren(o.home, parent, children, o.write ?? stagedChildWriter);
+  };
+  return { parent, children };
 }
 
 /** Metadata recorded on a submission's parent (or its single run). */

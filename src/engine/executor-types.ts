@@ -11,6 +11,8 @@ export interface StartOptions {
   stage?: boolean;
   /** File that receives the supervisor's pid (a Slurm job id for a Slurm run). */
   pidfile?: string;
+  /** The pidfile is grun's own (engine/pidfile.ts): the supervisor removes it as the run ends. */
+  tempPidfile?: boolean;
 }
 
 export interface StartedRun {

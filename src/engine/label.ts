@@ -75,7 +75,8 @@ function applyTransform(t: string, v: YamlValue | undefined): YamlValue | undefi
 export function renderLabelTemplate(template: string, flags: Record<string, YamlValue>): string {
   return template.replace(/\$\{([^}]*)\}/g, (_, body: string) => {
     const [name = '', ...transforms] = body.split('|').map((s) => s.trim());
-    let v: YamlValue | undefined = name === 'default_label' ? defaultLabel(flags) : flags[name];
+    // A flag without a value (null) is left unresolved, as Guild leaves it: `${f}` reads as ''.
+    let v: YamlValue | undefined = name === 'default_label' ? defaultLabel(flags) : (flags[name] ?? undefined);
     for (const t of transforms) v = applyTransform(t, v);
     if (v === undefined) return '';
     if (typeof v === 'string') return v;

@@ -1,5 +1,6 @@
 // Runs on this machine: a detached supervisor process per run (see supervisor.ts), liveness
 // from /proc with start times, signals to the command's process group.
+import { removeTempPidfile } from './pidfile.js';
 import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -99,8 +100,9 @@ function openPidfile(path: string): number {
   }
 }
 
-async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: string): Promise<StartedRun> {
+async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: string, tempPidfile?: boolean): Promise<StartedRun> {
   const pidFd = pidfile ? openPidfile(pidfile) : undefined;
+  if (pidfile && tempPidfile) job = { ...job, tempPidfile: pidfile };
   const tmp = mkdtempSync(join(tmpdir(), 'grun-launch-'));
   const jobFile = join(tmp, 'job.json');
   const logFile = join(tmp, 'supervisor.log');
@@ -149,6 +151,9 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
       }
       await sleep(POLL_MS);
     }
+  } catch (e) {
+    if (pidfile && tempPidfile) removeTempPidfile(pidfile);
+    throw e;
   } finally {
     if (pidFd !== undefined) closeSync(pidFd);
     rmSync(tmp, { recursive: true, force: true });
@@ -172,7 +177,7 @@ export const localTarget = {
 
   async start(plan: RunPlan, opts: StartOptions): Promise<StartedRun> {
     const { runId, runDir } = newRunLocation(plan, opts.home);
-    return spawnSupervisor(runDir, { home: opts.home, runId, plan, stage: opts.stage }, opts.pidfile);
+    return spawnSupervisor(runDir, { home: opts.home, runId, plan, stage: opts.stage }, opts.pidfile, opts.tempPidfile);
   },
 
   /** A run whose dependency could not be resolved, written as Guild leaves it: never started, so `error`. */
@@ -181,10 +186,10 @@ export const localTarget = {
     return { runId, runDir: writeRunDir(plan, { home: opts.home, runId, unresolved: true }) };
   },
 
-  async startStaged(run: Run, opts: { pidfile?: string }): Promise<StartedRun> {
+  async startStaged(run: Run, opts: { pidfile?: string; tempPidfile?: boolean }): Promise<StartedRun> {
     if (run.status !== 'staged') throw new GrunError(`run ${run.id} is ${run.status}, not staged`);
     const home = dirname(dirname(run.dir));
-    return spawnSupervisor(run.dir, { home, runId: run.id }, opts.pidfile);
+    return spawnSupervisor(run.dir, { home, runId: run.id }, opts.pidfile, opts.tempPidfile);
   },
 } as const;
 

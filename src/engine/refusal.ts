@@ -18,6 +18,7 @@ export type RefusalCode =
   | 'slurm-stage-trials'
   | 'slurm-gpus'
   | 'stage-sweep'
+  | 'stage-memo'
   | 'not-staged'
   | 'bad-pipeline'
   | 'remote-pipeline';

@@ -80,8 +80,9 @@ function childrenNow(parent: Run): Run[] {
 const STARTING_MS = 100;
 
 async function stopSweep(parent: Run, opts: StopOptions, onSignal?: OnSignal): Promise<StopReport[]> {
-  // A batch that runs as a process of its own (Guild's batch operation) is stopped first, so
-  // that it starts no further trial; it records its own end. grun's parents have no process.
+  // A batch that runs as a process of its own (a background batch, Guild's batch operation) is
+  // stopped first, so that it starts no further trial; it records its own end. Its pending
+  // trials are not staged: they are left, as Guild leaves them.
   const own = parent.proc !== null || parent.lockPid !== null ? await stopEach([parent], opts, onSignal) : null;
   // A search that drives this batch (its job file is there) proposes trials until the batch has
   // an end: recorded first, so that no trial starts between the stop of one and the batch's end.

@@ -26,6 +26,7 @@ import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { finalizeParentIfDone } from './batch.js';
 import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
+import { removeTempPidfile } from './pidfile.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
 import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 
@@ -44,6 +45,8 @@ export interface SupervisorJob {
    * here, once they have, to resolve its operation dependencies among the pipeline's runs.
    */
   lateDeps?: { cwd: string; opspec: string; flagArgs: string[]; runsParent?: string };
+  /** grun's own pidfile for a background run (engine/pidfile.ts), removed as the run ends. */
+  tempPidfile?: string;
 }
 
 /** Exit codes of the supervisor itself (the run's own status is in its attrs). */
@@ -282,6 +285,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
       // the parent was deleted or is unreadable: the child's own outcome stands
     }
   }
+  if (job.tempPidfile) removeTempPidfile(job.tempPidfile);
   return 0;
 }
 

@@ -276,7 +276,7 @@ export function runsOf(summaries: RunSummary[]): Run[] {
 }
 
 /**
- * A grun parent that has not recorded its own outcome yet takes its status from its children
+ * A grun parent that has not recorded its own outcome yet, and has no process of its own, takes its status from its children
  * (running while any runs, …; see `aggregateStatus`). Children name their parent.
  */
 export function withParentStatus(runs: Run[]): Run[] {
@@ -285,7 +285,8 @@ export function withParentStatus(runs: Run[]): Run[] {
   if (kids.size === 0) return runs;
   return runs.map((r) => {
     const children = kids.get(r.id);
-    if (!children || !r.batch || r.exitStatus !== null) return r;
+    // a batch with a process of its own (a background batch, Guild's batch operation) has its own status
+    if (!children || !r.batch || r.exitStatus !== null || r.proc !== null) return r;
     const status = aggregateStatus(children.map((c) => c.status));
     return { ...r, status, statusInfo: { status } };
   });

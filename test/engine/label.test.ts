@@ -29,6 +29,12 @@ describe('labels', () => {
     assert.throws(() => renderLabelTemplate('${lr|upper}', flags), /label transform 'upper': expected %FORMAT, default:VALUE, basename, dirname or unquote/);
   });
 
+  test('a flag without a value (null) reads as empty in a template, as Guild leaves it unresolved', () => {
+    assert.equal(renderLabelTemplate('model=${model}', { model: null }), 'model=');
+    assert.equal(renderLabelTemplate('model=${model|basename}', { model: null }), 'model=');
+    assert.equal(makeLabel({ template: 'model=${model} lr=${lr}', flags: { model: null, lr: 0.1 } }), 'model= lr=0.1');
+  });
+
   test('an empty label is none (Guild writes no label attr)', () => {
     assert.equal(makeLabel({ flags: {} }), null);
     assert.equal(makeLabel({ userLabel: '  ', flags: {} }), null);

@@ -40,11 +40,13 @@ describe('launch decision', () => {
     ['one run to a slurm remote', request({ remote: 'lab' }), slurm, single, 'slurm memo:off'],
     ['one run to an ssh remote', request({ remote: 'gpu' }), ssh, null, 'ssh'],
     ['a sweep in the foreground', request(), null, swept, 'sweep foreground memo:off'],
-    ['a sweep in the background, memo on', request({ mode: 'background', memo: true }), null, swept, 'sweep scheduler memo:reuse'],
+    ['a sweep in the background, memo on', request({ mode: 'background', memo: true }), null, swept, 'sweep batch memo:reuse'],
     ['a sweep with staged trials', request({ sweep: { stageTrials: true } }), null, swept, 'sweep none memo:off'],
     ['a sweep to Slurm', request({ executor: 'slurm', maxParallel: 2 }), null, swept, 'sweep slurm memo:off'],
     ['a sweep to an ssh remote', request({ remote: 'gpu', flagArgs: ['lr=[0.1,0.2]'] }), ssh, null, 'refused ssh-sweep'],
-    ['--stage of a sweep', request({ mode: 'stage' }), null, swept, 'refused stage-sweep'],
+    ['--stage of a sweep stages its batch', request({ mode: 'stage' }), null, swept, 'sweep none memo:off'],
+    ['--stage of a sweep with --memo', request({ mode: 'stage', memo: true }), null, swept, 'refused stage-memo'],
+    ['-o + of one run: a batch of one trial', request({ sweep: { optimizer: '+' } }), null, single, 'sweep foreground memo:off'],
     ['--stage to Slurm', request({ executor: 'slurm', mode: 'stage' }), null, single, 'refused slurm-stage'],
     ['--gpus to Slurm', request({ executor: 'slurm', gpus: ['0'] }), null, single, 'refused slurm-gpus'],
     ['--stage-trials to Slurm', request({ executor: 'slurm', sweep: { stageTrials: true } }), null, swept, 'refused slurm-stage-trials'],
@@ -100,9 +102,11 @@ describe('launch decision', () => {
     assert.equal(decided(request({ executor: 'slurm' }), null, { ...pipe, sweeps: { lr: { kind: 'list', values: [1, 2] } } } as RunPlan), 'refused remote-pipeline');
   });
 
-  test('only a staged run starts with --start', () => {
-    const staged = (status: string): LaunchRequest => ({ ...request(), work: { kind: 'staged', run: { id: 'abc', status } as Run } });
+  test('only a staged run starts with --start; a staged batch starts as a sweep, in the background by its own process', () => {
+    const staged = (status: string, batch = false, mode: LaunchRequest['mode'] = 'foreground'): LaunchRequest => ({ ...request({ mode }), work: { kind: 'staged', run: { id: 'abc', status, batch } as Run } });
     assert.equal(decided(staged('staged'), null, null), 'staged foreground');
     assert.equal(decided(staged('completed'), null, null), 'refused not-staged');
+    assert.equal(decided(staged('staged', true), null, null), 'staged-batch foreground');
+    assert.equal(decided(staged('staged', true, 'background'), null, null), 'staged-batch batch');
   });
 });

@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readAttr } from '../../src/store/attrs.js';
-import { decodeFlagValue, defaultLabel, formatFlagValue } from '../../src/store/flagfmt.js';
+import { decodeFlagValue, defaultLabel, flagsDesc, formatFlagValue } from '../../src/store/flagfmt.js';
 import type { YamlValue } from '../../src/store/types.js';
 import { isMarkedFloat, markFloat } from '../../src/store/yaml11.js';
 import { fixtureHome } from '../helpers/home.js';
@@ -42,6 +42,16 @@ describe('default labels of the fixture runs', () => {
     markFloat(flags, 'sleep');
     assert.equal(defaultLabel(flags), "epochs=1 fail=no lr=0.00636 name='a b' sleep=0.0");
     assert.equal(defaultLabel({}), '');
+  });
+
+  test("a trial's flags as Guild's `Running trial` line names them: sorted, null skipped, floats whole, joined by ', '", () => {
+    const flags: Record<string, YamlValue> = { z: null, lr: 0.006369545334560578, fail: false, sleep: 0, name: 'a b' };
+    markFloat(flags, 'sleep');
+    assert.equal(flagsDesc(flags), "fail=no, lr=0.006369545334560578, name='a b', sleep=0.0");
+    // the same flags as a Guild batch logged them (fixture run f5d01912)
+    const trial: Record<string, YamlValue> = { epochs: 1, fail: false, lr: 0.0014320956295608123, sleep: 0 };
+    markFloat(trial, 'sleep');
+    assert.equal(flagsDesc(trial), 'epochs=1, fail=no, lr=0.0014320956295608123, sleep=0.0');
   });
 });
 

@@ -16,6 +16,8 @@ export interface LaunchOptions {
   /** Return once the run has started instead of attaching to it. */
   background?: boolean;
   pidfile?: string;
+  /** The pidfile is grun's own (engine/pidfile.ts): removed as the run ends. */
+  tempPidfile?: boolean;
   stage?: boolean;
   /** Attach without printing the run's output. */
   quiet?: boolean;
@@ -36,13 +38,13 @@ const ATTACH_POLL_MS = 100;
 const INTERRUPT_NOTICE_MS = 2000;
 
 export async function startRun(plan: RunPlan, opts: LaunchOptions): Promise<LaunchResult> {
-  const start = { home: opts.home, stage: opts.stage, pidfile: opts.pidfile };
+  const start = { home: opts.home, stage: opts.stage, pidfile: opts.pidfile, tempPidfile: opts.tempPidfile };
   return launch(() => targets.local.start(plan, start), opts);
 }
 
 /** `grun run --start RUN`: starts a staged run in its own directory. */
 export async function startStagedRun(run: Run, opts: LaunchOptions): Promise<LaunchResult> {
-  return launch(() => targets.local.startStaged(run, { pidfile: opts.pidfile }), { ...opts, stage: false });
+  return launch(() => targets.local.startStaged(run, { pidfile: opts.pidfile, tempPidfile: opts.tempPidfile }), { ...opts, stage: false });
 }
 
 async function launch(start: () => Promise<StartedRun>, opts: LaunchOptions): Promise<LaunchResult> {

@@ -14,7 +14,7 @@ import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
 import type { Run } from '../../store/types.js';
-import { createGuildSweep, createSubmission, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
+import { createGuildSweep, createSubmission, hasStagedTrials, stageGuildSweep, startStagedSweep, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
 import { matchingRuns } from '../needed.js';
@@ -22,6 +22,9 @@ import type { RunPlan } from '../plan-types.js';
 import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { runTrialsHere } from './foreground-sweep.js';
+import { spawnBatch } from '../batch-process.js';
+import { tempPidfile } from '../pidfile.js';
+import { loadRun } from '../../store/index.js';
 import { submitPipeline } from '../pipeline/slurm.js';
 import { runSearch, spawnSearch, startSearch } from '../search.js';
 import { launchPreview, type LaunchPreview } from './preview.js';
@@ -71,7 +74,10 @@ function exitCodeOf(r: LaunchResult): number {
 
 function childWriter(home: string, memo: MemoUse, start: SweepStart): ChildWriter {
   const here = memo === 'off' ? stagedChildWriter : memoChildWriter(home, { reuse: memo === 'reuse' });
-  return start.kind === 'slurm' ? targets.slurm.childWriter(here) : here;
+  if (start.kind === 'slurm') return targets.slurm.childWriter(here);
+  // a background batch's trials wait pending until its process starts them
+  if (start.kind === 'batch') return (h, parentDir, child) => here(h, parentDir, { ...child, extraFiles: { ...child.extraFiles, PENDING: '' } });
+  return here;
 }
 
 export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}): Promise<LaunchReport> {
@@ -107,7 +113,8 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       }
       // Guild's resolution log, on stderr: which upstream run each dependency uses.
       resolutionLog(lp.plan, io);
-      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
+      const o = attachOptions(home, lp, io);
+      const r = await startRun(lp.plan, { ...o, stage: lp.mode === 'stage' });
       if (lp.mode === 'stage' && lp.plan.runDir !== undefined) {
         // Not in the home, so `--start` cannot find it: its own directory and command start it.
         // Guild quotes the directory with plain single quotes, whatever it holds.
@@ -115,7 +122,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
         say(`${op} staged in '${r.runDir}'\nTo start the operation, use "(${start})"`);
         return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `staged ${short(r.runId)} ${op}` };
       }
-      return startedReport(home, op, r, lp.mode, lp.pidfile, io);
+      return startedReport(home, op, r, lp.mode, o.pidfile, io);
     }
     case 'unresolved': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -129,14 +136,16 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'pipeline': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       if (lp.slurm) return submitPipelineReport(home, lp, lp.slurm, say);
-      const r = await startRun(lp.plan, { ...attachOptions(home, lp, io), stage: lp.mode === 'stage' });
-      return startedReport(home, lp.plan.operation, r, lp.mode, lp.pidfile, io);
+      const o = attachOptions(home, lp, io);
+      const r = await startRun(lp.plan, { ...o, stage: lp.mode === 'stage' });
+      return startedReport(home, lp.plan.operation, r, lp.mode, o.pidfile, io);
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
       resolveStagedDeps(home, lp.run, io);
-      const r = await startStagedRun(lp.run, attachOptions(home, lp, io));
-      return startedReport(home, lp.run.operation, r, lp.mode, lp.pidfile, io);
+      const o = attachOptions(home, lp, io);
+      const r = await startStagedRun(lp.run, o);
+      return startedReport(home, lp.run.operation, r, lp.mode, o.pidfile, io);
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -152,6 +161,12 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'sweep':
     case 'submission': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      if (lp.kind === 'sweep' && lp.stage) {
+        const batch = stageGuildSweep(lp.plan, { home, ...lp.options });
+        const op = loadRun(batch.dir).operation;
+        say(`${op} staged as ${batch.id}\nTo start the operation, use 'grun run --start ${batch.id}'`);
+        return { runs: [batch], focus: batch.id, summary: `staged ${short(batch.id)} ${op}` };
+      }
       const write = childWriter(home, lp.memo, lp.start);
       const proto = lp.kind === 'sweep' ? lp.plan : lp.proto;
       const created =
@@ -159,13 +174,23 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const jobs = lp.start.kind === 'slurm' ? await submitToSlurm(home, created, proto, lp.start, say) : null;
       const lines = createdLines(lp, created);
       if (lines.length) say(lines.join('\n'));
-      const report = sweepReport(created, proto.operation, jobs, lp.start.kind === 'none');
-      const waiting = created.children.filter((c) => !c.memoOf);
-      if (waiting.length === 0) return report;
       const quiet = lp.kind === 'sweep' && lp.quiet;
-      const exitCode = await startWaiting(home, lp.start, report.focus!, waiting, quiet, io);
-      if (lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
-      return exitCode === undefined ? report : { ...report, exitCode };
+      const report = await startSweep(home, created, proto, { start: lp.start, quiet, pidfile: lp.kind === 'sweep' ? lp.pidfile : undefined, jobs }, io);
+      const waiting = created.children.filter((c) => !c.memoOf);
+      if (waiting.length && lp.start.kind === 'none' && lp.kind === 'submission') say(`Staged ${waiting.length} run(s): start them with 'grun queue'`);
+      return report;
+    }
+    case 'staged-batch': {
+      if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const background = lp.start.kind === 'batch';
+      if (!hasStagedTrials(lp.run.dir)) {
+        // a batch staged by Guild: its own command (Guild's batch operation) starts it
+        const mode = background ? 'background' : 'foreground';
+        const o = attachOptions(home, { kind: 'staged', run: lp.run, mode, quiet: lp.quiet, ...(lp.pidfile !== undefined ? { pidfile: lp.pidfile } : {}) }, io);
+        return startedReport(home, lp.run.operation, await startStagedRun(lp.run, o), mode, o.pidfile, io);
+      }
+      const { created, proto } = startStagedSweep(home, { id: lp.run.id, dir: lp.run.dir }, background);
+      return startSweep(home, created, proto, { start: lp.start, quiet: lp.quiet, pidfile: lp.pidfile, jobs: null }, io);
     }
     case 'trials': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
@@ -179,10 +204,37 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
 }
 
 /**
+ * The trials a sweep made, started as `start` says: by the batch's own process (background), by
+ * a scheduler, here (the exit code in the report), or not at all.
+ */
+async function startSweep(
+  home: string,
+  created: CreatedSweep,
+  proto: RunPlan,
+  o: { start: SweepStart; quiet: boolean; pidfile: string | undefined; jobs: SlurmJobs | null },
+  io: LaunchIO,
+): Promise<LaunchReport> {
+  const report = sweepReport(created, proto.operation, o.jobs, o.start.kind === 'none');
+  const waiting = created.children.filter((c) => !c.memoOf);
+  if (waiting.length === 0) return report;
+  // Each trial resolves the prototype's dependencies (Guild logs them as each one starts).
+  const trialLog = resolutionLines({ deps: proto.deps, configs: proto.configs }).map((l) => l.trimEnd());
+  if (o.start.kind === 'batch') {
+    const batch = created.parent!;
+    const pidfile = backgroundPidfile(o.pidfile);
+    await spawnBatch(home, batch.dir, { ...o.start, trials: waiting.map((c) => c.id), trialLog, ...pidfile });
+    io.stdout?.write(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${pidfile.pidfile})\n`);
+    return report;
+  }
+  const exitCode = await startWaiting(home, o.start, report.focus!, waiting, o.quiet, io, trialLog);
+  return exitCode === undefined ? report : { ...report, exitCode };
+}
+
+/**
  * Starts the waiting trials of a sweep (`focus` its parent) as `start` says: a scheduler in the
  * background, here in the foreground (the exit code returned), or not at all.
  */
-async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO): Promise<number | undefined> {
+async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO, trialLog: string[] = []): Promise<number | undefined> {
   switch (start.kind) {
     case 'scheduler': {
       const pid = spawnScheduler(home, [focus], start);
@@ -190,16 +242,18 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
       return undefined;
     }
     case 'foreground': {
-      const ok = await runTrialsHere(waiting, {
+      const { ok } = await runTrialsHere(waiting, {
         home,
         maxParallel: start.maxParallel,
         gpus: start.gpus,
         quiet,
+        trialLog,
         stdout: io.stdout ?? process.stdout,
         stderr: io.stderr ?? process.stderr,
       });
       return ok ? 0 : 1;
     }
+    case 'batch':
     case 'none':
     case 'slurm':
       return undefined;
@@ -220,7 +274,14 @@ async function submitPipelineReport(home: string, lp: Extract<LaunchPlan, { kind
 }
 
 function attachOptions(home: string, lp: Extract<LaunchPlan, { kind: 'local' | 'staged' | 'pipeline' }>, io: LaunchIO): LaunchOptions {
-  return { home, background: lp.mode === 'background', quiet: lp.quiet, pidfile: lp.pidfile, stdout: io.stdout, stderr: io.stderr };
+  const background = lp.mode === 'background';
+  const pidfile = background ? backgroundPidfile(lp.pidfile) : lp.pidfile !== undefined ? { pidfile: lp.pidfile } : {};
+  return { home, background, quiet: lp.quiet, ...pidfile, stdout: io.stdout, stderr: io.stderr };
+}
+
+/** In the background, `--pidfile` or else a pidfile of grun's own (removed as the run ends), as Guild's daemon has one. */
+function backgroundPidfile(given: string | undefined): { pidfile: string; tempPidfile?: boolean } {
+  return given !== undefined ? { pidfile: given } : { pidfile: tempPidfile(), tempPidfile: true };
 }
 
 /** Guild's warnings and resolution log, on stderr. */
@@ -251,7 +312,7 @@ function startedReport(home: string, op: string, r: LaunchResult, mode: LaunchMo
       say(`${op} staged as ${r.runId}\nTo start the operation, use 'grun run --start ${r.runId}'`);
       return report;
     case 'background':
-      say(`${op} started in background as ${r.runId} (${pidfile ? `pidfile ${pidfile}` : `pid ${r.supervisorPid}`})`);
+      say(`${op} started in background as ${r.runId} (pidfile ${pidfile})`);
       return report;
     case 'foreground': {
       // detached (SIGHUP): the run goes on, and this command ends as if it had

@@ -105,7 +105,10 @@ function sweepStart(req: LaunchRequest, dest: Destination): SweepStart {
   if (req.mode === 'stage' || req.sweep?.stageTrials) return { kind: 'none' };
   const maxParallel = req.maxParallel ?? 1;
   const gpus = req.gpus ? { gpus: req.gpus } : {};
-  return req.mode === 'foreground' ? { kind: 'foreground', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
+  if (req.mode === 'foreground') return { kind: 'foreground', maxParallel, ...gpus };
+  // Guild's batch run in the background is a process of its own; an Accio submission and restarted trials go to a scheduler
+  const batch = req.work.kind === 'operation' || req.work.kind === 'staged';
+  return batch ? { kind: 'batch', maxParallel, ...gpus } : { kind: 'scheduler', maxParallel, ...gpus };
 }
 
 const pipelinesOnSlurm = (plan: RunPlan): Refusal =>
@@ -144,6 +147,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
       if (work.run.status !== 'staged') {
         throw new Refusal('not-staged', `run ${work.run.id} is ${work.run.status}: only a staged run can be started`);
       }
+      if (work.run.batch) return { kind: 'staged-batch', run: work.run, start: sweepStart({ ...req, mode: mode === 'background' ? 'background' : 'foreground' }, dest), quiet, ...pidfile };
       return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
     case 'trials':
       return { kind: 'trials', parent: work.parent, runs: work.runs, start: sweepStart(req, dest), quiet };
@@ -196,6 +200,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     if (dest.kind === 'slurm') return { kind: 'slurm', plan: batchPlan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
     return { kind: 'local', plan: batchPlan, mode, memo, needed, ...pidfile, quiet };
   }
+<<<<<<< HEAD
   const named = chosenOptimizer(req, plan);
   // an optimizer's settings are checked whether or not there is anything to search (Guild's)
   if (named && (req.sweep?.optimizer !== undefined || req.sweep?.optimize) && named.algorithm !== '+' && isBuiltinOptimizer(named.algorithm)) {
@@ -207,24 +212,44 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
   }
   if (Object.keys(plan.sweeps).length) {
     if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
+=======
+  // `-o +`: Guild's grid batch, even of one trial
+  if (Object.keys(plan.sweeps).length || req.sweep?.optimizer === '+') {
+>>>>>>> main
     if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
       throw new Refusal('slurm-stage-trials', '--stage-trials and Slurm do not go together: Slurm queues the trials itself');
     }
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
+<<<<<<< HEAD
     if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (named && optimizerName(named.algorithm) !== 'random')) {
       return { kind: 'search', plan, options: searchOptions(req, dest, s, named, randomSeed), background: req.mode === 'background' };
     }
     const options = {
       ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
       ...(named ? { optimizer: optimizerName(named.algorithm) } : {}),
+=======
+    const chosen = chosenOptimizer(req, plan);
+    const grid = chosen?.algorithm === '+';
+    if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && !grid && optimizerName(chosen.algorithm) !== 'random')) {
+      if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages a grid or random batch, not a search: drop --stage or the optimizer');
+      return { kind: 'search', plan, options: searchOptions(req, dest, s, chosen, randomSeed), background: req.mode === 'background' };
+    }
+    const options = {
+      ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
+      ...(chosen ? { optimizer: grid ? '+' : optimizerName(chosen.algorithm) } : {}),
+>>>>>>> main
       ...(randomSeed !== undefined ? { randomSeed } : {}),
       keepBatch: !!s.keepBatch,
       stageTrials: !!s.stageTrials,
       ...(s.batch ? { batch: s.batch } : {}),
     };
-    return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet };
+    // --stage stages the batch run itself, as Guild does: its trials are made when it starts
+    if (mode === 'stage' && memo === 'reuse') {
+      throw new Refusal('stage-memo', '--memo and --stage of a batch do not go together: its trials are made when it starts, without memoization');
+    }
+    return { kind: 'sweep', plan, options, memo, start: sweepStart(req, dest), quiet, ...pidfile, ...(mode === 'stage' ? { stage: true } : {}) };
   }
   const optFlag = Object.entries(req.sweep?.optFlags ?? {})[0];
   if (optFlag && req.sweep?.optimizer === undefined && !req.sweep?.optimize) {

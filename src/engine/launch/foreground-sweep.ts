@@ -1,7 +1,9 @@
-// The trials of a sweep run here, in the foreground of the command that made them: one at a
-// time by default, their output printed as it comes, Ctrl-C interrupting the running ones and
-// leaving the rest staged (as a Guild batch leaves them pending).
-import { existsSync } from 'node:fs';
+// The trials of a sweep run here, in the foreground of the command that made them or in a
+// background batch's own process (engine/batch-process.ts): one at a time by default, their
+// output printed as it comes, a stop interrupting the running ones and leaving the rest
+// waiting (as a Guild batch leaves them pending).
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { GrunError } from '../../store/errors.js';
 import { termSafe } from '../../store/terminal-text.js';
 import { flagsDesc } from '../../store/flagfmt.js';
@@ -9,6 +11,7 @@ import { loadRun } from '../../store/index.js';
 import type { Run } from '../../store/types.js';
 import { executorFor, type OutputFollower } from '../executor.js';
 import { runScheduler } from '../queue.js';
+import { stopRuns } from '../stop.js';
 import type { CreatedRun } from '../batch.js';
 
 export interface ForegroundOptions {
@@ -18,6 +21,12 @@ export interface ForegroundOptions {
   gpus?: string[];
   /** Print the trials' output (default: yes). */
   quiet?: boolean;
+  /** What each trial resolves as it starts (Guild's `Resolving …`/`Using run …`), said after its `Running trial` line. */
+  trialLog?: string[];
+  /** The trials wait PENDING (a background batch's): each is made startable as a slot frees up. */
+  pending?: boolean;
+  /** The signals that stop the trials (default: Ctrl-C's); the running ones get SIGTERM. */
+  stopSignals?: NodeJS.Signals[];
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -41,40 +50,83 @@ class TrialOutput {
   }
 }
 
-/** Runs the trials that wait (memo hits do not) to their end; true when every trial completed. */
-export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions): Promise<boolean> {
+/**
+ * Runs the trials that wait (memo hits do not) to their end. `ok`: every trial completed;
+ * `stopped`: a stop signal came (the running trials were interrupted or stopped, the others left).
+ */
+export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions): Promise<{ ok: boolean; stopped: boolean }> {
   const output = new TrialOutput(o);
   const running = new Map<string, Run>();
   const abort = new AbortController();
-  const onInt = (): void => {
-    abort.abort();
-    for (const run of running.values()) executorFor(run).interrupt(run);
+  const signals = o.stopSignals ?? ['SIGINT'];
+  const stopping: Promise<unknown>[] = [];
+  let stopSignal: NodeJS.Signals | null = null;
+  // Ctrl-C interrupts a trial as it would a run attached to it; any other stop terminates it.
+  const stopTrial = (run: Run): void => {
+    if (stopSignal === 'SIGINT') executorFor(run).interrupt(run);
+    else {
+      o.stdout.write(`INFO: [grun] Stopping trial ${run.id}\n`);
+      stopping.push(stopRuns([run]));
+    }
   };
-  process.on('SIGINT', onInt);
-  const ticker = setInterval(() => !o.quiet && output.flush(), 100);
+  const onStop = (sig: NodeJS.Signals): void => {
+    stopSignal = sig;
+    abort.abort();
+    for (const run of running.values()) stopTrial(run);
+  };
+  for (const sig of signals) process.on(sig, onStop);
+  const waiting = children.filter((c) => !c.memoOf);
+  // Pending trials are made startable (PENDING removed) one slot at a time, in order; a released
+  // trial holds its slot until it ends (here, or started by another scheduler) or is deleted.
+  const released = new Map<string, string>();
+  let next = o.pending ? 0 : waiting.length;
+  const release = (): void => {
+    for (const [id, dir] of released) if (!existsSync(dir) || existsSync(join(dir, '.guild', 'attrs', 'exit_status'))) released.delete(id);
+    while (next < waiting.length && !abort.signal.aborted && released.size < o.maxParallel) {
+      const c = waiting[next++]!;
+      rmSync(join(c.dir, '.guild', 'PENDING'), { force: true });
+      released.set(c.id, c.dir);
+    }
+  };
+  release();
+  const ticker = setInterval(() => {
+    if (!o.quiet) output.flush();
+    if (next < waiting.length) release();
+  }, 100);
   try {
     const result = await runScheduler({
       home: o.home,
       maxParallel: o.maxParallel,
       gpus: o.gpus,
-      only: new Set(children.filter((c) => !c.memoOf).map((c) => c.id)),
+      only: new Set(waiting.map((c) => c.id)),
       pollSeconds: 0.5,
       signal: abort.signal,
       onStarted: (run) => {
         running.set(run.id, run);
         o.stdout.write(termSafe(`INFO: [grun] Running trial ${run.id}: ${run.operation} (${flagsDesc(run.flags)})`) + '\n');
+<<<<<<< HEAD
+=======
+        for (const line of o.trialLog ?? []) o.stdout.write(termSafe(`INFO: [grun] ${line}`) + '\n');
+>>>>>>> main
         if (!o.quiet) output.add(run);
+        // started just as the stop came
+        if (stopSignal) stopTrial(run);
       },
       onEnded: (run) => {
         running.delete(run.id);
+        released.delete(run.id);
         if (!o.quiet) output.flush(run.id);
         if (run.status !== 'completed') o.stdout.write(`INFO: [grun] Trial ${run.id} ended: ${run.status}\n`);
+        release();
       },
     });
+    await Promise.all(stopping);
     if (result.failed.length) throw new GrunError(`could not start trial(s) ${result.failed.join(', ')}`);
   } finally {
     clearInterval(ticker);
-    process.off('SIGINT', onInt);
+    if (!o.quiet) output.flush();
+    for (const sig of signals) process.off(sig, onStop);
   }
-  return children.every((c) => !existsSync(c.dir) || loadRun(c.dir).status === 'completed');
+  const ok = children.every((c) => !existsSync(c.dir) || loadRun(c.dir).status === 'completed');
+  return { ok, stopped: stopSignal !== null };
 }

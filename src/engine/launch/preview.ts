@@ -70,13 +70,14 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
       return { headline: `You are about to ${verb} pipeline ${lp.plan.operation}`, lines: [...flagLines(lp.plan), ...steps], runs: [] };
     }
     case 'staged':
+    case 'staged-batch':
       return { headline: `You are about to start ${lp.run.operation}`, lines: [], runs: [lp.run] };
     case 'trials':
       return { headline: `You are about to restart ${lp.runs.length} trial${lp.runs.length === 1 ? '' : 's'} of ${lp.parent.operation}`, lines: [], runs: lp.runs };
     case 'sweep': {
-      const swept = Object.keys(lp.plan.sweeps).join(', ');
+      const swept = Object.keys(lp.plan.sweeps).join(', ') || 'none';
       const lines = Object.entries(lp.plan.flags).map(([name, v]) => ({ text: `  ${name}: ${formatFlagValue(v)}` }));
-      return { headline: `You are about to run ${lp.plan.operation} as a batch (${swept} swept)`, lines, runs: [] };
+      return { headline: `You are about to ${lp.stage ? 'stage' : 'run'} ${lp.plan.operation} as a batch (${swept} swept)`, lines, runs: [] };
     }
     case 'search': {
       const o = lp.options;

@@ -81,6 +81,8 @@ export type SweepStart =
   | { kind: 'slurm'; remote?: SlurmRemote; maxParallel?: number }
   /** A detached `grun queue` for these runs. */
   | { kind: 'scheduler'; maxParallel: number; gpus?: string[] }
+  /** The batch run's own process (Guild's background batch), its trials pending until it starts them. */
+  | { kind: 'batch'; maxParallel: number; gpus?: string[] }
   /** Scheduled here, in the foreground, their output printed. */
   | { kind: 'foreground'; maxParallel: number; gpus?: string[] }
   /** They stay staged (for `grun queue` or `grun run --start`). */
@@ -105,7 +107,9 @@ export type LaunchPlan =
   /** A staged run started in its own directory. */
   | { kind: 'staged'; run: Run; mode: Exclude<LaunchMode, 'stage'>; pidfile?: string; quiet: boolean }
   /** A Guild-syntax sweep: a batch run and one child per trial. */
-  | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean }
+  | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean; pidfile?: string; stage?: boolean }
+  /** `--start` of a batch staged by `--stage`: its trials written, then started as a sweep's. */
+  | { kind: 'staged-batch'; run: Run; start: SweepStart; quiet: boolean; pidfile?: string }
   /** An Accio submission: one run, or a parent with its children. */
   | { kind: 'submission'; proto: RunPlan; expansion: Expansion; memo: MemoUse; start: SweepStart }
   /**

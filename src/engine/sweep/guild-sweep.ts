@@ -177,10 +177,12 @@ export function sweepValues(spec: SweepSpec): YamlValue[] {
  * Guild), `-o random` forces it, lists and sequences alone make a grid; null for none.
  */
 export function batchKind(sweeps: Record<string, SweepSpec>, optimizer?: string): BatchKind | null {
-  if (optimizer !== undefined && optimizer !== 'random') {
-    throw new GrunError(`unsupported optimizer '${optimizer}': expected random`);
+  if (optimizer !== undefined && optimizer !== 'random' && optimizer !== '+') {
+    throw new GrunError(`unsupported optimizer '${optimizer}': expected random or +`);
   }
   const specs = Object.values(sweeps);
+  // `-o +`: Guild's grid batch, of one trial when no flag is swept
+  if (optimizer === '+') return specs.some(isSearchFunction) ? 'random' : 'grid';
   if (optimizer === 'random' || specs.some(isSearchFunction)) return 'random';
   return specs.length ? 'grid' : null;
 }
