@@ -105,23 +105,15 @@ export function defaultLabel(flags: Record<string, YamlValue>, names: readonly s
     .join(' ');
 }
 
-<<<<<<< HEAD
-/** Guild's `op_util.flags_desc`: `name=value, …` sorted, floats whole (a batch's `Running trial` line). */
-=======
 /**
  * The flags of a batch trial as Guild's `Running trial …` line names them (`op_util.flags_desc`):
  * the non-null ones sorted, `name=value` joined by `, `, floats whole.
  */
->>>>>>> main
 export function flagsDesc(flags: Record<string, YamlValue>): string {
   return Object.keys(flags)
     .filter((name) => flags[name] !== null && flags[name] !== undefined)
     .sort()
-<<<<<<< HEAD
-    .map((name) => `${name}=${formatFlagValue(flags[name]!, { float: isMarkedFloat(flags, name) })}`)
-=======
     .map((name) => `${name}=${formatFlagValue(flags[name], { float: isMarkedFloat(flags, name) })}`)
->>>>>>> main
     .join(', ');
 }
 

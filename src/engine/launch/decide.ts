@@ -200,37 +200,23 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     if (dest.kind === 'slurm') return { kind: 'slurm', plan: batchPlan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
     return { kind: 'local', plan: batchPlan, mode, memo, needed, ...pidfile, quiet };
   }
-<<<<<<< HEAD
-  const named = chosenOptimizer(req, plan);
+  const chosen = chosenOptimizer(req, plan);
   // an optimizer's settings are checked whether or not there is anything to search (Guild's)
-  if (named && (req.sweep?.optimizer !== undefined || req.sweep?.optimize) && named.algorithm !== '+' && isBuiltinOptimizer(named.algorithm)) {
+  if (chosen && (req.sweep?.optimizer !== undefined || req.sweep?.optimize) && chosen.algorithm !== '+' && isBuiltinOptimizer(chosen.algorithm)) {
     try {
-      optimizerSettings(named.algorithm, named.flags);
+      optimizerSettings(chosen.algorithm, chosen.flags);
     } catch (e) {
       throw e instanceof GrunError ? new Refusal('bad-value', e.message) : e;
     }
   }
-  if (Object.keys(plan.sweeps).length) {
-    if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages one run: use --stage-trials to stage the trials of a sweep');
-=======
   // `-o +`: Guild's grid batch, even of one trial
   if (Object.keys(plan.sweeps).length || req.sweep?.optimizer === '+') {
->>>>>>> main
     if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
       throw new Refusal('slurm-stage-trials', '--stage-trials and Slurm do not go together: Slurm queues the trials itself');
     }
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
-<<<<<<< HEAD
-    if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (named && optimizerName(named.algorithm) !== 'random')) {
-      return { kind: 'search', plan, options: searchOptions(req, dest, s, named, randomSeed), background: req.mode === 'background' };
-    }
-    const options = {
-      ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
-      ...(named ? { optimizer: optimizerName(named.algorithm) } : {}),
-=======
-    const chosen = chosenOptimizer(req, plan);
     const grid = chosen?.algorithm === '+';
     if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && !grid && optimizerName(chosen.algorithm) !== 'random')) {
       if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages a grid or random batch, not a search: drop --stage or the optimizer');
@@ -239,7 +225,6 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     const options = {
       ...(s.maxTrials !== undefined ? { maxTrials: s.maxTrials } : {}),
       ...(chosen ? { optimizer: grid ? '+' : optimizerName(chosen.algorithm) } : {}),
->>>>>>> main
       ...(randomSeed !== undefined ? { randomSeed } : {}),
       keepBatch: !!s.keepBatch,
       stageTrials: !!s.stageTrials,

@@ -104,10 +104,7 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
       onStarted: (run) => {
         running.set(run.id, run);
         o.stdout.write(termSafe(`INFO: [grun] Running trial ${run.id}: ${run.operation} (${flagsDesc(run.flags)})`) + '\n');
-<<<<<<< HEAD
-=======
         for (const line of o.trialLog ?? []) o.stdout.write(termSafe(`INFO: [grun] ${line}`) + '\n');
->>>>>>> main
         if (!o.quiet) output.add(run);
         // started just as the stop came
         if (stopSignal) stopTrial(run);

@@ -95,14 +95,16 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
 }
 
 /**
- * `--print-cmd`: the run's command, or the command of each trial of a grid or random sweep
- * (drawn with `seed`, as the sweep would be), quoted as Guild prints them.
+ * `--print-cmd`: the run's command, or the command of each trial of a grid (`-o +`) or random
+ * sweep (drawn with `seed`, as the sweep would be), quoted as Guild prints them; a search's
+ * trials are not known ahead: its prototype's command.
  */
 export function commandLines(plan: RunPlan, sweep: { optimizer?: string; maxTrials?: number; seed: string }): string[] {
-  const random = sweep.optimizer !== undefined && optimizerName(sweep.optimizer) === 'random';
+  const o = sweep.optimizer;
+  const batch = o === '+' ? '+' : o !== undefined && optimizerName(o) === 'random' ? 'random' : o === undefined ? null : undefined;
   const cmds =
-    Object.keys(plan.sweeps).length && (sweep.optimizer === undefined || random)
-      ? guildSweepTrials(plan, { ...(random ? { optimizer: 'random' } : {}), ...(sweep.maxTrials !== undefined ? { maxTrials: sweep.maxTrials } : {}) }, sweep.seed).trials.map(
+    batch !== undefined && (Object.keys(plan.sweeps).length || batch === '+')
+      ? guildSweepTrials(plan, { ...(batch ? { optimizer: batch } : {}), ...(sweep.maxTrials !== undefined ? { maxTrials: sweep.maxTrials } : {}) }, sweep.seed).trials.map(
           (t) => planTrial(plan, t).cmd,
         )
       : [plan.cmd];
