@@ -30,10 +30,12 @@ export interface DetectOptions {
   baseArgs?: string[];
   /** `flags-dest: args:click`: the options of a click command. */
   click?: boolean;
+  /** `flags-dest: global:NAME` (`dict:`, `namespace:`): the items of that module-level dict. */
+  dict?: string;
 }
 
 function helperArgs(scriptPath: string, o: DetectOptions): string[] {
-  return [...(o.click ? ['--click'] : []), scriptPath, ...(o.baseArgs ?? [])];
+  return [...(o.click ? ['--click'] : []), ...(o.dict !== undefined ? ['--dict', o.dict] : []), scriptPath, ...(o.baseArgs ?? [])];
 }
 
 function cacheKey(scriptPath: string, content: Buffer, o: DetectOptions): string {
