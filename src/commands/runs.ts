@@ -77,11 +77,13 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
   if (opts.archive) return fixed(await sourceRuns(cmd, opts));
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
   if (Object.keys(runFilterOptionsFrom(opts)).length > 0) {
-    // The filter runs over the cache; what it may keep is re-checked and decided on again.
-    const { runs, family } = list.candidates((cached) => filterRuns(cached, opts));
+    // The filter runs over the cache; what was read afresh is decided on again.
+    const { runs, family, fresh } = list.candidates((cached) => filterRuns(cached, opts));
     const { runs: reconciled, view } = await reconcileSlurmRuns(family);
     const now = new Map(withExecutorStatus(reconciled, view).map((r) => [r.id, r]));
-    return fixed(filterRuns(runs.map((r) => now.get(r.id)!), opts).sort(compareRunsNewestFirst));
+    const current = runs.map((r) => now.get(r.id)!);
+    const again = new Set(filterRuns(current.filter((r) => fresh.has(r.id)), opts));
+    return fixed(current.filter((r) => !fresh.has(r.id) || again.has(r)).sort(compareRunsNewestFirst));
   }
   const take = async (start: number, end: number): Promise<Run[]> => {
     const { runs, family } = list.slice(start, end);
@@ -166,7 +168,7 @@ function listJson(run: Run): Record<string, unknown> {
     run_dir: run.dir,
     opref: run.opref ? encodeOpref(run.opref) : '',
     exit_status: run.exitStatus,
-    cmd: attrValue(run, 'cmd'),
+    cmd: run.cmd !== undefined ? run.cmd : attrValue(run, 'cmd'),
     // From the summary (no extra reads): Guild gives null for a missing attr.
     comments: run.comments.length > 0 ? run.comments : null,
     marked: run.marked ? true : null,

@@ -2,8 +2,9 @@
 // - `RunScan` (and `listRuns`, which every filter and selection takes) re-checks every run dir
 //   against the stats its entry was read under: a full check, one to five stats a run.
 // - `RunList` trusts settled runs until shown: it re-checks at once the new, unfinished and
-//   announced runs, and a slice of the others in a slow round, and each run it builds for
-//   display. So `grun runs` costs what changed plus the rows it prints (ARCHITECTURE.md).
+//   announced runs, and a slice of the others in a slow round, and the first `CHECKED_ROWS`
+//   runs it builds for display; `runs/` is not even read while its stat holds. So `grun runs`
+//   costs what changed plus the rows it prints (ARCHITECTURE.md).
 // The run directories stay the truth.
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,7 +13,8 @@ import { isRunDir, loadRunSummary, toRun, unreadableRunDir } from './run.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
 import { type Run, type RunSummary, UNREADABLE_DIR } from './types.js';
-import { cacheKey, entryOf, probeOf, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
+import { CachedRun } from './cached-run.js';
+import { cacheKey, dirStampOf, dirStatNow, entryOf, probeOf, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
 
 export { summaryCachePath } from './summary-cache.js';
 
@@ -58,16 +60,49 @@ class Source {
   readonly prefix: string;
   readonly deleted: boolean;
   readonly file: SummaryFile | null;
-  readonly ids: string[];
+  /** The run dir names, and the cache entry of each (when it has one). */
+  readonly ids: string[] = [];
+  readonly hits: (CacheEntry | undefined)[] = [];
+  /** The directory's stamp taken before its names were read; undefined when they came from the cache. */
+  private stamp: string | null | undefined;
   /** Every run checked (`RunScan`): scalar values too, against their stamps. */
   full = false;
+  /** Names checked that have no entry (not runs, unreadable): the next listing checks them again. */
+  private readonly noEntry = new Set<string>();
 
   constructor(home: string, opts: ListOptions) {
     this.deleted = !!opts.deleted;
     this.base = this.deleted ? trashRunsDir(home) : runsDir(home);
     this.prefix = this.deleted ? 'trash/runs/' : 'runs/';
     this.file = opts.noCache ? null : new SummaryFile(home);
-    this.ids = listIds(this.base);
+    this.readNames();
+  }
+
+  /**
+   * The names in the directory: the cache's when the directory's stat is the one recorded when
+   * they were last read (no name came or went since: no `readdir` of 100k names), else read.
+   */
+  private readNames(): void {
+    const { file, prefix } = this;
+    const known = file?.dirs[prefix];
+    if (file && known && known.stat === dirStatNow(this.base)) {
+      for (const [name, e] of file.entries) {
+        if (!name.startsWith(prefix)) continue;
+        this.ids.push(name.slice(prefix.length));
+        this.hits.push(e);
+      }
+      for (const id of known.recheck) {
+        if (file.entries.has(prefix + id)) continue;
+        this.ids.push(id);
+        this.hits.push(undefined);
+      }
+      return;
+    }
+    this.stamp = dirStampOf(this.base);
+    for (const id of listIds(this.base)) {
+      this.ids.push(id);
+      this.hits.push(file?.entries.get(prefix + id));
+    }
   }
 
   /**
@@ -85,6 +120,7 @@ class Source {
     }
     if (!isRunDir(dir) && !unreadableRunDir(dir)) {
       this.file?.delete(name);
+      this.noEntry.add(id);
       return null;
     }
     const summary = loadRunSummary(dir, this.deleted);
@@ -92,10 +128,12 @@ class Source {
     if (key === null) {
       // Another user's run this user cannot read: listed with the reason, never cached.
       this.file?.delete(name);
+      this.noEntry.add(id);
       return summary.problems.some((p) => p.file === UNREADABLE_DIR) ? { id, sort: sortOf(summary), entry: null, summary } : null;
     }
     const entry = this.file ? entryOf(name, summary, key) : null;
     if (entry) this.file!.set(entry);
+    else this.noEntry.add(id);
     return { id, sort: sortOf(summary), entry, summary };
   }
 
@@ -103,18 +141,41 @@ class Source {
     return (l.summary ??= summaryOf(l.entry!, l.id, join(this.base, l.id), this.deleted));
   }
 
-  /** Drops the entries of runs no longer in the directory, then writes the cache if it changed. */
-  finish(seen: Set<string>): void {
-    if (!this.file) return;
+  /**
+   * Drops the entries of runs no longer in the directory, records the directory's stamp with
+   * the names it holds that have no entry, then writes the cache if it changed.
+   */
+  finish(count: number, seen: () => Set<string>): void {
+    const file = this.file;
+    if (!file) return;
     // Announced runs of the other directory are read afresh when it is next listed.
-    for (const name of this.file.announced) if (!name.startsWith(this.prefix)) this.file.delete(name);
-    // Entries of runs no longer there: found by count first, so a home where none went costs no lookups.
-    let listed = 0;
-    for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
-    if (listed !== seen.size) {
-      for (const name of this.file.entries.keys()) if (name.startsWith(this.prefix) && !seen.has(name.slice(this.prefix.length))) this.file.delete(name);
+    for (const name of file.announced) {
+      if (name.startsWith(this.prefix) || !file.entries.has(name)) continue;
+      file.delete(name);
+      const other = name.startsWith('trash/') ? 'trash/runs/' : 'runs/';
+      file.dirs[other]?.recheck.push(name.slice(other.length));
     }
-    this.file.save();
+    // Entries of runs no longer there (none when the names came from the cache: a run found
+    // gone is dropped as it is checked): found by count first, so a home where none went costs
+    // no lookups.
+    let listed = 0;
+    if (this.stamp !== undefined) for (const name of file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
+    if (this.stamp !== undefined && listed !== count) {
+      const ids = seen();
+      for (const name of file.entries.keys()) if (name.startsWith(this.prefix) && !ids.has(name.slice(this.prefix.length))) file.delete(name);
+    }
+    const stat = this.stamp === undefined ? file.dirs[this.prefix]!.stat : this.stamp;
+    if (stat === null) {
+      if (file.dirs[this.prefix]) delete file.dirs[this.prefix];
+    } else {
+      const recheck = [...this.noEntry].sort();
+      const before = file.dirs[this.prefix];
+      if (!before || before.stat !== stat || before.recheck.join('/') !== recheck.join('/')) {
+        file.dirs[this.prefix] = { stat, recheck };
+        file.dirty = true;
+      }
+    }
+    file.save();
   }
 }
 
@@ -142,17 +203,17 @@ export class RunScan {
 
   /** Reads runs for about `budgetMs` (all of them without a budget); true once all are read. */
   step(budgetMs = Infinity): boolean {
-    const { ids, file, prefix } = this.src;
+    const { ids } = this.src;
     const t0 = performance.now();
     while (this.next < ids.length) {
       if ((this.next & 63) === 0 && performance.now() - t0 > budgetMs) return false;
+      const listed = this.src.check(ids[this.next]!, this.src.hits[this.next]);
       const id = ids[this.next++]!;
-      const listed = this.src.check(id, file?.entries.get(prefix + id));
       if (!listed) continue;
       this.seen.add(id);
       this.summaries.push(this.src.summary(listed));
     }
-    this.src.finish(this.seen);
+    this.src.finish(this.seen.size, () => this.seen);
     return true;
   }
 }
@@ -167,9 +228,17 @@ const GONE: Listed = { id: '', sort: -Infinity, entry: null, summary: null };
 export const roundSize = (runs: number): number => Math.max(100, Math.ceil(runs / 100));
 
 /**
+ * How many of the rows a listing prints it re-checks first: all of them in a listing of up to
+ * this many; past them (`-a`, `--json` or a filter over a big home), settled runs are trusted
+ * as the runs a listing does not show (ARCHITECTURE.md, "The summary cache").
+ */
+export const CHECKED_ROWS = 1000;
+
+/**
  * A listing that builds only the runs it shows, newest first. New, unfinished (and batch)
- * runs and those grun announced are re-checked when it opens; every run is re-checked when
- * built (`slice`); the other settled runs are trusted until the slow round reaches them.
+ * runs and those grun announced are re-checked when it opens; the first `CHECKED_ROWS` runs
+ * it shows are re-checked when built (`slice`); the other settled runs are trusted until the
+ * slow round reaches them.
  */
 export class RunList {
   private readonly src: Source;
@@ -177,36 +246,45 @@ export class RunList {
 
   constructor(home: string, opts: ListOptions = {}) {
     const src = (this.src = new Source(home, opts));
-    const file = src.file;
-    const seen = new Set<string>();
-    for (const id of src.ids) {
-      const hit = file?.entries.get(src.prefix + id);
-      const trusted = hit && hit.probe[0] === 's' && (file!.announced.size === 0 || !file!.announced.has(hit.name));
-      const listed = trusted ? { id, sort: hit.sort, entry: hit, summary: null } : src.check(id, hit);
-      if (!listed) continue;
-      seen.add(id);
-      this.rows.push(listed);
+    const announced = src.file?.announced;
+    const { ids, hits } = src;
+    for (let i = 0; i < ids.length; i++) {
+      const hit = hits[i];
+      const trusted = hit && hit.probe[0] === 's' && (announced!.size === 0 || !announced!.has(hit.name));
+      const listed = trusted ? { id: ids[i]!, sort: hit.sort, entry: hit, summary: null } : src.check(ids[i]!, hit);
+      if (listed) this.rows.push(listed);
     }
-    this.round();
-    this.rows.sort((a, b) => b.sort - a.sort || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-    src.finish(seen);
+    this.sort();
+    if (this.round()) this.sort();
+    src.finish(this.rows.length, () => new Set(this.rows.map((r) => r.id)));
   }
 
-  /** The slow round: a slice of the runs re-checked, from where the last listing stopped (readdir order). */
-  private round(): void {
+  /** Newest first (the cache file is written in this order: the sort finds it sorted). */
+  private sort(): void {
+    this.rows.sort((a, b) => b.sort - a.sort || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  }
+
+  /**
+   * The slow round: a slice of the runs re-checked, from where the last listing stopped (in the
+   * listing's order). True when a run re-checked moved or went.
+   */
+  private round(): boolean {
     const { file, prefix } = this.src;
     const n = this.rows.length;
-    if (!file || n === 0) return;
+    if (!file || n === 0) return false;
     let at = file.cursor(prefix) % n;
+    let moved = false;
     for (let done = Math.min(n, roundSize(n)); done > 0; done--, at = (at + 1) % n) {
       const row = this.rows[at]!;
       if (row.entry && !row.entry.checked) {
         row.entry.checkScalars = true;
-        this.rows[at] = this.src.check(row.id, row.entry) ?? GONE;
+        const fresh = (this.rows[at] = this.src.check(row.id, row.entry) ?? GONE);
+        moved ||= fresh.sort !== row.sort;
       }
     }
     if (this.rows.includes(GONE)) this.rows = this.rows.filter((r) => r !== GONE);
     file.saveCursor(prefix, at);
+    return moved;
   }
 
   get length(): number {
@@ -219,40 +297,47 @@ export class RunList {
   }
 
   /**
-   * Runs `start` to `end`, each re-checked against its directory, as `runs` (the shown runs)
-   * and `family` (those plus the children a sweep parent's status is aggregated from).
+   * Runs `start` to `end`, re-checked against their directories (see `CHECKED_ROWS`), as `runs`
+   * (the shown runs) and `family` (those plus the children a sweep parent's status is
+   * aggregated from).
    */
   slice(start: number, end: number): { runs: Run[]; family: Run[] } {
     return this.pick(this.rows.slice(start, end));
   }
 
   /**
-   * The runs a filter may keep, for `keep` to decide on as they are now: it first runs over
-   * every run as cached (settled runs trusted as the listing trusts them, ARCHITECTURE.md);
-   * the runs it kept, and every run not settled, are then re-checked (as `slice`), newest first.
+   * The runs a filter keeps. `keep` first runs over every settled run as its cache line holds
+   * it (`CachedRun`: trusted as the listing trusts it, ARCHITECTURE.md); the runs it kept and
+   * every run not settled are then built (as `slice`, newest first). `fresh` are the ids of
+   * those read from their directories in this process, for `keep` to decide on again.
    */
-  candidates(keep: (runs: Run[]) => Run[]): { runs: Run[]; family: Run[] } {
-    const cached = runsOf(this.rows.map((r) => this.src.summary(r)));
+  candidates(keep: (runs: Run[]) => Run[]): { runs: Run[]; family: Run[]; fresh: Set<string> } {
+    const cached: CachedRun[] = [];
+    for (const r of this.rows) if (r.entry && r.entry.probe[0] === 's') cached.push(new CachedRun(r.entry, r.id, join(this.src.base, r.id), this.src.deleted));
     const kept = new Set(keep(cached).map((r) => r.id));
-    return this.pick(this.rows.filter((r) => kept.has(r.id) || !r.entry || r.entry.probe[0] !== 's'));
+    const shown = this.rows.filter((r) => kept.has(r.id) || !r.entry || r.entry.probe[0] !== 's');
+    const picked = this.pick(shown);
+    const fresh = new Set<string>();
+    for (const r of shown) if (!kept.has(r.id) || !r.entry || r.entry.checked) fresh.add(r.id);
+    return { ...picked, fresh };
   }
 
   private pick(shown: Listed[]): { runs: Run[]; family: Run[] } {
     const parents = new Set<string>();
-    const built = shown.map((r) => {
-      const s = this.build(r);
+    const built = shown.map((r, i) => {
+      const s = this.build(r, i < CHECKED_ROWS);
       if (s.batch && s.exitStatus === null) parents.add(s.id);
       return s;
     });
     const picked = new Set(shown);
-    const kids = parents.size ? this.rows.filter((r) => r.entry && parents.has(r.entry.parent) && !picked.has(r)).map((r) => this.build(r)) : [];
+    const kids = parents.size ? this.rows.filter((r) => r.entry && parents.has(r.entry.parent) && !picked.has(r)).map((r) => this.build(r, true)) : [];
     this.src.file?.save();
     const family = runsOf([...built, ...kids]);
     return { runs: family.slice(0, built.length), family };
   }
 
-  private build(row: Listed): RunSummary {
-    if (row.entry && !row.entry.checked) {
+  private build(row: Listed, check: boolean): RunSummary {
+    if (check && row.entry && !row.entry.checked) {
       const fresh = this.src.check(row.id, row.entry);
       if (fresh) Object.assign(row, fresh);
     }

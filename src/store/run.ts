@@ -97,6 +97,13 @@ class AttrReader {
     return undefined;
   }
 
+  /** An attr the listing does not vouch for (an unreadable one is no problem of the run's). */
+  quiet(name: string): YamlValue {
+    if (this.present && !this.present.has(name)) return null;
+    const r = readAttr(this.dir, name);
+    return r.kind === 'ok' ? r.value : null;
+  }
+
   int(name: string): number | null {
     const v = this.get(name);
     if (typeof v === 'number' && Number.isInteger(v)) return v;
@@ -210,6 +217,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     search: batch ? searchSummary(attrs) : null,
     problems,
     ...(has(STEPS_FILE) ? stepSummary(dir) : {}),
+    cmd: attrs.quiet('cmd'),
   };
 }
 

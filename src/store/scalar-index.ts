@@ -9,7 +9,8 @@ import { basename, dirname, join } from 'node:path';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { readScalarData, scalarStampValid, type RunScalarData } from './scalars.js';
-import { summaryFileOf } from './summary-cache.js';
+import { summaryFileOf, type ScalarValues } from './summary-cache.js';
+import { CachedRun } from './cached-run.js';
 import type { Run, ScalarSummary } from './types.js';
 
 const CACHE_VERSION = 3;
@@ -61,9 +62,11 @@ export class ScalarIndex {
     const memo = this.memo.get(run.dir);
     if (memo) return memo.summaries;
     const entry = this.home === null ? undefined : summaryFileOf(this.home).entries.get((run.deleted ? 'trash/runs/' : 'runs/') + run.id);
-    const cached = entry?.scalars();
-    if (entry && cached && ((!entry.checkScalars && entry.probe[0] === 's') || scalarStampValid(run.dir, cached.stamp))) {
-      return cached.values.map(([prefix, tag, last, min, max]) => ({ prefix, tag, last, min, max }));
+    const cached = entry?.scalarValues();
+    if (entry && cached) {
+      const trusted = !entry.checkScalars && entry.probe[0] === 's';
+      const stamp = trusted ? null : entry.scalarStamp();
+      if (trusted || (stamp && scalarStampValid(run.dir, stamp))) return valuesOf(cached);
     }
     // Read here, not through `get`: a filter over 100k runs would write a file for each.
     const data = readScalarData(run.dir);
@@ -134,5 +137,9 @@ export function runScalarData(run: Run): RunScalarData {
 
 /** The prefix, tag, last, min and max of each of a run's scalars: what filters read. */
 export function runScalarValues(run: Run): readonly ScalarValue[] {
-  return scalarIndexFor(run).values(run);
+  // A filter's first pass: straight from the run's cache line, without finding its home.
+  const cached = run instanceof CachedRun ? run.trustedScalars() : null;
+  return cached ? valuesOf(cached) : scalarIndexFor(run).values(run);
 }
+
+const valuesOf = (cached: ScalarValues['values']): ScalarValue[] => cached.map(([prefix, tag, last, min, max]) => ({ prefix, tag, last, min, max }));

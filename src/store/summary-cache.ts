@@ -1,18 +1,24 @@
 // The summary cache on disk: one line per run, read whole but parsed lazily, and a journal of
-// the runs grun changed. A line is `name TAB sort TAB probe TAB parent TAB key TAB json`:
+// the runs grun changed. A line is
+// `name TAB sort TAB probe TAB parent TAB key TAB status TAB flags TAB json [TAB values TAB stamp]`:
 //   name    `runs/<id>` or `trash/runs/<id>`
 //   sort    `started`, else `initialized` (µs), empty when neither: the listing's order
 //   probe   `s` (settled: finished, cannot gain links) or `u`, then the attr files its key
-//           stats (`l` label, `t` tags, `c` comments, `r` the run root): a run is re-checked
+//           stats (`l` label, `t` tags, `c` comments, `x` exit_status, `r` the run root): a run is re-checked
 //           from this column alone, without parsing its summary
 //   parent  the sweep parent's id, or empty
 //   key     the stats the summary was read under (`cacheKey`)
-//   json    the compact summary (summary-codec.ts)
-//   scalars optional: what filters and sorts read of the run's scalars (`ScalarValues`: the
-//           last, min and max of each, and the stamp they were read under), written once a
-//           filter asked for them; a line read afresh starts without
-// The first line is `grun-summaries TAB <version> TAB <journal offset consumed>`. A listing
-// reads the file (a few MB per 10k runs) and splits it; only the runs it shows are parsed.
+//   status  a settled run's status (it follows from the summary alone), else empty
+//   flags   the run's flags (JSON): with status and values, what most filters read
+//   json    the rest of the compact summary (summary-codec.ts)
+//   values  optional: the prefix, tag, last, min and max of each of the run's scalars (JSON),
+//   stamp   and the stamp they were read under: written once a filter asked for them; a line
+//           read afresh starts without
+// The first line is `grun-summaries TAB <version> TAB <journal offset consumed> TAB <dirs>`,
+// dirs (JSON) the stamp of `runs/` (and `trash/runs/`) when their names were last read and the
+// names there that were not runs then (see `DirStamp`). Lines are written newest first, so
+// a listing's sort finds them in order. A listing reads the file (a few MB per 10k runs) and
+// splits it; only the runs it shows are parsed.
 import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
@@ -20,11 +26,14 @@ import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
-import type { RunSummary } from './types.js';
+import { deriveStatus } from './status.js';
+import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 7: summaries carry a pruned trial's reason and a search's progress
-const VERSION = '7';
+// 9: status and flags columns, scalar values apart from their stamp, the stamps of runs dirs,
+// the cmd attr in the summary, and the key stats exit_status (rewritten in place, as Guild's
+// write_attr does)
+const VERSION = '9';
 
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.tsv');
 /** Runs grun changed, one `runs/<id>` a line: a listing re-checks them at once. */
@@ -36,9 +45,8 @@ const cursorPath = (home: string): string => join(home, 'cache', 'grun', 'summar
 const JOURNAL_MAX = 256 * 1024;
 
 /**
- * One run's line. The file is read as latin1 (one byte a character, the fastest decoding), so
- * `line` holds the UTF-8 bytes as they are on disk: only the fields a listing needs to order
- * and re-check runs are taken out when the file is read; the summary is decoded when shown.
+ * One run's line: only the fields a listing needs to order and re-check runs are taken out
+ * when the file is read; the others are parsed when asked for (the summary when shown).
  */
 export class CacheEntry {
   /** Set once built (or read from the run directory). */
@@ -77,38 +85,62 @@ export class CacheEntry {
     return this.field(4);
   }
 
-  json(): string {
-    return Buffer.from(this.field(5), 'latin1').toString('utf8');
+  /** A settled run's status, '' for the others. */
+  get status(): string {
+    return this.field(5);
   }
 
-  private decoded: ScalarValues | null | undefined;
+  flags(): Record<string, YamlValue> {
+    return parseJson(this.field(6)) as Record<string, YamlValue>;
+  }
 
-  /** The scalars column, decoded (once); null when the line has none. */
-  scalars(): ScalarValues | null {
-    if (this.decoded !== undefined) return this.decoded;
-    const text = this.field(6);
-    this.decoded = null;
+  /** The compact summary, flags included. */
+  compact(): CompactSummary {
+    const c = parseJson(this.field(7)) as CompactSummary;
+    const flags = this.field(6);
+    if (flags !== '{}') c.flags = parseJson(flags) as Record<string, YamlValue>;
+    return c;
+  }
+
+  private values: ScalarValues['values'] | null | undefined;
+
+  /** The values column, decoded (once); null when the line has none or it is torn. */
+  scalarValues(): ScalarValues['values'] | null {
+    if (this.values !== undefined) return this.values;
+    const text = this.field(8);
+    this.values = null;
     if (text) {
       try {
-        // The reviver only where a value needs it (nan, inf): it costs more than the parse.
-        const json = Buffer.from(text, 'latin1').toString('utf8');
-        this.decoded = JSON.parse(json, json.includes('"$') ? jsonReviver : undefined) as ScalarValues;
+        this.values = parseJson(text) as ScalarValues['values'];
       } catch {
         // a torn column: read afresh
       }
     }
-    return this.decoded;
+    return this.values;
   }
 
-  /** Sets the scalars column (JSON never holds a raw tab or newline). */
+  /** The stamp the values were read under (null without values). */
+  scalarStamp(): ScalarStamp | null {
+    const text = this.field(9);
+    try {
+      return text ? (JSON.parse(text) as ScalarStamp) : null;
+    } catch {
+      return null;
+    }
+  }
+
+  /** Sets the values and stamp columns (JSON never holds a raw tab or newline). */
   setScalars(v: ScalarValues): void {
     let end = 0;
-    for (let k = 0; k < 6 && end >= 0; k++) end = this.line.indexOf('\t', end + (k > 0 ? 1 : 0));
+    for (let k = 0; k < 8 && end >= 0; k++) end = this.line.indexOf('\t', end + (k > 0 ? 1 : 0));
     const head = end < 0 ? this.line : this.line.slice(0, end);
-    this.line = head + '\t' + Buffer.from(JSON.stringify(v, jsonReplacer), 'utf8').toString('latin1');
-    this.decoded = v;
+    this.line = head + '\t' + JSON.stringify(v.values, jsonReplacer) + '\t' + JSON.stringify(v.stamp);
+    this.values = v.values;
   }
 }
+
+// The reviver only where a value needs it (nan, inf): it costs more than the parse.
+const parseJson = (json: string): unknown => JSON.parse(json, json.includes('"$') ? jsonReviver : undefined);
 
 /**
  * What filters and sorts read of a run's scalars, kept in its cache line: per scalar its
@@ -140,7 +172,7 @@ const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}
 /**
  * What a listed field can change without: `.guild` (markers, LOCK, process record) and
  * `.guild/attrs` (attrs written by rename, created or deleted), plus the attrs Guild rewrites
- * in place (label, tags, comments) where they exist: creating one changes `.guild/attrs`. The
+ * in place (label, tags, comments, exit_status) where they exist: creating one changes `.guild/attrs`. The
  * run root (trial and step links) counts only for runs that can still gain links: batches,
  * pipelines, and runs without an exit status.
  */
@@ -157,6 +189,7 @@ export function probeOf(s: KeyedFields): string {
     (s.label != null ? 'l' : '') +
     (s.tags?.length ? 't' : '') +
     (s.comments?.length ? 'c' : '') +
+    (s.exitStatus != null ? 'x' : '') +
     (links ? 'r' : '')
   );
 }
@@ -169,6 +202,7 @@ export function cacheKey(dir: string, probe: string): string | null {
   if (probe.includes('l')) key += 'l' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'label')));
   if (probe.includes('t')) key += 't' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'tags')));
   if (probe.includes('c')) key += 'c' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'comments')));
+  if (probe.includes('x')) key += 'x' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'exit_status')));
   if (probe.includes('r')) key += 'r' + stamp(statOrNull(dir));
   return key;
 }
@@ -178,18 +212,20 @@ const lineSafe = (name: string): boolean => !/[\t\n\r]/.test(name);
 
 export function entryOf(name: string, summary: RunSummary, key: string): CacheEntry | null {
   if (!lineSafe(name)) return null;
-  const c = compactSummary(summary);
+  const { flags, ...c } = compactSummary(summary);
   const sort = summary.started ?? summary.initialized ?? -Infinity;
   const probe = probeOf(c);
-  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${JSON.stringify(c, jsonReplacer)}`;
-  const e = new CacheEntry(name, sort, probe, Buffer.from(text, 'utf8').toString('latin1'));
+  // A settled run's status follows from its summary alone (its exit status, its markers).
+  const status = probe[0] === 's' ? deriveStatus(summary).status : '';
+  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${status}\t${JSON.stringify(flags ?? {}, jsonReplacer)}\t${JSON.stringify(c, jsonReplacer)}`;
+  const e = new CacheEntry(name, sort, probe, text);
   e.summary = summary;
   e.checked = true;
   return e;
 }
 
 export function summaryOf(e: CacheEntry, id: string, dir: string, deleted: boolean): RunSummary {
-  e.summary ??= expandSummary(JSON.parse(e.json(), jsonReviver) as CompactSummary, id, dir, deleted);
+  e.summary ??= expandSummary(e.compact(), id, dir, deleted);
   return e.summary;
 }
 
@@ -201,6 +237,39 @@ function parseLine(text: string, i: number, end: number): CacheEntry | null {
   if (t1 <= i || t3 < 0 || t3 > end) return null;
   const sort = t2 === t1 + 1 ? -Infinity : Number(text.slice(t1 + 1, t2));
   return new CacheEntry(text.slice(i, t1), sort, text.slice(t2 + 1, t3), text.slice(i, end));
+}
+
+/** Newest first (`sort`), then by name: the order of a listing and of the file. */
+export const newestFirst = (a: { sort: number; name: string }, b: { sort: number; name: string }): number =>
+  b.sort - a.sort || (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
+
+/**
+ * A runs directory as its names were last read: its stat then (inode, ctime, mtime: any name
+ * added, removed or renamed there changes the ctime and mtime), and the names there without an
+ * entry (a run being made is not one until its opref comes, inside, without changing the
+ * directory).
+ */
+export interface DirStamp {
+  stat: string;
+  /** Names there that have no entry: not runs when last seen, unreadable, or to be read afresh. */
+  recheck: string[];
+}
+
+/**
+ * A directory's stamp to record before its names are read, or null when a change in the same
+ * clock tick could leave it as it is: its ctime must be older than the file system's coarsest
+ * timestamp granularity (2 s), so that any later change gives it another.
+ */
+export function dirStampOf(dir: string): string | null {
+  const st = statOrNull(dir);
+  if (!st || Date.now() - st.ctimeMs < 2000) return null;
+  return `${st.dev}.${st.ino}.${st.ctimeMs}.${st.mtimeMs}`;
+}
+
+/** The directory's stat now, to compare with a recorded stamp ('' when it cannot be stat-ed). */
+export function dirStatNow(dir: string): string {
+  const st = statOrNull(dir);
+  return st ? `${st.dev}.${st.ino}.${st.ctimeMs}.${st.mtimeMs}` : '';
 }
 
 /**
@@ -226,6 +295,8 @@ export class SummaryFile {
   readonly entries = new Map<string, CacheEntry>();
   /** Names the journal announced since the cache was written. */
   readonly announced = new Set<string>();
+  /** The runs directories' stamps, by prefix (`runs/`, `trash/runs/`). */
+  readonly dirs: Record<string, DirStamp> = {};
   private journalEnd = 0;
   private journalFrom = 0;
   dirty = false;
@@ -234,7 +305,8 @@ export class SummaryFile {
     openFiles.set(home, this);
     let text = '';
     try {
-      text = readFileSync(summaryCachePath(home), 'latin1');
+      // Read, then decoded: readFileSync's own utf8 path costs 2.5x more CPU on a 100 MB file.
+      text = readFileSync(summaryCachePath(home)).toString('utf8');
     } catch {
       // no cache yet
     }
@@ -243,12 +315,21 @@ export class SummaryFile {
     // Anything but a whole file of this version reads as empty (a torn or foreign file).
     if (head[0] === MAGIC && head[1] === VERSION && text.endsWith('\n')) {
       this.journalFrom = Number(head[2]) || 0;
+      try {
+        Object.assign(this.dirs, JSON.parse(head[3] ?? '{}') as Record<string, DirStamp>);
+      } catch {
+        // a foreign header: every directory is read
+      }
+      let torn = false;
       for (let i = first + 1; i < text.length; ) {
         const end = text.indexOf('\n', i);
         const e = parseLine(text, i, end);
         if (e) this.entries.set(e.name, e);
+        else torn = true;
         i = end + 1;
       }
+      // A run whose line is lost must be found again: the directories are read.
+      if (torn) for (const k of Object.keys(this.dirs)) delete this.dirs[k];
     } else if (text !== '') this.dirty = true;
     this.readJournal();
   }
@@ -326,9 +407,9 @@ export class SummaryFile {
         writeFileAtomicSync(changeJournalPath(this.home), '');
         offset = 0;
       }
-      const parts = [`${MAGIC}\t${VERSION}\t${offset}`];
-      for (const e of this.entries.values()) parts.push(e.line);
-      writeFileAtomicSync(summaryCachePath(this.home), Buffer.from(parts.join('\n') + '\n', 'latin1'));
+      const parts = [`${MAGIC}\t${VERSION}\t${offset}\t${JSON.stringify(this.dirs)}`];
+      for (const e of [...this.entries.values()].sort(newestFirst)) parts.push(e.line);
+      writeFileAtomicSync(summaryCachePath(this.home), parts.join('\n') + '\n');
       rmSync(join(dirname(summaryCachePath(this.home)), 'summaries.json'), { force: true }); // the JSON cache of earlier versions
     } catch {
       // a read-only home still lists; the cache just stays cold

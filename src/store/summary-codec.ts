@@ -60,5 +60,6 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     search: c.search ?? null,
     problems: c.problems ?? [],
     ...(c.steps ? { steps: c.steps } : {}),
+    cmd: c.cmd ?? null,
   };
 }

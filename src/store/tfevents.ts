@@ -71,65 +71,200 @@ const DT_DOUBLE = 2;
 const DT_STRING = 7;
 const TEXT_SUFFIX = '/text_summary';
 
+// Reading decodes the few fields it needs with protobufjs's minimal reader: the full library
+// (its schema parser and reflection) costs ~0.1 s to load, which `runs info` of one run and a
+// cold `compare` would pay for a handful of fields. Writing (below) uses the schema.
+const minimal = lazyRequire<typeof Protobuf>('protobufjs/minimal');
+
+type Reader = Protobuf.Reader;
+
 interface PbTensor {
-  dtype?: number;
-  tensor_content?: Uint8Array;
-  float_val?: number[];
-  double_val?: number[];
-  string_val?: Uint8Array[];
+  dtype: number;
+  content: Uint8Array | null;
+  floats: number[];
+  doubles: number[];
+  strings: Uint8Array[];
 }
-interface PbValue {
-  tag?: string;
-  value?: string; // name of the oneof member that is set
-  simple_value?: number;
-  tensor?: PbTensor;
-  metadata?: { plugin_data?: { plugin_name?: string } };
+
+/** A 64-bit varint as a number (a Long where long.js is installed). */
+const longNumber = (v: number | { toNumber(): number }): number => (typeof v === 'object' ? v.toNumber() : v);
+
+const utf8 = new TextDecoder('utf-8', { fatal: true });
+
+/**
+ * The key of the next field. As protobufjs decodes: field number 0 is an error, and a field
+ * read with another wire type than its own is skipped as unknown (`wire` of the field's type;
+ * a repeated number also comes packed, wire type 2).
+ */
+function nextKey(r: Reader): number {
+  const key = r.uint32();
+  if (key >>> 3 === 0) throw new Error('illegal tag: field number 0');
+  return key;
 }
-interface PbEvent {
-  wall_time?: number;
-  step?: number | { toNumber(): number };
-  what?: string;
-  summary?: { value?: PbValue[] };
+
+function is(r: Reader, key: number, wire: number, packed = false): boolean {
+  if ((key & 7) === wire || (packed && (key & 7) === 2)) return true;
+  r.skipType(key & 7);
+  return false;
+}
+
+/** A string field: invalid UTF-8 is an error, as protobufjs decodes it. */
+const readString = (r: Reader): string => utf8.decode(r.bytes());
+
+/** The end of a length-delimited field that starts here. */
+function fieldEnd(r: Reader): number {
+  const n = r.uint32();
+  if (r.pos + n > r.len) throw new RangeError(`index out of range: ${r.pos} + ${n} > ${r.len}`);
+  return r.pos + n;
+}
+
+/** A repeated float or double, packed (wire type 2) or not. */
+function repeated(r: Reader, wire: number, into: number[], read: () => number): void {
+  if (wire !== 2) return void into.push(read());
+  const end = fieldEnd(r);
+  while (r.pos < end) into.push(read());
+}
+
+function readTensor(r: Reader, end: number): PbTensor {
+  const t: PbTensor = { dtype: 0, content: null, floats: [], doubles: [], strings: [] };
+  while (r.pos < end) {
+    const key = nextKey(r);
+    const wire = key & 7;
+    switch (key >>> 3) {
+      case 1:
+        if (is(r, key, 0)) t.dtype = r.int32();
+        break;
+      case 4:
+        if (is(r, key, 2)) t.content = r.bytes();
+        break;
+      case 5:
+        if (is(r, key, 5, true)) repeated(r, wire, t.floats, () => r.float());
+        break;
+      case 6:
+        if (is(r, key, 1, true)) repeated(r, wire, t.doubles, () => r.double());
+        break;
+      case 8:
+        if (is(r, key, 2)) t.strings.push(r.bytes());
+        break;
+      default:
+        r.skipType(wire);
+    }
+  }
+  return t;
+}
+
+/** `metadata.plugin_data.plugin_name`, or '' without one. */
+function readPluginName(r: Reader, end: number): string {
+  let name = '';
+  while (r.pos < end) {
+    const key = nextKey(r);
+    if (key >>> 3 !== 1 || !is(r, key, 2)) {
+      if (key >>> 3 !== 1) r.skipType(key & 7);
+      continue;
+    }
+    const pluginEnd = fieldEnd(r);
+    while (r.pos < pluginEnd) {
+      const k = nextKey(r);
+      if (k >>> 3 !== 1) r.skipType(k & 7);
+      else if (is(r, k, 2)) name = readString(r);
+    }
+  }
+  return name;
 }
 
 function tensorScalar(t: PbTensor): number | undefined {
   if (t.dtype === DT_FLOAT) {
-    if (t.float_val?.length === 1) return t.float_val[0];
-    const c = t.tensor_content;
-    if (c?.length === 4) return Buffer.from(c).readFloatLE(0);
+    if (t.floats.length === 1) return t.floats[0];
+    if (t.content?.length === 4) return Buffer.from(t.content).readFloatLE(0);
   } else if (t.dtype === DT_DOUBLE) {
-    if (t.double_val?.length === 1) return t.double_val[0];
-    const c = t.tensor_content;
-    if (c?.length === 8) return Buffer.from(c).readDoubleLE(0);
+    if (t.doubles.length === 1) return t.doubles[0];
+    if (t.content?.length === 8) return Buffer.from(t.content).readDoubleLE(0);
   }
   return undefined;
 }
 
-function decodeValue(v: PbValue): TfValue | null {
-  const tag = v.tag ?? '';
-  if (v.value === 'simple_value') return { tag, value: v.simple_value ?? 0 };
-  const t = v.tensor;
-  if (v.value !== 'tensor' || !t) return null;
-  if (t.dtype === DT_STRING) {
-    const isText = v.metadata?.plugin_data?.plugin_name === 'text' || tag.endsWith(TEXT_SUFFIX);
-    if (!isText || t.string_val?.length !== 1) return null;
-    const key = tag.endsWith(TEXT_SUFFIX) ? tag.slice(0, -TEXT_SUFFIX.length) : tag;
-    return { tag: key, text: Buffer.from(t.string_val[0]!).toString('utf8') };
+/** One `Summary.Value`: a scalar (simple value or scalar tensor) or a text summary, else null. */
+function readValue(r: Reader, end: number): TfValue | null {
+  let tag = '';
+  let plugin = '';
+  let kind = 0; // the `value` oneof member last set (its field number)
+  let simple = 0;
+  let tensor: PbTensor | null = null;
+  while (r.pos < end) {
+    const key = nextKey(r);
+    const field = key >>> 3;
+    if (field === 1) {
+      if (is(r, key, 2)) tag = readString(r);
+    } else if (field === 2) {
+      if (is(r, key, 5)) {
+        simple = r.float();
+        kind = 2;
+      }
+    } else if (field === 8) {
+      if (is(r, key, 2)) {
+        tensor = readTensor(r, fieldEnd(r));
+        kind = 8;
+      }
+    } else if (field === 9) {
+      if (is(r, key, 2)) plugin = readPluginName(r, fieldEnd(r));
+    } else if (field === 4 || field === 5 || field === 6 || field === 7) {
+      if (is(r, key, 2)) {
+        if (field === 7) readString(r);
+        else {
+          kind = field;
+          r.skipType(2);
+        }
+      }
+    } else r.skipType(key & 7);
   }
-  const value = tensorScalar(t);
+  if (kind === 2) return { tag, value: simple };
+  if (kind !== 8 || !tensor) return null;
+  if (tensor.dtype === DT_STRING) {
+    const isText = plugin === 'text' || tag.endsWith(TEXT_SUFFIX);
+    if (!isText || tensor.strings.length !== 1) return null;
+    const key = tag.endsWith(TEXT_SUFFIX) ? tag.slice(0, -TEXT_SUFFIX.length) : tag;
+    return { tag: key, text: Buffer.from(tensor.strings[0]!).toString('utf8') };
+  }
+  const value = tensorScalar(tensor);
   return value === undefined ? null : { tag, value };
 }
 
+/** An `Event` with a summary of scalar or text values, else null (file version, graph, …). */
 function decodeEvent(data: Uint8Array): TfEvent | null {
-  const ev = EventType().decode(data) as unknown as PbEvent;
-  if (ev.what !== 'summary') return null;
-  const values: TfValue[] = [];
-  for (const v of ev.summary?.value ?? []) {
-    const d = decodeValue(v);
-    if (d) values.push(d);
+  const r = minimal().Reader.create(data);
+  let wallTime = 0;
+  let step = 0;
+  let what = 0; // the `what` oneof member last set (its field number)
+  let values: TfValue[] = [];
+  while (r.pos < r.len) {
+    const key = nextKey(r);
+    const field = key >>> 3;
+    if (field === 1) {
+      if (is(r, key, 1)) wallTime = r.double();
+    } else if (field === 2) {
+      if (is(r, key, 0)) step = longNumber(r.int64() as unknown as number | { toNumber(): number });
+    } else if (field === 5) {
+      if (!is(r, key, 2)) continue;
+      values = []; // a second summary replaces the first, as protobufjs decodes it
+      what = 5;
+      const end = fieldEnd(r);
+      while (r.pos < end) {
+        const k = nextKey(r);
+        if (k >>> 3 !== 1) r.skipType(k & 7);
+        else if (is(r, k, 2)) {
+          const v = readValue(r, fieldEnd(r));
+          if (v) values.push(v);
+        }
+      }
+    } else if (field === 3 || field === 4) {
+      if (is(r, key, 2)) {
+        if (field === 3) readString(r);
+        else r.skipType(2);
+        what = field;
+      }
+    } else r.skipType(key & 7);
   }
-  const step = typeof ev.step === 'object' && ev.step !== null ? ev.step.toNumber() : (ev.step ?? 0);
-  return values.length ? { wallTime: ev.wall_time ?? 0, step, values } : null;
+  return what === 5 && values.length ? { wallTime, step, values } : null;
 }
 
 /**

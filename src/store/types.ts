@@ -124,6 +124,8 @@ export interface RunSummary {
   problems: ReadProblem[];
   /** A pipeline grun drives: its steps done (completed or cached) of all, and their records (`.guild/grun-steps`). */
   steps?: StepProgress;
+  /** The `cmd` attr as recorded (null when missing or unreadable), for `runs --json`. */
+  cmd?: YamlValue;
 }
 
 export interface SearchSummary {

@@ -2,13 +2,13 @@
 // way a run changes outside this grun must still show in the next `grun runs`.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { appendFileSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
+import { appendFileSync, cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import { writeAttr } from '../../src/store/attrs.js';
 import { roundSize } from '../../src/store/index.js';
 import { EventFileWriter } from '../../src/store/tfevents.js';
-import { copyFixtureHome } from '../helpers/home.js';
+import { copyFixtureHome, emptyHome } from '../helpers/home.js';
 import { cloneRun, listedShortIds, ok } from './cli-helpers.js';
 
 const NEWEST = 'e1cf955019fc498ba318ae5d147456c2';
@@ -66,20 +66,53 @@ describe('a warm summary cache shows every change to a run', () => {
     assert.equal(listedShortIds(out)[0], fresh.slice(0, 8));
 
     // Another grun changes a run the next listing neither shows nor re-checks in its slow round
-    // (the next roundSize runs in readdir order from the saved cursor): its writes announce it,
-    // so it moves to the top at once.
+    // (the next roundSize runs in the listing's order from the saved cursor, give or take the
+    // one the change moves): its writes announce it, so it moves to the top at once.
     const listing = ok(home, ['runs', '-n', '400']).split('\n');
-    const ids = readdirSync(runs);
+    const order = listedShortIds(listing.join('\n'));
     const cursor = (JSON.parse(readFileSync(join(home, 'cache', 'grun', 'summaries.cursor'), 'utf8')) as Record<string, number>)['runs/']!;
-    const window = new Set(Array.from({ length: roundSize(ids.length) }, (_, i) => ids[(cursor + i) % ids.length]));
-    const shown = new Set(listedShortIds(listing.slice(0, 20).join('\n')));
-    const quiet = listedShortIds(listing.filter((l) => / completed/.test(l)).join('\n')).filter((s) => !shown.has(s));
-    const oldDir = join(runs, ids.find((id) => quiet.includes(id.slice(0, 8)) && !window.has(id))!);
+    const window = new Set(Array.from({ length: roundSize(order.length) + 2 }, (_, i) => order[(cursor - 1 + i + order.length) % order.length]));
+    const shown = new Set(order.slice(0, 20));
+    const quiet = listedShortIds(listing.filter((l) => / completed/.test(l)).join('\n')).filter((s) => !shown.has(s) && !window.has(s));
+    const oldDir = join(runs, readdirSync(runs).find((id) => quiet.includes(id.slice(0, 8)))!);
     const oldest = basename(oldDir).slice(0, 8);
     writeAttr(oldDir, 'started', 1999999999000000);
     writeAttr(oldDir, 'exit_status', 0);
     out = ok(home, ['runs']);
     assert.equal(listedShortIds(out)[0], oldest);
+  });
+
+  test('a run made in place of a directory that was not one yet, once runs/ is trusted unread', async () => {
+    const home = copyFixtureHome();
+    const runs = join(home, 'runs');
+    // A run being made: its directory is there, its opref not yet.
+    const making = 'a0b1000000000000000000000000cafe';
+    mkdirSync(join(runs, making, '.guild', 'attrs'), { recursive: true });
+    // runs/ is only trusted unread once its ctime is older than the coarsest timestamp tick.
+    while (Date.now() - statSync(runs).ctimeMs <= 2000) await new Promise((r) => setImmediate(r));
+    const before = listedShortIds(ok(home, ['runs', '-a']));
+    assert.ok(!before.includes(making.slice(0, 8)));
+    const header = readFileSync(join(home, 'cache', 'grun', 'summaries.tsv'), 'utf8').split('\n')[0]!;
+    assert.match(header, new RegExp(`"runs/":\\{"stat":"[^"]+","recheck":\\["${making}"\\]`));
+    // The run is made inside its directory: runs/ itself does not change.
+    const ctime = statSync(runs).ctimeMs;
+    cpSync(join(runs, NEWEST, '.guild'), join(runs, making, '.guild'), { recursive: true });
+    writeFileSync(join(runs, making, '.guild', 'attrs', 'started'), '1899999999000000\n');
+    assert.equal(statSync(runs).ctimeMs, ctime);
+    assert.equal(listedShortIds(ok(home, ['runs']))[0], making.slice(0, 8));
+    assert.equal(listedShortIds(ok(home, ['runs', '-a'])).length, before.length + 1);
+  });
+
+  test('an exit status rewritten in place, to one of the same size, shows at once', () => {
+    const home = emptyHome();
+    const cwd = mkdtempSync(join(tmpdir(), 'grun-proj-'));
+    writeFileSync(join(cwd, 'op.py'), 'pass\n');
+    ok(home, ['run', 'op.py', '--run-id', 'aaa', '-y'], { cwd });
+    assert.match(ok(home, ['runs']), / completed/);
+    guildWriteAttr(join(home, 'runs', 'aaa'), 'exit_status', '-9');
+    assert.match(ok(home, ['runs']), / terminated/);
+    guildWriteAttr(join(home, 'runs', 'aaa'), 'exit_status', '1');
+    assert.match(ok(home, ['runs']), / error/);
   });
 
   test('a filter on a scalar sees a value appended to an event file in place', () => {
