@@ -68,6 +68,8 @@ describe("source code selection (cases of Guild's copy-sourcecode.md)", () => {
     ['m1:op', '- include: subdir/logo.png', "- exclude:\n  - '*.py'\n  - a.*", ['.gitattributes', 'empty', 'guild.yml', 'subdir/b.txt', 'subdir/logo.png']],
     ['m2:op1', 'no', undefined, null],
     ['m2:op2', 'no', "- '*.py'\n- '*.yml'", ['guild.yml', 'hello.py']],
+    ['m2:op3 (a dest is no rule: the model no stands)', 'no', 'dest: src', null],
+    ['m4:op (each list of bare patterns starts over)', "- '*.py'", "- '*.yml'", ['guild.yml']],
     ['m3:op1', "'*'", undefined, ['.gitattributes', 'a.txt', 'empty', 'guild.yml', 'hello.py', 'hello.pyc', 'subdir/b.txt', 'subdir/logo.png']],
     ['m3:op2', "'*'", 'no', null],
   ];
