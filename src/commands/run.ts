@@ -18,7 +18,7 @@ import { readFailureNote } from '../store/run-reserve.js';
 import type { YamlValue } from '../store/types.js';
 import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
 import { printLines } from './format.js';
-import { opHelpLines } from './op-help.js';
+import { opHelpLines, optimizerHelpLines } from './op-help.js';
 import { sourceCodeReportLines } from './sourcecode-report.js';
 import { startDir } from './start-dir.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
@@ -132,6 +132,15 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const home = homeOf(cmd);
   const startSpec = o.restart !== undefined ? 'restart' : o.start !== undefined ? 'start' : null;
   if (o.testSourcecode && startSpec) throw new UsageError(`--test-sourcecode cannot be used with --${startSpec}`);
+  // a built-in optimizer named where no operation of the project is (`grun run skopt:random --help-op`)
+  const optimizerHelp =
+    o.helpOp && opspec !== undefined && !listOperations(process.cwd()).some((d) => d.name === opspec)
+      ? (await import('../engine/optimize/optimizer.js')).optimizerFlagDefs(opspec)
+      : null;
+  if (optimizerHelp) {
+    printLines(optimizerHelpLines(optimizerHelp.operation, optimizerHelp.flags));
+    return;
+  }
   const what = await work(home, opspec, flagArgs, o);
   if (!what) return;
   const { w, asked } = what;
