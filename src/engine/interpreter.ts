@@ -263,8 +263,8 @@ const pythonEnvVar = (k: string): boolean => /^(PYTHON|PIP_)/.test(k) || ['HOME'
  * The cache file of an interpreter's facts: its path as started (a venv's `bin/python` links to
  * the base interpreter but has its own `sys.path`), the file it is (real path and stamp: a
  * rebuilt or upgraded Python is a new file), the venv's `pyvenv.cfg`, and the variables that
- * change what it says. Null where it cannot be cached: not found, or a script (a wrapper that may
- * start any interpreter, a pyenv shim).
+ * change what it says. Null where the interpreter is not found; nothing is written for a script
+ * (a wrapper that may start any interpreter, a pyenv shim).
  */
 function pythonCacheFile(home: string, path: string, env: NodeJS.ProcessEnv): { file: string; write: (e: PythonEntry) => void } | null {
   if (!isAbsolute(path)) return null;
