@@ -46,8 +46,10 @@ export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): 
   if (s.markers.staged) return { status: 'staged' };
   if (s.exitStatus !== null) return fromExitStatus(s.exitStatus);
   // A LOCK naming another process than the record's child is a later start's (Guild restarting
-  // a run grun made): the record is stale, the LOCK decides.
-  const rec = s.proc && !(s.proc.child && s.lockPid !== null && s.lockPid !== s.proc.child.pid) ? s.proc : null;
+  // a run grun made): the record is stale, the LOCK decides. Only on the record's own host: a
+  // record of another host is judged by its heartbeat, and a pid there means nothing here.
+  const lockedByOther = !!s.proc?.child && s.proc.host === probe.host && s.lockPid !== null && s.lockPid !== s.proc.child.pid;
+  const rec = s.proc && !lockedByOther ? s.proc : null;
   if (rec) {
     if (rec.host !== probe.host) {
       const age = probe.recordAgeMs(s.dir);

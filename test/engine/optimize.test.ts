@@ -4,7 +4,7 @@ import { GrunError } from '../../src/store/errors.js';
 import { Rng } from '../../src/engine/optimize/rng.js';
 import { decodeValue, encodeValue, pointKey, type Space } from '../../src/engine/optimize/space.js';
 import type { Trial } from '../../src/engine/optimize/trials.js';
-import { chooseOptimizer, isBuiltinOptimizer, optimizerDefs, optimizerSettings, proposer, settingsAttr } from '../../src/engine/optimize/optimizer.js';
+import { chooseOptimizer, isBuiltinOptimizer, knownOptimizerFlags, optimizerDefs, optimizerSettings, proposer, settingsAttr } from '../../src/engine/optimize/optimizer.js';
 import { gammaSplit, proposeTpe, TPE_DEFAULTS, trialWeights } from '../../src/engine/optimize/tpe.js';
 import { acquisition, GP_DEFAULTS, proposeGp } from '../../src/engine/optimize/gp.js';
 import { judge, prunerSettings, valueAt, type TrialCurve } from '../../src/engine/optimize/pruners.js';
@@ -57,7 +57,11 @@ describe('optimizer settings', () => {
     assert.equal(settingsAttr(optimizerSettings('gp', { 'acq-func': 'gp_hedge' }))['acq-func'], 'EI');
     assert.throws(() => optimizerSettings('gp', { xi: 'big' }), /optimizer gp: xi=big: expected a number >= 0/);
     assert.throws(() => optimizerSettings('gp', { 'acq-func': 'UCB' }), /acq-func=UCB: expected EI, PI, LCB or gp_hedge/);
-    assert.throws(() => optimizerSettings('tpe', { xi: 1 }), /optimizer tpe: unknown setting 'xi'/);
+    assert.throws(
+      () => optimizerSettings('tpe', { xi: 1 }),
+      (e: GrunError) => e.message === "unsupported flag 'xi'" && /^Try 'grun run tpe --help-op' for a list of flags or\nuse --force-flags/.test(e.hint ?? ''),
+    );
+    assert.deepEqual(knownOptimizerFlags('tpe', { xi: 1, candidates: 5 }), { candidates: 5 });
     assert.throws(() => optimizerSettings('gp', { 'random-starts': 1.5 }), /random-starts=1.5: expected an integer/);
   });
 });

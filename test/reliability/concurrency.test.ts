@@ -126,7 +126,7 @@ describe('reliability: concurrency', () => {
       const outs = await Promise.all(writers);
       assert.equal(del.code, 0, del.stderr);
       // A writer that lost the race says so; it never leaves runs/<id> behind.
-      for (const o of outs) if (o.code !== 0) assert.match(o.stderr, /^grun: .*(moved or deleted|no run|not found|No runs)/im);
+      for (const o of outs) if (o.code !== 0) assert.match(o.stderr, /^grun: .*(moved or deleted|no run|not found|No runs|could not find a run matching)/im);
       assert.ok(!existsSync(join(home, 'runs', id!)), `round ${k}: runs/${id} was recreated after the delete`);
       const res = await runGrun(['runs', 'restore', '-y', id!], { home, cwd });
       assert.equal(res.code, 0, res.stderr);
