@@ -12,7 +12,7 @@ import { selectRuns } from '../store/select.js';
 import type { Run } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
 import { dim, formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
-import { withChildren } from '../engine/batch.js';
+import { withChildren } from '../engine/run-family.js';
 import { shortAliases } from './guild-options.js';
 import type { LaunchPreview } from '../engine/launch/service.js';
 

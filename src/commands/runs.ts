@@ -29,8 +29,8 @@ import { termSafe } from '../store/terminal-text.js';
 import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
-import { runMetadata } from '../engine/batch.js';
-import { withExecutorStatus } from '../engine/executor.js';
+import { runMetadata } from '../engine/run-family.js';
+import { withExecutorStatus } from '../engine/executor-status.js';
 import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;

@@ -1,6 +1,5 @@
 // `grun stop [RUN...]`: SIGTERM to each run's process group, a grace period, SIGKILL with --force.
 import type { Command } from 'commander';
-import { stopRuns } from '../engine/stop.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { filteredRuns, homeOf, intOption, runsOp, selectWithChildren } from './run-args.js';
 
@@ -40,6 +39,8 @@ export function addStopCommand(parent: Command): void {
         defaultYes: true,
       },
       async (runs) => {
+        // loaded here: `grun runs` registers this command and lists without the executors
+        const { stopRuns } = await import('../engine/stop.js');
         const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, target) =>
           process.stdout.write(`Stopping ${run.id} (${target})\n`),
         );
