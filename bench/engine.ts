@@ -1,16 +1,24 @@
-// Engine figures: launch overhead (start of `grun run -y` of a trivial script until its
-// `exit_status` is written; median of 10) and output throughput (a script printing 1 M lines,
-// with the output and index sizes checked). Run after `npm run build`:
-//   node --import tsx bench/engine.ts
-import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+// Engine figures, each printed beside what it is measured against, in one run (`npm run bench --
+// engine`; after `npm run build`):
+// - launch overhead: `grun run -y` of a trivial script, from the command to its `exit_status`
+//   written, beside python3 alone running the same script (the same `python3` on PATH: on a pyenv
+//   machine, a shim). Medians of GRUN_BENCH_REPS (default 10), runs interleaved so both meet the
+//   same load. Two homes: one used for every launch (flag detection and the interpreter behind a
+//   shim cached by the first), and a new home per launch (nothing cached).
+// - `grun cat --output` of a 100 MB output, to /dev/null and to a pipe, beside `cat` of the file
+//   and `grun --version` (node's start and grun's, the floor of any grun command).
+// - output throughput: a script printing 1 M lines, with the output and index sizes checked.
+import { spawn, spawnSync } from 'node:child_process';
+import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { measure, median } from './measure.js';
 
 const grunBin = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/grun');
 const LINES = 1_000_000;
+const reps = Number(process.env.GRUN_BENCH_REPS ?? 10);
 
 function setup(script: string, text: string): { home: string; cwd: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'grun-bench-'));
@@ -19,7 +27,7 @@ function setup(script: string, text: string): { home: string; cwd: string; clean
   mkdirSync(join(home, 'runs'), { recursive: true });
   mkdirSync(cwd);
   writeFileSync(join(cwd, script), text);
-  return { home, cwd, cleanup: () => rmSync(root, { recursive: true, force: true }) };
+  return { home, cwd, cleanup: () => rmSync(root, { recursive: true, force: true, maxRetries: 10 }) };
 }
 
 function runDir(home: string): string | null {
@@ -39,26 +47,99 @@ function startGrun(args: string[], cwd: string, home: string): Promise<number> {
   return new Promise((res) => p.on('close', (code) => res(code ?? 1)));
 }
 
-const median = (xs: number[]): number => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
-};
+interface Row {
+  work: string;
+  grun: number;
+  ref: string;
+  refS: number;
+  target: string;
+  ok: boolean;
+}
+const rows: Row[] = [];
+const s3 = (ms: number): string => (ms / 1000).toFixed(3);
+
+/** Seconds from `grun run trivial.py -y` to its exit_status, in `home` (emptied of runs after). */
+async function launchOnce(home: string, cwd: string): Promise<number> {
+  const t0 = performance.now();
+  const done = startGrun(['run', 'trivial.py', '-y'], cwd, home);
+  while (!exitStatusWritten(home)) await sleep(2);
+  const ms = performance.now() - t0;
+  if ((await done) !== 0) throw new Error('grun run failed');
+  rmSync(join(home, 'runs'), { recursive: true, force: true, maxRetries: 10 }); // its supervisor may still be finishing
+  mkdirSync(join(home, 'runs'));
+  return ms;
+}
 
 async function launchOverhead(): Promise<void> {
-  const times: number[] = [];
-  for (let i = 0; i < 10; i++) {
-    const { home, cwd, cleanup } = setup('trivial.py', 'print("hi")\n');
-    const t0 = performance.now();
-    const done = startGrun(['run', 'trivial.py', '-y'], cwd, home);
-    while (!exitStatusWritten(home)) await sleep(2);
-    times.push(performance.now() - t0);
-    await done;
-    cleanup();
+  const script = 'print("hi")\n';
+  const kept = setup('trivial.py', script);
+  await launchOnce(kept.home, kept.cwd); // fills the home's caches
+  const warm: number[] = [];
+  const fresh: number[] = [];
+  const python: number[] = [];
+  for (let i = 0; i < reps; i++) {
+    warm.push(await launchOnce(kept.home, kept.cwd));
+    const other = setup('trivial.py', script);
+    fresh.push(await launchOnce(other.home, other.cwd));
+    other.cleanup();
+    python.push(measure('python3', [join(kept.cwd, 'trivial.py')]).wallMs);
   }
-  const python = performance.now();
-  await new Promise((res) => spawn('python3', ['-c', 'print("hi")'], { stdio: 'ignore' }).on('close', res));
-  const py = performance.now() - python;
-  console.log(`launch overhead: median ${median(times).toFixed(0)} ms to exit_status (min ${Math.min(...times).toFixed(0)}, max ${Math.max(...times).toFixed(0)}; python3 alone ${py.toFixed(0)} ms)`);
+  kept.cleanup();
+  const py = median(python);
+  for (const [work, xs] of [
+    ['`grun run -y` trivial script, to exit_status (a home used before)', warm],
+    ['`grun run -y` trivial script, to exit_status (a new home each time)', fresh],
+  ] as const) {
+    const m = median(xs);
+    rows.push({ work, grun: m, ref: 'python3 alone', refS: py, target: '≤ python3 + 0.3 s', ok: m <= py + 300 });
+  }
+}
+
+/** A run whose output is 100 MB of ordinary lines. */
+function bigOutput(): { home: string; output: string; cleanup: () => void } {
+  const { home, cleanup } = setup('unused.py', '');
+  const dir = join(home, 'runs', '0123456789abcdef0123456789abcdef');
+  mkdirSync(join(dir, '.guild', 'attrs'), { recursive: true });
+  writeFileSync(join(dir, '.guild', 'opref'), 'script:/tmp/proj big.py 0123456789abcdef big.py\n');
+  writeFileSync(join(dir, '.guild', 'attrs', 'started'), `${Date.now() * 1000}\n`);
+  writeFileSync(join(dir, '.guild', 'attrs', 'exit_status'), '0\n');
+  const output = join(dir, '.guild', 'output');
+  const fd = openSync(output, 'w');
+  const block = Array.from({ length: 10_000 }, (_, i) => `step ${i}: loss=0.${String(i).padStart(5, '0')} the benchmark output line\n`).join('');
+  for (let written = 0; written < 100e6; written += block.length) writeSync(fd, block);
+  closeSync(fd);
+  return { home, output, cleanup };
+}
+
+function catOutput(): void {
+  const { home, output, cleanup } = bigOutput();
+  const sh = (line: string): number => measure('sh', ['-c', line]).wallMs;
+  const env = `GUILD_HOME=${home} NODE_ENV=`;
+  const toNull: number[] = [];
+  const toPipe: number[] = [];
+  const cat: number[] = [];
+  const catPipe: number[] = [];
+  const version: number[] = [];
+  const n = Math.max(3, Math.ceil(reps / 2));
+  spawnSync('cat', [output], { stdio: 'ignore' }); // the file in the page cache for both
+  for (let i = 0; i < n; i++) {
+    toNull.push(sh(`${env} ${grunBin} cat --output > /dev/null`));
+    cat.push(sh(`cat ${output} > /dev/null`));
+    toPipe.push(sh(`${env} ${grunBin} cat --output | cat > /dev/null`));
+    catPipe.push(sh(`cat ${output} | cat > /dev/null`));
+    version.push(sh(`${grunBin} --version > /dev/null`));
+  }
+  cleanup();
+  const v = median(version);
+  rows.push({ work: '`grun --version` (the floor of any grun command)', grun: v, ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
+  for (const [work, xs, ref] of [
+    ['`grun cat --output`, 100 MB, to /dev/null', toNull, cat],
+    ['`grun cat --output`, 100 MB, to a pipe', toPipe, catPipe],
+  ] as const) {
+    const m = median(xs);
+    const r = median(ref);
+    rows.push({ work, grun: m, ref: ref === cat ? 'cat' : 'cat, piped', refS: r, target: '≤ 1.1× cat', ok: m <= 1.1 * r });
+  }
 }
 
 function vmHwmKb(pid: number): number {
@@ -101,9 +182,19 @@ for b in range(${LINES / 10_000}):
       `${(LINES / secs / 1000).toFixed(0)} k lines/s; output ${out} B (expected ${expected}), index ${index} B ` +
       `(expected ${LINES * 9}): ${ok ? 'sizes correct' : 'SIZES WRONG'}; supervisor RSS ${(first / 1024).toFixed(0)} MiB at start, peak ${(hwm / 1024).toFixed(0)} MiB`,
   );
+  // the supervisor still finishes (the summary cache) after exit_status: its home goes after it
+  while (vmHwmKb(sup) > 0) await sleep(20);
   cleanup();
   if (!ok) process.exitCode = 1;
 }
 
 await launchOverhead();
+catOutput();
+console.log('| work | grun s | reference | ref s | grun − ref | grun / ref | target | met |');
+console.log('| --- | ---: | --- | ---: | ---: | ---: | --- | --- |');
+for (const r of rows) {
+  const met = r.target === '–' ? '–' : r.ok ? 'yes' : 'no';
+  console.log(`| ${r.work} | ${s3(r.grun)} | ${r.ref} | ${s3(r.refS)} | ${s3(r.grun - r.refS)} | ${(r.grun / r.refS).toFixed(1)}× | ${r.target} | ${met} |`);
+}
+console.log();
 await throughput();

@@ -1,13 +1,11 @@
-// Listing, compare, `runs info`, launch and `cat --output` against what each should cost, side
-// by side in one run (`npm run bench -- listing`). Homes are synthetic (bench/synthetic-home.ts),
-// built once under GRUN_BENCH_DIR (default .bench/); cold = no grun cache. Medians of
+// Listing, compare and `runs info` against what each should cost, side by side in one run
+// (`npm run bench -- listing`; launch and `cat --output`: bench/engine.ts). Homes are synthetic
+// (bench/synthetic-home.ts), built once under GRUN_BENCH_DIR (default .bench/); cold = no grun cache. Medians of
 // GRUN_BENCH_REPS (default 5) runs; no assertions. GRUN_BENCH_LISTING_100K=0 skips 100k rows.
 // The dashboard's bytes are counted on the real binary in tmux (bench/dashboard-bytes.ts).
-import { spawn, spawnSync } from 'node:child_process';
-import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, rmSync, writeFileSync, writeSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { spawnSync } from 'node:child_process';
+import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { setTimeout as sleep } from 'node:timers/promises';
 import { measure, median } from './measure.js';
 import { dashboardBytes } from './dashboard-bytes.js';
 import { syntheticHome } from './synthetic-home.js';
@@ -46,45 +44,6 @@ function row(work: string, s: number, target: string, ok: boolean | null, ref?: 
   rows.push({ work, grun: s, ref, target, ok });
   // printed as it goes too: a long bench shows progress
   console.error(`  ${work}: ${f(s)} s${ref ? ` (${ref.what} ${f(ref.s)} s)` : ''}`);
-}
-
-/** A run with a 100 MB output, in a home of its own. */
-function bigOutputHome(): string {
-  const home = join(root, 'home-cat100mb');
-  if (existsSync(join(home, '.complete'))) return home;
-  const src = syntheticHome(root, 1);
-  rmSync(home, { recursive: true, force: true });
-  mkdirSync(home, { recursive: true });
-  spawnSync('cp', ['-a', join(src, 'runs'), home]);
-  const run = join(home, 'runs', readdirSync(join(home, 'runs'))[0]!);
-  const fd = openSync(join(run, '.guild', 'output'), 'w');
-  const block = Array.from({ length: 10_000 }, (_, i) => `step ${i}: loss=0.${String(i).padStart(5, '0')} the benchmark output line\n`).join('');
-  for (let written = 0; written < 100e6; written += block.length) writeSync(fd, block);
-  closeSync(fd);
-  writeFileSync(join(home, '.complete'), '');
-  return home;
-}
-
-/** `grun run -y` of a trivial script: from spawn to `exit_status` written. */
-async function launchToExitStatus(): Promise<number> {
-  const xs: number[] = [];
-  for (let i = 0; i < reps; i++) {
-    const dir = mkdtempSync(join(tmpdir(), 'grun-bench-'));
-    const home = join(dir, 'home');
-    mkdirSync(join(home, 'runs'), { recursive: true });
-    writeFileSync(join(dir, 'trivial.py'), 'print("hi")\n');
-    const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
-    delete env.NODE_ENV;
-    const t0 = performance.now();
-    const p = spawn(grun, ['run', 'trivial.py', '-y'], { cwd: dir, env, stdio: 'ignore' });
-    const done = new Promise((r) => p.on('close', r));
-    const written = () => readdirSync(join(home, 'runs')).some((id) => existsSync(join(home, 'runs', id, '.guild', 'attrs', 'exit_status')));
-    while (!written()) await sleep(2);
-    xs.push((performance.now() - t0) / 1000);
-    await done;
-    rmSync(dir, { recursive: true, force: true });
-  }
-  return median(xs);
 }
 
 /** The dashboard's two rows (bench/dashboard-bytes.ts), each beside the same frames as full frames. */
@@ -131,15 +90,6 @@ row('`grun compare --csv`, 1k, cold', cmp, '≤ 0.4 s', cmp <= 0.4);
 const info = secs(grun, ['-H', h10k, 'runs', 'info']);
 row('`grun runs info`, 10k home', info, '≤ 2× --version', info <= 2 * version, { what: '2× --version', s: 2 * version });
 
-const launch = await launchToExitStatus();
-const py = sh(`python3 -c 'print("hi")' > /dev/null`);
-row('`grun run -y` trivial script, to exit_status', launch, '≤ python3 + 0.3 s', launch <= py + 0.3, { what: 'python3 alone', s: py });
-
-const hcat = bigOutputHome();
-const catOut = sh(`${grun} -H ${hcat} cat --output > /dev/null`);
-const out = join(hcat, 'runs', readdirSync(join(hcat, 'runs'))[0]!, '.guild', 'output');
-const catS = sh(`cat ${out} > /dev/null`);
-row('`grun cat --output`, 100 MB', catOut, '≤ 1.1× cat', catOut <= 1.1 * catS, { what: 'cat', s: catS });
 
 await dashboardRows();
 

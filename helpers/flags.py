@@ -1,12 +1,14 @@
 """Report the flags of a Python script by reading its AST; the script is never executed.
 
-Usage: python3 flags.py SCRIPT [BASE_ARG ...]
+Usage: python3 flags.py [--click | --dict NAME] SCRIPT [BASE_ARG ...]
 
 Prints one JSON object in the shape of Guild's import-flags cache:
   {"lr": {"default": 0.1, "type": "number"}, ..., "$dest": "globals"}
 A script that imports argparse gets "$dest": "args" and flags from its add_argument calls;
 otherwise its module-level assignments of numbers, strings, bools, lists and None are the flags
 (a name assigned more than once: its first such value).
+With --dict NAME (flags-dest global:NAME), the items of the dict assigned to NAME are, nested
+keys joined by dots, a list as Guild imports it: its items as one splittable value.
 BASE_ARGS are the operation's own arguments (`main: script a`): when they name argparse
 sub-commands (or click commands, with --click), the flags are that sub-command's own.
 """
@@ -23,6 +25,9 @@ def main():
     click = bool(args) and args[0] == "--click"
     if click:
         args = args[1:]
+    dict_name = None
+    if len(args) >= 2 and args[0] == "--dict":
+        dict_name, args = args[1], args[2:]
     path, base_args = args[0], args[1:]
     with open(path, "rb") as f:
         src = f.read()
@@ -32,7 +37,9 @@ def main():
         sys.stderr.write("%s: syntax error at line %s: %s\n" % (path, e.lineno, e.msg))
         sys.exit(2)
     consts = _module_constants(tree)
-    if click:
+    if dict_name is not None:
+        flags = _dict_flags(dict(consts, **_namespace_constants(tree)), dict_name)
+    elif click:
         flags = _click_flags(tree, consts, base_args)
         flags["$dest"] = "args:click"
     elif _imports_argparse(tree):
@@ -99,6 +106,57 @@ def _global_flags(tree):
             continue
         flags[name] = _mark_float({"default": val, "type": _global_type(val)})
     return flags
+
+
+def _dict_flags(consts, name):
+    """The items of the module-level dict NAME (a dotted name: nested in it), as Guild imports them."""
+    val = consts
+    for part in name.split("."):
+        val = val.get(part) if isinstance(val, dict) else None
+    flags = {}
+    for key, item in _flatten(val if isinstance(val, dict) else {}):
+        if key.startswith("_") or not (item is None or _is_flag_value(item)):
+            continue
+        if isinstance(item, list):
+            flags[key] = {"default": _splittable(item), "type": None, "arg-split": True}
+        else:
+            flags[key] = _mark_float({"default": item, "type": _global_type(item)})
+    return flags
+
+
+def _namespace_constants(tree):
+    """`NAME = SimpleNamespace(k=literal, ...)` at module level, as {NAME: {k: value}}."""
+    out = {}
+    for name, value in _top_level_assigns(tree):
+        if not (isinstance(value, ast.Call) and not value.args and value.keywords):
+            continue
+        func = value.func
+        if (func.attr if isinstance(func, ast.Attribute) else getattr(func, "id", None)) != "SimpleNamespace":
+            continue
+        items = {kw.arg: _literal(kw.value, {}) for kw in value.keywords if kw.arg}
+        if all(v is not _NO_VALUE for v in items.values()):
+            out[name] = items
+    return out
+
+
+def _flatten(d, prefix=""):
+    for k, v in d.items():
+        if isinstance(v, dict):
+            yield from _flatten(v, "%s%s." % (prefix, k))
+        else:
+            yield "%s%s" % (prefix, k), v
+
+
+def _splittable(items):
+    """Guild's `_encode_splittable_list`: each item YAML-encoded, shell-quoted, joined by spaces."""
+    import shlex
+
+    def enc(x):
+        if isinstance(x, bool):
+            return "true" if x else "false"
+        return x if isinstance(x, str) else repr(x)
+
+    return " ".join(shlex.quote(enc(x)) for x in items)
 
 
 def _mark_float(data):

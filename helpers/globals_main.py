@@ -5,10 +5,14 @@ Usage:
   python3 -u globals_main.py --module MOD [--name value ...]      guild.yml `main: MOD`, globals
   python3 -u globals_main.py --args SCRIPT [ARG ...]              flags-dest args
   python3 -u globals_main.py --args --module MOD [ARG ...]        guild.yml `main: MOD`, args
+  python3 -u globals_main.py --dict NAME (SCRIPT | --module MOD) …   flags-dest global:NAME
+  python3 -u globals_main.py --namespace NAME (SCRIPT | --module MOD) …  flags-dest namespace:NAME
 
 Globals: each `--name value` is decoded YAML-style (ints, floats, yes/no/true/false, null,
-[lists], quoted strings), the script's own top-level assignments to those names are removed
+[lists], {flow: mappings}, quoted strings), the script's own top-level assignments to those names are removed
 from its AST, and the script runs as `__main__` with the values set.
+Dict (namespace): the decoded flags, nested by the dots of their names, are the one global NAME
+(a dict, or a SimpleNamespace), its own top-level assignment removed, as op_main does.
 Args: the script (or module) runs as `__main__` with the arguments as they are.
 A module (`[PATH/]pkg.mod`, or a package with `__main__`) is found as op_main finds it and runs
 in its package, so relative imports work.
@@ -30,6 +34,9 @@ def main():
     args_dest = bool(argv) and argv[0] == "--args"
     if args_dest:
         argv = argv[1:]
+    holder = None
+    if len(argv) >= 2 and argv[0] in ("--dict", "--namespace"):
+        holder, argv = (argv[0][2:], argv[1]), argv[2:]
     module = None
     if len(argv) >= 2 and argv[0] == "--module":
         module, argv = argv[1], argv[2:]
@@ -49,10 +56,34 @@ def main():
         flags = {}
         if not args_dest:
             flags, rest = _args_to_flags(rest)
+        if holder:
+            flags = _global_holder(holder[0], holder[1], flags)
         _exec_script(script, flags, rest, package)
     except (Exception, KeyboardInterrupt):
         _print_user_traceback()
         sys.exit(1)
+
+
+def _global_holder(kind, name, flags):
+    """{NAME: flags nested by dots} (a dotted NAME nests further), dicts or SimpleNamespaces."""
+    config = {}
+    for key, val in sorted(flags.items()):
+        cur = config
+        parts = key.split(".")
+        for part in parts[:-1]:
+            cur = cur.setdefault(part, {})
+            if not isinstance(cur, dict):
+                _fail("'%s' cannot be nested: conflicts with %r" % (key, cur))
+        cur[parts[-1]] = val
+    for part in reversed(name.split(".")[1:]):
+        config = {part: config}
+    if kind == "namespace":
+        config = _namespace(config)
+    return {name.split(".")[0]: config}
+
+
+def _namespace(d):
+    return types.SimpleNamespace(**{k: _namespace(v) if isinstance(v, dict) else v for k, v in d.items()})
 
 
 def _guild_pass(args):
@@ -164,7 +195,26 @@ def decode(s):
     if t.startswith("[") and t.endswith("]"):
         body = t[1:-1].strip()
         return [decode(x) for x in _split_list(body)] if body else []
+    if t.startswith("{") and t.endswith("}"):
+        body = t[1:-1].strip()
+        items = [_split_item(x) for x in _split_list(body)] if body else []
+        if all(items):
+            return {decode(k): decode(v) for k, v in items}
     return t
+
+
+def _split_item(item):
+    """`key: value` of a flow mapping, split at its first `: ` outside quotes; None if none."""
+    quote = None
+    for i, c in enumerate(item):
+        if quote:
+            if c == quote:
+                quote = None
+        elif c in "'\"":
+            quote = c
+        elif c == ":" and item[i + 1:i + 2] in (" ", ""):
+            return item[:i], item[i + 1:]
+    return None
 
 
 def _split_list(body):
@@ -177,10 +227,10 @@ def _split_list(body):
         elif c in "'\"":
             quote = c
             cur += c
-        elif c == "[":
+        elif c in "[{":
             depth += 1
             cur += c
-        elif c == "]":
+        elif c in "]}":
             depth -= 1
             cur += c
         elif c == "," and depth == 0:

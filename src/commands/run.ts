@@ -12,7 +12,8 @@ import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../e
 import { isSweepParent } from '../engine/stoppable.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import { shlexQuote } from '../store/opref.js';
+import { commandLines } from '../engine/launch/preview.js';
+import { newSeed } from '../engine/sweep/seeds.js';
 import { readFailureNote } from '../store/run-reserve.js';
 import type { YamlValue } from '../store/types.js';
 import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
@@ -137,7 +138,8 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
       printLines(opHelpLines(plan, op?.description ?? ''));
       return;
     }
-    process.stdout.write(o.printCmd ? plan.cmd.map(shlexQuote).join(' ') + '\n' : encodeYaml(plan.flags));
+    if (o.printCmd) printLines(commandLines(plan, { optimizer: o.optimizer, maxTrials: o.maxTrials, seed: o.randomSeed ?? newSeed() }));
+    else process.stdout.write(encodeYaml(plan.flags));
     return;
   }
   // --pidfile implies --background

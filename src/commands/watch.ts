@@ -7,6 +7,7 @@ import { endNotice, loadNotifyConfig, postNotice } from '../engine/notify.js';
 import { watchRun } from '../engine/watch.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
+import { cleansFor } from '../store/terminal-text.js';
 import type { Run } from '../store/types.js';
 import { homeOf, intOption, oneRun } from './run-args.js';
 
@@ -58,7 +59,7 @@ export function register(program: Command): void {
       const onInt = (): void => stop.abort();
       process.on('SIGINT', onInt);
       try {
-        const safe = Boolean(process.stdout.isTTY) && !o.raw;
+        const safe = cleansFor(process.stdout, o.raw);
         const r = await watchRun(run, { signal: stop.signal, tail: tailOf(o.tail), safe, exact: !process.stdout.isTTY, onWaiting: (why) => process.stderr.write(`Waiting: ${why}\n`) });
         if (r.stoppedWatching) process.stdout.write(`Stopped watching ${run.id} (still running)\n`);
         else {

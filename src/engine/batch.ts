@@ -16,7 +16,8 @@ import { aggregateStatus } from '../store/status.js';
 import { deleteRuns } from '../store/trash.js';
 import type { RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
-import { planTrial, restoreFloatMarks } from './plan.js';
+import { restoreFloatMarks } from './flags.js';
+import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { parentDirOf } from './run-family.js';
 import { commentEntry, guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
@@ -316,11 +317,14 @@ export function startStagedSweep(home: string, batch: CreatedRun, pending: boole
   return { created, proto: children[0]!.plan };
 }
 
-/** The batch run and trials of a Guild-syntax sweep, planned: nothing written. */
-function planGuildSweep(plan: RunPlan, o: GuildSweepOptions): { parent: ParentSpec; children: ChildSpec[] } {
+/** The flags of each trial of a Guild sweep (grid, `-m` sample of a grid, random search) drawn with `seed`. */
+export function guildSweepTrials(
+  plan: RunPlan,
+  o: Pick<GuildSweepOptions, 'optimizer' | 'maxTrials'>,
+  seed: string,
+): { kind: NonNullable<ReturnType<typeof batchKind>>; trials: Record<string, YamlValue>[]; maxTrials?: number } {
   const kind = batchKind(plan.sweeps, o.optimizer);
   if (kind === null) throw new GrunError(`no flag of ${plan.operation} asks for a sweep`);
-  const seed = o.randomSeed ?? newSeed();
   let maxTrials = o.maxTrials;
   let trials: Record<string, YamlValue>[];
   if (kind === 'grid') {
@@ -331,6 +335,13 @@ function planGuildSweep(plan: RunPlan, o: GuildSweepOptions): { parent: ParentSp
     trials = randomTrials(plan.flags, plan.sweeps, maxTrials, seed);
   }
   if (trials.length === 0) throw new GrunError(`the sweep of ${plan.operation} gives no trials`);
+  return { kind, trials, ...(maxTrials !== undefined ? { maxTrials } : {}) };
+}
+
+/** The batch run and trials of a Guild-syntax sweep, planned: nothing written. */
+function planGuildSweep(plan: RunPlan, o: GuildSweepOptions): { parent: ParentSpec; children: ChildSpec[] } {
+  const seed = o.randomSeed ?? newSeed();
+  const { kind, trials, maxTrials } = guildSweepTrials(plan, o, seed);
   const seeds = childSeeds(seed, trials.length);
   const children = trials.map((t, i) => ({ plan: seededTrial(plan, t, seeds[i]!, plan.userFlags), seed: seeds[i]! }));
   const runParams = {

@@ -1,31 +1,16 @@
 // The child's argv and the flag environment. grun has no `guild.op_main`: Python scripts run
 // directly (`args` dest) or through `helpers/globals_main.py` (`globals` dest); shell and
 // Node scripts get `--name value` too; guild.yml `exec:` templates are expanded here.
-import { accessSync, constants } from 'node:fs';
-import { delimiter, isAbsolute, join } from 'node:path';
+import { join } from 'node:path';
 import { GrunError } from '../store/errors.js';
+import { pyRepr } from '../store/flagfmt.js';
 import { shlexSplit } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { HELPERS_DIR } from './flag-detect.js';
 import type { CmdTarget, FlagDef, FlagsDest } from './plan-types.js';
+import { decodeCliFlag } from './flags.js';
 import { grunArgv } from './self-command.js';
-
-/** Absolute path of an executable on PATH (what the `cmd` attr records), or the name itself. */
-export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process.env): string {
-  if (isAbsolute(name) || name.includes('/')) return name;
-  for (const dir of (env.PATH ?? '').split(delimiter)) {
-    if (!dir) continue;
-    const p = join(dir, name);
-    try {
-      accessSync(p, constants.X_OK);
-      return p;
-    } catch {
-      // not here
-    }
-  }
-  return name;
-}
 
 const INT_RE = /^[-+]?(0|[1-9][0-9]*)$/;
 const FLOAT_RE = /^[-+]?(\d+\.?\d*|\.\d+)([eE][-+]?\d+)?$/;
@@ -38,7 +23,7 @@ function decodesAsNonString(s: string): boolean {
   if (INT_RE.test(t) || FLOAT_RE.test(t)) return true;
   if (YAML_WORDS.has(t.toLowerCase())) return true;
   if (t.length >= 2 && (t[0] === "'" || t[0] === '"') && t[t.length - 1] === t[0]) return true;
-  return t.startsWith('[') && t.endsWith(']');
+  return (t.startsWith('[') && t.endsWith(']')) || (t.startsWith('{') && t.endsWith('}'));
 }
 
 function isIntLike(n: number, isFloat: boolean): boolean {
@@ -63,12 +48,16 @@ export function encodeFlagArg(v: YamlValue, isFloat = false): string {
   if (typeof v === 'number') return isIntLike(v, isFloat) ? String(v) : yamlFloat(v);
   if (typeof v === 'string') return decodesAsNonString(v) ? `'${v.replace(/'/g, "''")}'` : v;
   if (Array.isArray(v)) return `[${v.map((x, i) => encodeFlagArg(x, isMarkedFloat(v, i))).join(', ')}]`;
-  return JSON.stringify(v);
+  if (typeof v === 'bigint') return String(v);
+  // a YAML flow mapping, keys sorted (PyYAML's flow style), decoded back by globals_main
+  const keys = Object.keys(v).sort();
+  return `{${keys.map((k) => `${encodeFlagArg(k)}: ${encodeFlagArg(v[k]!, isMarkedFloat(v, k))}`).join(', ')}}`;
 }
 
 /**
  * argparse encoding (Guild's `op_cmd._encode_flag_arg_for_argparse`): True → `1`,
- * False/None → ``, strings raw, lists joined by spaces, numbers as Python repr.
+ * False/None → ``, strings raw, lists joined by spaces, numbers and mappings as Python's
+ * `pprint.pformat` writes them (keys sorted).
  */
 export function encodeArgparseArg(v: YamlValue, isFloat = false): string {
   if (v === true) return '1';
@@ -76,8 +65,17 @@ export function encodeArgparseArg(v: YamlValue, isFloat = false): string {
   if (typeof v === 'string') return v;
   if (typeof v === 'number') return isIntLike(v, isFloat) ? String(v) : pyFloatRepr(v);
   if (Array.isArray(v)) return v.map((x, i) => encodeFlagArg(x, isMarkedFloat(v, i))).join(' ');
-  return encodeFlagArg(v);
+  return pyRepr(v, false, { sortKeys: true });
 }
+
+/** The global a `global:NAME`/`dict:NAME` (a dict) or `namespace:NAME` dest sets, or null for another dest. */
+export function globalDest(dest: string): { kind: 'dict' | 'namespace'; name: string } | null {
+  const m = /^(global|dict|namespace):([A-Za-z_][A-Za-z0-9_]*(?:\.[A-Za-z_][A-Za-z0-9_]*)*)$/.exec(dest);
+  return m ? { kind: m[1] === 'namespace' ? 'namespace' : 'dict', name: m[2]! } : null;
+}
+
+/** Flag values decoded as YAML by the launcher (module globals, a global dict or namespace). */
+const yamlDest = (dest: FlagsDest): boolean => dest === 'globals' || globalDest(dest) !== null;
 
 /** `FLAG_*` values: the argparse encoding, as Guild's `_encode_env_val`. */
 export const encodeEnvValue = encodeArgparseArg;
@@ -101,8 +99,9 @@ export function flagArgs(
   const byName = new Map(defs.map((d) => [d.name, d]));
   const args: string[] = [];
   for (const name of Object.keys(flags).sort()) {
-    const v = flags[name]!;
     const def = byName.get(name);
+    // a split flag's text (its default, `'1 2 foo'`) splits as a given value does (Guild's _splittable)
+    const v = def?.argSplit && typeof flags[name] === 'string' ? decodeCliFlag(name, flags[name] as string, def).value : flags[name]!;
     if (def?.argSkip || name.startsWith('operation:')) continue;
     const arg = `--${def?.argName ?? name}`;
     if (shadowed.includes(arg)) continue; // the operation's own args set it (Guild warns and skips)
@@ -111,12 +110,13 @@ export function flagArgs(
       continue;
     }
     if (v === null) continue;
-    if (Array.isArray(v) && def?.argSplit) {
-      args.push(arg, ...v.map((x) => (dest === 'globals' ? encodeFlagArg(x) : encodeArgparseArg(x))));
+    const isFloat = isMarkedFloat(flags, name);
+    // a split value is one YAML list to the launcher (Guild's), its items apart to argparse
+    if (Array.isArray(v) && def?.argSplit && !yamlDest(dest)) {
+      args.push(arg, ...v.map((x) => encodeArgparseArg(x)));
       continue;
     }
-    const isFloat = isMarkedFloat(flags, name);
-    args.push(arg, dest === 'globals' ? encodeFlagArg(v, isFloat) : encodeArgparseArg(v, isFloat));
+    args.push(arg, yamlDest(dest) ? encodeFlagArg(v, isFloat) : encodeArgparseArg(v, isFloat));
   }
   return args;
 }
@@ -138,11 +138,18 @@ export interface BuiltCommand {
   opCmdArgs: string[];
 }
 
-/** Substitute `${name}` in one exec token; unknown names are an error naming them. */
-function expandToken(token: string, vars: Record<string, string>, template: string): string {
+/** What `${name}` stands for in a command (Guild's resolve params): flag values as the env encodes them, the Python. */
+function refVars(flags: Record<string, YamlValue>, python: string): Record<string, string> {
+  const vars: Record<string, string> = { python_exe: python, guild_python_exe: python };
+  for (const [name, v] of Object.entries(flags)) vars[name] = encodeArgparseArg(v, isMarkedFloat(flags, name));
+  return vars;
+}
+
+/** Substitute `${name}` in one token of `exec` or `main`; unknown names are an error naming them. */
+function expandToken(token: string, vars: Record<string, string>, where: string): string {
   return token.replace(/\$\{([^}]+)\}/g, (_, name: string) => {
     if (name in vars) return vars[name]!;
-    throw new GrunError(`exec '${template}': unknown reference \${${name}}: expected a flag name, python_exe or flag_args`);
+    throw new GrunError(`${where}: unknown reference \${${name}}: expected a flag name, python_exe or flag_args`);
   });
 }
 
@@ -151,6 +158,13 @@ function expandToken(token: string, vars: Record<string, string>, template: stri
  * exit 1 with a traceback as op_main does (helpers/globals_main.py).
  */
 export const PY_LAUNCHER = join(HELPERS_DIR, 'globals_main.py');
+
+/** How globals_main takes the flags: as globals (nothing), into a dict or namespace global, or as args. */
+function launcherMode(dest: FlagsDest): string[] {
+  const g = globalDest(dest);
+  if (g) return [`--${g.kind}`, g.name];
+  return dest === 'globals' ? [] : ['--args'];
+}
 
 /** argv for a target with the flags (the python executable already resolved). */
 export function buildCommand(
@@ -170,13 +184,16 @@ export function buildCommand(
     case 'python-script': {
       const mod = target.script.replace(/\.py$/, '');
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', mod, '__flag_args__'];
-      const mode = dest === 'globals' ? [] : ['--args'];
+      const mode = launcherMode(dest);
       return { cmd: [python, '-u', PY_LAUNCHER, ...mode, target.script, ...fargs], opCmdArgs };
     }
     case 'python-module': {
+      // `main: mod ${flag}`: the op attr keeps the references, the command has their values (Guild)
       const opCmdArgs = ['${python_exe}', '-um', 'guild.op_main', target.module, ...target.args, '--', '__flag_args__'];
-      const run = dest === 'globals' ? ['--module', target.module] : ['--args', '--module', target.module];
-      return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...target.args, ...fargs], opCmdArgs };
+      const vars = refVars(flags, python);
+      const args = target.args.map((t) => expandToken(t, vars, `main '${[target.module, ...target.args].join(' ')}'`));
+      const run = [...launcherMode(dest), '--module', target.module];
+      return { cmd: [python, '-u', PY_LAUNCHER, ...run, ...args, ...fargs], opCmdArgs };
     }
     case 'shell':
       return { cmd: ['bash', target.script, ...fargs], opCmdArgs: ['bash', target.script, '__flag_args__'] };
@@ -184,8 +201,7 @@ export function buildCommand(
       return { cmd: ['node', target.script, ...fargs], opCmdArgs: ['node', target.script, '__flag_args__'] };
     case 'exec': {
       const tokens = shlexSplit(target.template);
-      const vars: Record<string, string> = { python_exe: python, guild_python_exe: python };
-      for (const [name, v] of Object.entries(flags)) vars[name] = encodeArgparseArg(v, isMarkedFloat(flags, name));
+      const vars = refVars(flags, python);
       const cmd: string[] = [];
       const opCmdArgs: string[] = [];
       for (const t of tokens) {
@@ -193,7 +209,7 @@ export function buildCommand(
           cmd.push(...fargs);
           opCmdArgs.push('__flag_args__');
         } else {
-          cmd.push(expandToken(t, vars, target.template));
+          cmd.push(expandToken(t, vars, `exec '${target.template}'`));
           opCmdArgs.push(t);
         }
       }

@@ -285,6 +285,17 @@ function targetOf(spec: ConfigDepSpec): string {
   return spec.targetPath && spec.targetPath !== '.' ? posix.join(spec.targetPath, name) : name;
 }
 
+/** A config file the flags cannot be applied to: the failed dependency, in Guild's words. */
+export class ConfigFailure extends GrunError {
+  constructor(
+    readonly dep: string,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'ConfigFailure';
+  }
+}
+
 /**
  * The run's copy of each config file: the source's data with every non-null flag applied at its
  * (arg-)name, nested by dots. A flag that cannot be nested there fails as Guild's resolver does.
@@ -307,7 +318,8 @@ export function resolveConfigs(
       try {
         applyNested(def?.argName ?? name, value, isMarkedFloat(flags, name), data);
       } catch (e) {
-        throw new GrunError(
+        throw new ConfigFailure(
+          spec.name,
           `run failed because a dependency was not met: unexpected error resolving '${spec.name}' in ${spec.name} resource: ValueError("${(e as Error).message}")`,
         );
       }

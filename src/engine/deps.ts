@@ -7,7 +7,8 @@ import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { writeFileAtomicSync } from '../store/atomic.js';
-import { HELPERS_DIR, pythonExe } from './flag-detect.js';
+import { HELPERS_DIR } from './flag-detect.js';
+import { pythonExe } from './interpreter.js';
 import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
@@ -176,9 +177,9 @@ function matchesOp(run: Run, op: Omit<Opref, 'pkgVersion'>): boolean {
 }
 
 /**
- * The upstream run: with `idPrefix` (the `operation:X=ID` flag) the one run whose id starts
- * with it; else among runs of the op with an allowed status, the marked one, else the
- * latest started.
+ * The upstream run, as Guild's resolver picks it: among runs of the op with an allowed status
+ * (and, with `idPrefix`, the `operation:X=ID` flag, an id starting with it), the marked one,
+ * else the latest started. A full 32-character id names that run whatever its op and status.
  */
 export function chooseDepRun(
   runs: Run[],
@@ -186,21 +187,14 @@ export function chooseDepRun(
   op: Omit<Opref, 'pkgVersion'>,
   opts: { idPrefix?: string; statuses?: RunStatus[] } = {},
 ): Run {
-  if (opts.idPrefix !== undefined) {
-    const hits = runs.filter((r) => r.id.startsWith(opts.idPrefix!));
-    // a run named when the run was staged must be ready by the time it starts
-    if (hits.length === 1 && opts.statuses && !opts.statuses.includes(hits[0]!.status)) throw new DepFailure(spec, `no suitable run for ${spec.operation}`);
-    if (hits.length === 1) return hits[0]!;
-    throw new GrunError(
-      hits.length === 0
-        ? `no run matches '${opts.idPrefix}' for flag '${spec.name}': expected the id (or a prefix) of a ${spec.operation} run`
-        : `'${opts.idPrefix}' for flag '${spec.name}' matches ${hits.length} runs: expected a longer id prefix`,
-    );
-  }
+  const prefix = opts.idPrefix ?? '';
   const statuses = opts.statuses ?? DEP_RUN_STATUSES;
-  const candidates = runs
-    .filter((r) => matchesOp(r, op) && statuses.includes(r.status))
-    .sort((a, b) => (b.started ?? -Infinity) - (a.started ?? -Infinity));
+  const candidates =
+    prefix.length === 32
+      ? runs.filter((r) => r.id === prefix)
+      : runs
+          .filter((r) => r.id.startsWith(prefix) && matchesOp(r, op) && statuses.includes(r.status))
+          .sort((a, b) => (b.started ?? -Infinity) - (a.started ?? -Infinity));
   const chosen = candidates.find((r) => r.marked) ?? candidates[0];
   if (!chosen) throw new DepFailure(spec, `no suitable run for ${spec.operation}`);
   return chosen;

@@ -8,6 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { GrunError } from '../store/errors.js';
 import type { YamlValue } from '../store/types.js';
 import { flagDefFromMap } from './flags.js';
+import { interpreterFor, pythonExe } from './interpreter.js';
 import type { FlagDef, FlagsDest } from './plan-types.js';
 
 /** `helpers/` beside `src/` and `dist/` (both two levels above this module). */
@@ -23,20 +24,18 @@ export interface DetectedFlags {
   reason: string;
 }
 
-export function pythonExe(env: NodeJS.ProcessEnv = process.env): string {
-  return env.GRUN_PYTHON || 'python3';
-}
-
 /** What detection reads besides the script: the operation's own args and whether it is click. */
 export interface DetectOptions {
   /** `main: script a b`: the args naming a sub-command, whose own flags are the flags. */
   baseArgs?: string[];
   /** `flags-dest: args:click`: the options of a click command. */
   click?: boolean;
+  /** `flags-dest: global:NAME` (`dict:`, `namespace:`): the items of that module-level dict. */
+  dict?: string;
 }
 
 function helperArgs(scriptPath: string, o: DetectOptions): string[] {
-  return [...(o.click ? ['--click'] : []), scriptPath, ...(o.baseArgs ?? [])];
+  return [...(o.click ? ['--click'] : []), ...(o.dict !== undefined ? ['--dict', o.dict] : []), scriptPath, ...(o.baseArgs ?? [])];
 }
 
 function cacheKey(scriptPath: string, content: Buffer, o: DetectOptions): string {
@@ -46,12 +45,13 @@ function cacheKey(scriptPath: string, content: Buffer, o: DetectOptions): string
   return h.digest('hex');
 }
 
-function runHelper(scriptPath: string, o: DetectOptions): Promise<string> {
+async function runHelper(home: string, scriptPath: string, o: DetectOptions): Promise<string> {
+  const python = await interpreterFor(pythonExe(), { home, cwd: process.cwd(), env: process.env });
   return new Promise((ok, fail) => {
     execFile(
-      pythonExe(),
+      python.exe,
       [join(HELPERS_DIR, 'flags.py'), ...helperArgs(scriptPath, o)],
-      { encoding: 'utf8', maxBuffer: 16 << 20 },
+      { encoding: 'utf8', maxBuffer: 16 << 20, env: { ...process.env, ...python.env } },
       (err, stdout, stderr) => {
         if (err) {
           if ((err as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -98,7 +98,7 @@ export async function detectPythonFlags(home: string, scriptPath: string, o: Det
   } catch {
     // missing or unreadable cache entry: detect again
   }
-  const json = await runHelper(scriptPath, o);
+  const json = await runHelper(home, scriptPath, o);
   const detected = parseImportedFlags(json, name);
   try {
     mkdirSync(dirname(cachePath), { recursive: true });

@@ -9,7 +9,7 @@ import { shlexSplit } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { Refusal } from './refusal.js';
-import type { FlagDef, FlagType, SweepSpec } from './plan-types.js';
+import type { FlagDef, FlagType, RunPlan, SweepSpec } from './plan-types.js';
 
 /** Flag functions grun recognises (Guild's sequence functions and search dimensions). */
 const FLAG_FUNCTIONS = new Set([
@@ -360,4 +360,12 @@ export function flagDefFromMap(name: string, spec: { [k: string]: YamlValue }, w
   if (typeof spec.alias === 'string') def.alias = spec.alias;
   if (typeof spec['null-label'] === 'string') def.nullLabel = spec['null-label'];
   return def;
+}
+
+/** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */
+export function restoreFloatMarks(plan: RunPlan): RunPlan {
+  withFloatMarks(plan.flags, plan.floatFlags);
+  withFloatMarks(plan.userFlags, plan.floatFlags);
+  if (plan.batch) restoreFloatMarks(plan.batch.proto);
+  return plan;
 }

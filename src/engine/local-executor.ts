@@ -1,10 +1,8 @@
 // Runs on this machine: a detached supervisor process per run (see supervisor.ts), liveness
 // from /proc with start times, signals to the command's process group.
 import { removeTempPidfile } from './pidfile.js';
-import { spawn } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
-import { closeSync, existsSync, mkdtempSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { closeSync, existsSync, openSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { readAttr } from '../store/attrs.js';
@@ -18,7 +16,7 @@ import type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions
 import type { RunPlan } from './plan-types.js';
 import { writeRunDir } from './run-writer.js';
 import { signalGroup, type SupervisorJob } from './supervisor.js';
-import { grunArgv } from './self-command.js';
+import { takeSupervisor } from './supervisor-process.js';
 
 const POLL_MS = 20;
 
@@ -103,31 +101,8 @@ function openPidfile(path: string): number {
 async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: string, tempPidfile?: boolean): Promise<StartedRun> {
   const pidFd = pidfile ? openPidfile(pidfile) : undefined;
   if (pidfile && tempPidfile) job = { ...job, tempPidfile: pidfile };
-  const tmp = mkdtempSync(join(tmpdir(), 'grun-launch-'));
-  const jobFile = join(tmp, 'job.json');
-  const logFile = join(tmp, 'supervisor.log');
-  writeFileSync(jobFile, JSON.stringify(job));
-  // Plain fds, never a pipe: a piped stream would die with this process (stack notes §1.6).
-  const log = openSync(logFile, 'a');
-  // node's own spawn, not execa: loading execa (~100 modules) delayed every launch by ~0.1 s,
-  // and a detached child with plain fds is all this needs.
-  let exited = false;
-  let spawnError: Error | null = null;
-  let sup;
-  try {
-    sup = spawn(process.execPath, [...grunArgv(), '__supervise', runDir, '--job', jobFile], {
-      detached: true,
-      stdio: ['ignore', log, log],
-    });
-  } finally {
-    closeSync(log);
-  }
-  sup.once('error', (e) => {
-    spawnError = e;
-    exited = true;
-  });
-  sup.once('exit', () => (exited = true));
-  sup.unref();
+  const sup = takeSupervisor(runDir, job);
+  const { logFile, tmp } = sup;
   const staged = (): boolean => existsSync(guildPath(runDir, 'STAGED'));
   // Started (LOCK), or already over; a staged run is ready once STAGED is there. (A run being
   // started from staging may hold a stale exit_status until its supervisor unstages it.)
@@ -135,15 +110,15 @@ async function spawnSupervisor(runDir: string, job: SupervisorJob, pidfile?: str
     existsSync(guildPath(runDir, 'LOCK')) ||
     (job.stage ? staged() : readAttr(runDir, 'exit_status').kind === 'ok' && !staged());
   try {
-    const pid = sup.pid;
+    const pid = sup.proc.pid;
     if (pid === undefined) {
       await new Promise((r) => setImmediate(r)); // the 'error' event comes on the next turn
-      throw new GrunError(`cannot start the run supervisor: ${(spawnError as Error | null)?.message ?? 'no pid'}`);
+      throw new GrunError(`cannot start the run supervisor: ${sup.spawnError?.message ?? 'no pid'}`);
     }
     if (pidFd !== undefined) writeFileSync(pidFd, String(pid));
     for (;;) {
       if (ready()) return { runId: job.runId, runDir, supervisorPid: pid };
-      if (exited) {
+      if (sup.exited) {
         if (ready()) return { runId: job.runId, runDir, supervisorPid: pid };
         // It exited before the run was ready, and wrote why.
         const why = readFileSync(logFile, 'utf8').trim().replace(/^grun: /, '');

@@ -85,10 +85,11 @@ export type FlagType =
 
 /**
  * Where flag values go in the child: CLI arguments (`args:click`: a click command's options),
- * module globals, or a config file the run
- * gets its own copy of (`config:FILE`; the command then has only the operation's own args).
+ * module globals, the items of a module-level dict (`global:NAME`, Guild's `dict:NAME` alias)
+ * or SimpleNamespace (`namespace:NAME`), nested by the dots of their names, or a config file
+ * the run gets its own copy of (`config:FILE`; the command then has only the operation's own args).
  */
-export type FlagsDest = 'args' | 'args:click' | 'globals' | `config:${string}`;
+export type FlagsDest = 'args' | 'args:click' | 'globals' | `global:${string}` | `dict:${string}` | `namespace:${string}` | `config:${string}`;
 
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {

@@ -12,10 +12,11 @@ import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
-import { buildCommand, flagEnv, resolveExecutable } from './cmd-args.js';
-import { configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
+import { buildCommand, flagEnv, globalDest } from './cmd-args.js';
+import { ConfigFailure, configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
 import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
-import { detectPythonFlags, pythonExe } from './flag-detect.js';
+import { detectPythonFlags } from './flag-detect.js';
+import { pythonExe, resolveExecutable } from './interpreter.js';
 import { pipFreezeWanted } from './python-attrs.js';
 import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
@@ -29,7 +30,7 @@ import {
 } from './guildfile.js';
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
-import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
+import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
 import { debugEnabled } from '../store/debug-log.js';
@@ -191,8 +192,9 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   let defs = flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where);
   const declaredDest = config['flags-dest'];
   const configSrc = configFlagsSource(declaredDest);
-  if (!['args', 'args:click', 'globals', undefined].includes(declaredDest as string) && configSrc === null) {
-    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, args:click, globals or config:FILE`);
+  const dictDest = typeof declaredDest === 'string' ? globalDest(declaredDest) : null;
+  if (!['args', 'args:click', 'globals', undefined].includes(declaredDest as string) && configSrc === null && dictDest === null) {
+    throw new GrunError(`${where}: flags-dest '${String(declaredDest)}': expected args, args:click, globals, global:NAME, dict:NAME, namespace:NAME or config:FILE`);
   }
   let dest: FlagsDest = (declaredDest as FlagsDest | undefined) ?? 'args';
   const importHow = config['flags-import'];
@@ -219,7 +221,11 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     // Guild's no-op module takes its flags as globals unless told otherwise (it prints its args)
     if (module === 'guild.pass' && declaredDest === undefined) dest = 'globals';
     if (configSrc === null && existsSync(absModule)) {
-      const detected = await detectPythonFlags(req.home, absModule, { baseArgs: args, click: declaredDest === 'args:click' });
+      const detected = await detectPythonFlags(req.home, absModule, {
+        baseArgs: args,
+        click: declaredDest === 'args:click',
+        ...(dictDest ? { dict: dictDest.name } : {}),
+      });
       if (declaredDest === undefined) dest = detected.dest;
       defs = mergeImported(defs, detected.defs, importHow, importSkip);
     }
@@ -406,7 +412,7 @@ function resolveDeps(
     }
     let run: Run | null;
     try {
-      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), idPrefix !== undefined ? { idPrefix } : { statuses });
+      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), { ...(idPrefix !== undefined ? { idPrefix } : {}), statuses });
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
       if (!staging) failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
@@ -547,7 +553,7 @@ function opEnvWithFlags(opEnv: Record<string, string>, flags: Record<string, Yam
 function applyFlags(
   inputs: PlanInputs,
   plan: Pick<RunPlan, 'projectDir' | 'flagsDest' | 'sourcecode' | 'flagDefs' | 'flags'>,
-): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label' | 'configs'> & { opCmdArgs: string[]; cmdEnv: Record<string, string> } {
+): Pick<RunPlan, 'cmd' | 'cmdAttr' | 'env' | 'label' | 'configs'> & { opCmdArgs: string[]; cmdEnv: Record<string, string>; configFailure?: DepFailureInfo } {
   const { projectDir, flagsDest, sourcecode, flagDefs: defs, flags } = plan;
   const python = resolveExecutable(pythonExe());
   const copied = new Set(sourcecode?.files ?? []);
@@ -581,8 +587,16 @@ function applyFlags(
     flags,
     tags: inputs.requestTags,
   });
-  const configs = resolveConfigs(projectDir, inputs.configSpecs, flags, defs);
-  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv };
+  // a config file the flags cannot be applied to is a failed dependency, as in Guild (the run is recorded)
+  let configs: ResolvedConfig[] = [];
+  let configFailure: DepFailureInfo | undefined;
+  try {
+    configs = resolveConfigs(projectDir, inputs.configSpecs, flags, defs);
+  } catch (e) {
+    if (!(e instanceof ConfigFailure)) throw e;
+    configFailure = { dep: e.dep, message: e.message, warnings: [] };
+  }
+  return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv, ...(configFailure ? { configFailure } : {}) };
 }
 
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
@@ -622,7 +636,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     cwd: resolve(req.cwd),
     configSpecs: base.configSpecs,
   };
-  const { opCmdArgs, cmdEnv, ...applied } = applyFlags(inputs, {
+  const { opCmdArgs, cmdEnv, configFailure, ...applied } = applyFlags(inputs, {
     projectDir: base.projectDir,
     flagsDest: base.flagsDest,
     sourcecode,
@@ -656,7 +670,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     runParams: defaultRunParams(req),
     deps: dep.deps,
     depsAttr: depsAttr(dep.deps),
-    ...(dep.failure ? { depFailure: dep.failure } : {}),
+    ...(dep.failure || configFailure ? { depFailure: dep.failure ?? configFailure } : {}),
     ...(attrs.attrs ? { opdefAttrs: attrs.attrs } : {}),
     ...(attrs.warnings.length ? { warnings: attrs.warnings } : {}),
     sweeps,
@@ -706,14 +720,6 @@ export async function planOperation(home: string, cwd: string, opspec: string, o
   }
 }
 
-/** Puts back the float marks of `plan.flags`/`userFlags` after the plan went through JSON. */
-export function restoreFloatMarks(plan: RunPlan): RunPlan {
-  withFloatMarks(plan.flags, plan.floatFlags);
-  withFloatMarks(plan.userFlags, plan.floatFlags);
-  if (plan.batch) restoreFloatMarks(plan.batch.proto);
-  return plan;
-}
-
 /**
  * A trial of a batch: the proto plan with `values` (swept flags, or any flag) in place of
  * its own. Values are checked against choices/min/max; the trial has no sweeps. Its
@@ -741,6 +747,7 @@ export function planTrial(proto: RunPlan, values: Record<string, YamlValue>): Ru
     floatFlags,
     sweeps: {},
   };
-  const { opCmdArgs: _a, cmdEnv: _e, ...applied } = applyFlags(proto.inputs, trial);
+  const { opCmdArgs: _a, cmdEnv: _e, configFailure, ...applied } = applyFlags(proto.inputs, trial);
+  if (configFailure) throw new GrunError(configFailure.message);
   return { ...trial, ...applied };
 }

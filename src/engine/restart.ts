@@ -21,7 +21,7 @@ import type { RunRequest } from './plan-types.js';
 import { planRun } from './plan.js';
 import { Refusal } from './refusal.js';
 import { setStagedEnv } from './queue.js';
-import { restageRunDir } from './run-writer.js';
+import { restageFromRecord, restageRunDir } from './run-writer.js';
 import { isSweepParent } from './stoppable.js';
 
 /** The run's `arg-split` flags (its `op` attr): their list values are one value, not a sweep. */
@@ -95,14 +95,21 @@ export async function prepareStart(
     return run;
   }
   const plan = await planRun(restartRequest(run, req)).catch((e: unknown) => {
-    // Guild's words: new flags need the operation's definition, which the project no longer has
     if (!(e instanceof Refusal) || e.code !== 'no-operation') throw e;
+    // Without new flags, Guild restarts the run from its record
+    if (req.flagArgs.length === 0 && !req.forceSourcecode && o.maxTrials === undefined && !run.batch) return null;
+    // Guild's words: new flags need the operation's definition, which the project no longer has
     throw new GrunError(
       `cannot find definition for operation '${run.operation}' in run ${run.id}`,
       1,
       "This is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.",
     );
   });
+  if (plan === null) {
+    if (o.needed && (run.status === 'completed' || run.status === 'terminated')) return null;
+    restageFromRecord(run.dir, req.home, run.id);
+    return loadRun(run.dir);
+  }
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
   if (plan.depFailure) throw new GrunError(plan.depFailure.message);
   // Python's ==, as Guild compares them: 1.0 equals 1

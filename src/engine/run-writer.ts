@@ -13,7 +13,9 @@ import { guildPath } from '../store/run.js';
 import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
 import type { ResolvedConfig, RunPlan } from './plan-types.js';
+import { flagEnvName } from './cmd-args.js';
 import { depsAttr } from './deps.js';
+import { isMap } from './guildfile.js';
 import { copySourceCode } from './sourcecode.js';
 import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
@@ -279,8 +281,44 @@ export function restageRunDir(plan: RunPlan, runDir: string, home: string, runId
   // Guild opens a restarted run's output afresh ("wb").
   for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   writeStagedEnv(runDir, { ...(process.env as Record<string, string>), ...runEnv(plan, home, runDir, runId) });
-  // a run left pending (a start that never happened) is staged now, nothing else
+  // a run left pending (a start that never happened) is staged now, nothing else; a LOCK left
+  // by a process that is gone would read as the new start's
   rmSync(guildPath(runDir, 'PENDING'), { force: true });
+  rmSync(guildPath(runDir, 'LOCK'), { force: true });
+  touch(guildPath(runDir, 'STAGED'));
+}
+
+/** What grun adds to a run's environment besides its operation's `cmd-env` and flags (plan.ts applyFlags). */
+const RUN_ENV_NAMES = ['GUILD_OP', 'CMD_DIR', 'GUILD_SOURCECODE', 'LOG_LEVEL', 'PYTHONPATH'];
+
+/**
+ * A finished run restaged from its own record, for a restart without new flags of a run whose
+ * project no longer defines its operation (Guild restarts it from its `op` attr): its command,
+ * flags and files as they are, no output, a new `.guild/ENV`: this environment, then what the
+ * run's `env` attr recorded of its operation (`cmd-env`, the flags' `FLAG_*`, grun's own names)
+ * and of names this environment lacks, then the run's ids.
+ */
+export function restageFromRecord(runDir: string, home: string, runId: string): void {
+  const op = readAttr(runDir, 'op');
+  const opCmd = op.kind === 'ok' && isMap(op.value) && isMap(op.value['op-cmd']) ? op.value['op-cmd'] : {};
+  const cmdFlags = isMap(opCmd['cmd-flags']) ? opCmd['cmd-flags'] : {};
+  const flags = readAttr(runDir, 'flags');
+  const flagNames = flags.kind === 'ok' && isMap(flags.value) ? Object.keys(flags.value) : [];
+  const own = new Set([
+    ...RUN_ENV_NAMES,
+    ...Object.keys(isMap(opCmd['cmd-env']) ? opCmd['cmd-env'] : {}),
+    ...flagNames.map((n) => {
+      const f = cmdFlags[n];
+      return isMap(f) && typeof f['env-name'] === 'string' ? f['env-name'] : flagEnvName(n);
+    }),
+  ]);
+  const recorded = readAttr(runDir, 'env');
+  const env: Record<string, string> = { ...(process.env as Record<string, string>) };
+  if (recorded.kind === 'ok' && isMap(recorded.value)) {
+    for (const [k, v] of Object.entries(recorded.value)) if (typeof v === 'string' && (own.has(k) || !(k in env))) env[k] = v;
+  }
+  for (const name of ['output', 'output.index', 'PENDING', 'LOCK']) rmSync(guildPath(runDir, name), { force: true });
+  writeStagedEnv(runDir, { ...env, RUN_DIR: runDir, RUN_ID: runId, GUILD_HOME: home });
   touch(guildPath(runDir, 'STAGED'));
 }
 
@@ -306,6 +344,8 @@ export function failStagedRun(runDir: string): void {
 
 /** Turns a staged run back into one about to start: STAGED → PENDING → new `started`. */
 export function unstageRunDir(runDir: string): void {
+  // Guild opens a started run's output afresh ("wb"): a run staged again by hand keeps none of the last
+  for (const name of ['output', 'output.index']) rmSync(guildPath(runDir, name), { force: true });
   touch(guildPath(runDir, 'PENDING'));
   // What a previous attempt left must not decide the new one's status: gone while STAGED still
   // says staged, so that no reader (the launcher waiting for the start) sees it ended meanwhile.

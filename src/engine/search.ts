@@ -31,7 +31,7 @@ import { Rng } from './optimize/rng.js';
 import { decodePoint, type Point, type Space, spaceSize } from './optimize/space.js';
 import type { Trial } from './optimize/trials.js';
 import type { RunPlan } from './plan-types.js';
-import { restoreFloatMarks } from './plan.js';
+import { restoreFloatMarks } from './flags.js';
 import { schedulerLogPath } from './queue.js';
 import { grunArgv } from './self-command.js';
 import { aggregateStatus } from '../store/status.js';

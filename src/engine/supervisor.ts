@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { constants as osConstants } from 'node:os';
 import { basename, dirname } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
+import { deferSyncs } from '../store/atomic.js';
 import { OutputWriter } from '../store/output.js';
 import { OutputScalarParser, type OutputScalarsConfig } from '../store/output-scalars.js';
 import {
@@ -17,15 +18,16 @@ import {
   selfProcess,
   writeProcessRecord,
 } from '../store/proc.js';
-import { guildPath } from '../store/run.js';
+import { guildPath, PARENT_FILE } from '../store/run.js';
 import { redactEnv, writeRedactedEnvNames } from '../store/secrets.js';
 import { releaseSpace, reserveSpace, writeFailureNote } from '../store/run-reserve.js';
 import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
-import { finalizeParentIfDone } from './batch.js';
+import { interpreterFor } from './interpreter.js';
+import { GO, RUN_DIR_IN_JOB } from './supervisor-process.js';
+import { restoreFloatMarks } from './flags.js';
 import { recordPythonAttrs, stagedPython } from './python-attrs.js';
-import { planRun, restoreFloatMarks } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { removeTempPidfile } from './pidfile.js';
 import { finishRunDir, readStagedEnv, runEnv, unstageRunDir, writeLateDeps, writeRunDir } from './run-writer.js';
@@ -38,6 +40,8 @@ import { runGpus, startSysSampler, type SysScalar } from './sys-metrics.js';
 export interface SupervisorJob {
   home: string;
   runId: string;
+  /** The run dir, for a supervisor started before it was known (`supervisor-process.ts`). */
+  runDir?: string;
   /** The plan to write a new run from; absent to start the staged run in `runs/<runId>`. */
   plan?: RunPlan;
   stage?: boolean;
@@ -63,6 +67,8 @@ const sysIntervalMs = (): number => {
 };
 
 interface ChildSpec {
+  /** The fsyncs of the new run's files, done once the command has started (`deferSyncs`). */
+  sync?: () => void;
   cmd: string[];
   env: Record<string, string>;
   outputScalars: OutputScalarsConfig | undefined;
@@ -102,9 +108,13 @@ function stagedChildSpec(runDir: string): ChildSpec {
 async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | null> {
   if (job.plan) {
     const plan = restoreFloatMarks(job.plan); // float marks (`1.0` vs `1`) do not survive JSON
-    writeRunDir(plan, { home: job.home, runId: job.runId, stage: job.stage });
-    if (job.stage) return null;
+    const { sync } = deferSyncs(() => writeRunDir(plan, { home: job.home, runId: job.runId, stage: job.stage }));
+    if (job.stage) {
+      sync();
+      return null;
+    }
     return {
+      sync,
       cmd: plan.cmd,
       env: runEnv(plan, job.home, runDir, job.runId),
       outputScalars: plan.outputScalars,
@@ -114,7 +124,11 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
-  if (job.lateDeps) writeLateDeps(runDir, await planRun({ home: job.home, runId: job.runId, ...job.lateDeps }));
+  if (job.lateDeps) {
+    // planning (and batches, at the end) loads half the engine: only the runs that need it pay
+    const { planRun } = await import('./plan.js');
+    writeLateDeps(runDir, await planRun({ home: job.home, runId: job.runId, ...job.lateDeps }));
+  }
   const spec = stagedChildSpec(runDir);
   unstageRunDir(runDir);
   return spec;
@@ -199,8 +213,43 @@ function readJob(file: string): SupervisorJob {
   }
 }
 
+/** True once the launcher says `go` on stdin; false at its end without it (it went away). */
+function launcherSaysGo(): Promise<boolean> {
+  return new Promise((resolve) => {
+    let heard = '';
+    const done = (go: boolean): void => {
+      process.stdin.destroy();
+      resolve(go);
+    };
+    process.stdin.on('data', (chunk: Buffer) => {
+      heard += chunk.toString('latin1');
+      if (heard.length >= GO.length) done(heard.startsWith(GO));
+    });
+    process.stdin.once('end', () => done(false));
+    process.stdin.once('error', () => done(false));
+  });
+}
+
 /** Runs one run to its end. Returns the supervisor's exit code. */
 export async function supervise(runDir: string, jobFile: string): Promise<number> {
+  if (runDir === RUN_DIR_IN_JOB) {
+    // started ahead of its run: nothing is known, nothing is touched, until the launcher says go
+    if (!(await launcherSaysGo())) {
+      rmSync(dirname(jobFile), { recursive: true, force: true });
+      return 0;
+    }
+    let given: unknown;
+    try {
+      given = (JSON.parse(readFileSync(jobFile, 'utf8')) as SupervisorJob).runDir;
+    } catch (e) {
+      given = (e as Error).message;
+    }
+    if (typeof given !== 'string' || !given.startsWith('/')) {
+      process.stderr.write(`grun: ${jobFile}: no run dir in the job (${String(given)})\n`);
+      return SUPERVISOR_SETUP_FAILED;
+    }
+    runDir = given;
+  }
   process.title = `grun supervise ${basename(runDir)}`;
   process.on('SIGHUP', () => {}); // a lost terminal must not end the run
   let pendingSignal: NodeJS.Signals | null = null;
@@ -224,10 +273,12 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   if (spec === null) return 0; // staged
 
   const env = { ...(process.env as Record<string, string>), ...spec.env };
+  // A pyenv shim's choice, started directly (the env attr keeps what the run was given).
+  const exe = await interpreterFor(spec.cmd[0]!, { home: job.home, cwd: runDir, env });
   // node's own spawn: execa (~100 modules, ~0.1 s to load) sat between launch and the command.
-  const child = spawn(spec.cmd[0]!, spec.cmd.slice(1), {
+  const child = spawn(exe.exe, spec.cmd.slice(1), {
     cwd: runDir,
-    env,
+    env: { ...env, ...exe.env },
     // Its own process group, so that stop and Ctrl-C reach the command and its children only.
     detached: true,
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -262,6 +313,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   if (pendingSignal) signalGroup(childPid, pendingSignal);
   // Started: nobody needs the early log any more (a launcher killed mid-launch would leave it).
   rmSync(dirname(jobFile), { recursive: true, force: true });
+  spec.sync?.();
 
   const recordPath = guildPath(runDir, PROC_RECORD_FILE);
   const heartbeat = setInterval(() => {
@@ -273,7 +325,8 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     }
   }, HEARTBEAT_MS);
 
-  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
+  // asked of the interpreter the run got, not again of a pyenv shim
+  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe === spec.cmd[0] ? exe.exe : spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
@@ -288,7 +341,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
     recordEnd(runDir, exitStatus, tee.failure);
     // The last child of a sweep to end records its parent's outcome, whoever started it.
     try {
-      finalizeParentIfDone(runDir);
+      if (existsSync(guildPath(runDir, PARENT_FILE))) (await import('./batch.js')).finalizeParentIfDone(runDir);
     } catch {
       // the parent was deleted or is unreadable: the child's own outcome stands
     }

@@ -16,11 +16,12 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, opts: {
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
       for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-      fsyncSync(fd);
+      if (!deferredFiles) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
+    deferredFiles?.add(path);
   } catch (err) {
     try {
       unlinkSync(tmp);
@@ -34,6 +35,46 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, opts: {
 
 /** Directories whose fsync waits for the end of `withDeferredDirSyncs` (null: none deferred). */
 let deferredDirs: Set<string> | null = null;
+/** Files whose fsync waits for the `sync` of `deferSyncs` (null: none deferred). */
+let deferredFiles: Set<string> | null = null;
+
+/**
+ * Runs `fn` (synchronous) with every fsync of its atomic writes, files and directories, left to
+ * the `sync` it returns: a new run's directory is written before its command starts, and twenty
+ * fsyncs stood between `grun run` and the command. The renames still make each file whole or
+ * absent for every reader; only durability waits for `sync()` (a power loss before it may leave
+ * files of the new run empty, which readers report as corrupt, as any torn run).
+ */
+export function deferSyncs<T>(fn: () => T): { value: T; sync: () => void } {
+  if (deferredFiles || deferredDirs) return { value: fn(), sync: () => {} }; // the outer one syncs
+  const files = new Set<string>();
+  const dirs = new Set<string>();
+  deferredFiles = files;
+  deferredDirs = dirs;
+  try {
+    const value = fn();
+    return { value, sync: () => syncAll(files, dirs) };
+  } finally {
+    deferredFiles = null;
+    deferredDirs = null;
+  }
+}
+
+function syncAll(files: Set<string>, dirs: Set<string>): void {
+  for (const f of files) {
+    try {
+      const fd = openSync(f, 'r');
+      try {
+        fsyncSync(fd);
+      } finally {
+        closeSync(fd);
+      }
+    } catch {
+      // replaced or removed since: its successor was synced by its own writer
+    }
+  }
+  for (const d of dirs) syncDir(d);
+}
 
 /**
  * Runs `fn` (synchronous) with the directory fsyncs of its atomic writes deferred to its end,

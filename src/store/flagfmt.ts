@@ -55,18 +55,18 @@ export function encodeFlagVal(v: YamlValue | bigint, float: boolean): string {
 
 /**
  * Python's `repr()` of a value (`{'g.h': 999}`, `[1, 'a', True]`, `None`); `float` says an
- * integral number is a Python float; containers carry their own float marks.
+ * integral number is a Python float; containers carry their own float marks. `sortKeys`:
+ * mappings with their keys sorted, as `pprint.pformat` writes them.
  */
-export function pyRepr(v: YamlValue | bigint, float = false): string {
+export function pyRepr(v: YamlValue | bigint, float = false, o: { sortKeys?: boolean } = {}): string {
   if (v === null) return 'None';
   if (typeof v === 'boolean') return v ? 'True' : 'False';
   if (typeof v === 'bigint') return String(v);
   if (typeof v === 'number') return float || !Number.isSafeInteger(v) || Object.is(v, -0) ? pyFloatRepr(v) : String(v);
   if (typeof v === 'string') return pyStrRepr(v);
-  if (Array.isArray(v)) return `[${v.map((x, i) => pyRepr(x, isMarkedFloat(v, i))).join(', ')}]`;
-  return `{${Object.entries(v)
-    .map(([k, x]) => `${pyStrRepr(k)}: ${pyRepr(x, isMarkedFloat(v, k))}`)
-    .join(', ')}}`;
+  if (Array.isArray(v)) return `[${v.map((x, i) => pyRepr(x, isMarkedFloat(v, i), o)).join(', ')}]`;
+  const keys = o.sortKeys ? Object.keys(v).sort() : Object.keys(v);
+  return `{${keys.map((k) => `${pyStrRepr(k)}: ${pyRepr(v[k]!, isMarkedFloat(v, k), o)}`).join(', ')}}`;
 }
 
 /** Cuts every decimal fraction in `s` to `n` digits (`0.006369…` → `0.00636`). */

@@ -12,6 +12,14 @@ export function shlexQuote(s: string): string {
   return "'" + s.replace(/'/g, `'"'"'`) + "'";
 }
 
+/** Guild's `util.shlex_quote`: `shlex.quote`, a value quoted whole in single quotes written `"'…'"` (`--print-cmd`). */
+export function guildShlexQuote(s: string): string {
+  const q = shlexQuote(s);
+  const start = `''"'"'`;
+  const end = `'"'"''`;
+  return q.length >= start.length + end.length && q.startsWith(start) && q.endsWith(end) ? `"'${q.slice(start.length, -end.length)}'"` : q;
+}
+
 /** Python's `shlex.split(s)` (POSIX mode, no comments). Throws GrunError on unbalanced quotes. */
 export function shlexSplit(s: string): string[] {
   const tokens: string[] = [];

@@ -45,7 +45,9 @@ export function deriveStatus(s: RunSummary, probe: ProcessProbe = systemProbe): 
   if (s.markers.pending) return { status: 'pending' };
   if (s.markers.staged) return { status: 'staged' };
   if (s.exitStatus !== null) return fromExitStatus(s.exitStatus);
-  const rec = s.proc;
+  // A LOCK naming another process than the record's child is a later start's (Guild restarting
+  // a run grun made): the record is stale, the LOCK decides.
+  const rec = s.proc && !(s.proc.child && s.lockPid !== null && s.lockPid !== s.proc.child.pid) ? s.proc : null;
   if (rec) {
     if (rec.host !== probe.host) {
       const age = probe.recordAgeMs(s.dir);

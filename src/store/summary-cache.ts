@@ -4,7 +4,7 @@
 //   name    `runs/<id>` or `trash/runs/<id>`
 //   sort    `started`, else `initialized` (µs), empty when neither: the listing's order
 //   probe   `s` (settled: finished, cannot gain links) or `u`, then the attr files its key
-//           stats (`l` label, `t` tags, `c` comments, `r` the run root): a run is re-checked
+//           stats (`l` label, `t` tags, `c` comments, `x` exit_status, `r` the run root): a run is re-checked
 //           from this column alone, without parsing its summary
 //   parent  the sweep parent's id, or empty
 //   key     the stats the summary was read under (`cacheKey`)
@@ -30,9 +30,10 @@ import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 8: status and flags columns, scalar values apart from their stamp, the stamps of runs dirs,
-// the cmd attr in the summary
-const VERSION = '8';
+// 9: status and flags columns, scalar values apart from their stamp, the stamps of runs dirs,
+// the cmd attr in the summary, and the key stats exit_status (rewritten in place, as Guild's
+// write_attr does)
+const VERSION = '9';
 
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.tsv');
 /** Runs grun changed, one `runs/<id>` a line: a listing re-checks them at once. */
@@ -171,7 +172,7 @@ const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}
 /**
  * What a listed field can change without: `.guild` (markers, LOCK, process record) and
  * `.guild/attrs` (attrs written by rename, created or deleted), plus the attrs Guild rewrites
- * in place (label, tags, comments) where they exist: creating one changes `.guild/attrs`. The
+ * in place (label, tags, comments, exit_status) where they exist: creating one changes `.guild/attrs`. The
  * run root (trial and step links) counts only for runs that can still gain links: batches,
  * pipelines, and runs without an exit status.
  */
@@ -188,6 +189,7 @@ export function probeOf(s: KeyedFields): string {
     (s.label != null ? 'l' : '') +
     (s.tags?.length ? 't' : '') +
     (s.comments?.length ? 'c' : '') +
+    (s.exitStatus != null ? 'x' : '') +
     (links ? 'r' : '')
   );
 }
@@ -200,6 +202,7 @@ export function cacheKey(dir: string, probe: string): string | null {
   if (probe.includes('l')) key += 'l' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'label')));
   if (probe.includes('t')) key += 't' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'tags')));
   if (probe.includes('c')) key += 'c' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'comments')));
+  if (probe.includes('x')) key += 'x' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'exit_status')));
   if (probe.includes('r')) key += 'r' + stamp(statOrNull(dir));
   return key;
 }

@@ -21,6 +21,15 @@ const INVISIBLE = /[\u0080-\u009f\u202a-\u202e\u2066-\u2069]/g;
 
 const picture = (c: string): string => (c === '\x7f' ? '\u2421' : String.fromCharCode(0x2400 + c.charCodeAt(0)));
 
+/**
+ * The one rule for a run's bytes on their way to stdout (`grun cat`, `grun watch`): a terminal
+ * gets them cleaned unless the user asked for them raw; a pipe or a file gets them unchanged, as
+ * `cat` would pass them on.
+ */
+export function cleansFor(out: { isTTY?: boolean }, raw = false): boolean {
+  return out.isTTY === true && !raw;
+}
+
 /** `text` with no control sequence left: a table cell, a file name, an error message. */
 export function termSafe(text: string): string {
   if (!/[\x00-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/.test(text)) return text;

@@ -79,6 +79,19 @@ describe("quoting forms of Guild's own tests (quoted-flag-vals)", () => {
     assert.match(r.stdout, /'\[1,2,3\]' 2\n/);
     assert.equal(attr(onlyRunDir(home), 'flags'), "'n': 2\ns: '[1,2,3]'\n");
   });
+
+  test('a mapping value: a dict to a global, its Python repr (keys sorted) to an argparse argument', async () => {
+    const home = emptyHome();
+    const dir = project({ 'g.py': UNTYPED });
+    const g = await grun(['run', 'g.py', "a={b: 2, a: [1, 'x: y']}", "b='{c: 1}'", '-y'], { cwd: dir, home });
+    assert.equal(g.code, 0, g.stderr);
+    assert.match(g.stdout, /^\{'a': \[1, 'x: y'\], 'b': 2\} dict\n'\{c: 1\}' str\n/);
+    // a flag the script does not declare (--force-flags) is decoded as YAML, then pformat-ed
+    const known = 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--n", type=int)\nprint(p.parse_known_args()[1])\n';
+    const a = await grun(['run', 'k.py', 'm={b: 2, a: 1.5}', '--force-flags', '-y'], { cwd: project({ 'k.py': known }), home });
+    assert.equal(a.code, 0, a.stderr);
+    assert.equal(a.stdout, `['--m', "{'a': 1.5, 'b': 2}"]\n`);
+  });
 });
 
 describe('float sweeps of a script flag whose default is a float', () => {

@@ -2,6 +2,7 @@
 // the real binary on small projects of grun's own.
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseYaml11 } from '../../src/store/yaml11.js';
@@ -51,6 +52,9 @@ describe('run options read the Guild way', () => {
     const cwd = project({ 'pass.py': 'x = 1\n' });
     fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-y'], /^grun: invalid optimizer flag foo=123: no optimizer specified\n/, { cwd });
     assert.equal(ok(home, ['runs', '-s']), '');
+    // an optimizer named: its settings are checked, even with nothing to search
+    fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-o', 'random', '-y'], /^grun: optimizer random: unknown setting 'foo'\n/, { cwd });
+    assert.equal(ok(home, ['runs', '-s']), '');
   });
 });
 
@@ -85,6 +89,13 @@ describe('--needed', () => {
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
     writeFileSync(join(home, 'runs', 'aaa', '.guild', 'PENDING'), '');
     assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'a pending run always restarts');
+    writeFileSync(join(home, 'runs', 'aaa', '.guild', 'STAGED'), '');
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'a staged run always starts, its output afresh');
+    // a LOCK left by a process that is gone, no exit status: an error run, restarted
+    writeFileSync(join(home, 'runs', 'aaa', '.guild', 'LOCK'), String(spawnSync('true').pid));
+    rmSync(join(home, 'runs', 'aaa', '.guild', 'attrs', 'exit_status'));
+    assert.match(ok(home, ['runs', '-s'], { cwd }), / error {2}x=2\.0 y=2\n$/);
+    assert.equal(ok(home, ['run', '--restart', 'aaa', '--needed', '-y']), '2.0 2\n', 'an error run always restarts');
     assert.match(ok(home, ['runs', '-s'], { cwd }), / completed {2}x=2\.0 y=2\n$/);
   });
 
@@ -171,6 +182,29 @@ describe('dependencies', () => {
     assert.equal(down.out, 'hello\n');
     assert.equal(down.err, 'Resolving operation:fetch\nUsing run up1 for operation:fetch\n');
   });
+
+  test('X=ID: the marked, else the latest, run of the operation whose id starts with ID, even an ID that reads as a number', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'up:\n  main: up\ndown:\n  main: down\n  requires:\n    - operation: up\n',
+      'up.py': 'pass\n',
+      'down.py': 'pass\n',
+    });
+    for (const id of ['100', '1e5', '010']) ok(home, ['run', 'up', '--run-id', id, '-y'], { cwd });
+    const using = (flag: string): string => {
+      const r = grun(home, ['run', 'down', flag, '-y'], { cwd });
+      assert.equal(r.code, 0, r.err);
+      return r.err;
+    };
+    assert.equal(using('up=1'), 'Resolving operation:up\nUsing run 1e5 for operation:up\n');
+    assert.equal(using('operation:up=10'), 'Resolving operation:up\nUsing run 100 for operation:up\n');
+    ok(home, ['mark', '100', '-y']);
+    assert.equal(using('up=1'), 'Resolving operation:up\nUsing run 100 for operation:up\n');
+    // runs of another operation are not candidates
+    const r = grun(home, ['run', 'down', 'up=0', '--run-id', '0d', '-y'], { cwd });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(using('up=0'), 'Resolving operation:up\nUsing run 010 for operation:up\n');
+  });
 });
 
 describe('dependencies of a staged run', () => {
@@ -230,10 +264,10 @@ describe('run-attrs', () => {
 });
 
 describe('restart without the operation', () => {
-  test('a restart with new flags of a run whose guild.yml is gone says what it needs, in Guild words', () => {
+  test('a run whose guild.yml is gone restarts from its record; with new flags it says what it needs, in Guild words', () => {
     const home = emptyHome();
-    const cwd = project({ 'guild.yml': 'op:\n  main: op\n  flags:\n    n: 1\n', 'op.py': 'n = 1\nprint(n)\n' });
-    ok(home, ['run', 'op', '--run-id', 'r1', '-y'], { cwd });
+    const cwd = project({ 'guild.yml': 'op:\n  main: op\n  flags:\n    n: 1\n', 'op.py': 'import os\nn = 1\nprint(n, os.environ["FLAG_N"], os.environ["RUN_ID"])\n' });
+    assert.equal(ok(home, ['run', 'op', 'n=3', '--run-id', 'r1', '-y'], { cwd }), '3 3 r1\n');
     rmSync(join(cwd, 'guild.yml'));
     const r = grun(home, ['run', '--restart', 'r1', 'n=2', '-y']);
     assert.equal(r.code, 1);
@@ -241,6 +275,87 @@ describe('restart without the operation', () => {
       r.err,
       "grun: cannot find definition for operation 'op' in run r1\nThis is required when setting flags or using '--force-sourcecode'\nfor restart or a new run.\n",
     );
+    // without new flags it restarts from its record: its command, flags and environment
+    assert.equal(ok(home, ['run', '--restart', 'r1', '-y']), '3 3 r1\n');
+    assert.equal(ok(home, ['cat', '--output', 'r1']), '3 3 r1\n');
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}op {2}completed {2}n=3\n$/);
+    assert.equal(ok(home, ['run', '--restart', 'r1', '--needed', '-y']), 'Skipping run because flags have not changed (--needed specified)\n');
+  });
+});
+
+describe('a batch in the foreground', () => {
+  test("each trial is announced with its flags as Guild's flags_desc writes them: sorted, comma-separated", () => {
+    const home = emptyHome();
+    const cwd = project({ 'op.py': "x = 1\ny = 1.5\nz = 'a'\nprint(x, y, z)\n" });
+    const out = ok(home, ['run', 'op.py', 'x=[1,2]', 'z=two words', '-y'], { cwd });
+    const trials = out.split('\n').filter((l) => l.startsWith('INFO:'));
+    assert.deepEqual(
+      trials.map((l) => l.replace(/trial [0-9a-f]{32}:/, 'trial ID:')),
+      ["INFO: [grun] Running trial ID: op.py (x=1, y=1.5, z='two words')", "INFO: [grun] Running trial ID: op.py (x=2, y=1.5, z='two words')"],
+    );
+  });
+});
+
+describe('main with flag references', () => {
+  test("`${flag}` in main is the flag's value in the command; the op attr keeps the reference", () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'op:\n  main: op ${foo} ${bar}\n  flags:\n    foo: 123\n    bar: 4.5\n',
+      'op.py': 'import sys\nprint(sys.argv[1:])\n',
+    });
+    assert.equal(ok(home, ['run', 'op', 'foo=321', '--run-id', 'm1', '-y'], { cwd }), "['321', '4.5']\n");
+    const op = parseYaml11(readFileSync(join(home, 'runs', 'm1', '.guild', 'attrs', 'op'), 'utf8')) as { 'op-cmd': { 'cmd-args': string[] } };
+    assert.deepEqual(op['op-cmd']['cmd-args'].slice(3), ['op', '${foo}', '${bar}', '--', '__flag_args__']);
+    fails(home, ['run', 'op', '-y'], /^grun: main 'op \$\{foo\} \$\{nope\}': unknown reference \$\{nope\}/, {
+      cwd: project({ 'guild.yml': 'op:\n  main: op ${foo} ${nope}\n  flags:\n    foo: 1\n', 'op.py': 'pass\n' }),
+    });
+  });
+});
+
+describe('--print-cmd', () => {
+  test("a sweep prints each trial's command; a value quoted whole is written as Guild writes it", () => {
+    const home = emptyHome();
+    const cwd = project({ 'op.py': "x = 1\nz = 'a'\n" });
+    const lines = ok(home, ['run', 'op.py', 'x=[1,2]', '--print-cmd'], { cwd }).trimEnd().split('\n');
+    assert.equal(lines.length, 2, lines.join('\n'));
+    assert.match(lines[0]!, / op\.py --x 1 --z a$/);
+    assert.match(lines[1]!, / op\.py --x 2 --z a$/);
+    assert.match(ok(home, ['run', 'op.py', "z='1'", '--print-cmd'], { cwd }), / op\.py --x 1 --z "'1'"\n$/);
+    assert.equal(ok(home, ['runs', '-s']), '', 'nothing was run');
+  });
+});
+
+describe('flags-dest global:NAME and namespace:NAME', () => {
+  const files = {
+    'guild.yml': [
+      'train:',
+      '  main: train',
+      '  flags-dest: global:cfg',
+      '  flags-import: all',
+      '  flags:',
+      '    opt:',
+      '      default: sgd',
+      '      arg-name: optim.name',
+      'ns:',
+      '  main: ns',
+      '  flags-dest: namespace:cfg',
+      '  flags-import: all',
+      '',
+    ].join('\n'),
+    'train.py': "cfg = {'lr': 0.1, 'model': {'depth': 3}, 'layers': [8, 'x'], '_skip': 1}\nprint(sorted(cfg.items()))\n",
+    'ns.py': 'from types import SimpleNamespace\ncfg = SimpleNamespace(lr=0.5, tag="a")\nprint(cfg.lr, cfg.tag)\n',
+  };
+
+  test("the dict's items are the flags (nested keys dotted, a list one splittable value); the run gets the dict back, nested", () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    const help = ok(home, ['run', 'train', '--help-op'], { cwd });
+    assert.match(help, /\nFlags:\n {2}layers +\(default is '8 x'\)\n {2}lr +\(default is 0\.1\)\n {2}model\.depth +\(default is 3\)\n {2}opt +\(default is sgd\)\n$/);
+    assert.equal(
+      ok(home, ['run', 'train', 'lr=0.2', 'layers=4 5', '-y'], { cwd }),
+      "[('layers', [4, 5]), ('lr', 0.2), ('model', {'depth': 3}), ('optim', {'name': 'sgd'})]\n",
+    );
+    assert.equal(ok(home, ['run', 'ns', 'tag=b', '-y'], { cwd }), '0.5 b\n');
   });
 });
 

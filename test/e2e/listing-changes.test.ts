@@ -8,7 +8,7 @@ import { basename, join } from 'node:path';
 import { writeAttr } from '../../src/store/attrs.js';
 import { roundSize } from '../../src/store/index.js';
 import { EventFileWriter } from '../../src/store/tfevents.js';
-import { copyFixtureHome } from '../helpers/home.js';
+import { copyFixtureHome, emptyHome } from '../helpers/home.js';
 import { cloneRun, listedShortIds, ok } from './cli-helpers.js';
 
 const NEWEST = 'e1cf955019fc498ba318ae5d147456c2';
@@ -101,6 +101,18 @@ describe('a warm summary cache shows every change to a run', () => {
     assert.equal(statSync(runs).ctimeMs, ctime);
     assert.equal(listedShortIds(ok(home, ['runs']))[0], making.slice(0, 8));
     assert.equal(listedShortIds(ok(home, ['runs', '-a'])).length, before.length + 1);
+  });
+
+  test('an exit status rewritten in place, to one of the same size, shows at once', () => {
+    const home = emptyHome();
+    const cwd = mkdtempSync(join(tmpdir(), 'grun-proj-'));
+    writeFileSync(join(cwd, 'op.py'), 'pass\n');
+    ok(home, ['run', 'op.py', '--run-id', 'aaa', '-y'], { cwd });
+    assert.match(ok(home, ['runs']), / completed/);
+    guildWriteAttr(join(home, 'runs', 'aaa'), 'exit_status', '-9');
+    assert.match(ok(home, ['runs']), / terminated/);
+    guildWriteAttr(join(home, 'runs', 'aaa'), 'exit_status', '1');
+    assert.match(ok(home, ['runs']), / error/);
   });
 
   test('a filter on a scalar sees a value appended to an event file in place', () => {

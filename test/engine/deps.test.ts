@@ -57,13 +57,18 @@ describe('operation dependencies over the fixture home', () => {
     });
   });
 
-  test('X=ID picks a run by id prefix', () => {
+  test('X=ID picks a run of the op by id prefix (the latest of several), a full id whatever it is', () => {
     const runs = listRuns(sharedHome(), { noCache: true });
-    assert.equal(chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: '5fe4' }).id, PREPARE_17);
-    assert.throws(() => chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: 'zzz' }), {
-      message: "no run matches 'zzz' for flag 'operation:prepare': expected the id (or a prefix) of a prepare run",
-    });
-    assert.throws(() => chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix: '' }), /'' for flag 'operation:prepare' matches 20 runs: expected a longer id prefix/);
+    const choose = (idPrefix: string) => chooseDepRun(runs, SPEC!, depOpref(SPEC!, TRAIN), { idPrefix }).id;
+    assert.equal(choose('5fe4'), PREPARE_17);
+    assert.equal(choose(''), PREPARE_20);
+    assert.equal(choose('c66e6a9adc7945ee87f50ab05afb16a5'), 'c66e6a9adc7945ee87f50ab05afb16a5');
+    for (const prefix of ['zzz', 'c66e6a9a']) {
+      assert.throws(() => choose(prefix), {
+        name: 'DepFailure',
+        message: "run failed because a dependency was not met: could not resolve 'operation:prepare' in operation:prepare resource: no suitable run for prepare",
+      });
+    }
   });
 
   test('requires entries other than operations and files are refused by name, and file options grun lacks too', () => {

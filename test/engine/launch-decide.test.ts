@@ -64,7 +64,8 @@ describe('launch decision', () => {
     ['-o gp with its trials staged', request({ sweep: { optimizer: 'gp', stageTrials: true } }), null, swept, 'refused search-here'],
     ['-o tpe to Slurm: trials as jobs', request({ executor: 'slurm', sweep: { optimizer: 'tpe' } }), null, swept, 'search foreground'],
     ['-Fo on one run without an optimizer', request({ sweep: { optFlags: { foo: 123 } } }), null, single, 'refused bad-value'],
-    ['-Fo on one run with -o random', request({ sweep: { optimizer: 'random', optFlags: { foo: 123 } } }), null, single, 'local foreground memo:off'],
+    ['-Fo on one run with -o random: random has no setting foo', request({ sweep: { optimizer: 'random', optFlags: { foo: 123 } } }), null, single, 'refused bad-value'],
+    ['-o gp on one run: its settings are checked', request({ sweep: { optimizer: 'gp', optFlags: { xi: 0.1 } } }), null, single, 'local foreground memo:off'],
     ['--minimize and --maximize', request({ sweep: { minimize: 'loss', maximize: 'acc' } }), null, swept, 'refused bad-value'],
   ];
   for (const [name, req, remote, plan, want] of cases) {

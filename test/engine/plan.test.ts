@@ -6,7 +6,8 @@ import { copyFileSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSy
 import { join } from 'node:path';
 import { HELPERS_DIR } from '../../src/engine/flag-detect.js';
 import { PYTHON_API_DIR } from '../../src/engine/python-api.js';
-import { planRun, planTrial, restoreFloatMarks } from '../../src/engine/plan.js';
+import { restoreFloatMarks } from '../../src/engine/flags.js';
+import { planRun, planTrial } from '../../src/engine/plan.js';
 import type { ResolvedOperationDep } from '../../src/engine/plan-types.js';
 import { encodeYaml, isMarkedFloat, markFloat, parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, fixtureHome, tempDir } from '../helpers/home.js';

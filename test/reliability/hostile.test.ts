@@ -102,6 +102,31 @@ describe('reliability: hostile text never reaches the terminal', () => {
     assert.doesNotMatch(grunOnTty(['watch', id.slice(0, 8)], home), CONTROL);
   });
 
+  test('grun cat -p: a run file is cleaned on a terminal too, raw with --raw, byte for byte to a pipe', () => {
+    const name = `file-${ESCAPES.osc0}.txt`;
+    writeFileSync(join(home, 'runs', id, name), `${ALL}\n`);
+    const onTty = grunOnTty(['cat', '-p', name], home);
+    assert.match(onTty, /link +hidden/);
+    assert.doesNotMatch(onTty.replace(/\r\n/g, '\n'), CONTROL);
+    assert.ok(grunOnTty(['cat', '-p', name, '--raw'], home).includes('\x1b]52;c;'), '--raw passes escapes');
+    const piped = spawnSync(bin, ['cat', '-p', name], { env: childEnv(home) });
+    assert.equal(piped.status, 0, String(piped.stderr));
+    assert.ok(piped.stdout.equals(Buffer.from(`${ALL}\n`)));
+  });
+
+  test('grun cat to a pipe: every byte value, invalid UTF-8 and chunk boundaries included, exactly as in the file', () => {
+    // 3 MiB + 7 bytes of every value (several 1 MiB reads, the last one short)
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 7);
+    for (let i = 0; i < bytes.length; i++) bytes[i] = (i * 131 + (i >> 8)) & 0xff;
+    writeFileSync(join(home, 'runs', id, 'blob.bin'), bytes);
+    const file = spawnSync(bin, ['cat', '-p', 'blob.bin'], { env: childEnv(home), maxBuffer: 1 << 26 });
+    assert.equal(file.status, 0, String(file.stderr));
+    assert.ok(file.stdout.equals(bytes), 'cat -p to a pipe is the file');
+    const output = spawnSync(bin, ['cat', '--output'], { env: childEnv(home), maxBuffer: 1 << 26 });
+    assert.equal(output.status, 0, String(output.stderr));
+    assert.ok(output.stdout.equals(readFileSync(join(home, 'runs', id, '.guild', 'output'))), 'cat --output to a pipe is the output file');
+  });
+
   const skip = tmuxSkip;
   test('the dashboard: table, output tab and files tab show text only; the pane title stays', { skip }, async () => {
     const t = new TmuxGrun({ columns: 160, rows: 40, cwd, env: { GUILD_HOME: home } });

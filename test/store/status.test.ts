@@ -38,6 +38,7 @@ describe('status rules (Guild order, then the process record)', () => {
     ['live supervisor with matching start', { proc: rec, lockPid: 11 }, { isAlive: (pid, start) => pid === 10 && start === 5 }, 'running'],
     ['supervisor pid reused', { proc: rec, lockPid: 11 }, { isAlive: (pid, start) => pid === 10 && start === undefined }, 'error', /another process/],
     ['supervisor gone', { proc: rec, lockPid: 11 }, { isAlive: (pid) => pid === 11 }, 'error', /supervisor gone/],
+    ['a LOCK of another process than the record\'s child (a later start by Guild) decides', { proc: rec, lockPid: 77 }, { isAlive: (pid) => pid === 77, startedAtMs: () => 1_000_000_000_000 }, 'running'],
     ['rebooted since', { proc: rec }, { bootId: 'boot-2', isAlive: () => true }, 'error', /restarted/],
     ['other host with a fresh heartbeat', { proc: { ...rec, host: 'far' } }, { recordAgeMs: () => 1_000 }, 'running'],
     ['other host gone quiet', { proc: { ...rec, host: 'far' } }, { recordAgeMs: () => 10_000_000 }, 'error', /heartbeat/],

@@ -19,14 +19,12 @@ import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
 import { matchingRuns } from '../needed.js';
 import type { RunPlan } from '../plan-types.js';
-import { spawnScheduler } from '../queue.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
-import { runTrialsHere } from './foreground-sweep.js';
 import { spawnBatch } from '../batch-process.js';
 import { tempPidfile } from '../pidfile.js';
 import { loadRun } from '../../store/index.js';
-import { submitPipeline } from '../pipeline/slurm.js';
-import { runSearch, spawnSearch, startSearch } from '../search.js';
+// searches, schedulers, foreground sweeps and Slurm pipelines load when a launch is one:
+// a single run's launch is on the path to its command, and loading them cost it ~0.1 s
 import { launchPreview, type LaunchPreview } from './preview.js';
 import type { LaunchMode, LaunchPlan, MemoUse, SweepStart } from './request.js';
 
@@ -149,6 +147,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     }
     case 'search': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
+      const { runSearch, spawnSearch, startSearch } = await import('../search.js');
       const summary = (id: string) => `${lp.options.optimizer} search ${short(id)} of ${lp.plan.operation}`;
       if (lp.background) {
         const r = startSearch(lp.plan, { ...lp.options, home, say });
@@ -237,11 +236,13 @@ async function startSweep(
 async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO, trialLog: string[] = []): Promise<number | undefined> {
   switch (start.kind) {
     case 'scheduler': {
+      const { spawnScheduler } = await import('../queue.js');
       const pid = spawnScheduler(home, [focus], start);
       io.stdout?.write(`Scheduling ${waiting.length} run(s) in the background (scheduler pid ${pid})\n`);
       return undefined;
     }
     case 'foreground': {
+      const { runTrialsHere } = await import('./foreground-sweep.js');
       const { ok } = await runTrialsHere(waiting, {
         home,
         maxParallel: start.maxParallel,
@@ -263,6 +264,7 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
 /** How one run starts here: in the background or attached, its output to the CLI's streams. */
 async function submitPipelineReport(home: string, lp: Extract<LaunchPlan, { kind: 'pipeline' }>, slurm: NonNullable<Extract<LaunchPlan, { kind: 'pipeline' }>['slurm']>, say: (text: string) => void): Promise<LaunchReport> {
   const op = lp.plan.operation;
+  const { submitPipeline } = await import('../pipeline/slurm.js');
   const { pipeline, steps } = await submitPipeline(lp.plan, lp.steps, { home, cwd: lp.plan.inputs.cwd, pidfile: lp.pidfile, ...slurm });
   for (const s of steps) say(s.jobId ? `step ${s.name}: run ${s.run} (job ${s.jobId})` : `step ${s.name}: memoized as ${s.run}, outputs of run ${s.memoOf}`);
   say(`${op} submitted to Slurm as ${pipeline.runId} (job ${pipeline.jobId})`);

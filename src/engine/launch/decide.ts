@@ -10,7 +10,7 @@ import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
 import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
-import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName } from '../optimize/optimizer.js';
+import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName, optimizerSettings } from '../optimize/optimizer.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
@@ -200,6 +200,15 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     if (dest.kind === 'slurm') return { kind: 'slurm', plan: batchPlan, ...(dest.remote ? { remote: dest.remote } : {}), memo, needed, ...pidfile };
     return { kind: 'local', plan: batchPlan, mode, memo, needed, ...pidfile, quiet };
   }
+  const chosen = chosenOptimizer(req, plan);
+  // an optimizer's settings are checked whether or not there is anything to search (Guild's)
+  if (chosen && (req.sweep?.optimizer !== undefined || req.sweep?.optimize) && chosen.algorithm !== '+' && isBuiltinOptimizer(chosen.algorithm)) {
+    try {
+      optimizerSettings(chosen.algorithm, chosen.flags);
+    } catch (e) {
+      throw e instanceof GrunError ? new Refusal('bad-value', e.message) : e;
+    }
+  }
   // `-o +`: Guild's grid batch, even of one trial
   if (Object.keys(plan.sweeps).length || req.sweep?.optimizer === '+') {
     if (dest.kind === 'slurm' && req.sweep?.stageTrials) {
@@ -208,7 +217,6 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     const s = req.sweep ?? {};
     const randomSeed = s.randomSeed === undefined ? undefined : parseSeed(s.randomSeed);
     if (randomSeed === null) throw new Refusal('bad-value', `invalid value '${s.randomSeed}' for --random-seed: expected a 64-bit integer`);
-    const chosen = chosenOptimizer(req, plan);
     const grid = chosen?.algorithm === '+';
     if (s.minimize !== undefined || s.maximize !== undefined || s.prune !== undefined || (chosen && !grid && optimizerName(chosen.algorithm) !== 'random')) {
       if (mode === 'stage') throw new Refusal('stage-sweep', '--stage stages a grid or random batch, not a search: drop --stage or the optimizer');

@@ -1,7 +1,7 @@
 // Where a launch can go, for a front end to offer: here, Slurm (when sbatch is on PATH), and
 // each remote of config.yml. Each id is what a LaunchRequest takes: '' here, 'slurm' the
 // `--executor`, any other a remote's name.
-import { resolveExecutable } from '../cmd-args.js';
+import { resolveExecutable } from '../interpreter.js';
 import { loadRemotes, type RemoteConfig } from '../remote/config.js';
 import type { LaunchRequest } from './request.js';
 

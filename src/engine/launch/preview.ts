@@ -3,9 +3,13 @@
 // data: the CLI renders it, with its own styles.
 import { isDeepStrictEqual } from 'node:util';
 import { formatFlagValue } from '../../store/flagfmt.js';
+import { guildShlexQuote } from '../../store/opref.js';
 import type { Run, YamlValue } from '../../store/types.js';
 import { isMarkedFloat } from '../../store/yaml11.js';
+import { guildSweepTrials } from '../batch.js';
+import { optimizerName } from '../optimize/optimizer.js';
 import type { RunPlan } from '../plan-types.js';
+import { planTrial } from '../plan.js';
 import type { Expansion } from '../sweep/expand.js';
 import type { LaunchPlan } from './request.js';
 
@@ -88,4 +92,21 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
       return { headline: `You are about to submit ${lp.proto.operation} ${what}:`, lines: expansionLines(exp), runs: [] };
     }
   }
+}
+
+/**
+ * `--print-cmd`: the run's command, or the command of each trial of a grid (`-o +`) or random
+ * sweep (drawn with `seed`, as the sweep would be), quoted as Guild prints them; a search's
+ * trials are not known ahead: its prototype's command.
+ */
+export function commandLines(plan: RunPlan, sweep: { optimizer?: string; maxTrials?: number; seed: string }): string[] {
+  const o = sweep.optimizer;
+  const batch = o === '+' ? '+' : o !== undefined && optimizerName(o) === 'random' ? 'random' : o === undefined ? null : undefined;
+  const cmds =
+    batch !== undefined && (Object.keys(plan.sweeps).length || batch === '+')
+      ? guildSweepTrials(plan, { ...(batch ? { optimizer: batch } : {}), ...(sweep.maxTrials !== undefined ? { maxTrials: sweep.maxTrials } : {}) }, sweep.seed).trials.map(
+          (t) => planTrial(plan, t).cmd,
+        )
+      : [plan.cmd];
+  return cmds.map((c) => c.map(guildShlexQuote).join(' '));
 }
