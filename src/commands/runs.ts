@@ -15,7 +15,8 @@ import { readAttr, listAttrNames } from '../store/attrs.js';
 import { prunedReason } from '../store/pruned.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { encodeFlagVal, formatFlagValue } from '../store/flagfmt.js';
-// archive, trash and stop load with the subcommands that use them: `grun runs` lists without them.
+// archive, trash, stop and the filters load with the subcommands and options that use them:
+// `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
 import { compareRunsNewestFirst, listRuns, loadRun, RunList } from '../store/index.js';
 import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
@@ -27,7 +28,7 @@ import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
 import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
-import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
+import { homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { runMetadata } from '../engine/run-family.js';
 import { withExecutorStatus } from '../engine/executor-status.js';
@@ -52,6 +53,7 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
+  const { filterRuns } = await import('./run-filter.js');
   if (archive) return filterRuns(await (await import('../store/archive.js')).listArchiveRuns(archive), opts);
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
   const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
@@ -77,6 +79,7 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
   if (opts.archive) return fixed(await sourceRuns(cmd, opts));
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
   if (Object.keys(runFilterOptionsFrom(opts)).length > 0) {
+    const { filterRuns } = await import('./run-filter.js');
     // The filter runs over the cache; what was read afresh is decided on again.
     const { runs, family, fresh } = list.candidates((cached) => filterRuns(cached, opts));
     const { runs: reconciled, view } = await reconcileSlurmRuns(family);
@@ -401,6 +404,7 @@ async function infoAction(spec: string | undefined, opts: Record<string, unknown
 
 async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
+  const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home), opts), specs, [':']);
   const permanent = Boolean(opts.permanent);
   const running = selected.filter((r) => r.status === 'running' && !r.statusInfo.remote);
@@ -435,6 +439,7 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
 
 async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
+  const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
   await runsOp(
     selected,
@@ -454,6 +459,7 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
 
 async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
+  const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
   await runsOp(
     selected,
