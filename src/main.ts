@@ -4,6 +4,7 @@ import { commandName, registerCommands } from './commands/index.js';
 import { GrunError, UsageError, systemReason } from './store/errors.js';
 import { resolveGuildHome } from './store/home.js';
 import { setDebug } from './store/debug-log.js';
+import { noteStartDir } from './commands/start-dir.js';
 import { termSafe } from './store/terminal-text.js';
 import { normalizeGuildArgs } from './commands/argv.js';
 import { version } from './version.js';
@@ -39,6 +40,7 @@ async function program(argv: string[]): Promise<Command> {
     setDebug(p.opts().debug === true);
     const dir = p.opts().C as string | undefined;
     if (dir === undefined) return;
+    noteStartDir();
     try {
       process.chdir(dir);
     } catch {

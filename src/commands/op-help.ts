@@ -53,3 +53,13 @@ export function opHelpLines(plan: RunPlan, description: string): string[] {
   if (flags.length) out.push('', ...flags);
   return out;
 }
+
+/** `grun run OPTIMIZER --help-op`: a built-in optimizer's flags, set with `--opt-flag NAME=VALUE`. */
+export function optimizerHelpLines(operation: string, flags: FlagDef[]): string[] {
+  const out = [`Usage: grun run [OPTIONS] ${operation} [FLAG]...`, ''];
+  out.push(`  Built-in optimizer: use it with -o ${operation}, its flags with -Fo NAME=VALUE.`, '');
+  out.push("  Use 'grun run --help' for a list of options.");
+  const lines = flagLines(flags);
+  out.push('', ...(lines.length ? lines : ['This optimizer has no flags.']));
+  return out;
+}

@@ -1,11 +1,11 @@
 // `grun run [OPSPEC] [FLAG=VAL...]`: a launch request from the command line (an operation with
 // its flags, or `--start`/`--restart RUN`), handed to the engine's launch service;
-// `--print-cmd`, `--test-flags` and `--help-op` only plan and print.
+// `--print-cmd`, `--test-flags`, `--test-sourcecode` and `--help-op` only plan and print.
 import type { Command } from 'commander';
 import { launch, type LaunchMode, type LaunchRequest, type LaunchWork } from '../engine/launch/service.js';
 import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
-import { planRun } from '../engine/plan.js';
+import { describeSourceCode, planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
 import type { BatchMeta } from '../engine/batch.js';
 import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../engine/restart.js';
@@ -18,12 +18,14 @@ import { readFailureNote } from '../store/run-reserve.js';
 import type { YamlValue } from '../store/types.js';
 import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
 import { printLines } from './format.js';
-import { opHelpLines } from './op-help.js';
+import { opHelpLines, optimizerHelpLines } from './op-help.js';
+import { sourceCodeReportLines } from './sourcecode-report.js';
+import { startDir } from './start-dir.js';
 import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; testFlags?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  printCmd?: boolean; testFlags?: boolean; testSourcecode?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
@@ -128,9 +130,24 @@ function batchMeta(o: RunOptions): BatchMeta | undefined {
 
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
   const home = homeOf(cmd);
+  const startSpec = o.restart !== undefined ? 'restart' : o.start !== undefined ? 'start' : null;
+  if (o.testSourcecode && startSpec) throw new UsageError(`--test-sourcecode cannot be used with --${startSpec}`);
+  // a built-in optimizer named where no operation of the project is (`grun run skopt:random --help-op`)
+  const optimizerHelp =
+    o.helpOp && opspec !== undefined && !listOperations(process.cwd()).some((d) => d.name === opspec)
+      ? (await import('../engine/optimize/optimizer.js')).optimizerFlagDefs(opspec)
+      : null;
+  if (optimizerHelp) {
+    printLines(optimizerHelpLines(optimizerHelp.operation, optimizerHelp.flags));
+    return;
+  }
   const what = await work(home, opspec, flagArgs, o);
   if (!what) return;
   const { w, asked } = what;
+  if (o.testSourcecode && w.kind === 'operation') {
+    printLines(sourceCodeReportLines(await describeSourceCode(w.run), startDir()));
+    return;
+  }
   if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp)) {
     const plan = await planRun(w.run);
     if (o.helpOp) {
@@ -196,6 +213,7 @@ export function register(program: Command): void {
     .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
     .option('--test-flags', 'print the resolved flags and exit')
+    .option('--test-sourcecode', 'show which project files the run would copy as source code, and why, and exit')
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')

@@ -1,8 +1,8 @@
 // `planRun`: from "what the user asked for" to a complete, validated RunPlan, with no side
 // effect beyond the import-flags cache. Nothing here creates a run directory, so a bad flag
 // leaves nothing behind.
-import { existsSync, statSync } from 'node:fs';
-import { dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { accessSync, constants, existsSync, statSync } from 'node:fs';
+import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { runsDir } from '../store/home.js';
@@ -10,6 +10,7 @@ import { linkedRunIds } from '../store/pipeline.js';
 import { checkOutputPatterns, type OutputScalarsConfig } from '../store/output-scalars.js';
 import type { Opref, Run, YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
+import { shlexSplit } from '../store/opref.js';
 import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, globalDest } from './cmd-args.js';
@@ -31,7 +32,7 @@ import {
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
-import { combineSourceCodeConfig, selectSourceFiles, type SourceCodeSpec } from './sourcecode.js';
+import { combineSourceCodeConfig, decideSourceCode, selectSourceFiles, type SourceCodeContext, type SourceCodeDecision, type SourceCodeSpec } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
 import { debugEnabled } from '../store/debug-log.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
@@ -599,6 +600,40 @@ function applyFlags(
   return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv, ...(configFailure ? { configFailure } : {}) };
 }
 
+/**
+ * What besides its rules decides an operation's source code: its file dependencies (never
+ * source code), Guild's Python rules for a Python operation (a script, `main`, an `exec` of
+ * `${python_exe}` or of a python executable), grun's `node_modules` rule for a Node script.
+ */
+function sourceContext(base: OpBase, req: RunRequest): SourceCodeContext {
+  const t = base.target;
+  return {
+    home: req.home,
+    ignore: base.depSpecs.flatMap((d) => (d.kind === 'file' ? [d.path] : [])),
+    python: base.isPython || (t.kind === 'exec' && execUsesPython(t.template)),
+    node: t.kind === 'node',
+  };
+}
+
+/** Guild's `python_script._uses_python`: the command is `${python_exe}` or an executable file named python…. */
+function execUsesPython(template: string): boolean {
+  const exe = shlexSplit(template)[0] ?? '';
+  if (exe === '${python_exe}' || exe === '${guild_python_exe}') return true;
+  if (!basename(exe).toLowerCase().startsWith('python')) return false;
+  try {
+    accessSync(exe, constants.X_OK);
+    return statSync(exe).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/** The source code decision for `req`'s operation without making a run (`grun run --test-sourcecode`). */
+export async function describeSourceCode(req: RunRequest): Promise<SourceCodeDecision> {
+  const base = await opBase(req);
+  return decideSourceCode(base.projectDir, base.sourceSpec, sourceContext(base, req));
+}
+
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
 export async function planRun(req: RunRequest): Promise<RunPlan> {
   const base = await opBase(req);
@@ -622,8 +657,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(req.forceFlags ? { force: true } : {}),
   });
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
-  const depPaths = base.depSpecs.flatMap((d) => (d.kind === 'file' ? [d.path] : []));
-  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, req.home, depPaths);
+  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, sourceContext(base, req));
   const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,

@@ -1,14 +1,15 @@
 // What Guild records of the Python a Python run uses, taken by the supervisor while the command
 // runs (never delaying its start) and written before the run's end: `python_version` in the
 // `platform` attr (Guild's `sys.version`), and the `pip_freeze` attr (`python -m pip freeze`)
-// unless guild.yml says `pip-freeze: no` or NO_PIP_FREEZE=1 (Guild's python_script plugin).
-import { execFile } from 'node:child_process';
+// unless guild.yml says `pip-freeze: no` or NO_PIP_FREEZE=1 (Guild's python_script plugin). Both
+// are asked of the interpreter through the home's cache (interpreter.ts `pythonFacts`).
 import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
 import { parseOpref } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { findOperation, isMap, parseGuildfile } from './guildfile.js';
+import { pythonFacts } from './interpreter.js';
 
 /** Whether a run of a Python operation gets `pip_freeze`: guild.yml's `pip-freeze` as given. */
 export function pipFreezeWanted(isPython: boolean, optionValue: YamlValue | undefined): boolean {
@@ -38,14 +39,6 @@ export function stagedPython(runDir: string, cmd: string[]): { exe: string; pipF
   return { exe: cmd[0], pipFreeze: pipFreezeWanted(true, option) };
 }
 
-const TIMEOUT_MS = 120_000;
-
-function python(exe: string, args: string[]): Promise<string | null> {
-  return new Promise((resolve) => {
-    execFile(exe, args, { timeout: TIMEOUT_MS, maxBuffer: 16 * 1024 * 1024 }, (err, stdout) => resolve(err ? null : stdout));
-  });
-}
-
 /** Ignores a write that fails: the run dir moved away, or a full disk (the run's end matters more). */
 function tryWrite(f: () => void): void {
   try {
@@ -56,16 +49,13 @@ function tryWrite(f: () => void): void {
 }
 
 /** Takes and records the run's Python attrs; the promise never rejects. */
-export async function recordPythonAttrs(runDir: string, exe: string, o: { pipFreeze: boolean }): Promise<void> {
-  const [version, freeze] = await Promise.all([
-    python(exe, ['-c', 'import sys; sys.stdout.write(sys.version.replace("\\n", ""))']),
-    o.pipFreeze ? python(exe, ['-m', 'pip', 'freeze']) : Promise.resolve(undefined),
-  ]);
+export async function recordPythonAttrs(runDir: string, exe: string, o: { home: string; pipFreeze: boolean }): Promise<void> {
+  const { version, freeze } = await pythonFacts(exe, o);
   const platform = readAttr(runDir, 'platform');
   if (version !== null && platform.kind === 'ok' && platform.value && typeof platform.value === 'object' && !Array.isArray(platform.value)) {
     const value = { ...platform.value, python_version: version };
     tryWrite(() => writeAttr(runDir, 'platform', value));
   }
   // Guild records null where pip failed
-  if (freeze !== undefined) tryWrite(() => writeAttr(runDir, 'pip_freeze', freeze === null ? null : freeze.split(/\r?\n/).filter((l) => l !== '')));
+  if (freeze !== undefined) tryWrite(() => writeAttr(runDir, 'pip_freeze', freeze));
 }

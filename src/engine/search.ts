@@ -21,7 +21,7 @@ import { readScalarSeries, scalarKey } from '../store/scalars.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { markFloat } from '../store/yaml11.js';
 import { batchMetaAttrs, type BatchMeta, type ChildSpec, recordParentEnd, SEARCH_FILE, seededTrial, writeParent, writeStagedRun } from './batch.js';
-import { targets } from './executor.js';
+import { executorFor, targets } from './executor.js';
 import { withExecutorStatus } from './executor-status.js';
 import type { SlurmRemote } from './remote/config.js';
 import { reconcileSlurmRuns } from './slurm/reconcile.js';
@@ -218,6 +218,9 @@ export async function driveSearch(parentDir: string, home: string, say: (line: s
           if (pruner) await maybePrune(t, trials, pruner, o.objective);
           continue;
         }
+        // Its record reads ended once `exit_status` is there; its supervisor still writes `stopped`
+        // and lets LOCK go. Over only once settled: until then its slot stays taken and the batch open.
+        await executorFor(run).settled?.(run);
         t.ended = true;
         if (pruner) t.curve = curveOf(t.dir, o.objective);
         const v = run.status === 'completed' ? objectiveOf(run, o.objective) : undefined;
@@ -235,10 +238,13 @@ export async function driveSearch(parentDir: string, home: string, say: (line: s
   }
   const done = trials.map((t) => loadRun(t.dir));
   const ok = done.every((r) => r.status === 'completed' || prunedReason(r.dir) !== null);
-  // the search is over: its batch run ends as its trials did (unless a stop recorded it first)
-  rmSync(guildPath(parentDir, SEARCH_FILE), { force: true });
-  if (readAttr(parentDir, 'exit_status').kind !== 'ok') recordParentEnd(parentDir, aggregateStatus(done.map((r) => r.status)));
+  // Every trial has settled: the batch's output gets its last line, then the batch ends as its
+  // trials did. A stop recorded its end early (so that no trial starts after it): its status stays,
+  // its time is now. The job file goes last, so that no trial's supervisor records the end meanwhile.
   if (best) say(`Best trial ${best.id}: ${o.objective.text} = ${o.objective.minimize ? best.value : -best.value!}`);
+  const stopped = readAttr(parentDir, 'exit_status').kind === 'ok';
+  recordParentEnd(parentDir, stopped ? loadRun(parentDir).status : aggregateStatus(done.map((r) => r.status)));
+  rmSync(guildPath(parentDir, SEARCH_FILE), { force: true });
   return ok;
 }
 

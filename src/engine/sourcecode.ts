@@ -1,6 +1,9 @@
-// Which project files are copied into a run, Guild's way (`op_util._base_default_select_rules`
-// plus guild.yml `sourcecode:` rules), the copy itself, its manifest lines and the digest.
+// Which project files are copied into a run, Guild's way (`op_util.sourcecode_select_for_opdef`:
+// Git's rules in a Git repository, else the default rules, then guild.yml `sourcecode:` rules),
+// the copy itself, its manifest lines and the digest. One decision (`decideSourceCode`): the
+// copy takes its selected files, `grun run --test-sourcecode` prints all of it.
 import { createHash } from 'node:crypto';
+import { spawnSync } from 'node:child_process';
 import {
   closeSync,
   existsSync,
@@ -24,13 +27,18 @@ import { fnmatch } from '../store/fnmatch.js';
 export const MAX_SOURCE_FILE_SIZE = 1024 * 1024;
 export const MAX_SOURCE_FILES = 100;
 
+/** One of Guild's file select rules (`file_util.FileSelectRule`). */
 export interface SelectRule {
   type: 'include' | 'exclude';
   patterns: string[];
-  /** A `{dir: …}` rule: applies to directories (whether they are walked). */
-  dir?: boolean;
-  /** Written as a bare string: Guild puts `exclude '*'` before the first of these. */
-  plain?: boolean;
+  /** What the rule applies to; a `dir` rule decides whether a directory is walked, the others apply to files. */
+  kind?: 'dir' | 'text' | 'binary';
+  /** A dir rule: only directories holding this path. */
+  sentinel?: string;
+  sizeLt?: number;
+  maxMatches?: number;
+  /** Git's rule: every file but these (paths relative to the source root). */
+  gitIgnored?: ReadonlySet<string>;
 }
 
 /** Source code rules after parsing guild.yml; `null` everywhere means "copy nothing". */
@@ -48,9 +56,48 @@ export interface SourceSelection {
   dest?: string;
 }
 
-/** Guild 0.9's default directory rules (`copy-sourcecode.md`), plus node_modules for Node scripts. */
-const DEFAULT_DIR_EXCLUDES = ['__pycache__', '.*', 'build', '*.egg-info', 'node_modules'];
-const DIR_SENTINELS = ['.guild-nocopy', join('bin', 'activate')];
+/** What decides a run's source code besides its rules. */
+export interface SourceCodeContext {
+  home: string;
+  /** The project files the run depends on: never source code (Guild's `_ignored_sourcecode_paths`). */
+  ignore?: readonly string[];
+  /** A Python operation: Guild's python plugin adds its directory rules to the defaults. */
+  python?: boolean;
+  /** A Node script: grun leaves `node_modules` out as well. */
+  node?: boolean;
+}
+
+/** Everything the source code decision saw: the copy takes `selected`, the report prints it all. */
+export interface SourceCodeDecision {
+  root: string;
+  dest?: string;
+  rules: SelectRule[];
+  /** Guild's `FileSelect.disabled`: nothing can be selected, nothing is walked. */
+  disabled: boolean;
+  /** Relative to `root`, in walk order. */
+  selected: string[];
+  /** Not copied, in walk order; a directory that is not walked ends in `/`. */
+  skipped: string[];
+}
+
+const rule = (type: SelectRule['type'], patterns: string[], extra: Omit<SelectRule, 'type' | 'patterns'> = {}): SelectRule => ({ type, patterns, ...extra });
+
+/** Guild 0.9's default rules outside Git (`op_util._base_default_select_rules`). */
+const BASE_DEFAULT_RULES: SelectRule[] = [
+  rule('exclude', ['.*'], { kind: 'dir' }),
+  rule('exclude', ['*'], { kind: 'dir', sentinel: '.guild-nocopy' }),
+  rule('include', ['*'], { kind: 'text', sizeLt: MAX_SOURCE_FILE_SIZE + 1, maxMatches: MAX_SOURCE_FILES }),
+];
+
+/** What Guild's python plugin adds for a Python operation (`_python_sourcecode_select_rules`). */
+const PYTHON_DEFAULT_RULES: SelectRule[] = [
+  rule('exclude', ['__pycache__'], { kind: 'dir' }),
+  rule('exclude', ['*'], { kind: 'dir', sentinel: 'bin/activate' }),
+  rule('exclude', ['*'], { kind: 'dir', sentinel: 'Scripts/activate' }),
+  rule('exclude', ['build'], { kind: 'dir' }),
+  rule('exclude', ['dist'], { kind: 'dir' }),
+  rule('exclude', ['*.egg-info'], { kind: 'dir' }),
+];
 
 /** Guild's `is_text_file` in short: no NUL in the first 1 KiB. */
 function isTextFile(path: string): boolean {
@@ -67,49 +114,55 @@ function isTextFile(path: string): boolean {
   }
 }
 
-function patternList(v: YamlValue | undefined, where: string): { patterns: string[]; dir: boolean } {
-  if (typeof v === 'string') return { patterns: [v], dir: false };
-  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { patterns: v as string[], dir: false };
-  if (v && typeof v === 'object' && !Array.isArray(v) && 'dir' in v) {
-    const inner = patternList(v.dir, where);
-    return { patterns: inner.patterns, dir: true };
+function patternList(v: YamlValue | undefined, where: string): Pick<SelectRule, 'patterns' | 'kind'> {
+  if (typeof v === 'string') return { patterns: [v] };
+  if (Array.isArray(v) && v.every((x) => typeof x === 'string')) return { patterns: v as string[] };
+  if (isMap(v)) {
+    for (const kind of ['dir', 'text', 'binary'] as const) {
+      if (kind in v) return { patterns: patternList(v[kind], where).patterns, kind };
+    }
   }
   throw new GrunError(`${where}: sourcecode rule ${JSON.stringify(v)}: expected a pattern or a list of patterns`);
 }
 
+/** A list of rules as Guild coerces it: bare patterns include, and a list of bare patterns only starts with `exclude '*'`. */
 function parseRules(list: YamlValue[], where: string): SelectRule[] {
-  return list.map((r) => {
-    if (typeof r === 'string') return { type: 'include' as const, patterns: [r], plain: true };
-    if (r && typeof r === 'object' && !Array.isArray(r)) {
+  const rules = list.map((r) => {
+    if (typeof r === 'string') return rule('include', [r]);
+    if (isMap(r)) {
       for (const type of ['include', 'exclude'] as const) {
-        if (type in r) {
-          const { patterns, dir } = patternList(r[type], where);
-          return dir ? { type, patterns, dir } : { type, patterns };
-        }
+        if (type in r) return { type, ...patternList(r[type], where) };
       }
     }
     throw new GrunError(`${where}: sourcecode rule ${JSON.stringify(r)}: expected a pattern, {include: …} or {exclude: …}`);
   });
+  return list.every((r) => typeof r === 'string') ? [rule('exclude', ['*']), ...rules] : rules;
+}
+
+/** A `select:` (or the whole `sourcecode:`) value → rules; null: copy disabled (`no`, `[]`). */
+function selectRules(v: YamlValue, where: string): SelectRule[] | null {
+  if (v === false || (Array.isArray(v) && v.length === 0)) return null;
+  if (typeof v === 'string') return parseRules([v], where);
+  if (Array.isArray(v)) return parseRules(v, where);
+  throw new GrunError(`${where}: sourcecode ${JSON.stringify(v)}: expected no, a list of rules or a mapping`);
 }
 
 /** One `sourcecode:` value → spec; `no` or `[]` → null (copy disabled). */
 export function parseSourceCodeConfig(v: YamlValue | undefined, where: string): SourceCodeSpec | null {
   if (v === undefined || v === null || v === true) return { rules: [] };
-  if (v === false) return null;
-  if (typeof v === 'string') return { rules: parseRules([v], where) };
-  if (Array.isArray(v)) return v.length === 0 ? null : { rules: parseRules(v, where) };
-  if (typeof v === 'object') {
+  if (isMap(v)) {
     const spec: SourceCodeSpec = { rules: [] };
     if (typeof v.root === 'string') spec.root = v.root;
     if (typeof v.dest === 'string') spec.dest = v.dest;
     if (v.select !== undefined && v.select !== null) {
-      const sel = Array.isArray(v.select) ? v.select : [v.select];
-      if (v.select === false || sel.length === 0) return null;
-      spec.rules = parseRules(sel, where);
+      const rules = selectRules(v.select, where);
+      if (rules === null) return null;
+      spec.rules = rules;
     }
     return spec;
   }
-  throw new GrunError(`${where}: sourcecode ${JSON.stringify(v)}: expected no, a list of rules or a mapping`);
+  const rules = selectRules(v, where);
+  return rules === null ? null : { rules };
 }
 
 /**
@@ -124,7 +177,7 @@ export function combineSourceCodeConfig(
   const op = opValue === undefined ? undefined : parseSourceCodeConfig(opValue, where);
   const model = modelValue === undefined ? undefined : parseSourceCodeConfig(modelValue, where);
   if (op === null) return null;
-  if (model === null && op === undefined) return null;
+  if (model === null && (op === undefined || op.rules.length === 0)) return null;
   const base = model ?? { rules: [] };
   const own = op ?? { rules: [] };
   const spec: SourceCodeSpec = { rules: [...base.rules, ...own.rules] };
@@ -135,40 +188,171 @@ export function combineSourceCodeConfig(
   return spec;
 }
 
-function lastMatch(rules: SelectRule[], test: (p: string) => boolean, initial: boolean): boolean {
-  let selected = initial;
-  for (const r of rules) if (r.patterns.some(test)) selected = r.type === 'include';
-  return selected;
+/** Guild's `_fnmatch`: a pattern without `/` matches the name, one with `/` the path (a leading `/` dropped). */
+function matchPath(rel: string, pattern: string): boolean {
+  if (!pattern.includes('/')) return fnmatch(rel.slice(rel.lastIndexOf('/') + 1), pattern);
+  return fnmatch(rel, pattern.replace(/^\/+/, ''));
+}
+
+/** A rule as Guild prints it (`FileSelectRule.__str__`): `include text * size < 1048577, max match 100`. */
+export function ruleText(r: SelectRule): string {
+  if (r.gitIgnored) return 'gitignore + guildignore patterns';
+  const quote = (p: string): string => (p.includes(' ') ? shlexQuote(p) : p);
+  const extras = [
+    ...(r.sentinel ? [`containing ${quote(r.sentinel)}`] : []),
+    ...(r.sizeLt ? [`size < ${r.sizeLt}`] : []),
+    ...(r.maxMatches ? [`max match ${r.maxMatches}`] : []),
+  ];
+  return [r.type, ...(r.kind ? [r.kind] : []), r.patterns.map(quote).join(', '), ...(extras.length ? [extras.join(', ')] : [])].join(' ');
+}
+
+/** Guild's `FileSelect.disabled`: an untyped `exclude '*'` not followed by any include. */
+function rulesDisabled(rules: SelectRule[]): boolean {
+  let disabled = false;
+  for (const r of rules) {
+    if (r.type === 'include') disabled = false;
+    else if (r.kind === undefined && r.patterns.includes('*')) disabled = true;
+  }
+  return disabled;
+}
+
+/** Git's version as [major, minor, patch], once per process; null without git. */
+let gitVersionCache: number[] | null | undefined;
+function gitVersion(): number[] | null {
+  if (gitVersionCache !== undefined) return gitVersionCache;
+  const r = spawnSync('git', ['--version'], { encoding: 'utf8' });
+  const m = r.status === 0 ? /(\d+)\.(\d+)\.(\d+)/.exec(r.stdout) : null;
+  gitVersionCache = m ? [Number(m[1]), Number(m[2]), Number(m[3])] : null;
+  return gitVersionCache;
+}
+
+/** Git lists a wholly ignored directory as one entry (and the files in it) from 2.32 on. */
+const GIT_LS_FILES_DIRS = [2, 32, 0];
+
+function versionBefore(a: number[], b: number[]): boolean {
+  const i = a.findIndex((v, k) => v !== b[k]);
+  return i >= 0 && a[i]! < b[i]!;
+}
+
+function inGitWorkTree(dir: string): boolean {
+  for (let d = resolve(dir); ; d = dirname(d)) {
+    if (existsSync(join(d, '.git'))) return true;
+    if (dirname(d) === d) return false;
+  }
 }
 
 /**
- * Files (relative to the source root) a run copies, by Guild 0.9's rules: directories
- * `__pycache__`, `.*`, `build`, `*.egg-info` and those holding `.guild-nocopy` or
- * `bin/activate` are not walked; text files of at most 1 MiB are included, at most 100;
- * guild.yml rules follow (a bare pattern first adds `exclude '*'`, a pattern naming a
- * directory means `dir/*`); the last matching rule decides. Files of a directory come
- * before its subdirectories, as `os.walk` gives them. `ignore`: the project files the run
- * depends on (Guild's `_ignored_sourcecode_paths`: a dependency is not source code).
+ * What Git ignores under `root` (`git ls-files -ioc --exclude-standard --directory`, plus the
+ * patterns of `root/.guildignore`), relative to `root`, a directory ending in `/`; null when
+ * `root` is in no Git work tree or git is missing (Guild's `vcs_util.NoVCS`).
  */
-export function selectSourceFiles(
-  projectDir: string,
-  spec: SourceCodeSpec | null,
-  home: string,
-  ignore: readonly string[] = [],
-): SourceSelection | null {
-  if (spec === null) return null;
-  const root = resolve(projectDir, spec.root ?? '.');
-  const dirRules = spec.rules.filter((r) => r.dir);
-  const fileRules: SelectRule[] = [];
-  for (const r of spec.rules.filter((r) => !r.dir)) {
-    if (r.plain && !fileRules.some((x) => x.plain)) fileRules.push({ type: 'exclude', patterns: ['*'] });
-    const patterns = r.patterns.map((p) => (!/[*?[]/.test(p) && isDir(join(root, p)) ? `${p.replace(/\/+$/, '')}/*` : p));
-    fileRules.push({ ...r, patterns });
+function gitIgnoredPaths(root: string): string[] | null {
+  if (!inGitWorkTree(root)) return null;
+  const version = gitVersion();
+  if (!version) return null;
+  const extra = guildignorePatterns(root).flatMap((p) => ['-x', p]);
+  const list = (directory: boolean): string[] | null => {
+    const args = ['ls-files', '-z', '-ioc', '--exclude-standard', ...(directory ? ['--directory'] : []), ...extra];
+    const r = spawnSync('git', args, { cwd: root, encoding: 'utf8', maxBuffer: 256 * 1024 * 1024 });
+    return r.status === 0 ? r.stdout.split('\0').filter(Boolean) : null;
+  };
+  const dirs = list(true);
+  if (dirs === null) return null;
+  // Before 2.32 `--directory` leaves out wholly ignored directories and their files: ask for files too.
+  return versionBefore(version, GIT_LS_FILES_DIRS) ? [...(list(false) ?? []), ...dirs] : dirs;
+}
+
+function guildignorePatterns(root: string): string[] {
+  let text: string;
+  try {
+    text = readFileSync(join(root, '.guildignore'), 'utf8');
+  } catch {
+    return [];
   }
-  const homeAbs = resolve(home);
-  const ignored = new Set(ignore.map((p) => posix.normalize(p.split('\\').join('/'))));
-  const files: string[] = [];
-  let defaultMatches = 0;
+  return text.split(/\r?\n/).map((l) => l.trim()).filter((l) => l && !l.startsWith('#'));
+}
+
+/** Guild's rules in a Git work tree (`vcs_util.git_project_select_rules`); null outside one. */
+function gitRules(root: string): SelectRule[] | null {
+  const ignored = gitIgnoredPaths(root);
+  if (ignored === null) return null;
+  // Anchored (`/data`): Guild's bare `data` would also leave out a `src/data` Git does not ignore.
+  const dirs = ignored.filter((p) => isDir(join(root, p))).map((p) => `/${p.replace(/\/$/, '')}`);
+  return [
+    rule('exclude', ['.guild'], { kind: 'dir' }),
+    rule('exclude', ['*'], { kind: 'dir', sentinel: '.guild-nocopy' }),
+    rule('exclude', ['.git', ...dirs], { kind: 'dir' }),
+    rule('include', [], { gitIgnored: new Set(ignored.map((p) => posix.normalize(p).replace(/\/$/, ''))) }),
+    rule('exclude', ['.git*', '.guildignore']),
+  ];
+}
+
+/**
+ * The source code of an operation, Guild 0.9's way: in a Git work tree every file Git does not
+ * ignore (nor `.guildignore`), else text files of at most 1 MiB, at most 100, outside hidden
+ * directories and those holding `.guild-nocopy` (a Python operation: nor `__pycache__`, `build`,
+ * `dist`, `*.egg-info`, virtual envs); then guild.yml's rules (a pattern naming a directory means
+ * `dir/*`), the last matching rule deciding; a Guild home inside the project is never walked.
+ * Directories are walked depth first, a directory's files before its subdirectories, as
+ * `os.walk`. A symbolic link is not followed (skipped).
+ */
+export function decideSourceCode(projectDir: string, spec: SourceCodeSpec | null, ctx: SourceCodeContext): SourceCodeDecision {
+  const root = resolve(projectDir, spec?.root ?? '.');
+  const dest = spec?.dest !== undefined && spec.dest !== '.' ? { dest: spec.dest } : {};
+  if (spec === null) return { root, ...dest, rules: [rule('exclude', ['*'])], disabled: true, selected: [], skipped: [] };
+  const base = gitRules(root) ?? [
+    ...BASE_DEFAULT_RULES,
+    ...(ctx.python ? PYTHON_DEFAULT_RULES : []),
+    ...(ctx.node ? [rule('exclude', ['node_modules'], { kind: 'dir' })] : []),
+  ];
+  const own = spec.rules.map((r) =>
+    r.kind ? r : { ...r, patterns: r.patterns.map((p) => (isDir(join(root, p)) ? `${p.replace(/\/+$/, '')}/*` : p)) },
+  );
+  const rules = [...base, ...own];
+  // A Guild home inside the project is never source code (Guild's rules leave out only a hidden one).
+  const home = relative(root, resolve(ctx.home)).split(sep).join('/');
+  const parts = home.split('/');
+  const inside = home !== '' && !home.startsWith('..') && !posix.isAbsolute(home);
+  if (inside && parts.every((_, i) => dirWalked(rules, root, parts.slice(0, i + 1).join('/')))) rules.push(rule('exclude', [`/${home}`], { kind: 'dir' }));
+  const decision: SourceCodeDecision = { root, ...dest, rules, disabled: rulesDisabled(rules), selected: [], skipped: [] };
+  if (decision.disabled) return decision;
+  walkSource(root, rules, new Set((ctx.ignore ?? []).map((p) => posix.normalize(p.split('\\').join('/')))), decision);
+  return decision;
+}
+
+/** Guild's `FileSelect.prune_dirs` for one directory: walked unless the last matching dir rule excludes it. */
+function dirWalked(rules: SelectRule[], root: string, rel: string): boolean {
+  let result = true;
+  for (const r of rules) {
+    if (r.kind !== 'dir' || !r.patterns.some((p) => matchPath(rel, p))) continue;
+    if (!r.sentinel || existsSync(join(root, rel, r.sentinel))) result = r.type === 'include';
+  }
+  return result;
+}
+
+function walkSource(root: string, rules: SelectRule[], ignored: ReadonlySet<string>, out: SourceCodeDecision): void {
+  const fileRules = rules.filter((r) => r.kind !== 'dir');
+  const matches = new Map<SelectRule, number>();
+  const selected = (rel: string, abs: string): boolean => {
+    let text: boolean | undefined;
+    let size: number | undefined;
+    let result: boolean | null = null;
+    for (const r of fileRules) {
+      let applies: boolean;
+      if (r.gitIgnored) applies = !r.gitIgnored.has(rel);
+      else {
+        applies =
+          (r.maxMatches === undefined || (matches.get(r) ?? 0) < r.maxMatches) &&
+          r.patterns.some((p) => matchPath(rel, p)) &&
+          (r.kind === undefined || (text ??= isTextFile(abs)) === (r.kind === 'text')) &&
+          (r.sizeLt === undefined || (size ??= fileSize(abs)) < r.sizeLt);
+      }
+      if (!applies) continue;
+      matches.set(r, (matches.get(r) ?? 0) + 1);
+      result = r.type === 'include';
+    }
+    return result === true;
+  };
   const walkDir = (relDir: string): void => {
     let entries: Dirent[];
     try {
@@ -177,30 +361,29 @@ export function selectSourceFiles(
       return;
     }
     entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+    const path = (e: Dirent): string => (relDir ? `${relDir}/${e.name}` : e.name);
     const subdirs: string[] = [];
-    for (const e of entries) {
-      const rel = relDir ? `${relDir}/${e.name}` : e.name;
-      const abs = join(root, rel);
-      if (e.isDirectory()) {
-        if (resolve(abs) === homeAbs) continue;
-        const excludedByDefault =
-          DEFAULT_DIR_EXCLUDES.some((p) => fnmatch(e.name, p)) || DIR_SENTINELS.some((s) => existsSync(join(abs, s)));
-        const walked = lastMatch(dirRules, (p) => fnmatch(rel, p) || fnmatch(e.name, p), !excludedByDefault);
-        if (walked) subdirs.push(rel);
-        continue;
-      }
-      if (!e.isFile() || ignored.has(rel)) continue;
-      let selected = false;
-      if (defaultMatches < MAX_SOURCE_FILES && isTextFile(abs) && fileSize(abs) <= MAX_SOURCE_FILE_SIZE) {
-        selected = true;
-        defaultMatches++;
-      }
-      if (lastMatch(fileRules, (p) => fnmatch(rel, p), selected)) files.push(rel);
+    for (const e of entries.filter((x) => x.isDirectory())) {
+      const rel = path(e);
+      if (dirWalked(rules, root, rel)) subdirs.push(rel);
+      else out.skipped.push(`${rel}/`);
+    }
+    for (const e of entries.filter((x) => !x.isDirectory())) {
+      const rel = path(e);
+      const linkedDir = e.isSymbolicLink() && isDir(join(root, rel));
+      if (e.isFile() && !ignored.has(rel) && selected(rel, join(root, rel))) out.selected.push(rel);
+      else out.skipped.push(linkedDir ? `${rel}/` : rel);
     }
     for (const d of subdirs) walkDir(d);
   };
   walkDir('');
-  return spec.dest !== undefined && spec.dest !== '.' ? { root, files, dest: spec.dest } : { root, files };
+}
+
+/** The files (relative to the source root) a run copies: `decideSourceCode`'s selection. */
+export function selectSourceFiles(projectDir: string, spec: SourceCodeSpec | null, ctx: SourceCodeContext): SourceSelection | null {
+  if (spec === null) return null;
+  const { root, dest, selected } = decideSourceCode(projectDir, spec, ctx);
+  return dest !== undefined ? { root, files: selected, dest } : { root, files: selected };
 }
 
 function isDir(p: string): boolean {

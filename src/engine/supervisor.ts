@@ -326,7 +326,7 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   }, HEARTBEAT_MS);
 
   // asked of the interpreter the run got, not again of a pyenv shim
-  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe === spec.cmd[0] ? exe.exe : spec.python.exe, { pipFreeze: spec.python.pipFreeze }) : null;
+  const pythonAttrs = spec.python ? recordPythonAttrs(runDir, spec.python.exe === spec.cmd[0] ? exe.exe : spec.python.exe, { home: job.home, pipFreeze: spec.python.pipFreeze }) : null;
   const tee = new OutputTee(runDir, spec);
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));

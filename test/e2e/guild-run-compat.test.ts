@@ -53,8 +53,19 @@ describe('run options read the Guild way', () => {
     fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-y'], /^grun: invalid optimizer flag foo=123: no optimizer specified\n/, { cwd });
     assert.equal(ok(home, ['runs', '-s']), '');
     // an optimizer named: its settings are checked, even with nothing to search
-    fails(home, ['run', 'pass.py', '-Fo', 'foo=123', '-o', 'random', '-y'], /^grun: optimizer random: unknown setting 'foo'\n/, { cwd });
+    fails(
+      home,
+      ['run', 'pass.py', '-Fo', 'foo=123', '-o', 'random', '-y'],
+      /^grun: unsupported flag 'foo'\nTry 'grun run skopt:random --help-op' for a list of flags or\nuse --force-flags to skip this check\.\n$/,
+      { cwd },
+    );
     assert.equal(ok(home, ['runs', '-s']), '');
+    // the command the hint names lists the optimizer's flags
+    assert.match(ok(home, ['run', 'skopt:random', '--help-op'], { cwd }), /^Usage: grun run \[OPTIONS\] skopt:random .*\n[^]*This optimizer has no flags\.\n$/);
+    assert.match(ok(home, ['run', 'gp', '--help-op'], { cwd }), /\n  xi {13}Improvement .* \(default is 0\.05\)\n/);
+    // --force-flags skips the check: the setting is dropped and the run made
+    ok(home, ['run', 'pass.py', '-Fo', 'foo=123', '-o', 'random', '--force-flags', '-y'], { cwd });
+    assert.match(ok(home, ['runs', '-s']), /pass\.py .*completed/);
   });
 });
 

@@ -175,6 +175,29 @@ describe("guild.yml optimizers that are operations of the project (Guild's custo
   });
 });
 
+describe('a search waits for each trial to be over', () => {
+  test('a trial that reads ended before its supervisor settled: no trial beside it, the batch ends after it', async () => {
+    // Each trial records its own exit status, then goes on 1.5 s: the moment between a
+    // supervisor's `exit_status` and its `stopped`, made long enough to be seen every time.
+    const cwd = project({
+      'early.py':
+        'import os, time\nx = 0.5\nprint("loss: %f" % x, flush=True)\n' +
+        'open(os.path.join(os.environ["RUN_DIR"], ".guild", "attrs", "exit_status"), "w").write("0\\n")\ntime.sleep(1.5)\n',
+    });
+    const home = tempDir('grun-search-settle-home-');
+    const r = await grun(['run', 'early.py', 'x=uniform[0.0:1.0]', '-o', 'tpe', '-m', '2', '-y'], { cwd, home });
+    assert.equal(r.code, 0, r.stderr + r.stdout);
+    const parent = runDirs(home).find(isParent)!;
+    const children = runDirs(home).filter((d) => !isParent(d));
+    assert.equal(children.length, 2);
+    await waitFor('the trials\' supervisors to end', () => children.every((d) => !existsSync(join(d, '.guild/LOCK'))), 30_000);
+    const times = (d: string) => ({ started: Number(attr(d, 'started')), stopped: Number(attr(d, 'stopped')) });
+    const [a, b] = children.map(times).sort((p, q) => p.started - q.started);
+    assert.ok(b!.started >= a!.stopped, 'one trial at a time (--max-parallel 1): the second starts after the first is over');
+    assert.ok(Number(attr(parent, 'stopped')) >= b!.stopped, 'the batch ends after its last trial');
+  });
+});
+
 describe('a search in the background', () => {
   const quadPy = 'import time\nx = 0.5\ntime.sleep(0.2)\nprint("loss: %f" % ((x - 0.3) ** 2))\n';
 

@@ -10,7 +10,7 @@ import type { RemoteConfig } from '../remote/config.js';
 import type { Expansion } from '../sweep/expand.js';
 import { parseSeed } from '../sweep/seeds.js';
 import type { Destination, LaunchPlan, LaunchRequest, SweepRequest, SweepStart } from './request.js';
-import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, optimizerName, optimizerSettings } from '../optimize/optimizer.js';
+import { chooseOptimizer, type ChosenOptimizer, isBuiltinOptimizer, knownOptimizerFlags, optimizerName, optimizerSettings } from '../optimize/optimizer.js';
 import { formatFlagValue } from '../../store/flagfmt.js';
 import { parseObjective, type SearchOptions } from '../search.js';
 import { DEFAULT_RANDOM_TRIALS } from '../sweep/guild-sweep.js';
@@ -71,7 +71,10 @@ function searchOptions(
 /** The optimizer a request asks for (`-o`, `--optimize`, guild.yml `optimizers:`), with its settings. */
 function chosenOptimizer(req: LaunchRequest, plan: RunPlan): ChosenOptimizer | undefined {
   const s = req.sweep ?? {};
-  return chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers ?? [], s.optFlags ?? {}, plan.operation);
+  const chosen = chooseOptimizer({ name: s.optimizer, optimize: s.optimize }, plan.optimizers ?? [], s.optFlags ?? {}, plan.operation);
+  // --force-flags: settings an optimizer does not take are dropped, not refused (Guild's)
+  const force = req.work.kind === 'operation' && req.work.run.forceFlags;
+  return chosen && force ? { ...chosen, flags: knownOptimizerFlags(chosen.algorithm, chosen.flags) } : chosen;
 }
 
 /**
@@ -206,7 +209,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     try {
       optimizerSettings(chosen.algorithm, chosen.flags);
     } catch (e) {
-      throw e instanceof GrunError ? new Refusal('bad-value', e.message) : e;
+      throw e instanceof GrunError ? new Refusal('bad-value', e.message, undefined, e.hint) : e;
     }
   }
   // `-o +`: Guild's grid batch, even of one trial

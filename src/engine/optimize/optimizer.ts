@@ -23,6 +23,38 @@ const ALIASES: Record<string, OptimizerName> = {
 
 const WORKING = 'gp (bayesian, gaussian), tpe or random';
 
+/** The operation name of each optimizer, as `--help-op` takes it (Guild's for its own). */
+const OPTIMIZER_OPS: Record<OptimizerName, string> = { random: 'skopt:random', gp: 'skopt:gp', tpe: 'tpe' };
+
+const SETTING_HELP: Record<string, string> = {
+  'random-starts': 'Trials with random flag values before the model proposes',
+  'acq-func': 'Acquisition function: EI, PI, LCB or gp_hedge',
+  xi: 'Improvement over the best so far that EI and PI look for',
+  kappa: 'Exploration weight of LCB',
+  noise: "Noise level of the objective ('gaussian' to fit it)",
+  candidates: 'Points sampled per proposal',
+  'prior-weight': 'Weight of the prior in each density',
+};
+
+/** An optimizer's flags as `grun run NAME --help-op` lists them (their defaults); null if NAME is none. */
+export function optimizerFlagDefs(name: string): { operation: string; flags: { name: string; default: YamlValue; description: string }[] } | null {
+  const opt = ALIASES[name];
+  if (!opt) return null;
+  const defaults: Record<string, YamlValue> =
+    opt === 'gp'
+      ? { 'random-starts': GP_DEFAULTS.randomStarts, 'acq-func': GP_DEFAULTS.acqFunc, xi: GP_DEFAULTS.xi, kappa: GP_DEFAULTS.kappa, noise: GP_DEFAULTS.noise }
+      : opt === 'tpe'
+        ? { 'random-starts': TPE_DEFAULTS.randomStarts, candidates: TPE_DEFAULTS.candidates, 'prior-weight': TPE_DEFAULTS.priorWeight }
+        : {};
+  return { operation: OPTIMIZER_OPS[opt], flags: FIELDS[opt].map((k) => ({ name: k, default: defaults[k] ?? null, description: SETTING_HELP[k] ?? '' })) };
+}
+
+/** Settings an optimizer takes, the others dropped (`--force-flags`: Guild skips the check). */
+export function knownOptimizerFlags(name: string, flags: Record<string, YamlValue>): Record<string, YamlValue> {
+  const opt = ALIASES[name];
+  return opt ? Object.fromEntries(Object.entries(flags).filter(([k]) => FIELDS[opt].includes(k))) : flags;
+}
+
 /** Guild's model-based optimizers that grun does not have. */
 const REFUSED = new Set(['forest', 'gbrt', 'skopt:forest', 'skopt:gbrt']);
 
@@ -55,7 +87,11 @@ export function optimizerSettings(name: string, flags: Record<string, YamlValue>
   const opt = optimizerName(name);
   for (const key of Object.keys(flags)) {
     if (!FIELDS[opt].includes(key)) {
-      throw new GrunError(`optimizer ${name}: unknown setting '${key}'${FIELDS[opt].length ? ` (expected ${FIELDS[opt].join(', ')})` : ''}`);
+      throw new GrunError(
+        `unsupported flag '${key}'`,
+        1,
+        `Try 'grun run ${OPTIMIZER_OPS[opt]} --help-op' for a list of flags or\nuse --force-flags to skip this check.`,
+      );
     }
   }
   const has = (k: string) => flags[k] !== undefined && flags[k] !== null;
