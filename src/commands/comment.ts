@@ -8,7 +8,8 @@ import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
 import { commentLines, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
-import { CHILD_EDIT_HELP, filterRuns, homeOf, intOption, runsOp, selectFrom } from './run-args.js';
+import { CHILD_EDIT_HELP, homeOf, intOption, runsOp, selectFrom } from './run-args.js';
+import { filterRuns } from './run-filter.js';
 
 /** `-u user@host` sets both; `-u user` just the user (the host is this one). */
 function author(spec: string): { user: string; host?: string } {

@@ -16,7 +16,8 @@ import { shlexSplit } from '../store/opref.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { encodeYaml } from '../store/yaml11.js';
-import { filteredRuns, homeOf, oneRun } from './run-args.js';
+import { homeOf, oneRun } from './run-args.js';
+import { filteredRuns } from './run-filter.js';
 
 type View = 'dir' | 'flags' | 'attrs' | 'env' | 'deps' | 'output' | 'sourcecode' | 'path';
 

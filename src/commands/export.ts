@@ -4,7 +4,8 @@ import type { Command } from 'commander';
 import { exportRuns } from '../store/archive.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { filterRuns, homeOf, runsOp, selectWithChildren } from './run-args.js';
+import { homeOf, runsOp, selectWithChildren } from './run-args.js';
+import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(

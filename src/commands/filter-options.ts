@@ -3,7 +3,8 @@
 // and read back as the store's plain `RunFilterOptions`.
 import type { Command } from 'commander';
 import { UsageError } from '../store/errors.js';
-import { STATUSES, type RunFilterOptions } from '../store/run-filters.js';
+import type { RunFilterOptions } from '../store/run-filters.js';
+import { STATUSES } from '../store/status.js';
 import type { RunStatus } from '../store/types.js';
 
 const STATUS_CHARS: Record<string, RunStatus> = {

@@ -5,7 +5,8 @@ import type { Command } from 'commander';
 import { importRuns, isZipPath, listArchiveRuns } from '../store/archive.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+import { homeOf, runsOp, selectFrom } from './run-args.js';
+import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(

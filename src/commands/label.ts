@@ -5,7 +5,8 @@ import { editRuns } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { aliasShortArgs, CHILD_EDIT_HELP, collect, filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+import { aliasShortArgs, CHILD_EDIT_HELP, collect, homeOf, runsOp, selectFrom } from './run-args.js';
+import { filterRuns } from './run-filter.js';
 
 interface LabelOptions {
   set?: string;

@@ -9,8 +9,7 @@ import { addRunFilterOptions } from './filter-options.js';
 import { listRunPaths } from '../store/run-files.js';
 import { termSafe } from '../store/terminal-text.js';
 import { formatDir, printLines } from './format.js';
-import { sourceRuns } from './runs.js';
-import { oneRun } from './run-args.js';
+import { oneSourcedRun, runSource } from './runs.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(
@@ -31,7 +30,7 @@ export function register(program: Command): void {
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
     const path = opts.path as string | undefined;
     if (path !== undefined && isAbsolute(path)) throw new UsageError('PATH must be relative');
-    const run = oneRun(await sourceRuns(cmd, opts), spec);
+    const run = await oneSourcedRun(await runSource(cmd, opts), spec);
     const fullPath = Boolean(opts.fullPath);
     const noFormat = opts.format === false;
     const paths = listRunPaths(run.dir, {

@@ -3,7 +3,8 @@ import type { Command } from 'commander';
 import { editRuns } from '../engine/edits.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+import { homeOf, runsOp, selectFrom } from './run-args.js';
+import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(

@@ -3,7 +3,8 @@
 import type { Command } from 'commander';
 import { pushRuns } from '../engine/remote/runs.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { filteredRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+import { homeOf, runsOp, selectFrom } from './run-args.js';
+import { filteredRuns } from './run-filter.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(

@@ -3,7 +3,7 @@
 // with --once, until the queue is empty); with RUN (a parent stands for its children) it
 // serves those runs and ends when they have all ended.
 import type { Command } from 'commander';
-import { withChildren } from '../engine/batch.js';
+import { withChildren } from '../engine/run-family.js';
 import { parseGpuList, runScheduler } from '../engine/queue.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';

@@ -1,32 +1,20 @@
 // What most commands share: the home from `-H`, runs filtered then selected the Guild way
 // (filters first, then RUN specs against the filtered, newest-first list), and confirmations.
+// The filters themselves are run-filter.ts: a listing without one never loads them.
 import { readSync } from 'node:fs';
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
-import { listRuns } from '../store/index.js';
-import { applyRunFilters } from '../store/run-filters.js';
-import { runFilterOptionsFrom } from './filter-options.js';
-import { runScalarValues } from '../store/scalar-index.js';
 import { selectRuns } from '../store/select.js';
 import type { Run } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
 import { dim, formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
-import { withChildren } from '../engine/batch.js';
+import { withChildren } from '../engine/run-family.js';
 import { shortAliases } from './guild-options.js';
 import type { LaunchPreview } from '../engine/launch/service.js';
 
 export function homeOf(cmd: Command): string {
   return resolveGuildHome({ home: cmd.optsWithGlobals().home as string | undefined });
-}
-
-/** Runs of the home (or its trash) after the command's filter options, newest first. */
-export function filteredRuns(home: string, opts: Record<string, unknown>, deleted = false): Run[] {
-  return filterRuns(listRuns(home, { deleted }), opts);
-}
-
-export function filterRuns(runs: Run[], opts: Record<string, unknown>): Run[] {
-  return applyRunFilters(runs, runFilterOptionsFrom(opts), runScalarValues);
 }
 
 /** RUN specs (duplicates dropped) against the filtered list; `defaults` when none are given. */

@@ -11,39 +11,25 @@
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { addStopCommand } from './stop.js';
-import { readAttr, listAttrNames } from '../store/attrs.js';
+import { readAttr } from '../store/attrs.js';
 import { prunedReason } from '../store/pruned.js';
 import { GrunError, UsageError } from '../store/errors.js';
-import { encodeFlagVal, formatFlagValue } from '../store/flagfmt.js';
-// archive, trash and stop load with the subcommands that use them: `grun runs` lists without them.
+// archive, trash, stop, the filters and `runs info` (runs-info.ts) load with the subcommands
+// and options that use them: `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
 import { compareRunsNewestFirst, listRuns, loadRun, RunList } from '../store/index.js';
 import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
-import { readScalarData, scalarKey } from '../store/scalars.js';
-import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
-import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
-import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
-import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
-import { readRedactedEnvNames } from '../store/secrets.js';
+import type { Run, YamlValue } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
 import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
-import { filterRuns, homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
+import { homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
-import { runMetadata } from '../engine/batch.js';
-import { withExecutorStatus } from '../engine/executor.js';
+import { withExecutorStatus } from '../engine/executor-status.js';
 import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
 
 const RUNS_PER_GROUP = 20;
 
-/** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
-const CORE_RUN_ATTRS = new Set([
-  'cmd', 'comments', 'compare', 'deps', 'env', 'exit_status', 'exit_status.remote', 'flags', 'host', 'id',
-  'initialized', 'label', 'marked', 'objective', 'op', 'pip_freeze', 'platform', 'random_seed',
-  'run_params', 'sourcecode_digest', 'started', 'stopped', 'tags', 'user', 'user_flags', 'vcs_commit',
-  'resolved_deps', 'opdef', 'opdef_attrs', 'plugins', 'r_sys_info', 'r_packages_loaded',
-]);
-
-function attrValue(run: { dir: string }, name: string): YamlValue {
+export function attrValue(run: { dir: string }, name: string): YamlValue {
   const r = readAttr(run.dir, name);
   return r.kind === 'ok' ? r.value : null;
 }
@@ -52,6 +38,7 @@ function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
+  const { filterRuns } = await import('./run-filter.js');
   if (archive) return filterRuns(await (await import('../store/archive.js')).listArchiveRuns(archive), opts);
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
   const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
@@ -77,6 +64,7 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
   if (opts.archive) return fixed(await sourceRuns(cmd, opts));
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
   if (Object.keys(runFilterOptionsFrom(opts)).length > 0) {
+    const { filterRuns } = await import('./run-filter.js');
     // The filter runs over the cache; what was read afresh is decided on again.
     const { runs, family, fresh } = list.candidates((cached) => filterRuns(cached, opts));
     const { runs: reconciled, view } = await reconcileSlurmRuns(family);
@@ -128,7 +116,7 @@ function fromOf(run: Run): string {
 }
 
 /** RUN_DETAIL fields of `runs -v` and `runs info`, formatted as Guild's `format_run`. */
-function runDetail(run: Run): [string, string | number][] {
+export function runDetail(run: Run): [string, string | number][] {
   const vcs = attrValue(run, 'vcs_commit');
   const pruned = run.status === 'terminated' ? prunedReason(run.dir) : null;
   return [
@@ -240,167 +228,9 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   printLines(out);
 }
 
-/** Guild's `run_util.format_attr` for the extra attrs of `runs info`. */
-function formatAttr(v: YamlValue): string {
-  if (v === null) return '';
-  if (typeof v === 'string') return v;
-  if (typeof v !== 'object') return formatFlagValue(v);
-  if (Array.isArray(v)) return '\n' + v.map((x) => `  ${formatAttr(x)}`).join('\n');
-  return '\n' + Object.keys(v).sort().map((k) => `  ${k}: ${formatAttr(v[k]!)}`).join('\n');
-}
-
-function infoData(run: Run, allScalars: boolean, comments = false): [string, unknown][] {
-  const data: [string, unknown][] = runDetail(run);
-  // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
-  const meta = run.parent !== null ? runMetadata(run.dir) : null;
-  if (meta) {
-    if (run.seed !== null) data.push(['seed', run.seed]);
-    data.push(['parent', meta.from]);
-    data.push(['name', meta.name ?? '']);
-    if (meta.notes !== null) data.push(['notes', meta.notes]);
-    data.push(['parent-tags', meta.tags]);
-  }
-  data.push(['tags', run.tags]);
-  // The env attr grun recorded left out or masked these (store/secrets.ts): say so.
-  const redacted = readRedactedEnvNames(run.dir);
-  if (redacted.length > 0) data.push(['env_redacted', redacted]);
-  const flags = attrValue(run, 'flags');
-  data.push(['flags', flags && typeof flags === 'object' && !Array.isArray(flags) ? flags : run.flags]);
-  // A pipeline: each step, its state and its run (a memo hit: the run it reused)
-  const steps = pipelineSteps(run.dir);
-  if (steps) {
-    const text = (s: PipelineStepView): string => [s.state, s.run ?? '', s.memoOf ? `(outputs of ${s.memoOf})` : ''].filter(Boolean).join(' ');
-    data.push(['pipeline-steps', Object.fromEntries(steps.map((s) => [s.name, text(s)]))]);
-  }
-  if (run.batch) {
-    const proto = attrValue({ dir: join(run.dir, '.guild', 'proto') }, 'flags');
-    data.push(['proto-flags', proto && typeof proto === 'object' ? proto : {}]);
-  }
-  const scalars: Record<string, ScalarInfo> = {};
-  const { summaries, problems, attrs: loggedAttrs } = readScalarData(run.dir);
-  const sorted = [...summaries].sort((a, b) => cmpStr(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || cmpStr(a.tag, b.tag));
-  for (const s of sorted) {
-    if (!allScalars && s.tag.startsWith('sys/')) continue;
-    scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
-  }
-  data.push(['scalars', scalars]);
-  // Guild's attributes: the operation's guild.yml `attrs` (recorded as `opdef_attrs`), then logged ones
-  const opdefAttrs = attrValue(run, 'opdef_attrs');
-  const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
-  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name)) delete attributes[name];
-  if (Object.keys(attributes).length > 0) data.push(['attributes', attributes]); // none: no heading, as Guild
-  // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
-  if (comments) {
-    data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);
-  }
-  // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
-  // just show empty).
-  const attrProblems = listAttrNames(run.dir)
-    .filter((n) => !run.problems.some((p) => p.file === `.guild/attrs/${n}`))
-    .flatMap((n) => {
-      const r = readAttr(run.dir, n);
-      return r.kind === 'corrupt' ? [{ file: `.guild/attrs/${n}`, message: r.message }] : [];
-    });
-  const failure = readFailureNote(run.dir);
-  const failureProblems = failure ? [{ file: FAILURE_FILE, message: failure }] : [];
-  const allProblems = [...run.problems, ...attrProblems, ...problems, ...failureProblems];
-  if (allProblems.length > 0) data.push(['problems', allProblems]);
-  return data;
-}
-
-/** A scalar's `[value, step]`, or with --all-scalars each aggregate's (Guild's `_scalar_vals`). */
-type ScalarInfo = [number, number] | Record<string, [number, number]>;
-
-/** Guild's aggregates; avg and total carry the count where the others carry a step. */
-function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
-  return {
-    first: [s.first, s.firstStep],
-    last: [s.last, s.lastStep],
-    min: [s.min, s.minStep],
-    max: [s.max, s.maxStep],
-    avg: [s.avg, s.count],
-    total: [s.total, s.count],
-  };
-}
-
-const scalarText = ([v, step]: [number, number]): string => `${pyPercentF(v)} (step ${step})`;
-
-const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** `%f` of Python: six decimals, `nan`/`inf` spelled as Python does. */
-function pyPercentF(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return v.toFixed(6);
-}
-
-function printInfo(data: [string, unknown][]): void {
-  const out: string[] = [];
-  for (const [name, val] of data) {
-    if (name === 'problems') {
-      out.push('problems:');
-      for (const p of val as { file: string; message: string }[]) out.push(`  ${p.file}: ${p.message}`);
-    } else if (name === 'scalars') {
-      out.push('scalars:');
-      for (const [k, info] of Object.entries(val as Record<string, ScalarInfo>)) {
-        if (Array.isArray(info)) out.push(`  ${k}: ${scalarText(info)}`);
-        else {
-          // Guild prints the aggregates as YAML, keys sorted
-          out.push(`  ${k}:`);
-          for (const agg of Object.keys(info).sort()) out.push(`    ${agg}: ${scalarText(info[agg]!)}`);
-        }
-      }
-    } else if (name === 'comments') {
-      // Guild's list of maps: `  -`, then each field, keys sorted; a body of several lines as a block
-      out.push('comments:');
-      for (const c of val as Record<string, string>[]) {
-        out.push('  -');
-        for (const k of Object.keys(c).sort()) {
-          const v = c[k]!;
-          if (v.includes('\n')) out.push(`    ${k}: |`, ...v.split('\n').map((l) => `      ${l.trim()}`));
-          else out.push(`    ${k}: ${v}`.trimEnd());
-        }
-      }
-    } else if (name === 'pipeline-steps') {
-      // in the pipeline's order, not sorted
-      out.push(`${name}:`);
-      for (const [k, v] of Object.entries(val as Record<string, string>)) out.push(`  ${termSafe(k)}: ${v}`);
-    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
-      out.push(`${name}:`);
-      for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
-    } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
-      out.push(`${name}:`);
-      // Guild's `_print_run_info_dict`: values as `encode_flag_val` writes them (a string with a
-      // space unquoted), maps as plain YAML (`y`/`n` keys unquoted, unlike the attr files)
-      const obj = val as Record<string, YamlValue>;
-      for (const k of Object.keys(obj).sort()) {
-        const v = obj[k]!;
-        if (Array.isArray(v)) {
-          out.push(`  ${k}:`);
-          for (const [i, item] of v.entries()) out.push(`    - ${encodeFlagVal(item, isMarkedFloat(v, i))}`);
-        } else if (v && typeof v === 'object') {
-          out.push(`  ${k}:`);
-          out.push(...encodeYaml(v, { strict: false }).trimEnd().split('\n').map((l) => `    ${l}`));
-        } else out.push(`  ${k}: ${encodeFlagVal(v, isMarkedFloat(obj, k))}`);
-      }
-    } else if (typeof val === 'string' || typeof val === 'number') {
-      out.push(`${name}: ${val}`);
-    } else {
-      out.push(`${name}: ${formatAttr(val as YamlValue)}`);
-    }
-  }
-  printLines(out.map(termSafe));
-}
-
-async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  const run = await oneSourcedRun(await runSource(cmd, opts), spec);
-  const data = infoData(run, Boolean(opts.allScalars), Boolean(opts.comments));
-  if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
-  else printInfo(data);
-}
-
 async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
+  const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home), opts), specs, [':']);
   const permanent = Boolean(opts.permanent);
   const running = selected.filter((r) => r.status === 'running' && !r.statusInfo.remote);
@@ -435,6 +265,7 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
 
 async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
+  const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
   await runsOp(
     selected,
@@ -454,6 +285,7 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
 
 async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const home = homeOf(cmd);
+  const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
   await runsOp(
     selected,
@@ -502,7 +334,7 @@ export function register(program: Command): void {
       .option('-s, --all-scalars', 'include sys/* scalars')
       .option('-c, --comments', 'show the comments')
       .option('--json', 'print as JSON'),
-  ).action(infoAction);
+  ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('./runs-info.js')).infoAction(spec, opts, cmd));
 
   addRunFilterOptions(
     runs

@@ -1,8 +1,7 @@
 // `grun stop [RUN...]`: SIGTERM to each run's process group, a grace period, SIGKILL with --force.
 import type { Command } from 'commander';
-import { stopRuns } from '../engine/stop.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { filteredRuns, homeOf, intOption, runsOp, selectWithChildren } from './run-args.js';
+import { homeOf, intOption, runsOp, selectWithChildren } from './run-args.js';
 
 interface StopCmdOptions {
   yes?: boolean;
@@ -28,7 +27,8 @@ export function addStopCommand(parent: Command): void {
     .option('-n, --no-wait', 'signal the runs and return at once');
   addRunFilterOptions(cmd);
   cmd.action(async (specs: string[], o: StopCmdOptions, self: Command) => {
-    const all = filteredRuns(homeOf(self), o);
+    // loaded here, as the stop engine below: `grun runs` registers this command
+    const all = (await import('./run-filter.js')).filteredRuns(homeOf(self), o);
     const selected = specs.length ? selectWithChildren(all, specs, []) : all.filter((r) => r.status === 'running');
     await runsOp(
       selected,
@@ -40,6 +40,7 @@ export function addStopCommand(parent: Command): void {
         defaultYes: true,
       },
       async (runs) => {
+        const { stopRuns } = await import('../engine/stop.js');
         const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, target) =>
           process.stdout.write(`Stopping ${run.id} (${target})\n`),
         );

@@ -7,7 +7,8 @@ import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { printLines } from './format.js';
-import { CHILD_EDIT_HELP, collect, filterRuns, homeOf, runsOp, selectFrom } from './run-args.js';
+import { CHILD_EDIT_HELP, collect, homeOf, runsOp, selectFrom } from './run-args.js';
+import { filterRuns } from './run-filter.js';
 
 interface TagOptions {
   add?: string[];

@@ -11,14 +11,15 @@ import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { GrunError } from '../store/errors.js';
 import { loadRun } from '../store/index.js';
 import { hostName } from '../store/proc.js';
-import { guildPath, PARENT_FILE } from '../store/run.js';
+import { guildPath } from '../store/run.js';
 import { aggregateStatus } from '../store/status.js';
 import { deleteRuns } from '../store/trash.js';
-import type { Run, RunStatus, YamlValue } from '../store/types.js';
+import type { RunStatus, YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { restoreFloatMarks } from './flags.js';
 import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
+import { parentDirOf } from './run-family.js';
 import { commentEntry, guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
 import { attachChild, protoAttrs, writeBatchRun } from './sweep/batch-layout.js';
 import type { Expansion } from './sweep/expand.js';
@@ -55,43 +56,6 @@ export function reopenParent(parentDir: string): void {
   writeFileSync(guildPath(parentDir, 'PENDING'), '');
   deleteAttr(parentDir, 'exit_status');
   deleteAttr(parentDir, 'stopped');
-}
-
-/** The children of `parent` among `runs`: its trial links, and runs naming it as parent. */
-export function childrenOf(parent: Run, runs: readonly Run[]): Run[] {
-  const linked = new Set(parent.children);
-  return runs.filter((r) => r.id !== parent.id && (r.parent === parent.id || (parent.batch && linked.has(r.id))));
-}
-
-/**
- * Selected runs with every parent followed by its children (commands that act on runs act on
- * a parent's children too: stop, delete, restore, export, compare). Order kept, no duplicates.
- */
-export function withChildren(selected: Run[], all: Run[]): Run[] {
-  const out = new Map<string, Run>();
-  for (const r of selected) {
-    out.set(r.id, r);
-    for (const c of childrenOf(r, all)) out.set(c.id, c);
-  }
-  return [...out.values()];
-}
-
-/** The parent dir a child records, or null (a single run, a Guild trial, a missing parent). */
-export function parentDirOf(runDir: string): string | null {
-  let id: string;
-  try {
-    id = readFileSync(guildPath(runDir, PARENT_FILE), 'utf8').trim();
-  } catch {
-    return null;
-  }
-  if (!/^[\w-]+$/.test(id)) return null;
-  const dir = join(dirname(runDir), id);
-  return existsSync(guildPath(dir, 'opref')) ? dir : null;
-}
-
-/** The run whose metadata (name, notes, tags) a run shows and edits: a child's is its parent's. */
-export function metadataRunDir(runDir: string): string {
-  return parentDirOf(runDir) ?? runDir;
 }
 
 /** On a search's batch run while the search goes on: its job (engine/search.ts). */
@@ -467,29 +431,3 @@ export function createSubmission(
 }
 
 const bigintJson = (_k: string, v: unknown): unknown => (typeof v === 'bigint' ? `${v}n` : v);
-
-/** What a run shows as its metadata; a child shows its parent's (Accio's rule). */
-export interface RunMetadata {
-  /** The run that holds it: the run itself, or a child's parent. */
-  from: string;
-  name: string | null;
-  notes: string | null;
-  tags: string[];
-  owner: string | null;
-  /** µs (Guild's `initialized`). */
-  created: number | null;
-}
-
-export function runMetadata(runDir: string): RunMetadata {
-  const dir = metadataRunDir(runDir);
-  const run = loadRun(dir);
-  const notes = readAttr(dir, 'notes');
-  return {
-    from: run.id,
-    name: run.label,
-    notes: notes.kind === 'ok' && typeof notes.value === 'string' ? notes.value : null,
-    tags: run.tags,
-    owner: run.user,
-    created: run.initialized,
-  };
-}

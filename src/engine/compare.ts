@@ -10,7 +10,7 @@ import { flagsOf, loggedAttrsOf, scalarsOf } from '../store/run-values.js';
 import { formatDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
-import { withChildren } from './batch.js';
+import { withChildren } from './run-family.js';
 import { loadGuildfile, type Guildfile } from './guildfile.js';
 import { dirname } from 'node:path';
 

@@ -8,7 +8,8 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { loadRun } from '../store/index.js';
 import { withRunLock } from '../store/run-lock.js';
 import type { Run, YamlValue } from '../store/types.js';
-import { isSubmissionChild, metadataRunDir } from './batch.js';
+import { isSubmissionChild } from './batch.js';
+import { metadataRunDir } from './run-family.js';
 import { commentEntry } from './run-writer.js';
 
 /** `grun label`: one of set/prepend/append (templates with `${flag}`, `${label}`), remove, clear. */

@@ -3,14 +3,12 @@
 // dashboard) finds them here and never assumes that a run's process lives on this machine:
 // local runs, mirrors of runs on an ssh remote, and Slurm jobs each have theirs.
 import { GrunError } from '../store/errors.js';
-import { withParentStatus } from '../store/index.js';
 import type { Run } from '../store/types.js';
 import type { RunHandle } from './executor-types.js';
 import { localExecutor, localTarget } from './local-executor.js';
 import { mirrorExecutor } from './remote/mirror-executor.js';
 import { sshTarget } from './remote/remote-run.js';
 import { slurmExecutor, slurmTarget } from './slurm/executor.js';
-import { slurmRunStatus, type SlurmView } from './slurm/status.js';
 
 export type { FollowOptions, OutputFollower, RunHandle, StartedRun, StartOptions, StopOptions, StopOutcome } from './executor-types.js';
 
@@ -26,21 +24,4 @@ export function executorFor(run: Run): RunHandle {
   const name = run.proc?.executor ?? 'local';
   if (name === 'local') return localExecutor;
   throw new GrunError(`run ${run.id} belongs to executor '${name}', which this grun does not have`);
-}
-
-/**
- * Runs with the status their executor knows better than their directory, from what `view`
- * holds (a reconcile step's answer, a poller's last pass): an unfinished Slurm run takes its
- * job's state and reason (`Slurm job 12 PENDING (Resources)`), an ended one Slurm's recorded
- * word for why; then each unfinished sweep parent takes its status from its children's. Pure:
- * it never asks Slurm and never writes. Other runs are passed through untouched.
- */
-export function withExecutorStatus(runs: Run[], view?: SlurmView): Run[] {
-  const out = runs.map((r) => {
-    if (r.markers.lockRemote !== null || !r.slurm) return r;
-    const statusInfo = slurmRunStatus(r, view);
-    return { ...r, status: statusInfo.status, statusInfo };
-  });
-  // A sweep parent's status follows its children's as they are now, Slurm's states included.
-  return withParentStatus(out);
 }

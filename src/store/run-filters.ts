@@ -4,8 +4,9 @@
 // options that fill them are commands/filter-options.ts.
 import { GrunError } from './errors.js';
 import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLast, type ScalarLookup } from './filter/index.js';
+import { STATUSES } from './status.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
-import type { Run, RunStatus } from './types.js';
+import type { Run } from './types.js';
 import { fnmatchPattern } from './fnmatch.js';
 import { PatternError, SafePattern } from './safe-regex.js';
 
@@ -25,9 +26,6 @@ export interface RunFilterOptions {
   /** Statuses to drop (all of them), from `--not-*`. */
   notStatus?: string[];
 }
-
-/** Every status a filter can name, in Guild's `-S` order (r c e t p s). */
-export const STATUSES: readonly RunStatus[] = ['running', 'completed', 'error', 'terminated', 'pending', 'staged'];
 
 /**
  * The runs that pass every filter, in their given order. Throws GrunError for a bad expression,

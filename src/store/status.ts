@@ -10,6 +10,9 @@ import {
 } from './proc.js';
 import { type RunStatus, type RunSummary, type StatusInfo, UNREADABLE_DIR } from './types.js';
 
+/** Every status a run can have, in Guild's `-S` order (r c e t p s): the statuses a filter names. */
+export const STATUSES: readonly RunStatus[] = ['running', 'completed', 'error', 'terminated', 'pending', 'staged'];
+
 /** What status derivation asks of the machine; injectable so the rules are testable as a table. */
 export interface ProcessProbe {
   host: string;

@@ -384,7 +384,7 @@ export class SummaryFile {
       }
       c[prefix] = at;
       mkdirSync(dirname(cursorPath(this.home)), { recursive: true });
-      writeFileAtomicSync(cursorPath(this.home), JSON.stringify(c));
+      writeFileAtomicSync(cursorPath(this.home), JSON.stringify(c), { durable: false });
     } catch {
       // a read-only home: the round starts over next time
     }

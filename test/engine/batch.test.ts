@@ -6,9 +6,8 @@ import {
   createGuildSweep,
   createSubmission,
   finalizeParentIfDone,
-  runMetadata,
-  withChildren,
 } from '../../src/engine/batch.js';
+import { runMetadata, withChildren } from '../../src/engine/run-family.js';
 import { planOperation, planRun } from '../../src/engine/plan.js';
 import { expandRuns } from '../../src/engine/sweep/expand.js';
 import { resolveRunDefinition } from '../../src/engine/sweep/rundef.js';

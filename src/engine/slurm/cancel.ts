@@ -6,7 +6,7 @@ import { loadRun } from '../../store/index.js';
 import { guildPath } from '../../store/run.js';
 import type { Run } from '../../store/types.js';
 import { scancel } from './cli.js';
-import { recordCancelled } from './reconcile.js';
+import { recordCancelled } from './job-ends.js';
 
 export interface Cancelled {
   /** Runs recorded terminated: their jobs never started them. */

@@ -23,7 +23,7 @@ import type { SupervisorJob } from '../supervisor.js';
 import type { SlurmRemote } from '../remote/config.js';
 import { queryJobs, sbatch, scancel } from './cli.js';
 import { cancelQueued } from './cancel.js';
-import { JOB_DIR, recordJobEnds } from './reconcile.js';
+import { JOB_DIR, recordJobEnds } from './job-ends.js';
 import { describeJobState, FINISHED_PHASES, type JobState } from './states.js';
 import { slurmRunStatus } from './status.js';
 import { grunArgv } from '../self-command.js';

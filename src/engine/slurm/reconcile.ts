@@ -1,78 +1,12 @@
 // The reconcile step of Slurm runs: asks Slurm (without blocking) about the jobs of runs that
-// need its word, and writes the ends Slurm knows and the runs do not: a job cancelled while
-// queued, lost with its node or killed with its supervisor; Slurm's word for a run its
-// supervisor ended by a signal. `grun runs`, `grun watch`, `grun stop` and the dashboard's
-// poller call it when they choose; status reads (`status.ts`) never do.
-import { rmSync } from 'node:fs';
-import { readAttr } from '../../store/attrs.js';
-import { loadRun } from '../../store/index.js';
-import { guildPath } from '../../store/run.js';
-import { readSlurmRecord, writeSlurmRecord } from '../../store/slurm-record.js';
+// need its word, and records the ends it reports (job-ends.ts). `grun runs`, `grun watch`,
+// searches and pipelines call it when they choose; status reads (`status.ts`) never do.
+// Slurm's client and the writers load only when a run needs Slurm's word: a listing of
+// local runs pays for neither.
 import type { Run } from '../../store/types.js';
-import { finalizeParentIfDone } from '../batch.js';
-import { finishRunDir } from '../run-writer.js';
-import { queryJobs, type QueryOptions } from './cli.js';
-import { FINISHED_PHASES, type JobState } from './states.js';
-import { asksSlurm, exitStatusOfJob, type SlurmView } from './status.js';
-
-/** The directory of the job file a queued run's supervisor reads (removed once it has started). */
-export const JOB_DIR = 'grun-slurm-job';
-
-/**
- * Writes the end of a run whose supervisor never recorded one (cancelled while queued, timed
- * out hard, lost with its node): Guild then reads the same status grun shows. The job file goes
- * first, so that a supervisor starting this moment finds nothing to run.
- */
-export function finalizeFromSlurm(runDir: string, s: JobState): void {
-  if (readAttr(runDir, 'exit_status').kind === 'ok') return;
-  rmSync(guildPath(runDir, JOB_DIR), { recursive: true, force: true });
-  rmSync(guildPath(runDir, 'PENDING'), { force: true });
-  rmSync(guildPath(runDir, 'STAGED'), { force: true });
-  finishRunDir(runDir, exitStatusOfJob(s));
-  recordFinalState(runDir, s);
-  try {
-    finalizeParentIfDone(runDir); // a sweep's last child to end records its parent's outcome
-  } catch {
-    // the parent was deleted or is unreadable: the child's own outcome stands
-  }
-}
-
-/** A queued run grun itself cancelled: terminated, CANCELLED, without asking Slurm (which may already have forgotten it). */
-export function recordCancelled(runDir: string): void {
-  finalizeFromSlurm(runDir, { jobId: '', phase: 'cancelled', state: 'CANCELLED' });
-}
-
-/**
- * Slurm's word for how a run's job ended (TIMEOUT, CANCELLED…; '' when Slurm no longer knows
- * it), kept in its record once. A cancelled job keeps its last pending reason: only other ends say why.
- */
-function recordFinalState(runDir: string, s: JobState): void {
-  const rec = readSlurmRecord(runDir);
-  if (!rec || rec.finalState !== undefined) return;
-  writeSlurmRecord(runDir, { ...rec, finalState: s.state, ...(s.reason && s.phase !== 'cancelled' ? { finalReason: s.reason } : {}) });
-}
-
-/**
- * Writes what `jobs` say has ended into the runs that have not recorded it; returns the runs,
- * those written re-read. A COMPLETED job's run is left alone: its supervisor wrote the end,
- * which a shared file system may not show yet.
- */
-export function recordJobEnds(runs: Run[], jobs: (jobId: string) => JobState | undefined): Run[] {
-  return runs.map((run) => {
-    if (!asksSlurm(run)) return run;
-    const s = jobs(run.slurm!.jobId);
-    if (!s) return run;
-    const ended = FINISHED_PHASES.has(s.phase);
-    try {
-      if (run.exitStatus === null && ended && s.phase !== 'completed') finalizeFromSlurm(run.dir, s);
-      else if (run.exitStatus !== null && (ended || s.phase === 'unknown')) recordFinalState(run.dir, s);
-      else return run;
-      return loadRun(run.dir, run.deleted);
-    } catch {
-      return run; // deleted meanwhile: the next listing no longer has it
-    }
-  });
-}
+import type { QueryOptions } from './cli.js';
+import type { JobState } from './states.js';
+import { asksSlurm, type SlurmView } from './status.js';
 
 export interface Reconciled {
   /** The runs, those whose end was just written re-read. */
@@ -86,11 +20,11 @@ export async function reconcileSlurmRuns(runs: Run[], o: QueryOptions = {}): Pro
   if (ids.length === 0) return { runs, view: { job: () => undefined } };
   let jobs: Map<string, JobState>;
   try {
-    jobs = await queryJobs(ids, o);
+    jobs = await (await import('./cli.js')).queryJobs(ids, o);
   } catch (e) {
     // Slurm cannot be asked: the runs keep what their directories say, and say why.
     return { runs, view: { job: () => undefined, error: (e as Error).message } };
   }
   const job = (id: string): JobState | undefined => jobs.get(id);
-  return { runs: recordJobEnds(runs, job), view: { job } };
+  return { runs: (await import('./job-ends.js')).recordJobEnds(runs, job), view: { job } };
 }

@@ -17,7 +17,7 @@ import { launch, type LaunchRequest } from '../../engine/launch/service.js';
 import { listOperations } from '../../engine/operations.js';
 import { planOperation, planRun } from '../../engine/plan.js';
 import { prepareStart, prepareSweepRestart, protoRequest, restartRequest, trialsToRestart } from '../../engine/restart.js';
-import { childrenOf } from '../../engine/batch.js';
+import { childrenOf } from '../../engine/run-family.js';
 import { isMarkedFloat } from '../../store/yaml11.js';
 import type { RunPlan } from '../../engine/plan-types.js';
 import { stopRuns } from '../../engine/stop.js';

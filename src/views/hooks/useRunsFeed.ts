@@ -9,9 +9,9 @@
 // take well under a second; without one (first start on a home) seconds, and the first rows
 // show at once, with a progress count, while the rest load and the cache is written.
 import { useEffect, useMemo, useRef } from 'react';
-import { withExecutorStatus } from '../../engine/executor.js';
+import { withExecutorStatus } from '../../engine/executor-status.js';
 import { SlurmPoller } from '../../engine/slurm/poller.js';
-import { recordJobEnds } from '../../engine/slurm/reconcile.js';
+import { recordJobEnds } from '../../engine/slurm/job-ends.js';
 import { asksSlurm } from '../../engine/slurm/status.js';
 import type { JobState } from '../../engine/slurm/states.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
