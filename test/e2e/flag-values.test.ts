@@ -118,9 +118,13 @@ describe('float sweeps of a script flag whose default is a float', () => {
     const shown = await new Promise<string>((resolve) => {
       const p = spawn('script', ['-qec', `${grunBin} submit lin.json`, '/dev/null'], { cwd: dir, env: { ...process.env, GUILD_HOME: home } });
       let out = '';
+      let answered = false; // once: later chunks still hold the prompt, and the process may be gone
       p.stdout.on('data', (c: Buffer) => {
         out += c.toString();
-        if (out.includes('Continue?')) p.stdin.write('n\n');
+        if (!answered && out.includes('Continue?')) {
+          answered = true;
+          p.stdin.write('n\n');
+        }
       });
       p.on('close', () => resolve(out));
     });
