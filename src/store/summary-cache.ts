@@ -134,6 +134,7 @@ export class CacheEntry {
     return c;
   }
 
+  /** Its scalar values as set here or decoded from the values file (null: none for its key, or torn). */
   private values: ScalarValues | null | undefined;
 
   private scalars(): ScalarValues | null {
@@ -148,7 +149,8 @@ export class CacheEntry {
 
   /** The stamp the values were read under (null without values). */
   scalarStamp(): ScalarStamp | null {
-    return this.scalars()?.stamp ?? null;
+    const v = this.scalars();
+    return v ? v.stamp : null;
   }
 
   setScalars(v: ScalarValues): void {
@@ -573,17 +575,36 @@ export class SummaryFile {
     return line !== undefined && line.startsWith(key, e.name.length + 1) && line[e.name.length + 1 + key.length] === '\t' ? line : null;
   }
 
-  /** An entry's scalar values from the values file (null: none for its key, or a torn line). */
+  /**
+   * An entry's scalar values from the values file (null: none for its key, or a torn line);
+   * the stamp is decoded when first asked for (a trusted line's values are used without it).
+   */
   valuesOf(e: CacheEntry): ScalarValues | null {
     const line = this.valuesLineOf(e);
     if (line === null) return null;
-    const [, , stampText, values] = line.split('\t');
-    if (values === undefined) return null;
+    const s = line.indexOf('\t', e.name.length + 1) + 1;
+    const v = line.indexOf('\t', s) + 1;
+    if (s === 0 || v === 0) return null;
+    let values: ScalarValues['values'];
     try {
-      return { stamp: JSON.parse(stampText!) as ScalarStamp, values: parseJson(values) as ScalarValues['values'] };
+      values = parseJson(line.slice(v)) as ScalarValues['values'];
     } catch {
       return null; // a torn line: read afresh
     }
+    let stamp: ScalarStamp | null | undefined;
+    return {
+      values,
+      get stamp(): ScalarStamp {
+        if (stamp === undefined) {
+          try {
+            stamp = JSON.parse(line.slice(s, v - 1)) as ScalarStamp;
+          } catch {
+            stamp = null;
+          }
+        }
+        return stamp!; // null: never valid against a run, so read afresh
+      },
+    };
   }
 
   valuesChanged(): void {
