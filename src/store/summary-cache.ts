@@ -23,12 +23,13 @@
 // - `summaries.values`: what filters read of each run's scalars (`ScalarValues`), a line
 //   `name TAB key TAB stamp TAB values`, written once a filter asked for them and read only by
 //   filters and sorts; a line counts only for the entry of the same key.
-import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, readSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { loadRunSummary } from './run.js';
+import { readAt } from './small-file.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
 import { deriveStatus } from './status.js';
@@ -545,7 +546,7 @@ export class SummaryFile {
       }
     }
     if (this.data) buf = this.data.subarray(off, off + len);
-    else if (this.data === undefined) buf = readAt(dataPath(this.home), off, len);
+    else if (this.data === undefined) buf = readBytes(dataPath(this.home), off, len);
     if (!buf || buf.length !== len || buf[len - 1] !== 10) return null;
     const head = `${e.name}\t${e.key}\t`;
     const text = buf.toString('utf8', 0, len - 1);
@@ -781,24 +782,17 @@ function writeAll(fd: number, buf: Buffer): void {
 function whereWritten(fd: number, bytes: Buffer, from: number): number {
   const size = fstatSync(fd).size;
   if (size === from + bytes.length) return from;
-  const tail = readAt(fd, from, size - from);
+  const tail = readBytes(fd, from, size - from);
   const i = tail ? tail.indexOf(bytes) : -1;
   return i < 0 ? -1 : from + i;
 }
 
 /** `len` bytes of a file (a path or an open descriptor) at `off`; undefined when it cannot be read. */
-function readAt(file: string | number, off: number, len: number): Buffer | undefined {
+function readBytes(file: string | number, off: number, len: number): Buffer | undefined {
   let fd: number | undefined;
   try {
     fd = typeof file === 'number' ? file : openSync(file, 'r');
-    const buf = Buffer.allocUnsafe(len);
-    let n = 0;
-    while (n < len) {
-      const got = readSync(fd, buf, n, len - n, off + n);
-      if (got === 0) break;
-      n += got;
-    }
-    return buf.subarray(0, n);
+    return readAt(fd, off, len);
   } catch {
     return undefined;
   } finally {
