@@ -79,6 +79,12 @@ function listEntries(dir: string): Map<string, boolean> | null {
   }
 }
 
+/** A run's place in a listing, read alone: `started`, else `initialized` (µs), as its summary has them. */
+export function runSortTime(dir: string): number {
+  const attrs = new AttrReader(guildPath(dir, 'attrs'), []);
+  return attrs.int('started') ?? attrs.int('initialized') ?? -Infinity;
+}
+
 /**
  * Reads attrs, noting unreadable ones; a value of the wrong shape counts as missing. Names not
  * in the attrs listing are not opened: a listing of thousands of runs skips most failed opens.
