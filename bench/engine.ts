@@ -7,7 +7,8 @@
 //   shim cached by the first), and a new home per launch (nothing cached). GRUN_BENCH_BEFORE=<another
 //   checkout's bin/grun> launches that build too, in the same rounds, in homes of its own.
 // - `grun cat --output` of a 100 MB output, to /dev/null and to a pipe, beside `cat` of the file
-//   and `grun --version` (node's start and grun's, the floor of any grun command).
+//   and `grun --version` (node's start and grun's, the floor of any grun command), and beside
+//   `guild cat --output` where Guild is installed (bench/guild.ts).
 // - output throughput: a script printing 1 M lines, with the output and index sizes checked.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -15,6 +16,7 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { guildBin } from './guild.js';
 import { measure, median } from './measure.js';
 
 const grunBin = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/grun');
@@ -56,6 +58,8 @@ interface Row {
   refS: number;
   target: string;
   ok: boolean;
+  /** Guild doing the same work, where it is installed. */
+  guild?: number;
 }
 const rows: Row[] = [];
 const s3 = (ms: number): string => (ms / 1000).toFixed(3);
@@ -126,6 +130,8 @@ function catOutput(): void {
   const catPipe: number[] = [];
   const version: number[] = [];
   const bare: number[] = [];
+  const guildNull: number[] = [];
+  const guildPipe: number[] = [];
   const n = Math.max(3, Math.ceil(reps / 2));
   spawnSync('cat', [output], { stdio: 'ignore' }); // the file in the page cache for both
   for (let i = 0; i < n; i++) {
@@ -135,19 +141,22 @@ function catOutput(): void {
     catPipe.push(sh(`cat ${output} | cat > /dev/null`));
     version.push(sh(`${grunBin} --version > /dev/null`));
     bare.push(sh(`${process.execPath} -e 0`));
+    if (!guildBin) continue;
+    guildNull.push(sh(`GUILD_HOME=${home} ${guildBin} cat --output > /dev/null`));
+    guildPipe.push(sh(`GUILD_HOME=${home} ${guildBin} cat --output | cat > /dev/null`));
   }
   cleanup();
   const v = median(version);
   rows.push({ work: '`grun --version` (the floor of any grun command)', grun: v, ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
   // Node's own start, doing nothing: the floor of any Node program, beside the target's 1.1× cat
   rows.push({ work: '`node -e 0` (the floor of any Node program)', grun: median(bare), ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
-  for (const [work, xs, ref] of [
-    ['`grun cat --output`, 100 MB, to /dev/null', toNull, cat],
-    ['`grun cat --output`, 100 MB, to a pipe', toPipe, catPipe],
+  for (const [work, xs, ref, guild] of [
+    ['`grun cat --output`, 100 MB, to /dev/null', toNull, cat, guildNull],
+    ['`grun cat --output`, 100 MB, to a pipe', toPipe, catPipe, guildPipe],
   ] as const) {
     const m = median(xs);
     const r = median(ref);
-    rows.push({ work, grun: m, ref: ref === cat ? 'cat' : 'cat, piped', refS: r, target: '≤ 1.1× cat', ok: m <= 1.1 * r });
+    rows.push({ work, grun: m, ref: ref === cat ? 'cat' : 'cat, piped', refS: r, target: '≤ 1.1× cat', ok: m <= 1.1 * r, guild: guild.length ? median(guild) : undefined });
   }
 }
 
@@ -199,11 +208,12 @@ for b in range(${LINES / 10_000}):
 
 await launchOverhead();
 catOutput();
-console.log('| work | grun s | reference | ref s | grun − ref | grun / ref | target | met |');
-console.log('| --- | ---: | --- | ---: | ---: | ---: | --- | --- |');
+console.log(guildBin ? `Guild: ${guildBin}` : 'Guild: not installed here — its column is left out, not estimated.');
+console.log('| work | grun s | guild s | reference | ref s | grun − ref | grun / ref | target | met |');
+console.log('| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |');
 for (const r of rows) {
   const met = r.target === '–' ? '–' : r.ok ? 'yes' : 'no';
-  console.log(`| ${r.work} | ${s3(r.grun)} | ${r.ref} | ${s3(r.refS)} | ${s3(r.grun - r.refS)} | ${(r.grun / r.refS).toFixed(1)}× | ${r.target} | ${met} |`);
+  console.log(`| ${r.work} | ${s3(r.grun)} | ${r.guild === undefined ? '–' : s3(r.guild)} | ${r.ref} | ${s3(r.refS)} | ${s3(r.grun - r.refS)} | ${(r.grun / r.refS).toFixed(1)}× | ${r.target} | ${met} |`);
 }
 console.log();
 await throughput();
