@@ -4,7 +4,8 @@
 //   written, beside python3 alone running the same script (the same `python3` on PATH: on a pyenv
 //   machine, a shim). Medians of GRUN_BENCH_REPS (default 10), runs interleaved so both meet the
 //   same load. Two homes: one used for every launch (flag detection and the interpreter behind a
-//   shim cached by the first), and a new home per launch (nothing cached).
+//   shim cached by the first), and a new home per launch (nothing cached). GRUN_BENCH_BEFORE=<another
+//   checkout's bin/grun> launches that build too, in the same rounds, in homes of its own.
 // - `grun cat --output` of a 100 MB output, to /dev/null and to a pipe, beside `cat` of the file
 //   and `grun --version` (node's start and grun's, the floor of any grun command), and beside
 //   `guild cat --output` where Guild is installed (bench/guild.ts).
@@ -19,6 +20,7 @@ import { guildBin } from './guild.js';
 import { measure, median } from './measure.js';
 
 const grunBin = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/grun');
+const beforeBin = process.env.GRUN_BENCH_BEFORE;
 const LINES = 1_000_000;
 const reps = Number(process.env.GRUN_BENCH_REPS ?? 10);
 
@@ -42,10 +44,10 @@ function exitStatusWritten(home: string): boolean {
   return !!dir && existsSync(join(dir, '.guild', 'attrs', 'exit_status'));
 }
 
-function startGrun(args: string[], cwd: string, home: string): Promise<number> {
+function startGrun(args: string[], cwd: string, home: string, bin = grunBin): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
   delete env.NODE_ENV;
-  const p = spawn(grunBin, args, { cwd, env, stdio: 'ignore' });
+  const p = spawn(bin, args, { cwd, env, stdio: 'ignore' });
   return new Promise((res) => p.on('close', (code) => res(code ?? 1)));
 }
 
@@ -63,9 +65,9 @@ const rows: Row[] = [];
 const s3 = (ms: number): string => (ms / 1000).toFixed(3);
 
 /** Seconds from `grun run trivial.py -y` to its exit_status, in `home` (emptied of runs after). */
-async function launchOnce(home: string, cwd: string): Promise<number> {
+async function launchOnce(home: string, cwd: string, bin = grunBin): Promise<number> {
   const t0 = performance.now();
-  const done = startGrun(['run', 'trivial.py', '-y'], cwd, home);
+  const done = startGrun(['run', 'trivial.py', '-y'], cwd, home, bin);
   while (!exitStatusWritten(home)) await sleep(2);
   const ms = performance.now() - t0;
   if ((await done) !== 0) throw new Error('grun run failed');
@@ -76,26 +78,29 @@ async function launchOnce(home: string, cwd: string): Promise<number> {
 
 async function launchOverhead(): Promise<void> {
   const script = 'print("hi")\n';
-  const kept = setup('trivial.py', script);
-  await launchOnce(kept.home, kept.cwd); // fills the home's caches
-  const warm: number[] = [];
-  const fresh: number[] = [];
+  const builds = [{ bin: grunBin, name: '' }, ...(beforeBin ? [{ bin: beforeBin, name: ` (before: ${beforeBin})` }] : [])];
+  const runs = builds.map((b) => ({ ...b, kept: setup('trivial.py', script), warm: [] as number[], fresh: [] as number[] }));
+  for (const r of runs) await launchOnce(r.kept.home, r.kept.cwd, r.bin); // fills the home's caches
   const python: number[] = [];
   for (let i = 0; i < reps; i++) {
-    warm.push(await launchOnce(kept.home, kept.cwd));
-    const other = setup('trivial.py', script);
-    fresh.push(await launchOnce(other.home, other.cwd));
-    other.cleanup();
-    python.push(measure('python3', [join(kept.cwd, 'trivial.py')]).wallMs);
+    for (const r of runs) {
+      r.warm.push(await launchOnce(r.kept.home, r.kept.cwd, r.bin));
+      const other = setup('trivial.py', script);
+      r.fresh.push(await launchOnce(other.home, other.cwd, r.bin));
+      other.cleanup();
+    }
+    python.push(measure('python3', [join(runs[0]!.kept.cwd, 'trivial.py')]).wallMs);
   }
-  kept.cleanup();
   const py = median(python);
-  for (const [work, xs] of [
-    ['`grun run -y` trivial script, to exit_status (a home used before)', warm],
-    ['`grun run -y` trivial script, to exit_status (a new home each time)', fresh],
-  ] as const) {
-    const m = median(xs);
-    rows.push({ work, grun: m, ref: 'python3 alone', refS: py, target: '≤ python3 + 0.3 s', ok: m <= py + 300 });
+  for (const r of runs) {
+    r.kept.cleanup();
+    for (const [work, xs] of [
+      [`\`grun run -y\` trivial script, to exit_status (a home used before)${r.name}`, r.warm],
+      [`\`grun run -y\` trivial script, to exit_status (a new home each time)${r.name}`, r.fresh],
+    ] as const) {
+      const m = median(xs);
+      rows.push({ work, grun: m, ref: 'python3 alone', refS: py, target: '≤ python3 + 0.3 s', ok: m <= py + 300 });
+    }
   }
 }
 
