@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { GrunError } from './errors.js';
-import { readSmallFile } from './small-file.js';
+import { readListedFile, readSmallFile } from './small-file.js';
 import { announceRunChange } from './summary-cache.js';
 import type { YamlValue } from './types.js';
 import { encodeYaml, parseYaml11 } from './yaml11.js';
@@ -24,12 +24,15 @@ function attrPath(runDir: string, name: string): string {
   return join(attrsDir(runDir), name);
 }
 
-/** Reads one attr; never throws for a missing, unreadable or unparsable file. */
-export function readAttr(runDir: string, name: string): AttrRead {
+/**
+ * Reads one attr; never throws for a missing, unreadable or unparsable file. `listed`: the
+ * attrs listing showed it as a regular file (read without an fstat first: `readListedFile`).
+ */
+export function readAttr(runDir: string, name: string, listed = false): AttrRead {
   const path = attrPath(runDir, name);
   let bytes: Buffer;
   try {
-    bytes = readSmallFile(path);
+    bytes = listed ? readListedFile(path) : readSmallFile(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'missing' };

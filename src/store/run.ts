@@ -75,23 +75,33 @@ function listNames(dir: string): Set<string> | null {
   }
 }
 
+/** The entries of a directory, each with whether it is a regular file, or null when it cannot be listed. */
+function listEntries(dir: string): Map<string, boolean> | null {
+  try {
+    return new Map(readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e.isFile()]));
+  } catch {
+    return null;
+  }
+}
+
 /**
  * Reads attrs, noting unreadable ones; a value of the wrong shape counts as missing. Names not
  * in the attrs listing are not opened: a listing of thousands of runs skips most failed opens.
  */
 class AttrReader {
-  private readonly present: Set<string> | null;
+  /** Attr names, each with whether the listing showed a regular file; null when not listed. */
+  private readonly present: Map<string, boolean> | null;
 
   constructor(
     private readonly dir: string,
     readonly problems: ReadProblem[],
   ) {
-    this.present = listNames(guildPath(dir, 'attrs'));
+    this.present = listEntries(guildPath(dir, 'attrs'));
   }
 
   get(name: string): YamlValue | undefined {
     if (this.present && !this.present.has(name)) return undefined;
-    const r = readAttr(this.dir, name);
+    const r = readAttr(this.dir, name, this.present?.get(name));
     if (r.kind === 'ok') return r.value ?? undefined;
     if (r.kind === 'corrupt') this.problems.push({ file: `.guild/attrs/${name}`, message: r.message });
     return undefined;
@@ -100,7 +110,7 @@ class AttrReader {
   /** An attr the listing does not vouch for (an unreadable one is no problem of the run's). */
   quiet(name: string): YamlValue {
     if (this.present && !this.present.has(name)) return null;
-    const r = readAttr(this.dir, name);
+    const r = readAttr(this.dir, name, this.present?.get(name));
     return r.kind === 'ok' ? r.value : null;
   }
 

@@ -772,12 +772,20 @@ function put(map: Record<string, YamlValue>, key: string, value: Parsed): void {
   if (value instanceof IntegralFloat) markFloat(map, key);
 }
 
+const DECIMAL_LINE = /^(?:0|-?[1-9][0-9]*)\n?$/;
+
 /**
  * Parses one YAML document as PyYAML's `safe_load` (with Guild's float patch) would.
  * Ints beyond ±(2^53-1) come back as `bigint`; timestamps stay strings; non-string mapping keys
  * become their source text. Throws `YamlError` on bad input.
  */
 export function parseYaml11(text: string): YamlValue {
+  // A line of decimal digits, as Guild writes `started`, `exit_status` and the other int attrs:
+  // an int as the parser would resolve it, without the parser (a listing reads five a run).
+  if (text.length <= 18 && DECIMAL_LINE.test(text)) {
+    const n = Number(text);
+    if (Number.isSafeInteger(n)) return n;
+  }
   if (text.length > MAX_DOCUMENT_CHARS) throw new YamlError(`document longer than ${MAX_DOCUMENT_CHARS} characters`, 1, 1);
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
