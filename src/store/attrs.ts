@@ -13,15 +13,23 @@ export type AttrRead = { kind: 'ok'; value: YamlValue } | { kind: 'missing' } | 
 // PyYAML rejects bytes that are not UTF-8; so do we, rather than reading U+FFFD.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
+// The last run's attrs dir: a listing reads a dozen attrs of one run, then the next run's.
+let lastRun = '';
+let lastDir = '';
+
 function attrsDir(runDir: string): string {
-  return join(runDir, '.guild', 'attrs');
+  if (runDir !== lastRun) {
+    lastDir = join(runDir, '.guild', 'attrs');
+    lastRun = runDir;
+  }
+  return lastDir;
 }
 
 function attrPath(runDir: string, name: string): string {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
     throw new GrunError(`invalid attr name '${name}': expected a plain file name`);
   }
-  return join(attrsDir(runDir), name);
+  return `${attrsDir(runDir)}/${name}`; // a plain name: what join would make
 }
 
 /**

@@ -773,6 +773,7 @@ function put(map: Record<string, YamlValue>, key: string, value: Parsed): void {
 }
 
 const DECIMAL_LINE = /^(?:0|-?[1-9][0-9]*)\n?$/;
+const WORD_LINE = /^[A-Za-z_][\w./-]*\n?$/;
 
 /**
  * Parses one YAML document as PyYAML's `safe_load` (with Guild's float patch) would.
@@ -780,11 +781,17 @@ const DECIMAL_LINE = /^(?:0|-?[1-9][0-9]*)\n?$/;
  * become their source text. Throws `YamlError` on bad input.
  */
 export function parseYaml11(text: string): YamlValue {
-  // A line of decimal digits, as Guild writes `started`, `exit_status` and the other int attrs:
-  // an int as the parser would resolve it, without the parser (a listing reads five a run).
-  if (text.length <= 18 && DECIMAL_LINE.test(text)) {
-    const n = Number(text);
-    if (Number.isSafeInteger(n)) return n;
+  // One line of decimal digits or of one word, as Guild writes `started`, `exit_status`, `host`,
+  // `user`: resolved as the parser resolves it, without the parser (a listing reads a dozen
+  // attrs a run, most of them these).
+  if (text.length <= 256) {
+    if (DECIMAL_LINE.test(text)) {
+      const n = Number(text);
+      if (Number.isSafeInteger(n)) return n;
+    } else if (WORD_LINE.test(text)) {
+      const word = text.endsWith('\n') ? text.slice(0, -1) : text;
+      if (plainTag(word, false) === 'str') return word;
+    }
   }
   if (text.length > MAX_DOCUMENT_CHARS) throw new YamlError(`document longer than ${MAX_DOCUMENT_CHARS} characters`, 1, 1);
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;

@@ -351,3 +351,14 @@ describe('yaml11 against the real PyYAML', { skip: hasPyYaml ? false : 'PyYAML i
     }
   });
 });
+
+describe('one-line attrs (read without the parser)', () => {
+  test('a line of digits or one word resolves as the parser resolves it', () => {
+    const cases: [string, YamlValue][] = [
+      ['1767241380000000\n', 1767241380000000], ['0\n', 0], ['-1\n', -1], ['-0\n', 0], ['007\n', 7], ['1_000\n', 1000],
+      ['9007199254740993\n', 9007199254740993n], ['gpu-box\n', 'gpu-box'], ['alice', 'alice'], ['yes\n', true], ['Off\n', false],
+      ['null\n', null], ['NULL\n', null], ['y\n', 'y'], ['e5\n', 'e5'], ['a.b/c_d-e\n', 'a.b/c_d-e'], ['word\n\n', 'word'],
+    ];
+    for (const [text, value] of cases) assert.deepEqual(parseYaml11(text), value, JSON.stringify(text));
+  });
+});
