@@ -28,15 +28,28 @@ function isEventFileName(name: string): boolean {
 /**
  * Every event file under the run dir, grouped by directory (sorted by prefix, then name).
  * Symlinked directories are followed only when they are runs (hold `.guild/opref`); each
- * directory is visited once by its real path, taken with one `realpath` for the run dir and
- * each followed link: a plain subdirectory's real path is its parent's plus its name.
+ * directory is visited once by its real path: a plain subdirectory's is its parent's plus its
+ * name, and `realpath` is taken only of the links followed and then of the run dir (until a
+ * link is followed no directory can be reached twice). `sized` false: the size of a regular
+ * file is left for its reader to take (-1 here).
  */
-function findEventFiles(runDir: string): EventFileRef[] & { dirsRead: number } {
+function findEventFiles(runDir: string, sized = true): EventFileRef[] & { dirsRead: number } {
   const found = Object.assign([] as EventFileRef[], { dirsRead: 0 });
   const seen = new Set<string>();
-  const visit = (dir: string, real: string, prefix: string): void => {
-    if (seen.has(real)) return;
-    seen.add(real);
+  let root: string | null | undefined; // the run dir's real path, once a link needs it
+  const before: string[] = []; // prefixes of the plain dirs visited until then
+  const rootReal = (): void => {
+    if (root !== undefined) return;
+    root = realPath(runDir);
+    for (const p of before) seen.add(realUnder(root, p));
+  };
+  const realUnder = (base: string | null, prefix: string): string => (base === null ? `\0${prefix}` : prefix ? `${base}/${prefix}` : base);
+  /** `real` undefined: reached from the run dir through plain directories only. */
+  const visit = (dir: string, real: string | undefined, prefix: string): void => {
+    const key = real ?? (root === undefined ? undefined : realUnder(root, prefix));
+    if (key === undefined) before.push(prefix);
+    else if (seen.has(key)) return;
+    else seen.add(key);
     let entries: Dirent[];
     try {
       entries = readdirSync(dir, { withFileTypes: true });
@@ -48,7 +61,7 @@ function findEventFiles(runDir: string): EventFileRef[] & { dirsRead: number } {
       const path = `${dir}/${e.name}`;
       const sub = prefix ? `${prefix}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        visit(path, `${real}/${e.name}`, sub);
+        visit(path, real === undefined ? undefined : `${real}/${e.name}`, sub);
       } else if (e.isSymbolicLink()) {
         let st;
         try {
@@ -58,24 +71,26 @@ function findEventFiles(runDir: string): EventFileRef[] & { dirsRead: number } {
         }
         if (st.isDirectory()) {
           if (!existsSync(join(path, '.guild', 'opref'))) continue;
+          rootReal();
           const target = realPath(path);
           if (target !== null) visit(path, target, sub);
         } else if (st.isFile() && isEventFileName(e.name)) {
           found.push({ prefix, name: e.name, rel: sub, path, size: st.size, attrs: e.name.endsWith('.attrs') });
         }
       } else if (e.isFile() && isEventFileName(e.name)) {
-        let size = 0;
-        try {
-          size = statSync(path).size;
-        } catch {
-          continue;
+        let size = -1;
+        if (sized) {
+          try {
+            size = statSync(path).size;
+          } catch {
+            continue;
+          }
         }
         found.push({ prefix, name: e.name, rel: sub, path, size, attrs: e.name.endsWith('.attrs') });
       }
     }
   };
-  const root = realPath(runDir);
-  if (root !== null) visit(runDir, root, '');
+  visit(runDir, undefined, '');
   found.sort((a, b) => (a.prefix === b.prefix ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.prefix < b.prefix ? -1 : 1));
   return found;
 }
@@ -173,11 +188,12 @@ export function readScalarData(runDir: string): RunScalarData {
   const attrs: Record<string, string> = {};
   const problems: ReadProblem[] = [];
   const stamp: ScalarStamp = { dirs: { '': dirMtime(runDir), '.guild': dirMtime(join(runDir, '.guild')) }, files: {} };
-  const files = findEventFiles(runDir);
+  const files = findEventFiles(runDir, false);
   for (const f of files) {
-    stamp.files[f.rel] = f.size;
     stamp.dirs[f.prefix] ??= dirMtime(join(runDir, f.prefix));
     const r = readEventFile(f.path);
+    // the size the reader found the file at (-1 when it could not open it: never valid)
+    stamp.files[f.rel] = f.size >= 0 ? f.size : r.size ?? -1;
     if (r.problem) problems.push({ file: f.rel, message: r.problem });
     for (const ev of r.events) {
       for (const v of ev.values) {

@@ -106,8 +106,13 @@ describe('readRunScalars', () => {
     symlinkSync('../b', join(a, 'up'));
     symlinkSync('../a', join(b, 'down'));
     symlinkSync('.', join(a, 'self'));
-    const { summaries } = readRunScalars(a);
-    assert.deepEqual(summaries.map((s) => scalarKey(s.prefix, s.tag)), ['loss', 'up/.guild#acc']);
+    // a run inside the run, also linked: read once, under whichever name the walk met first
+    const inner = makeRun(join(a, 'inner'));
+    writeOne(join(inner, '.guild'), 'val', 3);
+    symlinkSync('inner', join(a, 'alias'));
+    const keys = readRunScalars(a).summaries.map((s) => scalarKey(s.prefix, s.tag));
+    assert.equal(keys.filter((k) => k.endsWith('#val')).length, 1, keys.join(' '));
+    assert.deepEqual(keys.filter((k) => !k.endsWith('#val')), ['loss', 'up/.guild#acc']);
   });
 });
 
