@@ -13,31 +13,27 @@ export type AttrRead = { kind: 'ok'; value: YamlValue } | { kind: 'missing' } | 
 // PyYAML rejects bytes that are not UTF-8; so do we, rather than reading U+FFFD.
 const utf8 = new TextDecoder('utf-8', { fatal: true });
 
-// The last run's attrs dir: a listing reads a dozen attrs of one run, then the next run's.
-let lastRun = '';
-let lastDir = '';
-
 function attrsDir(runDir: string): string {
-  if (runDir !== lastRun) {
-    lastDir = join(runDir, '.guild', 'attrs');
-    lastRun = runDir;
-  }
-  return lastDir;
+  return join(runDir, '.guild', 'attrs');
 }
 
 function attrPath(runDir: string, name: string): string {
   if (name === '' || name === '.' || name === '..' || name.includes('/') || name.includes('\0')) {
     throw new GrunError(`invalid attr name '${name}': expected a plain file name`);
   }
-  return `${attrsDir(runDir)}/${name}`; // a plain name: what join would make
+  return join(attrsDir(runDir), name);
+}
+
+/** Reads one attr; never throws for a missing, unreadable or unparsable file. */
+export function readAttr(runDir: string, name: string): AttrRead {
+  return readAttrFile(attrPath(runDir, name));
 }
 
 /**
- * Reads one attr; never throws for a missing, unreadable or unparsable file. `listed`: the
- * attrs listing showed it as a regular file (read without an fstat first: `readListedFile`).
+ * Reads the attr file at `path` (`readAttr`'s reading, for a reader that lists `.guild/attrs`
+ * first); `listed`: that listing showed a regular file (small-file.ts `readListedFile`).
  */
-export function readAttr(runDir: string, name: string, listed = false): AttrRead {
-  const path = attrPath(runDir, name);
+export function readAttrFile(path: string, listed = false): AttrRead {
   let bytes: Buffer;
   try {
     bytes = listed ? readListedFile(path) : readSmallFile(path);

@@ -12,44 +12,47 @@ export const SMALL_FILE_MAX = 64 * 1024 * 1024;
 export function readSmallFile(path: string, max = SMALL_FILE_MAX): Buffer {
   const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
   try {
-    return readOpened(fd, max);
+    const st = fstatSync(fd);
+    if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
+    if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EGRUNNOTFILE' });
+    if (st.size > max) throw Object.assign(new Error(`too large (${st.size} bytes)`), { code: 'EGRUNTOOBIG' });
+    return readAt(fd, 0, st.size);
   } finally {
     closeSync(fd);
   }
 }
 
-function readOpened(fd: number, max: number): Buffer {
-  const st = fstatSync(fd);
-  if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
-  if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EGRUNNOTFILE' });
-  if (st.size > max) throw Object.assign(new Error(`too large (${st.size} bytes)`), { code: 'EGRUNTOOBIG' });
-  return readAt(fd, 0, st.size);
-}
-
-const scratch = Buffer.allocUnsafe(64 * 1024);
+/** Reused by `readListedFile`: reading one small file allocates nothing. */
+let scratch: Buffer | undefined;
+const SCRATCH_BYTES = 64 * 1024;
 
 /**
- * `readSmallFile` of a file its directory listing showed as a regular file (an attr, among a
- * run's dozen): one positioned read without an `fstat` first, as a listing of 1,000 runs
- * reads 12,000 of them. Whatever stands there by the time it is opened, this neither blocks
- * nor runs away: a FIFO, socket or terminal fails the positioned read, and a read that comes
- * back empty or fills the buffer (a device, a file past 64 KiB) is decided as `readSmallFile`
- * decides.
+ * The bytes of a file that a directory listing (`readdir` with file types) has just shown to be
+ * a regular file, in a buffer that the next call reuses: decode them before reading another.
+ * Open (never following a link), one read, close: no fstat, which a cold listing of 10,000 runs
+ * would pay 130,000 times. A read shorter than asked is the end of a regular file. What may have
+ * replaced the file since it was listed is read by `readSmallFile`, with its checks: a link
+ * (ELOOP), a file that fills the buffer (a large one, a device); a directory fails the read
+ * (EISDIR), and so does a FIFO (ESPIPE: the read is positioned), never blocking.
  */
 export function readListedFile(path: string, max = SMALL_FILE_MAX): Buffer {
-  const fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK);
+  let fd: number;
   try {
-    let n = 0;
-    try {
-      n = readSync(fd, scratch, 0, scratch.length, 0);
-    } catch {
-      // not a file to read at an offset: decided below
-    }
-    if (n > 0 && n < scratch.length && n <= max) return Buffer.from(scratch.subarray(0, n));
-    return readOpened(fd, max);
+    fd = openSync(path, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+  } catch (e) {
+    if ((e as NodeJS.ErrnoException).code === 'ELOOP') return readSmallFile(path, max);
+    throw e;
+  }
+  const buf = (scratch ??= Buffer.allocUnsafe(SCRATCH_BYTES));
+  let n: number;
+  try {
+    n = readSync(fd, buf, 0, buf.length, 0);
   } finally {
     closeSync(fd);
   }
+  if (n === buf.length) return readSmallFile(path, max);
+  if (n > max) throw Object.assign(new Error(`too large (${n} bytes)`), { code: 'EGRUNTOOBIG' });
+  return buf.subarray(0, n);
 }
 
 /** `len` bytes of an open file at `pos`: fewer where it ends first (or shrank meanwhile). */

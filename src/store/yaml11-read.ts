@@ -689,6 +689,12 @@ class Parser {
     return value;
   }
 
+  /** A plain scalar standing alone, resolved as the parser resolves one (`ONE_PLAIN_LINE`). */
+  plainScalar(text: string): Parsed {
+    this.pos = text.length; // where the scan would stand: an error names the same column
+    return this.construct({ text, plain: true }, undefined);
+  }
+
   private construct(scalar: Scalar, tag: string | undefined): Parsed {
     let t: Tag;
     if (tag === undefined) t = scalar.plain ? plainTag(scalar.text, false) : 'str';
@@ -772,30 +778,24 @@ function put(map: Record<string, YamlValue>, key: string, value: Parsed): void {
   if (value instanceof IntegralFloat) markFloat(map, key);
 }
 
-const DECIMAL_LINE = /^(?:0|-?[1-9][0-9]*)\n?$/;
-const WORD_LINE = /^[A-Za-z_][\w./-]*\n?$/;
-
 /**
  * Parses one YAML document as PyYAML's `safe_load` (with Guild's float patch) would.
  * Ints beyond ±(2^53-1) come back as `bigint`; timestamps stay strings; non-string mapping keys
  * become their source text. Throws `YamlError` on bad input.
  */
 export function parseYaml11(text: string): YamlValue {
-  // One line of decimal digits or of one word, as Guild writes `started`, `exit_status`, `host`,
-  // `user`: resolved as the parser resolves it, without the parser (a listing reads a dozen
-  // attrs a run, most of them these).
-  if (text.length <= 256) {
-    if (DECIMAL_LINE.test(text)) {
-      const n = Number(text);
-      if (Number.isSafeInteger(n)) return n;
-    } else if (WORD_LINE.test(text)) {
-      const word = text.endsWith('\n') ? text.slice(0, -1) : text;
-      if (plainTag(word, false) === 'str') return word;
-    }
-  }
   if (text.length > MAX_DOCUMENT_CHARS) throw new YamlError(`document longer than ${MAX_DOCUMENT_CHARS} characters`, 1, 1);
+  if (ONE_PLAIN_LINE.test(text)) return unwrap(new Parser(text).plainScalar(text.trimEnd()));
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
-  const value = new Parser(s).parse();
-  return (value instanceof IntegralFloat ? value.value : value) as YamlValue;
+  return unwrap(new Parser(s).parse());
 }
+
+const unwrap = (value: Parsed): YamlValue => (value instanceof IntegralFloat ? value.value : value) as YamlValue;
+
+/**
+ * A document that is one plain scalar on one line (most attrs: a time, an exit status, a label,
+ * a host): no indicator, comment, key, quote or space at either end, so the parser would only
+ * resolve it; it is resolved by the same `construct`, without the scan.
+ */
+const ONE_PLAIN_LINE = /^[0-9A-Za-z_](?:[0-9A-Za-z_.+\-=/, ()]*[0-9A-Za-z_.+\-=/,()])?\n?$/;

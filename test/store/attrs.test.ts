@@ -136,11 +136,12 @@ describe('readListedFile', () => {
     assert.equal(readListedFile(join(dir, 'small')).toString(), '1767241380000000\n');
     assert.equal(readListedFile(join(dir, 'empty')).length, 0);
     assert.throws(() => readListedFile(join(dir, 'small'), 4), /too large \(17 bytes\)/);
-    // Replaced since the listing: a directory, a FIFO with no writer (opened without blocking), a device.
+    // Replaced since the listing: a directory, a FIFO with no writer (opened without blocking,
+    // its positioned read fails), a link to a device.
     mkdirSync(join(dir, 'd'));
     assert.throws(() => readListedFile(join(dir, 'd')), /EISDIR/);
     execFileSync('mkfifo', [join(dir, 'fifo')]);
-    assert.throws(() => readListedFile(join(dir, 'fifo')), /not a regular file/);
+    assert.throws(() => readListedFile(join(dir, 'fifo')), /ESPIPE/);
     symlinkSync('/dev/zero', join(dir, 'zero'));
     assert.throws(() => readListedFile(join(dir, 'zero')), /not a regular file/);
     symlinkSync('/dev/null', join(dir, 'null'));
