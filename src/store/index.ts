@@ -142,12 +142,15 @@ class Source {
   /**
    * A run dir without a line, placed in the listing by its sort time alone (two small reads
    * instead of a summary's dozen: a cold listing of 10k runs shows 20); `check` reads it whole.
+   * Given its placed entry (the slow round), the entry is kept while its sort time holds.
    */
-  place(id: string): Listed | null {
+  place(id: string, placed?: CacheEntry): Listed | null {
     const dir = join(this.base, id);
-    const entry = this.file && isRunDir(dir) ? placedEntry(this.file, this.prefix + id, runSortTime(dir)) : null;
+    const sort = this.file && isRunDir(dir) ? runSortTime(dir) : undefined;
+    if (placed && sort === placed.sort) return { id, sort, entry: placed, summary: null };
+    const entry = sort === undefined ? null : placedEntry(this.file!, this.prefix + id, sort);
     if (!entry) return this.check(id, undefined);
-    this.file!.set(entry);
+    this.file!.set(entry, placed);
     return { id, sort: entry.sort, entry, summary: null };
   }
 
@@ -320,7 +323,8 @@ export class RunList {
       const row = this.listed(at);
       if (row.entry && !row.entry.checked) {
         row.entry.checkScalars = true;
-        const fresh = (this.rows[at] = this.src.check(row.id, row.entry) ?? GONE);
+        // a placed run: its sort time re-read, not the whole run (that waits until it is shown)
+        const fresh = (this.rows[at] = (row.entry.probe === 'p' ? this.src.place(row.id, row.entry) : this.src.check(row.id, row.entry)) ?? GONE);
         moved ||= fresh.sort !== row.sort;
       }
     }

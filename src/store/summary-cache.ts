@@ -638,7 +638,7 @@ export class SummaryFile {
   set(e: CacheEntry, replacing?: CacheEntry): void {
     const k = replacing && replacing.lineNo >= 0 ? replacing.lineNo : e.lineNo >= 0 ? e.lineNo : this.lineNamed(e.name);
     const had = k >= 0 ? this.made[k] !== null : this.extra.has(e.name);
-    if (e.probe[0] === 's' || !had) this.dirty = true;
+    if (e.probe[0] === 's' || e.probe === 'p' || !had) this.dirty = true;
     if (k >= 0) {
       e.lineNo = k;
       this.made[k] = e;
