@@ -298,12 +298,13 @@ export function App(props: AppProps) {
       break;
   }
 
+  const { loading } = state;
   const counts = [
-    `${view.matched}/${state.runs.length} runs`,
+    loading?.total !== undefined ? `${view.matched}/${state.runs.length} newest of ${loading.total} runs` : `${view.matched}/${state.runs.length} runs`,
     state.table.marks.size > 0 ? `${state.table.marks.size} marked` : '',
     state.filter || state.draft !== null ? 'FILTER' : '',
     state.readonly ? 'READONLY' : '',
-    state.loading ? `loading… ${state.loading.loaded}` : '',
+    loading ? (loading.total !== undefined ? 'checking all…' : `loading… ${loading.loaded}`) : '',
     scalarCache.pending > 0 ? `scalars… ${scalarCache.pending}` : '',
   ].filter(Boolean);
   return (
