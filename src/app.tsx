@@ -300,7 +300,8 @@ export function App(props: AppProps) {
 
   const { loading } = state;
   const counts = [
-    loading?.total !== undefined ? `${view.matched}/${state.runs.length} newest of ${loading.total} runs` : `${view.matched}/${state.runs.length} runs`,
+    // the newest runs, before the full check (a warm start): how many there are in all
+    loading?.total !== undefined && state.runs.length < loading.total ? `${view.matched}/${state.runs.length} newest of ${loading.total} runs` : `${view.matched}/${state.runs.length} runs`,
     state.table.marks.size > 0 ? `${state.table.marks.size} marked` : '',
     state.filter || state.draft !== null ? 'FILTER' : '',
     state.readonly ? 'READONLY' : '',

@@ -8,6 +8,7 @@ import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
 import { loadDashboardSettings } from '../engine/dashboard-settings.js';
+import { newestRuns } from '../store/newest-runs.js';
 import { asciiStream, utf8Locale } from '../views/ascii.js';
 
 const ENTER_ALT = '\x1b[?1049h';
@@ -59,6 +60,8 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
     throw new GrunError("TERM=dumb: this terminal cannot show the full-screen dashboard; use `grun runs` to list runs (or run grun where TERM names a real terminal, such as xterm-256color)");
   }
   const { mouse } = loadDashboardSettings(opts.home);
+  // the first table is read (in a worker) while the UI loads
+  const newest = newestRuns(opts.home);
   const { renderDashboard, MOUSE_OFF, MOUSE_ON, MouseStdin } = await importUi();
 
   let restored = false;
@@ -72,7 +75,7 @@ export async function openDashboard(opts: DashboardOptions): Promise<void> {
 
   const out = utf8Locale(process.env) ? stdout : asciiStream(stdout);
   const input = mouse ? new MouseStdin(stdin) : undefined;
-  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd(), mouse: input }, out, {
+  const instance = renderDashboard({ home: opts.home, readonly: opts.readonly, memo: !!opts.memo, projectDir: process.cwd(), mouse: input, feed: { newest } }, out, {
     exitOnCtrlC: false, // Ctrl-C goes through the keymap: it cancels a dialog, else quits
     patchConsole: true,
     ...(input ? { stdin: input as unknown as NodeJS.ReadStream } : {}),

@@ -5,12 +5,12 @@
 // not on disk). The poller's passes never block; after each, the reconcile step records the
 // ends Slurm reported; rendering only reads what the passes found.
 //
-// Runs are loaded in slices between frames (a store `RunScan`, the full check). With a summary
-// cache the first table comes first from a `RunList` (the newest runs, built and re-checked; the
-// total from the cache's index): a listing that costs what changed, as `grun runs` does, so the
-// first screen of 100k runs shows in well under a second; the full check then replaces it. Without
-// a cache (first start on a home) the slices themselves show, with a progress count, while the
-// rest load and the cache is written.
+// Runs are loaded in slices between frames (a store `RunScan`: the full check). With a summary
+// cache the first table comes first: the newest runs and their count, listed by a `RunList` (what
+// `grun runs` reads: it trusts settled runs and re-checks those it shows) in a worker while the UI
+// loads (store/newest-runs.ts); the full check then replaces them. Without a cache (first start
+// on a home) the slices themselves show, with a progress count, while the rest load and the cache
+// is written.
 import { useEffect, useMemo, useRef } from 'react';
 import { withExecutorStatus } from '../../engine/executor-status.js';
 import { SlurmPoller } from '../../engine/slurm/poller.js';
@@ -18,7 +18,8 @@ import { recordJobEnds } from '../../engine/slurm/job-ends.js';
 import { asksSlurm } from '../../engine/slurm/status.js';
 import type { JobState } from '../../engine/slurm/states.js';
 import { runsDir, trashRunsDir } from '../../store/home.js';
-import { compareRunsNewestFirst, hasSummaryCache, listRuns, loadRun, RunList, RunScan, runsOf } from '../../store/index.js';
+import { compareRunsNewestFirst, listRuns, loadRun, RunScan, runsOf } from '../../store/index.js';
+import { newestRuns, type NewestRuns } from '../../store/newest-runs.js';
 import { isRunDir } from '../../store/run.js';
 import { trashIsEmpty } from '../../store/trash.js';
 import type { Run } from '../../store/types.js';
@@ -30,8 +31,6 @@ import type { ScalarCache } from './scalar-cache.js';
 const SLICE_MS = 40;
 /** How often a cold load shows its progress. */
 const PUBLISH_MS = 500;
-/** The newest runs a warm start shows before its full check: a screen, and trials folded under a batch. */
-const FIRST_ROWS = 200;
 /** How long the full check waits for the first table to be drawn. */
 const FIRST_FRAME_MS = 100;
 
@@ -44,6 +43,11 @@ export interface FeedOptions {
   runningMs?: number;
   /** Shortest interval between two asks of Slurm for the jobs of unfinished Slurm runs. */
   slurmMs?: number;
+  /**
+   * The newest runs, already being listed (the dashboard starts it before its UI loads); by
+   * default the feed starts it. null: the home has no summary cache.
+   */
+  newest?: Promise<NewestRuns> | null;
 }
 
 export interface Feed {
@@ -129,23 +133,30 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
       };
       slice();
     };
-    /** A warm start: the newest runs at once (a `RunList`), then the full check in slices. */
-    const loadNewestFirst = (): void => {
+    /** A warm start: the newest runs as soon as the worker has them, then the full check in slices. */
+    const loadNewestFirst = (newest: Promise<NewestRuns>): void => {
       loading = true;
-      try {
-        const list = new RunList(home);
-        total = list.length;
-        for (const r of list.slice(0, FIRST_ROWS).family) live.set(r.id, r);
-        publish(false);
-      } catch (e) {
-        dispatch({ type: 'message', text: `cannot list runs: ${message(e)}`, error: true });
-      }
-      // after Ink has drawn the first table (its renders are throttled to one per 33 ms)
-      later = setTimeout(() => {
-        startWatching();
-        loadTrash();
-        loadInSlices(true);
-      }, FIRST_FRAME_MS);
+      const gen = scans;
+      newest.then(
+        (first) => {
+          if (closed || gen !== scans) return; // reloaded meanwhile
+          total = first.total;
+          for (const r of first.runs) live.set(r.id, r);
+          publish(false);
+          // after Ink has drawn the first table (its renders are throttled to one per 33 ms)
+          later = setTimeout(() => {
+            startWatching();
+            loadTrash();
+            loadInSlices(true);
+          }, FIRST_FRAME_MS);
+        },
+        (e: unknown) => {
+          if (closed || gen !== scans) return;
+          dispatch({ type: 'message', text: `cannot list the newest runs: ${message(e)}`, error: true });
+          startWatching();
+          loadAll(true);
+        },
+      );
     };
     const loadTrash = (): void => {
       trash.clear();
@@ -184,8 +195,9 @@ export function useRunsFeed(home: string, dispatch: (a: AppAction) => void, scal
     };
     // With a summary cache the newest runs first; without one, slices show the first rows at once.
     // The watcher too waits for the first table (its names are a readdir of every run).
+    const newest = opts.newest !== undefined ? opts.newest : newestRuns(home);
     const first = setImmediate(() => {
-      if (hasSummaryCache(home)) return loadNewestFirst();
+      if (newest) return loadNewestFirst(newest);
       startWatching();
       loadAll(true);
     });
