@@ -120,6 +120,7 @@ function catOutput(): void {
   const cat: number[] = [];
   const catPipe: number[] = [];
   const version: number[] = [];
+  const bare: number[] = [];
   const n = Math.max(3, Math.ceil(reps / 2));
   spawnSync('cat', [output], { stdio: 'ignore' }); // the file in the page cache for both
   for (let i = 0; i < n; i++) {
@@ -128,10 +129,13 @@ function catOutput(): void {
     toPipe.push(sh(`${env} ${grunBin} cat --output | cat > /dev/null`));
     catPipe.push(sh(`cat ${output} | cat > /dev/null`));
     version.push(sh(`${grunBin} --version > /dev/null`));
+    bare.push(sh(`${process.execPath} -e 0`));
   }
   cleanup();
   const v = median(version);
   rows.push({ work: '`grun --version` (the floor of any grun command)', grun: v, ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
+  // Node's own start, doing nothing: the floor of any Node program, beside the target's 1.1× cat
+  rows.push({ work: '`node -e 0` (the floor of any Node program)', grun: median(bare), ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
   for (const [work, xs, ref] of [
     ['`grun cat --output`, 100 MB, to /dev/null', toNull, cat],
     ['`grun cat --output`, 100 MB, to a pipe', toPipe, catPipe],

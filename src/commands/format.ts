@@ -63,12 +63,20 @@ const useStyle = (): boolean => Boolean(process.stdout.isTTY) && !process.env.NO
 export const dim = (s: string): string => (s && useStyle() ? `\x1b[2m${s}\x1b[0m` : s);
 
 /** Display width: ANSI styles take no columns. */
-const visibleLength = (s: string): number => s.replace(/\x1b\[[0-9;]*m/g, '').length;
+const visibleLength = (s: string): number => (s.includes('\x1b') ? s.replace(/\x1b\[[0-9;]*m/g, '').length : s.length);
+
+/** Op dir suffixes as shown from a cwd: a listing of many runs has few project dirs. */
+const shownDirs = new Map<string, string>();
 
 /** Guild's `runs list` op column: the op, ` (project dir)` when not the cwd, ` [marked]`. */
 export function opDesc(run: Run, cwd = process.cwd()): string {
   const dir = runOpDir(run);
-  const suffix = dir && dir !== cwd ? dim(` (${termSafe(shortenOpDir(dir, cwd))})`) : '';
+  let suffix = '';
+  if (dir && dir !== cwd) {
+    const key = `${cwd}\0${dir}`;
+    suffix = shownDirs.get(key) ?? dim(` (${termSafe(shortenOpDir(dir, cwd))})`);
+    if (shownDirs.size < 1000) shownDirs.set(key, suffix);
+  }
   return termSafe(run.operation) + suffix + (run.marked ? ' [marked]' : '');
 }
 

@@ -81,7 +81,14 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
   };
   // Every run built: one re-read on the way may have moved (a restart), so sorted again.
   const all = async (): Promise<Run[]> => (await take(0, list.length)).sort(compareRunsNewestFirst);
-  return { total: list.length, ids: list.ids, take, all };
+  return {
+    total: list.length,
+    get ids() {
+      return list.ids; // every id: made only for an id prefix
+    },
+    take,
+    all,
+  };
 }
 
 /** `oneRun` over a source: an index or an id prefix builds only the run it names. */

@@ -7,7 +7,7 @@
 //   costs what changed plus the rows it prints (ARCHITECTURE.md).
 // The run directories stay the truth.
 import { existsSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, sep } from 'node:path';
 import { runsDir, trashRunsDir } from './home.js';
 import { isRunDir, loadRunSummary, toRun, unreadableRunDir } from './run.js';
 import { TEMP_PREFIX } from './temp-name.js';
@@ -54,15 +54,17 @@ interface Listed {
   summary: RunSummary | null;
 }
 
+/** A run of a runs directory: its cache line's number, or the id of a dir without a line. */
+type Slot = number | string;
+
 /** Where one runs directory is listed from: `runs/` or the trash. */
 class Source {
   readonly base: string;
   readonly prefix: string;
   readonly deleted: boolean;
   readonly file: SummaryFile | null;
-  /** The run dir names, and the cache entry of each (when it has one). */
-  readonly ids: string[] = [];
-  readonly hits: (CacheEntry | undefined)[] = [];
+  /** The runs there. */
+  readonly slots: Slot[] = [];
   /** The directory's stamp taken before its names were read; undefined when they came from the cache. */
   private stamp: string | null | undefined;
   /** Every run checked (`RunScan`): scalar values too, against their stamps. */
@@ -86,23 +88,23 @@ class Source {
     const { file, prefix } = this;
     const known = file?.dirs[prefix];
     if (file && known && known.stat === dirStatNow(this.base)) {
-      for (const [name, e] of file.entries) {
-        if (!name.startsWith(prefix)) continue;
-        this.ids.push(name.slice(prefix.length));
-        this.hits.push(e);
-      }
-      for (const id of known.recheck) {
-        if (file.entries.has(prefix + id)) continue;
-        this.ids.push(id);
-        this.hits.push(undefined);
-      }
+      for (let k = 0; k < file.lines; k++) if (file.lineOf(k, prefix)) this.slots.push(k);
+      for (const id of known.recheck) if (!file.has(prefix + id)) this.slots.push(id);
       return;
     }
     this.stamp = dirStampOf(this.base);
     for (const id of listIds(this.base)) {
-      this.ids.push(id);
-      this.hits.push(file?.entries.get(prefix + id));
+      const k = file ? file.lineNamed(prefix + id) : -1;
+      this.slots.push(k >= 0 ? k : id);
     }
+  }
+
+  idOf(slot: Slot): string {
+    return typeof slot === 'number' ? this.file!.nameAt(slot).slice(this.prefix.length) : slot;
+  }
+
+  hitOf(slot: Slot): CacheEntry | undefined {
+    return typeof slot === 'number' ? this.file!.entryAt(slot) : undefined;
   }
 
   /**
@@ -131,8 +133,8 @@ class Source {
       this.noEntry.add(id);
       return summary.problems.some((p) => p.file === UNREADABLE_DIR) ? { id, sort: sortOf(summary), entry: null, summary } : null;
     }
-    const entry = this.file ? entryOf(name, summary, key) : null;
-    if (entry) this.file!.set(entry);
+    const entry = this.file ? entryOf(this.file, name, summary, key) : null;
+    if (entry) this.file!.set(entry, hit);
     else this.noEntry.add(id);
     return { id, sort: sortOf(summary), entry, summary };
   }
@@ -150,7 +152,7 @@ class Source {
     if (!file) return;
     // Announced runs of the other directory are read afresh when it is next listed.
     for (const name of file.announced) {
-      if (name.startsWith(this.prefix) || !file.entries.has(name)) continue;
+      if (name.startsWith(this.prefix) || !file.has(name)) continue;
       file.delete(name);
       const other = name.startsWith('trash/') ? 'trash/runs/' : 'runs/';
       file.dirs[other]?.recheck.push(name.slice(other.length));
@@ -158,11 +160,9 @@ class Source {
     // Entries of runs no longer there (none when the names came from the cache: a run found
     // gone is dropped as it is checked): found by count first, so a home where none went costs
     // no lookups.
-    let listed = 0;
-    if (this.stamp !== undefined) for (const name of file.entries.keys()) if (name.startsWith(this.prefix)) listed++;
-    if (this.stamp !== undefined && listed !== count) {
+    if (this.stamp !== undefined && file.countOf(this.prefix) !== count) {
       const ids = seen();
-      for (const name of file.entries.keys()) if (name.startsWith(this.prefix) && !ids.has(name.slice(this.prefix.length))) file.delete(name);
+      for (const { name } of file.all()) if (name.startsWith(this.prefix) && !ids.has(name.slice(this.prefix.length))) file.delete(name);
     }
     const stat = this.stamp === undefined ? file.dirs[this.prefix]!.stat : this.stamp;
     if (stat === null) {
@@ -198,17 +198,18 @@ export class RunScan {
   }
 
   get done(): boolean {
-    return this.next >= this.src.ids.length;
+    return this.next >= this.src.slots.length;
   }
 
   /** Reads runs for about `budgetMs` (all of them without a budget); true once all are read. */
   step(budgetMs = Infinity): boolean {
-    const { ids } = this.src;
+    const { slots } = this.src;
     const t0 = performance.now();
-    while (this.next < ids.length) {
+    while (this.next < slots.length) {
       if ((this.next & 63) === 0 && performance.now() - t0 > budgetMs) return false;
-      const listed = this.src.check(ids[this.next]!, this.src.hits[this.next]);
-      const id = ids[this.next++]!;
+      const slot = slots[this.next++]!;
+      const id = this.src.idOf(slot);
+      const listed = this.src.check(id, this.src.hitOf(slot));
       if (!listed) continue;
       this.seen.add(id);
       this.summaries.push(this.src.summary(listed));
@@ -242,26 +243,54 @@ export const CHECKED_ROWS = 1000;
  */
 export class RunList {
   private readonly src: Source;
-  private rows: Listed[] = [];
+  /** Newest first: a settled run trusted as its line holds it (the line's number), or a listed run. */
+  private rows: (number | Listed)[] = [];
 
   constructor(home: string, opts: ListOptions = {}) {
     const src = (this.src = new Source(home, opts));
-    const announced = src.file?.announced;
-    const { ids, hits } = src;
-    for (let i = 0; i < ids.length; i++) {
-      const hit = hits[i];
-      const trusted = hit && hit.probe[0] === 's' && (announced!.size === 0 || !announced!.has(hit.name));
-      const listed = trusted ? { id: ids[i]!, sort: hit.sort, entry: hit, summary: null } : src.check(ids[i]!, hit);
-      if (listed) this.rows.push(listed);
+    const { file, slots } = src;
+    const announced = file?.announcedLines(src.prefix);
+    for (const slot of slots) {
+      if (typeof slot === 'number' && file!.settledAt(slot) && !announced!.has(slot)) this.rows.push(slot);
+      else {
+        const listed = src.check(src.idOf(slot), src.hitOf(slot));
+        if (listed) this.rows.push(listed);
+      }
     }
     this.sort();
     if (this.round()) this.sort();
-    src.finish(this.rows.length, () => new Set(this.rows.map((r) => r.id)));
+    src.finish(this.rows.length, () => new Set(this.rows.map((r) => this.idOf(r))));
+  }
+
+  private sortOf(r: number | Listed): number {
+    return typeof r === 'number' ? this.src.file!.sortAt(r) : r.sort;
+  }
+
+  private idOf(r: number | Listed): string {
+    return typeof r === 'number' ? this.src.idOf(r) : r.id;
+  }
+
+  /** Row `i` as a listed run (made from its line the first time). */
+  private listed(i: number): Listed {
+    const r = this.rows[i]!;
+    if (typeof r !== 'number') return r;
+    const entry = this.src.file!.entryAt(r)!;
+    return (this.rows[i] = { id: this.src.idOf(r), sort: entry.sort, entry, summary: null });
+  }
+
+  private listedAll(): Listed[] {
+    return this.rows.map((_, i) => this.listed(i));
   }
 
   /** Newest first (the cache file is written in this order: the sort finds it sorted). */
   private sort(): void {
-    this.rows.sort((a, b) => b.sort - a.sort || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+    this.rows.sort((a, b) => {
+      const d = this.sortOf(b) - this.sortOf(a);
+      if (d) return d;
+      const ia = this.idOf(a);
+      const ib = this.idOf(b);
+      return ia < ib ? -1 : ia > ib ? 1 : 0;
+    });
   }
 
   /**
@@ -275,7 +304,7 @@ export class RunList {
     let at = file.cursor(prefix) % n;
     let moved = false;
     for (let done = Math.min(n, roundSize(n)); done > 0; done--, at = (at + 1) % n) {
-      const row = this.rows[at]!;
+      const row = this.listed(at);
       if (row.entry && !row.entry.checked) {
         row.entry.checkScalars = true;
         const fresh = (this.rows[at] = this.src.check(row.id, row.entry) ?? GONE);
@@ -293,7 +322,7 @@ export class RunList {
 
   /** Run ids, newest first. */
   get ids(): string[] {
-    return this.rows.map((r) => r.id);
+    return this.rows.map((r) => this.idOf(r));
   }
 
   /**
@@ -302,7 +331,9 @@ export class RunList {
    * aggregated from).
    */
   slice(start: number, end: number): { runs: Run[]; family: Run[] } {
-    return this.pick(this.rows.slice(start, end));
+    const shown: Listed[] = [];
+    for (let i = Math.max(0, start); i < Math.min(end, this.rows.length); i++) shown.push(this.listed(i));
+    return this.pick(shown);
   }
 
   /**
@@ -312,10 +343,12 @@ export class RunList {
    * those read from their directories in this process, for `keep` to decide on again.
    */
   candidates(keep: (runs: Run[]) => Run[]): { runs: Run[]; family: Run[]; fresh: Set<string> } {
+    const rows = this.listedAll();
     const cached: CachedRun[] = [];
-    for (const r of this.rows) if (r.entry && r.entry.probe[0] === 's') cached.push(new CachedRun(r.entry, r.id, join(this.src.base, r.id), this.src.deleted));
+    // the base is a normal path and an id one name: joined without path.join's normalizing, 100k times
+    for (const r of rows) if (r.entry && r.entry.probe[0] === 's') cached.push(new CachedRun(r.entry, r.id, `${this.src.base}${sep}${r.id}`, this.src.deleted));
     const kept = new Set(keep(cached).map((r) => r.id));
-    const shown = this.rows.filter((r) => kept.has(r.id) || !r.entry || r.entry.probe[0] !== 's');
+    const shown = rows.filter((r) => kept.has(r.id) || !r.entry || r.entry.probe[0] !== 's');
     const picked = this.pick(shown);
     const fresh = new Set<string>();
     for (const r of shown) if (!kept.has(r.id) || !r.entry || r.entry.checked) fresh.add(r.id);
@@ -330,7 +363,7 @@ export class RunList {
       return s;
     });
     const picked = new Set(shown);
-    const kids = parents.size ? this.rows.filter((r) => r.entry && parents.has(r.entry.parent) && !picked.has(r)).map((r) => this.build(r, true)) : [];
+    const kids = parents.size ? this.listedAll().filter((r) => r.entry && parents.has(r.entry.parent) && !picked.has(r)).map((r) => this.build(r, true)) : [];
     this.src.file?.save();
     const family = runsOf([...built, ...kids]);
     return { runs: family.slice(0, built.length), family };

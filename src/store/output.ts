@@ -2,6 +2,7 @@
 // `!QB` record per line: big-endian ms time, stream byte), as Guild's RunOutput writes them.
 import { closeSync, fstatSync, openSync, readSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
+import { readAt } from './small-file.js';
 
 export interface OutputLine {
   time: number; // ms since the epoch; 0 when the line has no index record
@@ -33,17 +34,6 @@ function openOrNull(path: string): number | null {
   } catch {
     return null;
   }
-}
-
-function readAt(fd: number, pos: number, len: number): Buffer {
-  const buf = Buffer.alloc(len);
-  let got = 0;
-  while (got < len) {
-    const n = readSync(fd, buf, got, len - got, pos + got);
-    if (n === 0) break;
-    got += n;
-  }
-  return got === len ? buf : buf.subarray(0, got);
 }
 
 /** Index records for lines [first, first+count), as far as whole records exist. */

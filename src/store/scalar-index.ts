@@ -61,7 +61,7 @@ export class ScalarIndex {
   values(run: Run): ScalarValue[] {
     const memo = this.memo.get(run.dir);
     if (memo) return memo.summaries;
-    const entry = this.home === null ? undefined : summaryFileOf(this.home).entries.get((run.deleted ? 'trash/runs/' : 'runs/') + run.id);
+    const entry = run instanceof CachedRun ? run.entry : this.home === null ? undefined : summaryFileOf(this.home).get((run.deleted ? 'trash/runs/' : 'runs/') + run.id);
     const cached = entry?.scalarValues();
     if (entry && cached) {
       const trusted = !entry.checkScalars && entry.probe[0] === 's';
@@ -73,7 +73,6 @@ export class ScalarIndex {
     this.memo.set(run.dir, data);
     if (entry && FINAL.has(run.status)) {
       entry.setScalars({ stamp: data.stamp, values: data.summaries.map((s) => [s.prefix, s.tag, s.last, s.min, s.max]) });
-      summaryFileOf(this.home!).dirty = true;
       if (!this.saveOnExit) {
         this.saveOnExit = true;
         process.once('exit', () => this.save());

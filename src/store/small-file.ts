@@ -16,15 +16,20 @@ export function readSmallFile(path: string, max = SMALL_FILE_MAX): Buffer {
     if (st.isDirectory()) throw Object.assign(new Error('EISDIR: illegal operation on a directory'), { code: 'EISDIR' });
     if (!st.isFile()) throw Object.assign(new Error('not a regular file'), { code: 'EGRUNNOTFILE' });
     if (st.size > max) throw Object.assign(new Error(`too large (${st.size} bytes)`), { code: 'EGRUNTOOBIG' });
-    const buf = Buffer.alloc(st.size);
-    let n = 0;
-    while (n < buf.length) {
-      const got = readSync(fd, buf, n, buf.length - n, n);
-      if (got === 0) break; // shrank meanwhile
-      n += got;
-    }
-    return buf.subarray(0, n);
+    return readAt(fd, 0, st.size);
   } finally {
     closeSync(fd);
   }
+}
+
+/** `len` bytes of an open file at `pos`: fewer where it ends first (or shrank meanwhile). */
+export function readAt(fd: number, pos: number, len: number): Buffer {
+  const buf = Buffer.alloc(len);
+  let got = 0;
+  while (got < len) {
+    const n = readSync(fd, buf, got, len - got, pos + got);
+    if (n === 0) break;
+    got += n;
+  }
+  return got === len ? buf : buf.subarray(0, got);
 }

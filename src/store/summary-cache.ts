@@ -1,41 +1,49 @@
-// The summary cache on disk: one line per run, read whole but parsed lazily, and a journal of
-// the runs grun changed. A line is
-// `name TAB sort TAB probe TAB parent TAB key TAB status TAB flags TAB json [TAB values TAB stamp]`:
-//   name    `runs/<id>` or `trash/runs/<id>`
-//   sort    `started`, else `initialized` (µs), empty when neither: the listing's order
-//   probe   `s` (settled: finished, cannot gain links) or `u`, then the attr files its key
-//           stats (`l` label, `t` tags, `c` comments, `x` exit_status, `r` the run root): a run is re-checked
-//           from this column alone, without parsing its summary
-//   parent  the sweep parent's id, or empty
-//   key     the stats the summary was read under (`cacheKey`)
-//   status  a settled run's status (it follows from the summary alone), else empty
-//   flags   the run's flags (JSON): with status and values, what most filters read
-//   json    the rest of the compact summary (summary-codec.ts)
-//   values  optional: the prefix, tag, last, min and max of each of the run's scalars (JSON),
-//   stamp   and the stamp they were read under: written once a filter asked for them; a line
-//           read afresh starts without
-// The first line is `grun-summaries TAB <version> TAB <journal offset consumed> TAB <dirs>`,
-// dirs (JSON) the stamp of `runs/` (and `trash/runs/`) when their names were last read and the
-// names there that were not runs then (see `DirStamp`). Lines are written newest first, so
-// a listing's sort finds them in order. A listing reads the file (a few MB per 10k runs) and
-// splits it; only the runs it shows are parsed.
-import { appendFileSync, mkdirSync, readFileSync, rmSync, statSync, type Stats } from 'node:fs';
+// The summary cache on disk, in three files, so that a listing reads what it shows:
+// - `summaries.tsv`, the index, read whole by every listing: one line per run,
+//   `name TAB sort TAB probe TAB parent TAB key TAB status TAB flags TAB at`:
+//     name    `runs/<id>` or `trash/runs/<id>`
+//     sort    `started`, else `initialized` (µs), empty when neither: the listing's order
+//     probe   `s` (settled: finished, cannot gain links) or `u`, then the attr files its key
+//             stats (`l` label, `t` tags, `c` comments, `x` exit_status, `r` the run root): a
+//             run is re-checked from this column alone, without reading its summary
+//     parent  the sweep parent's id, or empty
+//     key     a digest of the stats the summary was read under (`cacheKey`)
+//     status  a settled run's status (it follows from the summary alone), else empty
+//     flags   the run's flags (JSON): with status and values, what most filters read
+//     at      where its summary is in the data file: `offset.length`
+//   The first line is `grun-summaries TAB <version> TAB <journal offset consumed> TAB <dirs>`,
+//   dirs (JSON) the stamp of `runs/` (and `trash/runs/`) when their names were last read and
+//   the names there that were not runs then (see `DirStamp`). Lines are written newest first,
+//   so a listing's sort finds them in order.
+// - `summaries.data`: the compact summaries (summary-codec.ts), one record `name TAB key TAB
+//   json` a line, appended as runs are read afresh and read by offset for the runs shown (or
+//   whole when many are). A record is used only when it starts with its entry's name and key,
+//   so a record torn by a crash or misplaced by two gruns appending at once reads as missing
+//   and its run is read afresh; the file is rewritten once most of it is dead records.
+// - `summaries.values`: what filters read of each run's scalars (`ScalarValues`), a line
+//   `name TAB key TAB stamp TAB values`, written once a filter asked for them and read only by
+//   filters and sorts; a line counts only for the entry of the same key.
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
+import { loadRunSummary } from './run.js';
+import { readAt } from './small-file.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
 import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 9: status and flags columns, scalar values apart from their stamp, the stamps of runs dirs,
-// the cmd attr in the summary, and the key stats exit_status (rewritten in place, as Guild's
-// write_attr does)
-const VERSION = '9';
+// 10: the summaries in a data file of their own, scalar values in a third, the key a digest
+const VERSION = '10';
+const DATA_HEAD = `grun-summary-data\t${VERSION}\n`;
+const VALUES_HEAD = `grun-summary-values\t${VERSION}`;
 
 export const summaryCachePath = (home: string): string => join(home, 'cache', 'grun', 'summaries.tsv');
+const dataPath = (home: string): string => join(home, 'cache', 'grun', 'summaries.data');
+const valuesPath = (home: string): string => join(home, 'cache', 'grun', 'summaries.values');
 /** Runs grun changed, one `runs/<id>` a line: a listing re-checks them at once. */
 export const changeJournalPath = (home: string): string => join(home, 'cache', 'grun', 'summaries.changed');
 /** Where the slow round of re-checks stands (see `SummaryFile.rotate`): tiny, rewritten often. */
@@ -43,10 +51,15 @@ const cursorPath = (home: string): string => join(home, 'cache', 'grun', 'summar
 
 /** The journal is started afresh once a listing has consumed this much of it. */
 const JOURNAL_MAX = 256 * 1024;
+/** Dead bytes the data file may hold beyond its live records before it is written afresh. */
+const COMPACT_SLACK = 64 * 1024;
+/** Records read one by one (a read each) before the data file is read whole. */
+const RECORD_READS = 64;
 
 /**
- * One run's line: only the fields a listing needs to order and re-check runs are taken out
- * when the file is read; the others are parsed when asked for (the summary when shown).
+ * One run's index line: only the fields a listing needs to order and re-check runs are taken
+ * out when the file is read; the others are parsed when asked for, the summary read from the
+ * data file when shown.
  */
 export class CacheEntry {
   /** Set once built (or read from the run directory). */
@@ -58,15 +71,20 @@ export class CacheEntry {
    * the slow round; a run re-checked only because it is shown keeps them while its key holds.
    */
   checkScalars = false;
+  /** The compact summary's JSON when it is not in the data file yet (read afresh here). */
+  json: string | undefined;
+  /** Its line's number in the index as read, -1 when it had none. */
+  lineNo = -1;
 
   constructor(
+    readonly file: SummaryFile | null,
     readonly name: string,
-    readonly sort: number,
-    readonly probe: string,
+    public sort: number,
+    public probe: string,
     public line: string,
   ) {}
 
-  /** Field `n`, or '' past the last one (a line without scalars). */
+  /** Field `n`, or '' past the last one. */
   private field(n: number): string {
     let i = 0;
     for (let k = 0; k < n; k++) {
@@ -94,52 +112,61 @@ export class CacheEntry {
     return parseJson(this.field(6)) as Record<string, YamlValue>;
   }
 
-  /** The compact summary, flags included. */
-  compact(): CompactSummary {
-    const c = parseJson(this.field(7)) as CompactSummary;
+  /** Where its record is in the data file (`offset.length`), '' when it has none yet. */
+  get at(): string {
+    return this.line.slice(this.line.lastIndexOf('\t') + 1);
+  }
+
+  setAt(at: string): void {
+    this.line = this.line.slice(0, this.line.lastIndexOf('\t') + 1) + at;
+  }
+
+  /** The compact summary, flags included; null when its record is missing or torn. */
+  compact(): CompactSummary | null {
+    const json = this.json ?? this.file?.record(this) ?? null;
+    let c: CompactSummary;
+    try {
+      c = parseJson(json ?? '') as CompactSummary;
+    } catch {
+      return null;
+    }
     const flags = this.field(6);
     if (flags !== '{}') c.flags = parseJson(flags) as Record<string, YamlValue>;
     return c;
   }
 
-  private values: ScalarValues['values'] | null | undefined;
+  /** Its scalar values as set here or decoded from the values file (null: none for its key, or torn). */
+  private values: ScalarValues | null | undefined;
 
-  /** The values column, decoded (once); null when the line has none or it is torn. */
-  scalarValues(): ScalarValues['values'] | null {
-    if (this.values !== undefined) return this.values;
-    const text = this.field(8);
-    this.values = null;
-    if (text) {
-      try {
-        this.values = parseJson(text) as ScalarValues['values'];
-      } catch {
-        // a torn column: read afresh
-      }
-    }
+  private scalars(): ScalarValues | null {
+    if (this.values === undefined) this.values = this.file?.valuesOf(this) ?? null;
     return this.values;
+  }
+
+  /** Its scalar values, null when none were kept for this key (or their line is torn). */
+  scalarValues(): ScalarValues['values'] | null {
+    return this.scalars()?.values ?? null;
   }
 
   /** The stamp the values were read under (null without values). */
   scalarStamp(): ScalarStamp | null {
-    const text = this.field(9);
-    try {
-      return text ? (JSON.parse(text) as ScalarStamp) : null;
-    } catch {
-      return null;
-    }
+    const v = this.scalars();
+    return v ? v.stamp : null;
   }
 
-  /** Sets the values and stamp columns (JSON never holds a raw tab or newline). */
   setScalars(v: ScalarValues): void {
-    let end = 0;
-    for (let k = 0; k < 8 && end >= 0; k++) end = this.line.indexOf('\t', end + (k > 0 ? 1 : 0));
-    const head = end < 0 ? this.line : this.line.slice(0, end);
-    this.line = head + '\t' + JSON.stringify(v.values, jsonReplacer) + '\t' + JSON.stringify(v.stamp);
-    this.values = v.values;
+    this.values = v;
+    this.file?.valuesChanged();
+  }
+
+  /** Its line in the values file, when it has values (the line read, unless they were set). */
+  valuesLine(): string | null {
+    if (this.values === undefined) return this.file?.valuesLineOf(this) ?? null;
+    const v = this.values;
+    return v ? `${this.name}\t${this.key}\t${JSON.stringify(v.stamp)}\t${JSON.stringify(v.values, jsonReplacer)}` : null;
   }
 }
 
-// The reviver only where a value needs it (nan, inf): it costs more than the parse.
 const parseJson = (json: string): unknown => JSON.parse(json, json.includes('"$') ? jsonReviver : undefined);
 
 /**
@@ -194,6 +221,22 @@ export function probeOf(s: KeyedFields): string {
   );
 }
 
+/**
+ * 64 bits of FNV-1a and of a multiplicative mix over a string, in base 36: the key a line keeps
+ * of a run's stats (a tenth of their text; crypto's hashes cost more per call than the stats).
+ */
+function digest(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+}
+
 /** The stats key of a run dir for a probe, or null without `.guild`. */
 export function cacheKey(dir: string, probe: string): string | null {
   const guild = statOrNull(join(dir, '.guild'));
@@ -204,39 +247,44 @@ export function cacheKey(dir: string, probe: string): string | null {
   if (probe.includes('c')) key += 'c' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'comments')));
   if (probe.includes('x')) key += 'x' + stamp(statOrNull(join(dir, '.guild', 'attrs', 'exit_status')));
   if (probe.includes('r')) key += 'r' + stamp(statOrNull(dir));
-  return key;
+  return digest(key);
 }
 
 /** Whether a name can stand in a line (run dir names are untrusted: no tabs or newlines). */
 const lineSafe = (name: string): boolean => !/[\t\n\r]/.test(name);
 
-export function entryOf(name: string, summary: RunSummary, key: string): CacheEntry | null {
+/** An entry for a summary read afresh (its record is appended to the data file on save). */
+export function entryOf(file: SummaryFile | null, name: string, summary: RunSummary, key: string): CacheEntry | null {
   if (!lineSafe(name)) return null;
   const { flags, ...c } = compactSummary(summary);
   const sort = summary.started ?? summary.initialized ?? -Infinity;
   const probe = probeOf(c);
   // A settled run's status follows from its summary alone (its exit status, its markers).
   const status = probe[0] === 's' ? deriveStatus(summary).status : '';
-  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${status}\t${JSON.stringify(flags ?? {}, jsonReplacer)}\t${JSON.stringify(c, jsonReplacer)}`;
-  const e = new CacheEntry(name, sort, probe, text);
+  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${status}\t${JSON.stringify(flags ?? {}, jsonReplacer)}\t`;
+  const e = new CacheEntry(file, name, sort, probe, text);
+  e.json = JSON.stringify(c, jsonReplacer);
   e.summary = summary;
   e.checked = true;
   return e;
 }
 
+/**
+ * The summary of an entry: from its record, or, when that is missing or torn, read afresh
+ * from the run directory (the truth; the entry then takes what was read).
+ */
 export function summaryOf(e: CacheEntry, id: string, dir: string, deleted: boolean): RunSummary {
-  e.summary ??= expandSummary(e.compact(), id, dir, deleted);
-  return e.summary;
-}
-
-/** The entry of the line from `i` to `end` of the file's text, or null when it is torn. */
-function parseLine(text: string, i: number, end: number): CacheEntry | null {
-  const t1 = text.indexOf('\t', i);
-  const t2 = text.indexOf('\t', t1 + 1);
-  const t3 = text.indexOf('\t', t2 + 1);
-  if (t1 <= i || t3 < 0 || t3 > end) return null;
-  const sort = t2 === t1 + 1 ? -Infinity : Number(text.slice(t1 + 1, t2));
-  return new CacheEntry(text.slice(i, t1), sort, text.slice(t2 + 1, t3), text.slice(i, end));
+  if (e.summary) return e.summary;
+  const c = e.compact();
+  if (c) return (e.summary = expandSummary(c, id, dir, deleted));
+  const summary = loadRunSummary(dir, deleted);
+  const key = cacheKey(dir, probeOf(summary));
+  const fresh = key === null ? null : entryOf(e.file, e.name, summary, key);
+  if (fresh) {
+    Object.assign(e, { sort: fresh.sort, probe: fresh.probe, line: fresh.line, json: fresh.json });
+    e.file?.set(e);
+  }
+  return (e.summary = summary);
 }
 
 /** Newest first (`sort`), then by name: the order of a listing and of the file. */
@@ -292,7 +340,19 @@ export function announceRunChange(runDir: string): void {
 
 /** The summary cache of one home, as read at the start of a listing. */
 export class SummaryFile {
-  readonly entries = new Map<string, CacheEntry>();
+  /** The index as read: its text, and where each line starts (a line ends just before the next). */
+  private text = '';
+  private starts = new Int32Array(1);
+  /** How many lines were read, and per line its sort time and whether it is settled. */
+  readonly lines: number = 0;
+  private sorts = new Float64Array(0);
+  private settled = new Uint8Array(0);
+  /** Per line, its entry once made (null once deleted or torn): most lines are never made. */
+  private readonly made: (CacheEntry | null | undefined)[] = [];
+  /** Entries of names without a line. */
+  private readonly extra = new Map<string, CacheEntry>();
+  /** Line numbers by name, made at the first lookup by name. */
+  private byName: Map<string, number> | undefined;
   /** Names the journal announced since the cache was written. */
   readonly announced = new Set<string>();
   /** The runs directories' stamps, by prefix (`runs/`, `trash/runs/`). */
@@ -300,12 +360,18 @@ export class SummaryFile {
   private journalEnd = 0;
   private journalFrom = 0;
   dirty = false;
+  /** The data file read whole, once records are read by the many (null: it cannot be read). */
+  private data: Buffer | null | undefined;
+  private recordReads = 0;
+  /** The values file's lines by name (read when a filter first asks). */
+  private valueLines: Map<string, string> | undefined;
+  private valuesDirty = false;
 
   constructor(private readonly home: string) {
     openFiles.set(home, this);
     let text = '';
     try {
-      // Read, then decoded: readFileSync's own utf8 path costs 2.5x more CPU on a 100 MB file.
+      // Read, then decoded: readFileSync's own utf8 path costs 2.5x more CPU on a big file.
       text = readFileSync(summaryCachePath(home)).toString('utf8');
     } catch {
       // no cache yet
@@ -320,18 +386,131 @@ export class SummaryFile {
       } catch {
         // a foreign header: every directory is read
       }
+      this.text = text;
+      let n = 0;
+      for (let i = first + 1; i < text.length; i = text.indexOf('\n', i) + 1) n++;
+      this.lines = n;
+      this.starts = new Int32Array(n + 1);
+      this.sorts = new Float64Array(n);
+      this.settled = new Uint8Array(n);
       let torn = false;
-      for (let i = first + 1; i < text.length; ) {
+      let k = 0;
+      for (let i = first + 1; i < text.length; k++) {
         const end = text.indexOf('\n', i);
-        const e = parseLine(text, i, end);
-        if (e) this.entries.set(e.name, e);
-        else torn = true;
+        this.starts[k] = i;
+        const t1 = text.indexOf('\t', i);
+        const t2 = text.indexOf('\t', t1 + 1);
+        const t3 = text.indexOf('\t', t2 + 1);
+        if (t1 <= i || t3 < 0 || t3 > end) {
+          this.made[k] = null;
+          torn = true;
+        } else {
+          this.sorts[k] = t2 === t1 + 1 ? -Infinity : Number(text.slice(t1 + 1, t2));
+          this.settled[k] = text.charCodeAt(t2 + 1) === 115 ? 1 : 0; // 's'
+        }
         i = end + 1;
       }
+      this.starts[n] = text.length;
       // A run whose line is lost must be found again: the directories are read.
-      if (torn) for (const k of Object.keys(this.dirs)) delete this.dirs[k];
+      if (torn) for (const d of Object.keys(this.dirs)) delete this.dirs[d];
     } else if (text !== '') this.dirty = true;
     this.readJournal();
+  }
+
+  /** Whether line `k` is there (not deleted, not torn) and its name starts with `prefix`. */
+  lineOf(k: number, prefix: string): boolean {
+    return this.made[k] !== null && this.text.startsWith(prefix, this.starts[k]!);
+  }
+
+  /** The name on line `k`. */
+  nameAt(k: number): string {
+    const i = this.starts[k]!;
+    return this.made[k]?.name ?? this.text.slice(i, this.text.indexOf('\t', i));
+  }
+
+  sortAt(k: number): number {
+    return this.made[k]?.sort ?? this.sorts[k]!;
+  }
+
+  /** Whether line `k`'s run is settled (read without making its entry). */
+  settledAt(k: number): boolean {
+    const e = this.made[k];
+    return e ? e.probe[0] === 's' : this.settled[k] === 1;
+  }
+
+  /** The entry of line `k` (undefined once deleted or torn). */
+  entryAt(k: number): CacheEntry | undefined {
+    const e = this.made[k];
+    if (e !== undefined) return e ?? undefined;
+    const i = this.starts[k]!;
+    const line = this.text.slice(i, this.starts[k + 1]! - 1);
+    const t1 = line.indexOf('\t');
+    const t2 = line.indexOf('\t', t1 + 1);
+    const made = new CacheEntry(this, line.slice(0, t1), this.sorts[k]!, line.slice(t2 + 1, line.indexOf('\t', t2 + 1)), line);
+    made.lineNo = k;
+    return (this.made[k] = made);
+  }
+
+  private lookups = 0;
+
+  /**
+   * The line of a name, or -1. The first few are found by searching the text (a listing looks
+   * up a handful: announced runs); past them, a map of every name is made once.
+   */
+  lineNamed(name: string): number {
+    if (!this.byName && ++this.lookups > 4) {
+      this.byName = new Map();
+      for (let k = 0; k < this.lines; k++) if (this.made[k] !== null) this.byName.set(this.nameAt(k), k);
+    }
+    if (this.byName) return this.byName.get(name) ?? -1;
+    const i = this.text.indexOf(`\n${name}\t`);
+    if (i < 0) return -1;
+    // the line starting at i + 1: a binary search of the starts
+    let lo = 0;
+    let hi = this.lines - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.starts[mid]! <= i + 1) lo = mid;
+      else hi = mid - 1;
+    }
+    return this.made[lo] === null ? -1 : lo;
+  }
+
+  /** The lines of the announced names that start with `prefix`. */
+  announcedLines(prefix: string): Set<number> {
+    const out = new Set<number>();
+    for (const name of this.announced) {
+      const k = name.startsWith(prefix) ? this.lineNamed(name) : -1;
+      if (k >= 0) out.add(k);
+    }
+    return out;
+  }
+
+  get(name: string): CacheEntry | undefined {
+    const k = this.lineNamed(name);
+    return k >= 0 ? this.entryAt(k) : this.extra.get(name);
+  }
+
+  has(name: string): boolean {
+    return this.get(name) !== undefined;
+  }
+
+  /** Every entry, made (a save, a deletion sweep): lines first, in their order. */
+  all(): CacheEntry[] {
+    const out: CacheEntry[] = [];
+    for (let k = 0; k < this.lines; k++) {
+      const e = this.entryAt(k);
+      if (e) out.push(e);
+    }
+    return [...out, ...this.extra.values()];
+  }
+
+  /** How many entries have names starting with `prefix` (lines counted without being made). */
+  countOf(prefix: string): number {
+    let n = 0;
+    for (let k = 0; k < this.lines; k++) if (this.lineOf(k, prefix)) n++;
+    for (const name of this.extra.keys()) if (name.startsWith(prefix)) n++;
+    return n;
   }
 
   private readJournal(): void {
@@ -351,17 +530,110 @@ export class SummaryFile {
   }
 
   /**
+   * An entry's summary JSON from the data file, or null when its record is not there as the
+   * entry says (missing, torn, or another's: it must start with the entry's name and key).
+   * The first records are read one by one; past `RECORD_READS` the file is read whole.
+   */
+  record(e: CacheEntry): string | null {
+    const [off, len] = e.at.split('.').map(Number) as [number, number];
+    if (!(len > 0) || !(off >= 0)) return null;
+    let buf: Buffer | undefined;
+    if (this.data === undefined && ++this.recordReads > RECORD_READS) {
+      try {
+        this.data = readFileSync(dataPath(this.home));
+      } catch {
+        this.data = null;
+      }
+    }
+    if (this.data) buf = this.data.subarray(off, off + len);
+    else if (this.data === undefined) buf = readBytes(dataPath(this.home), off, len);
+    if (!buf || buf.length !== len || buf[len - 1] !== 10) return null;
+    const head = `${e.name}\t${e.key}\t`;
+    const text = buf.toString('utf8', 0, len - 1);
+    return text.startsWith(head) ? text.slice(head.length) : null;
+  }
+
+  /** An entry's line in the values file, when it has the entry's key. */
+  valuesLineOf(e: CacheEntry): string | null {
+    if (!this.valueLines) {
+      this.valueLines = new Map();
+      try {
+        const text = readFileSync(valuesPath(this.home)).toString('utf8');
+        const lines = text.split('\n');
+        // A torn file (no final newline) or another version reads as empty.
+        if (lines[0] === VALUES_HEAD && lines.at(-1) === '') {
+          for (let i = 1; i < lines.length - 1; i++) {
+            const line = lines[i]!;
+            this.valueLines.set(line.slice(0, line.indexOf('\t')), line);
+          }
+        }
+      } catch {
+        // none yet
+      }
+    }
+    const line = this.valueLines.get(e.name);
+    const key = e.key;
+    return line !== undefined && line.startsWith(key, e.name.length + 1) && line[e.name.length + 1 + key.length] === '\t' ? line : null;
+  }
+
+  /**
+   * An entry's scalar values from the values file (null: none for its key, or a torn line);
+   * the stamp is decoded when first asked for (a trusted line's values are used without it).
+   */
+  valuesOf(e: CacheEntry): ScalarValues | null {
+    const line = this.valuesLineOf(e);
+    if (line === null) return null;
+    const s = line.indexOf('\t', e.name.length + 1) + 1;
+    const v = line.indexOf('\t', s) + 1;
+    if (s === 0 || v === 0) return null;
+    let values: ScalarValues['values'];
+    try {
+      values = parseJson(line.slice(v)) as ScalarValues['values'];
+    } catch {
+      return null; // a torn line: read afresh
+    }
+    let stamp: ScalarStamp | null | undefined;
+    return {
+      values,
+      get stamp(): ScalarStamp {
+        if (stamp === undefined) {
+          try {
+            stamp = JSON.parse(line.slice(s, v - 1)) as ScalarStamp;
+          } catch {
+            stamp = null;
+          }
+        }
+        return stamp!; // null: never valid against a run, so read afresh
+      },
+    };
+  }
+
+  valuesChanged(): void {
+    this.valuesDirty = true;
+    this.dirty = true;
+  }
+
+  /**
    * Caches a summary read afresh. A run that is not settled is re-checked by every listing
    * anyway, so its changes alone do not make the file be written again (a running run would
    * otherwise rewrite a 100k-run cache on every listing); a new run or a settled one does.
    */
-  set(e: CacheEntry): void {
-    if (e.probe[0] === 's' || !this.entries.has(e.name)) this.dirty = true;
-    this.entries.set(e.name, e);
+  set(e: CacheEntry, replacing?: CacheEntry): void {
+    const k = replacing && replacing.lineNo >= 0 ? replacing.lineNo : e.lineNo >= 0 ? e.lineNo : this.lineNamed(e.name);
+    const had = k >= 0 ? this.made[k] !== null : this.extra.has(e.name);
+    if (e.probe[0] === 's' || !had) this.dirty = true;
+    if (k >= 0) {
+      e.lineNo = k;
+      this.made[k] = e;
+    } else this.extra.set(e.name, e);
   }
 
   delete(name: string): void {
-    if (this.entries.delete(name)) this.dirty = true;
+    const k = this.lineNamed(name);
+    if (k >= 0 && this.made[k] !== null) {
+      this.made[k] = null;
+      this.dirty = true;
+    } else if (this.extra.delete(name)) this.dirty = true;
   }
 
   /** Where the slow round of re-checks of settled runs stands, per runs directory. */
@@ -391,9 +663,11 @@ export class SummaryFile {
   }
 
   /**
-   * Writes the cache back when it changed. Two gruns writing at once: the last rename wins,
-   * and what the other one learnt is learnt again; the journal offset written is the one this
-   * process read up to, so an announcement is never consumed by a write that lacks it.
+   * Writes the cache back when it changed: the records of summaries read afresh appended to the
+   * data file (rewritten instead once most of it is dead), the values file if values changed,
+   * then the index. Two gruns writing at once: the last index renamed wins, and what the
+   * other one learnt is learnt again; the journal offset written is the one this process read
+   * up to, so an announcement is never consumed by a write that lacks it.
    */
   save(): void {
     if (!this.dirty) return;
@@ -407,12 +681,121 @@ export class SummaryFile {
         writeFileAtomicSync(changeJournalPath(this.home), '');
         offset = 0;
       }
+      const entries = this.all().sort(newestFirst);
+      this.writeRecords(entries);
+      if (this.valuesDirty) {
+        this.valuesDirty = false;
+        const lines = [VALUES_HEAD];
+        for (const e of entries) {
+          const line = e.valuesLine();
+          if (line) lines.push(line);
+        }
+        writeFileAtomicSync(valuesPath(this.home), lines.join('\n') + '\n');
+      }
       const parts = [`${MAGIC}\t${VERSION}\t${offset}\t${JSON.stringify(this.dirs)}`];
-      for (const e of [...this.entries.values()].sort(newestFirst)) parts.push(e.line);
+      for (const e of entries) parts.push(e.line);
       writeFileAtomicSync(summaryCachePath(this.home), parts.join('\n') + '\n');
       rmSync(join(dirname(summaryCachePath(this.home)), 'summaries.json'), { force: true }); // the JSON cache of earlier versions
     } catch {
       // a read-only home still lists; the cache just stays cold
     }
+  }
+
+  /**
+   * Puts every entry's summary in the data file: appends the new records (one write, synced
+   * before the index that points at them is written), or, when the live records would be less
+   * than half the file, writes the file afresh with the live ones alone.
+   */
+  private writeRecords(entries: CacheEntry[]): void {
+    const path = dataPath(this.home);
+    const fresh = entries.filter((e) => e.json !== undefined);
+    if (fresh.length === 0) return;
+    let size = 0;
+    try {
+      size = statSync(path).size;
+    } catch {
+      // no data file yet
+    }
+    let live = 0;
+    for (const e of entries) live += e.json === undefined ? Number(e.at.split('.')[1]) || 0 : e.json.length + e.name.length + 64;
+    if (size > 2 * live + COMPACT_SLACK) return this.rewriteRecords(entries, path);
+    const records = fresh.map((e) => recordOf(e));
+    const bytes = Buffer.concat(records);
+    const fd = openSync(path, 'a');
+    try {
+      let at = fstatSync(fd).size;
+      if (at === 0) {
+        writeAll(fd, Buffer.from(DATA_HEAD));
+        at = DATA_HEAD.length;
+      }
+      writeAll(fd, bytes); // O_APPEND: at the end, whatever another grun appended meanwhile
+      fsyncSync(fd);
+      at = whereWritten(fd, bytes, at);
+      this.data = undefined; // what was read whole lacks them
+      if (at < 0) return; // not found (a concurrent compaction): the runs are read afresh next time
+      for (let i = 0; i < fresh.length; i++) {
+        fresh[i]!.setAt(`${at}.${records[i]!.length}`);
+        fresh[i]!.json = undefined;
+        at += records[i]!.length;
+      }
+    } finally {
+      closeSync(fd);
+    }
+  }
+
+  /** The data file afresh, with the records of these entries alone. */
+  private rewriteRecords(entries: CacheEntry[], path: string): void {
+    const records: Buffer[] = [Buffer.from(DATA_HEAD)];
+    let at = DATA_HEAD.length;
+    const placed: [CacheEntry, string][] = [];
+    for (const e of entries) {
+      const json = e.json ?? this.record(e);
+      if (json === null) {
+        e.setAt(''); // lost: read afresh when next shown
+        continue;
+      }
+      const r = recordOf(e, json);
+      records.push(r);
+      placed.push([e, `${at}.${r.length}`]);
+      at += r.length;
+    }
+    writeFileAtomicSync(path, Buffer.concat(records));
+    this.data = undefined;
+    for (const [e, where] of placed) {
+      e.setAt(where);
+      e.json = undefined;
+    }
+  }
+}
+
+/** A data record: `name TAB key TAB json` and a newline. */
+const recordOf = (e: CacheEntry, json = e.json ?? ''): Buffer => Buffer.from(`${e.name}\t${e.key}\t${json}\n`);
+
+function writeAll(fd: number, buf: Buffer): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+}
+
+/**
+ * Where an appended block landed: at the size the file had before, unless another grun
+ * appended in between; then it is looked for in what was appended since. -1: not found.
+ */
+function whereWritten(fd: number, bytes: Buffer, from: number): number {
+  const size = fstatSync(fd).size;
+  if (size === from + bytes.length) return from;
+  const tail = readBytes(fd, from, size - from);
+  const i = tail ? tail.indexOf(bytes) : -1;
+  return i < 0 ? -1 : from + i;
+}
+
+/** `len` bytes of a file (a path or an open descriptor) at `off`; undefined when it cannot be read. */
+function readBytes(file: string | number, off: number, len: number): Buffer | undefined {
+  let fd: number | undefined;
+  try {
+    fd = typeof file === 'number' ? file : openSync(file, 'r');
+    return readAt(fd, off, len);
+  } catch {
+    return undefined;
+  } finally {
+    if (fd !== undefined && typeof file !== 'number') closeSync(fd);
   }
 }

@@ -121,7 +121,7 @@ describe('a warm summary cache shows every change to a run', () => {
     const low = (): string[] => listedShortIds(ok(home, ['runs', '-a', '-F', 'loss < 0.001']));
     assert.deepEqual(low(), []);
     assert.deepEqual(low(), [], 'the second filter reads the values its cache line keeps');
-    assert.match(readFileSync(join(home, 'cache', 'grun', 'summaries.tsv'), 'utf8'), new RegExp(`runs/${NEWEST}\t.*"loss"`));
+    assert.match(readFileSync(join(home, 'cache', 'grun', 'summaries.values'), 'utf8'), new RegExp(`runs/${NEWEST}\t.*"loss"`));
     // The run's event file grows in place: no directory it lives in changes its mtime.
     const events = join(guild, readdirSync(guild).find((f) => /tfevents.*\.0$/.test(f))!);
     const w = new EventFileWriter(mkdtempSync(join(tmpdir(), 'grun-events-')));

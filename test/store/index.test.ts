@@ -1,9 +1,9 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, utimesSync, writeFileSync, statSync } from 'node:fs';
+import { readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { listRuns, summaryCachePath } from '../../src/store/index.js';
+import { listRuns, RunList, summaryCachePath } from '../../src/store/index.js';
 import { encodeYaml } from '../../src/store/yaml11.js';
 import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js';
 
@@ -103,6 +103,41 @@ describe('summary cache', () => {
     rmSync(join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2'), { recursive: true });
     assert.equal(listRuns(home).length, 19);
     assert.ok(!readFileSync(summaryCachePath(home), 'utf8').includes('e1cf955019fc498ba318ae5d147456c2'));
+  });
+
+  test('a summary record torn, overwritten or gone is read afresh from its run', () => {
+    const home = copyFixtureHome();
+    const cold = listRuns(home, { noCache: true });
+    listRuns(home);
+    const data = join(home, 'cache', 'grun', 'summaries.data');
+    const shown = () => new RunList(home).slice(0, 100).runs;
+    // torn: the file cut in the middle of its records
+    truncateSync(data, Math.floor(statSync(data).size / 2));
+    assert.deepEqual(shown(), cold);
+    // overwritten: every record another's (the same bytes, shifted by one)
+    const bytes = readFileSync(data);
+    writeFileSync(data, Buffer.concat([Buffer.from('x'), bytes]));
+    assert.deepEqual(shown(), cold);
+    assert.deepEqual(listRuns(home), cold);
+    rmSync(data);
+    assert.deepEqual(shown(), cold);
+    assert.deepEqual(listRuns(home), cold);
+  });
+
+  test('the data file is written afresh once most of it is dead records', () => {
+    const home = copyFixtureHome();
+    listRuns(home);
+    const data = join(home, 'cache', 'grun', 'summaries.data');
+    const first = statSync(data).size;
+    let largest = 0;
+    for (let i = 1; i <= 300; i++) {
+      const t = new Date(Date.now() + i * 1000);
+      utimesSync(join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2', '.guild'), t, t); // read afresh: a new record
+      assert.equal(listRuns(home).find((r) => r.id.startsWith('e1cf'))?.status, 'completed');
+      largest = Math.max(largest, statSync(data).size);
+    }
+    assert.ok(largest > first + 64 * 1024, `dead records accumulate (${largest} bytes)`);
+    assert.ok(largest < 3 * first + 64 * 1024 + 4096, `and are dropped (${largest} bytes, ${first} live)`);
   });
 
   test('concurrent grun processes never leave a corrupt cache', async () => {
