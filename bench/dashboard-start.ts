@@ -3,12 +3,15 @@
 // run `grun runs` lists at that place, and the footer's count of all the runs — and until every
 // run has been checked (the footer's `N/N runs` with no `checking`/`loading`).
 import { spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { TmuxGrun, tmuxAvailable } from '../test/e2e/tmux.js';
 
 export interface DashboardStart {
   /** Seconds to the first full table. */
   firstTable: number;
+  /** CPU seconds (user + system, every thread) grun had used by then: what a loaded machine inflates less. */
+  firstTableCpu: number;
   /** Seconds until every run is checked (the table then lists all of them). */
   allChecked: number;
 }
@@ -22,6 +25,12 @@ const TABLE_ROWS = ROWS - 5;
 function newestIds(grun: string, home: string, n: number): string[] {
   const out = spawnSync(grun, ['-H', home, 'runs', '-n', String(n)], { encoding: 'utf8' }).stdout;
   return [...out.matchAll(/^\[\d+:([0-9a-f]{8})\]/gm)].map((m) => m[1]!);
+}
+
+/** CPU seconds a process has used (utime + stime, in clock ticks of 1/100 s). */
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').replace(/^.*\) /, '').split(' ');
+  return (Number(fields[11]) + Number(fields[12])) / 100;
 }
 
 /** The ids in the pane's table rows (`›` marks the cursor's), top to bottom. */
@@ -38,11 +47,12 @@ export async function dashboardStart(home: string, n: number, grun = resolve(imp
   const t = new TmuxGrun({ columns: COLUMNS, rows: ROWS, env: { TERM: 'xterm-256color' }, args: ['-H', home], bin: grun });
   try {
     let firstTable = 0;
+    let firstTableCpu = 0;
     for (;;) {
       const s = t.screen();
       const at = (performance.now() - t0) / 1000;
-      if (!firstTable && total.test(s) && tableIds(s).join() === want.join()) firstTable = at;
-      if (firstTable && checked.test(s)) return { firstTable, allChecked: at };
+      if (!firstTable && total.test(s) && tableIds(s).join() === want.join()) [firstTable, firstTableCpu] = [at, cpuSeconds(t.grunPid())];
+      if (firstTable && checked.test(s)) return { firstTable, firstTableCpu, allChecked: at };
       if (at > 300) throw new Error(`the dashboard did not list ${n} runs in 300 s:\n${s}`);
       // polled every 20 ms: each capture spawns tmux, which would take CPU from grun on 2 cores
       await new Promise((r) => setTimeout(r, 20));

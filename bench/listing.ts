@@ -59,6 +59,7 @@ async function dashboardStartRows(home: string, n: number, runs: number): Promis
     if (!d) return void console.error('(tmux not installed: dashboard start not measured)');
     row(`dashboard${what}, ${k} runs, first full table (tmux 220x60)`, d.firstTable, '≤ 1.5 s', d.firstTable <= 1.5, { what: '`grun runs`', s: runs });
     row(`dashboard${what}, ${k} runs, every run checked (in the background)`, d.allChecked, '–', null);
+    console.error(`  dashboard${what}: ${f(d.firstTableCpu)} s of CPU (all threads) by its first full table`);
   }
 }
 
