@@ -5,8 +5,8 @@ import { Worker } from 'node:worker_threads';
 import { hasSummaryCache } from './index.js';
 import type { Run } from './types.js';
 
-/** The newest runs a first table shows: a screen, and trials folded under their batch. */
-export const NEWEST_ROWS = 200;
+/** The newest runs a first table shows: two screens of 60 rows (trials past them fold under their batch once all are read). */
+export const NEWEST_ROWS = 120;
 
 export interface NewestRuns {
   /** The newest runs, newest first, with the children their batches' status is read from. */
