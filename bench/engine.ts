@@ -4,9 +4,11 @@
 //   written, beside python3 alone running the same script (the same `python3` on PATH: on a pyenv
 //   machine, a shim). Medians of GRUN_BENCH_REPS (default 10), runs interleaved so both meet the
 //   same load. Two homes: one used for every launch (flag detection and the interpreter behind a
-//   shim cached by the first), and a new home per launch (nothing cached).
+//   shim cached by the first), and a new home per launch (nothing cached). GRUN_BENCH_BEFORE=<another
+//   checkout's bin/grun> launches that build too, in the same rounds, in homes of its own.
 // - `grun cat --output` of a 100 MB output, to /dev/null and to a pipe, beside `cat` of the file
-//   and `grun --version` (node's start and grun's, the floor of any grun command).
+//   and `grun --version` (node's start and grun's, the floor of any grun command), and beside
+//   `guild cat --output` where Guild is installed (bench/guild.ts).
 // - output throughput: a script printing 1 M lines, with the output and index sizes checked.
 import { spawn, spawnSync } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, mkdtempSync, openSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
@@ -14,9 +16,11 @@ import { tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
+import { guildBin } from './guild.js';
 import { measure, median } from './measure.js';
 
 const grunBin = resolve(dirname(fileURLToPath(import.meta.url)), '../bin/grun');
+const beforeBin = process.env.GRUN_BENCH_BEFORE;
 const LINES = 1_000_000;
 const reps = Number(process.env.GRUN_BENCH_REPS ?? 10);
 
@@ -40,10 +44,10 @@ function exitStatusWritten(home: string): boolean {
   return !!dir && existsSync(join(dir, '.guild', 'attrs', 'exit_status'));
 }
 
-function startGrun(args: string[], cwd: string, home: string): Promise<number> {
+function startGrun(args: string[], cwd: string, home: string, bin = grunBin): Promise<number> {
   const env: NodeJS.ProcessEnv = { ...process.env, GUILD_HOME: home };
   delete env.NODE_ENV;
-  const p = spawn(grunBin, args, { cwd, env, stdio: 'ignore' });
+  const p = spawn(bin, args, { cwd, env, stdio: 'ignore' });
   return new Promise((res) => p.on('close', (code) => res(code ?? 1)));
 }
 
@@ -54,14 +58,16 @@ interface Row {
   refS: number;
   target: string;
   ok: boolean;
+  /** Guild doing the same work, where it is installed. */
+  guild?: number;
 }
 const rows: Row[] = [];
 const s3 = (ms: number): string => (ms / 1000).toFixed(3);
 
 /** Seconds from `grun run trivial.py -y` to its exit_status, in `home` (emptied of runs after). */
-async function launchOnce(home: string, cwd: string): Promise<number> {
+async function launchOnce(home: string, cwd: string, bin = grunBin): Promise<number> {
   const t0 = performance.now();
-  const done = startGrun(['run', 'trivial.py', '-y'], cwd, home);
+  const done = startGrun(['run', 'trivial.py', '-y'], cwd, home, bin);
   while (!exitStatusWritten(home)) await sleep(2);
   const ms = performance.now() - t0;
   if ((await done) !== 0) throw new Error('grun run failed');
@@ -72,26 +78,29 @@ async function launchOnce(home: string, cwd: string): Promise<number> {
 
 async function launchOverhead(): Promise<void> {
   const script = 'print("hi")\n';
-  const kept = setup('trivial.py', script);
-  await launchOnce(kept.home, kept.cwd); // fills the home's caches
-  const warm: number[] = [];
-  const fresh: number[] = [];
+  const builds = [{ bin: grunBin, name: '' }, ...(beforeBin ? [{ bin: beforeBin, name: ` (before: ${beforeBin})` }] : [])];
+  const runs = builds.map((b) => ({ ...b, kept: setup('trivial.py', script), warm: [] as number[], fresh: [] as number[] }));
+  for (const r of runs) await launchOnce(r.kept.home, r.kept.cwd, r.bin); // fills the home's caches
   const python: number[] = [];
   for (let i = 0; i < reps; i++) {
-    warm.push(await launchOnce(kept.home, kept.cwd));
-    const other = setup('trivial.py', script);
-    fresh.push(await launchOnce(other.home, other.cwd));
-    other.cleanup();
-    python.push(measure('python3', [join(kept.cwd, 'trivial.py')]).wallMs);
+    for (const r of runs) {
+      r.warm.push(await launchOnce(r.kept.home, r.kept.cwd, r.bin));
+      const other = setup('trivial.py', script);
+      r.fresh.push(await launchOnce(other.home, other.cwd, r.bin));
+      other.cleanup();
+    }
+    python.push(measure('python3', [join(runs[0]!.kept.cwd, 'trivial.py')]).wallMs);
   }
-  kept.cleanup();
   const py = median(python);
-  for (const [work, xs] of [
-    ['`grun run -y` trivial script, to exit_status (a home used before)', warm],
-    ['`grun run -y` trivial script, to exit_status (a new home each time)', fresh],
-  ] as const) {
-    const m = median(xs);
-    rows.push({ work, grun: m, ref: 'python3 alone', refS: py, target: '≤ python3 + 0.3 s', ok: m <= py + 300 });
+  for (const r of runs) {
+    r.kept.cleanup();
+    for (const [work, xs] of [
+      [`\`grun run -y\` trivial script, to exit_status (a home used before)${r.name}`, r.warm],
+      [`\`grun run -y\` trivial script, to exit_status (a new home each time)${r.name}`, r.fresh],
+    ] as const) {
+      const m = median(xs);
+      rows.push({ work, grun: m, ref: 'python3 alone', refS: py, target: '≤ python3 + 0.3 s', ok: m <= py + 300 });
+    }
   }
 }
 
@@ -121,6 +130,8 @@ function catOutput(): void {
   const catPipe: number[] = [];
   const version: number[] = [];
   const bare: number[] = [];
+  const guildNull: number[] = [];
+  const guildPipe: number[] = [];
   const n = Math.max(3, Math.ceil(reps / 2));
   spawnSync('cat', [output], { stdio: 'ignore' }); // the file in the page cache for both
   for (let i = 0; i < n; i++) {
@@ -130,19 +141,22 @@ function catOutput(): void {
     catPipe.push(sh(`cat ${output} | cat > /dev/null`));
     version.push(sh(`${grunBin} --version > /dev/null`));
     bare.push(sh(`${process.execPath} -e 0`));
+    if (!guildBin) continue;
+    guildNull.push(sh(`GUILD_HOME=${home} ${guildBin} cat --output > /dev/null`));
+    guildPipe.push(sh(`GUILD_HOME=${home} ${guildBin} cat --output | cat > /dev/null`));
   }
   cleanup();
   const v = median(version);
   rows.push({ work: '`grun --version` (the floor of any grun command)', grun: v, ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
   // Node's own start, doing nothing: the floor of any Node program, beside the target's 1.1× cat
   rows.push({ work: '`node -e 0` (the floor of any Node program)', grun: median(bare), ref: 'cat of the 100 MB file', refS: median(cat), target: '–', ok: true });
-  for (const [work, xs, ref] of [
-    ['`grun cat --output`, 100 MB, to /dev/null', toNull, cat],
-    ['`grun cat --output`, 100 MB, to a pipe', toPipe, catPipe],
+  for (const [work, xs, ref, guild] of [
+    ['`grun cat --output`, 100 MB, to /dev/null', toNull, cat, guildNull],
+    ['`grun cat --output`, 100 MB, to a pipe', toPipe, catPipe, guildPipe],
   ] as const) {
     const m = median(xs);
     const r = median(ref);
-    rows.push({ work, grun: m, ref: ref === cat ? 'cat' : 'cat, piped', refS: r, target: '≤ 1.1× cat', ok: m <= 1.1 * r });
+    rows.push({ work, grun: m, ref: ref === cat ? 'cat' : 'cat, piped', refS: r, target: '≤ 1.1× cat', ok: m <= 1.1 * r, guild: guild.length ? median(guild) : undefined });
   }
 }
 
@@ -194,11 +208,12 @@ for b in range(${LINES / 10_000}):
 
 await launchOverhead();
 catOutput();
-console.log('| work | grun s | reference | ref s | grun − ref | grun / ref | target | met |');
-console.log('| --- | ---: | --- | ---: | ---: | ---: | --- | --- |');
+console.log(guildBin ? `Guild: ${guildBin}` : 'Guild: not installed here — its column is left out, not estimated.');
+console.log('| work | grun s | guild s | reference | ref s | grun − ref | grun / ref | target | met |');
+console.log('| --- | ---: | ---: | --- | ---: | ---: | ---: | --- | --- |');
 for (const r of rows) {
   const met = r.target === '–' ? '–' : r.ok ? 'yes' : 'no';
-  console.log(`| ${r.work} | ${s3(r.grun)} | ${r.ref} | ${s3(r.refS)} | ${s3(r.grun - r.refS)} | ${(r.grun / r.refS).toFixed(1)}× | ${r.target} | ${met} |`);
+  console.log(`| ${r.work} | ${s3(r.grun)} | ${r.guild === undefined ? '–' : s3(r.guild)} | ${r.ref} | ${s3(r.refS)} | ${s3(r.grun - r.refS)} | ${(r.grun / r.refS).toFixed(1)}× | ${r.target} | ${met} |`);
 }
 console.log();
 await throughput();

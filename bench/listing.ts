@@ -2,6 +2,9 @@
 // (`npm run bench -- listing`; launch and `cat --output`: bench/engine.ts). Homes are synthetic
 // (bench/synthetic-home.ts), built once under GRUN_BENCH_DIR (default .bench/); cold = no grun cache. Medians of
 // GRUN_BENCH_REPS (default 5) runs; no assertions. GRUN_BENCH_LISTING_100K=0 skips 100k rows.
+// Where Guild is installed (bench/guild.ts), its `guild runs` and `guild runs info` are timed
+// on the same homes, each alternating with grun's so both meet the same load; Guild keeps no
+// listing cache, so its `runs` figure stands beside both the cold and the warm row.
 // The dashboard's bytes are counted on the real binary in tmux (bench/dashboard-bytes.ts).
 import { spawnSync } from 'node:child_process';
 import { rmSync } from 'node:fs';
@@ -9,6 +12,7 @@ import { join, resolve } from 'node:path';
 import { measure, median } from './measure.js';
 import { dashboardBytes } from './dashboard-bytes.js';
 import { dashboardStart } from './dashboard-start.js';
+import { guildBin as guild } from './guild.js';
 import { syntheticHome } from './synthetic-home.js';
 
 const root = resolve(process.env.GRUN_BENCH_DIR ?? join(import.meta.dirname, '../.bench'));
@@ -16,7 +20,6 @@ const reps = Number(process.env.GRUN_BENCH_REPS ?? 5);
 const with100k = process.env.GRUN_BENCH_LISTING_100K !== '0';
 const grun = resolve(import.meta.dirname, '../bin/grun');
 const floor = resolve(import.meta.dirname, 'floor-reader.mjs');
-const guild = spawnSync('sh', ['-c', 'command -v guild'], { encoding: 'utf8' }).stdout.trim();
 
 /** Median wall seconds of `reps` runs; `before` runs (untimed) ahead of each. */
 function secs(cmd: string, args: string[], before?: () => void, n = reps): number {
@@ -28,11 +31,28 @@ function secs(cmd: string, args: string[], before?: () => void, n = reps): numbe
   return median(xs);
 }
 const sh = (line: string, before?: () => void, n?: number) => secs('sh', ['-c', line], before, n);
+
+/**
+ * Medians of grun's `args` and, where Guild is installed, of `guild` with the same args on the
+ * same home, run alternately (`before` ahead of each grun run).
+ */
+function besideGuild(home: string, args: string[], before?: () => void, n = reps): { grun: number; guild?: number } {
+  const g: number[] = [];
+  const r: number[] = [];
+  for (let i = 0; i < n; i++) {
+    before?.();
+    r.push(measure(grun, ['-H', home, ...args]).wallMs / 1000);
+    if (guild) g.push(measure(guild, ['-H', home, ...args]).wallMs / 1000);
+  }
+  return { grun: median(r), guild: guild ? median(g) : undefined };
+}
 const dropCache = (home: string) => () => rmSync(join(home, 'cache'), { recursive: true, force: true });
 
 interface Row {
   work: string;
   grun: number;
+  /** Guild doing the same work, where it is installed. */
+  guild?: number;
   ref?: { what: string; s: number };
   target: string;
   ok: boolean | null;
@@ -41,10 +61,11 @@ interface Row {
 }
 const rows: Row[] = [];
 const f = (s: number) => s.toFixed(3);
-function row(work: string, s: number, target: string, ok: boolean | null, ref?: { what: string; s: number }): void {
-  rows.push({ work, grun: s, ref, target, ok });
+function row(work: string, s: number, target: string, ok: boolean | null, ref?: { what: string; s: number }, guildS?: number): void {
+  rows.push({ work, grun: s, guild: guildS, ref, target, ok });
   // printed as it goes too: a long bench shows progress
-  console.error(`  ${work}: ${f(s)} s${ref ? ` (${ref.what} ${f(ref.s)} s)` : ''}`);
+  const guildNote = guildS === undefined || guildS === ref?.s ? '' : ` (guild ${f(guildS)} s)`;
+  console.error(`  ${work}: ${f(s)} s${ref ? ` (${ref.what} ${f(ref.s)} s)` : ''}${guildNote}`);
 }
 
 /**
@@ -72,17 +93,17 @@ async function dashboardRows(): Promise<void> {
 }
 
 console.log(`Machine: ${spawnSync('sh', ['-c', "nproc; grep -m1 'model name' /proc/cpuinfo | cut -d: -f2; uptime"], { encoding: 'utf8' }).stdout.trim().replace(/\n/g, ' · ')}`);
-console.log(guild ? `Guild: ${guild}` : 'Guild: not installed here — its column is left out, not estimated.');
+console.log(guild ? `Guild: ${guild} (${spawnSync(guild, ['--version'], { encoding: 'utf8' }).stdout.trim()})` : 'Guild: not installed here — its column is left out, not estimated.');
 
 const version = secs(grun, ['--version']);
 row('`grun --version`', version, 'baseline', true);
 
 const h10k = syntheticHome(root, 10_000);
-const cold10k = secs(grun, ['-H', h10k, 'runs'], dropCache(h10k), 1);
-const guildCold = guild ? sh(`GUILD_HOME=${h10k} guild runs > /dev/null`, undefined, 1) : undefined;
-row('`grun runs`, 10k, cold', cold10k, 'faster than Guild', guildCold === undefined ? null : cold10k < guildCold, guildCold ? { what: 'guild runs', s: guildCold } : undefined);
+// ~3 s a run each at 10k: at most 3 of each
+const cold = besideGuild(h10k, ['runs'], dropCache(h10k), Math.min(reps, 3));
+row('`grun runs`, 10k, cold', cold.grun, 'faster than Guild', cold.guild === undefined ? null : cold.grun < cold.guild, cold.guild === undefined ? undefined : { what: 'guild runs', s: cold.guild }, cold.guild);
 const warm10k = secs(grun, ['-H', h10k, 'runs']);
-row('`grun runs`, 10k, warm', warm10k, '≤ 2× --version', warm10k <= 2 * version, { what: '2× --version', s: 2 * version });
+row('`grun runs`, 10k, warm', warm10k, '≤ 2× --version', warm10k <= 2 * version, { what: '2× --version', s: 2 * version }, cold.guild);
 
 if (with100k) {
   const h100k = syntheticHome(root, 100_000);
@@ -105,16 +126,16 @@ const h1k = syntheticHome(root, 1_000);
 const cmp = sh(`${grun} -H ${h1k} compare --csv - > /dev/null`, dropCache(h1k));
 row('`grun compare --csv`, 1k, cold', cmp, '≤ 0.4 s', cmp <= 0.4);
 
-const info = secs(grun, ['-H', h10k, 'runs', 'info']);
-row('`grun runs info`, 10k home', info, '≤ 2× --version', info <= 2 * version, { what: '2× --version', s: 2 * version });
+const info = besideGuild(h10k, ['runs', 'info']);
+row('`grun runs info`, 10k home', info.grun, '≤ 2× --version', info.grun <= 2 * version, { what: '2× --version', s: 2 * version }, info.guild);
 
 
 await dashboardRows();
 
-console.log('\n| work | grun | reference | ref | grun/ref | target | met |');
-console.log('| --- | ---: | --- | ---: | ---: | --- | --- |');
+console.log('\n| work | grun | guild | reference | ref | grun/ref | target | met |');
+console.log('| --- | ---: | ---: | --- | ---: | ---: | --- | --- |');
 for (const r of rows) {
   const v = (x: number) => (r.unit ? `${x.toFixed(0)} ${r.unit}` : f(x));
   const ref = r.ref ? `${r.ref.what} | ${v(r.ref.s)} | ${(r.grun / r.ref.s).toFixed(2)}×` : '– | – | –';
-  console.log(`| ${r.work} | ${v(r.grun)} | ${ref} | ${r.target} | ${r.ok === null ? (r.target.includes('Guild') ? '– (no Guild)' : '–') : r.ok ? 'yes' : 'no'} |`);
+  console.log(`| ${r.work} | ${v(r.grun)} | ${r.guild === undefined ? '–' : f(r.guild)} | ${ref} | ${r.target} | ${r.ok === null ? (r.target.includes('Guild') ? '– (no Guild)' : '–') : r.ok ? 'yes' : 'no'} |`);
 }

@@ -25,7 +25,7 @@ import { systemReason } from '../store/errors.js';
 import { EventFileWriter } from '../store/tfevents.js';
 import type { ProcessRecord, YamlValue } from '../store/types.js';
 import { interpreterFor } from './interpreter.js';
-import { GO, RUN_DIR_IN_JOB } from './supervisor-process.js';
+import { GO, restoreSupervisorEnv, RUN_DIR_IN_JOB } from './supervisor-process.js';
 import { restoreFloatMarks } from './flags.js';
 import { recordPythonAttrs, stagedPython } from './python-attrs.js';
 import type { RunPlan } from './plan-types.js';
@@ -232,6 +232,7 @@ function launcherSaysGo(): Promise<boolean> {
 
 /** Runs one run to its end. Returns the supervisor's exit code. */
 export async function supervise(runDir: string, jobFile: string): Promise<number> {
+  restoreSupervisorEnv();
   if (runDir === RUN_DIR_IN_JOB) {
     // started ahead of its run: nothing is known, nothing is touched, until the launcher says go
     if (!(await launcherSaysGo())) {

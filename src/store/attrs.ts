@@ -3,7 +3,7 @@ import { existsSync, mkdirSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { GrunError } from './errors.js';
-import { readSmallFile } from './small-file.js';
+import { readListedFile, readSmallFile } from './small-file.js';
 import { announceRunChange } from './summary-cache.js';
 import type { YamlValue } from './types.js';
 import { encodeYaml, parseYaml11 } from './yaml11.js';
@@ -26,10 +26,17 @@ function attrPath(runDir: string, name: string): string {
 
 /** Reads one attr; never throws for a missing, unreadable or unparsable file. */
 export function readAttr(runDir: string, name: string): AttrRead {
-  const path = attrPath(runDir, name);
+  return readAttrFile(attrPath(runDir, name));
+}
+
+/**
+ * Reads the attr file at `path` (`readAttr`'s reading, for a reader that lists `.guild/attrs`
+ * first); `listed`: that listing showed a regular file (small-file.ts `readListedFile`).
+ */
+export function readAttrFile(path: string, listed = false): AttrRead {
   let bytes: Buffer;
   try {
-    bytes = readSmallFile(path);
+    bytes = listed ? readListedFile(path) : readSmallFile(path);
   } catch (err) {
     const e = err as NodeJS.ErrnoException;
     if (e.code === 'ENOENT') return { kind: 'missing' };

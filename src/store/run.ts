@@ -2,13 +2,13 @@
 // `problems` and the run still lists, so one bad directory never hides the others.
 import { accessSync, constants, existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
-import { readAttr } from './attrs.js';
+import { type AttrRead, readAttrFile } from './attrs.js';
 import { systemReason } from './errors.js';
 import { formatOperation, parseOpref } from './opref.js';
 import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
 import { PRUNED_FILE, prunedReason } from './pruned.js';
 import { readSlurmRecord, SLURM_RECORD_FILE } from './slurm-record.js';
-import { readSmallFile } from './small-file.js';
+import { readListedFile, readSmallFile } from './small-file.js';
 import { deriveStatus } from './status.js';
 import { STEPS_FILE, stepProgress, type StepProgress } from './step-records.js';
 import { type Comment, type Opref, type ReadProblem, type Run, type RunSummary, type SearchSummary, UNREADABLE_DIR, type YamlValue } from './types.js';
@@ -43,17 +43,18 @@ export function unreadableRunDir(dir: string): string | null {
   }
 }
 
-function readText(path: string, max?: number): string | null {
+/** `listed`: a directory listing just showed a regular file there (`readListedFile`). */
+function readText(path: string, max?: number, listed = false): string | null {
   try {
-    const text = readSmallFile(path).toString('utf8');
+    const text = (listed ? readListedFile(path) : readSmallFile(path)).toString('utf8');
     return max === undefined ? text : text.slice(0, max);
   } catch {
     return null;
   }
 }
 
-function readOprefFile(path: string, problems: ReadProblem[], file: string): Opref | null {
-  const text = readText(path);
+function readOprefFile(path: string, problems: ReadProblem[], file: string, listed = false): Opref | null {
+  const text = readText(path, undefined, listed);
   if (text === null) {
     problems.push({ file, message: 'cannot read opref' });
     return null;
@@ -66,13 +67,22 @@ function readOprefFile(path: string, problems: ReadProblem[], file: string): Opr
   }
 }
 
-/** The names in a directory, or null when it cannot be listed (then every file is tried). */
-function listNames(dir: string): Set<string> | null {
+/**
+ * The names in a directory, each with whether it is a regular file (read without an fstat:
+ * `readListedFile`), or null when it cannot be listed (then every file is tried).
+ */
+function listEntries(dir: string): Map<string, boolean> | null {
   try {
-    return new Set(readdirSync(dir));
+    return new Map(readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e.isFile()]));
   } catch {
     return null;
   }
+}
+
+/** A run's place in a listing, read alone: `started`, else `initialized` (µs), as its summary has them. */
+export function runSortTime(dir: string): number {
+  const attrs = new AttrReader(guildPath(dir, 'attrs'), []);
+  return attrs.int('started') ?? attrs.int('initialized') ?? -Infinity;
 }
 
 /**
@@ -80,28 +90,35 @@ function listNames(dir: string): Set<string> | null {
  * in the attrs listing are not opened: a listing of thousands of runs skips most failed opens.
  */
 class AttrReader {
-  private readonly present: Set<string> | null;
+  /** Name → regular file, per the listing. */
+  private readonly present: Map<string, boolean> | null;
 
   constructor(
+    /** The run's `.guild/attrs`. */
     private readonly dir: string,
     readonly problems: ReadProblem[],
   ) {
-    this.present = listNames(guildPath(dir, 'attrs'));
+    this.present = listEntries(dir);
+  }
+
+  /** The attr `name` (one of the names this file passes), or undefined when it is not there. */
+  private read(name: string): AttrRead | undefined {
+    const regular = this.present?.get(name);
+    if (this.present && regular === undefined) return undefined;
+    return readAttrFile(`${this.dir}/${name}`, regular);
   }
 
   get(name: string): YamlValue | undefined {
-    if (this.present && !this.present.has(name)) return undefined;
-    const r = readAttr(this.dir, name);
-    if (r.kind === 'ok') return r.value ?? undefined;
-    if (r.kind === 'corrupt') this.problems.push({ file: `.guild/attrs/${name}`, message: r.message });
+    const r = this.read(name);
+    if (r?.kind === 'ok') return r.value ?? undefined;
+    if (r?.kind === 'corrupt') this.problems.push({ file: `.guild/attrs/${name}`, message: r.message });
     return undefined;
   }
 
   /** An attr the listing does not vouch for (an unreadable one is no problem of the run's). */
   quiet(name: string): YamlValue {
-    if (this.present && !this.present.has(name)) return null;
-    const r = readAttr(this.dir, name);
-    return r.kind === 'ok' ? r.value : null;
+    const r = this.read(name);
+    return r?.kind === 'ok' ? r.value : null;
   }
 
   int(name: string): number | null {
@@ -167,10 +184,12 @@ function stepSummary(dir: string): { steps?: StepProgress } {
 
 export function loadRunSummary(dir: string, deleted = false): RunSummary {
   const problems: ReadProblem[] = [];
-  const attrs = new AttrReader(dir, problems);
-  const meta = listNames(guildPath(dir)); // markers, LOCK, records: one listing, not a probe each
-  const has = (name: string): boolean => (meta ? meta.has(name) : existsSync(guildPath(dir, name)));
-  const opref = readOprefFile(guildPath(dir, 'opref'), problems, '.guild/opref');
+  const guild = guildPath(dir);
+  const at = (name: string): string => `${guild}/${name}`; // one join a run: 10k runs, 100k paths
+  const attrs = new AttrReader(at('attrs'), problems);
+  const meta = listEntries(guild); // markers, LOCK, records: one listing, not a probe each
+  const has = (name: string): boolean => (meta ? meta.has(name) : existsSync(at(name)));
+  const opref = readOprefFile(at('opref'), problems, '.guild/opref', meta?.get('opref'));
   const denied = opref === null ? unreadableRunDir(dir) : null;
   if (denied) problems.splice(0, problems.length, { file: UNREADABLE_DIR, message: denied });
   const batch = has('proto') && existsSync(guildPath(dir, 'proto', '.guild', 'opref'));
@@ -180,9 +199,9 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
   const flags = attrs.get('flags');
   const marked = attrs.get('marked');
   const seed = attrs.get('random_seed');
-  const lockText = has('LOCK') ? readText(guildPath(dir, 'LOCK'), 10) : null;
+  const lockText = has('LOCK') ? readText(at('LOCK'), 10) : null;
   const lockPid = lockText !== null && /^\s*\d+\s*$/.test(lockText) ? Number(lockText) : null;
-  const parent = (has(PARENT_FILE) && readText(guildPath(dir, PARENT_FILE))?.trim()) || null;
+  const parent = (has(PARENT_FILE) && readText(at(PARENT_FILE))?.trim()) || null;
   return {
     id: basename(dir),
     dir,
@@ -203,7 +222,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     user: attrs.str('user'),
     seed: typeof seed === 'number' || typeof seed === 'bigint' ? String(seed) : null,
     markers: {
-      lockRemote: has('LOCK.remote') ? (readText(guildPath(dir, 'LOCK.remote'))?.trim() ?? null) : null,
+      lockRemote: has('LOCK.remote') ? (readText(at('LOCK.remote'))?.trim() ?? null) : null,
       pending: has('PENDING'),
       staged: has('STAGED'),
     },

@@ -5,7 +5,9 @@
 //     sort    `started`, else `initialized` (µs), empty when neither: the listing's order
 //     probe   `s` (settled: finished, cannot gain links) or `u`, then the attr files its key
 //             stats (`l` label, `t` tags, `c` comments, `x` exit_status, `r` the run root): a
-//             run is re-checked from this column alone, without reading its summary
+//             run is re-checked from this column alone, without reading its summary; `p`
+//             (placed): a run found by a listing that did not show it, of which only its sort
+//             time was read (`placedEntry`), read whole when first shown or checked
 //     parent  the sweep parent's id, or empty
 //     key     a digest of the stats the summary was read under (`cacheKey`)
 //     status  a settled run's status (it follows from the summary alone), else empty
@@ -161,6 +163,7 @@ export class CacheEntry {
 
   /** Its line in the values file, when it has values (the line read, unless they were set). */
   valuesLine(): string | null {
+    if (this.probe === 'p') return null; // no key to hold them under
     if (this.values === undefined) return this.file?.valuesLineOf(this) ?? null;
     const v = this.values;
     return v ? `${this.name}\t${this.key}\t${JSON.stringify(v.stamp)}\t${JSON.stringify(v.values, jsonReplacer)}` : null;
@@ -270,8 +273,18 @@ export function entryOf(file: SummaryFile | null, name: string, summary: RunSumm
 }
 
 /**
- * The summary of an entry: from its record, or, when that is missing or torn, read afresh
- * from the run directory (the truth; the entry then takes what was read).
+ * An entry for a run of which only its place is known (probe `p`): a listing that does not
+ * show it needs no more, and its summary is read when it is first shown or checked.
+ */
+export function placedEntry(file: SummaryFile, name: string, sort: number): CacheEntry | null {
+  if (!lineSafe(name)) return null;
+  return new CacheEntry(file, name, sort, 'p', `${name}\t${Number.isFinite(sort) ? sort : ''}\tp\t\t\t\t{}\t`);
+}
+
+/**
+ * The summary of an entry: from its record, or, when that is missing or torn (or the entry is
+ * only placed), read afresh from the run directory (the truth; the entry then takes what was
+ * read, and counts as checked).
  */
 export function summaryOf(e: CacheEntry, id: string, dir: string, deleted: boolean): RunSummary {
   if (e.summary) return e.summary;
@@ -281,7 +294,7 @@ export function summaryOf(e: CacheEntry, id: string, dir: string, deleted: boole
   const key = cacheKey(dir, probeOf(summary));
   const fresh = key === null ? null : entryOf(e.file, e.name, summary, key);
   if (fresh) {
-    Object.assign(e, { sort: fresh.sort, probe: fresh.probe, line: fresh.line, json: fresh.json });
+    Object.assign(e, { sort: fresh.sort, probe: fresh.probe, line: fresh.line, json: fresh.json, checked: true });
     e.file?.set(e);
   }
   return (e.summary = summary);
@@ -343,10 +356,10 @@ export class SummaryFile {
   /** The index as read: its text, and where each line starts (a line ends just before the next). */
   private text = '';
   private starts = new Int32Array(1);
-  /** How many lines were read, and per line its sort time and whether it is settled. */
+  /** How many lines were read, and per line its sort time and whether it is trusted (`trustedAt`). */
   readonly lines: number = 0;
   private sorts = new Float64Array(0);
-  private settled = new Uint8Array(0);
+  private trusted = new Uint8Array(0);
   /** Per line, its entry once made (null once deleted or torn): most lines are never made. */
   private readonly made: (CacheEntry | null | undefined)[] = [];
   /** Entries of names without a line. */
@@ -392,7 +405,7 @@ export class SummaryFile {
       this.lines = n;
       this.starts = new Int32Array(n + 1);
       this.sorts = new Float64Array(n);
-      this.settled = new Uint8Array(n);
+      this.trusted = new Uint8Array(n);
       let torn = false;
       let k = 0;
       for (let i = first + 1; i < text.length; k++) {
@@ -406,7 +419,8 @@ export class SummaryFile {
           torn = true;
         } else {
           this.sorts[k] = t2 === t1 + 1 ? -Infinity : Number(text.slice(t1 + 1, t2));
-          this.settled[k] = text.charCodeAt(t2 + 1) === 115 ? 1 : 0; // 's'
+          const probe = text.charCodeAt(t2 + 1);
+          this.trusted[k] = probe === 115 || probe === 112 ? 1 : 0; // 's', 'p'
         }
         i = end + 1;
       }
@@ -432,10 +446,13 @@ export class SummaryFile {
     return this.made[k]?.sort ?? this.sorts[k]!;
   }
 
-  /** Whether line `k`'s run is settled (read without making its entry). */
-  settledAt(k: number): boolean {
+  /**
+   * Whether a listing may place line `k`'s run without re-checking it (settled or placed: see
+   * the probe column), read without making its entry.
+   */
+  trustedAt(k: number): boolean {
     const e = this.made[k];
-    return e ? e.probe[0] === 's' : this.settled[k] === 1;
+    return e ? e.probe[0] === 's' || e.probe === 'p' : this.trusted[k] === 1;
   }
 
   /** The entry of line `k` (undefined once deleted or torn). */

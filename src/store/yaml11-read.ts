@@ -689,6 +689,12 @@ class Parser {
     return value;
   }
 
+  /** A plain scalar standing alone, resolved as the parser resolves one (`ONE_PLAIN_LINE`). */
+  plainScalar(text: string): Parsed {
+    this.pos = text.length; // where the scan would stand: an error names the same column
+    return this.construct({ text, plain: true }, undefined);
+  }
+
   private construct(scalar: Scalar, tag: string | undefined): Parsed {
     let t: Tag;
     if (tag === undefined) t = scalar.plain ? plainTag(scalar.text, false) : 'str';
@@ -779,8 +785,17 @@ function put(map: Record<string, YamlValue>, key: string, value: Parsed): void {
  */
 export function parseYaml11(text: string): YamlValue {
   if (text.length > MAX_DOCUMENT_CHARS) throw new YamlError(`document longer than ${MAX_DOCUMENT_CHARS} characters`, 1, 1);
+  if (ONE_PLAIN_LINE.test(text)) return unwrap(new Parser(text).plainScalar(text.trimEnd()));
   let s = text.charCodeAt(0) === 0xfeff ? text.slice(1) : text;
   if (s.includes('\r')) s = s.replace(/\r\n?/g, '\n');
-  const value = new Parser(s).parse();
-  return (value instanceof IntegralFloat ? value.value : value) as YamlValue;
+  return unwrap(new Parser(s).parse());
 }
+
+const unwrap = (value: Parsed): YamlValue => (value instanceof IntegralFloat ? value.value : value) as YamlValue;
+
+/**
+ * A document that is one plain scalar on one line (most attrs: a time, an exit status, a label,
+ * a host): no indicator, comment, key, quote or space at either end, so the parser would only
+ * resolve it; it is resolved by the same `construct`, without the scan.
+ */
+const ONE_PLAIN_LINE = /^[0-9A-Za-z_](?:[0-9A-Za-z_.+\-=/, ()]*[0-9A-Za-z_.+\-=/,()])?\n?$/;

@@ -82,6 +82,27 @@ describe('a warm summary cache shows every change to a run', () => {
     assert.equal(listedShortIds(out)[0], oldest);
   });
 
+  test('a cold listing reads whole only what it shows; the runs it places are read when shown', () => {
+    const home = copyFixtureHome();
+    const clones = Array.from({ length: 300 }, (_, i) => `c2${String(i).padStart(6, '0')}${'0'.repeat(24)}`);
+    cloneRun(home, NEWEST, clones);
+    // each clone a minute apart, so that the order comes from the start times alone
+    clones.forEach((id, i) => writeFileSync(join(home, 'runs', id, '.guild', 'attrs', 'started'), `${1800000000000000 + i * 60_000_000}\n`));
+    const all = listedShortIds(ok(home, ['runs', '-a']));
+    rmSync(join(home, 'cache'), { recursive: true, force: true });
+    const top = listedShortIds(ok(home, ['runs']));
+    assert.deepEqual(top, all.slice(0, 20));
+    const probes = readFileSync(join(home, 'cache', 'grun', 'summaries.tsv'), 'utf8').split('\n').slice(1, -1).map((l) => l.split('\t')[2]);
+    assert.ok(probes.filter((p) => p === 'p').length >= probes.length - 20 - roundSize(probes.length), 'runs neither shown nor re-checked are only placed');
+    // A placed run changed before it is shown: read whole when it is.
+    const placed = clones[0]!;
+    writeFileSync(join(home, 'runs', placed, '.guild', 'attrs', 'label'), 'labelled while placed\n');
+    assert.deepEqual(listedShortIds(ok(home, ['runs', '-a', '--label', 'while placed'])), [placed.slice(0, 8)]);
+    const out = ok(home, ['runs', '-a']);
+    assert.deepEqual(listedShortIds(out), all);
+    assert.match(lineOf(out, placed), /labelled while placed/);
+  });
+
   test('a run made in place of a directory that was not one yet, once runs/ is trusted unread', async () => {
     const home = copyFixtureHome();
     const runs = join(home, 'runs');

@@ -1,10 +1,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { grunBin, emptyHome } from '../helpers/home.js';
-import { childEnv, project, waitFor } from '../e2e/engine-helpers.js';
+import { childEnv, grun, project, waitFor } from '../e2e/engine-helpers.js';
+import { readAttr } from '../../src/store/attrs.js';
 import { supervisorsOf } from '../reliability/helpers.js';
 
 describe('the supervisor grun run starts at once', () => {
@@ -27,5 +28,31 @@ describe('the supervisor grun run starts at once', () => {
     await waitFor('the waiting supervisor to end', () => supervisorsOf(home).length === 0);
     assert.equal(existsSync(tmp), false, 'its temp dir is removed');
     assert.deepEqual(existsSync(join(home, 'runs')) ? readdirSync(join(home, 'runs')) : [], []);
+  });
+
+  test('it starts without NODE_EXTRA_CA_CERTS (node loads that bundle as it starts), and the run gets and records it', async () => {
+    const home = emptyHome();
+    const cwd = project({});
+    const certs = join(cwd, 'extra-ca.pem');
+    writeFileSync(certs, ''); // an empty bundle: node loads it without a warning
+    const release = join(cwd, 'release');
+    writeFileSync(
+      join(cwd, 't.py'),
+      `import os, time\nprint(sorted(k for k in os.environ if k.endswith("NODE_EXTRA_CA_CERTS")), os.environ.get("NODE_EXTRA_CA_CERTS"), flush=True)\nwhile not os.path.exists(${JSON.stringify(release)}):\n    time.sleep(0.05)\n`,
+    );
+    const done = grun(['run', 't.py', '-y'], { cwd, home, env: { NODE_EXTRA_CA_CERTS: certs } });
+    let sup: number | undefined;
+    await waitFor('the run to start', () => ([sup] = supervisorsOf(home)).length === 1 && readdirSync(join(home, 'runs')).length === 1);
+    // the env it was started with (what node read as it started), not what it set since
+    const startEnv = readFileSync(`/proc/${sup}/environ`, 'utf8').split('\0');
+    assert.equal(startEnv.find((kv) => kv.startsWith('NODE_EXTRA_CA_CERTS=')), undefined);
+    writeFileSync(release, '');
+    const r = await done;
+    assert.equal(r.code, 0, r.stderr);
+    assert.equal(r.stdout.trim(), `['NODE_EXTRA_CA_CERTS'] ${certs}`);
+    const env = readAttr(join(home, 'runs', readdirSync(join(home, 'runs'))[0]!), 'env');
+    assert.ok(env.kind === 'ok' && env.value && typeof env.value === 'object' && !Array.isArray(env.value));
+    assert.equal(env.value.NODE_EXTRA_CA_CERTS, certs);
+    assert.deepEqual(Object.keys(env.value).filter((k) => k.endsWith('NODE_EXTRA_CA_CERTS')), ['NODE_EXTRA_CA_CERTS']);
   });
 });

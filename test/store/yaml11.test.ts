@@ -351,3 +351,29 @@ describe('yaml11 against the real PyYAML', { skip: hasPyYaml ? false : 'PyYAML i
     }
   });
 });
+
+describe('parseYaml11: a one-line plain scalar (resolved without the scan)', () => {
+  // A trailing blank line changes no value but takes the scanner's path: both must agree,
+  // errors (and their column) included.
+  const viaScanner = (text: string): string => outcome(() => parseYaml11(text + '\n\n'));
+  const outcome = (f: () => YamlValue): string => {
+    try {
+      const v = f();
+      return typeof v === 'bigint' ? `bigint ${v}` : `${typeof v} ${JSON.stringify(v)}`;
+    } catch (e) {
+      return `error ${(e as Error).message}`;
+    }
+  };
+  test('resolves as the scanner does: ints, floats, bools, nulls, timestamps, words, bad ints', () => {
+    const docs = ['0', '012', '08', '1_000', '0x1F', '0b101', '0x_', '1e5', '2.', '1.0', '3.5e-2', '123456789012345678901',
+      'yes', 'No', 'ON', 'off', 'y', 'null', 'NULL', 'true', 'False', 'nan', 'inf', '2026-01-01', '2026-1-1 10:00:00',
+      'gpu-box', 'epochs=2 fail=no lr=0.1', 'a  b', 'a, b', 'f(x)', 'a/b', '_x', '9_'];
+    for (const doc of docs) for (const text of [doc, `${doc}\n`]) assert.equal(outcome(() => parseYaml11(text)), viaScanner(text), JSON.stringify(text));
+  });
+  test('and so for every attr of the fixture home', () => {
+    for (const f of attrFiles(fixtureHome)) {
+      const text = readFileSync(f, 'utf8');
+      assert.equal(outcome(() => parseYaml11(text)), viaScanner(text), f);
+    }
+  });
+});
