@@ -31,7 +31,12 @@ export function newestRuns(home: string): Promise<NewestRuns> | null {
   if (!hasSummaryCache(home)) return null;
   return new Promise((resolve, reject) => {
     const worker = startWorker({ home, rows: NEWEST_ROWS });
-    worker.once('message', (m: NewestRuns) => resolve(m));
+    // never what keeps a process alive; ended once it has answered (from source tsx's hooks would keep it)
+    worker.unref();
+    worker.once('message', (m: NewestRuns) => {
+      resolve(m);
+      void worker.terminate();
+    });
     worker.once('error', reject);
     worker.once('exit', (code) => reject(new Error(`listing the newest runs ended with exit code ${code}`)));
   });

@@ -74,7 +74,11 @@ export function watchHome(
   const rootIndex = (deleted: boolean): number => (deleted ? 1 : 0);
 
   const live = new Set<string>();
+  // Not persistent: the dashboard's terminal keeps its process alive, and chokidar 4 can leave a
+  // run's `.guild` watch open when it is closed while adding it (its add returns on `closed`
+  // without closing the fs.watch it has just made), which would keep a process from exiting.
   const liveWatcher: FSWatcher = watch([], {
+    persistent: false,
     ignoreInitial: true,
     depth: 2,
     ignored: (p) => {
@@ -129,7 +133,7 @@ export function watchHome(
   const watchRoot = (i: number): void => {
     const r = roots[i]!;
     if (closed || tops.has(i) || !existsSync(r.dir)) return;
-    const w = watch(r.dir, { ignoreInitial: true, depth: 0 });
+    const w = watch(r.dir, { persistent: false, ignoreInitial: true, depth: 0 });
     w.on('addDir', (p) => {
       if (dirname(p) === r.dir) runAdded(basename(p), r.deleted);
     });
