@@ -12,7 +12,8 @@ import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { withChildren } from './run-family.js';
 import { loadGuildfile, type Guildfile } from './guildfile.js';
-import { dirname } from 'node:path';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
 
 export type Qualifier = 'first' | 'last' | 'min' | 'max' | 'avg' | 'total' | 'count';
 const QUALIFIERS = new Set<string>(['first', 'last', 'min', 'max', 'avg', 'total', 'count']);
@@ -75,12 +76,31 @@ export const scalarKeyOf = (s: ScalarSummary): string =>
  * Guild's filters).
  */
 function findScalar(run: Run, key: string): ScalarSummary | undefined {
-  const all = scalarsOf(run);
-  return (
-    all.find((s) => scalarKeyOf(s) === key) ??
-    all.find((s) => `${s.prefix}#${s.tag}` === key) ??
-    (key.includes('#') ? undefined : all.find((s) => s.tag === key))
-  );
+  const k = scalarKeysOf(scalarsOf(run));
+  return k.byKey.get(key) ?? k.byFull.get(key) ?? (key.includes('#') ? undefined : k.byTag.get(key));
+}
+
+interface ScalarKeys {
+  byKey: Map<string, ScalarSummary>;
+  byFull: Map<string, ScalarSummary>;
+  byTag: Map<string, ScalarSummary>;
+}
+/** A run's scalars by each name a column may give them (the first one of each name), built once a run. */
+const scalarKeys = new WeakMap<readonly ScalarSummary[], ScalarKeys>();
+function scalarKeysOf(all: readonly ScalarSummary[]): ScalarKeys {
+  let k = scalarKeys.get(all);
+  if (!k) {
+    k = { byKey: new Map(), byFull: new Map(), byTag: new Map() };
+    for (const s of all) {
+      const key = scalarKeyOf(s);
+      const full = `${s.prefix}#${s.tag}`;
+      if (!k.byKey.has(key)) k.byKey.set(key, s);
+      if (!k.byFull.has(full)) k.byFull.set(full, s);
+      if (!k.byTag.has(s.tag)) k.byTag.set(s.tag, s);
+    }
+    scalarKeys.set(all, k);
+  }
+  return k;
 }
 
 const STEP_OF: Record<Qualifier, keyof ScalarSummary> = {
@@ -264,7 +284,8 @@ function declaredOpCols(run: Run): ColSpec[] | null {
   if (o?.pkgType === 'guildfile') {
     specs = guildfileOf(dirname(o.pkgName))?.models.find((m) => m.name === o.modelName)?.operations[o.opName]?.compare;
   }
-  if (!Array.isArray(specs)) {
+  // Few runs have a `compare` attr: looked for before it is read (a failed read costs more)
+  if (!Array.isArray(specs) && existsSync(join(run.dir, '.guild', 'attrs', 'compare'))) {
     const r = readAttr(run.dir, 'compare');
     specs = r.kind === 'ok' ? r.value : undefined;
   }
@@ -332,24 +353,23 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
       }
     }
   }
-  const cell = (run: Run, secs: ColSpec[][], column: Column): Cell => {
-    // A run shows only the columns of its own sections (Guild's `_row_val`): another
-    // operation's `=a as A` is not this run's `a`
-    const header = column.spec.header;
-    let val: Cell;
+  // A run shows only the columns of its own sections (Guild's `_row_val`): another
+  // operation's `=a as A` is not this run's `a`. Each spec of a run is read once.
+  const row = (run: Run, secs: ColSpec[][]): Cell[] => {
+    const vals = new Map<string, Cell>();
     for (const sec of secs) {
+      const found = new Set<string>();
       for (const spec of sec) {
-        if (spec.header !== header) continue;
+        if (found.has(spec.header)) continue;
         const v = cellValue(run, spec);
-        if (v !== undefined && v !== null) {
-          val = v;
-          break;
-        }
+        if (v === undefined || v === null) continue;
+        vals.set(spec.header, v);
+        found.add(spec.header);
       }
     }
-    return val;
+    return columns.map((c) => vals.get(c.spec.header));
   };
-  let rows = runs.map((run, i) => columns.map((c) => cell(run, sections[i]!, c)));
+  let rows = runs.map((run, i) => row(run, sections[i]!));
   const sortBy = o.min ?? o.max;
   if (sortBy !== undefined) {
     const idx = columns.findIndex((c) => c.spec.header === sortBy);

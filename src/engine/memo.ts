@@ -19,7 +19,7 @@ import {
 } from 'node:fs';
 import { basename, dirname, join, posix } from 'node:path';
 import { readAttr, writeAttr } from '../store/attrs.js';
-import { openCache } from '../store/cache-file.js';
+import { openCache } from '../store/cache-db.js';
 import { loadRun } from '../store/index.js';
 import { encodeOpref } from '../store/opref.js';
 import { guildPath } from '../store/run.js';

@@ -20,8 +20,11 @@ export function childrenOf(parent: Run, runs: readonly Run[]): Run[] {
  */
 export function withChildren(selected: Run[], all: Run[]): Run[] {
   const out = new Map<string, Run>();
+  // Only parents are searched for children: a selection of every run costs n, not n².
+  const named = new Set(all.map((r) => r.parent));
   for (const r of selected) {
     out.set(r.id, r);
+    if (!named.has(r.id) && !(r.batch && r.children.length > 0)) continue;
     for (const c of childrenOf(r, all)) out.set(c.id, c);
   }
   return [...out.values()];

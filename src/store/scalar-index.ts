@@ -1,10 +1,10 @@
 // Scalars and logged attrs of runs, as compare, filters and the dashboard ask for them: read
-// once per process, and kept across processes for runs that have finished (a finished run's
-// event files no longer change; the stamp catches the ones that do), each run in a file of its
-// own (`cache/grun/scalars/<id>.json`), so a command reads only the runs it prints. Filters
-// and sorts read less: the last, min and max of each scalar, kept in the run's summary cache
-// line (`scalarValuesOf`).
-import { mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+// once per process, and kept across processes for finished runs whose reading costs more than
+// a cache file (a finished run's event files no longer change; the stamp catches the ones that
+// do), each run in a file of its own (`cache/grun/scalars/<id>.json`), so a command reads only
+// the runs it prints. Filters and sorts read less: the last, min and max of each scalar, kept
+// in the run's summary cache line (`scalarValuesOf`).
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
@@ -22,10 +22,28 @@ const FINAL = new Set(['completed', 'error', 'terminated']);
 /** Ids name run dirs, so they are file names; anything else is not cached. */
 const cacheable = (id: string): boolean => /^[\w.-]+$/.test(id) && !id.startsWith('.');
 
+/**
+ * Event bytes and listed directories from which a reading is cached. Below both, reading the
+ * run afresh costs what reading its cache file would (~0.1 ms on the bench machine: a few
+ * small files, two or three listings), and writing the file costs as much again: a cold
+ * `compare` of 1,000 such runs would spend more on cache files than on the runs. Decoding
+ * costs ~70 µs a KiB, so a run past a few KiB of events is worth its file.
+ */
+const CACHE_MIN_BYTES = 4096;
+const CACHE_MIN_DIRS = 8;
+
+function worthCaching(data: RunScalarData): boolean {
+  let bytes = 0;
+  for (const size of Object.values(data.stamp.files)) bytes += size;
+  return bytes >= CACHE_MIN_BYTES || data.dirsRead >= CACHE_MIN_DIRS;
+}
+
 export class ScalarIndex {
   private readonly memo = new Map<string, RunScalarData>();
   private saveOnExit = false;
   private wrote = false;
+  /** The names in the cache directory, listed once: a run without a file there is not opened. */
+  private cachedNames: Set<string> | undefined;
 
   /** `home` null: runs outside a Guild home (an export): remembered in this process only. */
   constructor(private readonly home: string | null) {}
@@ -34,17 +52,29 @@ export class ScalarIndex {
     const hit = this.memo.get(run.dir);
     if (hit) return hit;
     const path = this.home !== null && FINAL.has(run.status) && cacheable(run.id) ? join(scalarCacheDir(this.home), `${run.id}.json`) : null;
-    let data = path ? readCached(path, run.dir) : undefined;
+    let data = path && this.isCached(run.id) ? readCached(path, run.dir) : undefined;
     if (!data) {
       data = readScalarData(run.dir);
-      if (path) {
+      if (path && worthCaching(data)) {
         writeCached(path, data);
+        this.cachedNames!.add(basename(path));
         if (!this.wrote) rmSync(join(dirname(scalarCacheDir(this.home!)), 'scalars.json'), { force: true }); // the one-file cache of earlier versions
         this.wrote = true;
       }
     }
     this.memo.set(run.dir, data);
     return data;
+  }
+
+  private isCached(id: string): boolean {
+    if (!this.cachedNames) {
+      try {
+        this.cachedNames = new Set(readdirSync(scalarCacheDir(this.home!)));
+      } catch {
+        this.cachedNames = new Set(); // no cache yet
+      }
+    }
+    return this.cachedNames.has(`${id}.json`);
   }
 
   /** Drops what the process remembers (the dashboard does on a run's change event). */

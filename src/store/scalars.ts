@@ -2,7 +2,7 @@
 // as Guild's tfevent/index modules do (§3.8 and §7.2 of the format notes).
 import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
-import { join, relative, sep } from 'node:path';
+import { join } from 'node:path';
 import { readEventFile } from './tfevents.js';
 import type { ReadProblem, ScalarPoint, ScalarSummary } from './types.js';
 
@@ -14,6 +14,8 @@ export function scalarKey(prefix: string, tag: string): string {
 interface EventFileRef {
   prefix: string;
   name: string;
+  /** `prefix/name`, `/`-separated. */
+  rel: string;
   path: string;
   size: number;
   attrs: boolean;
@@ -25,27 +27,41 @@ function isEventFileName(name: string): boolean {
 
 /**
  * Every event file under the run dir, grouped by directory (sorted by prefix, then name).
- * Symlinked directories are followed only when they are runs (hold `.guild/opref`).
+ * Symlinked directories are followed only when they are runs (hold `.guild/opref`); each
+ * directory is visited once by its real path: a plain subdirectory's is its parent's plus its
+ * name, and `realpath` is taken only of the links followed and then of the run dir (until a
+ * link is followed no directory can be reached twice). `sized` false: the size of a regular
+ * file is left for its reader to take (-1 here).
  */
-function findEventFiles(runDir: string): EventFileRef[] {
-  const found: EventFileRef[] = [];
+function findEventFiles(runDir: string, sized = true): EventFileRef[] & { dirsRead: number } {
+  const found = Object.assign([] as EventFileRef[], { dirsRead: 0 });
   const seen = new Set<string>();
-  const visit = (dir: string): void => {
-    let real: string;
+  let root: string | null | undefined; // the run dir's real path, once a link needs it
+  const before: string[] = []; // prefixes of the plain dirs visited until then
+  const rootReal = (): void => {
+    if (root !== undefined) return;
+    root = realPath(runDir);
+    for (const p of before) seen.add(realUnder(root, p));
+  };
+  const realUnder = (base: string | null, prefix: string): string => (base === null ? `\0${prefix}` : prefix ? `${base}/${prefix}` : base);
+  /** `real` undefined: reached from the run dir through plain directories only. */
+  const visit = (dir: string, real: string | undefined, prefix: string): void => {
+    const key = real ?? (root === undefined ? undefined : realUnder(root, prefix));
+    if (key === undefined) before.push(prefix);
+    else if (seen.has(key)) return;
+    else seen.add(key);
     let entries: Dirent[];
     try {
-      real = realpathSync(dir);
-      if (seen.has(real)) return;
-      seen.add(real);
       entries = readdirSync(dir, { withFileTypes: true });
     } catch {
       return; // unreadable or vanished: nothing to read there
     }
-    const prefix = relative(runDir, dir).split(sep).join('/');
+    found.dirsRead++;
     for (const e of entries) {
-      const path = join(dir, e.name);
+      const path = `${dir}/${e.name}`;
+      const sub = prefix ? `${prefix}/${e.name}` : e.name;
       if (e.isDirectory()) {
-        visit(path);
+        visit(path, real === undefined ? undefined : `${real}/${e.name}`, sub);
       } else if (e.isSymbolicLink()) {
         let st;
         try {
@@ -54,25 +70,37 @@ function findEventFiles(runDir: string): EventFileRef[] {
           continue; // dangling link
         }
         if (st.isDirectory()) {
-          if (existsSync(join(path, '.guild', 'opref'))) visit(path);
+          if (!existsSync(join(path, '.guild', 'opref'))) continue;
+          rootReal();
+          const target = realPath(path);
+          if (target !== null) visit(path, target, sub);
         } else if (st.isFile() && isEventFileName(e.name)) {
-          found.push({ prefix, name: e.name, path, size: st.size, attrs: e.name.endsWith('.attrs') });
+          found.push({ prefix, name: e.name, rel: sub, path, size: st.size, attrs: e.name.endsWith('.attrs') });
         }
       } else if (e.isFile() && isEventFileName(e.name)) {
-        let size = 0;
-        try {
-          size = statSync(path).size;
-        } catch {
-          continue;
+        let size = -1;
+        if (sized) {
+          try {
+            size = statSync(path).size;
+          } catch {
+            continue;
+          }
         }
-        found.push({ prefix, name: e.name, path, size, attrs: e.name.endsWith('.attrs') });
+        found.push({ prefix, name: e.name, rel: sub, path, size, attrs: e.name.endsWith('.attrs') });
       }
     }
   };
-  visit(runDir);
-  return found.sort((a, b) =>
-    a.prefix === b.prefix ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.prefix < b.prefix ? -1 : 1,
-  );
+  visit(runDir, undefined, '');
+  found.sort((a, b) => (a.prefix === b.prefix ? (a.name < b.name ? -1 : a.name > b.name ? 1 : 0) : a.prefix < b.prefix ? -1 : 1));
+  return found;
+}
+
+function realPath(path: string): string | null {
+  try {
+    return realpathSync.native(path);
+  } catch {
+    return null;
+  }
 }
 
 /**
@@ -83,10 +111,6 @@ export function scalarSourcesDigest(runDir: string): string {
   const h = createHash('md5');
   for (const f of findEventFiles(runDir)) h.update(`${f.prefix}\n${f.name}\n${f.size}\n`);
   return h.digest('hex');
-}
-
-function problemFor(runDir: string, f: EventFileRef, message: string): ReadProblem {
-  return { file: relative(runDir, f.path).split(sep).join('/'), message };
 }
 
 function newSummary(prefix: string, tag: string, value: number, step: number): ScalarSummary {
@@ -142,6 +166,8 @@ export interface RunScalarData {
   attrs: Record<string, string>;
   problems: ReadProblem[];
   stamp: ScalarStamp;
+  /** How many directories were listed to find the event files (what a cached reading saves besides decoding). */
+  dirsRead: number;
 }
 
 function dirMtime(path: string): number {
@@ -162,12 +188,13 @@ export function readScalarData(runDir: string): RunScalarData {
   const attrs: Record<string, string> = {};
   const problems: ReadProblem[] = [];
   const stamp: ScalarStamp = { dirs: { '': dirMtime(runDir), '.guild': dirMtime(join(runDir, '.guild')) }, files: {} };
-  for (const f of findEventFiles(runDir)) {
-    const rel = relative(runDir, f.path).split(sep).join('/');
-    stamp.files[rel] = f.size;
+  const files = findEventFiles(runDir, false);
+  for (const f of files) {
     stamp.dirs[f.prefix] ??= dirMtime(join(runDir, f.prefix));
     const r = readEventFile(f.path);
-    if (r.problem) problems.push(problemFor(runDir, f, r.problem));
+    // the size the reader found the file at (-1 when it could not open it: never valid)
+    stamp.files[f.rel] = f.size >= 0 ? f.size : r.size ?? -1;
+    if (r.problem) problems.push({ file: f.rel, message: r.problem });
     for (const ev of r.events) {
       for (const v of ev.values) {
         if (f.attrs) {
@@ -182,7 +209,7 @@ export function readScalarData(runDir: string): RunScalarData {
       }
     }
   }
-  return { summaries: [...byKey.values()], attrs, problems, stamp };
+  return { summaries: [...byKey.values()], attrs, problems, stamp, dirsRead: files.dirsRead };
 }
 
 /** Whether nothing a stamp covers changed since it was taken. */

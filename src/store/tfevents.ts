@@ -271,14 +271,15 @@ function decodeEvent(data: Uint8Array): TfEvent | null {
  * Reads the events of one file from `fromOffset`. A truncated last record ends the read with
  * `nextOffset` at its start, so a tailer resumes there; a bad length CRC stops with `problem`;
  * a bad data CRC or an undecodable proto skips that record and reports `problem`. Never throws
- * for a bad or missing file.
+ * for a bad or missing file. `size`: the file's size when opened (what was read up to).
  */
-export function readEventFile(path: string, fromOffset = 0): { events: TfEvent[]; nextOffset: number; problem?: string } {
+export function readEventFile(path: string, fromOffset = 0): { events: TfEvent[]; nextOffset: number; problem?: string; size?: number } {
   let buf: Buffer;
+  let size: number;
   try {
     const fd = openSync(path, 'r');
     try {
-      const size = fstatSync(fd).size;
+      size = fstatSync(fd).size;
       buf = Buffer.alloc(Math.max(0, size - fromOffset));
       let got = 0;
       while (got < buf.length) {
@@ -301,7 +302,7 @@ export function readEventFile(path: string, fromOffset = 0): { events: TfEvent[]
     const len = buf.readBigUInt64LE(pos);
     if (buf.readUInt32LE(pos + 8) !== maskedCrc32c(buf, pos, pos + 8)) {
       problems.push(`bad record length CRC at offset ${at}`);
-      return { events, nextOffset: at, problem: problems.join('; ') };
+      return { events, nextOffset: at, problem: problems.join('; '), size };
     }
     const end = pos + 12 + Number(len) + 4;
     if (len > BigInt(buf.length) || end > buf.length) break; // partial tail record
@@ -317,7 +318,7 @@ export function readEventFile(path: string, fromOffset = 0): { events: TfEvent[]
     }
     pos = end;
   }
-  const result: { events: TfEvent[]; nextOffset: number; problem?: string } = { events, nextOffset: fromOffset + pos };
+  const result: { events: TfEvent[]; nextOffset: number; problem?: string; size?: number } = { events, nextOffset: fromOffset + pos, size };
   if (problems.length) result.problem = problems.join('; ');
   return result;
 }

@@ -1,11 +1,11 @@
-// The dashboard's views kept per Guild home (`cache/grun/views.json`, lowdb through cache-file.ts):
+// The dashboard's views kept per Guild home (`cache/grun/views.json`, lowdb through cache-db.ts):
 // the last sort, filter, status filter, columns and tree/flat choice, restored at start, and named
 // views (`:view save NAME`, `:view NAME`). One writer: the first dashboard to open a home claims
 // `views.writer` (O_EXCL, its pid and start time); another dashboard on the same home reads the
 // views but writes none while that one lives (a claim whose process is gone is taken over).
 import { closeSync, openSync, readFileSync, rmSync, writeSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { openCache } from './cache-file.js';
+import { openCache } from './cache-db.js';
 import { isProcessAlive, selfProcess } from './proc.js';
 
 export interface SavedView {

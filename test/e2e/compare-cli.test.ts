@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
@@ -46,6 +46,57 @@ describe('grun compare', () => {
     assert.equal(body.find((r) => r[0] === 'd87d76a9')![3], '', 'no time for a pending run');
     const withBatch = csvRows(ok(home, ['compare', '--csv', '-', '--include-batch']));
     assert.equal(withBatch.length - 1, 20);
+  });
+
+  test('--csv of the fixture home, byte for byte: with no cache, then from the cache the first call wrote', () => {
+    const home = copyFixtureHome();
+    const expected = [
+      'run,operation,started,time,status,label,epochs,lr,operation:prepare,optimizer,step,loss,val_acc,size,fail,sleep,acc,epoch',
+      'c66e6a9a,train,2026-11-22 10:51:24,0:00:00,completed,epochs=3 lr=0.1 operation:prepare=9d33df1fe62b4f869c35c1c66bb6c2cd optimizer=adam,3,0.1,9d33df1fe62b4f869c35c1c66bb6c2cd,adam,3,0.16666699945926666,0.800000011920929,,,,,',
+      '9d33df1f,prepare,2026-11-22 10:51:23,0:00:00,completed,size=5,,,,,,,,5,,,,',
+      '5b543c89,pipeline,2026-11-22 10:51:22,0:00:02,completed,,,,,,3,0.16666699945926666,0.800000011920929,,,,,',
+      'abacebc8,train,2026-11-22 10:51:21,0:00:00,completed,epochs=2 lr=0.05 operation:prepare=5fe4ccc3174c4c9e9a212c98a4f108ec optimizer=adam,2,0.05,5fe4ccc3174c4c9e9a212c98a4f108ec,adam,2,0.25,0.699999988079071,,,,,',
+      '5fe4ccc3,prepare,2026-11-22 10:51:20,0:00:00,completed,size=10,,,,,,,,10,,,,',
+      'd79e4010,train.py,2026-11-22 10:51:10,0:00:04,terminated,epochs=100 fail=no lr=0.1 sleep=0.5,100,0.1,,,8,0.11110000312328339,,,False,0.5,0.9444000124931335,8.0',
+      '13f6d5be,train.py,2026-11-22 10:51:08,0:00:00,error,epochs=3 fail=yes lr=0.1 sleep=0.0,3,0.1,,,2,0.33329999446868896,,,True,0.0,0.833299994468689,2.0',
+      'd87d76a9,train.py,2026-11-22 10:51:08,,pending,epochs=3 fail=yes lr=0.2 sleep=0.0,3,0.2,,,,,,,True,0.0,,',
+      '2f7d9dae,train.py,2026-11-22 10:51:08,,staged,epochs=3 fail=no lr=0.7 sleep=0.0,3,0.7,,,,,,,False,0.0,,',
+      '46993680,train.py,2026-11-22 10:51:07,0:00:00,completed,tagA tagB epochs=1 fail=no lr=0.11 sleep=0.0,1,0.11,,,0,1.100000023841858,,,False,0.0,0.44999998807907104,0.0',
+      '4cad94ad,train.py,2026-11-22 10:51:06,0:00:00,completed,best run,3,0.3,,,2,1.0,,,False,0.0,0.5,2.0',
+      'a544b7de,train.py,2026-11-22 10:51:04,0:00:00,completed,epochs=1 fail=no lr=0.00143 sleep=0.0,1,0.0014320956295608123,,,0,0.014299999922513962,,,False,0.0,0.9927999973297119,0.0',
+      'ecaf1222,train.py,2026-11-22 10:51:04,0:00:00,completed,epochs=1 fail=no lr=0.00636 sleep=0.0,1,0.006369545334560578,,,0,0.06369999796152115,,,False,0.0,0.9682000279426575,0.0',
+      '00075496,train.py,2026-11-22 10:51:02,0:00:00,completed,epochs=2 fail=no lr=0.2 sleep=0.0,2,0.2,,,1,1.0,,,False,0.0,0.5,1.0',
+      'b473328a,train.py,2026-11-22 10:51:01,0:00:00,completed,epochs=2 fail=no lr=0.1 sleep=0.0,2,0.1,,,1,0.5,,,False,0.0,0.75,1.0',
+      'c0c40c66,train.py,2026-11-22 10:51:00,0:00:00,error,epochs=3 fail=yes lr=0.1 sleep=0.0,3,0.1,,,2,0.33329999446868896,,,True,0.0,0.833299994468689,2.0',
+      'e1cf9550,train.py,2026-11-22 10:50:59,0:00:00,completed,epochs=2 fail=no lr=0.05 sleep=0.0,2,0.05,,,1,0.25,,,False,0.0,0.875,1.0',
+    ].join('\n') + '\n';
+    assert.equal(existsSync(join(home, 'cache')), false);
+    assert.equal(ok(home, ['compare', '--csv', '-']), expected);
+    assert.equal(ok(home, ['compare', '--csv', '-']), expected);
+    const cols = ['compare', '--csv', '-', '-cc', '=lr,min loss as ml,loss step,count loss'];
+    const strict = [
+      'run,lr,ml,loss step,loss',
+      'c66e6a9a,0.1,0.16666699945926666,3,3',
+      '9d33df1f,,,,',
+      '5b543c89,,0.16666699945926666,3,3',
+      'abacebc8,0.05,0.25,2,2',
+      '5fe4ccc3,,,,',
+      'd79e4010,0.1,0.11110000312328339,8,9',
+      '13f6d5be,0.1,0.33329999446868896,2,3',
+      'd87d76a9,0.2,,,',
+      '2f7d9dae,0.7,,,',
+      '46993680,0.11,1.100000023841858,0,1',
+      '4cad94ad,0.3,1.0,2,3',
+      'a544b7de,0.0014320956295608123,0.014299999922513962,0,1',
+      'ecaf1222,0.006369545334560578,0.06369999796152115,0,1',
+      '00075496,0.2,1.0,1,2',
+      'b473328a,0.1,0.5,1,2',
+      'c0c40c66,0.1,0.33329999446868896,2,3',
+      'e1cf9550,0.05,0.25,1,2',
+    ].join('\n') + '\n';
+    rmSync(join(home, 'cache'), { recursive: true });
+    assert.equal(ok(home, cols), strict);
+    assert.equal(ok(home, cols), strict);
   });
 
   test('--table lines up and truncates floats to 6 decimals; --json rows start with the header', () => {

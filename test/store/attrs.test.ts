@@ -1,10 +1,11 @@
-import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { execFileSync, spawn } from 'node:child_process';
+import { mkdirSync, readdirSync, readFileSync, statSync, symlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { deleteAttr, listAttrNames, readAttr, writeAttr } from '../../src/store/attrs.js';
 import { writeFileAtomicSync } from '../../src/store/atomic.js';
+import { readListedFile } from '../../src/store/small-file.js';
 import { isMarkedFloat } from '../../src/store/yaml11.js';
 import { copyFixtureHome, projectRoot, tempDir } from '../helpers/home.js';
 
@@ -121,5 +122,29 @@ describe('writeFileAtomicSync', () => {
     assert.ok(reads > 0);
     assert.ok(bodies.includes(readFileSync(p, 'utf8')));
     assert.deepEqual(readdirSync(dir), ['attr']);
+  });
+});
+
+describe('readListedFile', () => {
+  test('reads what a listing showed as a file, and anything else now standing there as readSmallFile does, never blocking', () => {
+    const dir = tempDir();
+    const big = Buffer.alloc(100 * 1024, 'x');
+    writeFileSync(join(dir, 'big'), big);
+    writeFileSync(join(dir, 'small'), '1767241380000000\n');
+    writeFileSync(join(dir, 'empty'), '');
+    assert.deepEqual(readListedFile(join(dir, 'big')), big);
+    assert.equal(readListedFile(join(dir, 'small')).toString(), '1767241380000000\n');
+    assert.equal(readListedFile(join(dir, 'empty')).length, 0);
+    assert.throws(() => readListedFile(join(dir, 'small'), 4), /too large \(17 bytes\)/);
+    // Replaced since the listing: a directory, a FIFO with no writer (opened without blocking,
+    // its positioned read fails), a link to a device.
+    mkdirSync(join(dir, 'd'));
+    assert.throws(() => readListedFile(join(dir, 'd')), /EISDIR/);
+    execFileSync('mkfifo', [join(dir, 'fifo')]);
+    assert.throws(() => readListedFile(join(dir, 'fifo')), /ESPIPE/);
+    symlinkSync('/dev/zero', join(dir, 'zero'));
+    assert.throws(() => readListedFile(join(dir, 'zero')), /not a regular file/);
+    symlinkSync('/dev/null', join(dir, 'null'));
+    assert.throws(() => readListedFile(join(dir, 'null')), /not a regular file/);
   });
 });

@@ -96,6 +96,24 @@ describe('readRunScalars', () => {
     assert.equal(problems.length, 1);
     assert.equal(problems[0]!.file, 'events.out.tfevents.1.h.9.0');
   });
+
+  test('links between runs that loop (a run to itself, two runs to each other) are read once each', () => {
+    const root = tempDir();
+    const a = makeRun(join(root, 'a'));
+    const b = makeRun(join(root, 'b'));
+    writeOne(join(a, '.guild'), 'loss', 1);
+    writeOne(join(b, '.guild'), 'acc', 2);
+    symlinkSync('../b', join(a, 'up'));
+    symlinkSync('../a', join(b, 'down'));
+    symlinkSync('.', join(a, 'self'));
+    // a run inside the run, also linked: read once, under whichever name the walk met first
+    const inner = makeRun(join(a, 'inner'));
+    writeOne(join(inner, '.guild'), 'val', 3);
+    symlinkSync('inner', join(a, 'alias'));
+    const keys = readRunScalars(a).summaries.map((s) => scalarKey(s.prefix, s.tag));
+    assert.equal(keys.filter((k) => k.endsWith('#val')).length, 1, keys.join(' '));
+    assert.deepEqual(keys.filter((k) => !k.endsWith('#val')), ['loss', 'up/.guild#acc']);
+  });
 });
 
 describe('scalarSourcesDigest', () => {
@@ -114,9 +132,17 @@ describe('scalarSourcesDigest', () => {
 });
 
 describe('scalar index', () => {
+  /** Logs `n` steps of `tag` into the run's `.guild`: 200 steps are past the bytes worth a cache file. */
+  function logSteps(runDir: string, tag: string, n: number): void {
+    const w = new EventFileWriter(join(runDir, '.guild'), { host: 'h', pid: 1 });
+    for (let i = 0; i < n; i++) w.addScalar(tag, i / 10, 100 + i);
+    w.close();
+  }
+
   test('finished runs are cached across processes; a new event file is read', () => {
     const home = copyFixtureHome();
     const run = listRuns(home).find((r) => r.id.startsWith('e1cf9550'))!;
+    logSteps(run.dir, 'lr', 200);
     const first = new ScalarIndex(home);
     const before = first.get(run);
     assert.equal(before.summaries.find((s) => s.tag === 'loss')?.lastStep, 1);
@@ -131,9 +157,22 @@ describe('scalar index', () => {
     assert.equal(new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'loss')?.lastStep, 7);
   });
 
+  test('a run with a few small event files is read afresh, not cached: its file would cost as much as the read', () => {
+    const home = copyFixtureHome();
+    const run = listRuns(home).find((r) => r.id.startsWith('e1cf9550'))!;
+    const data = new ScalarIndex(home).get(run);
+    assert.equal(data.summaries.find((s) => s.tag === 'loss')?.lastStep, 1);
+    assert.equal(existsSync(join(scalarCacheDir(home), `${run.id}.json`)), false);
+    // More directories than a cached reading's stamp covers make the cache worth it again.
+    for (let i = 0; i < 8; i++) mkdirSync(join(run.dir, 'data', `d${i}`), { recursive: true });
+    assert.deepEqual(new ScalarIndex(home).get(run).summaries, data.summaries);
+    assert.ok(existsSync(join(scalarCacheDir(home), `${run.id}.json`)));
+  });
+
   test('nan, inf and -inf come back from the cache as they were logged', () => {
     const home = copyFixtureHome();
     const run = listRuns(home).find((r) => r.id.startsWith('e1cf9550'))!;
+    logSteps(run.dir, 'lr', 200);
     const writer = new EventFileWriter(join(run.dir, '.guild'), { host: 'h', pid: 1 });
     writer.addScalar('odd', NaN, 0);
     writer.addScalar('odd', Infinity, 1);
@@ -143,6 +182,7 @@ describe('scalar index', () => {
     const first = new ScalarIndex(home);
     const fresh = first.get(run).summaries.find((s) => s.tag === 'odd')!;
     first.save();
+    assert.ok(existsSync(join(scalarCacheDir(home), `${run.id}.json`)));
     const cached = new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'odd')!;
     assert.deepEqual(cached, fresh);
     assert.ok(Number.isNaN(cached.last) && Number.isNaN(cached.first));
