@@ -4,7 +4,7 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 
-const HELPERS = new Set(['all', 'dashboard-bytes', 'guild', 'measure', 'synthetic-home']);
+const HELPERS = new Set(['all', 'dashboard-bytes', 'dashboard-start', 'guild', 'measure', 'synthetic-home']);
 const available = readdirSync(import.meta.dirname)
   .filter((f) => f.endsWith('.ts'))
   .map((f) => f.slice(0, -3))

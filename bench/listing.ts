@@ -11,6 +11,7 @@ import { rmSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { measure, median } from './measure.js';
 import { dashboardBytes } from './dashboard-bytes.js';
+import { dashboardStart } from './dashboard-start.js';
 import { guildBin as guild } from './guild.js';
 import { syntheticHome } from './synthetic-home.js';
 
@@ -67,6 +68,22 @@ function row(work: string, s: number, target: string, ok: boolean | null, ref?: 
   console.error(`  ${work}: ${f(s)} s${ref ? ` (${ref.what} ${f(ref.s)} s)` : ''}${guildNote}`);
 }
 
+/**
+ * The dashboard's start on a big home (bench/dashboard-start.ts), beside `grun runs` on the same
+ * home; GRUN_BENCH_BEFORE=path/to/bin/grun adds the same figures of another build (before a change).
+ */
+async function dashboardStartRows(home: string, n: number, runs: number): Promise<void> {
+  const k = `${n / 1000}k`;
+  for (const [what, bin] of [['', undefined], [' (before)', process.env.GRUN_BENCH_BEFORE]] as const) {
+    if (what && !bin) continue;
+    const d = await dashboardStart(home, n, bin);
+    if (!d) return void console.error('(tmux not installed: dashboard start not measured)');
+    row(`dashboard${what}, ${k} runs, first full table (tmux 220x60)`, d.firstTable, '≤ 1.5 s', d.firstTable <= 1.5, { what: '`grun runs`', s: runs });
+    row(`dashboard${what}, ${k} runs, every run checked (in the background)`, d.allChecked, '–', null);
+    console.error(`  dashboard${what}: ${f(d.firstTableCpu)} s of CPU (all threads) by its first full table`);
+  }
+}
+
 /** The dashboard's two rows (bench/dashboard-bytes.ts), each beside the same frames as full frames. */
 async function dashboardRows(): Promise<void> {
   const b = await dashboardBytes(root);
@@ -98,6 +115,7 @@ if (with100k) {
   sh(`${grun} -H ${h100k} runs -F 'loss < 0.5' -a > /dev/null`, undefined, 1);
   const filt = sh(`${grun} -H ${h100k} runs -F 'loss < 0.5' -a > /dev/null`, undefined, 1);
   row("`grun runs -F 'loss < 0.5' -a`, 100k, warm", filt, '≤ 1 s', filt <= 1);
+  await dashboardStartRows(h100k, 100_000, warm100k);
 }
 
 const json = sh(`${grun} -H ${h10k} runs -a --json > /dev/null`);
@@ -119,5 +137,5 @@ console.log('| --- | ---: | ---: | --- | ---: | ---: | --- | --- |');
 for (const r of rows) {
   const v = (x: number) => (r.unit ? `${x.toFixed(0)} ${r.unit}` : f(x));
   const ref = r.ref ? `${r.ref.what} | ${v(r.ref.s)} | ${(r.grun / r.ref.s).toFixed(2)}×` : '– | – | –';
-  console.log(`| ${r.work} | ${v(r.grun)} | ${r.guild === undefined ? '–' : f(r.guild)} | ${ref} | ${r.target} | ${r.ok === null ? '– (no Guild)' : r.ok ? 'yes' : 'no'} |`);
+  console.log(`| ${r.work} | ${v(r.grun)} | ${r.guild === undefined ? '–' : f(r.guild)} | ${ref} | ${r.target} | ${r.ok === null ? (r.target.includes('Guild') ? '– (no Guild)' : '–') : r.ok ? 'yes' : 'no'} |`);
 }

@@ -9,7 +9,6 @@ import { DialogBox, dialogHeight } from './views/DialogBox.js';
 import { Footer } from './views/Footer.js';
 import { HelpScreen } from './views/HelpScreen.js';
 import { runInTerminal } from './engine/external.js';
-import { runEffect } from './views/hooks/actions.js';
 import { ScalarCache } from './views/hooks/scalar-cache.js';
 import { useRunsFeed, type FeedOptions } from './views/hooks/useRunsFeed.js';
 import { useNotices } from './views/hooks/useNotices.js';
@@ -58,6 +57,14 @@ export interface MouseSource {
 }
 
 const MESSAGE_MS = 4000;
+
+/**
+ * The effects' module, loaded with the first effect: it holds the engine's launcher, stop, edits
+ * and compare (~100 modules), which the first table need not wait for. Effects start in order.
+ */
+let actions: Promise<typeof import('./views/hooks/actions.js')> | null = null;
+const runEffect = async (...args: Parameters<typeof import('./views/hooks/actions.js').runEffect>): Promise<string | null> =>
+  (await (actions ??= import('./views/hooks/actions.js'))).runEffect(...args);
 
 /** The sort keys of the columns shown, left to right, each once (`#` sorts as `started`). */
 const sortKeysOf = (columns: readonly { sortKey: string }[]): string[] => [...new Set(columns.map((c) => c.sortKey))];
@@ -298,12 +305,14 @@ export function App(props: AppProps) {
       break;
   }
 
+  const { loading } = state;
   const counts = [
-    `${view.matched}/${state.runs.length} runs`,
+    // the newest runs, before the full check (a warm start): how many there are in all
+    loading?.total !== undefined && state.runs.length < loading.total ? `${view.matched}/${state.runs.length} newest of ${loading.total} runs` : `${view.matched}/${state.runs.length} runs`,
     state.table.marks.size > 0 ? `${state.table.marks.size} marked` : '',
     state.filter || state.draft !== null ? 'FILTER' : '',
     state.readonly ? 'READONLY' : '',
-    state.loading ? `loading… ${state.loading.loaded}` : '',
+    loading ? (loading.total !== undefined ? 'checking all…' : `loading… ${loading.loaded}`) : '',
     scalarCache.pending > 0 ? `scalars… ${scalarCache.pending}` : '',
   ].filter(Boolean);
   return (

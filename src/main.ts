@@ -25,12 +25,7 @@ async function program(argv: string[]): Promise<Command> {
     .action(async (command: string | undefined, opts: { home?: string; readonly?: boolean }) => {
       if (command !== undefined) throw new GrunError(`unknown command '${command}' (see 'grun --help')`);
       // Imported lazily: loading Ink and React costs half a second the CLI commands do not pay.
-      // Production React costs 2.3x less CPU and memory; it is chosen when React loads, so
-      // NODE_ENV is set only around the import and the user's value is back for launched runs.
-      const userNodeEnv = process.env.NODE_ENV;
-      process.env.NODE_ENV ??= 'production';
       const { openDashboard } = await import('./commands/dashboard.js');
-      if (userNodeEnv === undefined) delete process.env.NODE_ENV;
       await openDashboard({ home: resolveGuildHome({ home: opts.home }), readonly: !!opts.readonly });
     });
   await registerCommands(p, argv);

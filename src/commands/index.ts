@@ -50,10 +50,13 @@ export function commandName(argv: readonly string[]): string | undefined {
   return undefined;
 }
 
-/** Registers the named command only, or every command when there is none (help, no match). */
+/**
+ * Registers the named command only, or every command when there is none to run (help, no
+ * match); none for `--version` or the dashboard (no command: loading them all would delay it).
+ */
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
   const name = commandName(argv);
-  if (name === undefined && argv.includes('--version')) return;
+  if (name === undefined && (argv.includes('--version') || !argv.some((a) => a === '-h' || a === '--help'))) return;
   const modules = name !== undefined && COMMANDS[name] ? [COMMANDS[name]] : [...new Set(Object.values(COMMANDS))];
   for (const m of modules) {
     const mod = (await import(m)) as { register(program: Command): void };

@@ -1,6 +1,6 @@
 // Delete to trash, restore, purge (guild/var.py): a run moves between `runs/<id>` and
 // `trash/runs/<id>` by rename; permanent deletes remove only directories under those two.
-import { accessSync, constants, existsSync, mkdirSync, renameSync, rmSync } from 'node:fs';
+import { accessSync, constants, existsSync, mkdirSync, opendirSync, renameSync, rmSync } from 'node:fs';
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { GrunError, systemReason } from './errors.js';
@@ -65,6 +65,20 @@ export function deleteRuns(home: string, runs: Run[], opts: { permanent?: boolea
     }),
   );
   return runs.map((r) => r.id);
+}
+
+/** Whether the trash holds anything (a listing of it reads the whole summary cache; this one name). */
+export function trashIsEmpty(home: string): boolean {
+  try {
+    const dir = opendirSync(trashRunsDir(home));
+    try {
+      return dir.readSync() === null;
+    } finally {
+      dir.closeSync();
+    }
+  } catch {
+    return true;
+  }
 }
 
 /** Moves trashed runs back to `runs/`. A run whose id is in `runs/` already is refused. */

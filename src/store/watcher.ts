@@ -29,6 +29,8 @@ export interface HomeWatcher {
 const DEFAULT_POLL_MS = 5000;
 /** Finished runs whose mtimes are checked per poll, round robin, to bound the poll's cost. */
 const POLL_STAT_BATCH = 4000;
+/** Runs stamped per batch at the start (between frames). */
+const STAMP_BATCH = 1000;
 /** Upper bound on deep-watched runs (3 inotify watches each). */
 const MAX_LIVE = 3000;
 /** Sub-directories of `.guild/` that never signal a change of the run itself. */
@@ -66,12 +68,17 @@ export function watchHome(
     return null;
   };
 
-  // Known run names per root, for the poll's diff and for the top watcher's dedup.
-  const known = roots.map(() => new Map<string, { guild: number; attrs: number }>());
+  // Known run names per root, for the poll's diff and for the top watcher's dedup; with the
+  // mtimes the poll compares, null until taken.
+  const known = roots.map(() => new Map<string, Stamps | null>());
   const rootIndex = (deleted: boolean): number => (deleted ? 1 : 0);
 
   const live = new Set<string>();
+  // Not persistent: the dashboard's terminal keeps its process alive, and chokidar 4 can leave a
+  // run's `.guild` watch open when it is closed while adding it (its add returns on `closed`
+  // without closing the fs.watch it has just made), which would keep a process from exiting.
   const liveWatcher: FSWatcher = watch([], {
+    persistent: false,
     ignoreInitial: true,
     depth: 2,
     ignored: (p) => {
@@ -126,7 +133,7 @@ export function watchHome(
   const watchRoot = (i: number): void => {
     const r = roots[i]!;
     if (closed || tops.has(i) || !existsSync(r.dir)) return;
-    const w = watch(r.dir, { ignoreInitial: true, depth: 0 });
+    const w = watch(r.dir, { persistent: false, ignoreInitial: true, depth: 0 });
     w.on('addDir', (p) => {
       if (dirname(p) === r.dir) runAdded(basename(p), r.deleted);
     });
@@ -143,22 +150,32 @@ export function watchHome(
     tops.set(i, w);
   };
 
-  // Initial state, then deep watches for runs that can still change on their own.
-  const pending: string[] = [];
+  // Initial state: the names at once (one readdir per root); the stamps, and deep watches for
+  // runs that can still change on their own, in batches between frames (three stats a run: 100k
+  // runs would hold the dashboard's first frame for seconds). The poll compares a run only once
+  // its stamp is taken; until then a run that can change is watched, and a finished run is read
+  // by the dashboard's own full check (ARCHITECTURE.md, "Dashboard").
+  const pending: { id: string; i: number }[] = [];
   roots.forEach((r, i) => {
     for (const id of listDir(r.dir)) {
-      known[i]!.set(id, stamps(join(r.dir, id)));
-      if (!r.deleted) pending.push(id);
+      known[i]!.set(id, null);
+      pending.push({ id, i });
     }
   });
-  const startLive = (): void => {
-    const batch = pending.splice(0, 2000);
-    for (const id of batch) {
-      if (!existsSync(join(roots[0]!.dir, id, '.guild', 'attrs', 'exit_status'))) watchLive(id);
+  let next = 0;
+  const stampBatch = (): void => {
+    if (closed) return;
+    for (const end = Math.min(pending.length, next + STAMP_BATCH); next < end; next++) {
+      const { id, i } = pending[next]!;
+      const dir = join(roots[i]!.dir, id);
+      if (known[i]!.get(id) !== null) continue; // gone, or stamped by the poll
+      known[i]!.set(id, stamps(dir));
+      if (i === 0 && !existsSync(join(dir, '.guild', 'attrs', 'exit_status'))) watchLive(id);
     }
-    if (pending.length > 0 && !closed) setImmediate(startLive);
+    if (next < pending.length) setImmediate(stampBatch);
+    else pending.length = 0;
   };
-  setImmediate(startLive);
+  setImmediate(stampBatch);
 
   // Names diff on both roots: in the poll, and once a root watcher is ready (runs made
   // during its initial scan count as initial, so chokidar never reports them).
@@ -180,9 +197,10 @@ export function watchHome(
     const n = Math.min(ids.length, POLL_STAT_BATCH);
     for (let k = 0; k < n; k++) {
       const id = ids[(cursor + k) % ids.length]!;
-      const before = known[0]!.get(id)!;
+      const before = known[0]!.get(id);
       const after = stamps(join(roots[0]!.dir, id));
-      if (after.guild !== before.guild || after.attrs !== before.attrs) {
+      if (before === null) known[0]!.set(id, after);
+      else if (before && (after.guild !== before.guild || after.attrs !== before.attrs)) {
         known[0]!.set(id, after);
         emit({ kind: 'changed', id, deleted: false });
       }
@@ -212,7 +230,12 @@ function listDir(dir: string): string[] {
 }
 
 /** mtimes that move when markers, LOCK or attrs files are created, replaced or removed. */
-function stamps(runDir: string): { guild: number; attrs: number } {
+interface Stamps {
+  guild: number;
+  attrs: number;
+}
+
+function stamps(runDir: string): Stamps {
   return { guild: mtime(join(runDir, '.guild')), attrs: mtime(join(runDir, '.guild', 'attrs')) };
 }
 

@@ -18,6 +18,8 @@ export interface TmuxOptions {
   env?: Record<string, string>;
   cwd?: string;
   args?: string[];
+  /** The grun launcher to run (default: this checkout's `bin/grun`; benchmarks compare another build). */
+  bin?: string;
   /** Printed by the shell before grun starts (what a prompt and earlier commands leave on screen). */
   before?: string;
 }
@@ -32,7 +34,7 @@ export class TmuxGrun {
     const env = Object.entries(opts.env ?? {}).map(([k, v]) => `${k}=${q(v)}`).join(' ');
     // CI makes Ink print nothing until exit; the shell stays after grun exits to report its state
     const before = opts.before === undefined ? '' : `printf '%s\\n' ${q(opts.before)}; `;
-    const cmd = `${before}env -u CI ${env} ${q(process.execPath)} ${q(grunBin)} ${(opts.args ?? []).map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
+    const cmd = `${before}env -u CI ${env} ${q(process.execPath)} ${q(opts.bin ?? grunBin)} ${(opts.args ?? []).map(q).join(' ')}; echo "EXIT=$?"; sleep 600`;
     this.tmux('new-session', '-d', '-s', this.session, '-x', String(opts.columns), '-y', String(opts.rows), '-c', opts.cwd ?? projectRoot, 'sh', '-c', cmd);
   }
 

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { stripVTControlCharacters } from 'node:util';
 import { render, cleanup } from 'ink-testing-library';
 import { App } from '../../src/app.js';
+import { listRuns } from '../../src/store/index.js';
 import { OutputWriter } from '../../src/store/output.js';
 import { bootId, hostName, selfProcess, writeProcessRecord } from '../../src/store/proc.js';
 import { writeStepRecords } from '../../src/store/step-records.js';
@@ -54,6 +55,21 @@ describe('dashboard: runs screen', () => {
     await waitForFrame(lastFrame, /20\/20 runs/);
     assert.match(frames[0]!, /loading runs… 0 read so far/);
     for (const f of frames) assert.doesNotMatch(f, /no runs/);
+  });
+
+  test('with a summary cache the newest runs show first, re-checked, then every run is checked', async () => {
+    const home = copyFixtureHome();
+    listRuns(home); // writes the summary cache, as any `grun runs` does
+    // Guild rewrites attrs in place: a run the first table shows, changed after the cache was written
+    writeFileSync(join(home, 'runs', `${BEST}746246858852b7eb8736ac22`, '.guild', 'attrs', 'label'), 'relabelled in place\n');
+    const { lastFrame, frames } = open(home);
+    await waitForFrame(lastFrame, /20\/20 runs(?! · checking)/);
+    const at = frames.findIndex((f) => /20\/20 runs · checking all…/.test(f));
+    assert.ok(at >= 0, `no first table before the full check:\n${frames.join('\n')}`);
+    assert.match(frames[at]!, /relabelled in place/);
+    // before it only the empty table; the full check never shows a partial table
+    for (const f of frames.slice(0, at)) assert.doesNotMatch(f, /^.{3} *\d+ [0-9a-f]{8} /m);
+    for (const f of frames.slice(at)) assert.doesNotMatch(f, /loading/);
   });
 
   test('the frame is at most rows−1 lines, at 80x24 too', async () => {

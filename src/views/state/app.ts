@@ -45,7 +45,8 @@ export function initialState(readonly: boolean): AppState {
 export type AppAction =
   | { type: 'key'; input: string; key: Key; ctx: KeyContext }
   | { type: 'mouse'; event: MouseEvent; ctx: KeyContext }
-  | { type: 'runs'; runs: Run[]; done: boolean }
+  /** `total`: how many runs there are when `runs` are only the newest of them (a warm start's first table). */
+  | { type: 'runs'; runs: Run[]; done: boolean; total?: number }
   | { type: 'trash'; runs: Run[] }
   | { type: 'message'; text: string; error?: boolean }
   /** The message shown since `seq` has been read long enough. */
@@ -75,7 +76,7 @@ export function keymapFor(kind: ScreenKind): Keymap {
 export function appReducer(s: AppState, a: AppAction): AppState {
   switch (a.type) {
     case 'runs':
-      return { ...s, runs: a.runs, loading: a.done ? null : { loaded: a.runs.length } };
+      return { ...s, runs: a.runs, loading: a.done ? null : { loaded: a.runs.length, ...(a.total !== undefined ? { total: a.total } : {}) } };
     case 'trash':
       return { ...s, trash: a.runs };
     case 'message':

@@ -33,8 +33,11 @@ export interface AppState {
   readonly: boolean;
   runs: Run[];
   trash: Run[];
-  /** null once every run is listed; otherwise runs loaded so far. */
-  loading: { loaded: number } | null;
+  /**
+   * null once every run is listed; otherwise runs loaded so far and, while the newest runs stand
+   * for all until the full check ends (a warm start), how many runs there are.
+   */
+  loading: { loaded: number; total?: number } | null;
   screens: Screen[];
   table: TableState;
   trashTable: TableState;
