@@ -41,7 +41,7 @@ describe('dashboard overlay plot in tmux', { skip }, () => {
         t.keys('p');
         await t.waitFor(/compare 4 runs: loss 1\/1  y:linear/);
         t.keys('L');
-        const s = await t.waitFor(/y:log  x:step[\s\S]*4 NaN\/inf skipped/);
+        const s = await t.waitForStill(/y:log  x:step[\s\S]*4 NaN\/inf skipped/);
         const lines = s.split('\n');
         assert.ok(lines.every((l) => [...l].length <= columns));
         // the legend names the run of each marker; the runs list newest (k=4) first
@@ -81,7 +81,7 @@ describe('dashboard overlay plot in tmux', { skip }, () => {
       await t.waitFor(/compare 4 runs/);
       t.keys('b');
       // the scalars load after the table: wait for the groups' values
-      let s = await t.waitFor(/compare 4 runs, 2 seed groups[\s\S]*min loss +0\.1/, 15000);
+      let s = await t.waitForStill(/compare 4 runs, 2 seed groups[\s\S]*min loss +0\.1/, 15000);
       // the newest run first: k=1 alone, then the three seeds, whose loss falls to
       // 0.01 × (1 + 0.5 seed): 0.015, 0.02, 0.025 → mean 0.02, std 0.005; the last is NaN in each
       assert.match(s, /k=1 spread=0\.0 +k=2 spread=0\.5/);
@@ -89,7 +89,7 @@ describe('dashboard overlay plot in tmux', { skip }, () => {
       assert.match(s, /min loss +0\.1 ± 0 \(1\) +0\.02 ± 0\.005 \(3\)/);
       assert.match(s, /last loss +nan \(1\) +nan \(3\)/);
       t.keys('p');
-      s = await t.waitFor(/seed groups: loss .*mean, min–max band/);
+      s = await t.waitForStill(/seed groups: loss .*mean, min–max band/);
       assert.match(s, /● k=1 spread=0\.0 \(1\) +× k=2 spread=0\.5 \(3\)/);
       assert.match(s, /4 NaN\/inf skipped/);
       const rowsWithBand = s.split('\n').filter((l) => l.includes('░'));

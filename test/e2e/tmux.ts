@@ -74,6 +74,23 @@ export class TmuxGrun {
     }
   }
 
+  /**
+   * As `waitFor`, and the same screen twice in a row 50 ms apart: a frame that rewrites many
+   * rows reaches tmux in several writes (tmux 3.3 has no synchronized output), so a match on
+   * one row may come while others still hold the frame before.
+   */
+  async waitForStill(re: RegExp, timeoutMs = 8000): Promise<string> {
+    const t0 = Date.now();
+    let before = '';
+    for (;;) {
+      const s = this.screen();
+      if (re.test(s) && s === before) return s;
+      if (Date.now() - t0 > timeoutMs) throw new Error(`screen did not match ${re} and hold still:\n${s}`);
+      before = s;
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+
   /** Pid of grun (the shell's child). */
   grunPid(): number {
     const shell = Number(this.format('#{pane_pid}'));
