@@ -62,8 +62,9 @@ export interface RunSource {
 export async function runSource(cmd: Command, opts: Record<string, unknown>): Promise<RunSource> {
   const fixed = (runs: Run[]): RunSource => ({ total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs });
   if (opts.archive) return fixed(await sourceRuns(cmd, opts));
-  const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted) });
-  if (Object.keys(runFilterOptionsFrom(opts)).length > 0) {
+  const filtered = Object.keys(runFilterOptionsFrom(opts)).length > 0;
+  const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted), buildsAll: filtered || Boolean(opts.all || opts.json) });
+  if (filtered) {
     const { filterRuns } = await import('./run-filter.js');
     // The filter runs over the cache; what was read afresh is decided on again.
     const { runs, family, fresh } = list.candidates((cached) => filterRuns(cached, opts));

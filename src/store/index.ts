@@ -37,6 +37,11 @@ export interface ListOptions {
   deleted?: boolean;
   /** Skip the summary cache (benchmarks of the cold path, and tests). */
   noCache?: boolean;
+  /**
+   * `RunList`: the caller builds every run (`-a`, `--json`, a filter), so runs without a line
+   * are read whole at once rather than placed first (that would read their start time twice).
+   */
+  buildsAll?: boolean;
 }
 
 /** Newest first: `started`, else `initialized`; runs with neither go last. */
@@ -265,12 +270,13 @@ export class RunList {
   constructor(home: string, opts: ListOptions = {}) {
     const src = (this.src = new Source(home, opts));
     const { file, slots } = src;
+    const place = !opts.buildsAll;
     const announced = file?.announcedLines(src.prefix);
     for (const slot of slots) {
       if (typeof slot === 'number' && file!.trustedAt(slot) && !announced!.has(slot)) this.rows.push(slot);
       else {
         // a run without a line (a cold cache, a new run) is placed: read whole when shown
-        const listed = typeof slot === 'string' ? src.place(slot) : src.check(src.idOf(slot), src.hitOf(slot));
+        const listed = typeof slot === 'string' && place ? src.place(slot) : src.check(src.idOf(slot), src.hitOf(slot));
         if (listed) this.rows.push(listed);
       }
     }

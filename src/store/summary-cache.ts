@@ -126,9 +126,10 @@ export class CacheEntry {
   /** The compact summary, flags included; null when its record is missing or torn. */
   compact(): CompactSummary | null {
     const json = this.json ?? this.file?.record(this) ?? null;
+    if (json === null) return null;
     let c: CompactSummary;
     try {
-      c = parseJson(json ?? '') as CompactSummary;
+      c = parseJson(json) as CompactSummary;
     } catch {
       return null;
     }
