@@ -5,7 +5,8 @@
 import { before, describe, test } from 'node:test';
 import { spawn, spawnSync } from 'node:child_process';
 import assert from 'node:assert/strict';
-import { readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { planRun } from '../../src/engine/plan.js';
@@ -50,6 +51,9 @@ const ended = (s: StatusInfo): boolean => !['pending', 'running'].includes(s.sta
 describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }, () => {
   let home: string;
   let proj: string;
+  // The sweep's tasks wait for a file each, so that the test sees them throttled before any ends.
+  const gates = mkdtempSync(join(tmpdir(), 'grun-gates-'));
+  const open = (): void => [1, 2, 3].forEach((x) => writeFileSync(join(gates, `go-${x}`), ''));
   before(() => {
     const env = clusterEnv();
     if (typeof env === 'string') throw new Error(env);
@@ -59,7 +63,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
       'ok.py': 'print("loss: 0.25")\nprint("done")\n',
       'fail.py': 'import sys\nprint("failing")\nsys.exit(3)\n',
       'slow.py': 'import time\nprint("started", flush=True)\ntime.sleep(60)\n',
-      'sweep.py': 'import time\nx = 0\ntime.sleep(3)\nprint("x:", x)\n',
+      'sweep.py': `import os, time\nx = 0\nwhile not os.path.exists(${JSON.stringify(gates)} + "/go-%s" % x):\n    time.sleep(0.05)\nprint("x:", x)\n`,
     });
   });
 
@@ -157,8 +161,8 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
     assert.equal(ids.length, 3);
     const dirs = ids.map((id) => join(home, 'runs', id));
     assert.deepEqual(dirs.map((d) => readSlurmRecord(d)?.jobId), [0, 1, 2].map((i) => `${m[1]}_${i}`));
-    // Each task sleeps 3 s: the tasks behind it wait long enough to be seen waiting, however
-    // slowly this loop samples while the concurrent tests run grun synchronously.
+    // Each task waits for its gate: the tasks behind the first are seen waiting, then the gates
+    // open (also if they never are, so that the test ends) and the tasks run one at a time.
     let throttled = false;
     const seen: string[] = [];
     let maxRunning = 0;
@@ -166,6 +170,7 @@ describe('slurm executor (local single-node Slurm)', { skip, concurrency: true }
       const st = await slurmStatusesNow(dirs);
       seen.push(st.map((s) => s.reason).join(', '));
       throttled ||= st.some((s) => /PENDING \(JobArrayTaskLimit\)/.test(s.reason ?? ''));
+      if (throttled || i === 100) open();
       maxRunning = Math.max(maxRunning, st.filter((s) => /RUNNING/.test(s.reason ?? '')).length);
       if (st.every(ended)) break;
       assert.ok(i < 150, JSON.stringify(st));
