@@ -6,7 +6,10 @@
 import { EventEmitter } from 'node:events';
 import { MouseParser, type MouseEvent } from './mouse.js';
 
+/** An ESC (or ESC [) that may be the Esc key: held briefly, or the key would lag. */
 const HOLD_MS = 25;
+/** The start of a report: no key sends it, so the rest is waited for as a slow link delivers it. */
+const REPORT_HOLD_MS = 500;
 
 export class MouseStdin extends EventEmitter {
   readonly isTTY: boolean;
@@ -62,7 +65,7 @@ export class MouseStdin extends EventEmitter {
     const { text, events } = this.parser.push(chunk);
     for (const e of events) this.emit('mouse', e satisfies MouseEvent);
     this.give(text);
-    if (this.parser.holding) this.timer = setTimeout(() => this.give(this.parser.flush()), HOLD_MS);
+    if (this.parser.holding) this.timer = setTimeout(() => this.give(this.parser.flush()), this.parser.holdingReport ? REPORT_HOLD_MS : HOLD_MS);
   }
 
   private give(text: string): void {

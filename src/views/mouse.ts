@@ -69,6 +69,11 @@ export class MouseParser {
     return this.held !== '';
   }
 
+  /** Is what is held the start of a report (`ESC [ <`: no key sends it), not an Esc that may be a key? */
+  get holdingReport(): boolean {
+    return this.held.startsWith('\x1b[<');
+  }
+
   /** What is held back, given up on as a report (a lone Esc key, Alt+[). */
   flush(): string {
     const h = this.held;

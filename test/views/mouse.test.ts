@@ -87,6 +87,18 @@ describe('the stdin Ink reads with the mouse on', () => {
     assert.deepEqual(events, [{ kind: 'press', x: 12, y: 3 }]);
   });
 
+  test('a report whose rest comes 100 ms later (a slow link) is still one report, not keys', async () => {
+    const { real, input, read } = terminal();
+    const events: MouseEvent[] = [];
+    input.on('mouse', (e: MouseEvent) => events.push(e));
+    real.setEncoding('utf8');
+    real.write('\x1b[<0;1');
+    await new Promise((r) => setTimeout(r, 100));
+    real.write('2;3Mc');
+    await waitFor(() => read() === 'c', 2000, 'the key after it');
+    assert.deepEqual(events, [{ kind: 'press', x: 12, y: 3 }]);
+  });
+
   test('a lone Esc reaches the reader after the short hold', async () => {
     const { real, read } = terminal();
     real.write('\x1b');
