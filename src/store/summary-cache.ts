@@ -139,9 +139,9 @@ export class CacheEntry {
   }
 
   /** Its scalar values as set here or decoded from the values file (null: none for its key, or torn). */
-  private values: ScalarValues | null | undefined;
+  private values: ReadValues | null | undefined;
 
-  private scalars(): ScalarValues | null {
+  private scalars(): ReadValues | null {
     if (this.values === undefined) this.values = this.file?.valuesOf(this) ?? null;
     return this.values;
   }
@@ -181,6 +181,9 @@ export interface ScalarValues {
   stamp: ScalarStamp;
   values: [prefix: string, tag: string, last: number, min: number, max: number][];
 }
+
+/** Values as an entry holds them: set (`ScalarValues`), or read with a stamp that may be torn. */
+type ReadValues = Pick<ScalarValues, 'values'> & { readonly stamp: ScalarStamp | null };
 
 /** The summary files read in this process, by home: the latest one of a home is the one kept current. */
 const openFiles = new Map<string, SummaryFile>();
@@ -598,7 +601,7 @@ export class SummaryFile {
    * An entry's scalar values from the values file (null: none for its key, or a torn line);
    * the stamp is decoded when first asked for (a trusted line's values are used without it).
    */
-  valuesOf(e: CacheEntry): ScalarValues | null {
+  valuesOf(e: CacheEntry): ReadValues | null {
     const line = this.valuesLineOf(e);
     if (line === null) return null;
     const s = line.indexOf('\t', e.name.length + 1) + 1;
@@ -613,7 +616,7 @@ export class SummaryFile {
     let stamp: ScalarStamp | null | undefined;
     return {
       values,
-      get stamp(): ScalarStamp {
+      get stamp(): ScalarStamp | null {
         if (stamp === undefined) {
           try {
             stamp = JSON.parse(line.slice(s, v - 1)) as ScalarStamp;
@@ -621,7 +624,7 @@ export class SummaryFile {
             stamp = null;
           }
         }
-        return stamp!; // null: never valid against a run, so read afresh
+        return stamp; // null (torn): never valid against a run, so read afresh
       },
     };
   }
