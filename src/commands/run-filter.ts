@@ -2,8 +2,8 @@
 // run-args.ts). Apart from run-args so that a listing without a filter loads neither the filter
 // language nor the scalar index.
 import { listRuns } from '../store/index.js';
-import { applyRunFilters } from '../store/run-filters.js';
-import { runScalarValues } from '../store/scalar-index.js';
+import { applyRunFilters, runFilter } from '../store/run-filters.js';
+import { runScalarLookup } from '../store/scalar-index.js';
 import type { Run } from '../store/types.js';
 import { runFilterOptionsFrom } from './filter-options.js';
 
@@ -13,5 +13,10 @@ export function filteredRuns(home: string, opts: Record<string, unknown>, delete
 }
 
 export function filterRuns(runs: Run[], opts: Record<string, unknown>): Run[] {
-  return applyRunFilters(runs, runFilterOptionsFrom(opts), runScalarValues);
+  return applyRunFilters(runs, runFilterOptionsFrom(opts), runScalarLookup);
+}
+
+/** The command's filter options as a test of one run (null without any). */
+export function runKeeps(opts: Record<string, unknown>): ((run: Run) => boolean) | null {
+  return runFilter(runFilterOptionsFrom(opts), runScalarLookup);
 }

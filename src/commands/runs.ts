@@ -65,20 +65,16 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
   const filtered = Object.keys(runFilterOptionsFrom(opts)).length > 0;
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted), buildsAll: filtered || Boolean(opts.all || opts.json) });
   if (filtered) {
-    const { filterRuns } = await import('./run-filter.js');
+    const { filterRuns, runKeeps } = await import('./run-filter.js');
     // The filter runs over the cache; what was read afresh is decided on again.
-    const { runs, family, fresh } = list.candidates((cached) => filterRuns(cached, opts));
-    const { runs: reconciled, view } = await reconcileSlurmRuns(family);
-    const now = new Map(withExecutorStatus(reconciled, view).map((r) => [r.id, r]));
-    const current = runs.map((r) => now.get(r.id)!);
+    const { runs, family, fresh } = list.candidates(runKeeps(opts) ?? (() => true));
+    const current = await statusNow(runs.length, family);
     const again = new Set(filterRuns(current.filter((r) => fresh.has(r.id)), opts));
     return fixed(current.filter((r) => !fresh.has(r.id) || again.has(r)).sort(compareRunsNewestFirst));
   }
   const take = async (start: number, end: number): Promise<Run[]> => {
     const { runs, family } = list.slice(start, end);
-    const { runs: reconciled, view } = await reconcileSlurmRuns(family);
-    const now = new Map(withExecutorStatus(reconciled, view).map((r) => [r.id, r]));
-    return runs.map((r) => now.get(r.id)!);
+    return statusNow(runs.length, family);
   };
   // Every run built: one re-read on the way may have moved (a restart), so sorted again.
   const all = async (): Promise<Run[]> => (await take(0, list.length)).sort(compareRunsNewestFirst);
@@ -90,6 +86,16 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
     take,
     all,
   };
+}
+
+/**
+ * The first `shown` runs of a family (the runs shown, then the children their status comes
+ * from) with the status their executor knows now: Slurm asked once, sweep parents from their
+ * children. Both steps keep the runs in their order.
+ */
+async function statusNow(shown: number, family: Run[]): Promise<Run[]> {
+  const { runs, view } = await reconcileSlurmRuns(family);
+  return withExecutorStatus(runs, view).slice(0, shown);
 }
 
 /** `oneRun` over a source: an index or an id prefix builds only the run it names. */

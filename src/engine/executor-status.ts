@@ -1,6 +1,6 @@
 // The status each run's executor knows better than its directory, apart from the registry of
 // executors (executor.ts) so that listings and `runs info` load no executor.
-import { withParentStatus } from '../store/index.js';
+import { runWithStatus, withParentStatus } from '../store/index.js';
 import type { Run } from '../store/types.js';
 import { slurmRunStatus, type SlurmView } from './slurm/status.js';
 
@@ -14,8 +14,7 @@ import { slurmRunStatus, type SlurmView } from './slurm/status.js';
 export function withExecutorStatus(runs: Run[], view?: SlurmView): Run[] {
   const out = runs.map((r) => {
     if (r.markers.lockRemote !== null || !r.slurm) return r;
-    const statusInfo = slurmRunStatus(r, view);
-    return { ...r, status: statusInfo.status, statusInfo };
+    return runWithStatus(r, slurmRunStatus(r, view));
   });
   // A sweep parent's status follows its children's as they are now, Slurm's states included.
   return withParentStatus(out);

@@ -1,49 +1,105 @@
-// A settled run as its summary cache line holds it, for a filter's first pass over every run:
-// the status, flags and scalar values come from their own columns, and the rest of the summary
-// is decoded only when a filter asks for it (`-F 'loss < 0.5'` decodes no summary at all).
-import type { CacheEntry, ScalarValues } from './summary-cache.js';
+// A settled run as its summary cache line holds it. Filters run over every run as these: the
+// status, flags and scalar values come from their own columns, the fields a listing's row shows
+// from the head of its record (`SummaryHead`), and the whole summary is decoded only when a
+// field of the tail is asked for (`-F 'loss < 0.5'` decodes none; `runs -a` only heads).
+// A listing shows runs past its checked rows as these too (`RunList`): `toJSON` and
+// `runWithStatus` give the plain run for whatever copies one.
+import { sep } from 'node:path';
+import type { CacheEntry } from './summary-cache.js';
 import { summaryOf } from './summary-cache.js';
+import { HEAD_FIELDS, type SummaryHead } from './summary-codec.js';
 import type { Run, RunStatus, RunSummary, StatusInfo, YamlValue } from './types.js';
 
-/** The fields read from the decoded summary (all but those the class holds). */
-const DECODED = [
-  'opref', 'operation', 'initialized', 'started', 'stopped', 'exitStatus', 'label', 'tags', 'marked',
-  'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'markers', 'lockPid', 'proc', 'slurm', 'batch',
-  'children', 'parent', 'pruned', 'search', 'problems', 'steps',
-] as const satisfies readonly (keyof RunSummary)[];
+/** The fields decoded with the whole summary (all but the head's and those the class holds). */
+const TAIL_FIELDS = ['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'flags'] as const satisfies readonly (keyof RunSummary)[];
 
-export interface CachedRun extends Pick<RunSummary, (typeof DECODED)[number]> {}
+export interface CachedRun extends SummaryHead, Pick<RunSummary, (typeof TAIL_FIELDS)[number]> {}
 
 export class CachedRun implements Run {
-  readonly status: RunStatus;
-  readonly statusInfo: StatusInfo;
-  private flagValues: Record<string, YamlValue> | undefined;
+  private indexFlags: Record<string, YamlValue> | undefined;
+  private decodedHead: SummaryHead | undefined;
+  private info: StatusInfo | undefined;
 
+  /**
+   * The run of an entry of the runs directory `base`, whose names there start `prefix` characters
+   * into the entry's name (`runs/`, `trash/runs/`).
+   */
   constructor(
     readonly entry: CacheEntry,
-    readonly id: string,
-    readonly dir: string,
+    private readonly base: string,
+    private readonly prefix: number,
     readonly deleted: boolean,
-  ) {
-    this.status = entry.status as RunStatus;
-    this.statusInfo = { status: this.status };
+  ) {}
+
+  get id(): string {
+    return this.entry.name.slice(this.prefix);
   }
 
-  get flags(): Record<string, YamlValue> {
-    return (this.flagValues ??= this.entry.summary?.flags ?? this.entry.flags());
+  /** The base is a normal path and an id one name: joined without path.join's normalizing, 100k times. */
+  get dir(): string {
+    return `${this.base}${sep}${this.id}`;
   }
 
-  /** The line's scalar values when they can be used without checking their stamp, else null. */
-  trustedScalars(): ScalarValues['values'] | null {
-    return this.entry.checkScalars ? null : this.entry.scalarValues();
+  get statusInfo(): StatusInfo {
+    if (this.info) return this.info;
+    const status = this.entry.status as RunStatus;
+    // A settled run's status follows from its markers and exit status (`deriveStatus`): one
+    // locked by a remote shows running there.
+    const remote = status === 'running' ? this.head().markers.lockRemote : null;
+    return (this.info = remote ? { status, remote } : { status });
+  }
+
+  get status(): RunStatus {
+    return this.statusInfo.status;
+  }
+
+  /** A flag's value for a filter (null when it has none), parsed from the line only when it may be there. */
+  flag(name: string): YamlValue {
+    if (this.entry.summary) return Object.hasOwn(this.entry.summary.flags, name) ? (this.entry.summary.flags[name] ?? null) : null;
+    if (!this.entry.mayHaveFlag(name)) return null;
+    const flags = (this.indexFlags ??= this.entry.flags());
+    return Object.hasOwn(flags, name) ? (flags[name] ?? null) : null;
+  }
+
+  /** The line's scalar values when they can be used without checking their stamp. */
+  get trustsScalars(): boolean {
+    return !this.entry.checkScalars;
+  }
+
+  /** The head: decoded alone, or the summary's once that is decoded (its record torn: read afresh). */
+  head(): SummaryHead {
+    return this.entry.summary ?? (this.decodedHead ??= this.entry.head() ?? this.summary());
   }
 
   summary(): RunSummary {
     return summaryOf(this.entry, this.id, this.dir, this.deleted);
   }
+
+  /** The plain run (what `JSON.stringify` and copies get: the getters are not own properties). */
+  plain(): Run {
+    return { ...this.summary(), status: this.status, statusInfo: this.statusInfo };
+  }
+
+  toJSON(): Run {
+    return this.plain();
+  }
 }
 
-for (const k of DECODED) {
+for (const k of HEAD_FIELDS) {
+  if (k === 'parent') continue;
+  Object.defineProperty(CachedRun.prototype, k, {
+    get(this: CachedRun) {
+      return this.head()[k];
+    },
+  });
+}
+// The parent is in the line itself: sweep families are found without decoding heads.
+Object.defineProperty(CachedRun.prototype, 'parent', {
+  get(this: CachedRun) {
+    return this.entry.summary ? this.entry.summary.parent : this.entry.parent || null;
+  },
+});
+for (const k of TAIL_FIELDS) {
   Object.defineProperty(CachedRun.prototype, k, {
     get(this: CachedRun) {
       return this.summary()[k];

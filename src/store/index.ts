@@ -7,12 +7,12 @@
 //   costs what changed plus the rows it prints (ARCHITECTURE.md).
 // The run directories stay the truth.
 import { existsSync, readdirSync } from 'node:fs';
-import { join, sep } from 'node:path';
+import { join } from 'node:path';
 import { runsDir, trashRunsDir } from './home.js';
 import { isRunDir, loadRunSummary, runSortTime, toRun, unreadableRunDir } from './run.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
-import { type Run, type RunSummary, UNREADABLE_DIR } from './types.js';
+import { type Run, type RunSummary, type StatusInfo, UNREADABLE_DIR } from './types.js';
 import { CachedRun } from './cached-run.js';
 import { cacheKey, dirStampOf, dirStatNow, entryOf, placedEntry, probeOf, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
 
@@ -57,6 +57,8 @@ interface Listed {
   sort: number;
   entry: CacheEntry | null;
   summary: RunSummary | null;
+  /** The run as its line holds it, once made (`RunList.cachedRun`). */
+  cached?: CachedRun;
 }
 
 /** A run of a runs directory: its cache line's number, or the id of a dir without a line. */
@@ -361,28 +363,54 @@ export class RunList {
   }
 
   /**
-   * The runs a filter keeps. `keep` first runs over every settled run as its cache line holds
-   * it (`CachedRun`: trusted as the listing trusts it, ARCHITECTURE.md); the runs it kept and
-   * every run not settled are then built (as `slice`, newest first). `fresh` are the ids of
-   * those read from their directories in this process, for `keep` to decide on again.
+   * The runs a filter keeps. `keeps` first runs over every settled run as its cache line holds
+   * it (`CachedRun`: trusted as the listing trusts it, ARCHITECTURE.md), one at a time, so that
+   * nothing is kept of the runs it drops; the runs it kept and every run not settled are then
+   * built (as `slice`, newest first). `fresh` are the ids of those read from their directories
+   * in this process, for the filter to decide on again.
    */
-  candidates(keep: (runs: Run[]) => Run[]): { runs: Run[]; family: Run[]; fresh: Set<string> } {
-    const rows = this.listedAll();
-    const cached: CachedRun[] = [];
-    // the base is a normal path and an id one name: joined without path.join's normalizing, 100k times
-    for (const r of rows) if (r.entry && r.entry.probe[0] === 's') cached.push(new CachedRun(r.entry, r.id, `${this.src.base}${sep}${r.id}`, this.src.deleted));
-    const kept = new Set(keep(cached).map((r) => r.id));
-    const shown = rows.filter((r) => kept.has(r.id) || !r.entry || r.entry.probe[0] !== 's');
+  candidates(keeps: (run: Run) => boolean): { runs: Run[]; family: Run[]; fresh: Set<string> } {
+    const { file } = this.src;
+    const shown: Listed[] = [];
+    const candidates = new Set<Listed>();
+    for (let i = 0; i < this.rows.length; i++) {
+      const r = this.rows[i]!;
+      // a line's entry made for the test alone: kept only if the run is (or the test changed it)
+      const entry = typeof r === 'number' ? file!.entryAt(r, true) : r.entry;
+      if (entry && entry.probe[0] === 's') {
+        const c = typeof r === 'number' ? new CachedRun(entry, this.src.base, this.src.prefix.length, this.src.deleted) : this.cachedRun(r);
+        if (!keeps(c)) continue;
+        if (typeof r === 'number') file!.adopt(entry);
+        const l = this.listed(i);
+        l.cached = c;
+        candidates.add(l);
+        shown.push(l);
+      } else shown.push(this.listed(i));
+    }
     const picked = this.pick(shown);
     const fresh = new Set<string>();
-    for (const r of shown) if (!kept.has(r.id) || !r.entry || r.entry.checked) fresh.add(r.id);
+    for (const r of shown) if (!candidates.has(r) || !r.entry || r.entry.checked) fresh.add(r.id);
     return { ...picked, fresh };
   }
 
+  /** A settled row as its line holds it (made once per row). */
+  private cachedRun(r: Listed): CachedRun {
+    if (r.cached?.entry !== r.entry) r.cached = new CachedRun(r.entry!, this.src.base, this.src.prefix.length, this.src.deleted);
+    return r.cached;
+  }
+
+  /**
+   * Runs to show, built, the first `CHECKED_ROWS` re-checked first; a settled run past those is
+   * shown as its line holds it (`CachedRun`: the head of its record decoded for its row, the
+   * rest when asked for). So a listing of a screenful (what the dashboard's worker sends on)
+   * holds plain runs alone.
+   */
   private pick(shown: Listed[]): { runs: Run[]; family: Run[] } {
     const parents = new Set<string>();
-    const built = shown.map((r, i) => {
-      const s = this.build(r, i < CHECKED_ROWS);
+    const built: (RunSummary | CachedRun)[] = shown.map((r, i) => {
+      if (i < CHECKED_ROWS) this.recheck(r);
+      else if (r.entry && r.entry.probe[0] === 's') return this.cachedRun(r);
+      const s = this.src.summary(r);
       if (s.batch && s.exitStatus === null) parents.add(s.id);
       return s;
     });
@@ -391,20 +419,25 @@ export class RunList {
     if (parents.size) {
       for (const r of this.listedAll()) {
         if (picked.has(r) || !r.entry) continue;
-        if (r.entry.probe === 'p') this.build(r, true); // its parent is not known until read
-        if (r.entry && parents.has(r.entry.parent)) kids.push(this.build(r, true));
+        if (r.entry.probe === 'p') this.build(r); // its parent is not known until read
+        if (r.entry && parents.has(r.entry.parent)) kids.push(this.build(r));
       }
     }
     this.src.file?.save();
-    const family = runsOf([...built, ...kids]);
+    const family = withParentStatus([...built, ...kids].map((s) => (s instanceof CachedRun ? s : toRun(s))));
     return { runs: family.slice(0, built.length), family };
   }
 
-  private build(row: Listed, check: boolean): RunSummary {
-    if (check && row.entry && !row.entry.checked) {
+  /** A row re-checked against its directory (read afresh when that changed). */
+  private recheck(row: Listed): void {
+    if (row.entry && !row.entry.checked) {
       const fresh = this.src.check(row.id, row.entry);
       if (fresh) Object.assign(row, fresh);
     }
+  }
+
+  private build(row: Listed): RunSummary {
+    this.recheck(row);
     return this.src.summary(row);
   }
 }
@@ -436,9 +469,13 @@ export function withParentStatus(runs: Run[]): Run[] {
     const children = kids.get(r.id);
     // a batch with a process of its own (a background batch, Guild's batch operation) has its own status
     if (!children || !r.batch || r.exitStatus !== null || r.proc !== null) return r;
-    const status = aggregateStatus(children.map((c) => c.status));
-    return { ...r, status, statusInfo: { status } };
+    return runWithStatus(r, { status: aggregateStatus(children.map((c) => c.status)) });
   });
+}
+
+/** A run with another status (a copy: a run as its cache line holds it is made plain first). */
+export function runWithStatus(run: Run, statusInfo: StatusInfo): Run {
+  return { ...(run instanceof CachedRun ? run.plain() : run), status: statusInfo.status, statusInfo };
 }
 
 export function loadRun(dir: string, deleted = false): Run {

@@ -3,7 +3,7 @@
 // (`-Fo train -Fo test`), different filters AND-ed, statuses OR-ed and `notStatus` AND-ed. The
 // options that fill them are commands/filter-options.ts.
 import { GrunError } from './errors.js';
-import { lastScalarValue, matchFilter, parseFilter, type FilterNode, type ScalarLast, type ScalarLookup } from './filter/index.js';
+import { matchFilter, parseFilter, type FilterNode, type ScalarLookup } from './filter/index.js';
 import { STATUSES } from './status.js';
 import { inTimeRange, parseTimeRange } from './timerange.js';
 import type { Run } from './types.js';
@@ -30,30 +30,32 @@ export interface RunFilterOptions {
 /**
  * The runs that pass every filter, in their given order. Throws GrunError for a bad expression,
  * time range or status, or for `--label` with `--unlabeled` and `--marked` with `--unmarked`.
- * `scalarsFor` is called at most once per run, only for runs a filter expression needs scalars of.
+ * `lookupFor` is called at most once per run, only for runs a filter expression needs scalars of.
  */
-export function applyRunFilters(
-  runs: Run[],
-  opts: RunFilterOptions,
-  scalarsFor?: (run: Run) => readonly ScalarLast[],
-): Run[] {
+export function applyRunFilters(runs: Run[], opts: RunFilterOptions, lookupFor?: (run: Run) => ScalarLookup): Run[] {
+  const keeps = runFilter(opts, lookupFor);
+  return keeps ? runs.filter(keeps) : runs;
+}
+
+/** `applyRunFilters` as a test of one run (null when no option filters), for a pass that keeps no runs it drops. */
+export function runFilter(opts: RunFilterOptions, lookupFor?: (run: Run) => ScalarLookup): ((run: Run) => boolean) | null {
   const tests = runTests(opts);
   const exprs: FilterNode[] = (opts.filter ?? []).filter((e) => e !== '').map(parseFilter);
-  if (tests.length === 0 && exprs.length === 0) return runs;
+  if (tests.length === 0 && exprs.length === 0) return null;
   let current: Run | null = null;
-  let scalars: readonly ScalarLast[] | null = null;
+  let scalars: ScalarLookup | null = null;
   const lookup: ScalarLookup = (key) => {
-    if (!scalarsFor || !current) return undefined;
-    scalars ??= scalarsFor(current);
-    return lastScalarValue(scalars, key);
+    if (!lookupFor || !current) return undefined;
+    scalars ??= lookupFor(current);
+    return scalars(key);
   };
-  return runs.filter((run) => {
+  return (run) => {
     for (const t of tests) if (!t(run)) return false;
     current = run;
     scalars = null;
     for (const e of exprs) if (!matchFilter(e, run, lookup)) return false;
     return true;
-  });
+  };
 }
 
 type RunTest = (run: Run) => boolean;

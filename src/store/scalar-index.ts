@@ -11,6 +11,7 @@ import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { readScalarData, scalarStampValid, type RunScalarData } from './scalars.js';
 import { summaryFileOf, type ScalarValues } from './summary-cache.js';
 import { CachedRun } from './cached-run.js';
+import { scalarLookup, type ScalarLookup } from './filter/evaluate.js';
 import type { Run, ScalarSummary } from './types.js';
 
 const CACHE_VERSION = 3;
@@ -164,11 +165,14 @@ export function runScalarData(run: Run): RunScalarData {
   return scalarIndexFor(run).get(run);
 }
 
-/** The prefix, tag, last, min and max of each of a run's scalars: what filters read. */
-export function runScalarValues(run: Run): readonly ScalarValue[] {
-  // A filter's first pass: straight from the run's cache line, without finding its home.
-  const cached = run instanceof CachedRun ? run.trustedScalars() : null;
-  return cached ? valuesOf(cached) : scalarIndexFor(run).values(run);
+/** How a filter looks up a run's scalars (`loss`, `train#loss`). */
+export function runScalarLookup(run: Run): ScalarLookup {
+  // A filter's first pass: a trusted line's values searched as text, without finding its home.
+  if (run instanceof CachedRun && run.trustsScalars && run.entry.valuesLine() !== null) {
+    const entry = run.entry;
+    return (key) => entry.scalarLast(key);
+  }
+  return scalarLookup(scalarIndexFor(run).values(run));
 }
 
 const valuesOf = (cached: ScalarValues['values']): ScalarValue[] => cached.map(([prefix, tag, last, min, max]) => ({ prefix, tag, last, min, max }));

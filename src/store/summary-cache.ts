@@ -13,18 +13,20 @@
 //     status  a settled run's status (it follows from the summary alone), else empty
 //     flags   the run's flags (JSON): with status and values, what most filters read
 //     at      where its summary is in the data file: `offset.length`
+//     vat     where its line is in the values file (a character offset), empty without one
 //   The first line is `grun-summaries TAB <version> TAB <journal offset consumed> TAB <dirs>`,
 //   dirs (JSON) the stamp of `runs/` (and `trash/runs/`) when their names were last read and
 //   the names there that were not runs then (see `DirStamp`). Lines are written newest first,
 //   so a listing's sort finds them in order.
 // - `summaries.data`: the compact summaries (summary-codec.ts), one record `name TAB key TAB
-//   json` a line, appended as runs are read afresh and read by offset for the runs shown (or
+//   head TAB tail` a line (both JSON: the head is what a listing's row needs), appended as runs are read afresh and read by offset for the runs shown (or
 //   whole when many are). A record is used only when it starts with its entry's name and key,
 //   so a record torn by a crash or misplaced by two gruns appending at once reads as missing
 //   and its run is read afresh; the file is rewritten once most of it is dead records.
 // - `summaries.values`: what filters read of each run's scalars (`ScalarValues`), a line
 //   `name TAB key TAB stamp TAB values`, written once a filter asked for them and read only by
-//   filters and sorts; a line counts only for the entry of the same key.
+//   filters and sorts; a line counts only for the entry of the same key. The values are
+//   `encodeValues`' text, in which a filter finds one scalar without decoding the others.
 import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
@@ -32,14 +34,15 @@ import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { loadRunSummary } from './run.js';
 import { readAt } from './small-file.js';
-import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
+import { compactSummary, expandHead, expandSummary, type CompactSummary, type SummaryHead } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
+import { scalarKeyParts } from './filter/scalar-key.js';
 import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 10: the summaries in a data file of their own, scalar values in a third, the key a digest
-const VERSION = '10';
+// 11: records in a head and a tail, scalar values as `encodeValues` text
+const VERSION = '11';
 const DATA_HEAD = `grun-summary-data\t${VERSION}\n`;
 const VALUES_HEAD = `grun-summary-values\t${VERSION}`;
 
@@ -57,6 +60,8 @@ const JOURNAL_MAX = 256 * 1024;
 const COMPACT_SLACK = 64 * 1024;
 /** Records read one by one (a read each) before the data file is read whole. */
 const RECORD_READS = 64;
+/** A data file at least this big is read a record at a time (a string can hold 512 MiB at most). */
+const WHOLE_MAX = 256 * 1024 * 1024;
 
 /**
  * One run's index line: only the fields a listing needs to order and re-check runs are taken
@@ -78,23 +83,47 @@ export class CacheEntry {
   /** Its line's number in the index as read, -1 when it had none. */
   lineNo = -1;
 
+  /** Where each field of its line starts, found once (a filter reads several fields of every line). */
+  private starts: number[] | undefined;
+
   constructor(
     readonly file: SummaryFile | null,
     readonly name: string,
     public sort: number,
     public probe: string,
-    public line: string,
+    private text: string,
   ) {}
+
+  get line(): string {
+    return this.text;
+  }
+
+  set line(line: string) {
+    this.text = line;
+    this.starts = undefined;
+  }
 
   /** Field `n`, or '' past the last one. */
   private field(n: number): string {
-    let i = 0;
-    for (let k = 0; k < n; k++) {
-      i = this.line.indexOf('\t', i) + 1;
-      if (i === 0) return '';
+    const starts = this.fieldStarts();
+    const from = starts[n];
+    return from === undefined || n + 1 >= starts.length ? '' : this.text.slice(from, starts[n + 1]! - 1);
+  }
+
+  /** Where field `n` ends (the tab after it, or the line's end). */
+  private lineEnd(n: number): number {
+    return (this.fieldStarts()[n + 1] ?? this.text.length + 1) - 1;
+  }
+
+  /** Where each field starts, and one past the line's end. */
+  private fieldStarts(): number[] {
+    if (!this.starts) {
+      const starts = [0];
+      for (let i = this.text.indexOf('\t'); i >= 0; i = this.text.indexOf('\t', i + 1)) starts.push(i + 1);
+      starts.push(this.text.length + 1);
+      this.starts = starts;
     }
-    const end = this.line.indexOf('\t', i);
-    return this.line.slice(i, end < 0 ? this.line.length : end);
+    return this.starts;
   }
 
   get parent(): string {
@@ -116,20 +145,35 @@ export class CacheEntry {
 
   /** Where its record is in the data file (`offset.length`), '' when it has none yet. */
   get at(): string {
-    return this.line.slice(this.line.lastIndexOf('\t') + 1);
+    return this.field(7);
   }
 
   setAt(at: string): void {
-    this.line = this.line.slice(0, this.line.lastIndexOf('\t') + 1) + at;
+    this.line = `${this.line.slice(0, this.lineEnd(6) + 1)}${at}\t${this.field(8)}`;
+  }
+
+  /** Where its line is in the values file ('' without one). */
+  get valuesAt(): string {
+    return this.field(8);
+  }
+
+  setValuesAt(at: string): void {
+    this.line = `${this.line.slice(0, this.lineEnd(7) + 1)}${at}`;
+  }
+
+  /** Its record's `head TAB tail`, null when the record is missing or torn. */
+  private recordText(): string | null {
+    return this.json ?? this.file?.record(this) ?? null;
   }
 
   /** The compact summary, flags included; null when its record is missing or torn. */
   compact(): CompactSummary | null {
-    const json = this.json ?? this.file?.record(this) ?? null;
-    if (json === null) return null;
+    const json = this.recordText();
+    const tab = json === null ? -1 : json.indexOf('\t');
+    if (tab < 0) return null;
     let c: CompactSummary;
     try {
-      c = parseJson(json) as CompactSummary;
+      c = Object.assign(parseJson(json!.slice(0, tab)) as CompactSummary, parseJson(json!.slice(tab + 1)) as CompactSummary);
     } catch {
       return null;
     }
@@ -138,38 +182,74 @@ export class CacheEntry {
     return c;
   }
 
-  /** Its scalar values as set here or decoded from the values file (null: none for its key, or torn). */
-  private values: ReadValues | null | undefined;
+  /** The head of its summary (`SummaryHead`), decoded without the tail; null when its record is missing or torn. */
+  head(): SummaryHead | null {
+    if (this.summary) return this.summary;
+    const json = this.recordText();
+    const tab = json === null ? -1 : json.indexOf('\t');
+    if (tab < 0) return null;
+    try {
+      return expandHead(parseJson(json!.slice(0, tab)) as CompactSummary);
+    } catch {
+      return null;
+    }
+  }
 
-  private scalars(): ReadValues | null {
-    if (this.values === undefined) this.values = this.file?.valuesOf(this) ?? null;
+  /**
+   * False when its flags surely lack `name`, told from their JSON text without parsing it: a key
+   * is written as its JSON string and a colon, which no string value's text holds unescaped.
+   */
+  mayHaveFlag(name: string): boolean {
+    if (flagNeedle.name !== name) flagNeedle = { name, needle: `${JSON.stringify(name)}:` };
+    return this.field(6).includes(flagNeedle.needle);
+  }
+
+  /** Its line in the values file (`name TAB key TAB stamp TAB values`), as set here or read for its key. */
+  private values: string | null | undefined;
+
+  /** Its line in the values file, when it has values for its key. */
+  valuesLine(): string | null {
+    if (this.probe === 'p') return null; // no key to hold them under
+    if (this.values === undefined) this.values = this.file?.valuesLineOf(this) ?? null;
     return this.values;
+  }
+
+  /** Field `n` of its values line ('' without one). */
+  private valuesField(n: 2 | 3): string {
+    const line = this.valuesLine();
+    if (line === null) return '';
+    const s = line.indexOf('\t', this.name.length + 1) + 1;
+    return n === 2 ? line.slice(s, line.indexOf('\t', s)) : line.slice(line.indexOf('\t', s) + 1);
   }
 
   /** Its scalar values, null when none were kept for this key (or their line is torn). */
   scalarValues(): ScalarValues['values'] | null {
-    return this.scalars()?.values ?? null;
+    return this.valuesLine() === null ? null : decodeValues(this.valuesField(3));
   }
 
-  /** The stamp the values were read under (null without values). */
+  /** The last value of the scalar a filter names (`loss`, `train#loss`), found in the values' text. */
+  scalarLast(key: string): number | undefined {
+    return this.valuesLine() === null ? undefined : lastValueIn(this.valuesField(3), key);
+  }
+
+  /** The stamp the values were read under (null without values, or torn: never valid against a run). */
   scalarStamp(): ScalarStamp | null {
-    const v = this.scalars();
-    return v ? v.stamp : null;
+    if (this.valuesLine() === null) return null;
+    try {
+      return JSON.parse(this.valuesField(2)) as ScalarStamp;
+    } catch {
+      return null;
+    }
   }
 
   setScalars(v: ScalarValues): void {
-    this.values = v;
-    this.file?.valuesChanged();
-  }
-
-  /** Its line in the values file, when it has values (the line read, unless they were set). */
-  valuesLine(): string | null {
-    if (this.probe === 'p') return null; // no key to hold them under
-    if (this.values === undefined) return this.file?.valuesLineOf(this) ?? null;
-    const v = this.values;
-    return v ? `${this.name}\t${this.key}\t${JSON.stringify(v.stamp)}\t${JSON.stringify(v.values, jsonReplacer)}` : null;
+    this.values = `${this.name}\t${this.key}\t${JSON.stringify(v.stamp)}\t${encodeValues(v.values)}`;
+    this.file?.valuesChanged(this);
   }
 }
+
+/** What `mayHaveFlag` searches for (the last name's, kept: a filter asks of one flag in every run). */
+let flagNeedle = { name: '', needle: '"":' };
 
 const parseJson = (json: string): unknown => JSON.parse(json, json.includes('"$') ? jsonReviver : undefined);
 
@@ -182,8 +262,54 @@ export interface ScalarValues {
   values: [prefix: string, tag: string, last: number, min: number, max: number][];
 }
 
-/** Values as an entry holds them: set (`ScalarValues`), or read with a stamp that may be torn. */
-type ReadValues = Pick<ScalarValues, 'values'> & { readonly stamp: ScalarStamp | null };
+// Scalar values as text: per scalar `JSON(prefix) US JSON(tag) US last US min US max`, the
+// scalars apart by RS. JSON strings hold no raw control characters, so a field that is exactly
+// `JSON(tag)` between two US is that scalar's tag (a prefix follows RS or the start): a filter
+// finds its scalar by one search, without decoding the others.
+const US = '\x1f';
+const RS = '\x1e';
+
+export const encodeValues = (values: ScalarValues['values']): string =>
+  values.map(([prefix, tag, last, min, max]) => `${JSON.stringify(prefix)}${US}${JSON.stringify(tag)}${US}${last}${US}${min}${US}${max}`).join(RS);
+
+/** The values `encodeValues` wrote, null when the text is torn. */
+export function decodeValues(text: string): ScalarValues['values'] | null {
+  if (text === '') return [];
+  const out: ScalarValues['values'] = [];
+  try {
+    for (const rec of text.split(RS)) {
+      const f = rec.split(US);
+      if (f.length !== 5) return null;
+      out.push([JSON.parse(f[0]!) as string, JSON.parse(f[1]!) as string, Number(f[2]), Number(f[3]), Number(f[4])]);
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/** What `lastValueIn` searches for a key (the last key's, kept: a filter asks for one key of every run). */
+let lastNeedle = { key: '', needle: '', wanted: '' };
+
+function needleOf(key: string): typeof lastNeedle {
+  if (lastNeedle.key === key && key !== '') return lastNeedle;
+  const [prefix, tag] = scalarKeyParts(key);
+  return (lastNeedle = { key, needle: `${US}${JSON.stringify(tag)}${US}`, wanted: prefix === '' ? '' : JSON.stringify(prefix) });
+}
+
+/**
+ * The last value of a scalar key in `encodeValues` text, by filters' rule (`scalarKeyParts`):
+ * the first scalar with the key's tag, and its prefix when the key names one.
+ */
+export function lastValueIn(text: string, key: string): number | undefined {
+  const { needle, wanted } = needleOf(key);
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+    if (wanted !== '' && text.slice(text.lastIndexOf(RS, i) + 1, i) !== wanted) continue;
+    const v = i + needle.length;
+    return Number(text.slice(v, text.indexOf(US, v)));
+  }
+  return undefined;
+}
 
 /** The summary files read in this process, by home: the latest one of a home is the one kept current. */
 const openFiles = new Map<string, SummaryFile>();
@@ -257,20 +383,28 @@ export function cacheKey(dir: string, probe: string): string | null {
   return digest(key);
 }
 
+/**
+ * JSON with every character past ASCII escaped (`\\uXXXX`): the data file is then ASCII, read
+ * whole as a one-byte string whose character offsets are its byte offsets.
+ */
+const asciiJson = (v: unknown): string =>
+  JSON.stringify(v, jsonReplacer).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 /** Whether a name can stand in a line (run dir names are untrusted: no tabs or newlines). */
 const lineSafe = (name: string): boolean => !/[\t\n\r]/.test(name);
 
 /** An entry for a summary read afresh (its record is appended to the data file on save). */
 export function entryOf(file: SummaryFile | null, name: string, summary: RunSummary, key: string): CacheEntry | null {
   if (!lineSafe(name)) return null;
-  const { flags, ...c } = compactSummary(summary);
+  const { head, tail } = compactSummary(summary);
+  const { flags, ...rest } = tail;
   const sort = summary.started ?? summary.initialized ?? -Infinity;
-  const probe = probeOf(c);
+  const probe = probeOf(summary);
   // A settled run's status follows from its summary alone (its exit status, its markers).
   const status = probe[0] === 's' ? deriveStatus(summary).status : '';
-  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${status}\t${JSON.stringify(flags ?? {}, jsonReplacer)}\t`;
+  const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${status}\t${JSON.stringify(flags ?? {}, jsonReplacer)}\t\t`;
   const e = new CacheEntry(file, name, sort, probe, text);
-  e.json = JSON.stringify(c, jsonReplacer);
+  e.json = `${asciiJson(head)}\t${asciiJson(rest)}`;
   e.summary = summary;
   e.checked = true;
   return e;
@@ -282,7 +416,7 @@ export function entryOf(file: SummaryFile | null, name: string, summary: RunSumm
  */
 export function placedEntry(file: SummaryFile, name: string, sort: number): CacheEntry | null {
   if (!lineSafe(name)) return null;
-  return new CacheEntry(file, name, sort, 'p', `${name}\t${Number.isFinite(sort) ? sort : ''}\tp\t\t\t\t{}\t`);
+  return new CacheEntry(file, name, sort, 'p', `${name}\t${Number.isFinite(sort) ? sort : ''}\tp\t\t\t\t{}\t\t`);
 }
 
 /**
@@ -377,11 +511,11 @@ export class SummaryFile {
   private journalEnd = 0;
   private journalFrom = 0;
   dirty = false;
-  /** The data file read whole, once records are read by the many (null: it cannot be read). */
-  private data: Buffer | null | undefined;
+  /** The data file read whole (ASCII: `asciiJson`), once records are read by the many (null: read one by one). */
+  private data: string | null | undefined;
   private recordReads = 0;
-  /** The values file's lines by name (read when a filter first asks). */
-  private valueLines: Map<string, string> | undefined;
+  /** The values file's text (read when a filter first asks; '' when missing, torn or foreign). */
+  private valuesText: string | undefined;
   private valuesDirty = false;
 
   constructor(private readonly home: string) {
@@ -459,8 +593,11 @@ export class SummaryFile {
     return e ? e.probe[0] === 's' || e.probe === 'p' : this.trusted[k] === 1;
   }
 
-  /** The entry of line `k` (undefined once deleted or torn). */
-  entryAt(k: number): CacheEntry | undefined {
+  /**
+   * The entry of line `k` (undefined once deleted or torn). A `transient` one is not kept (a
+   * filter's test of every run) unless `adopt`ed, or changed: its scalar values set.
+   */
+  entryAt(k: number, transient = false): CacheEntry | undefined {
     const e = this.made[k];
     if (e !== undefined) return e ?? undefined;
     const i = this.starts[k]!;
@@ -469,7 +606,12 @@ export class SummaryFile {
     const t2 = line.indexOf('\t', t1 + 1);
     const made = new CacheEntry(this, line.slice(0, t1), this.sorts[k]!, line.slice(t2 + 1, line.indexOf('\t', t2 + 1)), line);
     made.lineNo = k;
-    return (this.made[k] = made);
+    return transient ? made : (this.made[k] = made);
+  }
+
+  /** Keeps an entry `entryAt` made transient (no-op for one kept, or one of another line's making). */
+  adopt(e: CacheEntry): void {
+    if (e.lineNo >= 0 && this.made[e.lineNo] === undefined) this.made[e.lineNo] = e;
   }
 
   private lookups = 0;
@@ -556,80 +698,54 @@ export class SummaryFile {
    * The first records are read one by one; past `RECORD_READS` the file is read whole.
    */
   record(e: CacheEntry): string | null {
-    const [off, len] = e.at.split('.').map(Number) as [number, number];
+    const where = e.at;
+    const dot = where.indexOf('.');
+    const off = dot < 0 ? NaN : Number(where.slice(0, dot));
+    const len = Number(where.slice(dot + 1));
     if (!(len > 0) || !(off >= 0)) return null;
-    let buf: Buffer | undefined;
     if (this.data === undefined && ++this.recordReads > RECORD_READS) {
       try {
-        this.data = readFileSync(dataPath(this.home));
+        const buf = readFileSync(dataPath(this.home));
+        this.data = buf.length < WHOLE_MAX ? buf.toString('latin1') : null;
       } catch {
         this.data = null;
       }
     }
-    if (this.data) buf = this.data.subarray(off, off + len);
-    else if (this.data === undefined) buf = readBytes(dataPath(this.home), off, len);
-    if (!buf || buf.length !== len || buf[len - 1] !== 10) return null;
-    const head = `${e.name}\t${e.key}\t`;
-    const text = buf.toString('utf8', 0, len - 1);
-    return text.startsWith(head) ? text.slice(head.length) : null;
+    const text = typeof this.data === 'string' ? this.data : readBytes(dataPath(this.home), off, len)?.toString('latin1');
+    const at = typeof this.data === 'string' ? off : 0;
+    const { name, key } = e;
+    const k = at + name.length + 1; // where the key starts
+    const json = k + key.length + 1;
+    if (text === undefined || text.length < at + len || text.charCodeAt(at + len - 1) !== 10) return null;
+    if (!text.startsWith(name, at) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(json - 1) !== 9) return null;
+    return text.slice(json, at + len - 1);
   }
 
-  /** An entry's line in the values file, when it has the entry's key. */
+  /** An entry's line in the values file, at the offset its line names, when it has the entry's key (and all four fields). */
   valuesLineOf(e: CacheEntry): string | null {
-    if (!this.valueLines) {
-      this.valueLines = new Map();
+    const at = e.valuesAt === '' ? -1 : Number(e.valuesAt);
+    if (!(at >= 0)) return null;
+    if (this.valuesText === undefined) {
+      this.valuesText = '';
       try {
         const text = readFileSync(valuesPath(this.home)).toString('utf8');
-        const lines = text.split('\n');
         // A torn file (no final newline) or another version reads as empty.
-        if (lines[0] === VALUES_HEAD && lines.at(-1) === '') {
-          for (let i = 1; i < lines.length - 1; i++) {
-            const line = lines[i]!;
-            this.valueLines.set(line.slice(0, line.indexOf('\t')), line);
-          }
-        }
+        if (text.startsWith(`${VALUES_HEAD}\n`) && text.endsWith('\n')) this.valuesText = text;
       } catch {
         // none yet
       }
     }
-    const line = this.valueLines.get(e.name);
-    const key = e.key;
-    return line !== undefined && line.startsWith(key, e.name.length + 1) && line[e.name.length + 1 + key.length] === '\t' ? line : null;
+    const text = this.valuesText;
+    const { name, key } = e;
+    const k = at + name.length + 1;
+    if (!text.startsWith(name, at) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(k + key.length) !== 9) return null;
+    const end = text.indexOf('\n', at);
+    const stampEnd = text.indexOf('\t', k + key.length + 1);
+    return stampEnd < 0 || stampEnd > end ? null : text.slice(at, end);
   }
 
-  /**
-   * An entry's scalar values from the values file (null: none for its key, or a torn line);
-   * the stamp is decoded when first asked for (a trusted line's values are used without it).
-   */
-  valuesOf(e: CacheEntry): ReadValues | null {
-    const line = this.valuesLineOf(e);
-    if (line === null) return null;
-    const s = line.indexOf('\t', e.name.length + 1) + 1;
-    const v = line.indexOf('\t', s) + 1;
-    if (s === 0 || v === 0) return null;
-    let values: ScalarValues['values'];
-    try {
-      values = parseJson(line.slice(v)) as ScalarValues['values'];
-    } catch {
-      return null; // a torn line: read afresh
-    }
-    let stamp: ScalarStamp | null | undefined;
-    return {
-      values,
-      get stamp(): ScalarStamp | null {
-        if (stamp === undefined) {
-          try {
-            stamp = JSON.parse(line.slice(s, v - 1)) as ScalarStamp;
-          } catch {
-            stamp = null;
-          }
-        }
-        return stamp; // null (torn): never valid against a run, so read afresh
-      },
-    };
-  }
-
-  valuesChanged(): void {
+  valuesChanged(e: CacheEntry): void {
+    this.adopt(e);
     this.valuesDirty = true;
     this.dirty = true;
   }
@@ -707,11 +823,17 @@ export class SummaryFile {
       if (this.valuesDirty) {
         this.valuesDirty = false;
         const lines = [VALUES_HEAD];
+        let at = VALUES_HEAD.length + 1;
         for (const e of entries) {
           const line = e.valuesLine();
-          if (line) lines.push(line);
+          e.setValuesAt(line ? String(at) : '');
+          if (line) {
+            lines.push(line);
+            at += line.length + 1;
+          }
         }
         writeFileAtomicSync(valuesPath(this.home), lines.join('\n') + '\n');
+        this.valuesText = undefined;
       }
       const parts = [`${MAGIC}\t${VERSION}\t${offset}\t${JSON.stringify(this.dirs)}`];
       for (const e of entries) parts.push(e.line);

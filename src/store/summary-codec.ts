@@ -1,6 +1,8 @@
 // The summary cache's on-disk form: fields at their default are left out (half the bytes, so
 // half the parse time at 100k runs), and every summary is rebuilt with one fixed field order
-// (one object shape, which keeps property reads fast when filters scan every run).
+// (one object shape, which keeps property reads fast when filters scan every run). A summary is
+// kept in two parts: the head, what a listing's row and its status need (`HEAD_FIELDS`), and the
+// tail, the rest; a listing of many runs decodes only their heads (`CachedRun`).
 import type { RunSummary } from './types.js';
 import { isMarkedFloat, markFloat } from './yaml11.js';
 
@@ -12,28 +14,37 @@ export type CompactSummary = Partial<Omit<RunSummary, 'id' | 'dir' | 'deleted' |
   floats?: string[];
 };
 
+/** The summary fields a runs row, its order and its status read, decoded without the tail. */
+export const HEAD_FIELDS = [
+  'opref', 'operation', 'initialized', 'started', 'stopped', 'exitStatus', 'label', 'marked', 'markers',
+  'lockPid', 'proc', 'slurm', 'batch', 'children', 'parent', 'pruned', 'search', 'problems', 'steps',
+] as const satisfies readonly (keyof RunSummary)[];
+
+export type SummaryHead = Pick<RunSummary, (typeof HEAD_FIELDS)[number]>;
+
+/** Compact fields that belong to the tail (all others, markers' parts included, are the head's). */
+const TAIL = new Set(['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'floats', 'flags']);
+
 const isEmpty = (v: unknown): boolean =>
   v === null || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
 
-export function compactSummary(s: RunSummary): CompactSummary {
+/** A summary's compact head and tail (flags in the tail: the index keeps them apart). */
+export function compactSummary(s: RunSummary): { head: CompactSummary; tail: CompactSummary } {
   const { id: _id, dir: _dir, deleted: _deleted, markers, ...rest } = s;
-  const c: Record<string, unknown> = {};
-  for (const [k, v] of Object.entries(rest)) if (!isEmpty(v)) c[k] = v;
-  if (markers.lockRemote !== null) c.lockRemote = markers.lockRemote;
-  if (markers.pending) c.pending = true;
-  if (markers.staged) c.staged = true;
+  const head: Record<string, unknown> = {};
+  const tail: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(rest)) if (!isEmpty(v)) (TAIL.has(k) ? tail : head)[k] = v;
+  if (markers.lockRemote !== null) head.lockRemote = markers.lockRemote;
+  if (markers.pending) head.pending = true;
+  if (markers.staged) head.staged = true;
   const floats = Object.keys(s.flags).filter((f) => isMarkedFloat(s.flags, f));
-  if (floats.length) c.floats = floats;
-  return c as CompactSummary;
+  if (floats.length) tail.floats = floats;
+  return { head, tail };
 }
 
-export function expandSummary(c: CompactSummary, id: string, dir: string, deleted: boolean): RunSummary {
-  const flags = c.flags ?? {};
-  for (const f of c.floats ?? []) markFloat(flags, f);
+/** The head's fields with their defaults, from a compact head (or a whole compact summary). */
+export function expandHead(c: CompactSummary): SummaryHead {
   return {
-    id,
-    dir,
-    deleted,
     opref: c.opref ?? null,
     operation: c.operation ?? '',
     initialized: c.initialized ?? null,
@@ -41,14 +52,7 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     stopped: c.stopped ?? null,
     exitStatus: c.exitStatus ?? null,
     label: c.label ?? null,
-    tags: c.tags ?? [],
     marked: c.marked ?? false,
-    flags,
-    comments: c.comments ?? [],
-    sourcecodeDigest: c.sourcecodeDigest ?? null,
-    host: c.host ?? null,
-    user: c.user ?? null,
-    seed: c.seed ?? null,
     markers: { lockRemote: c.lockRemote ?? null, pending: c.pending ?? false, staged: c.staged ?? false },
     lockPid: c.lockPid ?? null,
     proc: c.proc ?? null,
@@ -60,6 +64,25 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     search: c.search ?? null,
     problems: c.problems ?? [],
     ...(c.steps ? { steps: c.steps } : {}),
+  };
+}
+
+/** A whole summary from its compact head and tail merged. */
+export function expandSummary(c: CompactSummary, id: string, dir: string, deleted: boolean): RunSummary {
+  const flags = c.flags ?? {};
+  for (const f of c.floats ?? []) markFloat(flags, f);
+  return {
+    id,
+    dir,
+    deleted,
+    ...expandHead(c),
+    tags: c.tags ?? [],
+    flags,
+    comments: c.comments ?? [],
+    sourcecodeDigest: c.sourcecodeDigest ?? null,
+    host: c.host ?? null,
+    user: c.user ?? null,
+    seed: c.seed ?? null,
     cmd: c.cmd ?? null,
   };
 }

@@ -7,6 +7,7 @@ import { applyRunFilters, type RunFilterOptions } from '../../src/store/run-filt
 import { GrunError } from '../../src/store/errors.js';
 import { listRuns } from '../../src/store/index.js';
 import { readRunScalars } from '../../src/store/scalars.js';
+import { scalarLookup, type ScalarLookup } from '../../src/store/filter/index.js';
 import type { Run, RunStatus, ScalarSummary } from '../../src/store/types.js';
 import { copySampleHome } from '../helpers/home.js';
 
@@ -85,7 +86,8 @@ describe('applyRunFilters', () => {
     makeRun('f6', { operation: 'mnist:train', status: 'pending', flags: { lr: 0.1 } }),
     makeRun('g7', { operation: 'train.py+', status: 'completed', flags: { lr: 0.01 } }),
   ];
-  const pick = (opts: RunFilterOptions, scalarsFor?: (r: Run) => ScalarSummary[]): string[] => ids(applyRunFilters(runs, opts, scalarsFor));
+  const pick = (opts: RunFilterOptions, scalarsFor?: (r: Run) => ScalarSummary[]): string[] =>
+    ids(applyRunFilters(runs, opts, scalarsFor && ((r) => scalarLookup(scalarsFor(r)))));
 
   test('no options keep every run, in order', () => {
     assert.deepEqual(pick({}), ids(runs));
@@ -162,7 +164,7 @@ describe('applyRunFilters', () => {
 describe("Guild's filter-runs sample (run-status.md, filter-runs.md)", () => {
   const home = copySampleHome('filter-runs');
   const runs = listRuns(home);
-  const scalarsFor = (r: Run): ScalarSummary[] => readRunScalars(r.dir).summaries;
+  const scalarsFor = (r: Run): ScalarLookup => scalarLookup(readRunScalars(r.dir).summaries);
   const short = (opts: RunFilterOptions): string[] => applyRunFilters(runs, opts, scalarsFor).map((r) => r.id.slice(0, 8));
   const expr = (filter: string): string[] => short({ filter: [filter] });
   const all = ['e394b696', 'a5520d13', '2dc1529b', '79ca9e64', 'ac99cff4', 'fe83a924', 'fa6f74ad'];

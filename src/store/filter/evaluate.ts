@@ -8,6 +8,8 @@ import { homedir } from 'node:os';
 import type { Opref, Run, ScalarSummary, YamlValue } from '../types.js';
 import { pyRepr } from '../flagfmt.js';
 import type { FilterNode, ValueRef } from './parser.js';
+import { scalarKeyParts } from './scalar-key.js';
+import { CachedRun } from '../cached-run.js';
 
 /** Last value of a scalar by key (`loss`, `target/.guild#loss`), or undefined when the run has none. */
 export type ScalarLookup = (key: string) => number | undefined;
@@ -65,9 +67,7 @@ export function scalarLookup(summaries: readonly ScalarLast[]): ScalarLookup {
 export type ScalarLast = Pick<ScalarSummary, 'prefix' | 'tag' | 'last'>;
 
 export function lastScalarValue(summaries: readonly ScalarLast[], key: string): number | undefined {
-  const hash = key.indexOf('#');
-  const prefix = hash < 0 ? '' : key.slice(0, hash);
-  const tag = hash < 0 ? key : key.slice(hash + 1);
+  const [prefix, tag] = scalarKeyParts(key);
   for (const s of summaries) {
     if (s.tag === tag && (prefix === '' || s.prefix === prefix)) return s.last;
   }
@@ -93,6 +93,8 @@ function resolveRef(ref: ValueRef, run: Run, scalars: ScalarLookup): YamlValue {
 }
 
 function flagValue(name: string, run: Run): YamlValue {
+  // a run as its cache line holds it: its flags parsed only when they may hold the name
+  if (run instanceof CachedRun) return run.flag(name);
   return Object.hasOwn(run.flags, name) ? (run.flags[name] ?? null) : null;
 }
 
