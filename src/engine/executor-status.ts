@@ -13,7 +13,7 @@ import { slurmRunStatus, type SlurmView } from './slurm/status.js';
  */
 export function withExecutorStatus(runs: Run[], view?: SlurmView): Run[] {
   const out = runs.map((r) => {
-    if (r.markers.lockRemote !== null || !r.slurm) return r;
+    if (!r.slurm || r.markers.lockRemote !== null) return r;
     return runWithStatus(r, slurmRunStatus(r, view));
   });
   // A sweep parent's status follows its children's as they are now, Slurm's states included.

@@ -243,7 +243,7 @@ export class CacheEntry {
   }
 
   setScalars(v: ScalarValues): void {
-    this.values = `${this.name}\t${this.key}\t${JSON.stringify(v.stamp)}\t${encodeValues(v.values)}`;
+    this.values = `${this.name}\t${this.key}\t${asciiJson(v.stamp)}\t${encodeValues(v.values)}`;
     this.file?.valuesChanged(this);
   }
 }
@@ -263,14 +263,15 @@ export interface ScalarValues {
 }
 
 // Scalar values as text: per scalar `JSON(prefix) US JSON(tag) US last US min US max`, the
-// scalars apart by RS. JSON strings hold no raw control characters, so a field that is exactly
-// `JSON(tag)` between two US is that scalar's tag (a prefix follows RS or the start): a filter
-// finds its scalar by one search, without decoding the others.
+// scalars apart by RS, JSON in ASCII (`asciiJson`: the values file is read as one-byte text).
+// JSON strings hold no raw control characters, so a field that is exactly `JSON(tag)` between
+// two US is that scalar's tag (a prefix follows RS or the start): a filter finds its scalar by
+// one search, without decoding the others.
 const US = '\x1f';
 const RS = '\x1e';
 
 export const encodeValues = (values: ScalarValues['values']): string =>
-  values.map(([prefix, tag, last, min, max]) => `${JSON.stringify(prefix)}${US}${JSON.stringify(tag)}${US}${last}${US}${min}${US}${max}`).join(RS);
+  values.map(([prefix, tag, last, min, max]) => `${asciiJson(prefix)}${US}${asciiJson(tag)}${US}${last}${US}${min}${US}${max}`).join(RS);
 
 /** The values `encodeValues` wrote, null when the text is torn. */
 export function decodeValues(text: string): ScalarValues['values'] | null {
@@ -294,7 +295,7 @@ let lastNeedle = { key: '', needle: '', wanted: '' };
 function needleOf(key: string): typeof lastNeedle {
   if (lastNeedle.key === key && key !== '') return lastNeedle;
   const [prefix, tag] = scalarKeyParts(key);
-  return (lastNeedle = { key, needle: `${US}${JSON.stringify(tag)}${US}`, wanted: prefix === '' ? '' : JSON.stringify(prefix) });
+  return (lastNeedle = { key, needle: `${US}${asciiJson(tag)}${US}`, wanted: prefix === '' ? '' : asciiJson(prefix) });
 }
 
 /**
@@ -389,6 +390,8 @@ export function cacheKey(dir: string, probe: string): string | null {
  */
 const asciiJson = (v: unknown): string =>
   JSON.stringify(v, jsonReplacer).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+const isAscii = (text: string): boolean => !/[^\x00-\x7f]/.test(text);
 
 /** Whether a name can stand in a line (run dir names are untrusted: no tabs or newlines). */
 const lineSafe = (name: string): boolean => !/[\t\n\r]/.test(name);
@@ -504,6 +507,8 @@ export class SummaryFile {
   private readonly extra = new Map<string, CacheEntry>();
   /** Line numbers by name, made at the first lookup by name. */
   private byName: Map<string, number> | undefined;
+  /** Line numbers of the entries made (kept), by name: found without the map of every name. */
+  private readonly madeNames = new Map<string, number>();
   /** Names the journal announced since the cache was written. */
   readonly announced = new Set<string>();
   /** The runs directories' stamps, by prefix (`runs/`, `trash/runs/`). */
@@ -606,12 +611,16 @@ export class SummaryFile {
     const t2 = line.indexOf('\t', t1 + 1);
     const made = new CacheEntry(this, line.slice(0, t1), this.sorts[k]!, line.slice(t2 + 1, line.indexOf('\t', t2 + 1)), line);
     made.lineNo = k;
-    return transient ? made : (this.made[k] = made);
+    if (transient) return made;
+    this.madeNames.set(made.name, k);
+    return (this.made[k] = made);
   }
 
   /** Keeps an entry `entryAt` made transient (no-op for one kept, or one of another line's making). */
   adopt(e: CacheEntry): void {
-    if (e.lineNo >= 0 && this.made[e.lineNo] === undefined) this.made[e.lineNo] = e;
+    if (e.lineNo < 0 || this.made[e.lineNo] !== undefined) return;
+    this.made[e.lineNo] = e;
+    this.madeNames.set(e.name, e.lineNo);
   }
 
   private lookups = 0;
@@ -621,6 +630,8 @@ export class SummaryFile {
    * up a handful: announced runs); past them, a map of every name is made once.
    */
   lineNamed(name: string): number {
+    const made = this.madeNames.get(name);
+    if (made !== undefined) return this.made[made] === null ? -1 : made;
     if (!this.byName && ++this.lookups > 4) {
       this.byName = new Map();
       for (let k = 0; k < this.lines; k++) if (this.made[k] !== null) this.byName.set(this.nameAt(k), k);
@@ -728,7 +739,8 @@ export class SummaryFile {
     if (this.valuesText === undefined) {
       this.valuesText = '';
       try {
-        const text = readFileSync(valuesPath(this.home)).toString('utf8');
+        // ASCII (names are checked to be: see `save`), so read as one-byte text
+        const text = readFileSync(valuesPath(this.home)).toString('latin1');
         // A torn file (no final newline) or another version reads as empty.
         if (text.startsWith(`${VALUES_HEAD}\n`) && text.endsWith('\n')) this.valuesText = text;
       } catch {
@@ -825,7 +837,8 @@ export class SummaryFile {
         const lines = [VALUES_HEAD];
         let at = VALUES_HEAD.length + 1;
         for (const e of entries) {
-          const line = e.valuesLine();
+          let line = e.valuesLine();
+          if (line !== null && !isAscii(line)) line = null; // a run dir named past ASCII: its values read afresh
           e.setValuesAt(line ? String(at) : '');
           if (line) {
             lines.push(line);

@@ -42,6 +42,9 @@ export function compactSummary(s: RunSummary): { head: CompactSummary; tail: Com
   return { head, tail };
 }
 
+/** The empty list a field without one gets: shared, frozen (summaries are read, never changed). */
+const NONE: never[] = Object.freeze([]) as unknown as never[];
+
 /** The head's fields with their defaults, from a compact head (or a whole compact summary). */
 export function expandHead(c: CompactSummary): SummaryHead {
   return {
@@ -58,11 +61,11 @@ export function expandHead(c: CompactSummary): SummaryHead {
     proc: c.proc ?? null,
     slurm: c.slurm ?? null,
     batch: c.batch ?? false,
-    children: c.children ?? [],
+    children: c.children ?? NONE,
     parent: c.parent ?? null,
     pruned: c.pruned ?? null,
     search: c.search ?? null,
-    problems: c.problems ?? [],
+    problems: c.problems ?? NONE,
     ...(c.steps ? { steps: c.steps } : {}),
   };
 }
