@@ -6,7 +6,7 @@
 import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { formatFlagValue } from '../store/flagfmt.js';
-import { flagsOf, loggedAttrsOf, scalarsOf } from '../store/run-values.js';
+import { loggedAttrsOf, scalarsOf } from '../store/run-values.js';
 import { formatDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
@@ -134,7 +134,7 @@ export function flagCell(flags: { [name: string]: YamlValue }, name: string): Ce
 
 /** The value of one column for one run; undefined when the run has none. */
 export function cellValue(run: Run, spec: ColSpec): Cell {
-  if (spec.kind === 'flag') return flagCell(flagsOf(run), spec.name);
+  if (spec.kind === 'flag') return flagCell(run.flags, spec.name);
   if (spec.kind === 'attr') return runAttr(run, spec.name);
   const s = findScalar(run, spec.key);
   if (!s) return undefined;
@@ -241,7 +241,7 @@ export function natCompare(a: string, b: string): number {
 /** The default op columns of one run. */
 function defaultOpCols(run: Run, allScalars: boolean): ColSpec[] {
   const cols: ColSpec[] = [];
-  for (const name of Object.keys(flagsOf(run)).sort(natCompare)) cols.push({ kind: 'flag', name, header: name });
+  for (const name of Object.keys(run.flags).sort(natCompare)) cols.push({ kind: 'flag', name, header: name });
   for (const name of Object.keys(loggedAttrsOf(run)).sort(natCompare)) cols.push({ kind: 'attr', name, header: name });
   // Guild names a run's scalar columns by tag alone (`_scalar_cols`): a util run's
   // `target/.guild#loss` is its `loss`, found under any prefix (findScalar)

@@ -12,7 +12,6 @@ import { prunedReason } from '../store/pruned.js';
 import type { Run } from '../store/types.js';
 import { loadRun } from '../store/index.js';
 import { shlexQuote } from '../store/opref.js';
-import { flagsOf } from '../store/run-values.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { isMap } from './guildfile.js';
 import { reopenParent } from './batch.js';
@@ -51,7 +50,7 @@ export function protoRequest(run: Run, req: Given): RunRequest {
   const given = new Set(req.flagArgs.map((a) => a.slice(0, a.indexOf('='))));
   const split = splitFlags(run.dir);
   // the attr as written: a float flag stays a float (`x=1.0`, not `x=1`)
-  const flags = flagsOf(run);
+  const flags = run.flags;
   const value = (name: string, v: (typeof flags)[string]): string =>
     Array.isArray(v) && split.has(name) ? v.map((x) => shlexQuote(typeof x === 'string' ? x : formatFlagValue(x))).join(' ') : formatFlagValue(v, { float: isMarkedFloat(flags, name) });
   const kept = Object.entries(flags)
@@ -113,7 +112,7 @@ export async function prepareStart(
   if (Object.keys(plan.sweeps).length) throw new GrunError('a restart runs once: give single flag values, not a sweep');
   if (plan.depFailure) throw new GrunError(plan.depFailure.message);
   // Python's ==, as Guild compares them: 1.0 equals 1
-  if (o.needed && (run.status === 'completed' || run.status === 'terminated') && isDeepStrictEqual({ ...flagsOf(run) }, { ...plan.flags })) return null;
+  if (o.needed && (run.status === 'completed' || run.status === 'terminated') && isDeepStrictEqual({ ...run.flags }, { ...plan.flags })) return null;
   restageRunDir(plan, run.dir, req.home, run.id, { sourcecode: req.forceSourcecode === true });
   // Guild's resolution log: a config file is written again unless it says `always-resolve: no`
   for (const c of plan.configs) {

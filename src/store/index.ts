@@ -42,6 +42,8 @@ export interface ListOptions {
    * are read whole at once rather than placed first (that would read their start time twice).
    */
   buildsAll?: boolean;
+  /** `RunList`: how many of the rows it shows it re-checks first (`CHECKED_ROWS`). */
+  checkedRows?: number;
 }
 
 /** Newest first: `started`, else `initialized`; runs with neither go last. */
@@ -268,8 +270,10 @@ export class RunList {
   private readonly src: Source;
   /** Newest first: a settled run trusted as its line holds it (the line's number), or a listed run. */
   private rows: (number | Listed)[] = [];
+  private readonly checkedRows: number;
 
   constructor(home: string, opts: ListOptions = {}) {
+    this.checkedRows = opts.checkedRows ?? CHECKED_ROWS;
     const src = (this.src = new Source(home, opts));
     const { file, slots } = src;
     const place = !opts.buildsAll;
@@ -408,7 +412,7 @@ export class RunList {
   private pick(shown: Listed[]): { runs: Run[]; family: Run[] } {
     const parents = new Set<string>();
     const built: (RunSummary | CachedRun)[] = shown.map((r, i) => {
-      if (i < CHECKED_ROWS) this.recheck(r);
+      if (i < this.checkedRows) this.recheck(r);
       else if (r.entry && r.entry.probe[0] === 's') return this.cachedRun(r);
       const s = this.src.summary(r);
       if (s.batch && s.exitStatus === null) parents.add(s.id);

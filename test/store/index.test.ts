@@ -1,11 +1,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
+import { cpSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
 import { join } from 'node:path';
-import { listRuns, RunList, summaryCachePath } from '../../src/store/index.js';
+import { listRuns, RunList, runWithStatus, summaryCachePath } from '../../src/store/index.js';
+import { CachedRun } from '../../src/store/cached-run.js';
+import { decodeValues, encodeValues, lastValueIn } from '../../src/store/summary-cache.js';
+import { applyRunFilters, runFilter } from '../../src/store/run-filters.js';
+import { runScalarLookup } from '../../src/store/scalar-index.js';
+import { readRunScalars } from '../../src/store/scalars.js';
+import { scalarLookup } from '../../src/store/filter/index.js';
+import type { Run } from '../../src/store/types.js';
 import { encodeYaml } from '../../src/store/yaml11.js';
 import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js';
+
+/** Runs as plain data (a run a cache line holds gives its plain form: `toJSON`). */
+const plain = (runs: Run[]): Run[] => JSON.parse(JSON.stringify(runs)) as Run[];
 
 const fixtureStatuses: Record<string, string> = {
   e1cf955019fc498ba318ae5d147456c2: 'completed',
@@ -122,6 +132,61 @@ describe('summary cache', () => {
     rmSync(data);
     assert.deepEqual(shown(), cold);
     assert.deepEqual(listRuns(home), cold);
+  });
+
+  test('past the rows it re-checks, a listing shows runs as their lines hold them, equal to the runs read afresh', () => {
+    const home = copyFixtureHome();
+    const source = join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2');
+    // a label past ASCII goes through the ASCII data file and back
+    writeFileSync(join(source, '.guild', 'attrs', 'label'), 'café 😀 naïve\n');
+    // and enough runs that the data file is read whole (past 64 records) as well as record by record
+    for (let i = 0; i < 70; i++) cpSync(source, join(home, 'runs', `c0py${String(i).padStart(28, '0')}`), { recursive: true });
+    const cold = plain(listRuns(home, { noCache: true }));
+    listRuns(home); // the cache written
+    for (const rows of [5, 200]) {
+      const { runs } = new RunList(home, { checkedRows: 0 }).slice(0, rows);
+      assert.ok(runs.filter((r) => r instanceof CachedRun).length >= (rows > 70 ? 70 : 1), 'settled runs shown from their lines');
+      assert.deepEqual(plain(runs), cold.slice(0, rows));
+    }
+    const { runs } = new RunList(home, { checkedRows: 0 }).slice(0, 200);
+    const edited = runs.find((r) => r.id === 'e1cf955019fc498ba318ae5d147456c2')!;
+    assert.equal(edited.label, 'café 😀 naïve');
+    // a copy with another status is the whole run (a spread would lose the fields a cached run computes)
+    const errored = runWithStatus(edited, { status: 'error' });
+    assert.deepEqual(plain([errored]), [{ ...cold.find((r) => r.id === edited.id), status: 'error', statusInfo: { status: 'error' } }]);
+    // a filter over them keeps what it keeps over the runs read afresh
+    const opts = { filter: ['lr >= 0.1 and loss < 1'], label: ['a'] };
+    const keeps = runFilter(opts, runScalarLookup)!;
+    const { runs: candidates, fresh } = new RunList(home, { checkedRows: 0, buildsAll: true }).candidates(keeps);
+    const kept = candidates.filter((r) => !fresh.has(r.id) || keeps(r)); // those read afresh decided on again
+    const want = applyRunFilters(listRuns(home, { noCache: true }), opts, (r) => scalarLookup(readRunScalars(r.dir).summaries));
+    assert.ok(want.length > 0 && want.length < 20);
+    assert.deepEqual(plain(kept), plain(want));
+  });
+
+  test('scalar values as a filter searches them: one scalar found without decoding the others', () => {
+    const values: [string, string, number, number, number][] = [
+      ['', 'loss', 0.5, 0.25, Infinity],
+      ['.guild', '$NaN', NaN, -Infinity, 1],
+      ['a\x1fb\x1e', 'ta\tg"\\', 1e-300, 0, 0],
+      ['train', 'acc', 0.7, 0.1, 0.9],
+      ['.guild', 'acc', 0.8, 0.2, 0.95],
+      ['é', 'ünï', 0, 2, 3],
+    ];
+    const text = encodeValues(values);
+    assert.ok(!/[^\x00-\x7f]/.test(text), 'ASCII');
+    assert.deepEqual(decodeValues(text), values);
+    assert.equal(lastValueIn(text, 'loss'), 0.5);
+    assert.ok(Number.isNaN(lastValueIn(text, '$NaN')));
+    assert.equal(lastValueIn(text, 'ta\tg"\\'), 1e-300);
+    assert.equal(lastValueIn(text, 'acc'), 0.7, 'the first with the tag');
+    assert.equal(lastValueIn(text, '.guild#acc'), 0.8, 'the one with the prefix named');
+    assert.equal(lastValueIn(text, 'a\x1fb\x1e#ta\tg"\\'), 1e-300);
+    assert.equal(lastValueIn(text, 'ünï'), 0);
+    assert.equal(lastValueIn(text, 'train'), undefined, 'a prefix is no tag');
+    assert.equal(lastValueIn(text, 'nope#loss'), undefined);
+    assert.equal(lastValueIn('', 'loss'), undefined);
+    assert.equal(decodeValues('"a"\x1f"b"\x1f1'), null, 'torn');
   });
 
   test('the data file is written afresh once most of it is dead records', () => {
