@@ -7,7 +7,7 @@
 import { sep } from 'node:path';
 import type { CacheEntry } from './summary-cache.js';
 import { summaryOf } from './summary-cache.js';
-import { HEAD_FIELDS, type SummaryHead } from './summary-codec.js';
+import { HEAD_FIELDS, headField, type CompactSummary, type SummaryHead } from './summary-codec.js';
 import type { Run, RunStatus, RunSummary, StatusInfo, YamlValue } from './types.js';
 
 /** The fields decoded with the whole summary (all but the head's and those the class holds). */
@@ -17,7 +17,7 @@ export interface CachedRun extends SummaryHead, Pick<RunSummary, (typeof TAIL_FI
 
 export class CachedRun implements Run {
   private indexFlags: Record<string, YamlValue> | undefined;
-  private decodedHead: SummaryHead | undefined;
+  private decodedHead: CompactSummary | undefined;
   private info: StatusInfo | undefined;
 
   /**
@@ -45,7 +45,7 @@ export class CachedRun implements Run {
     const status = this.entry.status as RunStatus;
     // A settled run's status follows from its markers and exit status (`deriveStatus`): one
     // locked by a remote shows running there.
-    const remote = status === 'running' ? this.head().markers.lockRemote : null;
+    const remote = status === 'running' ? this.headField('markers').lockRemote : null;
     return (this.info = remote ? { status, remote } : { status });
   }
 
@@ -66,9 +66,12 @@ export class CachedRun implements Run {
     return !this.entry.checkScalars;
   }
 
-  /** The head: decoded alone, or the summary's once that is decoded (its record torn: read afresh). */
-  head(): SummaryHead {
-    return this.entry.summary ?? (this.decodedHead ??= this.entry.head() ?? this.summary());
+  /** A head field: from its record's head decoded alone, or the summary's once that is decoded (the record torn: read afresh). */
+  headField<K extends keyof SummaryHead>(k: K): SummaryHead[K] {
+    const s = this.entry.summary;
+    if (s) return s[k];
+    const c = (this.decodedHead ??= this.entry.compactHead() ?? undefined);
+    return c ? headField(c, k) : this.summary()[k];
   }
 
   summary(): RunSummary {
@@ -89,7 +92,7 @@ for (const k of HEAD_FIELDS) {
   if (k === 'parent') continue;
   Object.defineProperty(CachedRun.prototype, k, {
     get(this: CachedRun) {
-      return this.head()[k];
+      return this.headField(k);
     },
   });
 }

@@ -34,7 +34,7 @@ import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
 import { loadRunSummary } from './run.js';
 import { readAt } from './small-file.js';
-import { compactSummary, expandHead, expandSummary, type CompactSummary, type SummaryHead } from './summary-codec.js';
+import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
 import { scalarKeyParts } from './filter/scalar-key.js';
 import { deriveStatus } from './status.js';
@@ -182,14 +182,13 @@ export class CacheEntry {
     return c;
   }
 
-  /** The head of its summary (`SummaryHead`), decoded without the tail; null when its record is missing or torn. */
-  head(): SummaryHead | null {
-    if (this.summary) return this.summary;
+  /** The compact head of its record, decoded without the tail; null when the record is missing or torn. */
+  compactHead(): CompactSummary | null {
     const json = this.recordText();
     const tab = json === null ? -1 : json.indexOf('\t');
     if (tab < 0) return null;
     try {
-      return expandHead(parseJson(json!.slice(0, tab)) as CompactSummary);
+      return parseJson(json!.slice(0, tab)) as CompactSummary;
     } catch {
       return null;
     }

@@ -45,27 +45,58 @@ export function compactSummary(s: RunSummary): { head: CompactSummary; tail: Com
 /** The empty list a field without one gets: shared, frozen (summaries are read, never changed). */
 const NONE: never[] = Object.freeze([]) as unknown as never[];
 
+/** What a head field is where a compact head leaves it out (its markers are made of three fields). */
+const HEAD_DEFAULTS = {
+  opref: null,
+  operation: '',
+  initialized: null,
+  started: null,
+  stopped: null,
+  exitStatus: null,
+  label: null,
+  marked: false,
+  lockPid: null,
+  proc: null,
+  slurm: null,
+  batch: false,
+  children: NONE,
+  parent: null,
+  pruned: null,
+  search: null,
+  problems: NONE,
+  steps: undefined,
+} as const satisfies Omit<SummaryHead, 'markers'>;
+
+const markersOf = (c: CompactSummary): RunSummary['markers'] => ({ lockRemote: c.lockRemote ?? null, pending: c.pending ?? false, staged: c.staged ?? false });
+
+/** One head field of a compact head, read without expanding the others (`CachedRun`). */
+export function headField<K extends keyof SummaryHead>(c: CompactSummary, k: K): SummaryHead[K] {
+  if (k === 'markers') return markersOf(c) as SummaryHead[K];
+  return (c[k as Exclude<K, 'markers'>] ?? HEAD_DEFAULTS[k as Exclude<K, 'markers'>]) as SummaryHead[K];
+}
+
 /** The head's fields with their defaults, from a compact head (or a whole compact summary). */
 export function expandHead(c: CompactSummary): SummaryHead {
+  const d = HEAD_DEFAULTS;
   return {
-    opref: c.opref ?? null,
-    operation: c.operation ?? '',
-    initialized: c.initialized ?? null,
-    started: c.started ?? null,
-    stopped: c.stopped ?? null,
-    exitStatus: c.exitStatus ?? null,
-    label: c.label ?? null,
-    marked: c.marked ?? false,
-    markers: { lockRemote: c.lockRemote ?? null, pending: c.pending ?? false, staged: c.staged ?? false },
-    lockPid: c.lockPid ?? null,
-    proc: c.proc ?? null,
-    slurm: c.slurm ?? null,
-    batch: c.batch ?? false,
-    children: c.children ?? NONE,
-    parent: c.parent ?? null,
-    pruned: c.pruned ?? null,
-    search: c.search ?? null,
-    problems: c.problems ?? NONE,
+    opref: c.opref ?? d.opref,
+    operation: c.operation ?? d.operation,
+    initialized: c.initialized ?? d.initialized,
+    started: c.started ?? d.started,
+    stopped: c.stopped ?? d.stopped,
+    exitStatus: c.exitStatus ?? d.exitStatus,
+    label: c.label ?? d.label,
+    marked: c.marked ?? d.marked,
+    markers: markersOf(c),
+    lockPid: c.lockPid ?? d.lockPid,
+    proc: c.proc ?? d.proc,
+    slurm: c.slurm ?? d.slurm,
+    batch: c.batch ?? d.batch,
+    children: c.children ?? d.children,
+    parent: c.parent ?? d.parent,
+    pruned: c.pruned ?? d.pruned,
+    search: c.search ?? d.search,
+    problems: c.problems ?? d.problems,
     ...(c.steps ? { steps: c.steps } : {}),
   };
 }
