@@ -4,12 +4,16 @@
 // SIGHUP, SIGINT. So is mouse reporting (`dashboard: mouse: no` in config.yml leaves it off): Ink
 // then reads a stdin with the reports taken out (views/mouse-stdin.ts). A terminal that cannot draw it (`TERM=dumb`) gets an error naming what to use instead;
 // a locale that is not UTF-8 gets ASCII glyphs.
+import { existsSync } from 'node:fs';
+import { register as registerHooks } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type { Command } from 'commander';
 import { GrunError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
 import { loadDashboardSettings } from '../engine/dashboard-settings.js';
 import { newestRuns } from '../store/newest-runs.js';
 import { asciiStream, utf8Locale } from '../views/ascii.js';
+import { bundledInk } from '../views/vendor-hook.js';
 
 const ENTER_ALT = '\x1b[?1049h';
 const LEAVE_ALT = '\x1b[?1049l';
@@ -36,6 +40,8 @@ async function importUi() {
   delete process.env.CONTINUOUS_INTEGRATION;
   process.env.NODE_ENV ??= 'production';
   try {
+    // A build loads Ink and React from their bundle (views/vendor-hook.ts); sources run as they are.
+    if (existsSync(fileURLToPath(bundledInk))) registerHooks('../views/vendor-hook.js', import.meta.url);
     await import('ink');
     const [{ renderDashboard }, { MOUSE_OFF, MOUSE_ON }, { MouseStdin }] = await Promise.all([
       import('../views/render-dashboard.js'),
