@@ -363,7 +363,7 @@ export class RunList {
   slice(start: number, end: number): { runs: Run[]; family: Run[] } {
     const shown: Listed[] = [];
     for (let i = Math.max(0, start); i < Math.min(end, this.rows.length); i++) shown.push(this.listed(i));
-    return this.pick(shown);
+    return this.pick(shown, true);
   }
 
   /**
@@ -391,7 +391,7 @@ export class RunList {
         shown.push(l);
       } else shown.push(this.listed(i));
     }
-    const picked = this.pick(shown);
+    const picked = this.pick(shown, false);
     const fresh = new Set<string>();
     for (const r of shown) if (!candidates.has(r) || !r.entry || r.entry.checked) fresh.add(r.id);
     return { ...picked, fresh };
@@ -404,16 +404,18 @@ export class RunList {
   }
 
   /**
-   * Runs to show, built, the first `CHECKED_ROWS` re-checked first; a settled run past those is
-   * shown as its line holds it (`CachedRun`: the head of its record decoded for its row, the
-   * rest when asked for). So a listing of a screenful (what the dashboard's worker sends on)
-   * holds plain runs alone.
+   * Runs to show, the first `CHECKED_ROWS` re-checked first. A settled run is shown as its line
+   * holds it (`CachedRun`: the head of its record decoded for its row, the rest when asked for),
+   * but for those `plainChecked` builds: `slice` does, so that a listing of a screenful (what the
+   * dashboard's worker sends on, cloned between threads) holds plain runs alone.
    */
-  private pick(shown: Listed[]): { runs: Run[]; family: Run[] } {
+  private pick(shown: Listed[], plainChecked: boolean): { runs: Run[]; family: Run[] } {
     const parents = new Set<string>();
+    this.src.file?.expectRecords(shown.length);
     const built: (RunSummary | CachedRun)[] = shown.map((r, i) => {
-      if (i < this.checkedRows) this.recheck(r);
-      else if (r.entry && r.entry.probe[0] === 's') return this.cachedRun(r);
+      const checked = i < this.checkedRows;
+      if (checked) this.recheck(r);
+      if (!(checked && plainChecked) && r.entry && r.entry.probe[0] === 's') return this.cachedRun(r);
       const s = this.src.summary(r);
       if (s.batch && s.exitStatus === null) parents.add(s.id);
       return s;

@@ -511,8 +511,6 @@ export class SummaryFile {
   private readonly extra = new Map<string, CacheEntry>();
   /** Line numbers by name, made at the first lookup by name. */
   private byName: Map<string, number> | undefined;
-  /** Line numbers of the entries made (kept), by name: found without the map of every name. */
-  private readonly madeNames = new Map<string, number>();
   /** Names the journal announced since the cache was written. */
   readonly announced = new Set<string>();
   /** The runs directories' stamps, by prefix (`runs/`, `trash/runs/`). */
@@ -617,16 +615,12 @@ export class SummaryFile {
     const t2 = line.indexOf('\t', t1 + 1);
     const made = new CacheEntry(this, line.slice(0, t1), this.sorts[k]!, line.slice(t2 + 1, line.indexOf('\t', t2 + 1)), line);
     made.lineNo = k;
-    if (transient) return made;
-    this.madeNames.set(made.name, k);
-    return (this.made[k] = made);
+    return transient ? made : (this.made[k] = made);
   }
 
   /** Keeps an entry `entryAt` made transient (no-op for one kept, or one of another line's making). */
   adopt(e: CacheEntry): void {
-    if (e.lineNo < 0 || this.made[e.lineNo] !== undefined) return;
-    this.made[e.lineNo] = e;
-    this.madeNames.set(e.name, e.lineNo);
+    if (e.lineNo >= 0 && this.made[e.lineNo] === undefined) this.made[e.lineNo] = e;
   }
 
   private lookups = 0;
@@ -636,8 +630,6 @@ export class SummaryFile {
    * up a handful: announced runs); past them, a map of every name is made once.
    */
   lineNamed(name: string): number {
-    const made = this.madeNames.get(name);
-    if (made !== undefined) return this.made[made] === null ? -1 : made;
     if (!this.byName && ++this.lookups > 4) {
       this.byName = new Map();
       for (let k = 0; k < this.lines; k++) if (this.made[k] !== null) this.byName.set(this.nameAt(k), k);
@@ -736,6 +728,14 @@ export class SummaryFile {
     if (text === undefined || text.length < at + len || text.charCodeAt(at + len - 1) !== 10) return null;
     if (!text.startsWith(name, at) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(json - 1) !== 9) return null;
     return text.slice(json, at + len - 1);
+  }
+
+  /**
+   * Tells the file that about `n` records are about to be read: past what reads one by one cost
+   * more than reading the file whole, it is read whole now rather than after the first ones.
+   */
+  expectRecords(n: number): void {
+    if (this.data === undefined && n > RECORD_READS && n > (this.openData()?.size ?? 0) / BYTES_PER_READ) this.recordReads = Infinity;
   }
 
   /** The data file, opened for this synchronous pass (null when it cannot be). */
