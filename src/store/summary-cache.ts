@@ -505,8 +505,12 @@ export class SummaryFile {
   readonly lines: number = 0;
   private sorts = new Float64Array(0);
   private trusted = new Uint8Array(0);
-  /** Per line, its entry once made (null once deleted or torn): most lines are never made. */
-  private readonly made: (CacheEntry | null | undefined)[] = [];
+  /**
+   * Per line, its entry once made (null once deleted or torn): most lines are never made.
+   * Allocated at its length: a write far past the end of an empty array turns it into a
+   * dictionary, every read of it then a hash lookup.
+   */
+  private made: (CacheEntry | null | undefined)[] = [];
   /** Entries of names without a line. */
   private readonly extra = new Map<string, CacheEntry>();
   /** Line numbers by name, made at the first lookup by name. */
@@ -553,6 +557,7 @@ export class SummaryFile {
       this.starts = new Int32Array(n + 1);
       this.sorts = new Float64Array(n);
       this.trusted = new Uint8Array(n);
+      this.made = new Array<CacheEntry | null | undefined>(n);
       let torn = false;
       let k = 0;
       for (let i = first + 1; i < text.length; k++) {
