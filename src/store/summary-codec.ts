@@ -77,28 +77,12 @@ export function headField<K extends keyof SummaryHead>(c: CompactSummary, k: K):
 
 /** The head's fields with their defaults, from a compact head (or a whole compact summary). */
 export function expandHead(c: CompactSummary): SummaryHead {
-  const d = HEAD_DEFAULTS;
-  return {
-    opref: c.opref ?? d.opref,
-    operation: c.operation ?? d.operation,
-    initialized: c.initialized ?? d.initialized,
-    started: c.started ?? d.started,
-    stopped: c.stopped ?? d.stopped,
-    exitStatus: c.exitStatus ?? d.exitStatus,
-    label: c.label ?? d.label,
-    marked: c.marked ?? d.marked,
-    markers: markersOf(c),
-    lockPid: c.lockPid ?? d.lockPid,
-    proc: c.proc ?? d.proc,
-    slurm: c.slurm ?? d.slurm,
-    batch: c.batch ?? d.batch,
-    children: c.children ?? d.children,
-    parent: c.parent ?? d.parent,
-    pruned: c.pruned ?? d.pruned,
-    search: c.search ?? d.search,
-    problems: c.problems ?? d.problems,
-    ...(c.steps ? { steps: c.steps } : {}),
-  };
+  const head: Record<string, unknown> = {};
+  for (const k of HEAD_FIELDS) {
+    const v = headField(c, k);
+    if (v !== undefined) head[k] = v; // `steps` only where there are steps
+  }
+  return head as unknown as SummaryHead;
 }
 
 /** A whole summary from its compact head and tail merged. */
