@@ -65,8 +65,6 @@ const COMPACT_SLACK = 64 * 1024;
  */
 const RECORD_READS = 64;
 const BYTES_PER_READ = 5 * 1024;
-/** A data file at least this big is read a record at a time (a string can hold 512 MiB at most). */
-const WHOLE_MAX = 256 * 1024 * 1024;
 
 /**
  * One run's index line: only the fields a listing needs to order and re-check runs are taken
@@ -389,8 +387,9 @@ export function cacheKey(dir: string, probe: string): string | null {
 }
 
 /**
- * JSON with every character past ASCII escaped (`\\uXXXX`): the data file is then ASCII, read
- * whole as a one-byte string whose character offsets are its byte offsets.
+ * JSON with every character past ASCII escaped (`\\uXXXX`): the data and values files are then
+ * ASCII, a record decoded byte for byte (latin1) and the values file read as one-byte text whose
+ * character offsets are its byte offsets.
  */
 const asciiJson = (v: unknown): string =>
   JSON.stringify(v, jsonReplacer).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
@@ -522,8 +521,8 @@ export class SummaryFile {
   private journalEnd = 0;
   private journalFrom = 0;
   dirty = false;
-  /** The data file read whole (ASCII: `asciiJson`), once records are read by the many (null: read one by one). */
-  private data: string | null | undefined;
+  /** The data file read whole, once records are read by the many (null: read one by one). */
+  private data: Buffer | null | undefined;
   private recordReads = 0;
   /** The data file held open for the record reads of one synchronous pass (closed on the next tick), and its size. */
   private dataFd: { fd: number; size: number } | null | undefined;
@@ -719,20 +718,19 @@ export class SummaryFile {
     if (!(len > 0) || !(off >= 0)) return null;
     if (this.data === undefined && ++this.recordReads > RECORD_READS && this.recordReads > (this.openData()?.size ?? 0) / BYTES_PER_READ) {
       try {
-        const buf = readFileSync(dataPath(this.home));
-        this.data = buf.length < WHOLE_MAX ? buf.toString('latin1') : null;
+        this.data = readFileSync(dataPath(this.home));
       } catch {
         this.data = null;
       }
     }
-    const text = typeof this.data === 'string' ? this.data : this.readData(off, len);
-    const at = typeof this.data === 'string' ? off : 0;
+    // the record alone decoded (a record is ASCII: one byte a character)
+    const text = this.data ? (this.data.length >= off + len ? this.data.toString('latin1', off, off + len) : undefined) : this.readData(off, len);
     const { name, key } = e;
-    const k = at + name.length + 1; // where the key starts
+    const k = name.length + 1; // where the key starts
     const json = k + key.length + 1;
-    if (text === undefined || text.length < at + len || text.charCodeAt(at + len - 1) !== 10) return null;
-    if (!text.startsWith(name, at) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(json - 1) !== 9) return null;
-    return text.slice(json, at + len - 1);
+    if (text === undefined || text.length !== len || text.charCodeAt(len - 1) !== 10) return null;
+    if (!text.startsWith(name) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(json - 1) !== 9) return null;
+    return text.slice(json, len - 1);
   }
 
   /**
