@@ -90,17 +90,27 @@ export function statusWithRemote(run: Run): string {
  * padded to its widest cell, trailing spaces trimmed.
  */
 export function formatTable(rows: string[][], indent = 0): string[] {
+  // plain loops and one string of spaces sliced: `runs -a` lays out 100k rows
   const widths: number[] = [];
-  for (const row of rows) row.forEach((c, i) => (widths[i] = Math.max(widths[i] ?? 0, visibleLength(c))));
-  const prefix = ' '.repeat(indent);
-  return rows.map(
-    (row) =>
-      prefix +
-      row
-        .map((c, i) => (i === row.length - 1 ? c : c + ' '.repeat(widths[i]! - visibleLength(c))))
-        .join('  ')
-        .trimEnd(),
-  );
+  for (const row of rows) {
+    for (let i = 0; i < row.length; i++) {
+      const w = visibleLength(row[i]!);
+      if (!(w <= widths[i]!)) widths[i] = w;
+    }
+  }
+  const spaces = ' '.repeat(Math.max(indent, ...widths.map((w) => w + 2)));
+  const prefix = spaces.slice(0, indent);
+  const lines = new Array<string>(rows.length);
+  for (let r = 0; r < rows.length; r++) {
+    const row = rows[r]!;
+    let line = prefix;
+    for (let i = 0; i < row.length; i++) {
+      const c = row[i]!;
+      line += i === row.length - 1 ? c : c + spaces.slice(0, widths[i]! - visibleLength(c) + 2);
+    }
+    lines[r] = line.trimEnd();
+  }
+  return lines;
 }
 
 /**
