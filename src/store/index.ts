@@ -258,7 +258,7 @@ export const roundSize = (runs: number): number => Math.max(100, Math.ceil(runs 
  * this many; past them (`-a`, `--json` or a filter over a big home), settled runs are trusted
  * as the runs a listing does not show (ARCHITECTURE.md, "The summary cache").
  */
-export const CHECKED_ROWS = 1000;
+const CHECKED_ROWS = 1000;
 
 /**
  * A listing that builds only the runs it shows, newest first. New, unfinished (and batch)

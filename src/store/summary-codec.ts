@@ -76,7 +76,7 @@ export function headField<K extends keyof SummaryHead>(c: CompactSummary, k: K):
 }
 
 /** The head's fields with their defaults, from a compact head (or a whole compact summary). */
-export function expandHead(c: CompactSummary): SummaryHead {
+function expandHead(c: CompactSummary): SummaryHead {
   const head: Record<string, unknown> = {};
   for (const k of HEAD_FIELDS) {
     const v = headField(c, k);

@@ -62,24 +62,24 @@ describe('SGR mouse parser', () => {
   });
 });
 
-/** A stdin as Ink uses it, over a PassThrough standing in for the terminal. */
-function terminal(): { real: PassThrough & { isTTY: boolean; setRawMode(m: boolean): void }; input: MouseStdin; read: () => string } {
+/** A stdin as Ink uses it, over a PassThrough standing in for the terminal: the text read and the mouse events. */
+function terminal(): { real: PassThrough & { isTTY: boolean; setRawMode(m: boolean): void }; input: MouseStdin; read: () => string; events: MouseEvent[] } {
   const real = Object.assign(new PassThrough(), { isTTY: true, setRawMode: () => {} });
+  real.setEncoding('utf8');
   const input = new MouseStdin(real as unknown as NodeJS.ReadStream);
   let got = '';
   input.on('readable', () => {
     let c: string | null;
     while ((c = input.read()) !== null) got += c;
   });
-  return { real, input, read: () => got };
+  const events: MouseEvent[] = [];
+  input.on('mouse', (e: MouseEvent) => events.push(e));
+  return { real, input, read: () => got, events };
 }
 
 describe('the stdin Ink reads with the mouse on', () => {
   test('text reaches the reader, reports the mouse listeners, a report split over two writes included', async () => {
-    const { real, input, read } = terminal();
-    const events: MouseEvent[] = [];
-    input.on('mouse', (e: MouseEvent) => events.push(e));
-    real.setEncoding('utf8');
+    const { real, read, events } = terminal();
     real.write('ab\x1b[<0;1');
     await waitFor(() => read() === 'ab', 2000, 'the text');
     real.write('2;3Mc');
@@ -88,10 +88,7 @@ describe('the stdin Ink reads with the mouse on', () => {
   });
 
   test('a report whose rest comes 100 ms later (a slow link) is still one report, not keys', async () => {
-    const { real, input, read } = terminal();
-    const events: MouseEvent[] = [];
-    input.on('mouse', (e: MouseEvent) => events.push(e));
-    real.setEncoding('utf8');
+    const { real, read, events } = terminal();
     real.write('\x1b[<0;1');
     await new Promise((r) => setTimeout(r, 100));
     real.write('2;3Mc');
