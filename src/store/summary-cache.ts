@@ -19,7 +19,7 @@
 //   the names there that were not runs then (see `DirStamp`). Lines are written newest first,
 //   so a listing's sort finds them in order.
 // - `summaries.data`: the compact summaries (summary-codec.ts), one record `name TAB key TAB
-//   head TAB tail` a line (both JSON: the head is what a listing's row needs), appended as runs are read afresh and read by offset for the runs shown (or
+//   head TAB tail` a line (the head, what a listing's row needs, as `encodeHead` text; the tail JSON), appended as runs are read afresh and read by offset for the runs shown (or
 //   whole when many are). A record is used only when it starts with its entry's name and key,
 //   so a record torn by a crash or misplaced by two gruns appending at once reads as missing
 //   and its run is read afresh; the file is rewritten once most of it is dead records.
@@ -31,18 +31,18 @@ import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, r
 import { basename, dirname, join } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
-import { jsonReplacer, jsonReviver } from './cache-file.js';
+import { jsonReplacer } from './cache-file.js';
 import { loadRunSummary } from './run.js';
 import { readAt } from './small-file.js';
-import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
+import { asciiJson, compactSummary, decodeHead, encodeHead, expandSummary, parseJson, type CompactSummary } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
 import { scalarKeyParts } from './filter/scalar-key.js';
 import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 11: records in a head and a tail, scalar values as `encodeValues` text
-const VERSION = '11';
+// 12: heads as `encodeHead` text (11: records in a head and a tail, scalar values as `encodeValues` text)
+const VERSION = '12';
 const DATA_HEAD = `grun-summary-data\t${VERSION}\n`;
 const VALUES_HEAD = `grun-summary-values\t${VERSION}`;
 
@@ -164,19 +164,21 @@ export class CacheEntry {
     this.line = `${this.line.slice(0, this.lineEnd(7) + 1)}${at}`;
   }
 
-  /** Its record's `head TAB tail`, null when the record is missing or torn. */
-  private recordText(): string | null {
-    return this.json ?? this.file?.record(this) ?? null;
+  /** Its record (a summary read afresh here: not in the data file yet), null when the record is missing or torn. */
+  private recordSpan(): RecordSpan | null {
+    if (this.json === undefined) return this.file?.record(this) ?? null;
+    const buf = Buffer.from(this.json, 'latin1'); // ASCII
+    const tab = buf.indexOf(9);
+    return tab < 0 ? null : { buf, head: 0, tail: tab + 1, end: buf.length };
   }
 
   /** The compact summary, flags included; null when its record is missing or torn. */
   compact(): CompactSummary | null {
-    const json = this.recordText();
-    const tab = json === null ? -1 : json.indexOf('\t');
-    if (tab < 0) return null;
-    let c: CompactSummary;
+    const r = this.recordSpan();
+    const c = r && decodeHead(r.buf, r.head, r.tail - 1);
+    if (!c) return null;
     try {
-      c = Object.assign(parseJson(json!.slice(0, tab)) as CompactSummary, parseJson(json!.slice(tab + 1)) as CompactSummary);
+      Object.assign(c, parseJson(r!.buf.toString('latin1', r!.tail, r!.end)) as CompactSummary);
     } catch {
       return null;
     }
@@ -187,14 +189,8 @@ export class CacheEntry {
 
   /** The compact head of its record, decoded without the tail; null when the record is missing or torn. */
   compactHead(): CompactSummary | null {
-    const json = this.recordText();
-    const tab = json === null ? -1 : json.indexOf('\t');
-    if (tab < 0) return null;
-    try {
-      return parseJson(json!.slice(0, tab)) as CompactSummary;
-    } catch {
-      return null;
-    }
+    const r = this.recordSpan();
+    return r && decodeHead(r.buf, r.head, r.tail - 1);
   }
 
   /**
@@ -253,7 +249,6 @@ export class CacheEntry {
 /** What `mayHaveFlag` searches for (the last name's, kept: a filter asks of one flag in every run). */
 let flagNeedle = { name: '', needle: '"":' };
 
-const parseJson = (json: string): unknown => JSON.parse(json, json.includes('"$') ? jsonReviver : undefined);
 
 /**
  * What filters and sorts read of a run's scalars, kept in its cache line: per scalar its
@@ -386,14 +381,6 @@ export function cacheKey(dir: string, probe: string): string | null {
   return digest(key);
 }
 
-/**
- * JSON with every character past ASCII escaped (`\\uXXXX`): the data and values files are then
- * ASCII, a record decoded byte for byte (latin1) and the values file read as one-byte text whose
- * character offsets are its byte offsets.
- */
-const asciiJson = (v: unknown): string =>
-  JSON.stringify(v, jsonReplacer).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-
 const isAscii = (text: string): boolean => !/[^\x00-\x7f]/.test(text);
 
 /** Whether a name can stand in a line (run dir names are untrusted: no tabs or newlines). */
@@ -410,7 +397,7 @@ export function entryOf(file: SummaryFile | null, name: string, summary: RunSumm
   const status = probe[0] === 's' ? deriveStatus(summary).status : '';
   const text = `${name}\t${Number.isFinite(sort) ? sort : ''}\t${probe}\t${summary.parent ?? ''}\t${key}\t${status}\t${JSON.stringify(flags ?? {}, jsonReplacer)}\t\t`;
   const e = new CacheEntry(file, name, sort, probe, text);
-  e.json = `${asciiJson(head)}\t${asciiJson(rest)}`;
+  e.json = `${encodeHead(head)}\t${asciiJson(rest)}`;
   e.summary = summary;
   e.checked = true;
   return e;
@@ -706,11 +693,11 @@ export class SummaryFile {
   }
 
   /**
-   * An entry's summary JSON from the data file, or null when its record is not there as the
-   * entry says (missing, torn, or another's: it must start with the entry's name and key).
-   * The first records are read one by one; past `RECORD_READS` the file is read whole.
+   * An entry's record in the data file, or null when it is not there as the entry says (missing,
+   * torn, or another's: it must start with the entry's name and key). The first records are read
+   * one by one; past `RECORD_READS` the file is read whole.
    */
-  record(e: CacheEntry): string | null {
+  record(e: CacheEntry): RecordSpan | null {
     const where = e.at;
     const dot = where.indexOf('.');
     const off = dot < 0 ? NaN : Number(where.slice(0, dot));
@@ -723,14 +710,16 @@ export class SummaryFile {
         this.data = null;
       }
     }
-    // the record alone decoded (a record is ASCII: one byte a character)
-    const text = this.data ? (this.data.length >= off + len ? this.data.toString('latin1', off, off + len) : undefined) : this.readData(off, len);
+    const buf = this.data ? (this.data.length >= off + len ? this.data : undefined) : this.readData(off, len);
+    if (buf === undefined) return null;
+    const at = this.data ? off : 0; // where the record starts in buf
+    const end = at + len - 1; // its newline
     const { name, key } = e;
-    const k = name.length + 1; // where the key starts
-    const json = k + key.length + 1;
-    if (text === undefined || text.length !== len || text.charCodeAt(len - 1) !== 10) return null;
-    if (!text.startsWith(name) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(json - 1) !== 9) return null;
-    return text.slice(json, len - 1);
+    const k = at + name.length + 1; // where the key starts
+    const head = k + key.length + 1;
+    if (buf.length <= end || buf[end] !== 10 || !bytesAre(buf, at, name) || buf[k - 1] !== 9 || !bytesAre(buf, k, key) || buf[head - 1] !== 9) return null;
+    const tab = buf.indexOf(9, head);
+    return tab < 0 || tab >= end ? null : { buf, head, tail: tab + 1, end };
   }
 
   /**
@@ -755,11 +744,11 @@ export class SummaryFile {
     return this.dataFd;
   }
 
-  /** `len` bytes of the data file at `off` as one-byte text (undefined when they cannot be read). */
-  private readData(off: number, len: number): string | undefined {
+  /** `len` bytes of the data file at `off` (undefined when they cannot be read). */
+  private readData(off: number, len: number): Buffer | undefined {
     const open = this.openData();
     try {
-      return open ? readAt(open.fd, off, len).toString('latin1') : undefined;
+      return open ? readAt(open.fd, off, len) : undefined;
     } catch {
       return undefined;
     }
@@ -912,7 +901,8 @@ export class SummaryFile {
     }
     let live = 0;
     for (const e of entries) live += e.json === undefined ? Number(e.at.split('.')[1]) || 0 : e.json.length + e.name.length + 64;
-    if (size > 2 * live + COMPACT_SLACK) return this.rewriteRecords(entries, path);
+    // a file of another version (an upgrade) holds no record of this one: written afresh
+    if (size > 2 * live + COMPACT_SLACK || (size > 0 && !dataHeadHolds(path))) return this.rewriteRecords(entries, path);
     const records = fresh.map((e) => recordOf(e));
     const bytes = Buffer.concat(records);
     const fd = openSync(path, 'a');
@@ -943,7 +933,8 @@ export class SummaryFile {
     let at = DATA_HEAD.length;
     const placed: [CacheEntry, string][] = [];
     for (const e of entries) {
-      const json = e.json ?? this.record(e);
+      const span = e.json === undefined ? this.record(e) : null;
+      const json = e.json ?? (span && span.buf.toString('latin1', span.head, span.end));
       if (json === null) {
         e.setAt(''); // lost: read afresh when next shown
         continue;
@@ -960,6 +951,35 @@ export class SummaryFile {
       e.setAt(where);
       e.json = undefined;
     }
+  }
+}
+
+/** A record in `buf`: its head from `head` to the tab before `tail`, its tail from there to `end` (its newline). */
+export interface RecordSpan {
+  buf: Buffer;
+  head: number;
+  tail: number;
+  end: number;
+}
+
+/** Whether the bytes of `buf` at `at` are the text `s` (one byte a character: names and keys are ASCII where they match). */
+function bytesAre(buf: Buffer, at: number, s: string): boolean {
+  if (at + s.length > buf.length) return false;
+  for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
+  return true;
+}
+
+/** Whether the data file starts with this version's head. */
+function dataHeadHolds(path: string): boolean {
+  try {
+    const fd = openSync(path, 'r');
+    try {
+      return readAt(fd, 0, DATA_HEAD.length).toString('latin1') === DATA_HEAD;
+    } finally {
+      closeSync(fd);
+    }
+  } catch {
+    return false;
   }
 }
 

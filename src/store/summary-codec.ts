@@ -3,7 +3,8 @@
 // (one object shape, which keeps property reads fast when filters scan every run). A summary is
 // kept in two parts: the head, what a listing's row and its status need (`HEAD_FIELDS`), and the
 // tail, the rest; a listing of many runs decodes only their heads (`CachedRun`).
-import type { RunSummary } from './types.js';
+import { jsonReplacer, jsonReviver } from './cache-file.js';
+import type { Opref, RunSummary } from './types.js';
 import { isMarkedFloat, markFloat } from './yaml11.js';
 
 export type CompactSummary = Partial<Omit<RunSummary, 'id' | 'dir' | 'deleted' | 'markers'>> & {
@@ -40,6 +41,123 @@ export function compactSummary(s: RunSummary): { head: CompactSummary; tail: Com
   const floats = Object.keys(s.flags).filter((f) => isMarkedFloat(s.flags, f));
   if (floats.length) tail.floats = floats;
   return { head, tail };
+}
+
+/**
+ * JSON with every character past ASCII escaped (`\\uXXXX`): the data and values files are then
+ * ASCII, a record decoded byte for byte (latin1) and the values file read as one-byte text whose
+ * character offsets are its byte offsets.
+ */
+export const asciiJson = (v: unknown): string =>
+  JSON.stringify(v, jsonReplacer).replace(/[^\x00-\x7f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
+export const parseJson = (json: string): unknown => JSON.parse(json, json.includes('"$') ? jsonReviver : undefined);
+
+// A head as text: the fields every row reads, apart by US, then the rest of the head as JSON
+// (most heads have none):
+//   pkgType US pkgName US pkgVersion US modelName US opName US operation US initialized US
+//   started US stopped US exitStatus US label US rest
+// A listing decodes a head for each row it prints: split, it decodes 2-3× faster than as JSON.
+// A field is empty for null (the five opref fields are empty without an opref), a string is as
+// it is when it is printable ASCII that does not start with `"`, else its `asciiJson`; a time or
+// exit status is its decimal integer (any other number goes in the rest, as JSON).
+const US = '\x1f';
+const PLAIN = /^[\x20\x21\x23-\x7e][\x20-\x7e]*$/;
+const OPREF_KEYS = ['pkgType', 'pkgName', 'pkgVersion', 'modelName', 'opName'] as const;
+const INT_KEYS = ['initialized', 'started', 'stopped', 'exitStatus'] as const;
+const HEAD_TEXT_FIELDS = OPREF_KEYS.length + 2 + INT_KEYS.length + 1;
+
+const strField = (v: string): string => (PLAIN.test(v) ? v : asciiJson(v));
+
+export function encodeHead(head: CompactSummary): string {
+  const { opref, operation, label, ...rest } = head;
+  const fields = opref ? OPREF_KEYS.map((k) => strField(opref[k])) : OPREF_KEYS.map(() => '');
+  fields.push(operation === undefined ? '' : strField(operation));
+  for (const k of INT_KEYS) {
+    const v = rest[k];
+    if (typeof v === 'number' && Number.isSafeInteger(v)) {
+      fields.push(String(v));
+      delete rest[k];
+    } else fields.push('');
+  }
+  fields.push(label === undefined || label === null ? '' : strField(label));
+  fields.push(Object.keys(rest).length ? asciiJson(rest) : '');
+  return fields.join(US);
+}
+
+const torn = (): never => {
+  throw new Error('torn head');
+};
+
+/** Oprefs decoded, by their text: a home has few, and 100k rows then share them. */
+const oprefs = new Map<string, Opref>();
+
+/** Where each field of the head being decoded ends (its US, or the head's end): decoding is synchronous. */
+const ends = new Int32Array(HEAD_TEXT_FIELDS);
+
+/**
+ * The compact head `encodeHead` wrote, decoded from the bytes `from`..`to` of `buf` (each field
+ * taken out alone: no copy of the record is made or kept); null when they are torn.
+ */
+export function decodeHead(buf: Buffer, from: number, to: number): CompactSummary | null {
+  let p = from - 1;
+  for (let i = 0; i < HEAD_TEXT_FIELDS - 1; i++) {
+    p = buf.indexOf(0x1f, p + 1);
+    if (p < 0 || p >= to) return null;
+    ends[i] = p;
+  }
+  const extra = buf.indexOf(0x1f, p + 1);
+  if (extra >= 0 && extra < to) return null;
+  ends[HEAD_TEXT_FIELDS - 1] = to;
+  const start = (i: number): number => (i === 0 ? from : ends[i - 1]! + 1);
+  const str = (i: number): string | undefined => {
+    const a = start(i);
+    const b = ends[i]!;
+    if (a === b) return undefined;
+    const text = buf.toString('latin1', a, b);
+    return buf[a] === 34 ? (JSON.parse(text) as string) : text;
+  };
+  const int = (i: number): number | undefined => {
+    let a = start(i);
+    const b = ends[i]!;
+    if (a === b) return undefined;
+    const negative = buf[a] === 45; // '-'
+    if (negative) a++;
+    if (a === b || b - a > 16) torn(); // 2^53 has 16 digits
+    let n = 0;
+    for (; a < b; a++) {
+      const d = buf[a]! - 48;
+      if (d < 0 || d > 9) torn();
+      n = n * 10 + d;
+    }
+    if (!Number.isSafeInteger(n)) torn();
+    return negative ? -n : n;
+  };
+  try {
+    let opref: Opref | undefined;
+    if (ends[0] !== from) {
+      const key = buf.toString('latin1', from, ends[OPREF_KEYS.length - 1]);
+      opref = oprefs.get(key);
+      if (!opref) {
+        const part = (i: number): string => str(i) ?? torn(); // an opref's empty strings are `""`
+        opref = Object.freeze({ pkgType: part(0), pkgName: part(1), pkgVersion: part(2), modelName: part(3), opName: part(4) });
+        if (oprefs.size < 10_000) oprefs.set(key, opref);
+      }
+    }
+    const head: CompactSummary = {
+      opref,
+      operation: str(5),
+      initialized: int(6),
+      started: int(7),
+      stopped: int(8),
+      exitStatus: int(9),
+      label: str(10),
+    };
+    const last = ends[HEAD_TEXT_FIELDS - 2]! + 1;
+    return last === to ? head : Object.assign(head, parseJson(buf.toString('latin1', last, to)) as CompactSummary);
+  } catch {
+    return null;
+  }
 }
 
 /** The empty list a field without one gets: shared, frozen (summaries are read, never changed). */

@@ -6,6 +6,7 @@ import { join } from 'node:path';
 import { listRuns, RunList, runWithStatus, summaryCachePath } from '../../src/store/index.js';
 import { CachedRun } from '../../src/store/cached-run.js';
 import { decodeValues, encodeValues, lastValueIn } from '../../src/store/summary-cache.js';
+import { decodeHead, encodeHead, type CompactSummary } from '../../src/store/summary-codec.js';
 import { applyRunFilters, runFilter } from '../../src/store/run-filters.js';
 import { runScalarLookup } from '../../src/store/scalar-index.js';
 import { readRunScalars } from '../../src/store/scalars.js';
@@ -187,6 +188,43 @@ describe('summary cache', () => {
     assert.equal(lastValueIn(text, 'nope#loss'), undefined);
     assert.equal(lastValueIn('', 'loss'), undefined);
     assert.equal(decodeValues('"a"\x1f"b"\x1f1'), null, 'torn');
+  });
+
+  test('a head as text: every field back as it was, a torn one read as torn', () => {
+    const opref = { pkgType: 'guildfile', pkgName: '/home/a b/guild.yml', pkgVersion: '', modelName: '"m"', opName: 'tr\x1fain' };
+    const heads: CompactSummary[] = [
+      { opref, operation: 'm:train', initialized: 1773225539999000, started: 2 ** 53 - 1, stopped: 0, exitStatus: -15, label: 'lr=0.1 "x"' },
+      { operation: '', label: '' }, // no opref; empty strings are not nulls
+      { opref: { ...opref, pkgName: 'é\u202e\n\t', opName: '' }, label: '\x1b[31mred\x1f', exitStatus: 1.5, started: 2 ** 60 },
+      { operation: 'op', batch: true, children: ['b', 'a'], marked: true, lockRemote: 'rig', problems: [{ file: '.guild/opref', message: 'gone' }] },
+      {},
+    ];
+    for (const head of heads) {
+      const text = encodeHead(head);
+      assert.ok(!/[^\x00-\x7f]|[\t\n]/.test(text), `ASCII, no tab or newline: ${JSON.stringify(text)}`);
+      const buf = Buffer.from(`name\t${text}\tafter`, 'latin1');
+      const back = decodeHead(buf, 5, 5 + text.length);
+      assert.deepEqual(Object.fromEntries(Object.entries(back!).filter(([, v]) => v !== undefined)), head);
+    }
+    const good = Buffer.from(encodeHead(heads[0]!), 'latin1');
+    const decode = (text: string) => decodeHead(Buffer.from(text, 'latin1'), 0, text.length);
+    assert.equal(decode(good.toString('latin1').replace('1773225539999000', '17732x5539999000')), null, 'a time that is no integer');
+    assert.equal(decode(good.toString('latin1').replace('1773225539999000', '99999999999999999')), null, 'past 2^53');
+    assert.equal(decode(good.toString('latin1').slice(0, -3)), null, 'cut short');
+    assert.equal(decode(good.toString('latin1') + '\x1f'), null, 'a field too many');
+    assert.equal(decode(good.toString('latin1').replace('"\\"m\\""', '')), null, 'an opref part missing');
+  });
+
+  test('a data file of another version is written afresh, not appended to', () => {
+    const home = copyFixtureHome();
+    const data = join(home, 'cache', 'grun', 'summaries.data');
+    const before = listRuns(home, { noCache: true });
+    listRuns(home);
+    writeFileSync(data, 'grun-summary-data\t1\n' + 'x'.repeat(1000) + '\n');
+    rmSync(summaryCachePath(home));
+    assert.deepEqual(plain(listRuns(home)), plain(before));
+    assert.ok(readFileSync(data, 'latin1').startsWith(`grun-summary-data\t`) && !readFileSync(data, 'latin1').includes('xxx'), 'the old records are gone');
+    assert.deepEqual(plain(listRuns(home)), plain(before), 'and the new ones read back');
   });
 
   test('the data file is written afresh once most of it is dead records', () => {
