@@ -67,9 +67,13 @@ const visibleLength = (s: string): number => (s.includes('\x1b') ? s.replace(/\x
 
 /** Op dir suffixes as shown from a cwd: a listing of many runs has few project dirs. */
 const shownDirs = new Map<string, string>();
+/** The suffix of an opref from the last cwd: runs read from the summary cache share their oprefs. */
+const suffixOfOpref = new WeakMap<Opref, { cwd: string; suffix: string }>();
 
-/** Guild's `runs list` op column: the op, ` (project dir)` when not the cwd, ` [marked]`. */
-export function opDesc(run: Run, cwd = process.cwd()): string {
+function opDirSuffix(run: Run, cwd: string): string {
+  const o = run.batch ? null : run.opref;
+  const memo = o && suffixOfOpref.get(o);
+  if (memo && memo.cwd === cwd) return memo.suffix;
   const dir = runOpDir(run);
   let suffix = '';
   if (dir && dir !== cwd) {
@@ -77,7 +81,13 @@ export function opDesc(run: Run, cwd = process.cwd()): string {
     suffix = shownDirs.get(key) ?? dim(` (${termSafe(shortenOpDir(dir, cwd))})`);
     if (shownDirs.size < 1000) shownDirs.set(key, suffix);
   }
-  return termSafe(run.operation) + suffix + (run.marked ? ' [marked]' : '');
+  if (o) suffixOfOpref.set(o, { cwd, suffix });
+  return suffix;
+}
+
+/** Guild's `runs list` op column: the op, ` (project dir)` when not the cwd, ` [marked]`. */
+export function opDesc(run: Run, cwd = process.cwd()): string {
+  return termSafe(run.operation) + opDirSuffix(run, cwd) + (run.marked ? ' [marked]' : '');
 }
 
 /** `completed`, or `running (myremote)` for a remote run. */

@@ -19,6 +19,7 @@ export class CachedRun implements Run {
   private indexFlags: Record<string, YamlValue> | undefined;
   private decodedHead: CompactSummary | undefined;
   private info: StatusInfo | undefined;
+  private shortId: string | undefined;
 
   /**
    * The run of an entry of the runs directory `base`, whose names there start `prefix` characters
@@ -32,7 +33,7 @@ export class CachedRun implements Run {
   ) {}
 
   get id(): string {
-    return this.entry.name.slice(this.prefix);
+    return (this.shortId ??= this.entry.name.slice(this.prefix));
   }
 
   /** The base is a normal path and an id one name: joined without path.join's normalizing, 100k times. */

@@ -376,7 +376,7 @@ export class RunList {
   candidates(keeps: (run: Run) => boolean): { runs: Run[]; family: Run[]; fresh: Set<string> } {
     const { file } = this.src;
     const shown: Listed[] = [];
-    const candidates = new Set<Listed>();
+    const tested: boolean[] = []; // per shown row: kept by the test from its line
     for (let i = 0; i < this.rows.length; i++) {
       const r = this.rows[i]!;
       // a line's entry made for the test alone: kept only if the run is (or the test changed it)
@@ -387,13 +387,19 @@ export class RunList {
         if (typeof r === 'number') file!.adopt(entry);
         const l = this.listed(i);
         l.cached = c;
-        candidates.add(l);
+        tested.push(true);
         shown.push(l);
-      } else shown.push(this.listed(i));
+      } else {
+        tested.push(false);
+        shown.push(this.listed(i));
+      }
     }
     const picked = this.pick(shown, false);
     const fresh = new Set<string>();
-    for (const r of shown) if (!candidates.has(r) || !r.entry || r.entry.checked) fresh.add(r.id);
+    for (let i = 0; i < shown.length; i++) {
+      const r = shown[i]!;
+      if (!tested[i] || !r.entry || r.entry.checked) fresh.add(r.id);
+    }
     return { ...picked, fresh };
   }
 
@@ -420,9 +426,9 @@ export class RunList {
       if (s.batch && s.exitStatus === null) parents.add(s.id);
       return s;
     });
-    const picked = new Set(shown);
     const kids: RunSummary[] = [];
     if (parents.size) {
+      const picked = new Set(shown);
       for (const r of this.listedAll()) {
         if (picked.has(r) || !r.entry) continue;
         if (r.entry.probe === 'p') this.build(r); // its parent is not known until read
