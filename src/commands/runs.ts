@@ -57,7 +57,8 @@ export interface RunSource {
 /**
  * `sourceRuns` as rows to take: without a filter, only the runs taken are built (each checked
  * against its directory), so `grun runs` and `runs info` cost what they show; with one, the
- * filter runs over the cache and only the runs it may keep are checked (`RunList.candidates`).
+ * filter runs over the cache and only the runs it keeps that are taken are built and checked
+ * (`RunList.candidates`).
  */
 export async function runSource(cmd: Command, opts: Record<string, unknown>): Promise<RunSource> {
   const fixed = (runs: Run[]): RunSource => ({ total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs });
@@ -66,11 +67,32 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted), buildsAll: filtered || Boolean(opts.all || opts.json) });
   if (filtered) {
     const { filterRuns, runKeeps } = await import('./run-filter.js');
-    // The filter runs over the cache; what was read afresh is decided on again.
-    const { runs, family, fresh } = list.candidates(runKeeps(opts) ?? (() => true));
-    const current = await statusNow(runs.length, family);
-    const again = new Set(filterRuns(current.filter((r) => fresh.has(r.id)), opts));
-    return fixed(current.filter((r) => !fresh.has(r.id) || again.has(r)).sort(compareRunsNewestFirst));
+    // The filter runs over the cache; the rows kept are built as far as they are taken, and what
+    // was read afresh is decided on again.
+    const kept = list.candidates(runKeeps(opts) ?? (() => true));
+    const decide = async (n: number) => {
+      const { runs, family, fresh, past, before } = kept.pick(n);
+      const current = await statusNow(runs.length, family);
+      const again = new Set(filterRuns(current.filter((r) => fresh.has(r.id)), opts));
+      const runsNow = current.filter((r) => !fresh.has(r.id) || again.has(r)).sort(compareRunsNewestFirst);
+      let ready = 0; // how many are in their final order: those before the rows left unbuilt
+      while (ready < runsNow.length && before(runsNow[ready]!)) ready++;
+      return { n, runsNow, ready, past };
+    };
+    let d = await decide(rowsShown(opts));
+    // Rows the filter dropped once read afresh leave fewer than asked for: more are built.
+    const upTo = async (end: number) => {
+      while (d.ready < end && d.past > 0) d = await decide(Math.max(2 * d.n, end));
+      return d.runsNow;
+    };
+    return {
+      get total() {
+        return d.runsNow.length + d.past;
+      },
+      ids: null,
+      take: async (a, b) => (await upTo(b)).slice(a, b),
+      all: () => upTo(Infinity),
+    };
   }
   const take = async (start: number, end: number): Promise<Run[]> => {
     const { runs, family } = list.slice(start, end);
@@ -187,13 +209,22 @@ function listJson(run: Run): Record<string, unknown> {
   return data;
 }
 
-async function limitRuns(src: RunSource, opts: { all?: boolean; limit?: number; more?: number }): Promise<Run[]> {
+type ShownOptions = { all?: boolean; json?: boolean; limit?: number; more?: number };
+
+/** How many rows a listing shows: every one (`-a`, `--json`), `-n`'s, else a group of 20 per `-m`. */
+function rowsShown(opts: ShownOptions): number {
+  if (opts.all || opts.json) return Infinity;
+  if (opts.limit !== undefined && opts.limit > 0) return opts.limit;
+  return ((opts.more ?? 0) + 1) * RUNS_PER_GROUP;
+}
+
+async function limitRuns(src: RunSource, opts: ShownOptions): Promise<Run[]> {
   if (opts.all) {
     if (opts.limit !== undefined) throw new GrunError('--all and --limit cannot both be used');
     return src.all();
   }
-  if (opts.limit !== undefined && opts.limit > 0) return src.take(0, opts.limit);
-  const limited = await src.take(0, ((opts.more ?? 0) + 1) * RUNS_PER_GROUP);
+  const limited = await src.take(0, rowsShown(opts));
+  if (opts.limit !== undefined && opts.limit > 0) return limited;
   if (limited.length < src.total) {
     process.stderr.write(
       `Showing the first ${limited.length} runs (${src.total} total) - use --all to show all or -m to show more\n`,
@@ -217,7 +248,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
     process.stdout.write(JSON.stringify((await src.all()).map(listJson)) + '\n');
     return;
   }
-  const shown = await limitRuns(src, opts as { all?: boolean; limit?: number; more?: number });
+  const shown = await limitRuns(src, opts as ShownOptions);
   reportProblems(shown);
   // Guild's `-s`: the index without the id, and no start time.
   const rows = shown.map((r, i) =>

@@ -63,6 +63,20 @@ interface Listed {
   cached?: CachedRun;
 }
 
+/** The rows a filter kept (`RunList.candidates`), built as far as they are shown. */
+export interface KeptRows {
+  /**
+   * The first `n` rows kept and every row not settled (the filter decides on those once they
+   * are built with their status), built as `slice` builds rows, newest first: `runs` and
+   * `family`, and `fresh`, the ids of those read from their directories in this process, for
+   * the filter to decide on again. `past`: how many kept rows were left unbuilt (settled runs the
+   * filter kept from their lines, trusted as a listing trusts the rows past those it re-checks);
+   * `before(run)`: whether a run sorts before the first of those, so that what is built is in
+   * its final order up to there.
+   */
+  pick(n: number): { runs: Run[]; family: Run[]; fresh: Set<string>; past: number; before: (run: Run) => boolean };
+}
+
 /** A run of a runs directory: its cache line's number, or the id of a dir without a line. */
 type Slot = number | string;
 
@@ -369,11 +383,9 @@ export class RunList {
   /**
    * The runs a filter keeps. `keeps` first runs over every settled run as its cache line holds
    * it (`CachedRun`: trusted as the listing trusts it, ARCHITECTURE.md), one at a time, so that
-   * nothing is kept of the runs it drops; the runs it kept and every run not settled are then
-   * built (as `slice`, newest first). `fresh` are the ids of those read from their directories
-   * in this process, for the filter to decide on again.
+   * nothing is kept of the runs it drops. Only what is shown is then built (`KeptRows.pick`).
    */
-  candidates(keeps: (run: Run) => boolean): { runs: Run[]; family: Run[]; fresh: Set<string> } {
+  candidates(keeps: (run: Run) => boolean): KeptRows {
     const { file } = this.src;
     const shown: Listed[] = [];
     const tested: boolean[] = []; // per shown row: kept by the test from its line
@@ -394,13 +406,31 @@ export class RunList {
         shown.push(this.listed(i));
       }
     }
-    const picked = this.pick(shown, false);
-    const fresh = new Set<string>();
-    for (let i = 0; i < shown.length; i++) {
-      const r = shown[i]!;
-      if (!tested[i] || !r.entry || r.entry.checked) fresh.add(r.id);
-    }
-    return { ...picked, fresh };
+    return {
+      pick: (n) => {
+        const take: Listed[] = [];
+        const tookTested: boolean[] = [];
+        for (let i = 0; i < shown.length; i++) {
+          if (i >= n && tested[i]) continue;
+          take.push(shown[i]!);
+          tookTested.push(tested[i]!);
+        }
+        const picked = this.pick(take, false);
+        const fresh = new Set<string>();
+        for (let i = 0; i < take.length; i++) {
+          const r = take[i]!;
+          if (!tookTested[i] || !r.entry || r.entry.checked) fresh.add(r.id);
+        }
+        const next = n < shown.length ? shown.slice(n).find((_, j) => tested[n + j]) : undefined; // the first row left unbuilt
+        const bound = next && { started: next.sort, initialized: null, id: next.id };
+        return {
+          ...picked,
+          fresh,
+          past: shown.length - take.length,
+          before: (run) => !bound || compareRunsNewestFirst(run, bound as RunSummary) < 0,
+        };
+      },
+    };
   }
 
   /** A settled row as its line holds it (made once per row). */

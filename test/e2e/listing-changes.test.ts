@@ -9,7 +9,7 @@ import { writeAttr } from '../../src/store/attrs.js';
 import { roundSize } from '../../src/store/index.js';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome, emptyHome } from '../helpers/home.js';
-import { cloneRun, listedShortIds, ok } from './cli-helpers.js';
+import { cloneRun, grun, listedShortIds, ok } from './cli-helpers.js';
 
 const NEWEST = 'e1cf955019fc498ba318ae5d147456c2';
 const STAGED = '2f7d9daee98b42afb1536b1bb36b46e1';
@@ -173,5 +173,23 @@ describe('a warm summary cache shows every change to a run', () => {
     // Guild relabels a kept run in place: the cache still says it matches; the listing must not.
     guildWriteAttr(join(home, 'runs', NEWEST), 'label', 'relabelled in place\n');
     assert.deepEqual(kept(), before.filter((id) => id !== NEWEST.slice(0, 8)));
+  });
+
+  test("a filtered page: rows its re-check drops are made up from the rows after them, and the total counts without them", () => {
+    const home = copyFixtureHome();
+    cloneRun(home, NEWEST, Array.from({ length: 60 }, (_, i) => `c1${String(i).padStart(6, '0')}${'0'.repeat(24)}`));
+    const every = listedShortIds(ok(home, ['runs', '-a', '-Fl', 'lr=0.05']));
+    assert.ok(every.length > 40);
+    // The first rows of the page no longer match, though the cache says they do.
+    const dropped = every.slice(0, 3);
+    const ids = readdirSync(join(home, 'runs'));
+    for (const short of dropped) guildWriteAttr(join(home, 'runs', ids.find((id) => id.startsWith(short))!), 'label', 'relabelled in place\n');
+    const rest = every.filter((id) => !dropped.includes(id));
+    const page = grun(home, ['runs', '-Fl', 'lr=0.05']);
+    assert.equal(page.code, 0, page.err);
+    assert.deepEqual(listedShortIds(page.out), rest.slice(0, 20));
+    assert.match(page.err, new RegExp(`Showing the first 20 runs \\(${rest.length} total\\)`));
+    assert.deepEqual(listedShortIds(ok(home, ['runs', '-n', '30', '-Fl', 'lr=0.05'])), rest.slice(0, 30));
+    assert.deepEqual(listedShortIds(ok(home, ['runs', '-a', '-Fl', 'lr=0.05'])), rest);
   });
 });
