@@ -13,6 +13,14 @@ import type { Run, RunStatus, RunSummary, StatusInfo, YamlValue } from './types.
 /** The fields decoded with the whole summary (all but the head's and those the class holds). */
 const TAIL_FIELDS = ['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'flags'] as const satisfies readonly (keyof RunSummary)[];
 
+/** One status info per status, shared by the runs that have it alone (frozen: runs are read, never changed). */
+const infos = new Map<RunStatus, StatusInfo>();
+function statusInfoOf(status: RunStatus): StatusInfo {
+  let info = infos.get(status);
+  if (!info) infos.set(status, (info = Object.freeze({ status })));
+  return info;
+}
+
 export interface CachedRun extends SummaryHead, Pick<RunSummary, (typeof TAIL_FIELDS)[number]> {}
 
 export class CachedRun implements Run {
@@ -47,7 +55,7 @@ export class CachedRun implements Run {
     // A settled run's status follows from its markers and exit status (`deriveStatus`): one
     // locked by a remote shows running there.
     const remote = status === 'running' ? this.headField('markers').lockRemote : null;
-    return (this.info = remote ? { status, remote } : { status });
+    return (this.info = remote ? { status, remote } : statusInfoOf(status));
   }
 
   get status(): RunStatus {

@@ -387,46 +387,39 @@ export class RunList {
    */
   candidates(keeps: (run: Run) => boolean): KeptRows {
     const { file } = this.src;
-    const shown: Listed[] = [];
-    const tested: boolean[] = []; // per shown row: kept by the test from its line
+    const kept: number[] = []; // the rows kept, by index: made into listed rows only when built
+    const tested: boolean[] = []; // per kept row: kept by the test from its line
     for (let i = 0; i < this.rows.length; i++) {
       const r = this.rows[i]!;
-      // a line's entry made for the test alone: kept only if the run is (or the test changed it)
+      // a line's entry made for the test alone (kept by the file only if the test changed it)
       const entry = typeof r === 'number' ? file!.entryAt(r, true) : r.entry;
-      if (entry && entry.probe[0] === 's') {
-        const c = typeof r === 'number' ? new CachedRun(entry, this.src.base, this.src.prefix.length, this.src.deleted) : this.cachedRun(r);
-        if (!keeps(c)) continue;
-        if (typeof r === 'number') file!.adopt(entry);
-        const l = this.listed(i);
-        l.cached = c;
-        tested.push(true);
-        shown.push(l);
-      } else {
-        tested.push(false);
-        shown.push(this.listed(i));
-      }
+      const settled = !!entry && entry.probe[0] === 's';
+      if (settled && !keeps(typeof r === 'number' ? new CachedRun(entry, this.src.base, this.src.prefix.length, this.src.deleted) : this.cachedRun(r))) continue;
+      kept.push(i);
+      tested.push(settled);
     }
     return {
       pick: (n) => {
         const take: Listed[] = [];
         const tookTested: boolean[] = [];
-        for (let i = 0; i < shown.length; i++) {
-          if (i >= n && tested[i]) continue;
-          take.push(shown[i]!);
-          tookTested.push(tested[i]!);
+        for (let j = 0; j < kept.length; j++) {
+          if (j >= n && tested[j]) continue;
+          take.push(this.listed(kept[j]!));
+          tookTested.push(tested[j]!);
         }
         const picked = this.pick(take, false);
         const fresh = new Set<string>();
-        for (let i = 0; i < take.length; i++) {
-          const r = take[i]!;
-          if (!tookTested[i] || !r.entry || r.entry.checked) fresh.add(r.id);
+        for (let j = 0; j < take.length; j++) {
+          const r = take[j]!;
+          if (!tookTested[j] || !r.entry || r.entry.checked) fresh.add(r.id);
         }
-        const next = n < shown.length ? shown.slice(n).find((_, j) => tested[n + j]) : undefined; // the first row left unbuilt
-        const bound = next && { started: next.sort, initialized: null, id: next.id };
+        let next = -1; // the first kept row left unbuilt
+        for (let j = n; j < kept.length && next < 0; j++) if (tested[j]) next = kept[j]!;
+        const bound = next < 0 ? null : { started: this.sortOf(this.rows[next]!), initialized: null, id: this.idOf(this.rows[next]!) };
         return {
           ...picked,
           fresh,
-          past: shown.length - take.length,
+          past: kept.length - take.length,
           before: (run) => !bound || compareRunsNewestFirst(run, bound as RunSummary) < 0,
         };
       },

@@ -86,9 +86,6 @@ export class CacheEntry {
   /** Its line's number in the index as read, -1 when it had none. */
   lineNo = -1;
 
-  /** Where each field of its line starts, found once (a filter reads several fields of every line). */
-  private starts: number[] | undefined;
-
   constructor(
     readonly file: SummaryFile | null,
     readonly name: string,
@@ -103,30 +100,39 @@ export class CacheEntry {
 
   set line(line: string) {
     this.text = line;
-    this.starts = undefined;
+  }
+
+  // Fields are found by searching for their tabs each time they are read: an array of where they
+  // start, kept per entry, cost more (in memory that lives as long as the 53k entries a filter
+  // keeps) than the few searches of a short line.
+
+  /** Where field `n` starts, -1 past the last one. */
+  private fieldStart(n: number): number {
+    let i = 0;
+    for (let k = 0; k < n; k++) {
+      const tab = this.text.indexOf('\t', i);
+      if (tab < 0) return -1;
+      i = tab + 1;
+    }
+    return i;
+  }
+
+  /** Where the field starting at `from` ends: the tab after it, or the line's end. */
+  private fieldEnd(from: number): number {
+    const tab = this.text.indexOf('\t', from);
+    return tab < 0 ? this.text.length : tab;
   }
 
   /** Field `n`, or '' past the last one. */
   private field(n: number): string {
-    const starts = this.fieldStarts();
-    const from = starts[n];
-    return from === undefined || n + 1 >= starts.length ? '' : this.text.slice(from, starts[n + 1]! - 1);
+    const from = this.fieldStart(n);
+    return from < 0 ? '' : this.text.slice(from, this.fieldEnd(from));
   }
 
   /** Where field `n` ends (the tab after it, or the line's end). */
   private lineEnd(n: number): number {
-    return (this.fieldStarts()[n + 1] ?? this.text.length + 1) - 1;
-  }
-
-  /** Where each field starts, and one past the line's end. */
-  private fieldStarts(): number[] {
-    if (!this.starts) {
-      const starts = [0];
-      for (let i = this.text.indexOf('\t'); i >= 0; i = this.text.indexOf('\t', i + 1)) starts.push(i + 1);
-      starts.push(this.text.length + 1);
-      this.starts = starts;
-    }
-    return this.starts;
+    const from = this.fieldStart(n);
+    return from < 0 ? this.text.length : this.fieldEnd(from);
   }
 
   get parent(): string {
@@ -199,7 +205,9 @@ export class CacheEntry {
    */
   mayHaveFlag(name: string): boolean {
     if (flagNeedle.name !== name) flagNeedle = { name, needle: `${JSON.stringify(name)}:` };
-    return this.field(6).includes(flagNeedle.needle);
+    const from = this.fieldStart(6);
+    const at = from < 0 ? -1 : this.text.indexOf(flagNeedle.needle, from);
+    return at >= 0 && at < this.fieldEnd(from);
   }
 
   /** Its line in the values file (`name TAB key TAB stamp TAB values`), as set here or read for its key. */
