@@ -99,8 +99,10 @@ export function statusWithRemote(run: Run): string {
  * Rows lined up in columns two spaces apart, as Guild's `cli.table`: every column but the last
  * padded to its widest cell, trailing spaces trimmed.
  */
+const TRAILING_SPACE = /\s$/;
+
 export function formatTable(rows: string[][], indent = 0): string[] {
-  // plain loops and one string of spaces sliced: `runs -a` lays out 100k rows
+  // plain loops: `runs -a` lays out 100k rows
   const widths: number[] = [];
   for (const row of rows) {
     for (let i = 0; i < row.length; i++) {
@@ -108,17 +110,27 @@ export function formatTable(rows: string[][], indent = 0): string[] {
       if (!(w <= widths[i]!)) widths[i] = w;
     }
   }
-  const spaces = ' '.repeat(Math.max(indent, ...widths.map((w) => w + 2)));
-  const prefix = spaces.slice(0, indent);
+  // each line joined from its parts at once (`+=` would make a chain of strings to flatten), the
+  // padding from strings of spaces made once per length used
+  const pads = new Map<number, string>();
+  const pad = (n: number): string => {
+    let p = pads.get(n);
+    if (p === undefined) pads.set(n, (p = ' '.repeat(n)));
+    return p;
+  };
   const lines = new Array<string>(rows.length);
+  const parts: string[] = [];
   for (let r = 0; r < rows.length; r++) {
     const row = rows[r]!;
-    let line = prefix;
+    parts.length = 0;
+    parts.push(pad(indent));
     for (let i = 0; i < row.length; i++) {
       const c = row[i]!;
-      line += i === row.length - 1 ? c : c + spaces.slice(0, widths[i]! - visibleLength(c) + 2);
+      parts.push(c);
+      if (i < row.length - 1) parts.push(pad(widths[i]! - visibleLength(c) + 2));
     }
-    lines[r] = line.trimEnd();
+    const line = parts.join('');
+    lines[r] = TRAILING_SPACE.test(line) ? line.trimEnd() : line;
   }
   return lines;
 }

@@ -92,15 +92,47 @@ const torn = (): never => {
 /** Oprefs decoded, by their text: a home has few, and 100k rows then share them. */
 const oprefs = new Map<string, Opref>();
 
-/** Where each field of the head being decoded ends (its US, or the head's end): decoding is synchronous. */
+/** The head being decoded, and where each of its fields ends (its US, or the head's end): decoding is synchronous. */
+const EMPTY = Buffer.alloc(0);
+let text: Buffer = EMPTY;
+let from = 0;
 const ends = new Int32Array(HEAD_TEXT_FIELDS);
 
+const fieldStart = (i: number): number => (i === 0 ? from : ends[i - 1]! + 1);
+
+function str(i: number): string | undefined {
+  const a = fieldStart(i);
+  const b = ends[i]!;
+  if (a === b) return undefined;
+  const s = text.toString('latin1', a, b);
+  return text[a] === 34 ? (JSON.parse(s) as string) : s;
+}
+
+function int(i: number): number | undefined {
+  let a = fieldStart(i);
+  const b = ends[i]!;
+  if (a === b) return undefined;
+  const negative = text[a] === 45; // '-'
+  if (negative) a++;
+  if (a === b || b - a > 16) torn(); // 2^53 has 16 digits
+  let n = 0;
+  for (; a < b; a++) {
+    const d = text[a]! - 48;
+    if (d < 0 || d > 9) torn();
+    n = n * 10 + d;
+  }
+  if (!Number.isSafeInteger(n)) torn();
+  return negative ? -n : n;
+}
+
+const part = (i: number): string => str(i) ?? torn(); // an opref's empty strings are `""`
+
 /**
- * The compact head `encodeHead` wrote, decoded from the bytes `from`..`to` of `buf` (each field
+ * The compact head `encodeHead` wrote, decoded from the bytes `start`..`to` of `buf` (each field
  * taken out alone: no copy of the record is made or kept); null when they are torn.
  */
-export function decodeHead(buf: Buffer, from: number, to: number): CompactSummary | null {
-  let p = from - 1;
+export function decodeHead(buf: Buffer, start: number, to: number): CompactSummary | null {
+  let p = start - 1;
   for (let i = 0; i < HEAD_TEXT_FIELDS - 1; i++) {
     p = buf.indexOf(0x1f, p + 1);
     if (p < 0 || p >= to) return null;
@@ -109,37 +141,14 @@ export function decodeHead(buf: Buffer, from: number, to: number): CompactSummar
   const extra = buf.indexOf(0x1f, p + 1);
   if (extra >= 0 && extra < to) return null;
   ends[HEAD_TEXT_FIELDS - 1] = to;
-  const start = (i: number): number => (i === 0 ? from : ends[i - 1]! + 1);
-  const str = (i: number): string | undefined => {
-    const a = start(i);
-    const b = ends[i]!;
-    if (a === b) return undefined;
-    const text = buf.toString('latin1', a, b);
-    return buf[a] === 34 ? (JSON.parse(text) as string) : text;
-  };
-  const int = (i: number): number | undefined => {
-    let a = start(i);
-    const b = ends[i]!;
-    if (a === b) return undefined;
-    const negative = buf[a] === 45; // '-'
-    if (negative) a++;
-    if (a === b || b - a > 16) torn(); // 2^53 has 16 digits
-    let n = 0;
-    for (; a < b; a++) {
-      const d = buf[a]! - 48;
-      if (d < 0 || d > 9) torn();
-      n = n * 10 + d;
-    }
-    if (!Number.isSafeInteger(n)) torn();
-    return negative ? -n : n;
-  };
+  text = buf;
+  from = start;
   try {
     let opref: Opref | undefined;
-    if (ends[0] !== from) {
-      const key = buf.toString('latin1', from, ends[OPREF_KEYS.length - 1]);
+    if (ends[0] !== start) {
+      const key = buf.toString('latin1', start, ends[OPREF_KEYS.length - 1]);
       opref = oprefs.get(key);
       if (!opref) {
-        const part = (i: number): string => str(i) ?? torn(); // an opref's empty strings are `""`
         opref = Object.freeze({ pkgType: part(0), pkgName: part(1), pkgVersion: part(2), modelName: part(3), opName: part(4) });
         if (oprefs.size < 10_000) oprefs.set(key, opref);
       }
@@ -157,6 +166,8 @@ export function decodeHead(buf: Buffer, from: number, to: number): CompactSummar
     return last === to ? head : Object.assign(head, parseJson(buf.toString('latin1', last, to)) as CompactSummary);
   } catch {
     return null;
+  } finally {
+    text = EMPTY; // the file read whole is not kept alive by this module
   }
 }
 
