@@ -165,10 +165,27 @@ export class CacheEntry {
     this.line = `${this.text.slice(0, before + 1)}${at}${this.text.slice(last)}`;
   }
 
-  /** Where its line is in the values file ('' without one). */
-  get valuesAt(): string {
-    const last = this.text.lastIndexOf('\t');
-    return last < 0 ? '' : this.text.slice(last + 1);
+  /** Where its line is in the values file (a character offset), -1 without one: read in place, for every run a filter tests. */
+  valuesOffset(): number {
+    const from = this.text.lastIndexOf('\t') + 1;
+    if (from === 0 || from === this.text.length) return -1;
+    let n = 0;
+    for (let i = from; i < this.text.length; i++) {
+      const d = this.text.charCodeAt(i) - 48;
+      if (d < 0 || d > 9) return -1;
+      n = n * 10 + d;
+    }
+    return n;
+  }
+
+  /** Where its key ends in `text` if `text` holds its key at `at` (compared in place), else -1. */
+  keyEndIn(text: string, at: number): number {
+    const from = this.fieldStart(4);
+    if (from < 0) return -1;
+    const end = this.fieldEnd(from);
+    if (at + end - from > text.length) return -1;
+    for (let i = from; i < end; i++) if (this.text.charCodeAt(i) !== text.charCodeAt(at + i - from)) return -1;
+    return at + end - from;
   }
 
   setValuesAt(at: string): void {
@@ -776,8 +793,8 @@ export class SummaryFile {
 
   /** An entry's line in the values file, at the offset its line names, when it has the entry's key (and all four fields). */
   valuesLineOf(e: CacheEntry): string | null {
-    const at = e.valuesAt === '' ? -1 : Number(e.valuesAt);
-    if (!(at >= 0)) return null;
+    const at = e.valuesOffset();
+    if (at < 0) return null;
     if (this.valuesText === undefined) {
       this.valuesText = '';
       try {
@@ -790,11 +807,13 @@ export class SummaryFile {
       }
     }
     const text = this.valuesText;
-    const { name, key } = e;
+    const { name } = e;
     const k = at + name.length + 1;
-    if (!text.startsWith(name, at) || text.charCodeAt(k - 1) !== 9 || !text.startsWith(key, k) || text.charCodeAt(k + key.length) !== 9) return null;
+    if (!text.startsWith(name, at) || text.charCodeAt(k - 1) !== 9) return null;
+    const keyEnd = e.keyEndIn(text, k);
+    if (keyEnd < 0 || text.charCodeAt(keyEnd) !== 9) return null;
     const end = text.indexOf('\n', at);
-    const stampEnd = text.indexOf('\t', k + key.length + 1);
+    const stampEnd = text.indexOf('\t', keyEnd + 1);
     return stampEnd < 0 || stampEnd > end ? null : text.slice(at, end);
   }
 
