@@ -9,12 +9,13 @@
 import { existsSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { runsDir, trashRunsDir } from './home.js';
-import { isRunDir, loadRunSummary, runSortTime, toRun, unreadableRunDir } from './run.js';
+import { isRunDir, loadRunSummary, runSortTime, toRun } from './run.js';
+import { readRunAfresh, readRunsAfresh, type FreshRun } from './fresh-read.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
 import { type Run, type RunSummary, type StatusInfo, UNREADABLE_DIR } from './types.js';
 import { CachedRun } from './cached-run.js';
-import { cacheKey, dirStampOf, dirStatNow, entryOf, placedEntry, probeOf, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
+import { cacheKey, dirStampOf, dirStatNow, entryOf, placedEntry, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
 
 export { summaryCachePath } from './summary-cache.js';
 
@@ -94,6 +95,8 @@ class Source {
   full = false;
   /** Names checked that have no entry (not runs, unreadable): the next listing checks them again. */
   private readonly noEntry = new Set<string>();
+  /** Runs read afresh ahead of their check, on two threads (`prefetch`). */
+  private prefetched: Map<string, FreshRun | null> | undefined;
 
   constructor(home: string, opts: ListOptions) {
     this.deleted = !!opts.deleted;
@@ -122,6 +125,12 @@ class Source {
     }
   }
 
+  /** Reads ahead the runs without a line (a cold cache) that a pass is about to check, on two threads where there are many. */
+  prefetch(): void {
+    const ids = this.slots.filter((s): s is string => typeof s === 'string');
+    if (ids.length) this.prefetched = readRunsAfresh(this.base, ids, this.deleted);
+  }
+
   idOf(slot: Slot): string {
     return typeof slot === 'number' ? this.file!.nameAt(slot).slice(this.prefix.length) : slot;
   }
@@ -143,13 +152,14 @@ class Source {
       hit.checkScalars ||= this.full;
       return { id, sort: hit.sort, entry: hit, summary: null };
     }
-    if (!isRunDir(dir) && !unreadableRunDir(dir)) {
+    const read = this.prefetched?.has(id) ? this.prefetched.get(id)! : readRunAfresh(dir, this.deleted);
+    this.prefetched?.delete(id);
+    if (!read) {
       this.file?.delete(name);
       this.noEntry.add(id);
       return null;
     }
-    const summary = loadRunSummary(dir, this.deleted);
-    const key = cacheKey(dir, probeOf(summary));
+    const { summary, key } = read;
     if (key === null) {
       // Another user's run this user cannot read: listed with the reason, never cached.
       this.file?.delete(name);
@@ -242,6 +252,7 @@ export class RunScan {
   /** Reads runs for about `budgetMs` (all of them without a budget); true once all are read. */
   step(budgetMs = Infinity): boolean {
     const { slots } = this.src;
+    if (budgetMs === Infinity && this.next === 0) this.src.prefetch(); // a pass in steps reads as it goes
     const t0 = performance.now();
     while (this.next < slots.length) {
       if ((this.next & 63) === 0 && performance.now() - t0 > budgetMs) return false;
@@ -291,6 +302,7 @@ export class RunList {
     const src = (this.src = new Source(home, opts));
     const { file, slots } = src;
     const place = !opts.buildsAll;
+    if (!place) src.prefetch();
     const announced = file?.announcedLines(src.prefix);
     for (const slot of slots) {
       if (typeof slot === 'number' && file!.trustedAt(slot) && !announced!.has(slot)) this.rows.push(slot);

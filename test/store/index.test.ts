@@ -1,12 +1,15 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { cpSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
+import { MessageChannel } from 'node:worker_threads';
 import { join } from 'node:path';
 import { listRuns, RunList, runWithStatus, summaryCachePath } from '../../src/store/index.js';
 import { CachedRun } from '../../src/store/cached-run.js';
 import { decodeValues, encodeValues, lastValueIn } from '../../src/store/summary-cache.js';
-import { decodeHead, encodeHead, type CompactSummary } from '../../src/store/summary-codec.js';
+import { decodeHead, encodeHead, expandSummary, type CompactSummary } from '../../src/store/summary-codec.js';
+import { readRunAfresh, readRunsAfresh, type FreshRun, type SentRun } from '../../src/store/fresh-read.js';
+import { startStoreWorker } from '../../src/store/worker.js';
 import { applyRunFilters, runFilter } from '../../src/store/run-filters.js';
 import { runScalarLookup } from '../../src/store/scalar-index.js';
 import { readRunScalars } from '../../src/store/scalars.js';
@@ -17,6 +20,7 @@ import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js
 
 /** Runs as plain data (a run a cache line holds gives its plain form: `toJSON`). */
 const plain = (runs: Run[]): Run[] => JSON.parse(JSON.stringify(runs)) as Run[];
+const plainReads = (reads: Map<string, FreshRun | null>) => [...reads].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r && { ...r, summary: JSON.parse(JSON.stringify(r.summary)) as unknown }]);
 
 const fixtureStatuses: Record<string, string> = {
   e1cf955019fc498ba318ae5d147456c2: 'completed',
@@ -227,6 +231,35 @@ describe('summary cache', () => {
     assert.deepEqual(plain(listRuns(home)), plain(before));
     assert.ok(readFileSync(data, 'latin1').startsWith(`grun-summary-data\t`) && !readFileSync(data, 'latin1').includes('xxx'), 'the old records are gone');
     assert.deepEqual(plain(listRuns(home)), plain(before), 'and the new ones read back');
+  });
+
+  test('runs read afresh on two threads are the runs read on one, and the worker sends each as read', async () => {
+    const home = copyFixtureHome();
+    const runs = join(home, 'runs');
+    const ids = readdirSync(runs);
+    for (let i = 0; i < 240; i++) cpSync(join(runs, ids[i % ids.length]!), join(runs, `f${String(i).padStart(31, '0')}`), { recursive: true, verbatimSymlinks: true });
+    mkdirSync(join(runs, 'not-a-run', '.guild'), { recursive: true });
+    const all = readdirSync(runs);
+    const one = new Map(all.map((id) => [id, readRunAfresh(join(runs, id), false)]));
+    const two = readRunsAfresh(runs, all, false);
+    assert.equal(two.size, all.length);
+    assert.equal(two.get('not-a-run'), null);
+    assert.deepEqual(plainReads(two), plainReads(one));
+    // the worker alone, given every run: each sent as the summary cache keeps it
+    const shared = new Int32Array(new SharedArrayBuffer(8));
+    const { port1, port2 } = new MessageChannel();
+    const worker = startStoreWorker('fresh-read-worker', { base: runs, ids: all, deleted: false, shared, port: port2 }, [port2]);
+    const sent = new Map<string, FreshRun | null>();
+    await new Promise<void>((done) => {
+      port1.on('message', (batch: [number, SentRun][]) => {
+        for (const [i, r] of batch) sent.set(all[i]!, r && { summary: expandSummary(r.compact, all[i]!, join(runs, all[i]!), false), key: r.key });
+        if (sent.size === all.length) done();
+      });
+    });
+    port1.close();
+    await worker.terminate();
+    assert.ok(Atomics.load(shared, 1) >= Math.ceil(all.length / 16) - 1, 'its batches counted (the last perhaps not yet)');
+    assert.deepEqual(plainReads(sent), plainReads(one));
   });
 
   test('the data file is written afresh once most of it is dead records', () => {
