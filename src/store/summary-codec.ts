@@ -128,37 +128,6 @@ function int(i: number): number | undefined {
 const part = (i: number): string => str(i) ?? torn(); // an opref's empty strings are `""`
 
 /**
- * The last head's opref and operation, with their bytes: the rows of a listing mostly share both
- * with the row before, which then costs a comparison of bytes instead of a string and a lookup.
- */
-const last = { opref: undefined as Opref | undefined, oprefBytes: EMPTY, operation: undefined as string | undefined, operationBytes: EMPTY };
-
-/** Whether bytes `a`..`b` of the head are `copy` (never for no bytes). */
-const sameAs = (copy: Buffer, a: number, b: number): boolean => b > a && copy.length === b - a && text.compare(copy, 0, copy.length, a, b) === 0;
-
-function oprefAt(start: number, end: number): Opref {
-  if (sameAs(last.oprefBytes, start, end)) return last.opref!;
-  const key = text.toString('latin1', start, end);
-  let opref = oprefs.get(key);
-  if (!opref) {
-    opref = Object.freeze({ pkgType: part(0), pkgName: part(1), pkgVersion: part(2), modelName: part(3), opName: part(4) });
-    if (oprefs.size < 10_000) oprefs.set(key, opref);
-  }
-  last.opref = opref;
-  last.oprefBytes = Buffer.from(text.subarray(start, end));
-  return opref;
-}
-
-function operationAt(): string | undefined {
-  const a = fieldStart(5);
-  if (sameAs(last.operationBytes, a, ends[5]!)) return last.operation;
-  const operation = str(5);
-  last.operation = operation;
-  last.operationBytes = Buffer.from(text.subarray(a, ends[5]!));
-  return operation;
-}
-
-/**
  * The compact head `encodeHead` wrote, decoded from the bytes `start`..`to` of `buf` (each field
  * taken out alone: no copy of the record is made or kept); null when they are torn.
  */
@@ -175,9 +144,18 @@ export function decodeHead(buf: Buffer, start: number, to: number): CompactSumma
   text = buf;
   from = start;
   try {
+    let opref: Opref | undefined;
+    if (ends[0] !== start) {
+      const key = buf.toString('latin1', start, ends[OPREF_KEYS.length - 1]);
+      opref = oprefs.get(key);
+      if (!opref) {
+        opref = Object.freeze({ pkgType: part(0), pkgName: part(1), pkgVersion: part(2), modelName: part(3), opName: part(4) });
+        if (oprefs.size < 10_000) oprefs.set(key, opref);
+      }
+    }
     const head: CompactSummary = {
-      opref: ends[0] === start ? undefined : oprefAt(start, ends[OPREF_KEYS.length - 1]!),
-      operation: operationAt(),
+      opref,
+      operation: str(5),
       initialized: int(6),
       started: int(7),
       stopped: int(8),
