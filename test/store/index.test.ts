@@ -203,7 +203,9 @@ describe('summary cache', () => {
       { operation: 'op', batch: true, children: ['b', 'a'], marked: true, lockRemote: 'rig', problems: [{ file: '.guild/opref', message: 'gone' }] },
       {},
     ];
-    for (const head of heads) {
+    // rows after one another share an opref and operation, or not (oprefs are shared by their text)
+    const { operation: _, ...noOperation } = heads[0]!;
+    for (const head of [...heads, ...heads, heads[0]!, heads[0]!, { ...heads[0]!, operation: 'other' }, noOperation, { ...heads[0]!, opref: { ...opref, opName: 'x' } }]) {
       const text = encodeHead(head);
       assert.ok(!/[^\x00-\x7f]|[\t\n]/.test(text), `ASCII, no tab or newline: ${JSON.stringify(text)}`);
       const buf = Buffer.from(`name\t${text}\tafter`, 'latin1');
