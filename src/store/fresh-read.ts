@@ -62,7 +62,7 @@ export function readRunsAfresh(base: string, ids: string[], deleted: boolean): M
   const { port1, port2 } = new MessageChannel();
   const worker = startStoreWorker('fresh-read-worker', { base, ids, deleted, shared, port: port2 } satisfies ReaderData, [port2]);
   worker.unref();
-  worker.on('error', () => {}); // its runs are then read here: see below
+  worker.on('error', () => {}); // the runs it took and did not send are left to the caller (below)
   for (let i = Atomics.add(shared, 0, 1); i < ids.length; i = Atomics.add(shared, 0, 1)) {
     out.set(ids[i]!, readRunAfresh(join(base, ids[i]!), deleted));
   }

@@ -34,9 +34,8 @@ import { homeOfRunDir } from './home.js';
 import { jsonReplacer } from './cache-file.js';
 import { loadRunSummary } from './run.js';
 import { readAt } from './small-file.js';
-import { asciiJson, compactSummary, decodeHead, encodeHead, expandSummary, parseJson, type CompactSummary } from './summary-codec.js';
+import { asciiJson, compactSummary, decodeHead, decodeValues, encodeHead, encodeValues, expandSummary, lastValueIn, parseJson, type CompactSummary, type ScalarValueRow } from './summary-codec.js';
 import type { ScalarStamp } from './scalars.js';
-import { scalarKeyParts } from './filter/scalar-key.js';
 import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
@@ -279,65 +278,15 @@ export class CacheEntry {
 /** What `mayHaveFlag` searches for (the last name's, kept: a filter asks of one flag in every run). */
 let flagNeedle = { name: '', needle: '"":' };
 
-
 /**
  * What filters and sorts read of a run's scalars, kept in its cache line: per scalar its
  * prefix, tag, last, min and max, with the stamp they were read under (scalars.ts).
  */
 export interface ScalarValues {
   stamp: ScalarStamp;
-  values: [prefix: string, tag: string, last: number, min: number, max: number][];
+  values: ScalarValueRow[];
 }
 
-// Scalar values as text: per scalar `JSON(prefix) US JSON(tag) US last US min US max`, the
-// scalars apart by RS, JSON in ASCII (`asciiJson`: the values file is read as one-byte text).
-// JSON strings hold no raw control characters, so a field that is exactly `JSON(tag)` between
-// two US is that scalar's tag (a prefix follows RS or the start): a filter finds its scalar by
-// one search, without decoding the others.
-const US = '\x1f';
-const RS = '\x1e';
-
-export const encodeValues = (values: ScalarValues['values']): string =>
-  values.map(([prefix, tag, last, min, max]) => `${asciiJson(prefix)}${US}${asciiJson(tag)}${US}${last}${US}${min}${US}${max}`).join(RS);
-
-/** The values `encodeValues` wrote, null when the text is torn. */
-export function decodeValues(text: string): ScalarValues['values'] | null {
-  if (text === '') return [];
-  const out: ScalarValues['values'] = [];
-  try {
-    for (const rec of text.split(RS)) {
-      const f = rec.split(US);
-      if (f.length !== 5) return null;
-      out.push([JSON.parse(f[0]!) as string, JSON.parse(f[1]!) as string, Number(f[2]), Number(f[3]), Number(f[4])]);
-    }
-  } catch {
-    return null;
-  }
-  return out;
-}
-
-/** What `lastValueIn` searches for a key (the last key's, kept: a filter asks for one key of every run). */
-let lastNeedle = { key: '', needle: '', wanted: '' };
-
-function needleOf(key: string): typeof lastNeedle {
-  if (lastNeedle.key === key && key !== '') return lastNeedle;
-  const [prefix, tag] = scalarKeyParts(key);
-  return (lastNeedle = { key, needle: `${US}${asciiJson(tag)}${US}`, wanted: prefix === '' ? '' : asciiJson(prefix) });
-}
-
-/**
- * The last value of a scalar key in `encodeValues` text, by filters' rule (`scalarKeyParts`):
- * the first scalar with the key's tag, and its prefix when the key names one.
- */
-export function lastValueIn(text: string, key: string): number | undefined {
-  const { needle, wanted } = needleOf(key);
-  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
-    if (wanted !== '' && text.slice(text.lastIndexOf(RS, i) + 1, i) !== wanted) continue;
-    const v = i + needle.length;
-    return Number(text.slice(v, text.indexOf(US, v)));
-  }
-  return undefined;
-}
 
 /** The summary files read in this process, by home: the latest one of a home is the one kept current. */
 const openFiles = new Map<string, SummaryFile>();
@@ -936,7 +885,7 @@ export class SummaryFile {
     let live = 0;
     for (const e of entries) live += e.json === undefined ? Number(e.at.split('.')[1]) || 0 : e.json.length + e.name.length + 64;
     // a file of another version (an upgrade) holds no record of this one: written afresh
-    if (size > 2 * live + COMPACT_SLACK || (size > 0 && !dataHeadHolds(path))) return this.rewriteRecords(entries, path);
+    if (size > 2 * live + COMPACT_SLACK || (size > 0 && this.readData(0, DATA_HEAD.length)?.toString('latin1') !== DATA_HEAD)) return this.rewriteRecords(entries, path);
     const records = fresh.map((e) => recordOf(e));
     const bytes = Buffer.concat(records);
     const fd = openSync(path, 'a');
@@ -1001,20 +950,6 @@ function bytesAre(buf: Buffer, at: number, s: string): boolean {
   if (at + s.length > buf.length) return false;
   for (let i = 0; i < s.length; i++) if (buf[at + i] !== s.charCodeAt(i)) return false;
   return true;
-}
-
-/** Whether the data file starts with this version's head. */
-function dataHeadHolds(path: string): boolean {
-  try {
-    const fd = openSync(path, 'r');
-    try {
-      return readAt(fd, 0, DATA_HEAD.length).toString('latin1') === DATA_HEAD;
-    } finally {
-      closeSync(fd);
-    }
-  } catch {
-    return false;
-  }
 }
 
 /** A data record: `name TAB key TAB json` and a newline. */

@@ -1,9 +1,11 @@
-// The summary cache's on-disk form: fields at their default are left out (half the bytes, so
+// The summary cache's on-disk forms: a summary's, and a run's scalar values (`encodeValues`).
+// A summary's fields at their default are left out (half the bytes, so
 // half the parse time at 100k runs), and every summary is rebuilt with one fixed field order
 // (one object shape, which keeps property reads fast when filters scan every run). A summary is
 // kept in two parts: the head, what a listing's row and its status need (`HEAD_FIELDS`), and the
 // tail, the rest; a listing of many runs decodes only their heads (`CachedRun`).
 import { jsonReplacer, jsonReviver } from './cache-file.js';
+import { scalarKeyParts } from './filter/scalar-key.js';
 import type { Opref, RunSummary } from './types.js';
 import { isMarkedFloat, markFloat } from './yaml11.js';
 
@@ -169,6 +171,58 @@ export function decodeHead(buf: Buffer, start: number, to: number): CompactSumma
   } finally {
     text = EMPTY; // the file read whole is not kept alive by this module
   }
+}
+
+/** One scalar as the values file keeps it. */
+export type ScalarValueRow = [prefix: string, tag: string, last: number, min: number, max: number];
+
+// Scalar values as text (the values file, summary-cache.ts): per scalar `JSON(prefix) US
+// JSON(tag) US last US min US max`, the scalars apart by RS, JSON in ASCII (`asciiJson`: the
+// values file is read as one-byte text). JSON strings hold no raw control characters, so a field that is exactly `JSON(tag)` between
+// two US is that scalar's tag (a prefix follows RS or the start): a filter finds its scalar by
+// one search, without decoding the others.
+const RS = '\x1e';
+
+export const encodeValues = (values: ScalarValueRow[]): string =>
+  values.map(([prefix, tag, last, min, max]) => `${asciiJson(prefix)}${US}${asciiJson(tag)}${US}${last}${US}${min}${US}${max}`).join(RS);
+
+/** The values `encodeValues` wrote, null when the text is torn. */
+export function decodeValues(text: string): ScalarValueRow[] | null {
+  if (text === '') return [];
+  const out: ScalarValueRow[] = [];
+  try {
+    for (const rec of text.split(RS)) {
+      const f = rec.split(US);
+      if (f.length !== 5) return null;
+      out.push([JSON.parse(f[0]!) as string, JSON.parse(f[1]!) as string, Number(f[2]), Number(f[3]), Number(f[4])]);
+    }
+  } catch {
+    return null;
+  }
+  return out;
+}
+
+/** What `lastValueIn` searches for a key (the last key's, kept: a filter asks for one key of every run). */
+let lastNeedle = { key: '', needle: '', wanted: '' };
+
+function needleOf(key: string): typeof lastNeedle {
+  if (lastNeedle.key === key && key !== '') return lastNeedle;
+  const [prefix, tag] = scalarKeyParts(key);
+  return (lastNeedle = { key, needle: `${US}${asciiJson(tag)}${US}`, wanted: prefix === '' ? '' : asciiJson(prefix) });
+}
+
+/**
+ * The last value of a scalar key in `encodeValues` text, by filters' rule (`scalarKeyParts`):
+ * the first scalar with the key's tag, and its prefix when the key names one.
+ */
+export function lastValueIn(text: string, key: string): number | undefined {
+  const { needle, wanted } = needleOf(key);
+  for (let i = text.indexOf(needle); i >= 0; i = text.indexOf(needle, i + 1)) {
+    if (wanted !== '' && text.slice(text.lastIndexOf(RS, i) + 1, i) !== wanted) continue;
+    const v = i + needle.length;
+    return Number(text.slice(v, text.indexOf(US, v)));
+  }
+  return undefined;
 }
 
 /** The empty list a field without one gets: shared, frozen (summaries are read, never changed). */
