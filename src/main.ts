@@ -75,4 +75,13 @@ async function main(argv: string[]): Promise<number> {
   }
 }
 
+// A reader that stops early (`grun runs | head`) ends the command quietly, as `cat` would be
+// ended, with nothing on stderr; the work done so far stands (a run started goes on).
+for (const stream of [process.stdout, process.stderr]) {
+  stream.on('error', (e: NodeJS.ErrnoException) => {
+    if (e.code !== 'EPIPE') throw e;
+    process.exit(0);
+  });
+}
+
 process.exitCode = await main(process.argv.slice(2));

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventFileWriter } from '../../src/store/tfevents.js';
-import { copyFixtureHome, copySampleHome } from '../helpers/home.js';
+import { copyFixtureHome, copySampleHome, grunBin } from '../helpers/home.js';
 import { cloneRun, fails, grun, listedShortIds, ok } from './cli-helpers.js';
 
 const STATUS: Record<string, string> = {
@@ -92,6 +92,20 @@ describe('grun runs (list)', () => {
     const v = ok(home, ['runs', '-v', '-n', '1']);
     assert.match(v, /^\[1:c66e6a9a\].*\n {2}id: c66e6a9adc7945ee87f50ab05afb16a5\n {2}operation: train\n {2}from: \/home\/alice\/mnist\/guild\.yml\n {2}status: completed\n/);
     assert.match(v, /\n {2}command: \/home\/alice\/\.venv\/bin\/python -um guild\.op_main train -- --epochs 3/);
+  });
+
+  test('a reader that stops early (`| head`) ends a listing quietly, exit 0', async () => {
+    const home = copyFixtureHome();
+    for (const args of [['runs', '-a'], ['runs', '--json'], ['compare', '--csv', '-']]) {
+      // the read end closed before grun writes a byte: its first write meets EPIPE
+      const child = spawn(grunBin, ['-H', home, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+      child.stdout.destroy();
+      let err = '';
+      child.stderr.on('data', (d: Buffer) => (err += d.toString()));
+      const code = await new Promise<number | null>((res) => child.on('close', res));
+      assert.equal(err, '', args.join(' '));
+      assert.equal(code, 0, args.join(' '));
+    }
   });
 
   test('filter-runs sample: run-status.md listing and status filters', () => {
