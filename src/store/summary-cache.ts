@@ -65,6 +65,9 @@ const COMPACT_SLACK = 64 * 1024;
 const RECORD_READS = 64;
 const BYTES_PER_READ = 5 * 1024;
 
+/** Where `CacheEntry.findRecord` found a record: read at once. */
+const recordPlace = { off: 0, len: 0 };
+
 /**
  * One run's index line: only the fields a listing needs to order and re-check runs are taken
  * out when the file is read; the others are parsed when asked for, the summary read from the
@@ -158,6 +161,28 @@ export class CacheEntry {
     return before < 0 ? '' : this.text.slice(before + 1, last);
   }
 
+  /**
+   * Where its record is in the data file, read in place into `recordPlace` (no strings made for
+   * each of the 53k records a filter prints); false when it has none.
+   */
+  findRecord(): boolean {
+    const last = this.text.lastIndexOf('\t');
+    const before = last < 0 ? -1 : this.text.lastIndexOf('\t', last - 1);
+    let off = 0;
+    let len = 0;
+    let dot = -1;
+    for (let i = before + 1; i < last; i++) {
+      const c = this.text.charCodeAt(i);
+      if (c === 46 && dot < 0) dot = i;
+      else if (c < 48 || c > 57) return false;
+      else if (dot < 0) off = off * 10 + c - 48;
+      else len = len * 10 + c - 48;
+    }
+    recordPlace.off = off;
+    recordPlace.len = len;
+    return before >= 0 && dot > before + 1 && dot < last - 1 && len > 0;
+  }
+
   setAt(at: string): void {
     const last = this.text.lastIndexOf('\t');
     const before = this.text.lastIndexOf('\t', last - 1);
@@ -177,13 +202,16 @@ export class CacheEntry {
     return n;
   }
 
-  /** Where its key ends in `text` if `text` holds its key at `at` (compared in place), else -1. */
-  keyEndIn(text: string, at: number): number {
+  /** Where its key ends in `src` (the values text, a data file's bytes) if `src` holds its key at `at` (compared in place), else -1. */
+  keyEndIn(src: string | Buffer, at: number): number {
     const from = this.fieldStart(4);
     if (from < 0) return -1;
     const end = this.fieldEnd(from);
-    if (at + end - from > text.length) return -1;
-    for (let i = from; i < end; i++) if (this.text.charCodeAt(i) !== text.charCodeAt(at + i - from)) return -1;
+    if (at + end - from > src.length) return -1;
+    const t = this.text;
+    if (typeof src === 'string') {
+      for (let i = from; i < end; i++) if (t.charCodeAt(i) !== src.charCodeAt(at + i - from)) return -1;
+    } else for (let i = from; i < end; i++) if (t.charCodeAt(i) !== src[at + i - from]) return -1;
     return at + end - from;
   }
 
@@ -619,11 +647,8 @@ export class SummaryFile {
    * one by one; past `RECORD_READS` the file is read whole.
    */
   record(e: CacheEntry): RecordSpan | null {
-    const where = e.at;
-    const dot = where.indexOf('.');
-    const off = dot < 0 ? NaN : Number(where.slice(0, dot));
-    const len = Number(where.slice(dot + 1));
-    if (!(len > 0) || !(off >= 0)) return null;
+    if (!e.findRecord()) return null;
+    const { off, len } = recordPlace;
     if (this.data === undefined && ++this.recordReads > RECORD_READS && this.recordReads > (this.openData()?.size ?? 0) / BYTES_PER_READ) {
       try {
         this.data = readFileSync(dataPath(this.home));
@@ -635,10 +660,11 @@ export class SummaryFile {
     if (buf === undefined) return null;
     const at = this.data ? off : 0; // where the record starts in buf
     const end = at + len - 1; // its newline
-    const { name, key } = e;
+    const { name } = e;
     const k = at + name.length + 1; // where the key starts
-    const head = k + key.length + 1;
-    if (buf.length <= end || buf[end] !== 10 || !bytesAre(buf, at, name) || buf[k - 1] !== 9 || !bytesAre(buf, k, key) || buf[head - 1] !== 9) return null;
+    if (buf.length <= end || buf[end] !== 10 || !bytesAre(buf, at, name) || buf[k - 1] !== 9) return null;
+    const head = e.keyEndIn(buf, k) + 1;
+    if (head === 0 || buf[head - 1] !== 9) return null;
     const tab = buf.indexOf(9, head);
     return tab < 0 || tab >= end ? null : { buf, head, tail: tab + 1, end };
   }
