@@ -11,9 +11,7 @@ import { readRunAfresh, readRunsAfresh, type FreshRun, type SentRun } from '../.
 import { startStoreWorker } from '../../src/store/worker.js';
 import { applyRunFilters, runFilter } from '../../src/store/run-filters.js';
 import { runScalarLookup, scalarIndexFor } from '../../src/store/scalar-index.js';
-import { readRunScalars, readScalarData } from '../../src/store/scalars.js';
-import { cacheKey, scalarStampValid } from '../../src/store/run-key.js';
-import type { KeyAnswer, KeyJobs, KeyWorkerData } from '../../src/store/key-reads.js';
+import { readRunScalars } from '../../src/store/scalars.js';
 import { scalarLookup } from '../../src/store/filter/index.js';
 import type { Run } from '../../src/store/types.js';
 import { encodeYaml } from '../../src/store/yaml11.js';
@@ -169,10 +167,6 @@ describe('summary cache', () => {
     const want = applyRunFilters(listRuns(home, { noCache: true }), opts, (r) => scalarLookup(readRunScalars(r.dir).summaries));
     assert.ok(want.length > 0 && want.length < 20);
     assert.deepEqual(plain(kept), plain(want));
-    // every run kept: more records than are read one by one, so the data file is read whole (on
-    // the key worker, asked for as the filter tests, or here when the worker has not begun)
-    const every = new RunList(home, { checkedRows: 0, buildsAll: true }).candidates(() => true).pick(Infinity).runs;
-    assert.deepEqual(plain(every), cold);
   });
 
   test('a listing that builds every run ends its slow round once its rows are built: what the round finds changed shows in the next', () => {
@@ -300,41 +294,6 @@ describe('summary cache', () => {
     await worker.terminate();
     assert.ok(Atomics.load(shared, 1) >= Math.ceil(all.length / 16) - 1, 'its batches counted (the last perhaps not yet)');
     assert.deepEqual(plainReads(sent), plainReads(one));
-  });
-
-  test("the key worker answers as this thread would: keys, scalar stamps' tests, a file's bytes in shared memory", async () => {
-    const home = copyFixtureHome();
-    listRuns(home); // the summary cache's data file, to read whole
-    const dirs = readdirSync(join(home, 'runs')).map((id) => join(home, 'runs', id));
-    const probes = dirs.map((_, i) => ['s', 'slx', 'utr'][i % 3]!);
-    const stamps = dirs.map((d) => readScalarData(d).stamp);
-    stamps[0]!.dirs[''] = -2; // one that no longer holds
-    const data = join(home, 'cache', 'grun', 'summaries.data');
-    const sent = new Int32Array(new SharedArrayBuffer(4));
-    const { port1, port2 } = new MessageChannel();
-    const worker = startStoreWorker('key-worker', { port: port2, sent } satisfies KeyWorkerData, [port2]);
-    const claims = (n: number) => new Int32Array(new SharedArrayBuffer(4 * n));
-    const answers = new Map<number, KeyAnswer>();
-    const total = 2 * dirs.length + 2;
-    const done = new Promise<void>((resolve) => {
-      port1.on('message', (batch: [number, KeyAnswer][]) => {
-        for (const [n, a] of batch) answers.set(n, a);
-        if (answers.size === total) resolve();
-      });
-    });
-    port1.postMessage({ first: 0, dirs, probes, claims: claims(dirs.length) } satisfies KeyJobs);
-    port1.postMessage({ first: dirs.length, dirs, stamps, claims: claims(dirs.length) } satisfies KeyJobs);
-    port1.postMessage({ first: 2 * dirs.length, dirs: [data, join(home, 'no-such-file')], file: true, claims: claims(2) } satisfies KeyJobs);
-    await done;
-    port1.close();
-    await worker.terminate();
-    assert.deepEqual(dirs.map((_, i) => answers.get(i)), dirs.map((d, i) => cacheKey(d, probes[i]!)));
-    assert.deepEqual(dirs.map((_, i) => answers.get(dirs.length + i)), stamps.map((st, i) => scalarStampValid(dirs[i]!, st)));
-    assert.equal(answers.get(dirs.length), false);
-    const bytes = answers.get(2 * dirs.length);
-    assert.ok(bytes instanceof SharedArrayBuffer);
-    assert.ok(Buffer.from(bytes).equals(readFileSync(data)));
-    assert.equal(answers.get(2 * dirs.length + 1), null, 'a file it cannot read');
   });
 
   test('the data file is written afresh once most of it is dead records', () => {
