@@ -489,18 +489,11 @@ export class RunList {
     const kept: number[] = []; // the rows kept, by index: made into listed rows only when built
     const tested: boolean[] = []; // per kept row: kept by the test from its line
     const ahead = Math.min(shown, this.checkedRows);
-    // past this many records shown, the data file is read whole: on the worker, while it tests
-    const whole = file ? Math.min(shown, this.rows.length) > file.wholeDataAfter() ? Math.floor(file.wholeDataAfter()) + 1 : -1 : -1;
     let asked = false;
     for (let i = 0; i < this.rows.length; i++) {
       if (!asked && kept.length === ahead) {
         asked = true;
         this.keysAhead(kept);
-      }
-      if (kept.length === whole && this.src.keys && !file!.dataAhead) {
-        const keys = this.src.keys;
-        keys.askFile(file!.dataPath);
-        file!.dataAhead = () => keys.fileOf(file!.dataPath);
       }
       const r = this.rows[i]!;
       // a line's entry made for the test alone (kept by the file only if the test changed it)
@@ -585,7 +578,6 @@ export class RunList {
       }
     }
     this.endRound();
-    this.src.file?.takeDataAhead();
     this.src.keys?.close();
     this.src.keys = null;
     this.src.file?.save();

@@ -1,27 +1,24 @@
-// Reads taken on a worker thread while a listing goes on: stats of run dirs (run-key.ts: a cache
-// line's key, a scalar stamp's test) and a file read whole into shared memory. A listing that
-// builds every run asks for the keys of its slow round's runs as it opens; a filter asks for
-// those of the first rows it keeps as soon as it has them, for the summary cache's data file
-// once it keeps more rows than are read from it one by one, and for the stamps of the round's
-// scalar values, and tests the other runs meanwhile (`RunList`). Each job is claimed once in
-// shared memory, by the worker or by the listing when it needs an answer the worker has not
-// reached, so nothing is read twice.
+// Stats of run dirs taken on a worker thread while a listing goes on (run-key.ts: a cache line's
+// key, a scalar stamp's test). A listing that builds every run asks for the keys of its slow
+// round's runs as it opens; a filter asks for those of the first rows it keeps as soon as it has
+// them, and for the stamps of the round's scalar values, and tests the other runs meanwhile
+// (`RunList`). Each job is claimed once in shared memory, by the worker or by the listing when it
+// needs an answer the worker has not reached, so no stat is taken twice.
 import { availableParallelism } from 'node:os';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import type { ScalarStamp } from './run-key.js';
 import { startStoreWorker } from './worker.js';
 
 /**
- * A list of jobs sent to the worker: the key of each dir for its probe, whether each dir's
- * stamp holds, or a file's bytes (`dirs` its path); `claims` (shared): per job 0 free, 1 the
- * worker's, 2 the listing's. Answers come back as `[first + i, answer]` in batches.
+ * A list of jobs sent to the worker: the key of each dir for its probe, or whether each dir's
+ * stamp holds; `claims` (shared): per job 0 free, 1 the worker's, 2 the listing's. Answers come
+ * back as `[first + i, answer]` in batches.
  */
 export interface KeyJobs {
   first: number;
   dirs: string[];
   probes?: string[];
   stamps?: ScalarStamp[];
-  file?: true;
   claims: Int32Array;
 }
 
@@ -31,8 +28,7 @@ export interface KeyWorkerData {
   sent: Int32Array;
 }
 
-/** A key (null: no `.guild`), a stamp's test, or a file's bytes (null: it could not be read). */
-export type KeyAnswer = string | null | boolean | SharedArrayBuffer;
+export type KeyAnswer = string | null | boolean;
 
 /** How long a listing waits for an answer the worker claimed before it takes the stats itself. */
 const STALL_MS = 2000;
@@ -48,7 +44,6 @@ interface Job {
 export class KeyReads {
   private readonly keyJobs = new Map<string, Job>();
   private readonly stampJobs = new Map<string, Job>();
-  private readonly fileJobs = new Map<string, Job>();
   private readonly answers = new Map<number, KeyAnswer>();
   private readonly port: MessagePort;
   private readonly sent = new Int32Array(new SharedArrayBuffer(4));
@@ -82,12 +77,7 @@ export class KeyReads {
     this.ask(this.stampJobs, { dirs, stamps });
   }
 
-  /** Asks for a file's bytes, read whole into shared memory. */
-  askFile(path: string): void {
-    this.ask(this.fileJobs, { dirs: [path], file: true });
-  }
-
-  private ask(jobs: Map<string, Job>, what: Pick<KeyJobs, 'dirs' | 'probes' | 'stamps' | 'file'>, probes?: string[]): void {
+  private ask(jobs: Map<string, Job>, what: Pick<KeyJobs, 'dirs' | 'probes' | 'stamps'>, probes?: string[]): void {
     if (what.dirs.length === 0) return;
     const claims = new Int32Array(new SharedArrayBuffer(4 * what.dirs.length));
     what.dirs.forEach((d, i) => jobs.set(d, { n: this.jobs + i, i, claims, probe: probes?.[i] }));
@@ -105,13 +95,6 @@ export class KeyReads {
   stampHolds(dir: string): boolean | undefined {
     const job = this.stampJobs.get(dir);
     return job && (this.answer(job) as boolean | undefined);
-  }
-
-  /** The bytes of a file asked for, as the worker read them; undefined when they are the caller's to read. */
-  fileOf(path: string): Buffer | undefined {
-    const job = this.fileJobs.get(path);
-    const bytes = job && this.answer(job);
-    return bytes instanceof SharedArrayBuffer ? Buffer.from(bytes) : undefined;
   }
 
   /** The worker's answer to a job, waited for if it has claimed it; undefined once claimed here. */

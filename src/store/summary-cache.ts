@@ -459,8 +459,6 @@ export class SummaryFile {
   dirty = false;
   /** The data file read whole, once records are read by the many (null: read one by one). */
   private data: Buffer | null | undefined;
-  /** The data file read whole elsewhere (a worker), for when it is read whole: undefined if it could not be. */
-  dataAhead: (() => Buffer | undefined) | undefined;
   private recordReads = 0;
   /** The data file held open for the record reads of one synchronous pass (closed on the next tick), and its size. */
   private dataFd: { fd: number; size: number } | null | undefined;
@@ -651,13 +649,12 @@ export class SummaryFile {
   record(e: CacheEntry): RecordSpan | null {
     if (!e.findRecord()) return null;
     const { off, len } = recordPlace;
-    if (this.data === undefined && ++this.recordReads > this.wholeDataAfter()) {
+    if (this.data === undefined && ++this.recordReads > RECORD_READS && this.recordReads > (this.openData()?.size ?? 0) / BYTES_PER_READ) {
       try {
-        this.data = this.dataAhead?.() ?? readFileSync(this.dataPath);
+        this.data = readFileSync(dataPath(this.home));
       } catch {
         this.data = null;
       }
-      this.dataAhead = undefined;
     }
     const buf = this.data ? (this.data.length >= off + len ? this.data : undefined) : this.readData(off, len);
     if (buf === undefined) return null;
@@ -677,22 +674,7 @@ export class SummaryFile {
    * more than reading the file whole, it is read whole now rather than after the first ones.
    */
   expectRecords(n: number): void {
-    if (this.data === undefined && n > this.wholeDataAfter()) this.recordReads = Infinity;
-  }
-
-  /** Takes the data file read whole elsewhere, if it was asked for (before what reads it goes away). */
-  takeDataAhead(): void {
-    if (this.dataAhead && this.data === undefined) this.data = this.dataAhead();
-    this.dataAhead = undefined;
-  }
-
-  /** How many records are read one by one before the data file is read whole. */
-  wholeDataAfter(): number {
-    return Math.max(RECORD_READS, (this.openData()?.size ?? 0) / BYTES_PER_READ);
-  }
-
-  get dataPath(): string {
-    return dataPath(this.home);
+    if (this.data === undefined && n > RECORD_READS && n > (this.openData()?.size ?? 0) / BYTES_PER_READ) this.recordReads = Infinity;
   }
 
   /** The data file, opened for this synchronous pass (null when it cannot be). */
