@@ -69,7 +69,7 @@ export async function runSource(cmd: Command, opts: Record<string, unknown>): Pr
     const { filterRuns, runKeeps } = await import('./run-filter.js');
     // The filter runs over the cache; the rows kept are built as far as they are taken, and what
     // was read afresh is decided on again.
-    const kept = list.candidates(runKeeps(opts) ?? (() => true), rowsShown(opts));
+    const kept = list.candidates(runKeeps(opts) ?? (() => true));
     const decide = async (n: number) => {
       const { runs, family, fresh, past, before } = kept.pick(n);
       const current = await statusNow(runs.length, family);

@@ -9,7 +9,7 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
 import { isRunDir, loadRunSummary, unreadableRunDir } from './run.js';
-import { cacheKey, probeOf } from './run-key.js';
+import { cacheKey, probeOf } from './summary-cache.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { RunSummary } from './types.js';
 import { startStoreWorker } from './worker.js';

@@ -11,13 +11,11 @@ import { join } from 'node:path';
 import { runsDir, trashRunsDir } from './home.js';
 import { isRunDir, loadRunSummary, runSortTime, toRun } from './run.js';
 import { readRunAfresh, readRunsAfresh, type FreshRun } from './fresh-read.js';
-import { KeyReads } from './key-reads.js';
 import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
 import { type Run, type RunSummary, type StatusInfo, UNREADABLE_DIR } from './types.js';
 import { CachedRun } from './cached-run.js';
-import { cacheKey, scalarStampValid, type ScalarStamp } from './run-key.js';
-import { dirStampOf, dirStatNow, entryOf, placedEntry, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
+import { cacheKey, dirStampOf, dirStatNow, entryOf, placedEntry, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
 
 export { summaryCachePath } from './summary-cache.js';
 
@@ -99,8 +97,6 @@ class Source {
   private readonly noEntry = new Set<string>();
   /** Runs read afresh ahead of their check, on two threads (`prefetch`). */
   private prefetched: Map<string, FreshRun | null> | undefined;
-  /** Keys of runs about to be re-checked, taken ahead on a worker (`RunList.candidates`). */
-  keys: KeyReads | null = null;
 
   constructor(home: string, opts: ListOptions) {
     this.deleted = !!opts.deleted;
@@ -151,7 +147,7 @@ class Source {
   check(id: string, hit: CacheEntry | undefined): Listed | null {
     const dir = join(this.base, id);
     const name = this.prefix + id;
-    if (hit && hit.probe !== 'p' && (hit.checked || hit.key === this.keyOf(dir, hit.probe))) {
+    if (hit && hit.probe !== 'p' && (hit.checked || hit.key === cacheKey(dir, hit.probe))) {
       hit.checked = true;
       hit.checkScalars ||= this.full;
       return { id, sort: hit.sort, entry: hit, summary: null };
@@ -174,11 +170,6 @@ class Source {
     if (entry) this.file!.set(entry, hit);
     else this.noEntry.add(id);
     return { id, sort: sortOf(summary), entry, summary };
-  }
-
-  private keyOf(dir: string, probe: string): string | null {
-    const ahead = this.keys?.keyOf(dir, probe);
-    return ahead === undefined ? cacheKey(dir, probe) : ahead;
   }
 
   /**
@@ -294,9 +285,6 @@ export const roundSize = (runs: number): number => Math.max(100, Math.ceil(runs 
  */
 const CHECKED_ROWS = 1000;
 
-/** Below this many re-checks a worker's start (~50 ms of the other core) saves less than it costs. */
-const KEYS_AHEAD_MIN = 200;
-
 /**
  * A listing that builds only the runs it shows, newest first. New, unfinished (and batch)
  * runs and those grun announced are re-checked when it opens; the first `CHECKED_ROWS` runs
@@ -325,16 +313,8 @@ export class RunList {
       }
     }
     this.sort();
-    // A listing that builds every run of a big home has its slow round's stats taken on a
-    // worker, and ends the round once it has built its rows (`endRound`).
-    if (opts.buildsAll && this.rows.length > this.checkedRows && this.keys()) this.roundAhead();
-    else if (this.round()) this.sort();
+    if (this.round()) this.sort();
     src.finish(this.rows.length, () => new Set(this.rows.map((r) => this.idOf(r))));
-  }
-
-  /** The worker that takes stats ahead (started on first use; null on one core). */
-  private keys(): KeyReads | null {
-    return (this.src.keys ??= KeyReads.start());
   }
 
   private sortOf(r: number | Listed): number {
@@ -392,71 +372,6 @@ export class RunList {
     return moved;
   }
 
-  /** The slow round taken ahead (`roundAhead`): its rows, and where the next one starts. */
-  private pendingRound: { rows: Listed[]; next: number } | null = null;
-
-  /** The slow round's rows (as `round` takes them), their keys asked of the worker. */
-  private roundAhead(): void {
-    const { file, prefix, base } = this.src;
-    const n = this.rows.length;
-    let at = file!.cursor(prefix) % n;
-    const rows: Listed[] = [];
-    const dirs: string[] = [];
-    const probes: string[] = [];
-    for (let done = Math.min(n, roundSize(n)); done > 0; done--, at = (at + 1) % n) {
-      const row = this.listed(at);
-      rows.push(row);
-      if (!row.entry || row.entry.checked || row.entry.probe === 'p') continue;
-      dirs.push(join(base, row.id));
-      probes.push(row.entry.probe);
-    }
-    this.src.keys!.askKeys(dirs, probes);
-    this.pendingRound = { rows, next: at };
-  }
-
-  /**
-   * Asks the worker whether the scalar stamps of the round's runs hold, where this listing read
-   * scalar values (a filter or sort asked for them): `endRound` drops those that do not.
-   */
-  private roundStampsAhead(): void {
-    const { file, base, keys } = this.src;
-    if (!this.pendingRound || !keys || !file!.valuesRead) return;
-    const dirs: string[] = [];
-    const stamps: ScalarStamp[] = [];
-    for (const { id, entry } of this.pendingRound.rows) {
-      const stamp = entry && !entry.checked && entry.probe !== 'p' ? entry.scalarStamp() : null;
-      if (!stamp) continue;
-      dirs.push(join(base, id));
-      stamps.push(stamp);
-    }
-    keys.askStamps(dirs, stamps);
-  }
-
-  /**
-   * Ends the slow round taken ahead, once the listing has built its rows: what it finds changed
-   * (a run re-read, gone, moved, or scalar values whose stamp no longer holds) is written to the
-   * cache for the next listing, not shown in this one, as a run the round had not reached yet
-   * would not be (ARCHITECTURE.md, "The summary cache").
-   */
-  private endRound(): void {
-    const round = this.pendingRound;
-    if (!round) return;
-    this.pendingRound = null;
-    const { file, prefix, base, keys } = this.src;
-    for (const { id, entry } of round.rows) {
-      if (!entry || entry.checked) continue;
-      if (entry.probe === 'p') {
-        this.src.place(id, entry);
-        continue;
-      }
-      if (this.src.check(id, entry)?.entry !== entry || !file!.valuesRead) continue;
-      const stamp = entry.scalarStamp();
-      const dir = join(base, id);
-      if (stamp && !(keys?.stampHolds(dir) ?? scalarStampValid(dir, stamp))) entry.dropScalars();
-    }
-    file!.saveCursor(prefix, round.next);
-  }
-
   get length(): number {
     return this.rows.length;
   }
@@ -481,20 +396,12 @@ export class RunList {
    * The runs a filter keeps. `keeps` first runs over every settled run as its cache line holds
    * it (`CachedRun`: trusted as the listing trusts it, ARCHITECTURE.md), one at a time, so that
    * nothing is kept of the runs it drops. Only what is shown is then built (`KeptRows.pick`).
-   * Once it has kept as many rows as will be re-checked of the `shown` first (`CHECKED_ROWS`), their
-   * keys are taken on a worker while it tests the rest (`KeyReads`).
    */
-  candidates(keeps: (run: Run) => boolean, shown = Infinity): KeptRows {
+  candidates(keeps: (run: Run) => boolean): KeptRows {
     const { file } = this.src;
     const kept: number[] = []; // the rows kept, by index: made into listed rows only when built
     const tested: boolean[] = []; // per kept row: kept by the test from its line
-    const ahead = Math.min(shown, this.checkedRows);
-    let asked = false;
     for (let i = 0; i < this.rows.length; i++) {
-      if (!asked && kept.length === ahead) {
-        asked = true;
-        this.keysAhead(kept);
-      }
       const r = this.rows[i]!;
       // a line's entry made for the test alone (kept by the file only if the test changed it)
       const entry = typeof r === 'number' ? file!.entryAt(r, true) : r.entry;
@@ -503,7 +410,6 @@ export class RunList {
       kept.push(i);
       tested.push(settled);
     }
-    this.roundStampsAhead();
     return {
       pick: (n) => {
         const take: Listed[] = [];
@@ -530,19 +436,6 @@ export class RunList {
         };
       },
     };
-  }
-
-  /** The keys of rows about to be re-checked, asked of the worker (not for a few: its start costs more). */
-  private keysAhead(rows: number[]): void {
-    const dirs: string[] = [];
-    const probes: string[] = [];
-    for (const i of rows) {
-      const { id, entry } = this.listed(i);
-      if (!entry || entry.checked || entry.probe === 'p') continue;
-      dirs.push(join(this.src.base, id));
-      probes.push(entry.probe);
-    }
-    if (dirs.length >= KEYS_AHEAD_MIN || this.src.keys) this.keys()?.askKeys(dirs, probes);
   }
 
   /** A settled row as its line holds it (made once per row). */
@@ -577,9 +470,6 @@ export class RunList {
         if (r.entry && parents.has(r.entry.parent)) kids.push(this.build(r));
       }
     }
-    this.endRound();
-    this.src.keys?.close();
-    this.src.keys = null;
     this.src.file?.save();
     const family = withParentStatus([...built, ...kids].map((s) => (s instanceof CachedRun ? s : toRun(s))));
     return { runs: family.slice(0, built.length), family };

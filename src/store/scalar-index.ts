@@ -8,8 +8,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync
 import { basename, dirname, join } from 'node:path';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer, jsonReviver } from './cache-file.js';
-import { readScalarData, type RunScalarData } from './scalars.js';
-import { scalarStampValid } from './run-key.js';
+import { readScalarData, scalarStampValid, type RunScalarData } from './scalars.js';
 import { summaryFileOf, type ScalarValues } from './summary-cache.js';
 import { CachedRun } from './cached-run.js';
 import { scalarLookup, type ScalarLookup } from './filter/evaluate.js';

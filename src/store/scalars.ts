@@ -4,7 +4,6 @@ import { createHash } from 'node:crypto';
 import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
 import { join } from 'node:path';
 import { readEventFile } from './tfevents.js';
-import { dirMtime, type ScalarStamp } from './run-key.js';
 import type { ReadProblem, ScalarPoint, ScalarSummary } from './types.js';
 
 /** Display key of a scalar: bare tag for the run root and `.guild`, else `prefix#tag`. */
@@ -155,6 +154,11 @@ function update(s: ScalarSummary, value: number, step: number): void {
   s.avg = s.total / s.count;
 }
 
+/** What a cached reading of a run's scalars is valid for: dir mtimes and event file sizes. */
+export interface ScalarStamp {
+  dirs: Record<string, number>;
+  files: Record<string, number>;
+}
 
 export interface RunScalarData {
   summaries: ScalarSummary[];
@@ -166,6 +170,13 @@ export interface RunScalarData {
   dirsRead: number;
 }
 
+function dirMtime(path: string): number {
+  try {
+    return statSync(path).mtimeMs;
+  } catch {
+    return -1;
+  }
+}
 
 /**
  * Scalars and logged attrs from one walk of the run dir. Summaries are per tag (`sys/*`
@@ -201,6 +212,18 @@ export function readScalarData(runDir: string): RunScalarData {
   return { summaries: [...byKey.values()], attrs, problems, stamp, dirsRead: files.dirsRead };
 }
 
+/** Whether nothing a stamp covers changed since it was taken. */
+export function scalarStampValid(runDir: string, stamp: ScalarStamp): boolean {
+  for (const [rel, mtime] of Object.entries(stamp.dirs)) if (dirMtime(rel ? join(runDir, rel) : runDir) !== mtime) return false;
+  for (const [rel, size] of Object.entries(stamp.files)) {
+    try {
+      if (statSync(join(runDir, rel)).size !== size) return false;
+    } catch {
+      return false;
+    }
+  }
+  return true;
+}
 
 export function readRunScalars(runDir: string): { summaries: ScalarSummary[]; problems: ReadProblem[] } {
   const { summaries, problems } = readScalarData(runDir);

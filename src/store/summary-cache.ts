@@ -27,15 +27,15 @@
 //   `name TAB key TAB stamp TAB values`, written once a filter asked for them and read only by
 //   filters and sorts; a line counts only for the entry of the same key. The values are
 //   `encodeValues`' text, in which a filter finds one scalar without decoding the others.
-import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
-import { basename, dirname, join } from 'node:path';
+import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { basename, dirname, join, sep } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
 import { jsonReplacer } from './cache-file.js';
 import { loadRunSummary } from './run.js';
 import { readAt } from './small-file.js';
-import { cacheKey, probeOf, statOrNull, type ScalarStamp } from './run-key.js';
 import { asciiJson, compactSummary, decodeHead, decodeValues, encodeHead, encodeValues, expandSummary, lastValueIn, parseJson, type CompactSummary, type ScalarValueRow } from './summary-codec.js';
+import type { ScalarStamp } from './scalars.js';
 import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
@@ -301,12 +301,6 @@ export class CacheEntry {
     this.values = `${this.name}\t${this.key}\t${asciiJson(v.stamp)}\t${encodeValues(v.values)}`;
     this.file?.valuesChanged(this);
   }
-
-  /** Forgets its scalar values (their stamp no longer holds): the next filter reads them afresh. */
-  dropScalars(): void {
-    this.values = null;
-    this.file?.valuesChanged(this);
-  }
 }
 
 /** What `mayHaveFlag` searches for (the last name's, kept: a filter asks of one flag in every run). */
@@ -328,6 +322,72 @@ const openFiles = new Map<string, SummaryFile>();
 /** The summary file of a home as this process last read it (read now if it has not). */
 export function summaryFileOf(home: string): SummaryFile {
   return openFiles.get(home) ?? new SummaryFile(home);
+}
+
+function statOrNull(path: string): Stats | undefined {
+  try {
+    return statSync(path, { throwIfNoEntry: false });
+  } catch {
+    return undefined; // ENOTDIR and the like: a stray file in runs/
+  }
+}
+
+const stamp = (st: Stats | undefined): string => (st ? `${st.mtimeMs}.${st.size}:` : '-:');
+
+/**
+ * What a listed field can change without: `.guild` (markers, LOCK, process record) and
+ * `.guild/attrs` (attrs written by rename, created or deleted), plus the attrs Guild rewrites
+ * in place (label, tags, comments, exit_status) where they exist: creating one changes `.guild/attrs`. The
+ * run root (trial and step links) counts only for runs that can still gain links: batches,
+ * pipelines, and runs without an exit status.
+ */
+type KeyedFields = Pick<CompactSummary, 'label' | 'tags' | 'comments' | 'batch' | 'children' | 'exitStatus'>;
+
+const canGainLinks = (s: KeyedFields): boolean =>
+  !!s.batch || (s.children?.length ?? 0) > 0 || s.exitStatus === undefined || s.exitStatus === null;
+
+/** The probe column of a summary: settled or not, and which attr files its key stats. */
+export function probeOf(s: KeyedFields): string {
+  const links = canGainLinks(s);
+  return (
+    (links ? 'u' : 's') +
+    (s.label != null ? 'l' : '') +
+    (s.tags?.length ? 't' : '') +
+    (s.comments?.length ? 'c' : '') +
+    (s.exitStatus != null ? 'x' : '') +
+    (links ? 'r' : '')
+  );
+}
+
+/**
+ * 64 bits of FNV-1a and of a multiplicative mix over a string, in base 36: the key a line keeps
+ * of a run's stats (a tenth of their text; crypto's hashes cost more per call than the stats).
+ */
+function digest(text: string): string {
+  let a = 0x811c9dc5;
+  let b = 0x9747b28c;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    a = Math.imul(a ^ c, 0x01000193);
+    b = Math.imul(b ^ c, 0x5bd1e995);
+    b ^= b >>> 15;
+  }
+  return (a >>> 0).toString(36) + '.' + (b >>> 0).toString(36);
+}
+
+/** The stats key of a run dir for a probe, or null without `.guild`. */
+export function cacheKey(dir: string, probe: string): string | null {
+  const g = join(dir, '.guild');
+  const guild = statOrNull(g);
+  if (!guild) return null;
+  const attrs = `${g}${sep}attrs`; // joined once: a listing takes thousands of keys
+  let key = stamp(guild) + stamp(statOrNull(attrs));
+  if (probe.includes('l')) key += 'l' + stamp(statOrNull(`${attrs}${sep}label`));
+  if (probe.includes('t')) key += 't' + stamp(statOrNull(`${attrs}${sep}tags`));
+  if (probe.includes('c')) key += 'c' + stamp(statOrNull(`${attrs}${sep}comments`));
+  if (probe.includes('x')) key += 'x' + stamp(statOrNull(`${attrs}${sep}exit_status`));
+  if (probe.includes('r')) key += 'r' + stamp(statOrNull(dir));
+  return digest(key);
 }
 
 const isAscii = (text: string): boolean => !/[^\x00-\x7f]/.test(text);
@@ -704,11 +764,6 @@ export class SummaryFile {
   private closeData(): void {
     if (this.dataFd) closeSync(this.dataFd.fd);
     this.dataFd = undefined;
-  }
-
-  /** Whether this process has read the values file (a filter or sort asked for scalars). */
-  get valuesRead(): boolean {
-    return this.valuesText !== undefined;
   }
 
   /** An entry's line in the values file, at the offset its line names, when it has the entry's key (and all four fields). */

@@ -1,22 +1,21 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { appendFileSync, cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
+import { cpSync, mkdirSync, readdirSync, readFileSync, rmSync, utimesSync, writeFileSync, statSync, truncateSync } from 'node:fs';
 import { MessageChannel } from 'node:worker_threads';
-import { basename, join } from 'node:path';
-import { listRuns, loadRun, roundSize, RunList, runWithStatus, summaryCachePath } from '../../src/store/index.js';
+import { join } from 'node:path';
+import { listRuns, RunList, runWithStatus, summaryCachePath } from '../../src/store/index.js';
 import { CachedRun } from '../../src/store/cached-run.js';
 import { decodeHead, decodeValues, encodeHead, encodeValues, expandSummary, lastValueIn, type CompactSummary } from '../../src/store/summary-codec.js';
 import { readRunAfresh, readRunsAfresh, type FreshRun, type SentRun } from '../../src/store/fresh-read.js';
 import { startStoreWorker } from '../../src/store/worker.js';
 import { applyRunFilters, runFilter } from '../../src/store/run-filters.js';
-import { runScalarLookup, scalarIndexFor } from '../../src/store/scalar-index.js';
+import { runScalarLookup } from '../../src/store/scalar-index.js';
 import { readRunScalars } from '../../src/store/scalars.js';
 import { scalarLookup } from '../../src/store/filter/index.js';
 import type { Run } from '../../src/store/types.js';
 import { encodeYaml } from '../../src/store/yaml11.js';
-import { copyFixtureHome, copySampleHome, projectRoot, tempDir } from '../helpers/home.js';
-import { EventFileWriter } from '../../src/store/tfevents.js';
+import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js';
 
 /** Runs as plain data (a run a cache line holds gives its plain form: `toJSON`). */
 const plain = (runs: Run[]): Run[] => JSON.parse(JSON.stringify(runs)) as Run[];
@@ -167,40 +166,6 @@ describe('summary cache', () => {
     const want = applyRunFilters(listRuns(home, { noCache: true }), opts, (r) => scalarLookup(readRunScalars(r.dir).summaries));
     assert.ok(want.length > 0 && want.length < 20);
     assert.deepEqual(plain(kept), plain(want));
-  });
-
-  test('a listing that builds every run ends its slow round once its rows are built: what the round finds changed shows in the next', () => {
-    const home = copyFixtureHome();
-    const source = join(home, 'runs', 'e1cf955019fc498ba318ae5d147456c2');
-    for (let i = 0; i < 300; i++) cpSync(source, join(home, 'runs', `r0und${String(i).padStart(27, '0')}`), { recursive: true });
-    const low = (): Run[] => {
-      const keeps = runFilter({ filter: ['loss < 0.001'] }, runScalarLookup)!;
-      const { runs, fresh } = new RunList(home, { checkedRows: 10, buildsAll: true }).candidates(keeps).pick(Infinity);
-      return runs.filter((r) => !fresh.has(r.id) || keeps(r));
-    };
-    assert.deepEqual(low(), [], 'the first filter reads and keeps the scalar values of every run');
-    // Two runs the next listing's round reaches, past the rows it re-checks when shown.
-    const order = new RunList(home, { checkedRows: 10, buildsAll: true }).slice(0, Infinity).runs.map((r) => r.id);
-    const cursor = (JSON.parse(readFileSync(join(home, 'cache', 'grun', 'summaries.cursor'), 'utf8')) as Record<string, number>)['runs/']!;
-    const round = Array.from({ length: roundSize(order.length) }, (_, i) => order[(cursor + i) % order.length]!).filter((id) => order.indexOf(id) >= 10);
-    const [relabelled, grown] = [round[0]!, round[round.length - 1]!].map((id) => join(home, 'runs', id));
-    // Guild relabels one in place; the other's event file grows in place: files rewritten or
-    // appended to, so no directory's mtime moves.
-    writeFileSync(join(relabelled!, '.guild', 'attrs', 'label'), 'relabelled in place\n');
-    const guild = join(grown!, '.guild');
-    const w = new EventFileWriter(tempDir('grun-events-'));
-    w.addScalar('loss', 0.0005, 9);
-    w.close();
-    const keyOf = (dir: string): string | undefined =>
-      readFileSync(summaryCachePath(home), 'utf8').split('\n').find((l) => l.startsWith(`runs/${basename(dir)}\t`))?.split('\t')[4];
-    const key = keyOf(grown!);
-    appendFileSync(join(guild, readdirSync(guild).find((f) => /tfevents.*\.0$/.test(f))!), readFileSync(w.path!));
-    low(); // this listing's round finds both
-    assert.equal(keyOf(grown!), key, 'its key holds: the round tests its scalar stamp');
-    scalarIndexFor(loadRun(grown!)).forget(grown!); // what this process read of it: a new grun would not have it
-    assert.deepEqual(low().map((r) => r.id), [basename(grown!)]);
-    const all = new RunList(home, { checkedRows: 10, buildsAll: true }).slice(0, Infinity).runs;
-    assert.equal(all.find((r) => r.id === basename(relabelled!))?.label, 'relabelled in place');
   });
 
   test('scalar values as a filter searches them: one scalar found without decoding the others', () => {
