@@ -8,7 +8,7 @@ import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
 import type { Run } from '../store/types.js';
-import { formatTable, printLines } from './format.js';
+import { formatTable, printLines, printRunText } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
 import { sourceRuns } from './runs.js';
 import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
@@ -16,11 +16,11 @@ import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
 function printScalars(runs: Run[], allScalars: boolean): void {
   const lines: string[] = [];
   for (const run of runs) {
-    lines.push(`[${run.id.slice(0, 8)}] ${run.operation}`);
+    lines.push(termSafe(`[${run.id.slice(0, 8)}] ${run.operation}`));
     const keys = [...new Set(scalarsOf(run).map(scalarKeyOf))]
       .filter((k) => allScalars || !k.split('#').pop()!.startsWith('sys/'))
       .sort(natCompare);
-    for (const k of keys) lines.push(`  ${k}`);
+    for (const k of keys) lines.push(termSafe(`  ${k}`));
   }
   printLines(lines);
 }
@@ -61,7 +61,7 @@ export function register(program: Command): void {
     if (o.printScalars) return printScalars(runs, Boolean(o.allScalars));
     if (o.csv !== undefined) {
       const text = compareCsv(runs, o);
-      if (o.csv === true || o.csv === '-') process.stdout.write(text);
+      if (o.csv === true || o.csv === '-') printRunText([text.slice(0, -1)]);
       else writeFileSync(o.csv, text);
       return;
     }

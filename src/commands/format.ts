@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { readFileSync } from 'node:fs';
 import { dirname, join, relative, sep } from 'node:path';
 import { parseOpref } from '../store/opref.js';
-import { termSafe } from '../store/terminal-text.js';
+import { cleansFor, termSafe } from '../store/terminal-text.js';
 import type { Comment, Opref, Run } from '../store/types.js';
 import { formatTimestamp } from '../store/timefmt.js';
 
@@ -153,6 +153,14 @@ export function commentLines(comments: readonly Comment[], indexed: boolean): st
 /** Writes lines to stdout, one `\n` each. */
 export function printLines(lines: string[]): void {
   if (lines.length > 0) process.stdout.write(lines.join('\n') + '\n');
+}
+
+/**
+ * Lines of what runs hold, printed as data (CSV, attr values, tags): unchanged to a pipe or a
+ * file, cleaned for a terminal (`cleansFor`), as `grun cat` passes a run's bytes on.
+ */
+export function printRunText(lines: string[]): void {
+  printLines(cleansFor(process.stdout) ? lines.map((l) => l.split('\n').map(termSafe).join('\n')) : lines);
 }
 
 /** Guild's `run_util._format_command`: args joined, those empty or with spaces in double quotes. */

@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { connect, listRemoteRuns, pullRuns, selectRemoteRuns } from '../engine/remote/runs.js';
 import { formatTable, formatTimestamp } from './format.js';
 import { confirm, homeOf } from './run-args.js';
+import { termSafe } from '../store/terminal-text.js';
 
 export function register(program: Command): void {
   program
@@ -23,7 +24,7 @@ export function register(program: Command): void {
         return;
       }
       if (!o.yes) {
-        const rows = selected.map((r) => [`[${r.id.slice(0, 8)}]`, r.operation, formatTimestamp(r.started), r.status, r.label ?? '']);
+        const rows = selected.map((r) => [`[${r.id.slice(0, 8)}]`, r.operation, formatTimestamp(r.started), r.status, r.label ?? ''].map(termSafe));
         process.stdout.write(`You are about to copy (pull) the following runs from ${remote}:\n${formatTable(rows, 2).join('\n')}\n`);
         if (!confirm('Continue?', true)) return;
       }

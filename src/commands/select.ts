@@ -9,7 +9,7 @@ import { encodeYaml } from '../store/yaml11.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { cellValue, parseColSpec, sortByValue } from '../engine/compare.js';
-import { printLines } from './format.js';
+import { printRunText } from './format.js';
 import { formattedRunFields, sourceRuns } from './runs.js';
 import { oneRun, selectFrom } from './run-args.js';
 import { readAttr } from '../store/attrs.js';
@@ -62,7 +62,7 @@ export function register(program: Command): void {
       if (runs.length === 0) throw new GrunError('no matching runs');
       chosen = selectFrom(runs, specs, [':']);
     } else chosen = [oneRun(runs, specs[0])];
-    printLines(
+    printRunText(
       chosen.map((run) =>
         opts.attr ? attrText(run, opts.attr as string) : opts.path || opts.dir ? run.dir : opts.shortId ? run.id.slice(0, 8) : run.id,
       ),

@@ -6,7 +6,7 @@ import { editRuns } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { printLines } from './format.js';
+import { printRunText } from './format.js';
 import { CHILD_EDIT_HELP, collect, homeOf, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
@@ -35,7 +35,7 @@ export function register(program: Command): void {
   ).action(async (specs: string[], opts: TagOptions & Record<string, unknown>, c: Command) => {
     const filtered = filterRuns(listRuns(homeOf(c)), opts);
     if (opts.listAll) {
-      printLines([...new Set(filtered.flatMap((r) => r.tags))].sort());
+      printRunText([...new Set(filtered.flatMap((r) => r.tags))].sort());
       return;
     }
     if (!opts.add && !opts.delete && !opts.clear) throw new GrunError('specify --add, --delete or --clear (or --list-all)');

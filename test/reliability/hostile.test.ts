@@ -59,12 +59,13 @@ describe('reliability: hostile text never reaches the terminal', () => {
       `open("file-" + ${JSON.stringify(ESCAPES.osc0!)} + ".txt", "w").write("x")`,
       `sys.stdout.write(${JSON.stringify(ALL)} + "\\n")`,
       'print("loss: 0.5")',
+      `print("key" + ${JSON.stringify(ESCAPES.osc0!)} + ": 1")`,
     ].join('\n'),
   });
   let id = '';
 
   test('a run with escapes in its label, flags, output and file names', async () => {
-    ok(await runGrun(['run', '-y', '-q', '-l', `label ${ALL}`, 'evil.py', `msg=flag ${ALL}`], { home, cwd }), 'run');
+    ok(await runGrun(['run', '-y', '-q', '-l', `label ${ALL}`, '-t', `tag${ESCAPES.osc0}`, 'evil.py', `msg=flag ${ALL}`], { home, cwd }), 'run');
     id = onlyRun(home);
     // The run's own record keeps every byte: only display is cleaned.
     assert.ok(readFileSync(join(home, 'runs', id, '.guild', 'output'), 'latin1').includes('\x1b]52;c;'));
@@ -75,6 +76,7 @@ describe('reliability: hostile text never reaches the terminal', () => {
     ['runs -v', ['runs', '-v']],
     ['runs info', ['runs', 'info']],
     ['compare', ['compare', '-t']],
+    ['compare --print-scalars', ['compare', '--print-scalars']],
     ['ls', ['ls']],
     ['error message', ['runs', 'info', `no-such-run-${ESCAPES.osc0}`]],
   ];
@@ -86,8 +88,19 @@ describe('reliability: hostile text never reaches the terminal', () => {
       assert.doesNotMatch(r.stdout, CONTROL, r.stdout);
       assert.doesNotMatch(r.stderr, CONTROL, r.stderr);
       if (name === 'runs') assert.match(r.stdout, /label +link +hidden +31m abcdcba ring␇/);
+      if (name === 'compare --print-scalars') assert.match(r.stdout, /^ {2}key$/m);
     });
   }
+
+  test('data a run holds (CSV, an attr, its tags): as it is to a pipe, cleaned on a terminal', async () => {
+    for (const args of [['compare', '--csv', '-'], ['select', '--attr', 'label'], ['tag', '--list-all']]) {
+      const piped = ok(await runGrun(args, { home, cwd }), args.join(' '));
+      assert.ok(piped.stdout.includes(ESCAPES.osc0!), `${args.join(' ')}: a pipe gets the text as it is`);
+      const onTty = grunOnTty(args, home);
+      assert.doesNotMatch(onTty, CONTROL, args.join(' '));
+      assert.match(onTty, args[0] === 'tag' ? /^tag\r?$/m : /label +link +hidden/, args.join(' '));
+    }
+  });
 
   test('grun cat --output: byte for byte to a pipe, cleaned on a terminal, raw with --raw', async () => {
     const piped = ok(await runGrun(['cat', '--output'], { home, cwd }), 'cat');
