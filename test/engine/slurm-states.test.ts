@@ -3,6 +3,14 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { batchScript, resourceOptions } from '../../src/engine/slurm/executor.js';
 import { arrayTaskState, describeJobState, parseSacct, parseScontrol, parseSqueue, phaseOf } from '../../src/engine/slurm/states.js';
+import { readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { recordJobEnds } from '../../src/engine/slurm/job-ends.js';
+import { slurmRunStatus } from '../../src/engine/slurm/status.js';
+import { readAttr } from '../../src/store/attrs.js';
+import { loadRun } from '../../src/store/index.js';
+import { writeSlurmRecord } from '../../src/store/slurm-record.js';
+import { copyFixtureHome } from '../helpers/home.js';
 
 describe('slurm text outputs (no cluster needed)', () => {
   test('squeue lines: pending with reason, running on a node, array tasks, finished', () => {
@@ -47,5 +55,24 @@ describe('slurm text outputs (no cluster needed)', () => {
     assert.match(s, /^\/usr\/bin\/node \/opt\/grun\/dist\/cli\.js __supervise \/h\/runs\/abc --job \S+job\.json &$/m);
     assert.match(s, /trap 'kill -TERM \$sup 2>\/dev\/null' TERM/);
   });
-});
 
+  test('a COMPLETED job whose run was read before its supervisor recorded the end: read again, completed, nothing written', () => {
+    const home = copyFixtureHome();
+    const id = readdirSync(join(home, 'runs')).find((d) => d.startsWith('4cad94ad'))!;
+    const dir = join(home, 'runs', id);
+    for (const a of ['exit_status', 'stopped']) rmSync(join(dir, '.guild', 'attrs', a), { force: true });
+    writeSlurmRecord(dir, { version: 1, executor: 'slurm', jobId: '77', cluster: '', submitted: Date.now() });
+    const completed = () => ({ jobId: '77', phase: 'completed' as const, state: 'COMPLETED' });
+    const view = { job: completed };
+    // Slurm says COMPLETED of a run that has no end on disk (a shared file system not showing it yet)
+    const [unseen] = recordJobEnds([loadRun(dir)], completed);
+    assert.deepEqual(slurmRunStatus(unseen!, view), { status: 'error', reason: 'Slurm job 77 COMPLETED without a recorded exit status' });
+    assert.equal(readAttr(dir, 'exit_status').kind, 'missing', 'no end is written for it');
+    // read, then its supervisor records the end and the job completes before Slurm is asked
+    const read = loadRun(dir);
+    writeFileSync(join(dir, '.guild', 'attrs', 'exit_status'), '0\n');
+    const [now] = recordJobEnds([read], completed);
+    assert.equal(now!.exitStatus, 0);
+    assert.equal(slurmRunStatus(now!, view).status, 'completed');
+  });
+});

@@ -52,8 +52,9 @@ function recordFinalState(runDir: string, s: JobState): void {
 
 /**
  * Writes what `jobs` say has ended into the runs that have not recorded it; returns the runs,
- * those written re-read. A COMPLETED job's run is left alone: its supervisor wrote the end,
- * which a shared file system may not show yet.
+ * those written re-read. A COMPLETED job's run is read again, never written: its supervisor
+ * recorded the end before the job ended, after the run was read (or a shared file system does
+ * not show it yet: then the run shows Slurm's word without it).
  */
 export function recordJobEnds(runs: Run[], jobs: (jobId: string) => JobState | undefined): Run[] {
   return runs.map((run) => {
@@ -64,7 +65,7 @@ export function recordJobEnds(runs: Run[], jobs: (jobId: string) => JobState | u
     try {
       if (run.exitStatus === null && ended && s.phase !== 'completed') finalizeFromSlurm(run.dir, s);
       else if (run.exitStatus !== null && (ended || s.phase === 'unknown')) recordFinalState(run.dir, s);
-      else return run;
+      else if (run.exitStatus !== null || s.phase !== 'completed') return run;
       return loadRun(run.dir, run.deleted);
     } catch {
       return run; // deleted meanwhile: the next listing no longer has it
