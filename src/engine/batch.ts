@@ -4,7 +4,6 @@
 // `exit_status`/`stopped` from them (Accio's aggregation) when the last one ends.
 import { randomUUID } from 'node:crypto';
 import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { userInfo } from 'node:os';
 import { basename, dirname, join } from 'node:path';
 import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
@@ -20,7 +19,7 @@ import { restoreFloatMarks } from './flags.js';
 import { planTrial } from './plan.js';
 import type { RunPlan } from './plan-types.js';
 import { parentDirOf } from './run-family.js';
-import { commentEntry, guildTimestamp, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
+import { commentEntry, guildTimestamp, guildUser, runEnv, writeRunDir, writeStagedEnv } from './run-writer.js';
 import { attachChild, protoAttrs, writeBatchRun } from './sweep/batch-layout.js';
 import type { Expansion } from './sweep/expand.js';
 import {
@@ -209,7 +208,7 @@ export function writeParent(p: ParentSpec, staged = false): CreatedRun {
     kind: p.kind,
     initialized: guildTimestamp(),
     proto: { opref: proto.opref, attrs: { ...protoAttrs(proto), flags: p.protoFlags } },
-    attrs: { host: hostName(), user: process.env.USER ?? userInfo().username, random_seed: BigInt(p.seed), ...p.attrs },
+    attrs: { host: hostName(), user: guildUser(), random_seed: BigInt(p.seed), ...p.attrs },
     ...(p.maxTrials !== undefined ? { maxTrials: p.maxTrials } : {}),
     ...(p.objective !== undefined ? { objective: p.objective } : {}),
     ...(p.optimizer !== undefined ? { optimizer: p.optimizer } : {}),
@@ -394,7 +393,7 @@ export function createSubmission(
     };
     return { plan, seed: r.seed };
   });
-  const owner = o.owner ?? process.env.USER ?? userInfo().username;
+  const owner = o.owner ?? guildUser();
   if (exp.kind === 'single') {
     const run = write(home, null, specs[0]!);
     writeAttr(run.dir, 'user', owner);
