@@ -25,7 +25,7 @@ import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; testFlags?: boolean; testSourcecode?: boolean; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  printCmd?: boolean; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
@@ -148,8 +148,14 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     printLines(sourceCodeReportLines(await describeSourceCode(w.run), startDir()));
     return;
   }
-  if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp)) {
+  const testsOutput = o.testOutputScalars !== undefined ? 'scalars' : o.testOutputAttrs !== undefined ? 'attrs' : null;
+  if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp || testsOutput)) {
     const plan = await planRun(w.run);
+    if (testsOutput) {
+      const { testOutput } = await import('./test-output.js');
+      await testOutput(testsOutput === 'scalars' ? plan.outputScalars : plan.outputAttrs, testsOutput, (o.testOutputScalars ?? o.testOutputAttrs)!);
+      return;
+    }
     if (o.helpOp) {
       const op = listOperations(plan.projectDir).find((d) => d.name === plan.operation);
       printLines(opHelpLines(plan, op?.description ?? ''));
@@ -214,6 +220,8 @@ export function register(program: Command): void {
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
     .option('--test-flags', 'print the resolved flags and exit')
     .option('--test-sourcecode', 'show which project files the run would copy as source code, and why, and exit')
+    .option('--test-output-scalars <path>', "try the operation's output-scalar patterns on each line of PATH ('-': stdin), show what they match, and exit")
+    .option('--test-output-attrs <path>', "try the operation's output-attr patterns on each line of PATH ('-': stdin), show what they match, and exit")
     .option('-q, --quiet', "do not print the run's output")
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')

@@ -1,6 +1,6 @@
 // Output scalars and attrs: Guild's `summary.OutputScalars` / `OutputAttrs` / `CombinedOutputs`
 // line matching and step rules (format notes §7.1), without the writing.
-import { PatternError, SafePattern } from './safe-regex.js';
+import { PatternError, SafePattern, type PatternMatch } from './safe-regex.js';
 
 /** guild.yml `output-scalars` / `output-attrs`: regex strings or `{key: regex}` maps; `no` disables. */
 export type OutputScalarsConfig = null | false | Array<string | Record<string, string>>;
@@ -50,6 +50,8 @@ function pyFloat(s: string): number | undefined {
 
 interface Pattern {
   key: string | null;
+  /** The pattern with its aliases expanded, as Guild shows it. */
+  source: string;
   re: Pick<SafePattern, 'groupCount' | 'groupNames' | 'matchAll'>;
   named: boolean; // else exactly 1 (value for `key`) or 2 (key, value) unnamed groups
   /**
@@ -92,7 +94,7 @@ function compile(config: Array<string | Record<string, string>>, aliases: [strin
         warnings.push(`bad unnamed group count ${groups} for '${expanded}' (expected 1 or 2) skipping`);
         continue;
       }
-      out.push({ key, re, named, builtin });
+      out.push({ key, source: expanded, re, named, builtin });
     } catch (e) {
       warnings.push(`error compiling pattern ${expanded}: ${(e as Error).message}`);
     }
@@ -117,30 +119,77 @@ export function checkOutputPatterns(config: OutputScalarsConfig, where: string, 
   }
 }
 
+/**
+ * Guild's `_try_apply_match`: what one match assigns, each key (null: a plain pattern's one
+ * group, which has none) with its text (undefined: a group that took no part).
+ */
+function applyMatch(p: Pattern, m: PatternMatch, put: (key: string | null, s: string | undefined) => void): void {
+  const g = m.named;
+  if (p.named) {
+    if ('_key' in g && '_val' in g) put(g._key ?? null, g._val ?? undefined);
+    else for (const [k, s] of Object.entries(g)) put(k, s ?? undefined);
+  } else if (m.groups.length === 2) {
+    put(p.key, m.groups[1] ?? undefined);
+  } else {
+    put(m.groups[1] ?? null, m.groups[2] ?? undefined);
+  }
+}
+
 /** Guild's `_match_line`: every pattern, every match; later matches overwrite earlier keys. */
 function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T | undefined, colon: boolean): Map<string, T> {
   const vals = new Map<string, T>();
-  const put = (key: string | null | undefined, s: string | undefined): void => {
-    if (key == null || s === undefined) return;
+  const put = (key: string | null, s: string | undefined): void => {
+    if (key === null || s === undefined) return;
     const v = conv(s);
     if (v !== undefined) vals.set(key, v);
   };
   const text = line.trimEnd();
   for (const p of patterns) {
     if (p.builtin && !colon) continue;
-    for (const m of p.re.matchAll(text)) {
-      const g = m.named;
-      if (p.named) {
-        if ('_key' in g && '_val' in g) put(g._key, g._val ?? undefined);
-        else for (const [k, s] of Object.entries(g)) put(k, s ?? undefined);
-      } else if (m.groups.length === 2) {
-        put(p.key, m.groups[1] ?? undefined);
-      } else {
-        put(m.groups[1], m.groups[2] ?? undefined);
-      }
-    }
+    for (const m of p.re.matchAll(text)) applyMatch(p, m, put);
   }
   return vals;
+}
+
+const SCALAR_ALIASES: [string, string][] = [['\\key', KEY], ['\\value', NUM], ['\\step', STEP]];
+const ATTR_ALIASES: [string, string][] = [['\\key', KEY], ['\\value', TERM]];
+
+/** One pattern tried on a line: its text, the groups of each match, and what they assign (by key, sorted). */
+export interface PatternTry {
+  pattern: string;
+  matches: (string | null)[][];
+  vals: [string | null, number | string][];
+}
+
+/**
+ * Guild's `summary.test_output` (`grun run OP --test-output-scalars`/`--test-output-attrs`): an
+ * operation's patterns (the defaults when `config` is null) tried on one line at a time, each
+ * with its matches and what they would log. A plain pattern's one group shows with no key, as
+ * Guild shows it (`None=0.5`); a run logs nothing for it.
+ */
+export function outputTester(config: OutputScalarsConfig, kind: 'scalars' | 'attrs'): { warnings: string[]; tryLine(line: string): PatternTry[] } {
+  const warnings: string[] = [];
+  const patterns = config === false ? [] : compile(config ?? (kind === 'scalars' ? DEFAULT_OUTPUT_SCALARS : DEFAULT_OUTPUT_ATTRS), kind === 'scalars' ? SCALAR_ALIASES : ATTR_ALIASES, warnings, config === null);
+  const conv = kind === 'scalars' ? pyFloat : (s: string) => s;
+  return {
+    warnings,
+    tryLine(line) {
+      const text = line.trimEnd();
+      return patterns.map((p) => {
+        const matches: (string | null)[][] = [];
+        const vals = new Map<string | null, number | string>();
+        for (const m of p.re.matchAll(text)) {
+          matches.push(m.groups.slice(1));
+          applyMatch(p, m, (key, s) => {
+            const v = s === undefined ? undefined : conv(s);
+            if (v !== undefined) vals.set(key, v);
+          });
+        }
+        const sorted = [...vals].sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+        return { pattern: p.source, matches, vals: sorted };
+      });
+    },
+  };
 }
 
 function sortedEntries<T>(m: Map<string, T>): [string, T][] {
@@ -169,13 +218,11 @@ export class OutputScalarParser {
   private impliedKeys = new Set<string>();
 
   constructor(config: OutputScalarsConfig | undefined, opts: { ignoreKeys?: string[]; attrs?: OutputScalarsConfig } = {}) {
-    const scalarAliases: [string, string][] = [['\\key', KEY], ['\\value', NUM], ['\\step', STEP]];
-    const attrAliases: [string, string][] = [['\\key', KEY], ['\\value', TERM]];
     const ignore = opts.ignoreKeys ?? [];
     const scalars = config ?? DEFAULT_OUTPUT_SCALARS;
     const attrs = opts.attrs ?? DEFAULT_OUTPUT_ATTRS;
-    this.scalarPatterns = scalars ? compile(scalars, scalarAliases, this.warnings, config == null) : [];
-    this.attrPatterns = attrs ? compile(attrs, attrAliases, this.warnings, opts.attrs == null) : [];
+    this.scalarPatterns = scalars ? compile(scalars, SCALAR_ALIASES, this.warnings, config == null) : [];
+    this.attrPatterns = attrs ? compile(attrs, ATTR_ALIASES, this.warnings, opts.attrs == null) : [];
     this.scalarIgnore = new Set(config == null ? ignore : []);
     this.attrIgnore = new Set(opts.attrs == null ? ignore : []);
   }

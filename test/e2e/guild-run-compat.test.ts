@@ -3,7 +3,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { existsSync, lstatSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
@@ -403,5 +403,61 @@ describe('globals assigned twice', () => {
     const cwd = project({ 'twice.py': 'depth = 32\ndepth = 4\nprint("depth", depth)\n' });
     assert.equal(ok(home, ['run', 'twice.py', '-y'], { cwd }), 'depth 32\n');
     assert.match(ok(home, ['runs', 'info']), /\nlabel: depth=32\n[^]*\nflags:\n {2}depth: 32\n/);
+  });
+});
+
+describe('--test-output-scalars and --test-output-attrs', () => {
+  // Expected text as Guild 0.9.1 prints it for the same guild.yml and input (its repr of each
+  // pattern, the groups of each match, what they assign).
+  const NUM = String.raw`(?:[-+]?[0-9]*\\.?(?:[0-9]+)?(?:[eE][-+]?[0-9]+)?|[nN][aA][nN]|[-+]?[iI][nN][fF])`;
+  const cwd = project({
+    'guild.yml': [
+      'named:',
+      '  main: op',
+      '  output-scalars:',
+      "    - loss: 'loss=(\\value)'",
+      "    - 'it''s (\\key) \"(\\value)\"'",
+      "    - '(?P<_key>\\w+)->(?P<_val>\\value)'",
+      'silent:',
+      '  main: op',
+      '  output-scalars: no',
+      '',
+    ].join('\n'),
+    'op.py': 'pass\n',
+    'out.txt': 'loss=0.5 acc\nit\'s x "3"\nlr->1e-7 m->2  \n',
+  });
+
+  test("each line, then each pattern with its matches and what they assign, as Guild prints them", () => {
+    const home = emptyHome();
+    const loss = `'loss=(${NUM})'`;
+    const its = `'it\\'s ([_a-zA-Z]\\\\S*) "(${NUM})"'`;
+    const arrow = `'(?P<_key>\\\\w+)->(?P<_val>${NUM})'`;
+    assert.equal(
+      ok(home, ['run', 'named', '--test-output-scalars', 'out.txt'], { cwd }),
+      [
+        'loss=0.5 acc',
+        `  ${loss}: [('0.5',)] (loss=0.5)`,
+        `  ${its}: <no matches>`,
+        `  ${arrow}: <no matches>`,
+        'it\'s x "3"',
+        `  ${loss}: <no matches>`,
+        `  ${its}: [('x', '3')] (x=3.0)`,
+        `  ${arrow}: <no matches>`,
+        'lr->1e-7 m->2',
+        `  ${loss}: <no matches>`,
+        `  ${its}: <no matches>`,
+        `  ${arrow}: [('lr', '1e-7'), ('m', '2')] (lr=1e-07, m=2.0)`,
+        '',
+      ].join('\n'),
+    );
+    // the default attr pattern, on stdin
+    assert.equal(
+      ok(home, ['run', 'named', '--test-output-attrs', '-'], { cwd, input: 'a: b\nbad line\n' }),
+      "a: b\n  '^([_a-zA-Z]\\\\S*):\\\\s+(\\\\S+)$': [('a', 'b')] (a=b)\nbad line\n  '^([_a-zA-Z]\\\\S*):\\\\s+(\\\\S+)$': <no matches>\n",
+    );
+    const off = grun(home, ['run', 'silent', '--test-output-scalars', 'out.txt'], { cwd });
+    assert.deepEqual([off.code, off.out, off.err], [0, '', 'Output scalars disabled, nothing to test\n']);
+    fails(home, ['run', 'named', '--test-output-scalars', 'missing.txt'], /^grun: missing\.txt does not exist\n$/, { cwd });
+    assert.equal(readdirSync(join(home, 'runs')).length, 0, 'no run is made');
   });
 });
