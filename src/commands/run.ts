@@ -12,7 +12,7 @@ import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../e
 import { isSweepParent } from '../engine/stoppable.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import { commandLines } from '../engine/launch/preview.js';
+import { commandLines, previewTrials } from '../engine/launch/preview.js';
 import { newSeed } from '../engine/sweep/seeds.js';
 import { readFailureNote } from '../store/run-reserve.js';
 import type { YamlValue } from '../store/types.js';
@@ -25,7 +25,7 @@ import { collect, confirmLaunch, homeOf, oneRun, positiveIntOption, previewLines
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  printCmd?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
@@ -149,8 +149,18 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     return;
   }
   const testsOutput = o.testOutputScalars !== undefined ? 'scalars' : o.testOutputAttrs !== undefined ? 'attrs' : null;
-  if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp || testsOutput)) {
+  const trialsOut = o.printTrials ? 'print' : o.saveTrials !== undefined ? 'save' : null;
+  if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp || testsOutput || trialsOut)) {
     const plan = await planRun(w.run);
+    if (trialsOut) {
+      const trials = previewTrials(plan, { optimizer: o.optimizer, maxTrials: o.maxTrials, seed: o.randomSeed ?? newSeed() });
+      if (trials === null) throw new GrunError(`cannot ${trialsOut} trials for a non-batch operation`);
+      if (trials === undefined) throw new GrunError(`cannot ${trialsOut} the trials of optimizer '${o.optimizer}': it chooses each trial from the results of those before`);
+      const { printTrials, saveTrials } = await import('./trials.js');
+      if (trialsOut === 'print') printTrials(trials);
+      else saveTrials(trials, o.saveTrials!);
+      return;
+    }
     if (testsOutput) {
       const { testOutput } = await import('./test-output.js');
       await testOutput(testsOutput === 'scalars' ? plan.outputScalars : plan.outputAttrs, testsOutput, (o.testOutputScalars ?? o.testOutputAttrs)!);
@@ -213,6 +223,8 @@ export function register(program: Command): void {
     .option('--pidfile <path>', "write the run supervisor's pid here (implies --background)")
     .option('--needed', 'skip when a completed run of the operation with the same flags exists')
     .option('--print-cmd', 'print the command the run would execute and exit')
+    .option('--print-trials', "print the trials a sweep would run (each one's flags) and exit")
+    .option('--save-trials <path>', 'save the trials a sweep would run to PATH (.csv, .json, or no extension: CSV) and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
     .option('--force-flags', 'accept flags the operation does not define')
     .option('--force-sourcecode', "with --restart: copy the project's source code again")

@@ -386,7 +386,7 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
 }
 
 /** Python's csv module: a field with a quote, comma or line break quoted, quotes doubled. */
-const csvQuote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
+export const csvQuote = (s: string): string => (/[",\r\n]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s);
 
 /** The CSV of a comparison: what `grun compare --csv` writes and the dashboard exports. */
 export function compareCsv(runs: readonly Run[], o: CompareOptions = {}): string {

@@ -5,11 +5,11 @@
 import { readFileSync } from 'node:fs';
 import { basename, join, posix, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
-import { decodeFlagValue, encodeScalar, pyFloat, pyInt, pyRepr } from '../store/flagfmt.js';
+import { decodeFlagValue, encodeScalar, pyFloat, pyInt, pyJson, pyRepr } from '../store/flagfmt.js';
 import { shlexQuote, shlexSplit } from '../store/opref.js';
 import { SafePattern } from '../store/safe-regex.js';
 import type { YamlValue } from '../store/types.js';
-import { encodeYaml, isMarkedFloat, markFloat, parseYaml11, pyFloatRepr } from '../store/yaml11.js';
+import { encodeYaml, isMarkedFloat, markFloat, parseYaml11 } from '../store/yaml11.js';
 import { isMap, type YamlMap } from './guildfile.js';
 import type { FlagDef, ResolvedConfig } from './plan-types.js';
 
@@ -219,24 +219,6 @@ function applyNested(name: string, value: YamlValue, isFloat: boolean, config: Y
   }
   at[parts[parts.length - 1]!] = value;
   if (isFloat) markFloat(at, parts[parts.length - 1]!);
-}
-
-/** Python's `json.dumps(data, sort_keys=True)`: `", "` and `": "`, ASCII only, float reprs. */
-function pyJson(v: YamlValue, isFloat = false): string {
-  if (v === null) return 'null';
-  if (typeof v === 'boolean') return v ? 'true' : 'false';
-  if (typeof v === 'bigint') return String(v);
-  if (typeof v === 'number') {
-    if (Number.isNaN(v)) return 'NaN';
-    if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
-    return isFloat || !Number.isSafeInteger(v) ? pyFloatRepr(v) : String(v);
-  }
-  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
-  if (Array.isArray(v)) return `[${v.map((x, i) => pyJson(x, isMarkedFloat(v, i))).join(', ')}]`;
-  return `{${Object.keys(v)
-    .sort()
-    .map((k) => `${pyJson(k)}: ${pyJson(v[k]!, isMarkedFloat(v, k))}`)
-    .join(', ')}}`;
 }
 
 /** Python's `str()` of an INI value (`True`, `777.0`). */

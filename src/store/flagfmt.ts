@@ -271,3 +271,21 @@ export function decodeFlagValue(s: string): YamlValue {
   if (numeric && !s.includes('!!') && (s.includes('_') || s.includes(':'))) return s;
   return v as YamlValue;
 }
+
+/** Python's `json.dumps(data, sort_keys=True)`: `", "` and `": "`, ASCII only, float reprs. */
+export function pyJson(v: YamlValue, isFloat = false): string {
+  if (v === null) return 'null';
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (typeof v === 'bigint') return String(v);
+  if (typeof v === 'number') {
+    if (Number.isNaN(v)) return 'NaN';
+    if (!Number.isFinite(v)) return v > 0 ? 'Infinity' : '-Infinity';
+    return isFloat || !Number.isSafeInteger(v) ? pyFloatRepr(v) : String(v);
+  }
+  if (typeof v === 'string') return JSON.stringify(v).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  if (Array.isArray(v)) return `[${v.map((x, i) => pyJson(x, isMarkedFloat(v, i))).join(', ')}]`;
+  return `{${Object.keys(v)
+    .sort()
+    .map((k) => `${pyJson(k)}: ${pyJson(v[k]!, isMarkedFloat(v, k))}`)
+    .join(', ')}}`;
+}

@@ -461,3 +461,37 @@ describe('--test-output-scalars and --test-output-attrs', () => {
     assert.equal(readdirSync(join(home, 'runs')).length, 0, 'no run is made');
   });
 });
+
+describe('--print-trials and --save-trials', () => {
+  // As Guild 0.9.1 prints and saves them for the same guild.yml and flags.
+  const cwd = project({
+    'guild.yml': 'train:\n  main: train\n  flags:\n    lr: 0.01\n    epochs: 3\n    optimizer:\n      default: adam\n      choices: [adam, sgd]\n',
+    'train.py': 'lr = 0.01\nepochs = 3\noptimizer = "adam"\n',
+  });
+  const sweep = ['run', 'train', 'lr=[1e-5,0.2,3.0]', 'epochs=[1,2]'];
+
+  test("a grid's trials: printed as a table, saved as CSV or JSON; none run", () => {
+    const home = emptyHome();
+    assert.equal(
+      ok(home, [...sweep, '--print-trials'], { cwd }),
+      '#  epochs  lr       optimizer\n1  1       1.0e-05  adam\n2  1       0.2      adam\n3  1       3.0      adam\n' +
+        '4  2       1.0e-05  adam\n5  2       0.2      adam\n6  2       3.0      adam\n',
+    );
+    assert.equal(ok(home, [...sweep, '--save-trials', 'trials.csv'], { cwd }), `Saving trials to ${join(cwd, 'trials.csv')}\n`);
+    assert.equal(readFileSync(join(cwd, 'trials.csv'), 'utf8'), 'epochs,lr,optimizer\n1,1.0e-05,adam\n1,0.2,adam\n1,3.0,adam\n2,1.0e-05,adam\n2,0.2,adam\n2,3.0,adam\n');
+    ok(home, [...sweep.slice(0, 3), '--save-trials', 'trials.json'], { cwd });
+    assert.equal(
+      readFileSync(join(cwd, 'trials.json'), 'utf8'),
+      '[{"epochs": 3, "lr": 1e-05, "optimizer": "adam"}, {"epochs": 3, "lr": 0.2, "optimizer": "adam"}, {"epochs": 3, "lr": 3.0, "optimizer": "adam"}]',
+    );
+    assert.ok(!existsSync(join(home, 'runs')) || readdirSync(join(home, 'runs')).length === 0, 'no run is made');
+  });
+
+  test('refused for an operation that runs no batch, and for a path of another kind', () => {
+    const home = emptyHome();
+    fails(home, ['run', 'train', '--print-trials'], /^grun: cannot print trials for a non-batch operation\n$/, { cwd });
+    fails(home, ['run', 'train', '--save-trials', 't.csv'], /^grun: cannot save trials for a non-batch operation\n$/, { cwd });
+    fails(home, [...sweep, '--save-trials', 't.txt'], /^grun: Unsupported extension '\.txt' - use '\.csv', '\.json', or no extension\n$/, { cwd });
+    assert.ok(!existsSync(join(cwd, 't.txt')));
+  });
+});

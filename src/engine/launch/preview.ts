@@ -95,18 +95,24 @@ export function launchPreview(lp: LaunchPlan): LaunchPreview | null {
 }
 
 /**
+ * The trials a grid or random sweep (`+`, `random`) would run, planned, for `--print-cmd`,
+ * `--print-trials` and `--save-trials`: null when the operation runs no batch, undefined for an
+ * optimizer that chooses each trial from the results of those before it (gp, tpe).
+ */
+export function previewTrials(plan: RunPlan, sweep: { optimizer?: string; maxTrials?: number; seed: string }): RunPlan[] | null | undefined {
+  const o = sweep.optimizer;
+  const batch = o === '+' ? '+' : o !== undefined && optimizerName(o) === 'random' ? 'random' : o === undefined ? null : undefined;
+  if (batch === undefined) return undefined;
+  if (!Object.keys(plan.sweeps).length && batch !== '+') return null;
+  const how = { ...(batch ? { optimizer: batch } : {}), ...(sweep.maxTrials !== undefined ? { maxTrials: sweep.maxTrials } : {}) };
+  return guildSweepTrials(plan, how, sweep.seed).trials.map((t) => planTrial(plan, t));
+}
+
+/**
  * `--print-cmd`: the run's command, or the command of each trial of a grid (`-o +`) or random
  * sweep (drawn with `seed`, as the sweep would be), quoted as Guild prints them; a search's
  * trials are not known ahead: its prototype's command.
  */
 export function commandLines(plan: RunPlan, sweep: { optimizer?: string; maxTrials?: number; seed: string }): string[] {
-  const o = sweep.optimizer;
-  const batch = o === '+' ? '+' : o !== undefined && optimizerName(o) === 'random' ? 'random' : o === undefined ? null : undefined;
-  const cmds =
-    batch !== undefined && (Object.keys(plan.sweeps).length || batch === '+')
-      ? guildSweepTrials(plan, { ...(batch ? { optimizer: batch } : {}), ...(sweep.maxTrials !== undefined ? { maxTrials: sweep.maxTrials } : {}) }, sweep.seed).trials.map(
-          (t) => planTrial(plan, t).cmd,
-        )
-      : [plan.cmd];
-  return cmds.map((c) => c.map(guildShlexQuote).join(' '));
+  return (previewTrials(plan, sweep) ?? [plan]).map((p) => p.cmd.map(guildShlexQuote).join(' '));
 }
