@@ -149,6 +149,15 @@ export function positiveIntOption(name: string): (v: string) => number {
   };
 }
 
+/** Commander parser for a positive number of minutes (Guild's `--stop-after N`). */
+export function minutesOption(name: string): (v: string) => number {
+  return (v: string) => {
+    const n = /^\d*\.?\d+(?:[eE][-+]?\d+)?$/.test(v) ? Number(v) : NaN;
+    if (!(n > 0)) throw new GrunError(`invalid value '${v}' for ${name}: expected a number of minutes above 0`);
+    return n;
+  };
+}
+
 /**
  * Guild's two-letter short options (`-cc`, `-rm`) cannot be declared in commander; they are
  * rewritten to their long form before the command parses its arguments.

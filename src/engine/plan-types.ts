@@ -37,6 +37,8 @@ export interface RunRequest {
   deferDeps?: boolean;
   /** Guild's `--keep-run`: a `delete-on-success` operation's run is kept. */
   keepRun?: boolean;
+  /** Guild's `--stop-after N`: the run is stopped once it has run N minutes. */
+  stopAfter?: number;
   /** A pipeline step's parent (Guild's isolate-runs): `requires: operation:` resolves among the runs it links. */
   runsParent?: string;
   /** The pipelines being checked around this plan (a pipeline that runs itself is refused). */
@@ -242,6 +244,8 @@ export interface RunPlan {
    */
   sourcecode: { root: string; files: string[]; dest?: string } | null;
   outputScalars: OutputScalarsConfig;
+  /** Minutes after which the supervisor stops the run (`--stop-after`). */
+  stopAfter?: number;
   /** guild.yml `output-attrs` (null: Guild's default patterns). */
   outputAttrs: OutputScalarsConfig;
   /** Guild's `op` attr (spec §3.3). */

@@ -717,6 +717,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     inputs,
     ...runLocation(req),
     ...(req.gpus !== undefined ? { env: { ...applied.env, CUDA_VISIBLE_DEVICES: req.gpus ?? '' } } : {}),
+    ...(req.stopAfter !== undefined ? { stopAfter: req.stopAfter } : {}),
   };
 }
 

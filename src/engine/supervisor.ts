@@ -76,6 +76,8 @@ interface ChildSpec {
   flagNames: string[];
   /** A Python run's interpreter, whose version (and packages) are recorded while the command runs. */
   python?: { exe: string; pipFreeze: boolean };
+  /** Minutes after which the run is stopped (`--stop-after`). */
+  stopAfter?: number;
 }
 
 function asRecord(v: YamlValue | undefined): Record<string, YamlValue> {
@@ -121,6 +123,7 @@ async function prepare(runDir: string, job: SupervisorJob): Promise<ChildSpec | 
       outputAttrs: plan.outputAttrs,
       flagNames: Object.keys(plan.flags),
       ...(plan.inputs.isPython ? { python: { exe: plan.cmd[0]!, pipFreeze: !!plan.pipFreeze } } : {}),
+      ...(plan.stopAfter !== undefined ? { stopAfter: plan.stopAfter } : {}),
     };
   }
   if (!existsSync(guildPath(runDir, 'STAGED'))) throw new Error(`run ${job.runId} is not staged`);
@@ -332,7 +335,9 @@ export async function supervise(runDir: string, jobFile: string): Promise<number
   child.stdout!.on('data', (chunk: Buffer) => tee.write(0, chunk));
   child.stderr!.on('data', (chunk: Buffer) => tee.write(1, chunk));
   const sys = startSysSampler(childPid, runGpus(env), sysIntervalMs(), (s) => tee.addSys(s));
+  const early = spec.stopAfter === undefined ? null : stopAfter(childPid, spec.stopAfter, (line) => tee.write(1, Buffer.from(line)));
   const exitStatus = await mainProcessExit(child, closed);
+  early?.cancel();
   sys.stop();
   clearInterval(heartbeat);
   tee.end();
@@ -397,6 +402,30 @@ async function mainProcessExit(child: ChildProcess, streamsClosed: PromiseLike<u
     child.stderr?.destroy();
   }
   return code ?? -signalNumber(signal ?? undefined);
+}
+
+/** How long a run stopped by `--stop-after` has to end after TERM before it is killed (Guild's kill delay). */
+const STOP_AFTER_KILL_MS = 30_000;
+
+/**
+ * Guild's `--stop-after`: once the run has run `minutes`, its group gets TERM (said in its
+ * output, as Guild says it), and KILL if it is still there 30 s later.
+ */
+function stopAfter(pid: number, minutes: number, say: (line: string) => void): { cancel: () => void } {
+  const started = Date.now();
+  let kill: NodeJS.Timeout | undefined;
+  const term = setTimeout(() => {
+    const elapsed = (Date.now() - started) / 60_000;
+    say(`INFO: [grun] Stopping process early (pid ${pid}) - ${elapsed.toFixed(1)} minute(s) elapsed\n`);
+    signalGroup(pid, 'SIGTERM');
+    kill = setTimeout(() => signalGroup(pid, 'SIGKILL'), STOP_AFTER_KILL_MS);
+  }, minutes * 60_000);
+  return {
+    cancel: () => {
+      clearTimeout(term);
+      clearTimeout(kill);
+    },
+  };
 }
 
 /** Signals a process group (the command and what it spawned); the pid alone if it has none. */

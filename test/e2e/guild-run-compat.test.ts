@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
+import { findProcesses } from '../reliability/helpers.js';
 
 /** A project dir holding the given files. */
 function project(files: Record<string, string>): string {
@@ -493,5 +494,33 @@ describe('--print-trials and --save-trials', () => {
     fails(home, ['run', 'train', '--save-trials', 't.csv'], /^grun: cannot save trials for a non-batch operation\n$/, { cwd });
     fails(home, [...sweep, '--save-trials', 't.txt'], /^grun: Unsupported extension '\.txt' - use '\.csv', '\.json', or no extension\n$/, { cwd });
     assert.ok(!existsSync(join(cwd, 't.txt')));
+  });
+});
+
+describe('--stop-after', () => {
+  test('a run past its minutes is stopped (TERM), said as Guild says it, and ends terminated; one that ends first is left alone', async () => {
+    const home = emptyHome();
+    const cwd = project({
+      'sleepy.py': 'import time\nprint("started", flush=True)\ntime.sleep(60)\nprint("never")\n',
+      'quick.py': 'print("done")\n',
+    });
+    const r = grun(home, ['run', 'sleepy.py', '--stop-after', '0.01', '-y'], { cwd });
+    assert.match(r.err, /^INFO: \[grun\] Stopping process early \(pid \d+\) - 0\.0 minute\(s\) elapsed$/m);
+    const [id] = readdirSync(join(home, 'runs'));
+    const attr = (name: string): string => readFileSync(join(home, 'runs', id!, '.guild', 'attrs', name), 'utf8');
+    assert.equal(attr('exit_status').trim(), '-15');
+    assert.match(attr('run_params'), /^stop_after: 0\.01$/m);
+    assert.match(ok(home, ['runs']), / terminated/);
+    const output = readFileSync(join(home, 'runs', id!, '.guild', 'output'), 'utf8');
+    assert.match(output, /^started\n/);
+    assert.doesNotMatch(output, /never/);
+    // a run that ends first: its supervisor ends with it, not when the minutes are up
+    assert.equal(ok(home, ['run', 'quick.py', '--stop-after', '1', '-y'], { cwd }), 'done\n');
+    const quick = readdirSync(join(home, 'runs')).find((d) => d !== id)!;
+    for (let i = 0; findProcesses(`grun supervise ${quick}`).length > 0; i++) {
+      assert.ok(i < 100, 'the supervisor of a run that ended is gone');
+      await new Promise((res) => setTimeout(res, 50));
+    }
+    fails(home, ['run', 'quick.py', '--stop-after', '0', '-y'], /^grun: invalid value '0' for --stop-after: expected a number of minutes above 0\n/, { cwd });
   });
 });
