@@ -27,7 +27,7 @@ interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
-  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number;
+  maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number; failOnTrialError?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
   gpusGiven?: string;
@@ -40,7 +40,7 @@ const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
   force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
   run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null, keep_run: !!o.keepRun,
-  stop_after: o.stopAfter ?? null,
+  stop_after: o.stopAfter ?? null, fail_on_trial_error: !!o.failOnTrialError,
 });
 
 /** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--keep-run`, `--gpus`, `--no-gpus` and `--stop-after`. */
@@ -232,6 +232,7 @@ export function register(program: Command): void {
     .option('--force-sourcecode', "with --restart: copy the project's source code again")
     .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
+    .option('--fail-on-trial-error', 'stop a sweep when a trial ends in error (the trials left can be started later)')
     .option('--stop-after <minutes>', 'stop the run once it has run this many minutes (TERM, then KILL 30 s later)', minutesOption('--stop-after'))
     .option('--test-flags', 'print the resolved flags and exit')
     .option('--test-sourcecode', 'show which project files the run would copy as source code, and why, and exit')

@@ -105,6 +105,7 @@ export async function driveBatch(batchDir: string, home: string): Promise<boolea
     const trials = job.trials.map((id) => ({ id, dir: join(runsRoot, id) })).filter((t) => existsSync(guildPath(t.dir, 'opref')));
     const r = await runTrialsHere(trials, {
       home,
+      batchDir,
       maxParallel: job.maxParallel,
       ...(job.gpus ? { gpus: job.gpus } : {}),
       trialLog: job.trialLog,

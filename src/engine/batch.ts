@@ -50,6 +50,12 @@ export function recordParentEnd(parentDir: string, status: RunStatus): boolean {
   return true;
 }
 
+/** One of a batch run's `run_params` (Guild keeps its batch options there: `keep_batch`, `fail_on_trial_error`). */
+export function batchRunParam(parentDir: string, name: string): YamlValue | undefined {
+  const params = readAttr(parentDir, 'run_params');
+  return params.kind === 'ok' && isMap(params.value) ? params.value[name] : undefined;
+}
+
 /** A parent whose trials run again (`--restart PARENT`): its outcome forgotten, pending until they end. */
 export function reopenParent(parentDir: string): void {
   writeFileSync(guildPath(parentDir, 'PENDING'), '');
@@ -96,8 +102,7 @@ export function finalizeParentIfDone(childDir: string): RunStatus | null {
   }
   const status = aggregateStatus(dirs.map((d) => loadRun(d).status));
   if (!recordParentEnd(parentDir, status)) return null;
-  const params = readAttr(parentDir, 'run_params');
-  const keep = params.kind === 'ok' && isMap(params.value) ? params.value.keep_batch !== false : true;
+  const keep = batchRunParam(parentDir, 'keep_batch') !== false;
   if (status === 'completed' && !keep && existsSync(parentDir)) {
     try {
       deleteRuns(dirname(runsRoot), [loadRun(parentDir)]);

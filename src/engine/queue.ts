@@ -335,6 +335,7 @@ export async function runScheduler(o: SchedulerOptions): Promise<SchedulerResult
 
   while (!o.signal?.aborted) {
     reap();
+    if (o.signal?.aborted) break; // by a run that just ended (a sweep that fails on a trial's error)
     if (Date.now() - lastScan >= pollMs || queue.length === 0 || active.size === 0) scan();
     const u = used();
     const free = { slots: capacity.slots - u.slots, gpus: capacity.gpus - u.gpus };

@@ -524,3 +524,18 @@ describe('--stop-after', () => {
     fails(home, ['run', 'quick.py', '--stop-after', '0', '-y'], /^grun: invalid value '0' for --stop-after: expected a number of minutes above 0\n/, { cwd });
   });
 });
+
+describe('--fail-on-trial-error', () => {
+  test("a sweep stops at its first trial in error: the trials after it are left to start later, the batch ends in error; without it every trial runs", () => {
+    const home = emptyHome();
+    const cwd = project({ 't.py': 'import sys\ncode = 0\nprint("code", code)\nsys.exit(1 if code == 1 else 0)\n' });
+    const r = grun(home, ['run', 't.py', 'code=[0,1,2]', '--fail-on-trial-error', '-y'], { cwd });
+    assert.notEqual(r.code, 0);
+    assert.match(r.out, /^ERROR: \[grun\] Stopping batch because a trial failed \(pending trials can be started as needed\)$/m);
+    assert.doesNotMatch(r.out, /code=2\)/, 'the trial after it does not start');
+    assert.deepEqual(statusesOf(ok(home, ['runs', '-s'], { cwd })), ['t.py error code=1', 't.py completed code=0', 't.py staged code=2', 't.py+ error']);
+    const all = grun(home, ['run', 't.py', 'code=[0,1,2]', '-y'], { cwd });
+    assert.doesNotMatch(all.out, /Stopping batch/);
+    assert.deepEqual(statusesOf(ok(home, ['runs', '-s', '-n', '4'], { cwd })), ['t.py completed code=2', 't.py error code=1', 't.py completed code=0', 't.py+ error']);
+  });
+});

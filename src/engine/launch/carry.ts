@@ -245,6 +245,7 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
       const { runTrialsHere } = await import('./foreground-sweep.js');
       const { ok } = await runTrialsHere(waiting, {
         home,
+        batchDir: resolve(runsDir(home), focus),
         maxParallel: start.maxParallel,
         gpus: start.gpus,
         quiet,

@@ -12,7 +12,7 @@ import type { Run } from '../../store/types.js';
 import { executorFor, type OutputFollower } from '../executor.js';
 import { runScheduler } from '../queue.js';
 import { stopRuns } from '../stop.js';
-import type { CreatedRun } from '../batch.js';
+import { batchRunParam, recordParentEnd, type CreatedRun } from '../batch.js';
 
 export interface ForegroundOptions {
   home: string;
@@ -27,6 +27,11 @@ export interface ForegroundOptions {
   pending?: boolean;
   /** The signals that stop the trials (default: Ctrl-C's); the running ones get SIGTERM. */
   stopSignals?: NodeJS.Signals[];
+  /**
+   * The trials' batch run: with Guild's `--fail-on-trial-error` in its `run_params`, the first
+   * trial to end in error stops the batch (no more trials start) and records it error.
+   */
+  batchDir?: string;
   stdout: NodeJS.WritableStream;
   stderr: NodeJS.WritableStream;
 }
@@ -56,6 +61,8 @@ class TrialOutput {
  */
 export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions): Promise<{ ok: boolean; stopped: boolean }> {
   const output = new TrialOutput(o);
+  const failFast = o.batchDir !== undefined && batchRunParam(o.batchDir, 'fail_on_trial_error') === true;
+  let failed = false;
   const running = new Map<string, Run>();
   const abort = new AbortController();
   const signals = o.stopSignals ?? ['SIGINT'];
@@ -114,6 +121,11 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
         released.delete(run.id);
         if (!o.quiet) output.flush(run.id);
         if (run.status !== 'completed') o.stdout.write(`INFO: [grun] Trial ${run.id} ended: ${run.status}\n`);
+        if (failFast && run.status === 'error' && !failed) {
+          failed = true;
+          o.stdout.write('ERROR: [grun] Stopping batch because a trial failed (pending trials can be started as needed)\n');
+          abort.abort();
+        }
         release();
       },
     });
@@ -124,6 +136,7 @@ export async function runTrialsHere(children: CreatedRun[], o: ForegroundOptions
     if (!o.quiet) output.flush();
     for (const sig of signals) process.off(sig, onStop);
   }
+  if (failed) recordParentEnd(o.batchDir!, 'error');
   const ok = children.every((c) => !existsSync(c.dir) || loadRun(c.dir).status === 'completed');
   return { ok, stopped: stopSignal !== null };
 }
