@@ -160,7 +160,12 @@ export function printLines(lines: string[]): void {
  * file, cleaned for a terminal (`cleansFor`), as `grun cat` passes a run's bytes on.
  */
 export function printRunText(lines: string[]): void {
-  printLines(cleansFor(process.stdout) ? lines.map((l) => l.split('\n').map(termSafe).join('\n')) : lines);
+  printLines(lines.map(runText));
+}
+
+/** Text a run holds as stdout takes it: cleaned line by line for a terminal, unchanged for a pipe or a file. */
+export function runText(text: string): string {
+  return cleansFor(process.stdout) ? text.split('\n').map(termSafe).join('\n') : text;
 }
 
 /** Guild's `run_util._format_command`: args joined, those empty or with spaces in double quotes. */

@@ -7,9 +7,9 @@ import { createInterface } from 'node:readline';
 import { GrunError } from '../store/errors.js';
 import { pyStrRepr } from '../store/flagfmt.js';
 import { outputTester, type OutputScalarsConfig, type PatternTry } from '../store/output-scalars.js';
-import { cleansFor, termSafe } from '../store/terminal-text.js';
+import { termSafe } from '../store/terminal-text.js';
 import { pyFloatRepr } from '../store/yaml11.js';
-import { dim } from './format.js';
+import { dim, runText } from './format.js';
 
 /** `[('loss', '0.5')]`: Python's `str` of a list of match groups. */
 const groupsRepr = (matches: PatternTry['matches']): string =>
@@ -29,16 +29,14 @@ export async function testOutput(config: OutputScalarsConfig, kind: 'scalars' | 
   for (const w of tester.warnings) process.stderr.write(`WARNING: ${termSafe(w)}\n`);
   const typed = path === '-' && process.stdin.isTTY === true;
   if (typed) process.stderr.write('Type patterns and press Enter to test. Use Ctrl-c or empty line to exit.\n');
-  const safe = cleansFor(process.stdout);
-  const text = (s: string): string => (safe ? termSafe(s) : s);
   const input = path === '-' ? process.stdin : createReadStream(path);
   for await (const raw of createInterface({ input, crlfDelay: Infinity })) {
     const line = raw.trimEnd();
     if (typed && line === '') break;
-    const out = [text(line)];
+    const out = [runText(line)];
     for (const t of tester.tryLine(line)) {
-      const pattern = text(pyStrRepr(t.pattern));
-      out.push(t.matches.length === 0 ? dim(`  ${pattern}: <no matches>`) : `  ${pattern}: ${text(groupsRepr(t.matches))} (${text(assigns(t.vals))})`);
+      const pattern = pyStrRepr(t.pattern);
+      out.push(t.matches.length === 0 ? dim(runText(`  ${pattern}: <no matches>`)) : runText(`  ${pattern}: ${groupsRepr(t.matches)} (${assigns(t.vals)})`));
     }
     process.stdout.write(out.join('\n') + '\n');
   }

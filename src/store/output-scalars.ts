@@ -151,6 +151,11 @@ function matchLine<T>(line: string, patterns: Pattern[], conv: (s: string) => T 
   return vals;
 }
 
+/** A map's entries by key (a plain pattern's keyless value, `--test-output-scalars` only, first). */
+function sortedEntries<K extends string | null, T>(m: Map<K, T>): [K, T][] {
+  return [...m.entries()].sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
+}
+
 const SCALAR_ALIASES: [string, string][] = [['\\key', KEY], ['\\value', NUM], ['\\step', STEP]];
 const ATTR_ALIASES: [string, string][] = [['\\key', KEY], ['\\value', TERM]];
 
@@ -185,16 +190,12 @@ export function outputTester(config: OutputScalarsConfig, kind: 'scalars' | 'att
             if (v !== undefined) vals.set(key, v);
           });
         }
-        const sorted = [...vals].sort(([a], [b]) => (a === b ? 0 : a === null ? -1 : b === null ? 1 : a < b ? -1 : 1));
-        return { pattern: p.source, matches, vals: sorted };
+        return { pattern: p.source, matches, vals: sortedEntries(vals) };
       });
     },
   };
 }
 
-function sortedEntries<T>(m: Map<string, T>): [string, T][] {
-  return [...m.entries()].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-}
 
 export interface OutputScalarsMatch {
   scalars: { key: string; value: number; step: number }[];

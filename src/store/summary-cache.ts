@@ -154,16 +154,10 @@ export class CacheEntry {
 
   // `at` and `vat`, the last two fields, are found from the line's end: two searches, not eight.
 
-  /** Where its record is in the data file (`offset.length`), '' when it has none yet. */
-  get at(): string {
-    const last = this.text.lastIndexOf('\t');
-    const before = last < 0 ? -1 : this.text.lastIndexOf('\t', last - 1);
-    return before < 0 ? '' : this.text.slice(before + 1, last);
-  }
-
   /**
-   * Where its record is in the data file, read in place into `recordPlace` (no strings made for
-   * each of the 53k records a filter prints); false when it has none.
+   * Where its record is in the data file (the `at` field, `offset.length`), read in place into
+   * `recordPlace` (no strings made for each of the 53k records a filter prints); false when it
+   * has none yet.
    */
   findRecord(): boolean {
     const last = this.text.lastIndexOf('\t');
@@ -909,7 +903,7 @@ export class SummaryFile {
       // no data file yet
     }
     let live = 0;
-    for (const e of entries) live += e.json === undefined ? Number(e.at.split('.')[1]) || 0 : e.json.length + e.name.length + 64;
+    for (const e of entries) live += e.json === undefined ? (e.findRecord() ? recordPlace.len : 0) : e.json.length + e.name.length + 64;
     // a file of another version (an upgrade) holds no record of this one: written afresh
     if (size > 2 * live + COMPACT_SLACK || (size > 0 && this.readData(0, DATA_HEAD.length)?.toString('latin1') !== DATA_HEAD)) return this.rewriteRecords(entries, path);
     const records = fresh.map((e) => recordOf(e));
