@@ -62,16 +62,23 @@ export function readAttrFile(path: string, listed = false): AttrRead {
  */
 export function writeAttr(runDir: string, name: string, value: YamlValue): void {
   const path = attrPath(runDir, name);
+  const gone = () => new GrunError(`cannot write attr '${name}': run ${runDir} was moved or deleted`);
   for (const dir of [join(runDir, '.guild'), attrsDir(runDir)]) {
     try {
       mkdirSync(dir);
     } catch (e) {
       const code = (e as NodeJS.ErrnoException).code;
-      if (code === 'ENOENT') throw new GrunError(`cannot write attr '${name}': run ${runDir} was moved or deleted`);
+      if (code === 'ENOENT') throw gone();
       if (code !== 'EEXIST') throw e;
     }
   }
-  writeFileAtomicSync(path, encodeYaml(value));
+  try {
+    writeFileAtomicSync(path, encodeYaml(value));
+  } catch (e) {
+    // The run went to the trash between the mkdir and the temp file or its rename.
+    if ((e as NodeJS.ErrnoException).code === 'ENOENT') throw gone();
+    throw e;
+  }
   announceIfSettled(runDir, name);
 }
 
