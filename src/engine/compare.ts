@@ -12,8 +12,7 @@ import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { withChildren } from './run-family.js';
 import { loadGuildfile, type Guildfile } from './guildfile.js';
-import { existsSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { dirname } from 'node:path';
 
 export type Qualifier = 'first' | 'last' | 'min' | 'max' | 'avg' | 'total' | 'count';
 const QUALIFIERS = new Set<string>(['first', 'last', 'min', 'max', 'avg', 'total', 'count']);
@@ -284,11 +283,7 @@ function declaredOpCols(run: Run): ColSpec[] | null {
   if (o?.pkgType === 'guildfile') {
     specs = guildfileOf(dirname(o.pkgName))?.models.find((m) => m.name === o.modelName)?.operations[o.opName]?.compare;
   }
-  // Few runs have a `compare` attr: looked for before it is read (a failed read costs more)
-  if (!Array.isArray(specs) && existsSync(join(run.dir, '.guild', 'attrs', 'compare'))) {
-    const r = readAttr(run.dir, 'compare');
-    specs = r.kind === 'ok' ? r.value : undefined;
-  }
+  if (!Array.isArray(specs)) specs = run.compare ?? undefined;
   if (!Array.isArray(specs)) return null;
   return specs.flatMap((v) => {
     if (typeof v !== 'string') return [];

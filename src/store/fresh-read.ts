@@ -8,7 +8,7 @@
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
-import { isRunDir, loadRunSummary, unreadableRunDir } from './run.js';
+import { readRunDir } from './run.js';
 import { cacheKey, probeOf } from './summary-cache.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { RunSummary } from './types.js';
@@ -22,8 +22,8 @@ export interface FreshRun {
 
 /** A run dir read afresh; null when it is not a run. */
 export function readRunAfresh(dir: string, deleted: boolean): FreshRun | null {
-  if (!isRunDir(dir) && !unreadableRunDir(dir)) return null;
-  const summary = loadRunSummary(dir, deleted);
+  const summary = readRunDir(dir, deleted);
+  if (!summary) return null;
   return { summary, key: cacheKey(dir, probeOf(summary)) };
 }
 

@@ -182,12 +182,26 @@ function stepSummary(dir: string): { steps?: StepProgress } {
   return steps ? { steps } : {};
 }
 
-export function loadRunSummary(dir: string, deleted = false): RunSummary {
+/**
+ * The run in `dir`, or null when `dir` is not a run (no `.guild/opref`) and nothing stops it being
+ * read as one (`unreadableRunDir`): the listing of `.guild` that tells is the one the summary
+ * reads its markers from, so a listing of many runs pays no probe of each opref.
+ */
+export function readRunDir(dir: string, deleted: boolean): RunSummary | null {
+  const meta = listEntries(guildPath(dir));
+  // an opref that is not a regular file (a link) is a run only where it leads to one, as `isRunDir` says
+  const run = meta ? meta.get('opref') === true || (meta.has('opref') && isRunDir(dir)) : false;
+  if (!run && !unreadableRunDir(dir)) return null;
+  return loadRunSummary(dir, deleted, meta);
+}
+
+/** `meta`: the listing of its `.guild` where the caller has made it. */
+export function loadRunSummary(dir: string, deleted = false, meta = listEntries(guildPath(dir))): RunSummary {
   const problems: ReadProblem[] = [];
   const guild = guildPath(dir);
   const at = (name: string): string => `${guild}/${name}`; // one join a run: 10k runs, 100k paths
   const attrs = new AttrReader(at('attrs'), problems);
-  const meta = listEntries(guild); // markers, LOCK, records: one listing, not a probe each
+  // markers, LOCK, records: one listing (`meta`), not a probe each
   const has = (name: string): boolean => (meta ? meta.has(name) : existsSync(at(name)));
   const opref = readOprefFile(at('opref'), problems, '.guild/opref', meta?.get('opref'));
   const denied = opref === null ? unreadableRunDir(dir) : null;
@@ -237,6 +251,7 @@ export function loadRunSummary(dir: string, deleted = false): RunSummary {
     problems,
     ...(has(STEPS_FILE) ? stepSummary(dir) : {}),
     cmd: attrs.quiet('cmd'),
+    compare: attrs.quiet('compare'),
   };
 }
 

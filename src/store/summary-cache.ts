@@ -41,7 +41,7 @@ import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
 // 12: heads as `encodeHead` text (11: records in a head and a tail, scalar values as `encodeValues` text)
-const VERSION = '12';
+const VERSION = '13';
 const DATA_HEAD = `grun-summary-data\t${VERSION}\n`;
 const VALUES_HEAD = `grun-summary-values\t${VERSION}`;
 

@@ -26,7 +26,7 @@ export const HEAD_FIELDS = [
 export type SummaryHead = Pick<RunSummary, (typeof HEAD_FIELDS)[number]>;
 
 /** Compact fields that belong to the tail (all others, markers' parts included, are the head's). */
-const TAIL = new Set(['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'floats', 'flags']);
+const TAIL = new Set(['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'compare', 'floats', 'flags']);
 
 const isEmpty = (v: unknown): boolean =>
   v === null || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
@@ -285,5 +285,6 @@ export function expandSummary(c: CompactSummary, id: string, dir: string, delete
     user: c.user ?? null,
     seed: c.seed ?? null,
     cmd: c.cmd ?? null,
+    compare: c.compare ?? null,
   };
 }

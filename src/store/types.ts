@@ -126,6 +126,8 @@ export interface RunSummary {
   steps?: StepProgress;
   /** The `cmd` attr as recorded (null when missing or unreadable), for `runs --json`. */
   cmd?: YamlValue;
+  /** The `compare` attr (columns `compare` shows for the run where its guild.yml names none); null when missing. */
+  compare?: YamlValue;
 }
 
 export interface SearchSummary {
