@@ -20,6 +20,7 @@ const reps = Number(process.env.GRUN_BENCH_REPS ?? 5);
 const with100k = process.env.GRUN_BENCH_LISTING_100K !== '0';
 const grun = resolve(import.meta.dirname, '../bin/grun');
 const floor = resolve(import.meta.dirname, 'floor-reader.mjs');
+const compareFloor = resolve(import.meta.dirname, 'compare-floor.mjs');
 
 /** Median wall seconds of `reps` runs; `before` runs (untimed) ahead of each. */
 function secs(cmd: string, args: string[], before?: () => void, n = reps): number {
@@ -124,7 +125,10 @@ row('`grun runs -a --json`, 10k, warm', json, '≤ 1× floor reader', json <= fl
 
 const h1k = syntheticHome(root, 1_000);
 const cmp = sh(`${grun} -H ${h1k} compare --csv - > /dev/null`, dropCache(h1k));
-row('`grun compare --csv`, 1k, cold', cmp, '≤ 0.4 s', cmp <= 0.4);
+const cmpFloor = sh(`node ${compareFloor} ${h1k} > /dev/null`);
+row('`grun compare --csv`, 1k, cold', cmp, '≤ 0.4 s', cmp <= 0.4, { what: 'compare floor reader', s: cmpFloor });
+const cmpWarm = sh(`${grun} -H ${h1k} compare --csv - > /dev/null`);
+row('`grun compare --csv`, 1k, warm', cmpWarm, '–', null, { what: 'compare floor reader', s: cmpFloor });
 
 const info = besideGuild(h10k, ['runs', 'info']);
 row('`grun runs info`, 10k home', info.grun, '≤ 2× --version', info.grun <= 2 * version, { what: '2× --version', s: 2 * version }, info.guild);
