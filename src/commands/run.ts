@@ -26,7 +26,7 @@ import { collect, confirmLaunch, homeOf, minutesOption, oneRun, positiveIntOptio
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
-  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceSourcecode?: boolean;
+  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number; failOnTrialError?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
@@ -38,16 +38,17 @@ interface RunOptions {
 const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
   quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
-  force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
+  force_deps: !!o.forceDeps, force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
   run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null, keep_run: !!o.keepRun,
   stop_after: o.stopAfter ?? null, fail_on_trial_error: !!o.failOnTrialError,
 });
 
-/** The request fields of Guild's `--force-flags`, `--force-sourcecode`, `--keep-run`, `--gpus`, `--no-gpus` and `--stop-after`. */
-function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceSourcecode' | 'gpus' | 'keepRun' | 'stopAfter'> {
+/** The request fields of Guild's `--force-flags`, `--force-deps`, `--force-sourcecode`, `--keep-run`, `--gpus`, `--no-gpus` and `--stop-after`. */
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceDeps' | 'forceSourcecode' | 'gpus' | 'keepRun' | 'stopAfter'> {
   if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
   return {
     ...(o.forceFlags ? { forceFlags: true } : {}),
+    ...(o.forceDeps ? { forceDeps: true } : {}),
     ...(o.forceSourcecode ? { forceSourcecode: true } : {}),
     ...(o.keepRun ? { keepRun: true } : {}),
     ...(o.stopAfter !== undefined ? { stopAfter: o.stopAfter } : {}),
@@ -229,6 +230,7 @@ export function register(program: Command): void {
     .option('--save-trials <path>', 'save the trials a sweep would run to PATH (.csv, .json, or no extension: CSV) and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
     .option('--force-flags', 'accept flags the operation does not define')
+    .option('--force-deps', 'go on when a dependency cannot be resolved: it is warned of and left out')
     .option('--force-sourcecode', "with --restart: copy the project's source code again")
     .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')

@@ -200,11 +200,18 @@ export function chooseDepRun(
   return chosen;
 }
 
+/** Guild's warning, before any dependency is resolved, for an operation dependency without a run to choose. */
+export const noRunWarning = (name: string): string => `cannot find a suitable run for required resource '${name}'`;
+
 /** A dependency that cannot be resolved, worded as Guild's resolver words it. */
 export class DepFailure extends GrunError {
+  /** What Guild warns of a dependency `--force-deps` goes past. */
+  readonly unmet: string;
   constructor(spec: DepSpec, reason: string) {
-    super(`run failed because a dependency was not met: could not resolve '${spec.name}' in ${spec.resource} resource: ${reason}`);
+    const unmet = `a dependency was not met: could not resolve '${spec.name}' in ${spec.resource} resource: ${reason}`;
+    super(`run failed because ${unmet}`);
     this.name = 'DepFailure';
+    this.unmet = unmet;
   }
 }
 
@@ -327,7 +334,7 @@ export function depsAttr(deps: ResolvedDep[]): YamlValue {
       sources[d.name] = { paths: d.paths, uri: d.name };
       continue;
     }
-    if (d.kind === 'deferred') continue; // Guild's mark of a dependency left for the start: `{}`
+    if (d.kind === 'deferred' || d.kind === 'unmet') continue; // Guild's mark of a dependency left for the start, or gone past: `{}`
     sources[d.name] = {
       config: d.runId,
       paths: d.links.map((l) => `../${d.runId}/${relative(d.runDir, l.source).split(sep).join('/')}`),
@@ -349,7 +356,7 @@ export function opAttrDep(spec: DepSpec, dep: ResolvedDep, projectDir: string): 
     return { config: {}, location: projectDir, name: spec.name, sources: [{ file: spec.kind === 'file' ? spec.path : '' }] };
   }
   return {
-    config: { [dep.name]: dep.runId },
+    config: { [dep.name]: dep.kind === 'unmet' ? null : dep.runId },
     location: projectDir,
     name: dep.name,
     sources: [spec.source],
@@ -410,7 +417,7 @@ export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
 export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings' | 'configs'>): string[] {
   const lines = (plan.warnings ?? []).map((w) => `WARNING: ${w}\n`);
   for (const d of plan.deps) {
-    if (d.kind === 'deferred' && d.runId === null) lines.push(`WARNING: cannot find a suitable run for required resource '${d.name}'\n`);
+    if ((d.kind === 'deferred' && d.runId === null) || (d.kind === 'unmet' && d.noRun)) lines.push(`WARNING: ${noRunWarning(d.name)}\n`);
   }
   plan.deps.forEach((d, i) => {
     // a named resource is resolved once, whatever its sources
@@ -418,6 +425,7 @@ export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings' | 'confi
     if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`);
     if (d.kind === 'file' && d.unpacked) lines.push(`Unpacking ${d.unpacked}\n`);
     if (d.kind === 'deferred') lines.push(`Skipping resolution of ${d.name} because it's being staged\n`);
+    if (d.kind === 'unmet') lines.push(`WARNING: ${d.unmet}\n`);
   });
   for (const c of plan.configs) lines.push(`Resolving ${c.name}\n`);
   return lines;

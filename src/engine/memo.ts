@@ -85,7 +85,7 @@ export function planMemoKey(plan: RunPlan, seed: string, index: MemoIndex): stri
   const deps: Record<string, string> = {};
   // a project file counts by its content (its manifest line holds its sha1)
   for (const d of plan.deps) {
-    deps[d.name] = d.kind === 'file' ? d.manifestLines.join('\n') : d.kind === 'deferred' ? `deferred:${d.runId}` : (index.keyOfRun(d.runId) ?? `run:${d.runId}`);
+    deps[d.name] = d.kind === 'file' ? d.manifestLines.join('\n') : d.kind === 'deferred' ? `deferred:${d.runId}` : d.kind === 'unmet' ? 'unmet' : (index.keyOfRun(d.runId) ?? `run:${d.runId}`);
   }
   return memoKey({
     operation: encodeOpref(plan.opref),

@@ -26,6 +26,8 @@ export interface RunRequest {
   describeOnly?: boolean;
   /** Guild's `--force-flags`: flags the operation does not define are accepted and passed. */
   forceFlags?: boolean;
+  /** Guild's `--force-deps`: a dependency that cannot be resolved is warned of and the run goes on without it. */
+  forceDeps?: boolean;
   /** Guild's `--force-sourcecode`: a restart copies the project's source code again. */
   forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
@@ -149,7 +151,7 @@ export interface DepFailureInfo {
 }
 
 /** A `requires:` dependency, resolved: an upstream run's files, or a project file. */
-export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep | DeferredDep;
+export type ResolvedDep = ResolvedOperationDep | ResolvedFileDep | DeferredDep | UnmetDep;
 
 /** What every resolved dependency has: `resource`, the guild.yml resource it is a source of (absent: its own `name`). */
 interface ResolvedSource {
@@ -166,6 +168,20 @@ export interface DeferredDep extends ResolvedSource {
   name: string;
   operation: string;
   runId: string | null;
+  manifestLines: [];
+}
+
+/**
+ * A dependency that could not be resolved, gone past with `--force-deps`: Guild warns of it where
+ * it would have resolved it, and marks it `{}` in the `deps` attr.
+ */
+export interface UnmetDep extends ResolvedSource {
+  kind: 'unmet';
+  name: string;
+  /** Guild's words: `a dependency was not met: could not resolve …`. */
+  unmet: string;
+  /** An operation dependency without a run to choose (warned of before any is resolved). */
+  noRun: boolean;
   manifestLines: [];
 }
 

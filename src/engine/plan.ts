@@ -15,7 +15,7 @@ import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, globalDest } from './cmd-args.js';
 import { ConfigFailure, configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
-import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, noRunWarning, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
 import { detectPythonFlags } from './flag-detect.js';
 import { pythonExe, resolveExecutable } from './interpreter.js';
 import { pipFreezeWanted } from './python-attrs.js';
@@ -355,9 +355,11 @@ async function opBase(req: RunRequest): Promise<OpBase> {
 
 /**
  * The dependencies in order: `operation:X` flags (the chosen upstream run's id, settable as
- * `operation:X=ID` or `X=ID`) and project files. Guild stops at the first that cannot be
- * resolved: it is the plan's `depFailure` (the launch service records the failed run), and the
- * ones after it are left unresolved.
+ * `operation:X=ID` or `X=ID`) and project files. As Guild, the runs of operation dependencies
+ * are chosen first, with the flags (each without one warned of), then every dependency is
+ * resolved in order: the first that cannot be is the plan's `depFailure` (the launch service
+ * records the failed run) and the ones after it are left unresolved; with `--force-deps` it is
+ * an `unmet` dependency, warned of, and the others are resolved.
  */
 function resolveDeps(
   req: RunRequest,
@@ -373,27 +375,14 @@ function resolveDeps(
   // a pipeline's step (isolate-runs) chooses among the runs of its own pipeline
   const linked = req.runsParent !== undefined ? linkedRunIds(join(req.home, 'runs', req.runsParent)) : null;
   const runs = (opSpecs.length ? listRuns(req.home) : []).filter((r) => !linked || linked.has(r.id));
-  const deps: ResolvedDep[] = [];
   const defs: FlagDef[] = [];
   const aliases: Record<string, string> = {};
   const flagArgs = [...req.flagArgs];
-  let failure: DepFailureInfo | undefined;
-  // where the run will be: a file dependency's `deps` path is relative to it
-  const runDir = runLocation(req).runDir ?? join(runsDir(req.home), 'new');
   // Guild accepts a staged upstream run when the new run is staged too.
   const staging = req.runParams?.stage === true;
   const statuses = staging ? [...DEP_RUN_STATUSES, 'staged' as const] : DEP_RUN_STATUSES;
-  for (const spec of base.depSpecs) {
-    if (spec.kind === 'file') {
-      if (failure) continue;
-      try {
-        deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
-      } catch (e) {
-        if (!(e instanceof DepFailure)) throw e;
-        failure = { dep: spec.name, message: e.message, warnings: [] };
-      }
-      continue;
-    }
+  const chosen = new Map<string, { run: Run | null; failure?: DepFailure }>();
+  for (const spec of opSpecs) {
     // `X=ID` names the dependency unless the operation has a flag of its own called X
     const aliased = !base.flagDefs.some((d) => d.name === spec.operation);
     const names = aliased ? [spec.name, spec.operation] : [spec.name];
@@ -407,23 +396,38 @@ function resolveDeps(
         argIndex = i;
       }
     });
-    if (failure) {
-      defs.push(unresolvedFlag(spec.name));
-      continue;
-    }
-    let run: Run | null;
     try {
-      run = chooseDepRun(runs, spec, depOpref(spec, base.opref), { ...(idPrefix !== undefined ? { idPrefix } : {}), statuses });
+      const run = chooseDepRun(runs, spec, depOpref(spec, base.opref), { ...(idPrefix !== undefined ? { idPrefix } : {}), statuses });
+      if (argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
+      chosen.set(spec.name, { run });
+      defs.push({ name: spec.name, default: run.id, type: 'string', argSkip: true });
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
-      if (!staging) failure = { dep: spec.name, message: e.message, warnings: [`cannot find a suitable run for required resource '${spec.name}'`] };
-      run = null;
+      chosen.set(spec.name, { run: null, failure: e });
+      defs.push(unresolvedFlag(spec.name));
     }
-    if (run && argIndex >= 0) flagArgs[argIndex] = `${spec.name}=${run.id}`;
-    // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
-    if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: run?.id ?? null, manifestLines: [] });
-    else if (run) deps.push(resolveDep(spec, run));
-    defs.push(run ? { name: spec.name, default: run.id, type: 'string', argSkip: true } : unresolvedFlag(spec.name));
+  }
+  const noRun = staging ? [] : opSpecs.filter((s) => !chosen.get(s.name)!.run).map((s) => noRunWarning(s.name));
+  const deps: ResolvedDep[] = [];
+  let failure: DepFailureInfo | undefined;
+  // where the run will be: a file dependency's `deps` path is relative to it
+  const runDir = runLocation(req).runDir ?? join(runsDir(req.home), 'new');
+  for (const spec of base.depSpecs) {
+    const c = chosen.get(spec.name);
+    try {
+      if (spec.kind === 'file') deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
+      // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
+      else if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: c!.run?.id ?? null, manifestLines: [] });
+      else if (c!.run) deps.push(resolveDep(spec, c!.run));
+      else throw c!.failure!;
+    } catch (e) {
+      if (!(e instanceof DepFailure)) throw e;
+      if (!req.forceDeps) {
+        failure = { dep: spec.name, message: e.message, warnings: noRun };
+        break;
+      }
+      deps.push({ kind: 'unmet', name: spec.name, resource: spec.resource, unmet: e.unmet, noRun: spec.kind === 'operation' && !c!.run, manifestLines: [] });
+    }
   }
   return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}) };
 }

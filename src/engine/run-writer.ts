@@ -108,7 +108,7 @@ export function writeLateDeps(runDir: string, plan: RunPlan): void {
 
 function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
   for (const dep of plan.deps) {
-    if (dep.kind === 'deferred') continue; // resolved when the staged run starts
+    if (dep.kind === 'deferred' || dep.kind === 'unmet') continue; // resolved when the staged run starts, or gone past
     if (dep.kind === 'file') {
       // Guild copies a project file by default (`target-type: copy`), and links on request
       for (const f of dep.files) {

@@ -217,6 +217,36 @@ describe('dependencies', () => {
     assert.equal(r.code, 0, r.err);
     assert.equal(using('up=0'), 'Resolving operation:up\nUsing run 010 for operation:up\n');
   });
+
+  test('--force-deps: each dependency that cannot be resolved is warned of where it would be, and the run goes on without it', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': 'up:\n  main: up\ndown:\n  main: down\n  requires:\n    - file: missing.txt\n    - file: here.txt\n    - operation: up\n',
+      'up.py': 'pass\n',
+      'down.py': 'import os\nprint(sorted(f for f in os.listdir(".") if f.endswith(".txt")))\n',
+      'here.txt': 'hi\n',
+    });
+    const missing = "could not resolve 'file:missing.txt' in file:missing.txt resource: cannot find source file 'missing.txt'";
+    const noUp = "WARNING: cannot find a suitable run for required resource 'operation:up'\n";
+    // without it, the runs of operation dependencies are chosen (and warned of) before the first failure stops the run
+    const failed = grun(home, ['run', 'down', '-y'], { cwd });
+    assert.equal(failed.code, 1);
+    assert.equal(failed.err, `${noUp}Resolving file:missing.txt\ngrun: run failed because a dependency was not met: ${missing}\n`);
+    const forced = grun(home, ['run', 'down', '--force-deps', '-y'], { cwd });
+    assert.equal(forced.code, 0, forced.err);
+    assert.equal(forced.out, "['here.txt']\n");
+    assert.equal(
+      forced.err,
+      `${noUp}Resolving file:missing.txt\nWARNING: a dependency was not met: ${missing}\nResolving file:here.txt\nResolving operation:up\n` +
+        "WARNING: a dependency was not met: could not resolve 'operation:up' in operation:up resource: no suitable run for up\n",
+    );
+    const attrs = join(home, 'runs', ok(home, ['select', '1']).trim(), '.guild', 'attrs');
+    const deps = readFileSync(join(attrs, 'deps'), 'utf8');
+    assert.match(deps, /^file:missing\.txt: \{\}$/m);
+    assert.match(deps, /^operation:up: \{\}$/m);
+    assert.match(deps, /^ {2}file:here\.txt:$/m);
+    assert.match(readFileSync(join(attrs, 'run_params'), 'utf8'), /^force_deps: true$/m);
+  });
 });
 
 describe('dependencies of a staged run', () => {
