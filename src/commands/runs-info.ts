@@ -5,6 +5,7 @@ import type { Command } from 'commander';
 import { listAttrNames, readAttr } from '../store/attrs.js';
 import { encodeFlagVal, formatFlagValue } from '../store/flagfmt.js';
 import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
+import { readManifestIndex } from '../store/run-files.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
@@ -32,7 +33,31 @@ function formatAttr(v: YamlValue): string {
   return '\n' + Object.keys(v).sort().map((k) => `  ${k}: ${formatAttr(v[k]!)}`).join('\n');
 }
 
-function infoData(run: Run, allScalars: boolean, comments = false): [string, unknown][] {
+/** What `runs info` shows besides the run's details: Guild's options of the same names. */
+interface InfoOptions {
+  allScalars?: boolean;
+  comments?: boolean;
+  env?: boolean;
+  manifest?: boolean;
+  deps?: boolean;
+  plugins?: boolean;
+}
+
+const mapOr = (v: YamlValue): Record<string, YamlValue> => (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? v : {});
+
+/**
+ * Guild's `runs info --manifest`: the run's source code files and dependency targets, each
+ * section sorted, the sections in the order the manifest first names them.
+ */
+function manifestInfo(runDir: string): Record<string, string[]> {
+  const sections: Record<string, string[]> = {};
+  for (const [path, type] of readManifestIndex(runDir)) (sections[type === 's' ? 'sourcecode' : 'dependencies'] ??= []).push(path);
+  for (const paths of Object.values(sections)) paths.sort(cmpStr);
+  return sections;
+}
+
+function infoData(run: Run, o: InfoOptions): [string, unknown][] {
+  const { allScalars = false, comments = false } = o;
   const data: [string, unknown][] = runDetail(run);
   // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
@@ -76,6 +101,13 @@ function infoData(run: Run, allScalars: boolean, comments = false): [string, unk
   if (comments) {
     data.push(['comments', run.comments.map((c) => ({ body: c.body.trim(), host: c.host, time: formatTimestamp(c.time), user: c.user }))]);
   }
+  if (o.env) data.push(['environment', mapOr(attrValue(run, 'env'))]);
+  if (o.manifest) data.push(['manifest', manifestInfo(run.dir)]);
+  if (o.deps) data.push(['dependencies', mapOr(attrValue(run, 'deps'))]);
+  if (o.plugins) {
+    const plugins = attrValue(run, 'plugins');
+    data.push(['plugins', Array.isArray(plugins) ? plugins : []]);
+  }
   // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
   // just show empty).
   const attrProblems = listAttrNames(run.dir)
@@ -117,6 +149,9 @@ function pyPercentF(v: number): string {
   return v.toFixed(6);
 }
 
+/** The sections printed as Guild's `_print_run_info_dict`. */
+const INFO_DICTS = new Set(['flags', 'proto-flags', 'attributes', 'environment', 'manifest', 'dependencies']);
+
 function printInfo(data: [string, unknown][]): void {
   const out: string[] = [];
   for (const [name, val] of data) {
@@ -148,10 +183,10 @@ function printInfo(data: [string, unknown][]): void {
       // in the pipeline's order, not sorted
       out.push(`${name}:`);
       for (const [k, v] of Object.entries(val as Record<string, string>)) out.push(`  ${termSafe(k)}: ${v}`);
-    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted')) {
+    } else if (Array.isArray(val) && (name === 'tags' || name === 'parent-tags' || name === 'env_redacted' || name === 'plugins')) {
       out.push(`${name}:`);
       for (const item of val) out.push(`  - ${formatFlagValue(item as YamlValue)}`);
-    } else if (val && typeof val === 'object' && !Array.isArray(val) && (name === 'flags' || name === 'proto-flags' || name === 'attributes')) {
+    } else if (val && typeof val === 'object' && !Array.isArray(val) && INFO_DICTS.has(name)) {
       out.push(`${name}:`);
       // Guild's `_print_run_info_dict`: values as `encode_flag_val` writes them (a string with a
       // space unquoted), maps as plain YAML (`y`/`n` keys unquoted, unlike the attr files)
@@ -177,7 +212,7 @@ function printInfo(data: [string, unknown][]): void {
 
 export async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   const run = await oneSourcedRun(await runSource(cmd, opts), spec);
-  const data = infoData(run, Boolean(opts.allScalars), Boolean(opts.comments));
+  const data = infoData(run, opts as InfoOptions);
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
   else printInfo(data);
 }

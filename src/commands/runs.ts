@@ -374,10 +374,14 @@ export function register(program: Command): void {
       .command('info')
       .description('Show run details')
       .argument('[RUN]', 'run index, range or id prefix (default: 1, the latest)')
-      .option('-d, --deleted', 'select from deleted runs')
+      .option('--deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip')
       .option('-s, --all-scalars', 'include sys/* scalars')
       .option('-c, --comments', 'show the comments')
+      .option('-e, --env', 'show the environment the run was given')
+      .option('-d, --deps', 'show the resolved dependencies')
+      .option('-m, --manifest', "show the run's manifest: source code files and dependencies")
+      .option('-p, --plugins', 'show the plugins')
       .option('--json', 'print as JSON'),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('./runs-info.js')).infoAction(spec, opts, cmd));
 

@@ -3,7 +3,7 @@
 // `deps`/`op` attr shapes Guild writes (spec §3.9).
 import { SafePattern } from '../store/safe-regex.js';
 import { createHash } from 'node:crypto';
-import { readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
+import { lstatSync, readFileSync, readdirSync, statSync, type Dirent } from 'node:fs';
 import { existsSync } from 'node:fs';
 import { spawnSync } from 'node:child_process';
 import { writeFileAtomicSync } from '../store/atomic.js';
@@ -13,6 +13,7 @@ import { basename, join, posix, relative, resolve, sep } from 'node:path';
 import { readAttr } from '../store/attrs.js';
 import { GrunError } from '../store/errors.js';
 import { shlexQuote, shlexSplit } from '../store/opref.js';
+import { readManifestIndex, type ManifestType } from '../store/run-files.js';
 import type { Opref, Run, RunStatus, YamlValue } from '../store/types.js';
 import { isMap, type YamlMap } from './guildfile.js';
 import type { DepLink, ResolvedDep, RunPlan } from './plan-types.js';
@@ -215,19 +216,20 @@ export class DepFailure extends GrunError {
   }
 }
 
-function walkFiles(root: string, rel = ''): string[] {
+/** Every path under `root` (directories too, a link as itself), sorted; the run's `.guild` left out. */
+function walkPaths(root: string, rel = ''): { path: string; dir: boolean }[] {
   let entries: Dirent[];
   try {
     entries = readdirSync(join(root, rel), { withFileTypes: true });
   } catch {
     return [];
   }
-  const out: string[] = [];
+  const out: { path: string; dir: boolean }[] = [];
   for (const e of entries.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0))) {
     const p = rel ? `${rel}/${e.name}` : e.name;
     if (!rel && e.name === '.guild') continue;
-    if (e.isDirectory()) out.push(...walkFiles(root, p));
-    else out.push(p);
+    out.push({ path: p, dir: e.isDirectory() });
+    if (e.isDirectory()) out.push(...walkPaths(root, p));
   }
   return out;
 }
@@ -241,22 +243,65 @@ function sha1OrDash(path: string): string {
   }
 }
 
-/** Links and manifest lines for the chosen upstream run. `select` patterns are whole-path regexes. */
-export function resolveDep(spec: OperationDepSpec, run: Run): ResolvedDep {
-  let paths: string[];
-  if (spec.select.length === 0) paths = walkFiles(run.dir);
-  else {
+/**
+ * Which files of an upstream run a dependency without `select` takes, by their manifest entry
+ * (`s` source code, `d` a dependency of its own, none: made by the run): Guild's default, the
+ * files the run made; `GUILD_LEGACY_OPDEP_SELECT=1` adds its dependencies, `=2` takes every file.
+ */
+function defaultRunFile(): (entry: ManifestType | undefined) => boolean {
+  const legacy = process.env.GUILD_LEGACY_OPDEP_SELECT;
+  if (legacy === '2') return () => true;
+  if (legacy === '1') return (e) => e === undefined || e === 'd';
+  return (e) => e === undefined;
+}
+
+/**
+ * The paths of an upstream run a dependency links, as Guild's resolver chooses them: with
+ * `select`, every path (a directory too) the patterns match whole, one inside a chosen directory
+ * left to that directory's link; without, each top-level entry that holds a file the run made
+ * (`defaultRunFile`), a directory linked whole.
+ */
+function upstreamPaths(spec: OperationDepSpec, runDir: string): string[] {
+  const all = walkPaths(runDir);
+  if (spec.select.length > 0) {
     const res = spec.select.map((s) => SafePattern.compile(s, { what: `${spec.name}: select` }));
-    paths = walkFiles(run.dir).filter((p) => res.some((re) => re.fullMatch(p)));
+    const chosen: string[] = [];
+    for (const { path } of all) {
+      if (res.some((re) => re.fullMatch(path)) && !chosen.some((c) => path.startsWith(`${c}/`))) chosen.push(path);
+    }
+    return chosen;
   }
-  const links: DepLink[] = paths.map((p) => {
-    const target = spec.targetPath ? posix.join(spec.targetPath, p) : p;
+  const manifest = readManifestIndex(runDir);
+  const entryOf = (path: string): ManifestType | undefined => {
+    // a file without an entry of its own takes its nearest directory's (Guild's `_try_parent_dirs`)
+    for (let p = path; ; p = posix.dirname(p)) {
+      const e = manifest.get(p);
+      if (e || !p.includes('/')) return e;
+    }
+  };
+  const wanted = defaultRunFile();
+  const tops = new Set<string>();
+  for (const { path, dir } of all) if (!dir && wanted(entryOf(path))) tops.add(path.split('/')[0]!);
+  return [...tops].sort();
+}
+
+/**
+ * Links and manifest lines for the chosen upstream run: each path Guild's resolver chooses
+ * (`upstreamPaths`) linked by its name under `target-path`, as Guild links a source. One whose
+ * target the new run already has (`exists`: its own source code, an earlier link) is left out,
+ * as Guild skips it with a warning (`skipped`), and recorded in the `deps` attr all the same.
+ */
+export function resolveDep(spec: OperationDepSpec, run: Run, exists: (target: string) => boolean = () => false): ResolvedDep {
+  const links: DepLink[] = [];
+  for (const p of upstreamPaths(spec, run.dir)) {
+    const target = posix.join(spec.targetPath || '.', posix.basename(p));
     const up = '../'.repeat(target.split('/').length);
-    return { target, linkTarget: `${up}${run.id}/${p}`, source: join(run.dir, p) };
-  });
-  const manifestLines = links.map((l) =>
-    ['d', shlexQuote(l.target), sha1OrDash(l.source), shlexQuote(spec.name)].join(' '),
-  );
+    const taken = exists(target) || links.some((l) => l.target === target && !l.exists);
+    links.push({ target, linkTarget: `${up}${run.id}/${p}`, source: join(run.dir, p), ...(taken ? { exists: true as const } : {}) });
+  }
+  const manifestLines = links
+    .filter((l) => !l.exists)
+    .map((l) => ['d', shlexQuote(l.target), sha1OrDash(l.source), shlexQuote(spec.name)].join(' '));
   return { kind: 'operation', name: spec.name, resource: spec.resource, operation: spec.operation, runId: run.id, runDir: run.dir, links, manifestLines };
 }
 
@@ -399,8 +444,9 @@ export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
         ...(typeof chosen === 'string' ? { idPrefix: chosen } : {}),
         statuses: DEP_RUN_STATUSES,
       });
-      out.deps.push(resolveDep(spec, from));
-      out.log.push(`Using run ${from.id} for ${name}`);
+      const dep = resolveDep(spec, from, (t) => pathTaken(join(run.dir, t)));
+      out.deps.push(dep);
+      out.log.push(`Using run ${from.id} for ${name}`, ...skippedLinks(dep).map((l) => l.trimEnd()));
     } catch (err) {
       if (!(err instanceof DepFailure)) throw err;
       out.failure = err;
@@ -409,6 +455,20 @@ export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
   }
   return out;
 }
+
+/** Whether something (a dangling link too) is at `path`. */
+export function pathTaken(path: string): boolean {
+  try {
+    lstatSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Guild's warning for each link of an operation dependency whose target the run already has. */
+const skippedLinks = (d: ResolvedDep): string[] =>
+  d.kind === 'operation' ? d.links.filter((l) => l.exists).map((l) => `WARNING: ${l.target} already exists, skipping link\n`) : [];
 
 /**
  * Guild's warnings and resolution log for a plan, as lines: each dependency resolved, the
@@ -422,7 +482,7 @@ export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings' | 'confi
   plan.deps.forEach((d, i) => {
     // a named resource is resolved once, whatever its sources
     if (i === 0 || resourceOf(plan.deps[i - 1]!) !== resourceOf(d)) lines.push(`Resolving ${resourceOf(d)}\n`);
-    if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`);
+    if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`, ...skippedLinks(d));
     if (d.kind === 'file' && d.unpacked) lines.push(`Unpacking ${d.unpacked}\n`);
     if (d.kind === 'deferred') lines.push(`Skipping resolution of ${d.name} because it's being staged\n`);
     if (d.kind === 'unmet') lines.push(`WARNING: ${d.unmet}\n`);

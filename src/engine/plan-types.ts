@@ -140,6 +140,8 @@ export interface DepLink {
   linkTarget: string;
   /** Absolute path of the upstream file, for the manifest's sha1. */
   source: string;
+  /** The new run already has its target (its own source code, an earlier link): not linked, as Guild skips it with a warning. */
+  exists?: true;
 }
 
 /** A dependency that could not be resolved: its name, Guild's message and warnings. */

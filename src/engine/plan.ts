@@ -2,7 +2,7 @@
 // effect beyond the import-flags cache. Nothing here creates a run directory, so a bad flag
 // leaves nothing behind.
 import { accessSync, constants, existsSync, statSync } from 'node:fs';
-import { basename, dirname, isAbsolute, join, relative, resolve } from 'node:path';
+import { basename, dirname, isAbsolute, join, posix, relative, resolve } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { runsDir } from '../store/home.js';
@@ -32,7 +32,7 @@ import {
 import { makeLabel } from './label.js';
 import { listOperations, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
-import { combineSourceCodeConfig, decideSourceCode, selectSourceFiles, type SourceCodeContext, type SourceCodeDecision, type SourceCodeSpec } from './sourcecode.js';
+import { combineSourceCodeConfig, decideSourceCode, selectSourceFiles, type SourceCodeContext, type SourceCodeDecision, type SourceCodeSpec, type SourceSelection } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
 import { debugEnabled } from '../store/debug-log.js';
 import { optimizerDefs, type OptimizerDef } from './optimize/optimizer.js';
@@ -364,6 +364,8 @@ async function opBase(req: RunRequest): Promise<OpBase> {
 function resolveDeps(
   req: RunRequest,
   base: OpBase,
+  /** Whether the run will have a path of its own (its source code) where a dependency would link. */
+  exists: (target: string) => boolean,
 ): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
   const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
@@ -418,7 +420,7 @@ function resolveDeps(
       if (spec.kind === 'file') deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
       // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
       else if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: c!.run?.id ?? null, manifestLines: [] });
-      else if (c!.run) deps.push(resolveDep(spec, c!.run));
+      else if (c!.run) deps.push(resolveDep(spec, c!.run, (t) => exists(t) || deps.some((d) => d.kind === 'operation' && d.links.some((l) => l.target === t && !l.exists))));
       else throw c!.failure!;
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
@@ -638,10 +640,28 @@ export async function describeSourceCode(req: RunRequest): Promise<SourceCodeDec
   return decideSourceCode(base.projectDir, base.sourceSpec, sourceContext(base, req));
 }
 
+/** Where a run's source code files go in it, with the directories that hold them. */
+function sourceTargets(sel: SourceSelection | null): Set<string> {
+  const out = new Set<string>();
+  for (const f of sel?.files ?? []) {
+    for (let p = posix.join(sel!.dest ?? '.', f); p !== '.' && !out.has(p); p = posix.dirname(p)) out.add(p);
+  }
+  return out;
+}
+
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
 export async function planRun(req: RunRequest): Promise<RunPlan> {
   const base = await opBase(req);
-  const dep = resolveDeps(req, base);
+  // the source code, chosen once: an operation dependency does not link over the run's own files
+  let selected: { files: SourceSelection | null; targets: Set<string> } | undefined;
+  const sourceCode = () => {
+    if (!selected) {
+      const files = selectSourceFiles(base.projectDir, base.sourceSpec, sourceContext(base, req));
+      selected = { files, targets: sourceTargets(files) };
+    }
+    return selected;
+  };
+  const dep = resolveDeps(req, base, (target) => sourceCode().targets.has(target));
   const defs = [...base.flagDefs.filter((d) => !dep.defs.some((x) => x.name === d.name)), ...dep.defs];
   const flagArgs = dep.flagArgs;
   if (base.allowOtherFlags || req.forceFlags) {
@@ -661,7 +681,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     ...(req.forceFlags ? { force: true } : {}),
   });
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
-  const sourcecode = selectSourceFiles(base.projectDir, base.sourceSpec, sourceContext(base, req));
+  const sourcecode = sourceCode().files;
   const attrs = opdefAttrs(base.runAttrs);
   const inputs: PlanInputs = {
     target: base.target,

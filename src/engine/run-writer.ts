@@ -14,7 +14,7 @@ import { announceRunChange } from '../store/summary-cache.js';
 import type { YamlValue } from '../store/types.js';
 import type { ResolvedConfig, RunPlan } from './plan-types.js';
 import { flagEnvName } from './cmd-args.js';
-import { depsAttr } from './deps.js';
+import { depsAttr, pathTaken } from './deps.js';
 import { isMap } from './guildfile.js';
 import { copySourceCode } from './sourcecode.js';
 import { protoAttrs, writeProto } from './sweep/batch-layout.js';
@@ -121,9 +121,10 @@ function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
       continue;
     }
     for (const link of dep.links) {
+      if (link.exists) continue; // the run's own file stays (Guild's `already exists, skipping link`)
       const at = join(runDir, link.target);
+      if (pathTaken(at)) continue; // what is there stays, as Guild skips such a link
       mkdirSync(dirname(at), { recursive: true });
-      rmSync(at, { force: true }); // a source file of the same name gives way to the dependency
       symlinkSync(link.linkTarget, at);
     }
   }

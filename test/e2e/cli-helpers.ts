@@ -12,8 +12,8 @@ export interface CliResult {
 }
 
 /** `grun -H HOME ARGS` with TZ=UTC (started columns are local time) and stdin `input`. */
-export function grun(home: string, args: string[], o: { input?: string; cwd?: string } = {}): CliResult {
-  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', NO_COLOR: '1' };
+export function grun(home: string, args: string[], o: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
+  const env: NodeJS.ProcessEnv = { ...process.env, TZ: 'UTC', NO_COLOR: '1', ...o.env };
   delete env.NODE_ENV;
   delete env.GUILD_HOME;
   const r = spawnSync(grunBin, ['-H', home, ...args], { encoding: 'utf8', env, input: o.input ?? '', cwd: o.cwd, timeout: 60_000 });

@@ -218,6 +218,61 @@ describe('dependencies', () => {
     assert.equal(using('up=0'), 'Resolving operation:up\nUsing run 010 for operation:up\n');
   });
 
+  test("an operation dependency links what the upstream run made, as Guild: its own source code stays the run's", () => {
+    const home = emptyHome();
+    const make = "import os\nos.makedirs('out/sub', exist_ok=True)\nopen('out/sub/model.txt', 'w').write('m')\nopen('top.txt', 'w').write('t')\nopen('data.txt', 'w').write('made')\n";
+    const cwd = project({
+      'guild.yml': [
+        'up:',
+        '  main: up',
+        'down:',
+        '  main: show',
+        '  requires:',
+        '    - operation: up',
+        'pick:',
+        '  main: show',
+        '  requires:',
+        '    - operation: up',
+        '      select: [out, out/sub/model.txt, data.txt]',
+        '',
+      ].join('\n'),
+      'up.py': make,
+      'data.txt': 'mine\n',
+      'show.py': "import os\nfor n in sorted(os.listdir('.')):\n    print(n, os.readlink(n) if os.path.islink(n) else '-')\nprint(open('data.txt').read().strip())\n",
+    });
+    ok(home, ['run', 'up', '--run-id', 'up1', '-y'], { cwd });
+    // no select: the top-level entries holding files the run made, a directory linked whole; its source code is not taken
+    const down = grun(home, ['run', 'down', '-y'], { cwd });
+    assert.equal(down.code, 0, down.err);
+    assert.equal(down.err, 'Resolving operation:up\nUsing run up1 for operation:up\n');
+    assert.equal(down.out, '.guild -\ndata.txt -\nguild.yml -\nout ../up1/out\nshow.py -\ntop.txt ../up1/top.txt\nup.py -\nmine\n');
+    const dir = join(home, 'runs', ok(home, ['select', '1']).trim());
+    assert.match(readFileSync(join(dir, '.guild', 'manifest'), 'utf8'), /^d out - operation:up$/m);
+    // runs info shows them as Guild's -d, -m and -p do (and -e the environment the run had)
+    const info = ok(home, ['runs', 'info', '-d', '-m', '-p']);
+    assert.ok(
+      info.endsWith(
+        'manifest:\n  dependencies:\n    - out\n    - top.txt\n  sourcecode:\n    - data.txt\n    - guild.yml\n    - show.py\n    - up.py\n' +
+          'dependencies:\n  operation:up:\n    operation:up:\n      config: up1\n      paths:\n      - ../up1/out\n      - ../up1/top.txt\n      uri: operation:up\nplugins:\n',
+      ),
+      info,
+    );
+    const env = (JSON.parse(ok(home, ['runs', 'info', '-e', '--json'])) as { environment: Record<string, string> }).environment;
+    assert.equal(env.RUN_DIR, dir);
+    assert.equal(env.GUILD_OP, 'down');
+    // select: a directory matched is linked whole (what is under it with it), a file by its name; one the run has is left
+    const pick = grun(home, ['run', 'pick', '-y'], { cwd });
+    assert.equal(pick.code, 0, pick.err);
+    assert.equal(pick.err, 'Resolving operation:up\nUsing run up1 for operation:up\nWARNING: data.txt already exists, skipping link\n');
+    assert.equal(pick.out, '.guild -\ndata.txt -\nguild.yml -\nout ../up1/out\nshow.py -\nup.py -\nmine\n');
+    const picked = join(home, 'runs', ok(home, ['select', '1']).trim(), '.guild', 'attrs', 'deps');
+    assert.deepEqual((parseYaml11(readFileSync(picked, 'utf8')) as Record<string, Record<string, { paths: string[] }>>)['operation:up']!['operation:up']!.paths, ['../up1/data.txt', '../up1/out']);
+    // Guild's GUILD_LEGACY_OPDEP_SELECT=2: every file of the upstream run, its source code too (here the run's own names)
+    const legacy = grun(home, ['run', 'down', '-y'], { cwd, env: { GUILD_LEGACY_OPDEP_SELECT: '2' } });
+    assert.equal(legacy.code, 0, legacy.err);
+    assert.match(legacy.err, /^WARNING: up\.py already exists, skipping link$/m);
+  });
+
   test('--force-deps: each dependency that cannot be resolved is warned of where it would be, and the run goes on without it', () => {
     const home = emptyHome();
     const cwd = project({
