@@ -366,7 +366,7 @@ function resolveDeps(
   base: OpBase,
   /** Whether the run will have a path of its own (its source code) where a dependency would link. */
   exists: (target: string) => boolean,
-): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo } {
+): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo; noRun?: Set<string> } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
   const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
   const unresolvedFlag = (name: string): FlagDef => ({ name, default: null, type: 'string', argSkip: true });
@@ -431,7 +431,8 @@ function resolveDeps(
       deps.push({ kind: 'unmet', name: spec.name, resource: spec.resource, unmet: e.unmet, noRun: spec.kind === 'operation' && !c!.run, manifestLines: [] });
     }
   }
-  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}) };
+  const noRunFor = new Set(opSpecs.filter((s) => !chosen.get(s.name)!.run).map((s) => s.name));
+  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}), ...(noRunFor.size ? { noRun: noRunFor } : {}) };
 }
 
 function opAttr(
@@ -680,6 +681,8 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     cwd: resolve(req.cwd),
     ...(req.forceFlags ? { force: true } : {}),
   });
+  // Guild sets an operation dependency's flag only to a run it found: one without is no flag
+  for (const name of dep.noRun ?? []) if (flags[name] === null) delete flags[name];
   if (base.pipeline && !(req.within ?? []).includes(`${base.opref.pkgName} ${base.operation}`)) await checkSteps(req, base, flags, sweeps);
   const sourcecode = sourceCode().files;
   const attrs = opdefAttrs(base.runAttrs);

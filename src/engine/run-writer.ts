@@ -241,7 +241,8 @@ export function writeRunDir(plan: RunPlan, opts: WriteRunOptions): string {
       for (const dep of plan.deps) manifest.push(...dep.manifestLines);
       manifest.push(...writeConfigs(runDir, plan.configs, false));
       writeFileAtomicSync(guildPath(runDir, 'manifest'), manifest.map((l) => l + '\n').join(''));
-      writeAttr(runDir, 'deps', plan.depsAttr);
+      // a run whose dependency failed has none (Guild writes it once all are resolved)
+      if (!opts.unresolved) writeAttr(runDir, 'deps', plan.depsAttr);
       if (plan.batch) {
         // the batch run of an optimizer operation: its prototype, and the trials it may run
         if (plan.batch.maxTrials !== undefined) writeAttr(runDir, 'max_trials', plan.batch.maxTrials);

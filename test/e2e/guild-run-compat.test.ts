@@ -163,10 +163,12 @@ describe('dependencies', () => {
       "Resolving file:data.txt\ngrun: run failed because a dependency was not met: could not resolve 'file:data.txt' in file:data.txt resource: cannot find source file 'data.txt'\n",
     );
     assert.deepEqual(statusesOf(ok(home, ['runs', '-s'], { cwd })), ['fetch error', 'use error']);
-    // never started: no `started`, and its flags name no upstream run
+    // never started: no `started` and no `deps` (Guild writes it once every one is resolved), and
+    // no flag for the dependency that found no run
     const failed = join(home, 'runs', ok(home, ['select', '2']).trim(), '.guild', 'attrs');
     assert.ok(!existsSync(join(failed, 'started')));
-    assert.equal(readFileSync(join(failed, 'flags'), 'utf8'), 'operation:fetch: null\n');
+    assert.ok(!existsSync(join(failed, 'deps')));
+    assert.equal(readFileSync(join(failed, 'flags'), 'utf8'), '{}\n');
   });
 
   test('project files are copied in and recorded; the downstream run links them from its upstream', () => {
