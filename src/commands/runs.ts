@@ -233,12 +233,16 @@ async function limitRuns(src: RunSource, opts: ShownOptions): Promise<Run[]> {
   return limited;
 }
 
+/** `--remote NAME`: the same command run by the remote's grun, its output passed through; false without one. */
+export async function onRemote(opts: Record<string, unknown>, cmd: Command, command: 'list' | 'info'): Promise<boolean> {
+  if (!opts.remote) return false;
+  const { remoteRunsArgs, remoteRuns } = await import('../engine/remote/runs.js');
+  process.exitCode = await remoteRuns(homeOf(cmd), opts.remote as string, command, remoteRunsArgs(process.argv.slice(2)));
+  return true;
+}
+
 async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  if (opts.remote) {
-    const { remoteRunsArgs, remoteRunsList } = await import('../engine/remote/runs.js');
-    process.exitCode = await remoteRunsList(homeOf(cmd), opts.remote as string, remoteRunsArgs(process.argv.slice(2)));
-    return;
-  }
+  if (await onRemote(opts, cmd, 'list')) return;
   for (const other of ['verbose', 'json'] as const) {
     if (opts.comments && opts[other]) throw new UsageError(`--comments and --${other} cannot both be specified`);
   }
@@ -382,6 +386,7 @@ export function register(program: Command): void {
       .option('-d, --deps', 'show the resolved dependencies')
       .option('-m, --manifest', "show the run's manifest: source code files and dependencies")
       .option('-p, --plugins', 'show the plugins')
+      .option('-r, --remote <name>', 'show a run of a remote (one ssh call)')
       .option('--json', 'print as JSON'),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('./runs-info.js')).infoAction(spec, opts, cmd));
 

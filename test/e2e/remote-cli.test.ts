@@ -14,6 +14,7 @@ const ssh = sshSkipReason();
 test('runs --remote forwards the list options, less the remote', () => {
   assert.deepEqual(remoteRunsArgs(['-H', 'h', 'runs', '-r', 'loop', '-Fo', 'train.py', '--json']), ['-Fo', 'train.py', '--json']);
   assert.deepEqual(remoteRunsArgs(['runs', 'list', '--remote=loop', '-a']), ['-a']);
+  assert.deepEqual(remoteRunsArgs(['runs', 'info', '2', '-r', 'loop', '-d']), ['2', '-d']);
 });
 
 test('a sweep is refused for an ssh remote before anything is sent; --executor goes with no ssh remote', () => {
@@ -66,6 +67,15 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
       (JSON.parse(remote) as { id: string }[]).map((r) => r.id),
       (JSON.parse(direct) as { id: string }[]).map((r) => r.id),
     );
+  });
+
+  test('grun runs info --remote', () => {
+    ok(remoteHome, ['label', '1', '-s', 'only-there', '-y']); // the remote's copy alone
+    const remote = JSON.parse(ok(local, ['runs', 'info', '1', '--remote', 'loop', '-d', '--json'])) as { id: string; label: string; dependencies: unknown };
+    const direct = JSON.parse(ok(remoteHome, ['runs', 'info', '-d', '--json'])) as { id: string; dependencies: unknown };
+    assert.equal(remote.id, direct.id);
+    assert.equal(remote.label, 'only-there');
+    assert.deepEqual(remote.dependencies, direct.dependencies);
   });
 
   test('grun sync with no remote runs', () => {

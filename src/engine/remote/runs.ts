@@ -96,19 +96,22 @@ export function selectRemoteRuns(listing: RemoteRun[], specs: string[]): RemoteR
   return selectRuns(listing as unknown as Run[], specs) as unknown as RemoteRun[];
 }
 
-/** `grun runs --remote NAME …`: the remote grun's `runs list …` (one ssh call), output passed through. */
-export async function remoteRunsList(home: string, remoteName: string, args: string[]): Promise<number> {
-  return passThroughGrun(connect(home, remoteName), ['runs', 'list', ...args]);
+/**
+ * `grun runs --remote NAME …` and `grun runs info --remote NAME …`: the remote grun's `runs list …`
+ * or `runs info …` (one ssh call), output passed through.
+ */
+export async function remoteRuns(home: string, remoteName: string, command: 'list' | 'info', args: string[]): Promise<number> {
+  return passThroughGrun(connect(home, remoteName), ['runs', command, ...args]);
 }
 
 /**
- * The list arguments to forward from grun's own argv (`process.argv.slice(2)`): what follows
- * `runs` (and `list`), less `-r/--remote NAME`.
+ * The arguments to forward from grun's own argv (`process.argv.slice(2)`): what follows `runs`
+ * (and `list` or `info`), less `-r/--remote NAME`.
  */
 export function remoteRunsArgs(argv: string[]): string[] {
   let i = argv.indexOf('runs');
   if (i < 0) return [];
-  if (argv[i + 1] === 'list' || argv[i + 1] === 'ls') i++;
+  if (['list', 'ls', 'info'].includes(argv[i + 1] ?? '')) i++;
   const out: string[] = [];
   const rest = argv.slice(i + 1);
   for (let j = 0; j < rest.length; j++) {
