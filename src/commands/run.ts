@@ -87,7 +87,7 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
       process.stdout.write('Skipping run because flags have not changed (--needed specified)\n');
       return null;
     }
-    return { w: { kind: 'staged', run }, asked };
+    return { w: { kind: 'staged', run, ...(o.forceDeps ? { forceDeps: true } : {}) }, asked };
   }
   if (opspec === undefined || opspec.includes('=')) {
     const gf = loadGuildfile(process.cwd());

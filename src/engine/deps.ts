@@ -420,7 +420,7 @@ export interface StartResolution {
  * be; the operation dependencies left for the start (an empty entry in its `deps` attr) are
  * resolved now, from the run's own `op` attr (the entry as written and the run its flag chose).
  */
-export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
+export function resolveAtStart(run: Run, runs: Run[], forceDeps = false): StartResolution {
   const op = readAttr(run.dir, 'op');
   const deps = readAttr(run.dir, 'deps');
   const entries = op.kind === 'ok' && isMap(op.value) && Array.isArray(op.value.deps) ? op.value.deps : [];
@@ -449,6 +449,10 @@ export function resolveAtStart(run: Run, runs: Run[]): StartResolution {
       out.log.push(`Using run ${from.id} for ${name}`, ...skippedLinks(dep).map((l) => l.trimEnd()));
     } catch (err) {
       if (!(err instanceof DepFailure)) throw err;
+      if (forceDeps) {
+        out.log.push(`WARNING: ${err.unmet}`);
+        continue;
+      }
       out.failure = err;
       return out;
     }

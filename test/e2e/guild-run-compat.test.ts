@@ -312,7 +312,7 @@ describe('dependencies of a staged run', () => {
     const cwd = project({
       'guild.yml': 'make:\n  main: make\nuse:\n  main: use\n  requires:\n    - operation: make\n',
       'make.py': 'open("out.txt", "w").write("made")\n',
-      'use.py': 'print(open("out.txt").read())\n',
+      'use.py': 'import os\nprint(open("out.txt").read() if os.path.exists("out.txt") else "none")\n',
     });
     const none = grun(home, ['run', 'use', '--stage', '--run-id', 'u0', '-y'], { cwd });
     assert.equal(none.code, 0, none.err);
@@ -332,6 +332,15 @@ describe('dependencies of a staged run', () => {
       "Resolving operation:make\ngrun: run failed because a dependency was not met: could not resolve 'operation:make' in operation:make resource: no suitable run for make\n",
     );
     assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}use {3}error {3}operation:make=m1\n/);
+    // --force-deps given to the start goes past it, as Guild's
+    ok(home, ['run', 'use', '--stage', '--run-id', 'u2', '-y'], { cwd });
+    const forced = grun(home, ['run', '--start', 'u2', '--force-deps', '-y']);
+    assert.equal(forced.code, 0, forced.err);
+    assert.equal(
+      forced.err,
+      "Resolving operation:make\nWARNING: a dependency was not met: could not resolve 'operation:make' in operation:make resource: no suitable run for make\n",
+    );
+    assert.equal(forced.out, 'none\n');
     ok(home, ['run', '--start', 'm1', '-y']);
     // u0 named no run when staged: it takes the one completed now
     const later = grun(home, ['run', '--start', 'u0', '-y']);

@@ -140,7 +140,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     }
     case 'staged': {
       if (!(await go())) return nothing('cancelled', { cancelled: true });
-      resolveStagedDeps(home, lp.run, io);
+      resolveStagedDeps(home, lp.run, io, !!lp.forceDeps);
       const o = attachOptions(home, lp, io);
       const r = await startStagedRun(lp.run, o);
       return startedReport(home, lp.run.operation, r, lp.mode, o.pidfile, io);
@@ -294,10 +294,11 @@ function resolutionLog(plan: RunPlan, io: LaunchIO): void {
 
 /**
  * A staged run's dependencies as it starts (Guild resolves operation dependencies then): said,
- * then linked in; one that cannot be resolved leaves the run `error` and refuses the start.
+ * then linked in; one that cannot be resolved leaves the run `error` and refuses the start,
+ * unless `--force-deps` goes past it.
  */
-function resolveStagedDeps(home: string, run: Run, io: LaunchIO): void {
-  const r = resolveAtStart(run, listRuns(home));
+function resolveStagedDeps(home: string, run: Run, io: LaunchIO, forceDeps: boolean): void {
+  const r = resolveAtStart(run, listRuns(home), forceDeps);
   for (const line of r.log) io.stderr?.write(line + '\n');
   if (r.failure) {
     failStagedRun(run.dir);

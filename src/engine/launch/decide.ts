@@ -151,7 +151,7 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
         throw new Refusal('not-staged', `run ${work.run.id} is ${work.run.status}: only a staged run can be started`);
       }
       if (work.run.batch) return { kind: 'staged-batch', run: work.run, start: sweepStart({ ...req, mode: mode === 'background' ? 'background' : 'foreground' }, dest), quiet, ...pidfile };
-      return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet };
+      return { kind: 'staged', run: work.run, mode: mode === 'background' ? 'background' : 'foreground', ...pidfile, quiet, ...(work.forceDeps ? { forceDeps: true } : {}) };
     case 'trials':
       return { kind: 'trials', parent: work.parent, runs: work.runs, start: sweepStart(req, dest), quiet };
     case 'submission':

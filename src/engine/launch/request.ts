@@ -20,8 +20,8 @@ export type LaunchWork =
   | { kind: 'operation'; run: RunRequest }
   /** An Accio run definition (`grun submit`): a JSON text or an operation, with the command line's overrides. */
   | { kind: 'submission'; cwd: string; source: SubmitSource; overrides: RunOverrides }
-  /** A run written staged before (`grun run --start`). */
-  | { kind: 'staged'; run: Run }
+  /** A run written staged before (`grun run --start`); `forceDeps`: Guild's `--force-deps` given to the start. */
+  | { kind: 'staged'; run: Run; forceDeps?: boolean }
   /** Trials of a sweep restaged to run again (`grun run --restart PARENT`). */
   | { kind: 'trials'; parent: Run; runs: Run[] };
 
@@ -105,7 +105,7 @@ export type LaunchPlan =
   /** One planned run, submitted to Slurm as a batch job. */
   | { kind: 'slurm'; plan: RunPlan; remote?: SlurmRemote; memo: MemoUse; needed: boolean; pidfile?: string; warnings?: string[] }
   /** A staged run started in its own directory. */
-  | { kind: 'staged'; run: Run; mode: Exclude<LaunchMode, 'stage'>; pidfile?: string; quiet: boolean }
+  | { kind: 'staged'; run: Run; mode: Exclude<LaunchMode, 'stage'>; pidfile?: string; quiet: boolean; forceDeps?: boolean }
   /** A Guild-syntax sweep: a batch run and one child per trial. */
   | { kind: 'sweep'; plan: RunPlan; options: Omit<GuildSweepOptions, 'home' | 'write'>; memo: MemoUse; start: SweepStart; quiet: boolean; pidfile?: string; stage?: boolean }
   /** `--start` of a batch staged by `--stage`: its trials written, then started as a sweep's. */
