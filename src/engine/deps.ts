@@ -287,9 +287,10 @@ function upstreamPaths(spec: OperationDepSpec, runDir: string): string[] {
 
 /**
  * Links and manifest lines for the chosen upstream run: each path Guild's resolver chooses
- * (`upstreamPaths`) linked by its name under `target-path`, as Guild links a source. One whose
- * target the new run already has (`exists`: its own source code, an earlier link) is left out,
- * as Guild skips it with a warning (`skipped`), and recorded in the `deps` attr all the same.
+ * (`upstreamPaths`; never the upstream's `.guild`, which a `select` could otherwise reach in
+ * Guild) linked by its name under `target-path`, as Guild links a source. One whose target the
+ * new run already has (`exists`: its own source code, an earlier link) is marked `exists` and
+ * not linked, as Guild skips it with a warning, and is in the `deps` attr all the same.
  */
 export function resolveDep(spec: OperationDepSpec, run: Run, exists: (target: string) => boolean = () => false): ResolvedDep {
   const links: DepLink[] = [];

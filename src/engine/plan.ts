@@ -420,7 +420,7 @@ function resolveDeps(
       if (spec.kind === 'file') deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
       // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
       else if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: c!.run?.id ?? null, manifestLines: [] });
-      else if (c!.run) deps.push(resolveDep(spec, c!.run, (t) => exists(t) || deps.some((d) => d.kind === 'operation' && d.links.some((l) => l.target === t && !l.exists))));
+      else if (c!.run) deps.push(resolveDep(spec, c!.run, (t) => exists(t) || deps.some((d) => linksTo(d, t))));
       else throw c!.failure!;
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
@@ -639,6 +639,12 @@ function execUsesPython(template: string): boolean {
 export async function describeSourceCode(req: RunRequest): Promise<SourceCodeDecision> {
   const base = await opBase(req);
   return decideSourceCode(base.projectDir, base.sourceSpec, sourceContext(base, req));
+}
+
+/** Whether a dependency resolved before puts something at `target` of the run. */
+function linksTo(d: ResolvedDep, target: string): boolean {
+  if (d.kind === 'file') return d.files.some((f) => f.target === target);
+  return d.kind === 'operation' && d.links.some((l) => l.target === target && !l.exists);
 }
 
 /** Where a run's source code files go in it, with the directories that hold them. */
