@@ -61,6 +61,7 @@ function findEventFiles(runDir: string, sized = true): EventFileRef[] & { dirsRe
       const path = `${dir}/${e.name}`;
       const sub = prefix ? `${prefix}/${e.name}` : e.name;
       if (e.isDirectory()) {
+        if (sub === '.guild/attrs') continue; // a run's attr files, one YAML document each: never an event file
         visit(path, real === undefined ? undefined : `${real}/${e.name}`, sub);
       } else if (e.isSymbolicLink()) {
         let st;
