@@ -366,7 +366,7 @@ function resolveDeps(
   base: OpBase,
   /** Whether the run will have a path of its own (its source code) where a dependency would link. */
   exists: (target: string) => boolean,
-): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo; noRun?: Set<string> } {
+): { deps: ResolvedDep[]; defs: FlagDef[]; aliases: Record<string, string>; flagArgs: string[]; failure?: DepFailureInfo; noRun?: string[] } {
   if (base.depSpecs.length === 0) return { deps: [], defs: [], aliases: {}, flagArgs: req.flagArgs };
   const opSpecs = base.depSpecs.filter((s) => s.kind === 'operation');
   const unresolvedFlag = (name: string): FlagDef => ({ name, default: null, type: 'string', argSkip: true });
@@ -409,7 +409,7 @@ function resolveDeps(
       defs.push(unresolvedFlag(spec.name));
     }
   }
-  const noRun = staging ? [] : opSpecs.filter((s) => !chosen.get(s.name)!.run).map((s) => noRunWarning(s.name));
+  const noRun = opSpecs.filter((s) => !chosen.get(s.name)!.run).map((s) => s.name);
   const deps: ResolvedDep[] = [];
   let failure: DepFailureInfo | undefined;
   // where the run will be: a file dependency's `deps` path is relative to it
@@ -425,14 +425,13 @@ function resolveDeps(
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
       if (!req.forceDeps) {
-        failure = { dep: spec.name, message: e.message, warnings: noRun };
+        failure = { dep: spec.name, message: e.message, warnings: staging ? [] : noRun.map(noRunWarning) };
         break;
       }
       deps.push({ kind: 'unmet', name: spec.name, resource: spec.resource, unmet: e.unmet, noRun: spec.kind === 'operation' && !c!.run, manifestLines: [] });
     }
   }
-  const noRunFor = new Set(opSpecs.filter((s) => !chosen.get(s.name)!.run).map((s) => s.name));
-  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}), ...(noRunFor.size ? { noRun: noRunFor } : {}) };
+  return { deps, defs, aliases, flagArgs, ...(failure ? { failure } : {}), ...(noRun.length ? { noRun } : {}) };
 }
 
 function opAttr(

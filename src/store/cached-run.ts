@@ -7,11 +7,9 @@
 import { sep } from 'node:path';
 import type { CacheEntry } from './summary-cache.js';
 import { summaryOf } from './summary-cache.js';
-import { HEAD_FIELDS, headField, type CompactSummary, type SummaryHead } from './summary-codec.js';
+import { HEAD_FIELDS, headField, TAIL_FIELDS, type CompactSummary, type SummaryHead } from './summary-codec.js';
 import type { Run, RunStatus, RunSummary, StatusInfo, YamlValue } from './types.js';
 
-/** The fields decoded with the whole summary (all but the head's and those the class holds). */
-const TAIL_FIELDS = ['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'compare', 'flags'] as const satisfies readonly (keyof RunSummary)[];
 
 /** One status info per status, shared by the runs that have it alone (frozen: runs are read, never changed). */
 const infos = new Map<RunStatus, StatusInfo>();

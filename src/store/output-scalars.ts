@@ -196,7 +196,6 @@ export function outputTester(config: OutputScalarsConfig, kind: 'scalars' | 'att
   };
 }
 
-
 export interface OutputScalarsMatch {
   scalars: { key: string; value: number; step: number }[];
   attrs: { key: string; value: string }[];

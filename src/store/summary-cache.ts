@@ -40,7 +40,8 @@ import { deriveStatus } from './status.js';
 import type { RunSummary, YamlValue } from './types.js';
 
 const MAGIC = 'grun-summaries';
-// 12: heads as `encodeHead` text (11: records in a head and a tail, scalar values as `encodeValues` text)
+// 13: a run's `compare` attr in the tail (12: heads as `encodeHead` text; 11: records in a head
+// and a tail, scalar values as `encodeValues` text)
 const VERSION = '13';
 const DATA_HEAD = `grun-summary-data\t${VERSION}\n`;
 const VALUES_HEAD = `grun-summary-values\t${VERSION}`;

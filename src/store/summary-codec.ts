@@ -25,8 +25,11 @@ export const HEAD_FIELDS = [
 
 export type SummaryHead = Pick<RunSummary, (typeof HEAD_FIELDS)[number]>;
 
+/** The summary fields kept in the tail, decoded only with the whole summary (`CachedRun`). */
+export const TAIL_FIELDS = ['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'compare', 'flags'] as const satisfies readonly (keyof RunSummary)[];
+
 /** Compact fields that belong to the tail (all others, markers' parts included, are the head's). */
-const TAIL = new Set(['tags', 'comments', 'sourcecodeDigest', 'host', 'user', 'seed', 'cmd', 'compare', 'floats', 'flags']);
+const TAIL = new Set<string>([...TAIL_FIELDS, 'floats']);
 
 const isEmpty = (v: unknown): boolean =>
   v === null || v === false || (Array.isArray(v) && v.length === 0) || (typeof v === 'object' && v !== null && Object.keys(v).length === 0);
