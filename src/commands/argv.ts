@@ -16,8 +16,21 @@ const GUILD_SHORT_OPTIONS: Record<string, string> = {
   '-Fd': '--digest',
 };
 
-/** `guild run`'s own two-letter options: there `-Fo` is the optimizer's flag, not a filter. */
-const RUN_SHORT_OPTIONS: Record<string, string> = { '-Fo': '--opt-flag' };
+/**
+ * `guild run`'s own two-letter options (there `-Fo` is the optimizer's flag, not a filter) and
+ * its second name of `--max-trials`.
+ */
+const RUN_SHORT_OPTIONS: Record<string, string> = {
+  '-Fo': '--opt-flag',
+  '-bl': '--batch-label',
+  '-bt': '--batch-tag',
+  '-bc': '--batch-comment',
+  '--trials': '--max-trials',
+};
+
+/** The options `normalizeGuildArgs` rewrites for a command (`run`, or any other), by Guild's name. */
+export const rewrittenOptions = (command: string | undefined): Record<string, string> =>
+  command === 'run' ? RUN_SHORT_OPTIONS : GUILD_SHORT_OPTIONS;
 
 /**
  * Rewrites Guild's `-Fo VAL`, `-Fl VAL`, … (also `-Fo=VAL`) to their long forms before commander
@@ -26,7 +39,7 @@ const RUN_SHORT_OPTIONS: Record<string, string> = { '-Fo': '--opt-flag' };
  */
 export function normalizeGuildArgs(argv: string[]): string[] {
   // `run` has its own: `-Fo NAME=VALUE` is an optimizer's flag there (Guild's --opt-flag)
-  const shorts = commandName(argv) === 'run' ? RUN_SHORT_OPTIONS : GUILD_SHORT_OPTIONS;
+  const shorts = rewrittenOptions(commandName(argv));
   const out: string[] = [];
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;

@@ -3,6 +3,7 @@
 // of Guild's options it does not support yet.
 import type { Command, Option } from 'commander';
 import { UsageError } from '../store/errors.js';
+import { rewrittenOptions } from './argv.js';
 
 const GUILD_OPTIONS: Record<string, string> = {
   '':
@@ -176,12 +177,13 @@ function commandFor(program: Command, argv: readonly string[]): { cmd: Command; 
 }
 
 /**
- * Guild's options of `path` that `cmd` does not declare. `-Fo`…`-Fu` are rewritten to their long
- * forms before parsing and `-Sc`… are `-S` with a status char, so those count as declared.
+ * Guild's options of `path` that `cmd` does not declare. Those `normalizeGuildArgs` rewrites
+ * (`-Fo`…`-Fu`, run's `-bl`) count by what they become; `-Sc`… are `-S` with a status char.
  */
 function unsupported(cmd: Command, path: string): string[] {
+  const rewritten = rewrittenOptions(path.split(' ')[0]);
   const declared = (name: string): boolean =>
-    !!knows(cmd, name) || (/^-[FS][a-z]$/.test(name) && !!knows(cmd, name.slice(0, 2))) || name === '-h';
+    !!knows(cmd, rewritten[name] ?? name) || (/^-S[a-z]$/.test(name) && !!knows(cmd, '-S')) || name === '-h';
   return guildOptions(path).filter((name) => !declared(name));
 }
 

@@ -12,11 +12,12 @@ import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../e
 import { isSweepParent } from '../engine/stoppable.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
-import { commandLines, previewTrials } from '../engine/launch/preview.js';
+import { commandLines, envLines, previewTrials } from '../engine/launch/preview.js';
 import { newSeed } from '../engine/sweep/seeds.js';
 import { readFailureNote } from '../store/run-reserve.js';
 import type { YamlValue } from '../store/types.js';
 import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
+import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';
 import { opHelpLines, optimizerHelpLines } from './op-help.js';
 import { sourceCodeReportLines } from './sourcecode-report.js';
@@ -25,8 +26,8 @@ import { collect, confirmLaunch, homeOf, minutesOption, oneRun, positiveIntOptio
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
-  remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
+  printCmd?: boolean; printEnv?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  dep?: string[]; remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number; failOnTrialError?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
@@ -43,12 +44,13 @@ const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   stop_after: o.stopAfter ?? null, fail_on_trial_error: !!o.failOnTrialError,
 });
 
-/** The request fields of Guild's `--force-flags`, `--force-deps`, `--force-sourcecode`, `--keep-run`, `--gpus`, `--no-gpus` and `--stop-after`. */
-function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceDeps' | 'forceSourcecode' | 'gpus' | 'keepRun' | 'stopAfter'> {
+/** The request fields of Guild's `-D`, `--force-flags`, `--force-deps`, `--force-sourcecode`, `--keep-run`, `--gpus`, `--no-gpus` and `--stop-after`. */
+function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceDeps' | 'forceSourcecode' | 'gpus' | 'keepRun' | 'stopAfter' | 'givenDeps'> {
   if (o.gpusGiven !== undefined && o.noGpusGiven) throw new UsageError('--no-gpus and --gpus cannot both be used');
   return {
     ...(o.forceFlags ? { forceFlags: true } : {}),
     ...(o.forceDeps ? { forceDeps: true } : {}),
+    ...(o.dep?.length ? { givenDeps: o.dep } : {}),
     ...(o.forceSourcecode ? { forceSourcecode: true } : {}),
     ...(o.keepRun ? { keepRun: true } : {}),
     ...(o.stopAfter !== undefined ? { stopAfter: o.stopAfter } : {}),
@@ -153,7 +155,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   }
   const testsOutput = o.testOutputScalars !== undefined ? 'scalars' : o.testOutputAttrs !== undefined ? 'attrs' : null;
   const trialsOut = o.printTrials ? 'print' : o.saveTrials !== undefined ? 'save' : null;
-  if (w.kind === 'operation' && (o.printCmd || o.testFlags || o.helpOp || testsOutput || trialsOut)) {
+  if (w.kind === 'operation' && (o.printCmd || o.printEnv || o.testFlags || o.helpOp || testsOutput || trialsOut)) {
     const plan = await planRun(w.run);
     if (trialsOut) {
       const trials = previewTrials(plan, { optimizer: o.optimizer, maxTrials: o.maxTrials, seed: o.randomSeed ?? newSeed() });
@@ -175,6 +177,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
       return;
     }
     if (o.printCmd) printLines(commandLines(plan, { optimizer: o.optimizer, maxTrials: o.maxTrials, seed: o.randomSeed ?? newSeed() }));
+    else if (o.printEnv) printLines(envLines(plan).map(termSafe));
     else process.stdout.write(encodeYaml(plan.flags));
     return;
   }
@@ -219,18 +222,20 @@ export function register(program: Command): void {
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')
-    .option('--batch-label <label>', "label of a sweep's batch run")
-    .option('--batch-tag <tag>', "tag of a sweep's batch run (repeatable)", collect)
-    .option('--batch-comment <comment>', "comment of a sweep's batch run")
+    .option('--batch-label <label>', "label of a sweep's batch run (-bl)")
+    .option('--batch-tag <tag>', "tag of a sweep's batch run (-bt, repeatable)", collect)
+    .option('--batch-comment <comment>', "comment of a sweep's batch run (-bc)")
     .option('-b, --background', 'run in the background and return at once')
     .option('--pidfile <path>', "write the run supervisor's pid here (implies --background)")
     .option('--needed', 'skip when a completed run of the operation with the same flags exists')
     .option('--print-cmd', 'print the command the run would execute and exit')
+    .option('--print-env', "print the environment the run's command would get (besides this one's) and exit")
     .option('--print-trials', "print the trials a sweep would run (each one's flags) and exit")
     .option('--save-trials <path>', 'save the trials a sweep would run to PATH (.csv, .json, or no extension: CSV) and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
-    .option('--force-flags', 'accept flags the operation does not define')
+    .option('-f, --force-flags', 'accept flags the operation does not define')
     .option('--force-deps', 'go on when a dependency cannot be resolved: it is warned of and left out')
+    .option('-D, --dep <path>', 'link PATH into the run as a dependency (repeatable)', collect)
     .option('--force-sourcecode', "with --restart: copy the project's source code again")
     .option('--gpus <ids>', 'GPUs the run sees (CUDA_VISIBLE_DEVICES), e.g. 0,1')
     .option('--no-gpus', 'the run sees no GPU (CUDA_VISIBLE_DEVICES empty)')
@@ -244,12 +249,12 @@ export function register(program: Command): void {
     .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .option('--run-id <id>', 'use this id for the run instead of a new one')
-    .option('--run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)')
-    .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search', positiveIntOption('--max-trials'))
+    .option('-d, --run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)')
+    .option('-m, --max-trials <n>', 'trials of a sweep: a random sample of a grid, or the size of a random search (also --trials)', positiveIntOption('--max-trials'))
     .option('-o, --optimizer <name>', 'sweep optimizer: random, gp (bayesian, gaussian) or tpe')
     .option('-O, --optimize', "use the operation's default optimizer (guild.yml optimizers:)")
-    .option('--minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
-    .option('--maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
+    .option('-N, --minimize <column>', "objective to minimize (Guild's column syntax: loss, 'min loss')")
+    .option('-X, --maximize <column>', "objective to maximize (Guild's column syntax: acc, 'last val_acc')")
     .option('--opt-flag <name=value>', 'optimizer setting (random-starts, acq-func, xi, kappa, noise; -Fo as in Guild)', collect, [])
     .option('--random-starts <n>', 'trials drawn at random before the optimizer learns', positiveIntOption('--random-starts'))
     .option('--prune <name>', 'stop trials early on their scalars: median or asha')

@@ -64,6 +64,12 @@ export interface FileDepSpec extends DepSource {
   rename: RenameSpec[];
   /** An archive (zip, tar, tgz, tar.*) whose members the run gets, unless `unpack: no`. */
   unpack: boolean;
+  /** `replace-existing: yes`: a target the run already has is replaced, not skipped. */
+  replaceExisting: boolean;
+  /** The entry as written, for the `op` attr's `sources`. */
+  source: YamlMap;
+  /** `-D PATH`: named on the command line, its path relative to the directory grun started in. */
+  given?: { cwd: string };
 }
 
 export type DepSpec = OperationDepSpec | FileDepSpec;
@@ -112,8 +118,33 @@ function fileDepSpec(r: YamlMap, where: string, resource?: string): FileDepSpec 
     targetType: tt,
     rename: renameSpecs(r.rename, entry),
     unpack: r.unpack !== false && ARCHIVE_RE.test(path),
+    replaceExisting: r['replace-existing'] === true,
+    source: r,
   };
 }
+
+/**
+ * `run -D PATH` (Guild's `dep_for_path`): PATH linked into the run as a resource of its own
+ * name, relative to where grun was started.
+ */
+export function givenDepSpec(path: string, cwd: string): FileDepSpec {
+  return {
+    kind: 'file',
+    name: `file:${path}`,
+    resource: path,
+    path,
+    targetPath: '',
+    targetType: 'link',
+    rename: [],
+    unpack: ARCHIVE_RE.test(path),
+    replaceExisting: false,
+    source: { file: path },
+    given: { cwd },
+  };
+}
+
+/** The directory a file dependency's path is relative to. */
+export const fileDepBase = (spec: FileDepSpec, projectDir: string): string => spec.given?.cwd ?? projectDir;
 
 /** The sources of a guild.yml `resources:` entry: a list of sources, or a map with `sources:`. */
 function namedSources(name: string, resources: Record<string, YamlValue> | undefined, where: string): YamlValue[] {
@@ -342,32 +373,39 @@ function unpacked(home: string, archive: string, spec: FileDepSpec): { dir: stri
  * goes in the run and its manifest line; `runDir` (the run's directory, or any directory of
  * the runs) places the `deps` attr's relative paths. Throws `DepFailure` when it is not there.
  */
-export function resolveFileDep(spec: FileDepSpec, projectDir: string, runDir: string, home: string): ResolvedDep {
-  const source = resolve(projectDir, spec.path);
+export function resolveFileDep(
+  spec: FileDepSpec,
+  projectDir: string,
+  runDir: string,
+  home: string,
+  /** Whether the run will have `target` already (its source code, an earlier dependency). */
+  exists: (target: string) => boolean = () => false,
+): ResolvedDep {
+  const source = resolve(fileDepBase(spec, projectDir), spec.path);
   if (!existsSync(source)) throw new DepFailure(spec, `cannot find source file '${spec.path}'`);
-  const uri = `file:${relative(projectDir, source).split(sep).join('/')}`;
+  const uri = `file:${relative(fileDepBase(spec, projectDir), source).split(sep).join('/')}`;
   const at = (name: string): string => posix.join(spec.targetPath || '.', renamed(name, spec.rename));
   const runRel = (p: string): string => relative(runDir, p).split(sep).join('/');
   const base = { kind: 'file' as const, name: spec.name, resource: spec.resource, targetType: spec.targetType };
-  if (!statSync(source).isFile() || !spec.unpack) {
-    const target = at(basename(source));
-    return {
-      ...base,
-      files: [{ source, target }],
-      paths: [runRel(source)],
-      manifestLines: [['d', shlexQuote(target), sha1OrDash(source), shlexQuote(uri)].join(' ')],
-    };
-  }
-  const archive = unpacked(home, source, spec);
+  const archive = statSync(source).isFile() && spec.unpack ? unpacked(home, source, spec) : null;
   // Guild's `_root_paths`: the archive's top-level names
-  const roots = [...new Set(archive.names.map((n) => n.split('/')[0]!))].filter((n) => n && !n.startsWith('.guild')).sort();
-  const files = roots.map((n) => ({ source: join(archive.dir, n), target: at(n) }));
+  const members = archive ? [...new Set(archive.names.map((n) => n.split('/')[0]!))].filter((n) => n && !n.startsWith('.guild')).sort() : [null];
+  const files = members.map((m) => {
+    const from = m === null ? source : join(archive!.dir, m);
+    const target = at(m ?? basename(source));
+    // a target the run already has is left as it is (Guild's `already exists, skipping …`)
+    const taken = !spec.replaceExisting && exists(target);
+    return { source: from, target, member: m, ...(taken ? { exists: true as const } : {}) };
+  });
   return {
     ...base,
-    files,
+    files: files.map(({ member: _, ...f }) => f),
+    // a skipped source is in the `deps` attr all the same, with no manifest line
     paths: files.map((f) => runRel(f.source)),
-    manifestLines: files.map((f, i) => ['d', shlexQuote(f.target), sha1OrDash(f.source), shlexQuote(uri), shlexQuote(roots[i]!)].join(' ')),
-    ...(archive.now ? { unpacked: source } : {}),
+    manifestLines: files
+      .filter((f) => !f.exists)
+      .map((f) => ['d', shlexQuote(f.target), sha1OrDash(f.source), shlexQuote(uri), ...(f.member === null ? [] : [shlexQuote(f.member)])].join(' ')),
+    ...(archive?.now ? { unpacked: source } : {}),
   };
 }
 
@@ -398,9 +436,10 @@ export function resourceOf(d: ResolvedDep): string {
 /** The `op` attr's `deps:` list entry for one resolved dependency. */
 export function opAttrDep(spec: DepSpec, dep: ResolvedDep, projectDir: string): YamlValue {
   if (spec.named) return { location: projectDir, name: spec.resource, sources: spec.named };
-  if (spec.kind === 'file' || dep.kind === 'file') {
-    return { config: {}, location: projectDir, name: spec.name, sources: [{ file: spec.kind === 'file' ? spec.path : '' }] };
-  }
+  // `-D PATH`: Guild's resource of its own, found from the directory the run was started in
+  if (spec.kind === 'file' && spec.given) return { location: '.', name: spec.resource, sources: [spec.source], 'target-type': 'link' };
+  // Guild's entry: the resource as written, its location, and no `config` (no flag names it)
+  if (spec.kind === 'file' || dep.kind === 'file') return { location: projectDir, name: spec.name, sources: [spec.source] };
   return {
     config: { [dep.name]: dep.kind === 'unmet' ? null : dep.runId },
     location: projectDir,
@@ -471,9 +510,12 @@ export function pathTaken(path: string): boolean {
   }
 }
 
-/** Guild's warning for each link of an operation dependency whose target the run already has. */
-const skippedLinks = (d: ResolvedDep): string[] =>
-  d.kind === 'operation' ? d.links.filter((l) => l.exists).map((l) => `WARNING: ${l.target} already exists, skipping link\n`) : [];
+/** Guild's warning for each source of a dependency whose target the run already has. */
+function skippedLinks(d: ResolvedDep): string[] {
+  const skipped = d.kind === 'operation' ? d.links.filter((l) => l.exists) : d.kind === 'file' ? d.files.filter((f) => f.exists) : [];
+  const how = d.kind === 'file' && d.targetType === 'copy' ? 'copy' : 'link';
+  return skipped.map((l) => `WARNING: ${l.target} already exists, skipping ${how}\n`);
+}
 
 /**
  * Guild's warnings and resolution log for a plan, as lines: each dependency resolved, the
@@ -488,7 +530,7 @@ export function resolutionLines(plan: Pick<RunPlan, 'deps' | 'warnings' | 'confi
     // a named resource is resolved once, whatever its sources
     if (i === 0 || resourceOf(plan.deps[i - 1]!) !== resourceOf(d)) lines.push(`Resolving ${resourceOf(d)}\n`);
     if (d.kind === 'operation') lines.push(`Using run ${d.runId} for ${d.name}\n`, ...skippedLinks(d));
-    if (d.kind === 'file' && d.unpacked) lines.push(`Unpacking ${d.unpacked}\n`);
+    if (d.kind === 'file') lines.push(...(d.unpacked ? [`Unpacking ${d.unpacked}\n`] : []), ...skippedLinks(d));
     if (d.kind === 'deferred') lines.push(`Skipping resolution of ${d.name} because it's being staged\n`);
     if (d.kind === 'unmet') lines.push(`WARNING: ${d.unmet}\n`);
   });

@@ -28,6 +28,8 @@ export interface RunRequest {
   forceFlags?: boolean;
   /** Guild's `--force-deps`: a dependency that cannot be resolved is warned of and the run goes on without it. */
   forceDeps?: boolean;
+  /** `-D PATH`: paths (relative to `cwd`) linked into the run as dependencies of their own. */
+  givenDeps?: string[];
   /** Guild's `--force-sourcecode`: a restart copies the project's source code again. */
   forceSourcecode?: boolean;
   /** Guild's `--gpus` (ids for CUDA_VISIBLE_DEVICES); null: `--no-gpus` (none visible). */
@@ -61,6 +63,8 @@ export type CmdTarget =
 export interface PlanInputs {
   target: CmdTarget;
   isPython: boolean;
+  /** Guild's `opdef.flags_dest` is set (its `FLAGS_DEST`): a Python operation, or guild.yml `flags-dest:`. */
+  namesFlagsDest: boolean;
   /** `GUILD_OP`: the script path, or the guild.yml operation name. */
   guildOp: string;
   /** guild.yml `label:`. */
@@ -146,6 +150,7 @@ export interface DepLink {
 
 /** A dependency that could not be resolved: its name, Guild's message and warnings. */
 export interface DepFailureInfo {
+  /** The resource being resolved (Guild's `Resolving NAME`): a named resource's, else the entry's name. */
   dep: string;
   message: string;
   /** Said before the resolution log (`cannot find a suitable run for required resource …`). */
@@ -193,7 +198,7 @@ export interface ResolvedFileDep extends ResolvedSource {
   /** `file:data.txt`: the `deps` attr key. */
   name: string;
   /** Absolute source (the project file or directory, a member in the resource cache) → path inside the new run dir. */
-  files: { source: string; target: string }[];
+  files: { source: string; target: string; exists?: true }[];
   targetType: 'copy' | 'link';
   /** The `deps` attr's paths: the sources relative to the run dir. */
   paths: string[];

@@ -15,7 +15,7 @@ import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, globalDest } from './cmd-args.js';
 import { ConfigFailure, configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
-import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, noRunWarning, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, fileDepBase, givenDepSpec, noRunWarning, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
 import { detectPythonFlags } from './flag-detect.js';
 import { pythonExe, resolveExecutable } from './interpreter.js';
 import { pipFreezeWanted } from './python-attrs.js';
@@ -45,6 +45,7 @@ interface OpBase {
   projectDir: string;
   target: CmdTarget;
   isPython: boolean;
+  namesFlagsDest: boolean;
   flagDefs: FlagDef[];
   flagsDest: FlagsDest;
   allowOtherFlags: boolean;
@@ -127,6 +128,7 @@ async function scriptBase(req: RunRequest, scriptPath: string): Promise<OpBase> 
     projectDir,
     target: { kind: 'python-script', script: rel },
     isPython: kind === 'python',
+    namesFlagsDest: kind === 'python',
     flagDefs: [],
     flagsDest: 'args',
     allowOtherFlags: kind !== 'python',
@@ -242,6 +244,7 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
     projectDir: gf.dir,
     target,
     isPython,
+    namesFlagsDest: isPython || declaredDest !== undefined,
     flagDefs: defs,
     flagsDest: dest,
     allowOtherFlags: false,
@@ -275,6 +278,7 @@ function pipelineBase(gf: Guildfile, found: FoundOperation, where: string): OpBa
     projectDir: gf.dir,
     target: { kind: 'steps' },
     isPython: false,
+    namesFlagsDest: false,
     flagDefs: flagDefsFromConfig(expandFlagIncludes(gf, config.flags), where),
     flagsDest: 'args',
     allowOtherFlags: false,
@@ -339,7 +343,14 @@ function mergeImported(declared: FlagDef[], imported: FlagDef[], how: YamlValue 
   return out.sort((a, b) => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
 }
 
+/** The operation `req` names, with the paths `-D` adds as dependencies after its own. */
 async function opBase(req: RunRequest): Promise<OpBase> {
+  const base = await operationBase(req);
+  if (!req.givenDeps?.length) return base;
+  return { ...base, depSpecs: [...base.depSpecs, ...req.givenDeps.map((p) => givenDepSpec(p, resolve(req.cwd)))] };
+}
+
+async function operationBase(req: RunRequest): Promise<OpBase> {
   const cwd = resolve(req.cwd);
   const gf = loadGuildfile(cwd);
   if (gf) {
@@ -417,15 +428,16 @@ function resolveDeps(
   for (const spec of base.depSpecs) {
     const c = chosen.get(spec.name);
     try {
-      if (spec.kind === 'file') deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home));
+      const taken = (t: string): boolean => exists(t) || deps.some((d) => linksTo(d, t));
+      if (spec.kind === 'file') deps.push(resolveFileDep(spec, base.projectDir, runDir, req.home, taken));
       // staged: the flag names the run chosen now; its files are linked when the run starts (Guild)
       else if (staging) deps.push({ kind: 'deferred', name: spec.name, resource: spec.resource, operation: spec.operation, runId: c!.run?.id ?? null, manifestLines: [] });
-      else if (c!.run) deps.push(resolveDep(spec, c!.run, (t) => exists(t) || deps.some((d) => linksTo(d, t))));
+      else if (c!.run) deps.push(resolveDep(spec, c!.run, taken));
       else throw c!.failure!;
     } catch (e) {
       if (!(e instanceof DepFailure)) throw e;
       if (!req.forceDeps) {
-        failure = { dep: spec.name, message: e.message, warnings: staging ? [] : noRun.map(noRunWarning) };
+        failure = { dep: spec.resource, message: e.message, warnings: staging ? [] : noRun.map(noRunWarning) };
         break;
       }
       deps.push({ kind: 'unmet', name: spec.name, resource: spec.resource, unmet: e.unmet, noRun: spec.kind === 'operation' && !c!.run, manifestLines: [] });
@@ -457,7 +469,8 @@ function opAttr(
     cmdFlags[d.name] = f;
   }
   const flagsExtra: YamlMap = {};
-  for (const d of plan.deps) flagsExtra[d.name] = { name: d.name };
+  // an operation dependency is a flag of Guild's opdef (its run's id); a file one is none
+  for (const d of plan.deps) if (d.kind !== 'file') flagsExtra[d.name] = { name: d.name };
   return {
     // read back when the run ends (launch/carry.ts): a staged run keeps its operation's word
     'delete-on-success': base.deleteOnSuccess && !plan.keepRun,
@@ -471,8 +484,8 @@ function opAttr(
     'op-cmd': {
       'cmd-args': plan.opCmdArgs,
       'cmd-env': plan.cmdEnv,
-      // Guild's pipeline passes no flag to a command
-      ...(base.pipeline ? {} : { 'cmd-flags': cmdFlags }),
+      // Guild's pipeline passes no flag to a command; none is no entry
+      ...(base.pipeline || Object.keys(cmdFlags).length === 0 ? {} : { 'cmd-flags': cmdFlags }),
       'flags-dest': base.flagsDest,
     },
     'output-attrs': base.outputAttrs,
@@ -485,7 +498,7 @@ function opAttr(
 /** Guild's `run_params` attr: every `guild run` option, with what grun knows filled in. */
 export function defaultRunParams(req: RunRequest): Record<string, YamlValue> {
   return {
-    additional_deps: [],
+    additional_deps: [...(req.givenDeps ?? [])],
     background: false,
     batch_comment: null,
     batch_label: null,
@@ -571,17 +584,20 @@ function applyFlags(
   }
   const built = buildCommand(target, flags, defs, flagsDest, python);
   if (target.kind === 'shell' || target.kind === 'node') built.cmd[0] = resolveExecutable(built.cmd[0]!);
-  const cmdEnv: Record<string, string> = { FLAGS_DEST: flagsDest, PROJECT_DIR: projectDir };
-  if (inputs.isPython) cmdEnv.PYTHONPATH = sourcecode ? (sourcecode.dest ?? '.') : projectDir;
+  // Guild's `cmd-env` besides the operation's `env:`: GUILD_PLUGINS (grun runs no Guild
+  // plugin), PROJECT_DIR, FLAGS_DEST where the operation has one, and Python's source path
+  const own: Record<string, string> = { GUILD_PLUGINS: '', PROJECT_DIR: projectDir };
+  if (inputs.namesFlagsDest) own.FLAGS_DEST = flagsDest;
+  if (inputs.isPython) own.PYTHONPATH = sourcecode ? (sourcecode.dest ?? '.') : projectDir;
   const opEnv = opEnvWithFlags(inputs.opEnv, flags);
   // Guild's order: the operation's own PYTHONPATH, the run's source code, Guild's Python API
   // (grun's compatibility package, which defers to a real Guild), then the user's.
-  const runPaths = cmdEnv.PYTHONPATH ? [cmdEnv.PYTHONPATH, PYTHON_API_DIR, process.env.PYTHONPATH] : [];
+  const runPaths = own.PYTHONPATH ? [own.PYTHONPATH, PYTHON_API_DIR, process.env.PYTHONPATH] : [];
   const pythonPath = [opEnv.PYTHONPATH, ...runPaths].filter(Boolean).join(':');
   const env: Record<string, string> = {
     ...opEnv,
     ...flagEnv(flags, defs),
-    ...cmdEnv,
+    ...own,
     ...(pythonPath ? { PYTHONPATH: pythonPath } : {}),
     GUILD_OP: inputs.guildOp,
     CMD_DIR: inputs.cwd,
@@ -603,6 +619,8 @@ function applyFlags(
     if (!(e instanceof ConfigFailure)) throw e;
     configFailure = { dep: e.dep, message: e.message, warnings: [] };
   }
+  // the `op` attr's `cmd-env`: the operation's `env:` as written, then Guild's names
+  const cmdEnv = sortKeys({ ...inputs.opEnv, ...own });
   return { cmd: built.cmd, cmdAttr: [...built.cmd], env: sortKeys(env), label, configs, opCmdArgs: built.opCmdArgs, cmdEnv, ...(configFailure ? { configFailure } : {}) };
 }
 
@@ -615,7 +633,7 @@ function sourceContext(base: OpBase, req: RunRequest): SourceCodeContext {
   const t = base.target;
   return {
     home: req.home,
-    ignore: base.depSpecs.flatMap((d) => (d.kind === 'file' ? [d.path] : [])),
+    ignore: base.depSpecs.flatMap((d) => (d.kind === 'file' ? [relative(base.projectDir, resolve(fileDepBase(d, base.projectDir), d.path))] : [])),
     python: base.isPython || (t.kind === 'exec' && execUsesPython(t.template)),
     node: t.kind === 'node',
   };
@@ -642,7 +660,7 @@ export async function describeSourceCode(req: RunRequest): Promise<SourceCodeDec
 
 /** Whether a dependency resolved before puts something at `target` of the run. */
 function linksTo(d: ResolvedDep, target: string): boolean {
-  if (d.kind === 'file') return d.files.some((f) => f.target === target);
+  if (d.kind === 'file') return d.files.some((f) => f.target === target && !f.exists);
   return d.kind === 'operation' && d.links.some((l) => l.target === target && !l.exists);
 }
 
@@ -694,6 +712,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
   const inputs: PlanInputs = {
     target: base.target,
     isPython: base.isPython,
+    namesFlagsDest: base.namesFlagsDest,
     guildOp: base.guildOp,
     labelTemplate: base.labelTemplate,
     userLabel: req.label ?? null,

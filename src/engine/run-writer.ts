@@ -2,7 +2,7 @@
 // finalizes it when the process ends. Only the run's supervisor calls these (one writer per run).
 import { execFileSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { basename, delimiter, dirname, join, relative } from 'node:path';
 import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
@@ -110,12 +110,14 @@ function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
   for (const dep of plan.deps) {
     if (dep.kind === 'deferred' || dep.kind === 'unmet') continue; // resolved when the staged run starts, or gone past
     if (dep.kind === 'file') {
-      // Guild copies a project file by default (`target-type: copy`), and links on request
+      // Guild copies a project file by default (`target-type: copy`), and links on request,
+      // relative to where the link is (the run's real directory), as Guild does
       for (const f of dep.files) {
+        if (f.exists) continue; // what the run has stays (Guild's `already exists, skipping …`)
         const at = join(runDir, f.target);
         mkdirSync(dirname(at), { recursive: true });
-        rmSync(at, { recursive: true, force: true });
-        if (dep.targetType === 'link') symlinkSync(f.source, at);
+        rmSync(at, { recursive: true, force: true }); // `replace-existing: yes` (or made since the plan)
+        if (dep.targetType === 'link') symlinkSync(join(relative(realpathSync(dirname(at)), dirname(f.source)), basename(f.source)), at);
         else cpSync(f.source, at, { recursive: true });
       }
       continue;

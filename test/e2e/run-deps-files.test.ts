@@ -4,8 +4,8 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { existsSync, mkdirSync, readFileSync, readlinkSync, realpathSync, writeFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { emptyHome } from '../helpers/home.js';
 import { parseYaml11 } from '../../src/store/yaml11.js';
 import { grun as grunEnv, project } from './engine-helpers.js';
@@ -176,5 +176,74 @@ describe('an archive the run requires', () => {
     assert.notEqual(evil.code, 0);
     assert.match(evil.err, /cannot unpack 'evil\.tar\.gz': member '\.\.\/escaped\.txt' would be outside the unpack dir/);
     assert.ok(!existsSync(join(home, 'cache', 'escaped.txt')) && !existsSync(join(home, 'cache', 'resources', 'escaped.txt')));
+  });
+});
+
+describe("Guild's -D PATH, --print-env and a dependency whose target the run has", () => {
+  const guildYml = [
+    'use:',
+    "  exec: sh -c 'ls -p; echo FOO=$FOO'",
+    '  env:',
+    '    FOO: bar',
+    '  flags:',
+    '    x:',
+    '      default: 2',
+    '      env-name: MY_X',
+    '  requires:',
+    '    - file: a.txt',
+    '      target-type: link',
+    '      target-path: sub',
+    '',
+  ].join('\n');
+
+  test('-D links each path by a relative link, as Guild records it; one the source code has is skipped with its warning', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml, 'a.txt': 'alpha\n', 'data.txt': 'd\n' });
+    mkdirSync(join(cwd, 'sub'));
+    writeFileSync(join(cwd, 'sub', 'z.txt'), 'z\n');
+    const r = grun(home, ['run', 'use', '-D', 'data.txt', '--dep', 'sub', '-y'], { cwd });
+    assert.equal(r.code, 0, r.err);
+    assert.equal(r.err, 'Resolving file:a.txt\nResolving data.txt\nResolving sub\nWARNING: sub already exists, skipping link\n');
+    assert.match(r.out, /^data\.txt\nguild\.yml\nsub\/\nFOO=bar\n$/);
+    const dir = runDir(home);
+    assert.equal(readlinkSync(join(dir, 'data.txt')), relative(realpathSync(dir), join(cwd, 'data.txt')));
+    assert.equal(readlinkSync(join(dir, 'sub', 'a.txt')), relative(realpathSync(join(dir, 'sub')), join(cwd, 'a.txt')));
+    assert.equal(readFileSync(join(dir, 'sub', 'z.txt'), 'utf8'), 'z\n', 'the copied source stays');
+    const attr = (name: string) => parseYaml11(readFileSync(join(dir, '.guild', 'attrs', name), 'utf8')) as Record<string, any>;
+    assert.deepEqual(attr('op').deps, [
+      { location: cwd, name: 'file:a.txt', sources: [{ file: 'a.txt', 'target-type': 'link', 'target-path': 'sub' }] },
+      { location: '.', name: 'data.txt', sources: [{ file: 'data.txt' }], 'target-type': 'link' },
+      { location: '.', name: 'sub', sources: [{ file: 'sub' }], 'target-type': 'link' },
+    ]);
+    assert.deepEqual(attr('op')['flags-extra'], {}, 'a file dependency is no flag');
+    assert.deepEqual(attr('op')['op-cmd']['cmd-env'], { FOO: 'bar', GUILD_PLUGINS: '', PROJECT_DIR: cwd }, "Guild's: no FLAGS_DEST for an exec operation");
+    assert.deepEqual(Object.keys(attr('deps')), ['data.txt', 'file:a.txt', 'sub']);
+    assert.deepEqual(attr('deps').sub, { 'file:sub': { paths: [relative(dir, join(cwd, 'sub'))], uri: 'file:sub' } }, 'skipped, still recorded');
+    assert.deepEqual(attr('run_params').additional_deps, ['data.txt', 'sub']);
+    const manifest = readFileSync(join(dir, '.guild', 'manifest'), 'utf8');
+    assert.match(manifest, /^d data\.txt \w+ file:data\.txt$/m);
+    assert.doesNotMatch(manifest, /^d sub /m, 'no manifest line for what was skipped');
+    assert.doesNotMatch(manifest, /^s data\.txt /m, 'a dependency is not source code');
+  });
+
+  test("-D of a path that is not there fails the run as Guild's resolver does", () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml, 'a.txt': 'alpha\n' });
+    const r = grun(home, ['run', 'use', '-D', 'nothere.txt', '-y'], { cwd });
+    assert.equal(r.code, 1);
+    assert.equal(
+      r.err,
+      "Resolving file:a.txt\nResolving nothere.txt\ngrun: run failed because a dependency was not met: could not resolve 'file:nothere.txt' in nothere.txt resource: cannot find source file 'nothere.txt'\n",
+    );
+  });
+
+  test('--print-env prints what the command gets in its environment, Guild-quoted, and starts nothing', () => {
+    const home = emptyHome();
+    const cwd = project({ 'guild.yml': guildYml, 'a.txt': 'alpha\n' });
+    const out = ok(home, ['run', 'use', '--print-env', '--gpus', '0', 'x=a b'], { cwd });
+    const lines = out.trimEnd().split('\n');
+    assert.deepEqual(lines, [...lines].sort());
+    for (const l of ['CUDA_VISIBLE_DEVICES=0', 'FOO=bar', 'GUILD_PLUGINS=', "MY_X='a b'", `PROJECT_DIR=${cwd}`, 'GUILD_OP=use']) assert.ok(lines.includes(l), `${l} in\n${out}`);
+    assert.equal(ok(home, ['runs']), '');
   });
 });

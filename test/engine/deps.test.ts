@@ -79,7 +79,10 @@ describe('operation dependencies over the fixture home', () => {
     assert.throws(() => parseRequires([{ file: 'data.zip', unpack: 'maybe' }], 'g'), { message: `g: requires entry 'file: data.zip': unpack: expected yes or no, got "maybe"` });
     assert.throws(() => parseRequires([{ file: 'd', select: 'x' }], 'g'), { message: "g: requires entry 'file: d': 'select' is not supported by grun yet" });
     assert.deepEqual(parseRequires([{ file: 'data.zip', unpack: false, 'target-path': 'in' }], 'g'), [
-      { kind: 'file', name: 'file:data.zip', resource: 'file:data.zip', path: 'data.zip', targetPath: 'in', targetType: 'copy', rename: [], unpack: false },
+      {
+        kind: 'file', name: 'file:data.zip', resource: 'file:data.zip', path: 'data.zip', targetPath: 'in', targetType: 'copy', rename: [], unpack: false,
+        replaceExisting: false, source: { file: 'data.zip', unpack: false, 'target-path': 'in' },
+      },
     ]);
     assert.deepEqual(parseRequires({ operation: 'm:prep', 'target-path': 'in', name: 'data' }, 'g')[0]!.name, 'data');
   });

@@ -60,9 +60,9 @@ describe('planRun: a globals train.py (fixture sandbox script)', () => {
     assert.equal(plan.label !== null && plan.unstable, false);
     // run_params: the same as Guild's for the same command
     assert.equal(encodeYaml(plan.runParams), attrText(SANDBOX_RUN, 'run_params'));
-    // op attr: Guild's, but for grun's env (no GUILD_PLUGINS, PYTHONPATH '.')
+    // op attr: Guild's, but for grun's env (no Guild plugin, PYTHONPATH '.')
     const guildOp = parseYaml11(attrText(SANDBOX_RUN, 'op')) as Record<string, Record<string, unknown>>;
-    guildOp['op-cmd']!['cmd-env'] = { FLAGS_DEST: 'globals', PROJECT_DIR: cwd, PYTHONPATH: '.' };
+    guildOp['op-cmd']!['cmd-env'] = { FLAGS_DEST: 'globals', GUILD_PLUGINS: '', PROJECT_DIR: cwd, PYTHONPATH: '.' };
     assert.deepEqual(plan.opAttr, guildOp);
     assert.deepEqual(readdirSync(join(home, 'runs')), [], 'planning writes no run');
   });
@@ -184,7 +184,7 @@ describe('planRun: the fixture mnist guild.yml project', () => {
     const guildOp = parseYaml11(attrText(MNIST_TRAIN, 'op')) as Record<string, any>;
     guildOp.deps[0].config['operation:prepare'] = newer;
     guildOp.deps[0].location = cwd;
-    guildOp['op-cmd']['cmd-env'] = { FLAGS_DEST: 'args', PROJECT_DIR: cwd, PYTHONPATH: '.' };
+    guildOp['op-cmd']['cmd-env'] = { FLAGS_DEST: 'args', GUILD_PLUGINS: '', PROJECT_DIR: cwd, PYTHONPATH: '.' };
     assert.deepEqual(plan.opAttr, guildOp);
     const guildDeps = attrText(MNIST_TRAIN, 'deps').replaceAll('5fe4ccc3174c4c9e9a212c98a4f108ec', newer);
     assert.equal(encodeYaml(plan.depsAttr), guildDeps);

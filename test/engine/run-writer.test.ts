@@ -45,6 +45,7 @@ function handPlan(root: string, over: Partial<RunPlan> = {}): RunPlan {
     inputs: {
       target: { kind: 'python-script', script: 'hello.py' },
       isPython: true,
+      namesFlagsDest: true,
       guildOp: join(root, 'hello.py'),
       labelTemplate: null,
       userLabel: null,

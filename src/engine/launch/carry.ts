@@ -8,7 +8,7 @@ import { runsDir } from '../../store/home.js';
 import { loadRunSummary, toRun } from '../../store/run.js';
 import { deleteRuns } from '../../store/trash.js';
 import { isMap } from '../guildfile.js';
-import { resolutionLines, resolveAtStart } from '../deps.js';
+import { resolutionLines, resolveAtStart, resourceOf } from '../deps.js';
 import { listRuns } from '../../store/index.js';
 import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
@@ -127,7 +127,9 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const failure = lp.plan.depFailure!;
       for (const w of failure.warnings) io.stderr?.write(`WARNING: ${w}\n`);
       resolutionLog(lp.plan, io);
-      io.stderr?.write(`Resolving ${failure.dep}\n`);
+      // a named resource whose earlier source resolved has said so already
+      const last = lp.plan.deps.at(-1);
+      if (!last || resourceOf(last) !== failure.dep) io.stderr?.write(`Resolving ${failure.dep}\n`);
       targets.local.recordUnresolved(lp.plan, { home });
       throw new GrunError(failure.message);
     }
