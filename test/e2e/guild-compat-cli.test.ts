@@ -202,6 +202,23 @@ describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
     const cwd = project({ 'a.py': 'import argparse\np = argparse.ArgumentParser()\np.add_argument("--x", type=int, default=1)\nprint(p.parse_known_args()[1])\n' });
     fails(home, ['run', 'a.py', 'extra=3', '-y'], /unknown flag 'extra' for a\.py: expected one of x/, { cwd });
     assert.equal(ok(home, ['run', 'a.py', 'extra=3', '--force-flags', '-y'], { cwd }), "['--extra', '3']\n");
+    assert.equal(ok(home, ['run', 'a.py', 'extra=4', '-f', '-y'], { cwd }), "['--extra', '4']\n", "Guild's -f");
+  });
+
+  test("Guild's other names of run options: --trials, -bl/-bt/-bc, -N, -X, -d", () => {
+    const home = emptyHome();
+    const cwd = project({ 'a.py': 'x = 1\nprint(x)\n' });
+    assert.match(ok(home, ['run', 'a.py', 'x=[1,2,3]', '--trials=2', '--print-trials'], { cwd }), /^# {2}x\n1 {2}[123]\n2 {2}[123]\n$/, 'a sample of 2');
+    ok(home, ['run', 'a.py', 'x=[1,2]', '-bl', 'sweep', '-bt', 'b', '-bc', 'why', '--keep-batch', '-y'], { cwd });
+    const batch = JSON.parse(ok(home, ['runs', '--json'])).find((r: { operation: string }) => r.operation === 'a.py+');
+    assert.equal(batch.label, 'sweep');
+    assert.deepEqual(batch.tags, ['b']);
+    assert.match(JSON.stringify(batch.comments), /"why"/);
+    const help = ok(home, ['run', '--help']);
+    assert.match(help, /-N, --minimize <column>/);
+    assert.match(help, /-X, --maximize <column>/);
+    assert.match(help, /-d, --run-dir <dir>/);
+    assert.doesNotMatch(help, /not supported yet:.* (-f|-Fo|-bl|--trials|-D|--print-env)\b/);
   });
 
   test("a bad -S status char ends with Guild's Try line", () => {
