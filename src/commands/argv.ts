@@ -17,8 +17,8 @@ const GUILD_SHORT_OPTIONS: Record<string, string> = {
 };
 
 /**
- * `guild run`'s own two-letter options (there `-Fo` is the optimizer's flag, not a filter) and
- * its second name of `--max-trials`.
+ * `guild run`'s own options of two and three letters (there `-Fo` is the optimizer's flag, not
+ * a filter) and its second name of `--max-trials`.
  */
 const RUN_SHORT_OPTIONS: Record<string, string> = {
   '-Fo': '--opt-flag',
@@ -26,6 +26,8 @@ const RUN_SHORT_OPTIONS: Record<string, string> = {
   '-bt': '--batch-tag',
   '-bc': '--batch-comment',
   '--trials': '--max-trials',
+  '-ec': '--edit-comment',
+  '-ebc': '--edit-batch-comment',
 };
 
 /** The options `normalizeGuildArgs` rewrites for a command (`run`, or any other), by Guild's name. */

@@ -1,7 +1,8 @@
-// `grun comment [RUN...] -l/--list | -a/--add BODY | -d/--delete INDEX | -c/--clear [-u USER]`
+// `grun comment [RUN...] -l/--list | -a/--add BODY | -e/--edit | -d/--delete INDEX | -c/--clear [-u USER]`
 // rewrites `attrs/comments`, a list of `{body, host, time (µs), user}` (Guild's comment command).
 import type { Command } from 'commander';
 import { checkEdit, editRuns, editTarget, type CommentEdit } from '../engine/edits.js';
+import { typedComment } from '../engine/external.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns, loadRun } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
@@ -23,6 +24,21 @@ function listComments(runs: Run[]): void {
   printLines(runs.flatMap((r, i) => [rows[i]!, ...commentLines(r.comments, true)]));
 }
 
+/** Guild's comment typed in the editor for `runs` (listed under it), `start` its first line. */
+function commentTyped(start: string | undefined, runs: Run[]): string {
+  const rows = formatTable(runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')]));
+  return typedComment(
+    [
+      start ?? '',
+      "# Type a comment for the runs below. Lines starting with '#' are ",
+      '# ignored. An empty comment aborts the command.',
+      '#',
+      '# Runs:',
+      ...rows.map((l) => `#    ${l}`),
+    ].join('\n'),
+  );
+}
+
 export function register(program: Command): void {
   addRunFilterOptions(
     program
@@ -31,6 +47,7 @@ export function register(program: Command): void {
       .argument('[RUN...]', 'runs (default: 1, the latest)')
       .option('-l, --list', 'list comments')
       .option('-a, --add <body>', 'add a comment')
+      .option('-e, --edit', 'type the comment to add in an editor ($VISUAL, $EDITOR), --add its start (also with no action)')
       .option('-d, --delete <index>', 'delete the comment at INDEX (see --list)', intOption('--delete'))
       .option('-c, --clear', 'delete all comments')
       .option('-u, --user <user>', 'comment author as USER or USER@HOST')
@@ -38,8 +55,10 @@ export function register(program: Command): void {
       .addHelpText('after', CHILD_EDIT_HELP),
   ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
     const actions = ['list', 'add', 'delete', 'clear'].filter((k) => opts[k] !== undefined);
-    if (actions.length === 0) throw new GrunError('specify --list, --add BODY, --delete INDEX or --clear');
     if (actions.length > 1) throw new GrunError(`${actions.map((a) => `--${a}`).join(' and ')} cannot be used together`);
+    // Guild's: no action, or --edit, is a comment typed in the editor
+    const typed = actions.length === 0 || (opts.edit === true && actions[0] === 'add');
+    if (opts.edit && !typed) throw new GrunError(`--edit and --${actions[0]} cannot be used together`);
     const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, ['1']);
     // A `grun submit` child's comments are its parent's: list where they were written
     if (opts.list) {
@@ -48,7 +67,7 @@ export function register(program: Command): void {
         return holder === r.dir ? r : loadRun(holder);
       }));
     }
-    const body = opts.add as string | undefined;
+    const body = typed ? commentTyped(opts.add as string | undefined, selected) : (opts.add as string | undefined);
     const index = opts.delete as number | undefined;
     const user = opts.user as string | undefined;
     const edit: CommentEdit =
@@ -60,7 +79,8 @@ export function register(program: Command): void {
     const preview = `${body === undefined && index === undefined ? 'WARNING: ' : ''}You are about to ${what} the following runs:`;
     await runsOp(
       selected,
-      { yes: Boolean(opts.yes), preview, prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
+      // the editor was the prompt
+      { yes: Boolean(opts.yes) || typed, preview, prompt: 'Continue?', noRuns: 'No runs to modify.', defaultYes: true },
       (runs) => {
         editRuns(runs.map((r) => r.dir), edit);
         const done = body !== undefined ? 'Added comment to' : index !== undefined ? 'Deleted comment for' : 'Deleted all comments for';

@@ -17,16 +17,19 @@ import { newSeed } from '../engine/sweep/seeds.js';
 import { readFailureNote } from '../store/run-reserve.js';
 import type { YamlValue } from '../store/types.js';
 import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
+import { editText, typedComment } from '../engine/external.js';
+import { formatFlagValue } from '../store/flagfmt.js';
+import { isMarkedFloat } from '../store/yaml11.js';
 import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';
 import { opHelpLines, optimizerHelpLines } from './op-help.js';
 import { sourceCodeReportLines } from './sourcecode-report.js';
 import { startDir } from './start-dir.js';
-import { collect, confirmLaunch, homeOf, minutesOption, oneRun, positiveIntOption, previewLines } from './run-args.js';
+import { collect, confirm, confirmLaunch, homeOf, minutesOption, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; printEnv?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  printCmd?: boolean; printEnv?: boolean; editFlags?: boolean; editComment?: boolean; editBatchComment?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   dep?: string[]; remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number; failOnTrialError?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
@@ -38,7 +41,7 @@ interface RunOptions {
 /** The launch options only this command knows, for the `run_params` attr. */
 const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
-  quiet: !!o.quiet, stage: !!o.stage, test_flags: !!o.testFlags, yes: !!o.yes,
+  quiet: !!o.quiet, stage: !!o.stage, edit_flags: !!o.editFlags, edit_comment: !!o.editComment, edit_batch_comment: !!o.editBatchComment, test_flags: !!o.testFlags, yes: !!o.yes,
   force_deps: !!o.forceDeps, force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
   run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null, keep_run: !!o.keepRun,
   stop_after: o.stopAfter ?? null, fail_on_trial_error: !!o.failOnTrialError,
@@ -64,7 +67,8 @@ function requestExtras(o: RunOptions): Pick<RunRequest, 'forceFlags' | 'forceDep
  * when they declined.
  */
 async function work(home: string, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<{ w: LaunchWork; asked: boolean } | null> {
-  const meta = { label: o.label, tags: o.tag, comment: o.comment, runParams: runParams(o), ...requestExtras(o) };
+  const comment = o.editComment ? commentTyped(o.comment, 'run') : o.comment;
+  const meta = { label: o.label, tags: o.tag, comment, runParams: runParams(o), ...requestExtras(o) };
   const startSpec = o.restart ?? o.start;
   const protoSpec = o.rerun ?? o.proto;
   if (startSpec !== undefined || protoSpec !== undefined) {
@@ -106,6 +110,7 @@ async function work(home: string, opspec: string | undefined, flagArgs: string[]
     ...(o.runDir !== undefined ? { runDir: o.runDir } : {}),
     ...(o.helpOp ? { describeOnly: true } : {}),
   };
+  if (o.editFlags) run.flagArgs = await editedFlagArgs(run);
   return { w: { kind: 'operation', run }, asked: false };
 }
 
@@ -127,10 +132,52 @@ function optFlags(o: RunOptions): Record<string, YamlValue> {
   return flags;
 }
 
-/** `--batch-label/-tag/-comment`, or nothing when none is given. */
+/** `--batch-label/-tag/-comment` (`-ebc`: typed), or nothing when none is given. */
 function batchMeta(o: RunOptions): BatchMeta | undefined {
-  if (o.batchLabel === undefined && o.batchTag === undefined && o.batchComment === undefined) return undefined;
-  return { label: o.batchLabel, tags: o.batchTag, comment: o.batchComment };
+  if (o.batchLabel === undefined && o.batchTag === undefined && o.batchComment === undefined && !o.editBatchComment) return undefined;
+  return { label: o.batchLabel, tags: o.batchTag, comment: o.editBatchComment ? commentTyped(o.batchComment, 'batch') : o.batchComment };
+}
+
+/** Guild's `-ec`/`-ebc`: the run's or batch's comment typed in the editor, `given` its start. */
+const commentTyped = (given: string | undefined, what: 'run' | 'batch'): string =>
+  typedComment([given ?? '', `# Type a comment for the ${what}. Lines starting with '#' are ignored.`, '# An empty comment aborts the command.'].join('\n'));
+
+/**
+ * Guild's `-e/--edit-flags`: the run's flags as planned (defaults, dependencies' runs), each
+ * with its description and choices, edited as YAML; what was saved replaces them. Nothing
+ * saved, or an empty text, keeps them; text that is not a mapping of flags is refused, or
+ * edited again if the user says so.
+ */
+async function editedFlagArgs(req: RunRequest): Promise<string[]> {
+  const plan = await planRun(req);
+  const names = Object.keys(plan.flags).sort();
+  if (names.length === 0) return req.flagArgs;
+  const lines = [`# Editing flags for ${plan.operation}`];
+  let spaced = true;
+  for (const name of names) {
+    const def = plan.flagDefs.find((d) => d.name === name);
+    const help = [
+      ...(def?.description ? [def.description.split('\n')[0]!] : []),
+      ...(def?.choices?.length ? [`Choices: ${def.choices.map((c) => formatFlagValue(c)).join(', ')}`] : []),
+    ];
+    if (spaced || help.length) lines.push('');
+    lines.push(`${name}: ${formatFlagValue(plan.flags[name]!, { float: isMarkedFloat(plan.flags, name) })}`, ...help.map((h) => `  # ${h}`));
+    spaced = help.length > 0;
+  }
+  let text = lines.join('\n');
+  for (;;) {
+    const edited = editText(text, '.yml');
+    if (edited === null || !edited.trim()) return req.flagArgs;
+    try {
+      const flags = parseYaml11(edited);
+      if (!flags || typeof flags !== 'object' || Array.isArray(flags)) throw new Error('expected a mapping of flag names to values');
+      return Object.entries(flags).map(([k, v]) => `${k}=${formatFlagValue(v as YamlValue)}`);
+    } catch (e) {
+      process.stderr.write(`Error reading flags: ${termSafe((e as Error).message)}\n`);
+      if (!confirm('Would you like to re-edit these flags?', true)) throw new GrunError('the flags were not changed: the run was not started');
+      text = edited;
+    }
+  }
 }
 
 async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: string[], o: RunOptions): Promise<void> {
@@ -222,6 +269,9 @@ export function register(program: Command): void {
     .option('-l, --label <label>', 'label for the run')
     .option('-t, --tag <tag>', 'tag for the run (repeatable)', collect)
     .option('-c, --comment <comment>', 'comment for the run')
+    .option('--edit-comment', "type the run's comment in an editor ($VISUAL, $EDITOR; -ec), --comment its start")
+    .option('--edit-batch-comment', "type a sweep's batch comment in an editor (-ebc)")
+    .option('-e, --edit-flags', "review and change the run's flags in an editor, as YAML")
     .option('--batch-label <label>', "label of a sweep's batch run (-bl)")
     .option('--batch-tag <tag>', "tag of a sweep's batch run (-bt, repeatable)", collect)
     .option('--batch-comment <comment>', "comment of a sweep's batch run (-bc)")

@@ -259,3 +259,49 @@ describe("Guild's options grun lacks, and -C", () => {
     fails(home, ['-C', join(cwd, 'nope'), 'runs'], /-C .*nope: no such directory/);
   });
 });
+
+describe("Guild's editor options: run -ec/-ebc/-e, comment with no action or -e", () => {
+  /** An $EDITOR that runs `body` on the file it is given (`$1`), keeping what it was shown in `shown`. */
+  function editor(body: string): { env: NodeJS.ProcessEnv; shown: string } {
+    const dir = tempDir('grun-editor-');
+    const shown = join(dir, 'shown');
+    const bin = join(dir, 'edit');
+    writeFileSync(bin, `#!/bin/sh\ncp "$1" ${shown}\n${body}\n`, { mode: 0o755 });
+    return { env: { VISUAL: '', EDITOR: bin }, shown };
+  }
+
+  test('-ec: the comment typed, lines starting with # left out; an empty one aborts and starts nothing', () => {
+    const home = emptyHome();
+    const cwd = project({ 'a.py': 'x = 1\nprint(x)\n' });
+    const ed = editor(`printf 'typed\\n# not this\\n' > "$1"`);
+    assert.equal(grun(home, ['run', 'a.py', '-ec', '-c', 'start', '-y'], { cwd, env: ed.env }).code, 0);
+    assert.match(readFileSync(ed.shown, 'utf8'), /^start\n# Type a comment for the run\./);
+    assert.match(ok(home, ['comment', '--list']), /\n {2}typed\n/);
+    const r = grun(home, ['run', 'a.py', '-ec', '-y'], { cwd, env: editor(`printf '# only a comment\\n' > "$1"`).env });
+    assert.equal(r.code, 1);
+    assert.equal(r.err, 'grun: Aborting due to an empty comment.\n');
+    assert.equal(ok(home, ['runs']).trimEnd().split('\n').length, 1, 'no second run');
+  });
+
+  test('-e: the flags edited as YAML are the run\'s; an editor that is not there fails by name', () => {
+    const home = emptyHome();
+    const cwd = project({ 'a.py': 'x = 1\ny = "a"\nprint(x, y)\n' });
+    const ed = editor(`sed -i 's/^x: .*/x: 5/' "$1"`);
+    assert.equal(ok(home, ['run', 'a.py', '-e', 'y=b', '-y'], { cwd, env: ed.env }), '5 b\n');
+    assert.equal(readFileSync(ed.shown, 'utf8'), '# Editing flags for a.py\n\nx: 1\ny: b\n');
+    const r = grun(home, ['run', 'a.py', '-e', '-y'], { cwd, env: { VISUAL: '', EDITOR: '/nonexistent/editor' } });
+    assert.equal(r.code, 1);
+    assert.match(r.err, /^grun: \/nonexistent\/editor: Editing failed/);
+  });
+
+  test('comment with no action opens the editor on the runs it comments; -e starts from -a', () => {
+    const home = copyFixtureHome();
+    const ed = editor(`sed -i 's/^first/first line/' "$1"`);
+    const r = grun(home, ['comment', '1', '-e', '-a', 'first'], { env: ed.env });
+    assert.equal(r.code, 0, r.err);
+    assert.match(readFileSync(ed.shown, 'utf8'), /^first\n# Type a comment for the runs below\.[^]*# Runs:\n# {4}\[\w{8}\] {2}train/);
+    assert.match(ok(home, ['comment', '1', '--list']), / {2}first line\n/);
+    assert.equal(grun(home, ['comment', '1'], { env: editor(`printf '\\n' > "$1"`).env }).err, 'grun: Aborting due to an empty comment.\n');
+    assert.match(grun(home, ['comment', '-e', '--clear']).err, /--edit and --clear cannot be used together/);
+  });
+});

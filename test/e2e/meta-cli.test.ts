@@ -78,7 +78,9 @@ describe('grun tag, comment, mark', () => {
     fails(home, ['comment', '-y', '-d', '5', '4cad'], /has no comment 5/);
     ok(home, ['comment', '-y', '-c', '4cad']);
     assert.ok(!hasAttr(home, id, 'comments'));
-    fails(home, ['comment', '4cad'], /specify --list/);
+    // no action is a comment typed in the editor: one closed unsaved leaves it empty
+    const r = grun(home, ['comment', '4cad'], { env: { VISUAL: '', EDITOR: 'true' } });
+    assert.equal(r.err, 'grun: Aborting due to an empty comment.\n');
   });
 
   test('mark writes `true`, --clear removes it', () => {
