@@ -30,7 +30,7 @@ import { collect, confirm, confirmLaunch, homeOf, minutesOption, oneRun, positiv
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
   printCmd?: boolean; printEnv?: boolean; editFlags?: boolean; editComment?: boolean; editBatchComment?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
-  dep?: string[]; remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
+  dep?: string[]; wait?: boolean; remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number; failOnTrialError?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
   /** `--gpus IDS` and `--no-gpus` as given (commander folds both into one `gpus` value). */
@@ -41,7 +41,7 @@ interface RunOptions {
 /** The launch options only this command knows, for the `run_params` attr. */
 const runParams = (o: RunOptions): Record<string, YamlValue> => ({
   background: !!o.background, needed: !!o.needed, pidfile: o.pidfile ?? null, print_cmd: !!o.printCmd,
-  quiet: !!o.quiet, stage: !!o.stage, edit_flags: !!o.editFlags, edit_comment: !!o.editComment, edit_batch_comment: !!o.editBatchComment, test_flags: !!o.testFlags, yes: !!o.yes,
+  quiet: !!o.quiet, no_wait: o.wait === false, stage: !!o.stage, edit_flags: !!o.editFlags, edit_comment: !!o.editComment, edit_batch_comment: !!o.editBatchComment, test_flags: !!o.testFlags, yes: !!o.yes,
   force_deps: !!o.forceDeps, force_flags: !!o.forceFlags, force_sourcecode: !!o.forceSourcecode, gpus: o.gpusGiven ?? null, no_gpus: !!o.noGpusGiven,
   run_id: o.runId ?? null, run_dir: o.runDir ?? null, restart: o.restart ?? null, proto: o.rerun ?? o.proto ?? null, keep_run: !!o.keepRun,
   stop_after: o.stopAfter ?? null, fail_on_trial_error: !!o.failOnTrialError,
@@ -232,7 +232,7 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   const mode: LaunchMode = o.stage ? 'stage' : o.background || o.pidfile ? 'background' : 'foreground';
   const { executor, remote, maxParallel, pidfile, maxTrials, optimizer, randomSeed, keepBatch, stageTrials } = o;
   const req: LaunchRequest = {
-    home, work: w, executor, remote, mode, memo: !!o.memo, noMemo: o.memo === false, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
+    home, work: w, executor, remote, mode, noWait: o.wait === false, memo: !!o.memo, noMemo: o.memo === false, needed: !!o.needed, maxParallel, pidfile, quiet: !!o.quiet,
     sweep: { maxTrials, optimizer, optimize: o.optimize, randomSeed, keepBatch, stageTrials, minimize: o.minimize, maximize: o.maximize, prune: o.prune, pruneFlags: settingFlags('--prune-flag', o.pruneFlag), optFlags: optFlags(o), batch: batchMeta(o) },
   };
   const confirm = asked ? () => true : confirmLaunch(o.start ? 'grun run --start' : `grun run ${opspec}`, o.yes);
@@ -296,7 +296,8 @@ export function register(program: Command): void {
     .option('--test-output-scalars <path>', "try the operation's output-scalar patterns on each line of PATH ('-': stdin), show what they match, and exit")
     .option('--test-output-attrs <path>', "try the operation's output-attr patterns on each line of PATH ('-': stdin), show what they match, and exit")
     .option('-q, --quiet', "do not print the run's output")
-    .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there; slurm: as a job)')
+    .option('-r, --remote <name>', 'run on a remote from config.yml (ssh: supervised there, followed here to its end; slurm: as a job)')
+    .option('-n, --no-wait', 'with an ssh --remote: start the run there and return')
     .option('--executor <name>', 'where the run executes: local (default) or slurm')
     .option('--run-id <id>', 'use this id for the run instead of a new one')
     .option('-d, --run-dir <dir>', 'run in this directory instead of one in the Guild home (the run is not listed)')

@@ -21,7 +21,7 @@ export function grun(home: string, args: string[], o: { input?: string; cwd?: st
 }
 
 /** A successful run: exit 0; returns stdout. */
-export function ok(home: string, args: string[], o: { input?: string; cwd?: string } = {}): string {
+export function ok(home: string, args: string[], o: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
   const r = grun(home, args, o);
   assert.equal(r.code, 0, `grun ${args.join(' ')} failed (${r.code}): ${r.err}`);
   return r.out;

@@ -165,6 +165,22 @@ describe('ssh remote (loopback sshd)', { skip }, () => {
     assert.equal(after.markers.lockRemote, null);
   });
 
+  test("grun run --remote waits for the run as Guild does, its output here and its exit status; -n returns at once", async () => {
+    const proj = project({ 'fails.py': 'print("on the remote")\nraise SystemExit(3)\n', 'slow.py': 'import time\ntime.sleep(30)\n' });
+    const mirror = emptyHome();
+    writeFileSync(join(mirror, 'config.yml'), readFileSync(join(local, 'config.yml')));
+    const r = await grun(['run', 'fails.py', '--remote', 'loop', '-y'], { cwd: proj, home: mirror });
+    assert.equal(r.code, 3, r.stderr);
+    assert.match(r.stdout, /^fails\.py started on loop as [0-9a-f]{32}\non the remote\n/);
+    const ended = listRuns(mirror)[0]!;
+    assert.deepEqual([ended.status, ended.exitStatus, ended.markers.lockRemote], ['error', 3, null], 'the mirror pulled at the end');
+    const left = await grun(['run', 'slow.py', '--remote', 'loop', '-n', '-y'], { cwd: proj, home: mirror });
+    assert.equal(left.code, 0, left.stderr);
+    const id = /as ([0-9a-f]{32})$/m.exec(left.stdout)![1]!;
+    assert.deepEqual(loadRun(join(mirror, 'runs', id)).statusInfo, { status: 'running', remote: 'loop' });
+    assert.equal((await grun(['stop', '-y', id], { home: mirror })).code, 0);
+  });
+
   test('the mirror executor follows a remote run by pulling it, and stops it there', async () => {
     const proj = project({
       'tick.py': 'import time\nfor i in range(3):\n    print("tick", i, flush=True)\n    time.sleep(0.7)\n',

@@ -9,7 +9,6 @@ import { loadRunSummary, toRun } from '../../store/run.js';
 import { deleteRuns } from '../../store/trash.js';
 import { isMap } from '../guildfile.js';
 import { resolutionLines, resolveAtStart, resourceOf } from '../deps.js';
-import { listRuns } from '../../store/index.js';
 import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
@@ -22,7 +21,7 @@ import type { RunPlan } from '../plan-types.js';
 import { startRun, startStagedRun, type LaunchOptions, type LaunchResult } from './attach.js';
 import { spawnBatch } from '../batch-process.js';
 import { tempPidfile } from '../pidfile.js';
-import { loadRun } from '../../store/index.js';
+import { listRuns, loadRun } from '../../store/index.js';
 // searches, schedulers, foreground sweeps and Slurm pipelines load when a launch is one:
 // a single run's launch is on the path to its command, and loading them cost it ~0.1 s
 import { launchPreview, type LaunchPreview } from './preview.js';
@@ -64,7 +63,7 @@ const plural = (n: number, what: string): string => `${n} ${what}${n === 1 ? '' 
 const nothing = (summary: string, more: Partial<LaunchReport> = {}): LaunchReport => ({ runs: [], focus: null, summary, ...more });
 
 /** The shell's convention for a run attached to its end: a positive exit status as is, a signal as 128 + its number. */
-function exitCodeOf(r: LaunchResult): number {
+function exitCodeOf(r: Pick<LaunchResult, 'status' | 'exitStatus'>): number {
   if (r.status === 'completed') return 0;
   const s = r.exitStatus;
   return s ? (s > 0 ? Math.min(s, 255) : 128 + Math.min(-s, 127)) : 1;
@@ -86,7 +85,11 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
     case 'ssh': {
       const r = await targets.ssh.start(home, lp.remote, lp.request);
       say(`${lp.request.opspec} started on ${lp.remote} as ${r.runId}`);
-      return { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `started ${short(r.runId)} ${lp.request.opspec} on ${lp.remote}` };
+      const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `started ${short(r.runId)} ${lp.request.opspec} on ${lp.remote}` };
+      if (!lp.follow) return report;
+      // its output streamed from the remote's watch, then its mirror pulled: the end it recorded
+      await (await import('../remote/remote-run.js')).watchRemoteRun(home, loadRun(r.runDir), io.stdout, io.stderr);
+      return { ...report, exitCode: exitCodeOf(loadRun(r.runDir)) };
     }
     case 'local':
     case 'slurm': {

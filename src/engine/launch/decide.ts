@@ -172,7 +172,8 @@ export function decideLaunch(req: LaunchRequest, dest: Destination, plan: RunPla
     }
     if (mode === 'stage') throw new Refusal('ssh-stage', `--stage and an ssh remote do not go together: the run starts on ${dest.remote}`);
     const { cwd, opspec, flagArgs, label, tags, comment } = work.run;
-    return { kind: 'ssh', remote: dest.remote, request: { cwd, opspec, flagArgs, label, tags, comment } };
+    // Guild waits for a remote run in the foreground (its output streamed here) unless told not to
+    return { kind: 'ssh', remote: dest.remote, request: { cwd, opspec, flagArgs, label, tags, comment }, follow: mode === 'foreground' && !req.noWait };
   }
   if (!plan) throw new Error(`decideLaunch: ${work.run.opspec} needs its plan`);
   if (plan.depFailure) {

@@ -69,6 +69,8 @@ export interface LaunchRequest {
   pidfile?: string;
   /** Attached without printing the run's output. */
   quiet?: boolean;
+  /** `-n/--no-wait`: a run on an ssh remote is started and left, not followed to its end. */
+  noWait?: boolean;
   sweep?: SweepRequest;
 }
 
@@ -97,7 +99,7 @@ export type MemoUse = 'reuse' | 'record' | 'off';
 /** What the service will do: every decision taken, nothing left to branch on but this. */
 export type LaunchPlan =
   /** The remote grun plans and supervises the run; here a mirror follows it. */
-  | { kind: 'ssh'; remote: string; request: RemoteRunRequest }
+  | { kind: 'ssh'; remote: string; request: RemoteRunRequest; follow: boolean }
   /** One planned run, started here (foreground, background or staged). */
   | { kind: 'local'; plan: RunPlan; mode: LaunchMode; memo: MemoUse; needed: boolean; pidfile?: string; quiet: boolean; warnings?: string[] }
   /** One planned run whose dependency could not be resolved: recorded failed, as Guild does. */
