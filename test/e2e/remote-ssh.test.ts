@@ -157,7 +157,7 @@ describe('ssh remote (loopback sshd)', { skip }, () => {
     assert.equal(run.label, 'remote one');
 
     const shown = collect();
-    const code = await watchRemoteRun(mirror, run, shown.stream, collect().stream);
+    const code = await watchRemoteRun(mirror, 'loop', run.id, shown.stream, collect().stream);
     assert.equal(code, 0);
     assert.match(shown.text(), /lr 0\.25\nloss: 0\.5\n/);
     const after = loadRun(started.runDir);
@@ -178,7 +178,7 @@ describe('ssh remote (loopback sshd)', { skip }, () => {
     assert.equal(left.code, 0, left.stderr);
     const id = /as ([0-9a-f]{32})$/m.exec(left.stdout)![1]!;
     assert.deepEqual(loadRun(join(mirror, 'runs', id)).statusInfo, { status: 'running', remote: 'loop' });
-    assert.equal((await grun(['stop', '-y', id], { home: mirror })).code, 0);
+    assert.equal((await grun(['stop', '-y', id], { cwd: proj, home: mirror })).code, 0);
   });
 
   test('the mirror executor follows a remote run by pulling it, and stops it there', async () => {

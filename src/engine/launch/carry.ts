@@ -88,7 +88,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `started ${short(r.runId)} ${lp.request.opspec} on ${lp.remote}` };
       if (!lp.follow) return report;
       // its output streamed from the remote's watch, then its mirror pulled: the end it recorded
-      await (await import('../remote/remote-run.js')).watchRemoteRun(home, loadRun(r.runDir), io.stdout, io.stderr);
+      await (await import('../remote/remote-run.js')).watchRemoteRun(home, lp.remote, r.runId, io.stdout, io.stderr);
       return { ...report, exitCode: exitCodeOf(loadRun(r.runDir)) };
     }
     case 'local':

@@ -58,20 +58,21 @@ export function remoteOf(run: Run): string {
 }
 
 /**
- * `grun watch` of a remote run: the remote grun's watch streamed here, then the mirror pulled.
- * Returns the remote watch's exit code.
+ * Run `runId` of remote `name` followed to its end: the remote grun's watch streamed here (what
+ * it printed so far, then what it prints), then its mirror pulled. Returns the remote watch's
+ * exit code.
  */
 export async function watchRemoteRun(
   home: string,
-  run: Run,
+  name: string,
+  runId: string,
   out: NodeJS.WritableStream = process.stdout,
   err: NodeJS.WritableStream = process.stderr,
   signal?: AbortSignal,
 ): Promise<number> {
-  const name = remoteOf(run);
   const conn = connect(home, name);
-  const code = await conn.stream(conn.grunWords(['watch', run.id]), out, err, signal);
-  await pullRuns(home, name, [run.id]);
+  const code = await conn.stream(conn.grunWords(['watch', runId]), out, err, signal);
+  await pullRuns(home, name, [runId]);
   return code;
 }
 
