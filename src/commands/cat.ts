@@ -11,7 +11,7 @@ import { tailOutputLines } from '../store/output.js';
 import { cleansFor, termSafeLine, termSafeStream } from '../store/terminal-text.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { oneSourcedRun, runSource } from './runs.js';
-import { intOption } from './run-args.js';
+import { intOption, onRemote, REMOTE_OPTION } from './run-args.js';
 
 /** A file that cannot be read (a directory in its place, no permission) is reported, not a crash. */
 function unreadable(path: string, e: unknown): GrunError {
@@ -86,8 +86,10 @@ export function register(program: Command): void {
       .option('-n, --tail <N>', 'with --output: only the last N lines', intOption('--tail'))
       .option('--raw', 'pass escape sequences to a terminal unchanged')
       .option('-d, --deleted', 'select from deleted runs')
-      .option('-A, --archive <path>', 'select from an export directory or .zip'),
+      .option('-A, --archive <path>', 'select from an export directory or .zip')
+      .option(...REMOTE_OPTION),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+    if (await onRemote(opts, cmd)) return;
     const path = opts.path as string | undefined;
     if (!path && !opts.output) throw new GrunError('give a file with -p PATH, or --output');
     if (path && opts.output) throw new GrunError('-p/--path and -O/--output cannot both be used');

@@ -9,7 +9,7 @@ import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
 import { commentLines, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
-import { CHILD_EDIT_HELP, homeOf, intOption, runsOp, selectFrom } from './run-args.js';
+import { CHILD_EDIT_HELP, homeOf, intOption, onRemote, REMOTE_OPTION, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 /** `-u user@host` sets both; `-u user` just the user (the host is this one). */
@@ -52,8 +52,10 @@ export function register(program: Command): void {
       .option('-c, --clear', 'delete all comments')
       .option('-u, --user <user>', 'comment author as USER or USER@HOST')
       .option('-y, --yes', 'do not ask for confirmation')
+      .option(...REMOTE_OPTION)
       .addHelpText('after', CHILD_EDIT_HELP),
   ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
+    if (await onRemote(opts, c)) return;
     const actions = ['list', 'add', 'delete', 'clear'].filter((k) => opts[k] !== undefined);
     if (actions.length > 1) throw new GrunError(`${actions.map((a) => `--${a}`).join(' and ')} cannot be used together`);
     // Guild's: no action, or --edit, is a comment typed in the editor

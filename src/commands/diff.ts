@@ -16,7 +16,7 @@ import { shlexSplit } from '../store/opref.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { encodeYaml } from '../store/yaml11.js';
-import { homeOf, oneRun } from './run-args.js';
+import { homeOf, onRemote, oneRun, REMOTE_OPTION } from './run-args.js';
 import { filteredRuns } from './run-filter.js';
 
 type View = 'dir' | 'flags' | 'attrs' | 'env' | 'deps' | 'output' | 'sourcecode' | 'path';
@@ -80,8 +80,10 @@ export function register(program: Command): void {
       .option('-p, --path <path>', 'compare one path, relative to the run directories')
       .option('-w, --working', "compare the run's source code with the project's as it is now")
       .option('-d, --dir <dir>', 'compare the run with this directory')
-      .option('-c, --cmd <cmd>', 'diff program and options', 'diff -ru'),
-  ).action((specs: string[], opts: Record<string, unknown>, cmd: Command) => {
+      .option('-c, --cmd <cmd>', 'diff program and options', 'diff -ru')
+      .option(...REMOTE_OPTION),
+  ).action(async (specs: string[], opts: Record<string, unknown>, cmd: Command) => {
+    if (await onRemote(opts, cmd)) return;
     const working = Boolean(opts.working);
     const dir = opts.dir as string | undefined;
     for (const [on, other] of [[dir !== undefined, '--dir'], [Boolean(opts.sourcecode), '--sourcecode']] as const) {

@@ -5,7 +5,7 @@ import { editRuns } from '../engine/edits.js';
 import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { aliasShortArgs, CHILD_EDIT_HELP, collect, homeOf, runsOp, selectFrom } from './run-args.js';
+import { aliasShortArgs, CHILD_EDIT_HELP, collect, homeOf, onRemote, REMOTE_OPTION, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 interface LabelOptions {
@@ -41,13 +41,15 @@ export function register(program: Command): void {
       .option('-s, --set <label>', 'set the label')
       .option('-p, --prepend <label>', 'prepend to the label')
       .option('-a, --append <label>', 'append to the label')
-      .option('-r, --remove <part>', 'remove a word from the label (repeatable; also -rm)', collect)
+      .option('--remove <part>', 'remove a word from the label (repeatable; -rm)', collect)
       .option('-c, --clear', 'remove the label')
       .option('-y, --yes', 'do not ask for confirmation')
+      .option(...REMOTE_OPTION)
       .addHelpText('after', CHILD_EDIT_HELP),
   );
   aliasShortArgs(cmd, { '-rm': '--remove' });
   cmd.action(async (specs: string[], opts: LabelOptions & Record<string, unknown>, c: Command) => {
+    if (await onRemote(opts, c)) return;
     checkOptions(opts);
     const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, ['1']);
     await runsOp(

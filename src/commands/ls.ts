@@ -10,6 +10,7 @@ import { listRunPaths } from '../store/run-files.js';
 import { termSafe } from '../store/terminal-text.js';
 import { formatDir, printLines } from './format.js';
 import { oneSourcedRun, runSource } from './runs.js';
+import { onRemote, REMOTE_OPTION } from './run-args.js';
 
 export function register(program: Command): void {
   addRunFilterOptions(
@@ -26,8 +27,10 @@ export function register(program: Command): void {
       .option('-d, --dependencies', 'list dependencies')
       .option('-g, --generated', 'list generated files')
       .option('--deleted', 'select from deleted runs')
-      .option('-A, --archive <path>', 'select from an export directory or .zip'),
+      .option('-A, --archive <path>', 'select from an export directory or .zip')
+      .option(...REMOTE_OPTION),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+    if (await onRemote(opts, cmd)) return;
     const path = opts.path as string | undefined;
     if (path !== undefined && isAbsolute(path)) throw new UsageError('PATH must be relative');
     const run = await oneSourcedRun(await runSource(cmd, opts), spec);

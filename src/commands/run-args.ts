@@ -158,6 +158,23 @@ export function minutesOption(name: string): (v: string) => number {
   };
 }
 
+/** Guild's `-r/--remote NAME` of the commands that act on runs (`onRemote`). */
+export const REMOTE_OPTION = ['-r, --remote <name>', "do it on a remote from config.yml (the remote's grun, over ssh)"] as const;
+
+/**
+ * With `-r/--remote NAME`: the command as typed run by the remote's grun, its output here and
+ * its prompts answered here, its exit code ours; true then (nothing is done here).
+ */
+export async function onRemote(opts: Record<string, unknown>, cmd: Command): Promise<boolean> {
+  if (!opts.remote) return false;
+  let top = cmd;
+  while (top.parent?.parent) top = top.parent;
+  const { remoteCommand, remoteCommandArgs } = await import('../engine/remote/runs.js');
+  const args = remoteCommandArgs(process.argv.slice(2), [top.name(), ...top.aliases()]);
+  process.exitCode = await remoteCommand(homeOf(cmd), opts.remote as string, args);
+  return true;
+}
+
 /**
  * Guild's two-letter short options (`-cc`, `-rm`) cannot be declared in commander; they are
  * rewritten to their long form before the command parses its arguments.

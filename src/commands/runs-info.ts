@@ -14,7 +14,8 @@ import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import { runMetadata } from '../engine/run-family.js';
 import { formatTimestamp, printLines } from './format.js';
-import { attrValue, onRemote, oneSourcedRun, runDetail, runSource } from './runs.js';
+import { attrValue, oneSourcedRun, runDetail, runSource } from './runs.js';
+import { onRemote } from './run-args.js';
 
 /** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
 const CORE_RUN_ATTRS = new Set([
@@ -211,7 +212,7 @@ function printInfo(data: [string, unknown][]): void {
 }
 
 export async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  if (await onRemote(opts, cmd, 'info')) return;
+  if (await onRemote(opts, cmd)) return;
   const run = await oneSourcedRun(await runSource(cmd, opts), spec);
   const data = infoData(run, opts as InfoOptions);
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');

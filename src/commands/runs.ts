@@ -22,7 +22,7 @@ import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
 import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
-import { homeOf, intOption, oneRun, runsOp, selectWithChildren } from './run-args.js';
+import { homeOf, intOption, onRemote, oneRun, REMOTE_OPTION, runsOp, selectWithChildren } from './run-args.js';
 import { registerSetMeta } from './set-meta.js';
 import { withExecutorStatus } from '../engine/executor-status.js';
 import { reconcileSlurmRuns } from '../engine/slurm/reconcile.js';
@@ -233,16 +233,8 @@ async function limitRuns(src: RunSource, opts: ShownOptions): Promise<Run[]> {
   return limited;
 }
 
-/** `--remote NAME`: the same command run by the remote's grun, its output passed through; false without one. */
-export async function onRemote(opts: Record<string, unknown>, cmd: Command, command: 'list' | 'info'): Promise<boolean> {
-  if (!opts.remote) return false;
-  const { remoteRunsArgs, remoteRuns } = await import('../engine/remote/runs.js');
-  process.exitCode = await remoteRuns(homeOf(cmd), opts.remote as string, command, remoteRunsArgs(process.argv.slice(2)));
-  return true;
-}
-
 async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  if (await onRemote(opts, cmd, 'list')) return;
+  if (await onRemote(opts, cmd)) return;
   for (const other of ['verbose', 'json'] as const) {
     if (opts.comments && opts[other]) throw new UsageError(`--comments and --${other} cannot both be specified`);
   }
@@ -278,6 +270,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
 }
 
 async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  if (await onRemote(opts, cmd)) return;
   const home = homeOf(cmd);
   const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home), opts), specs, [':']);
@@ -363,7 +356,7 @@ function addListOptions(c: Command): Command {
       .option('-c, --comments', 'show the comments of each run below it')
       .option('-d, --deleted', 'show deleted runs (the trash)')
       .option('-A, --archive <path>', 'show runs in an export directory or .zip')
-      .option('-r, --remote <name>', 'list the runs of a remote (one ssh call)')
+      .option(...REMOTE_OPTION)
       .option('--json', "print all runs as JSON: Guild's fields plus operation, status_reason, problems"),
   );
 }
@@ -386,7 +379,7 @@ export function register(program: Command): void {
       .option('-d, --deps', 'show the resolved dependencies')
       .option('-m, --manifest', "show the run's manifest: source code files and dependencies")
       .option('-p, --plugins', 'show the plugins')
-      .option('-r, --remote <name>', 'show a run of a remote (one ssh call)')
+      .option(...REMOTE_OPTION)
       .option('--json', 'print as JSON'),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('./runs-info.js')).infoAction(spec, opts, cmd));
 
@@ -398,7 +391,8 @@ export function register(program: Command): void {
       .argument('[RUN...]', 'runs to delete (default: all runs matching the filters)')
       .option('-y, --yes', 'do not ask for confirmation')
       .option('-p, --permanent', 'remove the runs for good instead of moving them to the trash')
-      .option('--stop', 'stop selected running runs first'),
+      .option('--stop', 'stop selected running runs first')
+      .option(...REMOTE_OPTION),
   ).action(deleteAction);
 
   addRunFilterOptions(

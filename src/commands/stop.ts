@@ -1,7 +1,7 @@
 // `grun stop [RUN...]`: SIGTERM to each run's process group, a grace period, SIGKILL with --force.
 import type { Command } from 'commander';
 import { addRunFilterOptions } from './filter-options.js';
-import { homeOf, intOption, runsOp, selectWithChildren } from './run-args.js';
+import { homeOf, intOption, onRemote, REMOTE_OPTION, runsOp, selectWithChildren } from './run-args.js';
 
 interface StopCmdOptions {
   yes?: boolean;
@@ -24,9 +24,11 @@ export function addStopCommand(parent: Command): void {
     .option('-y, --yes', 'do not ask for confirmation')
     .option('--force', 'kill runs that are still running when the timeout passes')
     .option('--timeout <seconds>', 'seconds to wait for each run to stop', intOption('--timeout'), 30)
-    .option('-n, --no-wait', 'signal the runs and return at once');
+    .option('-n, --no-wait', 'signal the runs and return at once')
+    .option(...REMOTE_OPTION);
   addRunFilterOptions(cmd);
   cmd.action(async (specs: string[], o: StopCmdOptions, self: Command) => {
+    if (await onRemote(o as Record<string, unknown>, self)) return;
     // loaded here, as the stop engine below: `grun runs` registers this command
     const all = (await import('./run-filter.js')).filteredRuns(homeOf(self), o);
     const selected = specs.length ? selectWithChildren(all, specs, []) : all.filter((r) => r.status === 'running');

@@ -7,7 +7,7 @@ import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { printRunText } from './format.js';
-import { CHILD_EDIT_HELP, collect, homeOf, runsOp, selectFrom } from './run-args.js';
+import { CHILD_EDIT_HELP, collect, homeOf, onRemote, REMOTE_OPTION, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 interface TagOptions {
@@ -31,8 +31,10 @@ export function register(program: Command): void {
       .option('-s, --sync-labels', 'also add/remove the tags in the labels')
       .option('--list-all', 'list every tag in use')
       .option('-y, --yes', 'do not ask for confirmation')
+      .option(...REMOTE_OPTION)
       .addHelpText('after', CHILD_EDIT_HELP),
   ).action(async (specs: string[], opts: TagOptions & Record<string, unknown>, c: Command) => {
+    if (await onRemote(opts, c)) return;
     const filtered = filterRuns(listRuns(homeOf(c)), opts);
     if (opts.listAll) {
       printRunText([...new Set(filtered.flatMap((r) => r.tags))].sort());

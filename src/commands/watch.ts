@@ -9,7 +9,7 @@ import { GrunError } from '../store/errors.js';
 import { listRuns } from '../store/index.js';
 import { cleansFor } from '../store/terminal-text.js';
 import type { Run } from '../store/types.js';
-import { homeOf, intOption, oneRun } from './run-args.js';
+import { homeOf, intOption, onRemote, oneRun, REMOTE_OPTION } from './run-args.js';
 
 /** `--pid` takes a pid or a pidfile; it matches the run's command, or its supervisor (Guild: parent). */
 /**
@@ -39,7 +39,9 @@ export function register(program: Command): void {
     .option('-n, --tail <N>', 'start with the last N lines of output (default: a screenful on a terminal, all when piped)', intOption('--tail'))
     .option('--raw', 'pass escape sequences to a terminal unchanged')
     .option('--notify', "when the run ends, post a notice to config.yml's notify: command and url")
-    .action(async (spec: string | undefined, o: { pid?: string; tail?: number; raw?: boolean; notify?: boolean }, cmd: Command) => {
+    .option(...REMOTE_OPTION)
+    .action(async (spec: string | undefined, o: { pid?: string; tail?: number; raw?: boolean; notify?: boolean; remote?: string }, cmd: Command) => {
+      if (await onRemote(o, cmd)) return;
       const home = homeOf(cmd);
       // a bad notify: section is refused before watching, not found out at the end
       const notify = o.notify ? loadNotifyConfig(home) : null;

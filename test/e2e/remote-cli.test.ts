@@ -4,17 +4,18 @@ import { before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { remoteRunsArgs } from '../../src/engine/remote/runs.js';
+import { remoteCommandArgs } from '../../src/engine/remote/runs.js';
 import { version } from '../../src/version.js';
 import { copyFixtureHome, emptyHome } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
 import { clusterEnv, remoteGrunCommand, sshSkipReason } from './remote-helpers.js';
 
 const ssh = sshSkipReason();
-test('runs --remote forwards the list options, less the remote', () => {
-  assert.deepEqual(remoteRunsArgs(['-H', 'h', 'runs', '-r', 'loop', '-Fo', 'train.py', '--json']), ['-Fo', 'train.py', '--json']);
-  assert.deepEqual(remoteRunsArgs(['runs', 'list', '--remote=loop', '-a']), ['-a']);
-  assert.deepEqual(remoteRunsArgs(['runs', 'info', '2', '-r', 'loop', '-d']), ['2', '-d']);
+test('--remote forwards the command as typed from its name on, less the remote', () => {
+  assert.deepEqual(remoteCommandArgs(['-H', 'h', 'runs', '-r', 'loop', '-Fo', 'train.py', '--json'], ['runs']), ['runs', '-Fo', 'train.py', '--json']);
+  assert.deepEqual(remoteCommandArgs(['runs', 'list', '--remote=loop', '-a'], ['runs']), ['runs', 'list', '-a']);
+  assert.deepEqual(remoteCommandArgs(['-H', 'runs', 'runs', 'info', '2', '-r', 'loop', '-d'], ['runs']), ['runs', 'info', '2', '-d']);
+  assert.deepEqual(remoteCommandArgs(['cat', '-p', 'a', '-r', 'loop', '--', '-r', 'x'], ['cat']), ['cat', '-p', 'a', '--', '-r', 'x']);
 });
 
 test('a sweep is refused for an ssh remote before anything is sent; --executor goes with no ssh remote', () => {
@@ -76,6 +77,25 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
     assert.equal(remote.id, direct.id);
     assert.equal(remote.label, 'only-there');
     assert.deepEqual(remote.dependencies, direct.dependencies);
+  });
+
+  test("-r/--remote on the commands that act on runs: the remote's grun does it, prompts answered from here", () => {
+    const id = JSON.parse(ok(remoteHome, ['runs', 'info', '1', '--json'])).id as string;
+    assert.match(ok(local, ['label', '-r', 'loop', id.slice(0, 8), '-s', 'set-there', '-y']), /^Labeled 1 run\(s\)\n$/);
+    assert.equal(JSON.parse(ok(remoteHome, ['runs', 'info', id, '--json'])).label, 'set-there');
+    assert.notEqual(JSON.parse(ok(local, ['runs', 'info', id.slice(0, 8), '--json'])).label, 'set-there', 'not here');
+    // the remote's prompt, answered on stdin
+    const tagged = grun(local, ['tag', id.slice(0, 8), '-a', 'remote-tag', '--remote', 'loop'], { input: 'y\n' });
+    assert.equal(tagged.code, 0, tagged.err);
+    assert.match(tagged.out, /You are about to[^]*Continue\? \[Y\/n\]: /);
+    assert.deepEqual(JSON.parse(ok(remoteHome, ['runs', 'info', id, '--json'])).tags, ['remote-tag']);
+    assert.equal(ok(local, ['ls', '-r', 'loop', id.slice(0, 8), '-n']), ok(remoteHome, ['ls', id, '-n']));
+    assert.equal(ok(local, ['cat', id.slice(0, 8), '-O', '-r', 'loop']), ok(remoteHome, ['cat', id, '-O']));
+    const missing = grun(local, ['cat', id.slice(0, 8), '-p', 'nothere', '-r', 'loop']);
+    assert.deepEqual([missing.code, missing.err], [1, 'grun: nothere does not exist\n'], "the remote's error and exit code");
+    const dead = grun(local, ['label', '-r', 'dead', '1', '-s', 'x', '-y']);
+    assert.equal(dead.code, 1);
+    assert.match(dead.err, /^grun: remote 'dead' cannot be reached: /m, 'after what ssh said');
   });
 
   test('grun sync with no remote runs', () => {

@@ -97,25 +97,31 @@ export function selectRemoteRuns(listing: RemoteRun[], specs: string[]): RemoteR
 }
 
 /**
- * `grun runs --remote NAME …` and `grun runs info --remote NAME …`: the remote grun's `runs list …`
- * or `runs info …` (one ssh call), output passed through.
+ * Guild's `-r/--remote NAME` on a command (`runs`, `runs info`, `cat`, `label`, …): the command
+ * line run by the remote's grun over one ssh connection, its output streamed here and its
+ * prompts answered from here; returns its exit code.
  */
-export async function remoteRuns(home: string, remoteName: string, command: 'list' | 'info', args: string[]): Promise<number> {
-  return passThroughGrun(connect(home, remoteName), ['runs', command, ...args]);
+export async function remoteCommand(home: string, remoteName: string, args: string[]): Promise<number> {
+  const conn = connect(home, remoteName);
+  const code = await conn.stream(conn.grunWords(args), process.stdout, process.stderr, undefined, { stdin: 'inherit' });
+  if (code === 127) throw remoteGrunError(conn, code, '');
+  return code;
 }
 
 /**
- * The arguments to forward from grun's own argv (`process.argv.slice(2)`): what follows `runs`
- * (and `list` or `info`), less `-r/--remote NAME`.
+ * The command line to run on the remote, from grun's own argv (`process.argv.slice(2)`): from
+ * the command's name on (grun's global options are this home's), less `-r/--remote NAME`.
  */
-export function remoteRunsArgs(argv: string[]): string[] {
-  let i = argv.indexOf('runs');
-  if (i < 0) return [];
-  if (['list', 'ls', 'info'].includes(argv[i + 1] ?? '')) i++;
+export function remoteCommandArgs(argv: string[], names: string[]): string[] {
+  // the first of its names that is not the value of a global option (`-H runs`)
+  const at = argv.findIndex((a, i) => names.includes(a) && !['-H', '--home', '-C'].includes(argv[i - 1] ?? ''));
   const out: string[] = [];
-  const rest = argv.slice(i + 1);
-  for (let j = 0; j < rest.length; j++) {
-    const a = rest[j]!;
+  for (let j = at < 0 ? argv.length : at; j < argv.length; j++) {
+    const a = argv[j]!;
+    if (a === '--') {
+      out.push(...argv.slice(j));
+      break;
+    }
     if (a === '-r' || a === '--remote') j++;
     else if (!a.startsWith('--remote=')) out.push(a);
   }

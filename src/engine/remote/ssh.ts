@@ -111,10 +111,11 @@ export class SshConnection {
    * Runs a command on the remote with its output streamed as it comes (watching a run);
    * returns its exit code. Throws RemoteUnreachable when ssh cannot connect.
    */
-  async stream(command: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal?: AbortSignal): Promise<number> {
+  async stream(command: string, out: NodeJS.WritableStream, err: NodeJS.WritableStream, signal?: AbortSignal, o: { stdin?: 'inherit' } = {}): Promise<number> {
     const child = (await loadExeca())('ssh', [...this.sshOptions(), this.remote.host, '--', command], {
       reject: false,
-      stdin: 'ignore',
+      // `inherit`: what the user types answers the remote command's prompts
+      stdin: o.stdin ?? 'ignore',
       buffer: { stdout: false, stderr: true },
       cancelSignal: signal,
     });
