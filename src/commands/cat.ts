@@ -1,8 +1,9 @@
-// `grun cat [RUN] -p PATH | -O/--output [-n/--tail N]`: a run file or the run output, streamed so
-// memory stays bounded however large the file is; `--tail` reads only the end of the output.
+// `grun cat [RUN] -p PATH [-s] | -O/--output [-n/--tail N] [-pa]`: a run file or the run output, streamed so
+// memory stays bounded however large the file is; `--tail` reads only the end of the output;
+// `-pa` hands the file to the pager; `-s` finds PATH where the run's source code is.
 // Both go to a pipe byte for byte; to a terminal they are made terminal-safe (a run's escape
 // sequences could set the title or the clipboard) unless `--raw` is given (`cleansFor`).
-import { closeSync, createReadStream, openSync, readSync, statSync, writeSync } from 'node:fs';
+import { closeSync, createReadStream, existsSync, openSync, readSync, statSync, writeSync } from 'node:fs';
 import { join, relative, resolve, sep } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import type { Command } from 'commander';
@@ -11,7 +12,8 @@ import { tailOutputLines } from '../store/output.js';
 import { cleansFor, termSafeLine, termSafeStream } from '../store/terminal-text.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { oneSourcedRun, runSource } from './runs.js';
-import { intOption, onRemote, REMOTE_OPTION } from './run-args.js';
+import { aliasShortArgs, intOption, onRemote, REMOTE_OPTION } from './run-args.js';
+import { pagerCommand, runInTerminal } from '../engine/external.js';
 
 /** A file that cannot be read (a directory in its place, no permission) is reported, not a crash. */
 function unreadable(path: string, e: unknown): GrunError {
@@ -61,8 +63,15 @@ async function streamFile(path: string, clean: boolean): Promise<void> {
   }
 }
 
-function runFile(runDir: string, path: string): string {
-  const full = resolve(runDir, path);
+/** `--page`: the file in the user's pager, which has the terminal until it exits. */
+function page(file: string): void {
+  const failed = runInTerminal([...pagerCommand(process.env), file], process.cwd());
+  if (failed) throw new GrunError(failed);
+}
+
+/** `path` under `root` (the run dir, or where its source code is), which must be inside the run dir. */
+function runFile(runDir: string, path: string, root = runDir): string {
+  const full = resolve(root, path);
   const rel = relative(resolve(runDir), full);
   if (rel === '' || rel.startsWith(`..${sep}`) || rel === '..') throw new GrunError(`path '${path}' is not inside the run directory`);
   let st;
@@ -76,7 +85,7 @@ function runFile(runDir: string, path: string): string {
 }
 
 export function register(program: Command): void {
-  addRunFilterOptions(
+  const cat = addRunFilterOptions(
     program
       .command('cat')
       .description('Show a run file or the run output')
@@ -87,32 +96,34 @@ export function register(program: Command): void {
       .option('--raw', 'pass escape sequences to a terminal unchanged')
       .option('-d, --deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip')
+      .option('-s, --sourcecode', "PATH is in the run's source code (where its operation put it)")
+      .option('--page', 'show the file in the pager ($PAGER, else less; -pa)')
       .option(...REMOTE_OPTION),
-  ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
+  );
+  aliasShortArgs(cat, { '-pa': '--page' });
+  cat.action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => {
     if (await onRemote(opts, cmd)) return;
     const path = opts.path as string | undefined;
     if (!path && !opts.output) throw new GrunError('give a file with -p PATH, or --output');
     if (path && opts.output) throw new GrunError('-p/--path and -O/--output cannot both be used');
+    if (opts.sourcecode && !path) throw new GrunError('--sourcecode needs -p PATH');
     if (opts.tail !== undefined && !opts.output) throw new GrunError('--tail needs --output');
+    if (opts.tail !== undefined && opts.page) throw new GrunError('--tail and --page cannot both be used');
     const safe = cleansFor(process.stdout, Boolean(opts.raw));
     const run = await oneSourcedRun(await runSource(cmd, opts), spec);
-    if (path) return streamFile(runFile(run.dir, path), safe);
-    const output = join(run.dir, '.guild', 'output');
+    const root = opts.sourcecode ? (await import('../engine/sourcecode.js')).runSourceDir(run) : run.dir;
+    const file = path ? runFile(run.dir, path, root) : join(run.dir, '.guild', 'output');
     if (opts.tail !== undefined) {
       let lines;
       try {
         lines = tailOutputLines(run.dir, opts.tail as number);
       } catch (e) {
-        throw unreadable(output, e);
+        throw unreadable(file, e);
       }
       if (lines.length > 0) process.stdout.write(lines.map((l) => (safe ? termSafeLine(l.text) : l.text)).join('\n') + '\n');
       return;
     }
-    try {
-      statSync(output);
-    } catch {
-      throw new GrunError(`run ${run.id} has no output`);
-    }
-    return streamFile(output, safe);
+    if (!path && !existsSync(file)) throw new GrunError(`run ${run.id} has no output`);
+    return opts.page ? page(file) : streamFile(file, safe);
   });
 }

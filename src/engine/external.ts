@@ -9,13 +9,15 @@ import { delimiter, join } from 'node:path';
 import { GrunError } from '../store/errors.js';
 import { shlexSplit } from '../store/opref.js';
 
-/** The command line opening `file` (in `$EDITOR`, else `$PAGER`, else less), or `$SHELL` with none. */
+/** The command line opening `file` (in `$EDITOR`, else the pager), or `$SHELL` with none. */
 export function externalCommand(env: NodeJS.ProcessEnv, file: string | null): string[] {
   if (file === null) return [env.SHELL || '/bin/sh'];
-  const tool = env.EDITOR || env.PAGER || 'less';
-  // $EDITOR may carry options (`code -w`): split on blanks as a shell would, without its quoting
-  return [...tool.split(/\s+/).filter(Boolean), file];
+  // $EDITOR may carry options (`code -w`): split as a shell would
+  return [...(env.EDITOR ? shlexSplit(env.EDITOR) : pagerCommand(env)), file];
 }
+
+/** The pager (`cat --page`, a file from the dashboard): `$PAGER`, else less. */
+export const pagerCommand = (env: NodeJS.ProcessEnv): string[] => shlexSplit(env.PAGER || 'less');
 
 /** Runs `argv` in `cwd` on this terminal and waits for it; an error (no such program) is returned. */
 export function runInTerminal(argv: string[], cwd: string): string | null {

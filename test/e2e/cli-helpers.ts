@@ -28,7 +28,7 @@ export function ok(home: string, args: string[], o: { input?: string; cwd?: stri
 }
 
 /** A failing run: non-zero exit, a `grun:` message matching `re`, and no stack trace. */
-export function fails(home: string, args: string[], re: RegExp, o: { input?: string; cwd?: string } = {}): CliResult {
+export function fails(home: string, args: string[], re: RegExp, o: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = grun(home, args, o);
   assert.notEqual(r.code, 0, `grun ${args.join(' ')} should fail; stdout: ${r.out}`);
   assert.match(r.err, re);

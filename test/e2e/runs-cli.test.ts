@@ -1,7 +1,7 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawn } from 'node:child_process';
-import { existsSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome, copySampleHome, grunBin } from '../helpers/home.js';
@@ -315,5 +315,20 @@ describe('grun ls and grun cat', () => {
     fails(home, ['cat', '5fe4', '-p', '../../x'], /not inside the run directory/);
     fails(home, ['cat', '5fe4'], /give a file with -p PATH, or --output/);
     fails(home, ['cat', '2f7d', '--output'], /has no output/);
+  });
+
+  test("cat -pa hands the file to the pager; -s finds PATH where the run's source code is", () => {
+    const home = copyFixtureHome();
+    const pager = { PAGER: 'sed s/^/paged:/' };
+    assert.equal(ok(home, ['cat', '5fe4', '-p', 'data.txt', '-pa'], { env: pager }).split('\n')[0], 'paged:0');
+    assert.match(ok(home, ['cat', 'c0c4', '-O', '--page'], { env: pager }), /^paged:/);
+    // an old Guild run keeps its source code under .guild/sourcecode
+    const run = join(home, 'runs', '5fe4ccc3174c4c9e9a212c98a4f108ec');
+    mkdirSync(join(run, '.guild', 'sourcecode'), { recursive: true });
+    writeFileSync(join(run, '.guild', 'sourcecode', 'prep.py'), 'print(1)\n');
+    writeFileSync(join(run, '.guild', 'attrs', 'op'), 'sourcecode:\n  dest: .guild/sourcecode\n');
+    assert.equal(ok(home, ['cat', '5fe4', '-s', '-p', 'prep.py']), 'print(1)\n');
+    fails(home, ['cat', '5fe4', '-s', '-p', '../../../x'], /not inside the run directory/);
+    fails(home, ['cat', '5fe4', '-p', 'data.txt', '--page'], /cannot run nopager/, { env: { PAGER: 'nopager' } });
   });
 });
