@@ -317,6 +317,14 @@ describe('grun ls and grun cat', () => {
     fails(home, ['cat', '2f7d', '--output'], /has no output/);
   });
 
+  test('watch chooses among the runs its filters keep, as Guild', () => {
+    const home = copyFixtureHome();
+    const r = grun(home, ['watch', '1', '--operation', 'prepare']);
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /Run 9d33df1fe62b4f869c35c1c66bb6c2cd stopped with a status of 'completed'\n$/);
+    fails(home, ['watch', '-Fo', 'prepare'], /nothing to watch: no run is running/);
+  });
+
   test("cat -pa hands the file to the pager; -s finds PATH where the run's source code is", () => {
     const home = copyFixtureHome();
     const pager = { PAGER: 'sed s/^/paged:/' };
