@@ -82,3 +82,22 @@ export function runFilterOptionsFrom(opts: Record<string, unknown>): RunFilterOp
   return out;
 }
 
+
+/** The options of `runFilterOptionsFrom` as arguments again, for another grun (a remote's listing). */
+export function filterArgs(o: RunFilterOptions): string[] {
+  const each = (name: string, vs: string[] | undefined): string[] => (vs ?? []).flatMap((v) => [`--${name}`, v]);
+  return [
+    ...each('filter', o.filter),
+    ...each('operation', o.operation),
+    ...each('label', o.label),
+    ...(o.unlabeled ? ['--unlabeled'] : []),
+    ...each('tag', o.tag),
+    ...each('comment', o.comment),
+    ...(o.marked ? ['--marked'] : []),
+    ...(o.unmarked ? ['--unmarked'] : []),
+    ...each('started', o.started === undefined ? undefined : [o.started]),
+    ...each('digest', o.digest === undefined ? undefined : [o.digest]),
+    ...(o.status ?? []).map((s) => `--${s}`),
+    ...(o.notStatus ?? []).map((s) => `--not-${s}`),
+  ];
+}

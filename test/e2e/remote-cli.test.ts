@@ -59,6 +59,15 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
     assert.match(ok(mirror, ['pull', 'loop', '1', '-y']), /^Copied [0-9a-f]{32} from loop\n/);
     assert.equal(readdirSync(join(mirror, 'runs')).length >= 1, true);
     fails(mirror, ['pull', 'dead', '-y'], /^grun: remote 'dead' cannot be reached/);
+    // Guild's filters choose among the remote's runs; a batch brings its trials
+    const filtered = emptyHome();
+    writeFileSync(join(filtered, 'config.yml'), config);
+    const prepares = (JSON.parse(ok(remoteHome, ['runs', '-Fo', 'prepare', '--json'])) as { id: string }[]).map((r) => r.id).sort();
+    assert.ok(prepares.length >= 2);
+    ok(filtered, ['pull', 'loop', '-Fo', 'prepare', '-y']);
+    assert.deepEqual(readdirSync(join(filtered, 'runs')).sort(), prepares);
+    ok(filtered, ['pull', 'loop', '--operation', 'train.py+', '-y']);
+    assert.ok(readdirSync(join(filtered, 'runs')).includes('00075496577a4109811f47f478382fa3'), "the batch's trial came with it");
   });
 
   test('grun runs --remote', () => {
