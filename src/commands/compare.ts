@@ -43,13 +43,13 @@ export function register(program: Command): void {
       .option('-u, --skip-unchanged', 'leave out columns whose values are all the same')
       .option('--min <col>', 'sort by column, smallest first')
       .option('--max <col>', 'sort by column, largest first')
-      .option('-n, --top <N>', 'show only the first N runs', intOption('--top'))
+      .option('-n, --top <N>', 'show only the first N runs (also --limit)', intOption('--top'))
       .option('--include-batch', 'include batch runs')
       .option('--print-scalars', 'list the scalar keys of each run')
       .option('-d, --deleted', 'compare deleted runs')
       .option('-A, --archive <path>', 'compare runs in an export directory or .zip'),
   );
-  aliasShortArgs(cmd, { '-cc': '--strict-cols' });
+  aliasShortArgs(cmd, { '-cc': '--strict-cols', '--limit': '--top' });
   cmd.action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
     const o = opts as CompareOptions & { includeBatch?: boolean; csv?: string | true; json?: boolean; table?: boolean; printScalars?: boolean };
     if (o.min !== undefined && o.max !== undefined) throw new GrunError('--min and --max cannot both be used');

@@ -3,19 +3,21 @@
 import type { Command } from 'commander';
 import { pushRuns } from '../engine/remote/runs.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { homeOf, runsOp, selectFrom } from './run-args.js';
+import { aliasShortArgs, homeOf, runsOp, selectFrom } from './run-args.js';
 import { filteredRuns } from './run-filter.js';
 
 export function register(program: Command): void {
-  addRunFilterOptions(
+  const push = addRunFilterOptions(
     program
       .command('push')
       .description('Copy runs to a remote (rsync over ssh; a batch brings its trials)')
       .argument('<remote>', 'remote name (config.yml remotes)')
       .argument('[runs...]', 'runs to copy (default: all)')
-      .option('-d, --delete', 'delete remote files that are missing locally')
+      .option('-d, --delete', "delete remote files that are missing locally (Guild's -n)")
       .option('-y, --yes', 'do not ask for confirmation'),
-  ).action(async (remote: string, specs: string[], o: Record<string, unknown>, cmd: Command) => {
+  );
+  aliasShortArgs(push, { '-n': '--delete' });
+  push.action(async (remote: string, specs: string[], o: Record<string, unknown>, cmd: Command) => {
     const home = homeOf(cmd);
     const selected = selectFrom(filteredRuns(home, o), specs, [':']);
     await runsOp(

@@ -176,11 +176,20 @@ export async function onRemote(opts: Record<string, unknown>, cmd: Command): Pro
 }
 
 /**
- * Guild's two-letter short options (`-cc`, `-rm`) cannot be declared in commander; they are
- * rewritten to their long form before the command parses its arguments.
+ * Guild's options commander cannot declare: two-letter shorts (`-cc`, `-rm`), a second short or
+ * long name (`push -n`, `compare --limit`). They are rewritten to the option's own long form
+ * (`--limit=5` too) before the command parses its arguments; what follows `--` is left alone.
  */
 export function aliasShortArgs(cmd: Command, aliases: Record<string, string>): void {
   shortAliases.set(cmd, { ...(shortAliases.get(cmd) ?? {}), ...aliases });
   const parse = cmd.parseOptions.bind(cmd);
-  cmd.parseOptions = (argv: string[]) => parse(argv.map((a) => aliases[a] ?? a));
+  const rewrite = (a: string): string => {
+    const eq = a.indexOf('=');
+    const to = aliases[eq < 0 ? a : a.slice(0, eq)];
+    return to === undefined ? a : eq < 0 ? to : to + a.slice(eq);
+  };
+  cmd.parseOptions = (argv: string[]) => {
+    const end = argv.indexOf('--');
+    return parse(end < 0 ? argv.map(rewrite) : [...argv.slice(0, end).map(rewrite), ...argv.slice(end)]);
+  };
 }

@@ -205,6 +205,14 @@ describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
     assert.equal(ok(home, ['run', 'a.py', 'extra=4', '-f', '-y'], { cwd }), "['--extra', '4']\n", "Guild's -f");
   });
 
+  test("Guild's other names: compare --limit (=N too); push -n; nothing past -- is rewritten", () => {
+    const home = copyFixtureHome();
+    assert.equal(ok(home, ['compare', '--limit=2', '--csv', '-']).trimEnd().split('\n').length, 3);
+    assert.equal(ok(home, ['compare', '--limit', '1', '--csv', '-']).trimEnd().split('\n').length, 2);
+    assert.match(ok(home, ['push', '--help']), /Guild's -n/);
+    assert.doesNotMatch(ok(home, ['push', '--help']), /not supported yet:.* -n\b/);
+  });
+
   test("Guild's other names of run options: --trials, -bl/-bt/-bc, -N, -X, -d", () => {
     const home = emptyHome();
     const cwd = project({ 'a.py': 'x = 1\nprint(x)\n' });
