@@ -3,7 +3,7 @@
 // imports the UI (src/main.ts), so runs launched by CLI commands never inherit it.
 const argv = process.argv.slice(2);
 /** Options of `grun run` that start no local supervisor (they print, or run elsewhere). */
-const NO_LOCAL_RUN = /^(--remote|--executor|--print-cmd|--print-env|--print-trials|--save-trials|--help-op|--test-flags|--test-sourcecode|--test-output-scalars|--test-output-attrs|-h|--help)(=|$)/;
+const NO_LOCAL_RUN = /^(--remote|--executor|--print-cmd|--print-env|--print-trials|--save-trials|--help-op|--help-model|--test-flags|--test-sourcecode|--test-output-scalars|--test-output-attrs|-h|--help)(=|$)/;
 if (argv.length === 4 && argv[0] === '__supervise' && argv[2] === '--job') {
   // A supervisor (always started so by the engine) skips the command line parser and every
   // command: it is on the path from `grun run` to the command.

@@ -1,10 +1,12 @@
 // `grun run OP --help-op`: an operation's usage, description and flags, laid out as Guild's
-// `help.print_op_help` (click's definition list: names padded to the longest, two spaces).
+// `help.print_op_help` (click's definition list: names padded to the longest, two spaces);
+// `--help-model`: its model's operations and resources (`print_model_help`).
 import { encodeScalar, formatFlagValue } from '../store/flagfmt.js';
 import { shlexQuote } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import type { FlagDef, RunPlan } from '../engine/plan-types.js';
+import { isMap, type GuildModel } from '../engine/guildfile.js';
 
 /** A default as Guild shows it: a splittable list (`arg-split`) as the one text it is given as. */
 function shownDefault(d: FlagDef): YamlValue {
@@ -28,21 +30,22 @@ function flagDesc(d: FlagDef): string {
   return d.choices?.length ? `${text}\n${' '.repeat(4)}Choices: ${d.choices.map((c) => formatFlagValue(c)).join(', ')}` : text;
 }
 
+/** A definition list as click writes one: the names padded to the longest, two spaces, the text (its lines under the first aligned). */
+function definitionList(items: [string, string][]): string[] {
+  const width = Math.max(...items.map(([n]) => n.length));
+  return items.flatMap(([n, text]) => {
+    const [first = '', ...rest] = text.split('\n');
+    return [`  ${n.padEnd(width)}  ${first}`.trimEnd(), ...rest.map((l) => `  ${' '.repeat(width)}  ${l}`)];
+  });
+}
+
 /** The `Flags:` list of an operation: sorted by name, dependency flags (`operation:X`) last. */
 export function flagLines(defs: FlagDef[]): string[] {
   const seen = new Set<string>();
   const isDep = (d: FlagDef): boolean => d.name.includes(':');
   const byName = (a: FlagDef, b: FlagDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
   const flags = [...defs.filter((d) => !isDep(d)).sort(byName), ...defs.filter(isDep)].filter((d) => !seen.has(d.name) && seen.add(d.name));
-  if (!flags.length) return [];
-  const width = Math.max(...flags.map((d) => d.name.length));
-  const out = ['Flags:'];
-  for (const d of flags) {
-    const [first = '', ...rest] = flagDesc(d).split('\n');
-    out.push(`  ${d.name.padEnd(width)}  ${first}`.trimEnd());
-    for (const l of rest) out.push(`  ${' '.repeat(width)}  ${l}`);
-  }
-  return out;
+  return flags.length ? ['Flags:', ...definitionList(flags.map((d) => [d.name, flagDesc(d)]))] : [];
 }
 
 export function opHelpLines(plan: RunPlan, description: string): string[] {
@@ -51,6 +54,20 @@ export function opHelpLines(plan: RunPlan, description: string): string[] {
   out.push("  Use 'grun run --help' for a list of options.");
   const flags = flagLines(plan.flagDefs);
   if (flags.length) out.push('', ...flags);
+  return out;
+}
+
+
+/** `grun run [MODEL:]OP --help-model`: the model's description, its operations and resources (Guild's `print_model_help`). */
+export function modelHelpLines(model: GuildModel): string[] {
+  const out = [`Usage: grun run [OPTIONS] ${model.name}:OPERATION [FLAG]...`, ''];
+  if (model.description) out.push(...model.description.split('\n').map((l) => `  ${l}`.trimEnd()), '');
+  out.push(`  Use 'grun run ${model.name}:OPERATION --help-op' for help on a particular operation.`);
+  const firstLine = (v: YamlValue | undefined): string => (typeof v === 'string' ? v.split('\n')[0]! : '');
+  const ops = Object.entries(model.operations).map(([name, op]): [string, string] => [name, firstLine(op.description)]);
+  if (ops.length) out.push('', 'Operations:', ...definitionList(ops));
+  const resources = Object.entries(model.resources ?? {}).map(([name, r]): [string, string] => [name, isMap(r) ? firstLine(r.description) : '']);
+  if (resources.length) out.push('', 'Resources:', ...definitionList(resources));
   return out;
 }
 

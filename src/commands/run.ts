@@ -3,7 +3,7 @@
 // `--print-cmd`, `--test-flags`, `--test-sourcecode` and `--help-op` only plan and print.
 import type { Command } from 'commander';
 import { launch, type LaunchMode, type LaunchRequest, type LaunchWork } from '../engine/launch/service.js';
-import { defaultOperation, loadGuildfile } from '../engine/guildfile.js';
+import { defaultOperation, findOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
 import { describeSourceCode, planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
@@ -22,14 +22,14 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { isMarkedFloat } from '../store/yaml11.js';
 import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';
-import { opHelpLines, optimizerHelpLines } from './op-help.js';
+import { modelHelpLines, opHelpLines, optimizerHelpLines } from './op-help.js';
 import { sourceCodeReportLines } from './sourcecode-report.js';
 import { startDir } from './start-dir.js';
 import { collect, confirm, confirmLaunch, homeOf, minutesOption, oneRun, positiveIntOption, previewLines } from './run-args.js';
 
 interface RunOptions {
   yes?: boolean; stage?: boolean; start?: string; restart?: string; rerun?: string; proto?: string; background?: boolean; pidfile?: string; needed?: boolean;
-  printCmd?: boolean; printEnv?: boolean; editFlags?: boolean; editComment?: boolean; editBatchComment?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
+  printCmd?: boolean; printEnv?: boolean; helpModel?: boolean; editFlags?: boolean; editComment?: boolean; editBatchComment?: boolean; printTrials?: boolean; saveTrials?: string; testFlags?: boolean; testSourcecode?: boolean; testOutputScalars?: string; testOutputAttrs?: string; helpOp?: boolean; quiet?: boolean; label?: string; tag?: string[]; comment?: string; batchLabel?: string; batchTag?: string[]; batchComment?: string;
   dep?: string[]; wait?: boolean; remote?: string; executor?: string; memo?: boolean; maxParallel?: number; runId?: string; runDir?: string; forceFlags?: boolean; forceDeps?: boolean; forceSourcecode?: boolean;
   maxTrials?: number; optimizer?: string; randomSeed?: string; stageTrials?: boolean; keepBatch?: boolean; keepRun?: boolean; stopAfter?: number; failOnTrialError?: boolean;
   minimize?: string; maximize?: string; optFlag?: string[]; randomStarts?: number; prune?: string; pruneFlag?: string[]; optimize?: boolean;
@@ -193,6 +193,14 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     printLines(optimizerHelpLines(optimizerHelp.operation, optimizerHelp.flags));
     return;
   }
+  if (o.helpModel) {
+    const gf = loadGuildfile(process.cwd());
+    const spec = opspec ?? (gf && defaultOperation(gf));
+    const found = gf && spec ? findOperation(gf, spec) : null;
+    if (!found) throw new GrunError(`--help-model: ${spec ? `no operation '${spec}' in` : 'no operation given and no default one in'} ${gf?.path ?? `${process.cwd()} (no guild.yml)`}`);
+    printLines(modelHelpLines(found.model));
+    return;
+  }
   const what = await work(home, opspec, flagArgs, o);
   if (!what) return;
   const { w, asked } = what;
@@ -283,6 +291,7 @@ export function register(program: Command): void {
     .option('--print-trials', "print the trials a sweep would run (each one's flags) and exit")
     .option('--save-trials <path>', 'save the trials a sweep would run to PATH (.csv, .json, or no extension: CSV) and exit')
     .option('--help-op', "show the operation's description and flags, and exit")
+    .option('--help-model', "show the operations and resources of the operation's model, and exit")
     .option('-f, --force-flags', 'accept flags the operation does not define')
     .option('--force-deps', 'go on when a dependency cannot be resolved: it is warned of and left out')
     .option('-D, --dep <path>', 'link PATH into the run as a dependency (repeatable)', collect)

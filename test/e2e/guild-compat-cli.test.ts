@@ -213,6 +213,18 @@ describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
     assert.doesNotMatch(ok(home, ['push', '--help']), /not supported yet:.* -n\b/);
   });
 
+  test('run --help-model shows the operations and resources of the operation\'s model', () => {
+    const cwd = project({
+      'guild.yml': '- model: m\n  description: A model\n  operations:\n    train:\n      description: Train it\n      exec: echo\n    prep:\n      exec: echo\n  resources:\n    data:\n      description: The data\n      sources: [{file: a.txt}]\n',
+    });
+    const home = emptyHome();
+    assert.equal(
+      ok(home, ['run', 'm:train', '--help-model'], { cwd }),
+      "Usage: grun run [OPTIONS] m:OPERATION [FLAG]...\n\n  A model\n\n  Use 'grun run m:OPERATION --help-op' for help on a particular operation.\n\nOperations:\n  train  Train it\n  prep\n\nResources:\n  data  The data\n",
+    );
+    fails(home, ['run', 'nope', '--help-model'], /--help-model: no operation 'nope' in/, { cwd });
+  });
+
   test("Guild's other names of run options: --trials, -bl/-bt/-bc, -N, -X, -d", () => {
     const home = emptyHome();
     const cwd = project({ 'a.py': 'x = 1\nprint(x)\n' });
@@ -243,7 +255,7 @@ describe("Guild's options grun lacks, and -C", () => {
     assert.equal(r.code, 1);
     assert.equal(r.err, "grun: '--private-attrs' is a Guild option grun does not support yet\nTry 'grun runs --help' for more information.\n");
     fails(home, ['--debug-listen', 'x', 'runs'], /^grun: '--debug-listen' is a Guild option grun does not support yet/);
-    fails(home, ['run', 'x.py', '--print-env', '-y'], /'--print-env' is a Guild option grun does not support yet/);
+    fails(home, ['run', 'x.py', '--break-on-error', '-y'], /'--break-on-error' is a Guild option grun does not support yet/);
     assert.match(grun(home, ['runs', '--wombat']).err, /unknown option '--wombat'/);
     // A value that looks like an option is the value of the option before it.
     assert.equal(grun(home, ['runs', '-Fl', '--private-attrs']).code, 0);
