@@ -96,7 +96,8 @@ function infoData(run: Run, o: InfoOptions): [string, unknown][] {
   // Guild's attributes: the operation's guild.yml `attrs` (recorded as `opdef_attrs`), then logged ones
   const opdefAttrs = attrValue(run, 'opdef_attrs');
   const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
-  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name)) delete attributes[name];
+  // core attrs are shown above; a logged attr named `_…` is private, as Guild hides it
+  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name) || (name.startsWith('_') && name in loggedAttrs)) delete attributes[name];
   if (Object.keys(attributes).length > 0) data.push(['attributes', attributes]); // none: no heading, as Guild
   // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
   if (comments) {

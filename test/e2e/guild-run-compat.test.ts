@@ -492,6 +492,19 @@ describe('output-attrs', () => {
     ok(home, ['run', 'none', '-y'], { cwd });
     assert.match(ok(home, ['runs', 'info']), /\nscalars:\n {2}loss: 0\.500000 \(step 0\)\n$/);
   });
+
+  test('a logged attr named _… is private: runs info leaves it out, as Guild', () => {
+    const home = emptyHome();
+    const cwd = project({
+      'guild.yml': "op:\n  main: out\n  output-scalars: off\n  output-attrs:\n    _secret: 'secret: (.*)'\n    shown: 'shown: (.*)'\n",
+      'out.py': 'print("secret: s3")\nprint("shown: hello")\n',
+    });
+    ok(home, ['run', 'op', '-y'], { cwd });
+    assert.match(ok(home, ['runs', 'info']), /\nscalars:\nattributes:\n {2}shown: hello\n$/);
+    const dir = ok(home, ['select', '--dir']).trim();
+    const events = readdirSync(join(dir, '.guild')).filter((n) => n.endsWith('.attrs'));
+    assert.ok(events.some((n) => readFileSync(join(dir, '.guild', n)).includes('_secret')), 'it was logged all the same');
+  });
 });
 
 describe('globals assigned twice', () => {
