@@ -20,6 +20,7 @@ const COMMANDS: Record<string, string> = {
   tag: './tag.js',
   comment: './comment.js',
   mark: './mark.js',
+  merge: './merge.js',
   select: './select.js',
   export: './export.js',
   import: './import.js',
@@ -39,16 +40,19 @@ const COMMANDS: Record<string, string> = {
 /** Root options that take a value, so their value is not taken for the command name. */
 const VALUE_OPTIONS = new Set(['-H', '--home', '-C']);
 
-/** The first operand of the root command line: the command name, if any. */
-export function commandName(argv: readonly string[]): string | undefined {
+/** Where the first operand of the root command line is (the command name), -1 without one. */
+export function commandIndex(argv: readonly string[]): number {
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
-    if (a === '--') return argv[i + 1];
+    if (a === '--') return i + 1 < argv.length ? i + 1 : -1;
     if (VALUE_OPTIONS.has(a)) i++;
-    else if (!a.startsWith('-')) return a;
+    else if (!a.startsWith('-')) return i;
   }
-  return undefined;
+  return -1;
 }
+
+/** The first operand of the root command line: the command name, if any. */
+export const commandName = (argv: readonly string[]): string | undefined => argv[commandIndex(argv)];
 
 /**
  * Registers the named command only, or every command when there is none to run (help, no

@@ -11,6 +11,7 @@ import { termSafe } from '../store/terminal-text.js';
 import { dim, formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
 import { withChildren } from '../engine/run-family.js';
 import { shortAliases } from './guild-options.js';
+import { commandIndex } from './index.js';
 import type { LaunchPreview } from '../engine/launch/service.js';
 
 export function homeOf(cmd: Command): string {
@@ -167,10 +168,9 @@ export const REMOTE_OPTION = ['-r, --remote <name>', "do it on a remote from con
  */
 export async function onRemote(opts: Record<string, unknown>, cmd: Command): Promise<boolean> {
   if (!opts.remote) return false;
-  let top = cmd;
-  while (top.parent?.parent) top = top.parent;
   const { remoteCommand, remoteCommandArgs } = await import('../engine/remote/runs.js');
-  const args = remoteCommandArgs(process.argv.slice(2), [top.name(), ...top.aliases()]);
+  const argv = process.argv.slice(2);
+  const args = remoteCommandArgs(argv, commandIndex(argv));
   process.exitCode = await remoteCommand(homeOf(cmd), opts.remote as string, args);
   return true;
 }

@@ -24,7 +24,24 @@ export interface WalkOptions {
 export function walkRunFiles(runDir: string, rel = '', opts: WalkOptions = {}): RunFileEntry[] {
   const out: RunFileEntry[] = [];
   const limit = opts.limit ?? Infinity;
+  // a linked directory that leads back to one being walked (a link to its parent) is listed, not walked
+  const walking = new Set<string>();
   const walk = (relDir: string): void => {
+    let real: string;
+    try {
+      real = realpathSync(join(runDir, relDir));
+    } catch {
+      return;
+    }
+    if (walking.has(real)) return;
+    walking.add(real);
+    try {
+      walkDir(relDir);
+    } finally {
+      walking.delete(real);
+    }
+  };
+  const walkDir = (relDir: string): void => {
     let names: string[];
     try {
       names = readdirSync(join(runDir, relDir)).sort(natsortCompare);
@@ -80,13 +97,30 @@ export type ManifestType = 's' | 'd' | 'g';
 
 /** Run path → manifest type (`s`/`d`) from `.guild/manifest`; empty when it is missing or bad. */
 export function readManifestIndex(runDir: string): Map<string, ManifestType> {
-  const index = new Map<string, ManifestType>();
+  return new Map((readManifest(runDir) ?? []).map((e) => [e.path, e.type]));
+}
+
+/**
+ * One line of `.guild/manifest`: `s PATH SHA1 SOURCE` (a source code file and its project path)
+ * or `d PATH SHA1 URI [MEMBER]` (a dependency's file, `file:PATH` for a project file, a member
+ * of an unpacked archive).
+ */
+export interface ManifestEntry {
+  type: 's' | 'd';
+  path: string;
+  source: string;
+  member?: string;
+}
+
+/** The run's manifest entries, null when it has none (a run Guild made before manifests). */
+export function readManifest(runDir: string): ManifestEntry[] | null {
   let text: string;
   try {
     text = readFileSync(join(runDir, '.guild', 'manifest'), 'utf8');
   } catch {
-    return index;
+    return null;
   }
+  const out: ManifestEntry[] = [];
   for (const line of text.split('\n')) {
     let parts: string[];
     try {
@@ -94,10 +128,10 @@ export function readManifestIndex(runDir: string): Map<string, ManifestType> {
     } catch {
       continue; // a torn line
     }
-    const [type, path] = parts;
-    if ((type === 's' || type === 'd') && path) index.set(path, type);
+    const [type, path, , source = '', member] = parts;
+    if ((type === 's' || type === 'd') && path) out.push({ type, path, source, ...(member !== undefined ? { member } : {}) });
   }
-  return index;
+  return out;
 }
 
 /** What `grun ls` lists (Guild's ls_impl): hidden names, a path or pattern, manifest types. */

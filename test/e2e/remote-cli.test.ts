@@ -5,6 +5,7 @@ import assert from 'node:assert/strict';
 import { readdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { remoteCommandArgs } from '../../src/engine/remote/runs.js';
+import { commandIndex } from '../../src/commands/index.js';
 import { version } from '../../src/version.js';
 import { copyFixtureHome, emptyHome } from '../helpers/home.js';
 import { fails, grun, ok } from './cli-helpers.js';
@@ -12,10 +13,11 @@ import { clusterEnv, remoteGrunCommand, sshSkipReason } from './remote-helpers.j
 
 const ssh = sshSkipReason();
 test('--remote forwards the command as typed from its name on, less the remote', () => {
-  assert.deepEqual(remoteCommandArgs(['-H', 'h', 'runs', '-r', 'loop', '-Fo', 'train.py', '--json'], ['runs']), ['runs', '-Fo', 'train.py', '--json']);
-  assert.deepEqual(remoteCommandArgs(['runs', 'list', '--remote=loop', '-a'], ['runs']), ['runs', 'list', '-a']);
-  assert.deepEqual(remoteCommandArgs(['-H', 'runs', 'runs', 'info', '2', '-r', 'loop', '-d'], ['runs']), ['runs', 'info', '2', '-d']);
-  assert.deepEqual(remoteCommandArgs(['cat', '-p', 'a', '-r', 'loop', '--', '-r', 'x'], ['cat']), ['cat', '-p', 'a', '--', '-r', 'x']);
+  const args = (argv: string[]) => remoteCommandArgs(argv, commandIndex(argv));
+  assert.deepEqual(args(['-H', 'h', 'runs', '-r', 'loop', '-Fo', 'train.py', '--json']), ['runs', '-Fo', 'train.py', '--json']);
+  assert.deepEqual(args(['runs', 'list', '--remote=loop', '-a']), ['runs', 'list', '-a']);
+  assert.deepEqual(args(['-H', 'runs', 'runs', 'info', '2', '-r', 'loop', '-d']), ['runs', 'info', '2', '-d']);
+  assert.deepEqual(args(['cat', '-p', 'a', '-r', 'loop', '--', '-r', 'x']), ['cat', '-p', 'a', '--', '-r', 'x']);
 });
 
 test('a sweep is refused for an ssh remote before anything is sent; --executor goes with no ssh remote', () => {

@@ -110,13 +110,12 @@ export async function remoteCommand(home: string, remoteName: string, args: stri
 
 /**
  * The command line to run on the remote, from grun's own argv (`process.argv.slice(2)`): from
- * the command's name on (grun's global options are this home's), less `-r/--remote NAME`.
+ * the command's name (at `from`) on (grun's global options are this home's), less
+ * `-r/--remote NAME`.
  */
-export function remoteCommandArgs(argv: string[], names: string[]): string[] {
-  // the first of its names that is not the value of a global option (`-H runs`)
-  const at = argv.findIndex((a, i) => names.includes(a) && !['-H', '--home', '-C'].includes(argv[i - 1] ?? ''));
+export function remoteCommandArgs(argv: string[], from: number): string[] {
   const out: string[] = [];
-  for (let j = at < 0 ? argv.length : at; j < argv.length; j++) {
+  for (let j = from < 0 ? argv.length : from; j < argv.length; j++) {
     const a = argv[j]!;
     if (a === '--') {
       out.push(...argv.slice(j));
