@@ -32,6 +32,7 @@ const COMMANDS: Record<string, string> = {
   pull: './pull.js',
   sync: './sync.js',
   remote: './remote.js',
+  remotes: './remote.js',
   help: './project-help.js',
   ui: './dashboard.js',
   api: './api.js',

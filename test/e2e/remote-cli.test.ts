@@ -20,6 +20,13 @@ test('--remote forwards the command as typed from its name on, less the remote',
   assert.deepEqual(args(['cat', '-p', 'a', '-r', 'loop', '--', '-r', 'x']), ['cat', '-p', 'a', '--', '-r', 'x']);
 });
 
+test("grun remotes (Guild's) and remote list: the remotes config.yml declares, by name", () => {
+  const home = emptyHome();
+  writeFileSync(join(home, 'config.yml'), 'remotes:\n  gpu: {type: ssh, host: gpu.example, description: The GPU box}\n  cl: {type: slurm}\n');
+  assert.equal(ok(home, ['remotes']), 'cl   slurm\ngpu  ssh    The GPU box\n');
+  assert.deepEqual((JSON.parse(ok(home, ['remote', 'list', '--json'])) as { name: string }[]).map((r) => r.name), ['cl', 'gpu']);
+});
+
 test('a sweep is refused for an ssh remote before anything is sent; --executor goes with no ssh remote', () => {
   const home = emptyHome();
   writeFileSync(join(home, 'config.yml'), 'remotes:\n  gpu: {type: ssh, host: 127.0.0.1, port: 1, connect-timeout: 1}\n');
