@@ -36,6 +36,8 @@ const COMMANDS: Record<string, string> = {
   help: './project-help.js',
   ui: './dashboard.js',
   api: './api.js',
+  completion: './completion.js',
+  __complete: './completion.js',
 };
 
 /** Root options that take a value, so their value is not taken for the command name. */
@@ -62,8 +64,21 @@ export const commandName = (argv: readonly string[]): string | undefined => argv
 export async function registerCommands(program: Command, argv: readonly string[]): Promise<void> {
   const name = commandName(argv);
   if (name === undefined && (argv.includes('--version') || !argv.some((a) => a === '-h' || a === '--help'))) return;
-  const modules = name !== undefined && COMMANDS[name] ? [COMMANDS[name]] : [...new Set(Object.values(COMMANDS))];
-  for (const m of modules) {
+  await register(program, name !== undefined && COMMANDS[name] ? [COMMANDS[name]] : Object.values(COMMANDS));
+}
+
+/** Every command, those registered already left as they are (shell completion walks them all). */
+export const registerAllCommands = (program: Command): Promise<void> => register(program, Object.values(COMMANDS));
+
+/** The modules registered on each program, so that none is registered twice. */
+const registered = new WeakMap<Command, Set<string>>();
+
+async function register(program: Command, modules: string[]): Promise<void> {
+  const done = registered.get(program) ?? new Set<string>();
+  registered.set(program, done);
+  for (const m of new Set(modules)) {
+    if (done.has(m)) continue;
+    done.add(m);
     const mod = (await import(m)) as { register(program: Command): void };
     mod.register(program);
   }

@@ -1,0 +1,151 @@
+// Shell completion (Guild's `completion`): `grun completion [-s bash|zsh|fish]` prints a script
+// for the shell's startup file; the script asks `grun __complete -- WORD...` (the words after
+// `grun`, the last one being typed) for what may come next: commands, subcommands and options
+// from the command definitions, the project's operations and an operation's flags (`lr=`) for
+// `run`, run ids for the commands that take runs, remote names. An option's value, or anything
+// else, is left to the shell's own file completion.
+import { basename } from 'node:path';
+import type { Command, Option } from 'commander';
+import { UsageError } from '../store/errors.js';
+import { resolveGuildHome } from '../store/home.js';
+import { shortAliases } from './guild-options.js';
+import { commandName, registerAllCommands, registerCommands } from './index.js';
+
+const SHELLS = ['bash', 'zsh', 'fish'] as const;
+type Shell = (typeof SHELLS)[number];
+
+const BASH = `# grun completion for bash: eval "$(grun completion -s bash)" in ~/.bashrc
+_grun_complete() {
+  local IFS=$'\\n'
+  COMPREPLY=($(grun __complete -- "\${COMP_WORDS[@]:1:COMP_CWORD}" 2>/dev/null))
+  # a flag (lr=) is typed on after its =
+  [[ \${#COMPREPLY[@]} -eq 1 && \${COMPREPLY[0]} == *= ]] && compopt -o nospace 2>/dev/null
+}
+complete -o default -F _grun_complete grun
+`;
+
+const SCRIPTS: Record<Shell, string> = {
+  bash: BASH,
+  zsh: `# grun completion for zsh: eval "$(grun completion -s zsh)" in ~/.zshrc
+autoload -U +X bashcompinit && bashcompinit
+${BASH.split('\n').slice(1).join('\n')}`,
+  fish: `# grun completion for fish: grun completion -s fish > ~/.config/fish/completions/grun.fish
+complete -c grun -f -a '(grun __complete -- (commandline -opc)[2..-1] (commandline -ct) 2>/dev/null)'
+`,
+};
+
+const optionNames = (o: Option): string[] => [o.long, o.short].filter((n): n is string => !!n);
+const takesValue = (o: Option | undefined): boolean => !!o && (o.required || o.optional);
+const visible = (c: Command): boolean => !c.name().startsWith('_') && !(c as unknown as { _hidden?: boolean })._hidden;
+
+/** A group's default subcommand (`runs` is `runs list`): its options are the group's too. */
+const defaultSub = (cmd: Command): Command | undefined => {
+  const name = (cmd as unknown as { _defaultCommandName?: string })._defaultCommandName;
+  return name ? cmd.commands.find((c) => c.name() === name) : undefined;
+};
+
+/** The options typed after `cmd`: its own, its default subcommand's, its parents'. */
+const optionsOf = (cmd: Command): Option[] => [...cmd.options, ...(defaultSub(cmd)?.options ?? [])];
+
+function findOption(cmd: Command, name: string): Option | undefined {
+  for (let c: Command | null = cmd; c; c = c.parent) {
+    const n = shortAliases.get(c)?.[name] ?? name;
+    const o = optionsOf(c).find((x) => x.long === n || x.short === n);
+    if (o) return o;
+  }
+  return undefined;
+}
+
+/** What may complete the last of `words` (the words after `grun`), one candidate a line. */
+export async function candidates(root: Command, words: string[]): Promise<string[]> {
+  const cur = words.at(-1) ?? '';
+  const before = words.slice(0, -1);
+  let cmd = root;
+  // the home the typed command names, else the one this completion was asked with
+  let home = root.opts().home as string | undefined;
+  const operands: string[] = [];
+  for (let i = 0; i < before.length; i++) {
+    const w = before[i]!;
+    if (w.startsWith('-')) {
+      const o = findOption(cmd, w.split('=')[0]!);
+      if (takesValue(o) && !w.includes('=')) {
+        if (o!.long === '--home') home = before[i + 1];
+        i++;
+      }
+      continue;
+    }
+    const sub = operands.length === 0 ? cmd.commands.find((c) => c.name() === w || c.aliases().includes(w)) : undefined;
+    if (sub) cmd = sub;
+    else operands.push(w);
+  }
+  const prev = findOption(cmd, before.at(-1) ?? '');
+  const starting = (xs: Iterable<string>): string[] => [...new Set(xs)].filter((x) => x.startsWith(cur)).sort();
+  if (takesValue(prev) && !before.at(-1)!.includes('=')) {
+    return prev!.long === '--remote' ? starting(await remoteNames(home)) : [];
+  }
+  if (cur.startsWith('-')) return starting([...optionsOf(cmd).flatMap(optionNames), ...Object.keys(shortAliases.get(cmd) ?? {})]);
+  const subs = cmd.commands.filter(visible);
+  if (subs.length > 0 && operands.length === 0) return starting(subs.flatMap((c) => [c.name(), ...c.aliases()]));
+  if (cmd.name() === 'run') return starting(await runCandidates(operands, home));
+  const args = (cmd as unknown as { registeredArguments?: { name(): string }[] }).registeredArguments ?? [];
+  const arg = args[Math.min(operands.length, args.length - 1)]?.name().toLowerCase() ?? '';
+  if (arg === 'remote') return starting(await remoteNames(home));
+  if (arg.startsWith('run')) return starting(await runIds(home));
+  return [];
+}
+
+/** `run`: the project's operations (and scripts), then the named operation's flags as `NAME=`. */
+async function runCandidates(operands: string[], home: string | undefined): Promise<string[]> {
+  const cwd = process.cwd();
+  if (operands.length === 0) return (await import('../engine/operations.js')).listOperations(cwd).map((o) => o.name);
+  try {
+    const plan = await (await import('../engine/plan.js')).planOperation(resolveGuildHome({ home }), cwd, operands[0]!, { describeOnly: true });
+    const given = new Set(operands.slice(1).map((a) => a.split('=')[0]));
+    return (plan?.flagDefs ?? []).map((d) => d.name).filter((n) => !given.has(n)).map((n) => `${n}=`);
+  } catch {
+    return []; // not an operation (yet): nothing to offer
+  }
+}
+
+/** The ids of the newest runs, short, as RUN arguments take them. */
+async function runIds(home: string | undefined): Promise<string[]> {
+  const { RunList } = await import('../store/index.js');
+  return new RunList(resolveGuildHome({ home })).ids.slice(0, 200).map((id) => id.slice(0, 8));
+}
+
+async function remoteNames(home: string | undefined): Promise<string[]> {
+  return [...(await import('../engine/remote/config.js')).loadRemotes(resolveGuildHome({ home })).keys()];
+}
+
+function shellOf(given: string | undefined): Shell {
+  const s = given ?? basename(process.env.SHELL ?? 'bash');
+  if (!(SHELLS as readonly string[]).includes(s)) {
+    if (given !== undefined) throw new UsageError(`--shell '${given}': expected ${SHELLS.join(', ')}`);
+    return 'bash';
+  }
+  return s as Shell;
+}
+
+export function register(program: Command): void {
+  program
+    .command('completion')
+    .description("Print the shell completion script: eval \"$(grun completion)\" in your shell's startup file")
+    .option('-s, --shell <name>', `${SHELLS.join(', ')} (default: from $SHELL)`)
+    .action((o: { shell?: string }) => void process.stdout.write(SCRIPTS[shellOf(o.shell)]));
+  program
+    .command('__complete', { hidden: true })
+    .argument('[words...]')
+    .action(async (words: string[], _o: unknown, cmd: Command) => {
+      const root = cmd.parent!;
+      // the command already typed is loaded alone; every one only for a command name
+      const typed = words.slice(0, -1);
+      if (commandName(typed) !== undefined) await registerCommands(root, typed);
+      else await registerAllCommands(root);
+      try {
+        const out = await candidates(root, words);
+        if (out.length) process.stdout.write(out.join('\n') + '\n');
+      } catch {
+        // a completion that fails offers nothing: the shell falls back to file names
+      }
+    });
+}
