@@ -125,6 +125,14 @@ const GUILD_OPTIONS: Record<string, string> = {
     '--not-completed --not-error --not-pending --not-running --not-staged --not-terminated ' +
     '--operation --pending --running --staged --started --tag --terminated --unlabeled ' +
     '--unmarked --yes -F -Fc -Fd -Fl -Fm -Fn -Fo -Fs -Ft -Fu -S -Sc -Se -Sp -Sr -Ss -St -m -y',
+  'merge':
+    '--all --comment --completed --digest --error --exclude --filter --label --marked --no-replace --no-summary ' +
+    '--not-completed --not-error --not-pending --not-running --not-staged --not-terminated --operation ' +
+    '--pending --preview --replace --running --skip-deps --skip-sourcecode --sourcecode --staged --started ' +
+    '--summary-name --tag --target-dir --terminated --unlabeled --unmarked --yes -D -F -Fc -Fd -Fl -Fm -Fn ' +
+    '-Fo -Fs -Ft -Fu -S -Sc -Se -Sp -Sr -Ss -St -a -p -s -t -x -y',
+  'completion':
+    '--install --shell --shell-init -i -s',
   'operations':
     '--all --installed --verbose -a -i -v',
   'push':
