@@ -131,6 +131,15 @@ const GUILD_OPTIONS: Record<string, string> = {
     '--pending --preview --replace --running --skip-deps --skip-sourcecode --sourcecode --staged --started ' +
     '--summary-name --tag --target-dir --terminated --unlabeled --unmarked --yes -D -F -Fc -Fd -Fl -Fm -Fn ' +
     '-Fo -Fs -Ft -Fu -S -Sc -Se -Sp -Sr -Ss -St -a -p -s -t -x -y',
+  'open':
+    '--cmd --comment --completed --digest --error --filter --label --marked --not-completed --not-error ' +
+    '--not-pending --not-running --not-staged --not-terminated --operation --output --path --pending ' +
+    '--running --shell --shell-cmd --sourcecode --staged --started --tag --terminated --unlabeled ' +
+    '--unmarked -F -Fc -Fd -Fl -Fm -Fn -Fo -Fs -Ft -Fu -O -S -Sc -Se -Sp -Sr -Ss -St -c -p -s',
+  'check':
+    '--check-url --concurrency --env --external --fast --force-test --force-uat --no-chrome --no-info ' +
+    '--no-offline --notify --offline --pytorch --r-script --remote --skip --space --tensorflow --test ' +
+    '--tests --uat --verbose --version -T -c -f -n -r -s -t -v',
   'completion':
     '--install --shell --shell-init -i -s',
   'operations':

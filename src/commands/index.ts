@@ -21,6 +21,8 @@ const COMMANDS: Record<string, string> = {
   comment: './comment.js',
   mark: './mark.js',
   merge: './merge.js',
+  open: './open.js',
+  check: './check.js',
   select: './select.js',
   export: './export.js',
   import: './import.js',

@@ -5,7 +5,8 @@
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { delimiter, join } from 'node:path';
+import { join } from 'node:path';
+import { onPath } from './interpreter.js';
 import { GrunError } from '../store/errors.js';
 import { shlexSplit } from '../store/opref.js';
 
@@ -32,11 +33,9 @@ export function runInTerminal(argv: string[], cwd: string): string | null {
  */
 export function editorCommand(env: NodeJS.ProcessEnv): string[] {
   const named = env.VISUAL || env.EDITOR || (existsSync('/usr/bin/editor') ? '/usr/bin/editor' : undefined);
-  const found = ['sensible-editor', 'vim', 'nano'].find((e) => onPath(e, env.PATH ?? ''));
+  const found = ['sensible-editor', 'vim', 'nano'].find((e) => onPath(e, env));
   return shlexSplit(named ?? found ?? 'vi');
 }
-
-const onPath = (name: string, path: string): boolean => path.split(delimiter).some((d) => d !== '' && existsSync(join(d, name)));
 
 /**
  * `text` edited by the user in their editor (a temp file named `*EXTENSION`, in this terminal):

@@ -32,6 +32,9 @@ export function resolveExecutable(name: string, env: NodeJS.ProcessEnv = process
   return name;
 }
 
+/** Whether a program of that name is on PATH. */
+export const onPath = (name: string, env: NodeJS.ProcessEnv = process.env): boolean => !name.includes('/') && resolveExecutable(name, env) !== name;
+
 /** The Python grun runs: `GRUN_PYTHON`, else `python3` on PATH. */
 export function pythonExe(env: NodeJS.ProcessEnv = process.env): string {
   return env.GRUN_PYTHON || 'python3';

@@ -4,7 +4,7 @@ import { execFileSync } from 'node:child_process';
 import { createHash, randomInt } from 'node:crypto';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, realpathSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { basename, delimiter, dirname, join, relative } from 'node:path';
+import { basename, dirname, join, relative } from 'node:path';
 import { deleteAttr, readAttr, writeAttr } from '../store/attrs.js';
 import { withDeferredDirSyncs, writeFileAtomicSync } from '../store/atomic.js';
 import { encodeOpref, shlexQuote } from '../store/opref.js';
@@ -16,6 +16,7 @@ import type { ResolvedConfig, RunPlan } from './plan-types.js';
 import { flagEnvName } from './cmd-args.js';
 import { depsAttr, pathTaken } from './deps.js';
 import { isMap } from './guildfile.js';
+import { onPath } from './interpreter.js';
 import { copySourceCode } from './sourcecode.js';
 import { protoAttrs, writeProto } from './sweep/batch-layout.js';
 
@@ -31,10 +32,6 @@ export function guildTimestamp(): number {
 
 function touch(path: string): void {
   writeFileSync(path, '');
-}
-
-function onPath(exe: string): boolean {
-  return (process.env.PATH ?? '').split(delimiter).some((d) => d && existsSync(join(d, exe)));
 }
 
 /** GPUs as nvidia-smi lists them; empty where there is no nvidia-smi or it fails. */
