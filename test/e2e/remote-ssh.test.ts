@@ -4,6 +4,7 @@ import { after, before, describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { cpSync, existsSync, readdirSync, readFileSync, readlinkSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { spawn } from 'node:child_process';
 import { setTimeout as sleep } from 'node:timers/promises';
 import { Writable } from 'node:stream';
 import {
@@ -20,9 +21,9 @@ import { writeFileAtomicSync } from '../../src/store/atomic.js';
 import { mirrorExecutor } from '../../src/engine/remote/mirror-executor.js';
 import { startRemoteRun, watchRemoteRun } from '../../src/engine/remote/remote-run.js';
 import { listRuns, loadRun } from '../../src/store/index.js';
-import { copyFixtureHome, emptyHome } from '../helpers/home.js';
+import { copyFixtureHome, emptyHome, grunBin } from '../helpers/home.js';
 import { clusterEnv, remoteGrunCommand, sshSkipReason, writeRemotes } from './remote-helpers.js';
-import { grun, project } from './engine-helpers.js';
+import { childEnv, grun, project } from './engine-helpers.js';
 import { version } from '../../src/version.js';
 
 const skip = sshSkipReason();
@@ -174,6 +175,22 @@ describe('ssh remote (loopback sshd)', { skip }, () => {
     assert.match(r.stdout, /^fails\.py started on loop as [0-9a-f]{32}\non the remote\n/);
     const ended = listRuns(mirror)[0]!;
     assert.deepEqual([ended.status, ended.exitStatus, ended.markers.lockRemote], ['error', 3, null], 'the mirror pulled at the end');
+    // Ctrl-C stops following: the run goes on there
+    const followed = spawn(grunBin, ['-H', mirror, 'run', 'slow.py', '--remote', 'loop', '-y'], { cwd: proj, env: childEnv(mirror) });
+    let said = '';
+    followed.stdout.on('data', (c) => (said += String(c)));
+    for (let i = 0; !/started on loop as/.test(said); i++) {
+      assert.ok(i < 300, `no start line: ${said}`);
+      await sleep(100);
+    }
+    await sleep(500); // its watch under way on the remote
+    followed.kill('SIGINT');
+    const code = await new Promise<number | null>((res) => followed.on('exit', (c) => res(c)));
+    assert.equal(code, 0);
+    const following = /as ([0-9a-f]{32})/.exec(said)![1]!;
+    assert.match(said, new RegExp(`Stopped watching ${following} \\(still running on loop\\)\n$`));
+    assert.equal(loadRun(join(remoteHome, 'runs', following)).status, 'running');
+    assert.equal((await grun(['stop', '-y', following], { cwd: proj, home: mirror })).code, 0);
     const left = await grun(['run', 'slow.py', '--remote', 'loop', '-n', '-y'], { cwd: proj, home: mirror });
     assert.equal(left.code, 0, left.stderr);
     const id = /as ([0-9a-f]{32})$/m.exec(left.stdout)![1]!;

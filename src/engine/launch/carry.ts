@@ -87,8 +87,20 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       say(`${lp.request.opspec} started on ${lp.remote} as ${r.runId}`);
       const report = { runs: [{ id: r.runId, dir: r.runDir }], focus: r.runId, summary: `started ${short(r.runId)} ${lp.request.opspec} on ${lp.remote}` };
       if (!lp.follow) return report;
-      // its output streamed from the remote's watch, then its mirror pulled: the end it recorded
-      await (await import('../remote/remote-run.js')).watchRemoteRun(home, lp.remote, r.runId, io.stdout, io.stderr);
+      // its output streamed from the remote's watch, then its mirror pulled: the end it recorded;
+      // Ctrl-C stops following, the run goes on there
+      const stop = new AbortController();
+      const onInt = (): void => stop.abort();
+      process.on('SIGINT', onInt); // on, not once: the ssh being stopped can bring a second SIGINT
+      try {
+        await (await import('../remote/remote-run.js')).watchRemoteRun(home, lp.remote, r.runId, io.stdout, io.stderr, stop.signal);
+      } finally {
+        process.off('SIGINT', onInt);
+      }
+      if (stop.signal.aborted) {
+        say(`Stopped watching ${r.runId} (still running on ${lp.remote})`);
+        return report;
+      }
       return { ...report, exitCode: exitCodeOf(loadRun(r.runDir)) };
     }
     case 'local':

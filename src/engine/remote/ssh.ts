@@ -121,7 +121,15 @@ export class SshConnection {
     });
     child.stdout!.on('data', (c: Buffer) => out.write(c));
     child.stderr!.on('data', (c: Buffer) => err.write(c));
+    // A ControlMaster holds the pipes of a killed client open until the remote command ends:
+    // stopping closes our ends, so that it does not wait for that.
+    const close = (): void => {
+      child.stdout!.destroy();
+      child.stderr!.destroy();
+    };
+    signal?.addEventListener('abort', close, { once: true });
     const r = await child;
+    signal?.removeEventListener('abort', close);
     const stderr = String(r.stderr ?? '');
     if (r.isCanceled) return 130;
     if (r.exitCode === undefined) throw new GrunError(`cannot run ssh: ${r.shortMessage}`);
