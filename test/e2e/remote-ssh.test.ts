@@ -11,7 +11,7 @@ import {
   closeConnections,
   connect,
   listRemoteRuns,
-  passThroughGrun,
+  remoteCommand,
   pullRuns,
   pushRuns,
   remoteStatus,
@@ -90,7 +90,7 @@ describe('ssh remote (loopback sshd)', { skip }, () => {
     const listing = await listRemoteRuns(conn);
     assert.deepEqual(listing.map((r) => r.id).sort(), [BATCH, ...TRIALS].sort());
     const shown = collect();
-    const code = await passThroughGrun(conn, ['runs', 'list', '-Fo', 'train.py'], shown.stream, collect().stream);
+    const code = await remoteCommand(local, 'loop', ['runs', 'list', '-Fo', 'train.py'], shown.stream, collect().stream);
     assert.equal(code, 0);
     assert.equal(shown.text().trim().split('\n').length, 2, shown.text()); // the two trials
 

@@ -75,20 +75,6 @@ function remoteGrunError(conn: SshConnection, code: number, stderr: string): Gru
   return new GrunError(`remote '${conn.remote.name}': ${msg}`, code);
 }
 
-/** Runs the remote grun with `args`, its output passed through; returns its exit code. */
-export async function passThroughGrun(
-  conn: SshConnection,
-  args: string[],
-  out: NodeJS.WritableStream = process.stdout,
-  err: NodeJS.WritableStream = process.stderr,
-): Promise<number> {
-  const r = await conn.grun(args);
-  if (r.code === 127) throw remoteGrunError(conn, r.code, r.stderr);
-  out.write(r.stdout);
-  err.write(r.stderr);
-  return r.code;
-}
-
 /** RUN specs (`1`, `2:5`, id prefixes) against a remote listing, as against a local one. */
 export function selectRemoteRuns(listing: RemoteRun[], specs: string[]): RemoteRun[] {
   if (specs.length === 0) return listing;
@@ -101,9 +87,15 @@ export function selectRemoteRuns(listing: RemoteRun[], specs: string[]): RemoteR
  * line run by the remote's grun over one ssh connection, its output streamed here and its
  * prompts answered from here; returns its exit code.
  */
-export async function remoteCommand(home: string, remoteName: string, args: string[]): Promise<number> {
+export async function remoteCommand(
+  home: string,
+  remoteName: string,
+  args: string[],
+  out: NodeJS.WritableStream = process.stdout,
+  err: NodeJS.WritableStream = process.stderr,
+): Promise<number> {
   const conn = connect(home, remoteName);
-  const code = await conn.stream(conn.grunWords(args), process.stdout, process.stderr, undefined, { stdin: 'inherit' });
+  const code = await conn.stream(conn.grunWords(args), out, err, undefined, { stdin: 'inherit' });
   if (code === 127) throw remoteGrunError(conn, code, '');
   return code;
 }
