@@ -1,10 +1,13 @@
 // Shell completion (Guild's `completion`): `grun completion [-s bash|zsh|fish]` prints a script
-// for the shell's startup file; the script asks `grun __complete -- WORD...` (the words after
+// for the shell's startup file (`--install` puts it there); the script asks `grun __complete -- WORD...` (the words after
 // `grun`, the last one being typed) for what may come next: commands, subcommands and options
 // from the command definitions, the project's operations and an operation's flags (`lr=`) for
 // `run`, run ids for the commands that take runs, remote names. An option's value, or anything
 // else, is left to the shell's own file completion.
-import { basename } from 'node:path';
+import { appendFileSync, copyFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
+import os from 'node:os';
+import { basename, dirname, join, resolve } from 'node:path';
+import { writeFileAtomicSync } from '../store/atomic.js';
 import type { Command, Option } from 'commander';
 import { UsageError } from '../store/errors.js';
 import { resolveGuildHome } from '../store/home.js';
@@ -117,6 +120,39 @@ async function remoteNames(home: string | undefined): Promise<string[]> {
   return [...(await import('../engine/remote/config.js')).loadRemotes(resolveGuildHome({ home })).keys()];
 }
 
+/** Where `--install` puts the line that loads the script: each shell's startup file. */
+const INIT_FILES: Record<Shell, string> = { bash: '.bashrc', zsh: '.zshrc', fish: '.config/fish/completions/grun.fish' };
+
+/**
+ * `--install` (Guild's): the script written under the user's config dir, and a line that loads
+ * it added to the shell's startup file (a copy of which is kept first) unless one is there.
+ */
+function install(shell: Shell, initGiven: string | undefined): void {
+  const home = os.homedir();
+  const script = join(process.env.XDG_CONFIG_HOME || join(home, '.config'), 'grun', `${shell}_completion`);
+  process.stderr.write(`Writing completion script to ${script}\n`);
+  mkdirSync(dirname(script), { recursive: true });
+  writeFileAtomicSync(script, SCRIPTS[shell]);
+  const init = initGiven !== undefined ? resolve(initGiven.replace(/^~(?=\/|$)/, home)) : join(home, INIT_FILES[shell]);
+  const sentinel = `. ${script}`;
+  const text = existsSync(init) ? readFileSync(init, 'utf8') : null;
+  const at = text?.split('\n').findIndex((l) => l.includes(sentinel)) ?? -1;
+  if (at >= 0) {
+    process.stderr.write(`grun completion is already installed in ${init} (line ${at + 1}):\n  ${text!.split('\n')[at]}\n`);
+    return;
+  }
+  if (text !== null && shell !== 'fish') {
+    const backup = `${init}.grun-backup`;
+    process.stderr.write(`Backing up ${init} to ${backup}\n`);
+    copyFileSync(init, backup);
+  }
+  process.stderr.write(`Updating ${init} to support grun command completion\n`);
+  mkdirSync(dirname(init), { recursive: true });
+  const line = shell === 'fish' ? `test -s ${script} ;and . ${script}` : `[ -s ${script} ] && . ${script}  # Enable completion for grun`;
+  appendFileSync(init, `${text === null || text.endsWith('\n') || text === '' ? '' : '\n'}${line}\n`);
+  process.stdout.write('grun command completion is installed - changes will take effect the next time you open a terminal session\n');
+}
+
 function shellOf(given: string | undefined): Shell {
   const s = given ?? basename(process.env.SHELL ?? 'bash');
   if (!(SHELLS as readonly string[]).includes(s)) {
@@ -131,7 +167,14 @@ export function register(program: Command): void {
     .command('completion')
     .description("Print the shell completion script: eval \"$(grun completion)\" in your shell's startup file")
     .option('-s, --shell <name>', `${SHELLS.join(', ')} (default: from $SHELL)`)
-    .action((o: { shell?: string }) => void process.stdout.write(SCRIPTS[shellOf(o.shell)]));
+    .option('-i, --install', "install it: the script under ~/.config/grun, loaded from the shell's startup file")
+    .option('--shell-init <path>', 'with --install: the startup file to load it from (default: ~/.bashrc, ~/.zshrc, fish: its completions dir)')
+    .action((o: { shell?: string; install?: boolean; shellInit?: string }) => {
+      const shell = shellOf(o.shell);
+      if (o.shellInit !== undefined && !o.install) throw new UsageError('--shell-init needs --install');
+      if (o.install) install(shell, o.shellInit);
+      else process.stdout.write(SCRIPTS[shell]);
+    });
   program
     .command('__complete', { hidden: true })
     .argument('[words...]')

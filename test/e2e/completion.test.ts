@@ -3,11 +3,11 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { spawnSync } from 'node:child_process';
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { copyFixtureHome, grunBin } from '../helpers/home.js';
+import { copyFixtureHome, grunBin, tempDir } from '../helpers/home.js';
 import { project } from './engine-helpers.js';
-import { ok } from './cli-helpers.js';
+import { grun, ok } from './cli-helpers.js';
 
 /** What bash completes for `line` (the words after `grun`, the last one being typed) with grun's script sourced. */
 function bashCompletes(home: string, words: string[], cwd: string): string[] {
@@ -47,6 +47,27 @@ describe('grun completion', () => {
     assert.deepEqual(bashCompletes(home, ['runs', '--remote', 'g'], cwd), ['gpu']);
     // an option's value that is a path is left to bash's own file completion
     assert.deepEqual(bashCompletes(home, ['cat', '-p', 'zz-none'], cwd), []);
+  });
+
+  test('--install writes the script and loads it from the startup file once, keeping a copy of that file', () => {
+    const user = tempDir('grun-user-');
+    writeFileSync(join(user, '.bashrc'), 'alias ll=ls\n');
+    const env = { HOME: user, XDG_CONFIG_HOME: '' };
+    const r = grun(home, ['completion', '-s', 'bash', '--install'], { env });
+    assert.equal(r.code, 0, r.err);
+    const script = join(user, '.config', 'grun', 'bash_completion');
+    assert.equal(readFileSync(script, 'utf8'), ok(home, ['completion', '-s', 'bash']));
+    assert.equal(readFileSync(join(user, '.bashrc'), 'utf8'), `alias ll=ls\n[ -s ${script} ] && . ${script}  # Enable completion for grun\n`);
+    assert.equal(readFileSync(join(user, '.bashrc.grun-backup'), 'utf8'), 'alias ll=ls\n');
+    const again = grun(home, ['completion', '-s', 'bash', '--install'], { env });
+    assert.match(again.err, /grun completion is already installed in .*\.bashrc \(line 2\)/);
+    assert.equal(readFileSync(join(user, '.bashrc'), 'utf8').split('\n').length, 3, 'not added twice');
+    // and a bash that reads the startup file completes
+    const b = spawnSync('bash', ['-c', `. ${join(user, '.bashrc')}; COMP_WORDS=(grun ru); COMP_CWORD=1; _grun_complete; echo "\${COMPREPLY[@]}"`], {
+      env: { ...process.env, HOME: user, PATH: `${dirname(grunBin)}:${process.env.PATH}` },
+      encoding: 'utf8',
+    });
+    assert.equal(b.stdout, 'run runs\n', b.stderr);
   });
 
   test('zsh and fish scripts; an unknown shell is refused', () => {
