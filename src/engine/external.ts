@@ -43,6 +43,10 @@ export function editorCommand(env: NodeJS.ProcessEnv): string[] {
  * the editor cannot be run or fails.
  */
 export function editText(text: string, extension: string, env: NodeJS.ProcessEnv = process.env): string | null {
+  // an editor guessed for a script (no terminal) would wait for keys that never come
+  if (!env.VISUAL && !env.EDITOR && !process.stdin.isTTY) {
+    throw new GrunError('no editor to type in: stdin is not a terminal and neither $VISUAL nor $EDITOR is set');
+  }
   const dir = mkdtempSync(join(tmpdir(), 'grun-edit-'));
   const file = join(dir, `editor${extension}`);
   try {

@@ -312,6 +312,9 @@ describe("Guild's editor options: run -ec/-ebc/-e, comment with no action or -e"
     const r = grun(home, ['run', 'a.py', '-e', '-y'], { cwd, env: { VISUAL: '', EDITOR: '/nonexistent/editor' } });
     assert.equal(r.code, 1);
     assert.match(r.err, /^grun: \/nonexistent\/editor: Editing failed/);
+    // none named and no terminal: no editor is guessed (it would wait for keys that never come)
+    const none = grun(home, ['run', 'a.py', '-e', '-y'], { cwd, env: { VISUAL: '', EDITOR: '' } });
+    assert.deepEqual([none.code, none.err], [1, 'grun: no editor to type in: stdin is not a terminal and neither $VISUAL nor $EDITOR is set\n']);
   });
 
   test('comment with no action opens the editor on the runs it comments; -e starts from -a', () => {
