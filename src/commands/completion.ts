@@ -39,6 +39,7 @@ complete -c grun -f -a '(grun __complete -- (commandline -opc)[2..-1] (commandli
 
 const optionNames = (o: Option): string[] => [o.long, o.short].filter((n): n is string => !!n);
 const takesValue = (o: Option | undefined): boolean => !!o && (o.required || o.optional);
+// commander has no public accessor for a command's hidden flag or a group's default subcommand
 const visible = (c: Command): boolean => !c.name().startsWith('_') && !(c as unknown as { _hidden?: boolean })._hidden;
 
 /** A group's default subcommand (`runs` is `runs list`): its options are the group's too. */
@@ -64,8 +65,9 @@ export async function candidates(root: Command, words: string[]): Promise<string
   const cur = words.at(-1) ?? '';
   const before = words.slice(0, -1);
   let cmd = root;
-  // the home the typed command names, else the one this completion was asked with
+  // the home and start dir the typed command names, else those this completion was asked with
   let home = root.opts().home as string | undefined;
+  let cwd = process.cwd();
   const operands: string[] = [];
   for (let i = 0; i < before.length; i++) {
     const w = before[i]!;
@@ -73,6 +75,7 @@ export async function candidates(root: Command, words: string[]): Promise<string
       const o = findOption(cmd, w.split('=')[0]!);
       if (takesValue(o) && !w.includes('=')) {
         if (o!.long === '--home') home = before[i + 1];
+        if (o!.short === '-C' && before[i + 1] !== undefined) cwd = resolve(cwd, before[i + 1]!);
         i++;
       }
       continue;
@@ -89,7 +92,7 @@ export async function candidates(root: Command, words: string[]): Promise<string
   if (cur.startsWith('-')) return starting([...optionsOf(cmd).flatMap(optionNames), ...Object.keys(shortAliases.get(cmd) ?? {})]);
   const subs = cmd.commands.filter(visible);
   if (subs.length > 0 && operands.length === 0) return starting(subs.flatMap((c) => [c.name(), ...c.aliases()]));
-  if (cmd.name() === 'run') return starting(await runCandidates(operands, home));
+  if (cmd.name() === 'run') return starting(await runCandidates(operands, home, cwd));
   const args = (cmd as unknown as { registeredArguments?: { name(): string }[] }).registeredArguments ?? [];
   const arg = args[Math.min(operands.length, args.length - 1)]?.name().toLowerCase() ?? '';
   if (arg === 'remote') return starting(await remoteNames(home));
@@ -98,8 +101,7 @@ export async function candidates(root: Command, words: string[]): Promise<string
 }
 
 /** `run`: the project's operations (and scripts), then the named operation's flags as `NAME=`. */
-async function runCandidates(operands: string[], home: string | undefined): Promise<string[]> {
-  const cwd = process.cwd();
+async function runCandidates(operands: string[], home: string | undefined, cwd: string): Promise<string[]> {
   if (operands.length === 0) return (await import('../engine/operations.js')).listOperations(cwd).map((o) => o.name);
   try {
     const plan = await (await import('../engine/plan.js')).planOperation(resolveGuildHome({ home }), cwd, operands[0]!, { describeOnly: true });

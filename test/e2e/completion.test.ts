@@ -37,6 +37,7 @@ describe('grun completion', () => {
     assert.deepEqual(bashCompletes(home, ['run', ''], cwd), ['other.py', 'prepare', 'train']);
     assert.deepEqual(bashCompletes(home, ['run', 'train', ''], cwd), ['epochs=', 'lr=']);
     assert.deepEqual(bashCompletes(home, ['run', 'train', 'lr=0.2', ''], cwd), ['epochs=']);
+    assert.deepEqual(bashCompletes(home, ['-C', cwd, 'run', 'pr'], tempDir('grun-elsewhere-')), ['prepare'], "-C DIR: DIR's operations");
   });
 
   test('run ids for the commands that take runs, remote names where a remote goes', () => {
