@@ -47,13 +47,22 @@ describe('slurm runs in the dashboard (tmux, 80x24)', { skip }, () => {
       assert.match(s, new RegExp(`… pending +slurm ${array}_1 \\(JobArrayTaskLimit\\)`));
       for (const line of s.split('\n')) assert.ok(line.length <= 80, `fits 80 columns: ${line}`);
       t.keys('Enter');
-      s = await t.waitFor(/filter: tick/);
-      // Open task 0: the cursor row is marked `›`.
-      if (!s.split('\n').find((l) => l.startsWith('›'))?.includes(`${array}_0`)) t.keys('Down');
-      await t.waitFor(new RegExp(`^›.*${array}_0`, 'm'));
-      t.keys('Enter');
-      s = await t.waitFor(/1 overview/);
-      assert.match(s, new RegExp(`executor +slurm: job ${array}_0\n`));
+      // Open task 0: the cursor row is marked `›`. A cursor that has not moved keeps its place,
+      // not its run, so the rows re-sorting as task 0 starts can put task 1 under it before
+      // Enter arrives: then back, and again.
+      for (let i = 0; ; i++) {
+        s = await t.waitFor(/filter: tick/);
+        const lines = s.split('\n');
+        const cursor = lines.findIndex((l) => l.startsWith('›'));
+        const zero = lines.findIndex((l) => l.includes(`${array}_0`));
+        if (cursor !== zero) t.keys(zero > cursor ? 'Down' : 'Up');
+        await t.waitFor(new RegExp(`^›.*${array}_0`, 'm'));
+        t.keys('Enter');
+        s = await t.waitFor(/1 overview/);
+        if (new RegExp(`executor +slurm: job ${array}_0\n`).test(s)) break;
+        assert.ok(i < 3, `the detail of another run than the cursor's:\n${s}`);
+        t.keys('Escape');
+      }
       assert.match(s, new RegExp(`status +running \\(Slurm job ${array}_0 RUNNING on \\S+\\)`));
       t.keys('4');
       await t.waitFor(/tick 1 [3-9]/, 15_000); // output written in the job, tailed here
