@@ -6,11 +6,9 @@ import { basename, dirname, join } from 'node:path';
 /**
  * Writes `data` to a temp file beside `path` (unique name, so concurrent writers never share
  * one), fsyncs it, renames it over `path`, then fsyncs the directory. New files get
- * `opts.mode` (default 0o666) less the umask. `durable: false` is for a hint whose loss only
- * costs work again (the listing's re-check cursor): still whole or absent, never fsynced.
+ * `opts.mode` (default 0o666) less the umask.
  */
-export function writeFileAtomicSync(path: string, data: string | Buffer, opts: { mode?: number; durable?: boolean } = {}): void {
-  const durable = opts.durable !== false;
+export function writeFileAtomicSync(path: string, data: string | Buffer, opts: { mode?: number } = {}): void {
   const dir = dirname(path);
   const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
   const fd = openSync(tmp, 'wx', opts.mode ?? 0o666);
@@ -18,12 +16,12 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, opts: {
     try {
       const buf = typeof data === 'string' ? Buffer.from(data) : data;
       for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-      if (durable && !deferredFiles) fsyncSync(fd);
+      if (!deferredFiles) fsyncSync(fd);
     } finally {
       closeSync(fd);
     }
     renameSync(tmp, path);
-    if (durable) deferredFiles?.add(path);
+    deferredFiles?.add(path);
   } catch (err) {
     try {
       unlinkSync(tmp);
@@ -32,7 +30,7 @@ export function writeFileAtomicSync(path: string, data: string | Buffer, opts: {
     }
     throw err;
   }
-  if (durable) syncDir(dir);
+  syncDir(dir);
 }
 
 /** Directories whose fsync waits for the end of `withDeferredDirSyncs` (null: none deferred). */

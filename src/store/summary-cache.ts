@@ -27,7 +27,7 @@
 //   `name TAB key TAB stamp TAB values`, written once a filter asked for them and read only by
 //   filters and sorts; a line counts only for the entry of the same key. The values are
 //   `encodeValues`' text, in which a filter finds one scalar without decoding the others.
-import { appendFileSync, closeSync, fstatSync, fsyncSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
+import { appendFileSync, closeSync, constants, fstatSync, fsyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, rmSync, statSync, writeSync, type Stats } from 'node:fs';
 import { basename, dirname, join, sep } from 'node:path';
 import { writeFileAtomicSync } from './atomic.js';
 import { homeOfRunDir } from './home.js';
@@ -836,7 +836,16 @@ export class SummaryFile {
       }
       c[prefix] = at;
       mkdirSync(dirname(cursorPath(this.home)), { recursive: true });
-      writeFileAtomicSync(cursorPath(this.home), JSON.stringify(c), { durable: false });
+      // Written in place, not renamed over: ext4 flushes a file renamed (or truncated to
+      // nothing) over another at once, ~10 ms of every listing. A torn cursor starts the round over.
+      const buf = Buffer.from(JSON.stringify(c));
+      const fd = openSync(cursorPath(this.home), constants.O_WRONLY | constants.O_CREAT, 0o666);
+      try {
+        writeAll(fd, buf, 0);
+        ftruncateSync(fd, buf.length);
+      } finally {
+        closeSync(fd);
+      }
     } catch {
       // a read-only home: the round starts over next time
     }
@@ -976,8 +985,9 @@ function bytesAre(buf: Buffer, at: number, s: string): boolean {
 /** A data record: `name TAB key TAB json` and a newline. */
 const recordOf = (e: CacheEntry, json = e.json ?? ''): Buffer => Buffer.from(`${e.name}\t${e.key}\t${json}\n`);
 
-function writeAll(fd: number, buf: Buffer): void {
-  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
+/** All of `buf` written: appended (O_APPEND), or at `position`. */
+function writeAll(fd: number, buf: Buffer, position?: number): void {
+  for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off, position === undefined ? null : position + off);
 }
 
 /**
