@@ -9,7 +9,7 @@ import { addRunFilterOptions } from './filter-options.js';
 import type { Run } from '../store/types.js';
 import { commentLines, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
-import { CHILD_EDIT_HELP, homeOf, intOption, onRemote, REMOTE_OPTION, runsOp, selectFrom } from './run-args.js';
+import { CHILD_EDIT_HELP, homeOf, intOption, onRemote, previewLines, REMOTE_OPTION, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 /** `-u user@host` sets both; `-u user` just the user (the host is this one). */
@@ -26,7 +26,6 @@ function listComments(runs: Run[]): void {
 
 /** Guild's comment typed in the editor for `runs` (listed under it), `start` its first line. */
 function commentTyped(start: string | undefined, runs: Run[]): string {
-  const rows = formatTable(runs.map((r) => [`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started), statusWithRemote(r), termSafe(r.label ?? '')]));
   return typedComment(
     [
       start ?? '',
@@ -34,7 +33,7 @@ function commentTyped(start: string | undefined, runs: Run[]): string {
       '# ignored. An empty comment aborts the command.',
       '#',
       '# Runs:',
-      ...rows.map((l) => `#    ${l}`),
+      ...previewLines(runs).map((l) => `#  ${l}`),
     ].join('\n'),
   );
 }

@@ -10,8 +10,8 @@ import { listRuns } from '../store/index.js';
 import { termSafe } from '../store/terminal-text.js';
 import type { Run } from '../store/types.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { dim, formatTable, formatTimestamp, opDesc, statusWithRemote } from './format.js';
-import { collect, confirm, homeOf, oneRun } from './run-args.js';
+import { dim, formatTable } from './format.js';
+import { collect, confirm, homeOf, oneRun, previewLines } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 interface MergeCmdOptions {
@@ -38,8 +38,6 @@ const real = (p: string): string => {
 /** Guild's `cwd_desc`: the current directory, or the quoted path. */
 const dirDesc = (dir: string): string => (real(dir) === real(process.cwd()) ? 'the current directory' : `'${dir}'`);
 
-const runRow = (r: Run): string => formatTable([[`[${r.id.slice(0, 8)}]`, opDesc(r), formatTimestamp(r.started), statusWithRemote(r), r.label ?? '']], 2)[0]!;
-
 /** Guild's guard: with no `--target-dir`, the run must come from the project in this directory. */
 function checkedCwd(run: Run): string {
   const help = "try 'grun merge --help' for more information";
@@ -64,7 +62,7 @@ function mayReplace(m: RunMerge, replace: boolean | undefined): boolean {
 
 function preview(m: RunMerge, only: boolean): void {
   say(only ? `Merge will copy files from the following run to ${dirDesc(m.targetDir)}:` : `You are about to copy files from the following run to ${dirDesc(m.targetDir)}:`);
-  say(runRow(m.run));
+  say(previewLines([m.run])[0]!);
   say('Files:');
   if (m.copy.length === 0) say('  nothing to copy');
   for (const c of m.copy) say(`  ${c.targetPath}`);
@@ -105,7 +103,7 @@ export function register(program: Command): void {
     }
     if (m.copy.length === 0 && !o.preview) {
       say('Nothing to copy for the following run:');
-      say(runRow(run));
+      say(previewLines([run])[0]!);
       say("Try 'grun merge --preview' for a list of skipped files.");
       return;
     }

@@ -144,7 +144,10 @@ export function givenDepSpec(path: string, cwd: string): FileDepSpec {
 }
 
 /** The directory a file dependency's path is relative to. */
-export const fileDepBase = (spec: FileDepSpec, projectDir: string): string => spec.given?.cwd ?? projectDir;
+const fileDepBase = (spec: FileDepSpec, projectDir: string): string => spec.given?.cwd ?? projectDir;
+
+/** What a file dependency names: its path from its project, or for `-D PATH` from where grun started. */
+export const fileDepSource = (spec: FileDepSpec, projectDir: string): string => resolve(fileDepBase(spec, projectDir), spec.path);
 
 /** The sources of a guild.yml `resources:` entry: a list of sources, or a map with `sources:`. */
 function namedSources(name: string, resources: Record<string, YamlValue> | undefined, where: string): YamlValue[] {
@@ -381,12 +384,12 @@ export function resolveFileDep(
   /** Whether the run will have `target` already (its source code, an earlier dependency). */
   exists: (target: string) => boolean = () => false,
 ): ResolvedDep {
-  const source = resolve(fileDepBase(spec, projectDir), spec.path);
+  const source = fileDepSource(spec, projectDir);
   if (!existsSync(source)) throw new DepFailure(spec, `cannot find source file '${spec.path}'`);
   const uri = `file:${relative(fileDepBase(spec, projectDir), source).split(sep).join('/')}`;
   const at = (name: string): string => posix.join(spec.targetPath || '.', renamed(name, spec.rename));
   const runRel = (p: string): string => relative(runDir, p).split(sep).join('/');
-  const base = { kind: 'file' as const, name: spec.name, resource: spec.resource, targetType: spec.targetType };
+  const base = { kind: 'file' as const, name: spec.name, resource: spec.resource, targetType: spec.targetType, ...(spec.replaceExisting ? { replaceExisting: true as const } : {}) };
   const archive = statSync(source).isFile() && spec.unpack ? unpacked(home, source, spec) : null;
   // Guild's `_root_paths`: the archive's top-level names
   const members = archive ? [...new Set(archive.names.map((n) => n.split('/')[0]!))].filter((n) => n && !n.startsWith('.guild')).sort() : [null];

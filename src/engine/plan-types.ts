@@ -200,6 +200,8 @@ export interface ResolvedFileDep extends ResolvedSource {
   /** Absolute source (the project file or directory, a member in the resource cache) → path inside the new run dir. */
   files: { source: string; target: string; exists?: true }[];
   targetType: 'copy' | 'link';
+  /** `replace-existing: yes`: what the run has at a target gives way. */
+  replaceExisting?: true;
   /** The `deps` attr's paths: the sources relative to the run dir. */
   paths: string[];
   manifestLines: string[];

@@ -15,7 +15,7 @@ import { encodeScalar } from '../store/flagfmt.js';
 import { Refusal } from './refusal.js';
 import { buildCommand, flagEnv, globalDest } from './cmd-args.js';
 import { ConfigFailure, configDepSpecs, configFlagsSource, configKind, importConfigFlags, resolveConfigs, type ConfigDepSpec } from './config-flags.js';
-import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, fileDepBase, givenDepSpec, noRunWarning, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
+import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, fileDepSource, givenDepSpec, noRunWarning, opAttrDep, parseRequires, resolveDep, resolveFileDep, resourceOf } from './deps.js';
 import { detectPythonFlags } from './flag-detect.js';
 import { pythonExe, resolveExecutable } from './interpreter.js';
 import { pipFreezeWanted } from './python-attrs.js';
@@ -633,7 +633,7 @@ function sourceContext(base: OpBase, req: RunRequest): SourceCodeContext {
   const t = base.target;
   return {
     home: req.home,
-    ignore: base.depSpecs.flatMap((d) => (d.kind === 'file' ? [relative(base.projectDir, resolve(fileDepBase(d, base.projectDir), d.path))] : [])),
+    ignore: base.depSpecs.flatMap((d) => (d.kind === 'file' ? [relative(base.projectDir, fileDepSource(d, base.projectDir))] : [])),
     python: base.isPython || (t.kind === 'exec' && execUsesPython(t.template)),
     node: t.kind === 'node',
   };

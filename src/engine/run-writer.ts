@@ -110,10 +110,11 @@ function writeDeps(runDir: string, plan: Pick<RunPlan, 'deps'>): void {
       // Guild copies a project file by default (`target-type: copy`), and links on request,
       // relative to where the link is (the run's real directory), as Guild does
       for (const f of dep.files) {
-        if (f.exists) continue; // what the run has stays (Guild's `already exists, skipping …`)
         const at = join(runDir, f.target);
+        // what the run has stays (Guild's `already exists, skipping …`), unless it is to be replaced
+        if (f.exists || (pathTaken(at) && !dep.replaceExisting)) continue;
         mkdirSync(dirname(at), { recursive: true });
-        rmSync(at, { recursive: true, force: true }); // `replace-existing: yes` (or made since the plan)
+        rmSync(at, { recursive: true, force: true });
         if (dep.targetType === 'link') symlinkSync(join(relative(realpathSync(dirname(at)), dirname(f.source)), basename(f.source)), at);
         else cpSync(f.source, at, { recursive: true });
       }
