@@ -1,6 +1,6 @@
 // `grun run OP --help-op`: an operation's usage, description and flags, laid out as Guild's
 // `help.print_op_help` (click's definition list: names padded to the longest, two spaces);
-// `--help-model`: its model's operations and resources (`print_model_help`).
+// `--help-model`: its model's operations and resources (`print_model_help`); `-e`: the flags to edit.
 import { encodeScalar, formatFlagValue } from '../store/flagfmt.js';
 import { shlexQuote } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
@@ -27,7 +27,27 @@ function flagDesc(d: FlagDef): string {
           : '';
   const first = (d.description ?? '').split('\n')[0]!;
   const text = first ? `${first} ${suffix}` : suffix;
-  return d.choices?.length ? `${text}\n${' '.repeat(4)}Choices: ${d.choices.map((c) => formatFlagValue(c)).join(', ')}` : text;
+  return d.choices?.length ? `${text}\n${' '.repeat(4)}${choicesText(d.choices)}` : text;
+}
+
+const choicesText = (choices: YamlValue[]): string => `Choices: ${choices.map((c) => formatFlagValue(c)).join(', ')}`;
+
+/**
+ * `run -e/--edit-flags`: the run's flags as YAML for the editor (Guild's
+ * `_encode_flags_with_help`): each under a blank line, its description's first line and
+ * choices as comments under it.
+ */
+export function flagsEditText(plan: Pick<RunPlan, 'operation' | 'flags' | 'flagDefs'>): string {
+  const lines = [`# Editing flags for ${plan.operation}`];
+  let spaced = true;
+  for (const name of Object.keys(plan.flags).sort()) {
+    const def = plan.flagDefs.find((d) => d.name === name);
+    const help = [...(def?.description ? [def.description.split('\n')[0]!] : []), ...(def?.choices?.length ? [choicesText(def.choices)] : [])];
+    if (spaced || help.length) lines.push('');
+    lines.push(`${name}: ${formatFlagValue(plan.flags[name]!, { float: isMarkedFloat(plan.flags, name) })}`, ...help.map((h) => `  # ${h}`));
+    spaced = help.length > 0;
+  }
+  return lines.join('\n');
 }
 
 /** A definition list as click writes one: the names padded to the longest, two spaces, the text (its lines under the first aligned). */

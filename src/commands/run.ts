@@ -19,10 +19,9 @@ import type { YamlValue } from '../store/types.js';
 import { encodeYaml, parseYaml11 } from '../store/yaml11.js';
 import { editText, typedComment } from '../engine/external.js';
 import { formatFlagValue } from '../store/flagfmt.js';
-import { isMarkedFloat } from '../store/yaml11.js';
 import { termSafe } from '../store/terminal-text.js';
 import { printLines } from './format.js';
-import { modelHelpLines, opHelpLines, optimizerHelpLines } from './op-help.js';
+import { flagsEditText, modelHelpLines, opHelpLines, optimizerHelpLines } from './op-help.js';
 import { sourceCodeReportLines } from './sourcecode-report.js';
 import { startDir } from './start-dir.js';
 import { collect, confirm, confirmLaunch, homeOf, minutesOption, oneRun, positiveIntOption, previewLines } from './run-args.js';
@@ -150,21 +149,8 @@ const commentTyped = (given: string | undefined, what: 'run' | 'batch'): string 
  */
 async function editedFlagArgs(req: RunRequest): Promise<string[]> {
   const plan = await planRun(req);
-  const names = Object.keys(plan.flags).sort();
-  if (names.length === 0) return req.flagArgs;
-  const lines = [`# Editing flags for ${plan.operation}`];
-  let spaced = true;
-  for (const name of names) {
-    const def = plan.flagDefs.find((d) => d.name === name);
-    const help = [
-      ...(def?.description ? [def.description.split('\n')[0]!] : []),
-      ...(def?.choices?.length ? [`Choices: ${def.choices.map((c) => formatFlagValue(c)).join(', ')}`] : []),
-    ];
-    if (spaced || help.length) lines.push('');
-    lines.push(`${name}: ${formatFlagValue(plan.flags[name]!, { float: isMarkedFloat(plan.flags, name) })}`, ...help.map((h) => `  # ${h}`));
-    spaced = help.length > 0;
-  }
-  let text = lines.join('\n');
+  if (Object.keys(plan.flags).length === 0) return req.flagArgs;
+  let text = flagsEditText(plan);
   for (;;) {
     const edited = editText(text, '.yml');
     if (edited === null || !edited.trim()) return req.flagArgs;
