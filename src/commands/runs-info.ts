@@ -61,9 +61,10 @@ function infoData(run: Run, o: InfoOptions): [string, unknown][] {
   const { allScalars = false, comments = false } = o;
   const data: [string, unknown][] = runDetail(run);
   // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
+  if (run.parent !== null && run.seed !== null) data.push(['seed', run.seed]);
+  // A parent gone to the trash (a successful sweep's, as in Guild) leaves the child its own.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
-  if (meta) {
-    if (run.seed !== null) data.push(['seed', run.seed]);
+  if (meta && meta.from !== run.id) {
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
