@@ -1,4 +1,4 @@
-// `grun operations [-a] [-i] [-v]`: what can be run in the project: its guild.yml operations,
+// `grun operations [FILTER...] [-a] [-i] [-v]`: what can be run in the project: its guild.yml operations,
 // else its scripts (Guild's operations_impl). Private operations (a name or model name starting
 // with `_`) only with -a; -v adds each one's main, flags and description details as Guild does.
 import type { Command } from 'commander';
@@ -17,6 +17,12 @@ const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 const opName = (op: OperationDef): string => (op.model ? op.name.slice(op.model.length + 1) : op.name);
 
 const isPrivate = (op: OperationDef): boolean => op.kind === 'guildfile' && (opName(op).startsWith('_') || op.model.startsWith('_'));
+
+/** Guild's `util.match_filters`: every filter in the name or the description's first line, case ignored. */
+function matchesFilters(op: OperationDef, filters: string[]): boolean {
+  const vals = [op.name.toLowerCase(), splitDescription(op.description)[0].toLowerCase()];
+  return filters.every((f) => vals.some((v) => v.includes(f.toLowerCase())));
+}
 
 /** Guild's `util.split_description`: the first line, then the others with a blank line between each two. */
 function splitDescription(description: string): [string, string[]] {
@@ -51,16 +57,17 @@ export function register(program: Command): void {
     .command('operations')
     .alias('ops')
     .description('List the operations of the project in the current directory')
+    .argument('[FILTER...]', 'only operations whose name or description holds every FILTER (case ignored)')
     .option('-a, --all', 'include private operations (a name or model name starting with _)')
     .option('-i, --installed', 'include the operations of installed packages (grun installs none: the list is the same)')
     .option('-v, --verbose', "show each operation's main, flags and details")
     .option('--json', 'print JSON')
-    .action(async (o: { all?: boolean; verbose?: boolean; json?: boolean }, cmd: Command) => {
+    .action(async (filters: string[], o: { all?: boolean; verbose?: boolean; json?: boolean }, cmd: Command) => {
       // As Guild: a project with a guild.yml lists its operations only, sorted by model then name.
       const cwd = process.cwd();
       const all = listOperations(cwd);
       const declared = all.filter((op) => op.kind === 'guildfile');
-      const ops = (declared.length ? declared.sort((a, b) => cmp(a.model, b.model) || cmp(opName(a), opName(b))) : all).filter((op) => o.all || !isPrivate(op));
+      const ops = (declared.length ? declared.sort((a, b) => cmp(a.model, b.model) || cmp(opName(a), opName(b))) : all).filter((op) => (o.all || !isPrivate(op)) && matchesFilters(op, filters));
       for (const op of ops) if (op.warning) process.stderr.write(`WARNING: ${op.warning}\n`);
       if (o.json) {
         process.stdout.write(JSON.stringify(ops, null, 2) + '\n');

@@ -170,6 +170,12 @@ describe("operations -a/-i/-v (Guild 0.9.1's output)", () => {
     assert.equal(ok(home, ['operations'], { cwd }), listed);
     assert.equal(ok(home, ['ops', '-a'], { cwd }), '_helper\nprepare  Prepare data\nsay-hi\ntrain\n_lab:go\nm:eval   Evaluate\n');
     assert.equal(ok(home, ['operations', '-i'], { cwd }), listed, 'no installed packages: the same list');
+    // FILTER...: each in the name or the description's first line, case ignored
+    assert.equal(ok(home, ['operations', 'DATA'], { cwd }), 'prepare  Prepare data\n');
+    assert.equal(ok(home, ['operations', 'a', 'm:'], { cwd }), 'm:eval  Evaluate\n');
+    assert.equal(ok(home, ['operations', 'quick'], { cwd }), '', 'details are not searched');
+    assert.equal(ok(home, ['operations', 'help'], { cwd }), '');
+    assert.equal(ok(home, ['operations', '-a', 'help'], { cwd }), '_helper\n');
     assert.equal(ok(home, ['operations', '--all', '--installed'], { cwd }), ok(home, ['operations', '-a'], { cwd }));
     assert.doesNotMatch(ok(home, ['operations', '--help']), /Guild options not supported yet/);
   });
