@@ -35,8 +35,8 @@ const real = (p: string): string => {
     return resolve(p);
   }
 };
-/** Guild's `cwd_desc`: the current directory, or the quoted path. */
-const dirDesc = (dir: string): string => (real(dir) === real(process.cwd()) ? 'the current directory' : `'${dir}'`);
+/** Guild's `cwd_desc`: the current directory, or the path quoted as it was typed. */
+const dirDesc = (typed: string): string => (real(typed) === real(process.cwd()) ? 'the current directory' : `'${typed}'`);
 
 /** Guild's guard: with no `--target-dir`, the run must come from the project in this directory. */
 function checkedCwd(run: Run): string {
@@ -50,18 +50,18 @@ function checkedCwd(run: Run): string {
 }
 
 /** False (having said why, as Guild) when the merge would replace files it may not. */
-function mayReplace(m: RunMerge, replace: boolean | undefined): boolean {
+function mayReplace(m: RunMerge, shown: string, replace: boolean | undefined): boolean {
   if (replace === true) return true;
   const check = replaceCheck(m, { vcs: replace === undefined });
   if (check.kind === 'ok') return true;
-  say(`grun: files in ${dirDesc(m.targetDir)} ${check.kind === 'unstaged' ? 'have unstaged changes' : 'would be replaced'}:`);
+  say(`grun: files in ${dirDesc(shown)} ${check.kind === 'unstaged' ? 'have unstaged changes' : 'would be replaced'}:`);
   for (const p of [...check.paths].sort()) say(`  ${p}`);
   say(check.kind === 'unstaged' ? 'Stage or stash these changes or use --replace to skip this check.' : 'Use --replace to skip this check.');
   return false;
 }
 
-function preview(m: RunMerge, only: boolean): void {
-  say(only ? `Merge will copy files from the following run to ${dirDesc(m.targetDir)}:` : `You are about to copy files from the following run to ${dirDesc(m.targetDir)}:`);
+function preview(m: RunMerge, shown: string, only: boolean): void {
+  say(only ? `Merge will copy files from the following run to ${dirDesc(shown)}:` : `You are about to copy files from the following run to ${dirDesc(shown)}:`);
   say(previewLines([m.run])[0]!);
   say('Files:');
   if (m.copy.length === 0) say('  nothing to copy');
@@ -98,9 +98,9 @@ export function register(program: Command): void {
   ).action(async (spec: string | undefined, o: MergeCmdOptions & Record<string, unknown>, cmd: Command) => {
     if (o.sourcecode && o.skipSourcecode) throw new UsageError('--sourcecode and --skip-sourcecode cannot both be used');
     const run = oneRun(filterRuns(listRuns(homeOf(cmd)), o), spec ?? '1');
-    const targetDir = o.targetDir !== undefined ? resolve(o.targetDir) : checkedCwd(run);
-    const m = planMerge(run, targetDir, { all: o.all, skipSourcecode: o.skipSourcecode, skipDeps: o.skipDeps || o.sourcecode, exclude: o.exclude });
-    if (!mayReplace(m, o.replace)) {
+    const shown = o.targetDir ?? checkedCwd(run); // as typed, as Guild names it
+    const m = planMerge(run, resolve(shown), { all: o.all, skipSourcecode: o.skipSourcecode, skipDeps: o.skipDeps || o.sourcecode, exclude: o.exclude });
+    if (!mayReplace(m, shown, o.replace)) {
       process.exitCode = 1;
       return;
     }
@@ -111,7 +111,7 @@ export function register(program: Command): void {
       return;
     }
     if (o.preview || !o.yes) {
-      preview(m, !!o.preview);
+      preview(m, shown, !!o.preview);
       if (o.preview) return;
       if (!confirm('Continue?', false)) {
         process.exitCode = 4; // Guild's ABORTED

@@ -82,6 +82,8 @@ describe('grun merge', () => {
     assert.equal(r.code, 1);
     assert.match(r.err, /^grun: run [0-9a-f]{32} was created from a different project \(.*\) - cannot merge to the current directory by default\nUse '--target-dir \.' to override this check/);
     const out = join(other, 'out');
+    // the target named as it was typed, as Guild's cwd_desc names it
+    assert.match(grun(home, ['merge', '-t', 'out', '--preview'], { cwd: other }).err, /^Merge will copy files from the following run to 'out':\n/);
     assert.equal(grun(home, ['merge', '-t', out, '-s', '-x', 'guild.*', '-y']).err, 'Copying train.sh\n');
     assert.ok(!existsSync(join(out, 'data.txt')) && !existsSync(join(out, 'guild.yml')));
     // a manifest line whose project path leaves the target is not followed
