@@ -50,7 +50,7 @@ const tempName = (dir: string, what: string): string => join(dir, `${TEMP_PREFIX
 
 
 /** Moves a directory; across filesystems, copies (keeping links) then removes. */
-function moveDir(src: string, dest: string): void {
+export function moveDir(src: string, dest: string): void {
   try {
     renameSync(src, dest);
   } catch (e) {
