@@ -2,7 +2,8 @@
 // comparison as JSON rows for programs (the header first, each row's full run id first).
 // Guild's other `api` subcommands (ops, runs, help-op, merge) are not here yet.
 import type { Command } from 'commander';
-import { compareJson, compareRuns, compareTable } from '../engine/compare.js';
+import { compareJson, compareTable } from '../engine/compare.js';
+import { compareRuns } from '../engine/run-family.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { sourceRuns } from './runs.js';
 import { selectFrom } from './run-args.js';

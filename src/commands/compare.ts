@@ -3,7 +3,8 @@
 // shape: a list of rows, the first one the header.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compareCsv, compareJson, compareRuns, compareTable, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
+import { compareCsv, compareJson, compareTable, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
+import { compareRuns } from '../engine/run-family.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';

@@ -88,6 +88,9 @@ export function register(program: Command): void {
       .option('--skip-sourcecode', 'do not copy source code')
       .option('-D, --skip-deps', 'do not copy project files the run depended on')
       .option('-x, --exclude <pattern>', 'leave out files matching PATTERN (repeatable)', collect)
+      // Guild 0.9.1 declares these and never reads them: its merge writes no run summary
+      .option('--no-summary', 'accepted as Guild 0.9.1 accepts it: no run summary is written either way')
+      .option('--summary-name <name>', 'accepted as Guild 0.9.1 accepts it (its name for a run summary it never writes)')
       .option('-p, --preview', 'show what would be copied and skipped, and exit')
       .option('-y, --yes', 'do not ask for confirmation')
       .option('--replace', 'replace files in the target directory')

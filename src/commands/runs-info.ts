@@ -1,12 +1,16 @@
 // `grun runs info [RUN]`: one run in full, as Guild's `runs info` (see runs.ts for the --json
-// shape). Apart from the listing so that `grun runs` loads no scalar, pipeline or secret reader.
+// shape; `--private-attrs` adds `opref` and `op` after the details and, with --json, a batch's
+// `proto-run`). Apart from the listing so that `grun runs` loads no scalar, pipeline or secret
+// reader.
 import { join } from 'node:path';
 import type { Command } from 'commander';
 import { listAttrNames, readAttr } from '../store/attrs.js';
 import { encodeFlagVal, formatFlagValue } from '../store/flagfmt.js';
 import { pipelineSteps, type PipelineStepView } from '../store/pipeline.js';
+import { encodeOpref } from '../store/opref.js';
 import { readManifestIndex } from '../store/run-files.js';
 import { FAILURE_FILE, readFailureNote } from '../store/run-reserve.js';
+import { loadRunSummary, toRun } from '../store/run.js';
 import { readScalarData, scalarKey } from '../store/scalars.js';
 import { readRedactedEnvNames } from '../store/secrets.js';
 import { termSafe } from '../store/terminal-text.js';
@@ -42,6 +46,9 @@ interface InfoOptions {
   manifest?: boolean;
   deps?: boolean;
   plugins?: boolean;
+  /** The attrs Guild keeps private: the opref and op, logged attrs named `_…`. */
+  privateAttrs?: boolean;
+  json?: boolean;
 }
 
 const mapOr = (v: YamlValue): Record<string, YamlValue> => (v && typeof v === 'object' && !Array.isArray(v) && !(v instanceof Date) ? v : {});
@@ -57,13 +64,21 @@ function manifestInfo(runDir: string): Record<string, string[]> {
   return sections;
 }
 
-function infoData(run: Run, o: InfoOptions): [string, unknown][] {
-  const { allScalars = false, comments = false } = o;
+/** Guild's details of a run, with `--private-attrs` its opref (as Guild writes it) and `op` attr. */
+function details(run: Run, privateAttrs: boolean): [string, unknown][] {
   const data: [string, unknown][] = runDetail(run);
+  if (privateAttrs) data.push(['opref', run.opref ? encodeOpref(run.opref) : null], ['op', attrValue(run, 'op')]);
+  return data;
+}
+
+function infoData(run: Run, o: InfoOptions): [string, unknown][] {
+  const { allScalars = false, comments = false, privateAttrs = false } = o;
+  const data = details(run, privateAttrs);
   // A sweep child lists its own tags (the files Guild reads), and its parent's metadata beside them.
+  if (run.parent !== null && run.seed !== null) data.push(['seed', run.seed]);
+  // A parent gone to the trash (a successful sweep's, as in Guild) leaves the child its own.
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
-  if (meta) {
-    if (run.seed !== null) data.push(['seed', run.seed]);
+  if (meta && meta.from !== run.id) {
     data.push(['parent', meta.from]);
     data.push(['name', meta.name ?? '']);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
@@ -97,7 +112,9 @@ function infoData(run: Run, o: InfoOptions): [string, unknown][] {
   const opdefAttrs = attrValue(run, 'opdef_attrs');
   const attributes = { ...(opdefAttrs && typeof opdefAttrs === 'object' && !Array.isArray(opdefAttrs) ? opdefAttrs : {}), ...loggedAttrs };
   // core attrs are shown above; a logged attr named `_…` is private, as Guild hides it
-  for (const name of Object.keys(attributes)) if (CORE_RUN_ATTRS.has(name) || (name.startsWith('_') && name in loggedAttrs)) delete attributes[name];
+  for (const name of Object.keys(attributes)) {
+    if (CORE_RUN_ATTRS.has(name) || (!privateAttrs && name.startsWith('_') && name in loggedAttrs)) delete attributes[name];
+  }
   if (Object.keys(attributes).length > 0) data.push(['attributes', attributes]); // none: no heading, as Guild
   // Guild's `runs info --comments`: each comment's fields, its time formatted and its body trimmed
   if (comments) {
@@ -110,6 +127,8 @@ function infoData(run: Run, o: InfoOptions): [string, unknown][] {
     const plugins = attrValue(run, 'plugins');
     data.push(['plugins', Array.isArray(plugins) ? plugins : []]);
   }
+  // Guild's JSON of a batch's private attrs: its proto's details too
+  if (privateAttrs && o.json && run.batch) data.push(['proto-run', Object.fromEntries(details(toRun(loadRunSummary(join(run.dir, '.guild', 'proto'))), true))]);
   // Every unreadable attr, not only those the listing reads (`cmd`, `env`, … would otherwise
   // just show empty).
   const attrProblems = listAttrNames(run.dir)
@@ -152,7 +171,7 @@ function pyPercentF(v: number): string {
 }
 
 /** The sections printed as Guild's `_print_run_info_dict`. */
-const INFO_DICTS = new Set(['flags', 'proto-flags', 'attributes', 'environment', 'manifest', 'dependencies']);
+const INFO_DICTS = new Set(['op', 'flags', 'proto-flags', 'attributes', 'environment', 'manifest', 'dependencies']);
 
 function printInfo(data: [string, unknown][]): void {
   const out: string[] = [];
@@ -203,6 +222,8 @@ function printInfo(data: [string, unknown][]): void {
           out.push(...encodeYaml(v, { strict: false }).trimEnd().split('\n').map((l) => `    ${l}`));
         } else out.push(`  ${k}: ${encodeFlagVal(v, isMarkedFloat(obj, k))}`);
       }
+    } else if (val === null && (name === 'opref' || name === 'op')) {
+      out.push(`${name}: None`); // Guild's str() of a missing one
     } else if (typeof val === 'string' || typeof val === 'number') {
       out.push(`${name}: ${val}`);
     } else {

@@ -387,6 +387,7 @@ export function register(program: Command): void {
       .option('-d, --deps', 'show the resolved dependencies')
       .option('-m, --manifest', "show the run's manifest: source code files and dependencies")
       .option('-p, --plugins', 'show the plugins')
+      .option('--private-attrs', "also show what Guild keeps private: the opref, the op attr, logged attrs named _… (with --json, a batch's proto-run)")
       .option(...REMOTE_OPTION)
       .option('--json', 'print as JSON'),
   ).action(async (spec: string | undefined, opts: Record<string, unknown>, cmd: Command) => (await import('./runs-info.js')).infoAction(spec, opts, cmd));

@@ -10,7 +10,6 @@ import { loggedAttrsOf, scalarsOf } from '../store/run-values.js';
 import { formatDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
-import { withChildren } from './run-family.js';
 import { loadGuildfile, type Guildfile } from './guildfile.js';
 import { dirname } from 'node:path';
 
@@ -388,13 +387,4 @@ export function compareCsv(runs: readonly Run[], o: CompareOptions = {}): string
   const { columns, rows } = compareTable(runs, o);
   const header = columns.map((c) => c.spec.header);
   return [header, ...rows.map((r) => r.map(csvText))].map((r) => r.map(csvQuote).join(',')).join('\n') + '\n';
-}
-
-/**
- * The runs a comparison shows for a selection: each sweep parent or batch brings its trials,
- * and batch runs themselves are left out unless `includeBatch`.
- */
-export function compareRuns(selected: readonly Run[], all: readonly Run[], includeBatch = false): Run[] {
-  const runs = withChildren([...selected], [...all]);
-  return includeBatch ? runs : runs.filter((r) => !r.batch);
 }

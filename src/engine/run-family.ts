@@ -30,6 +30,15 @@ export function withChildren(selected: Run[], all: Run[]): Run[] {
   return [...out.values()];
 }
 
+/**
+ * The runs a comparison shows for a selection: each sweep parent or batch brings its trials,
+ * and batch runs themselves are left out unless `includeBatch`.
+ */
+export function compareRuns(selected: readonly Run[], all: readonly Run[], includeBatch = false): Run[] {
+  const runs = withChildren([...selected], [...all]);
+  return includeBatch ? runs : runs.filter((r) => !r.batch);
+}
+
 /** The parent dir a child records, or null (a single run, a Guild trial, a missing parent). */
 export function parentDirOf(runDir: string): string | null {
   let id: string;

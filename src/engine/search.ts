@@ -17,7 +17,7 @@ import { loadRun } from '../store/index.js';
 import { guildPath } from '../store/run.js';
 import { PRUNED_FILE, prunedReason } from '../store/pruned.js';
 import { scalarIndexFor } from '../store/scalar-index.js';
-import { readScalarSeries, scalarKey } from '../store/scalars.js';
+import { readScalarSeries, scalarKey, scalarText } from '../store/scalars.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { markFloat } from '../store/yaml11.js';
 import { batchMetaAttrs, type BatchMeta, type ChildSpec, recordParentEnd, SEARCH_FILE, seededTrial, writeParent, writeStagedRun } from './batch.js';
@@ -226,7 +226,7 @@ export async function driveSearch(parentDir: string, home: string, say: (line: s
         const v = run.status === 'completed' ? objectiveOf(run, o.objective) : undefined;
         if (v !== undefined) t.value = v;
         const pruned = prunedReason(t.dir);
-        say(`INFO: [grun] Trial ${t.id} ${pruned ?? run.status}${v !== undefined ? `: ${o.objective.text} = ${o.objective.minimize ? v : -v}` : ''}`);
+        say(`INFO: [grun] Trial ${t.id} ${pruned ?? run.status}${v !== undefined ? `: ${o.objective.text} = ${scalarText(o.objective.minimize ? v : -v)}` : ''}`);
         if (v !== undefined && (!best || v < best.value!)) {
           best = t;
           writeAttr(parentDir, 'grun-best', { run: t.id, value: o.objective.minimize ? v : -v, flags: trialFlags(space, t.point) });
@@ -241,7 +241,7 @@ export async function driveSearch(parentDir: string, home: string, say: (line: s
   // Every trial has settled: the batch's output gets its last line, then the batch ends as its
   // trials did. A stop recorded its end early (so that no trial starts after it): its status stays,
   // its time is now. The job file goes last, so that no trial's supervisor records the end meanwhile.
-  if (best) say(`Best trial ${best.id}: ${o.objective.text} = ${o.objective.minimize ? best.value : -best.value!}`);
+  if (best) say(`Best trial ${best.id}: ${o.objective.text} = ${scalarText(o.objective.minimize ? best.value! : -best.value!)}`);
   const stopped = readAttr(parentDir, 'exit_status').kind === 'ok';
   recordParentEnd(parentDir, stopped ? loadRun(parentDir).status : aggregateStatus(done.map((r) => r.status)));
   rmSync(guildPath(parentDir, SEARCH_FILE), { force: true });

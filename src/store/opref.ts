@@ -80,7 +80,7 @@ export function parseOpref(text: string): Opref {
 
 /** The opref file's text, without a trailing newline, as Guild's `str(opref)`. */
 export function encodeOpref(o: Opref): string {
-  const q = shlexQuote;
+  const q = guildShlexQuote;
   return `${q(o.pkgType)}:${q(o.pkgName)} ${q(o.pkgVersion)} ${q(o.modelName)} ${q(o.opName)}`;
 }
 

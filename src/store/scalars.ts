@@ -11,6 +11,20 @@ export function scalarKey(prefix: string, tag: string): string {
   return prefix === '' || prefix === '.guild' ? tag : `${prefix}#${tag}`;
 }
 
+/**
+ * A scalar value as text: event files hold 32-bit floats, so the shortest decimal that reads back
+ * as the same 32-bit float (`0.0152`, not `0.015200000256299973`); any other number as it is.
+ */
+export function scalarText(v: number): string {
+  if (Number.isFinite(v) && Math.fround(v) === v) {
+    for (let p = 1; p < 9; p++) {
+      const s = v.toPrecision(p);
+      if (Math.fround(Number(s)) === v) return String(Number(s));
+    }
+  }
+  return String(v);
+}
+
 interface EventFileRef {
   prefix: string;
   name: string;

@@ -251,22 +251,22 @@ describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
 describe("Guild's options grun lacks, and -C", () => {
   test('a Guild option grun lacks is refused by name; an option nobody has stays unknown', () => {
     const home = copyFixtureHome();
-    const r = grun(home, ['runs', 'info', '--private-attrs']);
+    const r = grun(home, ['compare', '--tool']);
     assert.equal(r.code, 1);
-    assert.equal(r.err, "grun: '--private-attrs' is a Guild option grun does not support yet\nTry 'grun runs --help' for more information.\n");
+    assert.equal(r.err, "grun: '--tool' is a Guild option grun does not support yet\nTry 'grun compare --help' for more information.\n");
     fails(home, ['--debug-listen', 'x', 'runs'], /^grun: '--debug-listen' is a Guild option grun does not support yet/);
     fails(home, ['run', 'x.py', '--break-on-error', '-y'], /'--break-on-error' is a Guild option grun does not support yet/);
     assert.match(grun(home, ['runs', '--wombat']).err, /unknown option '--wombat'/);
     // A value that looks like an option is the value of the option before it.
-    assert.equal(grun(home, ['runs', '-Fl', '--private-attrs']).code, 0);
+    assert.equal(grun(home, ['compare', '-Fl', '--tool']).code, 0);
     // Guild's two-letter shorts that grun rewrites are grun's own.
     assert.equal(grun(home, ['compare', '-cc', '.id', '-t']).code, 0);
   });
 
   test("each command's help names the Guild options it does not support yet", () => {
     const home = emptyHome();
-    const help = ok(home, ['runs', 'info', '--help']);
-    assert.match(help, /\nGuild options not supported yet: [^\n]*--private-attrs/);
+    const help = ok(home, ['compare', '--help']);
+    assert.match(help, /\nGuild options not supported yet: [^\n]*--tool/);
     assert.doesNotMatch(help.slice(help.indexOf('Guild options not supported')), /--all-scalars|-Fo|-Sc/);
     assert.match(ok(home, ['--help']), /\nGuild options not supported yet: --debug-listen -D\n/);
     assert.match(ok(home, ['--help']), /\n {2}--debug {2,}log debug messages/);

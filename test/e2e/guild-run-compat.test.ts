@@ -401,6 +401,11 @@ describe('a batch in the foreground', () => {
       trials.map((l) => l.replace(/trial [0-9a-f]{32}:/, 'trial ID:')),
       ["INFO: [grun] Running trial ID: op.py (x=1, y=1.5, z='two words')", "INFO: [grun] Running trial ID: op.py (x=2, y=1.5, z='two words')"],
     );
+    // the batch went to the trash on success: a trial's info names no parent, shows its own tags
+    const [trial] = readdirSync(join(home, 'runs'));
+    const info = ok(home, ['runs', 'info', trial!.slice(0, 8)], { cwd });
+    assert.match(info, /^seed: -?\d+\ntags:\nflags:\n/m);
+    assert.doesNotMatch(info, /^(parent|name|parent-tags):/m);
   });
 });
 

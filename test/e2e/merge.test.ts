@@ -93,4 +93,23 @@ describe('grun merge', () => {
     rmSync(join(ok(home, ['select', '--dir']).trim(), '.guild', 'manifest'));
     assert.match(grun(home, ['merge', '-t', out, '-y']).err, /^grun: run manifest does not exist for run [0-9a-f]{32}\n$/);
   });
+
+  test('--no-summary and --summary-name are accepted as Guild 0.9.1 accepts them: its merge writes no run summary', () => {
+    const { home } = projectWithRun(false);
+    const merged = (extra: string[]): { err: string; files: string[] } => {
+      const target = tempDir('grun-merge-summary-');
+      const p = grun(home, ['merge', '-a', '-t', target, '--preview', ...extra]);
+      assert.equal(p.code, 0, p.err);
+      assert.match(p.err, /\nFiles:\n {2}data\.txt\n {2}guild\.yml\n {2}model\.bin\n {2}out\/result\.txt\n {2}train\.sh\n$/, 'nothing else in the preview');
+      const r = grun(home, ['merge', '-a', '-t', target, '-y', ...extra]);
+      assert.equal(r.code, 0, r.err);
+      return { err: r.err, files: execFileSync('find', ['.', '-type', 'f'], { cwd: target, encoding: 'utf8' }).split('\n').filter(Boolean).sort() };
+    };
+    const plain = merged([]);
+    assert.deepEqual(plain.files, ['./data.txt', './guild.yml', './model.bin', './out/result.txt', './train.sh']);
+    assert.deepEqual(merged(['--no-summary']), plain);
+    assert.deepEqual(merged(['--summary-name', 'summary-${run_id}.yml']), plain);
+    assert.deepEqual(merged(['--summary-name=s.json', '--no-summary']), plain);
+    assert.match(grun(home, ['merge', '-a', '-y', '--summary-name']).err, /--summary-name <name>' argument missing/);
+  });
 });

@@ -142,7 +142,7 @@ describe('pipelines (CLI, real processes)', () => {
     // train's dependency is this pipeline's prepare
     assert.equal((attrOf(stepDir(mine, 'train'), 'flags') as Record<string, YamlValue>)['operation:prepare'], readlinkSync(join(mine, 'prepare')).slice(3));
     const output = readFileSync(join(mine, '.guild/output'), 'utf8');
-    for (const line of ['INFO: [guild] running prepare: prepare size=5', 'prepared 5 rows', 'INFO: [guild] running train: train lr=0.1', 'loss=0.166667 val_acc=0.800000']) {
+    for (const line of ['INFO: [grun] running prepare: prepare size=5', 'prepared 5 rows', 'INFO: [grun] running train: train lr=0.1', 'loss=0.166667 val_acc=0.800000']) {
       assert.ok(output.includes(line), `pipeline output has ${line}`);
     }
     assert.deepEqual(await stepStates(home, cwd, mine.split('/').pop()!), { prepare: 'completed', train: 'completed' });

@@ -187,6 +187,71 @@ describe('grun runs info', () => {
     assert.deepEqual(json.scalars.agg, { first: [4, 10], last: [2, 13], min: [1, 11], max: [7, 12], avg: [3.5, 4], total: [14, 4] });
   });
 
+  test("--private-attrs: the opref and op attr after the details, logged attrs named _…, a batch's proto-run in --json (as Guild 0.9.1)", () => {
+    const home = copyFixtureHome();
+    const w = new EventFileWriter(join(home, 'runs', '4cad94ad746246858852b7eb8736ac22', '.guild'), { attrs: true, host: 'h', pid: 1 });
+    w.addText('_note', 'private', 0);
+    w.close();
+    const plain = ok(home, ['runs', 'info', '4cad']);
+    assert.doesNotMatch(plain, /^opref:|^op:|_note/m);
+    const out = ok(home, ['runs', 'info', '4cad', '--private-attrs']);
+    // Guild 0.9.1's text for this run, from `pid:` to `tags:`
+    const expected = [
+      'pid: ',
+      "opref: script:/home/alice/sandbox '' '' train.py",
+      'op:',
+      '  delete-on-success: no',
+      '  deps:',
+      '  flag-null-labels:',
+      '    {}',
+      '  flags-extra:',
+      '    {}',
+      '  label-template: best run',
+      '  op-cmd:',
+      '    cmd-args:',
+      '    - ${python_exe}',
+      '    - -um',
+      '    - guild.op_main',
+      '    - train',
+      '    - __flag_args__',
+      '    cmd-env:',
+      '      FLAGS_DEST: globals',
+      '      GUILD_PLUGINS: cpu,disk,memory,perf,python_script',
+      '      PROJECT_DIR: /home/alice/sandbox',
+      '      PYTHONPATH: .:/home/alice/.venv/lib/python3.11/site-packages',
+      '    cmd-flags:',
+      '      epochs: {}',
+      '      fail: {}',
+      '      lr: {}',
+      '      sleep: {}',
+      '    flags-dest: globals',
+      '  output-attrs: null',
+      '  output-scalars: null',
+      '  python-requires: null',
+      '  sourcecode:',
+      '    dest: .',
+      'tags:',
+    ].join('\n');
+    assert.ok(out.includes(`\n${expected}\n`), out);
+    assert.match(out, /\nattributes:\n {2}_note: private\n {2}status: done\n$/);
+    const json = JSON.parse(ok(home, ['runs', 'info', '4cad', '--private-attrs', '--json'])) as Record<string, unknown>;
+    assert.deepEqual(Object.keys(json).slice(13, 17), ['pid', 'opref', 'op', 'tags']);
+    assert.deepEqual(json.attributes, { _note: 'private', status: 'done' });
+    assert.equal(json['proto-run'], undefined, 'not a batch');
+    // a batch: its proto's details, opref and op last, as Guild's JSON has them
+    const batch = JSON.parse(ok(home, ['runs', 'info', '8fa2', '--private-attrs', '--json'])) as Record<string, unknown>;
+    assert.equal(Object.keys(batch).at(-1), 'proto-run');
+    const proto = batch['proto-run'] as Record<string, unknown>;
+    assert.deepEqual(Object.keys(proto), ['id', 'operation', 'from', 'status', 'started', 'stopped', 'marked', 'label', 'sourcecode_digest', 'vcs_commit', 'run_dir', 'command', 'exit_status', 'pid', 'opref', 'op']);
+    assert.equal(proto.id, 'proto');
+    assert.equal(proto.status, 'pending');
+    assert.equal(proto.label, 'epochs=2 fail=no lr=[0.1, 0.2] sleep=0.0');
+    assert.equal(proto.opref, "script:/home/alice/sandbox '' '' train.py");
+    assert.equal(proto.run_dir, join(home, 'runs', '8fa2461079df492da3d07eefeab88a99', '.guild', 'proto'));
+    assert.equal((batch.opref as string).split(' ')[0], 'builtin:guildai');
+    assert.doesNotMatch(ok(home, ['runs', 'info', '8fa2', '--private-attrs']), /proto-run/, 'JSON only, as Guild');
+  });
+
   test('unknown run, ambiguous prefix', () => {
     const home = copyFixtureHome();
     fails(home, ['runs', 'info', 'zzzz'], /grun: could not find a run matching 'zzzz'/);

@@ -107,6 +107,9 @@ describe('opref', () => {
   test('encode quotes empty and unsafe parts', () => {
     assert.equal(encodeOpref(op('test', '', '', '', 'train')), "test:'' '' '' train");
     assert.equal(encodeOpref(op('script', "/home/o'brien/p q", '', '', 'train.py')), `script:'/home/o'"'"'brien/p q' '' '' train.py`);
+    // Guild's `util.shlex_quote`: a part quoted whole in single quotes as `"'…'"` (its str(opref))
+    assert.equal(encodeOpref(op('script', '/p q', '', '', "'x'")), `script:'/p q' '' '' "'x'"`);
+    assert.deepEqual(parseOpref(`script:'/p q' '' '' "'x'"`).opName, "'x'");
   });
 });
 

@@ -8,6 +8,7 @@ import {
   readScalarSeries,
   scalarKey,
   scalarSourcesDigest,
+  scalarText,
 } from '../../src/store/scalars.js';
 import { listRuns } from '../../src/store/index.js';
 import { ScalarIndex, scalarCacheDir } from '../../src/store/scalar-index.js';
@@ -186,5 +187,18 @@ describe('scalar index', () => {
     const cached = new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'odd')!;
     assert.deepEqual(cached, fresh);
     assert.ok(Number.isNaN(cached.last) && Number.isNaN(cached.first));
+  });
+});
+
+describe('scalarText', () => {
+  test('a 32-bit value reads as its shortest decimal; any other number as it is', () => {
+    assert.equal(scalarText(Math.fround(0.0152)), '0.0152');
+    assert.equal(scalarText(Math.fround(0.1742)), '0.1742');
+    assert.equal(scalarText(Math.fround(-3.5e-8)), '-3.5e-8');
+    assert.equal(scalarText(16777217), '16777217'); // not a 32-bit float
+    assert.equal(scalarText(0.1), '0.1'); // a 64-bit value: unchanged
+    assert.equal(scalarText(1 / 3), String(1 / 3));
+    assert.equal(scalarText(NaN), 'NaN');
+    assert.equal(scalarText(2), '2');
   });
 });

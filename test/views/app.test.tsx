@@ -302,6 +302,27 @@ describe('dashboard: actions', () => {
     assert.equal(bytes, cli.stdout);
   });
 
+  test('c on a sweep compares its trials, as grun compare does; e writes the same runs', async () => {
+    const home = copyFixtureHome();
+    const { lastFrame, stdin } = open(home, { columns: 140, rows: 40 });
+    await waitForFrame(lastFrame, /20\/20 runs/);
+    for (let i = 0; i < 20 && !selectedLine(lastFrame()).includes('8fa24610'); i++) await typeKeys(stdin, 'j');
+    assert.match(selectedLine(lastFrame()), /8fa24610/);
+    await typeKeys(stdin, 'c');
+    const f = await waitForFrame(lastFrame, /compare 2 runs/);
+    assert.match(f, /b473328a/);
+    assert.match(f, /00075496/);
+    assert.doesNotMatch(f, /8fa24610/);
+    const csv = join(tempDir(), 'sweep.csv');
+    await typeKeys(stdin, 'e');
+    await waitForFrame(lastFrame, /Export CSV to/);
+    await typeKeys(stdin, '\u0015', csv, KEY.enter);
+    await waitForFrame(lastFrame, /wrote /);
+    const cli = spawnSync(grunBin, ['-H', home, 'compare', '--csv', '-', '8fa24610'], { encoding: 'utf8', env: { ...process.env, NODE_ENV: '' } });
+    assert.equal(cli.status, 0, cli.stderr);
+    assert.equal(readFileSync(csv, 'utf8'), cli.stdout);
+  });
+
   test('d asks naming the run, moves it to the trash; u undoes', async () => {
     const home = copyFixtureHome();
     const { lastFrame, stdin } = open(home);

@@ -50,7 +50,7 @@ const ENDED_OK = new Set(['completed', 'cached']);
 export async function driveSteps(runDir: string, io: { out: NodeJS.WritableStream; log: NodeJS.WritableStream }): Promise<number> {
   const home = process.env.GUILD_HOME ?? dirname(dirname(runDir));
   const parentId = basename(runDir);
-  const say = (line: string): void => void io.log.write(`INFO: [guild] ${line}\n`);
+  const say = (line: string): void => void io.log.write(`INFO: [grun] ${line}\n`);
   if (process.env[STEPS_SUBMITTED_ENV] === 'yes') return recordSubmittedSteps(runDir, home, say);
   const opref = parseOpref(readFileText(guildPath(runDir, 'opref')));
   const steps = parseSteps(attrOf(runDir, 'steps'), opref.modelName);

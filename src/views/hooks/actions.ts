@@ -10,7 +10,7 @@ import { runsDir, trashRunsDir } from '../../store/home.js';
 import { loadRun } from '../../store/index.js';
 import { deleteRuns, purgeRuns, restoreRuns } from '../../store/trash.js';
 import type { Run } from '../../store/types.js';
-import { compareCsv, compareRuns } from '../../engine/compare.js';
+import { compareCsv } from '../../engine/compare.js';
 import { editRuns, type RunEdit } from '../../engine/edits.js';
 import { destinationFields, launchDestinations } from '../../engine/launch/destinations.js';
 import { launch, type LaunchRequest } from '../../engine/launch/service.js';
@@ -238,8 +238,8 @@ export async function runEffect(e: Effect, ctx: ActionContext): Promise<string |
       return null;
     }
     case 'exportCsv': {
-      // the same runs and bytes as `grun compare --csv` on them
-      writeFileAtomicSync(e.path, compareCsv(compareRuns(pick(ctx.runs(), e.ids), ctx.runs())));
+      // the runs the screen compares (`compareRuns`, as `grun compare`), as `grun compare --csv` writes them
+      writeFileAtomicSync(e.path, compareCsv(pick(ctx.runs(), e.ids)));
       return `wrote ${e.path}`;
     }
   }

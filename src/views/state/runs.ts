@@ -4,6 +4,7 @@ import { openCompare } from './compare.js';
 import type { Key } from 'ink';
 import { lookup, promptKeymap, type RunsAction } from '../keymap.js';
 import { shortId } from '../format.js';
+import { compareRuns } from '../../engine/run-family.js';
 import { isStoppable as stoppable } from '../../engine/stoppable.js';
 import type { Run } from '../../store/types.js';
 import { push, queue, runLine, say, unreachable, type AppState, type KeyContext } from './core.js';
@@ -155,8 +156,9 @@ export function onRunsAction(s: AppState, action: Exclude<RunsAction, 'help' | '
     case 'attach':
       return cur ? push(s, attach(cur.id)) : s;
     case 'compare': {
-      const runs = targets(s, view);
-      if (runs.length < 2) return say(s, 'mark two or more runs (Space) to compare', true);
+      // as `grun compare` shows a selection: a sweep stands for its trials
+      const runs = compareRuns(targets(s, view), s.runs);
+      if (runs.length < 2) return say(s, 'mark two or more runs (Space) to compare, or a sweep', true);
       return push(s, openCompare(runs.map((r) => r.id)));
     }
     case 'launch':
