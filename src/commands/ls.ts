@@ -1,7 +1,9 @@
-// `grun ls [RUN] [-a] [-p PATH] [-L] [-f] [-n] [-s|-d|-g]`: a run's files (Guild's ls_impl,
+// `grun ls [RUN] [-a] [-p PATH] [-L] [-f] [-n] [-s|-d|-g] [-h]`: a run's files (Guild's ls_impl,
 // store/run-files.ts `listRunPaths`). Hidden names (`.guild`, `.foo`) are left out unless `-a`;
 // output is `<run_dir>:` then one indented run-relative path per line, dirs with a trailing `/`,
-// naturally sorted.
+// naturally sorted. `-h/--human-readable` changes nothing, as in Guild 0.9.1: its help says
+// "when -x is used", an option Guild 0.9.1 does not have, and ls_impl lists no sizes (the flag only
+// travels to a remote's ls); so `-h` is not help here, `--help` is.
 import { isAbsolute, join } from 'node:path';
 import type { Command } from 'commander';
 import { UsageError } from '../store/errors.js';
@@ -17,6 +19,7 @@ export function register(program: Command): void {
     program
       .command('ls')
       .description('List run files')
+      .helpOption('--help', 'display help for command')
       .argument('[RUN]', 'run index, range or id prefix (default: 1, the latest)')
       .option('-p, --path <path>', 'list only this path of the run')
       .option('-a, --all', 'include the .guild directory')
@@ -26,6 +29,7 @@ export function register(program: Command): void {
       .option('-s, --sourcecode', 'list source code files')
       .option('-d, --dependencies', 'list dependencies')
       .option('-g, --generated', 'list generated files')
+      .option('-h, --human-readable', "accepted as Guild's, which lists no sizes: the listing is the same")
       .option('--deleted', 'select from deleted runs')
       .option('-A, --archive <path>', 'select from an export directory or .zip')
       .option(...REMOTE_OPTION),

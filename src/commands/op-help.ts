@@ -59,12 +59,17 @@ function definitionList(items: [string, string][]): string[] {
   });
 }
 
-/** The `Flags:` list of an operation: sorted by name, dependency flags (`operation:X`) last. */
-export function flagLines(defs: FlagDef[]): string[] {
+/** An operation's flags as Guild lists them: sorted by name, dependency flags (`operation:X`) last. */
+export function listedFlagDefs(defs: FlagDef[]): FlagDef[] {
   const seen = new Set<string>();
   const isDep = (d: FlagDef): boolean => d.name.includes(':');
   const byName = (a: FlagDef, b: FlagDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  const flags = [...defs.filter((d) => !isDep(d)).sort(byName), ...defs.filter(isDep)].filter((d) => !seen.has(d.name) && seen.add(d.name));
+  return [...defs.filter((d) => !isDep(d)).sort(byName), ...defs.filter(isDep)].filter((d) => !seen.has(d.name) && seen.add(d.name));
+}
+
+/** The `Flags:` list of an operation. */
+export function flagLines(defs: FlagDef[]): string[] {
+  const flags = listedFlagDefs(defs);
   return flags.length ? ['Flags:', ...definitionList(flags.map((d) => [d.name, flagDesc(d)]))] : [];
 }
 

@@ -1,5 +1,5 @@
-// `grun select [RUN] [--min|--max COL] [-s/--short-id] [-a/--attr NAME] [-p/--path] [--all]`:
-// prints the selected run's id (Guild's select). `--min/--max` pick, among the selected runs,
+// `grun select [RUN] [-min|--min|-max|--max COL] [-s/--short-id] [-a/--attr NAME] [-p/--path] [--all]
+// [-r/--remote NAME]`: prints the selected run's id (Guild's select). `--min/--max` pick, among the selected runs,
 // the one with the smallest/largest value of a compare column (runs without one come last).
 // Several RUN arguments, or `--all`, print every selected run (all of them when none is given).
 import type { Command } from 'commander';
@@ -11,7 +11,7 @@ import type { Run, YamlValue } from '../store/types.js';
 import { cellValue, parseColSpec, sortByValue } from '../engine/compare.js';
 import { printRunText } from './format.js';
 import { formattedRunFields, sourceRuns } from './runs.js';
-import { oneRun, selectFrom } from './run-args.js';
+import { aliasShortArgs, onRemote, oneRun, REMOTE_OPTION, selectFrom } from './run-args.js';
 import { readAttr } from '../store/attrs.js';
 
 /** Guild's `--min/--max`: the first run in the column's order; none with a value leaves the order as it is (the latest). */
@@ -35,21 +35,23 @@ function attrText(run: Run, name: string): string {
 }
 
 export function register(program: Command): void {
-  addRunFilterOptions(
+  const cmd = addRunFilterOptions(
     program
       .command('select')
       .description('Print the id of a run')
       .argument('[RUN...]', 'run index, range or id prefix (default: 1, the latest; with --all, every run)')
-      .option('--min <col>', 'the run with the smallest value of COL')
-      .option('--max <col>', 'the run with the largest value of COL')
+      .option('--min <col>', 'the run with the smallest value of COL (also -min)')
+      .option('--max <col>', 'the run with the largest value of COL (also -max)')
       .option('-s, --short-id', 'print the short id')
       .option('-a, --attr <name>', 'print this attribute instead of the id')
       .option('-p, --path', 'print the run directory')
       .option('--dir', 'print the run directory (as --path: Guild spells it both ways)')
       .option('--all', 'print every selected run, not just one')
       .option('-d, --deleted', 'select from deleted runs')
-      .option('-A, --archive <path>', 'select from an export directory or .zip'),
+      .option('-A, --archive <path>', 'select from an export directory or .zip')
+      .option(...REMOTE_OPTION),
   ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
+    if (await onRemote(opts, c)) return;
     const min = opts.min as string | undefined;
     const max = opts.max as string | undefined;
     if (min !== undefined && max !== undefined) throw new GrunError('--min and --max cannot both be used');
@@ -68,4 +70,6 @@ export function register(program: Command): void {
       ),
     );
   });
+  // Guild's single-dash spellings of --min/--max
+  aliasShortArgs(cmd, { '-min': '--min', '-max': '--max' });
 }

@@ -18,6 +18,9 @@ export function scriptKind(path: string): 'python' | 'shell' | 'node' | null {
   return dot >= 0 ? (SCRIPT_EXTENSIONS[path.slice(dot)] ?? null) : null;
 }
 
+/** Guild's `python_util.safe_module_name`: an operation name as a module name. */
+export const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').replace(/-/g, '_');
+
 /** guild.yml operations (`model:op` for named models), then `*.py`, `*.sh`, `*.js`, `*.mjs`. */
 export function listOperations(projectDir: string): OperationDef[] {
   const ops: OperationDef[] = [];
@@ -32,6 +35,12 @@ export function listOperations(projectDir: string): OperationDef[] {
           description: typeof config.description === 'string' ? config.description : '',
           model: m.name,
           source: gf.path,
+          // no main, exec or steps: Guild runs the module named after the operation
+          ...(typeof config.main === 'string'
+            ? { main: config.main }
+            : config.main === undefined && config.exec === undefined && config.steps === undefined
+              ? { main: safeModuleName(name) }
+              : {}),
           ...(src !== null && !configKind(src) ? { warning: unsupportedConfig(src) } : {}),
         });
       }

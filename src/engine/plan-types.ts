@@ -326,6 +326,8 @@ export interface OperationDef {
   model: string;
   /** guild.yml path, or the script path. */
   source: string;
+  /** guild.yml `main:` as written, or the module named after the operation (a script, or an `exec:` operation, has none). */
+  main?: string;
   /** What Guild warns of when it loads the operation (a config file of a kind it cannot read). */
   warning?: string;
 }

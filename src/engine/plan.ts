@@ -30,7 +30,7 @@ import {
   type YamlMap,
 } from './guildfile.js';
 import { makeLabel } from './label.js';
-import { listOperations, scriptKind } from './operations.js';
+import { listOperations, safeModuleName, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, decideSourceCode, selectSourceFiles, type SourceCodeContext, type SourceCodeDecision, type SourceCodeSpec, type SourceSelection } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
@@ -184,9 +184,6 @@ function stringMap(v: YamlValue | undefined): Record<string, string> {
   for (const [k, x] of Object.entries(v)) out[k] = x === null ? '' : typeof x === 'string' ? x : String(x);
   return out;
 }
-
-/** Guild's `python_util.safe_module_name`: an operation name as a module name. */
-const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').replace(/-/g, '_');
 
 async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperation): Promise<OpBase> {
   const { model, name, config } = found;

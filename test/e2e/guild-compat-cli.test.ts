@@ -133,6 +133,62 @@ describe('guild.yml: include, anonymous operations entries, main by default', ()
   });
 });
 
+describe("operations -a/-i/-v (Guild 0.9.1's output)", () => {
+  // Each expected text is what `guild operations` printed for this project (less trailing spaces).
+  const files = {
+    'guild.yml':
+      "- model: ''\n  operations:\n" +
+      '    prepare:\n      description: |\n        Prepare data\n        It\'s quick\n        Really\n      exec: echo prep\n' +
+      '      flags:\n        n:\n          description: "Don\'t\\nstop"\n          default: 2.0\n        s: \'a,b\'\n        l: [a, \'b,c\', 1.0]\n' +
+      '    train:\n      main: train --x 1\n      flags-import: all\n      requires:\n        - operation: prepare\n' +
+      '      flags:\n        lr:\n          description: Learning rate\n' +
+      '    say-hi:\n      flags:\n        who: world\n' +
+      '    _helper:\n      exec: echo help\n' +
+      '- model: _lab\n  operations:\n    go:\n      exec: echo go\n' +
+      '- model: m\n  operations:\n    eval:\n      description: Evaluate\n      exec: echo eval\n',
+    'train.py':
+      'import argparse\np = argparse.ArgumentParser()\np.add_argument("--epochs", type=int, default=3, help="how many")\n' +
+      'p.add_argument("--x", type=int, default=0)\np.add_argument("--lr", type=float, default=0.1)\nargs = p.parse_args()\n',
+  };
+  const details: Record<string, string> = {
+    _helper: '  main:\n  flags: []\n  details: []\n',
+    prepare:
+      '  main:\n  flags: ["l: (default is [a, \'b,c\', 1.0])", "n: Don\'t\\nstop (default is 2.0)", \'s: (default is a,b)\']\n' +
+      '  details: ["It\'s quick", \'\', \'Really\']\n',
+    'say-hi': "  main: say_hi\n  flags: ['who: (default is world)']\n  details: []\n",
+    train:
+      "  main: train --x 1\n  flags: ['epochs: how many (default is 3)', 'lr: Learning rate (default is 0.1)', 'x: (default is 0)', " +
+      "'operation:prepare: (default is null)']\n  details: []\n",
+    '_lab:go': '  main:\n  flags: []\n  details: []\n',
+    'm:eval': '  main:\n  flags: []\n  details: []\n',
+  };
+
+  test('private operations (a name or model name starting with _) only with -a; sorted by model, then name', () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    const listed = 'prepare  Prepare data\nsay-hi\ntrain\nm:eval   Evaluate\n';
+    assert.equal(ok(home, ['operations'], { cwd }), listed);
+    assert.equal(ok(home, ['ops', '-a'], { cwd }), '_helper\nprepare  Prepare data\nsay-hi\ntrain\n_lab:go\nm:eval   Evaluate\n');
+    assert.equal(ok(home, ['operations', '-i'], { cwd }), listed, 'no installed packages: the same list');
+    assert.equal(ok(home, ['operations', '--all', '--installed'], { cwd }), ok(home, ['operations', '-a'], { cwd }));
+    assert.doesNotMatch(ok(home, ['operations', '--help']), /Guild options not supported yet/);
+  });
+
+  test("-v: each operation's main, flags (imported and dependency flags too) and description details", () => {
+    const home = emptyHome();
+    const cwd = project(files);
+    const row = (name: string, desc = ''): string => `${name.padEnd(9)}${desc}`.trimEnd() + '\n' + details[name];
+    assert.equal(
+      ok(home, ['operations', '-v'], { cwd }),
+      row('prepare', 'Prepare data') + row('say-hi') + row('train') + row('m:eval', 'Evaluate'),
+    );
+    assert.equal(
+      ok(home, ['operations', '-a', '--verbose'], { cwd }),
+      row('_helper') + row('prepare', 'Prepare data') + row('say-hi') + row('train') + row('_lab:go') + row('m:eval', 'Evaluate'),
+    );
+  });
+});
+
 describe('ls -s/-d/-g and run --help-op', () => {
   test('ls -s lists source code, -g what the run wrote, -d its dependencies (by the manifest)', () => {
     const home = emptyHome();

@@ -188,6 +188,15 @@ describe('ls as Guild lists a run', () => {
     assert.equal(ok(home, ['ls', '-p', 'no-match']), `${dir}:\n`);
     assert.equal(ok(home, ['ls', '-s', '-p', 'Notes.md']), `${dir}:\n  Notes.md\n`);
   });
+
+  test("-h/--human-readable: accepted as Guild 0.9.1's, which lists no sizes (its help: \"when -x is used\", an option it lacks); --help is help", () => {
+    const { home, dir, ls } = madeRun();
+    assert.equal(ok(home, ['ls', '-h']), ok(home, ['ls']));
+    assert.match(ok(home, ['ls', '-h']), new RegExp(`^${dir}:\n {2}Notes\\.md\n {2}a\n`));
+    assert.equal(ls('--human-readable', '-p', 'c'), 'c/\nc/d.txt\nc/e.txt\nc/f.bin\n');
+    assert.match(ok(home, ['ls', '--help']), /^Usage: grun ls \[options\] \[RUN\]\n[^]*\n {2}-h, --human-readable /);
+    assert.doesNotMatch(ok(home, ['ls', '--help']), /Guild options not supported yet/);
+  });
 });
 
 describe('diff against a directory', () => {

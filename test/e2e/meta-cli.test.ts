@@ -107,6 +107,16 @@ describe('grun select', () => {
     assert.equal(ok(home, ['select', '--min', 'nosuchscalar']), 'e394b696ea204ade95ca29e4b868fdf9\n', 'no value: the latest');
     fails(home, ['select', '-a', 'nosuchattr'], /^grun: no such run attribute 'nosuchattr'\n$/);
   });
+
+  test("Guild's single-dash -min/-max (=COL too); the help names no Guild option missing", () => {
+    const home = copySampleHome('filter-runs');
+    assert.equal(ok(home, ['select', '-min', 'loss']), '79ca9e64e4d7453f999a6bbd1e7c03f0\n');
+    assert.equal(ok(home, ['select', '-min=loss', '-s']), '79ca9e64\n');
+    assert.equal(ok(home, ['select', '-max', 'loss', '-s', '3:4']), '2dc1529b\n');
+    assert.equal(ok(home, ['select', '-max', 'loss']), ok(home, ['select', '--max', 'loss']));
+    fails(home, ['select', '-min', 'loss', '-max', 'loss'], /^grun: --min and --max cannot both be used\n/);
+    assert.doesNotMatch(ok(home, ['select', '--help']), /Guild options not supported yet/);
+  });
 });
 
 describe('grun export and import', () => {

@@ -109,6 +109,10 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
     assert.deepEqual(JSON.parse(ok(remoteHome, ['runs', 'info', id, '--json'])).tags, ['remote-tag']);
     assert.equal(ok(local, ['ls', '-r', 'loop', id.slice(0, 8), '-n']), ok(remoteHome, ['ls', id, '-n']));
     assert.equal(ok(local, ['cat', id.slice(0, 8), '-O', '-r', 'loop']), ok(remoteHome, ['cat', id, '-O']));
+    // select: the remote's run (its label is there only), Guild's -min passed on as typed
+    assert.equal(ok(local, ['select', id.slice(0, 8), '-a', 'label', '-r', 'loop']), 'set-there\n');
+    assert.equal(ok(local, ['select', '-min', '.started', '--remote', 'loop']), ok(remoteHome, ['select', '--min', '.started']));
+    assert.equal(ok(local, ['ls', '-h', '-r', 'loop', id.slice(0, 8), '-n']), ok(remoteHome, ['ls', id, '-n']));
     const missing = grun(local, ['cat', id.slice(0, 8), '-p', 'nothere', '-r', 'loop']);
     assert.deepEqual([missing.code, missing.err], [1, 'grun: nothere does not exist\n'], "the remote's error and exit code");
     const dead = grun(local, ['label', '-r', 'dead', '1', '-s', 'x', '-y']);
