@@ -46,9 +46,9 @@ export function register(program: Command): void {
       .option('-a, --attr <name>', 'print this attribute instead of the id')
       .option('-p, --path', 'print the run directory')
       .option('--dir', 'print the run directory (as --path: Guild spells it both ways)')
-      .option('--all', 'print every selected run, not just one')
+      .option('-A, --all', 'print every selected run, not just one')
       .option('-d, --deleted', 'select from deleted runs')
-      .option('-A, --archive <path>', 'select from an export directory or .zip')
+      .option('--archive <path>', 'select from an export directory or .zip (-A is --all, as in Guild)')
       .option(...REMOTE_OPTION),
   ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
     if (await onRemote(opts, c)) return;

@@ -19,7 +19,18 @@ export function scriptKind(path: string): 'python' | 'shell' | 'node' | null {
 }
 
 /** Guild's `python_util.safe_module_name`: an operation name as a module name. */
-export const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').replace(/-/g, '_');
+const safeModuleName = (name: string): string => name.replace(/\.py$/i, '').replace(/-/g, '_');
+
+/**
+ * The Python main a guild.yml operation runs (its args included): `main:` as written, or, with
+ * no main, exec or steps, the module named after the operation (Guild's rule); undefined for an
+ * `exec:` or steps operation.
+ */
+export function operationMain(name: string, config: Record<string, unknown>): string | undefined {
+  if (typeof config.exec === 'string') return undefined;
+  if (typeof config.main === 'string') return config.main;
+  return config.main === undefined && config.steps === undefined ? safeModuleName(name) : undefined;
+}
 
 /** guild.yml operations (`model:op` for named models), then `*.py`, `*.sh`, `*.js`, `*.mjs`. */
 export function listOperations(projectDir: string): OperationDef[] {
@@ -29,18 +40,14 @@ export function listOperations(projectDir: string): OperationDef[] {
     for (const m of gf.models) {
       for (const [name, config] of Object.entries(m.operations)) {
         const src = configFlagsSource(config['flags-dest']);
+        const main = operationMain(name, config);
         ops.push({
           name: m.name ? `${m.name}:${name}` : name,
           kind: 'guildfile',
           description: typeof config.description === 'string' ? config.description : '',
           model: m.name,
           source: gf.path,
-          // no main, exec or steps: Guild runs the module named after the operation
-          ...(typeof config.main === 'string'
-            ? { main: config.main }
-            : config.main === undefined && config.exec === undefined && config.steps === undefined
-              ? { main: safeModuleName(name) }
-              : {}),
+          ...(main !== undefined ? { main } : {}),
           ...(src !== null && !configKind(src) ? { warning: unsupportedConfig(src) } : {}),
         });
       }

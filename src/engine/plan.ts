@@ -30,7 +30,7 @@ import {
   type YamlMap,
 } from './guildfile.js';
 import { makeLabel } from './label.js';
-import { listOperations, safeModuleName, scriptKind } from './operations.js';
+import { listOperations, operationMain, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, decideSourceCode, selectSourceFiles, type SourceCodeContext, type SourceCodeDecision, type SourceCodeSpec, type SourceSelection } from './sourcecode.js';
 import { PYTHON_API_DIR } from './python-api.js';
@@ -206,11 +206,10 @@ async function guildfileBase(req: RunRequest, gf: Guildfile, found: FoundOperati
   const sourceSpec = combineSourceCodeConfig(model.sourcecode, config.sourcecode, where);
   let target: CmdTarget;
   let isPython = false;
+  const main = operationMain(name, config);
   if (typeof config.exec === 'string') {
     target = { kind: 'exec', template: config.exec };
-  } else if (typeof config.main === 'string' || (config.main === undefined && config.steps === undefined)) {
-    // No main, exec or steps: Guild runs the module named after the operation.
-    const main = typeof config.main === 'string' ? config.main : safeModuleName(name);
+  } else if (main !== undefined) {
     const [module = '', ...args] = main.trim().split(/\s+/);
     if (!module) throw new GrunError(`${where}: main is empty: expected a Python module name`);
     const sourceRoot = sourceSpec?.root ?? '.';

@@ -104,6 +104,7 @@ describe('grun select', () => {
     assert.equal(ok(home, ['select', '-a', 'label', '3']), 'noise=0.1 x=1.1\n');
     assert.equal(ok(home, ['select', '-p', '2dc1']), `${join(home, 'runs', '2dc1529ba06c46fda486395a61475dbe')}\n`);
     assert.equal(ok(home, ['select', '--all', '-s', '1:2']), 'e394b696\na5520d13\n');
+    assert.equal(ok(home, ['select', '-A', '-s', '1:2']), 'e394b696\na5520d13\n', "Guild's -A is --all");
     assert.equal(ok(home, ['select', '--min', 'nosuchscalar']), 'e394b696ea204ade95ca29e4b868fdf9\n', 'no value: the latest');
     fails(home, ['select', '-a', 'nosuchattr'], /^grun: no such run attribute 'nosuchattr'\n$/);
   });
