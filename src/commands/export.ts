@@ -1,10 +1,11 @@
-// `grun export DEST [RUN...] [-m/--move] [-y]`: copies (or moves) runs to a directory or a
-// `.zip` (Guild's export); ids already in DEST are skipped.
+// `grun export DEST [RUN...] [-m/--move] [-r/--copy-resources] [-y]`: copies (or moves) runs to
+// a directory or a `.zip` (Guild's export), their links kept as links unless `-r`; ids already
+// in DEST are skipped.
 import type { Command } from 'commander';
 import { exportRuns } from '../store/archive.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { homeOf, runsOp, selectWithChildren } from './run-args.js';
+import { copyResourcesConfirmed, homeOf, runsOp, selectWithChildren } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
@@ -15,6 +16,7 @@ export function register(program: Command): void {
       .argument('<dest>', 'directory, or a path ending in .zip')
       .argument('[RUN...]', 'runs to export (default: all)')
       .option('-m, --move', 'move the runs instead of copying them')
+      .option('-r, --copy-resources', "copy the files each run's dependencies link to (by default links stay links)")
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (dest: string, specs: string[], opts: Record<string, unknown>, c: Command) => {
     const move = Boolean(opts.move);
@@ -29,7 +31,9 @@ export function register(program: Command): void {
         defaultYes: true,
       },
       async (runs) => {
-        const { exported, skipped } = await exportRuns(dest, runs, { move });
+        const copyResources = Boolean(opts.copyResources);
+        if (copyResources && !copyResourcesConfirmed(Boolean(opts.yes))) return;
+        const { exported, skipped } = await exportRuns(dest, runs, { move, copyResources });
         for (const id of skipped) process.stderr.write(`grun: ${id} exists in ${dest}, skipping\n`);
         process.stdout.write(`Exported ${exported.length} run(s)\n`);
       },

@@ -1,11 +1,12 @@
-// `grun import ARCHIVE [RUN...] [-m/--move] [-y]`: copies runs from an export (a directory or a
-// `.zip`) into the home (Guild's import); ids already there are skipped, and a zip refuses
-// entries that would land outside the runs directory. Moving out of a zip is not allowed.
+// `grun import ARCHIVE [RUN...] [-m/--move] [--copy-resources] [-y]`: copies runs from an export
+// (a directory or a `.zip`) into the home (Guild's import); ids already there are skipped, and
+// links and entries that would land outside the runs directory are refused. Moving out of a zip
+// is not allowed.
 import type { Command } from 'commander';
 import { importRuns, isZipPath, listArchiveRuns } from '../store/archive.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { homeOf, runsOp, selectFrom } from './run-args.js';
+import { copyResourcesConfirmed, homeOf, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
@@ -16,6 +17,7 @@ export function register(program: Command): void {
       .argument('<archive>', 'export directory or .zip file')
       .argument('[RUN...]', 'runs to import (default: all)')
       .option('-m, --move', 'move the runs instead of copying them (directories only)')
+      .option('--copy-resources', "copy the files each run's dependencies link to, where they are in the archive")
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (archive: string, specs: string[], opts: Record<string, unknown>, c: Command) => {
     const move = Boolean(opts.move);
@@ -32,7 +34,9 @@ export function register(program: Command): void {
         defaultYes: true,
       },
       async (runs) => {
-        const { imported, skipped } = await importRuns(home, archive, runs.map((r) => r.id), { move });
+        const copyResources = Boolean(opts.copyResources);
+        if (copyResources && !copyResourcesConfirmed(Boolean(opts.yes))) return;
+        const { imported, skipped } = await importRuns(home, archive, runs.map((r) => r.id), { move, copyResources });
         for (const id of skipped) process.stderr.write(`grun: ${id} exists, skipping\n`);
         process.stdout.write(`Imported ${imported.length} run(s)\n`);
       },

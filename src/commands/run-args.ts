@@ -122,6 +122,13 @@ export async function runsOp(
   await act(selected); // a file system refusal reaches the user as `grun: <message>` (main.ts)
 }
 
+/** Guild's second question of `export -r` and `import --copy-resources` (not asked with -y). */
+export function copyResourcesConfirmed(yes: boolean): boolean {
+  if (yes) return true;
+  process.stdout.write('WARNING: You specified --copy-resources, which will copy resources used by each run.\n');
+  return confirm('Really copy resources exported runs?', false);
+}
+
 /** `--help` of label, tag and comment: where an edit of a sweep's child goes. */
 export const CHILD_EDIT_HELP = `
 A child of a 'grun submit' sweep (an Accio run definition) has no metadata of

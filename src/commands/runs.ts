@@ -272,9 +272,15 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
 async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
   if (await onRemote(opts, cmd)) return;
   const home = homeOf(cmd);
-  const { filterRuns } = await import('./run-filter.js');
-  const selected = selectWithChildren(filterRuns(listRuns(home), opts), specs, [':']);
   const permanent = Boolean(opts.permanent);
+  // `-A DIR`: the runs of an export, moved to this home's trash as Guild moves them (its
+  // `--permanent` there fails on an assertion, and a zip's runs cannot be moved: both refused).
+  const archive = opts.archive as string | undefined;
+  if (archive && permanent) throw new UsageError('--permanent cannot be used with --archive: runs deleted from an archive go to the trash');
+  const { filterRuns } = await import('./run-filter.js');
+  const { isZipPath, listArchiveRuns } = await import('../store/archive.js');
+  if (archive && isZipPath(archive)) throw new GrunError(`cannot delete runs from zip archive '${archive}': only a directory export's runs can be moved`);
+  const selected = selectWithChildren(filterRuns(archive ? await listArchiveRuns(archive) : listRuns(home), opts), specs, [':']);
   const running = selected.filter((r) => r.status === 'running' && !r.statusInfo.remote);
   if (running.length > 0 && !opts.stop) {
     throw new GrunError(
@@ -299,13 +305,14 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
         const stuck = reports.filter((r) => r.outcome.kind === 'timed-out').map((r) => r.run.id.slice(0, 8));
         if (stuck.length > 0) throw new GrunError(`could not stop ${stuck.join(', ')}: nothing deleted (try grun stop --force)`);
       }
-      const done = (await import('../store/trash.js')).deleteRuns(home, runs, { permanent });
+      const done = (await import('../store/trash.js')).deleteRuns(home, runs, { permanent, from: archive });
       process.stdout.write(`${permanent ? 'Permanently deleted' : 'Deleted'} ${done.length} run(s)\n`);
     },
   );
 }
 
 async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  if (await onRemote(opts, cmd)) return;
   const home = homeOf(cmd);
   const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
@@ -326,6 +333,7 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
 }
 
 async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+  if (await onRemote(opts, cmd)) return;
   const home = homeOf(cmd);
   const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
@@ -393,6 +401,7 @@ export function register(program: Command): void {
       .option('-y, --yes', 'do not ask for confirmation')
       .option('-p, --permanent', 'remove the runs for good instead of moving them to the trash')
       .option('--stop', 'stop selected running runs first')
+      .option('-A, --archive <path>', "delete runs of an export directory (they move to this home's trash)")
       .option(...REMOTE_OPTION),
   ).action(deleteAction);
 
@@ -401,7 +410,8 @@ export function register(program: Command): void {
       .command('restore')
       .description('Restore deleted runs')
       .argument('[RUN...]', 'runs from `grun runs --deleted` (default: all)')
-      .option('-y, --yes', 'do not ask for confirmation'),
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option(...REMOTE_OPTION),
   ).action(restoreAction);
 
   addRunFilterOptions(
@@ -409,7 +419,8 @@ export function register(program: Command): void {
       .command('purge')
       .description('Permanently remove deleted runs')
       .argument('[RUN...]', 'runs from `grun runs --deleted` (default: all)')
-      .option('-y, --yes', 'do not ask for confirmation'),
+      .option('-y, --yes', 'do not ask for confirmation')
+      .option(...REMOTE_OPTION),
   ).action(purgeAction);
 
   registerSetMeta(runs);

@@ -1,6 +1,7 @@
 // Export runs to a directory or a `.zip` and import them back (Guild's `export`/`import`).
-// A directory export holds `.guild-nocopy` and `DEST/<id>` copies made following links; a zip
-// holds `<id>/…` entries. Nothing is half-written: each run (or the new zip) is written under a
+// A directory export holds `.guild-nocopy` and `DEST/<id>` copies, their links kept as links
+// (with `--copy-resources`, a run's dependency links copied as what they point to); a zip holds
+// `<id>/…` entries. Nothing is half-written: each run (or the new zip) is written under a
 // temp name beside its destination and renamed into place. Imports refuse entries that would
 // land outside the destination (`../`, absolute paths, links pointing out of `runs/`). A staged
 // run's `.guild/ENV` (its whole environment, secrets included) is never exported, and a zip is
@@ -10,7 +11,6 @@ import {
   copyFileSync,
   createWriteStream,
   existsSync,
-  lstatSync,
   mkdirSync,
   mkdtempSync,
   openSync,
@@ -34,6 +34,7 @@ import { TEMP_PREFIX } from './temp-name.js';
 import { runsDir } from './home.js';
 import { compareRunsNewestFirst } from './index.js';
 import { isRunDir, loadRunSummary, toRun } from './run.js';
+import { readManifest } from './run-files.js';
 import { STAGED_ENV } from './secrets.js';
 
 const yauzl = lazyRequire<typeof Yauzl>('yauzl');
@@ -50,38 +51,82 @@ const tempName = (dir: string, what: string): string => join(dir, `${TEMP_PREFIX
 
 
 /** Moves a directory; across filesystems, copies (keeping links) then removes. */
-function moveDir(src: string, dest: string): void {
+export function moveDir(src: string, dest: string): void {
   try {
     renameSync(src, dest);
   } catch (e) {
     if ((e as NodeJS.ErrnoException).code !== 'EXDEV') throw e;
     const tmp = tempName(dirname(dest), 'move');
-    copyTree(src, tmp, { followLinks: false });
+    copyTree(src, tmp);
     renameSync(tmp, dest);
     rmSync(src, { recursive: true, force: true });
   }
 }
 
+/** Whether a copy follows the link at `rel` (its path under the tree copied) and `path`. */
+type Follow = (rel: string, path: string) => boolean;
+const keepLinks: Follow = () => false;
+
 /**
- * Copies a tree. With `followLinks` (Guild's copytree for export), links are replaced by what
- * they point to; a link back into a directory being copied is skipped (no endless loop), and a
- * dangling link is kept as a link.
+ * With `--copy-resources`: a run's dependency resources, the links its dependencies made (the
+ * `d` entries of `.guild/manifest`), are followed; any other link a run holds stays a link.
+ * From an archive (`within`), only those whose target is inside the archive are: a link there
+ * is untrusted, and may lead anywhere on this machine.
  */
-function copyTree(src: string, dest: string, opts: { followLinks: boolean }, stack: string[] = []): void {
-  const real = realpathSync(src);
-  mkdirSync(dest, { recursive: true, mode: statSync(src).mode & 0o7777 });
-  const inner = [...stack, real];
-  for (const e of readdirSync(src, { withFileTypes: true })) {
-    const s = join(src, e.name);
-    const d = join(dest, e.name);
-    if (e.isSymbolicLink()) {
-      const target = opts.followLinks ? statOrNull(s) : null;
-      if (!target) symlinkSync(readlinkSync(s), d);
-      else if (target.isDirectory()) {
-        if (!inner.includes(realpathSync(s))) copyTree(s, d, opts, inner);
-      } else copyFileSync(s, d);
-    } else if (e.isDirectory()) copyTree(s, d, opts, inner);
-    else if (e.isFile()) copyFileSync(s, d);
+function resourceLinks(runDir: string, within?: string): Follow {
+  const deps = new Set((readManifest(runDir) ?? []).filter((e) => e.type === 'd').map((e) => e.path));
+  const root = within === undefined ? null : realpathSync(within);
+  return (rel, path) => {
+    if (!deps.has(rel)) return false;
+    if (root === null) return true;
+    try {
+      return realpathSync(path).startsWith(root + sep);
+    } catch {
+      return false;
+    }
+  };
+}
+
+interface CopiedEntry {
+  kind: 'dir' | 'file' | 'link';
+  path: string;
+  /** Its path under the tree copied, `/`-separated. */
+  rel: string;
+}
+
+/**
+ * What a copy of `root` holds, parents first: links stay links (Guild's copytree with
+ * `symlinks=True`), but those `follow` names stand for what they point to, a file or a
+ * directory walked in turn. A followed link into a directory being walked (no endless loop), or
+ * to nothing or anything but a file or a directory, stays a link; sockets and fifos are left out.
+ */
+function* copiedEntries(root: string, follow: Follow, rel = '', stack: string[] = []): Generator<CopiedEntry> {
+  const dir = join(root, rel);
+  const inner = [...stack, realpathSync(dir)];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const r = rel ? `${rel}/${e.name}` : e.name;
+    const p = join(root, r);
+    let kind: CopiedEntry['kind'] | null = e.isDirectory() ? 'dir' : e.isFile() ? 'file' : e.isSymbolicLink() ? 'link' : null;
+    if (kind === 'link' && follow(r, p)) {
+      const st = statOrNull(p);
+      if (st?.isFile()) kind = 'file';
+      else if (st?.isDirectory() && !inner.includes(realpathSync(p))) kind = 'dir';
+    }
+    if (kind === null) continue;
+    yield { kind, path: p, rel: r };
+    if (kind === 'dir') yield* copiedEntries(root, follow, r, inner);
+  }
+}
+
+/** Copies a tree as `copiedEntries` says: links kept unless `follow` names them. */
+function copyTree(src: string, dest: string, follow: Follow = keepLinks): void {
+  const mode = (p: string): number => statSync(p).mode & 0o7777;
+  mkdirSync(dest, { recursive: true, mode: mode(src) });
+  for (const e of copiedEntries(src, follow)) {
+    const d = join(dest, e.rel);
+    if (e.kind === 'dir') mkdirSync(d, { mode: mode(e.path) });
+    else if (e.kind === 'file') copyFileSync(e.path, d);
+    else symlinkSync(readlinkSync(e.path), d);
   }
 }
 
@@ -93,31 +138,21 @@ function statOrNull(p: string): ReturnType<typeof statSync> | null {
   }
 }
 
-/** Files of a tree for a zip, following links as `copyTree` does: [real path, relative name]. */
-function zipItems(root: string): { files: [string, string][]; emptyDirs: string[] } {
+/**
+ * Files of a tree for a zip, as Guild's zip export stores them: [real path, relative name]. A
+ * link to a file is stored as the file (zipfile follows it); a link to a directory as an empty
+ * directory, unless `follow` names it (`--copy-resources`): then walked as `copyTree` walks it.
+ */
+function zipItems(root: string, follow: Follow): { files: [string, string][]; emptyDirs: string[] } {
   const files: [string, string][] = [];
   const emptyDirs: string[] = [];
-  const walk = (dir: string, rel: string, stack: string[]): void => {
-    const inner = [...stack, realpathSync(dir)];
-    const entries = readdirSync(dir, { withFileTypes: true });
-    let count = 0;
-    for (const e of entries) {
-      const p = join(dir, e.name);
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      const st = e.isSymbolicLink() ? statOrNull(p) : lstatSync(p);
-      if (!st) continue; // a dangling link has nothing to store
-      if (st.isDirectory()) {
-        if (inner.includes(realpathSync(p))) continue;
-        walk(p, r, inner);
-        count++;
-      } else if (st.isFile()) {
-        files.push([p, r]);
-        count++;
-      }
-    }
-    if (count === 0 && rel) emptyDirs.push(rel);
-  };
-  walk(root, '', []);
+  const entries = [...copiedEntries(root, (rel, path) => statOrNull(path)?.isFile() === true || follow(rel, path))];
+  entries.forEach((e, i) => {
+    if (e.kind === 'file') files.push([e.path, e.rel]);
+    else if (e.kind === 'link') {
+      if (statOrNull(e.path)?.isDirectory()) emptyDirs.push(e.rel); // a dangling link has nothing to store
+    } else if (!entries[i + 1]?.rel.startsWith(`${e.rel}/`)) emptyDirs.push(e.rel); // parents come first
+  });
   return { files, emptyDirs };
 }
 
@@ -211,7 +246,7 @@ const entriesOf = (entries: ZipEntryInfo[], id: string): ZipEntryInfo[] =>
 // ---------------------------------------------------------------------------------------------
 // Export
 
-async function exportToZip(dest: string, runs: Run[], move: boolean): Promise<{ exported: string[]; skipped: string[] }> {
+async function exportToZip(dest: string, runs: Run[], move: boolean, copyResources: boolean): Promise<{ exported: string[]; skipped: string[] }> {
   const zip = new (yazl().ZipFile)();
   const existing = new Set<string>();
   let old: Yauzl.ZipFile | null = null;
@@ -239,7 +274,7 @@ async function exportToZip(dest: string, runs: Run[], move: boolean): Promise<{ 
         skipped.push(run.id);
         continue;
       }
-      const { files, emptyDirs } = zipItems(run.dir);
+      const { files, emptyDirs } = zipItems(run.dir, copyResources ? resourceLinks(run.dir) : keepLinks);
       for (const [real, rel] of files) if (rel !== STAGED_ENV) zip.addFile(real, `${run.id}/${rel}`);
       for (const d of emptyDirs) zip.addEmptyDirectory(`${run.id}/${d}`);
       exported.push(run.id);
@@ -258,7 +293,7 @@ async function exportToZip(dest: string, runs: Run[], move: boolean): Promise<{ 
   return { exported, skipped };
 }
 
-function exportToDir(dest: string, runs: Run[], move: boolean): { exported: string[]; skipped: string[] } {
+function exportToDir(dest: string, runs: Run[], move: boolean, copyResources: boolean): { exported: string[]; skipped: string[] } {
   if (existsSync(dest) && !statSync(dest).isDirectory()) throw new GrunError(`'${dest}' is not a directory`);
   mkdirSync(dest, { recursive: true });
   closeSync(openSync(join(dest, NOCOPY_MARKER), 'a'));
@@ -270,32 +305,39 @@ function exportToDir(dest: string, runs: Run[], move: boolean): { exported: stri
       skipped.push(run.id);
       continue;
     }
-    if (move) {
+    if (move && !copyResources) {
       moveDir(run.dir, target);
       rmSync(join(target, STAGED_ENV), { force: true });
     } else {
+      // Guild's move with --copy-resources: a copy that follows them, then the run removed.
       const tmp = tempName(dest, run.id.slice(0, 8));
       try {
-        copyTree(run.dir, tmp, { followLinks: true });
+        copyTree(run.dir, tmp, copyResources ? resourceLinks(run.dir) : keepLinks);
         rmSync(join(tmp, STAGED_ENV), { force: true });
         renameSync(tmp, target);
       } catch (e) {
         rmSync(tmp, { recursive: true, force: true });
         throw e;
       }
+      if (move) rmSync(run.dir, { recursive: true, force: true });
     }
     exported.push(run.id);
   }
   return { exported, skipped };
 }
 
-/** Copies (or moves) runs to a directory or a `.zip`; ids already there are skipped. */
+/**
+ * Copies (or moves) runs to a directory or a `.zip`; ids already there are skipped. Links are
+ * kept as links (a zip stores a linked file, and a linked directory as an empty one), but with
+ * `copyResources` those a run's dependencies made are copied as what they point to.
+ */
 export async function exportRuns(
   dest: string,
   runs: Run[],
-  opts: { move?: boolean } = {},
+  opts: { move?: boolean; copyResources?: boolean } = {},
 ): Promise<{ exported: string[]; skipped: string[] }> {
-  return isZipPath(dest) ? exportToZip(dest, runs, Boolean(opts.move)) : exportToDir(dest, runs, Boolean(opts.move));
+  const [move, copyResources] = [Boolean(opts.move), Boolean(opts.copyResources)];
+  return isZipPath(dest) ? exportToZip(dest, runs, move, copyResources) : exportToDir(dest, runs, move, copyResources);
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -339,32 +381,29 @@ export async function listArchiveRuns(archive: string): Promise<Run[]> {
   }
 }
 
-/** Every link under a directory archive's run must point inside the runs directory. */
-function checkDirRunLinks(src: string, id: string): void {
-  const walk = (dir: string, rel: string): void => {
-    for (const e of readdirSync(dir, { withFileTypes: true })) {
-      const r = rel ? `${rel}/${e.name}` : e.name;
-      if (e.isSymbolicLink()) {
-        const target = readlinkSync(join(dir, e.name));
-        if (!linkStaysInside('/runs', `/runs/${id}/${r}`, target)) {
-          throw new GrunError(`refusing ${id}/${r}: link to '${target}' points outside the runs directory`);
-        }
-      } else if (e.isDirectory()) walk(join(dir, e.name), r);
+/** Every link a copy of a directory archive's run keeps must point inside the runs directory. */
+function checkDirRunLinks(src: string, id: string, follow: Follow): void {
+  for (const e of copiedEntries(src, follow)) {
+    if (e.kind !== 'link') continue;
+    const target = readlinkSync(e.path);
+    if (!linkStaysInside('/runs', `/runs/${id}/${e.rel}`, target)) {
+      throw new GrunError(`refusing ${id}/${e.rel}: link to '${target}' points outside the runs directory`);
     }
-  };
-  walk(src, '');
+  }
 }
 
 /**
  * Copies (or with `move`, moves) runs from an export into `runs/`. `ids` limits the runs (all
  * when omitted); ids already in `runs/` are skipped. Every selected run is checked before
  * anything is written, and each lands under a temp name in `runs/` before its final rename.
+ * With `copyResources` (a directory export; a zip holds no links), the links a run's
+ * dependencies made that lead inside the archive are copied as what they point to.
  */
 export async function importRuns(
   home: string,
   archive: string,
   ids?: string[],
-  opts: { move?: boolean } = {},
+  opts: { move?: boolean; copyResources?: boolean } = {},
 ): Promise<{ imported: string[]; skipped: string[] }> {
   if (!existsSync(archive)) throw new GrunError(`archive '${archive}' does not exist`);
   const runs = runsDir(home);
@@ -412,9 +451,11 @@ export async function importRuns(
   if (!statSync(archive).isDirectory()) throw new GrunError(`invalid archive '${archive}': expected a directory or a .zip file`);
   const available = readdirSync(archive).filter((n) => isRunDir(join(archive, n)));
   const wanted = ids ?? available;
+  const follow = new Map<string, Follow>();
   for (const id of wanted) {
     if (!available.includes(id)) throw new GrunError(`run ${id} is not in '${archive}'`);
-    checkDirRunLinks(join(archive, id), id);
+    follow.set(id, opts.copyResources ? resourceLinks(join(archive, id), archive) : keepLinks);
+    checkDirRunLinks(join(archive, id), id, follow.get(id)!);
   }
   for (const id of wanted) {
     const src = join(archive, id);
@@ -423,16 +464,17 @@ export async function importRuns(
       skipped.push(id);
       continue;
     }
-    if (opts.move) moveDir(src, dest);
+    if (opts.move && !opts.copyResources) moveDir(src, dest);
     else {
       const tmp = tempName(runs, id.slice(0, 8));
       try {
-        copyTree(src, tmp, { followLinks: false });
+        copyTree(src, tmp, follow.get(id)!);
         renameSync(tmp, dest);
       } catch (e) {
         rmSync(tmp, { recursive: true, force: true });
         throw e;
       }
+      if (opts.move) rmSync(src, { recursive: true, force: true });
     }
     imported.push(id);
   }

@@ -4,6 +4,7 @@ import { accessSync, constants, existsSync, mkdirSync, opendirSync, renameSync, 
 import { randomBytes } from 'node:crypto';
 import { basename, dirname, join, resolve, sep } from 'node:path';
 import { GrunError, systemReason } from './errors.js';
+import { moveDir } from './archive.js';
 import { runsDir, trashRunsDir } from './home.js';
 import type { Run } from './types.js';
 
@@ -25,7 +26,7 @@ function runPathIn(parent: string, run: Run, where: string): string {
 function moveRun(src: string, dest: string): void {
   mkdirSync(dirname(dest), { recursive: true });
   if (existsSync(dest)) renameSync(dest, `${dest}_${randomBytes(2).toString('hex')}`);
-  renameSync(src, dest);
+  moveDir(src, dest); // an export's run may be on another file system
 }
 
 function removeRun(parent: string, path: string): void {
@@ -54,10 +55,14 @@ function changingHome<T>(home: string, what: string, f: () => T): T {
   }
 }
 
-/** Moves runs to the trash, or removes them with `permanent`. Returns the ids handled. */
-export function deleteRuns(home: string, runs: Run[], opts: { permanent?: boolean } = {}): string[] {
-  const from = runsDir(home);
-  const srcs = runs.map((run) => runPathIn(from, run, 'runs/')); // all checked before any moves
+/**
+ * Moves runs to the trash, or removes them with `permanent`. Returns the ids handled. `from`:
+ * the directory they are in, `runs/` or an export's (whose runs only move to the trash).
+ */
+export function deleteRuns(home: string, runs: Run[], opts: { permanent?: boolean; from?: string } = {}): string[] {
+  const from = opts.from ?? runsDir(home);
+  if (opts.permanent && resolve(from) !== resolve(runsDir(home))) throw new GrunError(`runs in ${from} are not removed for good: only a home's runs are`);
+  const srcs = runs.map((run) => runPathIn(from, run, opts.from ?? 'runs/')); // all checked before any moves
   changingHome(home, 'delete runs', () =>
     runs.forEach((run, i) => {
       if (opts.permanent) removeRun(from, srcs[i]!);

@@ -1,6 +1,6 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { createWriteStream, existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { createWriteStream, existsSync, lstatSync, readFileSync, readdirSync, readlinkSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
@@ -134,10 +134,38 @@ describe('grun export and import', () => {
     assert.equal(ok(target, ['import', '-y', dest]), 'Imported 2 run(s)\n');
     assert.deepEqual(listedShortIds(ok(target, ['runs'])), ['abacebc8', 'e1cf9550']);
     assert.equal(attr(target, E1, 'flags'), attr(home, E1, 'flags'));
-    assert.equal(readFileSync(join(target, 'runs/abacebc867a84360bdcda39bf9cd45a9/data.txt'), 'utf8').slice(0, 4), '0\n1\n');
+    // links stay links, as Guild's export keeps them: data.txt still names the run it came from
+    assert.equal(readlinkSync(join(target, 'runs/abacebc867a84360bdcda39bf9cd45a9/data.txt')), '../5fe4ccc3174c4c9e9a212c98a4f108ec/data.txt');
     const again = grun(target, ['import', '-y', dest]);
     assert.equal(again.out, 'Imported 0 run(s)\n');
     assert.match(again.err, /exists, skipping/);
+  });
+
+  test("export -r and import --copy-resources copy what a run's dependency links point to, after Guild's second question", () => {
+    const home = copyFixtureHome();
+    const train = 'abacebc867a84360bdcda39bf9cd45a9';
+    const dest = join(tempDir(), 'exported');
+    const no = grun(home, ['export', '-r', dest, 'abac'], { input: '\n\n' });
+    assert.equal(no.code, 0, no.err);
+    assert.match(no.out, /Continue\? \[Y\/n\]: WARNING: You specified --copy-resources, which will copy resources used by each run\.\nReally copy resources exported runs\? \[y\/N\]: $/);
+    assert.ok(!existsSync(join(dest, train)));
+    assert.match(ok(home, ['export', '--copy-resources', dest, 'abac'], { input: 'y\ny\n' }), /\[y\/N\]: Exported 1 run\(s\)\n$/);
+    assert.ok(lstatSync(join(dest, train, 'data.txt')).isFile());
+    const target = emptyHome();
+    ok(target, ['import', '-y', dest]);
+    assert.equal(readFileSync(join(target, 'runs', train, 'data.txt'), 'utf8').slice(0, 4), '0\n1\n');
+    // import --copy-resources from an export that kept its links, the upstream run in it too
+    const linked = join(tempDir(), 'linked');
+    ok(home, ['export', '-y', linked, 'abac', '5fe4']);
+    const plain = emptyHome();
+    ok(plain, ['import', '-y', linked, 'abac']);
+    assert.ok(lstatSync(join(plain, 'runs', train, 'data.txt')).isSymbolicLink());
+    const copied = emptyHome();
+    assert.equal(ok(copied, ['import', '-y', '--copy-resources', linked, 'abac']), 'Imported 1 run(s)\n');
+    assert.equal(readFileSync(join(copied, 'runs', train, 'data.txt'), 'utf8').slice(0, 4), '0\n1\n');
+    assert.ok(lstatSync(join(copied, 'runs', train, 'data.txt')).isFile());
+    assert.doesNotMatch(ok(home, ['export', '--help']), /not supported yet:.* (-r|--copy-resources)\b/);
+    assert.doesNotMatch(ok(home, ['import', '--help']), /not supported yet:.* --copy-resources\b/);
   });
 
   test('zip round trip, export --move, and moving out of a zip refused', () => {

@@ -120,6 +120,29 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
     assert.match(dead.err, /^grun: remote 'dead' cannot be reached: /m, 'after what ssh said');
   });
 
+  test("runs restore and runs purge --remote: the remote's trash, its prompts answered from here", () => {
+    const id = JSON.parse(ok(remoteHome, ['runs', 'info', '2', '--json'])).id as string;
+    const short = id.slice(0, 8);
+    const trashed = (home: string) => (JSON.parse(ok(home, ['runs', '-d', '--json'])) as { id: string }[]).map((r) => r.id);
+    const localTrash = trashed(local);
+    ok(local, ['runs', 'rm', '-r', 'loop', short, '-y']);
+    assert.deepEqual(trashed(remoteHome), [id]);
+    const restored = grun(local, ['runs', 'restore', '-r', 'loop', short], { input: 'y\n' });
+    assert.equal(restored.code, 0, restored.err);
+    assert.match(restored.out, /^You are about to restore the following runs:\n {2}\[[0-9a-f]{8}\][^]*Restore 1 run\(s\)\? \[Y\/n\]: Restored 1 run\(s\)\n$/);
+    assert.deepEqual(trashed(remoteHome), []);
+    assert.ok(readdirSync(join(remoteHome, 'runs')).includes(id));
+    ok(local, ['runs', 'rm', '-r', 'loop', short, '-y']);
+    const kept = grun(local, ['runs', 'purge', '--remote', 'loop', short], { input: 'n\n' });
+    assert.match(kept.out, /Permanently delete 1 run\(s\)\? \[y\/N\]: $/);
+    assert.deepEqual(trashed(remoteHome), [id], 'a no keeps it');
+    assert.equal(ok(local, ['runs', 'purge', '--remote', 'loop', short, '-y']), 'Permanently deleted 1 run(s)\n');
+    assert.deepEqual(trashed(remoteHome), []);
+    assert.ok(!readdirSync(join(remoteHome, 'runs')).includes(id));
+    assert.deepEqual(trashed(local), localTrash, "this home's trash is not touched");
+    assert.ok(readdirSync(join(local, 'runs')).includes(id), 'nor its copy of the run');
+  });
+
   test('grun sync with no remote runs', () => {
     const r = grun(emptyHome(), ['sync']);
     assert.equal(r.code, 0);

@@ -4,7 +4,7 @@ import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSync, readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventFileWriter } from '../../src/store/tfevents.js';
-import { copyFixtureHome, copySampleHome, grunBin } from '../helpers/home.js';
+import { copyFixtureHome, copySampleHome, emptyHome, grunBin, tempDir } from '../helpers/home.js';
 import { cloneRun, fails, grun, listedShortIds, ok } from './cli-helpers.js';
 
 const STATUS: Record<string, string> = {
@@ -329,6 +329,30 @@ describe('grun runs delete | restore | purge', () => {
     assert.deepEqual(listedShortIds(ok(home, ['runs'])), ['2dc1529b', 'ac99cff4', 'fe83a924', 'fa6f74ad']);
     assert.equal(grun(home, ['runs', 'restore', '-y', 'nothing-like-this']).code, 1);
     assert.match(grun(home, ['runs', 'purge', '-y', '-Sr']).err, /Nothing to purge\./);
+  });
+
+  test("delete -A DIR: an export's runs move to this home's trash, as Guild's; --permanent and a zip refused", () => {
+    const home = copyFixtureHome();
+    const id = 'e1cf955019fc498ba318ae5d147456c2';
+    const exp = join(tempDir(), 'exp');
+    ok(home, ['export', '-y', exp, 'e1cf', 'abac']);
+    const other = emptyHome();
+    fails(other, ['runs', 'rm', '-y', '-p', '-A', exp, 'e1cf'], /^grun: --permanent cannot be used with --archive/);
+    const r = grun(other, ['runs', 'rm', '-A', exp, 'e1cf'], { input: 'y\n' });
+    assert.equal(r.code, 0, r.err);
+    assert.match(r.out, /^You are about to delete the following runs:\n {2}\[e1cf9550\] +train\.py/);
+    assert.match(r.out, /Delete 1 run\(s\)\? \[Y\/n\]: Deleted 1 run\(s\)\n$/);
+    assert.deepEqual(listedShortIds(ok(other, ['runs', '-A', exp])), ['abacebc8']);
+    assert.ok(existsSync(join(other, 'trash/runs', id, '.guild/opref')));
+    assert.ok(!existsSync(join(home, 'trash/runs', id)) && existsSync(join(home, 'runs', id)), 'the home that exported it is untouched');
+    assert.deepEqual(listedShortIds(ok(other, ['runs', '-d'])), ['e1cf9550']);
+    assert.equal(ok(other, ['runs', 'restore', '-y', 'e1cf']), 'Restored 1 run(s)\n');
+    assert.deepEqual(listedShortIds(ok(other, ['runs'])), ['e1cf9550']);
+    const zip = join(tempDir(), 'runs.zip');
+    ok(home, ['export', '-y', zip, 'abac']);
+    fails(other, ['runs', 'rm', '-y', '-A', zip], /^grun: cannot delete runs from zip archive '.*runs\.zip'/);
+    assert.deepEqual(listedShortIds(ok(other, ['runs', '-A', zip])), ['abacebc8']);
+    assert.doesNotMatch(ok(other, ['runs', 'rm', '--help']), /not supported yet:.* (-A|--archive)\b/);
   });
 
   test('a running run is refused unless --stop, which stops it and deletes it', async () => {

@@ -13,6 +13,7 @@ const BATCH = '8fa2461079df492da3d07eefeab88a99';
 const TRIAL = 'b473328ab1d347d58b826d1aa977a8d0';
 const TRAIN = 'abacebc867a84360bdcda39bf9cd45a9'; // has data.txt -> ../5fe4ccc3…/data.txt
 const SIMPLE = 'e1cf955019fc498ba318ae5d147456c2';
+const PREPARE = '5fe4ccc3174c4c9e9a212c98a4f108ec'; // TRAIN's upstream run
 
 const pick = (runs: Run[], ...ids: string[]): Run[] => ids.map((id) => runs.find((r) => r.id === id)!);
 
@@ -49,24 +50,54 @@ async function zipWithNames(path: string, entries: [string, string][], rename: [
 }
 
 describe('archive: directory export and import', () => {
-  test('export copies runs following links, marks the dir, and skips ids already there', async () => {
+  test("export keeps links as links, as Guild's; copyResources copies a run's dependency links, others stay; ids there skipped", async () => {
     const home = copyFixtureHome();
     assert.ok(lstatSync(join(home, 'runs', BATCH, TRIAL)).isSymbolicLink());
     const dest = join(tempDir(), 'exp');
     const runs = pick(listRuns(home), BATCH, TRAIN);
     assert.deepEqual(await exportRuns(dest, runs), { exported: [BATCH, TRAIN], skipped: [] });
     assert.ok(existsSync(join(dest, '.guild-nocopy')));
-    // Links are followed: the trial link becomes a copy of the trial run, data.txt a file.
-    assert.ok(lstatSync(join(dest, BATCH, TRIAL)).isDirectory());
-    assert.ok(existsSync(join(dest, BATCH, TRIAL, '.guild/opref')));
-    assert.ok(lstatSync(join(dest, TRAIN, 'data.txt')).isFile());
-    assert.equal(readFileSync(join(dest, TRAIN, 'data.txt'), 'utf8').split('\n')[0], '0');
+    assert.equal(readlinkSync(join(dest, BATCH, TRIAL)), `../${TRIAL}`);
+    assert.equal(readlinkSync(join(dest, TRAIN, 'data.txt')), `../${PREPARE}/data.txt`);
     assert.deepEqual(
       readFileSync(join(dest, TRAIN, '.guild/attrs/flags')),
       readFileSync(join(home, 'runs', TRAIN, '.guild/attrs/flags')),
     );
     assert.deepEqual(await exportRuns(dest, runs), { exported: [], skipped: [BATCH, TRAIN] });
     assert.deepEqual(readdirSync(dest).filter((n) => n.startsWith('.grun-tmp')), []);
+
+    // data.txt is the run's operation dependency (a `d` manifest entry); the trial link is none.
+    const res = join(tempDir(), 'res');
+    await exportRuns(res, runs, { copyResources: true });
+    assert.ok(lstatSync(join(res, TRAIN, 'data.txt')).isFile());
+    assert.equal(readFileSync(join(res, TRAIN, 'data.txt'), 'utf8').split('\n')[0], '0');
+    assert.equal(readlinkSync(join(res, BATCH, TRIAL)), `../${TRIAL}`);
+  });
+
+  test('copyResources: a dependency link to a directory is copied whole, one back into the run stays a link; a zip stores a linked directory empty unless copied', async () => {
+    const home = copyFixtureHome();
+    const run = join(home, 'runs', TRAIN);
+    mkdirSync(join(home, 'runs', PREPARE, 'sub'));
+    writeFileSync(join(home, 'runs', PREPARE, 'sub/f.txt'), 'inner\n');
+    symlinkSync(`../${PREPARE}/sub`, join(run, 'sub'));
+    symlinkSync('.', join(run, 'loop'));
+    writeFileSync(join(run, '.guild/manifest'), readFileSync(join(run, '.guild/manifest'), 'utf8') + 'd sub - operation:prepare\nd loop - operation:prepare\n');
+    const runs = pick(listRuns(home), TRAIN);
+    const dir = join(tempDir(), 'exp');
+    await exportRuns(dir, runs, { copyResources: true });
+    assert.equal(readFileSync(join(dir, TRAIN, 'sub/f.txt'), 'utf8'), 'inner\n');
+    assert.equal(readlinkSync(join(dir, TRAIN, 'loop')), '.');
+
+    const plain = join(tempDir(), 'plain.zip');
+    await exportRuns(plain, runs);
+    const copied = join(tempDir(), 'copied.zip');
+    await exportRuns(copied, runs, { copyResources: true });
+    const [a, b] = [emptyHome(), emptyHome()];
+    await importRuns(a, plain);
+    await importRuns(b, copied);
+    assert.deepEqual(readdirSync(join(a, 'runs', TRAIN, 'sub')), [], 'a linked directory: an empty one');
+    assert.equal(readFileSync(join(a, 'runs', TRAIN, 'data.txt'), 'utf8').split('\n')[0], '0', 'a linked file: the file');
+    assert.equal(readFileSync(join(b, 'runs', TRAIN, 'sub/f.txt'), 'utf8'), 'inner\n');
   });
 
   test('listing and importing a directory export; existing ids are skipped; --move removes them', async () => {
@@ -98,6 +129,45 @@ describe('archive: directory export and import', () => {
     const home = emptyHome();
     await assert.rejects(importRuns(home, src), /points outside the runs directory/);
     assert.deepEqual(readdirSync(join(home, 'runs')), []);
+  });
+});
+
+describe('archive: import with copyResources', () => {
+  /** An export dir holding run A, whose `d` entry data.txt links to `../B/data.txt`. */
+  function archiveWithDep(bData: (b: string) => void): { dir: string; a: string; b: string } {
+    const dir = tempDir();
+    const [a, b] = ['aaaabbbbccccddddeeeeffff00001111', 'bbbbccccddddeeeeffff000011112222'];
+    for (const id of [a, b]) {
+      mkdirSync(join(dir, id, '.guild'), { recursive: true });
+      writeFileSync(join(dir, id, '.guild/opref'), "script:/p '' '' train.py");
+    }
+    writeFileSync(join(dir, a, '.guild/manifest'), 'd data.txt - operation:b\n');
+    symlinkSync(`../${b}/data.txt`, join(dir, a, 'data.txt'));
+    bData(join(dir, b));
+    return { dir, a, b };
+  }
+
+  test("a dependency link that leads to a file of the archive is copied; without copyResources it stays a link", async () => {
+    const { dir, a } = archiveWithDep((b) => writeFileSync(join(b, 'data.txt'), 'upstream\n'));
+    const plain = emptyHome();
+    await importRuns(plain, dir, [a]);
+    assert.ok(lstatSync(join(plain, 'runs', a, 'data.txt')).isSymbolicLink());
+    const copied = emptyHome();
+    assert.deepEqual(await importRuns(copied, dir, [a], { copyResources: true }), { imported: [a], skipped: [] });
+    assert.ok(lstatSync(join(copied, 'runs', a, 'data.txt')).isFile());
+    assert.equal(readFileSync(join(copied, 'runs', a, 'data.txt'), 'utf8'), 'upstream\n');
+  });
+
+  test('a dependency link that leads out of the archive (through another link) is not followed', async () => {
+    const secret = join(tempDir(), 'secret.txt');
+    writeFileSync(secret, 'not for the archive\n');
+    const { dir, a, b } = archiveWithDep((bDir) => symlinkSync(secret, join(bDir, 'data.txt')));
+    const home = emptyHome();
+    await importRuns(home, dir, [a], { copyResources: true });
+    assert.equal(readlinkSync(join(home, 'runs', a, 'data.txt')), `../${b}/data.txt`, 'kept as the link it was');
+    // and a run whose own resource link leaves the archive is refused, as without copyResources
+    writeFileSync(join(dir, b, '.guild/manifest'), 'd data.txt - file:secret.txt\n');
+    await assert.rejects(importRuns(emptyHome(), dir, [b], { copyResources: true }), /link to '.*secret\.txt' points outside the runs directory/);
   });
 });
 
