@@ -404,7 +404,7 @@ describe('a batch in the foreground', () => {
     // the batch went to the trash on success: a trial's info names no parent, shows its own tags
     const [trial] = readdirSync(join(home, 'runs'));
     const info = ok(home, ['runs', 'info', trial!.slice(0, 8)], { cwd });
-    assert.match(info, /^seed: -?\d+\ntags:\nflags:\n/m);
+    assert.match(info, /^seed: -?\d+\ntags:\n(?! {2}-)/m);
     assert.doesNotMatch(info, /^(parent|name|parent-tags):/m);
   });
 });
