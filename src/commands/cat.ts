@@ -11,7 +11,7 @@ import { GrunError } from '../store/errors.js';
 import { tailOutputLines } from '../store/output.js';
 import { cleansFor, termSafeLine, termSafeStream } from '../store/terminal-text.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { oneSourcedRun, runSource } from './runs.js';
+import { sourcedRun } from './runs.js';
 import { aliasShortArgs, intOption, onRemote, REMOTE_OPTION } from './run-args.js';
 import { pagerCommand, runInTerminal } from '../engine/external.js';
 
@@ -110,7 +110,7 @@ export function register(program: Command): void {
     if (opts.tail !== undefined && !opts.output) throw new GrunError('--tail needs --output');
     if (opts.tail !== undefined && opts.page) throw new GrunError('--tail and --page cannot both be used');
     const safe = cleansFor(process.stdout, Boolean(opts.raw));
-    const run = await oneSourcedRun(await runSource(cmd, opts), spec);
+    const run = await sourcedRun(cmd, opts, spec);
     const root = opts.sourcecode ? (await import('../engine/sourcecode.js')).runSourceDir(run) : run.dir;
     const file = path ? runFile(run.dir, path, root) : join(run.dir, '.guild', 'output');
     if (opts.tail !== undefined) {

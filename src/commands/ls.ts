@@ -11,7 +11,7 @@ import { addRunFilterOptions } from './filter-options.js';
 import { listRunPaths } from '../store/run-files.js';
 import { termSafe } from '../store/terminal-text.js';
 import { formatDir, printLines } from './format.js';
-import { oneSourcedRun, runSource } from './runs.js';
+import { sourcedRun } from './runs.js';
 import { onRemote, REMOTE_OPTION } from './run-args.js';
 
 export function register(program: Command): void {
@@ -37,7 +37,7 @@ export function register(program: Command): void {
     if (await onRemote(opts, cmd)) return;
     const path = opts.path as string | undefined;
     if (path !== undefined && isAbsolute(path)) throw new UsageError('PATH must be relative');
-    const run = await oneSourcedRun(await runSource(cmd, opts), spec);
+    const run = await sourcedRun(cmd, opts, spec);
     const fullPath = Boolean(opts.fullPath);
     const noFormat = opts.format === false;
     const paths = listRunPaths(run.dir, {

@@ -18,7 +18,7 @@ import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import { runMetadata } from '../engine/run-family.js';
 import { formatTimestamp, printLines } from './format.js';
-import { attrValue, oneSourcedRun, runDetail, runSource } from './runs.js';
+import { attrValue, runDetail, sourcedRun } from './runs.js';
 import { onRemote } from './run-args.js';
 
 /** Attrs a run's `attributes:` never shows (Guild's `run.CORE_RUN_ATTRS` and legacy ones). */
@@ -235,7 +235,7 @@ function printInfo(data: [string, unknown][]): void {
 
 export async function infoAction(spec: string | undefined, opts: Record<string, unknown>, cmd: Command): Promise<void> {
   if (await onRemote(opts, cmd)) return;
-  const run = await oneSourcedRun(await runSource(cmd, opts), spec);
+  const run = await sourcedRun(cmd, opts, spec);
   const data = infoData(run, opts as InfoOptions);
   if (opts.json) process.stdout.write(JSON.stringify(Object.fromEntries(data)) + '\n');
   else printInfo(data);

@@ -60,11 +60,11 @@ export interface RunSource {
  * filter runs over the cache and only the runs it keeps that are taken are built and checked
  * (`RunList.candidates`).
  */
-export async function runSource(cmd: Command, opts: Record<string, unknown>): Promise<RunSource> {
+export async function runSource(cmd: Command, opts: Record<string, unknown>, slowRound = true): Promise<RunSource> {
   const fixed = (runs: Run[]): RunSource => ({ total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs });
   if (opts.archive) return fixed(await sourceRuns(cmd, opts));
   const filtered = Object.keys(runFilterOptionsFrom(opts)).length > 0;
-  const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted), buildsAll: filtered || Boolean(opts.all || opts.json) });
+  const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted), buildsAll: filtered || Boolean(opts.all || opts.json), slowRound });
   if (filtered) {
     const { filterRuns, runKeeps } = await import('./run-filter.js');
     // The filter runs over the cache; the rows kept are built as far as they are taken, and what
@@ -120,8 +120,16 @@ async function statusNow(shown: number, family: Run[]): Promise<Run[]> {
   return withExecutorStatus(runs, view).slice(0, shown);
 }
 
-/** `oneRun` over a source: an index or an id prefix builds only the run it names. */
-export async function oneSourcedRun(src: RunSource, spec: string | undefined): Promise<Run> {
+/**
+ * The one run a command shows (`runs info`, `cat`, `ls`): `oneRun` over the runs' source, where an
+ * index or an id prefix builds only the run it names. Its listing leaves the slow round to
+ * listings of many runs (`grun runs`): one run's command pays for what it shows.
+ */
+export async function sourcedRun(cmd: Command, opts: Record<string, unknown>, spec: string | undefined): Promise<Run> {
+  return oneSourcedRun(await runSource(cmd, opts, false), spec);
+}
+
+async function oneSourcedRun(src: RunSource, spec: string | undefined): Promise<Run> {
   const s = spec ?? '1';
   if (/^[1-9]\d*$/.test(s) && Number(s) <= src.total) return (await src.take(Number(s) - 1, Number(s)))[0]!;
   if (src.ids && !s.includes(':') && !/^\s*[+-]?\d+(?:_\d+)*\s*$/.test(s)) {

@@ -45,6 +45,8 @@ export interface ListOptions {
   buildsAll?: boolean;
   /** `RunList`: how many of the rows it shows it re-checks first (`CHECKED_ROWS`). */
   checkedRows?: number;
+  /** `RunList`: false for a command that shows one run (`runs info`, `cat`, `ls`): the slow round is left to listings. */
+  slowRound?: boolean;
 }
 
 /** Newest first: `started`, else `initialized`; runs with neither go last. */
@@ -313,7 +315,7 @@ export class RunList {
       }
     }
     this.sort();
-    if (this.round()) this.sort();
+    if (opts.slowRound !== false && this.round()) this.sort();
     src.finish(this.rows.length, () => new Set(this.rows.map((r) => this.idOf(r))));
   }
 
