@@ -120,7 +120,7 @@ export const runsKeymap: Keymap<RunsAction> = [
   { keys: ['n'], action: 'comment', help: 'add a comment', mutating: true },
   { keys: ['m'], action: 'guildMark', help: "toggle Guild's marked flag (★)", mutating: true },
   { keys: ['w'], action: 'attach', help: 'attach: full-screen live output (leaving never stops the run)' },
-  { keys: ['c'], action: 'compare', help: 'compare the marked runs', hint: 'compare' },
+  { keys: ['c'], action: 'compare', help: 'compare the marked runs (a sweep: its trials)', hint: 'compare' },
   { keys: ['r'], action: 'launch', help: 'launch a run (pick an operation, edit flags)', mutating: true, hint: 'run' },
   { keys: ['R'], action: 'rerun', help: "rerun: the launch form filled from the cursor run (its operation and flags; grun run --rerun)", mutating: true },
   { keys: ['e'], action: 'restart', help: 'restart: the launch form filled from the cursor run; Enter runs it again in its own directory (a sweep: its failed trials; grun run --restart)', mutating: true },
