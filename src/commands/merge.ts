@@ -6,13 +6,12 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { applyMerge, planMerge, replaceCheck, runProjectDir, SKIP_REASONS, type RunMerge } from '../engine/merge.js';
 import { GrunError, UsageError } from '../store/errors.js';
-import { listRuns } from '../store/index.js';
 import { termSafe } from '../store/terminal-text.js';
 import type { Run } from '../store/types.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { dim, formatTable } from './format.js';
-import { collect, confirm, homeOf, oneRun, previewLines } from './run-args.js';
-import { filterRuns } from './run-filter.js';
+import { collect, confirm, previewLines } from './run-args.js';
+import { sourcedRun } from './runs.js';
 
 interface MergeCmdOptions {
   targetDir?: string;
@@ -97,7 +96,7 @@ export function register(program: Command): void {
       .option('--no-replace', 'refuse to replace any file, even one Git could give back'),
   ).action(async (spec: string | undefined, o: MergeCmdOptions & Record<string, unknown>, cmd: Command) => {
     if (o.sourcecode && o.skipSourcecode) throw new UsageError('--sourcecode and --skip-sourcecode cannot both be used');
-    const run = oneRun(filterRuns(listRuns(homeOf(cmd)), o), spec ?? '1');
+    const run = await sourcedRun(cmd, o, spec);
     const shown = o.targetDir ?? checkedCwd(run); // as typed, as Guild names it
     const m = planMerge(run, resolve(shown), { all: o.all, skipSourcecode: o.skipSourcecode, skipDeps: o.skipDeps || o.sourcecode, exclude: o.exclude });
     if (!mayReplace(m, shown, o.replace)) {

@@ -7,11 +7,9 @@ import type { Command } from 'commander';
 import { runInTerminal } from '../engine/external.js';
 import { GrunError, UsageError } from '../store/errors.js';
 import { shlexSplit } from '../store/opref.js';
-import { listRuns } from '../store/index.js';
 import type { Run } from '../store/types.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { homeOf, oneRun } from './run-args.js';
-import { filterRuns } from './run-filter.js';
+import { sourcedRun } from './runs.js';
 
 interface OpenOptions {
   path?: string;
@@ -49,7 +47,7 @@ export function register(program: Command): void {
     const shell = o.shell || o.shellCmd !== undefined;
     if (shell && o.cmd !== undefined) throw new UsageError(`--cmd and --${o.shell ? 'shell' : 'shell-cmd'} cannot both be used`);
     if (o.output && (o.path !== undefined || o.sourcecode)) process.stderr.write('--output cannot be used with other options - ignoring other options\n');
-    const run = oneRun(filterRuns(listRuns(homeOf(cmd)), o), spec ?? '1');
+    const run = await sourcedRun(cmd, o, spec);
     const path = await target(run, o);
     if (!existsSync(path)) throw new GrunError(`${path} does not exist`);
     let failed: string | null;

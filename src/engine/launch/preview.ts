@@ -113,6 +113,10 @@ export function previewTrials(plan: RunPlan, sweep: { optimizer?: string; maxTri
  * sweep (drawn with `seed`, as the sweep would be), quoted as Guild prints them; a search's
  * trials are not known ahead: its prototype's command.
  */
+export function commandLines(plan: RunPlan, sweep: { optimizer?: string; maxTrials?: number; seed: string }): string[] {
+  return (previewTrials(plan, sweep) ?? [plan]).map((p) => p.cmd.map(guildShlexQuote).join(' '));
+}
+
 /**
  * `--print-env`: what the run's command gets in its environment besides grun's own (Guild's
  * `NAME=VALUE` lines, sorted, values quoted as Guild quotes them, an empty one left empty); the
@@ -122,8 +126,4 @@ export function envLines(plan: RunPlan): string[] {
   return Object.keys(plan.env)
     .sort()
     .map((k) => `${k}=${plan.env[k] === '' ? '' : guildShlexQuote(plan.env[k]!)}`);
-}
-
-export function commandLines(plan: RunPlan, sweep: { optimizer?: string; maxTrials?: number; seed: string }): string[] {
-  return (previewTrials(plan, sweep) ?? [plan]).map((p) => p.cmd.map(guildShlexQuote).join(' '));
 }
