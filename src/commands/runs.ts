@@ -34,14 +34,17 @@ export function attrValue(run: { dir: string }, name: string): YamlValue {
   return r.kind === 'ok' ? r.value : null;
 }
 
-/** Runs the list options name: the home, its trash (`-d`) or an export (`-A`), then filters. */
-export async function sourceRuns(cmd: Command, opts: Record<string, unknown>): Promise<Run[]> {
+/**
+ * Runs the list options name: the home, its trash (`-d`) or an export (`-A`), then filters.
+ * `withScalars`: the runs read afresh have their scalars read with them (`compare` of every run).
+ */
+export async function sourceRuns(cmd: Command, opts: Record<string, unknown>, withScalars = false): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
   const { filterRuns } = await import('./run-filter.js');
   if (archive) return filterRuns(await (await import('../store/archive.js')).listArchiveRuns(archive), opts);
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
-  const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted) }));
+  const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted), scalars: withScalars }));
   return filterRuns(withExecutorStatus(runs, view), opts);
 }
 

@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { workerData } from 'node:worker_threads';
 import { readRunAfresh, sentRun, type ReaderData, type SentRun } from './fresh-read.js';
 
-const { base, ids, deleted, shared, port } = workerData as ReaderData;
+const { base, ids, deleted, scalars, shared, port } = workerData as ReaderData;
 let batch: [number, SentRun][] = [];
 const send = (): void => {
   port.postMessage(batch);
@@ -13,7 +13,7 @@ const send = (): void => {
   Atomics.notify(shared, 1);
 };
 for (let i = Atomics.add(shared, 0, 1); i < ids.length; i = Atomics.add(shared, 0, 1)) {
-  batch.push([i, sentRun(readRunAfresh(join(base, ids[i]!), deleted))]);
+  batch.push([i, sentRun(readRunAfresh(join(base, ids[i]!), deleted, scalars))]);
   if (batch.length === 16) send();
 }
 if (batch.length) send();

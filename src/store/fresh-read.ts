@@ -4,11 +4,16 @@
 // of more than one core a worker thread reads part of them (`readRunsAfresh`). Both threads take
 // runs from one shared counter, and the listing, which is synchronous, waits for the worker's
 // share with `Atomics.wait`. The worker sends compact summaries (summary-codec.ts: what the
-// summary cache keeps of a run, so a run read there is the run a warm listing shows).
+// summary cache keeps of a run, so a run read there is the run a warm listing shows). A listing
+// for `compare` of every run reads each run's scalars in the same reading (`scalars`): the
+// run dir and its `.guild` are listed once for both, and the event files are decoded on both
+// threads.
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { MessageChannel, receiveMessageOnPort, type MessagePort } from 'node:worker_threads';
+import type { Listings } from './dir-listing.js';
 import { readRunDir } from './run.js';
+import { readScalarData, scalarDirStamp, type RunScalarData } from './scalars.js';
 import { cacheKey, probeOf } from './summary-cache.js';
 import { compactSummary, expandSummary, type CompactSummary } from './summary-codec.js';
 import type { RunSummary } from './types.js';
@@ -18,22 +23,26 @@ import { startStoreWorker } from './worker.js';
 export interface FreshRun {
   summary: RunSummary;
   key: string | null;
+  /** Its scalars, where they were asked for. */
+  scalars?: RunScalarData;
 }
 
-/** A run dir read afresh; null when it is not a run. */
-export function readRunAfresh(dir: string, deleted: boolean): FreshRun | null {
-  const summary = readRunDir(dir, deleted);
+/** A run dir read afresh, with its scalars where `scalars`; null when it is not a run. */
+export function readRunAfresh(dir: string, deleted: boolean, scalars = false): FreshRun | null {
+  const listed = scalars ? { dirs: scalarDirStamp(dir), listings: new Map() as Listings } : undefined;
+  const summary = readRunDir(dir, deleted, listed?.listings);
   if (!summary) return null;
-  return { summary, key: cacheKey(dir, probeOf(summary)) };
+  const key = cacheKey(dir, probeOf(summary));
+  return listed ? { summary, key, scalars: readScalarData(dir, listed) } : { summary, key };
 }
 
-/** What the worker sends of a run: its compact summary and key (null: not a run). */
-export type SentRun = { compact: CompactSummary; key: string | null } | null;
+/** What the worker sends of a run: its compact summary, key and scalars where asked for (null: not a run). */
+export type SentRun = { compact: CompactSummary; key: string | null; scalars?: RunScalarData } | null;
 
 export function sentRun(r: FreshRun | null): SentRun {
   if (!r) return null;
   const { head, tail } = compactSummary(r.summary);
-  return { compact: { ...head, ...tail }, key: r.key };
+  return { compact: { ...head, ...tail }, key: r.key, scalars: r.scalars };
 }
 
 /** What the worker is given: the runs to read and where they are, and the counter it takes them by. */
@@ -41,30 +50,44 @@ export interface ReaderData {
   base: string;
   ids: string[];
   deleted: boolean;
+  /** Whether each run's scalars are read too. */
+  scalars: boolean;
   /** [0]: the next run to take; [1]: how many batches the worker has sent. */
   shared: Int32Array;
   port: MessagePort;
 }
 
-/** Below this many runs a worker's start (~50 ms of the other core) saves less than it costs. */
-const PARALLEL_MIN = 200;
+/** How many runs this thread reads, timed, before it decides on a worker. */
+const PROBE_RUNS = 64;
+/**
+ * The reading a worker must save to be started. Its start costs 50–100 ms of both cores of a
+ * 2-core VM, and two threads reading each read a run more slowly: on the bench VM a worker lost
+ * a tenth at 1k runs (~0.2 s of reading), broke even at 4k (~0.7 s) and saved a fifth at 10k.
+ */
+const WORKER_MIN_MS = 500;
 /** How long the listing waits for a batch before it reads the worker's remaining runs itself. */
 const STALL_MS = 2000;
 
 /**
- * Runs of `base` read afresh by this thread and a worker, by id; empty when they are too few or
- * there is one core. An id missing from the map (a worker that stopped) is the caller's to read.
+ * Runs of `base` read afresh, by id: the first few by this thread, then, where the rest would
+ * take long (timed on those) and there is more than one core, the rest by this thread and a
+ * worker. An id missing from the map (not read yet, or taken by a worker that stopped) is the
+ * caller's to read. `workerMinMs`: the reading left that starts a worker.
  */
-export function readRunsAfresh(base: string, ids: string[], deleted: boolean): Map<string, FreshRun | null> {
+export function readRunsAfresh(base: string, ids: string[], deleted: boolean, scalars = false, workerMinMs = WORKER_MIN_MS): Map<string, FreshRun | null> {
   const out = new Map<string, FreshRun | null>();
-  if (ids.length < PARALLEL_MIN || availableParallelism() < 2) return out;
+  if (ids.length <= PROBE_RUNS || availableParallelism() < 2) return out;
+  const t0 = performance.now();
+  for (const id of ids.slice(0, PROBE_RUNS)) out.set(id, readRunAfresh(join(base, id), deleted, scalars));
+  if (((performance.now() - t0) / PROBE_RUNS) * (ids.length - PROBE_RUNS) < workerMinMs) return out;
   const shared = new Int32Array(new SharedArrayBuffer(8));
+  shared[0] = PROBE_RUNS;
   const { port1, port2 } = new MessageChannel();
-  const worker = startStoreWorker('fresh-read-worker', { base, ids, deleted, shared, port: port2 } satisfies ReaderData, [port2]);
+  const worker = startStoreWorker('fresh-read-worker', { base, ids, deleted, scalars, shared, port: port2 } satisfies ReaderData, [port2]);
   worker.unref();
   worker.on('error', () => {}); // the runs it took and did not send are left to the caller (below)
   for (let i = Atomics.add(shared, 0, 1); i < ids.length; i = Atomics.add(shared, 0, 1)) {
-    out.set(ids[i]!, readRunAfresh(join(base, ids[i]!), deleted));
+    out.set(ids[i]!, readRunAfresh(join(base, ids[i]!), deleted, scalars));
   }
   // what the worker took: received as it sends them, waiting while it reads
   while (out.size < ids.length) {
@@ -73,7 +96,7 @@ export function readRunsAfresh(base: string, ids: string[], deleted: boolean): M
     if (m) {
       for (const [i, r] of m.message) {
         const id = ids[i]!;
-        out.set(id, r && { summary: expandSummary(r.compact, id, join(base, id), deleted), key: r.key });
+        out.set(id, r && { summary: expandSummary(r.compact, id, join(base, id), deleted), key: r.key, scalars: r.scalars });
       }
     } else if (Atomics.wait(shared, 1, seen, STALL_MS) === 'timed-out') break;
   }

@@ -15,6 +15,7 @@ import { TEMP_PREFIX } from './temp-name.js';
 import { aggregateStatus } from './status.js';
 import { type Run, type RunSummary, type StatusInfo, UNREADABLE_DIR } from './types.js';
 import { CachedRun } from './cached-run.js';
+import { primeRunScalarData } from './scalar-index.js';
 import { cacheKey, dirStampOf, dirStatNow, entryOf, placedEntry, SummaryFile, summaryCachePath, summaryOf, type CacheEntry } from './summary-cache.js';
 
 export { summaryCachePath } from './summary-cache.js';
@@ -47,6 +48,8 @@ export interface ListOptions {
   checkedRows?: number;
   /** `RunList`: false for a command that shows one run (`runs info`, `cat`, `ls`): the slow round is left to listings. */
   slowRound?: boolean;
+  /** Runs read afresh have their scalars read with them (`compare` of every run: fresh-read.ts). */
+  scalars?: boolean;
 }
 
 /** Newest first: `started`, else `initialized`; runs with neither go last. */
@@ -89,6 +92,8 @@ class Source {
   readonly prefix: string;
   readonly deleted: boolean;
   readonly file: SummaryFile | null;
+  /** Whether runs read afresh have their scalars read too (`ListOptions.scalars`). */
+  private readonly scalars: boolean;
   /** The runs there. */
   readonly slots: Slot[] = [];
   /** The directory's stamp taken before its names were read; undefined when they came from the cache. */
@@ -105,6 +110,7 @@ class Source {
     this.base = this.deleted ? trashRunsDir(home) : runsDir(home);
     this.prefix = this.deleted ? 'trash/runs/' : 'runs/';
     this.file = opts.noCache ? null : new SummaryFile(home);
+    this.scalars = Boolean(opts.scalars);
     this.readNames();
   }
 
@@ -130,7 +136,7 @@ class Source {
   /** Reads ahead the runs without a line (a cold cache) that a pass is about to check, on two threads where there are many. */
   prefetch(): void {
     const ids = this.slots.filter((s): s is string => typeof s === 'string');
-    if (ids.length) this.prefetched = readRunsAfresh(this.base, ids, this.deleted);
+    if (ids.length) this.prefetched = readRunsAfresh(this.base, ids, this.deleted, this.scalars);
   }
 
   idOf(slot: Slot): string {
@@ -154,8 +160,9 @@ class Source {
       hit.checkScalars ||= this.full;
       return { id, sort: hit.sort, entry: hit, summary: null };
     }
-    const read = this.prefetched?.has(id) ? this.prefetched.get(id)! : readRunAfresh(dir, this.deleted);
+    const read = this.prefetched?.has(id) ? this.prefetched.get(id)! : readRunAfresh(dir, this.deleted, this.scalars);
     this.prefetched?.delete(id);
+    if (read?.scalars) primeRunScalarData(dir, read.scalars);
     if (!read) {
       this.file?.delete(name);
       this.noEntry.add(id);

@@ -1,8 +1,9 @@
 // Reading one run directory into a RunSummary. Never throws: what cannot be read is listed in
 // `problems` and the run still lists, so one bad directory never hides the others.
-import { accessSync, constants, existsSync, readdirSync, readlinkSync, statSync } from 'node:fs';
+import { accessSync, constants, existsSync, readlinkSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import { type AttrRead, readAttrFile } from './attrs.js';
+import { listDir, type Listings } from './dir-listing.js';
 import { systemReason } from './errors.js';
 import { formatOperation, parseOpref } from './opref.js';
 import { PROC_RECORD_FILE, readProcessRecord } from './proc.js';
@@ -71,12 +72,9 @@ function readOprefFile(path: string, problems: ReadProblem[], file: string, list
  * The names in a directory, each with whether it is a regular file (read without an fstat:
  * `readListedFile`), or null when it cannot be listed (then every file is tried).
  */
-function listEntries(dir: string): Map<string, boolean> | null {
-  try {
-    return new Map(readdirSync(dir, { withFileTypes: true }).map((e) => [e.name, e.isFile()]));
-  } catch {
-    return null;
-  }
+function listEntries(dir: string, listings?: Listings): Map<string, boolean> | null {
+  const entries = listDir(dir, listings);
+  return entries && new Map(entries.map((e) => [e.name, e.isFile()]));
 }
 
 /** A run's place in a listing, read alone: `started`, else `initialized` (µs), as its summary has them. */
@@ -155,15 +153,9 @@ function asComments(v: YamlValue | undefined): Comment[] {
 }
 
 /** Relative links `name -> ../<id>` in the run root: batch trials and pipeline steps, in directory order. */
-export function runLinks(dir: string): { name: string; run: string }[] {
+export function runLinks(dir: string, listings?: Listings): { name: string; run: string }[] {
   const out: { name: string; run: string }[] = [];
-  let entries;
-  try {
-    entries = readdirSync(dir, { withFileTypes: true });
-  } catch {
-    return out;
-  }
-  for (const e of entries) {
+  for (const e of listDir(dir, listings) ?? []) {
     if (!e.isSymbolicLink()) continue;
     try {
       const m = /^\.\.\/([^/]+)\/?$/.exec(readlinkSync(join(dir, e.name)));
@@ -175,7 +167,7 @@ export function runLinks(dir: string): { name: string; run: string }[] {
   return out;
 }
 
-const linkedRunIds = (dir: string): string[] => runLinks(dir).map((l) => l.run).sort();
+const linkedRunIds = (dir: string, listings?: Listings): string[] => runLinks(dir, listings).map((l) => l.run).sort();
 
 function stepSummary(dir: string): { steps?: StepProgress } {
   const steps = stepProgress(dir);
@@ -185,18 +177,19 @@ function stepSummary(dir: string): { steps?: StepProgress } {
 /**
  * The run in `dir`, or null when `dir` is not a run (no `.guild/opref`) and nothing stops it being
  * read as one (`unreadableRunDir`): the listing of `.guild` that tells is the one the summary
- * reads its markers from, so a listing of many runs pays no probe of each opref.
+ * reads its markers from, so a listing of many runs pays no probe of each opref. `listings`: the
+ * directories listed for this reading, shared with its scalars' (`readScalarData`).
  */
-export function readRunDir(dir: string, deleted: boolean): RunSummary | null {
-  const meta = listEntries(guildPath(dir));
+export function readRunDir(dir: string, deleted: boolean, listings?: Listings): RunSummary | null {
+  const meta = listEntries(guildPath(dir), listings);
   // an opref that is not a regular file (a link) is a run only where it leads to one, as `isRunDir` says
   const run = meta ? meta.get('opref') === true || (meta.has('opref') && isRunDir(dir)) : false;
   if (!run && !unreadableRunDir(dir)) return null;
-  return loadRunSummary(dir, deleted, meta);
+  return loadRunSummary(dir, deleted, meta, listings);
 }
 
 /** `meta`: the listing of its `.guild` where the caller has made it. */
-export function loadRunSummary(dir: string, deleted = false, meta = listEntries(guildPath(dir))): RunSummary {
+export function loadRunSummary(dir: string, deleted = false, meta = listEntries(guildPath(dir)), listings?: Listings): RunSummary {
   const problems: ReadProblem[] = [];
   const guild = guildPath(dir);
   const at = (name: string): string => `${guild}/${name}`; // one join a run: 10k runs, 100k paths
@@ -244,7 +237,7 @@ export function loadRunSummary(dir: string, deleted = false, meta = listEntries(
     proc: has(PROC_RECORD_FILE) ? readProcessRecord(dir) : null,
     slurm: has(SLURM_RECORD_FILE) ? readSlurmRecord(dir) : null,
     batch,
-    children: linkedRunIds(dir),
+    children: linkedRunIds(dir, listings),
     parent,
     pruned: has(PRUNED_FILE) ? prunedReason(dir) : null,
     search: batch ? searchSummary(attrs) : null,

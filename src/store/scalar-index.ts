@@ -41,6 +41,8 @@ function worthCaching(data: RunScalarData): boolean {
 
 export class ScalarIndex {
   private readonly memo = new Map<string, RunScalarData>();
+  /** Runs in `memo` read afresh by a listing (`prime`), whose cache file `get` has not yet considered. */
+  private readonly primed = new Set<string>();
   private saveOnExit = false;
   private wrote = false;
   /** The names in the cache directory, listed once: a run without a file there is not opened. */
@@ -51,20 +53,27 @@ export class ScalarIndex {
 
   get(run: Run): RunScalarData {
     const hit = this.memo.get(run.dir);
-    if (hit) return hit;
+    if (hit && !this.primed.delete(run.dir)) return hit;
     const path = this.home !== null && FINAL.has(run.status) && cacheable(run.id) ? join(scalarCacheDir(this.home), `${run.id}.json`) : null;
-    let data = path && this.isCached(run.id) ? readCached(path, run.dir) : undefined;
-    if (!data) {
-      data = readScalarData(run.dir);
-      if (path && worthCaching(data)) {
-        writeCached(path, data);
-        this.cachedNames!.add(basename(path));
-        if (!this.wrote) rmSync(join(dirname(scalarCacheDir(this.home!)), 'scalars.json'), { force: true }); // the one-file cache of earlier versions
-        this.wrote = true;
-      }
+    const cached = !hit && path && this.isCached(run.id) ? readCached(path, run.dir) : undefined;
+    const data = hit ?? cached ?? readScalarData(run.dir);
+    if (!cached && path && worthCaching(data)) {
+      writeCached(path, data);
+      this.cachedNames?.add(basename(path));
+      if (!this.wrote) rmSync(join(dirname(scalarCacheDir(this.home!)), 'scalars.json'), { force: true }); // the one-file cache of earlier versions
+      this.wrote = true;
     }
     this.memo.set(run.dir, data);
     return data;
+  }
+
+  /**
+   * A run's scalars read afresh with its summary (a cold listing for `compare`): what `get`
+   * returns, writing its cache file then, once the run's status is known.
+   */
+  prime(dir: string, data: RunScalarData): void {
+    this.memo.set(dir, data);
+    this.primed.add(dir);
   }
 
   private isCached(id: string): boolean {
@@ -81,6 +90,7 @@ export class ScalarIndex {
   /** Drops what the process remembers (the dashboard does on a run's change event). */
   forget(dir: string): void {
     this.memo.delete(dir);
+    this.primed.delete(dir);
   }
 
   /**
@@ -152,12 +162,19 @@ function writeCached(path: string, data: RunScalarData): void {
 
 const indexes = new Map<string | null, ScalarIndex>();
 
-/** The process-wide scalar index of the home a run lives in. */
-export function scalarIndexFor(run: Run): ScalarIndex {
-  const home = homeOfRunDir(run.dir);
+/** The process-wide scalar index of the home a run dir lives in. */
+function indexOfDir(dir: string): ScalarIndex {
+  const home = homeOfRunDir(dir);
   let idx = indexes.get(home);
   if (!idx) indexes.set(home, (idx = new ScalarIndex(home)));
   return idx;
+}
+
+export const scalarIndexFor = (run: Run): ScalarIndex => indexOfDir(run.dir);
+
+/** A run's scalars read with its summary (`readRunAfresh`), for `runScalarData` to find. */
+export function primeRunScalarData(dir: string, data: RunScalarData): void {
+  indexOfDir(dir).prime(dir, data);
 }
 
 /** A run's scalars and logged attrs through the index of its home. */

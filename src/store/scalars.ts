@@ -1,8 +1,9 @@
 // A run's scalars and logged attrs, read from every TensorBoard event file under the run dir
 // as Guild's tfevent/index modules do (§3.8 and §7.2 of the format notes).
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, realpathSync, statSync, type Dirent } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { listDir, type Listings } from './dir-listing.js';
 import { readEventFile } from './tfevents.js';
 import type { ReadProblem, ScalarPoint, ScalarSummary } from './types.js';
 
@@ -45,9 +46,9 @@ function isEventFileName(name: string): boolean {
  * directory is visited once by its real path: a plain subdirectory's is its parent's plus its
  * name, and `realpath` is taken only of the links followed and then of the run dir (until a
  * link is followed no directory can be reached twice). `sized` false: the size of a regular
- * file is left for its reader to take (-1 here).
+ * file is left for its reader to take (-1 here). `listings`: directories already listed.
  */
-function findEventFiles(runDir: string, sized = true): EventFileRef[] & { dirsRead: number } {
+function findEventFiles(runDir: string, sized = true, listings?: Listings): EventFileRef[] & { dirsRead: number } {
   const found = Object.assign([] as EventFileRef[], { dirsRead: 0 });
   const seen = new Set<string>();
   let root: string | null | undefined; // the run dir's real path, once a link needs it
@@ -64,12 +65,8 @@ function findEventFiles(runDir: string, sized = true): EventFileRef[] & { dirsRe
     if (key === undefined) before.push(prefix);
     else if (seen.has(key)) return;
     else seen.add(key);
-    let entries: Dirent[];
-    try {
-      entries = readdirSync(dir, { withFileTypes: true });
-    } catch {
-      return; // unreadable or vanished: nothing to read there
-    }
+    const entries = listDir(dir, listings);
+    if (!entries) return; // unreadable or vanished: nothing to read there
     found.dirsRead++;
     for (const e of entries) {
       const path = `${dir}/${e.name}`;
@@ -194,16 +191,25 @@ function dirMtime(path: string): number {
 }
 
 /**
+ * The mtimes of a run dir and its `.guild`, the start of a scalars stamp: taken before either is
+ * listed, so that an event file added after the listing fails the stamp.
+ */
+export function scalarDirStamp(runDir: string): ScalarStamp['dirs'] {
+  return { '': dirMtime(runDir), '.guild': dirMtime(join(runDir, '.guild')) };
+}
+
+/**
  * Scalars and logged attrs from one walk of the run dir. Summaries are per tag (`sys/*`
  * included; callers hide them), in prefix order then first appearance. Unreadable or corrupt
- * files are listed as problems.
+ * files are listed as problems. `listed`: the run's reading so far (`readRunAfresh`): the
+ * directories it listed, after the stamp it took first.
  */
-export function readScalarData(runDir: string): RunScalarData {
+export function readScalarData(runDir: string, listed?: { dirs: ScalarStamp['dirs']; listings: Listings }): RunScalarData {
   const byKey = new Map<string, ScalarSummary>();
   const attrs: Record<string, string> = {};
   const problems: ReadProblem[] = [];
-  const stamp: ScalarStamp = { dirs: { '': dirMtime(runDir), '.guild': dirMtime(join(runDir, '.guild')) }, files: {} };
-  const files = findEventFiles(runDir, false);
+  const stamp: ScalarStamp = { dirs: listed?.dirs ?? scalarDirStamp(runDir), files: {} };
+  const files = findEventFiles(runDir, false, listed?.listings);
   for (const f of files) {
     stamp.dirs[f.prefix] ??= dirMtime(join(runDir, f.prefix));
     const r = readEventFile(f.path);

@@ -11,7 +11,7 @@ import { readRunAfresh, readRunsAfresh, type FreshRun, type SentRun } from '../.
 import { startStoreWorker } from '../../src/store/worker.js';
 import { applyRunFilters, runFilter } from '../../src/store/run-filters.js';
 import { runScalarLookup } from '../../src/store/scalar-index.js';
-import { readRunScalars } from '../../src/store/scalars.js';
+import { readRunScalars, readScalarData } from '../../src/store/scalars.js';
 import { scalarLookup } from '../../src/store/filter/index.js';
 import type { Run } from '../../src/store/types.js';
 import { encodeYaml } from '../../src/store/yaml11.js';
@@ -19,7 +19,7 @@ import { copyFixtureHome, copySampleHome, projectRoot } from '../helpers/home.js
 
 /** Runs as plain data (a run a cache line holds gives its plain form: `toJSON`). */
 const plain = (runs: Run[]): Run[] => JSON.parse(JSON.stringify(runs)) as Run[];
-const plainReads = (reads: Map<string, FreshRun | null>) => [...reads].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r && { ...r, summary: JSON.parse(JSON.stringify(r.summary)) as unknown }]);
+const plainReads = (reads: Map<string, FreshRun | null>) => [...reads].sort(([a], [b]) => (a < b ? -1 : 1)).map(([id, r]) => [id, r && { key: r.key, summary: JSON.parse(JSON.stringify(r.summary)) as unknown }]);
 
 const fixtureStatuses: Record<string, string> = {
   e1cf955019fc498ba318ae5d147456c2: 'completed',
@@ -232,7 +232,7 @@ describe('summary cache', () => {
     assert.deepEqual(plain(listRuns(home)), plain(before), 'and the new ones read back');
   });
 
-  test('runs read afresh on two threads are the runs read on one, and the worker sends each as read', async () => {
+  test('runs read afresh on two threads (with their scalars or not) are the runs read on one, and the worker sends each as read', async () => {
     const home = copyFixtureHome();
     const runs = join(home, 'runs');
     const ids = readdirSync(runs);
@@ -240,10 +240,17 @@ describe('summary cache', () => {
     mkdirSync(join(runs, 'not-a-run', '.guild'), { recursive: true });
     const all = readdirSync(runs);
     const one = new Map(all.map((id) => [id, readRunAfresh(join(runs, id), false)]));
-    const two = readRunsAfresh(runs, all, false);
+    const two = readRunsAfresh(runs, all, false, false, 0);
     assert.equal(two.size, all.length);
     assert.equal(two.get('not-a-run'), null);
     assert.deepEqual(plainReads(two), plainReads(one));
+    // with their scalars: what they read apart, on either thread
+    const withScalars = readRunsAfresh(runs, all, false, true, 0);
+    for (const id of all) {
+      const r = withScalars.get(id);
+      assert.deepEqual(r?.scalars, r ? readScalarData(join(runs, id)) : undefined, id);
+    }
+    assert.deepEqual(plainReads(withScalars), plainReads(one));
     // the worker alone, given every run: each sent as the summary cache keeps it
     const shared = new Int32Array(new SharedArrayBuffer(8));
     const { port1, port2 } = new MessageChannel();

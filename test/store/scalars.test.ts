@@ -11,7 +11,7 @@ import {
   scalarText,
 } from '../../src/store/scalars.js';
 import { listRuns } from '../../src/store/index.js';
-import { ScalarIndex, scalarCacheDir } from '../../src/store/scalar-index.js';
+import { runScalarData, ScalarIndex, scalarCacheDir } from '../../src/store/scalar-index.js';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import type { ScalarSummary } from '../../src/store/types.js';
 import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
@@ -156,6 +156,20 @@ describe('scalar index', () => {
     writer.addScalar('loss', 0.125, 7);
     writer.close();
     assert.equal(new ScalarIndex(home).get(run).summaries.find((s) => s.tag === 'loss')?.lastStep, 7);
+  });
+
+  test('scalars read with a cold listing (compare of every run) are what the index gives, and a file is written then', () => {
+    const home = copyFixtureHome();
+    const dir = listRuns(home, { noCache: true }).find((r) => r.id.startsWith('e1cf9550'))!.dir;
+    logSteps(dir, 'lr', 200);
+    const run = listRuns(home, { scalars: true }).find((r) => r.dir === dir)!;
+    const listed = readScalarData(dir);
+    logSteps(dir, 'later', 1); // after the listing: this process has read the run's scalars once, with it
+    const file = join(scalarCacheDir(home), `${run.id}.json`);
+    assert.equal(existsSync(file), false, 'the listing leaves the file to the index, which knows the status');
+    assert.deepEqual(runScalarData(run), listed);
+    assert.ok(existsSync(file), 'a finished run past the bytes worth a file');
+    assert.ok(new ScalarIndex(home).get(run).summaries.some((s) => s.tag === 'later'), 'whose stamp a later event file fails');
   });
 
   test('a run with a few small event files is read afresh, not cached: its file would cost as much as the read', () => {
