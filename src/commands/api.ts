@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { compareJson, compareTable } from '../engine/compare.js';
 import { compareRuns } from '../engine/run-family.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { sourceRuns } from './runs.js';
+import { sourceComparedRuns } from './runs.js';
 import { selectFrom } from './run-args.js';
 
 export function register(program: Command): void {
@@ -18,7 +18,7 @@ export function register(program: Command): void {
       .option('-f, --format', 'indent the JSON')
       .option('--include-batch', 'include batch runs'),
   ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
-    const all = await sourceRuns(c, opts);
+    const all = await sourceComparedRuns(c, opts, specs);
     const runs = compareRuns(selectFrom(all, specs, [':']), all, Boolean(opts.includeBatch));
     if (runs.length === 0) return void process.stdout.write('[]\n');
     // Guild adds `.id` as a last user column and puts it in place of the short `run` column

@@ -6,12 +6,12 @@ import type { Command } from 'commander';
 import { compareCsv, compareJson, compareTable, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
 import { compareRuns } from '../engine/run-family.js';
 import { GrunError } from '../store/errors.js';
-import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
+import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
 import type { Run } from '../store/types.js';
 import { formatTable, printLines, printRunText } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
-import { sourceRuns } from './runs.js';
+import { sourceComparedRuns } from './runs.js';
 import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
 
 function printScalars(runs: Run[], allScalars: boolean): void {
@@ -57,9 +57,7 @@ export function register(program: Command): void {
     if ([o.csv !== undefined, Boolean(o.json), Boolean(o.table)].filter(Boolean).length > 1) {
       throw new GrunError('--table, --csv and --json cannot be combined');
     }
-    // Every run compared: their scalars are read as they are listed (a cold cache reads each run once).
-    const everyRun = specs.length === 0 && Object.keys(runFilterOptionsFrom(opts)).length === 0;
-    const all = await sourceRuns(c, opts, everyRun);
+    const all = await sourceComparedRuns(c, opts, specs);
     const runs = compareRuns(selectFrom(all, specs, [':']), all, o.includeBatch);
     if (o.printScalars) return printScalars(runs, Boolean(o.allScalars));
     if (o.csv !== undefined) {

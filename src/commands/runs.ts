@@ -48,6 +48,14 @@ export async function sourceRuns(cmd: Command, opts: Record<string, unknown>, wi
   return filterRuns(withExecutorStatus(runs, view), opts);
 }
 
+/**
+ * The runs a comparison of `specs` chooses from (`compare`, `api compare`, `select --min`): with
+ * no spec and no filter it compares every run, whose scalars are then read as they are listed.
+ */
+export function sourceComparedRuns(cmd: Command, opts: Record<string, unknown>, specs: readonly string[]): Promise<Run[]> {
+  return sourceRuns(cmd, opts, specs.length === 0 && Object.keys(runFilterOptionsFrom(opts)).length === 0);
+}
+
 /** The runs a command reads: all of them, or a few rows built as it reads them (`RunList`). */
 export interface RunSource {
   total: number;

@@ -8,15 +8,14 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { encodeYaml } from '../store/yaml11.js';
 import { addRunFilterOptions } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
-import { cellValue, parseColSpec, sortByValue } from '../engine/compare.js';
+import { cellValue, parseColSpec, sortByValue, type ColSpec } from '../engine/compare.js';
 import { printRunText } from './format.js';
-import { formattedRunFields, sourceRuns } from './runs.js';
+import { formattedRunFields, sourceComparedRuns, sourceRuns } from './runs.js';
 import { aliasShortArgs, onRemote, oneRun, REMOTE_OPTION, selectFrom } from './run-args.js';
 import { readAttr } from '../store/attrs.js';
 
 /** Guild's `--min/--max`: the first run in the column's order; none with a value leaves the order as it is (the latest). */
-function pickBy(runs: Run[], col: string, dir: 1 | -1): Run {
-  const spec = parseColSpec(col);
+function pickBy(runs: Run[], spec: ColSpec, dir: 1 | -1): Run {
   const sorted = sortByValue(runs, (run) => cellValue(run, spec), dir);
   if (sorted.length === 0) throw new GrunError('no matching runs');
   return sorted[0]!;
@@ -55,11 +54,14 @@ export function register(program: Command): void {
     const min = opts.min as string | undefined;
     const max = opts.max as string | undefined;
     if (min !== undefined && max !== undefined) throw new GrunError('--min and --max cannot both be used');
-    const runs = await sourceRuns(c, opts);
+    const by = min ?? max;
+    const spec = by === undefined ? undefined : parseColSpec(by);
+    // a scalar column: the runs' scalars are read as they are listed, as compare's
+    const runs = spec?.kind === 'scalar' ? await sourceComparedRuns(c, opts, specs) : await sourceRuns(c, opts);
     let chosen: Run[];
-    if (min !== undefined || max !== undefined) {
+    if (spec) {
       const pool = selectFrom(runs, specs, [':']);
-      chosen = [pickBy(pool, (min ?? max)!, min !== undefined ? 1 : -1)];
+      chosen = [pickBy(pool, spec, min !== undefined ? 1 : -1)];
     } else if (opts.all || specs.length > 1) {
       if (runs.length === 0) throw new GrunError('no matching runs');
       chosen = selectFrom(runs, specs, [':']);
