@@ -102,7 +102,7 @@ class Source {
   full = false;
   /** Names checked that have no entry (not runs, unreadable): the next listing checks them again. */
   private readonly noEntry = new Set<string>();
-  /** Runs read afresh ahead of their check, on two threads (`prefetch`). */
+  /** Runs read afresh ahead of their check (`prefetch`). */
   private prefetched: Map<string, FreshRun | null> | undefined;
 
   constructor(home: string, opts: ListOptions) {
@@ -133,7 +133,7 @@ class Source {
     }
   }
 
-  /** Reads ahead the runs without a line (a cold cache) that a pass is about to check, on two threads where there are many. */
+  /** Reads ahead the runs without a line (a cold cache) that a pass is about to check, on two threads where that pays (`readRunsAfresh`). */
   prefetch(): void {
     const ids = this.slots.filter((s): s is string => typeof s === 'string');
     if (ids.length) this.prefetched = readRunsAfresh(this.base, ids, this.deleted, this.scalars);
