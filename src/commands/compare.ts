@@ -3,7 +3,8 @@
 // shape: a list of rows, the first one the header.
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
-import { compareCsv, compareJson, compareTable, natCompare, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
+import { compareCsv, compareJson, compareTable, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
+import { natsortCompare } from '../store/natsort.js';
 import { compareRuns } from '../engine/run-family.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
@@ -20,7 +21,7 @@ function printScalars(runs: Run[], allScalars: boolean): void {
     lines.push(termSafe(`[${run.id.slice(0, 8)}] ${run.operation}`));
     const keys = [...new Set(scalarsOf(run).map(scalarKeyOf))]
       .filter((k) => allScalars || !k.split('#').pop()!.startsWith('sys/'))
-      .sort(natCompare);
+      .sort(natsortCompare);
     for (const k of keys) lines.push(termSafe(`  ${k}`));
   }
   printLines(lines);

@@ -14,9 +14,13 @@ import { formattedRunFields, sourceComparedRuns, sourceRuns } from './runs.js';
 import { aliasShortArgs, onRemote, oneRun, REMOTE_OPTION, selectFrom } from './run-args.js';
 import { readAttr } from '../store/attrs.js';
 
-/** Guild's `--min/--max`: the first run in the column's order; none with a value leaves the order as it is (the latest). */
+/**
+ * Guild's `--min/--max`: the first run in the column's order, texts in natural order (Guild's
+ * select sorts with `util.natsorted`, where compare compares by code unit); none with a value
+ * leaves the order as it is (the latest).
+ */
 function pickBy(runs: Run[], spec: ColSpec, dir: 1 | -1): Run {
-  const sorted = sortByValue(runs, (run) => cellValue(run, spec), dir);
+  const sorted = sortByValue(runs, (run) => cellValue(run, spec), dir, true);
   if (sorted.length === 0) throw new GrunError('no matching runs');
   return sorted[0]!;
 }

@@ -9,6 +9,7 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { loggedAttrsOf, scalarsOf } from '../store/run-values.js';
 import { formatDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
+import { natsortCompare } from '../store/natsort.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { loadGuildfile, type Guildfile } from './guildfile.js';
 import { dirname } from 'node:path';
@@ -155,16 +156,24 @@ export function sortValue(c: Cell): number | string | null {
   return typeof c === 'string' ? c : formatFlagValue(c as YamlValue);
 }
 
-/** Two sort values that are not null: numbers by value, a number and a text (or two texts) as text, naturally. */
-export function compareSortValues(a: number | string, b: number | string): number {
+/**
+ * Two sort values that are not null: numbers by value, a number and a text (or two texts) as
+ * text: by code unit, as compare's `_key_lt`, or `natural`ly, as `select`'s `util.natsorted`.
+ */
+export function compareSortValues(a: number | string, b: number | string, natural = false): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  return natCompare(String(a), String(b));
+  const x = String(a);
+  const y = String(b);
+  return natural ? natsortCompare(x, y) : x < y ? -1 : x > y ? 1 : 0;
 }
 
-/** Runs in the order `--min` (dir 1) or `--max` (dir -1) of a column puts them; stable, runs without a value last. */
-export function sortByValue<T>(items: readonly T[], valueOf: (item: T) => Cell, dir: 1 | -1): T[] {
+/**
+ * Runs in the order `--min` (dir 1) or `--max` (dir -1) of a column puts them; stable, runs
+ * without a value last; texts by code unit, or `natural`ly (`compareSortValues`).
+ */
+export function sortByValue<T>(items: readonly T[], valueOf: (item: T) => Cell, dir: 1 | -1, natural = false): T[] {
   const keyed = items.map((item) => ({ item, v: sortValue(valueOf(item)) }));
-  keyed.sort((a, b) => (a.v === null ? (b.v === null ? 0 : 1) : b.v === null ? -1 : dir * compareSortValues(a.v, b.v)));
+  keyed.sort((a, b) => (a.v === null ? (b.v === null ? 0 : 1) : b.v === null ? -1 : dir * compareSortValues(a.v, b.v, natural)));
   return keyed.map((k) => k.item);
 }
 
@@ -230,23 +239,17 @@ export function timeOf(run: Run): string {
   return formatDuration(run.started, run.status === 'running' ? null : run.stopped ?? null);
 }
 
-/** Natural sort (`x2` before `x10`), as Guild's natsort. */
-const collator = new Intl.Collator('en', { numeric: true, sensitivity: 'variant' });
-export function natCompare(a: string, b: string): number {
-  return collator.compare(a, b) || (a < b ? -1 : a > b ? 1 : 0);
-}
-
 /** The default op columns of one run. */
 function defaultOpCols(run: Run, allScalars: boolean): ColSpec[] {
   const cols: ColSpec[] = [];
-  for (const name of Object.keys(run.flags).sort(natCompare)) cols.push({ kind: 'flag', name, header: name });
-  for (const name of Object.keys(loggedAttrsOf(run)).sort(natCompare)) cols.push({ kind: 'attr', name, header: name });
+  for (const name of Object.keys(run.flags).sort(natsortCompare)) cols.push({ kind: 'flag', name, header: name });
+  for (const name of Object.keys(loggedAttrsOf(run)).sort(natsortCompare)) cols.push({ kind: 'attr', name, header: name });
   // Guild names a run's scalar columns by tag alone (`_scalar_cols`): a util run's
   // `target/.guild#loss` is its `loss`, found under any prefix (findScalar)
   const keys = scalarsOf(run)
     .map((s) => s.tag)
     .filter((k) => allScalars || !k.startsWith('sys/'));
-  const sorted = [...new Set(keys)].sort(natCompare);
+  const sorted = [...new Set(keys)].sort(natsortCompare);
   if (sorted.length > 0) {
     const stepKey = sorted.includes('loss') ? 'loss' : sorted[0]!;
     cols.push({ kind: 'scalar', key: stepKey, qualifier: 'last', step: true, header: 'step' });

@@ -3,6 +3,7 @@ import { closeSync, lstatSync, openSync, readdirSync, readFileSync, readSync, re
 import { join, posix } from 'node:path';
 import { fnmatch } from './fnmatch.js';
 import { shlexSplit } from './opref.js';
+import { natsortCompare } from './natsort.js';
 
 export interface RunFileEntry {
   path: string; // run-relative, `/`-separated
@@ -225,23 +226,6 @@ function walkRun(runDir: string, followLinks: boolean, visit: (rel: string, name
     }
   };
   walk('', []);
-}
-
-/** Guild's natsort: digit runs compared as numbers, the rest by code point (`README.md` before `a`). */
-export function natsortCompare(a: string, b: string): number {
-  const pa = a.match(/\d+|\D+/g) ?? [];
-  const pb = b.match(/\d+|\D+/g) ?? [];
-  for (let i = 0; i < Math.min(pa.length, pb.length); i++) {
-    const x = pa[i]!;
-    const y = pb[i]!;
-    if (x === y) continue;
-    const nx = /^\d/.test(x);
-    const ny = /^\d/.test(y);
-    if (nx && ny) return Number(x) - Number(y) || (x < y ? -1 : 1);
-    if (nx !== ny) return nx ? -1 : 1;
-    return x < y ? -1 : 1;
-  }
-  return pa.length - pb.length;
 }
 
 /**

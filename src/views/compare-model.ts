@@ -1,7 +1,8 @@
 // What the compare screen shows: flags side by side (rows that differ flagged) and each
 // scalar's last/min/max per run, as text of the engine's compare model (engine/compare.ts,
 // which also writes the CSV export). Pure: scalars come from the dashboard's cache.
-import { flagCell, natCompare, tableText } from '../engine/compare.js';
+import { flagCell, tableText } from '../engine/compare.js';
+import { natsortCompare } from '../store/natsort.js';
 import { scalarKey } from '../store/scalars.js';
 import type { Run, ScalarSummary } from '../store/types.js';
 import { formatDuration, formatStarted, runDurationMs, shortId, sparkline } from './format.js';
@@ -34,7 +35,7 @@ export function compareRows(
     row('run', 'status', runs.map((r) => r.status)),
     row('run', 'label', runs.map((r) => r.label ?? '')),
   ];
-  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natCompare);
+  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natsortCompare);
   for (const f of flagNames) out.push(row('flags', f, runs.map((r) => tableText(flagCell(r.flags, f)))));
   const lists = runs.map((r) => scalarMap(scalarsOf(r)));
   for (const k of scalarKeys(lists)) {
@@ -54,7 +55,7 @@ const scalarMap = (list: readonly ScalarSummary[]) => new Map(list.map((s) => [s
 
 /** The scalar names of all the runs (system metrics left out), in natural order. */
 const scalarKeys = (lists: readonly Map<string, ScalarSummary>[]): string[] =>
-  [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natCompare);
+  [...new Set(lists.flatMap((m) => [...m.keys()]))].filter((k) => !k.startsWith('sys/')).sort(natsortCompare);
 
 /** The scalar names compare plots, in the order of its rows. */
 export const plotKeys = (runs: readonly Run[], scalarsOf: (r: Run) => readonly ScalarSummary[]): string[] =>
@@ -73,7 +74,7 @@ export function compareGroupRows(groups: readonly SeedGroup[], scalarsOf: (r: Ru
     row('run', 'runs', groups.map((g) => String(g.runs.length))),
     row('run', 'ids', groups.map((g) => g.runs.map((r) => shortId(r.id).slice(0, 4)).join(' '))),
   ];
-  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natCompare);
+  const flagNames = [...new Set(runs.flatMap((r) => Object.keys(r.flags)))].sort(natsortCompare);
   for (const f of flagNames) {
     out.push(row('flags', f, groups.map((g) => {
       const vs = new Set(g.runs.map((r) => tableText(flagCell(r.flags, f))));

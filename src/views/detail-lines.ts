@@ -1,4 +1,5 @@
 // The text of the detail's overview and flags tabs. Pure.
+import { natsortCompare } from '../store/natsort.js';
 import { formatFlagValue } from '../store/flagfmt.js';
 import type { Run, ScalarSummary } from '../store/types.js';
 import { isMarkedFloat } from '../store/yaml11.js';
@@ -39,7 +40,7 @@ export function overviewLines(run: Run, command: string | null = null): string[]
 }
 
 export function flagLines(run: Run): string[] {
-  const names = Object.keys(run.flags).sort((a, b) => a.localeCompare(b, undefined, { numeric: true }));
+  const names = Object.keys(run.flags).sort(natsortCompare);
   if (names.length === 0) return ['(no flags)'];
   const w = Math.min(30, Math.max(...names.map((n) => n.length)));
   return names.map((n) => `${n.padEnd(w)}  ${formatFlagValue(run.flags[n]!, { float: isMarkedFloat(run.flags, n) })}`);

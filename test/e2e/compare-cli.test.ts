@@ -1,14 +1,23 @@
 import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EventFileWriter } from '../../src/store/tfevents.js';
-import { copyFixtureHome, copySampleHome, tempDir } from '../helpers/home.js';
+import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
 import { fails, ok } from './cli-helpers.js';
 
 const csvRows = (out: string): string[][] => out.trimEnd().split('\n').map((l) => l.split(','));
 
 describe('grun compare', () => {
+  test("flag columns in Guild's natsort order: upper case first, integers by value", () => {
+    const home = emptyHome();
+    const proj = tempDir();
+    writeFileSync(join(proj, 'guild.yml'), 'op:\n  exec: "true"\n  flags: {B: 1, a: 2, x10: 3, x2: 4, _z: 5, l_2: 6, lr: 7, Z: 8}\n');
+    ok(home, ['run', 'op', '-y'], { cwd: proj });
+    // Guild 0.9.1's `compare --csv -` header for the same run
+    assert.equal(ok(home, ['compare', '--csv', '-']).split('\n')[0], 'run,operation,started,time,status,label,B,Z,_z,a,l_2,lr,x2,x10');
+  });
+
   test('--csv: core and op columns, batch runs left out, Guild float and boolean formats', () => {
     const home = copyFixtureHome();
     const rows = csvRows(ok(home, ['compare', '--csv']));

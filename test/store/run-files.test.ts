@@ -2,7 +2,8 @@ import { describe, test } from 'node:test';
 import assert from 'node:assert/strict';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { natsortCompare, walkRunFiles } from '../../src/store/run-files.js';
+import { walkRunFiles } from '../../src/store/run-files.js';
+import { natsortCompare } from '../../src/store/natsort.js';
 import { tempDir } from '../helpers/home.js';
 
 describe("a run's files in natural order (Guild's natsort)", () => {
