@@ -67,7 +67,7 @@ export function register(program: Command): void {
       else writeFileSync(o.csv, text);
       return;
     }
-    const { columns, rows } = compareTable(runs, o);
+    const { columns, rows } = compareTable(runs, { ...o, asText: !o.json });
     const header = columns.map((col) => col.spec.header);
     if (o.json) process.stdout.write(compareJson(header, rows) + '\n');
     else printLines(formatTable([header.map(termSafe), ...rows.map((r) => r.map((c) => termSafe(tableText(c))))]));

@@ -305,6 +305,8 @@ export interface CompareOptions {
   skipOpCols?: boolean;
   allScalars?: boolean;
   skipUnchanged?: boolean;
+  /** The cells are shown as the text table shows them (`skipUnchanged` compares them so). */
+  asText?: boolean;
   includeBatch?: boolean;
   min?: string;
   max?: string;
@@ -376,7 +378,10 @@ export function compareTable(runs: readonly Run[], o: CompareOptions): { columns
   }
   if (o.top !== undefined) rows = rows.slice(0, o.top);
   if (o.skipUnchanged && rows.length > 1) {
-    const keep = columns.map((c, i) => c.core || new Set(rows.map((r) => JSON.stringify(jsonValue(r[i])))).size > 1);
+    // Guild drops every column whose cells are all equal, the core ones too, comparing the cells
+    // as they print: the text table's (floats cut to 6 decimals), else the values.
+    const shown = o.asText ? tableText : (c: Cell) => JSON.stringify(jsonValue(c));
+    const keep = columns.map((_, i) => new Set(rows.map((r) => shown(r[i]))).size > 1);
     return { columns: columns.filter((_, i) => keep[i]), rows: rows.map((r) => r.filter((_, i) => keep[i])) };
   }
   return { columns, rows };

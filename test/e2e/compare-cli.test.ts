@@ -18,6 +18,20 @@ describe('grun compare', () => {
     assert.equal(ok(home, ['compare', '--csv', '-']).split('\n')[0], 'run,operation,started,time,status,label,B,Z,_z,a,l_2,lr,x2,x10');
   });
 
+  test('-u leaves out every column whose cells are all the same, core columns too, as Guild', () => {
+    const home = emptyHome();
+    const proj = tempDir();
+    writeFileSync(join(proj, 'guild.yml'), 'op:\n  exec: "true"\n  flags: {a: 1, b: 2.0}\n');
+    ok(home, ['run', 'op', '-y'], { cwd: proj });
+    ok(home, ['run', 'op', 'a=2', '-y'], { cwd: proj });
+    // as Guild 0.9.1 prints it: run, started (unless both started in one second), label, a
+    const [header, ...rows] = csvRows(ok(home, ['compare', '-u', '--csv', '-']));
+    for (const alike of ['operation', 'status', 'b']) assert.ok(!header!.includes(alike), alike);
+    assert.deepEqual(header!.filter((h) => h !== 'started' && h !== 'time'), ['run', 'label', 'a']);
+    assert.deepEqual(rows.map((r) => r[header!.indexOf('a')]), ['2', '1']);
+    assert.deepEqual(csvRows(ok(home, ['compare', '-u', '--csv', '-', '1']))[0]!.length, 8, 'one run: nothing to leave out');
+  });
+
   test('--csv: core and op columns, batch runs left out, Guild float and boolean formats', () => {
     const home = copyFixtureHome();
     const rows = csvRows(ok(home, ['compare', '--csv']));
