@@ -106,12 +106,12 @@ export function register(program: Command): void {
       return runDiff(argv, path ? [join(here, path), join(there, path)] : [here, there]);
     }
     if (specs.length === 1 || specs.length > 2) throw new GrunError(`give two runs to compare (got ${specs.length})`);
-    const runs = (specs.length === 2 ? specs : ['1', '2']).map((spec) => oneRun(all, spec));
+    // As Guild: the runs in the order given, else the older of the latest two on the left.
+    const runs = (specs.length === 2 ? specs : ['2', '1']).map((spec) => oneRun(all, spec));
     const view = viewOf(opts);
     const tmp = mkdtempSync(join(tmpdir(), 'grun-diff-'));
     try {
-      // Guild lists older first: the second selected run on the left.
-      runDiff(argv, sides(view, [runs[1]!, runs[0]!], tmp, path));
+      runDiff(argv, sides(view, [runs[0]!, runs[1]!], tmp, path));
     } finally {
       rmSync(tmp, { recursive: true, force: true });
     }
