@@ -4,25 +4,27 @@
 import { writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import { compareCsv, compareJson, compareTable, scalarKeyOf, tableText, type CompareOptions } from '../engine/compare.js';
-import { natsortCompare } from '../store/natsort.js';
 import { compareRuns } from '../engine/run-family.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
 import { scalarsOf } from '../store/run-values.js';
 import type { Run } from '../store/types.js';
-import { formatTable, printLines, printRunText } from './format.js';
+import { formatTable, printLines, printRunText, scalarStepText } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
 import { sourceComparedRuns } from './runs.js';
 import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
 
-function printScalars(runs: Run[], allScalars: boolean): void {
+/**
+ * Guild's `compare --print-scalars`: every selected run (batches too) and each of its scalars
+ * (`sys/*` too) in the order of Guild's index, by prefix then tag, with its last value and step.
+ */
+function printScalars(runs: Run[]): void {
+  const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const lines: string[] = [];
   for (const run of runs) {
     lines.push(termSafe(`[${run.id.slice(0, 8)}] ${run.operation}`));
-    const keys = [...new Set(scalarsOf(run).map(scalarKeyOf))]
-      .filter((k) => allScalars || !k.split('#').pop()!.startsWith('sys/'))
-      .sort(natsortCompare);
-    for (const k of keys) lines.push(termSafe(`  ${k}`));
+    const scalars = [...scalarsOf(run)].sort((a, b) => byText(a.prefix, b.prefix) || byText(a.tag, b.tag));
+    for (const s of scalars) lines.push(termSafe(`  ${scalarKeyOf(s)}: ${scalarStepText(s.last, s.lastStep)}`));
   }
   printLines(lines);
 }
@@ -59,8 +61,8 @@ export function register(program: Command): void {
       throw new GrunError('--table, --csv and --json cannot be combined');
     }
     const all = await sourceComparedRuns(c, opts, specs);
+    if (o.printScalars) return printScalars(selectFrom(all, specs, [':']));
     const runs = compareRuns(selectFrom(all, specs, [':']), all, o.includeBatch);
-    if (o.printScalars) return printScalars(runs, Boolean(o.allScalars));
     if (o.csv !== undefined) {
       const text = compareCsv(runs, o);
       if (o.csv === true || o.csv === '-') printRunText([text.slice(0, -1)]);

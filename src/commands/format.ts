@@ -176,3 +176,9 @@ export function formatCommand(cmd: unknown): string {
     return s === '' || s.includes(' ') ? `"${s}"` : s;
   }).join(' ');
 }
+
+/** A scalar's value and step as Guild prints them (`runs info`, `compare --print-scalars`): `%f`, `nan`/`inf` as Python spells them. */
+export function scalarStepText(v: number, step: number): string {
+  const f = Number.isNaN(v) ? 'nan' : !Number.isFinite(v) ? (v > 0 ? 'inf' : '-inf') : v.toFixed(6);
+  return `${f} (step ${step})`;
+}

@@ -17,7 +17,7 @@ import { termSafe } from '../store/terminal-text.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import { runMetadata } from '../engine/run-family.js';
-import { formatTimestamp, printLines } from './format.js';
+import { formatTimestamp, printLines, scalarStepText } from './format.js';
 import { attrValue, runDetail, sourcedRun } from './runs.js';
 import { onRemote } from './run-args.js';
 
@@ -159,16 +159,9 @@ function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
   };
 }
 
-const scalarText = ([v, step]: [number, number]): string => `${pyPercentF(v)} (step ${step})`;
+const scalarText = ([v, step]: [number, number]): string => scalarStepText(v, step);
 
 const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
-
-/** `%f` of Python: six decimals, `nan`/`inf` spelled as Python does. */
-function pyPercentF(v: number): string {
-  if (Number.isNaN(v)) return 'nan';
-  if (!Number.isFinite(v)) return v > 0 ? 'inf' : '-inf';
-  return v.toFixed(6);
-}
 
 /** The sections printed as Guild's `_print_run_info_dict`. */
 const INFO_DICTS = new Set(['op', 'flags', 'proto-flags', 'attributes', 'environment', 'manifest', 'dependencies']);

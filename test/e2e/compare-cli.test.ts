@@ -18,6 +18,13 @@ describe('grun compare', () => {
     assert.equal(ok(home, ['compare', '--csv', '-']).split('\n')[0], 'run,operation,started,time,status,label,B,Z,_z,a,l_2,lr,x2,x10');
   });
 
+  test("--print-scalars: each run's scalars by prefix and tag, last value and step, as Guild prints them", () => {
+    const home = copyFixtureHome();
+    const out = ok(home, ['compare', '--print-scalars', 'e1cf9550', '8fa24610']);
+    assert.equal(out.split('\n').slice(0, 4).join('\n'), '[e1cf9550] train.py\n  acc: 0.875000 (step 1)\n  epoch: 1.000000 (step 1)\n  loss: 0.250000 (step 1)');
+    assert.match(out, /^\[8fa24610\] train\.py\+$/m, 'a batch run too');
+  });
+
   test('-u leaves out every column whose cells are all the same, core columns too, as Guild', () => {
     const home = emptyHome();
     const proj = tempDir();
