@@ -283,7 +283,7 @@ async function listAction(opts: Record<string, unknown>, cmd: Command): Promise<
   const out: string[] = [];
   shown.forEach((r, i) => {
     out.push(lines[i]!);
-    for (const [k, v] of runDetail(r)) out.push(termSafe(`  ${k}: ${v}`.trimEnd()));
+    for (const [k, v] of runDetail(r)) out.push(termSafe(`  ${k}: ${v}`)); // an empty value keeps its space, as Guild prints it
   });
   printLines(out);
 }

@@ -61,7 +61,7 @@ function findRunById(runs: Run[], spec: string): Run {
     if (r.id.startsWith(spec)) matches.push(r);
   }
   if (matches.length === 1) return matches[0]!;
-  if (matches.length === 0) throw new GrunError(`could not find a run matching '${spec}'`);
+  if (matches.length === 0) throw new GrunError(`could not find a run matching '${spec}'`, 1, "Try 'grun runs list' for a list.");
   const named = matches.slice(0, MAX_NAMED).map((r) => r.id.slice(0, 8));
   const more = matches.length > MAX_NAMED ? `, … (${matches.length - MAX_NAMED} more)` : '';
   throw new GrunError(`'${spec}' matches multiple runs: ${named.join(', ')}${more}`);
