@@ -21,6 +21,8 @@ async function program(argv: string[]): Promise<Command> {
     .usage('[options] [command]')
     .argument('[command]')
     .showSuggestionAfterError()
+    // commander's parse errors are printed by main() as grun's other usage errors are
+    .configureOutput({ outputError: () => {} })
     .exitOverride()
     .action(async (command: string | undefined, opts: { home?: string; readonly?: boolean }) => {
       if (command !== undefined) throw new GrunError(`unknown command '${command}' (see 'grun --help')`);
@@ -45,6 +47,14 @@ async function program(argv: string[]): Promise<Command> {
   return p;
 }
 
+/** What commander throws having printed what was asked for, not an error. */
+const HELP_OR_VERSION = new Set(['commander.helpDisplayed', 'commander.help', 'commander.version']);
+
+function tryHelp(argv: string[]): void {
+  const name = commandName(argv);
+  process.stderr.write(`Try 'grun${name ? ` ${name}` : ''} --help' for more information.\n`);
+}
+
 async function main(argv: string[]): Promise<number> {
   try {
     const args = normalizeGuildArgs(argv);
@@ -53,14 +63,17 @@ async function main(argv: string[]): Promise<number> {
     await p.parseAsync(args, { from: 'user' });
     return process.exitCode === undefined ? 0 : Number(process.exitCode);
   } catch (e) {
-    if (e instanceof CommanderError) return e.exitCode; // commander already printed the message
+    if (e instanceof CommanderError) {
+      if (!e.code.startsWith('commander.') || HELP_OR_VERSION.has(e.code)) return e.exitCode; // commander printed what was asked
+      // A parse error (unknown option, missing argument, …): as Guild's click prints one, exit 2.
+      process.stderr.write(`grun: ${e.message.replace(/^error: /, '').split('\n').map(termSafe).join('\n')}\n`);
+      tryHelp(argv);
+      return 2;
+    }
     if (e instanceof GrunError) {
       process.stderr.write(`grun: ${termSafe(e.message)}\n`);
       if (e.hint !== undefined) process.stderr.write(e.hint.split('\n').map((l) => `${termSafe(l)}\n`).join(''));
-      if (e instanceof UsageError) {
-        const name = commandName(argv);
-        process.stderr.write(`Try 'grun${name ? ` ${name}` : ''} --help' for more information.\n`);
-      }
+      if (e instanceof UsageError) tryHelp(argv);
       return e.exitCode;
     }
     // A file system refusal that no command turned into a GrunError (permissions, a full
