@@ -97,9 +97,8 @@ export function statusWithRemote(run: Run): string {
 
 /**
  * Rows lined up in columns two spaces apart, as Guild's `cli.table`: every column but the last
- * padded to its widest cell, trailing spaces trimmed.
+ * padded to its widest cell (a row whose last cell is empty keeps its padding, as Guild prints it).
  */
-const TRAILING_SPACE = /\s$/;
 
 export function formatTable(rows: string[][], indent = 0): string[] {
   // plain loops: `runs -a` lays out 100k rows
@@ -129,8 +128,7 @@ export function formatTable(rows: string[][], indent = 0): string[] {
       parts.push(c);
       if (i < row.length - 1) parts.push(pad(widths[i]! - visibleLength(c) + 2));
     }
-    const line = parts.join('');
-    lines[r] = TRAILING_SPACE.test(line) ? line.trimEnd() : line;
+    lines[r] = parts.join('');
   }
   return lines;
 }

@@ -5,7 +5,7 @@ import type { Command } from 'commander';
 import { launch, type LaunchMode, type LaunchRequest, type LaunchWork } from '../engine/launch/service.js';
 import { defaultOperation, findOperation, loadGuildfile } from '../engine/guildfile.js';
 import { listOperations } from '../engine/operations.js';
-import { describeSourceCode, planRun } from '../engine/plan.js';
+import { describeOperationFlags, describeSourceCode, planRun } from '../engine/plan.js';
 import type { RunRequest } from '../engine/plan-types.js';
 import type { BatchMeta } from '../engine/batch.js';
 import { isRestart, prepareStart, prepareSweepRestart, protoRequest } from '../engine/restart.js';
@@ -196,7 +196,12 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
   }
   const testsOutput = o.testOutputScalars !== undefined ? 'scalars' : o.testOutputAttrs !== undefined ? 'attrs' : null;
   const trialsOut = o.printTrials ? 'print' : o.saveTrials !== undefined ? 'save' : null;
-  if (w.kind === 'operation' && (o.printCmd || o.printEnv || o.testFlags || o.helpOp || testsOutput || trialsOut)) {
+  if (w.kind === 'operation' && o.helpOp) {
+    const op = await describeOperationFlags(w.run);
+    printLines(opHelpLines(op, listOperations(op.projectDir).find((d) => d.name === op.operation)?.description ?? ''));
+    return;
+  }
+  if (w.kind === 'operation' && (o.printCmd || o.printEnv || o.testFlags || testsOutput || trialsOut)) {
     const plan = await planRun(w.run);
     if (trialsOut) {
       const trials = previewTrials(plan, { optimizer: o.optimizer, maxTrials: o.maxTrials, seed: o.randomSeed ?? newSeed() });
@@ -210,11 +215,6 @@ async function runCommand(cmd: Command, opspec: string | undefined, flagArgs: st
     if (testsOutput) {
       const { testOutput } = await import('./test-output.js');
       await testOutput(testsOutput === 'scalars' ? plan.outputScalars : plan.outputAttrs, testsOutput, (o.testOutputScalars ?? o.testOutputAttrs)!);
-      return;
-    }
-    if (o.helpOp) {
-      const op = listOperations(plan.projectDir).find((d) => d.name === plan.operation);
-      printLines(opHelpLines(plan, op?.description ?? ''));
       return;
     }
     if (o.printCmd) printLines(commandLines(plan, { optimizer: o.optimizer, maxTrials: o.maxTrials, seed: o.randomSeed ?? newSeed() }));

@@ -9,7 +9,7 @@ import { shlexSplit } from '../store/opref.js';
 import type { YamlValue } from '../store/types.js';
 import { isMarkedFloat, markFloat } from '../store/yaml11.js';
 import { Refusal } from './refusal.js';
-import type { FlagDef, FlagType, RunPlan, SweepSpec } from './plan-types.js';
+import type { FlagChoice, FlagDef, FlagType, RunPlan, SweepSpec } from './plan-types.js';
 
 /** Flag functions grun recognises (Guild's sequence functions and search dimensions). */
 const FLAG_FUNCTIONS = new Set([
@@ -207,12 +207,50 @@ function showValue(v: YamlValue): string {
   return typeof v === 'string' ? v : JSON.stringify(v);
 }
 
+/** A choice as guild.yml gives it: a value, or a map with `value` (and `alias`, `description`, `flags`). */
+function flagChoice(c: YamlValue): FlagChoice {
+  if (c === null || typeof c !== 'object' || Array.isArray(c) || c instanceof Date || !('value' in c)) return { value: c };
+  const choice: FlagChoice = { value: c.value ?? null, ...(isMarkedFloat(c, 'value') ? { valueIsFloat: true } : {}) };
+  if (typeof c.alias === 'string') choice.alias = c.alias;
+  if (typeof c.description === 'string') choice.description = c.description;
+  if (c.flags && typeof c.flags === 'object' && !Array.isArray(c.flags) && !(c.flags instanceof Date)) choice.flags = c.flags;
+  return choice;
+}
+
+/** A choice as the user gives it and help shows it: its alias, else its value. */
+export const choiceName = (c: FlagChoice): YamlValue => c.alias ?? c.value;
+
+/** The choice `value` is (by its alias or its value, as Guild's `_check_flag_choice`), if any. */
+export function choiceOf(def: Pick<FlagDef, 'choices'>, value: YamlValue): FlagChoice | undefined {
+  return def.choices?.find((c) => (c.alias !== undefined && sameValue(c.alias, value)) || sameValue(c.value, value));
+}
+
+/**
+ * Guild's `_apply_choice_vals`, once the flags are checked: a flag given by a choice's alias
+ * takes the choice's value, and a choice's `flags` set those the user did not (`given`). In
+ * place, the float flags (`floats`) kept with them.
+ */
+export function applyChoices(defs: FlagDef[], flags: Record<string, YamlValue>, given: Record<string, YamlValue>, floats: Set<string>): void {
+  const setTo = (name: string, value: YamlValue, isFloat: boolean): void => {
+    flags[name] = value;
+    if (isFloat && typeof value === 'number') floats.add(name);
+    else floats.delete(name);
+  };
+  for (const d of defs) {
+    const v = flags[d.name];
+    const c = v === null || v === undefined ? undefined : d.choices?.find((x) => sameValue(choiceName(x), v));
+    if (!c) continue;
+    if (c.alias !== undefined) setTo(d.name, c.value, Boolean(c.valueIsFloat));
+    for (const [name, value] of Object.entries(c.flags ?? {})) {
+      if (given[name] === undefined || given[name] === null) setTo(name, value, isMarkedFloat(c.flags!, name));
+    }
+  }
+}
+
 /** choices, min, max of one (non-sweep) value. */
 export function checkValue(def: FlagDef, value: YamlValue, raw: string): void {
-  if (def.choices && def.choices.length > 0 && value !== null) {
-    if (!def.choices.some((c) => sameValue(c, value))) {
-      throw invalidValue(def.name, raw, `expected one of ${def.choices.map(showValue).join(', ')}`);
-    }
+  if (def.choices && def.choices.length > 0 && value !== null && !choiceOf(def, value)) {
+    throw invalidValue(def.name, raw, `expected one of ${def.choices.map((c) => showValue(choiceName(c))).join(', ')}`);
   }
   if (typeof value === 'number') {
     if (def.min !== undefined && value < def.min) throw invalidValue(def.name, raw, `out of range (less than min ${def.min})`);
@@ -286,6 +324,7 @@ export function resolveFlags(
       throw new Refusal('missing-flag', `missing required flag '${d.name}' for ${opts.operation}: expected ${d.name}=VALUE`, d.name);
     }
   }
+  applyChoices(defs, flags, userFlags, floats);
   const floatFlags = [...floats].filter((n) => typeof flags[n] === 'number').sort();
   return {
     flags: withFloatMarks(sortKeys(flags), floatFlags),
@@ -343,11 +382,7 @@ export function flagDefFromMap(name: string, spec: { [k: string]: YamlValue }, w
     def.type = type;
   }
   if (typeof spec.description === 'string') def.description = spec.description;
-  if (Array.isArray(spec.choices)) {
-    def.choices = spec.choices.map((c) =>
-      c !== null && typeof c === 'object' && !Array.isArray(c) && 'value' in c ? (c.value ?? null) : c,
-    );
-  }
+  if (Array.isArray(spec.choices)) def.choices = spec.choices.map(flagChoice);
   if (spec.required === true) def.required = true;
   if (typeof spec.min === 'number') def.min = spec.min;
   if (typeof spec.max === 'number') def.max = spec.max;

@@ -99,6 +99,20 @@ export type FlagType =
  */
 export type FlagsDest = 'args' | 'args:click' | 'globals' | `global:${string}` | `dict:${string}` | `namespace:${string}` | `config:${string}`;
 
+/**
+ * One of a flag's choices (guild.yml `choices:`, a value or a map): a value the user may also
+ * give by its `alias`, and `flags` it sets where the user set none of them (Guild's
+ * `FlagChoice`).
+ */
+export interface FlagChoice {
+  value: YamlValue;
+  /** The value is an integral Python float (`1.0`). */
+  valueIsFloat?: boolean;
+  alias?: string;
+  description?: string;
+  flags?: Record<string, YamlValue>;
+}
+
 /** One flag definition, from guild.yml `flags:` or detected from a script. */
 export interface FlagDef {
   name: string;
@@ -108,7 +122,7 @@ export interface FlagDef {
   defaultIsFloat?: boolean;
   type?: FlagType;
   description?: string;
-  choices?: YamlValue[];
+  choices?: FlagChoice[];
   required?: boolean;
   min?: number;
   max?: number;

@@ -19,7 +19,7 @@ import { DEP_RUN_STATUSES, DepFailure, chooseDepRun, depOpref, depsAttr, fileDep
 import { detectPythonFlags } from './flag-detect.js';
 import { pythonExe, resolveExecutable } from './interpreter.js';
 import { pipFreezeWanted } from './python-attrs.js';
-import { checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
+import { applyChoices, checkValue, flagDefsFromConfig, resolveFlags, sortKeys, withFloatMarks } from './flags.js';
 import {
   expandFlagIncludes,
   findOperation,
@@ -669,6 +669,20 @@ function sourceTargets(sel: SourceSelection | null): Set<string> {
   return out;
 }
 
+/** An operation's own flags, then its dependencies' (an operation dependency's `operation:X`). */
+const withDepDefs = (own: FlagDef[], deps: FlagDef[]): FlagDef[] => [...own.filter((d) => !deps.some((x) => x.name === d.name)), ...deps];
+
+/**
+ * The flags `req`'s operation defines, as `grun run --help-op` lists them: no flag value checked
+ * and no dependency resolved, so that help shows whatever the flags given (Guild's help for an
+ * operation whose required flag is missing).
+ */
+export async function describeOperationFlags(req: RunRequest): Promise<Pick<RunPlan, 'operation' | 'projectDir' | 'flagDefs'>> {
+  const base = await opBase(req);
+  const dep = resolveDeps({ ...req, describeOnly: true }, base, () => false);
+  return { operation: base.operation, projectDir: base.projectDir, flagDefs: withDepDefs(base.flagDefs, dep.defs) };
+}
+
 /** Plan one run of `req.opspec` in `req.cwd`. Throws GrunError for anything the user must fix. */
 export async function planRun(req: RunRequest): Promise<RunPlan> {
   const base = await opBase(req);
@@ -682,7 +696,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
     return selected;
   };
   const dep = resolveDeps(req, base, (target) => sourceCode().targets.has(target));
-  const defs = [...base.flagDefs.filter((d) => !dep.defs.some((x) => x.name === d.name)), ...dep.defs];
+  const defs = withDepDefs(base.flagDefs, dep.defs);
   const flagArgs = dep.flagArgs;
   if (base.allowOtherFlags || req.forceFlags) {
     // Shell and Node scripts declare nothing (and --force-flags waives the check): every
@@ -821,6 +835,7 @@ export function planTrial(proto: RunPlan, values: Record<string, YamlValue>): Ru
     if (Number.isInteger(v) && (def.type === 'float' || isMarkedFloat(values, name))) floats.add(name);
     else floats.delete(name);
   }
+  applyChoices(proto.flagDefs, flags, { ...proto.userFlags, ...values }, floats);
   const floatFlags = [...floats].filter((n) => typeof flags[n] === 'number').sort();
   const trial: RunPlan = {
     ...proto,

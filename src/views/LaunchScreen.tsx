@@ -1,6 +1,7 @@
 // Launch: pick an operation, edit flags (checked as you type; a list makes a sweep), preview.
 import { Box, Text } from 'ink';
 import { fit } from './format.js';
+import { choiceName } from '../engine/flags.js';
 import { checkField, fieldInput, type LaunchState } from './state/launch.js';
 import { TextField } from './TextField.js';
 import type { Theme } from './theme.js';
@@ -28,7 +29,7 @@ export function LaunchScreen({ screen: l, height, theme }: { screen: LaunchState
           const i = start + k;
           const raw = l.values[i] ?? '';
           const check = checkField(d, raw);
-          const info = d.choices ? `one of ${d.choices.map(String).join(', ')}` : (d.type ?? '');
+          const info = d.choices ? `one of ${d.choices.map((c) => String(choiceName(c))).join(', ')}` : (d.type ?? '');
           return (
             <Text key={d.name} wrap="truncate-end">
               <Text inverse={i === l.field}>{fit(d.name, nameW)}</Text>

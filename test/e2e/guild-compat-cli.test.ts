@@ -121,7 +121,7 @@ describe('guild.yml: include, anonymous operations entries, main by default', ()
     });
     assert.equal(ok(home, ['run', 'say-hi', '-y'], { cwd }), 'hi world\n');
     assert.equal(ok(home, ['run', 'shout', '-y'], { cwd }), 'hi WORLD\n');
-    assert.equal(ok(home, ['operations'], { cwd }), 'say-hi\nshout\n', 'guild.yml operations only, sorted');
+    assert.equal(ok(home, ['operations'], { cwd }), 'say-hi  \nshout   \n', 'guild.yml operations only, sorted (an empty description keeps its padding, as Guild prints it)');
   });
 
   test('an include cycle and a missing include are refused by name', () => {
@@ -166,16 +166,16 @@ describe("operations -a/-i/-v (Guild 0.9.1's output)", () => {
   test('private operations (a name or model name starting with _) only with -a; sorted by model, then name', () => {
     const home = emptyHome();
     const cwd = project(files);
-    const listed = 'prepare  Prepare data\nsay-hi\ntrain\nm:eval   Evaluate\n';
+    const listed = 'prepare  Prepare data\nsay-hi   \ntrain    \nm:eval   Evaluate\n';
     assert.equal(ok(home, ['operations'], { cwd }), listed);
-    assert.equal(ok(home, ['ops', '-a'], { cwd }), '_helper\nprepare  Prepare data\nsay-hi\ntrain\n_lab:go\nm:eval   Evaluate\n');
+    assert.equal(ok(home, ['ops', '-a'], { cwd }), '_helper  \nprepare  Prepare data\nsay-hi   \ntrain    \n_lab:go  \nm:eval   Evaluate\n');
     assert.equal(ok(home, ['operations', '-i'], { cwd }), listed, 'no installed packages: the same list');
     // FILTER...: each in the name or the description's first line, case ignored
     assert.equal(ok(home, ['operations', 'DATA'], { cwd }), 'prepare  Prepare data\n');
     assert.equal(ok(home, ['operations', 'a', 'm:'], { cwd }), 'm:eval  Evaluate\n');
     assert.equal(ok(home, ['operations', 'quick'], { cwd }), '', 'details are not searched');
     assert.equal(ok(home, ['operations', 'help'], { cwd }), '');
-    assert.equal(ok(home, ['operations', '-a', 'help'], { cwd }), '_helper\n');
+    assert.equal(ok(home, ['operations', '-a', 'help'], { cwd }), '_helper  \n');
     assert.equal(ok(home, ['operations', '--all', '--installed'], { cwd }), ok(home, ['operations', '-a'], { cwd }));
     assert.doesNotMatch(ok(home, ['operations', '--help']), /Guild options not supported yet/);
   });
@@ -183,7 +183,7 @@ describe("operations -a/-i/-v (Guild 0.9.1's output)", () => {
   test("-v: each operation's main, flags (imported and dependency flags too) and description details", () => {
     const home = emptyHome();
     const cwd = project(files);
-    const row = (name: string, desc = ''): string => `${name.padEnd(9)}${desc}`.trimEnd() + '\n' + details[name];
+    const row = (name: string, desc = ''): string => `${name.padEnd(9)}${desc}\n${details[name]}`;
     assert.equal(
       ok(home, ['operations', '-v'], { cwd }),
       row('prepare', 'Prepare data') + row('say-hi') + row('train') + row('m:eval', 'Evaluate'),
@@ -234,8 +234,10 @@ describe('ls -s/-d/-g and run --help-op', () => {
     });
     assert.equal(
       ok(home, ['run', 'train', '--help-op'], { cwd }),
-      "Usage: grun run [OPTIONS] train [FLAG]...\n\n  Trains it\n\n  Use 'grun run --help' for a list of options.\n\n" +
-        'Flags:\n  alpha           First letter (default is 0.5)\n  mode            (default is a)\n                      Choices: a, b\n  zeta            (default is 1)\n  operation:prep\n',
+      // as Guild 0.9.1 prints it for the same guild.yml
+      "Usage: grun run [OPTIONS] train [FLAG]...\n\nTrains it\n\nUse 'grun run --help' for a list of options.\n\n" +
+        'Flags:\n  alpha           First letter (default is 0.5)\n  mode            (default is a)\n' +
+        `${' '.repeat(18)}\n${' '.repeat(18)}Choices:  a, b\n\n  zeta            (default is 1)\n  operation:prep\n`,
     );
     assert.equal(ok(home, ['runs', '-a']), '', 'nothing ran');
   });
@@ -282,7 +284,7 @@ describe('run --gpus/--no-gpus, --force-flags, usage errors', () => {
     const home = emptyHome();
     assert.equal(
       ok(home, ['run', 'm:train', '--help-model'], { cwd }),
-      "Usage: grun run [OPTIONS] m:OPERATION [FLAG]...\n\n  A model\n\n  Use 'grun run m:OPERATION --help-op' for help on a particular operation.\n\nOperations:\n  train  Train it\n  prep\n\nResources:\n  data  The data\n",
+      "Usage: grun run [OPTIONS] m:OPERATION [FLAG]...\n\nA model\n\nUse 'grun run m:OPERATION --help-op' for help on a particular operation.\n\nOperations:\n  prep\n  train  Train it\n\nResources:\n  data  The data\n",
     );
     fails(home, ['run', 'nope', '--help-model'], /--help-model: no operation 'nope' in/, { cwd });
   });

@@ -24,7 +24,7 @@ function setExitStatus(home: string, id: string, status: number): void {
   renameSync(`${path}.tmp`, path);
 }
 
-const statusesOf = (out: string): string[] => out.trimEnd().split('\n').filter(Boolean).map((l) => l.split(/\s+/).slice(1).join(' '));
+const statusesOf = (out: string): string[] => out.trimEnd().split('\n').filter(Boolean).map((l) => l.trimEnd().split(/\s+/).slice(1).join(' '));
 
 describe('delete-on-success', () => {
   test('a completed run goes to the trash, --keep-run keeps it, a failed one stays', () => {
@@ -63,7 +63,7 @@ describe('run options read the Guild way', () => {
     assert.equal(ok(home, ['runs', '-s']), '');
     // the command the hint names lists the optimizer's flags
     assert.match(ok(home, ['run', 'skopt:random', '--help-op'], { cwd }), /^Usage: grun run \[OPTIONS\] skopt:random .*\n[^]*This optimizer has no flags\.\n$/);
-    assert.match(ok(home, ['run', 'gp', '--help-op'], { cwd }), /\n  xi {13}Improvement .* \(default is 0\.05\)\n/);
+    assert.match(ok(home, ['run', 'gp', '--help-op'], { cwd }), /\n  xi {13}Improvement over the best so far that EI and PI look for\n {17}\(default is 0\.05\)\n/, 'filled to 78 columns');
     // --force-flags skips the check: the setting is dropped and the run made
     ok(home, ['run', 'pass.py', '-Fo', 'foo=123', '-o', 'random', '--force-flags', '-y'], { cwd });
     assert.match(ok(home, ['runs', '-s']), /pass\.py .*completed/);
@@ -123,7 +123,7 @@ describe('--needed', () => {
       // Guild's `runs stop` is `stop`
       assert.match(ok(home, ['runs', 'stop', '--timeout', '10', '-y']), /^Stopping bbb \(pid \d+\)\n$/);
     }
-    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}wait\.py {2}terminated\n$/);
+    assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}wait\.py {2}terminated {2}\n$/);
   });
 });
 

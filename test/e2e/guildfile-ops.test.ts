@@ -133,4 +133,82 @@ describe('guild.yml operations as Guild runs them', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^ {2}sizes {2}\(default is '1 2 3'\)$/m);
   });
+
+  // the sample project of Guild's help-op.md doctest, and its expected output as Guild 0.9.1 prints it
+  const HELP_OP_YML = `op:
+  description: >
+    Sample operation
+
+    Another line of op description.
+
+  main: guild.pass
+
+  flags:
+    s:
+      description:
+        a string
+
+        This is some more description.
+      required: yes
+    i:
+      description: an int
+      default: 123
+      type: int
+    c1:
+      description: color choices
+      default: blue
+      choices: [red, blue, green]
+    c2:
+      description: number choices
+      choices:
+        - value: 1
+          description: 2 minus 1
+        - value: 2
+          description: 1 plus 1
+    c3:
+      description: aliases choices
+      choices:
+        - {value: aaa, alias: a, description: option a}
+        - {value: bbb, alias: b, description: option b}
+`;
+
+  test("--help-op as Guild lays it out: paragraphs, choices and their descriptions; a required flag missing is no error", async () => {
+    const r = await grun(['run', 'op', '--help-op'], { cwd: project({ 'guild.yml': HELP_OP_YML }), home: emptyHome() });
+    assert.equal(r.code, 0, r.stderr);
+    const pad = (n: number) => ' '.repeat(n);
+    assert.equal(
+      r.stdout,
+      [
+        'Usage: grun run [OPTIONS] op [FLAG]...', '', 'Sample operation', '', 'Another line of op description.', '',
+        "Use 'grun run --help' for a list of options.", '', 'Flags:',
+        '  c1  color choices (default is blue)', pad(6), '      Choices:  red, blue, green', '',
+        '  c2  number choices', pad(6), '      Choices:', '        1  2 minus 1', '        2  1 plus 1', '',
+        '  c3  aliases choices', pad(6), '      Choices:', '        a  option a', '        b  option b', '',
+        '  i   an int (default is 123)',
+        '  s   a string (required)', pad(6), '      This is some more description.', '', '',
+      ].join('\n'),
+    );
+  });
+
+  test("a choice's alias runs as its value, and its flags set those not given, as Guild", async () => {
+    const dir = project({
+      'guild.yml': 'op:\n  main: p\n  flags:\n    model:\n      default: small\n      choices:\n        - {value: small-net, alias: small, flags: {layers: 2, lr: 0.1}}\n        - {value: large-net, alias: large, flags: {layers: 8}}\n        - medium\n    layers: 1\n    lr: 0.01\n',
+      'p.py': 'model = "x"\nlayers = 0\nlr = 0.0\nprint(model, layers, lr)\n',
+    });
+    const home = emptyHome();
+    // what Guild 0.9.1 prints for each
+    for (const [args, out] of [
+      [[], 'small-net 2 0.1'],
+      [['model=large'], 'large-net 8 0.01'],
+      [['model=large', 'lr=0.5'], 'large-net 8 0.5'],
+      [['model=small-net'], 'small-net 1 0.01'],
+      [['model=medium'], 'medium 1 0.01'],
+      [['layers=3'], 'small-net 3 0.1'],
+    ] as const) {
+      const r = await grun(['run', 'op', ...args, '-y'], { cwd: dir, home });
+      assert.equal(r.stdout, `${out}\n`, `${args.join(' ')}: ${r.stderr}`);
+    }
+    const bad = await grun(['run', 'op', 'model=bad', '-y'], { cwd: dir, home });
+    assert.match(bad.stderr, /^grun: invalid value bad for model: expected one of small, large, medium\n/);
+  });
 });

@@ -48,9 +48,9 @@ describe('flag detection (helpers/flags.py, ast only)', () => {
     assert.deepEqual(Object.keys(by), ['data', 'epochs', 'layers', 'lr', 'optimizer', 'verbose']);
     assert.deepEqual(by.lr, { name: 'lr', default: 0.01, type: 'float', description: 'learning rate' });
     assert.deepEqual(by.epochs, { name: 'epochs', default: 3, type: 'int' });
-    assert.deepEqual(by.optimizer, { name: 'optimizer', default: 'adam', choices: ['adam', 'sgd'] });
+    assert.deepEqual(by.optimizer, { name: 'optimizer', default: 'adam', choices: [{ value: 'adam' }, { value: 'sgd' }] });
     assert.deepEqual(by.data, { name: 'data', default: null, required: true });
-    assert.deepEqual(by.verbose, { name: 'verbose', default: false, type: 'boolean', argSwitch: true, choices: [true, false] });
+    assert.deepEqual(by.verbose, { name: 'verbose', default: false, type: 'boolean', argSwitch: true, choices: [{ value: true }, { value: false }] });
     assert.deepEqual(by.layers, { name: 'layers', default: [1, 2], type: 'int', argSplit: true });
     assert.equal(existsSync(`${script}.RAN`), false, 'the script was never run');
   });

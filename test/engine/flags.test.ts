@@ -94,7 +94,7 @@ describe('validation errors name the flag and what was expected', () => {
   const defs: FlagDef[] = [
     { name: 'epochs', default: 3, type: 'int' },
     { name: 'lr', default: 0.01, min: 0.0001, max: 1.0 },
-    { name: 'optimizer', default: 'adam', choices: ['adam', 'sgd'] },
+    { name: 'optimizer', default: 'adam', choices: [{ value: 'adam' }, { value: 'sgd' }] },
     { name: 'fast', default: false, type: 'boolean' },
     { name: 'scale', default: 1, type: 'float' },
     { name: 'data', default: null, required: true },
@@ -179,7 +179,7 @@ describe('resolving flags', () => {
     const by = Object.fromEntries(defs.map((d) => [d.name, d]));
     assert.deepEqual(by.lr, { name: 'lr', default: 0.01, min: 0.0001, max: 1 });
     assert.deepEqual(by.epochs, { name: 'epochs', default: 3, type: 'int', required: true });
-    assert.deepEqual(by.opt!.choices, ['adam', 'sgd']);
+    assert.deepEqual(by.opt!.choices, [{ value: 'adam' }, { value: 'sgd', description: 'plain' }]);
     assert.deepEqual(by.sleep, { name: 'sleep', default: 1, defaultIsFloat: true });
     assert.deepEqual(by.debug, { name: 'debug', default: false });
     assert.deepEqual(by.v, { name: 'v', default: false, argName: 'verbose', argSwitch: true, envName: 'VERB' });

@@ -164,7 +164,7 @@ describe('typing by the declared flag type', () => {
   });
 
   test('choices, min and max of the flag apply to every value', () => {
-    const opt: ParamFlag = { choices: ['adam', 'sgd'] };
+    const opt: ParamFlag = { choices: [{ value: 'adam' }, { value: 'sgd' }] };
     assert.deepEqual(values('{"values":["sgd","adam"]}', opt), ['sgd', 'adam']);
     assert.deepEqual(errors('{"values":["adam","rmsprop"]}', opt), ['.values[1]: "rmsprop" is not one of "adam", "sgd"']);
     const lr: ParamFlag = { type: 'float', min: 0.0001, max: 1 };

@@ -23,7 +23,7 @@ const OPS: Record<string, FlagDef[]> = {
   geo: GEO,
   my_workflow: [],
   defaults: [{ name: 'lr', default: 0.1 }, { name: 'epochs', default: 3, type: 'int' }],
-  open: [{ name: 'lr', default: null }, { name: 'opt', default: 'adam', choices: ['adam', 'sgd'] }],
+  open: [{ name: 'lr', default: null }, { name: 'opt', default: 'adam', choices: [{ value: 'adam' }, { value: 'sgd' }] }],
   // a script's globals `lr = 0.1`, `eps = 1.0`, `n = 2`, as flag detection types them
   script: [
     { name: 'eps', default: 1, defaultIsFloat: true, type: 'number' },

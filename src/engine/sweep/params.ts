@@ -2,6 +2,7 @@
 // declared type and expanded to the list of values a sweep takes. Pure: errors come back as
 // data, with a path relative to `params.<name>`, so a definition reports all of them at once.
 import type { FlagDef, FlagType } from '../plan-types.js';
+import { choiceName, choiceOf } from '../flags.js';
 import type { YamlValue } from '../../store/types.js';
 import type { JsonValue } from './json-text.js';
 
@@ -118,8 +119,8 @@ function valueKey(v: YamlValue): string {
 /** choices, min and max of one typed value; null when it passes. */
 function checkConstraints(v: YamlValue, flag: ParamFlag): string | null {
   if (v === null) return null;
-  if (flag.choices && flag.choices.length > 0 && !flag.choices.some((c) => valueKey(c) === valueKey(v))) {
-    return `${describeValue(v)} is not one of ${flag.choices.map((c) => describeValue(c)).join(', ')}`;
+  if (flag.choices && flag.choices.length > 0 && !choiceOf(flag, v)) {
+    return `${describeValue(v)} is not one of ${flag.choices.map((c) => describeValue(choiceName(c))).join(', ')}`;
   }
   if (typeof v === 'number' || typeof v === 'bigint') {
     if (flag.min !== undefined && v < flag.min) return `${v} is below the minimum ${flag.min}`;
