@@ -120,7 +120,7 @@ describe("an operation's compare columns", () => {
     const dir = project({ 'guild.yml': guildYml, 'fit.py': fit });
     ok(home, ['run', 'fit.py', 'a=1', '-y'], { cwd: dir });
     ok(home, ['run', 'fit', 'a=3', '-y'], { cwd: dir });
-    const [header, fitRow, scriptRow] = ok(home, ['compare', '-t', '--skip-core']).trimEnd().split('\n').map((l) => l.split(/ {2,}/));
+    const [header, fitRow, scriptRow] = ok(home, ['compare', '-t', '--skip-core']).trimEnd().split('\n').map((l) => l.trimEnd().split(/ {2,}/));
     assert.deepEqual(header, ['run', 'A', 'at', 'loss', 'a', 'step']);
     assert.deepEqual(fitRow!.slice(1), ['3', '0', '4.5']);
     assert.deepEqual(scriptRow!.slice(1), ['1.5', '1', '0']);

@@ -38,7 +38,7 @@ describe('grun merge', () => {
     const { home, cwd } = projectWithRun(true);
     const p = grun(home, ['merge', '--preview'], { cwd });
     assert.equal(p.code, 0, p.err);
-    assert.match(p.err, /^Merge will copy files from the following run to the current directory:\n {2}\[[0-9a-f]{8}\] {2}train {2}.* {2}completed\nFiles:\n {2}train\.sh\nSkipped:\n {2}data\.txt {8}unchanged\n {2}guild\.yml {7}unchanged\n {2}model\.bin {7}non-project file\n {2}out\/result\.txt {2}non-project file\n$/);
+    assert.match(p.err, /^Merge will copy files from the following run to the current directory:\n {2}\[[0-9a-f]{8}\] {2}train {2}.* {2}completed {2}\nFiles:\n {2}train\.sh\nSkipped:\n {2}data\.txt {8}unchanged\n {2}guild\.yml {7}unchanged\n {2}model\.bin {7}non-project file\n {2}out\/result\.txt {2}non-project file\n$/);
     assert.equal(readFileSync(join(cwd, 'train.sh'), 'utf8'), 'echo hi\n', 'a preview copies nothing');
     const r = grun(home, ['merge', '-y'], { cwd });
     assert.equal(r.err, 'Copying train.sh\n');

@@ -23,7 +23,7 @@ test('--remote forwards the command as typed from its name on, less the remote',
 test("grun remotes (Guild's) and remote list: the remotes config.yml declares, by name", () => {
   const home = emptyHome();
   writeFileSync(join(home, 'config.yml'), 'remotes:\n  gpu: {type: ssh, host: gpu.example, description: The GPU box}\n  cl: {type: slurm}\n');
-  assert.equal(ok(home, ['remotes']), 'cl   slurm\ngpu  ssh    The GPU box\n');
+  assert.equal(ok(home, ['remotes']), 'cl   slurm  \ngpu  ssh    The GPU box\n', 'an empty description keeps its padding, as Guild prints it');
   assert.deepEqual((JSON.parse(ok(home, ['remote', 'list', '--json'])) as { name: string }[]).map((r) => r.name), ['cl', 'gpu']);
 });
 

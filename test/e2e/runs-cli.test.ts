@@ -19,7 +19,7 @@ const STATUS: Record<string, string> = {
 };
 
 /** Each listing row as its columns (split on the alignment gaps). */
-const rows = (out: string): string[][] => out.trimEnd().split('\n').map((l) => l.split(/ {2,}/));
+const rows = (out: string): string[][] => out.trimEnd().split('\n').map((l) => l.trimEnd().split(/ {2,}/));
 
 describe('grun runs (list)', () => {
   test('lists the fixture home newest first, lined up, with statuses and labels', () => {
