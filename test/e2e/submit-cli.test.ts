@@ -106,6 +106,8 @@ describe('editing a sweep child: Accio submission vs Guild batch', () => {
     const home = tempDir('grun-submit-home-');
     const made = await grun(['run', 'train', 'lr=[0.1,0.2]', '--stage-trials', '-y'], { cwd, home });
     assert.equal(made.code, 0, made.stderr);
+    // as Guild says it: each trial staged, with its flags
+    assert.match(made.stdout, /^INFO: \[grun\] Staging trial [0-9a-f]{32}: train \(epochs=1, lr=0\.1\)\nINFO: \[grun\] Staging trial [0-9a-f]{32}: train \(epochs=1, lr=0\.2\)\n$/);
     const [trial] = childrenOf(home);
     const parent = parentOf(home, trial!);
     const parentLabel = (): string | null => (hasAttr(home, parent, 'label') ? attrText(join(home, 'runs', parent), 'label') : null);

@@ -12,7 +12,9 @@ import { resolutionLines, resolveAtStart, resourceOf } from '../deps.js';
 import { addStartDeps, failStagedRun } from '../run-writer.js';
 import { GrunError } from '../../store/errors.js';
 import { dirname, resolve } from 'node:path';
-import type { Run } from '../../store/types.js';
+import type { Run, YamlValue } from '../../store/types.js';
+import { flagsDesc } from '../../store/flagfmt.js';
+import { termSafe } from '../../store/terminal-text.js';
 import { createGuildSweep, createSubmission, hasStagedTrials, stageGuildSweep, startStagedSweep, stagedChildWriter, type ChildWriter, type CreatedRun, type CreatedSweep } from '../batch.js';
 import { targets } from '../executor.js';
 import { memoChildWriter, memoizeRun } from '../memo.js';
@@ -388,14 +390,23 @@ async function submitToSlurm(
   return jobs;
 }
 
+/** A trial's flags as written (its `flags` attr). */
+function trialFlags(dir: string): Record<string, YamlValue> {
+  const r = readAttr(dir, 'flags');
+  return r.kind === 'ok' && isMap(r.value) ? r.value : {};
+}
+
 /** The runs a sweep (`Batch …: N trials`) or a submission (`Created run …`) made, as the CLI lists them. */
 function createdLines(lp: Extract<LaunchPlan, { kind: 'sweep' | 'submission' }>, created: CreatedSweep): string[] {
   const memo = (r: CreatedRun): string => (r.memoOf ? ` (memoized: outputs of ${r.memoOf})` : '');
   if (lp.kind === 'sweep') {
     // Guild's foreground batch says only `Running trial …` as each one starts; a reused one is told
     if (lp.start.kind === 'foreground') return created.children.filter((c) => c.memoOf).map((c) => `Trial ${c.id}${memo(c)}`);
-    const verb = lp.options.stageTrials ? 'Staged' : 'Created';
-    return [`Batch ${created.parent!.id}: ${created.children.length} trials`, ...created.children.map((c) => `${verb} trial ${c.id}${memo(c)}`)];
+    // staged trials as Guild says them, each with its flags
+    if (lp.options.stageTrials) {
+      return created.children.map((c) => termSafe(`INFO: [grun] Staging trial ${c.id}: ${lp.plan.operation} (${flagsDesc(trialFlags(c.dir))})${memo(c)}`));
+    }
+    return [`Batch ${created.parent!.id}: ${created.children.length} trials`, ...created.children.map((c) => `Created trial ${c.id}${memo(c)}`)];
   }
   const all = [...(created.parent ? [created.parent] : []), ...created.children];
   return [...all.map((r) => `Created run ${r.id}${memo(r)}`), ...(all.length > 1 ? [`Created ${all.length} runs successfully`] : [])];
