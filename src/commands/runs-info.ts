@@ -80,9 +80,10 @@ function infoData(run: Run, o: InfoOptions): [string, unknown][] {
   const meta = run.parent !== null ? runMetadata(run.dir) : null;
   if (meta && meta.from !== run.id) {
     data.push(['parent', meta.from]);
-    data.push(['name', meta.name ?? '']);
+    // a submission's name, notes and tags where it has them (a Guild batch has none)
+    if (meta.name) data.push(['name', meta.name]);
     if (meta.notes !== null) data.push(['notes', meta.notes]);
-    data.push(['parent-tags', meta.tags]);
+    if (meta.tags.length > 0) data.push(['parent-tags', meta.tags]);
   }
   data.push(['tags', run.tags]);
   // The env attr grun recorded left out or masked these (store/secrets.ts): say so.
