@@ -18,12 +18,15 @@ export interface TimeRange {
   end?: number;
 }
 
+/** Guild's pointer to its help on ranges, under a range that does not parse. */
+const RANGE_HINT = "Try 'grun runs list --help' for help specifying time ranges.";
+
 export function parseTimeRange(spec: string, now: Date = new Date()): TimeRange {
   let parsed: Range;
   try {
     parsed = new RangeParser(spec, now).parse();
   } catch (e) {
-    if (e instanceof RangeError) throw new GrunError(`invalid RANGE '${spec}': ${e.message}`);
+    if (e instanceof RangeError) throw new GrunError(`invalid RANGE '${spec}': ${e.message}`, 1, RANGE_HINT);
     throw e;
   }
   const { start, end } = parsed;
@@ -273,7 +276,7 @@ class RangeParser {
   }
 
   private error(detail: string): GrunError {
-    return new GrunError(`invalid RANGE '${this.spec}': ${detail}`);
+    return new GrunError(`invalid RANGE '${this.spec}': ${detail}`, 1, RANGE_HINT);
   }
 }
 
