@@ -29,6 +29,15 @@ export function parseStatusChars(chars: string): RunStatus[] {
 
 const collect = (value: string, previous: string[] | undefined): string[] => [...(previous ?? []), value];
 
+/** What `--started` takes, as store/timerange.ts reads it (Guild's time ranges). */
+const RANGE_HELP = `
+Time ranges (-Fs, --started RANGE), in local time:
+  today, yesterday, this minute|hour|day|week|month|year, N UNITs ago
+  last [N] minute|hour|day           'last hour', 'last 2 days'
+  before|after RANGE or DATETIME     'after 2026-12-01', 'before 10:30'
+  between RANGE and RANGE            'between 2 days ago and today'
+  DATETIME: YYYY-M-D, M-D, H:MM[:SS], or a date and a time`;
+
 /** Adds every Guild filter option to a command; read them back with `runFilterOptionsFrom`. */
 export function addRunFilterOptions(cmd: Command): Command {
   cmd
@@ -43,6 +52,7 @@ export function addRunFilterOptions(cmd: Command): Command {
     .option('--started <range>', "filter only runs started within RANGE, e.g. 'last hour', today (-Fs)")
     .option('--digest <val>', 'filter only runs with a matching source code digest (-Fd)')
     .option('-S <chars>', 'filter by status chars r c e t p s, combinable: -Sec', (v: string, prev?: string) => (prev ?? '') + v);
+  cmd.addHelpText('after', RANGE_HELP);
   for (const [c, status] of Object.entries(STATUS_CHARS)) {
     cmd.option(`--${status}`, `filter only ${status} runs (-S${c})`);
   }
