@@ -142,7 +142,8 @@ describe('grun run (engine e2e)', () => {
     await waitFor('run output', () => runIds(home).length === 1 && outputHas(onlyRunDir(home), 'ready'));
     proc.kill('SIGINT');
     const r = await done;
-    assert.match(r.stderr, /KeyboardInterrupt/);
+    const output = (): string => readFileSync(join(onlyRunDir(home), '.guild', 'output'), 'utf8');
+    assert.match(r.stderr, /KeyboardInterrupt/, `exit ${r.code}, stdout ${JSON.stringify(r.stdout)}, the run's output ${JSON.stringify(output())}`);
     const run = loadRun(onlyRunDir(home));
     assert.equal(run.exitStatus, 1);
     assert.equal(run.status, 'error');
