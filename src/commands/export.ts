@@ -2,10 +2,11 @@
 // a directory or a `.zip` (Guild's export), their links kept as links unless `-r`; ids already
 // in DEST are skipped.
 import type { Command } from 'commander';
-import { exportRuns } from '../store/archive.js';
+import { join } from 'node:path';
+import { exportRuns, isZipPath } from '../store/archive.js';
 import { listRuns } from '../store/index.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { copyResourcesConfirmed, homeOf, runsOp, selectWithChildren } from './run-args.js';
+import { copyResourcesConfirmed, homeOf, reportCopies, runsOp, selectWithChildren } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
@@ -34,8 +35,9 @@ export function register(program: Command): void {
         const copyResources = Boolean(opts.copyResources);
         if (copyResources && !copyResourcesConfirmed(Boolean(opts.yes))) return;
         const { exported, skipped } = await exportRuns(dest, runs, { move, copyResources });
-        for (const id of skipped) process.stderr.write(`grun: ${id} exists in ${dest}, skipping\n`);
-        process.stdout.write(`Exported ${exported.length} run(s)\n`);
+        // a run already in a directory is named by its path there, in a zip by its id (Guild's words)
+        reportCopies(runs, skipped, move, (id) => (isZipPath(dest) ? id : join(dest, id)));
+        process.stderr.write(`Exported ${exported.length} run(s) to ${dest}\n`);
       },
     );
   });

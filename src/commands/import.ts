@@ -6,7 +6,7 @@ import type { Command } from 'commander';
 import { importRuns, isZipPath, listArchiveRuns } from '../store/archive.js';
 import { GrunError } from '../store/errors.js';
 import { addRunFilterOptions } from './filter-options.js';
-import { copyResourcesConfirmed, homeOf, runsOp, selectFrom } from './run-args.js';
+import { copyResourcesConfirmed, homeOf, reportCopies, runsOp, selectFrom } from './run-args.js';
 import { filterRuns } from './run-filter.js';
 
 export function register(program: Command): void {
@@ -37,8 +37,8 @@ export function register(program: Command): void {
         const copyResources = Boolean(opts.copyResources);
         if (copyResources && !copyResourcesConfirmed(Boolean(opts.yes))) return;
         const { imported, skipped } = await importRuns(home, archive, runs.map((r) => r.id), { move, copyResources });
-        for (const id of skipped) process.stderr.write(`grun: ${id} exists, skipping\n`);
-        process.stdout.write(`Imported ${imported.length} run(s)\n`);
+        reportCopies(runs, skipped, move, (id) => id);
+        process.stderr.write(`Imported ${imported.length} run(s) from ${archive}\n`);
       },
     );
   });

@@ -129,6 +129,17 @@ export function copyResourcesConfirmed(yes: boolean): boolean {
   return confirm('Really copy resources exported runs?', false);
 }
 
+/**
+ * What `export` and `import` say of each run, in order, as Guild logs it on stderr: `Copying ID`
+ * (`Moving ID`), or `WARNING: WHERE exists, skipping` for one already there (`where(id)`).
+ */
+export function reportCopies(runs: readonly Run[], skipped: readonly string[], move: boolean, where: (id: string) => string): void {
+  const skip = new Set(skipped);
+  for (const run of runs) {
+    process.stderr.write(termSafe(skip.has(run.id) ? `WARNING: ${where(run.id)} exists, skipping` : `${move ? 'Moving' : 'Copying'} ${run.id}`) + '\n');
+  }
+}
+
 /** `--help` of label, tag and comment: where an edit of a sweep's child goes. */
 export const CHILD_EDIT_HELP = `
 A child of a 'grun submit' sweep (an Accio run definition) has no metadata of

@@ -124,21 +124,22 @@ describe('grun export and import', () => {
   test('directory round trip; grun runs -A reads the export; existing ids skipped', () => {
     const home = copyFixtureHome();
     const dest = join(tempDir(), 'exported');
-    assert.equal(ok(home, ['export', '-y', dest, 'e1cf', 'abac']), 'Exported 2 run(s)\n');
+    // as Guild says it, on stderr: each run copied, then how many
+    const out = grun(home, ['export', '-y', dest, 'e1cf', 'abac']);
+    assert.equal(out.out, '');
+    assert.match(out.err, new RegExp(`^Copying [0-9a-f]{32}\nCopying [0-9a-f]{32}\nExported 2 run\\(s\\) to ${dest}\n$`));
     assert.ok(existsSync(join(dest, '.guild-nocopy')));
     assert.deepEqual(listedShortIds(ok(home, ['runs', '-A', dest])), ['abacebc8', 'e1cf9550']);
     const r = grun(home, ['export', '-y', dest, 'e1cf']);
-    assert.equal(r.out, 'Exported 0 run(s)\n');
-    assert.match(r.err, /e1cf955019fc498ba318ae5d147456c2 exists/);
+    assert.equal(r.err, `WARNING: ${join(dest, E1)} exists, skipping\nExported 0 run(s) to ${dest}\n`);
     const target = emptyHome();
-    assert.equal(ok(target, ['import', '-y', dest]), 'Imported 2 run(s)\n');
+    assert.match(grun(target, ['import', '-y', dest]).err, new RegExp(`^Copying [0-9a-f]{32}\nCopying [0-9a-f]{32}\nImported 2 run\\(s\\) from ${dest}\n$`));
     assert.deepEqual(listedShortIds(ok(target, ['runs'])), ['abacebc8', 'e1cf9550']);
     assert.equal(attr(target, E1, 'flags'), attr(home, E1, 'flags'));
     // links stay links, as Guild's export keeps them: data.txt still names the run it came from
     assert.equal(readlinkSync(join(target, 'runs/abacebc867a84360bdcda39bf9cd45a9/data.txt')), '../5fe4ccc3174c4c9e9a212c98a4f108ec/data.txt');
     const again = grun(target, ['import', '-y', dest]);
-    assert.equal(again.out, 'Imported 0 run(s)\n');
-    assert.match(again.err, /exists, skipping/);
+    assert.match(again.err, new RegExp(`^WARNING: [0-9a-f]{32} exists, skipping\nWARNING: [0-9a-f]{32} exists, skipping\nImported 0 run\\(s\\) from ${dest}\n$`));
   });
 
   test("export -r and import --copy-resources copy what a run's dependency links point to, after Guild's second question", () => {
@@ -149,7 +150,9 @@ describe('grun export and import', () => {
     assert.equal(no.code, 0, no.err);
     assert.match(no.out, /Continue\? \[Y\/n\]: WARNING: You specified --copy-resources, which will copy resources used by each run\.\nReally copy resources exported runs\? \[y\/N\]: $/);
     assert.ok(!existsSync(join(dest, train)));
-    assert.match(ok(home, ['export', '--copy-resources', dest, 'abac'], { input: 'y\ny\n' }), /\[y\/N\]: Exported 1 run\(s\)\n$/);
+    const yes = grun(home, ['export', '--copy-resources', dest, 'abac'], { input: 'y\ny\n' });
+    assert.match(yes.out, /\[y\/N\]: $/);
+    assert.match(yes.err, /Exported 1 run\(s\) to /);
     assert.ok(lstatSync(join(dest, train, 'data.txt')).isFile());
     const target = emptyHome();
     ok(target, ['import', '-y', dest]);
@@ -161,7 +164,7 @@ describe('grun export and import', () => {
     ok(plain, ['import', '-y', linked, 'abac']);
     assert.ok(lstatSync(join(plain, 'runs', train, 'data.txt')).isSymbolicLink());
     const copied = emptyHome();
-    assert.equal(ok(copied, ['import', '-y', '--copy-resources', linked, 'abac']), 'Imported 1 run(s)\n');
+    assert.match(grun(copied, ['import', '-y', '--copy-resources', linked, 'abac']).err, /^Copying abacebc8[0-9a-f]{24}\nImported 1 run\(s\) from /);
     assert.equal(readFileSync(join(copied, 'runs', train, 'data.txt'), 'utf8').slice(0, 4), '0\n1\n');
     assert.ok(lstatSync(join(copied, 'runs', train, 'data.txt')).isFile());
     assert.doesNotMatch(ok(home, ['export', '--help']), /not supported yet:.* (-r|--copy-resources)\b/);
@@ -175,11 +178,11 @@ describe('grun export and import', () => {
     assert.deepEqual(listedShortIds(ok(home, ['runs', '-A', zip])), ['9d33df1f', '5fe4ccc3']);
     const target = emptyHome();
     fails(target, ['import', '-y', '-m', zip], /cannot move runs out of a zip archive/);
-    assert.equal(ok(target, ['import', '-y', zip, '5fe4']), 'Imported 1 run(s)\n');
+    assert.equal(grun(target, ['import', '-y', zip, '5fe4']).err, `Copying 5fe4ccc3174c4c9e9a212c98a4f108ec\nImported 1 run(s) from ${zip}\n`);
     assert.deepEqual(readdirSync(join(target, 'runs')), ['5fe4ccc3174c4c9e9a212c98a4f108ec']);
     assert.equal(readFileSync(join(target, 'runs/5fe4ccc3174c4c9e9a212c98a4f108ec/data.txt'), 'utf8').length, 20);
     const moved = join(tempDir(), 'moved');
-    assert.equal(ok(home, ['export', '-y', '-m', moved, 'e1cf']), 'Exported 1 run(s)\n');
+    assert.equal(grun(home, ['export', '-y', '-m', moved, 'e1cf']).err, `Moving ${E1}\nExported 1 run(s) to ${moved}\n`);
     assert.ok(!existsSync(join(home, 'runs', E1)));
     assert.ok(existsSync(join(moved, E1, '.guild/opref')));
   });
