@@ -98,7 +98,7 @@ export async function driveBatch(batchDir: string, home: string): Promise<boolea
   // It runs now: no longer the PENDING parent that waits for a scheduler.
   rmSync(guildPath(batchDir, 'PENDING'), { force: true });
   const out = new OutputWriter(guildPath(batchDir));
-  const stream = { write: (text: string) => (out.write(0, Buffer.from(text)), true) } as unknown as NodeJS.WritableStream;
+  const stream = out.stream(0);
   const say = (line: string): void => void stream.write(line + '\n');
   const runsRoot = dirname(batchDir);
   try {

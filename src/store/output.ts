@@ -528,6 +528,19 @@ export class OutputWriter {
     this.out = this.index = null;
   }
 
+  /**
+   * A writable that records text as `stream` of this output, and passes it on to `tee` (a
+   * terminal) too: a batch's own log of the trials it runs, as Guild's batch run keeps one.
+   */
+  stream(stream: 0 | 1, tee?: NodeJS.WritableStream): NodeJS.WritableStream {
+    return {
+      write: (text: string): boolean => {
+        if (this.out !== null) this.write(stream, Buffer.from(text));
+        return tee ? tee.write(text) : true;
+      },
+    } as unknown as NodeJS.WritableStream;
+  }
+
   private addLineBytes(stream: 0 | 1, bytes: Buffer): void {
     if (bytes.length === 0) return;
     this.hasLine[stream] = true;

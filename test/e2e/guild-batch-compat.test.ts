@@ -90,6 +90,17 @@ describe('a batch in the foreground', () => {
       'down.py': 'seed = 1\nprint("seed", seed)\n',
     });
 
+  test("what the trials print is the batch run's output too, as Guild's batch run keeps it (--keep-batch)", async () => {
+    const home = emptyHome();
+    const dir = cwd();
+    const r = await grun(['run', 'up', 'lr=[0.5,0.25]', '--keep-batch', '-y'], { cwd: dir, home });
+    assert.equal(r.code, 0, r.stderr);
+    const batch = ok(home, ['select', '-Fo', 'up+']).trim();
+    const expected = /^INFO: \[grun\] Running trial [0-9a-f]{32}: up \(lr=0\.5\)\nlr 0\.5\nINFO: \[grun\] Running trial [0-9a-f]{32}: up \(lr=0\.25\)\nlr 0\.25\n$/;
+    assert.match(r.stdout, expected);
+    assert.match(ok(home, ['cat', '--output', batch]), expected);
+  });
+
   test("each trial is named by its flags, floats whole, and says what it resolves, as Guild's batch does", async () => {
     const home = emptyHome();
     const dir = cwd();

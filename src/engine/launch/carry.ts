@@ -5,7 +5,8 @@ import { shlexQuote } from '../../store/opref.js';
 import { readFailureNote } from '../../store/run-reserve.js';
 import { readAttr } from '../../store/attrs.js';
 import { runsDir } from '../../store/home.js';
-import { loadRunSummary, toRun } from '../../store/run.js';
+import { guildPath, loadRunSummary, toRun } from '../../store/run.js';
+import { OutputWriter } from '../../store/output.js';
 import { deleteRuns } from '../../store/trash.js';
 import { isMap } from '../guildfile.js';
 import { resolutionLines, resolveAtStart, resourceOf } from '../deps.js';
@@ -215,7 +216,7 @@ export async function carryOut(lp: LaunchPlan, home: string, io: LaunchIO = {}):
       const waiting = lp.runs.map((r) => ({ id: r.id, dir: r.dir }));
       say(waiting.map((r) => `Restarting trial ${r.id}`).join('\n'));
       const report = { runs: [{ id: lp.parent.id, dir: lp.parent.dir }, ...waiting], focus: lp.parent.id, summary: `restarted ${plural(waiting.length, 'trial')} of ${lp.parent.operation} (${short(lp.parent.id)})` };
-      const exitCode = await startWaiting(home, lp.start, lp.parent.id, waiting, lp.quiet, io);
+      const exitCode = await startWaiting(home, lp.start, lp.parent.id, lp.parent.dir, waiting, lp.quiet, io);
       return exitCode === undefined ? report : { ...report, exitCode };
     }
   }
@@ -244,15 +245,16 @@ async function startSweep(
     io.stdout?.write(`${loadRun(batch.dir).operation} started in background as ${batch.id} (pidfile ${pidfile.pidfile})\n`);
     return report;
   }
-  const exitCode = await startWaiting(home, o.start, report.focus!, waiting, o.quiet, io, trialLog);
+  const exitCode = await startWaiting(home, o.start, report.focus!, created.parent?.dir ?? null, waiting, o.quiet, io, trialLog);
   return exitCode === undefined ? report : { ...report, exitCode };
 }
 
 /**
- * Starts the waiting trials of a sweep (`focus` its parent) as `start` says: a scheduler in the
- * background, here in the foreground (the exit code returned), or not at all.
+ * Starts the waiting trials of a sweep (`focus` its parent, whose dir is `batchDir`; a single
+ * run has none) as `start` says: a scheduler in the background, here in the foreground (the exit
+ * code returned), or not at all.
  */
-async function startWaiting(home: string, start: SweepStart, focus: string, waiting: CreatedRun[], quiet: boolean, io: LaunchIO, trialLog: string[] = []): Promise<number | undefined> {
+async function startWaiting(home: string, start: SweepStart, focus: string, batchDir: string | null, waiting: CreatedRun[], quiet: boolean, io: LaunchIO, trialLog: string[] = []): Promise<number | undefined> {
   switch (start.kind) {
     case 'scheduler': {
       const { spawnScheduler } = await import('../queue.js');
@@ -262,17 +264,26 @@ async function startWaiting(home: string, start: SweepStart, focus: string, wait
     }
     case 'foreground': {
       const { runTrialsHere } = await import('./foreground-sweep.js');
-      const { ok } = await runTrialsHere(waiting, {
-        home,
-        batchDir: resolve(runsDir(home), focus),
-        maxParallel: start.maxParallel,
-        gpus: start.gpus,
-        quiet,
-        trialLog,
-        stdout: io.stdout ?? process.stdout,
-        stderr: io.stderr ?? process.stderr,
-      });
-      return ok ? 0 : 1;
+      // What the trials print is the batch's output too, as in Guild's batch run (`cat --output`, the dashboard)
+      const log = batchDir === null ? null : new OutputWriter(guildPath(batchDir));
+      const out = io.stdout ?? process.stdout;
+      const err = io.stderr ?? process.stderr;
+      try {
+        const { ok } = await runTrialsHere(waiting, {
+          home,
+          ...(batchDir === null ? {} : { batchDir }),
+          maxParallel: start.maxParallel,
+          gpus: start.gpus,
+          quiet,
+          trialLog,
+          stdout: log ? log.stream(0, out) : out,
+          stderr: log ? log.stream(1, err) : err,
+        });
+        return ok ? 0 : 1;
+      } finally {
+        log?.end();
+        log?.close();
+      }
     }
     case 'batch':
     case 'none':
