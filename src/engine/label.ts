@@ -85,21 +85,19 @@ export function renderLabelTemplate(template: string, flags: Record<string, Yaml
 }
 
 /**
- * The `label` attr: `--label` (a template too) as given; else the guild.yml template or the
- * default label, prefixed by the `-t` tags. null when the result is empty (Guild omits it).
+ * The label template of a run, as Guild's `_label_template` chooses it: `--label` as given;
+ * else, with `-t` tags, the tags before the default label (the operation's own template set
+ * aside); else the operation's `label:`. null: the default label.
  */
-export function makeLabel(opts: {
-  userLabel?: string;
-  template?: string | null;
-  flags: Record<string, YamlValue>;
-  tags?: string[];
-}): string | null {
-  let label: string;
-  if (opts.userLabel !== undefined) label = renderLabelTemplate(opts.userLabel, opts.flags);
-  else {
-    const base = opts.template ? renderLabelTemplate(opts.template, opts.flags) : defaultLabel(opts.flags);
-    label = [...(opts.tags ?? []), base].filter((s) => s !== '').join(' ');
-  }
-  label = label.trim();
+export function labelTemplateOf(o: { userLabel?: string | null; tags?: readonly string[]; template?: string | null }): string | null {
+  if (o.userLabel !== undefined && o.userLabel !== null) return o.userLabel;
+  if (o.tags?.length) return `${o.tags.join(' ')} \${default_label}`;
+  return o.template || null;
+}
+
+/** The `label` attr: the template `labelTemplateOf` chooses, rendered; null when empty (Guild omits it). */
+export function makeLabel(opts: { userLabel?: string; template?: string | null; flags: Record<string, YamlValue>; tags?: string[] }): string | null {
+  const template = labelTemplateOf(opts);
+  const label = (template === null ? defaultLabel(opts.flags) : renderLabelTemplate(template, opts.flags)).trim();
   return label === '' ? null : label;
 }

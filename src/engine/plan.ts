@@ -29,7 +29,7 @@ import {
   type Guildfile,
   type YamlMap,
 } from './guildfile.js';
-import { makeLabel } from './label.js';
+import { labelTemplateOf, makeLabel } from './label.js';
 import { listOperations, operationMain, scriptKind } from './operations.js';
 import type { CmdTarget, DepFailureInfo, FlagDef, FlagsDest, PlanInputs, ResolvedConfig, ResolvedDep, RunPlan, RunRequest } from './plan-types.js';
 import { combineSourceCodeConfig, decideSourceCode, selectSourceFiles, type SourceCodeContext, type SourceCodeDecision, type SourceCodeSpec, type SourceSelection } from './sourcecode.js';
@@ -448,6 +448,7 @@ function opAttr(
     flagDefs: FlagDef[];
     deps: ResolvedDep[];
     userLabel: string | null;
+    tags: string[];
     cmdEnv: Record<string, string>;
     opCmdArgs: string[];
     sourceDest: string;
@@ -476,7 +477,7 @@ function opAttr(
       .map((d) => opAttrDep(base.depSpecs.find((s) => s.name === d.name)!, d, base.projectDir)),
     'flag-null-labels': {},
     'flags-extra': flagsExtra,
-    'label-template': plan.userLabel ?? base.labelTemplate,
+    'label-template': labelTemplateOf({ userLabel: plan.userLabel, tags: plan.tags, template: base.labelTemplate }),
     'op-cmd': {
       'cmd-args': plan.opCmdArgs,
       'cmd-env': plan.cmdEnv,
@@ -757,6 +758,7 @@ export async function planRun(req: RunRequest): Promise<RunPlan> {
       flagDefs: defs,
       deps: dep.deps,
       userLabel: req.label ?? null,
+      tags: req.tags ?? [],
       cmdEnv,
       opCmdArgs,
       sourceDest: sourcecode?.dest ?? '.',

@@ -211,4 +211,14 @@ describe('guild.yml operations as Guild runs them', () => {
     const bad = await grun(['run', 'op', 'model=bad', '-y'], { cwd: dir, home });
     assert.match(bad.stderr, /^grun: invalid value bad for model: expected one of small, large, medium\n/);
   });
+
+  test("-t tags set the operation's label template aside: the tags, then the default label, as Guild's", async () => {
+    const dir = project({ 'guild.yml': 'op:\n  main: p\n  flags: {a: 1}\n  label: a is ${a}\n', 'p.py': 'a = 0\n' });
+    const home = emptyHome();
+    assert.equal((await grun(['run', 'op', '-y'], { cwd: dir, home })).code, 0);
+    assert.equal((await grun(['run', 'op', '-t', 't1', '-t', 't2', '-y'], { cwd: dir, home })).code, 0);
+    // what Guild 0.9.1 labels the same two runs
+    const labels = (await grun(['runs'], { cwd: dir, home })).stdout.trimEnd().split('\n').map((l) => l.replace(/^.*completed {2}/, ''));
+    assert.deepEqual(labels, ['t1 t2 a=1', 'a is 1']);
+  });
 });

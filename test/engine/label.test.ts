@@ -24,7 +24,9 @@ describe('labels', () => {
     assert.equal(renderLabelTemplate('${path|basename}', flags), 'train.csv');
     assert.equal(renderLabelTemplate('${opt|default:none}-${missing}', flags), 'none-');
     assert.equal(renderLabelTemplate('[${default_label}]', { a: 1, b: 'x' }), '[a=1 b=x]');
-    assert.equal(makeLabel({ template: 'run ${epochs}', flags, tags: ['t'] }), 't run 3');
+    assert.equal(makeLabel({ template: 'run ${epochs}', flags }), 'run 3');
+    // -t tags set the operation's template aside, as Guild's `_label_template`: tags, then the default label
+    assert.equal(makeLabel({ template: 'run ${epochs}', flags, tags: ['t'] }), 't epochs=3 lr=0.01234 path=/data/set/train.csv');
     assert.equal(makeLabel({ userLabel: 'lr ${lr|%.2e}', flags }), 'lr 1.23e-02');
     assert.throws(() => renderLabelTemplate('${lr|upper}', flags), /label transform 'upper': expected %FORMAT, default:VALUE, basename, dirname or unquote/);
   });
