@@ -85,7 +85,7 @@ export function register(program: Command): void {
       (runs) => {
         editRuns(runs.map((r) => r.dir), edit);
         const done = body !== undefined ? 'Added comment to' : index !== undefined ? 'Deleted comment for' : 'Deleted all comments for';
-        process.stdout.write(`${done} ${runs.length} run(s)\n`);
+        process.stderr.write(`${done} ${runs.length} run(s)\n`);
       },
     );
   });

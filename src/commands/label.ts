@@ -58,7 +58,7 @@ export function register(program: Command): void {
       (runs) => {
         const { set, prepend, append, remove, clear } = opts;
         editRuns(runs.map((r) => r.dir), { kind: 'label', set, prepend, append, remove, clear });
-        process.stdout.write(clear ? `Cleared label for ${runs.length} run(s)\n` : `Labeled ${runs.length} run(s)\n`);
+        process.stderr.write(clear ? `Cleared label for ${runs.length} run(s)\n` : `Labeled ${runs.length} run(s)\n`);
       },
     );
   });

@@ -11,12 +11,14 @@ export function register(program: Command): void {
     program
       .command('mark')
       .description('Mark runs (preferred when resolving operation dependencies)')
-      .argument('[RUN...]', 'runs to mark (default: 1, the latest)')
+      .argument('[RUN...]', 'runs to mark (default: 1, the latest; with --clear, every marked run)')
       .option('-c, --clear', 'unmark the runs')
       .option('-y, --yes', 'do not ask for confirmation'),
   ).action(async (specs: string[], opts: Record<string, unknown>, c: Command) => {
     const clear = Boolean(opts.clear);
-    const selected = selectFrom(filterRuns(listRuns(homeOf(c)), opts), specs, ['1']);
+    // --clear with no RUN: every marked run, as Guild's `mark --clear`
+    const listed = filterRuns(listRuns(homeOf(c)), opts);
+    const selected = clear && specs.length === 0 ? listed.filter((r) => r.marked) : selectFrom(listed, specs, ['1']);
     await runsOp(
       selected,
       {
@@ -28,7 +30,7 @@ export function register(program: Command): void {
       },
       (runs) => {
         editRuns(runs.map((r) => r.dir), { kind: 'mark', on: !clear });
-        process.stdout.write(`${clear ? 'Unmarked' : 'Marked'} ${runs.length} run(s)\n`);
+        process.stderr.write(`${clear ? 'Unmarked' : 'Marked'} ${runs.length} run(s)\n`);
       },
     );
   });

@@ -320,12 +320,12 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
     },
     async (runs) => {
       if (running.length > 0) {
-        const reports = await (await import('../engine/stop.js')).stopRuns(running, {}, (run, target) => process.stdout.write(`Stopping ${run.id} (${target})\n`));
+        const reports = await (await import('../engine/stop.js')).stopRuns(running, {}, (run, target) => process.stderr.write(`Stopping ${run.id} (${target})\n`));
         const stuck = reports.filter((r) => r.outcome.kind === 'timed-out').map((r) => r.run.id.slice(0, 8));
         if (stuck.length > 0) throw new GrunError(`could not stop ${stuck.join(', ')}: nothing deleted (try grun stop --force)`);
       }
       const done = (await import('../store/trash.js')).deleteRuns(home, runs, { permanent, from: archive });
-      process.stdout.write(`${permanent ? 'Permanently deleted' : 'Deleted'} ${done.length} run(s)\n`);
+      process.stderr.write(`${permanent ? 'Permanently deleted' : 'Deleted'} ${done.length} run(s)\n`);
     },
   );
 }
@@ -346,7 +346,7 @@ async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd
     },
     async (runs) => {
       const done = (await import('../store/trash.js')).restoreRuns(home, runs);
-      process.stdout.write(`Restored ${done.length} run(s)\n`);
+      process.stderr.write(`Restored ${done.length} run(s)\n`);
     },
   );
 }
@@ -367,7 +367,7 @@ async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: 
     },
     async (runs) => {
       const done = (await import('../store/trash.js')).purgeRuns(home, runs);
-      process.stdout.write(`Permanently deleted ${done.length} run(s)\n`);
+      process.stderr.write(`Permanently deleted ${done.length} run(s)\n`);
     },
   );
 }

@@ -44,7 +44,7 @@ export function addStopCommand(parent: Command): void {
       async (runs) => {
         const { stopRuns } = await import('../engine/stop.js');
         const reports = await stopRuns(runs, { timeout: o.timeout, force: o.force, noWait: o.wait === false }, (run, target) =>
-          process.stdout.write(`Stopping ${run.id} (${target})\n`),
+          process.stderr.write(`Stopping ${run.id} (${target})\n`),
         );
         const stuck: string[] = [];
         for (const { run, outcome } of reports) {

@@ -48,7 +48,7 @@ export function register(program: Command): void {
       (runs) => {
         const { add, delete: del, clear, syncLabels } = opts;
         editRuns(runs.map((r) => r.dir), { kind: 'tags', add, delete: del, clear, syncLabels });
-        process.stdout.write(`Modified tags for ${runs.length} run(s)\n`);
+        process.stderr.write(`Modified tags for ${runs.length} run(s)\n`);
       },
     );
   });

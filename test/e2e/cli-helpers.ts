@@ -27,6 +27,13 @@ export function ok(home: string, args: string[], o: { input?: string; cwd?: stri
   return r.out;
 }
 
+/** A successful run: exit 0; returns stderr (what a command says it did, as Guild says it there). */
+export function okSaid(home: string, args: string[], o: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): string {
+  const r = grun(home, args, o);
+  assert.equal(r.code, 0, `grun ${args.join(' ')} failed (${r.code}): ${r.err}`);
+  return r.err;
+}
+
 /** A failing run: non-zero exit, a `grun:` message matching `re`, and no stack trace. */
 export function fails(home: string, args: string[], re: RegExp, o: { input?: string; cwd?: string; env?: NodeJS.ProcessEnv } = {}): CliResult {
   const r = grun(home, args, o);

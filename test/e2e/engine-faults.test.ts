@@ -39,7 +39,7 @@ describe('engine faults (e2e)', () => {
       // The orphaned command (its start time matches the record) is still stoppable.
       assert.ok(isProcessAlive(rec.child.pid, rec.child.start));
       const s = await grun(['stop', run.id.slice(0, 8), '-y'], { cwd, home });
-      assert.match(s.stdout, new RegExp(`Stopping ${run.id} \\(pid ${rec.child.pid}\\)`));
+      assert.match(s.stderr, new RegExp(`Stopping ${run.id} \\(pid ${rec.child.pid}\\)`));
       assert.ok(!isProcessAlive(rec.child.pid, rec.child.start));
       assert.equal(loadRun(dir).status, 'error');
     } finally {

@@ -198,7 +198,7 @@ describe('grun run (engine e2e)', () => {
     assert.equal(loadRun(dir).status, 'running');
     const s = await grun(['stop', id.slice(0, 8), '-y'], { cwd, home });
     assert.equal(s.code, 0, s.stderr);
-    assert.match(s.stdout, new RegExp(`Stopping ${id} \\(pid \\d+\\)`));
+    assert.match(s.stderr, new RegExp(`Stopping ${id} \\(pid \\d+\\)`));
     const run = loadRun(dir);
     assert.equal(run.status, 'terminated');
     assert.equal(run.exitStatus, -15);

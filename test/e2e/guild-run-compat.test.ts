@@ -7,7 +7,7 @@ import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, renameSync
 import { join, relative } from 'node:path';
 import { parseYaml11 } from '../../src/store/yaml11.js';
 import { emptyHome, tempDir } from '../helpers/home.js';
-import { fails, grun, ok } from './cli-helpers.js';
+import { fails, grun, ok, okSaid } from './cli-helpers.js';
 import { findProcesses } from '../reliability/helpers.js';
 
 /** A project dir holding the given files. */
@@ -121,7 +121,7 @@ describe('--needed', () => {
       assert.equal(r.err, "grun: cannot restart run bbb because it's running\nUse 'grun stop bbb' to stop it first and try again.\n");
     } finally {
       // Guild's `runs stop` is `stop`
-      assert.match(ok(home, ['runs', 'stop', '--timeout', '10', '-y']), /^Stopping bbb \(pid \d+\)\n$/);
+      assert.match(okSaid(home, ['runs', 'stop', '--timeout', '10', '-y']), /^Stopping bbb \(pid \d+\)\n$/);
     }
     assert.match(ok(home, ['runs', '-s'], { cwd }), /^\[1\] {2}wait\.py {2}terminated {2}\n$/);
   });

@@ -6,7 +6,7 @@ import { existsSync, mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { copyFixtureHome, copySampleHome, emptyHome } from '../helpers/home.js';
 import { project } from './engine-helpers.js';
-import { fails, grun, ok } from './cli-helpers.js';
+import { fails, grun, ok, okSaid } from './cli-helpers.js';
 
 const COMMENTED = '4cad94ad746246858852b7eb8736ac22';
 
@@ -48,10 +48,10 @@ describe('comments in listings', () => {
     const home = copyFixtureHome();
     const list = ok(home, ['comment', '--list', '4cad']);
     assert.match(list, /^4cad94ad {2}.+\n\[1\] alice@gpu-box 2026-11-22 \d\d:\d\d:\d\d\n\n {2}first comment\n\n$/);
-    assert.equal(ok(home, ['comment', '-y', '-d', '1', '4cad']), 'Deleted comment for 1 run(s)\n');
+    assert.equal(okSaid(home, ['comment', '-y', '-d', '1', '4cad']), 'Deleted comment for 1 run(s)\n');
     assert.match(ok(home, ['comment', '--list', '4cad']), /^4cad94ad {2}.+\n {2}<no comments>\n$/);
     ok(home, ['comment', '-y', '-a', 'again', '4cad']);
-    assert.equal(ok(home, ['comment', '-y', '-c', '4cad']), 'Deleted all comments for 1 run(s)\n');
+    assert.equal(okSaid(home, ['comment', '-y', '-c', '4cad']), 'Deleted all comments for 1 run(s)\n');
     assert.ok(!existsSync(join(home, 'runs', COMMENTED, '.guild', 'attrs', 'comments')));
   });
 });

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import yazl from 'yazl';
 import { copyFixtureHome, copySampleHome, emptyHome, tempDir } from '../helpers/home.js';
-import { fails, grun, listedShortIds, ok } from './cli-helpers.js';
+import { fails, grun, listedShortIds, ok, okSaid } from './cli-helpers.js';
 
 const E1 = 'e1cf955019fc498ba318ae5d147456c2';
 const attr = (home: string, id: string, name: string): string => readFileSync(join(home, 'runs', id, '.guild/attrs', name), 'utf8');
@@ -14,7 +14,7 @@ const hasAttr = (home: string, id: string, name: string): boolean => existsSync(
 describe('grun label', () => {
   test('set, prepend, append, remove, clear: attr bytes as PyYAML writes them', () => {
     const home = copyFixtureHome();
-    assert.equal(ok(home, ['label', '-y', '-s', 'new label', 'e1cf']), 'Labeled 1 run(s)\n');
+    assert.equal(okSaid(home, ['label', '-y', '-s', 'new label', 'e1cf']), 'Labeled 1 run(s)\n');
     assert.equal(attr(home, E1, 'label'), 'new label\n');
     ok(home, ['label', '-y', '-s', 'yes', 'e1cf']);
     assert.equal(attr(home, E1, 'label'), "'yes'\n");
@@ -26,7 +26,7 @@ describe('grun label', () => {
     ok(home, ['label', '-y', '-rm', 'is', 'e1cf']);
     assert.equal(attr(home, E1, 'label'), 'first lr 0.05 last\n');
     assert.match(ok(home, ['runs', 'info', 'e1cf']), /^label: first lr 0\.05 last$/m);
-    assert.equal(ok(home, ['label', '-y', '-c', 'e1cf']), 'Cleared label for 1 run(s)\n');
+    assert.equal(okSaid(home, ['label', '-y', '-c', 'e1cf']), 'Cleared label for 1 run(s)\n');
     assert.ok(!hasAttr(home, E1, 'label'));
     fails(home, ['label', '-y', 'e1cf'], /specify one of --set/);
     fails(home, ['label', '-y', '-s', 'a', '-a', 'b', 'e1cf'], /cannot be used together/);
@@ -49,7 +49,7 @@ describe('grun label', () => {
 describe('grun tag, comment, mark', () => {
   test('tags are written sorted; --sync-labels edits the label', () => {
     const home = copyFixtureHome();
-    assert.equal(ok(home, ['tag', '-y', '-a', 'zeta', '-a', 'alpha', '-d', 'model', 'e1cf']), 'Modified tags for 1 run(s)\n');
+    assert.equal(okSaid(home, ['tag', '-y', '-a', 'zeta', '-a', 'alpha', '-d', 'model', 'e1cf']), 'Modified tags for 1 run(s)\n');
     assert.equal(attr(home, E1, 'tags'), '- alpha\n- zeta\n');
     ok(home, ['tag', '-y', '-c', '-a', 'only', '-s', 'e1cf']);
     assert.equal(attr(home, E1, 'tags'), '- only\n');
@@ -65,7 +65,7 @@ describe('grun tag, comment, mark', () => {
     const home = copyFixtureHome();
     const id = '4cad94ad746246858852b7eb8736ac22';
     const before = attr(home, id, 'comments');
-    assert.equal(ok(home, ['comment', '-y', '-a', 'looks good', '-u', 'bob@box', '4cad']), 'Added comment to 1 run(s)\n');
+    assert.equal(okSaid(home, ['comment', '-y', '-a', 'looks good', '-u', 'bob@box', '4cad']), 'Added comment to 1 run(s)\n');
     const after = attr(home, id, 'comments');
     assert.ok(after.startsWith(before), 'existing entry unchanged');
     assert.match(after.slice(before.length), /^- body: looks good\n {2}host: box\n {2}time: \d{16}\n {2}user: bob\n$/);
@@ -83,13 +83,18 @@ describe('grun tag, comment, mark', () => {
     assert.equal(r.err, 'grun: Aborting due to an empty comment.\n');
   });
 
-  test('mark writes `true`, --clear removes it', () => {
+  test('mark writes `true`, --clear removes it; --clear alone unmarks every marked run, as Guild', () => {
     const home = copyFixtureHome();
-    assert.equal(ok(home, ['mark', '-y', 'e1cf']), 'Marked 1 run(s)\n');
+    assert.equal(grun(home, ['mark', '-y', 'e1cf']).err, 'Marked 1 run(s)\n');
     assert.equal(attr(home, E1, 'marked'), 'true\n');
     assert.match(ok(home, ['runs', '-Fm']), /e1cf9550\] +train\.py \(\/home\/alice\/sandbox\) \[marked\]/);
-    assert.equal(ok(home, ['mark', '-y', '-c', 'e1cf']), 'Unmarked 1 run(s)\n');
+    assert.equal(grun(home, ['mark', '-y', '-c', 'e1cf']).err, 'Unmarked 1 run(s)\n');
     assert.ok(!hasAttr(home, E1, 'marked'));
+    const marked = ok(home, ['runs', '-Fm', '-a']).trim().split('\n').filter(Boolean).length;
+    assert.ok(marked > 0, 'the fixture home has a marked run of its own');
+    assert.equal(grun(home, ['mark', '-y', '-c']).err, `Unmarked ${marked} run(s)\n`);
+    assert.equal(ok(home, ['runs', '-Fm']), '');
+    assert.equal(grun(home, ['mark', '-y', '-c']).err, 'No runs to unmark.\n');
   });
 });
 

@@ -8,7 +8,7 @@ import { remoteCommandArgs } from '../../src/engine/remote/runs.js';
 import { commandIndex } from '../../src/commands/index.js';
 import { version } from '../../src/version.js';
 import { copyFixtureHome, emptyHome } from '../helpers/home.js';
-import { fails, grun, ok } from './cli-helpers.js';
+import { fails, grun, ok, okSaid } from './cli-helpers.js';
 import { clusterEnv, remoteGrunCommand, sshSkipReason } from './remote-helpers.js';
 
 const ssh = sshSkipReason();
@@ -99,7 +99,7 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
 
   test("-r/--remote on the commands that act on runs: the remote's grun does it, prompts answered from here", () => {
     const id = JSON.parse(ok(remoteHome, ['runs', 'info', '1', '--json'])).id as string;
-    assert.match(ok(local, ['label', '-r', 'loop', id.slice(0, 8), '-s', 'set-there', '-y']), /^Labeled 1 run\(s\)\n$/);
+    assert.match(okSaid(local, ['label', '-r', 'loop', id.slice(0, 8), '-s', 'set-there', '-y']), /^Labeled 1 run\(s\)\n$/);
     assert.equal(JSON.parse(ok(remoteHome, ['runs', 'info', id, '--json'])).label, 'set-there');
     assert.notEqual(JSON.parse(ok(local, ['runs', 'info', id.slice(0, 8), '--json'])).label, 'set-there', 'not here');
     // the remote's prompt, answered on stdin
@@ -129,14 +129,15 @@ describe('remote commands (loopback sshd)', { skip: ssh }, () => {
     assert.deepEqual(trashed(remoteHome), [id]);
     const restored = grun(local, ['runs', 'restore', '-r', 'loop', short], { input: 'y\n' });
     assert.equal(restored.code, 0, restored.err);
-    assert.match(restored.out, /^You are about to restore the following runs:\n {2}\[[0-9a-f]{8}\][^]*Restore 1 run\(s\)\? \[Y\/n\]: Restored 1 run\(s\)\n$/);
+    assert.match(restored.out, /^You are about to restore the following runs:\n {2}\[[0-9a-f]{8}\][^]*Restore 1 run\(s\)\? \[Y\/n\]: $/);
+    assert.equal(restored.err, 'Restored 1 run(s)\n');
     assert.deepEqual(trashed(remoteHome), []);
     assert.ok(readdirSync(join(remoteHome, 'runs')).includes(id));
     ok(local, ['runs', 'rm', '-r', 'loop', short, '-y']);
     const kept = grun(local, ['runs', 'purge', '--remote', 'loop', short], { input: 'n\n' });
     assert.match(kept.out, /Permanently delete 1 run\(s\)\? \[y\/N\]: $/);
     assert.deepEqual(trashed(remoteHome), [id], 'a no keeps it');
-    assert.equal(ok(local, ['runs', 'purge', '--remote', 'loop', short, '-y']), 'Permanently deleted 1 run(s)\n');
+    assert.equal(okSaid(local, ['runs', 'purge', '--remote', 'loop', short, '-y']), 'Permanently deleted 1 run(s)\n');
     assert.deepEqual(trashed(remoteHome), []);
     assert.ok(!readdirSync(join(remoteHome, 'runs')).includes(id));
     assert.deepEqual(trashed(local), localTrash, "this home's trash is not touched");

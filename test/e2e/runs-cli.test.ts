@@ -5,7 +5,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, truncateSync, writeFileSyn
 import { join } from 'node:path';
 import { EventFileWriter } from '../../src/store/tfevents.js';
 import { copyFixtureHome, copySampleHome, emptyHome, grunBin, tempDir } from '../helpers/home.js';
-import { cloneRun, fails, grun, listedShortIds, ok } from './cli-helpers.js';
+import { cloneRun, fails, grun, listedShortIds, ok, okSaid } from './cli-helpers.js';
 
 const STATUS: Record<string, string> = {
   c66e6a9a: 'completed',
@@ -303,16 +303,16 @@ describe('grun runs delete | restore | purge', () => {
   test('delete → restore → purge round trip', () => {
     const home = copyFixtureHome();
     const id = 'e1cf955019fc498ba318ae5d147456c2';
-    assert.equal(ok(home, ['runs', 'rm', '-y', 'e1cf']), 'Deleted 1 run(s)\n');
+    assert.equal(okSaid(home, ['runs', 'rm', '-y', 'e1cf']), 'Deleted 1 run(s)\n');
     assert.ok(existsSync(join(home, 'trash/runs', id, '.guild/opref')));
     assert.deepEqual(listedShortIds(ok(home, ['runs', '-d'])), ['5cc3ae6b', 'e1cf9550']);
     assert.equal(listedShortIds(ok(home, ['runs', '-a'])).length, 19);
-    assert.equal(ok(home, ['runs', 'restore', '-y', 'e1cf']), 'Restored 1 run(s)\n');
+    assert.equal(okSaid(home, ['runs', 'restore', '-y', 'e1cf']), 'Restored 1 run(s)\n');
     assert.ok(existsSync(join(home, 'runs', id, '.guild/opref')));
     ok(home, ['runs', 'delete', '-y', id]);
-    assert.equal(ok(home, ['runs', 'purge', '-y', 'e1cf']), 'Permanently deleted 1 run(s)\n');
+    assert.equal(okSaid(home, ['runs', 'purge', '-y', 'e1cf']), 'Permanently deleted 1 run(s)\n');
     assert.ok(!existsSync(join(home, 'trash/runs', id)));
-    assert.equal(ok(home, ['runs', 'delete', '-y', '-p', 'c0c4']), 'Permanently deleted 1 run(s)\n');
+    assert.equal(okSaid(home, ['runs', 'delete', '-y', '-p', 'c0c4']), 'Permanently deleted 1 run(s)\n');
     assert.ok(!existsSync(join(home, 'runs/c0c40c66b7dd465f88b9cbd7ed522dcd')));
     assert.ok(!existsSync(join(home, 'trash/runs/c0c40c66b7dd465f88b9cbd7ed522dcd')));
   });
@@ -325,7 +325,9 @@ describe('grun runs delete | restore | purge', () => {
     assert.match(r.out, /Delete 3 run\(s\)\? \[Y\/n\]: $/);
     assert.equal(listedShortIds(ok(home, ['runs'])).length, 7);
     fails(home, ['runs', 'delete', '-Sc'], /Aborted/, { input: '' });
-    assert.equal(ok(home, ['runs', 'delete', '-Sc'], { input: '\n' }).split('\n').at(-2), 'Delete 3 run(s)? [Y/n]: Deleted 3 run(s)');
+    const asked = grun(home, ['runs', 'delete', '-Sc'], { input: '\n' });
+    assert.equal(asked.out.split('\n').at(-1), 'Delete 3 run(s)? [Y/n]: ', 'the question on stdout');
+    assert.equal(asked.err, 'Deleted 3 run(s)\n', 'what was done on stderr, as Guild says it');
     assert.deepEqual(listedShortIds(ok(home, ['runs'])), ['2dc1529b', 'ac99cff4', 'fe83a924', 'fa6f74ad']);
     assert.equal(grun(home, ['runs', 'restore', '-y', 'nothing-like-this']).code, 1);
     assert.match(grun(home, ['runs', 'purge', '-y', '-Sr']).err, /Nothing to purge\./);
@@ -341,12 +343,13 @@ describe('grun runs delete | restore | purge', () => {
     const r = grun(other, ['runs', 'rm', '-A', exp, 'e1cf'], { input: 'y\n' });
     assert.equal(r.code, 0, r.err);
     assert.match(r.out, /^You are about to delete the following runs:\n {2}\[e1cf9550\] +train\.py/);
-    assert.match(r.out, /Delete 1 run\(s\)\? \[Y\/n\]: Deleted 1 run\(s\)\n$/);
+    assert.match(r.out, /Delete 1 run\(s\)\? \[Y\/n\]: $/);
+    assert.equal(r.err, 'Deleted 1 run(s)\n');
     assert.deepEqual(listedShortIds(ok(other, ['runs', '-A', exp])), ['abacebc8']);
     assert.ok(existsSync(join(other, 'trash/runs', id, '.guild/opref')));
     assert.ok(!existsSync(join(home, 'trash/runs', id)) && existsSync(join(home, 'runs', id)), 'the home that exported it is untouched');
     assert.deepEqual(listedShortIds(ok(other, ['runs', '-d'])), ['e1cf9550']);
-    assert.equal(ok(other, ['runs', 'restore', '-y', 'e1cf']), 'Restored 1 run(s)\n');
+    assert.equal(okSaid(other, ['runs', 'restore', '-y', 'e1cf']), 'Restored 1 run(s)\n');
     assert.deepEqual(listedShortIds(ok(other, ['runs'])), ['e1cf9550']);
     const zip = join(tempDir(), 'runs.zip');
     ok(home, ['export', '-y', zip, 'abac']);
@@ -370,7 +373,7 @@ describe('grun runs delete | restore | purge', () => {
       assert.ok(existsSync(dir));
       const r = grun(home, ['runs', 'rm', '-y', '--stop', id]);
       assert.equal(r.code, 0, r.err);
-      assert.match(r.out, new RegExp(`Stopping ${id} \\(pid ${child.pid}\\)`));
+      assert.match(r.err, new RegExp(`Stopping ${id} \\(pid ${child.pid}\\)`));
       assert.ok(existsSync(join(home, 'trash/runs', id)));
     } finally {
       child.kill('SIGKILL');

@@ -109,6 +109,6 @@ describe('reliability: pid reuse', () => {
     assert.equal(await listedStatus(home, id), 'running');
     // `grun stop` never signals a local pid for a run that lives on another host.
     const s = await runGrun(['stop', '-y', '--no-wait', id.slice(0, 8)], { home });
-    assert.doesNotMatch(s.stdout, /Stopping .*\(pid/);
+    assert.doesNotMatch(s.stderr, /Stopping .*\(pid/);
   });
 });

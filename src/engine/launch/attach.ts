@@ -48,25 +48,29 @@ export async function startStagedRun(run: Run, opts: LaunchOptions): Promise<Lau
 }
 
 async function launch(start: () => Promise<StartedRun>, opts: LaunchOptions): Promise<LaunchResult> {
-  // Ctrl-C while the supervisor prepares the run must still reach the run once it has started.
+  // One Ctrl-C handler from before the run starts until grun lets go of it: a SIGINT while the
+  // supervisor prepares the run reaches the run once it has started, and there is no moment,
+  // however short, when a SIGINT would end grun by default instead.
   let interruptedAt = 0;
+  let interrupt: (() => void) | null = null;
   const onInt = (): void => {
     interruptedAt ||= Date.now();
+    interrupt?.();
   };
   process.on('SIGINT', onInt);
-  let started: StartedRun;
   try {
-    started = await start();
+    const started = await start();
+    if (opts.stage) return { ...started, status: 'staged', exitStatus: null, detached: false };
+    debugStart(started);
+    const run = toRun(loadRunSummary(started.runDir));
+    const executor = executorFor(run);
+    interrupt = () => executor.interrupt(run);
+    if (interruptedAt) interrupt();
+    if (opts.background) return { ...started, status: run.status, exitStatus: run.exitStatus, detached: false };
+    return { ...started, ...(await attach(executor, run, opts, () => interruptedAt)) };
   } finally {
     process.off('SIGINT', onInt);
   }
-  if (opts.stage) return { ...started, status: 'staged', exitStatus: null, detached: false };
-  debugStart(started);
-  const run = toRun(loadRunSummary(started.runDir));
-  const executor = executorFor(run);
-  if (interruptedAt) executor.interrupt(run);
-  if (opts.background) return { ...started, status: run.status, exitStatus: run.exitStatus, detached: false };
-  return { ...started, ...(await attach(executor, run, opts, interruptedAt)) };
 }
 
 /**
@@ -82,12 +86,15 @@ function debugStart(started: StartedRun): void {
   if (process.env.DEBUG_ENV === '1' && env.kind === 'ok') debugLog(`operation env: ${pyRepr(env.value)}`);
 }
 
-/** Follows a run to its end, printing its output; Ctrl-C interrupts it, SIGHUP only detaches. */
+/**
+ * Follows a run to its end, printing its output; SIGHUP only detaches. Ctrl-C is the caller's
+ * (`launch`), which interrupts the run; `interruptedAt` says when (0: not), for the notice.
+ */
 async function attach(
   executor: RunHandle,
   run: Run,
-  opts: Pick<LaunchOptions, 'quiet' | 'stdout' | 'stderr'> = {},
-  interruptedAt = 0,
+  opts: Pick<LaunchOptions, 'quiet' | 'stdout' | 'stderr'>,
+  interruptedAt: () => number,
 ): Promise<{ status: RunStatus; exitStatus: number | null; detached: boolean }> {
   const out = opts.stdout ?? process.stdout;
   const err = opts.stderr ?? process.stderr;
@@ -95,14 +102,9 @@ async function attach(
   const printer = new OutputPrinter(out, err);
   let detached = false;
   let noticed = false;
-  const onInt = (): void => {
-    interruptedAt ||= Date.now();
-    executor.interrupt(run);
-  };
   const onHup = (): void => {
     detached = true;
   };
-  process.on('SIGINT', onInt);
   process.on('SIGHUP', onHup);
   const print = (): void => {
     if (opts.quiet) follower.poll();
@@ -123,7 +125,7 @@ async function attach(
         const final = toRun(loadRunSummary(run.dir, run.deleted));
         return { status: final.status, exitStatus: final.exitStatus, detached };
       }
-      if (interruptedAt && !noticed && Date.now() - interruptedAt >= INTERRUPT_NOTICE_MS) {
+      if (interruptedAt() && !noticed && Date.now() - interruptedAt() >= INTERRUPT_NOTICE_MS) {
         noticed = true;
         printer.finish();
         err.write('Operation interrupted - waiting for process to exit\n');
@@ -131,7 +133,6 @@ async function attach(
       await sleep(ATTACH_POLL_MS);
     }
   } finally {
-    process.off('SIGINT', onInt);
     process.off('SIGHUP', onHup);
   }
 }
