@@ -11,6 +11,7 @@ import { scalarsOf } from '../store/run-values.js';
 import type { Run } from '../store/types.js';
 import { formatTable, printLines, printRunText, scalarStepText } from './format.js';
 import { termSafe } from '../store/terminal-text.js';
+import { textCompare } from '../store/natsort.js';
 import { sourceComparedRuns } from './runs.js';
 import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
 
@@ -19,11 +20,10 @@ import { aliasShortArgs, collect, intOption, selectFrom } from './run-args.js';
  * (`sys/*` too) in the order of Guild's index, by prefix then tag, with its last value and step.
  */
 function printScalars(runs: Run[]): void {
-  const byText = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
   const lines: string[] = [];
   for (const run of runs) {
     lines.push(termSafe(`[${run.id.slice(0, 8)}] ${run.operation}`));
-    const scalars = [...scalarsOf(run)].sort((a, b) => byText(a.prefix, b.prefix) || byText(a.tag, b.tag));
+    const scalars = [...scalarsOf(run)].sort((a, b) => textCompare(a.prefix, b.prefix) || textCompare(a.tag, b.tag));
     for (const s of scalars) lines.push(termSafe(`  ${scalarKeyOf(s)}: ${scalarStepText(s.last, s.lastStep)}`));
   }
   printLines(lines);

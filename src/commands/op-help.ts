@@ -10,6 +10,7 @@ import { isMarkedFloat } from '../store/yaml11.js';
 import type { FlagChoice, FlagDef, RunPlan } from '../engine/plan-types.js';
 import { choiceName } from '../engine/flags.js';
 import { isMap, type GuildModel } from '../engine/guildfile.js';
+import { textCompare } from '../store/natsort.js';
 
 /** A default as Guild shows it: a splittable list (`arg-split`) as the one text it is given as. */
 function shownDefault(d: FlagDef): YamlValue {
@@ -139,8 +140,7 @@ const descriptionLines = (text: string): string[] => paragraphs(text.replaceAll(
 export function listedFlagDefs(defs: FlagDef[]): FlagDef[] {
   const seen = new Set<string>();
   const isDep = (d: FlagDef): boolean => d.name.includes(':');
-  const byName = (a: FlagDef, b: FlagDef): number => (a.name < b.name ? -1 : a.name > b.name ? 1 : 0);
-  return [...defs.filter((d) => !isDep(d)).sort(byName), ...defs.filter(isDep)].filter((d) => !seen.has(d.name) && seen.add(d.name));
+  return [...defs.filter((d) => !isDep(d)).sort((a, b) => textCompare(a.name, b.name)), ...defs.filter(isDep)].filter((d) => !seen.has(d.name) && seen.add(d.name));
 }
 
 /** The `Flags:` list of an operation. */
@@ -166,7 +166,7 @@ export function modelHelpLines(model: GuildModel): string[] {
   out.push(...descriptionLines(`Use 'grun run ${model.name}:OPERATION --help-op' for help on a particular operation.`));
   const firstLine = (v: YamlValue | undefined): string => (typeof v === 'string' ? v.split('\n')[0]! : '');
   // by name, as Guild reads a model's operations and resources
-  const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => (a < b ? -1 : a > b ? 1 : 0);
+  const byName = ([a]: [string, unknown], [b]: [string, unknown]): number => textCompare(a, b);
   const ops = Object.entries(model.operations).sort(byName).map(([name, op]): [string, string] => [name, firstLine(op.description)]);
   if (ops.length) out.push('', 'Operations:', ...definitionList(ops));
   const resources = Object.entries(model.resources ?? {}).sort(byName).map(([name, r]): [string, string] => [name, isMap(r) ? firstLine(r.description) : '']);

@@ -7,11 +7,11 @@ import { planOperation } from '../engine/plan.js';
 import type { FlagDef, OperationDef } from '../engine/plan-types.js';
 import { encodeFlagVal, pyRepr } from '../store/flagfmt.js';
 import { GrunError } from '../store/errors.js';
+import { textCompare } from '../store/natsort.js';
 import { formatTable, printLines } from './format.js';
 import { listedFlagDefs } from './op-help.js';
 import { homeOf } from './run-args.js';
 
-const cmp = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The operation's name in its model (`train` of `m:train`). */
 const opName = (op: OperationDef): string => (op.model ? op.name.slice(op.model.length + 1) : op.name);
@@ -67,7 +67,7 @@ export function register(program: Command): void {
       const cwd = process.cwd();
       const all = listOperations(cwd);
       const declared = all.filter((op) => op.kind === 'guildfile');
-      const ops = (declared.length ? declared.sort((a, b) => cmp(a.model, b.model) || cmp(opName(a), opName(b))) : all).filter((op) => (o.all || !isPrivate(op)) && matchesFilters(op, filters));
+      const ops = (declared.length ? declared.sort((a, b) => textCompare(a.model, b.model) || textCompare(opName(a), opName(b))) : all).filter((op) => (o.all || !isPrivate(op)) && matchesFilters(op, filters));
       for (const op of ops) if (op.warning) process.stderr.write(`WARNING: ${op.warning}\n`);
       if (o.json) {
         process.stdout.write(JSON.stringify(ops, null, 2) + '\n');

@@ -18,6 +18,7 @@ import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
 import { encodeYaml, isMarkedFloat } from '../store/yaml11.js';
 import { runMetadata } from '../engine/run-family.js';
 import { formatTimestamp, printLines, scalarStepText } from './format.js';
+import { textCompare } from '../store/natsort.js';
 import { attrValue, runDetail, sourcedRun } from './runs.js';
 import { onRemote } from './run-args.js';
 
@@ -60,7 +61,7 @@ const mapOr = (v: YamlValue): Record<string, YamlValue> => (v && typeof v === 'o
 function manifestInfo(runDir: string): Record<string, string[]> {
   const sections: Record<string, string[]> = {};
   for (const [path, type] of readManifestIndex(runDir)) (sections[type === 's' ? 'sourcecode' : 'dependencies'] ??= []).push(path);
-  for (const paths of Object.values(sections)) paths.sort(cmpStr);
+  for (const paths of Object.values(sections)) paths.sort(textCompare);
   return sections;
 }
 
@@ -103,7 +104,7 @@ function infoData(run: Run, o: InfoOptions): [string, unknown][] {
   }
   const scalars: Record<string, ScalarInfo> = {};
   const { summaries, problems, attrs: loggedAttrs } = readScalarData(run.dir);
-  const sorted = [...summaries].sort((a, b) => cmpStr(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || cmpStr(a.tag, b.tag));
+  const sorted = [...summaries].sort((a, b) => textCompare(a.prefix === '.guild' ? '' : a.prefix, b.prefix === '.guild' ? '' : b.prefix) || textCompare(a.tag, b.tag));
   for (const s of sorted) {
     if (!allScalars && s.tag.startsWith('sys/')) continue;
     scalars[scalarKey(s.prefix, s.tag)] = allScalars ? allScalarValues(s) : [s.last, s.lastStep];
@@ -162,7 +163,6 @@ function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
 
 const scalarText = ([v, step]: [number, number]): string => scalarStepText(v, step);
 
-const cmpStr = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
 
 /** The sections printed as Guild's `_print_run_info_dict`. */
 const INFO_DICTS = new Set(['op', 'flags', 'proto-flags', 'attributes', 'environment', 'manifest', 'dependencies']);

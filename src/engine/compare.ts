@@ -9,7 +9,7 @@ import { formatFlagValue } from '../store/flagfmt.js';
 import { loggedAttrsOf, scalarsOf } from '../store/run-values.js';
 import { formatDuration, formatTimestamp } from '../store/timefmt.js';
 import type { Run, ScalarSummary, YamlValue } from '../store/types.js';
-import { natsortCompare } from '../store/natsort.js';
+import { natsortCompare, textCompare } from '../store/natsort.js';
 import { isMarkedFloat, pyFloatRepr } from '../store/yaml11.js';
 import { loadGuildfile, type Guildfile } from './guildfile.js';
 import { dirname } from 'node:path';
@@ -162,9 +162,7 @@ export function sortValue(c: Cell): number | string | null {
  */
 export function compareSortValues(a: number | string, b: number | string, natural = false): number {
   if (typeof a === 'number' && typeof b === 'number') return a - b;
-  const x = String(a);
-  const y = String(b);
-  return natural ? natsortCompare(x, y) : x < y ? -1 : x > y ? 1 : 0;
+  return (natural ? natsortCompare : textCompare)(String(a), String(b));
 }
 
 /**
