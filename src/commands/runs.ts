@@ -41,11 +41,13 @@ export function attrValue(run: { dir: string }, name: string): YamlValue {
 export async function sourceRuns(cmd: Command, opts: Record<string, unknown>, withScalars = false): Promise<Run[]> {
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
-  const { filterRuns } = await import('./run-filter.js');
-  if (archive) return filterRuns(await (await import('../store/archive.js')).listArchiveRuns(archive), opts);
+  // the filter language is loaded only for a filter option
+  const filtered = Object.keys(runFilterOptionsFrom(opts)).length > 0;
+  const filter = async (runs: Run[]): Promise<Run[]> => (filtered ? (await import('./run-filter.js')).filterRuns(runs, opts) : runs);
+  if (archive) return filter(await (await import('../store/archive.js')).listArchiveRuns(archive));
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
   const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted), scalars: withScalars }));
-  return filterRuns(withExecutorStatus(runs, view), opts);
+  return filter(withExecutorStatus(runs, view));
 }
 
 /**

@@ -57,14 +57,17 @@ export interface ReaderData {
   port: MessagePort;
 }
 
-/** How many runs this thread reads, timed, before it decides on a worker. */
+/** How many runs this thread reads before it decides on a worker; the second half is timed. */
 const PROBE_RUNS = 64;
 /**
- * The reading a worker must save to be started. Its start costs 50–100 ms of both cores of a
- * 2-core VM, and two threads reading each read a run more slowly: on the bench VM a worker lost
- * a tenth at 1k runs (~0.2 s of reading), broke even at 4k (~0.7 s) and saved a fifth at 10k.
+ * The reading left, at the rate of the probe's second half, that starts a worker. A worker is
+ * ~95 ms from its start to its first run and reads its first few hundred runs at a third of this
+ * thread's rate (its code is not compiled yet): on the bench VM (2 cores, 0.3 ms a run) it lost
+ * a fifth at 1k runs and saved a tenth to a fifth at 10k. The probe's first half is left out of
+ * the rate: it is this thread's own warm-up, and timed with it, the estimate crossed the line at
+ * 1k runs whenever the machine was a little busy.
  */
-const WORKER_MIN_MS = 500;
+const WORKER_MIN_MS = 1000;
 /** How long the listing waits for a batch before it reads the worker's remaining runs itself. */
 const STALL_MS = 2000;
 
@@ -77,9 +80,12 @@ const STALL_MS = 2000;
 export function readRunsAfresh(base: string, ids: string[], deleted: boolean, scalars = false, workerMinMs = WORKER_MIN_MS): Map<string, FreshRun | null> {
   const out = new Map<string, FreshRun | null>();
   if (ids.length <= PROBE_RUNS || availableParallelism() < 2) return out;
-  const t0 = performance.now();
-  for (const id of ids.slice(0, PROBE_RUNS)) out.set(id, readRunAfresh(join(base, id), deleted, scalars));
-  if (((performance.now() - t0) / PROBE_RUNS) * (ids.length - PROBE_RUNS) < workerMinMs) return out;
+  let t0 = 0;
+  for (let i = 0; i < PROBE_RUNS; i++) {
+    if (i === PROBE_RUNS / 2) t0 = performance.now();
+    out.set(ids[i]!, readRunAfresh(join(base, ids[i]!), deleted, scalars));
+  }
+  if (((performance.now() - t0) / (PROBE_RUNS / 2)) * (ids.length - PROBE_RUNS) < workerMinMs) return out;
   const shared = new Int32Array(new SharedArrayBuffer(8));
   shared[0] = PROBE_RUNS;
   const { port1, port2 } = new MessageChannel();
