@@ -332,47 +332,47 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
   );
 }
 
-async function restoreAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
+/** `runs restore` and `runs purge`: runs of the trash, chosen by the filters and specs, confirmed, then acted on. */
+async function trashAction(
+  specs: string[],
+  opts: Record<string, unknown>,
+  cmd: Command,
+  o: { preview: string; prompt: string; noRuns: string; defaultYes: boolean; done: string },
+  act: (trash: typeof import('../store/trash.js'), home: string, runs: Run[]) => string[],
+): Promise<void> {
   if (await onRemote(opts, cmd)) return;
   const home = homeOf(cmd);
   const { filterRuns } = await import('./run-filter.js');
   const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
-  await runsOp(
-    selected,
-    {
-      yes: Boolean(opts.yes),
-      preview: 'You are about to restore the following runs:',
-      prompt: 'Restore {count} run(s)?',
-      noRuns: 'Nothing to restore.',
-      defaultYes: true,
-    },
-    async (runs) => {
-      const done = (await import('../store/trash.js')).restoreRuns(home, runs);
-      process.stderr.write(`Restored ${done.length} run(s)\n`);
-    },
-  );
+  await runsOp(selected, { yes: Boolean(opts.yes), ...o }, async (runs) => {
+    const done = act(await import('../store/trash.js'), home, runs);
+    process.stderr.write(`${o.done} ${done.length} run(s)\n`);
+  });
 }
 
-async function purgeAction(specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> {
-  if (await onRemote(opts, cmd)) return;
-  const home = homeOf(cmd);
-  const { filterRuns } = await import('./run-filter.js');
-  const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
-  await runsOp(
-    selected,
+const restoreAction = (specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> =>
+  trashAction(
+    specs,
+    opts,
+    cmd,
+    { preview: 'You are about to restore the following runs:', prompt: 'Restore {count} run(s)?', noRuns: 'Nothing to restore.', defaultYes: true, done: 'Restored' },
+    (trash, home, runs) => trash.restoreRuns(home, runs),
+  );
+
+const purgeAction = (specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> =>
+  trashAction(
+    specs,
+    opts,
+    cmd,
     {
-      yes: Boolean(opts.yes),
       preview: 'WARNING: You are about to permanently delete the following runs:',
       prompt: 'Permanently delete {count} run(s)?',
       noRuns: 'Nothing to purge.',
       defaultYes: false,
+      done: 'Permanently deleted',
     },
-    async (runs) => {
-      const done = (await import('../store/trash.js')).purgeRuns(home, runs);
-      process.stderr.write(`Permanently deleted ${done.length} run(s)\n`);
-    },
+    (trash, home, runs) => trash.purgeRuns(home, runs),
   );
-}
 
 function addListOptions(c: Command): Command {
   return addRunFilterOptions(
