@@ -66,6 +66,9 @@ export function addRunFilterOptions(cmd: Command): Command {
   return cmd;
 }
 
+/** Whether the command was given any filter option. */
+export const hasRunFilter = (opts: Record<string, unknown>): boolean => Object.keys(runFilterOptionsFrom(opts)).length > 0;
+
 /** The `RunFilterOptions` of a command's parsed options (see `addRunFilterOptions`). */
 export function runFilterOptionsFrom(opts: Record<string, unknown>): RunFilterOptions {
   const out: RunFilterOptions = {};

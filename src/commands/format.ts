@@ -99,7 +99,6 @@ export function statusWithRemote(run: Run): string {
  * Rows lined up in columns two spaces apart, as Guild's `cli.table`: every column but the last
  * padded to its widest cell (a row whose last cell is empty keeps its padding, as Guild prints it).
  */
-
 export function formatTable(rows: string[][], indent = 0): string[] {
   // plain loops: `runs -a` lays out 100k rows
   const widths: number[] = [];

@@ -12,7 +12,6 @@ import { formatTable, printLines } from './format.js';
 import { listedFlagDefs } from './op-help.js';
 import { homeOf } from './run-args.js';
 
-
 /** The operation's name in its model (`train` of `m:train`). */
 const opName = (op: OperationDef): string => (op.model ? op.name.slice(op.model.length + 1) : op.name);
 

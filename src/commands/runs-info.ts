@@ -163,7 +163,6 @@ function allScalarValues(s: ScalarSummary): Record<string, [number, number]> {
 
 const scalarText = ([v, step]: [number, number]): string => scalarStepText(v, step);
 
-
 /** The sections printed as Guild's `_print_run_info_dict`. */
 const INFO_DICTS = new Set(['op', 'flags', 'proto-flags', 'attributes', 'environment', 'manifest', 'dependencies']);
 

@@ -18,7 +18,7 @@ import { GrunError, UsageError } from '../store/errors.js';
 // and options that use them: `grun runs` lists without them.
 import { encodeOpref } from '../store/opref.js';
 import { compareRunsNewestFirst, listRuns, loadRun, RunList } from '../store/index.js';
-import { addRunFilterOptions, runFilterOptionsFrom } from './filter-options.js';
+import { addRunFilterOptions, hasRunFilter } from './filter-options.js';
 import type { Run, YamlValue } from '../store/types.js';
 import { termSafe } from '../store/terminal-text.js';
 import { commentLines, formatCommand, formatDir, formatTable, formatTimestamp, opDesc, printLines, statusWithRemote } from './format.js';
@@ -42,8 +42,7 @@ export async function sourceRuns(cmd: Command, opts: Record<string, unknown>, wi
   const archive = opts.archive as string | undefined;
   if (archive && opts.deleted) throw new GrunError('--archive and --deleted may not both be used');
   // the filter language is loaded only for a filter option
-  const filtered = Object.keys(runFilterOptionsFrom(opts)).length > 0;
-  const filter = async (runs: Run[]): Promise<Run[]> => (filtered ? (await import('./run-filter.js')).filterRuns(runs, opts) : runs);
+  const filter = async (runs: Run[]): Promise<Run[]> => (hasRunFilter(opts) ? (await import('./run-filter.js')).filterRuns(runs, opts) : runs);
   if (archive) return filter(await (await import('../store/archive.js')).listArchiveRuns(archive));
   // Slurm is asked once for the jobs of unfinished Slurm runs, and the ends it reports recorded, before listing.
   const { runs, view } = await reconcileSlurmRuns(listRuns(homeOf(cmd), { deleted: Boolean(opts.deleted), scalars: withScalars }));
@@ -55,7 +54,7 @@ export async function sourceRuns(cmd: Command, opts: Record<string, unknown>, wi
  * no spec and no filter it compares every run, whose scalars are then read as they are listed.
  */
 export function sourceComparedRuns(cmd: Command, opts: Record<string, unknown>, specs: readonly string[]): Promise<Run[]> {
-  return sourceRuns(cmd, opts, specs.length === 0 && Object.keys(runFilterOptionsFrom(opts)).length === 0);
+  return sourceRuns(cmd, opts, specs.length === 0 && !hasRunFilter(opts));
 }
 
 /** The runs a command reads: all of them, or a few rows built as it reads them (`RunList`). */
@@ -76,7 +75,7 @@ export interface RunSource {
 export async function runSource(cmd: Command, opts: Record<string, unknown>, slowRound = true): Promise<RunSource> {
   const fixed = (runs: Run[]): RunSource => ({ total: runs.length, ids: null, take: async (a, b) => runs.slice(a, b), all: async () => runs });
   if (opts.archive) return fixed(await sourceRuns(cmd, opts));
-  const filtered = Object.keys(runFilterOptionsFrom(opts)).length > 0;
+  const filtered = hasRunFilter(opts);
   const list = new RunList(homeOf(cmd), { deleted: Boolean(opts.deleted), buildsAll: filtered || Boolean(opts.all || opts.json), slowRound });
   if (filtered) {
     const { filterRuns, runKeeps } = await import('./run-filter.js');
@@ -333,46 +332,34 @@ async function deleteAction(specs: string[], opts: Record<string, unknown>, cmd:
 }
 
 /** `runs restore` and `runs purge`: runs of the trash, chosen by the filters and specs, confirmed, then acted on. */
-async function trashAction(
-  specs: string[],
-  opts: Record<string, unknown>,
-  cmd: Command,
-  o: { preview: string; prompt: string; noRuns: string; defaultYes: boolean; done: string },
-  act: (trash: typeof import('../store/trash.js'), home: string, runs: Run[]) => string[],
-): Promise<void> {
-  if (await onRemote(opts, cmd)) return;
-  const home = homeOf(cmd);
-  const { filterRuns } = await import('./run-filter.js');
-  const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
-  await runsOp(selected, { yes: Boolean(opts.yes), ...o }, async (runs) => {
-    const done = act(await import('../store/trash.js'), home, runs);
-    process.stderr.write(`${o.done} ${done.length} run(s)\n`);
-  });
-}
+const trashAction =
+  (o: { preview: string; prompt: string; noRuns: string; defaultYes: boolean; done: string }, act: (trash: typeof import('../store/trash.js'), home: string, runs: Run[]) => string[]) =>
+  async (specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> => {
+    if (await onRemote(opts, cmd)) return;
+    const home = homeOf(cmd);
+    const { filterRuns } = await import('./run-filter.js');
+    const selected = selectWithChildren(filterRuns(listRuns(home, { deleted: true }), opts), specs, [':']);
+    await runsOp(selected, { yes: Boolean(opts.yes), ...o }, async (runs) => {
+      const done = act(await import('../store/trash.js'), home, runs);
+      process.stderr.write(`${o.done} ${done.length} run(s)\n`);
+    });
+  };
 
-const restoreAction = (specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> =>
-  trashAction(
-    specs,
-    opts,
-    cmd,
-    { preview: 'You are about to restore the following runs:', prompt: 'Restore {count} run(s)?', noRuns: 'Nothing to restore.', defaultYes: true, done: 'Restored' },
-    (trash, home, runs) => trash.restoreRuns(home, runs),
-  );
+const restoreAction = trashAction(
+  { preview: 'You are about to restore the following runs:', prompt: 'Restore {count} run(s)?', noRuns: 'Nothing to restore.', defaultYes: true, done: 'Restored' },
+  (trash, home, runs) => trash.restoreRuns(home, runs),
+);
 
-const purgeAction = (specs: string[], opts: Record<string, unknown>, cmd: Command): Promise<void> =>
-  trashAction(
-    specs,
-    opts,
-    cmd,
-    {
-      preview: 'WARNING: You are about to permanently delete the following runs:',
-      prompt: 'Permanently delete {count} run(s)?',
-      noRuns: 'Nothing to purge.',
-      defaultYes: false,
-      done: 'Permanently deleted',
-    },
-    (trash, home, runs) => trash.purgeRuns(home, runs),
-  );
+const purgeAction = trashAction(
+  {
+    preview: 'WARNING: You are about to permanently delete the following runs:',
+    prompt: 'Permanently delete {count} run(s)?',
+    noRuns: 'Nothing to purge.',
+    defaultYes: false,
+    done: 'Permanently deleted',
+  },
+  (trash, home, runs) => trash.purgeRuns(home, runs),
+);
 
 function addListOptions(c: Command): Command {
   return addRunFilterOptions(
